@@ -72,9 +72,15 @@ export interface BlstModule {
 
 function mapBlstError(err: unknown, where: BlsErrorLocation): BlsError {
   const message = err instanceof Error ? err.message : String(err);
-  if (/NOT_IN_GROUP/.test(message)) return new BlsError({ code: 'NOT_IN_SUBGROUP', ...where });
-  if (/INFINITY/i.test(message)) return new BlsError({ code: 'IDENTITY_POINT', ...where });
-  return new BlsError({ code: 'INVALID_ENCODING', reason: message, ...where }, { cause: err });
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+  if (/NOT_IN_GROUP/.test(code) || /not in group/i.test(message))
+    return new BlsError({ code: 'NOT_IN_SUBGROUP', ...where });
+  if (/INFINITY/.test(code) || /infinity/i.test(message))
+    return new BlsError({ code: 'IDENTITY_POINT', ...where });
+  return new BlsError(
+    { code: 'INVALID_ENCODING', reason: code ? `${message} (${code})` : message, ...where },
+    { cause: err },
+  );
 }
 
 function where(options: ParseOptions | undefined, field: string): BlsErrorLocation {
