@@ -9,7 +9,10 @@ export function randomBatchScalars(count: number, random: RandomSource): bigint[
   const bytes = random(count * 8);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Array<bigint>(count);
-  for (let i = 0; i < count; i++) {
+  // The first weight can be 1 without loss: a batch whose only fault is item 0 fails outright, and
+  // any other fault must match a random weight. It saves one scalar multiplication per group.
+  if (count > 0) out[0] = 1n;
+  for (let i = 1; i < count; i++) {
     const s = view.getBigUint64(i * 8);
     // Zero would drop a set from the check; map it to 1 (probability 2^-64 anyway).
     out[i] = s === 0n ? 1n : s;
