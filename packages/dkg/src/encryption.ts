@@ -1,0 +1,84 @@
+/**
+ * Share encryption: X25519 + HKDF-SHA256 + ChaCha20-Poly1305. A dealer makes one ephemeral X25519
+ * key per dealing; the key for recipient j is HKDF(ikm = X25519(eph, pk_j), salt = ceremonyId,
+ * info = tag || dealer || recipient), so every (dealing, recipient) pair has its own key and the
+ * all-zero nonce is safe. The associated data binds the ciphertext to the ceremony, the dealer and
+ * the recipient: a ciphertext moved to another context fails to open.
+ */
+
+import type { RandomSource } from '@diva-dvt/bls-threshold';
+import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { x25519 } from '@noble/curves/ed25519.js';
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+
+const INFO = utf8ToBytes('diva-dkg/share-encryption/v1');
+const NONCE = new Uint8Array(12);
+export const ENCRYPTION_KEY_LENGTH = 32;
+export const TAG_LENGTH = 16;
+
+export interface EncryptionKeyPair {
+  readonly secretKey: Uint8Array;
+  readonly publicKey: Uint8Array;
+}
+
+export function createEncryptionKeyPair(random: RandomSource): EncryptionKeyPair {
+  const secretKey = random(32);
+  return { secretKey, publicKey: x25519.getPublicKey(secretKey) };
+}
+
+export function encryptionPublicKey(secretKey: Uint8Array): Uint8Array {
+  return x25519.getPublicKey(secretKey);
+}
+
+function context(ceremonyId: Uint8Array, dealer: Uint8Array, recipient: Uint8Array): Uint8Array {
+  return concatBytes(ceremonyId, dealer, recipient);
+}
+
+function deriveKey(
+  shared: Uint8Array,
+  ceremonyId: Uint8Array,
+  dealer: Uint8Array,
+  recipient: Uint8Array,
+): Uint8Array {
+  return hkdf(sha256, shared, ceremonyId, concatBytes(INFO, dealer, recipient), 32);
+}
+
+export interface ShareCipherContext {
+  readonly ceremonyId: Uint8Array;
+  /** Dealer's operator address. */
+  readonly dealer: Uint8Array;
+  /** Recipient's operator address. */
+  readonly recipient: Uint8Array;
+}
+
+/** Encrypts `plaintext` for the recipient's X25519 public key under the dealing's ephemeral key. */
+export function encryptShare(
+  ephemeralSecretKey: Uint8Array,
+  recipientPublicKey: Uint8Array,
+  plaintext: Uint8Array,
+  ctx: ShareCipherContext,
+): Uint8Array {
+  const shared = x25519.getSharedSecret(ephemeralSecretKey, recipientPublicKey);
+  const key = deriveKey(shared, ctx.ceremonyId, ctx.dealer, ctx.recipient);
+  return chacha20poly1305(key, NONCE, context(ctx.ceremonyId, ctx.dealer, ctx.recipient)).encrypt(plaintext);
+}
+
+/** Opens a share ciphertext with the recipient's X25519 secret key; undefined if it does not open. */
+export function decryptShare(
+  recipientSecretKey: Uint8Array,
+  ephemeralPublicKey: Uint8Array,
+  ciphertext: Uint8Array,
+  ctx: ShareCipherContext,
+): Uint8Array | undefined {
+  try {
+    const shared = x25519.getSharedSecret(recipientSecretKey, ephemeralPublicKey);
+    const key = deriveKey(shared, ctx.ceremonyId, ctx.dealer, ctx.recipient);
+    return chacha20poly1305(key, NONCE, context(ctx.ceremonyId, ctx.dealer, ctx.recipient)).decrypt(
+      ciphertext,
+    );
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Operator identity: one secp256k1 key per operator. Its Ethereum address is what the contracts
+ * register and what names a participant here; every protocol message is signed with it, so a
+ * misbehaviour signed on the p2p network can be proven on chain with `ecrecover`.
+ *
+ * The DKG only sees the `OperatorSigner` and `SignatureVerifier` interfaces (a runtime may keep the key
+ * in a remote signer). `createSecp256k1Signer` and `secp256k1Verifier` are the reference
+ * implementation: signature = r || s || v (65 bytes, v in {27, 28}) over keccak256(message).
+ */
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+
+/** 20-byte Ethereum address. */
+export type Address = Uint8Array;
+
+export interface OperatorSigner {
+  readonly address: Address;
+  /** Signs `message` (the runtime decides how; the reference hashes it with keccak256). */
+  sign(message: Uint8Array): Uint8Array;
+}
+
+export interface SignatureVerifier {
+  /** True iff `signature` over `message` was made by the key behind `address`. */
+  verify(address: Address, message: Uint8Array, signature: Uint8Array): boolean;
+}
+
+export const SIGNATURE_LENGTH = 65;
+
+export function addressOfPublicKey(uncompressedPublicKey: Uint8Array): Address {
+  return keccak_256(uncompressedPublicKey.subarray(1)).subarray(12);
+}
+
+export function addressToHex(address: Address): `0x${string}` {
+  return `0x${bytesToHex(address)}`;
+}
+
+export function createSecp256k1Signer(privateKey: Uint8Array): OperatorSigner {
+  const address = addressOfPublicKey(secp256k1.getPublicKey(privateKey, false));
+  return {
+    address,
+    sign(message) {
+      const sig = secp256k1.sign(keccak_256(message), privateKey, { prehash: false, format: 'recovered' });
+      // noble's recovered format is recovery || r || s; Ethereum's is r || s || (27 + recovery).
+      const out = new Uint8Array(SIGNATURE_LENGTH);
+      out.set(sig.subarray(1, 65), 0);
+      out[64] = 27 + sig[0]!;
+      return out;
+    },
+  };
+}
+
+export const secp256k1Verifier: SignatureVerifier = {
+  verify(address, message, signature) {
+    if (signature.length !== SIGNATURE_LENGTH || address.length !== 20) return false;
+    const v = signature[64]!;
+    if (v !== 27 && v !== 28) return false;
+    const recovered = new Uint8Array(SIGNATURE_LENGTH);
+    recovered[0] = v - 27;
+    recovered.set(signature.subarray(0, 64), 1);
+    try {
+      const pk = secp256k1.recoverPublicKey(recovered, keccak_256(message), { prehash: false });
+      const point = secp256k1.Point.fromBytes(pk);
+      const candidate = addressOfPublicKey(point.toBytes(false));
+      return candidate.every((b, i) => b === address[i]);
+    } catch {
+      return false;
+    }
+  },
+};

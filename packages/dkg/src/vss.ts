@@ -1,0 +1,214 @@
+/**
+ * Feldman verifiable secret sharing over BLS12-381 G1, and the Schnorr proof of knowledge of a
+ * dealing's constant term.
+ *
+ * A dealer samples f(x) = a_0 + a_1 x + ... + a_{t-1} x^{t-1}, publishes C_k = a_k·G1 and sends f(j)
+ * to member j (1-based). Member j checks f(j)·G1 = Σ_k C_k·j^k. Many dealings received by one member
+ * are checked together with a random linear combination; if that fails, each is checked alone and
+ * the bad dealers are named.
+ *
+ * Commitments travel uncompressed (96 bytes): decoding needs no square root, only the curve
+ * equation. Subgroup membership is checked once on the sums over qualified dealers (`sumCommitments`
+ * then `assertInSubgroup`): the outputs (group key, public shares) depend only on those sums, and a
+ * share that passes its check equals the subgroup part of the dealer's polynomial.
+ */
+
+import { CURVE_ORDER, type RandomSource, SecretKey } from '@diva-dvt/bls-threshold';
+import { mulAddUnsafe } from '@noble/curves/abstract/curve.js';
+import type { WeierstrassPoint } from '@noble/curves/abstract/weierstrass.js';
+import { bls12_381 } from '@noble/curves/bls12-381.js';
+import { sha512 } from '@noble/hashes/sha2.js';
+import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+
+export type G1Point = WeierstrassPoint<bigint>;
+export const G1 = bls12_381.G1.Point;
+const r = CURVE_ORDER;
+
+export function mod(a: bigint): bigint {
+  const m = a % r;
+  return m < 0n ? m + r : m;
+}
+
+export function bytesToBigint(bytes: Uint8Array): bigint {
+  let v = 0n;
+  for (const b of bytes) v = (v << 8n) | BigInt(b);
+  return v;
+}
+
+export function bigintToBytes32(v: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  let x = v;
+  for (let i = 31; i >= 0; i--) {
+    out[i] = Number(x & 0xffn);
+    x >>= 8n;
+  }
+  return out;
+}
+
+/** A random non-zero scalar. */
+export function randomScalar(random: RandomSource): bigint {
+  return SecretKey.random(random).toScalar();
+}
+
+/** Coefficients a_0..a_{t-1}; a_0 is `constant` when given (resharing), random otherwise. */
+export function createPolynomial(threshold: number, random: RandomSource, constant?: bigint): bigint[] {
+  const coefficients = [constant ?? randomScalar(random)];
+  for (let k = 1; k < threshold; k++) coefficients.push(randomScalar(random));
+  return coefficients;
+}
+
+export function evaluatePolynomial(coefficients: readonly bigint[], x: number): bigint {
+  const bx = BigInt(x);
+  let acc = 0n;
+  for (let k = coefficients.length - 1; k >= 0; k--) acc = mod(acc * bx + coefficients[k]!);
+  return acc;
+}
+
+export function commitPolynomial(coefficients: readonly bigint[]): G1Point[] {
+  return coefficients.map((a) => G1.BASE.multiply(a));
+}
+
+/** Σ_k C_k·x^k (Horner with small multipliers). */
+export function evaluateCommitments(commitments: readonly G1Point[], x: number): G1Point {
+  const bx = BigInt(x);
+  let acc = G1.ZERO;
+  for (let k = commitments.length - 1; k >= 0; k--) acc = acc.multiplyUnsafe(bx).add(commitments[k]!);
+  return acc;
+}
+
+/** Checks share·G1 = Σ_k C_k·x^k for one dealing. */
+export function verifyShare(commitments: readonly G1Point[], x: number, share: bigint): boolean {
+  if (share <= 0n || share >= r) return false;
+  return evaluateCommitments(commitments, x).equals(G1.BASE.multiply(share));
+}
+
+export interface ReceivedShare {
+  readonly commitments: readonly G1Point[];
+  readonly share: bigint;
+}
+
+/**
+ * Checks many dealings' shares for one recipient index at once:
+ * Σ_d ρ_d·(Σ_k C_{d,k}·x^k − s_d·G1) = 0 with random 64-bit ρ_d (the first fixed to 1). Returns the
+ * positions of invalid ones (empty when all are valid); falls back to one check per dealing only
+ * when the combination fails.
+ */
+export function findInvalidShares(
+  items: readonly ReceivedShare[],
+  x: number,
+  random: RandomSource,
+): number[] {
+  if (items.length === 0) return [];
+  const bad = items.flatMap((it, i) => (it.share <= 0n || it.share >= r ? [i] : []));
+  if (bad.length > 0) {
+    return items.flatMap((it, i) =>
+      bad.includes(i) || !verifyShare(it.commitments, x, it.share) ? [i] : [],
+    );
+  }
+  const rho = random(8 * items.length);
+  const view = new DataView(rho.buffer, rho.byteOffset, rho.byteLength);
+  const bx = BigInt(x);
+  const points: G1Point[] = [];
+  const scalars: bigint[] = [];
+  let shareSum = 0n;
+  items.forEach((it, d) => {
+    const weight = d === 0 ? 1n : view.getBigUint64(8 * d) | 1n;
+    let power = weight;
+    for (const c of it.commitments) {
+      points.push(c);
+      scalars.push(mod(power));
+      power = power * bx;
+    }
+    shareSum = mod(shareSum + weight * it.share);
+  });
+  points.push(G1.BASE);
+  scalars.push(mod(-shareSum));
+  const total = mulAddUnsafe(G1, points, scalars);
+  if (total.is0()) return [];
+  return items.flatMap((it, i) => (verifyShare(it.commitments, x, it.share) ? [] : [i]));
+}
+
+/** Σ over dealings of their commitment vectors (all of length t). */
+export function sumCommitments(all: readonly (readonly G1Point[])[], weights?: readonly bigint[]): G1Point[] {
+  const t = all[0]?.length ?? 0;
+  const out: G1Point[] = [];
+  for (let k = 0; k < t; k++) {
+    if (weights) {
+      out.push(
+        mulAddUnsafe(
+          G1,
+          all.map((c) => c[k]!),
+          weights.map(mod),
+        ),
+      );
+    } else {
+      let acc = G1.ZERO;
+      for (const c of all) acc = acc.add(c[k]!);
+      out.push(acc);
+    }
+  }
+  return out;
+}
+
+// --- Schnorr proof of knowledge of a_0 (C_0 = a_0·G1), bound to the ceremony and dealer ----------
+
+const POK_DST = utf8ToBytes('diva-dkg/proof-of-knowledge/v1');
+
+export interface ProofOfKnowledge {
+  /** R = k·G1, compressed (48 bytes). */
+  readonly commitment: G1Point;
+  /** z = k + c·a_0 mod r. */
+  readonly response: bigint;
+}
+
+function challenge(context: Uint8Array, c0: G1Point, R: G1Point): bigint {
+  // 64 bytes reduced mod r: statistically uniform.
+  return mod(bytesToBigint(sha512(concatBytes(POK_DST, context, c0.toBytes(true), R.toBytes(true)))));
+}
+
+/** `context` must bind the ceremony, the dealer and the validator position. */
+export function proveKnowledge(secret: bigint, context: Uint8Array, random: RandomSource): ProofOfKnowledge {
+  const k = randomScalar(random);
+  const R = G1.BASE.multiply(k);
+  const c = challenge(context, G1.BASE.multiply(secret), R);
+  return { commitment: R, response: mod(k + c * secret) };
+}
+
+export function verifyKnowledge(c0: G1Point, proof: ProofOfKnowledge, context: Uint8Array): boolean {
+  if (c0.is0() || proof.response <= 0n || proof.response >= r) return false;
+  const c = challenge(context, c0, proof.commitment);
+  // z·G1 − c·C_0 == R
+  const lhs = mulAddUnsafe(G1, [G1.BASE, c0.negate()], [proof.response, c]);
+  return lhs.equals(proof.commitment);
+}
+
+/** Uncompressed point encoding without flags (x || y, 96 bytes); identity is not encodable. */
+export function encodeG1Uncompressed(p: G1Point): Uint8Array {
+  const { x, y } = p.toAffine();
+  const out = new Uint8Array(96);
+  let a = x;
+  let b = y;
+  for (let i = 47; i >= 0; i--) {
+    out[i] = Number(a & 0xffn);
+    out[48 + i] = Number(b & 0xffn);
+    a >>= 8n;
+    b >>= 8n;
+  }
+  return out;
+}
+
+/** Decodes x || y and checks the curve equation (subgroup checks happen on sums; see above). */
+export function decodeG1Uncompressed(bytes: Uint8Array): G1Point | undefined {
+  if (bytes.length !== 96) return undefined;
+  const x = bytesToBigint(bytes.subarray(0, 48));
+  const y = bytesToBigint(bytes.subarray(48, 96));
+  const Fp = bls12_381.fields.Fp;
+  if (x >= Fp.ORDER || y >= Fp.ORDER) return undefined;
+  // y^2 = x^3 + 4
+  if (Fp.sqr(y) !== Fp.add(Fp.mul(Fp.sqr(x), x), 4n)) return undefined;
+  return G1.fromAffine({ x, y });
+}
+
+export function isInSubgroup(p: G1Point): boolean {
+  return !p.is0() && p.isTorsionFree();
+}
