@@ -70,3 +70,19 @@ describe('proof of possession', () => {
     expect(bls.verify(pk, pk.bytes, provePossession(sk))).toBe(false);
   });
 });
+
+describe('point encoding', () => {
+  it('encodes computed points exactly as noble does, both y signs, in G1 and G2', async () => {
+    const { bls12_381 } = await import('@noble/curves/bls12-381.js');
+    for (let i = 1n; i < 40n; i++) {
+      const g1 = bls12_381.G1.Point.BASE.multiply(i * 7919n);
+      const g2 = bls12_381.G2.Point.BASE.multiply(i * 104729n);
+      expect(PublicKey.fromPoint(g1).bytes).toEqual(g1.toBytes(true));
+      expect(PublicKey.fromPoint(g1.negate()).bytes).toEqual(g1.negate().toBytes(true));
+      expect(Signature.fromPoint(g2).bytes).toEqual(g2.toBytes(true));
+      expect(Signature.fromPoint(g2.negate()).bytes).toEqual(g2.negate().toBytes(true));
+    }
+    expect(PublicKey.fromPoint(bls12_381.G1.Point.ZERO).isIdentity()).toBe(true);
+    expect(Signature.fromPoint(bls12_381.G2.Point.ZERO).isIdentity()).toBe(true);
+  });
+});

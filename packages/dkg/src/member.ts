@@ -262,10 +262,9 @@ export function createDkgMember(parameters: CreateDkgMemberParameters): DkgMembe
       .filter((c) => !revealedTo.has(c) && complaints.get(c)?.against.some((a) => a.dealer === myDealer))
       .map((c) => {
         revealedTo.add(c);
-        return {
-          recipient: c,
-          shares: ownPolynomials!.map((p) => bigintToBytes32(evaluatePolynomial(p, c))),
-        };
+        const shares = ownPolynomials!.map((p) => evaluatePolynomial(p, c));
+        state[myDealer - 1]!.reveals.set(c, shares); // this member's own view of its answer
+        return { recipient: c, shares: shares.map(bigintToBytes32) };
       });
     if (reveals.length > 0) send(MessageKind.Justification, JustificationBodyType.serialize({ reveals }));
   }

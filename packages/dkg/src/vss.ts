@@ -68,11 +68,20 @@ export function commitPolynomial(coefficients: readonly bigint[]): G1Point[] {
   return coefficients.map((a) => G1.BASE.multiply(a));
 }
 
-/** Σ_k C_k·x^k (Horner with small multipliers). */
-export function evaluateCommitments(commitments: readonly G1Point[], x: number): G1Point {
-  const bx = BigInt(x);
+/** n·P for a small public n by double-and-add (noble's windowed multiply costs more for tiny n). */
+function multiplySmall(p: G1Point, n: number): G1Point {
   let acc = G1.ZERO;
-  for (let k = commitments.length - 1; k >= 0; k--) acc = acc.multiplyUnsafe(bx).add(commitments[k]!);
+  for (let bit = 31 - Math.clz32(n); bit >= 0; bit--) {
+    acc = acc.double();
+    if ((n >>> bit) & 1) acc = acc.add(p);
+  }
+  return acc;
+}
+
+/** Σ_k C_k·x^k (Horner with small multipliers; x is a share index). */
+export function evaluateCommitments(commitments: readonly G1Point[], x: number): G1Point {
+  let acc = G1.ZERO;
+  for (let k = commitments.length - 1; k >= 0; k--) acc = multiplySmall(acc, x).add(commitments[k]!);
   return acc;
 }
 
@@ -163,7 +172,10 @@ export interface ProofOfKnowledge {
 
 function challenge(context: Uint8Array, c0: G1Point, R: G1Point): bigint {
   // 64 bytes reduced mod r: statistically uniform.
-  return mod(bytesToBigint(sha512(concatBytes(POK_DST, context, c0.toBytes(true), R.toBytes(true)))));
+  // Uncompressed affine encodings: no square root and no subgroup re-check on the hot path.
+  return mod(
+    bytesToBigint(sha512(concatBytes(POK_DST, context, encodeG1Uncompressed(c0), encodeG1Uncompressed(R)))),
+  );
 }
 
 /** `context` must bind the ceremony, the dealer and the validator position. */

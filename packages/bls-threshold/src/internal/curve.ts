@@ -139,12 +139,45 @@ export function decodeG2(bytes: unknown, where: BlsErrorLocation, allowIdentity 
   }
 }
 
-export function encodeG1(point: G1Point): Uint8Array {
-  return point.toBytes(true);
+const P_HALF = (Fp.ORDER - 1n) / 2n;
+
+function writeFp(out: Uint8Array, offset: number, value: bigint): void {
+  let v = value;
+  for (let i = offset + 47; i >= offset; i--) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
 }
 
+/**
+ * Compressed ZCash encoding of a G1 point. Unlike noble's `toBytes`, it does not re-run the subgroup
+ * check: callers pass points that are valid by construction (parsed or computed from valid ones).
+ */
+export function encodeG1(point: G1Point): Uint8Array {
+  const out = new Uint8Array(48);
+  if (point.is0()) {
+    out[0] = 0xc0;
+    return out;
+  }
+  const { x, y } = point.toAffine();
+  writeFp(out, 0, x);
+  out[0]! |= y > P_HALF ? 0xa0 : 0x80;
+  return out;
+}
+
+/** Compressed ZCash encoding of a G2 point (x.c1 || x.c0; sign from y.c1, or y.c0 when y.c1 = 0). */
 export function encodeG2(point: G2Point): Uint8Array {
-  return point.toBytes(true);
+  const out = new Uint8Array(96);
+  if (point.is0()) {
+    out[0] = 0xc0;
+    return out;
+  }
+  const { x, y } = point.toAffine();
+  writeFp(out, 0, x.c1);
+  writeFp(out, 48, x.c0);
+  const sign = y.c1 !== 0n ? y.c1 > P_HALF : y.c0 > P_HALF;
+  out[0]! |= sign ? 0xa0 : 0x80;
+  return out;
 }
 
 const FP_BYTES = 48;

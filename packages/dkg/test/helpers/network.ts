@@ -116,7 +116,11 @@ export function runCeremony(
       .map((m, i) => ({ m, i }))
       .filter(({ m, i }) => !isOffline(i) && m.phase() !== 'done' && m.phase() !== 'aborted');
     if (live.length === 0) break;
-    for (const { m, i } of live) enqueue(i, m.timeout(m.phase()));
+    // Phase deadlines are global: the earliest pending one passes first, for everyone still in it.
+    const earliest = Math.min(...live.map(({ m }) => PHASES.indexOf(m.phase() as (typeof PHASES)[number])));
+    for (const { m, i } of live) {
+      if (m.phase() === PHASES[earliest]) enqueue(i, m.timeout(m.phase()));
+    }
   }
   return { members, events, messages, bytes };
 }

@@ -1,0 +1,229 @@
+// One test per fault. A 7-member committee (t = 5, f = 2) keeps each ceremony near a second; the
+// 16-member runs are in honest-ceremony.test.ts and byzantine-mix.test.ts.
+import { describe, expect, it } from 'vitest';
+import {
+  ComplaintReason,
+  type DkgEvent,
+  type DkgMember,
+  decodeEnvelope,
+  envelopeSigningDigest,
+  MessageKind,
+  secp256k1Verifier,
+} from '../src/index.ts';
+import { craftComplaints, craftDealing, craftJustification, kindOf } from './helpers/byzantine.ts';
+import { createOperators, freshConfig, type Interceptor, runCeremony } from './helpers/network.ts';
+
+const n = 7;
+const t = 5;
+
+function keysOf(members: readonly DkgMember[], honest: readonly number[]) {
+  return honest.map((i) => members[i]!.result()?.validators[0]?.groupPublicKey.toHex());
+}
+
+function expectHonestAgree(members: readonly DkgMember[], honest: readonly number[]) {
+  const keys = keysOf(members, honest);
+  expect(keys.every((k) => k !== undefined)).toBe(true);
+  expect(new Set(keys).size).toBe(1);
+  for (const i of honest) {
+    const r = members[i]!.result()!;
+    const v = r.validators[0]!;
+    expect(v.secretShare?.toPublicKey().equals(v.publicShares[r.shareIndex! - 1]!)).toBe(true);
+  }
+}
+
+const all = Array.from({ length: n }, (_, i) => i);
+const except = (...bad: number[]) => all.filter((i) => !bad.includes(i));
+const disqualifiedIn = (events: readonly DkgEvent[]) =>
+  events.filter((e): e is Extract<DkgEvent, { type: 'disqualified' }> => e.type === 'disqualified');
+
+describe('DKG faults (n = 7, t = 5)', () => {
+  it('excludes a silent dealer and finishes without it', () => {
+    const ops = createOperators(n, 'silent');
+    const run = runCeremony(freshConfig(ops, t, 1, 'silent'), ops, { offline: new Map([[2, 'deal']]) });
+    expectHonestAgree(run.members, except(2));
+    expect(run.members[0]!.result()!.qualified).toEqual([1, 2, 4, 5, 6, 7]);
+  });
+
+  it('keeps a dealer that sent a bad share to some members but justifies with the right shares', () => {
+    const ops = createOperators(n, 'bad-share-justified');
+    const config = freshConfig(ops, t, 1, 'bad-share-justified');
+    const crafted = craftDealing(config, ops[1]!, {
+      seed: 'crafted',
+      shareFor: (j, _v, honest) => (j === 4 || j === 6 ? honest + 1n : honest),
+    });
+    const intercept: Interceptor = (from, _to, bytes) => {
+      if (from !== 1) return [bytes];
+      const kind = kindOf(bytes);
+      if (kind === MessageKind.Dealing) return [crafted.envelope];
+      if (kind === MessageKind.Forward) return [];
+      if (kind === MessageKind.Justification) {
+        return [
+          craftJustification(config, ops[1]!, [
+            { recipient: 4, shares: [evaluate(crafted.polynomials[0]!, 4)] },
+            { recipient: 6, shares: [evaluate(crafted.polynomials[0]!, 6)] },
+          ]),
+        ];
+      }
+      return [bytes];
+    };
+    const run = runCeremony(config, ops, { intercept });
+    expect(run.events[3]!.some((e) => e.type === 'complaint' && e.reason === 'bad-share')).toBe(true);
+    // Member 2 (position 2) faked a justification without its real polynomial state; it holds a
+    // different view of its own dealing, so only the others are judged here.
+    expectHonestAgree(run.members, except(1));
+    expect(run.members[0]!.result()!.qualified).toContain(2);
+  });
+
+  it('disqualifies a dealer that does not answer a complaint', () => {
+    const ops = createOperators(n, 'no-justify');
+    const config = freshConfig(ops, t, 1, 'no-justify');
+    const crafted = craftDealing(config, ops[1]!, {
+      seed: 'c',
+      shareFor: (j, _v, s) => (j === 3 ? s + 5n : s),
+    });
+    const run = runCeremony(config, ops, {
+      intercept: (from, _to, bytes) => {
+        if (from !== 1) return [bytes];
+        const kind = kindOf(bytes);
+        if (kind === MessageKind.Dealing) return [crafted.envelope];
+        if (kind === MessageKind.Forward || kind === MessageKind.Justification) return [];
+        return [bytes];
+      },
+    });
+    expectHonestAgree(run.members, except(1));
+    expect(run.members[0]!.result()!.qualified).not.toContain(2);
+    expect(
+      disqualifiedIn(run.events[0]!).some((e) => /no answer to the complaint of member 3/.test(e.reason)),
+    ).toBe(true);
+  });
+
+  it('disqualifies a dealer whose justification reveals wrong shares', () => {
+    const ops = createOperators(n, 'bad-justify');
+    const config = freshConfig(ops, t, 1, 'bad-justify');
+    const crafted = craftDealing(config, ops[1]!, {
+      seed: 'c',
+      ciphertextFor: (j, ct) => (j === 5 ? ct.map((b) => b ^ 1) : ct),
+    });
+    const run = runCeremony(config, ops, {
+      intercept: (from, _to, bytes) => {
+        if (from !== 1) return [bytes];
+        const kind = kindOf(bytes);
+        if (kind === MessageKind.Dealing) return [crafted.envelope];
+        if (kind === MessageKind.Forward) return [];
+        if (kind === MessageKind.Justification) {
+          return [craftJustification(config, ops[1]!, [{ recipient: 5, shares: [123456789n] }])];
+        }
+        return [bytes];
+      },
+    });
+    expectHonestAgree(run.members, except(1));
+    expect(run.members[0]!.result()!.qualified).not.toContain(2);
+    expect(disqualifiedIn(run.events[0]!).some((e) => /bad reveal for member 5/.test(e.reason))).toBe(true);
+  });
+
+  it('disqualifies a dealer with an invalid proof of knowledge', () => {
+    const ops = createOperators(n, 'bad-pok');
+    const config = freshConfig(ops, t, 1, 'bad-pok');
+    const crafted = craftDealing(config, ops[3]!, { seed: 'c', badProof: true });
+    const run = runCeremony(config, ops, {
+      intercept: (from, _to, bytes) => {
+        if (from !== 3) return [bytes];
+        const kind = kindOf(bytes);
+        if (kind === MessageKind.Dealing) return [crafted.envelope];
+        if (kind === MessageKind.Forward) return [];
+        return [bytes];
+      },
+    });
+    expectHonestAgree(run.members, except(3));
+    expect(run.members[0]!.result()!.qualified).not.toContain(4);
+    expect(disqualifiedIn(run.events[0]!).some((e) => /invalid proof of knowledge/.test(e.reason))).toBe(
+      true,
+    );
+  });
+
+  it('catches an equivocating dealer with self-verifying evidence and finishes without it', () => {
+    const ops = createOperators(n, 'equivocate');
+    const config = freshConfig(ops, t, 1, 'equivocate');
+    const a = craftDealing(config, ops[0]!, { seed: 'version-a' });
+    const b = craftDealing(config, ops[0]!, { seed: 'version-b' });
+    const run = runCeremony(config, ops, {
+      intercept: (from, to, bytes) => {
+        if (from !== 0) return [bytes];
+        const kind = kindOf(bytes);
+        if (kind === MessageKind.Dealing) return [to % 2 === 0 ? a.envelope : b.envelope];
+        if (kind === MessageKind.Forward) return [];
+        return [bytes];
+      },
+    });
+    expectHonestAgree(run.members, except(0));
+    expect(run.members[1]!.result()!.qualified).not.toContain(1);
+    const evidence = run.events[1]!.find((e) => e.type === 'evidence');
+    expect(evidence).toBeDefined();
+    if (evidence?.type !== 'evidence') return;
+    const [x, y] = evidence.evidence.envelopes.map(decodeEnvelope);
+    expect(x!.sender).toEqual(ops[0]!.signer.address);
+    expect(y!.sender).toEqual(ops[0]!.signer.address);
+    expect(x!.body).not.toEqual(y!.body);
+    for (const e of [x!, y!]) {
+      expect(secp256k1Verifier.verify(e.sender, envelopeSigningDigest(e), e.signature)).toBe(true);
+    }
+  });
+
+  it('answers a false complaint by revealing the share, and keeps the accused dealer', () => {
+    const ops = createOperators(n, 'false-complaint');
+    const config = freshConfig(ops, t, 1, 'false-complaint');
+    const run = runCeremony(config, ops, {
+      intercept: (from, _to, bytes) => {
+        if (from !== 6 || kindOf(bytes) !== MessageKind.Complaints) return [bytes];
+        const digests = decodeComplaintDigests(bytes);
+        return [craftComplaints(config, ops[6]!, digests, [{ dealer: 3, reason: ComplaintReason.BadShare }])];
+      },
+    });
+    expectHonestAgree(run.members, all);
+    expect(run.members[0]!.result()!.qualified).toContain(3);
+  });
+
+  for (const phase of ['complain', 'justify', 'finish'] as const) {
+    it(`finishes when a member goes offline in the ${phase} phase`, () => {
+      const ops = createOperators(n, `offline-${phase}`);
+      const run = runCeremony(freshConfig(ops, t, 1, `offline-${phase}`), ops, {
+        offline: new Map([[4, phase]]),
+      });
+      expectHonestAgree(run.members, except(4));
+      expect(run.members[0]!.result()!.qualified).toContain(5);
+    });
+  }
+
+  it('aborts everywhere, naming the culprits, when fewer than t dealers qualify', () => {
+    const ops = createOperators(n, 'too-few');
+    const run = runCeremony(freshConfig(ops, t, 1, 'too-few'), ops, {
+      offline: new Map([
+        [0, 'deal'],
+        [1, 'deal'],
+        [2, 'deal'],
+      ]),
+    });
+    for (const i of [3, 4, 5, 6]) {
+      const error = run.members[i]!.error();
+      expect(error?.code).toBe('NOT_ENOUGH_QUALIFIED');
+      if (error?.details.code === 'NOT_ENOUGH_QUALIFIED') {
+        expect(error.details.culprits).toHaveLength(3);
+        expect(error.details.qualified).toBe(4);
+      }
+    }
+  });
+});
+
+function evaluate(poly: bigint[], x: number): bigint {
+  const r = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001n;
+  let acc = 0n;
+  for (let k = poly.length - 1; k >= 0; k--) acc = (acc * BigInt(x) + poly[k]!) % r;
+  return acc;
+}
+
+function decodeComplaintDigests(bytes: Uint8Array): Uint8Array[] {
+  // Re-use the honest member's echo so only the complaint list is forged.
+  return ComplaintsBody.deserialize(decodeEnvelope(bytes).body).digests;
+}
+
+import { ComplaintsBodyType as ComplaintsBody } from '../src/index.ts';
