@@ -1,0 +1,97 @@
+// Wire input that must be dropped with a typed reason, never thrown out of the member and never fatal:
+// malformed, oversized, wrong version, replayed, unknown sender, wrong ceremony, bad signature,
+// wrong role. The ceremony still finishes.
+import { describe, expect, it } from 'vitest';
+import {
+  createSecp256k1Signer,
+  type DkgErrorCode,
+  type DkgEvent,
+  decodeEnvelope,
+  EnvelopeType,
+  MAX_MESSAGE_BYTES,
+  MessageKind,
+  signEnvelope,
+} from '../src/index.ts';
+import { craftDealing, kindOf } from './helpers/byzantine.ts';
+import { ceremonyId, createOperators, freshConfig, runCeremony } from './helpers/network.ts';
+
+const n = 4;
+const t = 3;
+
+function droppedCodes(events: readonly DkgEvent[]): DkgErrorCode[] {
+  return events.flatMap((e) => (e.type === 'dropped' ? [e.error.code] : []));
+}
+
+describe('decodeEnvelope', () => {
+  const ops = createOperators(1, 'codec');
+  const id = ceremonyId('codec');
+  const good = signEnvelope(ops[0]!.signer, id, MessageKind.Complaints, new Uint8Array([1, 2, 3]));
+
+  it('round-trips an envelope', () => {
+    const e = decodeEnvelope(good);
+    expect(e.version).toBe(1);
+    expect(e.ceremonyId).toEqual(id);
+    expect(e.sender).toEqual(ops[0]!.signer.address);
+    expect(EnvelopeType.serialize(e)).toEqual(good);
+  });
+
+  it.each([
+    ['empty input', new Uint8Array(0), 'MALFORMED_MESSAGE'],
+    ['a truncated envelope', good.subarray(0, good.length - 10), 'MALFORMED_MESSAGE'],
+    ['an unknown version', Uint8Array.from([2, ...good.subarray(1)]), 'UNSUPPORTED_VERSION'],
+    ['an oversized message', new Uint8Array(MAX_MESSAGE_BYTES + 1).fill(1), 'OVERSIZED_MESSAGE'],
+  ])('rejects %s', (_name, bytes, code) => {
+    expect(() => decodeEnvelope(bytes)).toThrow(expect.objectContaining({ code }));
+  });
+
+  it('rejects an unknown message kind', () => {
+    const e = decodeEnvelope(good);
+    const bad = EnvelopeType.serialize({ ...e, kind: 99 });
+    expect(() => decodeEnvelope(bad)).toThrow(expect.objectContaining({ code: 'MALFORMED_MESSAGE' }));
+  });
+});
+
+describe('a member under hostile input', () => {
+  const ops = createOperators(n, 'hostile');
+  const config = freshConfig(ops, t, 1, 'hostile');
+  const stranger = createSecp256k1Signer(new Uint8Array(32).fill(7));
+  const replayed = craftDealing(config, ops[1]!, { seed: 'replayed' }).envelope;
+  const body = decodeEnvelope(replayed).body;
+  const forged = EnvelopeType.serialize({
+    ...decodeEnvelope(replayed),
+    signature: new Uint8Array(65).fill(1),
+  });
+  const inject = [
+    new Uint8Array([1, 2, 3]),
+    replayed.subarray(0, 50),
+    signEnvelope(stranger, config.ceremonyId, MessageKind.Dealing, body),
+    signEnvelope(ops[1]!.signer, ceremonyId('other ceremony'), MessageKind.Dealing, body),
+    forged,
+    signEnvelope(ops[2]!.signer, config.ceremonyId, MessageKind.Complaints, new Uint8Array([0xff, 0xff])),
+  ];
+  // Member 1's real dealing is delivered twice (a replay).
+  const run = runCeremony(config, ops, {
+    inject,
+    intercept: (from, _to, bytes) =>
+      from === 1 && kindOf(bytes) === MessageKind.Dealing ? [bytes, bytes] : [bytes],
+  });
+
+  it('finishes anyway, with one key', () => {
+    const keys = run.members.map((m) => m.result()?.validators[0]?.groupPublicKey.toHex());
+    expect(keys.every((k) => k !== undefined)).toBe(true);
+    expect(new Set(keys).size).toBe(1);
+  });
+
+  it('drops each bad message with its reason', () => {
+    const codes = droppedCodes(run.events[0]!);
+    for (const code of [
+      'MALFORMED_MESSAGE',
+      'UNKNOWN_SENDER',
+      'WRONG_CEREMONY',
+      'BAD_SIGNATURE',
+      'REPLAYED_MESSAGE',
+    ] as const) {
+      expect(codes).toContain(code);
+    }
+  });
+});

@@ -1,0 +1,110 @@
+// Resharing keeps the group key and changes the committee: same committee with 3 members replaced,
+// 16 -> 19 members, and 11-of-16 -> 7-of-10. The new shares sign; old shares mixed with new ones do not.
+import * as blst from '@chainsafe/blst';
+import {
+  combinePartialSignatures,
+  createBls,
+  createBlstBackend,
+  createSeededRandom,
+  type PartialSignature,
+  SecretKey,
+} from '@diva-dvt/bls-threshold';
+import { describe, expect, it } from 'vitest';
+import { type CeremonyConfig, type DkgResult, importWithTrustedDealer } from '../src/index.ts';
+import { ceremonyId, createOperators, type Operator, runCeremony } from './helpers/network.ts';
+
+const native = createBls({ backend: createBlstBackend(blst) });
+const message = new TextEncoder().encode('voluntary exit signing root');
+
+// The old committee: 16 operators holding an 11-of-16 split of one validator key.
+const old = createOperators(16, 'reshare-old');
+const fresh = createOperators(3, 'reshare-new');
+const validatorKey = SecretKey.random(createSeededRandom('reshare-key'));
+const before = importWithTrustedDealer({
+  ceremonyId: ceremonyId('genesis'),
+  secretKeys: [validatorKey],
+  threshold: 11,
+  shareCount: 16,
+  random: createSeededRandom('reshare-split'),
+});
+const groupKey = before[0]!.validators[0]!.groupPublicKey;
+
+function reshare(
+  label: string,
+  recipients: readonly Operator[],
+  threshold: number,
+  offlineOld: number[] = [],
+) {
+  const config: CeremonyConfig = {
+    ceremonyId: ceremonyId(label),
+    threshold,
+    validatorCount: 1,
+    recipients: recipients.map((o) => o.participant),
+    dealers: old.map((o) => o.participant),
+    reshare: {
+      previousThreshold: 11,
+      validators: [{ groupPublicKey: groupKey, publicShares: before[0]!.validators[0]!.publicShares }],
+    },
+  };
+  const operators = [...old, ...recipients.filter((r) => !old.includes(r))];
+  const offline = new Map(offlineOld.map((i) => [i, 'deal' as const]));
+  const run = runCeremony(config, operators, { offline }, (i) =>
+    i < old.length ? [before[i]!.validators[0]!.secretShare!] : undefined,
+  );
+  const results = recipients.map((r) => run.members[operators.indexOf(r)]!.result());
+  return { run, results, operators };
+}
+
+function partialsOf(results: readonly (DkgResult | undefined)[]): PartialSignature[] {
+  return results.map((r) => ({
+    shareIndex: r!.shareIndex!,
+    signature: native.sign(r!.validators[0]!.secretShare!, message),
+  }));
+}
+
+function expectSameKeyAndSigning(results: readonly (DkgResult | undefined)[], t: number) {
+  expect(results.every((r) => r?.validators[0]?.secretShare)).toBe(true);
+  for (const r of results) expect(r!.validators[0]!.groupPublicKey.equals(groupKey)).toBe(true);
+  const partials = partialsOf(results);
+  const sig = combinePartialSignatures(partials.slice(0, t), { threshold: t });
+  expect(native.verify(groupKey, message, sig)).toBe(true);
+  const reversed = combinePartialSignatures([...partials].reverse().slice(0, t), { threshold: t });
+  expect(native.verify(groupKey, message, reversed)).toBe(true);
+}
+
+describe('resharing', () => {
+  it('replaces 3 members of the committee, keeping the group key (the 3 leaving members do not deal)', () => {
+    const recipients = [...old.slice(0, 13), ...fresh];
+    const { results, run } = reshare('replace-3', recipients, 11, [13, 14, 15]);
+    expectSameKeyAndSigning(results, 11);
+    expect(run.members[0]!.result()!.qualified).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
+    // Old shares mixed with new ones do not combine: 6 new partials + 5 old partials at the same indices.
+    const newPartials = partialsOf(results);
+    const oldPartials = before.slice(0, 16).map((r) => ({
+      shareIndex: r.shareIndex!,
+      signature: native.sign(r.validators[0]!.secretShare!, message),
+    }));
+    const mixed = [...newPartials.slice(0, 6), ...oldPartials.slice(6, 11)];
+    expect(native.verify(groupKey, message, combinePartialSignatures(mixed, { threshold: 11 }))).toBe(false);
+  });
+
+  it('grows the committee from 16 to 19 members (t = 13)', () => {
+    const { results } = reshare('grow-19', [...old, ...fresh], 13);
+    expectSameKeyAndSigning(results, 13);
+    expect(results.map((r) => r!.shareIndex)).toEqual(Array.from({ length: 19 }, (_, i) => i + 1));
+  });
+
+  it('moves from 11-of-16 to 7-of-10; old-only members receive no share', () => {
+    const recipients = [...old.slice(3, 10), ...fresh];
+    const { results, run, operators } = reshare('shrink-10', recipients, 7);
+    expectSameKeyAndSigning(results, 7);
+    const six = combinePartialSignatures(partialsOf(results).slice(0, 6), { threshold: 6 });
+    expect(native.verify(groupKey, message, six)).toBe(false);
+    for (const i of [0, 1, 2, 10, 11, 12, 13, 14, 15]) {
+      const r = run.members[operators.indexOf(old[i]!)]!.result();
+      expect(r?.shareIndex).toBeUndefined();
+      expect(r?.validators[0]?.secretShare).toBeUndefined();
+      expect(r?.validators[0]?.groupPublicKey.equals(groupKey)).toBe(true);
+    }
+  });
+});
