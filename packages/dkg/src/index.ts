@@ -24,6 +24,7 @@ export {
   type Address,
   addressToHex,
   createSecp256k1Signer,
+  createSecp256k1Verifier,
   type OperatorSigner,
   type SignatureVerifier,
   secp256k1Verifier,

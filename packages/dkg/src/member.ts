@@ -35,7 +35,14 @@ import type {
   DkgResult,
   OutgoingMessage,
 } from './types.ts';
-import { bigintToBytes32, bytesToBigint, evaluatePolynomial, findInvalidShares, verifyShare } from './vss.ts';
+import {
+  bigintToBytes32,
+  bytesToBigint,
+  evaluatePolynomial,
+  findInvalidProofs,
+  findInvalidShares,
+  verifyShare,
+} from './vss.ts';
 
 interface DealerState {
   envelope?: Uint8Array;
@@ -171,7 +178,9 @@ export function createDkgMember(parameters: CreateDkgMemberParameters): DkgMembe
       events.push({ type: 'disqualified', dealer: address, reason: parsed.invalid });
     } else {
       ds.parsed = parsed;
-      if (myRecipient !== undefined) {
+      // In the deal phase proofs are checked in one batch at its end; later arrivals alone.
+      if (phase !== 'deal') checkProofs([dealer]);
+      if (myRecipient !== undefined && !ds.fault) {
         const shares = openShares(config, parsed, address, myRecipient, parameters.encryptionSecretKey);
         if (shares) ds.myShares = shares;
         else ds.myShareBad = true;
@@ -195,14 +204,35 @@ export function createDkgMember(parameters: CreateDkgMemberParameters): DkgMembe
     send(MessageKind.Forward, ForwardBodyType.serialize({ envelope: ds.envelope }));
   }
 
+  function checkProofs(candidates: readonly number[]): void {
+    const statements = candidates.flatMap((d) => state[d - 1]!.parsed!.proofs.map((st) => ({ d, st })));
+    const bad = new Set(
+      findInvalidProofs(
+        statements.map((x) => x.st),
+        random,
+      ).map((i) => statements[i]!.d),
+    );
+    for (const d of bad) {
+      state[d - 1]!.fault = 'invalid proof of knowledge';
+      events.push({
+        type: 'disqualified',
+        dealer: dealers[d - 1]!.address,
+        reason: 'invalid proof of knowledge',
+      });
+    }
+  }
+
   function endDeal(): void {
     setPhase('complain');
+    checkProofs(state.flatMap((s, i) => (s.parsed && !s.fault ? [i + 1] : [])));
     if (myRecipient === undefined) {
       checkComplainDone();
       return;
     }
     // One batched check per validator over every dealing this member can open.
-    const openable = state.map((s, i) => ({ s, dealer: i + 1 })).filter(({ s }) => s.parsed && s.myShares);
+    const openable = state
+      .map((s, i) => ({ s, dealer: i + 1 }))
+      .filter(({ s }) => s.parsed && !s.fault && s.myShares);
     for (let v = 0; v < config.validatorCount; v++) {
       const items = openable.map(({ s }) => ({
         commitments: s.parsed!.commitments[v]!,
@@ -215,7 +245,8 @@ export function createDkgMember(parameters: CreateDkgMemberParameters): DkgMembe
       const dealer = i + 1;
       if (dealer === myDealer) return;
       if (!s.digest) against.push({ dealer, reason: ComplaintReason.Missing });
-      else if (s.parsed && s.myShareBad) against.push({ dealer, reason: ComplaintReason.BadShare });
+      else if (s.parsed && !s.fault && s.myShareBad)
+        against.push({ dealer, reason: ComplaintReason.BadShare });
     });
     for (const c of against) {
       events.push({

@@ -114,27 +114,23 @@ export function findInvalidShares(
       bad.includes(i) || !verifyShare(it.commitments, x, it.share) ? [i] : [],
     );
   }
-  const rho = random(8 * items.length);
-  const view = new DataView(rho.buffer, rho.byteOffset, rho.byteLength);
-  const bx = BigInt(x);
-  const points: G1Point[] = [];
-  const scalars: bigint[] = [];
+  // E_d = Σ_k C_{d,k}·x^k by Horner (small multipliers), then one MSM with 64-bit weights.
+  const evaluations = items.map((it) => evaluateCommitments(it.commitments, x));
+  const weights = batchWeights(items.length, random);
   let shareSum = 0n;
   items.forEach((it, d) => {
-    const weight = d === 0 ? 1n : view.getBigUint64(8 * d) | 1n;
-    let power = weight;
-    for (const c of it.commitments) {
-      points.push(c);
-      scalars.push(mod(power));
-      power = power * bx;
-    }
-    shareSum = mod(shareSum + weight * it.share);
+    shareSum = mod(shareSum + weights[d]! * it.share);
   });
-  points.push(G1.BASE);
-  scalars.push(mod(-shareSum));
-  const total = mulAddUnsafe(G1, points, scalars);
+  const total = mulAddUnsafe(G1, [...evaluations, G1.BASE.negate()], [...weights, shareSum]);
   if (total.is0()) return [];
-  return items.flatMap((it, i) => (verifyShare(it.commitments, x, it.share) ? [] : [i]));
+  return items.flatMap((it, i) => (evaluations[i]!.equals(G1.BASE.multiply(it.share)) ? [] : [i]));
+}
+
+/** Random 64-bit weights for a random linear combination; the first is 1 (see bls-threshold). */
+export function batchWeights(count: number, random: RandomSource): bigint[] {
+  const bytes = random(8 * count);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Array.from({ length: count }, (_, i) => (i === 0 ? 1n : view.getBigUint64(8 * i) | 1n));
 }
 
 /** Σ over dealings of their commitment vectors (all of length t). */
@@ -192,6 +188,39 @@ export function verifyKnowledge(c0: G1Point, proof: ProofOfKnowledge, context: U
   // z·G1 − c·C_0 == R
   const lhs = mulAddUnsafe(G1, [G1.BASE, c0.negate()], [proof.response, c]);
   return lhs.equals(proof.commitment);
+}
+
+export interface ProofStatement {
+  readonly c0: G1Point;
+  readonly proof: ProofOfKnowledge;
+  readonly context: Uint8Array;
+}
+
+/**
+ * Verifies many proofs of knowledge at once: Σ_i ρ_i·(z_i·G1 − c_i·C0_i − R_i) = 0 with random
+ * 64-bit ρ_i. Returns the positions of invalid proofs (checked one by one only if the batch fails).
+ */
+export function findInvalidProofs(statements: readonly ProofStatement[], random: RandomSource): number[] {
+  if (statements.length === 0) return [];
+  const malformed = statements.flatMap((st, i) =>
+    st.c0.is0() || st.proof.response <= 0n || st.proof.response >= r ? [i] : [],
+  );
+  if (malformed.length === 0) {
+    const weights = batchWeights(statements.length, random);
+    const points: G1Point[] = [G1.BASE];
+    const scalars: bigint[] = [0n];
+    let zSum = 0n;
+    statements.forEach((st, i) => {
+      const w = weights[i]!;
+      const c = challenge(st.context, st.c0, st.proof.commitment);
+      zSum = mod(zSum + w * st.proof.response);
+      points.push(st.c0.negate(), st.proof.commitment.negate());
+      scalars.push(mod(w * c), w);
+    });
+    scalars[0] = zSum;
+    if (mulAddUnsafe(G1, points, scalars).is0()) return [];
+  }
+  return statements.flatMap((st, i) => (verifyKnowledge(st.c0, st.proof, st.context) ? [] : [i]));
 }
 
 /** Uncompressed point encoding without flags (x || y, 96 bytes); identity is not encodable. */

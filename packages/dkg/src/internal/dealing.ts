@@ -15,8 +15,8 @@ import {
   encodeG1Uncompressed,
   evaluatePolynomial,
   type G1Point,
+  type ProofStatement,
   proveKnowledge,
-  verifyKnowledge,
 } from '../vss.ts';
 
 export interface OwnDealing {
@@ -69,13 +69,15 @@ export function createDealingBody(
 export interface ParsedDealing {
   /** Per validator, C_0..C_{t-1}. */
   readonly commitments: readonly G1Point[][];
+  /** Proofs of knowledge, one per validator; checked in batches by the member (`findInvalidProofs`). */
+  readonly proofs: readonly ProofStatement[];
   readonly ephemeralKey: Uint8Array;
   readonly ciphertexts: readonly Uint8Array[];
 }
 
 /**
- * Decodes and checks a dealing body: shape, points on the curve, proofs of knowledge, and for
- * resharing that each C_0 equals the dealer's known public share. Returns a reason string when the
+ * Decodes and checks a dealing body: shape, points on the curve, and for resharing that each C_0
+ * equals the dealer's known public share. Proofs of knowledge are returned for batch checking. Returns a reason string when the
  * dealing is invalid (the dealer signed it, so it is the dealer's fault).
  */
 export function parseDealing(
@@ -92,6 +94,7 @@ export function parseDealing(
     return { invalid: `expected ${config.recipients.length} ciphertexts, got ${decoded.ciphertexts.length}` };
   }
   const commitments: G1Point[][] = [];
+  const proofs: ProofStatement[] = [];
   for (let v = 0; v < decoded.validators.length; v++) {
     const vd = decoded.validators[v]!;
     if (vd.commitments.length !== config.threshold) {
@@ -107,17 +110,18 @@ export function parseDealing(
     }
     const R = decodeG1Uncompressed(vd.proofCommitment);
     if (!R) return { invalid: `validator ${v}: proof commitment not on the curve` };
-    const proof = { commitment: R, response: bytesToBigint(vd.proofResponse) };
-    if (!verifyKnowledge(points[0]!, proof, proofContext(config.ceremonyId, dealer, v))) {
-      return { invalid: `validator ${v}: invalid proof of knowledge` };
-    }
+    proofs.push({
+      c0: points[0]!,
+      proof: { commitment: R, response: bytesToBigint(vd.proofResponse) },
+      context: proofContext(config.ceremonyId, dealer, v),
+    });
     const expected = config.reshare?.validators[v]?.publicShares[dealerPosition - 1];
     if (expected && !expected.point.equals(points[0]!)) {
       return { invalid: `validator ${v}: constant term is not the dealer's public share` };
     }
     commitments.push(points);
   }
-  return { commitments, ephemeralKey: decoded.ephemeralKey, ciphertexts: decoded.ciphertexts };
+  return { commitments, proofs, ephemeralKey: decoded.ephemeralKey, ciphertexts: decoded.ciphertexts };
 }
 
 /** Opens this member's shares (k scalars) of a dealing; undefined when the ciphertext does not open. */

@@ -6,12 +6,12 @@ import {
   createDkgMember,
   createEncryptionKeyPair,
   createSecp256k1Signer,
+  createSecp256k1Verifier,
   type DkgEvent,
   type DkgMember,
   type DkgOutput,
   type OperatorSigner,
   type Participant,
-  secp256k1Verifier,
 } from '../../src/index.ts';
 
 export interface Operator {
@@ -70,7 +70,7 @@ export function runCeremony(
     return createDkgMember({
       config,
       signer: op.signer,
-      verifier: secp256k1Verifier,
+      verifier: createSecp256k1Verifier(),
       encryptionSecretKey: op.encryptionSecretKey,
       random: op.random,
       ...(shares ? { existingShares: shares } : {}),
