@@ -40,7 +40,7 @@ export {
   type BlsErrorLocation,
   isBlsError,
 } from './errors.ts';
-export { type G1Point, type G2Point, hashToG2WithDst } from './internal/curve.ts';
+export { type G1Point, type G2Point, hashToG2WithDst, multiplyG1Generator } from './internal/curve.ts';
 export { type Hex, type ParseOptions, PublicKey, SecretKey, Signature } from './keys.ts';
 export { createNobleBackend, type NobleBackendOptions } from './noble-backend.ts';
 export { provePossession, verifyPossession } from './proof-of-possession.ts';

@@ -10,7 +10,15 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { CURVE_ORDER, SECRET_KEY_LENGTH } from './constants.ts';
 import { BlsError, type BlsErrorLocation } from './errors.ts';
-import { decodeG1, decodeG2, encodeG1, encodeG2, G1, type G1Point, type G2Point } from './internal/curve.ts';
+import {
+  decodeG1,
+  decodeG2,
+  encodeG1,
+  encodeG2,
+  type G1Point,
+  type G2Point,
+  multiplyG1Generator,
+} from './internal/curve.ts';
 import { defaultRandom, type RandomSource } from './random.ts';
 
 export type Hex = `0x${string}`;
@@ -123,7 +131,7 @@ export class SecretKey {
 
   /** The matching public key, sk·G1. */
   toPublicKey(): PublicKey {
-    return PublicKey.fromPoint(G1.BASE.multiply(this.#scalar));
+    return PublicKey.fromPoint(multiplyG1Generator(this.#scalar));
   }
 
   equals(other: SecretKey): boolean {

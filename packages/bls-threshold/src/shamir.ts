@@ -6,7 +6,7 @@
  */
 import { CURVE_ORDER } from './constants.ts';
 import { BlsError } from './errors.ts';
-import { G1, type G1Point } from './internal/curve.ts';
+import { G1, type G1Point, multiplyG1Generator } from './internal/curve.ts';
 import { checkShareIndices, checkThreshold } from './internal/indices.ts';
 import { PublicKey, SecretKey } from './keys.ts';
 import { defaultRandom, type RandomSource } from './random.ts';
@@ -92,7 +92,7 @@ export function splitSecretKey(
   const random = parameters.random ?? defaultRandom;
   const coefficients = [secretKey.toScalar()];
   for (let k = 1; k < threshold; k++) coefficients.push(SecretKey.random(random).toScalar());
-  const commitments = coefficients.map((c) => PublicKey.fromPoint(G1.BASE.multiply(c)));
+  const commitments = coefficients.map((c) => PublicKey.fromPoint(multiplyG1Generator(c)));
   const shares: SecretKeyShare[] = [];
   const publicShares: PublicShare[] = [];
   for (let i = 1; i <= shareCount; i++) {

@@ -13,7 +13,7 @@
  * share that passes its check equals the subgroup part of the dealer's polynomial.
  */
 
-import { CURVE_ORDER, type RandomSource, SecretKey } from '@diva-dvt/bls-threshold';
+import { CURVE_ORDER, multiplyG1Generator, type RandomSource, SecretKey } from '@diva-dvt/bls-threshold';
 import { mulAddUnsafe } from '@noble/curves/abstract/curve.js';
 import type { WeierstrassPoint } from '@noble/curves/abstract/weierstrass.js';
 import { bls12_381 } from '@noble/curves/bls12-381.js';
@@ -65,7 +65,7 @@ export function evaluatePolynomial(coefficients: readonly bigint[], x: number): 
 }
 
 export function commitPolynomial(coefficients: readonly bigint[]): G1Point[] {
-  return coefficients.map((a) => G1.BASE.multiply(a));
+  return coefficients.map((a) => multiplyG1Generator(a));
 }
 
 /** n·P for a small public n by double-and-add (noble's windowed multiply costs more for tiny n). */
@@ -88,7 +88,7 @@ export function evaluateCommitments(commitments: readonly G1Point[], x: number):
 /** Checks share·G1 = Σ_k C_k·x^k for one dealing. */
 export function verifyShare(commitments: readonly G1Point[], x: number, share: bigint): boolean {
   if (share <= 0n || share >= r) return false;
-  return evaluateCommitments(commitments, x).equals(G1.BASE.multiply(share));
+  return evaluateCommitments(commitments, x).equals(multiplyG1Generator(share));
 }
 
 export interface ReceivedShare {
@@ -123,7 +123,7 @@ export function findInvalidShares(
   });
   const total = mulAddUnsafe(G1, [...evaluations, G1.BASE.negate()], [...weights, shareSum]);
   if (total.is0()) return [];
-  return items.flatMap((it, i) => (evaluations[i]!.equals(G1.BASE.multiply(it.share)) ? [] : [i]));
+  return items.flatMap((it, i) => (evaluations[i]!.equals(multiplyG1Generator(it.share)) ? [] : [i]));
 }
 
 /** Random 64-bit weights for a random linear combination; the first is 1 (see bls-threshold). */
@@ -177,8 +177,8 @@ function challenge(context: Uint8Array, c0: G1Point, R: G1Point): bigint {
 /** `context` must bind the ceremony, the dealer and the validator position. */
 export function proveKnowledge(secret: bigint, context: Uint8Array, random: RandomSource): ProofOfKnowledge {
   const k = randomScalar(random);
-  const R = G1.BASE.multiply(k);
-  const c = challenge(context, G1.BASE.multiply(secret), R);
+  const R = multiplyG1Generator(k);
+  const c = challenge(context, multiplyG1Generator(secret), R);
   return { commitment: R, response: mod(k + c * secret) };
 }
 

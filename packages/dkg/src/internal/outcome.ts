@@ -2,11 +2,15 @@
  * From what a member holds at the end of the justify phase to the ceremony's outcome: which dealers
  * qualify, the group keys and public shares, and this member's secret shares.
  */
-import { lagrangeCoefficientsAtZero, PublicKey, SecretKey } from '@diva-dvt/bls-threshold';
+import {
+  lagrangeCoefficientsAtZero,
+  multiplyG1Generator,
+  PublicKey,
+  SecretKey,
+} from '@diva-dvt/bls-threshold';
 import type { CeremonyConfig } from '../ceremony.ts';
 import {
   evaluateCommitments,
-  G1,
   type G1Point,
   isInSubgroup,
   mod,
@@ -116,7 +120,7 @@ export function computeOutcome(
         if (mine === undefined) complete = false;
         else s = mod(s + (weights ? weights[i]! : 1n) * mine);
       });
-      if (complete && s !== 0n && G1.BASE.multiply(s).equals(publicPoints[myRecipientPosition - 1]!)) {
+      if (complete && s !== 0n && multiplyG1Generator(s).equals(publicPoints[myRecipientPosition - 1]!)) {
         secretShare = SecretKey.fromScalar(s);
       } else {
         for (const d of qualified) {

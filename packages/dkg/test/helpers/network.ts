@@ -48,10 +48,14 @@ export interface RunOptions {
   readonly intercept?: Interceptor;
   /** Extra messages injected to every member before the run (replays, garbage). */
   readonly inject?: readonly Uint8Array[];
+  /** Sees every member's events as they happen (progress display). */
+  readonly onEvents?: (member: number, events: readonly DkgEvent[]) => void;
 }
 
 export interface RunResult {
   readonly members: readonly DkgMember[];
+  /** Milliseconds each member spent in its own calls (single-threaded, so this is its CPU time). */
+  readonly timings: readonly number[];
   readonly events: readonly DkgEvent[][];
   readonly messages: number;
   readonly bytes: number;
@@ -77,6 +81,14 @@ export function runCeremony(
     });
   });
   const events: DkgEvent[][] = members.map(() => []);
+  const timings = members.map(() => 0);
+  const timed = (i: number, call: () => DkgOutput): DkgOutput => {
+    const start = performance.now();
+    const out = call();
+    timings[i]! += performance.now() - start;
+    options.onEvents?.(i, out.events);
+    return out;
+  };
   const queue: { from: number; to: number; bytes: Uint8Array }[] = [];
   let messages = 0;
   let bytes = 0;
@@ -99,7 +111,11 @@ export function runCeremony(
     }
   };
   members.forEach((m, i) => {
-    if (options.offline?.get(i) !== 'deal') enqueue(i, m.start());
+    if (options.offline?.get(i) !== 'deal')
+      enqueue(
+        i,
+        timed(i, () => m.start()),
+      );
   });
   for (const junk of options.inject ?? []) {
     for (let to = 0; to < members.length; to++) queue.push({ from: -1, to, bytes: junk });
@@ -110,7 +126,10 @@ export function runCeremony(
       if (isOffline(to) || (from >= 0 && isOffline(from))) continue;
       messages++;
       bytes += b.length;
-      enqueue(to, members[to]!.handle(b));
+      enqueue(
+        to,
+        timed(to, () => members[to]!.handle(b)),
+      );
     }
     const live = members
       .map((m, i) => ({ m, i }))
@@ -119,10 +138,14 @@ export function runCeremony(
     // Phase deadlines are global: the earliest pending one passes first, for everyone still in it.
     const earliest = Math.min(...live.map(({ m }) => PHASES.indexOf(m.phase() as (typeof PHASES)[number])));
     for (const { m, i } of live) {
-      if (m.phase() === PHASES[earliest]) enqueue(i, m.timeout(m.phase()));
+      if (m.phase() === PHASES[earliest])
+        enqueue(
+          i,
+          timed(i, () => m.timeout(m.phase())),
+        );
     }
   }
-  return { members, events, messages, bytes };
+  return { members, timings, events, messages, bytes };
 }
 
 export function freshConfig(
