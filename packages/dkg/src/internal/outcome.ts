@@ -9,14 +9,7 @@ import {
   SecretKey,
 } from '@diva-dvt/bls-threshold';
 import type { CeremonyConfig } from '../ceremony.ts';
-import {
-  evaluateCommitments,
-  type G1Point,
-  isInSubgroup,
-  mod,
-  sumCommitments,
-  verifyShare,
-} from '../vss.ts';
+import { evaluateCommitments, type G1Point, isInSubgroup, mod, sumCommitments, verifyShare } from '../vss.ts';
 import type { ParsedDealing } from './dealing.ts';
 
 export interface DealerView {
