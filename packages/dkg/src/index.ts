@@ -64,8 +64,11 @@ export type {
   ValidatorOutput,
 } from './types.ts';
 export {
+  bigintToBytes32,
   commitPolynomial,
   createPolynomial,
+  decodeG1Uncompressed,
+  encodeG1Uncompressed,
   evaluateCommitments,
   evaluatePolynomial,
   findInvalidShares,

@@ -134,18 +134,19 @@ export function batchWeights(count: number, random: RandomSource): bigint[] {
 }
 
 /** Σ over dealings of their commitment vectors (all of length t). */
-export function sumCommitments(all: readonly (readonly G1Point[])[], weights?: readonly bigint[]): G1Point[] {
+export function sumCommitments(
+  all: readonly (readonly G1Point[])[],
+  weights?: { readonly coefficients: readonly bigint[]; readonly multiplier: bigint },
+): G1Point[] {
   const t = all[0]?.length ?? 0;
   const out: G1Point[] = [];
   for (let k = 0; k < t; k++) {
     if (weights) {
-      out.push(
-        mulAddUnsafe(
-          G1,
-          all.map((c) => c[k]!),
-          weights.map(mod),
-        ),
-      );
+      // Σ_i λ_i·C_i,k = m·Σ_i e_i·C_i,k with short signed integers e_i (see lagrangeIntegerForm).
+      const points = all.map((c, i) => (weights.coefficients[i]! < 0n ? c[k]!.negate() : c[k]!));
+      const scalars = weights.coefficients.map((e) => (e < 0n ? -e : e));
+      const sum = mulAddUnsafe(G1, points, scalars.map(mod));
+      out.push(sum.is0() ? sum : sum.multiplyUnsafe(weights.multiplier));
     } else {
       let acc = G1.ZERO;
       for (const c of all) acc = acc.add(c[k]!);

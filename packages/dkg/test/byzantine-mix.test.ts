@@ -8,6 +8,7 @@ import {
   ComplaintReason,
   ComplaintsBodyType,
   decodeEnvelope,
+  evaluatePolynomial,
   MessageKind,
 } from '../src/index.ts';
 import { craftComplaints, craftDealing, craftJustification, kindOf } from './helpers/byzantine.ts';
@@ -35,13 +36,6 @@ type Strategy = (typeof STRATEGIES)[number];
 interface Plan {
   readonly offline: Map<number, 'deal' | 'complain' | 'justify' | 'finish'>;
   readonly intercepts: Map<number, Interceptor>;
-}
-
-function evaluate(poly: bigint[], x: number): bigint {
-  const r = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001n;
-  let acc = 0n;
-  for (let k = poly.length - 1; k >= 0; k--) acc = (acc * BigInt(x) + poly[k]!) % r;
-  return acc;
 }
 
 function plan(
@@ -89,7 +83,7 @@ function plan(
               craftJustification(
                 config,
                 op,
-                victims.map((j) => ({ recipient: j, shares: [evaluate(d.polynomials[0]!, j)] })),
+                victims.map((j) => ({ recipient: j, shares: [evaluatePolynomial(d.polynomials[0]!, j)] })),
               ),
             ],
           ),

@@ -3,10 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   ComplaintReason,
+  ComplaintsBodyType as ComplaintsBody,
   type DkgEvent,
   type DkgMember,
   decodeEnvelope,
   envelopeSigningDigest,
+  evaluatePolynomial,
   MessageKind,
   secp256k1Verifier,
 } from '../src/index.ts';
@@ -59,8 +61,8 @@ describe('DKG faults (n = 7, t = 5)', () => {
       if (kind === MessageKind.Justification) {
         return [
           craftJustification(config, ops[1]!, [
-            { recipient: 4, shares: [evaluate(crafted.polynomials[0]!, 4)] },
-            { recipient: 6, shares: [evaluate(crafted.polynomials[0]!, 6)] },
+            { recipient: 4, shares: [evaluatePolynomial(crafted.polynomials[0]!, 4)] },
+            { recipient: 6, shares: [evaluatePolynomial(crafted.polynomials[0]!, 6)] },
           ]),
         ];
       }
@@ -214,16 +216,7 @@ describe('DKG faults (n = 7, t = 5)', () => {
   });
 });
 
-function evaluate(poly: bigint[], x: number): bigint {
-  const r = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001n;
-  let acc = 0n;
-  for (let k = poly.length - 1; k >= 0; k--) acc = (acc * BigInt(x) + poly[k]!) % r;
-  return acc;
-}
-
 function decodeComplaintDigests(bytes: Uint8Array): Uint8Array[] {
   // Re-use the honest member's echo so only the complaint list is forged.
   return ComplaintsBody.deserialize(decodeEnvelope(bytes).body).digests;
 }
-
-import { ComplaintsBodyType as ComplaintsBody } from '../src/index.ts';

@@ -4,6 +4,7 @@
  */
 import {
   lagrangeCoefficientsAtZero,
+  lagrangeIntegerForm,
   multiplyG1Generator,
   PublicKey,
   SecretKey,
@@ -111,8 +112,9 @@ export function computeOutcome(
       qualified.forEach((d, i) => {
         const mine = dealers[d - 1]!.myShares?.[v];
         if (mine === undefined) complete = false;
-        else s = mod(s + (weights ? weights[i]! : 1n) * mine);
+        else s = mod(s + (weights ? weights.coefficients[i]! : 1n) * mine);
       });
+      if (weights) s = mod(s * weights.multiplier);
       if (complete && s !== 0n && multiplyG1Generator(s).equals(publicPoints[myRecipientPosition - 1]!)) {
         secretShare = SecretKey.fromScalar(s);
       } else {
@@ -134,9 +136,15 @@ export function computeOutcome(
   return { qualified, disqualified, validators, ownShareCulprits };
 }
 
-function weightsFor(config: CeremonyConfig, qualified: readonly number[]): bigint[] | undefined {
-  // Resharing: the new shares interpolate the old polynomial at 0 with the qualified dealers' indices.
-  return config.reshare && qualified.length > 0 ? lagrangeCoefficientsAtZero(qualified) : undefined;
+function weightsFor(
+  config: CeremonyConfig,
+  qualified: readonly number[],
+): { coefficients: bigint[]; multiplier: bigint } | undefined {
+  // Resharing: the new shares interpolate the old polynomial at 0 over the qualified dealers' indices.
+  if (!config.reshare || qualified.length === 0) return undefined;
+  const integer = lagrangeIntegerForm(qualified);
+  if (integer) return { coefficients: [...integer.coefficients], multiplier: integer.multiplier };
+  return { coefficients: lagrangeCoefficientsAtZero(qualified), multiplier: 1n };
 }
 
 function sumsFor(

@@ -3,12 +3,14 @@
 import { createSeededRandom } from '@diva-dvt/bls-threshold';
 import { x25519 } from '@noble/curves/ed25519.js';
 import {
+  bigintToBytes32,
   type CeremonyConfig,
   ComplaintsBodyType,
   commitPolynomial,
   createPolynomial,
   DealingBodyType,
   decodeEnvelope,
+  encodeG1Uncompressed,
   encryptShare,
   evaluatePolynomial,
   JustificationBodyType,
@@ -19,28 +21,8 @@ import {
 } from '../../src/index.ts';
 import type { Operator } from './network.ts';
 
-const u32 = (x: bigint) => {
-  const out = new Uint8Array(32);
-  let v = x;
-  for (let i = 31; i >= 0; i--) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  return out;
-};
-const uncompressed = (p: { toAffine(): { x: bigint; y: bigint } }) => {
-  const { x, y } = p.toAffine();
-  const out = new Uint8Array(96);
-  let a = x;
-  let b = y;
-  for (let i = 47; i >= 0; i--) {
-    out[i] = Number(a & 0xffn);
-    out[48 + i] = Number(b & 0xffn);
-    a >>= 8n;
-    b >>= 8n;
-  }
-  return out;
-};
+const u32 = bigintToBytes32;
+const uncompressed = encodeG1Uncompressed;
 
 export interface CraftOptions {
   readonly seed: string;
