@@ -442,6 +442,15 @@ export function createDkgMember(parameters: CreateDkgMemberParameters): DkgMembe
   }
 
   function dispatch(bytes: Uint8Array): void {
+    // Nothing can change after the end: refuse before spending a signature check on it.
+    if (phase === 'done' || phase === 'aborted') {
+      throw new DkgError({
+        code: 'UNEXPECTED_MESSAGE',
+        sender: '0x',
+        kind: 'message',
+        reason: `ceremony already ${phase}`,
+      });
+    }
     const { env, dealer, recipient } = authenticate(bytes);
     const sender = addressToHex(env.sender);
     const kind = KIND_NAMES[env.kind]!;
@@ -449,7 +458,6 @@ export function createDkgMember(parameters: CreateDkgMemberParameters): DkgMembe
     if (seen.has(digest)) throw new DkgError({ code: 'REPLAYED_MESSAGE', sender, kind });
     seen.add(digest);
     const unexpected = (reason: string) => new DkgError({ code: 'UNEXPECTED_MESSAGE', sender, kind, reason });
-    if (phase === 'done' || phase === 'aborted') throw unexpected(`ceremony already ${phase}`);
     switch (env.kind) {
       case MessageKind.Dealing:
         if (dealer === undefined) throw unexpected('sender is not a dealer');
