@@ -1,0 +1,38 @@
+/**
+ * Leader order: a permutation of the committee drawn from sha256(instance || seed), so leaders rotate
+ * per round, differ per duty, and cannot be known before the seed (an earlier epoch's RANDAO mix) is.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { concatBytes } from '@noble/hashes/utils.js';
+
+export function leaderOrder(n: number, instance: Uint8Array, seed: Uint8Array): number[] {
+  const order = Array.from({ length: n }, (_, i) => i + 1);
+  const base = sha256(concatBytes(instance, seed));
+  let counter = 0;
+  let pool = new Uint8Array(0);
+  const next32 = (): number => {
+    if (pool.length < 4) {
+      const c = new Uint8Array(4);
+      new DataView(c.buffer).setUint32(0, counter++);
+      pool = sha256(concatBytes(base, c));
+    }
+    const v = new DataView(pool.buffer, pool.byteOffset, 4).getUint32(0);
+    pool = pool.subarray(4);
+    return v;
+  };
+  // Fisher-Yates with rejection sampling (no modulo bias).
+  for (let i = n - 1; i > 0; i--) {
+    const bound = i + 1;
+    const limit = Math.floor(0x1_0000_0000 / bound) * bound;
+    let x = next32();
+    while (x >= limit) x = next32();
+    const j = x % bound;
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
+/** Leader of round r (1-based) given the order. */
+export function leaderOf(order: readonly number[], round: number): number {
+  return order[(round - 1) % order.length]!;
+}

@@ -1,0 +1,235 @@
+/**
+ * Rotational consensus: one round trip from duty start to a threshold signature.
+ *
+ * Round r's leader (a seeded permutation of the committee) broadcasts PROPOSAL(value). A member that
+ * accepts it signs its partial signature over the value's signing root (after its sign guard records
+ * the root durably) and broadcasts it as VOTE: the partial is the vote. Anyone holding t partials on
+ * one root with its value combines them, checks the result and decides, broadcasting DECIDED so late
+ * members finish at once. On timeout members move to round r+1 and send ROUND-CHANGE with the value
+ * they signed (and its partial); the new leader, once it holds t round changes, re-proposes the value
+ * with the most partials, else its own. f+1 round changes for a higher round pull a member forward.
+ *
+ * Safety: an honest member signs at most one root per instance (the guard); two decisions would need
+ * t + t - n > f members that signed both. See docs/consensus.md.
+ */
+import { BodyReader, lengthPrefixed, writeFields } from './codec.ts';
+import { createCore, hex } from './core.ts';
+import { leaderOf, leaderOrder } from './leader.ts';
+import type { ConsensusInstance, ConsensusParameters, Decision } from './types.ts';
+
+export const ROTATIONAL_PROTOCOL = 1;
+export const RotationalKind = { Proposal: 1, Vote: 2, RoundChange: 3, Decided: 4 } as const;
+
+export function createRotationalInstance<V, P, S>(
+  params: ConsensusParameters<V, P, S>,
+): ConsensusInstance<V, S> {
+  const core = createCore(params, ROTATIONAL_PROTOCOL);
+  const { t, self, scheme, valueType, guard, instance } = params;
+  const order = leaderOrder(params.n, instance, params.leaderSeed);
+  const maxFuture = params.maxFutureRounds ?? 8;
+  let round = 1;
+  let started = false;
+  let own: { value: V; bytes: Uint8Array; root: Uint8Array } | undefined;
+  let myVote: { root: Uint8Array; value: Uint8Array; partial: Uint8Array } | undefined;
+  const proposals = new Map<number, { digest: string; message: Uint8Array; value: Uint8Array }>();
+  const roundChanges = new Map<number, Map<number, string | null>>();
+  const proposed = new Set<number>();
+  const decidedReplies = new Set<number>();
+
+  const announce = (d: Decision<V, S>) => {
+    core.send(
+      RotationalKind.Decided,
+      round,
+      writeFields(
+        lengthPrefixed(valueType.encode(d.value)),
+        lengthPrefixed(scheme.encodeSignature(d.signature)),
+      ),
+    );
+  };
+
+  function vote(valueBytes: Uint8Array, root: Uint8Array): void {
+    // The guard is the safety rule: it allows the root this member already signed, nothing else.
+    if (myVote && hex(myVote.root) === hex(root)) return;
+    if (!guard.allow(instance, root)) return;
+    const partial = scheme.encodePartial(scheme.signPartial(root));
+    myVote = { root, value: valueBytes, partial };
+    const message = core.send(RotationalKind.Vote, round, writeFields(root, lengthPrefixed(partial)));
+    core.addPartial(self, root, partial, message);
+    core.tryDecide(hex(root), round, announce);
+  }
+
+  function onProposal(r: number, from: number, valueBytes: Uint8Array, message: Uint8Array): void {
+    if (from !== leaderOf(order, r)) return core.drop('not-leader', from);
+    const digest = hex(valueBytes);
+    const before = proposals.get(r);
+    if (before) {
+      if (before.digest !== digest) {
+        core.event({
+          type: 'evidence',
+          evidence: { kind: 'equivocating-leader', member: from, messages: [before.message, message] },
+        });
+      }
+      return;
+    }
+    proposals.set(r, { digest, message, value: valueBytes });
+    const decoded = core.decodeValue(valueBytes);
+    if (!decoded) return core.drop('invalid-value', from);
+    core.learnValue(decoded.root, decoded.value, valueBytes);
+    if (r === round) vote(valueBytes, decoded.root);
+    core.tryDecide(hex(decoded.root), round, announce);
+  }
+
+  function maybePropose(): void {
+    if (leaderOf(order, round) !== self || proposed.has(round) || core.decision()) return;
+    let value: Uint8Array | undefined;
+    if (round === 1) {
+      value = own?.bytes;
+    } else {
+      const rcs = roundChanges.get(round);
+      if (!rcs || rcs.size < t) return;
+      // Re-propose the value with the most partials among the round changes, else our own.
+      const counts = new Map<string, number>();
+      for (const root of rcs.values()) if (root) counts.set(root, (counts.get(root) ?? 0) + 1);
+      const best = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
+      value = best ? core.knownValue(best[0])?.bytes : own?.bytes;
+    }
+    if (!value) return;
+    proposed.add(round);
+    const message = core.send(RotationalKind.Proposal, round, lengthPrefixed(value));
+    onProposal(round, self, value, message);
+  }
+
+  function enterRound(r: number): void {
+    round = r;
+    core.event({ type: 'round', round: r });
+    const body = myVote
+      ? writeFields({ u8: 1 }, lengthPrefixed(myVote.value), lengthPrefixed(myVote.partial))
+      : writeFields({ u8: 0 });
+    core.send(RotationalKind.RoundChange, r, body);
+    recordRoundChange(r, self, myVote ? hex(myVote.root) : null);
+    core.timer(r);
+    // A proposal for this round may have arrived early.
+    const early = proposals.get(r);
+    if (early) {
+      const decoded = core.decodeValue(early.value);
+      if (decoded) vote(early.value, decoded.root);
+    }
+    maybePropose();
+  }
+
+  function recordRoundChange(r: number, from: number, root: string | null): void {
+    let rcs = roundChanges.get(r);
+    if (!rcs) roundChanges.set(r, (rcs = new Map()));
+    if (!rcs.has(from)) rcs.set(from, root);
+    if (r > round && rcs.size >= core.f + 1 && !core.decision()) enterRound(r);
+    else if (r === round) maybePropose();
+  }
+
+  function dispatch(bytes: Uint8Array): void {
+    const m = core.open(bytes);
+    if (!m) return;
+    const decided = core.decision();
+    if (decided) {
+      // Help a member that missed the decision: answer its round change once per round.
+      if (m.kind === RotationalKind.RoundChange && !decidedReplies.has(m.round)) {
+        decidedReplies.add(m.round);
+        announce(decided);
+      }
+      return;
+    }
+    if (m.round > round + maxFuture) return core.drop('future-round-flood', m.sender);
+    try {
+      const body = new BodyReader(m.body);
+      switch (m.kind) {
+        case RotationalKind.Proposal: {
+          const value = body.bytesField();
+          body.end();
+          if (m.round < round) return core.drop('old-round', m.sender);
+          return onProposal(m.round, m.sender, value, bytes);
+        }
+        case RotationalKind.Vote: {
+          const root = body.fixed(32);
+          const partial = body.bytesField();
+          body.end();
+          if (core.addPartial(m.sender, root, partial, bytes)) core.tryDecide(hex(root), round, announce);
+          return;
+        }
+        case RotationalKind.RoundChange: {
+          const has = body.u8();
+          let root: string | null = null;
+          if (has === 1) {
+            const value = body.bytesField();
+            const partial = body.bytesField();
+            body.end();
+            const decoded = core.decodeValue(value);
+            if (!decoded) return core.drop('invalid-value', m.sender);
+            core.learnValue(decoded.root, decoded.value, value);
+            if (!core.addPartial(m.sender, decoded.root, partial, bytes)) return;
+            root = hex(decoded.root);
+            core.tryDecide(root, round, announce);
+          } else {
+            body.end();
+          }
+          if (m.round < round) return;
+          return recordRoundChange(m.round, m.sender, root);
+        }
+        case RotationalKind.Decided: {
+          const value = body.bytesField();
+          const signature = body.bytesField();
+          body.end();
+          return core.acceptDecided(value, signature, m.round, m.sender);
+        }
+        default:
+          return core.drop('malformed', m.sender);
+      }
+    } catch {
+      core.drop('malformed', m.sender);
+    }
+  }
+
+  return {
+    start(ownValue) {
+      if (started) return core.flush();
+      started = true;
+      if (ownValue !== undefined && valueType.isValid(ownValue)) {
+        own = { value: ownValue, bytes: valueType.encode(ownValue), root: valueType.signingRoot(ownValue) };
+        core.learnValue(own.root, own.value, own.bytes);
+      }
+      core.event({ type: 'round', round: 1 });
+      core.timer(1);
+      maybePropose();
+      return core.flush();
+    },
+    handle(bytes) {
+      dispatch(bytes);
+      return core.flush();
+    },
+    timeout(r) {
+      if (r === round && !core.decision()) enterRound(r + 1);
+      return core.flush();
+    },
+    round: () => round,
+    decision: () => core.decision(),
+    drops: () => core.drops(),
+  };
+}
+
+/** Rotational protocol, as the simulator sees it. */
+export const rotationalProtocol = {
+  id: ROTATIONAL_PROTOCOL,
+  name: 'rotational',
+  create: createRotationalInstance,
+  kinds: {
+    proposal: RotationalKind.Proposal,
+    vote: RotationalKind.Vote,
+    roundChange: RotationalKind.RoundChange,
+    decided: RotationalKind.Decided,
+  },
+  proposalValue: (body: Uint8Array) => new BodyReader(body).bytesField(),
+  proposalBody: (value: Uint8Array) => lengthPrefixed(value),
+  voteBody: (root: Uint8Array, _value: Uint8Array, partial: Uint8Array) =>
+    writeFields(root, lengthPrefixed(partial)),
+  emptyRoundChangeBody: () => writeFields({ u8: 0 }),
+  corruptVote: (body: Uint8Array, garbage: Uint8Array) =>
+    writeFields(body.subarray(0, 32), lengthPrefixed(garbage)),
+} satisfies import('./protocol.ts').ProtocolDescriptor;

@@ -1,0 +1,101 @@
+/**
+ * Stand-ins for the simulator: a keyed-hash "threshold scheme" and message authentication. Inside a
+ * simulation they have the properties the protocols rely on (only member j can produce j's partial,
+ * a combined signature needs t distinct valid partials on one root), at a cost of microseconds, so a
+ * core simulates thousands of instances per second. They are not cryptography: real deployments
+ * plug in threshold BLS (one test suite runs the protocols on @diva-dvt/bls-threshold).
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import type { MessageAuthenticator, PartialScheme, SignGuard, ValueType } from '../types.ts';
+
+export type SimPartial = Uint8Array;
+export type SimSignature = Uint8Array;
+
+function memberKey(domain: string, seed: number, member: number): Uint8Array {
+  return sha256(utf8ToBytes(`${domain}/${seed}/${member}`));
+}
+
+const tag = (key: Uint8Array, data: Uint8Array) => sha256(concatBytes(key, data));
+const equal = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+export function createSimScheme(
+  n: number,
+  t: number,
+  seed: number,
+  self: number,
+): PartialScheme<SimPartial, SimSignature> {
+  const keys = Array.from({ length: n + 1 }, (_, j) => memberKey('sim-partial', seed, j));
+  const partialOf = (member: number, root: Uint8Array) => tag(keys[member]!, root);
+  return {
+    signPartial: (root) => partialOf(self, root),
+    verifyPartial: (member, root, p) =>
+      member >= 1 && member <= n && p.length === 32 && equal(p, partialOf(member, root)),
+    combine: (root, partials) => {
+      const chosen = [...partials].sort((a, b) => a.member - b.member).slice(0, t);
+      const members = new Uint8Array(chosen.map((c) => c.member));
+      return concatBytes(root, Uint8Array.of(chosen.length), members, ...chosen.map((c) => c.partial));
+    },
+    verifyCombined: (root, s) => {
+      if (s.length < 33 || !equal(s.subarray(0, 32), root)) return false;
+      const count = s[32]!;
+      if (count < t || s.length !== 33 + count + 32 * count) return false;
+      const members = s.subarray(33, 33 + count);
+      if (new Set(members).size !== count) return false;
+      return [...members].every(
+        (m, i) =>
+          m >= 1 && m <= n && equal(s.subarray(33 + count + 32 * i, 65 + count + 32 * i), partialOf(m, root)),
+      );
+    },
+    encodePartial: (p) => p,
+    decodePartial: (b) => {
+      if (b.length !== 32) throw new Error('partial must be 32 bytes');
+      return Uint8Array.from(b);
+    },
+    encodeSignature: (s) => s,
+    decodeSignature: (b) => Uint8Array.from(b),
+  };
+}
+
+export function createSimAuth(n: number, seed: number, self: number): MessageAuthenticator {
+  const keys = Array.from({ length: n + 1 }, (_, j) => memberKey('sim-auth', seed, j));
+  return {
+    sign: (payload) => tag(keys[self]!, payload).subarray(0, 16),
+    verify: (member, payload, sig) =>
+      member >= 1 &&
+      member <= n &&
+      sig.length === 16 &&
+      equal(sig, tag(keys[member]!, payload).subarray(0, 16)),
+  };
+}
+
+/** 32-byte values; the signing root is the value's SHA-256. */
+export const simValueType: ValueType<Uint8Array> = {
+  encode: (v) => v,
+  decode: (b) => {
+    if (b.length !== 32) throw new Error('value must be 32 bytes');
+    return Uint8Array.from(b);
+  },
+  isValid: (v) => v.length === 32,
+  signingRoot: (v) => sha256(v),
+};
+
+/** A durable guard that survives the member's restarts (it lives outside the instance). */
+export function createMemoryGuard(): SignGuard & { readonly signed: Map<string, string> } {
+  const signed = new Map<string, string>();
+  const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return {
+    signed,
+    allow(instance, root) {
+      const k = hex(instance);
+      const r = hex(root);
+      const before = signed.get(k);
+      if (before !== undefined && before !== r) return false;
+      signed.set(k, r);
+      return true;
+    },
+  };
+}
+
+/** The deliberately broken guard used to prove the safety test can fail: it allows everything. */
+export const brokenGuard: SignGuard = { allow: () => true };

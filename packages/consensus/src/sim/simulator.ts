@@ -1,0 +1,362 @@
+/**
+ * Deterministic discrete-event simulator: n members run one protocol instance per duty over a
+ * modelled network (per-link latency with jitter, loss, partitions and heals, per-message
+ * processing cost, clock skew), with crashes and restarts and Byzantine strategies. Same seed, same
+ * run. Time is virtual: thousands of instances per second of real time on one core.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
+import { attachSignature, decodeWire, encodeUnsigned } from '../codec.ts';
+import { leaderOrder } from '../leader.ts';
+import type { ProtocolDescriptor } from '../protocol.ts';
+import type { ConsensusInstance, ConsensusOutput, SignGuard } from '../types.ts';
+import { EventQueue } from './queue.ts';
+import { createRng, type Rng } from './random.ts';
+import {
+  brokenGuard,
+  createMemoryGuard,
+  createSimAuth,
+  createSimScheme,
+  type SimSignature,
+  simValueType,
+} from './scheme.ts';
+
+export type ByzantineStrategy =
+  | 'equivocating-leader'
+  | 'silent-leader'
+  | 'bad-partials'
+  | 'withheld-partials'
+  | 'round-change-spam'
+  | 'double-vote';
+
+export const BYZANTINE_STRATEGIES: readonly ByzantineStrategy[] = [
+  'equivocating-leader',
+  'silent-leader',
+  'bad-partials',
+  'withheld-partials',
+  'round-change-spam',
+  'double-vote',
+];
+
+export interface NetworkModel {
+  /** Mean one-way latency (ms); `linkLatencyMs` overrides it per link. */
+  readonly latencyMs: number;
+  /** Standard deviation of a normal jitter added per message (ms). */
+  readonly jitterMs?: number;
+  readonly linkLatencyMs?: (from: number, to: number) => number;
+  /** Probability that a message is lost. */
+  readonly loss?: number;
+  /** During [startMs, endMs) only members of the same group reach each other. */
+  readonly partitions?: readonly { startMs: number; endMs: number; groups: readonly (readonly number[])[] }[];
+  /** CPU time a member spends per message handled (ms); members are single-threaded. */
+  readonly processingMs?: number;
+  /** Members start the duty up to this many ms late (clock skew), uniformly. */
+  readonly skewMs?: number;
+}
+
+export interface Faults {
+  /** Members that crash at `atMs` (0: never start) and, optionally, restart at `restartMs`. */
+  readonly crashes?: ReadonlyMap<number, { atMs: number; restartMs?: number }>;
+  readonly byzantine?: ReadonlyMap<number, ByzantineStrategy>;
+  /**
+   * Split-brain attack by the Byzantine double voters (who then also lead): in round 1 they propose
+   * value A to every honest member but `minority` (who get B) and send their own A partials only to
+   * `victim`, so that the victim alone can decide A; from round 2 on they propose and sign B. With
+   * durable sign guards B can never reach t (the A signers refuse it); with broken ones it does.
+   */
+  readonly splitBrain?: { readonly victim: number; readonly minority: readonly number[] };
+  readonly partitions?: NetworkModel['partitions'];
+  /** What `member` sends to honest members is lost until `untilMs` (it still receives everything). */
+  readonly mute?: { readonly member: number; readonly untilMs: number };
+}
+
+export interface SimulationConfig {
+  readonly protocol: ProtocolDescriptor;
+  readonly n: number;
+  readonly t: number;
+  readonly seed: number;
+  readonly network: NetworkModel;
+  /** Faults, or a function of the instance's leader order (to make given leaders faulty). */
+  readonly faults?: Faults | ((leaders: readonly number[]) => Faults);
+  readonly timeouts?: { baseMs: number; growth: number; maxMs: number };
+  /** 'broken' lets every honest member sign twice after a restart (used to prove tests can fail). */
+  readonly guard?: 'durable' | 'broken';
+  /** Honest members' own candidates: all the same (default) or two different ones. */
+  readonly candidates?: 'same' | 'split';
+  /** Stop simulating at this virtual time (ms). */
+  readonly horizonMs?: number;
+}
+
+export interface InstanceReport {
+  /** Root (hex) each member decided, undefined if it did not. */
+  readonly decisions: readonly (string | undefined)[];
+  readonly honest: readonly number[];
+  /** Time the first honest member held the combined signature (ms from duty start), if any did. */
+  readonly firstDecisionMs: number | undefined;
+  /** Time every live honest member had decided, if they all did. */
+  readonly allDecidedMs: number | undefined;
+  /** Highest round any honest member reached before deciding. */
+  readonly rounds: number;
+  readonly messages: number;
+  readonly bytes: number;
+  /** No two honest members decided different roots. */
+  readonly agreement: boolean;
+  /** Every decided signature verifies. */
+  readonly signaturesValid: boolean;
+}
+
+type Event =
+  | { kind: 'start'; member: number }
+  | { kind: 'deliver'; to: number; bytes: Uint8Array }
+  | { kind: 'timer'; member: number; round: number; epoch: number }
+  | { kind: 'crash'; member: number }
+  | { kind: 'restart'; member: number };
+
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+export function simulateInstance(config: SimulationConfig, index: number): InstanceReport {
+  const { n, t, protocol, network } = config;
+  const rng = createRng(config.seed * 1_000_003 + index);
+  const instance = sha256(utf8ToBytes(`instance/${config.seed}/${index}`));
+  const leaderSeed = rng.bytes(32);
+  const faults =
+    typeof config.faults === 'function'
+      ? config.faults(leaderOrder(n, instance, leaderSeed))
+      : (config.faults ?? {});
+  const byzantine = faults.byzantine ?? new Map<number, ByzantineStrategy>();
+  const crashes = faults.crashes ?? new Map<number, { atMs: number; restartMs?: number }>();
+  const partitions = [...(network.partitions ?? []), ...(faults.partitions ?? [])];
+  const horizon = config.horizonMs ?? 600_000;
+  const valueA = sha256(new Uint8Array([...instance, 1]));
+  const valueB = sha256(new Uint8Array([...instance, 2]));
+  const members = Array.from({ length: n + 1 }, (_, j) => j);
+  const guards: SignGuard[] = members.map(() =>
+    config.guard === 'broken' ? brokenGuard : createMemoryGuard(),
+  );
+  const instances: (ConsensusInstance<Uint8Array, SimSignature> | undefined)[] = members.map(() => undefined);
+  const epochs = members.map(() => 0);
+  const busy = members.map(() => 0);
+  const down = members.map(() => false);
+  const decidedAt: (number | undefined)[] = members.map(() => undefined);
+  const decisions: (string | undefined)[] = members.map(() => undefined);
+  const maxRound = members.map(() => 1);
+  const queue = new EventQueue<Event>();
+  const auths = members.map((j) => createSimAuth(n, config.seed, j));
+  const schemes = members.map((j) => createSimScheme(n, t, config.seed, j));
+  let messages = 0;
+  let bytes = 0;
+  let signaturesValid = true;
+
+  const candidate = (j: number) => (config.candidates === 'split' && j % 2 === 0 ? valueB : valueA);
+
+  const create = (j: number) =>
+    protocol.create({
+      n,
+      t,
+      self: j,
+      instance,
+      leaderSeed,
+      valueType: simValueType,
+      scheme: schemes[j]!,
+      auth: auths[j]!,
+      guard: byzantine.has(j) ? brokenGuard : guards[j]!,
+      ...(config.timeouts ? { timeouts: config.timeouts } : {}),
+    });
+
+  const partitioned = (from: number, to: number, at: number) =>
+    partitions.some(
+      (p) =>
+        at >= p.startMs &&
+        at < p.endMs &&
+        p.groups.findIndex((g) => g.includes(from)) !== p.groups.findIndex((g) => g.includes(to)),
+    );
+
+  const transmit = (from: number, to: number, payload: Uint8Array, at: number) => {
+    if (partitioned(from, to, at)) return;
+    if (faults.mute && from === faults.mute.member && at < faults.mute.untilMs && !byzantine.has(to)) return;
+    if (network.loss && rng.next() < network.loss) return;
+    const mean = network.linkLatencyMs ? network.linkLatencyMs(from, to) : network.latencyMs;
+    const delay = Math.max(mean * 0.1, mean + (network.jitterMs ?? 0) * rng.normal());
+    messages++;
+    bytes += payload.length;
+    queue.push(at + delay, { kind: 'deliver', to, bytes: payload });
+  };
+
+  const forge = (j: number, kind: number, round: number, body: Uint8Array) => {
+    const signed = encodeUnsigned(protocol.id, kind, instance, round, j, body);
+    return attachSignature(signed, auths[j]!.sign(signed));
+  };
+
+  /** What a Byzantine member sends instead of `payload`, per recipient. */
+  const byzantineOut = (j: number, payload: Uint8Array, to: number): Uint8Array[] => {
+    const strategy = byzantine.get(j);
+    if (!strategy) return [payload];
+    const m = decodeWire(payload);
+    switch (strategy) {
+      case 'equivocating-leader':
+        // Value A to odd members, B to even ones.
+        if (m.kind === protocol.kinds.proposal) {
+          return [forge(j, m.kind, m.round, protocol.proposalBody(to % 2 === 0 ? valueB : valueA, m.body))];
+        }
+        return [payload];
+      case 'silent-leader':
+        return m.kind === protocol.kinds.proposal ? [] : [payload];
+      case 'bad-partials':
+        return m.kind === protocol.kinds.vote
+          ? [forge(j, m.kind, m.round, protocol.corruptVote(m.body, rng.bytes(32)))]
+          : [payload];
+      case 'double-vote':
+        // Its own honest votes are replaced by the forged ones (see doubleVote); it announces nothing.
+        if (m.kind === protocol.kinds.vote || m.kind === protocol.kinds.decided) return [];
+        if (m.kind === protocol.kinds.roundChange)
+          return [forge(j, m.kind, m.round, protocol.emptyRoundChangeBody())];
+        if (m.kind === protocol.kinds.proposal && faults.splitBrain) {
+          const b = m.round > 1 || faults.splitBrain.minority.includes(to);
+          return [forge(j, m.kind, m.round, protocol.proposalBody(b ? valueB : valueA, m.body))];
+        }
+        return [payload];
+      case 'withheld-partials':
+        if (m.kind === protocol.kinds.vote) return [];
+        if (m.kind === protocol.kinds.roundChange)
+          return [forge(j, m.kind, m.round, protocol.emptyRoundChangeBody())];
+        return [payload];
+      default:
+        return [payload];
+    }
+  };
+
+  const emit = (j: number, out: ConsensusOutput<Uint8Array, SimSignature>, at: number) => {
+    for (const e of out.events) {
+      if (e.type === 'decided' && decidedAt[j] === undefined) {
+        decidedAt[j] = at;
+        decisions[j] = hex(e.decision.root);
+        if (!schemes[j]!.verifyCombined(e.decision.root, e.decision.signature)) signaturesValid = false;
+      }
+      if (e.type === 'round' && decidedAt[j] === undefined) maxRound[j] = Math.max(maxRound[j]!, e.round);
+    }
+    for (const timer of out.timers) {
+      const skewed = timer.delayMs;
+      queue.push(at + skewed, { kind: 'timer', member: j, round: timer.round, epoch: epochs[j]! });
+    }
+    for (const msg of out.messages) {
+      // A double voter also signs its own proposals.
+      if (byzantine.get(j) === 'double-vote') doubleVote(j, msg.bytes, at);
+      for (let to = 1; to <= n; to++) {
+        if (to === j) continue;
+        for (const p of byzantineOut(j, msg.bytes, to)) transmit(j, to, p, at);
+      }
+    }
+  };
+
+  /**
+   * A double-voting member signs a partial for every proposal it sees, and for the other value of
+   * the two an equivocating leader uses (Byzantine members coordinate).
+   */
+  const doubleVote = (j: number, payload: Uint8Array, at: number) => {
+    let m: ReturnType<typeof decodeWire>;
+    try {
+      m = decodeWire(payload);
+      if (m.kind !== protocol.kinds.proposal) return;
+      protocol.proposalValue(m.body);
+    } catch {
+      return; // not a message this strategy reacts to
+    }
+    const seen = protocol.proposalValue(m.body);
+    const isA = seen.every((b, i) => b === valueA[i]);
+    const isB = seen.every((b, i) => b === valueB[i]);
+    const split = faults.splitBrain;
+    const targets = split ? (m.round === 1 ? [valueA] : [valueB]) : isA || isB ? [valueA, valueB] : [seen];
+    for (const value of targets) {
+      const root = simValueType.signingRoot(value);
+      const partial = schemes[j]!.signPartial(root);
+      const extra = [
+        ...(protocol.extraVotes?.(m.round, value, root) ?? []),
+        { kind: protocol.kinds.vote, body: protocol.voteBody(root, value, partial) },
+      ];
+      const directed = split !== undefined && value === valueA;
+      for (const x of extra) {
+        const forged = forge(j, x.kind, m.round, x.body);
+        for (let to = 1; to <= n; to++) {
+          if (to !== j && (!directed || to === split.victim)) transmit(j, to, forged, at);
+        }
+      }
+    }
+  };
+
+  for (let j = 1; j <= n; j++) {
+    const crash = crashes.get(j);
+    const skew = network.skewMs ? rng.next() * network.skewMs : 0;
+    if (!crash || crash.atMs > 0) queue.push(skew, { kind: 'start', member: j });
+    else down[j] = true;
+    if (crash && crash.atMs > 0) queue.push(crash.atMs, { kind: 'crash', member: j });
+    if (crash?.restartMs !== undefined) queue.push(crash.restartMs, { kind: 'restart', member: j });
+    if (byzantine.get(j) === 'round-change-spam') {
+      for (let r = 2; r < 60; r++) {
+        const spam = forge(j, protocol.kinds.roundChange, r, protocol.emptyRoundChangeBody());
+        for (let to = 1; to <= n; to++) if (to !== j) transmit(j, to, spam, skew);
+      }
+    }
+  }
+
+  const honest = members.slice(1).filter((j) => !byzantine.has(j));
+  const liveHonest = () => honest.filter((j) => !down[j]);
+  const allDone = () => liveHonest().every((j) => decidedAt[j] !== undefined);
+
+  while (queue.size > 0) {
+    const ev = queue.pop()!;
+    if (ev.at > horizon) break;
+    const e = ev.item;
+    const j = e.kind === 'deliver' ? e.to : e.member;
+    if (e.kind === 'crash') {
+      down[j] = true;
+      instances[j] = undefined;
+      continue;
+    }
+    if (e.kind === 'restart' || e.kind === 'start') {
+      down[j] = false;
+      epochs[j]!++;
+      instances[j] = create(j);
+      emit(j, instances[j]!.start(candidate(j)), ev.at);
+      continue;
+    }
+    const inst = instances[j];
+    if (down[j] || !inst) continue;
+    if (e.kind === 'timer') {
+      if (e.epoch !== epochs[j]) continue;
+      emit(j, inst.timeout(e.round), ev.at);
+      continue;
+    }
+    if (busy[j]! > ev.at) {
+      queue.push(busy[j]!, e);
+      continue;
+    }
+    const done = ev.at + (network.processingMs ?? 0);
+    busy[j] = done;
+    if (byzantine.get(j) === 'double-vote') doubleVote(j, e.bytes, done);
+    emit(j, inst.handle(e.bytes), done);
+    if (allDone() && honest.every((h) => decidedAt[h] !== undefined || down[h])) {
+      // Everyone honest is done; remaining traffic cannot change decisions.
+      if (queue.size > 0 && liveHonest().length > 0) break;
+    }
+  }
+
+  const decidedHonest = honest.filter((j) => decisions[j] !== undefined);
+  const roots = new Set(decidedHonest.map((j) => decisions[j]));
+  const times = decidedHonest.map((j) => decidedAt[j]!);
+  return {
+    decisions: decisions.slice(1),
+    honest,
+    firstDecisionMs: times.length > 0 ? Math.min(...times) : undefined,
+    allDecidedMs:
+      liveHonest().every((j) => decidedAt[j] !== undefined) && times.length > 0
+        ? Math.max(...times)
+        : undefined,
+    rounds: Math.max(...honest.map((j) => maxRound[j]!)),
+    messages,
+    bytes,
+    agreement: roots.size <= 1,
+    signaturesValid,
+  };
+}
+
+export type { Rng };

@@ -1,0 +1,133 @@
+/**
+ * What the consensus state machines are generic over, and what they return. A runtime plugs in its
+ * value type (attestation data, a block...), its partial-signature scheme (threshold BLS), its
+ * message authentication (operator keys) and a durable sign guard; tests and the simulator plug in
+ * their own.
+ */
+
+/** The value decided for one duty. */
+export interface ValueType<V> {
+  encode(value: V): Uint8Array;
+  /** Throws on malformed bytes. */
+  decode(bytes: Uint8Array): V;
+  /** Whether a member may accept this value (well-formed, matches the duty, safe to sign). */
+  isValid(value: V): boolean;
+  /** The 32-byte root the partial signatures sign. */
+  signingRoot(value: V): Uint8Array;
+}
+
+/** This member's share of a threshold signature scheme, with verification of everyone's shares. */
+export interface PartialScheme<P, S> {
+  /** This member's partial signature over a root. */
+  signPartial(root: Uint8Array): P;
+  verifyPartial(member: number, root: Uint8Array, partial: P): boolean;
+  /** Combines partials of at least t distinct members. */
+  combine(root: Uint8Array, partials: readonly { member: number; partial: P }[]): S;
+  verifyCombined(root: Uint8Array, signature: S): boolean;
+  encodePartial(partial: P): Uint8Array;
+  /** Throws on malformed bytes. */
+  decodePartial(bytes: Uint8Array): P;
+  encodeSignature(signature: S): Uint8Array;
+  /** Throws on malformed bytes. */
+  decodeSignature(bytes: Uint8Array): S;
+}
+
+/** Sender authentication of whole messages (the operator identity key in production). */
+export interface MessageAuthenticator {
+  sign(payload: Uint8Array): Uint8Array;
+  verify(member: number, payload: Uint8Array, signature: Uint8Array): boolean;
+}
+
+/**
+ * The safety rule's memory: before a partial leaves the process, the runtime records durably that
+ * this member signs `root` for `instance`. Returns false when a different root was recorded.
+ */
+export interface SignGuard {
+  allow(instance: Uint8Array, root: Uint8Array): boolean;
+}
+
+export interface ConsensusParameters<V, P, S> {
+  /** Committee size n and threshold t (t = floor(2n/3) + 1 by default rules). */
+  readonly n: number;
+  readonly t: number;
+  /** This member's 1-based index. */
+  readonly self: number;
+  /** 32-byte id of the duty this instance decides. */
+  readonly instance: Uint8Array;
+  /** Unpredictable randomness for the leader order (the RANDAO mix of an earlier epoch). */
+  readonly leaderSeed: Uint8Array;
+  readonly valueType: ValueType<V>;
+  readonly scheme: PartialScheme<P, S>;
+  readonly auth: MessageAuthenticator;
+  readonly guard: SignGuard;
+  /** Round r's timeout: base·growth^(r-1), at most maxTimeoutMs. */
+  readonly timeouts?: { readonly baseMs: number; readonly growth: number; readonly maxMs: number };
+  /** Largest message accepted (bytes). */
+  readonly maxMessageBytes?: number;
+  /** Rounds ahead of the current one for which messages are kept (the rest are dropped as a flood). */
+  readonly maxFutureRounds?: number;
+}
+
+export interface OutgoingMessage {
+  readonly bytes: Uint8Array;
+}
+
+export interface TimerRequest {
+  readonly round: number;
+  readonly delayMs: number;
+}
+
+export interface Decision<V, S> {
+  readonly value: V;
+  readonly root: Uint8Array;
+  readonly signature: S;
+  readonly round: number;
+}
+
+export type DropReason =
+  | 'malformed'
+  | 'oversized'
+  | 'unsupported-version'
+  | 'wrong-instance'
+  | 'unknown-sender'
+  | 'bad-signature'
+  | 'replayed'
+  | 'not-leader'
+  | 'invalid-value'
+  | 'invalid-partial'
+  | 'invalid-decision'
+  | 'old-round'
+  | 'future-round-flood';
+
+/** Self-verifying evidence: two messages signed by one member that no honest member signs. */
+export interface Evidence {
+  readonly kind: 'equivocating-leader' | 'double-signed-partial';
+  readonly member: number;
+  readonly messages: readonly [Uint8Array, Uint8Array];
+}
+
+export type ConsensusEvent<V, S> =
+  | { readonly type: 'decided'; readonly decision: Decision<V, S> }
+  | { readonly type: 'round'; readonly round: number }
+  | { readonly type: 'dropped'; readonly reason: DropReason; readonly from?: number }
+  | { readonly type: 'evidence'; readonly evidence: Evidence };
+
+export interface ConsensusOutput<V, S> {
+  readonly messages: readonly OutgoingMessage[];
+  readonly timers: readonly TimerRequest[];
+  readonly events: readonly ConsensusEvent<V, S>[];
+}
+
+/** One consensus instance at one member. */
+export interface ConsensusInstance<V, S> {
+  /** Starts round 1 with this member's own candidate value (proposed if it leads). */
+  start(ownValue: V | undefined): ConsensusOutput<V, S>;
+  /** Feeds one received message; never throws. */
+  handle(bytes: Uint8Array): ConsensusOutput<V, S>;
+  /** The timer for `round` fired. */
+  timeout(round: number): ConsensusOutput<V, S>;
+  round(): number;
+  decision(): Decision<V, S> | undefined;
+  /** Counts of dropped messages by reason. */
+  drops(): Readonly<Record<string, number>>;
+}
