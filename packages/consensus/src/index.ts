@@ -11,8 +11,10 @@ export {
   WIRE_VERSION,
   type WireMessage,
 } from './codec.ts';
+export { verifyEvidence } from './evidence.ts';
 export { leaderOf, leaderOrder } from './leader.ts';
 export type { ProtocolDescriptor } from './protocol.ts';
+export { createQbftInstance, QBFT_PROTOCOL, QbftKind, qbftProtocol } from './qbft.ts';
 export {
   createRotationalInstance,
   ROTATIONAL_PROTOCOL,

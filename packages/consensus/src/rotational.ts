@@ -12,7 +12,7 @@
  * Safety: an honest member signs at most one root per instance (the guard); two decisions would need
  * t + t - n > f members that signed both. See docs/consensus.md.
  */
-import { BodyReader, lengthPrefixed, writeFields } from './codec.ts';
+import { BodyReader, decodeWire, lengthPrefixed, writeFields } from './codec.ts';
 import { createCore, hex } from './core.ts';
 import { leaderOf, leaderOrder } from './leader.ts';
 import type { ConsensusInstance, ConsensusParameters, Decision } from './types.ts';
@@ -30,11 +30,12 @@ export function createRotationalInstance<V, P, S>(
   let round = 1;
   let started = false;
   let own: { value: V; bytes: Uint8Array; root: Uint8Array } | undefined;
-  let myVote: { root: Uint8Array; value: Uint8Array; partial: Uint8Array } | undefined;
+  let myVote: { root: Uint8Array; value: Uint8Array; partial: Uint8Array; proposal: Uint8Array } | undefined;
   const proposals = new Map<number, { digest: string; message: Uint8Array; value: Uint8Array }>();
   const roundChanges = new Map<number, Map<number, string | null>>();
   const proposed = new Set<number>();
   const decidedReplies = new Set<number>();
+  const equivocators = new Set<number>();
 
   const announce = (d: Decision<V, S>) => {
     core.send(
@@ -47,12 +48,12 @@ export function createRotationalInstance<V, P, S>(
     );
   };
 
-  function vote(valueBytes: Uint8Array, root: Uint8Array): void {
+  function vote(valueBytes: Uint8Array, root: Uint8Array, proposal: Uint8Array): void {
     // The guard is the safety rule: it allows the root this member already signed, nothing else.
     if (myVote && hex(myVote.root) === hex(root)) return;
     if (!guard.allow(instance, root)) return;
     const partial = scheme.encodePartial(scheme.signPartial(root));
-    myVote = { root, value: valueBytes, partial };
+    myVote = { root, value: valueBytes, partial, proposal };
     const message = core.send(RotationalKind.Vote, round, writeFields(root, lengthPrefixed(partial)));
     core.addPartial(self, root, partial, message);
     core.tryDecide(hex(root), round, announce);
@@ -63,7 +64,8 @@ export function createRotationalInstance<V, P, S>(
     const digest = hex(valueBytes);
     const before = proposals.get(r);
     if (before) {
-      if (before.digest !== digest) {
+      if (before.digest !== digest && !equivocators.has(r)) {
+        equivocators.add(r);
         core.event({
           type: 'evidence',
           evidence: { kind: 'equivocating-leader', member: from, messages: [before.message, message] },
@@ -75,8 +77,32 @@ export function createRotationalInstance<V, P, S>(
     const decoded = core.decodeValue(valueBytes);
     if (!decoded) return core.drop('invalid-value', from);
     core.learnValue(decoded.root, decoded.value, valueBytes);
-    if (r === round) vote(valueBytes, decoded.root);
+    if (r === round) vote(valueBytes, decoded.root, message);
     core.tryDecide(hex(decoded.root), round, announce);
+  }
+
+  /** A proposal relayed inside a round change: only remembered, for equivocation evidence. */
+  function checkRelayedProposal(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    let m: ReturnType<typeof decodeWire>;
+    try {
+      m = decodeWire(bytes);
+    } catch {
+      return;
+    }
+    if (m.kind !== RotationalKind.Proposal || hex(m.instance) !== hex(instance)) return;
+    if (m.sender !== leaderOf(order, m.round) || !params.auth.verify(m.sender, m.signed, m.signature)) return;
+    const value = new BodyReader(m.body).bytesField();
+    const before = proposals.get(m.round);
+    if (!before) {
+      proposals.set(m.round, { digest: hex(value), message: bytes, value });
+    } else if (before.digest !== hex(value) && !equivocators.has(m.round)) {
+      equivocators.add(m.round);
+      core.event({
+        type: 'evidence',
+        evidence: { kind: 'equivocating-leader', member: m.sender, messages: [before.message, bytes] },
+      });
+    }
   }
 
   function maybePropose(): void {
@@ -102,8 +128,10 @@ export function createRotationalInstance<V, P, S>(
   function enterRound(r: number): void {
     round = r;
     core.event({ type: 'round', round: r });
+    // The round change carries the signed proposal this member accepted: an equivocating leader's two
+    // proposals meet here and become evidence.
     const body = myVote
-      ? writeFields({ u8: 1 }, lengthPrefixed(myVote.value), lengthPrefixed(myVote.partial))
+      ? writeFields({ u8: 1 }, lengthPrefixed(myVote.value), lengthPrefixed(myVote.partial), lengthPrefixed(myVote.proposal))
       : writeFields({ u8: 0 });
     core.send(RotationalKind.RoundChange, r, body);
     recordRoundChange(r, self, myVote ? hex(myVote.root) : null);
@@ -112,7 +140,7 @@ export function createRotationalInstance<V, P, S>(
     const early = proposals.get(r);
     if (early) {
       const decoded = core.decodeValue(early.value);
-      if (decoded) vote(early.value, decoded.root);
+      if (decoded) vote(early.value, decoded.root, early.message);
     }
     maybePropose();
   }
@@ -160,7 +188,9 @@ export function createRotationalInstance<V, P, S>(
           if (has === 1) {
             const value = body.bytesField();
             const partial = body.bytesField();
+            const proposal = body.bytesField();
             body.end();
+            checkRelayedProposal(proposal);
             const decoded = core.decodeValue(value);
             if (!decoded) return core.drop('invalid-value', m.sender);
             core.learnValue(decoded.root, decoded.value, value);

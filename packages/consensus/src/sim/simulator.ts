@@ -103,6 +103,8 @@ export interface InstanceReport {
   readonly agreement: boolean;
   /** Every decided signature verifies. */
   readonly signaturesValid: boolean;
+  /** Members named by evidence (equivocation, double signing) that honest members produced. */
+  readonly accused: readonly number[];
 }
 
 type Event =
@@ -146,6 +148,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
   let messages = 0;
   let bytes = 0;
   let signaturesValid = true;
+  const accused = new Set<number>();
 
   const candidate = (j: number) => (config.candidates === 'split' && j % 2 === 0 ? valueB : valueA);
 
@@ -233,6 +236,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
         if (!schemes[j]!.verifyCombined(e.decision.root, e.decision.signature)) signaturesValid = false;
       }
       if (e.type === 'round' && decidedAt[j] === undefined) maxRound[j] = Math.max(maxRound[j]!, e.round);
+      if (e.type === 'evidence' && !byzantine.has(j)) accused.add(e.evidence.member);
     }
     for (const timer of out.timers) {
       const skewed = timer.delayMs;
@@ -356,6 +360,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
     bytes,
     agreement: roots.size <= 1,
     signaturesValid,
+    accused: [...accused].sort((a, b) => a - b),
   };
 }
 

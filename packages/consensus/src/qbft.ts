@@ -1,0 +1,315 @@
+/**
+ * QBFT baseline (Istanbul BFT with round changes, as in the QBFT specification that Obol and SSV
+ * build on), followed by the partial-signature exchange a distributed validator needs after it:
+ *
+ *   PRE-PREPARE(v) -> PREPARE(d) x t -> COMMIT(d) x t -> decided; then PARTIAL(v, σ_i) x t -> combined
+ *
+ * Leaders rotate round-robin from an offset given by the duty (predictable, as in QBFT). On timeout a
+ * member sends ROUND-CHANGE with its latest prepared value and the t PREPAREs that justify it; the new
+ * leader, with t round changes, re-proposes the highest prepared value (or its own) and attaches the
+ * round changes, which every member checks. f+1 round changes for a higher round pull a member
+ * forward. Used by the simulator to compare with the rotational protocol on identical networks, and
+ * selectable per duty type.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { BodyReader, decodeWire, lengthPrefixed, writeFields } from './codec.ts';
+import { createCore, hex } from './core.ts';
+import type { ProtocolDescriptor } from './protocol.ts';
+import type { ConsensusInstance, ConsensusParameters } from './types.ts';
+
+export const QBFT_PROTOCOL = 2;
+export const QbftKind = { PrePrepare: 1, Prepare: 2, Commit: 3, RoundChange: 4, Partial: 5 } as const;
+
+interface RoundChangeInfo {
+  preparedRound: number;
+  preparedValue: Uint8Array | undefined;
+  bytes: Uint8Array;
+}
+
+export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>): ConsensusInstance<V, S> {
+  const core = createCore(params, QBFT_PROTOCOL);
+  const { n, t, self, scheme, guard, instance, auth } = params;
+  const maxFuture = params.maxFutureRounds ?? 8;
+  const offset = instance[0]! % n;
+  const leaderOf = (r: number) => ((offset + r - 1) % n) + 1;
+  let round = 1;
+  let started = false;
+  let own: Uint8Array | undefined;
+  let accepted: { round: number; value: Uint8Array; digest: string } | undefined;
+  let prepared: { round: number; value: Uint8Array; certificate: Uint8Array[] } | undefined;
+  let committed: Uint8Array | undefined;
+  let myPartial: Uint8Array | undefined;
+  const resentIn = new Set<number>();
+  const sentCommit = new Set<number>();
+  const proposed = new Set<number>();
+  const pendingPrePrepares = new Map<number, { from: number; body: Uint8Array; bytes: Uint8Array }>();
+  const prepares = new Map<string, Map<number, Uint8Array>>(); // `${round}/${digest}` -> member -> message
+  const commits = new Map<string, Set<number>>();
+  const roundChanges = new Map<number, Map<number, RoundChangeInfo>>();
+  const digestOf = (value: Uint8Array) => hex(sha256(value));
+  const noAnnounce = () => undefined;
+
+  const bucket = <T>(map: Map<string, T>, key: string, make: () => T): T => {
+    let b = map.get(key);
+    if (!b) {
+      b = make();
+      map.set(key, b);
+    }
+    return b;
+  };
+
+  /** Checks a PREPARE certificate: t valid, distinct PREPAREs for (round, digest). */
+  function validCertificate(r: number, digest: string, certificate: readonly Uint8Array[]): boolean {
+    const senders = new Set<number>();
+    for (const bytes of certificate) {
+      try {
+        const m = decodeWire(bytes);
+        if (m.protocol !== QBFT_PROTOCOL || m.kind !== QbftKind.Prepare || m.round !== r) continue;
+        if (hex(m.instance) !== hex(instance) || m.sender < 1 || m.sender > n) continue;
+        if (hex(m.body) !== digest || !auth.verify(m.sender, m.signed, m.signature)) continue;
+        senders.add(m.sender);
+      } catch {
+        // an invalid entry does not count
+      }
+    }
+    return senders.size >= t;
+  }
+
+  function readRoundChange(body: Uint8Array): Omit<RoundChangeInfo, 'bytes'> & { certificate: Uint8Array[] } {
+    const reader = new BodyReader(body);
+    const preparedRound = reader.u32();
+    const value = reader.bytesField();
+    const count = reader.u32();
+    if (count > n) throw new Error('certificate too large');
+    const certificate = Array.from({ length: count }, () => reader.bytesField());
+    reader.end();
+    return { preparedRound, preparedValue: preparedRound > 0 ? value : undefined, certificate };
+  }
+
+  function sendPrepare(r: number, digest: string, value: Uint8Array): void {
+    accepted = { round: r, value, digest };
+    const bytes = core.send(QbftKind.Prepare, r, hexToBytes(digest));
+    bucket(prepares, `${r}/${digest}`, () => new Map()).set(self, bytes);
+    checkPrepared(r, digest);
+  }
+
+  function checkPrepared(r: number, digest: string): void {
+    const got = prepares.get(`${r}/${digest}`);
+    if (!accepted || accepted.round !== r || accepted.digest !== digest || !got || got.size < t || sentCommit.has(r)) return;
+    prepared = { round: r, value: accepted.value, certificate: [...got.values()].slice(0, t) };
+    sentCommit.add(r);
+    core.send(QbftKind.Commit, r, hexToBytes(digest));
+    bucket(commits, `${r}/${digest}`, () => new Set()).add(self);
+    checkCommitted(r, digest);
+  }
+
+  /** After its decision a member keeps helping: it re-sends its partial once per round it sees. */
+  function resendPartial(): void {
+    if (!committed || !myPartial || resentIn.has(round)) return;
+    resentIn.add(round);
+    core.send(QbftKind.Partial, round, writeFields(lengthPrefixed(committed), lengthPrefixed(myPartial)));
+  }
+
+  function checkCommitted(r: number, digest: string): void {
+    if ((commits.get(`${r}/${digest}`)?.size ?? 0) < t) return;
+    if (committed) return resendPartial();
+    const value = accepted?.digest === digest ? accepted.value : prepared && digestOf(prepared.value) === digest ? prepared.value : undefined;
+    if (!value) return;
+    const decoded = core.decodeValue(value);
+    if (!decoded) return;
+    committed = value;
+    core.learnValue(decoded.root, decoded.value, value);
+    // QBFT decided: now the partial-signature exchange.
+    if (!guard.allow(instance, decoded.root)) return;
+    const partial = scheme.encodePartial(scheme.signPartial(decoded.root));
+    myPartial = partial;
+    resentIn.add(round);
+    const bytes = core.send(QbftKind.Partial, round, writeFields(lengthPrefixed(value), lengthPrefixed(partial)));
+    core.addPartial(self, decoded.root, partial, bytes);
+    core.tryDecide(hex(decoded.root), round, noAnnounce);
+  }
+
+  function onPrePrepare(r: number, from: number, body: Uint8Array): void {
+    if (from !== leaderOf(r)) return core.drop('not-leader', from);
+    if (accepted?.round === r) return;
+    const reader = new BodyReader(body);
+    const value = reader.bytesField();
+    const count = reader.u32();
+    if (count > n) return core.drop('malformed', from);
+    const justification = Array.from({ length: count }, () => reader.bytesField());
+    reader.end();
+    if (!core.decodeValue(value)) return core.drop('invalid-value', from);
+    if (r > 1) {
+      // Justified by t round changes for r; the highest prepared value among them must be proposed.
+      const senders = new Set<number>();
+      let highest: { round: number; value: Uint8Array } | undefined;
+      for (const bytes of justification) {
+        try {
+          const m = decodeWire(bytes);
+          if (m.kind !== QbftKind.RoundChange || m.round !== r || hex(m.instance) !== hex(instance)) continue;
+          if (m.sender < 1 || m.sender > n || !auth.verify(m.sender, m.signed, m.signature)) continue;
+          const rc = readRoundChange(m.body);
+          if (rc.preparedValue && !validCertificate(rc.preparedRound, digestOf(rc.preparedValue), rc.certificate)) continue;
+          senders.add(m.sender);
+          if (rc.preparedValue && (!highest || rc.preparedRound > highest.round)) {
+            highest = { round: rc.preparedRound, value: rc.preparedValue };
+          }
+        } catch {
+          // not counted
+        }
+      }
+      if (senders.size < t) return core.drop('invalid-value', from);
+      if (highest && digestOf(highest.value) !== digestOf(value)) return core.drop('invalid-value', from);
+    }
+    sendPrepare(r, digestOf(value), value);
+  }
+
+  function maybePropose(): void {
+    if (leaderOf(round) !== self || proposed.has(round)) return;
+    let value = own;
+    let justification: Uint8Array[] = [];
+    if (round > 1) {
+      const rcs = roundChanges.get(round);
+      if (!rcs || rcs.size < t) return;
+      let highest: RoundChangeInfo | undefined;
+      for (const rc of rcs.values()) if (rc.preparedValue && (!highest || rc.preparedRound > highest.preparedRound)) highest = rc;
+      if (highest?.preparedValue) value = highest.preparedValue;
+      justification = [...rcs.values()].map((rc) => rc.bytes);
+    }
+    if (!value) return;
+    proposed.add(round);
+    const body = writeFields(lengthPrefixed(value), justification.length, ...justification.map(lengthPrefixed));
+    core.send(QbftKind.PrePrepare, round, body);
+    onPrePrepare(round, self, body);
+  }
+
+  function enterRound(r: number): void {
+    round = r;
+    core.event({ type: 'round', round: r });
+    const body = prepared
+      ? writeFields(prepared.round, lengthPrefixed(prepared.value), prepared.certificate.length, ...prepared.certificate.map(lengthPrefixed))
+      : writeFields(0, lengthPrefixed(new Uint8Array(0)), 0);
+    const bytes = core.send(QbftKind.RoundChange, r, body);
+    recordRoundChange(r, self, { preparedRound: prepared?.round ?? 0, preparedValue: prepared?.value, bytes });
+    core.timer(r);
+    const pending = pendingPrePrepares.get(r);
+    if (pending) onPrePrepare(r, pending.from, pending.body);
+    maybePropose();
+  }
+
+  function recordRoundChange(r: number, from: number, info: RoundChangeInfo): void {
+    const rcs = bucket(roundChanges as unknown as Map<string, Map<number, RoundChangeInfo>>, String(r), () => new Map());
+    roundChanges.set(r, rcs);
+    if (!rcs.has(from)) rcs.set(from, info);
+    if (r > round && rcs.size >= core.f + 1) enterRound(r);
+    else if (r === round) maybePropose();
+  }
+
+  function dispatch(bytes: Uint8Array): void {
+    const m = core.open(bytes);
+    if (!m) return;
+    if (core.decision()) return;
+    if (m.round > round + maxFuture) return core.drop('future-round-flood', m.sender);
+    try {
+      switch (m.kind) {
+        case QbftKind.PrePrepare:
+          if (m.round < round) return core.drop('old-round', m.sender);
+          if (m.round > round) {
+            pendingPrePrepares.set(m.round, { from: m.sender, body: m.body, bytes });
+            return;
+          }
+          return onPrePrepare(m.round, m.sender, m.body);
+        case QbftKind.Prepare: {
+          const digest = hex(new BodyReader(m.body).fixed(32));
+          bucket(prepares, `${m.round}/${digest}`, () => new Map()).set(m.sender, bytes);
+          return checkPrepared(m.round, digest);
+        }
+        case QbftKind.Commit: {
+          const digest = hex(new BodyReader(m.body).fixed(32));
+          bucket(commits, `${m.round}/${digest}`, () => new Set()).add(m.sender);
+          return checkCommitted(m.round, digest);
+        }
+        case QbftKind.RoundChange: {
+          const rc = readRoundChange(m.body);
+          if (rc.preparedValue && !validCertificate(rc.preparedRound, digestOf(rc.preparedValue), rc.certificate)) {
+            return core.drop('invalid-value', m.sender);
+          }
+          resendPartial();
+          if (m.round < round) return;
+          return recordRoundChange(m.round, m.sender, { preparedRound: rc.preparedRound, preparedValue: rc.preparedValue, bytes });
+        }
+        case QbftKind.Partial: {
+          const reader = new BodyReader(m.body);
+          const value = reader.bytesField();
+          const partial = reader.bytesField();
+          reader.end();
+          const decoded = core.decodeValue(value);
+          if (!decoded) return core.drop('invalid-value', m.sender);
+          core.learnValue(decoded.root, decoded.value, value);
+          if (core.addPartial(m.sender, decoded.root, partial, bytes)) core.tryDecide(hex(decoded.root), round, noAnnounce);
+          return;
+        }
+        default:
+          return core.drop('malformed', m.sender);
+      }
+    } catch {
+      core.drop('malformed', m.sender);
+    }
+  }
+
+  return {
+    start(ownValue) {
+      if (started) return core.flush();
+      started = true;
+      if (ownValue !== undefined && params.valueType.isValid(ownValue)) own = params.valueType.encode(ownValue);
+      core.event({ type: 'round', round: 1 });
+      core.timer(1);
+      maybePropose();
+      return core.flush();
+    },
+    handle(bytes) {
+      dispatch(bytes);
+      return core.flush();
+    },
+    timeout(r) {
+      if (r === round && !core.decision()) enterRound(r + 1);
+      return core.flush();
+    },
+    round: () => round,
+    decision: () => core.decision(),
+    drops: () => core.drops(),
+  };
+}
+
+function hexToBytes(h: string): Uint8Array {
+  const out = new Uint8Array(h.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(h.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/** QBFT, as the simulator sees it. */
+export const qbftProtocol: ProtocolDescriptor = {
+  id: QBFT_PROTOCOL,
+  name: 'qbft',
+  create: createQbftInstance,
+  kinds: { proposal: QbftKind.PrePrepare, vote: QbftKind.Partial, roundChange: QbftKind.RoundChange, decided: 255 },
+  proposalValue: (body) => new BodyReader(body).bytesField(),
+  proposalBody: (value, like) => {
+    const reader = new BodyReader(like);
+    const old = reader.bytesField();
+    return writeFields(lengthPrefixed(value), like.subarray(4 + old.length));
+  },
+  voteBody: (_root, value, partial) => writeFields(lengthPrefixed(value), lengthPrefixed(partial)),
+  emptyRoundChangeBody: () => writeFields(0, lengthPrefixed(new Uint8Array(0)), 0),
+  corruptVote: (body, garbage) => {
+    const value = new BodyReader(body).bytesField();
+    return writeFields(lengthPrefixed(value), lengthPrefixed(garbage));
+  },
+  extraVotes: (_round, value) => {
+    const digest = sha256(value);
+    return [
+      { kind: QbftKind.Prepare, body: digest },
+      { kind: QbftKind.Commit, body: digest },
+    ];
+  },
+};
