@@ -3,7 +3,6 @@
  * protection, collection of partial signatures by root (a partial is valid in any round), double-
  * signing evidence, and deciding once t partials on one root are known together with its value.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
 import {
   attachSignature,
   ConsensusCodecError,
@@ -21,7 +20,12 @@ import type {
   TimerRequest,
 } from './types.ts';
 
-export const hex = (b: Uint8Array): string => bytesToHex(b);
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+export const hex = (b: Uint8Array): string => {
+  let s = '';
+  for (const x of b) s += HEX[x];
+  return s;
+};
 const equal = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protocol: number) {
@@ -69,7 +73,7 @@ export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protoc
     send(kind: number, round: number, body: Uint8Array): Uint8Array {
       const signed = encodeUnsigned(protocol, kind, instance, round, self, body);
       const bytes = attachSignature(signed, auth.sign(signed));
-      seen.add(hex(bytes));
+      seen.add(`${self}/${hex(bytes.subarray(signed.length + 2))}/${kind}/${round}`);
       messages.push({ bytes });
       return bytes;
     },
@@ -85,7 +89,8 @@ export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protoc
       if (m.protocol !== protocol || !equal(m.instance, instance)) return void core.drop('wrong-instance');
       if (m.sender < 1 || m.sender > n) return void core.drop('unknown-sender');
       if (!auth.verify(m.sender, m.signed, m.signature)) return void core.drop('bad-signature', m.sender);
-      const id = hex(bytes);
+      // Identical bytes carry identical signatures: the sender and signature identify a replay.
+      const id = `${m.sender}/${hex(m.signature)}/${m.kind}/${m.round}`;
       if (seen.has(id)) return void core.drop('replayed', m.sender);
       seen.add(id);
       return m;
@@ -132,7 +137,10 @@ export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protoc
       }
       if (!before) memberRoot.set(member, { root: key, message });
       let byMember = partials.get(key);
-      if (!byMember) partials.set(key, (byMember = new Map()));
+      if (!byMember) {
+        byMember = new Map();
+        partials.set(key, byMember);
+      }
       if (!byMember.has(member)) byMember.set(member, { partial, message });
       return true;
     },

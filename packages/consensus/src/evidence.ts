@@ -11,10 +11,14 @@ import type { Evidence, MessageAuthenticator } from './types.ts';
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
-function signedRoot(m: ReturnType<typeof decodeWire>, rootOf: (value: Uint8Array) => Uint8Array): string | undefined {
+function signedRoot(
+  m: ReturnType<typeof decodeWire>,
+  rootOf: (value: Uint8Array) => Uint8Array,
+): string | undefined {
   const r = new BodyReader(m.body);
   if (m.protocol === ROTATIONAL_PROTOCOL && m.kind === RotationalKind.Vote) return hex(r.fixed(32));
-  if (m.protocol === ROTATIONAL_PROTOCOL && m.kind === RotationalKind.RoundChange && r.u8() === 1) return hex(rootOf(r.bytesField()));
+  if (m.protocol === ROTATIONAL_PROTOCOL && m.kind === RotationalKind.RoundChange && r.u8() === 1)
+    return hex(rootOf(r.bytesField()));
   if (m.protocol === QBFT_PROTOCOL && m.kind === QbftKind.Partial) return hex(rootOf(r.bytesField()));
   return undefined;
 }
@@ -29,7 +33,8 @@ export function verifyEvidence(
     const [a, b] = evidence.messages.map((x) => decodeWire(x));
     if (!a || !b || a.sender !== evidence.member || b.sender !== evidence.member) return false;
     if (a.protocol !== b.protocol || hex(a.instance) !== hex(b.instance)) return false;
-    if (!auth.verify(a.sender, a.signed, a.signature) || !auth.verify(b.sender, b.signed, b.signature)) return false;
+    if (!auth.verify(a.sender, a.signed, a.signature) || !auth.verify(b.sender, b.signed, b.signature))
+      return false;
     if (evidence.kind === 'equivocating-leader') {
       const proposal = a.protocol === QBFT_PROTOCOL ? QbftKind.PrePrepare : RotationalKind.Proposal;
       if (a.kind !== proposal || b.kind !== proposal || a.round !== b.round) return false;

@@ -95,7 +95,15 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
 
   function checkPrepared(r: number, digest: string): void {
     const got = prepares.get(`${r}/${digest}`);
-    if (!accepted || accepted.round !== r || accepted.digest !== digest || !got || got.size < t || sentCommit.has(r)) return;
+    if (
+      !accepted ||
+      accepted.round !== r ||
+      accepted.digest !== digest ||
+      !got ||
+      got.size < t ||
+      sentCommit.has(r)
+    )
+      return;
     prepared = { round: r, value: accepted.value, certificate: [...got.values()].slice(0, t) };
     sentCommit.add(r);
     core.send(QbftKind.Commit, r, hexToBytes(digest));
@@ -113,7 +121,12 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
   function checkCommitted(r: number, digest: string): void {
     if ((commits.get(`${r}/${digest}`)?.size ?? 0) < t) return;
     if (committed) return resendPartial();
-    const value = accepted?.digest === digest ? accepted.value : prepared && digestOf(prepared.value) === digest ? prepared.value : undefined;
+    const value =
+      accepted?.digest === digest
+        ? accepted.value
+        : prepared && digestOf(prepared.value) === digest
+          ? prepared.value
+          : undefined;
     if (!value) return;
     const decoded = core.decodeValue(value);
     if (!decoded) return;
@@ -124,7 +137,11 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
     const partial = scheme.encodePartial(scheme.signPartial(decoded.root));
     myPartial = partial;
     resentIn.add(round);
-    const bytes = core.send(QbftKind.Partial, round, writeFields(lengthPrefixed(value), lengthPrefixed(partial)));
+    const bytes = core.send(
+      QbftKind.Partial,
+      round,
+      writeFields(lengthPrefixed(value), lengthPrefixed(partial)),
+    );
     core.addPartial(self, decoded.root, partial, bytes);
     core.tryDecide(hex(decoded.root), round, noAnnounce);
   }
@@ -149,7 +166,11 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
           if (m.kind !== QbftKind.RoundChange || m.round !== r || hex(m.instance) !== hex(instance)) continue;
           if (m.sender < 1 || m.sender > n || !auth.verify(m.sender, m.signed, m.signature)) continue;
           const rc = readRoundChange(m.body);
-          if (rc.preparedValue && !validCertificate(rc.preparedRound, digestOf(rc.preparedValue), rc.certificate)) continue;
+          if (
+            rc.preparedValue &&
+            !validCertificate(rc.preparedRound, digestOf(rc.preparedValue), rc.certificate)
+          )
+            continue;
           senders.add(m.sender);
           if (rc.preparedValue && (!highest || rc.preparedRound > highest.round)) {
             highest = { round: rc.preparedRound, value: rc.preparedValue };
@@ -172,13 +193,18 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
       const rcs = roundChanges.get(round);
       if (!rcs || rcs.size < t) return;
       let highest: RoundChangeInfo | undefined;
-      for (const rc of rcs.values()) if (rc.preparedValue && (!highest || rc.preparedRound > highest.preparedRound)) highest = rc;
+      for (const rc of rcs.values())
+        if (rc.preparedValue && (!highest || rc.preparedRound > highest.preparedRound)) highest = rc;
       if (highest?.preparedValue) value = highest.preparedValue;
       justification = [...rcs.values()].map((rc) => rc.bytes);
     }
     if (!value) return;
     proposed.add(round);
-    const body = writeFields(lengthPrefixed(value), justification.length, ...justification.map(lengthPrefixed));
+    const body = writeFields(
+      lengthPrefixed(value),
+      justification.length,
+      ...justification.map(lengthPrefixed),
+    );
     core.send(QbftKind.PrePrepare, round, body);
     onPrePrepare(round, self, body);
   }
@@ -187,10 +213,19 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
     round = r;
     core.event({ type: 'round', round: r });
     const body = prepared
-      ? writeFields(prepared.round, lengthPrefixed(prepared.value), prepared.certificate.length, ...prepared.certificate.map(lengthPrefixed))
+      ? writeFields(
+          prepared.round,
+          lengthPrefixed(prepared.value),
+          prepared.certificate.length,
+          ...prepared.certificate.map(lengthPrefixed),
+        )
       : writeFields(0, lengthPrefixed(new Uint8Array(0)), 0);
     const bytes = core.send(QbftKind.RoundChange, r, body);
-    recordRoundChange(r, self, { preparedRound: prepared?.round ?? 0, preparedValue: prepared?.value, bytes });
+    recordRoundChange(r, self, {
+      preparedRound: prepared?.round ?? 0,
+      preparedValue: prepared?.value,
+      bytes,
+    });
     core.timer(r);
     const pending = pendingPrePrepares.get(r);
     if (pending) onPrePrepare(r, pending.from, pending.body);
@@ -198,7 +233,11 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
   }
 
   function recordRoundChange(r: number, from: number, info: RoundChangeInfo): void {
-    const rcs = bucket(roundChanges as unknown as Map<string, Map<number, RoundChangeInfo>>, String(r), () => new Map());
+    const rcs = bucket(
+      roundChanges as unknown as Map<string, Map<number, RoundChangeInfo>>,
+      String(r),
+      () => new Map(),
+    );
     roundChanges.set(r, rcs);
     if (!rcs.has(from)) rcs.set(from, info);
     if (r > round && rcs.size >= core.f + 1) enterRound(r);
@@ -231,12 +270,19 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
         }
         case QbftKind.RoundChange: {
           const rc = readRoundChange(m.body);
-          if (rc.preparedValue && !validCertificate(rc.preparedRound, digestOf(rc.preparedValue), rc.certificate)) {
+          if (
+            rc.preparedValue &&
+            !validCertificate(rc.preparedRound, digestOf(rc.preparedValue), rc.certificate)
+          ) {
             return core.drop('invalid-value', m.sender);
           }
           resendPartial();
           if (m.round < round) return;
-          return recordRoundChange(m.round, m.sender, { preparedRound: rc.preparedRound, preparedValue: rc.preparedValue, bytes });
+          return recordRoundChange(m.round, m.sender, {
+            preparedRound: rc.preparedRound,
+            preparedValue: rc.preparedValue,
+            bytes,
+          });
         }
         case QbftKind.Partial: {
           const reader = new BodyReader(m.body);
@@ -246,7 +292,8 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
           const decoded = core.decodeValue(value);
           if (!decoded) return core.drop('invalid-value', m.sender);
           core.learnValue(decoded.root, decoded.value, value);
-          if (core.addPartial(m.sender, decoded.root, partial, bytes)) core.tryDecide(hex(decoded.root), round, noAnnounce);
+          if (core.addPartial(m.sender, decoded.root, partial, bytes))
+            core.tryDecide(hex(decoded.root), round, noAnnounce);
           return;
         }
         default:
@@ -261,7 +308,8 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
     start(ownValue) {
       if (started) return core.flush();
       started = true;
-      if (ownValue !== undefined && params.valueType.isValid(ownValue)) own = params.valueType.encode(ownValue);
+      if (ownValue !== undefined && params.valueType.isValid(ownValue))
+        own = params.valueType.encode(ownValue);
       core.event({ type: 'round', round: 1 });
       core.timer(1);
       maybePropose();
@@ -292,7 +340,12 @@ export const qbftProtocol: ProtocolDescriptor = {
   id: QBFT_PROTOCOL,
   name: 'qbft',
   create: createQbftInstance,
-  kinds: { proposal: QbftKind.PrePrepare, vote: QbftKind.Partial, roundChange: QbftKind.RoundChange, decided: 255 },
+  kinds: {
+    proposal: QbftKind.PrePrepare,
+    vote: QbftKind.Partial,
+    roundChange: QbftKind.RoundChange,
+    decided: 255,
+  },
   proposalValue: (body) => new BodyReader(body).bytesField(),
   proposalBody: (value, like) => {
     const reader = new BodyReader(like);

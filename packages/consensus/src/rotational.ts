@@ -131,7 +131,12 @@ export function createRotationalInstance<V, P, S>(
     // The round change carries the signed proposal this member accepted: an equivocating leader's two
     // proposals meet here and become evidence.
     const body = myVote
-      ? writeFields({ u8: 1 }, lengthPrefixed(myVote.value), lengthPrefixed(myVote.partial), lengthPrefixed(myVote.proposal))
+      ? writeFields(
+          { u8: 1 },
+          lengthPrefixed(myVote.value),
+          lengthPrefixed(myVote.partial),
+          lengthPrefixed(myVote.proposal),
+        )
       : writeFields({ u8: 0 });
     core.send(RotationalKind.RoundChange, r, body);
     recordRoundChange(r, self, myVote ? hex(myVote.root) : null);
@@ -147,7 +152,10 @@ export function createRotationalInstance<V, P, S>(
 
   function recordRoundChange(r: number, from: number, root: string | null): void {
     let rcs = roundChanges.get(r);
-    if (!rcs) roundChanges.set(r, (rcs = new Map()));
+    if (!rcs) {
+      rcs = new Map();
+      roundChanges.set(r, rcs);
+    }
     if (!rcs.has(from)) rcs.set(from, root);
     if (r > round && rcs.size >= core.f + 1 && !core.decision()) enterRound(r);
     else if (r === round) maybePropose();

@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { leaderOrder, qbftProtocol, rotationalProtocol } from '../src/index.ts';
 import { type SimulationConfig, simulateInstance } from '../src/sim/index.ts';
 
-const base = { n: 16, t: 11, seed: 42, timeouts: { baseMs: 500, growth: 1.5, maxMs: 5000 }, horizonMs: 120_000 };
+const base = {
+  n: 16,
+  t: 11,
+  seed: 42,
+  timeouts: { baseMs: 500, growth: 1.5, maxMs: 5000 },
+  horizonMs: 120_000,
+};
 
 describe.each([
   ['rotational', rotationalProtocol],
@@ -25,7 +31,10 @@ describe.each([
 
   it('decides every instance with any 5 members crashed', () => {
     const reports = run(
-      { network: { latencyMs: 50, jitterMs: 10 }, faults: { crashes: new Map([3, 6, 9, 12, 15].map((m) => [m, { atMs: 0 }])) } },
+      {
+        network: { latencyMs: 50, jitterMs: 10 },
+        faults: { crashes: new Map([3, 6, 9, 12, 15].map((m) => [m, { atMs: 0 }])) },
+      },
       25,
     );
     expect(reports.every((r) => r.allDecidedMs !== undefined)).toBe(true);

@@ -19,14 +19,54 @@ function memberKey(domain: string, seed: number, member: number): Uint8Array {
 const tag = (key: Uint8Array, data: Uint8Array) => sha256(concatBytes(key, data));
 const equal = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
+/**
+ * Work shared by all members of one simulated instance: keys, and memoized partials and message tags
+ * (every member checks the same messages; real crypto would not share, the stand-in may).
+ */
+export interface SimCache {
+  readonly partials: Map<string, Uint8Array>;
+  readonly tags: WeakMap<ArrayBufferLike, Map<string, Uint8Array>>;
+  readonly keys: Map<string, Uint8Array[]>;
+}
+
+export function createSimCache(): SimCache {
+  return { partials: new Map(), tags: new WeakMap(), keys: new Map() };
+}
+
+function keysFor(cache: SimCache | undefined, domain: string, n: number, seed: number): Uint8Array[] {
+  const id = `${domain}/${seed}/${n}`;
+  const known = cache?.keys.get(id);
+  if (known) return known;
+  const keys = Array.from({ length: n + 1 }, (_, j) => memberKey(domain, seed, j));
+  cache?.keys.set(id, keys);
+  return keys;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const fastHex = (b: Uint8Array) => {
+  let s = '';
+  for (const x of b) s += HEX[x];
+  return s;
+};
+
 export function createSimScheme(
   n: number,
   t: number,
   seed: number,
   self: number,
+  cache?: SimCache,
 ): PartialScheme<SimPartial, SimSignature> {
-  const keys = Array.from({ length: n + 1 }, (_, j) => memberKey('sim-partial', seed, j));
-  const partialOf = (member: number, root: Uint8Array) => tag(keys[member]!, root);
+  const keys = keysFor(cache, 'sim-partial', n, seed);
+  const partialOf = (member: number, root: Uint8Array) => {
+    if (!cache) return tag(keys[member]!, root);
+    const id = `${member}/${fastHex(root)}`;
+    let p = cache.partials.get(id);
+    if (!p) {
+      p = tag(keys[member]!, root);
+      cache.partials.set(id, p);
+    }
+    return p;
+  };
   return {
     signPartial: (root) => partialOf(self, root),
     verifyPartial: (member, root, p) =>
@@ -57,15 +97,28 @@ export function createSimScheme(
   };
 }
 
-export function createSimAuth(n: number, seed: number, self: number): MessageAuthenticator {
-  const keys = Array.from({ length: n + 1 }, (_, j) => memberKey('sim-auth', seed, j));
+export function createSimAuth(n: number, seed: number, self: number, cache?: SimCache): MessageAuthenticator {
+  const keys = keysFor(cache, 'sim-auth', n, seed);
+  const tagOf = (member: number, payload: Uint8Array) => {
+    if (!cache) return tag(keys[member]!, payload).subarray(0, 16);
+    // Memoized per message buffer: all receivers of one message check the same bytes.
+    let byBuffer = cache.tags.get(payload.buffer);
+    if (!byBuffer) {
+      byBuffer = new Map();
+      cache.tags.set(payload.buffer, byBuffer);
+    }
+    const id = `${member}/${payload.byteOffset}/${payload.length}`;
+    let found = byBuffer.get(id);
+    if (!found) {
+      found = tag(keys[member]!, payload).subarray(0, 16);
+      byBuffer.set(id, found);
+    }
+    return found;
+  };
   return {
     sign: (payload) => tag(keys[self]!, payload).subarray(0, 16),
     verify: (member, payload, sig) =>
-      member >= 1 &&
-      member <= n &&
-      sig.length === 16 &&
-      equal(sig, tag(keys[member]!, payload).subarray(0, 16)),
+      member >= 1 && member <= n && sig.length === 16 && equal(sig, tagOf(member, payload)),
   };
 }
 

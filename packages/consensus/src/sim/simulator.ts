@@ -16,6 +16,7 @@ import {
   brokenGuard,
   createMemoryGuard,
   createSimAuth,
+  createSimCache,
   createSimScheme,
   type SimSignature,
   simValueType,
@@ -85,6 +86,8 @@ export interface SimulationConfig {
   readonly candidates?: 'same' | 'split';
   /** Stop simulating at this virtual time (ms). */
   readonly horizonMs?: number;
+  /** Sees every piece of evidence an honest member produces. */
+  readonly onEvidence?: (evidence: import('../types.ts').Evidence) => void;
 }
 
 export interface InstanceReport {
@@ -143,8 +146,9 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
   const decisions: (string | undefined)[] = members.map(() => undefined);
   const maxRound = members.map(() => 1);
   const queue = new EventQueue<Event>();
-  const auths = members.map((j) => createSimAuth(n, config.seed, j));
-  const schemes = members.map((j) => createSimScheme(n, t, config.seed, j));
+  const cache = createSimCache();
+  const auths = members.map((j) => createSimAuth(n, config.seed, j, cache));
+  const schemes = members.map((j) => createSimScheme(n, t, config.seed, j, cache));
   let messages = 0;
   let bytes = 0;
   let signaturesValid = true;
@@ -236,7 +240,10 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
         if (!schemes[j]!.verifyCombined(e.decision.root, e.decision.signature)) signaturesValid = false;
       }
       if (e.type === 'round' && decidedAt[j] === undefined) maxRound[j] = Math.max(maxRound[j]!, e.round);
-      if (e.type === 'evidence' && !byzantine.has(j)) accused.add(e.evidence.member);
+      if (e.type === 'evidence' && !byzantine.has(j)) {
+        accused.add(e.evidence.member);
+        config.onEvidence?.(e.evidence);
+      }
     }
     for (const timer of out.timers) {
       const skewed = timer.delayMs;
