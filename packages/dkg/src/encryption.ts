@@ -14,6 +14,22 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 
 const INFO = utf8ToBytes('diva-dkg/share-encryption/v1');
+
+/**
+ * X25519 key agreement (RFC 7748). The default is noble's pure-TypeScript implementation; a runtime
+ * may inject a native one (node:crypto) with identical results, since a ceremony does one agreement
+ * per recipient when dealing and one per dealer when opening.
+ */
+export interface KeyAgreement {
+  publicKey(secretKey: Uint8Array): Uint8Array;
+  /** Throws on a low-order public key (an all-zero shared secret). */
+  sharedSecret(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array;
+}
+
+export const nobleX25519: KeyAgreement = {
+  publicKey: (secretKey) => x25519.getPublicKey(secretKey),
+  sharedSecret: (secretKey, publicKey) => x25519.getSharedSecret(secretKey, publicKey),
+};
 const NONCE = new Uint8Array(12);
 export const ENCRYPTION_KEY_LENGTH = 32;
 export const TAG_LENGTH = 16;
@@ -59,8 +75,9 @@ export function encryptShare(
   recipientPublicKey: Uint8Array,
   plaintext: Uint8Array,
   ctx: ShareCipherContext,
+  keyAgreement: KeyAgreement = nobleX25519,
 ): Uint8Array {
-  const shared = x25519.getSharedSecret(ephemeralSecretKey, recipientPublicKey);
+  const shared = keyAgreement.sharedSecret(ephemeralSecretKey, recipientPublicKey);
   const key = deriveKey(shared, ctx.ceremonyId, ctx.dealer, ctx.recipient);
   return chacha20poly1305(key, NONCE, context(ctx.ceremonyId, ctx.dealer, ctx.recipient)).encrypt(plaintext);
 }
@@ -71,9 +88,10 @@ export function decryptShare(
   ephemeralPublicKey: Uint8Array,
   ciphertext: Uint8Array,
   ctx: ShareCipherContext,
+  keyAgreement: KeyAgreement = nobleX25519,
 ): Uint8Array | undefined {
   try {
-    const shared = x25519.getSharedSecret(recipientSecretKey, ephemeralPublicKey);
+    const shared = keyAgreement.sharedSecret(recipientSecretKey, ephemeralPublicKey);
     const key = deriveKey(shared, ctx.ceremonyId, ctx.dealer, ctx.recipient);
     return chacha20poly1305(key, NONCE, context(ctx.ceremonyId, ctx.dealer, ctx.recipient)).decrypt(
       ciphertext,

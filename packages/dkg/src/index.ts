@@ -17,6 +17,8 @@ export {
   type EncryptionKeyPair,
   encryptionPublicKey,
   encryptShare,
+  type KeyAgreement,
+  nobleX25519,
   type ShareCipherContext,
 } from './encryption.ts';
 export { DkgError, type DkgErrorCode, type DkgErrorDetails, isDkgError } from './errors.ts';

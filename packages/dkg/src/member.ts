@@ -181,7 +181,14 @@ export function createDkgMember(parameters: CreateDkgMemberParameters): DkgMembe
       // In the deal phase proofs are checked in one batch at its end; later arrivals alone.
       if (phase !== 'deal') checkProofs([dealer]);
       if (myRecipient !== undefined && !ds.fault) {
-        const shares = openShares(config, parsed, address, myRecipient, parameters.encryptionSecretKey);
+        const shares = openShares(
+          config,
+          parsed,
+          address,
+          myRecipient,
+          parameters.encryptionSecretKey,
+          parameters.keyAgreement,
+        );
         if (shares) ds.myShares = shares;
         else ds.myShareBad = true;
         // Late dealings (after the batch check at the end of the deal phase) are checked alone.
@@ -542,7 +549,7 @@ export function createDkgMember(parameters: CreateDkgMemberParameters): DkgMembe
         const constants = config.reshare
           ? parameters.existingShares!.map((s: SecretKey) => s.toScalar())
           : undefined;
-        const own = createDealingBody(config, signer.address, random, constants);
+        const own = createDealingBody(config, signer.address, random, constants, parameters.keyAgreement);
         ownPolynomials = own.polynomials;
         const envelope = send(MessageKind.Dealing, own.body);
         acceptDealing(myDealer, envelope, own.body);

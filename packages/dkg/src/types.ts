@@ -1,6 +1,7 @@
 /** Inputs, outputs and events of a DKG member. */
 import type { PublicKey, RandomSource, SecretKey } from '@diva-dvt/bls-threshold';
 import type { CeremonyConfig } from './ceremony.ts';
+import type { KeyAgreement } from './encryption.ts';
 import type { DkgError } from './errors.ts';
 import type { OperatorSigner, SignatureVerifier } from './identity.ts';
 
@@ -18,6 +19,8 @@ export interface CreateDkgMemberParameters {
   readonly random: RandomSource;
   /** Resharing: this dealer's current secret shares, one per validator. */
   readonly existingShares?: readonly SecretKey[];
+  /** X25519 implementation (default: noble). A runtime may pass a native one; results are identical. */
+  readonly keyAgreement?: KeyAgreement;
 }
 
 export interface OutgoingMessage {

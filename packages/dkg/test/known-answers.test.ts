@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeEnvelope, envelopeSigningDigest, secp256k1Verifier } from '../src/index.ts';
 import { deriveKnownAnswer, KNOWN_ANSWER_CASES, type KnownAnswer } from './helpers/known-answers.ts';
+import { nodeX25519 } from './helpers/node-x25519.ts';
 
 describe.each(KNOWN_ANSWER_CASES)('known answer $file', ({ file, seed, n, t, k }) => {
   const committed = JSON.parse(
@@ -12,6 +13,10 @@ describe.each(KNOWN_ANSWER_CASES)('known answer $file', ({ file, seed, n, t, k }
 
   it('re-derives exactly from its seed', () => {
     expect(deriveKnownAnswer(seed, n, t, k)).toEqual(committed);
+  });
+
+  it('re-derives exactly with the native key agreement a runtime injects', () => {
+    expect(deriveKnownAnswer(seed, n, t, k, nodeX25519)).toEqual(committed);
   });
 
   it('carries dealings signed by their dealers', () => {

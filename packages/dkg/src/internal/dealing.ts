@@ -2,9 +2,8 @@
  * Making and checking one dealer's dealing (all k validators of the ceremony in one message).
  */
 import type { RandomSource } from '@diva-dvt/bls-threshold';
-import { x25519 } from '@noble/curves/ed25519.js';
 import { type CeremonyConfig, proofContext } from '../ceremony.ts';
-import { decryptShare, encryptShare } from '../encryption.ts';
+import { decryptShare, encryptShare, type KeyAgreement, nobleX25519 } from '../encryption.ts';
 import { DealingBodyType, decodeBody, MessageKind } from '../messages.ts';
 import {
   bigintToBytes32,
@@ -30,6 +29,7 @@ export function createDealingBody(
   dealer: Uint8Array,
   random: RandomSource,
   constants?: readonly bigint[],
+  keyAgreement: KeyAgreement = nobleX25519,
 ): OwnDealing {
   const polynomials: bigint[][] = [];
   const validators = [];
@@ -49,16 +49,22 @@ export function createDealingBody(
     const plaintext = new Uint8Array(32 * config.validatorCount);
     for (const [v, poly] of polynomials.entries())
       plaintext.set(bigintToBytes32(evaluatePolynomial(poly, j + 1)), 32 * v);
-    const ct = encryptShare(ephemeral, recipient.encryptionKey, plaintext, {
-      ceremonyId: config.ceremonyId,
-      dealer,
-      recipient: recipient.address,
-    });
+    const ct = encryptShare(
+      ephemeral,
+      recipient.encryptionKey,
+      plaintext,
+      {
+        ceremonyId: config.ceremonyId,
+        dealer,
+        recipient: recipient.address,
+      },
+      keyAgreement,
+    );
     plaintext.fill(0);
     return ct;
   });
   const body = DealingBodyType.serialize({
-    ephemeralKey: x25519.getPublicKey(ephemeral),
+    ephemeralKey: keyAgreement.publicKey(ephemeral),
     validators,
     ciphertexts,
   });
@@ -131,6 +137,7 @@ export function openShares(
   dealer: Uint8Array,
   recipientPosition: number,
   encryptionSecretKey: Uint8Array,
+  keyAgreement: KeyAgreement = nobleX25519,
 ): bigint[] | undefined {
   const recipient = config.recipients[recipientPosition - 1]!;
   const plaintext = decryptShare(
@@ -142,6 +149,7 @@ export function openShares(
       dealer,
       recipient: recipient.address,
     },
+    keyAgreement,
   );
   if (!plaintext || plaintext.length !== 32 * config.validatorCount) return undefined;
   const shares: bigint[] = [];

@@ -2,7 +2,7 @@
 // createSeededRandom(`${seed}/operator/${i}`) (SHA-256 in counter mode, see bls-threshold), consumed in
 // the order the member code draws it; the network delivers in FIFO order (helpers/network.ts).
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { decodeEnvelope, MessageKind } from '../../src/index.ts';
+import { decodeEnvelope, type KeyAgreement, MessageKind } from '../../src/index.ts';
 import { ceremonyId, createOperators, freshConfig, runCeremony } from './network.ts';
 
 export interface KnownAnswer {
@@ -22,12 +22,19 @@ export interface KnownAnswer {
 
 const hex = (b: Uint8Array) => `0x${bytesToHex(b)}`;
 
-export function deriveKnownAnswer(seed: string, n: number, t: number, k: number): KnownAnswer {
+export function deriveKnownAnswer(
+  seed: string,
+  n: number,
+  t: number,
+  k: number,
+  keyAgreement?: KeyAgreement,
+): KnownAnswer {
   const ops = createOperators(n, seed);
   const label = `${seed}/ceremony`;
   const config = freshConfig(ops, t, k, label);
   const dealings = new Map<number, string>();
   const run = runCeremony(config, ops, {
+    ...(keyAgreement ? { keyAgreement } : {}),
     intercept: (from, _to, bytes) => {
       if (decodeEnvelope(bytes).kind === MessageKind.Dealing) dealings.set(from, hex(bytes));
       return [bytes];

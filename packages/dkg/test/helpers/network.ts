@@ -10,6 +10,7 @@ import {
   type DkgEvent,
   type DkgMember,
   type DkgOutput,
+  type KeyAgreement,
   type OperatorSigner,
   type Participant,
 } from '../../src/index.ts';
@@ -48,6 +49,8 @@ export interface RunOptions {
   readonly intercept?: Interceptor;
   /** Extra messages injected to every member before the run (replays, garbage). */
   readonly inject?: readonly Uint8Array[];
+  /** X25519 implementation handed to every member (default: the package's, noble). */
+  readonly keyAgreement?: KeyAgreement;
   /** Sees every member's events as they happen (progress display). */
   readonly onEvents?: (member: number, events: readonly DkgEvent[]) => void;
 }
@@ -78,6 +81,7 @@ export function runCeremony(
       encryptionSecretKey: op.encryptionSecretKey,
       random: op.random,
       ...(shares ? { existingShares: shares } : {}),
+      ...(options.keyAgreement ? { keyAgreement: options.keyAgreement } : {}),
     });
   });
   const events: DkgEvent[][] = members.map(() => []);
