@@ -69,15 +69,25 @@ for (const k of ks) {
     keyAgreement: nodeX25519,
     onEvents: progress(`dkg k=${k}`),
   });
-  process.stderr.write(`\r  dkg k=${k}: ${((performance.now() - start) / 1000).toFixed(1)} s wall for ${n} members\n`);
+  process.stderr.write(
+    `\r  dkg k=${k}: ${((performance.now() - start) / 1000).toFixed(1)} s wall for ${n} members\n`,
+  );
   if (!run.members.every((m) => m.phase() === 'done')) throw new Error(`ceremony k=${k} did not finish`);
   const seconds = run.timings.map((ms) => ms / 1000);
-  perMemberPerValidator[k] = record(`dkg16.k${k}.cpuPerMemberPerValidator`, seconds.map((s) => s / k)).median;
+  perMemberPerValidator[k] = record(
+    `dkg16.k${k}.cpuPerMemberPerValidator`,
+    seconds.map((s) => s / k),
+  ).median;
   perMemberTotal[k] = record(`dkg16.k${k}.cpuPerMember`, seconds).median;
   if (k === 1) {
-    const pure = runCeremony(freshConfig(ops, t, 1, 'bench-1-noble'), ops, { onEvents: progress('dkg k=1 (noble X25519)') });
+    const pure = runCeremony(freshConfig(ops, t, 1, 'bench-1-noble'), ops, {
+      onEvents: progress('dkg k=1 (noble X25519)'),
+    });
     process.stderr.write('\n');
-    nobleK1 = record('dkg16.k1.cpuPerMemberPerValidator.nobleX25519', pure.timings.map((ms) => ms / 1000)).median;
+    nobleK1 = record(
+      'dkg16.k1.cpuPerMemberPerValidator.nobleX25519',
+      pure.timings.map((ms) => ms / 1000),
+    ).median;
   }
 
   const keys = Array.from({ length: k }, (_, i) => SecretKey.random(createSeededRandom(`dealer-${k}-${i}`)));
@@ -120,9 +130,12 @@ for (const k of ks) {
       ],
     },
   };
-  const run = runCeremony(config, ops, { keyAgreement: nodeX25519, onEvents: progress('reshare 16->16') }, (i) => [
-    before[i]!.validators[0]!.secretShare!,
-  ]);
+  const run = runCeremony(
+    config,
+    ops,
+    { keyAgreement: nodeX25519, onEvents: progress('reshare 16->16') },
+    (i) => [before[i]!.validators[0]!.secretShare!],
+  );
   process.stderr.write('\n');
   if (!run.members.every((m) => m.phase() === 'done')) throw new Error('resharing did not finish');
   record(
