@@ -86,35 +86,50 @@ export const secp256k1Verifier: SignatureVerifier = {
   },
 };
 
+/** A verifier that remembers the signers' keys. */
+export interface CachingSignatureVerifier extends SignatureVerifier {
+  /** Registers a signer's key ahead of time (e.g. from the operator registry); false if it does not match. */
+  addKnownKey(address: Address, uncompressedPublicKey: Uint8Array): boolean;
+}
+
 /**
  * Verifier for a ceremony or a long-lived peer set: the first signature of an address is checked by
- * recovery; the recovered key is kept, and later signatures of that address are checked with plain
- * ECDSA verification (about 20% cheaper than recovery with noble). Accepts exactly what
- * `secp256k1Verifier` accepts.
+ * recovery (or its key is registered with `addKnownKey`); later signatures of that address are checked
+ * by ECDSA verification against the kept key (noble's `verify`, which skips the square root recovery
+ * needs). Accepts exactly what `secp256k1Verifier` accepts (low-s, v in {27, 28}).
  */
-export function createSecp256k1Verifier(): SignatureVerifier {
+export function createSecp256k1Verifier(): CachingSignatureVerifier {
   const keys = new Map<string, Uint8Array>();
   return {
+    addKnownKey(address, uncompressedPublicKey) {
+      try {
+        const bytes = secp256k1.Point.fromBytes(uncompressedPublicKey).toBytes(false);
+        if (!sameBytes(addressOfPublicKey(bytes), address)) return false;
+        keys.set(addressToHex(address), bytes);
+        return true;
+      } catch {
+        return false;
+      }
+    },
     verify(address, message, signature) {
       if (address.length !== 20 || signature.length !== SIGNATURE_LENGTH) return false;
       const digest = keccak_256(message);
-      const id = addressToHex(address);
-      const known = keys.get(id);
-      if (known) {
-        const v = signature[64]!;
-        if (v !== 27 && v !== 28) return false;
-        try {
-          return secp256k1.verify(signature.subarray(0, 64), digest, known, { prehash: false, lowS: true });
-        } catch {
-          return false;
-        }
+      const known = keys.get(addressToHex(address));
+      if (!known) {
+        const point = recoverPoint(digest, signature);
+        if (!point) return false;
+        const bytes = point.toBytes(false);
+        if (!sameBytes(addressOfPublicKey(bytes), address)) return false;
+        keys.set(addressToHex(address), bytes);
+        return true;
       }
-      const point = recoverPoint(digest, signature);
-      if (!point) return false;
-      const uncompressed = point.toBytes(false);
-      if (!sameBytes(addressOfPublicKey(uncompressed), address)) return false;
-      keys.set(id, uncompressed);
-      return true;
+      const v = signature[64]!;
+      if ((v !== 27 && v !== 28) || !isLowS(signature)) return false;
+      try {
+        return secp256k1.verify(signature.subarray(0, 64), digest, known, { prehash: false, lowS: true });
+      } catch {
+        return false;
+      }
     },
   };
 }

@@ -25,6 +25,7 @@ export { DkgError, type DkgErrorCode, type DkgErrorDetails, isDkgError } from '.
 export {
   type Address,
   addressToHex,
+  type CachingSignatureVerifier,
   createSecp256k1Signer,
   createSecp256k1Verifier,
   type OperatorSigner,

@@ -95,3 +95,33 @@ describe('a member under hostile input', () => {
     }
   });
 });
+
+describe('the caching verifier', () => {
+  it('accepts and rejects exactly what the stateless one does, before and after it knows a key', async () => {
+    const { createSecp256k1Verifier, secp256k1Verifier } = await import('../src/index.ts');
+    const { secp256k1 } = await import('@noble/curves/secp256k1.js');
+    const key = new Uint8Array(32).fill(9);
+    const signer = createSecp256k1Signer(key);
+    const other = createSecp256k1Signer(new Uint8Array(32).fill(10));
+    const caching = createSecp256k1Verifier();
+    const preloaded = createSecp256k1Verifier();
+    expect(preloaded.addKnownKey(signer.address, secp256k1.getPublicKey(key, false))).toBe(true);
+    expect(preloaded.addKnownKey(other.address, secp256k1.getPublicKey(key, false))).toBe(false);
+    for (let i = 0; i < 6; i++) {
+      const msg = new Uint8Array([i]);
+      const good = signer.sign(msg);
+      const cases: [Uint8Array, Uint8Array, Uint8Array][] = [
+        [signer.address, msg, good],
+        [signer.address, new Uint8Array([i + 100]), good],
+        [other.address, msg, good],
+        [signer.address, msg, other.sign(msg)],
+        [signer.address, msg, Uint8Array.from([...good.subarray(0, 64), 29])],
+      ];
+      for (const [address, m, sig] of cases) {
+        const expected = secp256k1Verifier.verify(address, m, sig);
+        expect(caching.verify(address, m, sig)).toBe(expected);
+        expect(preloaded.verify(address, m, sig)).toBe(expected);
+      }
+    }
+  });
+});
