@@ -64,8 +64,18 @@ await render(
       height: 220,
       mark: { type: 'line', interpolate: 'step-after' },
       encoding: {
-        x: { field: 'latencyMs', type: 'quantitative', scale: { type: 'log' }, title: 'latency (ms, log scale)' },
-        y: { field: 'fraction', type: 'quantitative', title: 'fraction of duties signed', scale: { domain: [0, 1] } },
+        x: {
+          field: 'latencyMs',
+          type: 'quantitative',
+          scale: { type: 'log' },
+          title: 'latency (ms, log scale)',
+        },
+        y: {
+          field: 'fraction',
+          type: 'quantitative',
+          title: 'fraction of duties signed',
+          scale: { domain: [0, 1] },
+        },
         color: { field: 'protocol', type: 'nominal', title: 'protocol', legend: { labelLimit: 300 } },
       },
     },
@@ -85,7 +95,11 @@ function binomialAtLeast(k: number, of: number, p: number): number {
 }
 const model: { nodeUptime: number; validatorUptime: number; series: string }[] = [];
 for (let p = 0.7; p <= 1.0001; p += 0.005) {
-  model.push({ nodeUptime: p, validatorUptime: binomialAtLeast(t, n, p), series: 'model: P(>= 11 of 16 up)' });
+  model.push({
+    nodeUptime: p,
+    validatorUptime: binomialAtLeast(t, n, p),
+    series: 'model: P(>= 11 of 16 up)',
+  });
   model.push({ nodeUptime: p, validatorUptime: p, series: 'a single node' });
 }
 const points: { nodeUptime: number; validatorUptime: number; series: string }[] = [];
@@ -97,7 +111,16 @@ for (const p of [0.75, 0.8, 0.85, 0.9, 0.95]) {
     const down = new Map<number, { atMs: number }>();
     for (let m = 1; m <= n; m++) if (rng.next() > p) down.set(m, { atMs: 0 });
     const r = simulateInstance(
-      { protocol: rotationalProtocol, n, t, seed: 13, network, timeouts, faults: { crashes: down }, horizonMs: 12_000 },
+      {
+        protocol: rotationalProtocol,
+        n,
+        t,
+        seed: 13,
+        network,
+        timeouts,
+        faults: { crashes: down },
+        horizonMs: 12_000,
+      },
       i,
     );
     if (r.firstDecisionMs !== undefined && r.firstDecisionMs <= 12_000) signed++;
@@ -116,9 +139,24 @@ await render(
         data: { values: model },
         mark: 'line',
         encoding: {
-          x: { field: 'nodeUptime', type: 'quantitative', scale: { domain: [0.7, 1] }, title: 'uptime of each node' },
-          y: { field: 'validatorUptime', type: 'quantitative', scale: { domain: [0, 1] }, title: 'validator uptime' },
-          color: { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 300, orient: 'bottom-right' } },
+          x: {
+            field: 'nodeUptime',
+            type: 'quantitative',
+            scale: { domain: [0.7, 1] },
+            title: 'uptime of each node',
+          },
+          y: {
+            field: 'validatorUptime',
+            type: 'quantitative',
+            scale: { domain: [0, 1] },
+            title: 'validator uptime',
+          },
+          color: {
+            field: 'series',
+            type: 'nominal',
+            title: null,
+            legend: { labelLimit: 300, orient: 'bottom-right' },
+          },
         },
       },
       {
