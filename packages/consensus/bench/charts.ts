@@ -47,9 +47,9 @@ for (const protocol of [rotationalProtocol, qbftProtocol] as ProtocolDescriptor[
       if (r.firstDecisionMs !== undefined) latencies.push(r.firstDecisionMs);
     }
     latencies.sort((a, b) => a - b);
-    latencies.forEach((latencyMs, k) =>
-      cdf.push({ protocol: protocol.name, scenario, latencyMs, fraction: (k + 1) / count }),
-    );
+    for (const [k, latencyMs] of latencies.entries()) {
+      cdf.push({ protocol: protocol.name, scenario, latencyMs, fraction: (k + 1) / count });
+    }
     process.stderr.write(`  ${protocol.name}, ${scenario}: ${latencies.length}/${count} decided\n`);
   }
 }
