@@ -135,3 +135,41 @@ export function transcriptHash(
     ),
   );
 }
+
+/** Positions (1-based) of `address` among dealers and recipients; refuses a non-participant. */
+export function memberRoles(
+  config: CeremonyConfig,
+  address: Uint8Array,
+  existingShares: readonly unknown[] | undefined,
+): {
+  dealers: readonly Participant[];
+  recipients: readonly Participant[];
+  myDealer: number | undefined;
+  myRecipient: number | undefined;
+} {
+  const dealers = config.dealers ?? config.recipients;
+  const recipients = config.recipients;
+  const at = (list: readonly Participant[]) => {
+    const i = list.findIndex(
+      (p) => p.address.length === address.length && p.address.every((b, k) => b === address[k]),
+    );
+    return i < 0 ? undefined : i + 1;
+  };
+  const myDealer = at(dealers);
+  const myRecipient = at(recipients);
+  if (myDealer === undefined && myRecipient === undefined) {
+    throw new DkgError({
+      code: 'INVALID_CONFIG',
+      field: 'signer',
+      reason: 'not a participant of this ceremony',
+    });
+  }
+  if (config.reshare && myDealer !== undefined && existingShares?.length !== config.validatorCount) {
+    throw new DkgError({
+      code: 'INVALID_CONFIG',
+      field: 'existingShares',
+      reason: 'a resharing dealer needs its k shares',
+    });
+  }
+  return { dealers, recipients, myDealer, myRecipient };
+}

@@ -32,7 +32,7 @@ export {
   type SignatureVerifier,
   secp256k1Verifier,
 } from './identity.ts';
-export { createDkgMember, type DkgMember } from './member.ts';
+export { createDkgMember } from './member.ts';
 export {
   ComplaintReason,
   ComplaintsBodyType,
@@ -59,6 +59,7 @@ export { type ImportWithTrustedDealerParameters, importWithTrustedDealer } from 
 export type {
   CreateDkgMemberParameters,
   DkgEvent,
+  DkgMember,
   DkgOutput,
   DkgPhase,
   DkgResult,

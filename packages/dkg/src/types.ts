@@ -78,3 +78,19 @@ export interface DkgOutput {
   readonly messages: readonly OutgoingMessage[];
   readonly events: readonly DkgEvent[];
 }
+
+/** One member of a ceremony (see `createDkgMember`). */
+export interface DkgMember {
+  readonly address: Uint8Array;
+  /** 1-based share index when this member receives shares. */
+  readonly shareIndex: number | undefined;
+  phase(): DkgPhase;
+  result(): DkgResult | undefined;
+  error(): DkgError | undefined;
+  /** Deals (when this member is a dealer). Call once. */
+  start(): DkgOutput;
+  /** Feeds one received message. Never throws: bad input becomes a `dropped` event. */
+  handle(bytes: Uint8Array): DkgOutput;
+  /** The runtime's deadline for `phase` passed. Ignored unless the member is in that phase. */
+  timeout(phase: DkgPhase): DkgOutput;
+}
