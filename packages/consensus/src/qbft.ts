@@ -13,7 +13,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { BodyReader, decodeWire, lengthPrefixed, writeFields } from './codec.ts';
-import { createCore, hex } from './core.ts';
+import { createCore, hex, instanceApi } from './core.ts';
 import type { ProtocolDescriptor } from './protocol.ts';
 import type { ConsensusInstance, ConsensusParameters } from './types.ts';
 
@@ -33,7 +33,6 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
   const offset = instance[0]! % n;
   const leaderOf = (r: number) => ((offset + r - 1) % n) + 1;
   let round = 1;
-  let started = false;
   let own: Uint8Array | undefined;
   let accepted: { round: number; value: Uint8Array; digest: string } | undefined;
   let prepared: { round: number; value: Uint8Array; certificate: Uint8Array[] } | undefined;
@@ -304,29 +303,16 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
     }
   }
 
-  return {
-    start(ownValue) {
-      if (started) return core.flush();
-      started = true;
+  return instanceApi(core, {
+    begin(ownValue) {
       if (ownValue !== undefined && params.valueType.isValid(ownValue))
         own = params.valueType.encode(ownValue);
-      core.event({ type: 'round', round: 1 });
-      core.timer(1);
       maybePropose();
-      return core.flush();
     },
-    handle(bytes) {
-      dispatch(bytes);
-      return core.flush();
-    },
-    timeout(r) {
-      if (r === round && !core.decision()) enterRound(r + 1);
-      return core.flush();
-    },
+    dispatch,
     round: () => round,
-    decision: () => core.decision(),
-    drops: () => core.drops(),
-  };
+    enterRound,
+  });
 }
 
 function hexToBytes(h: string): Uint8Array {

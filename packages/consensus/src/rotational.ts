@@ -13,7 +13,7 @@
  * t + t - n > f members that signed both. See docs/consensus.md.
  */
 import { BodyReader, decodeWire, lengthPrefixed, writeFields } from './codec.ts';
-import { createCore, hex } from './core.ts';
+import { createCore, hex, instanceApi } from './core.ts';
 import { leaderOf, leaderOrder } from './leader.ts';
 import type { ConsensusInstance, ConsensusParameters, Decision } from './types.ts';
 
@@ -28,7 +28,6 @@ export function createRotationalInstance<V, P, S>(
   const order = leaderOrder(params.n, instance, params.leaderSeed);
   const maxFuture = params.maxFutureRounds ?? 8;
   let round = 1;
-  let started = false;
   let own: { value: V; bytes: Uint8Array; root: Uint8Array } | undefined;
   let myVote: { root: Uint8Array; value: Uint8Array; partial: Uint8Array; proposal: Uint8Array } | undefined;
   const proposals = new Map<number, { digest: string; message: Uint8Array; value: Uint8Array }>();
@@ -225,31 +224,18 @@ export function createRotationalInstance<V, P, S>(
     }
   }
 
-  return {
-    start(ownValue) {
-      if (started) return core.flush();
-      started = true;
+  return instanceApi(core, {
+    begin(ownValue) {
       if (ownValue !== undefined && valueType.isValid(ownValue)) {
         own = { value: ownValue, bytes: valueType.encode(ownValue), root: valueType.signingRoot(ownValue) };
         core.learnValue(own.root, own.value, own.bytes);
       }
-      core.event({ type: 'round', round: 1 });
-      core.timer(1);
       maybePropose();
-      return core.flush();
     },
-    handle(bytes) {
-      dispatch(bytes);
-      return core.flush();
-    },
-    timeout(r) {
-      if (r === round && !core.decision()) enterRound(r + 1);
-      return core.flush();
-    },
+    dispatch,
     round: () => round,
-    decision: () => core.decision(),
-    drops: () => core.drops(),
-  };
+    enterRound,
+  });
 }
 
 /** Rotational protocol, as the simulator sees it. */
