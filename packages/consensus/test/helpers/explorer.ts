@@ -147,7 +147,8 @@ export function explore(options: {
         const d = inst.decision();
         if (d) return `D:${hex(d.root)}:${[...sent].sort().join(',')}`;
         const byRound = new Map<number, string[]>();
-        hist.forEach((e, k) => byRound.set(roundAt[k]!, [...(byRound.get(roundAt[k]!) ?? []), e]));
+        for (const [k, e] of hist.entries())
+          byRound.set(roundAt[k]!, [...(byRound.get(roundAt[k]!) ?? []), e]);
         return [...byRound].map(([r, es]) => `${r}:${es.sort().join('+')}`).join('|');
       })
       .join('#');
