@@ -1,13 +1,14 @@
-// Exhaustive exploration of one rotational instance with n = 4, t = 3, f = 1 through two rounds.
+// Exploration of one rotational instance with n = 4, t = 3, f = 1 through two rounds.
 //
 // A state is, per honest member, the history of what it processed: messages and its round-1
 // timeout. Events at different members commute, so the explorer identifies states by these
 // histories (not by global interleavings). Within one member it identifies histories that hold the
-// same messages in the same rounds (the protocol only accumulates proposals, partials and round
-// changes within a round), and a decided member by its decision and the messages it sent (it takes
-// no further input). Every time two histories are merged, the members' observable state (decision,
-// round, messages sent) must be identical, or the exploration counts the merge as unsound. Every
-// enabled event is explored from every distinct state.
+// same messages in the same rounds, keeping the order of round changes (a leader proposes on the
+// first t of them) and nothing else (proposals, partials and decisions accumulate); a decided member
+// is identified by its decision and the messages it sent (it takes no further input). Every time
+// two histories are merged, the members' observable state (decision, round, messages sent) must be
+// identical, or the exploration counts the merge as unsound. Every enabled event is explored from
+// every distinct state, in a seeded random order; `maxStates` bounds a run.
 
 import { lengthPrefixed } from '../../src/codec.ts';
 import {
@@ -89,12 +90,22 @@ export function explore(options: {
         ),
       );
     });
+    // Its round change for round 2 claims B with its partial, pulling the next leader towards B.
+    const rootB = simValueType.signingRoot(valueB);
+    const partialB = scheme.encodePartial(scheme.signPartial(rootB));
+    const rcBody = new Uint8Array([
+      1,
+      ...lengthPrefixed(valueB),
+      ...lengthPrefixed(partialB),
+      ...lengthPrefixed(new Uint8Array(0)),
+    ]);
+    const roundChange = id(forge(RotationalKind.RoundChange, 2, rcBody));
     honest.forEach((m, k) => {
       const pick = options.byzantineLeader![k];
       const list = injected.get(m)!;
       if (pick)
         list.push(id(forge(RotationalKind.Proposal, 1, lengthPrefixed(pick === 'A' ? valueA : valueB))));
-      list.push(...votes);
+      list.push(...votes, roundChange);
     });
   }
 
@@ -146,10 +157,19 @@ export function explore(options: {
         // A decided member takes no further input: only its decision and what it sent matter.
         const d = inst.decision();
         if (d) return `D:${hex(d.root)}:${[...sent].sort().join(',')}`;
-        const byRound = new Map<number, string[]>();
-        for (const [k, e] of hist.entries())
-          byRound.set(roundAt[k]!, [...(byRound.get(roundAt[k]!) ?? []), e]);
-        return [...byRound].map(([r, es]) => `${r}:${es.sort().join('+')}`).join('|');
+        // Within a round, messages accumulate in any order, except round changes: a leader proposes
+        // on the first t of them, so their order is kept.
+        const byRound = new Map<number, { set: string[]; ordered: string[] }>();
+        for (const [k, e] of hist.entries()) {
+          const r = roundAt[k]!;
+          const g = byRound.get(r) ?? { set: [], ordered: [] };
+          byRound.set(r, g);
+          if (e !== 'T' && messages.get(e)![2] === RotationalKind.RoundChange) g.ordered.push(e);
+          else g.set.push(e);
+        }
+        return [...byRound]
+          .map(([r, g]) => `${r}:${g.set.sort().join('+')}/${g.ordered.join('>')}`)
+          .join('|');
       })
       .join('#');
   const summary = (hists: ReadonlyMap<number, string[]>) =>
