@@ -24,7 +24,8 @@ const equal = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every
  * (every member checks the same messages; real crypto would not share, the stand-in may).
  */
 export interface SimCache {
-  readonly partials: Map<string, Uint8Array>;
+  /** Keyed by member and the root's first 4 bytes; entries keep the root to resolve collisions. */
+  readonly partials: Map<number, { root: Uint8Array; partial: Uint8Array }[]>;
   readonly tags: WeakMap<ArrayBufferLike, Map<string, Uint8Array>>;
   readonly keys: Map<string, Uint8Array[]>;
 }
@@ -42,13 +43,6 @@ function keysFor(cache: SimCache | undefined, domain: string, n: number, seed: n
   return keys;
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-const fastHex = (b: Uint8Array) => {
-  let s = '';
-  for (const x of b) s += HEX[x];
-  return s;
-};
-
 export function createSimScheme(
   n: number,
   t: number,
@@ -59,13 +53,16 @@ export function createSimScheme(
   const keys = keysFor(cache, 'sim-partial', n, seed);
   const partialOf = (member: number, root: Uint8Array) => {
     if (!cache) return tag(keys[member]!, root);
-    const id = `${member}/${fastHex(root)}`;
-    let p = cache.partials.get(id);
-    if (!p) {
-      p = tag(keys[member]!, root);
-      cache.partials.set(id, p);
+    const id = member * 0x1_0000_0000 + new DataView(root.buffer, root.byteOffset, 4).getUint32(0);
+    let bucket = cache.partials.get(id);
+    if (!bucket) {
+      bucket = [];
+      cache.partials.set(id, bucket);
     }
-    return p;
+    for (const e of bucket) if (equal(e.root, root)) return e.partial;
+    const partial = tag(keys[member]!, root);
+    bucket.push({ root: Uint8Array.from(root), partial });
+    return partial;
   };
   return {
     signPartial: (root) => partialOf(self, root),
