@@ -70,54 +70,30 @@ function plan(
       case 'offline-justify':
         offline.set(i, 'justify');
         break;
-      case 'bad-share-justified': {
-        const d = dealing({
-          seed: `${seed}/${i}`,
-          shareFor: (j, _v, h) => (victims.includes(j) ? h + 1n : h),
-        });
-        intercepts.set(
-          i,
-          replaceDealing(
-            () => d.envelope,
-            () => [
-              craftJustification(
-                config,
-                op,
-                victims.map((j) => ({ recipient: j, shares: [evaluatePolynomial(d.polynomials[0]!, j)] })),
-              ),
-            ],
-          ),
-        );
-        break;
-      }
-      case 'bad-share-no-justify': {
-        const d = dealing({
-          seed: `${seed}/${i}`,
-          shareFor: (j, _v, h) => (victims.includes(j) ? h + 1n : h),
-        });
-        intercepts.set(
-          i,
-          replaceDealing(() => d.envelope),
-        );
-        break;
-      }
+      case 'bad-share-justified':
+      case 'bad-share-no-justify':
       case 'bad-share-wrong-justify': {
+        // Off-by-one shares to the victims; then a right, a missing or a wrong justification.
         const d = dealing({
           seed: `${seed}/${i}`,
           shareFor: (j, _v, h) => (victims.includes(j) ? h + 1n : h),
         });
+        const reveal = (share: (j: number) => bigint) => () => [
+          craftJustification(
+            config,
+            op,
+            victims.map((j) => ({ recipient: j, shares: [share(j)] })),
+          ),
+        ];
+        const justification =
+          s === 'bad-share-justified'
+            ? reveal((j) => evaluatePolynomial(d.polynomials[0]!, j))
+            : s === 'bad-share-wrong-justify'
+              ? reveal(() => 42n)
+              : undefined;
         intercepts.set(
           i,
-          replaceDealing(
-            () => d.envelope,
-            () => [
-              craftJustification(
-                config,
-                op,
-                victims.map((j) => ({ recipient: j, shares: [42n] })),
-              ),
-            ],
-          ),
+          replaceDealing(() => d.envelope, justification),
         );
         break;
       }
