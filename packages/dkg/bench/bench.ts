@@ -1,14 +1,17 @@
 // Benchmark of @diva-dvt/dkg: CPU time per member per validator of a 16-member ceremony (t = 11) at
 // k = 1, 10, 100 validators and of a 16 -> 16 resharing, with trusted-dealer splitting of the same k
-// measured in the same run as the baseline. Members use the native X25519 an operator runtime injects
-// (node:crypto); k = 1 is also measured with the package default (noble) for reference.
+// measured in the same run as the baseline. Members use the native crypto an operator runtime injects
+// from `@diva-dvt/dkg/node` (X25519 and secp256k1 verification through OpenSSL); k = 1 is also
+// measured with the package's pure defaults (noble) for reference.
 // One JSON document on stdout; progress on stderr.
 //   node bench/bench.ts [--quick]
 import { cpus } from 'node:os';
 import { createSeededRandom, SecretKey } from '@diva-dvt/bls-threshold';
 import { type CeremonyConfig, importWithTrustedDealer } from '../src/index.ts';
+import { createNodeSecp256k1Verifier, nodeX25519 } from '../src/node.ts';
 import { ceremonyId, createOperators, freshConfig, runCeremony } from '../test/helpers/network.ts';
-import { nodeX25519 } from '../test/helpers/node-x25519.ts';
+
+const native = { keyAgreement: nodeX25519, verifier: createNodeSecp256k1Verifier };
 
 const quick = process.argv.includes('--quick');
 const n = 16;
@@ -58,7 +61,7 @@ let nobleK1 = 0;
 // Warm-up: one small ceremony so that the first measured one does not pay for JIT compilation.
 {
   const ops = createOperators(4, 'bench-warm-up');
-  runCeremony(freshConfig(ops, 3, 1, 'bench-warm-up'), ops, { keyAgreement: nodeX25519 });
+  runCeremony(freshConfig(ops, 3, 1, 'bench-warm-up'), ops, native);
   runCeremony(freshConfig(ops, 3, 1, 'bench-warm-up-noble'), ops);
 }
 
@@ -66,7 +69,7 @@ for (const k of ks) {
   const ops = createOperators(n, `bench-${k}`);
   const start = performance.now();
   const run = runCeremony(freshConfig(ops, t, k, `bench-${k}`), ops, {
-    keyAgreement: nodeX25519,
+    ...native,
     onEvents: progress(`dkg k=${k}`),
   });
   process.stderr.write(
@@ -81,11 +84,11 @@ for (const k of ks) {
   perMemberTotal[k] = record(`dkg16.k${k}.cpuPerMember`, seconds).median;
   if (k === 1) {
     const pure = runCeremony(freshConfig(ops, t, 1, 'bench-1-noble'), ops, {
-      onEvents: progress('dkg k=1 (noble X25519)'),
+      onEvents: progress('dkg k=1 (pure: noble X25519 and secp256k1)'),
     });
     process.stderr.write('\n');
     nobleK1 = record(
-      'dkg16.k1.cpuPerMemberPerValidator.nobleX25519',
+      'dkg16.k1.cpuPerMemberPerValidator.pureNoble',
       pure.timings.map((ms) => ms / 1000),
     ).median;
   }
@@ -130,12 +133,9 @@ for (const k of ks) {
       ],
     },
   };
-  const run = runCeremony(
-    config,
-    ops,
-    { keyAgreement: nodeX25519, onEvents: progress('reshare 16->16') },
-    (i) => [before[i]!.validators[0]!.secretShare!],
-  );
+  const run = runCeremony(config, ops, { ...native, onEvents: progress('reshare 16->16') }, (i) => [
+    before[i]!.validators[0]!.secretShare!,
+  ]);
   process.stderr.write('\n');
   if (!run.members.every((m) => m.phase() === 'done')) throw new Error('resharing did not finish');
   record(
@@ -153,7 +153,7 @@ const figures = {
   committee: { n, t },
   quick,
   cpuSecondsPerMemberPerValidator_k1: perMemberPerValidator[1],
-  cpuSecondsPerMemberPerValidator_k1_nobleX25519: nobleK1,
+  cpuSecondsPerMemberPerValidator_k1_pureNoble: nobleK1,
   [`cpuSecondsPerMemberPerValidator_k${kMax}`]: perMemberPerValidator[kMax],
   targets: { cpuSecondsPerMemberPerValidator_k1: 0.25, k100_over_k1: 110 },
   note: 'ratios.kN_over_k1 is the whole per-member cost at k = N over k = 1 (linear would be N)',

@@ -5,9 +5,13 @@
  *
  * The DKG only sees the `OperatorSigner` and `SignatureVerifier` interfaces (a runtime may keep the key
  * in a remote signer). `createSecp256k1Signer` and `secp256k1Verifier` are the reference
- * implementation: signature = r || s || v (65 bytes, v in {27, 28}) over keccak256(message).
+ * implementation: signature = r || s || v (65 bytes, v in {27, 28}, low s) by ECDSA over
+ * sha256(message). A contract checks one with `ecrecover(sha256(message), v, r, s)` (the sha256
+ * precompile); a runtime verifies it with OpenSSL (`@diva-dvt/dkg/node`), which knows SHA-256 but
+ * not keccak256 — that is why the message hash is SHA-256 and only the address uses keccak256.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 
@@ -16,7 +20,7 @@ export type Address = Uint8Array;
 
 export interface OperatorSigner {
   readonly address: Address;
-  /** Signs `message` (the runtime decides how; the reference hashes it with keccak256). */
+  /** Signs `message`: ECDSA over sha256(message), 65 bytes r || s || v (v in {27, 28}, low s). */
   sign(message: Uint8Array): Uint8Array;
 }
 
@@ -40,7 +44,7 @@ export function createSecp256k1Signer(privateKey: Uint8Array): OperatorSigner {
   return {
     address,
     sign(message) {
-      const sig = secp256k1.sign(keccak_256(message), privateKey, { prehash: false, format: 'recovered' });
+      const sig = secp256k1.sign(sha256(message), privateKey, { prehash: false, format: 'recovered' });
       // noble's recovered format is recovery || r || s; Ethereum's is r || s || (27 + recovery).
       const out = new Uint8Array(SIGNATURE_LENGTH);
       out.set(sig.subarray(1, 65), 0);
@@ -53,13 +57,15 @@ export function createSecp256k1Signer(privateKey: Uint8Array): OperatorSigner {
 type Point = ReturnType<typeof secp256k1.Point.fromBytes>;
 const HALF_N = secp256k1.Point.Fn.ORDER >> 1n;
 
-function isLowS(signature: Uint8Array): boolean {
+/** @internal */
+export function isLowS(signature: Uint8Array): boolean {
   let s = 0n;
   for (const b of signature.subarray(32, 64)) s = (s << 8n) | BigInt(b);
   return s > 0n && s <= HALF_N;
 }
 
-function recoverPoint(digest: Uint8Array, signature: Uint8Array): Point | undefined {
+/** @internal */
+export function recoverPoint(digest: Uint8Array, signature: Uint8Array): Point | undefined {
   if (signature.length !== SIGNATURE_LENGTH || !isLowS(signature)) return undefined;
   const v = signature[64]!;
   if (v !== 27 && v !== 28) return undefined;
@@ -81,7 +87,7 @@ const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.e
  */
 export const secp256k1Verifier: SignatureVerifier = {
   verify(address, message, signature) {
-    const point = recoverPoint(keccak_256(message), signature);
+    const point = recoverPoint(sha256(message), signature);
     return point !== undefined && sameBytes(addressOfPublicKey(point.toBytes(false)), address);
   },
 };
@@ -113,7 +119,7 @@ export function createSecp256k1Verifier(): CachingSignatureVerifier {
     },
     verify(address, message, signature) {
       if (address.length !== 20 || signature.length !== SIGNATURE_LENGTH) return false;
-      const digest = keccak_256(message);
+      const digest = sha256(message);
       const known = keys.get(addressToHex(address));
       if (!known) {
         const point = recoverPoint(digest, signature);

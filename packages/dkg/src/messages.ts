@@ -174,9 +174,14 @@ export function decodeBody<T>(type: { deserialize(b: Uint8Array): T }, body: Uin
   }
 }
 
-/** Digest that identifies one signed message (used in echoes and transcripts). */
+/**
+ * Digest that identifies one signed message (replay detection, echoes, transcripts): the digest its
+ * signature covers, not a hash of the envelope bytes. ECDSA signatures are malleable (the signer can
+ * make several for one content; a caching verifier that knows the key does not check `v`), so two
+ * envelopes with the same signed content are the same message — never "equivocation".
+ */
 export function messageDigest(envelopeBytes: Uint8Array): Uint8Array {
-  return sha256(envelopeBytes);
+  return envelopeSigningDigest(EnvelopeType.deserialize(envelopeBytes));
 }
 
 export function hex(bytes: Uint8Array): `0x${string}` {

@@ -171,6 +171,43 @@ describe('DKG faults (n = 7, t = 5)', () => {
     }
   });
 
+  it('treats a dealing signed twice, or with a re-encoded signature, as one dealing (not equivocation)', async () => {
+    const { secp256k1 } = await import('@noble/curves/secp256k1.js');
+    const { sha256 } = await import('@noble/hashes/sha2.js');
+    const { createSeededRandom } = await import('@diva-dvt/bls-threshold');
+    const { EnvelopeType } = await import('../src/index.ts');
+    const ops = createOperators(n, 'resign');
+    const config = freshConfig(ops, t, 1, 'resign');
+    const privateKey = createSeededRandom('resign/operator/0')(32); // operator 0's key, as createOperators made it
+    const variants = (bytes: Uint8Array): Uint8Array[] => {
+      const e = decodeEnvelope(bytes);
+      const flippedV = Uint8Array.from([...e.signature.subarray(0, 64), e.signature[64] === 27 ? 28 : 27]);
+      const sig = secp256k1.sign(sha256(envelopeSigningDigest(e)), privateKey, {
+        prehash: false,
+        format: 'recovered',
+        extraEntropy: new Uint8Array(32).fill(1), // another nonce: another valid signature of the same content
+      });
+      const resigned = Uint8Array.from([...sig.subarray(1, 65), 27 + sig[0]!]);
+      expect(resigned).not.toEqual(e.signature);
+      return [
+        EnvelopeType.serialize({ ...e, signature: flippedV }),
+        EnvelopeType.serialize({ ...e, signature: resigned }),
+      ];
+    };
+    const run = runCeremony(config, ops, {
+      intercept: (from, to, bytes) => {
+        if (from !== 0 || kindOf(bytes) !== MessageKind.Dealing) return [bytes];
+        const [flipped, resigned] = variants(bytes);
+        return to % 2 === 0 ? [resigned!, bytes, flipped!] : [bytes, resigned!, flipped!];
+      },
+    });
+    expectHonestAgree(run.members, all);
+    for (const i of all) {
+      expect(run.members[i]!.result()!.qualified).toContain(1);
+      expect(run.events[i]!.some((e) => e.type === 'evidence')).toBe(false);
+    }
+  });
+
   it('answers a false complaint by revealing the share, and keeps the accused dealer', () => {
     const ops = createOperators(n, 'false-complaint');
     const config = freshConfig(ops, t, 1, 'false-complaint');

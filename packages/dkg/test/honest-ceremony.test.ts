@@ -8,6 +8,7 @@ import {
   type PartialSignature,
 } from '@diva-dvt/bls-threshold';
 import { describe, expect, it } from 'vitest';
+import { createNodeSecp256k1Verifier, nodeX25519 } from '../src/node.ts';
 import { createOperators, freshConfig, runCeremony } from './helpers/network.ts';
 
 const bls = createBls();
@@ -67,6 +68,19 @@ describe('honest 16-member ceremony', () => {
     }
     const ten = combinePartialSignatures(partials.slice(0, 10), { threshold: 10 });
     expect(bls.verify(groupKey, message, ten)).toBe(false);
+  });
+
+  it("gives the same result, byte for byte, with the runtime's native crypto (@diva-dvt/dkg/node)", () => {
+    const nativeRun = runCeremony(config, createOperators(16, 'honest'), {
+      keyAgreement: nodeX25519,
+      verifier: createNodeSecp256k1Verifier,
+    });
+    for (const [i, m] of nativeRun.members.entries()) {
+      const a = m.result()!;
+      const b = run.members[i]!.result()!;
+      expect(a.transcriptHash).toEqual(b.transcriptHash);
+      expect(a.validators[0]!.secretShare!.toBytes()).toEqual(b.validators[0]!.secretShare!.toBytes());
+    }
   });
 
   it('reports progress while dealings arrive', () => {

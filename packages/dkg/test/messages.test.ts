@@ -96,32 +96,74 @@ describe('a member under hostile input', () => {
   });
 });
 
-describe('the caching verifier', () => {
-  it('accepts and rejects exactly what the stateless one does, before and after it knows a key', async () => {
+describe('the caching verifiers (noble and OpenSSL)', () => {
+  it('accept and reject exactly what the stateless one does, before and after they know a key', async () => {
     const { createSecp256k1Verifier, secp256k1Verifier } = await import('../src/index.ts');
+    const { createNodeSecp256k1Verifier } = await import('../src/node.ts');
     const { secp256k1 } = await import('@noble/curves/secp256k1.js');
+    const N = secp256k1.Point.Fn.ORDER;
+    const be32 = (x: bigint) =>
+      Uint8Array.from({ length: 32 }, (_, i) => Number((x >> BigInt(8 * (31 - i))) & 0xffn));
+    const num = (b: Uint8Array) => b.reduce((acc, x) => (acc << 8n) | BigInt(x), 0n);
     const key = new Uint8Array(32).fill(9);
     const signer = createSecp256k1Signer(key);
     const other = createSecp256k1Signer(new Uint8Array(32).fill(10));
-    const caching = createSecp256k1Verifier();
-    const preloaded = createSecp256k1Verifier();
-    expect(preloaded.addKnownKey(signer.address, secp256k1.getPublicKey(key, false))).toBe(true);
-    expect(preloaded.addKnownKey(other.address, secp256k1.getPublicKey(key, false))).toBe(false);
-    for (let i = 0; i < 6; i++) {
-      const msg = new Uint8Array([i]);
+    const pub = secp256k1.getPublicKey(key, false);
+    const verifiers = [createSecp256k1Verifier(), createNodeSecp256k1Verifier()];
+    const preloaded = [createSecp256k1Verifier(), createNodeSecp256k1Verifier()];
+    for (const p of preloaded) {
+      expect(p.addKnownKey(signer.address, pub)).toBe(true);
+      expect(p.addKnownKey(other.address, pub)).toBe(false);
+      expect(p.addKnownKey(signer.address, Uint8Array.from([4, ...pub.subarray(1, 64), pub[64]! ^ 1]))).toBe(
+        false,
+      );
+    }
+    let accepted = 0;
+    for (let i = 0; i < 8; i++) {
+      const msg = new Uint8Array([i, 1, 2]);
       const good = signer.sign(msg);
+      const r = good.subarray(0, 32);
+      const s = good.subarray(32, 64);
+      const v = good[64]!;
+      const withParts = (rr: Uint8Array, ss: Uint8Array, vv: number) => Uint8Array.from([...rr, ...ss, vv]);
+      const flipped = good.slice();
+      flipped[5]! ^= 1;
       const cases: [Uint8Array, Uint8Array, Uint8Array][] = [
         [signer.address, msg, good],
         [signer.address, new Uint8Array([i + 100]), good],
         [other.address, msg, good],
         [signer.address, msg, other.sign(msg)],
-        [signer.address, msg, Uint8Array.from([...good.subarray(0, 64), 29])],
+        [signer.address, msg, withParts(r, s, 29)],
+        [signer.address, msg, withParts(r, be32(N - num(s)), v === 27 ? 28 : 27)], // the high-s twin
+        [signer.address, msg, withParts(be32(0n), s, v)],
+        [signer.address, msg, withParts(be32(num(r) + N < 1n << 256n ? num(r) + N : N), s, v)],
+        [signer.address, msg, withParts(r, be32(0n), v)],
+        [signer.address, msg, flipped],
+        [signer.address, msg, good.subarray(0, 64)],
       ];
       for (const [address, m, sig] of cases) {
         const expected = secp256k1Verifier.verify(address, m, sig);
-        expect(caching.verify(address, m, sig)).toBe(expected);
-        expect(preloaded.verify(address, m, sig)).toBe(expected);
+        if (expected) accepted++;
+        for (const verifier of [...verifiers, ...preloaded])
+          expect(verifier.verify(address, m, sig)).toBe(expected);
       }
     }
+    expect(accepted).toBe(8); // exactly the genuine signatures
+  });
+
+  it('check v by recovery only until they know the key (messages are identified by content)', async () => {
+    const { createSecp256k1Verifier, secp256k1Verifier } = await import('../src/index.ts');
+    const { createNodeSecp256k1Verifier } = await import('../src/node.ts');
+    const signer = createSecp256k1Signer(new Uint8Array(32).fill(9));
+    const msg = new Uint8Array([7]);
+    const good = signer.sign(msg);
+    const otherV = Uint8Array.from([...good.subarray(0, 64), good[64] === 27 ? 28 : 27]);
+    for (const make of [createSecp256k1Verifier, createNodeSecp256k1Verifier]) {
+      const fresh = make();
+      expect(fresh.verify(signer.address, msg, otherV)).toBe(false); // recovery gives another address
+      expect(fresh.verify(signer.address, msg, good)).toBe(true);
+      expect(fresh.verify(signer.address, msg, otherV)).toBe(true); // r, s checked against the kept key
+    }
+    expect(secp256k1Verifier.verify(signer.address, msg, otherV)).toBe(false);
   });
 });

@@ -13,6 +13,7 @@ import {
   type KeyAgreement,
   type OperatorSigner,
   type Participant,
+  type SignatureVerifier,
 } from '../../src/index.ts';
 
 export interface Operator {
@@ -51,6 +52,8 @@ export interface RunOptions {
   readonly inject?: readonly Uint8Array[];
   /** X25519 implementation handed to every member (default: the package's, noble). */
   readonly keyAgreement?: KeyAgreement;
+  /** Makes each member's signature verifier (default: `createSecp256k1Verifier`, noble). */
+  readonly verifier?: () => SignatureVerifier;
   /** Sees every member's events as they happen (progress display). */
   readonly onEvents?: (member: number, events: readonly DkgEvent[]) => void;
 }
@@ -77,7 +80,7 @@ export function runCeremony(
     return createDkgMember({
       config,
       signer: op.signer,
-      verifier: createSecp256k1Verifier(),
+      verifier: options.verifier?.() ?? createSecp256k1Verifier(),
       encryptionSecretKey: op.encryptionSecretKey,
       random: op.random,
       ...(shares ? { existingShares: shares } : {}),
