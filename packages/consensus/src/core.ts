@@ -189,6 +189,15 @@ export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protoc
       events.push({ type: 'decided', decision });
     },
     decision: () => decision,
+    /** Partials (signers by root), known values and the decision, canonically ordered. */
+    describe(): string {
+      const roots = [...partials].map(([root, m]) => `${root}:${[...m.keys()].sort().join('.')}`).sort();
+      const known = [...values.keys()].sort();
+      const d = decision
+        ? `${hex(decision.root)}@${decision.round}/${hex(scheme.encodeSignature(decision.signature))}`
+        : '-';
+      return `p[${roots.join(',')}] v[${known.join(',')}] d[${d}]`;
+    },
   };
   return core;
 }
@@ -206,6 +215,7 @@ export function instanceApi<V, P, S>(
     dispatch(bytes: Uint8Array): void;
     round(): number;
     enterRound(round: number): void;
+    describe(): string;
   },
 ): ConsensusInstance<V, S> {
   let started = false;
@@ -229,5 +239,6 @@ export function instanceApi<V, P, S>(
     round: () => protocol.round(),
     decision: () => core.decision(),
     drops: () => core.drops(),
+    describe: () => `${started ? 'S' : '-'} ${protocol.describe()} ${core.describe()}`,
   };
 }

@@ -312,6 +312,22 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
     dispatch,
     round: () => round,
     enterRound,
+    describe() {
+      const tail = (b: Uint8Array) => hex(b.subarray(Math.max(0, b.length - 16)));
+      const opt = (b: Uint8Array | undefined) => (b ? digestOf(b) : '-');
+      const sorted = <T>(xs: Iterable<T>, f: (x: T) => string) => [...xs].map(f).sort().join(',');
+      return [
+        `r${round} own[${opt(own)}]`,
+        `acc[${accepted ? `${accepted.round}:${accepted.digest}` : '-'}]`,
+        `prep[${prepared ? `${prepared.round}:${digestOf(prepared.value)}:${sorted(prepared.certificate, tail)}` : '-'}]`,
+        `com[${opt(committed)}] part[${opt(myPartial)}]`,
+        `resent[${sorted(resentIn, String)}] sentCommit[${sorted(sentCommit, String)}] proposed[${sorted(proposed, String)}]`,
+        `pending[${sorted(pendingPrePrepares, ([r, p]) => `${r}:${p.from}:${tail(p.bytes)}`)}]`,
+        `prepares[${sorted(prepares, ([k, m]) => `${k}=${sorted(m, ([from, b]) => `${from}/${tail(b)}`)}`)}]`,
+        `commits[${sorted(commits, ([k, m]) => `${k}=${sorted(m, String)}`)}]`,
+        `rc[${sorted(roundChanges, ([r, m]) => `${r}=${sorted(m, ([from, i]) => `${from}/${i.preparedRound}/${opt(i.preparedValue)}/${tail(i.bytes)}`)}`)}]`,
+      ].join(' ');
+    },
   });
 }
 

@@ -235,6 +235,21 @@ export function createRotationalInstance<V, P, S>(
     dispatch,
     round: () => round,
     enterRound,
+    describe() {
+      const tail = (b: Uint8Array) => hex(b.subarray(Math.max(0, b.length - 16)));
+      const vote = myVote ? `${hex(myVote.root)}/${tail(myVote.proposal)}` : '-';
+      const props = [...proposals].map(([r, p]) => `${r}:${p.digest}/${tail(p.message)}`).sort();
+      const rcs = [...roundChanges]
+        .map(
+          ([r, m]) =>
+            `${r}:${[...m]
+              .map(([from, root]) => `${from}=${root ?? '-'}`)
+              .sort()
+              .join('.')}`,
+        )
+        .sort();
+      return `r${round} own[${own ? hex(own.root) : '-'}] vote[${vote}] props[${props.join(',')}] rc[${rcs.join(',')}] proposed[${[...proposed].sort().join(',')}] replied[${[...decidedReplies].sort().join(',')}]`;
+    },
   });
 }
 

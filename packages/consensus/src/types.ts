@@ -130,4 +130,14 @@ export interface ConsensusInstance<V, S> {
   decision(): Decision<V, S> | undefined;
   /** Counts of dropped messages by reason. */
   drops(): Readonly<Record<string, number>>;
+  /**
+   * A canonical description of everything that decides this instance's future outputs (round, what
+   * it signed, proposals, round changes and partials it holds by root, values it knows, decision),
+   * without bookkeeping that only shapes evidence events. Two undecided instances of one member
+   * with equal descriptions, having sent the same messages, send the same messages and decide the
+   * same for any further input up to their decision (test/describe.test.ts checks this). Model
+   * checkers use it to merge states (test/helpers/explorer.ts); it is not a wire format and may
+   * change.
+   */
+  describe(): string;
 }

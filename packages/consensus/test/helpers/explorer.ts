@@ -2,13 +2,20 @@
 //
 // A state is, per honest member, the history of what it processed: messages and its round-1
 // timeout. Events at different members commute, so the explorer identifies states by these
-// histories (not by global interleavings). Within one member it identifies histories that hold the
-// same messages in the same rounds, keeping the order of round changes (a leader proposes on the
-// first t of them) and nothing else (proposals, partials and decisions accumulate); a decided member
-// is identified by its decision and the messages it sent (it takes no further input). Every time
-// two histories are merged, the members' observable state (decision, round, messages sent) must be
-// identical, or the exploration counts the merge as unsound. Every enabled event is explored from
-// every distinct state, in a seeded random order; `maxStates` bounds a run.
+// histories (not by global interleavings). Histories of one member are merged when its instance
+// describes the same state (`ConsensusInstance.describe()`: everything that decides its future
+// outputs) and it sent the same messages; a decided member is identified by its decision and the
+// messages it sent (it takes no further input). Every merge is checked against the members'
+// observable state (decision, round, messages sent), and test/describe.test.ts checks the contract
+// behind it: histories with one description answer every continuation alike. Every enabled event
+// (a message some other member sent or the Byzantine leader can inject, not yet processed, that
+// changes the state; or the round-1 timeout) is explored from every distinct state, in a seeded
+// random order; `maxStates` bounds a run.
+//
+// Not done here: a partial-order reduction that explores one member's events per state. It is
+// unsound for this model, because a member takes messages in any order from a pool that other
+// members' steps keep filling (a receive of a message not yet sent conflicts with the receives
+// explored now); a cross-check against the unreduced search caught it losing disagreements.
 
 import { lengthPrefixed } from '../../src/codec.ts';
 import {
@@ -48,15 +55,25 @@ const hex = (b: Uint8Array) => {
   return s;
 };
 
-export function explore(options: {
+export interface ModelOptions {
   /** Round-1 leader is Byzantine: the value each honest member gets from it ('A' | 'B' | none). */
   readonly byzantineLeader?: readonly ('A' | 'B' | undefined)[];
-  readonly maxStates?: number;
   /** 'broken' lets honest members sign twice (to show the exploration can find a violation). */
   readonly guard?: 'durable' | 'broken';
-  /** Order in which successors are explored (every one is, unless `maxStates` stops the run). */
-  readonly seed?: number;
-}): ExplorationResult {
+}
+
+export interface Replayed {
+  readonly inst: ConsensusInstance<Uint8Array, SimSignature>;
+  /** Ids of the messages the member sent. */
+  readonly sent: string[];
+}
+
+/**
+ * The instance being explored: which members are honest, what the Byzantine leader can inject into
+ * each, and `replay(m, history)`, which rebuilds member m from its history of events (message ids
+ * and 'T' for its round-1 timeout).
+ */
+export function explorationModel(options: ModelOptions) {
   const instance = new Uint8Array(32).fill(3);
   const leaderSeed = new Uint8Array(32).fill(4);
   const order = leaderOrder(n, instance, leaderSeed);
@@ -109,12 +126,6 @@ export function explore(options: {
     });
   }
 
-  interface Replayed {
-    readonly inst: ConsensusInstance<Uint8Array, SimSignature>;
-    readonly sent: string[];
-    /** The member's round when it processed each event of its history. */
-    readonly roundAt: number[];
-  }
   const cache = new Map<string, Replayed>();
   const replay = (m: number, hist: readonly string[]): Replayed => {
     const key = `${m}|${hist.join(',')}`;
@@ -137,49 +148,60 @@ export function explore(options: {
       for (const x of out.messages) sent.push(id(x.bytes));
     };
     record(inst.start(candidate(m)));
-    const roundAt: number[] = [];
     for (const e of hist) {
-      roundAt.push(inst.round());
       record(e === 'T' ? inst.timeout(1) : inst.handle(messages.get(e)!));
     }
-    const r = { inst, sent, roundAt };
+    const r = { inst, sent };
+    if (cache.size > 20_000) cache.clear(); // the explorer keeps its own compact memo
     cache.set(key, r);
     return r;
   };
 
-  // Messages a member processed in the same round, in any order, lead to the same state (checked
-  // below at every merge); a round boundary (timeout or catch-up) is kept.
-  const canonical = (hists: ReadonlyMap<number, string[]>) =>
-    honest
-      .map((m) => {
-        const hist = hists.get(m)!;
-        const { roundAt, inst, sent } = replay(m, hist);
-        // A decided member takes no further input: only its decision and what it sent matter.
-        const d = inst.decision();
-        if (d) return `D:${hex(d.root)}:${[...sent].sort().join(',')}`;
-        // Within a round, messages accumulate in any order, except round changes: a leader proposes
-        // on the first t of them, so their order is kept.
-        const byRound = new Map<number, { set: string[]; ordered: string[] }>();
-        for (const [k, e] of hist.entries()) {
-          const r = roundAt[k]!;
-          const g = byRound.get(r) ?? { set: [], ordered: [] };
-          byRound.set(r, g);
-          if (e !== 'T' && messages.get(e)![2] === RotationalKind.RoundChange) g.ordered.push(e);
-          else g.set.push(e);
-        }
-        return [...byRound]
-          .map(([r, g]) => `${r}:${g.set.sort().join('+')}/${g.ordered.join('>')}`)
-          .join('|');
-      })
-      .join('#');
-  const summary = (hists: ReadonlyMap<number, string[]>) =>
-    honest
-      .map((m) => {
-        const r = replay(m, hists.get(m)!);
-        const d = r.inst.decision();
-        return `${d ? hex(d.root) : '-'}:${r.inst.round()}:${[...r.sent].sort().join(',')}`;
-      })
-      .join('#');
+  return { honest, injected, replay, messages };
+}
+
+export function explore(
+  options: ModelOptions & {
+    readonly maxStates?: number;
+    /** Order in which successors are explored (every one is, unless `maxStates` stops the run). */
+    readonly seed?: number;
+    /** Called every 10,000 distinct states (long runs show progress). */
+    readonly onProgress?: (states: number, pending: number) => void;
+    /** End the run at the first disagreement (for showing that the exploration can find one). */
+    readonly stopAtViolation?: boolean;
+  },
+): ExplorationResult {
+  const { honest, injected, replay } = explorationModel(options);
+
+  // A member's state is what its instance describes (everything that decides its future outputs,
+  // see ConsensusInstance.describe) plus the messages it sent; a decided member takes no further
+  // input, so only its decision and what it sent matter. Kept per history, without the instance.
+  interface MemberState {
+    readonly key: string;
+    readonly summary: string;
+    readonly sent: readonly string[];
+    readonly decided: string | undefined;
+    readonly round: number;
+  }
+  const memo = new Map<string, MemberState>();
+  const stateOf = (m: number, hist: readonly string[]): MemberState => {
+    const id = `${m}|${hist.join(',')}`;
+    const known = memo.get(id);
+    if (known) return known;
+    const { inst, sent } = replay(m, hist);
+    const d = inst.decision();
+    const sentKey = [...sent].sort().join(',');
+    const decided = d ? hex(d.root) : undefined;
+    const state = {
+      key: decided ? `D:${decided}:${sentKey}` : `${inst.describe()}|${sentKey}`,
+      summary: `${decided ?? '-'}:${inst.round()}:${sentKey}`,
+      sent,
+      decided,
+      round: inst.round(),
+    };
+    memo.set(id, state);
+    return state;
+  };
 
   const rng = createRng(options.seed ?? 1);
   const visited = new Map<string, string>();
@@ -188,11 +210,12 @@ export function explore(options: {
   let violations = 0;
   let unsoundMerges = 0;
   let decidedTerminal = 0;
-  const stack: Map<number, string[]>[] = [new Map(honest.map((m) => [m, []]))];
+  const stack: (readonly string[])[][] = [honest.map(() => [])];
   while (stack.length > 0) {
     const hists = stack.pop()!;
-    const key = canonical(hists);
-    const sum = summary(hists);
+    const members = hists.map((h, i) => stateOf(honest[i]!, h));
+    const key = members.map((x) => x.key).join('#');
+    const sum = members.map((x) => x.summary).join('#');
     const seen = visited.get(key);
     if (seen !== undefined) {
       if (seen !== sum) unsoundMerges++;
@@ -200,32 +223,33 @@ export function explore(options: {
     }
     visited.set(key, sum);
     states++;
+    if (states % 10_000 === 0) options.onProgress?.(states, stack.length);
     if (options.maxStates && states > options.maxStates) break;
-    const decided = honest
-      .map((m) => replay(m, hists.get(m)!).inst.decision())
-      .filter((d) => d !== undefined);
-    if (new Set(decided.map((d) => hex(d.root))).size > 1) violations++;
-    let enabled = 0;
-    const successors: Map<number, string[]>[] = [];
-    for (const m of honest) {
-      const hist = hists.get(m)!;
-      const me = replay(m, hist);
-      if (me.inst.decision()) continue;
-      const delivered = new Set(hist);
-      const pool = [
-        ...(injected.get(m) ?? []),
-        ...honest.filter((o) => o !== m).flatMap((o) => replay(o, hists.get(o)!).sent),
-      ];
-      for (const msg of new Set(pool)) {
-        if (delivered.has(msg)) continue;
-        enabled++;
-        successors.push(new Map([...hists].map(([k, v]) => [k, k === m ? [...v, msg] : v])));
-      }
-      if (me.inst.round() === 1 && !delivered.has('T')) {
-        enabled++;
-        successors.push(new Map([...hists].map(([k, v]) => [k, k === m ? [...v, 'T'] : v])));
-      }
+    const decided = members.flatMap((x) => (x.decided ? [x.decided] : []));
+    if (new Set(decided).size > 1) {
+      violations++;
+      if (options.stopAtViolation) break;
     }
+    const successors: (readonly string[])[][] = [];
+    honest.forEach((m, i) => {
+      const me = members[i]!;
+      if (me.decided) return;
+      const hist = hists[i]!;
+      const delivered = new Set(hist);
+      const pool = new Set([
+        ...(injected.get(m) ?? []),
+        ...members.flatMap((x, j) => (j === i ? [] : x.sent)),
+      ]);
+      const events = [...pool].filter((msg) => !delivered.has(msg));
+      if (me.round === 1 && !delivered.has('T')) events.push('T');
+      for (const e of events) {
+        const next = [...hist, e];
+        // An event that leaves the state as it was (a message already absorbed) is a self-loop.
+        if (stateOf(m, next).key === me.key) continue;
+        successors.push(hists.map((h, j) => (j === i ? next : h)));
+      }
+    });
+    const enabled = successors.length;
     // Seeded shuffle: a bounded run then samples the whole space instead of one corner of it.
     for (let k = successors.length - 1; k > 0; k--) {
       const j = rng.int(k + 1);
