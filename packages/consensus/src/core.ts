@@ -27,7 +27,11 @@ export const hex = (b: Uint8Array): string => {
   for (const x of b) s += HEX[x];
   return s;
 };
-const equal = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protocol: number) {
   const { n, t, self, instance, scheme, auth, valueType } = params;
@@ -43,7 +47,7 @@ export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protoc
   const memberRoot = new Map<number, { root: string; message: Uint8Array }>();
   const doubleSigners = new Set<number>();
   /** Values known by root. */
-  const values = new Map<string, { value: V; bytes: Uint8Array }>();
+  const values = new Map<string, { value: V; bytes: Uint8Array; root: Uint8Array }>();
   let decision: Decision<V, S> | undefined;
 
   const core = {
@@ -106,7 +110,7 @@ export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protoc
       }
     },
     learnValue(root: Uint8Array, value: V, bytes: Uint8Array) {
-      values.set(hex(root), { value, bytes });
+      values.set(hex(root), { value, bytes, root });
     },
     knownValue(root: string) {
       return values.get(root);
@@ -164,7 +168,7 @@ export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protoc
       const byMember = partials.get(root);
       const known = values.get(root);
       if (!byMember || byMember.size < t || !known) return undefined;
-      const rootBytes = valueType.signingRoot(known.value);
+      const rootBytes = known.root;
       const chosen = [...byMember].slice(0, t).map(([member, p]) => ({ member, partial: p.partial }));
       const signature = scheme.combine(rootBytes, chosen);
       if (!scheme.verifyCombined(rootBytes, signature)) return undefined;

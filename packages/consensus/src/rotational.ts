@@ -161,6 +161,9 @@ export function createRotationalInstance<V, P, S>(
   }
 
   function dispatch(bytes: Uint8Array): void {
+    // After the decision only round changes matter (they get a DECIDED reply): the rest is ignored
+    // before any decoding or signature check, which halves the work of a decided member.
+    if (core.decision() && bytes[2] !== RotationalKind.RoundChange) return;
     const m = core.open(bytes);
     if (!m) return;
     const decided = core.decision();

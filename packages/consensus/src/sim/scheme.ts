@@ -1,12 +1,12 @@
 /**
  * Stand-ins for the simulator: a keyed-hash "threshold scheme" and message authentication. Inside a
  * simulation they have the properties the protocols rely on (only member j can produce j's partial,
- * a combined signature needs t distinct valid partials on one root), at a cost of microseconds, so a
- * core simulates thousands of instances per second. They are not cryptography: real deployments
+ * a combined signature needs t distinct valid partials on one root), at a cost of microseconds
+ * instead of the milliseconds of BLS. They are not cryptography: real deployments
  * plug in threshold BLS (one test suite runs the protocols on @diva-dvt/bls-threshold).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { concatBytes, bytesToHex as hex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { MessageAuthenticator, PartialScheme, SignGuard, ValueType } from '../types.ts';
 
 export type SimPartial = Uint8Array;
@@ -17,7 +17,11 @@ function memberKey(domain: string, seed: number, member: number): Uint8Array {
 }
 
 const tag = (key: Uint8Array, data: Uint8Array) => sha256(concatBytes(key, data));
-const equal = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /**
  * Work shared by all members of one simulated instance: keys, and memoized partials and message tags
@@ -133,7 +137,6 @@ export const simValueType: ValueType<Uint8Array> = {
 /** A durable guard that survives the member's restarts (it lives outside the instance). */
 export function createMemoryGuard(): SignGuard & { readonly signed: Map<string, string> } {
   const signed = new Map<string, string>();
-  const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
   return {
     signed,
     allow(instance, root) {

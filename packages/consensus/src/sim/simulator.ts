@@ -2,7 +2,9 @@
  * Deterministic discrete-event simulator: n members run one protocol instance per duty over a
  * modelled network (per-link latency with jitter, loss, partitions and heals, per-message
  * processing cost, clock skew), with crashes and restarts and Byzantine strategies. Same seed, same
- * run. Time is virtual: thousands of instances per second of real time on one core.
+ * run. Time is virtual: a 16-member instance (about 500 message deliveries when all are honest)
+ * takes about 10 ms of one core with the stand-in crypto, i.e. on the order of 100 instances per
+ * second (README, "Benchmark").
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';

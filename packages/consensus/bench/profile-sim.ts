@@ -1,0 +1,20 @@
+// Runs honest rotational instances in the simulator (for --cpu-prof). Not part of the benchmark output.
+//   node --cpu-prof bench/profile-sim.ts [count]
+import { rotationalProtocol } from '../src/index.ts';
+import { simulateInstance } from '../src/sim/index.ts';
+
+const count = Number(process.argv[2] ?? 500);
+const network = { latencyMs: 50, jitterMs: 10, loss: 0 };
+const start = performance.now();
+let messages = 0;
+for (let i = 0; i < count; i++) {
+  const r = simulateInstance(
+    { protocol: rotationalProtocol, n: 16, t: 11, seed: 7, network, horizonMs: 120_000 },
+    i,
+  );
+  messages += r.messages;
+}
+const seconds = (performance.now() - start) / 1000;
+process.stderr.write(
+  `${count} instances in ${seconds.toFixed(2)} s: ${(count / seconds).toFixed(0)}/s, ${(messages / count).toFixed(0)} messages each\n`,
+);
