@@ -17,6 +17,7 @@
 // members' steps keep filling (a receive of a message not yet sent conflicts with the receives
 // explored now); a cross-check against the unreduced search caught it losing disagreements.
 
+import { createHash } from 'node:crypto';
 import { lengthPrefixed } from '../../src/codec.ts';
 import {
   attachSignature,
@@ -184,6 +185,8 @@ export function explore(
     readonly round: number;
   }
   const memo = new Map<string, MemberState>();
+  // States are kept as 128-bit digests of their descriptions (a run holds millions of them).
+  const digest = (text: string) => createHash('sha256').update(text).digest('base64').slice(0, 22);
   const stateOf = (m: number, hist: readonly string[]): MemberState => {
     const id = `${m}|${hist.join(',')}`;
     const known = memo.get(id);
@@ -193,8 +196,8 @@ export function explore(
     const sentKey = [...sent].sort().join(',');
     const decided = d ? hex(d.root) : undefined;
     const state = {
-      key: decided ? `D:${decided}:${sentKey}` : `${inst.describe()}|${sentKey}`,
-      summary: `${decided ?? '-'}:${inst.round()}:${sentKey}`,
+      key: digest(decided ? `D:${decided}:${sentKey}` : `${inst.describe()}|${sentKey}`),
+      summary: digest(`${decided ?? '-'}:${inst.round()}:${sentKey}`),
       sent,
       decided,
       round: inst.round(),
