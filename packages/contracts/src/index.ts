@@ -1,0 +1,2 @@
+// @diva-dvt/contracts: compiled artifacts (`abi as const` + bytecode), viem actions, watchers, deploy.
+export * from './generated/index.ts';
