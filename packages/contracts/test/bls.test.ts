@@ -6,10 +6,11 @@ import { createBls, SecretKey } from '@diva-dvt/bls-threshold';
 import { expand_message_xmd } from '@noble/curves/abstract/hash-to-curve.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
-import { BaseError, ContractFunctionRevertedError, type Hex, bytesToHex, stringToHex, toBytes } from 'viem';
+import { type Hex, bytesToHex, stringToHex, toBytes } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { bLS12381HarnessAbi, bLS12381HarnessBytecode } from '../src/generated/index.ts';
 import { deploy, useAnvil } from './helpers/anvil.ts';
+import { revertError } from './helpers/crypto-errors.ts';
 import { bls12_381, ETH_DST, encodeG1, encodeG2, g2FromCompressed, hashToG2 } from './helpers/crypto-bls.ts';
 
 const VECTORS = join(import.meta.dirname, '../../../../shared/vectors/bls12-381-tests');
@@ -21,14 +22,6 @@ function readVectors<T>(handler: string): { name: string; data: T }[] {
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((name) => ({ name, data: JSON.parse(readFileSync(join(dir, name), 'utf8')) as T }));
-}
-
-/** The custom error a call reverted with, or undefined if it did not revert that way. */
-export function revertError(e: unknown): { name: string; args: readonly unknown[] } | undefined {
-  if (!(e instanceof BaseError)) return undefined;
-  const inner = e.walk((x) => x instanceof ContractFunctionRevertedError);
-  if (!(inner instanceof ContractFunctionRevertedError) || !inner.data) return undefined;
-  return { name: inner.data.errorName, args: inner.data.args ?? [] };
 }
 
 const P = bls12_381.fields.Fp.ORDER;
