@@ -35,14 +35,6 @@ contract BLS12381Harness {
         return BLS12381.verifyCompressed(pubkey, message, signature, point);
     }
 
-    /// Same as `verify`, as a transaction, so its gas can be measured from a receipt.
-    function verifyTx(bytes calldata pubkey, bytes calldata message, bytes calldata signature, bytes calldata point)
-        external
-        returns (bool)
-    {
-        return BLS12381.verifyCompressed(pubkey, message, signature, point);
-    }
-
     function depositDataRoot(bytes calldata pubkey, bytes32 wc, uint64 amountGwei, bytes calldata signature)
         external
         pure
