@@ -2,10 +2,11 @@
 pragma solidity 0.8.37;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 
 /// @title IDivETH
 /// @notice The staking pool and its rebasing token. The parts other Diva contracts call.
-interface IDivETH is IERC20 {
+interface IDivETH is IERC20, IERC20Permit {
     function sharesOf(address account) external view returns (uint256);
 
     function totalShares() external view returns (uint256);
@@ -32,4 +33,24 @@ interface IDivETH is IERC20 {
     /// @notice Withdrawal credentials every validator of the pool uses:
     /// 0x01 ‖ 11 zero bytes ‖ address(this). Exits and skimmed rewards come back here.
     function withdrawalCredentials() external view returns (bytes32);
+
+    /// @notice Buffered ETH neither reserved for drawn validators nor owed to withdrawal requests.
+    function availableForDraws() external view returns (uint256);
+
+    /// @notice Buffered ETH not reserved for drawn validators.
+    function availableForWithdrawals() external view returns (uint256);
+
+    function getSharesByPooledEthRoundUp(uint256 ethAmount) external view returns (uint256);
+
+    function reserveForDraw(uint256 drawId) external;
+
+    function releaseDraw(uint256 drawId) external;
+
+    function fundWithdrawals(uint256 etherAmount, uint256 sharesAmount) external;
+
+    function burnShares(uint256 sharesAmount) external;
+
+    function applyReport(uint256 newClBalance, uint256 newClDepositedEther, uint256 feeBps, address feeRecipient)
+        external
+        returns (uint256 preTotal, uint256 postTotal, uint256 feeShares);
 }

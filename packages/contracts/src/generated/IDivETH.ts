@@ -21,6 +21,13 @@ export const iDivETHAbi = [
     type: 'event',
   },
   {
+    inputs: [],
+    name: 'DOMAIN_SEPARATOR',
+    outputs: [{ internalType: 'bytes32', name: '', type: 'bytes32' }],
+    stateMutability: 'view',
+    type: 'function',
+  },
+  {
     inputs: [
       { internalType: 'address', name: 'owner', type: 'address' },
       { internalType: 'address', name: 'spender', type: 'address' },
@@ -32,12 +39,42 @@ export const iDivETHAbi = [
   },
   {
     inputs: [
+      { internalType: 'uint256', name: 'newClBalance', type: 'uint256' },
+      { internalType: 'uint256', name: 'newClDepositedEther', type: 'uint256' },
+      { internalType: 'uint256', name: 'feeBps', type: 'uint256' },
+      { internalType: 'address', name: 'feeRecipient', type: 'address' },
+    ],
+    name: 'applyReport',
+    outputs: [
+      { internalType: 'uint256', name: 'preTotal', type: 'uint256' },
+      { internalType: 'uint256', name: 'postTotal', type: 'uint256' },
+      { internalType: 'uint256', name: 'feeShares', type: 'uint256' },
+    ],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [
       { internalType: 'address', name: 'spender', type: 'address' },
       { internalType: 'uint256', name: 'value', type: 'uint256' },
     ],
     name: 'approve',
     outputs: [{ internalType: 'bool', name: '', type: 'bool' }],
     stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [],
+    name: 'availableForDraws',
+    outputs: [{ internalType: 'uint256', name: '', type: 'uint256' }],
+    stateMutability: 'view',
+    type: 'function',
+  },
+  {
+    inputs: [],
+    name: 'availableForWithdrawals',
+    outputs: [{ internalType: 'uint256', name: '', type: 'uint256' }],
+    stateMutability: 'view',
     type: 'function',
   },
   {
@@ -55,11 +92,28 @@ export const iDivETHAbi = [
     type: 'function',
   },
   {
+    inputs: [{ internalType: 'uint256', name: 'sharesAmount', type: 'uint256' }],
+    name: 'burnShares',
+    outputs: [],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
     inputs: [
       { internalType: 'uint256', name: 'drawId', type: 'uint256' },
       { internalType: 'uint256', name: 'amount', type: 'uint256' },
     ],
     name: 'fundDeposit',
+    outputs: [],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'etherAmount', type: 'uint256' },
+      { internalType: 'uint256', name: 'sharesAmount', type: 'uint256' },
+    ],
+    name: 'fundWithdrawals',
     outputs: [],
     stateMutability: 'nonpayable',
     type: 'function',
@@ -76,6 +130,49 @@ export const iDivETHAbi = [
     name: 'getSharesByPooledEth',
     outputs: [{ internalType: 'uint256', name: '', type: 'uint256' }],
     stateMutability: 'view',
+    type: 'function',
+  },
+  {
+    inputs: [{ internalType: 'uint256', name: 'ethAmount', type: 'uint256' }],
+    name: 'getSharesByPooledEthRoundUp',
+    outputs: [{ internalType: 'uint256', name: '', type: 'uint256' }],
+    stateMutability: 'view',
+    type: 'function',
+  },
+  {
+    inputs: [{ internalType: 'address', name: 'owner', type: 'address' }],
+    name: 'nonces',
+    outputs: [{ internalType: 'uint256', name: '', type: 'uint256' }],
+    stateMutability: 'view',
+    type: 'function',
+  },
+  {
+    inputs: [
+      { internalType: 'address', name: 'owner', type: 'address' },
+      { internalType: 'address', name: 'spender', type: 'address' },
+      { internalType: 'uint256', name: 'value', type: 'uint256' },
+      { internalType: 'uint256', name: 'deadline', type: 'uint256' },
+      { internalType: 'uint8', name: 'v', type: 'uint8' },
+      { internalType: 'bytes32', name: 'r', type: 'bytes32' },
+      { internalType: 'bytes32', name: 's', type: 'bytes32' },
+    ],
+    name: 'permit',
+    outputs: [],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [{ internalType: 'uint256', name: 'drawId', type: 'uint256' }],
+    name: 'releaseDraw',
+    outputs: [],
+    stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [{ internalType: 'uint256', name: 'drawId', type: 'uint256' }],
+    name: 'reserveForDraw',
+    outputs: [],
+    stateMutability: 'nonpayable',
     type: 'function',
   },
   {
