@@ -29,6 +29,10 @@ import {IOperatorRegistry} from "./interfaces/IOperatorRegistry.sol";
 contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
     bytes32 public constant PROPOSAL_TYPEHASH = keccak256("Proposal(bytes32 instance,uint64 round,bytes32 valueRoot)");
     uint64 internal constant SLOTS_PER_EPOCH = 32;
+    /// Gas given to CommitteeDraw.drawReplacement. The call gets exactly this much, and the evidence is refused
+    /// when less is left: otherwise a reporter could starve the call of gas so that it fails and the catch
+    /// requests the validator's exit instead of a replacement.
+    uint256 public constant REPLACEMENT_GAS = 1_500_000;
 
     uint8 public constant KIND_DOUBLE_VOTE = 1;
     uint8 public constant KIND_SURROUND_VOTE = 2;
@@ -76,6 +80,7 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
     error SignerMismatch(address first, address second);
     error NotCommitteeMember(uint256 drawId, address operator);
     error AlreadyPunished(uint256 drawId, address operator);
+    error InsufficientGas(uint256 left, uint256 needed);
 
     constructor(
         IDkgResultRegistry results_,
@@ -259,7 +264,9 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
             if (!exitRequested) exits.requestExit(drawId, exits.REASON_TOO_MANY_EJECTIONS());
             return;
         }
-        try draw.drawReplacement(drawId, operator) returns (address replacement) {
+        uint256 needed = REPLACEMENT_GAS + REPLACEMENT_GAS / 63 + 150_000;
+        if (gasleft() < needed) revert InsufficientGas(gasleft(), needed);
+        try draw.drawReplacement{gas: REPLACEMENT_GAS}(drawId, operator) returns (address replacement) {
             emit ReshareRequested(drawId, operator, replacement);
         } catch {
             if (!exitRequested) exits.requestExit(drawId, exits.REASON_NO_REPLACEMENT());

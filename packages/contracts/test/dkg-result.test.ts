@@ -2,8 +2,6 @@
 // approvals of the committee's operator keys, the deposit data root recomputed on chain, the threshold
 // BLS deposit signature verified with EIP-2537, 1 ETH first and 31 ETH after the withdrawal credentials
 // are confirmed (by the committee, or by an EIP-4788 proof). Every refusal is asserted by its custom error.
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { createBls } from '@diva-dvt/bls-threshold';
 import { type Address, bytesToHex, type Hex, hexToBytes, parseEther } from 'viem';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +9,7 @@ import { committeeDrawAbi, depositContractAbi, dkgResultRegistryAbi } from '../s
 import { type AnvilClient, send, useAnvil } from './helpers/anvil.ts';
 import { g2FromCompressed } from './helpers/crypto-bls.ts';
 import { expectRevert } from './helpers/crypto-errors.ts';
+import { recordGas } from './helpers/crypto-gas.ts';
 import { buildValidatorProof, validatorArg, validatorValue } from './helpers/crypto-proofs.ts';
 import {
   computeDomain,
@@ -31,14 +30,6 @@ import {
   THRESHOLD,
   thresholdSign,
 } from './helpers/crypto-system.ts';
-
-const GAS_FILE = join(import.meta.dirname, '../.test-results/crypto-gas.json');
-export function recordGas(name: string, gas: bigint) {
-  mkdirSync(join(GAS_FILE, '..'), { recursive: true });
-  const all = existsSync(GAS_FILE) ? (JSON.parse(readFileSync(GAS_FILE, 'utf8')) as Record<string, number>) : {};
-  all[name] = Number(gas);
-  writeFileSync(GAS_FILE, `${JSON.stringify(all, null, 2)}\n`);
-}
 
 type Ctx = {
   sys: System;
@@ -63,7 +54,11 @@ async function setup(client: AnvilClient): Promise<Ctx> {
   const { runDkg } = await import('./helpers/crypto-system.ts');
   const keys = runDkg(committee, sys, ceremonyId);
   const pubkey = bytesToHex(keys.groupPublicKey.bytes);
-  const wc = (await client.readContract({ address: sys.results, abi: dkgResultRegistryAbi, functionName: 'withdrawalCredentials' })) as Hex;
+  const wc = (await client.readContract({
+    address: sys.results,
+    abi: dkgResultRegistryAbi,
+    functionName: 'withdrawalCredentials',
+  })) as Hex;
   const signingRoot = (await client.readContract({
     address: sys.results,
     abi: dkgResultRegistryAbi,
@@ -72,7 +67,12 @@ async function setup(client: AnvilClient): Promise<Ctx> {
   })) as Hex;
   const signature = bytesToHex(thresholdSign(keys, signingRoot, [16, 2, 5, 7, 9, 11, 12, 13, 14, 15, 1]));
   const depositDataRoot = bytesToHex(
-    DepositData.hashTreeRoot({ pubkey: hexToBytes(pubkey), withdrawalCredentials: hexToBytes(wc), amount: 1_000_000_000n, signature: hexToBytes(signature) }),
+    DepositData.hashTreeRoot({
+      pubkey: hexToBytes(pubkey),
+      withdrawalCredentials: hexToBytes(wc),
+      amount: 1_000_000_000n,
+      signature: hexToBytes(signature),
+    }),
   );
   return { sys, drawId, committee, keys, pubkey, wc, signature, depositDataRoot };
 }
@@ -99,7 +99,12 @@ describe('DkgResultRegistry', () => {
       { name: 'withdrawalCredentials', type: 'bytes32' },
     ],
   } as const;
-  const domain = () => ({ name: 'DivaDkgResult', version: '1', chainId: 31337, verifyingContract: ctx().sys.results });
+  const domain = () => ({
+    name: 'DivaDkgResult',
+    version: '1',
+    chainId: 31337,
+    verifyingContract: ctx().sys.results,
+  });
 
   async function approve(
     seats: readonly number[],
@@ -135,7 +140,16 @@ describe('DkgResultRegistry', () => {
     );
   }
 
-  function result(overrides: Partial<{ drawId: bigint; pubkey: Hex; publicShares: Hex; depositSignature: Hex; depositSignaturePoint: Hex; depositDataRoot: Hex }> = {}) {
+  function result(
+    overrides: Partial<{
+      drawId: bigint;
+      pubkey: Hex;
+      publicShares: Hex;
+      depositSignature: Hex;
+      depositSignaturePoint: Hex;
+      depositDataRoot: Hex;
+    }> = {},
+  ) {
     const c = ctx();
     return {
       drawId: c.drawId,
@@ -149,10 +163,21 @@ describe('DkgResultRegistry', () => {
   }
 
   const submit = (r: ReturnType<typeof result>, approvals: { shareIndex: bigint; signature: Hex }[]) =>
-    send(client(), { address: ctx().sys.results, abi: dkgResultRegistryAbi, functionName: 'submitDkgResult', args: [r, approvals], chain: null } as never);
+    send(client(), {
+      address: ctx().sys.results,
+      abi: dkgResultRegistryAbi,
+      functionName: 'submitDkgResult',
+      args: [r, approvals],
+      chain: null,
+    } as never);
 
   const read = (functionName: string, args: unknown[] = []) =>
-    client().readContract({ address: ctx().sys.results, abi: dkgResultRegistryAbi, functionName, args } as never) as Promise<unknown>;
+    client().readContract({
+      address: ctx().sys.results,
+      abi: dkgResultRegistryAbi,
+      functionName,
+      args,
+    } as never) as Promise<unknown>;
 
   const seats = (n: number, from = 1) => Array.from({ length: n }, (_, i) => from + i);
 
@@ -160,11 +185,21 @@ describe('DkgResultRegistry', () => {
     const c = ctx();
     const domainDeposit = computeDomain(DOMAIN_DEPOSIT, hexToBytes(GENESIS_FORK_VERSION), new Uint8Array(32));
     const root = computeSigningRoot(
-      DepositMessage.hashTreeRoot({ pubkey: hexToBytes(c.pubkey), withdrawalCredentials: hexToBytes(c.wc), amount: 1_000_000_000n }),
+      DepositMessage.hashTreeRoot({
+        pubkey: hexToBytes(c.pubkey),
+        withdrawalCredentials: hexToBytes(c.wc),
+        amount: 1_000_000_000n,
+      }),
       domainDeposit,
     );
     const bls = createBls();
-    expect(bls.verify(bls.publicKeyFromBytes(hexToBytes(c.pubkey)), root, bls.signatureFromBytes(hexToBytes(c.signature)))).toBe(true);
+    expect(
+      bls.verify(
+        bls.publicKeyFromBytes(hexToBytes(c.pubkey)),
+        root,
+        bls.signatureFromBytes(hexToBytes(c.signature)),
+      ),
+    ).toBe(true);
     expect(c.wc.startsWith('0x01')).toBe(true);
   });
 
@@ -174,11 +209,27 @@ describe('DkgResultRegistry', () => {
     recordGas('submitDkgResult (11 approvals, BLS verify, 1 ETH deposit)', receipt.gasUsed);
     expect(await read('stageOf', [c.drawId])).toBe(1);
     expect(await read('pubkeyOf', [c.drawId])).toBe(c.pubkey);
-    expect(await client().readContract({ address: c.sys.draw, abi: committeeDrawAbi, functionName: 'statusOf', args: [c.drawId] })).toBe(3);
-    const deposit = { pubkey: hexToBytes(c.pubkey), withdrawalCredentials: hexToBytes(c.wc), amount: 1_000_000_000n, signature: hexToBytes(c.signature) };
-    expect(await client().readContract({ address: c.sys.depositContract, abi: depositContractAbi, functionName: 'get_deposit_root' })).toBe(
-      bytesToHex(DepositDataList.hashTreeRoot([deposit])),
-    );
+    expect(
+      await client().readContract({
+        address: c.sys.draw,
+        abi: committeeDrawAbi,
+        functionName: 'statusOf',
+        args: [c.drawId],
+      }),
+    ).toBe(3);
+    const deposit = {
+      pubkey: hexToBytes(c.pubkey),
+      withdrawalCredentials: hexToBytes(c.wc),
+      amount: 1_000_000_000n,
+      signature: hexToBytes(c.signature),
+    };
+    expect(
+      await client().readContract({
+        address: c.sys.depositContract,
+        abi: depositContractAbi,
+        functionName: 'get_deposit_root',
+      }),
+    ).toBe(bytesToHex(DepositDataList.hashTreeRoot([deposit])));
     expect(await client().getBalance({ address: c.sys.depositContract })).toBe(parseEther('1'));
   });
 
@@ -192,7 +243,9 @@ describe('DkgResultRegistry', () => {
   it('refuses an approval signed by someone else than the seat holder (WrongSigner)', async () => {
     const c = ctx();
     // seat 4's approval actually signed by seat 12's operator
-    const err = await expectRevert(async () => submit(result(), await approve(seats(THRESHOLD), {}, (i) => (i === 4 ? 12 : i))));
+    const err = await expectRevert(async () =>
+      submit(result(), await approve(seats(THRESHOLD), {}, (i) => (i === 4 ? 12 : i))),
+    );
     expect(err.name).toBe('WrongSigner');
     expect(err.args).toEqual([4n, c.committee[11], c.committee[3]]);
   });
@@ -204,7 +257,10 @@ describe('DkgResultRegistry', () => {
       args: [3n],
     });
     const bad = [...approvals.slice(0, 10), { ...approvals[10]!, shareIndex: 17n }];
-    expect(await expectRevert(() => submit(result(), bad))).toEqual({ name: 'BadShareIndex', args: [17n, 16n] });
+    expect(await expectRevert(() => submit(result(), bad))).toEqual({
+      name: 'BadShareIndex',
+      args: [17n, 16n],
+    });
   });
 
   it('refuses replayed approvals: for another draw, for another result, and a second submission', async () => {
@@ -215,7 +271,10 @@ describe('DkgResultRegistry', () => {
     expect((await expectRevert(() => submit(result(), forOtherShares))).name).toBe('WrongSigner');
     const good = await approve(seats(THRESHOLD));
     await submit(result(), good);
-    expect(await expectRevert(() => submit(result(), good))).toEqual({ name: 'AlreadySubmitted', args: [c.drawId] });
+    expect(await expectRevert(() => submit(result(), good))).toEqual({
+      name: 'AlreadySubmitted',
+      args: [c.drawId],
+    });
   });
 
   it('refuses an approved deposit data root that is not the one of the 1 ETH deposit (DepositDataRootMismatch)', async () => {
@@ -228,7 +287,9 @@ describe('DkgResultRegistry', () => {
         signature: hexToBytes(c.signature),
       }),
     );
-    const err = await expectRevert(async () => submit(result({ depositDataRoot: full }), await approve(seats(THRESHOLD), { depositDataRoot: full })));
+    const err = await expectRevert(async () =>
+      submit(result({ depositDataRoot: full }), await approve(seats(THRESHOLD), { depositDataRoot: full })),
+    );
     expect(err).toEqual({ name: 'DepositDataRootMismatch', args: [full, c.depositDataRoot] });
   });
 
@@ -237,11 +298,20 @@ describe('DkgResultRegistry', () => {
     // a valid threshold signature, over another message
     const wrong = bytesToHex(thresholdSign(c.keys, `0x${'11'.repeat(32)}`, seats(THRESHOLD)));
     const root = bytesToHex(
-      DepositData.hashTreeRoot({ pubkey: hexToBytes(c.pubkey), withdrawalCredentials: hexToBytes(c.wc), amount: 1_000_000_000n, signature: hexToBytes(wrong) }),
+      DepositData.hashTreeRoot({
+        pubkey: hexToBytes(c.pubkey),
+        withdrawalCredentials: hexToBytes(c.wc),
+        amount: 1_000_000_000n,
+        signature: hexToBytes(wrong),
+      }),
     );
     const err = await expectRevert(async () =>
       submit(
-        result({ depositSignature: wrong, depositSignaturePoint: g2FromCompressed(wrong), depositDataRoot: root }),
+        result({
+          depositSignature: wrong,
+          depositSignaturePoint: g2FromCompressed(wrong),
+          depositDataRoot: root,
+        }),
         await approve(seats(THRESHOLD), { depositDataRoot: root }),
       ),
     );
@@ -250,22 +320,36 @@ describe('DkgResultRegistry', () => {
 
   it('refuses public shares of the wrong length (BadPublicShares)', async () => {
     const short = `0x${publicSharesHex(ctx().keys).slice(2, 2 + 15 * 96)}` as Hex;
-    const err = await expectRevert(async () => submit(result({ publicShares: short }), await approve(seats(THRESHOLD), { publicShares: short })));
+    const err = await expectRevert(async () =>
+      submit(result({ publicShares: short }), await approve(seats(THRESHOLD), { publicShares: short })),
+    );
     expect(err).toEqual({ name: 'BadPublicShares', args: [720n, 768n] });
   });
 
   async function confirmations(validatorIndex: bigint, signers: readonly number[]) {
     const c = ctx();
-    const committee = (await client().readContract({ address: c.sys.draw, abi: committeeDrawAbi, functionName: 'committeeOf', args: [c.drawId] })) as Address[];
+    const committee = (await client().readContract({
+      address: c.sys.draw,
+      abi: committeeDrawAbi,
+      functionName: 'committeeOf',
+      args: [c.drawId],
+    })) as Address[];
     return Promise.all(
       signers.map(async (shareIndex) => ({
         shareIndex: BigInt(shareIndex),
-        signature: await c.sys.byAddress.get(committee[shareIndex - 1]!.toLowerCase())!.account.signTypedData({
-          domain: domain(),
-          types: confirmationTypes,
-          primaryType: 'WithdrawalCredentialsConfirmation',
-          message: { drawId: c.drawId, validatorPubkey: c.pubkey, validatorIndex, withdrawalCredentials: c.wc },
-        }),
+        signature: await c.sys.byAddress
+          .get(committee[shareIndex - 1]!.toLowerCase())!
+          .account.signTypedData({
+            domain: domain(),
+            types: confirmationTypes,
+            primaryType: 'WithdrawalCredentialsConfirmation',
+            message: {
+              drawId: c.drawId,
+              validatorPubkey: c.pubkey,
+              validatorIndex,
+              withdrawalCredentials: c.wc,
+            },
+          }),
       })),
     );
   }
@@ -281,13 +365,27 @@ describe('DkgResultRegistry', () => {
 
   it('deposits the other 31 ETH once t members confirm the credentials, and only then', async () => {
     const c = ctx();
-    expect(await expectRevert(async () => confirmByCommittee(42n, c.signature, await confirmations(42n, seats(THRESHOLD))))).toEqual({
+    expect(
+      await expectRevert(async () =>
+        confirmByCommittee(42n, c.signature, await confirmations(42n, seats(THRESHOLD))),
+      ),
+    ).toEqual({
       name: 'NotPreDeposited',
       args: [c.drawId, 0],
     });
     await submit(result(), await approve(seats(THRESHOLD)));
-    expect((await expectRevert(async () => confirmByCommittee(42n, c.signature, await confirmations(41n, seats(THRESHOLD))))).name).toBe('WrongSigner');
-    expect(await expectRevert(async () => confirmByCommittee(42n, c.signature, await confirmations(42n, seats(10))))).toEqual({
+    expect(
+      (
+        await expectRevert(async () =>
+          confirmByCommittee(42n, c.signature, await confirmations(41n, seats(THRESHOLD))),
+        )
+      ).name,
+    ).toBe('WrongSigner');
+    expect(
+      await expectRevert(async () =>
+        confirmByCommittee(42n, c.signature, await confirmations(42n, seats(10))),
+      ),
+    ).toEqual({
       name: 'TooFewApprovals',
       args: [10n, 11n],
     });
@@ -295,42 +393,75 @@ describe('DkgResultRegistry', () => {
     recordGas('confirmByCommittee (11 approvals, 31 ETH deposit)', receipt.gasUsed);
     expect(await read('stageOf', [c.drawId])).toBe(2);
     expect(await read('validatorIndexOf', [c.drawId])).toBe(42n);
-    const d = (amount: bigint) => ({ pubkey: hexToBytes(c.pubkey), withdrawalCredentials: hexToBytes(c.wc), amount, signature: hexToBytes(c.signature) });
-    expect(await client().readContract({ address: c.sys.depositContract, abi: depositContractAbi, functionName: 'get_deposit_root' })).toBe(
-      bytesToHex(DepositDataList.hashTreeRoot([d(1_000_000_000n), d(31_000_000_000n)])),
-    );
+    const d = (amount: bigint) => ({
+      pubkey: hexToBytes(c.pubkey),
+      withdrawalCredentials: hexToBytes(c.wc),
+      amount,
+      signature: hexToBytes(c.signature),
+    });
+    expect(
+      await client().readContract({
+        address: c.sys.depositContract,
+        abi: depositContractAbi,
+        functionName: 'get_deposit_root',
+      }),
+    ).toBe(bytesToHex(DepositDataList.hashTreeRoot([d(1_000_000_000n), d(31_000_000_000n)])));
     expect(await client().getBalance({ address: c.sys.depositContract })).toBe(parseEther('32'));
-    expect(await expectRevert(async () => confirmByCommittee(42n, c.signature, await confirmations(42n, seats(THRESHOLD))))).toEqual({
+    expect(
+      await expectRevert(async () =>
+        confirmByCommittee(42n, c.signature, await confirmations(42n, seats(THRESHOLD))),
+      ),
+    ).toEqual({
       name: 'NotPreDeposited',
       args: [c.drawId, 2],
     });
   });
 
   describe('confirmation by EIP-4788 proof', () => {
-    const proofArgs = (timestamp: bigint, index: number, v: ReturnType<typeof validatorValue>, branch: Hex[]) => ({
+    const proofArgs = (
+      timestamp: bigint,
+      index: number,
+      v: ReturnType<typeof validatorValue>,
+      branch: Hex[],
+    ) => ({
       timestamp,
       validatorIndex: BigInt(index),
       validator: validatorArg(v),
       branch,
     });
     const confirmByProof = (sig: Hex, proof: ReturnType<typeof proofArgs>) =>
-      send(client(), { address: ctx().sys.results, abi: dkgResultRegistryAbi, functionName: 'confirmByProof', args: [ctx().drawId, sig, proof], chain: null } as never);
+      send(client(), {
+        address: ctx().sys.results,
+        abi: dkgResultRegistryAbi,
+        functionName: 'confirmByProof',
+        args: [ctx().drawId, sig, proof],
+        chain: null,
+      } as never);
 
     it('deposits 31 ETH on a valid proof of the validator with our credentials', async () => {
       const c = ctx();
       await installBeaconRoots(client());
       await submit(result(), await approve(seats(THRESHOLD)));
       const ours = validatorValue(c.pubkey, c.wc);
-      const others = [0, 1, 2].map((k) => validatorValue(bytesToHex(new Uint8Array(48).fill(0xa0 + k)), `0x01${'00'.repeat(11)}${'77'.repeat(20)}`));
+      const others = [0, 1, 2].map((k) =>
+        validatorValue(
+          bytesToHex(new Uint8Array(48).fill(0xa0 + k)),
+          `0x01${'00'.repeat(11)}${'77'.repeat(20)}`,
+        ),
+      );
       const validators = [...others, ours];
       const { blockRoot, branch } = buildValidatorProof(validators, 3);
       expect(branch).toHaveLength(50);
       const timestamp = await pushBeaconRoot(client(), blockRoot);
-      expect(await expectRevert(() => confirmByProof(c.signature, proofArgs(timestamp + 1000n, 3, ours, branch)))).toEqual({
+      expect(
+        await expectRevert(() => confirmByProof(c.signature, proofArgs(timestamp + 1000n, 3, ours, branch))),
+      ).toEqual({
         name: 'BeaconRootUnavailable',
         args: [timestamp + 1000n],
       });
-      expect(await expectRevert(() => confirmByProof(c.signature, proofArgs(timestamp, 2, ours, branch)))).toEqual({
+      expect(
+        await expectRevert(() => confirmByProof(c.signature, proofArgs(timestamp, 2, ours, branch))),
+      ).toEqual({
         name: 'InvalidValidatorProof',
         args: [c.drawId],
       });
@@ -354,12 +485,16 @@ describe('DkgResultRegistry', () => {
       const frontRun = validatorValue(c.pubkey, attackerWc, 2_000_000_000n);
       const { blockRoot, branch } = buildValidatorProof([frontRun], 0, 2);
       const timestamp = await pushBeaconRoot(client(), blockRoot);
-      expect(await expectRevert(() => confirmByProof(c.signature, proofArgs(timestamp, 0, frontRun, branch)))).toEqual({
+      expect(
+        await expectRevert(() => confirmByProof(c.signature, proofArgs(timestamp, 0, frontRun, branch))),
+      ).toEqual({
         name: 'WithdrawalCredentialsMismatch',
         args: [attackerWc, c.wc],
       });
       const stranger = validatorValue(bytesToHex(new Uint8Array(48).fill(0xcc)), c.wc);
-      expect(await expectRevert(() => confirmByProof(c.signature, proofArgs(timestamp, 0, stranger, branch)))).toEqual({
+      expect(
+        await expectRevert(() => confirmByProof(c.signature, proofArgs(timestamp, 0, stranger, branch))),
+      ).toEqual({
         name: 'ValidatorMismatch',
         args: [c.drawId],
       });

@@ -25,6 +25,7 @@ import {
   getContractAddress,
   type Hex,
   hexToBytes,
+  keccak256,
   type LocalAccount,
   parseEther,
   toHex,
@@ -55,6 +56,7 @@ function anvilUrl(client: AnvilClient): string {
   if (!url) throw new Error('client has no http url');
   return url;
 }
+
 import { g2FromCompressed } from './crypto-bls.ts';
 
 export const GENESIS_FORK_VERSION: Hex = '0x10000910'; // hoodi-like, any 4 bytes work on a local chain
@@ -116,15 +118,30 @@ export async function deploySystem(
   const diva = await deployDiva(divaDeployer, { roles: { dkgResult: results, evidence, exits } });
   const withdrawalCredentials = options.exitsOwnCredentials
     ? concatHex(['0x01', `0x${'00'.repeat(11)}`, exits])
-    : ((await client.readContract({ address: diva.divETH, abi: divETHAbi, functionName: 'withdrawalCredentials' })) as Hex);
+    : ((await client.readContract({
+        address: diva.divETH,
+        abi: divETHAbi,
+        functionName: 'withdrawalCredentials',
+      })) as Hex);
   const deployed = [
     await deploy(client, { abi: depositContractAbi, bytecode: depositContractBytecode }),
     await deploy(client, {
       abi: dkgResultRegistryAbi,
       bytecode: dkgResultRegistryBytecode,
-      args: [diva.committeeDraw, diva.divETH, depositContract, withdrawalCredentials, GENESIS_FORK_VERSION, ELECTRA_STATE_VALIDATORS_GINDEX],
+      args: [
+        diva.committeeDraw,
+        diva.divETH,
+        depositContract,
+        withdrawalCredentials,
+        GENESIS_FORK_VERSION,
+        ELECTRA_STATE_VALIDATORS_GINDEX,
+      ],
     }),
-    await deploy(client, { abi: exitRequestsAbi, bytecode: exitRequestsBytecode, args: [results, diva.committeeDraw] }),
+    await deploy(client, {
+      abi: exitRequestsAbi,
+      bytecode: exitRequestsBytecode,
+      args: [results, diva.committeeDraw],
+    }),
     await deploy(client, {
       abi: evidenceSlasherAbi,
       bytecode: evidenceSlasherBytecode,
@@ -142,7 +159,9 @@ export async function deploySystem(
     }),
   ];
   if (deployed.join().toLowerCase() !== [depositContract, results, exits, evidence].join().toLowerCase())
-    throw new Error(`unexpected addresses: ${deployed.join()} vs ${[depositContract, results, exits, evidence].join()}`);
+    throw new Error(
+      `unexpected addresses: ${deployed.join()} vs ${[depositContract, results, exits, evidence].join()}`,
+    );
   await send(client, {
     address: exits,
     abi: exitRequestsAbi,
@@ -155,7 +174,13 @@ export async function deploySystem(
   for (const op of operators) {
     await client.setBalance({ address: op.account.address, value: parseEther('100') });
     const as = { account: op.account, chain: null } as const;
-    await send(client, { ...as, address: diva.divETH, abi: divETHAbi, functionName: 'deposit', value: parseEther('3') } as never);
+    await send(client, {
+      ...as,
+      address: diva.divETH,
+      abi: divETHAbi,
+      functionName: 'deposit',
+      value: parseEther('3'),
+    } as never);
     await send(client, {
       ...as,
       address: diva.divETH,
@@ -194,21 +219,46 @@ export async function deploySystem(
 }
 
 /** Stakes 32 ETH, requests a draw, mines past its target block and finalizes it. Returns the draw id and committee. */
-export async function drawCommittee(client: AnvilClient, sys: System): Promise<{ drawId: bigint; committee: Address[] }> {
-  await send(client, { address: sys.divETH, abi: divETHAbi, functionName: 'deposit', value: parseEther('32'), chain: null } as never);
+export async function drawCommittee(
+  client: AnvilClient,
+  sys: System,
+): Promise<{ drawId: bigint; committee: Address[] }> {
+  await send(client, {
+    address: sys.divETH,
+    abi: divETHAbi,
+    functionName: 'deposit',
+    value: parseEther('32'),
+    chain: null,
+  } as never);
   const { result: drawId } = await client.simulateContract({
     address: sys.draw,
     abi: committeeDrawAbi,
     functionName: 'requestDraw',
     account: DEV_ACCOUNT,
   });
-  await send(client, { address: sys.draw, abi: committeeDrawAbi, functionName: 'requestDraw', chain: null } as never);
-  const draw = (await client.readContract({ address: sys.draw, abi: committeeDrawAbi, functionName: 'getDraw', args: [drawId] })) as {
+  await send(client, {
+    address: sys.draw,
+    abi: committeeDrawAbi,
+    functionName: 'requestDraw',
+    chain: null,
+  } as never);
+  const draw = (await client.readContract({
+    address: sys.draw,
+    abi: committeeDrawAbi,
+    functionName: 'getDraw',
+    args: [drawId],
+  })) as {
     targetBlock: bigint;
   };
   await client.mine({ blocks: 3 });
   const header = await getBlockHeaderRlp(client, { blockNumber: draw.targetBlock });
-  await send(client, { address: sys.draw, abi: committeeDrawAbi, functionName: 'finalizeDraw', args: [drawId, header], chain: null } as never);
+  await send(client, {
+    address: sys.draw,
+    abi: committeeDrawAbi,
+    functionName: 'finalizeDraw',
+    args: [drawId, header],
+    chain: null,
+  } as never);
   const committee = (await client.readContract({
     address: sys.draw,
     abi: committeeDrawAbi,
@@ -227,7 +277,10 @@ export function runDkg(committee: readonly Address[], sys: System, ceremonyId: H
     if (!op) throw new Error(`no key for committee member ${a}`);
     return op;
   });
-  const recipients = ops.map((op) => ({ address: hexToBytes(op.account.address), encryptionKey: op.encryptionKey }));
+  const recipients = ops.map((op) => ({
+    address: hexToBytes(op.account.address),
+    encryptionKey: op.encryptionKey,
+  }));
   const config = { ceremonyId: hexToBytes(ceremonyId), threshold: THRESHOLD, validatorCount: 1, recipients };
   const members: DkgMember[] = ops.map((op, i) =>
     createDkgMember({
@@ -285,7 +338,10 @@ export function thresholdSign(keys: DkgKeys, root: Hex, shareIndices: readonly n
 
 /** One share's partial signature over `root`, compressed and as the uncompressed hint. */
 export function partialSign(keys: DkgKeys, shareIndex: number, root: Hex): { signature: Hex; point: Hex } {
-  const partial = bls.signPartial({ shareIndex, secretKey: keys.secretShares[shareIndex - 1]! }, hexToBytes(root));
+  const partial = bls.signPartial(
+    { shareIndex, secretKey: keys.secretShares[shareIndex - 1]! },
+    hexToBytes(root),
+  );
   return { signature: bytesToHex(partial.signature.bytes), point: g2FromCompressed(partial.signature.bytes) };
 }
 
@@ -294,3 +350,78 @@ export function publicSharesHex(keys: DkgKeys): Hex {
 }
 
 export { toHex };
+
+export type Validator = { drawId: bigint; committee: Address[]; keys: DkgKeys; pubkey: Hex; signature: Hex };
+
+/**
+ * Draws a committee, runs its DKG, has t members approve and submits the result (1 ETH deposited).
+ * `members` picks the approving share indices (default 1..t).
+ */
+export async function createValidator(
+  client: AnvilClient,
+  sys: System,
+  members: readonly number[] = Array.from({ length: THRESHOLD }, (_, i) => i + 1),
+): Promise<Validator> {
+  const { drawId, committee } = await drawCommittee(client, sys);
+  const read = (functionName: string, args: unknown[]) =>
+    client.readContract({
+      address: sys.results,
+      abi: dkgResultRegistryAbi,
+      functionName,
+      args,
+    } as never) as Promise<Hex>;
+  const ceremonyId = await read('ceremonyIdOf', [drawId]);
+  const keys = runDkg(committee, sys, ceremonyId);
+  const pubkey = bytesToHex(keys.groupPublicKey.bytes);
+  const signature = bytesToHex(thresholdSign(keys, await read('preDepositSigningRoot', [pubkey]), members));
+  const depositDataRoot = await read('preDepositDataRoot', [pubkey, signature]);
+  const shares = publicSharesHex(keys);
+  const approvals = await Promise.all(
+    members.map(async (shareIndex) => ({
+      shareIndex: BigInt(shareIndex),
+      signature: await sys.byAddress.get(committee[shareIndex - 1]!.toLowerCase())!.account.signTypedData({
+        domain: {
+          name: 'DivaDkgResult',
+          version: '1',
+          chainId: await client.getChainId(),
+          verifyingContract: sys.results,
+        },
+        types: {
+          DkgApproval: [
+            { name: 'drawId', type: 'uint256' },
+            { name: 'ceremonyId', type: 'bytes32' },
+            { name: 'validatorPubkey', type: 'bytes' },
+            { name: 'publicSharesHash', type: 'bytes32' },
+            { name: 'depositDataRoot', type: 'bytes32' },
+          ],
+        },
+        primaryType: 'DkgApproval',
+        message: {
+          drawId,
+          ceremonyId,
+          validatorPubkey: pubkey,
+          publicSharesHash: keccak256(shares),
+          depositDataRoot,
+        },
+      }),
+    })),
+  );
+  await send(client, {
+    address: sys.results,
+    abi: dkgResultRegistryAbi,
+    functionName: 'submitDkgResult',
+    args: [
+      {
+        drawId,
+        pubkey,
+        publicShares: shares,
+        depositSignature: signature,
+        depositSignaturePoint: g2FromCompressed(signature),
+        depositDataRoot,
+      },
+      approvals,
+    ],
+    chain: null,
+  } as never);
+  return { drawId, committee, keys, pubkey, signature };
+}
