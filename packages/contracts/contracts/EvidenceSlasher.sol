@@ -256,7 +256,7 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
     }
 
     /// @dev Draws the replacement (ReshareRequested); requests the exit when none can be drawn or when more
-    /// than f members of this committee have been ejected.
+    /// than f holders of this validator's shares have been ejected.
     function _replaceOrExit(uint256 drawId, address operator) internal {
         uint256 f = draw.committeeSize() - draw.threshold();
         bool exitRequested = exits.exitReasonOf(drawId) != 0;
@@ -264,6 +264,9 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
             if (!exitRequested) exits.requestExit(drawId, exits.REASON_TOO_MANY_EJECTIONS());
             return;
         }
+        // Already replaced here (ejected for evidence elsewhere, then replaced by anyone): its old share still
+        // counts above, but there is no seat left to refill.
+        if (!_inCommittee(draw.committeeOf(drawId), operator)) return;
         uint256 needed = REPLACEMENT_GAS + REPLACEMENT_GAS / 63 + 150_000;
         if (gasleft() < needed) revert InsufficientGas(gasleft(), needed);
         try draw.drawReplacement{gas: REPLACEMENT_GAS}(drawId, operator) returns (address replacement) {

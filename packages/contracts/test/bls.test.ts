@@ -6,12 +6,13 @@ import { createBls, SecretKey } from '@diva-dvt/bls-threshold';
 import { expand_message_xmd } from '@noble/curves/abstract/hash-to-curve.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
-import { type Hex, bytesToHex, stringToHex, toBytes } from 'viem';
+import { bytesToHex, encodeFunctionData, type Hex, stringToHex, toBytes } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { bLS12381HarnessAbi, bLS12381HarnessBytecode } from '../src/generated/index.ts';
 import { deploy, useAnvil } from './helpers/anvil.ts';
-import { revertError } from './helpers/crypto-errors.ts';
 import { bls12_381, ETH_DST, encodeG1, encodeG2, g2FromCompressed, hashToG2 } from './helpers/crypto-bls.ts';
+import { revertError } from './helpers/crypto-errors.ts';
+import { recordGas } from './helpers/crypto-gas.ts';
 
 const VECTORS = join(import.meta.dirname, '../../../../shared/vectors/bls12-381-tests');
 
@@ -28,7 +29,9 @@ const P = bls12_381.fields.Fp.ORDER;
 
 describe('BLS12381 over EIP-2537', () => {
   const chain = useAnvil({
-    setup: async (client) => ({ harness: await deploy(client, { abi: bLS12381HarnessAbi, bytecode: bLS12381HarnessBytecode }) }),
+    setup: async (client) => ({
+      harness: await deploy(client, { abi: bLS12381HarnessAbi, bytecode: bLS12381HarnessBytecode }),
+    }),
   });
   const read = <F extends string>(functionName: F, args: readonly unknown[]) =>
     chain.client().readContract({
@@ -54,7 +57,10 @@ describe('BLS12381 over EIP-2537', () => {
       const [x0, x1] = data.output.x.split(',').map((v) => BigInt(v)) as [bigint, bigint];
       const [y0, y1] = data.output.y.split(',').map((v) => BigInt(v)) as [bigint, bigint];
       const expected = `0x${[x0, x1, y0, y1].map((v) => v.toString(16).padStart(128, '0')).join('')}`;
-      const got = await read('hashToG2', [stringToHex(data.input.msg), stringToHex('QUUX-V01-CS02-with-BLS12381G2_XMD:SHA-256_SSWU_RO_')]);
+      const got = await read('hashToG2', [
+        stringToHex(data.input.msg),
+        stringToHex('QUUX-V01-CS02-with-BLS12381G2_XMD:SHA-256_SSWU_RO_'),
+      ]);
       expect(got, name).toBe(expected);
     }
   });
@@ -84,7 +90,9 @@ describe('BLS12381 over EIP-2537', () => {
   });
 
   it('agrees with every verify vector of the suite', async () => {
-    const vectors = readVectors<{ input: { pubkey: Hex; message: Hex; signature: Hex }; output: boolean }>('verify');
+    const vectors = readVectors<{ input: { pubkey: Hex; message: Hex; signature: Hex }; output: boolean }>(
+      'verify',
+    );
     expect(vectors).toHaveLength(29);
     let trueCount = 0;
     for (const { name, data } of vectors) {
@@ -100,7 +108,9 @@ describe('BLS12381 over EIP-2537', () => {
         accepted = (await read('verify', [pubkey, message, signature, hint])) as boolean;
       } catch (e) {
         const err = revertError(e);
-        expect(err?.name, `${name}: a revert must be a typed encoding error`).toMatch(/^InvalidG[12]Encoding$/);
+        expect(err?.name, `${name}: a revert must be a typed encoding error`).toMatch(
+          /^InvalidG[12]Encoding$/,
+        );
         accepted = false;
       }
       expect(accepted, name).toBe(data.output);
@@ -112,18 +122,26 @@ describe('BLS12381 over EIP-2537', () => {
   it('verifies signatures of @diva-dvt/bls-threshold and rejects them for another message or key', async () => {
     const bls = createBls();
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), async (seed, msg) => {
-        const sk = SecretKey.random(() => seed.slice());
-        const pk = sk.toPublicKey().bytes;
-        const sig = bls.sign(sk, msg).bytes;
-        const hint = g2FromCompressed(sig);
-        expect(await read('verify', [bytesToHex(pk), bytesToHex(msg), bytesToHex(sig), hint])).toBe(true);
-        const other = msg.slice();
-        other[0] = (other[0] ?? 0) ^ 1;
-        expect(await read('verify', [bytesToHex(pk), bytesToHex(other), bytesToHex(sig), hint])).toBe(false);
-        const otherPk = SecretKey.random(() => sha256(seed)).toPublicKey().bytes;
-        expect(await read('verify', [bytesToHex(otherPk), bytesToHex(msg), bytesToHex(sig), hint])).toBe(false);
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        async (seed, msg) => {
+          const sk = SecretKey.random(() => seed.slice());
+          const pk = sk.toPublicKey().bytes;
+          const sig = bls.sign(sk, msg).bytes;
+          const hint = g2FromCompressed(sig);
+          expect(await read('verify', [bytesToHex(pk), bytesToHex(msg), bytesToHex(sig), hint])).toBe(true);
+          const other = msg.slice();
+          other[0] = (other[0] ?? 0) ^ 1;
+          expect(await read('verify', [bytesToHex(pk), bytesToHex(other), bytesToHex(sig), hint])).toBe(
+            false,
+          );
+          const otherPk = SecretKey.random(() => sha256(seed)).toPublicKey().bytes;
+          expect(await read('verify', [bytesToHex(otherPk), bytesToHex(msg), bytesToHex(sig), hint])).toBe(
+            false,
+          );
+        },
+      ),
       { numRuns: 4 },
     );
   });
@@ -180,8 +198,36 @@ describe('BLS12381 over EIP-2537', () => {
     }
     const infinity = `0xc0${'00'.repeat(95)}` as Hex;
     expect((await revertOf('checkG2Matches', [infinity, encodeG2(q)]))?.args[1]).toBe(3);
-    const uncompressedFlag = `0x${(Number.parseInt(compressed.slice(2, 4), 16) & 0x7f).toString(16).padStart(2, '0')}${compressed.slice(4)}` as Hex;
+    const uncompressedFlag =
+      `0x${(Number.parseInt(compressed.slice(2, 4), 16) & 0x7f).toString(16).padStart(2, '0')}${compressed.slice(4)}` as Hex;
     expect((await revertOf('checkG2Matches', [uncompressedFlag, encodeG2(q)]))?.args[1]).toBe(2);
+  });
+
+  it('verifies within its gas budget (EIP-2537 prices: 2 maps to G2, 1 G2 add, a 2-pair pairing)', async () => {
+    const bls = createBls();
+    const sk = SecretKey.random(() => new Uint8Array(32).fill(5));
+    const msg = new Uint8Array(32).fill(6);
+    const sig = bls.sign(sk, msg).bytes;
+    const gasOf = (functionName: string, args: readonly unknown[]) =>
+      chain.client().estimateGas({
+        to: chain.context().harness,
+        data: encodeFunctionData({ abi: bLS12381HarnessAbi, functionName, args } as never),
+      });
+    const verify = await gasOf('verifyOrRevert', [
+      bytesToHex(sk.toPublicKey().bytes),
+      bytesToHex(msg),
+      bytesToHex(sig),
+      g2FromCompressed(sig),
+    ]);
+    const hash = await gasOf('hashToG2', [bytesToHex(msg), stringToHex(ETH_DST)]);
+    const decompress = await gasOf('decompressG1', [bytesToHex(sk.toPublicKey().bytes)]);
+    recordGas('BLS verify (decompress key, hash to G2, pairing; tx incl. 21k base)', verify);
+    recordGas('hash to G2 (tx incl. 21k base)', hash);
+    recordGas('G1 decompression (tx incl. 21k base)', decompress);
+    // the precompiles alone cost 2 * 23800 + 600 + 32600 * 2 + 37700 = 151,100
+    expect(verify).toBeGreaterThan(151_100n);
+    expect(verify).toBeLessThan(260_000n);
+    expect(decompress).toBeLessThan(60_000n);
   });
 
   it('rejects a public key on the curve but outside the G1 subgroup', async () => {
@@ -201,8 +247,13 @@ describe('BLS12381 over EIP-2537', () => {
     bytes[0] = (bytes[0] ?? 0) | 0x80 | (a.y > (P - 1n) / 2n ? 0x20 : 0);
     const msg = new Uint8Array(32).fill(3);
     // any signature: the pairing precompile refuses the key before comparing
-    const sig = createBls().sign(SecretKey.random(() => new Uint8Array(32).fill(9)), msg).bytes;
+    const sig = createBls().sign(
+      SecretKey.random(() => new Uint8Array(32).fill(9)),
+      msg,
+    ).bytes;
     expect(await read('decompressG1', [bytesToHex(bytes)])).toBe(encodeG1(point));
-    expect(await read('verify', [bytesToHex(bytes), bytesToHex(msg), bytesToHex(sig), g2FromCompressed(sig)])).toBe(false);
+    expect(
+      await read('verify', [bytesToHex(bytes), bytesToHex(msg), bytesToHex(sig), g2FromCompressed(sig)]),
+    ).toBe(false);
   });
 });

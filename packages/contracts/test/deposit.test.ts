@@ -11,7 +11,12 @@ import { DepositData, DepositDataList } from './helpers/crypto-ssz.ts';
 
 const EMPTY_ROOT = '0xd70a234731285c6804c2a4f56711ddb8c82c99740f207854891028af34e27e5e';
 
-type Deposit = { pubkey: Uint8Array; withdrawalCredentials: Uint8Array; amount: bigint; signature: Uint8Array };
+type Deposit = {
+  pubkey: Uint8Array;
+  withdrawalCredentials: Uint8Array;
+  amount: bigint;
+  signature: Uint8Array;
+};
 
 const depositArb: fc.Arbitrary<Deposit> = fc.record({
   pubkey: fc.uint8Array({ minLength: 48, maxLength: 48 }),
@@ -28,12 +33,18 @@ const le64 = (n: bigint) => {
 
 describe('DepositContract', () => {
   const chain = useAnvil({
-    setup: async (client) => ({ address: await deploy(client, { abi: depositContractAbi, bytecode: depositContractBytecode }) }),
+    setup: async (client) => ({
+      address: await deploy(client, { abi: depositContractAbi, bytecode: depositContractBytecode }),
+    }),
   });
   const view = (functionName: 'get_deposit_root' | 'get_deposit_count') =>
     chain.client().readContract({ address: chain.context().address, abi: depositContractAbi, functionName });
 
-  function depositTx(d: Deposit, root: Hex = bytesToHex(DepositData.hashTreeRoot(d)), value = d.amount * 1_000_000_000n) {
+  function depositTx(
+    d: Deposit,
+    root: Hex = bytesToHex(DepositData.hashTreeRoot(d)),
+    value = d.amount * 1_000_000_000n,
+  ) {
     return send(chain.client(), {
       address: chain.context().address,
       abi: depositContractAbi,
@@ -57,7 +68,9 @@ describe('DepositContract', () => {
         try {
           for (let i = 0; i < deposits.length; i++) {
             await depositTx(deposits[i]!);
-            expect(await view('get_deposit_root')).toBe(bytesToHex(DepositDataList.hashTreeRoot(deposits.slice(0, i + 1))));
+            expect(await view('get_deposit_root')).toBe(
+              bytesToHex(DepositDataList.hashTreeRoot(deposits.slice(0, i + 1))),
+            );
           }
           expect(await view('get_deposit_count')).toBe(le64(BigInt(deposits.length)));
         } finally {
@@ -95,13 +108,22 @@ describe('DepositContract', () => {
       }
       return undefined;
     };
-    expect(await attempt({ ...d, pubkey: d.pubkey.slice(0, 47) })).toEqual({ name: 'PubkeyLength', args: [47n] });
+    expect(await attempt({ ...d, pubkey: d.pubkey.slice(0, 47) })).toEqual({
+      name: 'PubkeyLength',
+      args: [47n],
+    });
     expect(await attempt({ ...d, withdrawalCredentials: new Uint8Array(31) })).toEqual({
       name: 'WithdrawalCredentialsLength',
       args: [31n],
     });
-    expect(await attempt({ ...d, signature: new Uint8Array(95) })).toEqual({ name: 'SignatureLength', args: [95n] });
-    expect(await attempt(d, good, parseEther('0.5'))).toEqual({ name: 'DepositTooSmall', args: [parseEther('0.5')] });
+    expect(await attempt({ ...d, signature: new Uint8Array(95) })).toEqual({
+      name: 'SignatureLength',
+      args: [95n],
+    });
+    expect(await attempt(d, good, parseEther('0.5'))).toEqual({
+      name: 'DepositTooSmall',
+      args: [parseEther('0.5')],
+    });
     expect(await attempt(d, good, parseEther('1') + 1n)).toEqual({
       name: 'DepositNotGweiMultiple',
       args: [parseEther('1') + 1n],
@@ -115,7 +137,12 @@ describe('DepositContract', () => {
 
   it('answers ERC-165 for itself and the deposit interface only', async () => {
     const supports = (id: Hex) =>
-      chain.client().readContract({ address: chain.context().address, abi: depositContractAbi, functionName: 'supportsInterface', args: [id] });
+      chain.client().readContract({
+        address: chain.context().address,
+        abi: depositContractAbi,
+        functionName: 'supportsInterface',
+        args: [id],
+      });
     expect(await supports('0x01ffc9a7')).toBe(true);
     expect(await supports('0x85640907')).toBe(true); // deposit ^ get_deposit_root ^ get_deposit_count (mainnet contract)
     expect(await supports('0xffffffff')).toBe(false);

@@ -489,6 +489,65 @@ describe('EvidenceSlasher', () => {
     });
   });
 
+  it('punishes an old share of an operator already replaced here, without a replacement or an exit', async () => {
+    const second = await createValidator(client(), sys());
+    const shareIndex = v().committee.findIndex((a) => second.committee.includes(a)) + 1;
+    const operator = v().committee[shareIndex - 1]!;
+    // equivocation as leader in the second committee: ejected there, replaced there
+    const types = {
+      Proposal: [
+        { name: 'instance', type: 'bytes32' },
+        { name: 'round', type: 'uint64' },
+        { name: 'valueRoot', type: 'bytes32' },
+      ],
+    } as const;
+    const prop = (b: string) => ({
+      instance: `0x${'ef'.repeat(32)}` as Hex,
+      round: 2n,
+      valueRoot: `0x${b.repeat(32)}` as Hex,
+    });
+    const sign = (m: ReturnType<typeof prop>) =>
+      sys()
+        .byAddress.get(operator.toLowerCase())!
+        .account.signTypedData({
+          domain: { name: 'DivaConsensus', version: '1', chainId: 31337, verifyingContract: sys().evidence },
+          types,
+          primaryType: 'Proposal',
+          message: m,
+        });
+    await evidence('proveEquivocatingLeader', [
+      second.drawId,
+      prop('01'),
+      await sign(prop('01')),
+      prop('02'),
+      await sign(prop('02')),
+    ]);
+    // anyone replaces the ejected operator in the first committee too
+    await send(client(), {
+      address: sys().draw,
+      abi: committeeDrawAbi,
+      functionName: 'drawReplacement',
+      args: [v().drawId, operator],
+      chain: null,
+    } as never);
+    expect(await committeeNow()).not.toContain(operator);
+    // its old share of the first validator double-voted: slashed again, nothing else to do
+    const receipt = await evidence(
+      'proveDoubleAttestation',
+      attestationArgs(shareIndex, attestation(320n, 1, 9n, 10n), attestation(321n, 2, 9n, 10n)),
+    );
+    const names = parseEventLogs({ abi: evidenceSlasherAbi, logs: receipt.logs }).map((l) => l.eventName);
+    expect(names).toEqual(['EvidenceAccepted']);
+    expect(
+      await client().readContract({
+        address: sys().exits,
+        abi: exitRequestsAbi,
+        functionName: 'exitReasonOf',
+        args: [v().drawId],
+      }),
+    ).toBe(0);
+  });
+
   it('keeps slashed collateral accounting consistent (reporter paid in divETH, nothing sent as ETH)', async () => {
     const before = await client().getBalance({ address: REPORTER });
     const shareIndex = 12;

@@ -8,7 +8,11 @@ import { committeeDrawAbi, evidenceSlasherAbi, exitRequestsAbi } from '../src/ge
 import { type AnvilClient, DEV_ACCOUNT, send, useAnvil } from './helpers/anvil.ts';
 import { expectRevert } from './helpers/crypto-errors.ts';
 import { recordGas } from './helpers/crypto-gas.ts';
-import { installWithdrawalRequests, readWithdrawalRequests, WITHDRAWAL_REQUESTS } from './helpers/crypto-syscontracts.ts';
+import {
+  installWithdrawalRequests,
+  readWithdrawalRequests,
+  WITHDRAWAL_REQUESTS,
+} from './helpers/crypto-syscontracts.ts';
 import { createValidator, deploySystem, type System, type Validator } from './helpers/crypto-system.ts';
 
 const STRANGER = getAddress('0x90f79bf6eb2c4f870365e785982e1f101e93b906'); // anvil account 3
@@ -26,9 +30,21 @@ describe('ExitRequests', () => {
   const v = (): Validator => chain.context().validator;
   const client = () => chain.client();
   const exits = (functionName: string, args: unknown[], extra: Record<string, unknown> = {}) =>
-    send(client(), { address: sys().exits, abi: exitRequestsAbi, functionName, args, chain: null, ...extra } as never);
+    send(client(), {
+      address: sys().exits,
+      abi: exitRequestsAbi,
+      functionName,
+      args,
+      chain: null,
+      ...extra,
+    } as never);
   const reasonOf = (drawId: bigint) =>
-    client().readContract({ address: sys().exits, abi: exitRequestsAbi, functionName: 'exitReasonOf', args: [drawId] });
+    client().readContract({
+      address: sys().exits,
+      abi: exitRequestsAbi,
+      functionName: 'exitReasonOf',
+      args: [drawId],
+    });
 
   async function ejectLeader(leader: Address) {
     const types = {
@@ -38,14 +54,20 @@ describe('ExitRequests', () => {
         { name: 'valueRoot', type: 'bytes32' },
       ],
     } as const;
-    const p = (b: string) => ({ instance: `0x${'cd'.repeat(32)}` as Hex, round: 1n, valueRoot: `0x${b.repeat(32)}` as Hex });
+    const p = (b: string) => ({
+      instance: `0x${'cd'.repeat(32)}` as Hex,
+      round: 1n,
+      valueRoot: `0x${b.repeat(32)}` as Hex,
+    });
     const sign = (m: ReturnType<typeof p>) =>
-      sys().byAddress.get(leader.toLowerCase())!.account.signTypedData({
-        domain: { name: 'DivaConsensus', version: '1', chainId: 31337, verifyingContract: sys().evidence },
-        types,
-        primaryType: 'Proposal',
-        message: m,
-      });
+      sys()
+        .byAddress.get(leader.toLowerCase())!
+        .account.signTypedData({
+          domain: { name: 'DivaConsensus', version: '1', chainId: 31337, verifyingContract: sys().evidence },
+          types,
+          primaryType: 'Proposal',
+          message: m,
+        });
     return send(client(), {
       address: sys().evidence,
       abi: evidenceSlasherAbi,
@@ -60,14 +82,36 @@ describe('ExitRequests', () => {
     await ejectLeader(v().committee[0]!); // replaced by the one operator outside
     expect(await reasonOf(v().drawId)).toBe(0);
     const receipt = await ejectLeader(v().committee[1]!); // nobody left to draw
-    const requested = parseEventLogs({ abi: exitRequestsAbi, logs: receipt.logs, eventName: 'ExitRequested' });
+    const requested = parseEventLogs({
+      abi: exitRequestsAbi,
+      logs: receipt.logs,
+      eventName: 'ExitRequested',
+    });
     expect(requested).toHaveLength(1);
-    expect(requested[0]!.args).toMatchObject({ drawId: v().drawId, pubkey: v().pubkey, reason: 2, requester: sys().evidence });
-    expect(await client().readContract({ address: sys().draw, abi: committeeDrawAbi, functionName: 'statusOf', args: [v().drawId] })).toBe(5);
+    expect(requested[0]!.args).toMatchObject({
+      drawId: v().drawId,
+      pubkey: v().pubkey,
+      reason: 2,
+      requester: sys().evidence,
+    });
+    expect(
+      await client().readContract({
+        address: sys().draw,
+        abi: committeeDrawAbi,
+        functionName: 'statusOf',
+        args: [v().drawId],
+      }),
+    ).toBe(5);
 
-    const fee = (await client().readContract({ address: sys().exits, abi: exitRequestsAbi, functionName: 'withdrawalRequestFee' })) as bigint;
+    const fee = (await client().readContract({
+      address: sys().exits,
+      abi: exitRequestsAbi,
+      functionName: 'withdrawalRequestFee',
+    })) as bigint;
     expect(fee).toBe(1n);
-    expect(await expectRevert(() => exits('triggerExit', [v().drawId], { value: 0n, account: STRANGER }))).toEqual({
+    expect(
+      await expectRevert(() => exits('triggerExit', [v().drawId], { value: 0n, account: STRANGER })),
+    ).toEqual({
       name: 'FeeTooLow',
       args: [1n, 0n],
     });
@@ -75,7 +119,9 @@ describe('ExitRequests', () => {
     const trigger = await exits('triggerExit', [v().drawId], { value: 1000n, account: STRANGER });
     recordGas('triggerExit (EIP-7002 request, fee read + refund)', trigger.gasUsed);
     // paid the 1 wei fee and gas; the other 999 wei came back
-    expect(await client().getBalance({ address: STRANGER })).toBe(balanceBefore - 1n - trigger.gasUsed * trigger.effectiveGasPrice);
+    expect(await client().getBalance({ address: STRANGER })).toBe(
+      balanceBefore - 1n - trigger.gasUsed * trigger.effectiveGasPrice,
+    );
     // the 7002 contract logged and queued: source (the credentials' owner) ‖ pubkey ‖ amount 0 (full exit)
     const log = trigger.logs.find((l) => l.address.toLowerCase() === WITHDRAWAL_REQUESTS.toLowerCase())!;
     expect(log.data).toBe(`${sys().exits.toLowerCase()}${v().pubkey.slice(2)}${'00'.repeat(8)}`);
@@ -90,22 +136,39 @@ describe('ExitRequests', () => {
       name: 'NotRequester',
       args: [STRANGER],
     });
-    expect(await expectRevert(() => exits('requestExit', [v().drawId, 0]))).toEqual({ name: 'BadReason', args: [0] });
-    expect(await expectRevert(() => exits('requestExit', [v().drawId + 9n, 3]))).toEqual({ name: 'NoValidator', args: [v().drawId + 9n] });
+    expect(await expectRevert(() => exits('requestExit', [v().drawId, 0]))).toEqual({
+      name: 'BadReason',
+      args: [0],
+    });
+    expect(await expectRevert(() => exits('requestExit', [v().drawId + 9n, 3]))).toEqual({
+      name: 'NoValidator',
+      args: [v().drawId + 9n],
+    });
     const receipt = await exits('requestExit', [v().drawId, 3]);
     recordGas('requestExit (event + draw marked Exited)', receipt.gasUsed);
-    expect(parseEventLogs({ abi: exitRequestsAbi, logs: receipt.logs, eventName: 'ExitRequested' })[0]!.args).toMatchObject({
+    expect(
+      parseEventLogs({ abi: exitRequestsAbi, logs: receipt.logs, eventName: 'ExitRequested' })[0]!.args,
+    ).toMatchObject({
       reason: 3,
       requester: DEV_ACCOUNT,
       pubkey: v().pubkey,
     });
-    expect(await expectRevert(() => exits('requestExit', [v().drawId, 1]))).toEqual({ name: 'ExitAlreadyRequested', args: [v().drawId, 3] });
+    expect(await expectRevert(() => exits('requestExit', [v().drawId, 1]))).toEqual({
+      name: 'ExitAlreadyRequested',
+      args: [v().drawId, 3],
+    });
     expect(await expectRevert(() => exits('wire', [[STRANGER]]))).toEqual({ name: 'AlreadyWired', args: [] });
   });
 
   it('refuses to trigger an exit that was not requested, or where the chain has no EIP-7002 contract', async () => {
-    expect(await expectRevert(() => exits('triggerExit', [v().drawId], { value: 10n }))).toEqual({ name: 'ExitNotRequested', args: [v().drawId] });
+    expect(await expectRevert(() => exits('triggerExit', [v().drawId], { value: 10n }))).toEqual({
+      name: 'ExitNotRequested',
+      args: [v().drawId],
+    });
     await exits('requestExit', [v().drawId, 4]);
-    expect(await expectRevert(() => exits('triggerExit', [v().drawId], { value: 10n }))).toEqual({ name: 'WithdrawalRequestsUnavailable', args: [] });
+    expect(await expectRevert(() => exits('triggerExit', [v().drawId], { value: 10n }))).toEqual({
+      name: 'WithdrawalRequestsUnavailable',
+      args: [],
+    });
   });
 });

@@ -35,6 +35,17 @@ contract BLS12381Harness {
         return BLS12381.verifyCompressed(pubkey, message, signature, point);
     }
 
+    error SignatureInvalid();
+
+    /// Reverts unless the signature verifies: for gas estimation, where a `false` from a precompile starved of
+    /// gas would otherwise pass as success (callers must treat `false` as failure and revert, as ours do).
+    function verifyOrRevert(bytes calldata pubkey, bytes calldata message, bytes calldata signature, bytes calldata point)
+        external
+        view
+    {
+        if (!BLS12381.verifyCompressed(pubkey, message, signature, point)) revert SignatureInvalid();
+    }
+
     function depositDataRoot(bytes calldata pubkey, bytes32 wc, uint64 amountGwei, bytes calldata signature)
         external
         pure

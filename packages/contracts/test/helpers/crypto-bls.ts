@@ -1,7 +1,7 @@
 // BLS12-381 encodings between noble points and what the EIP-2537 precompiles and our contracts read:
 // Fp as 64 bytes (16 zero bytes + 48 big-endian), G1 = x‖y, G2 = x.c0‖x.c1‖y.c0‖y.c1.
 import { bls12_381 } from '@noble/curves/bls12-381.js';
-import { type Hex, bytesToHex, hexToBytes } from 'viem';
+import { bytesToHex, type Hex, hexToBytes } from 'viem';
 
 export const ETH_DST = 'BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_';
 

@@ -18,7 +18,11 @@ const zeroHashes: Uint8Array[] = [new Uint8Array(32)];
 for (let i = 1; i <= 64; i++) zeroHashes.push(hash(zeroHashes[i - 1]!, zeroHashes[i - 1]!));
 
 /** Root of a depth-`depth` tree over `leaves` (zero-padded), and the branch of leaf `index` (leaf upward). */
-export function merkleBranch(leaves: readonly Uint8Array[], depth: number, index: number): { root: Uint8Array; branch: Uint8Array[] } {
+export function merkleBranch(
+  leaves: readonly Uint8Array[],
+  depth: number,
+  index: number,
+): { root: Uint8Array; branch: Uint8Array[] } {
   let level = [...leaves];
   let i = index;
   const branch: Uint8Array[] = [];
@@ -72,11 +76,17 @@ export function buildValidatorProof(validators: readonly ValidatorValue[], index
   if (bytesToHex(top.root) !== bytesToHex(BeaconBlockHeader.hashTreeRoot(header))) {
     throw new Error('header root differs from @chainsafe/ssz');
   }
-  const branch = [...data.branch, lengthChunk(validators.length), ...state.branch, ...top.branch].map((b) => bytesToHex(b));
+  const branch = [...data.branch, lengthChunk(validators.length), ...state.branch, ...top.branch].map((b) =>
+    bytesToHex(b),
+  );
   return { blockRoot: bytesToHex(top.root), branch: branch as Hex[] };
 }
 
-export function validatorValue(pubkey: Hex, withdrawalCredentials: Hex, effectiveBalanceGwei = 1_000_000_000n): ValidatorValue {
+export function validatorValue(
+  pubkey: Hex,
+  withdrawalCredentials: Hex,
+  effectiveBalanceGwei = 1_000_000_000n,
+): ValidatorValue {
   return {
     pubkey: hexToBytes(pubkey),
     withdrawalCredentials: hexToBytes(withdrawalCredentials),

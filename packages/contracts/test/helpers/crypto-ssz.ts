@@ -16,7 +16,11 @@ export const Bytes96 = new ByteVectorType(96);
 export const Uint64 = new UintBigintType(8);
 export const Uint64Num = new UintNumberType(8);
 
-export const DepositMessage = new ContainerType({ pubkey: Bytes48, withdrawalCredentials: Bytes32, amount: Uint64 });
+export const DepositMessage = new ContainerType({
+  pubkey: Bytes48,
+  withdrawalCredentials: Bytes32,
+  amount: Uint64,
+});
 export const DepositData = new ContainerType({
   pubkey: Bytes48,
   withdrawalCredentials: Bytes32,
@@ -58,7 +62,11 @@ export const DOMAIN_BEACON_ATTESTER = Uint8Array.of(1, 0, 0, 0);
 export const DOMAIN_DEPOSIT = Uint8Array.of(3, 0, 0, 0);
 
 /** compute_domain(domain_type, fork_version, genesis_validators_root). */
-export function computeDomain(domainType: Uint8Array, forkVersion: Uint8Array, genesisValidatorsRoot: Uint8Array) {
+export function computeDomain(
+  domainType: Uint8Array,
+  forkVersion: Uint8Array,
+  genesisValidatorsRoot: Uint8Array,
+) {
   const forkDataRoot = ForkData.hashTreeRoot({ currentVersion: forkVersion, genesisValidatorsRoot });
   const out = new Uint8Array(32);
   out.set(domainType, 0);

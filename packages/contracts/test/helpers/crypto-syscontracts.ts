@@ -24,7 +24,12 @@ export async function installBeaconRoots(client: AnvilClient): Promise<void> {
 export async function pushBeaconRoot(client: AnvilClient, root: Hex): Promise<bigint> {
   await client.impersonateAccount({ address: SYSTEM_ADDRESS });
   await client.setBalance({ address: SYSTEM_ADDRESS, value: parseEther('1') });
-  const hash = await client.sendTransaction({ account: SYSTEM_ADDRESS, to: BEACON_ROOTS, data: root, chain: null });
+  const hash = await client.sendTransaction({
+    account: SYSTEM_ADDRESS,
+    to: BEACON_ROOTS,
+    data: root,
+    chain: null,
+  });
   const receipt = await client.waitForTransactionReceipt({ hash });
   await client.stopImpersonatingAccount({ address: SYSTEM_ADDRESS });
   if (receipt.status !== 'success') throw new Error('beacon root system call failed');

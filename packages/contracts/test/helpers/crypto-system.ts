@@ -301,7 +301,7 @@ export function runDkg(committee: readonly Address[], sys: System, ceremonyId: H
       }
     }
   };
-  members.forEach((m, i) => post(i, m.start()));
+  for (const [i, m] of members.entries()) post(i, m.start());
   for (let round = 0; round < 20; round++) {
     while (queue.length > 0) {
       const { to, bytes } = queue.shift()!;
