@@ -76,7 +76,8 @@ contract ExitRequests is ReentrancyGuardTransient {
         if (previous != 0) revert ExitAlreadyRequested(drawId, previous);
         exitReasonOf[drawId] = reason;
         emit ExitRequested(drawId, results.pubkeyOf(drawId), reason, msg.sender);
-        draw.markExited(drawId);
+        // The withdrawal queue may have marked the draw exited already; the committee must still sign.
+        if (draw.statusOf(drawId) == ICommitteeDraw.DrawStatus.Approved) draw.markExited(drawId);
     }
 
     /// @notice The current EIP-7002 fee (reverts `WithdrawalRequestsUnavailable` where the chain has none).

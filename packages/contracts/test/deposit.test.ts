@@ -81,6 +81,19 @@ describe('DepositContract', () => {
     );
   });
 
+  it('matches the SSZ root through 70 deposits (tree levels 0 to 6 complete and incomplete)', async () => {
+    const deposits = fc.sample(depositArb, { numRuns: 70, seed: 3 });
+    for (const [i, d] of deposits.entries()) {
+      await depositTx(d);
+      if (i % 7 === 6 || i === 63 || i === 64) {
+        expect(await view('get_deposit_root')).toBe(
+          bytesToHex(DepositDataList.hashTreeRoot(deposits.slice(0, i + 1))),
+        );
+      }
+    }
+    expect(await view('get_deposit_root')).toBe(bytesToHex(DepositDataList.hashTreeRoot(deposits)));
+  });
+
   it('emits DepositEvent with little-endian amount and index', async () => {
     const d = fc.sample(depositArb, { numRuns: 2, seed: 7 });
     await depositTx(d[0]!);

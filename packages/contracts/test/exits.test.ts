@@ -160,6 +160,30 @@ describe('ExitRequests', () => {
     expect(await expectRevert(() => exits('wire', [[STRANGER]]))).toEqual({ name: 'AlreadyWired', args: [] });
   });
 
+  it('still requests the exit (for the committee) when the withdrawal queue already marked the draw exited', async () => {
+    const queue = sys().withdrawalQueue;
+    await client().impersonateAccount({ address: queue });
+    await client().setBalance({ address: queue, value: 10n ** 18n });
+    await send(client(), {
+      address: sys().draw,
+      abi: committeeDrawAbi,
+      functionName: 'markExited',
+      args: [v().drawId],
+      account: queue,
+      chain: null,
+    } as never);
+    await client().stopImpersonatingAccount({ address: queue });
+    // an ejection that now finds no replacement (the draw is exited) requests the exit without reverting
+    const receipt = await ejectLeader(v().committee[0]!);
+    const requested = parseEventLogs({
+      abi: exitRequestsAbi,
+      logs: receipt.logs,
+      eventName: 'ExitRequested',
+    });
+    expect(requested.map((l) => l.args.reason)).toEqual([2]);
+    expect(await reasonOf(v().drawId)).toBe(2);
+  });
+
   it('refuses to trigger an exit that was not requested, or where the chain has no EIP-7002 contract', async () => {
     expect(await expectRevert(() => exits('triggerExit', [v().drawId], { value: 10n }))).toEqual({
       name: 'ExitNotRequested',
