@@ -80,6 +80,18 @@ describe('BLS12381 over EIP-2537', () => {
     );
   });
 
+  it('refuses expansions beyond 255 blocks or DSTs beyond 255 bytes (XmdTooLong)', async () => {
+    expect(await revertOf('expandMessageXmd', ['0x', '0x01', 8161n])).toEqual({
+      name: 'XmdTooLong',
+      args: [8161n, 1n],
+    });
+    expect(await revertOf('expandMessageXmd', ['0x', `0x${'02'.repeat(256)}`, 32n])).toEqual({
+      name: 'XmdTooLong',
+      args: [32n, 256n],
+    });
+    expect(await read('expandMessageXmd', ['0x', '0x01', 8160n])).toHaveLength(2 + 8160 * 2);
+  });
+
   it('hashes signing roots to the same G2 point as noble with the Ethereum DST', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ minLength: 32, maxLength: 32 }), async (root) => {

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { bytesToHex, decodeEventLog, type Hex, parseEther } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { depositContractAbi, depositContractBytecode } from '../src/generated/index.ts';
-import { deploy, send, useAnvil } from './helpers/anvil.ts';
+import { DEV_ACCOUNT, deploy, send, useAnvil } from './helpers/anvil.ts';
 import { revertError } from './helpers/crypto-errors.ts';
 import { DepositData, DepositDataList } from './helpers/crypto-ssz.ts';
 
@@ -141,6 +141,9 @@ describe('DepositContract', () => {
       name: 'DepositNotGweiMultiple',
       args: [parseEther('1') + 1n],
     });
+    const huge = 2n ** 64n * 1_000_000_000n; // 2**64 Gwei does not fit the uint64 amount
+    await chain.client().setBalance({ address: DEV_ACCOUNT, value: huge * 2n });
+    expect(await attempt(d, good, huge)).toEqual({ name: 'DepositTooLarge', args: [huge] });
     const wrong = bytesToHex(DepositData.hashTreeRoot({ ...d, amount: d.amount + 1n }));
     expect(await attempt(d, wrong)).toEqual({ name: 'DepositDataRootMismatch', args: [wrong, good] });
     expect(await view('get_deposit_count')).toBe(le64(0n));

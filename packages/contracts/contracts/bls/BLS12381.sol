@@ -52,6 +52,7 @@ library BLS12381 {
     error InvalidG1Encoding(bytes pubkey, uint8 reason);
     error InvalidG2Encoding(bytes signature, uint8 reason);
     error PrecompileFailed(address precompile);
+    error XmdTooLong(uint256 lenInBytes, uint256 dstLength);
 
     // Reasons in InvalidG1Encoding / InvalidG2Encoding.
     uint8 internal constant REASON_LENGTH = 1;
@@ -124,7 +125,7 @@ library BLS12381 {
         returns (bytes memory out)
     {
         uint256 ell = (lenInBytes + 31) / 32;
-        require(ell <= 255 && dst.length <= 255 && lenInBytes <= 0xffff);
+        if (ell > 255 || dst.length > 255) revert XmdTooLong(lenInBytes, dst.length);
         bytes memory dstPrime = abi.encodePacked(dst, uint8(dst.length));
         bytes32 b0 = sha256(abi.encodePacked(bytes32(0), bytes32(0), message, uint16(lenInBytes), uint8(0), dstPrime));
         bytes32 bi = sha256(abi.encodePacked(b0, uint8(1), dstPrime));
