@@ -59,7 +59,8 @@ contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
     error EtherTransferFailed(address to, uint256 amount);
     error UnexpectedEther(address sender);
 
-    uint8 public constant EXIT_REASON_SHORTFALL = 1;
+    /// Same code as ExitRequests uses for withdrawals.
+    uint8 public constant EXIT_REASON_SHORTFALL = 4;
 
     constructor(IDivETH divEth) {
         if (address(divEth) == address(0)) revert ZeroAddress();

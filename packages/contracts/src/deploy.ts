@@ -1,15 +1,19 @@
 // Stands the whole Diva contract system up on any EVM node: deploys, then wires the contracts to each
 // other once (there is no admin afterwards). Works with any viem client that has an account.
 import type { Account, Address, Chain, Client, Hex, Transport } from 'viem';
-import { deployContract, waitForTransactionReceipt, writeContract } from 'viem/actions';
+import { deployContract, readContract, waitForTransactionReceipt, writeContract } from 'viem/actions';
 import { accountingAbi, accountingBytecode } from './generated/Accounting.ts';
 import { committeeDrawAbi, committeeDrawBytecode } from './generated/CommitteeDraw.ts';
+import { depositContractAbi, depositContractBytecode } from './generated/DepositContract.ts';
 import { divETHAbi, divETHBytecode } from './generated/DivETH.ts';
+import { dkgResultRegistryAbi, dkgResultRegistryBytecode } from './generated/DkgResultRegistry.ts';
+import { evidenceSlasherAbi, evidenceSlasherBytecode } from './generated/EvidenceSlasher.ts';
+import { exitRequestsAbi, exitRequestsBytecode } from './generated/ExitRequests.ts';
 import { operatorRegistryAbi, operatorRegistryBytecode } from './generated/OperatorRegistry.ts';
 import { wdivETHAbi, wdivETHBytecode } from './generated/WdivETH.ts';
 import { withdrawalQueueAbi, withdrawalQueueBytecode } from './generated/WithdrawalQueue.ts';
 
-export type DeployDivaParameters = {
+export type DivaSettings = {
   /** ETH (wei) sent with divETH's deployment, minted to 0xdead forever (default 1 gwei). */
   initialDepositWei?: bigint;
   /** divETH collateral per key share (default 1 ether). */
@@ -26,15 +30,48 @@ export type DeployDivaParameters = {
   maxDecreaseBps?: bigint;
   /** Operators' part of rewards, basis points (default 1000 = 10%). */
   operatorFeeBps?: bigint;
-  /**
-   * Addresses holding the roles of contracts not deployed by this function: the DKG-result contract
-   * (funds deposits, approves draws), the evidence contract (slashes, ejects) and the exits contract
-   * (marks validators exited).
-   */
-  roles: { dkgResult: Address; evidence: Address; exits: Address };
+};
+
+export type DeployDivaParameters = DivaSettings &
+  (
+    | {
+        /**
+         * Deploy only the staking core and give these addresses the roles of the contracts not deployed
+         * here: the DKG-result contract (approves draws, funds deposits), the evidence contract (slashes,
+         * ejects) and the exits contract (marks validators exited).
+         */
+        roles: { dkgResult: Address; evidence: Address; exits: Address };
+        beacon?: undefined;
+      }
+    | {
+        roles?: undefined;
+        /** Deploy the whole system: the DKG-result registry, exits and evidence contracts too. */
+        beacon: BeaconParameters;
+      }
+  );
+
+export type BeaconParameters = {
+  /** The chain's beacon deposit contract; omitted: deploy our own (local networks). */
+  depositContract?: Address;
+  /** Genesis fork version of the beacon chain (deposit signatures use it). */
+  genesisForkVersion: Hex;
+  genesisValidatorsRoot: Hex;
+  /** Fork versions and their activation epochs, first at epoch 0 (evidence signing domains). */
+  forkVersions: readonly Hex[];
+  forkEpochs: readonly bigint[];
+  /** Generalized index of BeaconState.validators (75 from Electra, 43 for Deneb; default 75). */
+  stateValidatorsGindex?: bigint;
+  /** Collateral taken per proven fault (default 1 ether) and the reporter's part (default 1000 bps). */
+  slashAmountWei?: bigint;
+  reporterBps?: bigint;
 };
 
 export type DivaDeployment = {
+  /** Present when the whole system was deployed (`beacon` given). */
+  depositContract?: Address;
+  dkgResultRegistry?: Address;
+  exitRequests?: Address;
+  evidenceSlasher?: Address;
   divETH: Address;
   wdivETH: Address;
   operatorRegistry: Address;
@@ -115,7 +152,22 @@ export async function deployDiva(
       ],
     })
   ).address;
-  const { dkgResult, evidence, exits } = parameters.roles;
+  const external = parameters.beacon
+    ? await deployBeaconSide(client, parameters.beacon, { divETH, committeeDraw, operatorRegistry })
+    : undefined;
+  const { dkgResult, evidence, exits } = parameters.roles ?? {
+    dkgResult: external!.dkgResultRegistry,
+    evidence: external!.evidenceSlasher,
+    exits: external!.exitRequests,
+  };
+  if (external) {
+    await call(client, {
+      address: external.exitRequests,
+      abi: exitRequestsAbi,
+      functionName: 'wire',
+      args: [[external.evidenceSlasher, accounting, withdrawalQueue]],
+    });
+  }
   await call(client, {
     address: divETH,
     abi: divETHAbi,
@@ -141,6 +193,7 @@ export async function deployDiva(
     args: [committeeDraw, accounting],
   });
   return {
+    ...external,
     divETH,
     wdivETH,
     operatorRegistry,
@@ -149,4 +202,58 @@ export async function deployDiva(
     accounting,
     fromBlock: divEth.blockNumber,
   };
+}
+
+async function deployBeaconSide(
+  client: DeployClient,
+  beacon: BeaconParameters,
+  core: { divETH: Address; committeeDraw: Address; operatorRegistry: Address },
+) {
+  const depositContract =
+    beacon.depositContract ??
+    (await deploy(client, { abi: depositContractAbi, bytecode: depositContractBytecode })).address;
+  const withdrawalCredentials = await readContract(client, {
+    address: core.divETH,
+    abi: divETHAbi,
+    functionName: 'withdrawalCredentials',
+  });
+  const dkgResultRegistry = (
+    await deploy(client, {
+      abi: dkgResultRegistryAbi,
+      bytecode: dkgResultRegistryBytecode,
+      args: [
+        core.committeeDraw,
+        core.divETH,
+        depositContract,
+        withdrawalCredentials,
+        beacon.genesisForkVersion,
+        beacon.stateValidatorsGindex ?? 75n,
+      ],
+    })
+  ).address;
+  const exitRequests = (
+    await deploy(client, {
+      abi: exitRequestsAbi,
+      bytecode: exitRequestsBytecode,
+      args: [dkgResultRegistry, core.committeeDraw],
+    })
+  ).address;
+  const evidenceSlasher = (
+    await deploy(client, {
+      abi: evidenceSlasherAbi,
+      bytecode: evidenceSlasherBytecode,
+      args: [
+        dkgResultRegistry,
+        core.operatorRegistry,
+        core.committeeDraw,
+        exitRequests,
+        beacon.genesisValidatorsRoot,
+        beacon.forkVersions,
+        beacon.forkEpochs,
+        beacon.slashAmountWei ?? 10n ** 18n,
+        beacon.reporterBps ?? 1000n,
+      ],
+    })
+  ).address;
+  return { depositContract, dkgResultRegistry, exitRequests, evidenceSlasher };
 }

@@ -191,7 +191,7 @@ describe('WithdrawalQueue', () => {
       abi: withdrawalQueueAbi,
       eventName: 'ExitRequested',
     });
-    expect(event!.args).toMatchObject({ drawId, reason: 1 });
+    expect(event!.args).toMatchObject({ drawId, reason: 4 });
     expect(
       await client.readContract({
         address: system.committeeDraw,

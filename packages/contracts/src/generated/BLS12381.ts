@@ -21,6 +21,14 @@ export const bLS12381Abi = [
     name: 'PrecompileFailed',
     type: 'error',
   },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'lenInBytes', type: 'uint256' },
+      { internalType: 'uint256', name: 'dstLength', type: 'uint256' },
+    ],
+    name: 'XmdTooLong',
+    type: 'error',
+  },
 ] as const;
 export const bLS12381Bytecode =
   '0x601f6032600b8282823980515f1a607314602657634e487b7160e01b5f525f60045260245ffd5b305f52607381538281f3fe730000000000000000000000000000000000000000301460806040525f5ffd' as const;

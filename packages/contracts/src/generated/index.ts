@@ -357,6 +357,14 @@ export const errorsAbi = [
   },
   {
     inputs: [
+      { internalType: 'uint256', name: 'left', type: 'uint256' },
+      { internalType: 'uint256', name: 'needed', type: 'uint256' },
+    ],
+    name: 'InsufficientGas',
+    type: 'error',
+  },
+  {
+    inputs: [
       { internalType: 'address', name: 'account', type: 'address' },
       { internalType: 'uint256', name: 'shares', type: 'uint256' },
       { internalType: 'uint256', name: 'needed', type: 'uint256' },
@@ -632,6 +640,7 @@ export const errorsAbi = [
     name: 'SafeERC20FailedOperation',
     type: 'error',
   },
+  { inputs: [], name: 'SignatureInvalid', type: 'error' },
   {
     inputs: [{ internalType: 'uint256', name: 'length', type: 'uint256' }],
     name: 'SignatureLength',
@@ -758,8 +767,16 @@ export const errorsAbi = [
     name: 'WrongSigner',
     type: 'error',
   },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'lenInBytes', type: 'uint256' },
+      { internalType: 'uint256', name: 'dstLength', type: 'uint256' },
+    ],
+    name: 'XmdTooLong',
+    type: 'error',
+  },
   { inputs: [], name: 'ZeroAddress', type: 'error' },
   { inputs: [], name: 'ZeroAmount', type: 'error' },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = '39c695e4af5fa23e5c47b89eda35bf739d753a903a52baf8c7ba74b1f0eba5e1';
+export const sourcesHash = '7845181dbfe1fc5a1d4eeb2abaeabe1d8a6cfcad29741e32adeb465a46e26fe6';

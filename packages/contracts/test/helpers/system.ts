@@ -11,7 +11,12 @@ import {
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { getBlockHeaderRlp } from '../../src/block-header.ts';
-import { type DeployDivaParameters, type DivaDeployment, deployDiva } from '../../src/deploy.ts';
+import {
+  type DeployDivaParameters,
+  type DivaDeployment,
+  type DivaSettings,
+  deployDiva,
+} from '../../src/deploy.ts';
 import {
   accountingAbi,
   committeeDrawAbi,
@@ -31,10 +36,7 @@ export const ROLES = {
 
 export type System = DivaDeployment;
 
-export async function deploySystem(
-  client: AnvilClient,
-  overrides: Partial<Omit<DeployDivaParameters, 'roles'>> = {},
-): Promise<System> {
+export async function deploySystem(client: AnvilClient, overrides: DivaSettings = {}): Promise<System> {
   for (const address of Object.values(ROLES)) {
     await client.impersonateAccount({ address });
     await client.setBalance({ address, value: parseEther('1000') });
