@@ -3,12 +3,18 @@
 // BLS deposit signature verified with EIP-2537, 1 ETH first and 31 ETH after the withdrawal credentials
 // are confirmed (by the committee, or by an EIP-4788 proof). Every refusal is asserted by its custom error.
 import { createBls } from '@diva-dvt/bls-threshold';
-import { type Address, bytesToHex, type Hex, hexToBytes, parseEther } from 'viem';
+import { type Address, bytesToHex, encodeDeployData, type Hex, hexToBytes, parseEther } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { committeeDrawAbi, depositContractAbi, dkgResultRegistryAbi } from '../src/generated/index.ts';
-import { type AnvilClient, send, useAnvil } from './helpers/anvil.ts';
+import {
+  committeeDrawAbi,
+  depositContractAbi,
+  divETHAbi,
+  dkgResultRegistryAbi,
+  dkgResultRegistryBytecode,
+} from '../src/generated/index.ts';
+import { type AnvilClient, DEV_ACCOUNT, send, useAnvil } from './helpers/anvil.ts';
 import { g2FromCompressed } from './helpers/crypto-bls.ts';
-import { expectRevert } from './helpers/crypto-errors.ts';
+import { callRevert, expectRevert } from './helpers/crypto-errors.ts';
 import { recordGas } from './helpers/crypto-gas.ts';
 import { buildValidatorProof, validatorArg, validatorValue } from './helpers/crypto-proofs.ts';
 import {
@@ -324,6 +330,56 @@ describe('DkgResultRegistry', () => {
       submit(result({ publicShares: short }), await approve(seats(THRESHOLD), { publicShares: short })),
     );
     expect(err).toEqual({ name: 'BadPublicShares', args: [720n, 768n] });
+  });
+
+  it('refuses a draw not awaiting a result, a key already used, stray ETH and bad credentials at deploy', async () => {
+    const c = ctx();
+    // a second draw, still Requested (not drawn)
+    await send(client(), {
+      address: c.sys.divETH,
+      abi: divETHAbi,
+      functionName: 'deposit',
+      value: parseEther('32'),
+      chain: null,
+    } as never);
+    await send(client(), {
+      address: c.sys.draw,
+      abi: committeeDrawAbi,
+      functionName: 'requestDraw',
+      chain: null,
+    } as never);
+    const err = await expectRevert(() => submit(result({ drawId: c.drawId + 1n }), []));
+    expect(err).toEqual({ name: 'DrawNotAwaitingResult', args: [c.drawId + 1n, 1] });
+    // the same key for another (drawn) draw
+    await submit(result(), await approve(seats(THRESHOLD)));
+    const second = await drawCommittee(client(), c.sys);
+    expect(await expectRevert(() => submit(result({ drawId: second.drawId }), []))).toEqual({
+      name: 'PubkeyAlreadyUsed',
+      args: [c.pubkey, c.drawId],
+    });
+    // ETH from anyone but the pool
+    expect(
+      await callRevert(client(), dkgResultRegistryAbi, {
+        account: DEV_ACCOUNT,
+        to: c.sys.results,
+        value: 1n,
+      }),
+    ).toEqual({ name: 'UnexpectedEther', args: [DEV_ACCOUNT, 1n] });
+    // withdrawal credentials must be 0x01/0x02 with 11 zero bytes
+    for (const wc of [
+      `0x00${'00'.repeat(11)}${'11'.repeat(20)}`,
+      `0x01${'00'.repeat(10)}01${'11'.repeat(20)}`,
+    ] as Hex[]) {
+      const data = encodeDeployData({
+        abi: dkgResultRegistryAbi,
+        bytecode: dkgResultRegistryBytecode,
+        args: [c.sys.draw, c.sys.divETH, c.sys.depositContract, wc, GENESIS_FORK_VERSION, 75n],
+      });
+      expect(await callRevert(client(), dkgResultRegistryAbi, { account: DEV_ACCOUNT, data })).toEqual({
+        name: 'BadWithdrawalCredentials',
+        args: [wc],
+      });
+    }
   });
 
   async function confirmations(validatorIndex: bigint, signers: readonly number[]) {

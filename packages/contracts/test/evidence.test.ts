@@ -3,17 +3,28 @@
 // partial signatures verified on chain (EIP-2537) against the public share approved with the DKG result;
 // (b) a leader that signed two proposals for one round (EIP-712, ecrecover). Valid evidence slashes,
 // pays the reporter, ejects and draws a replacement; more than f ejections request the validator's exit.
-import { type Address, bytesToHex, getAddress, type Hex, hexToBytes, parseEther, parseEventLogs } from 'viem';
+import {
+  type Address,
+  bytesToHex,
+  encodeDeployData,
+  encodeFunctionData,
+  getAddress,
+  type Hex,
+  hexToBytes,
+  parseEther,
+  parseEventLogs,
+} from 'viem';
 import { describe, expect, it } from 'vitest';
 import {
   committeeDrawAbi,
   divETHAbi,
   evidenceSlasherAbi,
+  evidenceSlasherBytecode,
   exitRequestsAbi,
   operatorRegistryAbi,
 } from '../src/generated/index.ts';
 import { type AnvilClient, send, useAnvil } from './helpers/anvil.ts';
-import { expectRevert } from './helpers/crypto-errors.ts';
+import { callRevert, expectRevert } from './helpers/crypto-errors.ts';
 import { recordGas } from './helpers/crypto-gas.ts';
 import {
   AttestationData,
@@ -546,6 +557,74 @@ describe('EvidenceSlasher', () => {
         args: [v().drawId],
       }),
     ).toBe(0);
+  });
+
+  it('refuses evidence sent with too little gas for the replacement (InsufficientGas), and bad fork schedules at deploy', async () => {
+    const leader = v().committee[13]!;
+    const types = {
+      Proposal: [
+        { name: 'instance', type: 'bytes32' },
+        { name: 'round', type: 'uint64' },
+        { name: 'valueRoot', type: 'bytes32' },
+      ],
+    } as const;
+    const prop = (b: string) => ({
+      instance: `0x${'12'.repeat(32)}` as Hex,
+      round: 1n,
+      valueRoot: `0x${b.repeat(32)}` as Hex,
+    });
+    const sign = (m: ReturnType<typeof prop>) =>
+      sys()
+        .byAddress.get(leader.toLowerCase())!
+        .account.signTypedData({
+          domain: { name: 'DivaConsensus', version: '1', chainId: 31337, verifyingContract: sys().evidence },
+          types,
+          primaryType: 'Proposal',
+          message: m,
+        });
+    const data = encodeFunctionData({
+      abi: evidenceSlasherAbi,
+      functionName: 'proveEquivocatingLeader',
+      args: [v().drawId, prop('01'), await sign(prop('01')), prop('02'), await sign(prop('02'))],
+    });
+    // enough for the checks, the slash and the ejection, not for the replacement's fixed budget
+    const err = await callRevert(client(), evidenceSlasherAbi, {
+      account: REPORTER,
+      to: sys().evidence,
+      data,
+      gas: 1_200_000n,
+    });
+    expect(err.name).toBe('InsufficientGas');
+    expect(err.args[1]).toBe(1_500_000n + 1_500_000n / 63n + 150_000n);
+    await client().call({ account: REPORTER, to: sys().evidence, data, gas: 3_000_000n }); // and passes with enough
+    for (const [versions, epochs] of [
+      [[], []],
+      [['0x01000000'], [5n]],
+      [
+        ['0x01000000', '0x02000000'],
+        [0n, 0n],
+      ],
+      [['0x01000000'], [0n, 1n]],
+    ] as [Hex[], bigint[]][]) {
+      const deployData = encodeDeployData({
+        abi: evidenceSlasherAbi,
+        bytecode: evidenceSlasherBytecode,
+        args: [
+          sys().results,
+          sys().registry,
+          sys().draw,
+          sys().exits,
+          GENESIS_VALIDATORS_ROOT,
+          versions,
+          epochs,
+          SLASH_AMOUNT,
+          REPORTER_BPS,
+        ],
+      });
+      expect(await callRevert(client(), evidenceSlasherAbi, { account: REPORTER, data: deployData })).toEqual(
+        { name: 'BadForkSchedule', args: [] },
+      );
+    }
   });
 
   it('keeps slashed collateral accounting consistent (reporter paid in divETH, nothing sent as ETH)', async () => {

@@ -158,6 +158,10 @@ describe('ExitRequests', () => {
       args: [v().drawId, 3],
     });
     expect(await expectRevert(() => exits('wire', [[STRANGER]]))).toEqual({ name: 'AlreadyWired', args: [] });
+    expect(await expectRevert(() => exits('wire', [[STRANGER]], { account: STRANGER }))).toEqual({
+      name: 'NotDeployer',
+      args: [STRANGER],
+    });
   });
 
   it('still requests the exit (for the committee) when the withdrawal queue already marked the draw exited', async () => {

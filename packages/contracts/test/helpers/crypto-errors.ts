@@ -1,5 +1,5 @@
 // The custom error a contract call reverted with, decoded by viem from the ABI.
-import { BaseError, ContractFunctionRevertedError } from 'viem';
+import { type Abi, BaseError, ContractFunctionRevertedError, decodeErrorResult, type Hex } from 'viem';
 
 export type RevertInfo = { name: string; args: readonly unknown[] };
 
@@ -18,6 +18,27 @@ export async function expectRevert(action: () => Promise<unknown>): Promise<Reve
   } catch (e) {
     const info = revertError(e);
     if (info) return info;
+    throw e;
+  }
+  throw new Error('expected a revert, but the call succeeded');
+}
+
+/** The custom error of a reverted raw call (constructor via deploy data, or a call with a gas limit). */
+export async function callRevert(
+  client: { call(parameters: Record<string, unknown>): Promise<unknown> },
+  abi: Abi,
+  parameters: Record<string, unknown>,
+): Promise<RevertInfo> {
+  try {
+    await client.call(parameters);
+  } catch (e) {
+    if (e instanceof BaseError) {
+      const raw = e.walk((x) => typeof (x as { data?: unknown }).data === 'string') as { data?: Hex } | null;
+      if (raw?.data) {
+        const decoded = decodeErrorResult({ abi, data: raw.data });
+        return { name: decoded.errorName, args: decoded.args ?? [] };
+      }
+    }
     throw e;
   }
   throw new Error('expected a revert, but the call succeeded');
