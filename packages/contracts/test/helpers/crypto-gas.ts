@@ -1,15 +1,13 @@
-// Gas of our contract actions, measured from real receipts by the tests and collected in
-// .test-results/crypto-gas.json (docs/crypto.md quotes them; scripts may include the file).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Gas of our contract actions, measured from real receipts by the tests. Each measurement is appended as
+// one JSON line to .test-results/crypto-gas.jsonl (test files run in parallel: appends of short lines do
+// not interleave, where a read-modify-write of one JSON file could lose entries). Readers keep the last
+// line per name; docs/crypto.md quotes them.
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const GAS_FILE = join(import.meta.dirname, '../../.test-results/crypto-gas.json');
+export const GAS_FILE = join(import.meta.dirname, '../../.test-results/crypto-gas.jsonl');
 
 export function recordGas(name: string, gas: bigint): void {
   mkdirSync(join(GAS_FILE, '..'), { recursive: true });
-  const all = existsSync(GAS_FILE)
-    ? (JSON.parse(readFileSync(GAS_FILE, 'utf8')) as Record<string, number>)
-    : {};
-  all[name] = Number(gas);
-  writeFileSync(GAS_FILE, `${JSON.stringify(all, null, 2)}\n`);
+  appendFileSync(GAS_FILE, `${JSON.stringify({ name, gas: Number(gas) })}\n`);
 }
