@@ -311,6 +311,8 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
         if (!ok || ret.length != 32) revert BeaconRootUnavailable(proof.timestamp);
         bytes32 beaconRoot = abi.decode(ret, (bytes32));
         if (keccak256(proof.validator.pubkey) != keccak256(records[drawId].pubkey)) revert ValidatorMismatch(drawId);
+        // an index past the list's depth would reach into the length mix-in
+        if (proof.validatorIndex >> VALIDATOR_REGISTRY_DEPTH != 0) revert InvalidValidatorProof(drawId);
         if (proof.validator.withdrawalCredentials != withdrawalCredentials) {
             revert WithdrawalCredentialsMismatch(proof.validator.withdrawalCredentials, withdrawalCredentials);
         }

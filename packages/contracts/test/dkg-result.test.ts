@@ -521,6 +521,10 @@ describe('DkgResultRegistry', () => {
         name: 'InvalidValidatorProof',
         args: [c.drawId],
       });
+      expect(await expectRevert(() => confirmByProof(c.signature, proofArgs(timestamp, 2 ** 40 + 3, ours, branch)))).toEqual({
+        name: 'InvalidValidatorProof',
+        args: [c.drawId],
+      });
       const other = `0x${'00'.repeat(96)}` as Hex;
       expect(await expectRevert(() => confirmByProof(other, proofArgs(timestamp, 3, ours, branch)))).toEqual({
         name: 'DepositSignatureMismatch',
