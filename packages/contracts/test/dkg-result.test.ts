@@ -521,7 +521,11 @@ describe('DkgResultRegistry', () => {
         name: 'InvalidValidatorProof',
         args: [c.drawId],
       });
-      expect(await expectRevert(() => confirmByProof(c.signature, proofArgs(timestamp, 2 ** 40 + 3, ours, branch)))).toEqual({
+      expect(
+        await expectRevert(() =>
+          confirmByProof(c.signature, proofArgs(timestamp, 2 ** 40 + 3, ours, branch)),
+        ),
+      ).toEqual({
         name: 'InvalidValidatorProof',
         args: [c.drawId],
       });
