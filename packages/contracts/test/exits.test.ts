@@ -200,3 +200,41 @@ describe('ExitRequests', () => {
     });
   });
 });
+
+describe('ExitRequests with the pool owning the withdrawal credentials', () => {
+  const chain = useAnvil({
+    setup: async (client: AnvilClient) => {
+      const sys = await deploySystem(client, { operatorCount: 17 });
+      const validator = await createValidator(client, sys);
+      return { sys, validator };
+    },
+  });
+
+  it('triggers the EIP-7002 exit through divETH, the credentials owner', async () => {
+    const { sys, validator } = chain.context();
+    const client = chain.client();
+    await installWithdrawalRequests(client);
+    await send(client, {
+      address: sys.exits,
+      abi: exitRequestsAbi,
+      functionName: 'requestExit',
+      args: [validator.drawId, 3],
+      chain: null,
+    } as never);
+    const receipt = await send(client, {
+      address: sys.exits,
+      abi: exitRequestsAbi,
+      functionName: 'triggerExit',
+      args: [validator.drawId],
+      value: 1n,
+      account: STRANGER,
+      chain: null,
+    } as never);
+    const queued = await readWithdrawalRequests(client);
+    expect(slice(queued, 0, 20)).toBe(sys.divETH.toLowerCase());
+    expect(slice(queued, 20, 68)).toBe(validator.pubkey);
+    expect(
+      parseEventLogs({ abi: exitRequestsAbi, logs: receipt.logs, eventName: 'ExitTriggered' })[0]!.args.fee,
+    ).toBe(1n);
+  });
+});
