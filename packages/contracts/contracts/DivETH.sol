@@ -33,6 +33,9 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
     address public committeeDraw;
     address public dkgResult;
     address public operatorRegistry;
+    address public exits;
+    /// EIP-7002 withdrawal request predeploy: exits are requested by the withdrawal credentials' owner.
+    address public constant WITHDRAWAL_REQUEST_PREDEPLOY = 0x00000961Ef480Eb55e80D19ad83579A64c007002;
 
     mapping(address account => uint256) private _shares;
     mapping(address owner => mapping(address spender => uint256)) private _allowances;
@@ -65,8 +68,14 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
         uint256 receivedEther
     );
     event Wired(
-        address accounting, address withdrawalQueue, address committeeDraw, address dkgResult, address operatorRegistry
+        address accounting,
+        address withdrawalQueue,
+        address committeeDraw,
+        address dkgResult,
+        address operatorRegistry,
+        address exits
     );
+    event WithdrawalRequestSent(bytes pubkey, uint64 amountGwei, uint256 fee);
 
     error ZeroAmount();
     error ZeroAddress();
@@ -82,6 +91,8 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
     error InsufficientBuffer(uint256 available, uint256 needed);
     error InvalidReport(uint256 clDepositedEther, uint256 previous, uint256 depositedEther);
     error EtherTransferFailed(address to, uint256 amount);
+    error InvalidPubkeyLength(uint256 length);
+    error WithdrawalRequestFailed(bytes pubkey, uint64 amountGwei);
 
     modifier only(address allowed) {
         if (msg.sender != allowed || allowed == address(0)) revert Unauthorized(msg.sender);
@@ -103,20 +114,22 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
         address withdrawalQueue_,
         address committeeDraw_,
         address dkgResult_,
-        address operatorRegistry_
+        address operatorRegistry_,
+        address exits_
     ) external {
         if (msg.sender != DEPLOYER) revert Unauthorized(msg.sender);
         if (accounting != address(0)) revert AlreadyWired();
         if (
             accounting_ == address(0) || withdrawalQueue_ == address(0) || committeeDraw_ == address(0)
-                || dkgResult_ == address(0) || operatorRegistry_ == address(0)
+                || dkgResult_ == address(0) || operatorRegistry_ == address(0) || exits_ == address(0)
         ) revert ZeroAddress();
         accounting = accounting_;
         withdrawalQueue = withdrawalQueue_;
         committeeDraw = committeeDraw_;
         dkgResult = dkgResult_;
         operatorRegistry = operatorRegistry_;
-        emit Wired(accounting_, withdrawalQueue_, committeeDraw_, dkgResult_, operatorRegistry_);
+        exits = exits_;
+        emit Wired(accounting_, withdrawalQueue_, committeeDraw_, dkgResult_, operatorRegistry_, exits_);
     }
 
     // ---------------------------------------------------------------- staking
@@ -205,6 +218,16 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
         bufferedEther -= etherAmount;
         emit WithdrawalsFunded(etherAmount, sharesAmount);
         _sendEther(msg.sender, etherAmount);
+    }
+
+    /// @notice Sends an EIP-7002 withdrawal request for a pool validator (`amountGwei` 0 = full exit);
+    /// `msg.value` is the predeploy's fee and only passes through. Only the wired exits contract: the
+    /// credentials name this contract, so it must be the caller of the predeploy.
+    function addWithdrawalRequest(bytes calldata pubkey, uint64 amountGwei) external payable only(exits) nonReentrant {
+        if (pubkey.length != 48) revert InvalidPubkeyLength(pubkey.length);
+        emit WithdrawalRequestSent(pubkey, amountGwei, msg.value);
+        (bool ok,) = WITHDRAWAL_REQUEST_PREDEPLOY.call{value: msg.value}(abi.encodePacked(pubkey, amountGwei));
+        if (!ok) revert WithdrawalRequestFailed(pubkey, amountGwei);
     }
 
     /// @notice Burns shares the caller holds (penalties from collateral). Only the operator registry.

@@ -287,13 +287,16 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         view
         returns (address[] memory selected)
     {
+        // Excluded positions and their weights, kept in memory so the descent reads no extra storage.
         uint256[] memory excluded = new uint256[](exclude.length + count);
+        uint256[] memory weights = new uint256[](exclude.length + count);
         uint256 excludedCount;
         uint256 remaining = totalCapacity;
         for (uint256 i = 0; i < exclude.length; ++i) {
             Operator storage op = _operators[exclude[i]];
             if (op.index == 0 || op.capacity == 0) continue;
-            excluded[excludedCount++] = op.index;
+            excluded[excludedCount] = op.index;
+            weights[excludedCount++] = op.capacity;
             remaining -= op.capacity;
         }
         selected = new address[](count);
@@ -302,20 +305,25 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         for (uint256 k = 0; k < count; ++k) {
             if (remaining == 0) revert NotEnoughCapacity(k, count);
             uint256 r = uint256(keccak256(abi.encode(seed, k))) % remaining;
-            uint256 index = _descend(r, topStep, n, excluded, excludedCount);
+            uint256 index = _descend(r, topStep, n, excluded, weights, excludedCount);
             address picked = _operatorList[index - 1];
+            uint256 weight = _operators[picked].capacity;
             selected[k] = picked;
-            excluded[excludedCount++] = index;
-            remaining -= _operators[picked].capacity;
+            excluded[excludedCount] = index;
+            weights[excludedCount++] = weight;
+            remaining -= weight;
         }
     }
 
     /// Largest pos with (prefix(pos) - excluded weight up to pos) <= r, plus one.
-    function _descend(uint256 r, uint256 step, uint256 n, uint256[] memory excluded, uint256 excludedCount)
-        private
-        view
-        returns (uint256)
-    {
+    function _descend(
+        uint256 r,
+        uint256 step,
+        uint256 n,
+        uint256[] memory excluded,
+        uint256[] memory weights,
+        uint256 excludedCount
+    ) private view returns (uint256) {
         uint256 pos;
         uint256 acc;
         for (; step > 0; step >>= 1) {
@@ -324,7 +332,7 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
             uint256 sum = acc + _tree[next];
             for (uint256 j = 0; j < excludedCount; ++j) {
                 uint256 e = excluded[j];
-                if (e > pos && e <= next) sum -= _operators[_operatorList[e - 1]].capacity;
+                if (e > pos && e <= next) sum -= weights[j];
             }
             if (sum <= r) {
                 pos = next;

@@ -172,7 +172,7 @@ export async function deployDiva(
     address: divETH,
     abi: divETHAbi,
     functionName: 'wire',
-    args: [accounting, withdrawalQueue, committeeDraw, dkgResult, operatorRegistry],
+    args: [accounting, withdrawalQueue, committeeDraw, dkgResult, operatorRegistry, exits],
   });
   await call(client, {
     address: operatorRegistry,

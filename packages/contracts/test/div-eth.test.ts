@@ -190,7 +190,7 @@ describe('divETH and wdivETH', () => {
         address: system.divETH,
         abi: divETHAbi,
         functionName: 'wire',
-        args: [alice.address, alice.address, alice.address, alice.address, alice.address],
+        args: [alice.address, alice.address, alice.address, alice.address, alice.address, alice.address],
       }),
     );
     expect(rewire.name).toBe('AlreadyWired');
@@ -204,6 +204,51 @@ describe('divETH and wdivETH', () => {
       }),
     );
     expect(notApproved).toEqual({ name: 'DrawNotApproved', args: [1n, 0] });
+  });
+
+  it('passes EIP-7002 withdrawal requests from the exits contract to the predeploy, fee included', async () => {
+    const client = chain.client();
+    const { system } = chain.context();
+    const predeploy = '0x00000961Ef480Eb55e80D19ad83579A64c007002';
+    const pubkey = `0x${'a1'.repeat(48)}` as const;
+    const stranger = await expectRevert(() =>
+      tx(client, {
+        account: alice,
+        address: system.divETH,
+        abi: divETHAbi,
+        functionName: 'addWithdrawalRequest',
+        args: [pubkey, 0n],
+      }),
+    );
+    expect(stranger).toEqual({ name: 'Unauthorized', args: [alice.address] });
+    const short = await expectRevert(() =>
+      tx(client, {
+        account: ROLES.exits,
+        address: system.divETH,
+        abi: divETHAbi,
+        functionName: 'addWithdrawalRequest',
+        args: ['0x1234', 0n],
+      }),
+    );
+    expect(short).toEqual({ name: 'InvalidPubkeyLength', args: [2n] });
+    const poolBefore = await client.getBalance({ address: system.divETH });
+    const predeployBefore = await client.getBalance({ address: predeploy });
+    await tx(client, {
+      account: ROLES.exits,
+      address: system.divETH,
+      abi: divETHAbi,
+      functionName: 'addWithdrawalRequest',
+      args: [pubkey, 0n],
+      value: 7n,
+    });
+    expect(await client.getBalance({ address: system.divETH })).toBe(poolBefore);
+    expect((await client.getBalance({ address: predeploy })) - predeployBefore).toBe(7n);
+    const [event] = await client.getContractEvents({
+      address: system.divETH,
+      abi: divETHAbi,
+      eventName: 'WithdrawalRequestSent',
+    });
+    expect(event!.args).toMatchObject({ pubkey, amountGwei: 0n, fee: 7n });
   });
 
   it('uses withdrawal credentials 0x01 with its own address', async () => {

@@ -53,4 +53,8 @@ interface IDivETH is IERC20, IERC20Permit {
     function applyReport(uint256 newClBalance, uint256 newClDepositedEther, uint256 feeBps, address feeRecipient)
         external
         returns (uint256 preTotal, uint256 postTotal, uint256 feeShares);
+
+    /// @notice EIP-7002 withdrawal request through the credentials' owner (this contract). Only the
+    /// wired exits contract; `msg.value` is the predeploy fee.
+    function addWithdrawalRequest(bytes calldata pubkey, uint64 amountGwei) external payable;
 }

@@ -29,6 +29,16 @@ export const iDivETHAbi = [
   },
   {
     inputs: [
+      { internalType: 'bytes', name: 'pubkey', type: 'bytes' },
+      { internalType: 'uint64', name: 'amountGwei', type: 'uint64' },
+    ],
+    name: 'addWithdrawalRequest',
+    outputs: [],
+    stateMutability: 'payable',
+    type: 'function',
+  },
+  {
+    inputs: [
       { internalType: 'address', name: 'owner', type: 'address' },
       { internalType: 'address', name: 'spender', type: 'address' },
     ],

@@ -9,6 +9,13 @@ export const iDkgResultRegistryAbi = [
   },
   {
     inputs: [{ internalType: 'uint256', name: 'drawId', type: 'uint256' }],
+    name: 'generationOf',
+    outputs: [{ internalType: 'uint256', name: '', type: 'uint256' }],
+    stateMutability: 'view',
+    type: 'function',
+  },
+  {
+    inputs: [{ internalType: 'uint256', name: 'drawId', type: 'uint256' }],
     name: 'pubkeyOf',
     outputs: [{ internalType: 'bytes', name: '', type: 'bytes' }],
     stateMutability: 'view',
@@ -18,6 +25,19 @@ export const iDkgResultRegistryAbi = [
     inputs: [{ internalType: 'uint256', name: 'drawId', type: 'uint256' }],
     name: 'publicSharesHashOf',
     outputs: [{ internalType: 'bytes32', name: '', type: 'bytes32' }],
+    stateMutability: 'view',
+    type: 'function',
+  },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'drawId', type: 'uint256' },
+      { internalType: 'uint256', name: 'generation', type: 'uint256' },
+    ],
+    name: 'sharesAt',
+    outputs: [
+      { internalType: 'bytes32', name: 'publicSharesHash', type: 'bytes32' },
+      { internalType: 'bytes32', name: 'committeeHash', type: 'bytes32' },
+    ],
     stateMutability: 'view',
     type: 'function',
   },

@@ -426,6 +426,11 @@ export const errorsAbi = [
     type: 'error',
   },
   {
+    inputs: [{ internalType: 'uint256', name: 'length', type: 'uint256' }],
+    name: 'InvalidPubkeyLength',
+    type: 'error',
+  },
+  {
     inputs: [
       { internalType: 'uint256', name: 'clDepositedEther', type: 'uint256' },
       { internalType: 'uint256', name: 'previous', type: 'uint256' },
@@ -729,6 +734,14 @@ export const errorsAbi = [
     type: 'error',
   },
   {
+    inputs: [
+      { internalType: 'uint256', name: 'drawId', type: 'uint256' },
+      { internalType: 'uint256', name: 'generation', type: 'uint256' },
+    ],
+    name: 'UnknownGeneration',
+    type: 'error',
+  },
+  {
     inputs: [{ internalType: 'uint256', name: 'requestId', type: 'uint256' }],
     name: 'UnknownRequest',
     type: 'error',
@@ -757,6 +770,14 @@ export const errorsAbi = [
     type: 'error',
   },
   { inputs: [], name: 'WithdrawalRequestFailed', type: 'error' },
+  {
+    inputs: [
+      { internalType: 'bytes', name: 'pubkey', type: 'bytes' },
+      { internalType: 'uint64', name: 'amountGwei', type: 'uint64' },
+    ],
+    name: 'WithdrawalRequestFailed',
+    type: 'error',
+  },
   { inputs: [], name: 'WithdrawalRequestsUnavailable', type: 'error' },
   {
     inputs: [
@@ -779,4 +800,4 @@ export const errorsAbi = [
   { inputs: [], name: 'ZeroAmount', type: 'error' },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = '7845181dbfe1fc5a1d4eeb2abaeabe1d8a6cfcad29741e32adeb465a46e26fe6';
+export const sourcesHash = '2b50fee0e2c3a8d2181d532cb84053012552a36d94f1a1b5a6a5e20d5e776eb3';
