@@ -28,6 +28,15 @@ interface IDkgResultRegistry {
     /// keccak256(abi.encodePacked(committee)) of the committee that approved the result (share i = seat i-1).
     function committeeHashOf(uint256 drawId) external view returns (bytes32);
 
+    /// Resharings recorded for the validator (0: the shares of the DKG result are the current ones).
+    function generationOf(uint256 drawId) external view returns (uint256);
+
+    /// Public shares hash and committee hash of `generation` (0 = the DKG result, k = k-th resharing).
+    function sharesAt(uint256 drawId, uint256 generation)
+        external
+        view
+        returns (bytes32 publicSharesHash, bytes32 committeeHash);
+
     function withdrawalCredentials() external view returns (bytes32);
 }
 
@@ -55,6 +64,9 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
 
     bytes32 public constant APPROVAL_TYPEHASH = keccak256(
         "DkgApproval(uint256 drawId,bytes32 ceremonyId,bytes validatorPubkey,bytes32 publicSharesHash,bytes32 depositDataRoot)"
+    );
+    bytes32 public constant RESHARE_TYPEHASH = keccak256(
+        "ReshareApproval(uint256 drawId,bytes32 ceremonyId,bytes validatorPubkey,bytes32 publicSharesHash,uint256 generation)"
     );
     bytes32 public constant CONFIRMATION_TYPEHASH = keccak256(
         "WithdrawalCredentialsConfirmation(uint256 drawId,bytes validatorPubkey,uint64 validatorIndex,bytes32 withdrawalCredentials)"
@@ -102,11 +114,16 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
     }
 
     mapping(uint256 drawId => Record) internal records;
+    /// Resharings: generation k >= 1 of a validator's shares (generation 0 lives in its Record).
+    mapping(uint256 drawId => mapping(uint256 generation => bytes32)) internal reshareSharesHash;
+    mapping(uint256 drawId => mapping(uint256 generation => bytes32)) internal reshareCommitteeHash;
+    mapping(uint256 drawId => uint256) public override generationOf;
     mapping(bytes32 pubkeyHash => uint256 drawId) public drawOfPubkey;
 
     event DkgResultAccepted(
         uint256 indexed drawId, bytes pubkey, bytes32 publicSharesHash, bytes32 depositDataRoot, address submitter
     );
+    event ReshareRecorded(uint256 indexed drawId, uint256 generation, bytes32 publicSharesHash, address submitter);
     event WithdrawalCredentialsConfirmed(uint256 indexed drawId, uint64 validatorIndex, bool byProof);
     event ValidatorFunded(uint256 indexed drawId, bytes pubkey, uint256 totalDeposited);
 
@@ -127,6 +144,8 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
     error WithdrawalCredentialsMismatch(bytes32 found, bytes32 expected);
     error InvalidValidatorProof(uint256 drawId);
     error UnexpectedEther(address from, uint256 amount);
+    error UnknownValidator(uint256 drawId);
+    error UnknownGeneration(uint256 drawId, uint256 generation);
     error BadWithdrawalCredentials(bytes32 withdrawalCredentials);
 
     constructor(
@@ -220,6 +239,41 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
         return records[drawId].committeeHash;
     }
 
+    function sharesAt(uint256 drawId, uint256 generation)
+        external
+        view
+        override
+        returns (bytes32 publicSharesHash, bytes32 committeeHash)
+    {
+        if (records[drawId].stage == Stage.None) revert UnknownValidator(drawId);
+        if (generation > generationOf[drawId]) revert UnknownGeneration(drawId, generation);
+        if (generation == 0) return (records[drawId].publicSharesHash, records[drawId].committeeHash);
+        return (reshareSharesHash[drawId][generation], reshareCommitteeHash[drawId][generation]);
+    }
+
+    /// @notice The ceremony id of the next resharing of `drawId` (generation `generationOf + 1`).
+    function reshareCeremonyIdOf(uint256 drawId) public view returns (bytes32) {
+        return keccak256(
+            abi.encode("diva-reshare-ceremony", block.chainid, address(this), drawId, generationOf[drawId] + 1)
+        );
+    }
+
+    /// @notice The EIP-712 digest a member of the new committee signs to approve a resharing's public shares.
+    function reshareDigest(uint256 drawId, bytes32 publicSharesHash) public view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    RESHARE_TYPEHASH,
+                    drawId,
+                    reshareCeremonyIdOf(drawId),
+                    keccak256(records[drawId].pubkey),
+                    publicSharesHash,
+                    generationOf[drawId] + 1
+                )
+            )
+        );
+    }
+
     function validatorIndexOf(uint256 drawId) external view returns (uint64) {
         return records[drawId].validatorIndex;
     }
@@ -284,6 +338,28 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
                 result.depositSignaturePoint
             )
         ) revert BadDepositSignature(drawId);
+    }
+
+    /// @notice Records the public shares of a resharing (same validator key, new shares, typically after a
+    /// member was replaced): t members of the draw's current committee approve them (EIP-712
+    /// `ReshareApproval`). The evidence contract then accepts proofs against these shares too; earlier
+    /// generations stay valid for evidence about shares their holders still have.
+    function recordReshare(uint256 drawId, bytes calldata publicShares, Approval[] calldata approvals)
+        external
+        nonReentrant
+    {
+        if (records[drawId].stage == Stage.None) revert UnknownValidator(drawId);
+        address[] memory committee = draw.committeeOf(drawId);
+        if (publicShares.length != committee.length * 48) {
+            revert BadPublicShares(publicShares.length, committee.length * 48);
+        }
+        bytes32 sharesHash = keccak256(publicShares);
+        _checkApprovals(reshareDigest(drawId, sharesHash), committee, approvals);
+        uint256 generation = generationOf[drawId] + 1;
+        generationOf[drawId] = generation;
+        reshareSharesHash[drawId][generation] = sharesHash;
+        reshareCommitteeHash[drawId][generation] = keccak256(abi.encodePacked(committee));
+        emit ReshareRecorded(drawId, generation, sharesHash, msg.sender);
     }
 
     /// @notice t members of the draw's current committee report the validator in the beacon state with our

@@ -59,6 +59,16 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
         bytes point; // its 256-byte uncompressed form
     }
 
+    /// Which share signed: the validator (draw), the generation of its shares (0 = the DKG result, k = the
+    /// k-th recorded resharing), the 1-based share index, and that generation's committee and n public shares.
+    struct ShareRef {
+        uint256 drawId;
+        uint256 generation;
+        uint256 shareIndex;
+        address[] committee;
+        bytes publicShares;
+    }
+
     struct Proposal {
         bytes32 instance;
         uint64 round;
@@ -72,6 +82,7 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
 
     error BadForkSchedule();
     error UnknownValidator(uint256 drawId);
+    error UnknownGeneration(uint256 drawId, uint256 generation);
     error PublicSharesMismatch(uint256 drawId);
     error CommitteeMismatch(uint256 drawId);
     error BadShareIndex(uint256 shareIndex, uint256 committeeSize);
@@ -142,13 +153,10 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
     // ------------------------------------------------------------------------------------------------
     // Evidence (a): a key share signed two conflicting beacon messages
 
-    /// @param committee the committee that approved the DKG result (share i = committee[i - 1])
-    /// @param publicShares the n compressed public shares approved with the result
+    /// @param share the signing share: its validator, generation, index, and that generation's committee and
+    /// public shares (checked against the hashes DkgResultRegistry recorded)
     function proveDoubleAttestation(
-        uint256 drawId,
-        uint256 shareIndex,
-        address[] calldata committee,
-        bytes calldata publicShares,
+        ShareRef calldata share,
         BeaconSsz.AttestationData calldata first,
         PartialSignature calldata firstSignature,
         BeaconSsz.AttestationData calldata second,
@@ -166,17 +174,14 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
         } else {
             revert NotSlashable();
         }
-        bytes memory share = _publicShare(drawId, shareIndex, committee, publicShares);
-        _verifyPartial(share, attestationSigningRoot(first), firstSignature, 1);
-        _verifyPartial(share, attestationSigningRoot(second), secondSignature, 2);
-        _punish(drawId, committee[shareIndex - 1], kind);
+        bytes memory key = _publicShare(share);
+        _verifyPartial(key, attestationSigningRoot(first), firstSignature, 1);
+        _verifyPartial(key, attestationSigningRoot(second), secondSignature, 2);
+        _punish(share.drawId, share.committee[share.shareIndex - 1], kind);
     }
 
     function proveDoubleProposal(
-        uint256 drawId,
-        uint256 shareIndex,
-        address[] calldata committee,
-        bytes calldata publicShares,
+        ShareRef calldata share,
         BeaconSsz.BeaconBlockHeader calldata first,
         PartialSignature calldata firstSignature,
         BeaconSsz.BeaconBlockHeader calldata second,
@@ -186,10 +191,10 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
             first.slot != second.slot || first.proposerIndex != second.proposerIndex
                 || BeaconSsz.beaconBlockHeaderRoot(first) == BeaconSsz.beaconBlockHeaderRoot(second)
         ) revert NotSlashable();
-        bytes memory share = _publicShare(drawId, shareIndex, committee, publicShares);
-        _verifyPartial(share, blockHeaderSigningRoot(first), firstSignature, 1);
-        _verifyPartial(share, blockHeaderSigningRoot(second), secondSignature, 2);
-        _punish(drawId, committee[shareIndex - 1], KIND_DOUBLE_PROPOSAL);
+        bytes memory key = _publicShare(share);
+        _verifyPartial(key, blockHeaderSigningRoot(first), firstSignature, 1);
+        _verifyPartial(key, blockHeaderSigningRoot(second), secondSignature, 2);
+        _punish(share.drawId, share.committee[share.shareIndex - 1], KIND_DOUBLE_PROPOSAL);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -216,17 +221,16 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
     // ------------------------------------------------------------------------------------------------
     // Internals
 
-    function _publicShare(uint256 drawId, uint256 shareIndex, address[] calldata committee, bytes calldata shares)
-        internal
-        view
-        returns (bytes memory)
-    {
-        bytes32 sharesHash = results.publicSharesHashOf(drawId);
-        if (sharesHash == bytes32(0)) revert UnknownValidator(drawId);
-        if (keccak256(shares) != sharesHash) revert PublicSharesMismatch(drawId);
-        if (keccak256(abi.encodePacked(committee)) != results.committeeHashOf(drawId)) revert CommitteeMismatch(drawId);
-        if (shareIndex == 0 || shareIndex > committee.length) revert BadShareIndex(shareIndex, committee.length);
-        return shares[(shareIndex - 1) * 48:shareIndex * 48];
+    function _publicShare(ShareRef calldata share) internal view returns (bytes memory) {
+        uint256 drawId = share.drawId;
+        if (results.stageOf(drawId) == IDkgResultRegistry.Stage.None) revert UnknownValidator(drawId);
+        if (share.generation > results.generationOf(drawId)) revert UnknownGeneration(drawId, share.generation);
+        (bytes32 sharesHash, bytes32 committeeHash) = results.sharesAt(drawId, share.generation);
+        if (keccak256(share.publicShares) != sharesHash) revert PublicSharesMismatch(drawId);
+        if (keccak256(abi.encodePacked(share.committee)) != committeeHash) revert CommitteeMismatch(drawId);
+        uint256 index = share.shareIndex;
+        if (index == 0 || index > share.committee.length) revert BadShareIndex(index, share.committee.length);
+        return share.publicShares[(index - 1) * 48:index * 48];
     }
 
     function _verifyPartial(bytes memory publicShare, bytes32 root, PartialSignature calldata sig, uint256 which)

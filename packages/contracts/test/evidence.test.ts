@@ -6,11 +6,13 @@
 import {
   type Address,
   bytesToHex,
+  concatHex,
   encodeDeployData,
   encodeFunctionData,
   getAddress,
   type Hex,
   hexToBytes,
+  keccak256,
   parseEther,
   parseEventLogs,
 } from 'viem';
@@ -18,6 +20,7 @@ import { describe, expect, it } from 'vitest';
 import {
   committeeDrawAbi,
   divETHAbi,
+  dkgResultRegistryAbi,
   evidenceSlasherAbi,
   evidenceSlasherBytecode,
   exitRequestsAbi,
@@ -43,6 +46,7 @@ import {
   partialSign,
   publicSharesHex,
   REPORTER_BPS,
+  runReshare,
   SLASH_AMOUNT,
   type System,
   type Validator,
@@ -148,12 +152,18 @@ describe('EvidenceSlasher', () => {
       args: [v().drawId],
     }) as Promise<Address[]>;
 
-  function attestationArgs(shareIndex: number, a: Att, b: Att, signerOfSecond = shareIndex) {
+  /** The ShareRef of generation 0 (the DKG result's shares and committee). */
+  const shareRef = (shareIndex: number) => ({
+    drawId: v().drawId,
+    generation: 0n,
+    shareIndex: BigInt(shareIndex),
+    committee: v().committee,
+    publicShares: publicSharesHex(v().keys),
+  });
+
+  function attestationArgs(shareIndex: number, a: Att, b: Att, signerOfSecond = shareIndex): unknown[] {
     return [
-      v().drawId,
-      BigInt(shareIndex),
-      v().committee,
-      publicSharesHex(v().keys),
+      shareRef(shareIndex),
       attArg(a),
       partialSign(v().keys, shareIndex, attestationRoot(a)),
       attArg(b),
@@ -261,10 +271,7 @@ describe('EvidenceSlasher', () => {
     const h1 = header(640n, 5);
     const h2 = header(640n, 6);
     const proposal = await evidence('proveDoubleProposal', [
-      v().drawId,
-      9n,
-      v().committee,
-      publicSharesHex(v().keys),
+      shareRef(9),
       headerArg(h1),
       partialSign(v().keys, 9, headerRoot(h1)),
       headerArg(h2),
@@ -298,10 +305,7 @@ describe('EvidenceSlasher', () => {
     const h2 = header(641n, 6);
     const err = await expectRevert(() =>
       evidence('proveDoubleProposal', [
-        v().drawId,
-        2n,
-        v().committee,
-        publicSharesHex(v().keys),
+        shareRef(2),
         headerArg(h1),
         partialSign(v().keys, 2, headerRoot(h1)),
         headerArg(h2),
@@ -323,7 +327,7 @@ describe('EvidenceSlasher', () => {
     );
     // first signature over another message
     const args = attestationArgs(2, a, b);
-    args[5] = partialSign(v().keys, 2, attestationRoot(attestation(999n, 9, 1n, 2n)));
+    args[2] = partialSign(v().keys, 2, attestationRoot(attestation(999n, 9, 1n, 2n)));
     expect(await expectRevert(() => evidence('proveDoubleAttestation', args))).toEqual({
       name: 'BadPartialSignature',
       args: [1n],
@@ -334,29 +338,175 @@ describe('EvidenceSlasher', () => {
     const a = attestation(320n, 1, 9n, 10n);
     const b = attestation(321n, 2, 9n, 10n);
     const wrongShares = attestationArgs(2, a, b);
-    wrongShares[3] = `0x${'11'.repeat(16 * 48)}`;
+    wrongShares[0] = { ...shareRef(2), publicShares: `0x${'11'.repeat(16 * 48)}` };
     expect(await expectRevert(() => evidence('proveDoubleAttestation', wrongShares))).toEqual({
       name: 'PublicSharesMismatch',
       args: [v().drawId],
     });
     const wrongCommittee = attestationArgs(2, a, b);
-    wrongCommittee[2] = [...v().committee].reverse();
+    wrongCommittee[0] = { ...shareRef(2), committee: [...v().committee].reverse() };
     expect(await expectRevert(() => evidence('proveDoubleAttestation', wrongCommittee))).toEqual({
       name: 'CommitteeMismatch',
       args: [v().drawId],
     });
     const badIndex = attestationArgs(2, a, b);
-    badIndex[1] = 17n;
+    badIndex[0] = { ...shareRef(2), shareIndex: 17n };
     expect(await expectRevert(() => evidence('proveDoubleAttestation', badIndex))).toEqual({
       name: 'BadShareIndex',
       args: [17n, 16n],
     });
     const unknown = attestationArgs(2, a, b);
-    unknown[0] = v().drawId + 5n;
+    unknown[0] = { ...shareRef(2), drawId: v().drawId + 5n };
     expect(await expectRevert(() => evidence('proveDoubleAttestation', unknown))).toEqual({
       name: 'UnknownValidator',
       args: [v().drawId + 5n],
     });
+    const future = attestationArgs(2, a, b);
+    future[0] = { ...shareRef(2), generation: 1n };
+    expect(await expectRevert(() => evidence('proveDoubleAttestation', future))).toEqual({
+      name: 'UnknownGeneration',
+      args: [v().drawId, 1n],
+    });
+  });
+
+  it('accepts evidence against reshared shares once t members of the new committee record them', async () => {
+    // a leader is ejected and replaced; the committee reshares (the ejected member does not deal)
+    const ejected = v().committee[5]!;
+    const types = {
+      Proposal: [
+        { name: 'instance', type: 'bytes32' },
+        { name: 'round', type: 'uint64' },
+        { name: 'valueRoot', type: 'bytes32' },
+      ],
+    } as const;
+    const prop = (b: string) => ({
+      instance: `0x${'34'.repeat(32)}` as Hex,
+      round: 1n,
+      valueRoot: `0x${b.repeat(32)}` as Hex,
+    });
+    const sign = (m: ReturnType<typeof prop>) =>
+      sys()
+        .byAddress.get(ejected.toLowerCase())!
+        .account.signTypedData({
+          domain: { name: 'DivaConsensus', version: '1', chainId: 31337, verifyingContract: sys().evidence },
+          types,
+          primaryType: 'Proposal',
+          message: m,
+        });
+    await evidence('proveEquivocatingLeader', [
+      v().drawId,
+      prop('01'),
+      await sign(prop('01')),
+      prop('02'),
+      await sign(prop('02')),
+    ]);
+    const committee = await committeeNow();
+    const newcomer = committee[5]!;
+    expect(newcomer).not.toBe(ejected);
+    const readResults = (functionName: string, args: unknown[]) =>
+      client().readContract({
+        address: sys().results,
+        abi: dkgResultRegistryAbi,
+        functionName,
+        args,
+      } as never) as Promise<unknown>;
+    const ceremonyId = (await readResults('reshareCeremonyIdOf', [v().drawId])) as Hex;
+    const keys = runReshare(sys(), ceremonyId, v().committee, v().keys, committee, [ejected]);
+    expect(bytesToHex(keys.groupPublicKey.bytes)).toBe(v().pubkey);
+    const shares = concatHex(keys.publicShares.map((p) => bytesToHex(p.bytes)));
+    const approve = (signers: readonly Address[], seats: readonly number[]) =>
+      Promise.all(
+        seats.map(async (seat, k) => ({
+          shareIndex: BigInt(seat),
+          signature: await sys()
+            .byAddress.get(signers[k]!.toLowerCase())!
+            .account.signTypedData({
+              domain: {
+                name: 'DivaDkgResult',
+                version: '1',
+                chainId: 31337,
+                verifyingContract: sys().results,
+              },
+              types: {
+                ReshareApproval: [
+                  { name: 'drawId', type: 'uint256' },
+                  { name: 'ceremonyId', type: 'bytes32' },
+                  { name: 'validatorPubkey', type: 'bytes' },
+                  { name: 'publicSharesHash', type: 'bytes32' },
+                  { name: 'generation', type: 'uint256' },
+                ],
+              },
+              primaryType: 'ReshareApproval',
+              message: {
+                drawId: v().drawId,
+                ceremonyId,
+                validatorPubkey: v().pubkey,
+                publicSharesHash: keccak256(shares),
+                generation: 1n,
+              },
+            }),
+        })),
+      );
+    const record = (approvals: { shareIndex: bigint; signature: Hex }[], drawId = v().drawId) =>
+      send(client(), {
+        address: sys().results,
+        abi: dkgResultRegistryAbi,
+        functionName: 'recordReshare',
+        args: [drawId, shares, approvals],
+        chain: null,
+      } as never);
+    const seats = Array.from({ length: 11 }, (_, i) => i + 1); // seats 1..11 include the newcomer's (6)
+    // the ejected member's approval for its old seat does not count
+    const withEjected = await approve(
+      seats.map((s) => (s === 6 ? ejected : committee[s - 1]!)),
+      seats,
+    );
+    expect((await expectRevert(() => record(withEjected))).name).toBe('WrongSigner');
+    expect(await expectRevert(async () => record((await approve(committee, seats)).slice(0, 10)))).toEqual({
+      name: 'TooFewApprovals',
+      args: [10n, 11n],
+    });
+    expect(await expectRevert(() => record([], v().drawId + 7n))).toEqual({
+      name: 'UnknownValidator',
+      args: [v().drawId + 7n],
+    });
+    const receipt = await record(
+      await approve(
+        seats.map((s) => committee[s - 1]!),
+        seats,
+      ),
+    );
+    recordGas('recordReshare (11 approvals)', receipt.gasUsed);
+    expect(await readResults('generationOf', [v().drawId])).toBe(1n);
+
+    // the newcomer's new share double-votes: generation 1 evidence
+    const ref = { drawId: v().drawId, generation: 1n, shareIndex: 6n, committee, publicShares: shares };
+    const a = attestation(320n, 1, 9n, 10n);
+    const b = attestation(321n, 2, 9n, 10n);
+    const args = [
+      ref,
+      attArg(a),
+      partialSign(keys, 6, attestationRoot(a)),
+      attArg(b),
+      partialSign(keys, 6, attestationRoot(b)),
+    ];
+    // generation 0 shares do not match the new signatures
+    expect(
+      await expectRevert(() =>
+        evidence('proveDoubleAttestation', [{ ...ref, generation: 0n }, ...args.slice(1)]),
+      ),
+    ).toEqual({
+      name: 'PublicSharesMismatch',
+      args: [v().drawId],
+    });
+    const accepted = await evidence('proveDoubleAttestation', args);
+    const log = parseEventLogs({
+      abi: evidenceSlasherAbi,
+      logs: accepted.logs,
+      eventName: 'EvidenceAccepted',
+    })[0]!;
+    expect(log.args.operator).toBe(newcomer);
+    expect((await operatorView(newcomer)).ejected).toBe(true);
   });
 
   describe('equivocating leader', () => {

@@ -272,31 +272,77 @@ export type DkgKeys = { groupPublicKey: PublicKey; publicShares: PublicKey[]; se
 
 /** A real in-process DKG ceremony among the committee (share index = seat + 1). */
 export function runDkg(committee: readonly Address[], sys: System, ceremonyId: Hex): DkgKeys {
-  const ops = committee.map((a) => {
+  return runCeremony(sys, ceremonyId, committee, undefined);
+}
+
+/**
+ * A real resharing ceremony: the old committee's members (except `absent`) deal their shares of `old`,
+ * the new committee receives fresh shares of the same key.
+ */
+export function runReshare(
+  sys: System,
+  ceremonyId: Hex,
+  oldCommittee: readonly Address[],
+  old: DkgKeys,
+  newCommittee: readonly Address[],
+  absent: readonly Address[],
+): DkgKeys {
+  return runCeremony(sys, ceremonyId, newCommittee, { oldCommittee, old, absent });
+}
+
+function runCeremony(
+  sys: System,
+  ceremonyId: Hex,
+  committee: readonly Address[],
+  reshare: { oldCommittee: readonly Address[]; old: DkgKeys; absent: readonly Address[] } | undefined,
+): DkgKeys {
+  const opOf = (a: Address) => {
     const op = sys.byAddress.get(a.toLowerCase());
     if (!op) throw new Error(`no key for committee member ${a}`);
     return op;
-  });
-  const recipients = ops.map((op) => ({
-    address: hexToBytes(op.account.address),
-    encryptionKey: op.encryptionKey,
-  }));
-  const config = { ceremonyId: hexToBytes(ceremonyId), threshold: THRESHOLD, validatorCount: 1, recipients };
-  const members: DkgMember[] = ops.map((op, i) =>
-    createDkgMember({
+  };
+  const participant = (a: Address) => ({ address: hexToBytes(a), encryptionKey: opOf(a).encryptionKey });
+  const recipients = committee.map(participant);
+  const config = {
+    ceremonyId: hexToBytes(ceremonyId),
+    threshold: THRESHOLD,
+    validatorCount: 1,
+    recipients,
+    ...(reshare
+      ? {
+          dealers: reshare.oldCommittee.map(participant),
+          reshare: {
+            previousThreshold: THRESHOLD,
+            validators: [
+              { groupPublicKey: reshare.old.groupPublicKey, publicShares: reshare.old.publicShares },
+            ],
+          },
+        }
+      : {}),
+  };
+  // Everyone taking part: the dealers (old committee, for a resharing) and the recipients.
+  const absent = new Set((reshare?.absent ?? []).map((a) => a.toLowerCase()));
+  const everyone = [
+    ...new Set([...(reshare?.oldCommittee ?? []), ...committee].map((a) => a.toLowerCase())),
+  ].filter((a) => !absent.has(a)) as Address[];
+  const members: DkgMember[] = everyone.map((a, i) => {
+    const oldSeat = reshare ? reshare.oldCommittee.findIndex((x) => x.toLowerCase() === a) : -1;
+    const existing = reshare && oldSeat >= 0 ? { existingShares: [reshare.old.secretShares[oldSeat]!] } : {};
+    return createDkgMember({
       config,
-      signer: createSecp256k1Signer(hexToBytes(op.privateKey)),
+      signer: createSecp256k1Signer(hexToBytes(opOf(a).privateKey)),
       verifier: createSecp256k1Verifier(),
-      encryptionSecretKey: op.encryptionSecretKey,
+      encryptionSecretKey: opOf(a).encryptionSecretKey,
       random: createSeededRandom(`crypto-system/dkg/${ceremonyId}/${i}`),
-    }),
-  );
+      ...existing,
+    });
+  });
   const queue: { to: number; bytes: Uint8Array }[] = [];
   const post = (from: number, out: DkgOutput) => {
     for (const m of out.messages) {
       for (let to = 0; to < members.length; to++) {
         if (to === from) continue;
-        if (m.to && !m.to.some((a) => bytesToHex(a) === bytesToHex(recipients[to]!.address))) continue;
+        if (m.to && !m.to.some((x) => bytesToHex(x).toLowerCase() === everyone[to])) continue;
         queue.push({ to, bytes: m.bytes });
       }
     }
@@ -314,9 +360,10 @@ export function runDkg(committee: readonly Address[], sys: System, ceremonyId: H
       if (phase !== 'done' && phase !== 'aborted') post(i, m.timeout(phase as 'deal'));
     }
   }
-  const outputs = members.map((m, i) => {
-    const r = m.result();
-    if (!r) throw new Error(`DKG member ${i} did not finish: ${String(m.error())}`);
+  const outputs = committee.map((a) => {
+    const i = everyone.indexOf(a.toLowerCase() as Address);
+    const r = members[i]!.result();
+    if (!r) throw new Error(`DKG member ${a} did not finish: ${String(members[i]!.error())}`);
     return r.validators[0]!;
   });
   return {
