@@ -146,7 +146,8 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         emit P2pAddressesChanged(msg.sender, p2pAddresses);
     }
 
-    /// @notice Locks divETH worth `amount` (shares rounded up) from the caller (approve first).
+    /// @notice Locks `amount` of divETH from the caller (approve first); credited as the shares moved,
+    /// rounded down (at most 1 wei of value less than `amount`).
     function depositCollateral(uint256 amount) external nonReentrant {
         _depositCollateral(amount);
     }
@@ -164,11 +165,13 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         Operator storage op = _registered(msg.sender);
         if (op.ejected) revert OperatorIsEjected(msg.sender);
         if (amount == 0) revert ZeroAmount();
-        uint256 shares = DIV_ETH.getSharesByPooledEthRoundUp(amount);
+        // Plain ERC-20 transferFrom (allowance exactly `amount`); the shares it moves are rounded down.
+        uint256 shares = DIV_ETH.getSharesByPooledEth(amount);
+        if (shares == 0) revert ZeroAmount();
         op.collateralShares += shares;
         totalCollateralShares += shares;
         emit CollateralDeposited(msg.sender, amount, shares);
-        DIV_ETH.transferSharesFrom(msg.sender, address(this), shares);
+        DIV_ETH.transferFrom(msg.sender, address(this), amount);
         _refresh(msg.sender, op);
     }
 

@@ -82,7 +82,7 @@ contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
         if (msg.sender != address(DIV_ETH)) revert UnexpectedEther(msg.sender);
     }
 
-    /// @notice Locks divETH worth `amount` (shares rounded up) from the caller, who must have approved
+    /// @notice Locks `amount` of divETH (its shares, rounded down) from the caller, who must have approved
     /// this contract. Returns the request id.
     function requestWithdrawal(uint256 amount) external nonReentrant returns (uint256 requestId) {
         return _request(msg.sender, amount);
@@ -100,7 +100,9 @@ contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
 
     function _request(address owner, uint256 amount) private returns (uint256 requestId) {
         if (amount < MIN_REQUEST) revert RequestTooSmall(amount, MIN_REQUEST);
-        uint256 sharesAmount = _sharesRoundUp(amount);
+        // Plain ERC-20 transferFrom: the allowance is exactly `amount`; the shares moved are rounded
+        // down, and the payout is capped by their value, so rounding never favours the requester.
+        uint256 sharesAmount = DIV_ETH.getSharesByPooledEth(amount);
         requestId = ++lastRequestId;
         _requests[requestId] = Request({
             owner: owner,
@@ -112,11 +114,7 @@ contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
         });
         unfinalizedEther += amount;
         emit WithdrawalRequested(requestId, owner, amount, sharesAmount);
-        DIV_ETH.transferSharesFrom(owner, address(this), sharesAmount);
-    }
-
-    function _sharesRoundUp(uint256 amount) private view returns (uint256) {
-        return DIV_ETH.getSharesByPooledEthRoundUp(amount);
+        DIV_ETH.transferFrom(owner, address(this), amount);
     }
 
     /// @notice Finalizes up to `maxRequests` requests in order, as far as buffered ETH allows.

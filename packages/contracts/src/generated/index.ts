@@ -800,4 +800,4 @@ export const errorsAbi = [
   { inputs: [], name: 'ZeroAmount', type: 'error' },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = '2b50fee0e2c3a8d2181d532cb84053012552a36d94f1a1b5a6a5e20d5e776eb3';
+export const sourcesHash = 'fe2ef39f291003f6a0b1b611043a5a013327463df15ac724bbb9d8de215f6595';
