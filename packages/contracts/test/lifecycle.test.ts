@@ -180,9 +180,10 @@ describe('lifecycle', () => {
       source: { epoch: 8n, root: new Uint8Array(32).fill(0x58) },
       target: { epoch: 9n, root: new Uint8Array(32).fill(0x99) },
     });
+    // Epoch 9 is before the second fork (epoch 10): the genesis fork version signs.
     const domain = computeDomain(
       DOMAIN_BEACON_ATTESTER,
-      hexToBytes('0x10000910'),
+      hexToBytes(FORK_VERSIONS[0]!),
       hexToBytes(GENESIS_VALIDATORS_ROOT),
     );
     const signed = (blockRoot: number) => {
