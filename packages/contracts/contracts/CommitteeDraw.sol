@@ -146,8 +146,7 @@ contract CommitteeDraw is ICommitteeDraw, ReentrancyGuard {
     /// longer verifiable. Anyone.
     function redraw(uint256 drawId) external nonReentrant {
         Draw storage draw = _draws[drawId];
-        bool stale = draw.status == DrawStatus.Requested && block.number - draw.targetBlock > HISTORY_WINDOW
-            && block.number > draw.targetBlock;
+        bool stale = draw.status == DrawStatus.Requested && block.number > draw.targetBlock + HISTORY_WINDOW;
         if (draw.status != DrawStatus.Expired && !stale) revert InvalidStatus(drawId, draw.status);
         bool reserve = draw.status == DrawStatus.Expired;
         draw.status = DrawStatus.Requested;

@@ -85,7 +85,6 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
     error InvalidPermitSigner(address signer, address owner);
     error Unauthorized(address caller);
     error AlreadyWired();
-    error NotWired();
     error DrawNotApproved(uint256 drawId, ICommitteeDraw.DrawStatus status);
     error DrawFundingExceeded(uint256 drawId, uint256 funded, uint256 amount);
     error InsufficientBuffer(uint256 available, uint256 needed);

@@ -95,7 +95,6 @@ export const divETHAbi = [
     type: 'error',
   },
   { inputs: [], name: 'InvalidShortString', type: 'error' },
-  { inputs: [], name: 'NotWired', type: 'error' },
   {
     inputs: [
       { internalType: 'uint256', name: 'deadline', type: 'uint256' },

@@ -569,7 +569,6 @@ export const errorsAbi = [
     name: 'NotUndercollateralized',
     type: 'error',
   },
-  { inputs: [], name: 'NotWired', type: 'error' },
   {
     inputs: [
       { internalType: 'uint256', name: 'nextId', type: 'uint256' },
@@ -800,4 +799,4 @@ export const errorsAbi = [
   { inputs: [], name: 'ZeroAmount', type: 'error' },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = 'fe2ef39f291003f6a0b1b611043a5a013327463df15ac724bbb9d8de215f6595';
+export const sourcesHash = '184413c8f6190a36cc6cc0a277d3e6369b53247f27e97f86a766c92d213a4a57';
