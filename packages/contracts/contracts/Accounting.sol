@@ -112,6 +112,18 @@ contract Accounting is IAccounting, EIP712, ReentrancyGuard {
         return (active * 2 + 2) / 3;
     }
 
+    /// ETH that arrived at divETH and may be counted now: what left the beacon chain (exits, skims:
+    /// the drop of the beacon balance, credited deposits aside) plus the largest allowed increase.
+    function _maxReceived(Report calldata report) private view returns (uint256) {
+        uint256 previousCl = DIV_ETH.clBalance();
+        uint256 previousDeposited = DIV_ETH.clDepositedEther();
+        uint256 expectedCl = report.clDepositedEther >= previousDeposited
+            ? previousCl + (report.clDepositedEther - previousDeposited)
+            : previousCl;
+        uint256 drop = expectedCl > report.clBalance ? expectedCl - report.clBalance : 0;
+        return drop + DIV_ETH.totalPooledEther() * MAX_INCREASE_BPS / 10_000;
+    }
+
     /// @notice Applies a report signed by a 2/3 quorum. Anyone may submit it.
     function submitReport(Report calldata report, bytes[] calldata signatures) external nonReentrant {
         if (report.epoch <= lastEpoch) revert StaleReport(report.epoch, lastEpoch);
@@ -119,6 +131,21 @@ contract Accounting is IAccounting, EIP712, ReentrancyGuard {
             revert ExitedValidatorsDecreased(report.exitedValidators, exitedValidators);
         }
         if (report.penalties.length > MAX_PENALTIES) revert TooManyPenalties(report.penalties.length, MAX_PENALTIES);
+        _checkSignatures(report, signatures);
+
+        lastEpoch = report.epoch;
+        exitedValidators = report.exitedValidators;
+        (uint256 pre, uint256 post, uint256 feeShares) = _applyToPool(report);
+        emit ReportAccepted(report.epoch, pre, post, feeShares, report.exitedValidators, signatures.length);
+        REGISTRY.distributeRewards(feeShares);
+        for (uint256 i = 0; i < report.penalties.length; ++i) {
+            Penalty calldata penalty = report.penalties[i];
+            uint256 taken = REGISTRY.slash(penalty.operator, penalty.amount, address(0), 0);
+            emit PenaltyApplied(report.epoch, penalty.operator, penalty.amount, taken);
+        }
+    }
+
+    function _checkSignatures(Report calldata report, bytes[] calldata signatures) private view {
         uint256 needed = quorum();
         if (needed == 0) revert NoActiveOperators();
         if (signatures.length < needed) revert QuorumNotReached(signatures.length, needed);
@@ -130,25 +157,16 @@ contract Accounting is IAccounting, EIP712, ReentrancyGuard {
             if (!REGISTRY.isActiveOperator(signer)) revert NotActiveOperator(signer, i);
             previous = signer;
         }
+    }
 
-        lastEpoch = report.epoch;
-        exitedValidators = report.exitedValidators;
+    function _applyToPool(Report calldata report) private returns (uint256 pre, uint256 post, uint256 feeShares) {
         uint256 feeBps = REGISTRY.totalKeyShares() > 0 ? OPERATOR_FEE_BPS : 0;
-        (uint256 pre, uint256 post, uint256 feeShares) =
-            DIV_ETH.applyReport(report.clBalance, report.clDepositedEther, feeBps, address(REGISTRY));
-        if (post > pre) {
-            uint256 limit = pre * MAX_INCREASE_BPS / 10_000;
-            if (post - pre > limit) revert ChangeOutOfBounds(pre, post, limit);
-        } else {
-            uint256 limit = pre * MAX_DECREASE_BPS / 10_000;
-            if (pre - post > limit) revert ChangeOutOfBounds(pre, post, limit);
-        }
-        emit ReportAccepted(report.epoch, pre, post, feeShares, report.exitedValidators, signatures.length);
-        REGISTRY.distributeRewards(feeShares);
-        for (uint256 i = 0; i < report.penalties.length; ++i) {
-            Penalty calldata penalty = report.penalties[i];
-            uint256 taken = REGISTRY.slash(penalty.operator, penalty.amount, address(0), 0);
-            emit PenaltyApplied(report.epoch, penalty.operator, penalty.amount, taken);
-        }
+        uint256 maxReceived = _maxReceived(report);
+        (pre, post, feeShares) = DIV_ETH.applyReport(
+            report.clBalance, report.clDepositedEther, feeBps, address(REGISTRY), maxReceived
+        );
+        uint256 limit = pre * (post > pre ? MAX_INCREASE_BPS : MAX_DECREASE_BPS) / 10_000;
+        uint256 change = post > pre ? post - pre : pre - post;
+        if (change > limit) revert ChangeOutOfBounds(pre, post, limit);
     }
 }

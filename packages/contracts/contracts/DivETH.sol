@@ -237,16 +237,21 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
     /// @notice Applies a quorum-approved balance report: ETH that arrived here is added to the buffer,
     /// the beacon balance and credited deposits are replaced, and `feeBps` of any increase is minted
     /// as shares to `feeRecipient`. Only accounting (which checks signatures and bounds).
-    function applyReport(uint256 newClBalance, uint256 newClDepositedEther, uint256 feeBps, address feeRecipient)
-        external
-        only(accounting)
-        returns (uint256 preTotal, uint256 postTotal, uint256 feeShares)
-    {
+    /// At most `maxReceived` of the ETH that arrived is counted; the rest waits for later reports, so
+    /// ETH forced in (a donation larger than a report may move) can't block reporting.
+    function applyReport(
+        uint256 newClBalance,
+        uint256 newClDepositedEther,
+        uint256 feeBps,
+        address feeRecipient,
+        uint256 maxReceived
+    ) external only(accounting) returns (uint256 preTotal, uint256 postTotal, uint256 feeShares) {
         if (newClDepositedEther < clDepositedEther || newClDepositedEther > depositedEther) {
             revert InvalidReport(newClDepositedEther, clDepositedEther, depositedEther);
         }
         preTotal = _totalPooledEther();
         uint256 received = address(this).balance - bufferedEther;
+        if (received > maxReceived) received = maxReceived;
         bufferedEther += received;
         clBalance = newClBalance;
         clDepositedEther = newClDepositedEther;

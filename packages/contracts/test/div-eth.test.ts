@@ -178,7 +178,7 @@ describe('divETH and wdivETH', () => {
       ['releaseDraw', [1n]],
       ['fundWithdrawals', [1n, 1n]],
       ['burnShares', [1n]],
-      ['applyReport', [0n, 0n, 0n, alice.address]],
+      ['applyReport', [0n, 0n, 0n, alice.address, 0n]],
     ] as const) {
       const error = await expectRevert(() =>
         tx(client, { account: alice, address: system.divETH, abi: divETHAbi, functionName, args }),

@@ -50,9 +50,17 @@ interface IDivETH is IERC20, IERC20Permit {
 
     function burnShares(uint256 sharesAmount) external;
 
-    function applyReport(uint256 newClBalance, uint256 newClDepositedEther, uint256 feeBps, address feeRecipient)
-        external
-        returns (uint256 preTotal, uint256 postTotal, uint256 feeShares);
+    function applyReport(
+        uint256 newClBalance,
+        uint256 newClDepositedEther,
+        uint256 feeBps,
+        address feeRecipient,
+        uint256 maxReceived
+    ) external returns (uint256 preTotal, uint256 postTotal, uint256 feeShares);
+
+    function clBalance() external view returns (uint256);
+
+    function clDepositedEther() external view returns (uint256);
 
     /// @notice EIP-7002 withdrawal request through the credentials' owner (this contract). Only the
     /// wired exits contract; `msg.value` is the predeploy fee.

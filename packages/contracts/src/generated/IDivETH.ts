@@ -53,6 +53,7 @@ export const iDivETHAbi = [
       { internalType: 'uint256', name: 'newClDepositedEther', type: 'uint256' },
       { internalType: 'uint256', name: 'feeBps', type: 'uint256' },
       { internalType: 'address', name: 'feeRecipient', type: 'address' },
+      { internalType: 'uint256', name: 'maxReceived', type: 'uint256' },
     ],
     name: 'applyReport',
     outputs: [
@@ -106,6 +107,20 @@ export const iDivETHAbi = [
     name: 'burnShares',
     outputs: [],
     stateMutability: 'nonpayable',
+    type: 'function',
+  },
+  {
+    inputs: [],
+    name: 'clBalance',
+    outputs: [{ internalType: 'uint256', name: '', type: 'uint256' }],
+    stateMutability: 'view',
+    type: 'function',
+  },
+  {
+    inputs: [],
+    name: 'clDepositedEther',
+    outputs: [{ internalType: 'uint256', name: '', type: 'uint256' }],
+    stateMutability: 'view',
     type: 'function',
   },
   {

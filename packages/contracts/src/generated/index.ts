@@ -799,4 +799,4 @@ export const errorsAbi = [
   { inputs: [], name: 'ZeroAmount', type: 'error' },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = '184413c8f6190a36cc6cc0a277d3e6369b53247f27e97f86a766c92d213a4a57';
+export const sourcesHash = 'f5046cbb6444bdc6db60470dc0bc7a2f2c6c95961329f3a5874569326a8684d6';
