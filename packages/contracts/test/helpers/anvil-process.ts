@@ -160,7 +160,17 @@ export async function send(
 ): Promise<Awaited<ReturnType<AnvilClient['waitForTransactionReceipt']>>> {
   // Simulate first so a revert surfaces as a decoded ContractFunctionRevertedError.
   await client.simulateContract(parameters as Parameters<AnvilClient['simulateContract']>[0]);
-  const hash = await client.writeContract(parameters);
+  // Without an explicit gas limit, estimate with a 50% margin: calls whose path depends on the
+  // including block's prevrandao (drawReplacement, evidence that replaces a member) may need more
+  // than the estimate made against another block.
+  const gas =
+    parameters.gas ??
+    ((await client.estimateContractGas(parameters as Parameters<AnvilClient['estimateContractGas']>[0])) *
+      3n) /
+      2n;
+  const hash = await client.writeContract({ ...parameters, gas } as Parameters<
+    AnvilClient['writeContract']
+  >[0]);
   const receipt = await client.waitForTransactionReceipt({ hash });
   if (receipt.status !== 'success') throw new Error(`transaction reverted: ${hash}`);
   return receipt;

@@ -54,7 +54,11 @@ export async function fund(client: AnvilClient, address: Address, eth = '1000'):
 }
 
 async function write(client: AnvilClient, parameters: Record<string, unknown>): Promise<Hex> {
-  const hash = await client.writeContract({ chain: null, ...parameters } as never);
+  // A 50% gas margin unless given: some paths depend on the including block's prevrandao.
+  const gas =
+    (parameters.gas as bigint | undefined) ??
+    ((await client.estimateContractGas({ ...parameters } as never)) * 3n) / 2n;
+  const hash = await client.writeContract({ chain: null, ...parameters, gas } as never);
   const receipt = await client.waitForTransactionReceipt({ hash });
   if (receipt.status !== 'success') throw new Error(`reverted: ${String(parameters.functionName)}`);
   return hash;
