@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {IAccounting} from "./interfaces/IAccounting.sol";
+import {IDivETH} from "./interfaces/IDivETH.sol";
+import {OperatorRegistry} from "./OperatorRegistry.sol";
+
+/// @title Accounting: quorum-approved balance reports, rebasing, operator rewards and penalties
+/// @notice A report states the beacon balance of all pool validators, how much of the ETH sent to the
+/// deposit contract the beacon chain has credited, the cumulative count of fully withdrawn validators
+/// and penalties (ETH) for missed duties per operator. It needs EIP-712 signatures from at least
+/// ceil(2/3) of the active operators (registered, not ejected, holding a seat), in ascending signer
+/// order. The pooled ETH may move by at most `maxIncreaseBps` / `maxDecreaseBps` per report.
+/// Operators receive `operatorFeeBps` of any increase, per seat; penalties are taken from collateral
+/// (burned, so stakers are made whole) and an operator left under-collateralized is ejected.
+contract Accounting is IAccounting, EIP712, ReentrancyGuard {
+    struct Penalty {
+        address operator;
+        uint256 amount;
+    }
+
+    struct Report {
+        uint256 epoch;
+        uint256 clBalance;
+        uint256 clDepositedEther;
+        uint256 exitedValidators;
+        Penalty[] penalties;
+    }
+
+    bytes32 public constant PENALTY_TYPEHASH = keccak256("Penalty(address operator,uint256 amount)");
+    bytes32 public constant REPORT_TYPEHASH = keccak256(
+        "Report(uint256 epoch,uint256 clBalance,uint256 clDepositedEther,uint256 exitedValidators,Penalty[] penalties)"
+        "Penalty(address operator,uint256 amount)"
+    );
+    uint256 public constant MAX_PENALTIES = 64;
+
+    IDivETH public immutable DIV_ETH;
+    OperatorRegistry public immutable REGISTRY;
+    uint256 public immutable MAX_INCREASE_BPS;
+    uint256 public immutable MAX_DECREASE_BPS;
+    uint256 public immutable OPERATOR_FEE_BPS;
+
+    uint256 public lastEpoch;
+    uint256 public exitedValidators;
+
+    event ReportAccepted(
+        uint256 indexed epoch,
+        uint256 preTotalEther,
+        uint256 postTotalEther,
+        uint256 operatorFeeShares,
+        uint256 exitedValidators,
+        uint256 signers
+    );
+    event PenaltyApplied(uint256 indexed epoch, address indexed operator, uint256 requested, uint256 taken);
+
+    error InvalidBps(uint256 bps);
+    error ZeroAddress();
+    error StaleReport(uint256 epoch, uint256 lastEpoch);
+    error ExitedValidatorsDecreased(uint256 reported, uint256 previous);
+    error TooManyPenalties(uint256 count, uint256 max);
+    error NoActiveOperators();
+    error QuorumNotReached(uint256 signers, uint256 needed);
+    error SignersNotSorted(uint256 position);
+    error NotActiveOperator(address signer, uint256 position);
+    error ChangeOutOfBounds(uint256 preTotalEther, uint256 postTotalEther, uint256 maxChange);
+
+    constructor(
+        IDivETH divEth,
+        OperatorRegistry registry,
+        uint256 maxIncreaseBps,
+        uint256 maxDecreaseBps,
+        uint256 operatorFeeBps
+    ) EIP712("Diva Accounting", "1") {
+        if (address(divEth) == address(0) || address(registry) == address(0)) revert ZeroAddress();
+        if (maxIncreaseBps > 10_000) revert InvalidBps(maxIncreaseBps);
+        if (maxDecreaseBps > 10_000) revert InvalidBps(maxDecreaseBps);
+        if (operatorFeeBps > 10_000) revert InvalidBps(operatorFeeBps);
+        DIV_ETH = divEth;
+        REGISTRY = registry;
+        MAX_INCREASE_BPS = maxIncreaseBps;
+        MAX_DECREASE_BPS = maxDecreaseBps;
+        OPERATOR_FEE_BPS = operatorFeeBps;
+    }
+
+    /// @notice EIP-712 digest the operators sign for `report`.
+    function reportDigest(Report calldata report) public view returns (bytes32) {
+        bytes32[] memory penaltyHashes = new bytes32[](report.penalties.length);
+        for (uint256 i = 0; i < report.penalties.length; ++i) {
+            penaltyHashes[i] =
+                keccak256(abi.encode(PENALTY_TYPEHASH, report.penalties[i].operator, report.penalties[i].amount));
+        }
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    REPORT_TYPEHASH,
+                    report.epoch,
+                    report.clBalance,
+                    report.clDepositedEther,
+                    report.exitedValidators,
+                    keccak256(abi.encodePacked(penaltyHashes))
+                )
+            )
+        );
+    }
+
+    /// @notice Signatures needed now: ceil(2/3 of active operators).
+    function quorum() public view returns (uint256) {
+        uint256 active = REGISTRY.activeOperatorCount();
+        return (active * 2 + 2) / 3;
+    }
+
+    /// ETH that arrived at divETH and may be counted now: what left the beacon chain (exits, skims:
+    /// the drop of the beacon balance, credited deposits aside) plus the largest allowed increase.
+    function _maxReceived(Report calldata report) private view returns (uint256) {
+        uint256 previousCl = DIV_ETH.clBalance();
+        uint256 previousDeposited = DIV_ETH.clDepositedEther();
+        uint256 expectedCl = report.clDepositedEther >= previousDeposited
+            ? previousCl + (report.clDepositedEther - previousDeposited)
+            : previousCl;
+        uint256 drop = expectedCl > report.clBalance ? expectedCl - report.clBalance : 0;
+        return drop + DIV_ETH.totalPooledEther() * MAX_INCREASE_BPS / 10_000;
+    }
+
+    /// @notice Applies a report signed by a 2/3 quorum. Anyone may submit it.
+    function submitReport(Report calldata report, bytes[] calldata signatures) external nonReentrant {
+        if (report.epoch <= lastEpoch) revert StaleReport(report.epoch, lastEpoch);
+        if (report.exitedValidators < exitedValidators) {
+            revert ExitedValidatorsDecreased(report.exitedValidators, exitedValidators);
+        }
+        if (report.penalties.length > MAX_PENALTIES) revert TooManyPenalties(report.penalties.length, MAX_PENALTIES);
+        _checkSignatures(report, signatures);
+
+        lastEpoch = report.epoch;
+        exitedValidators = report.exitedValidators;
+        (uint256 pre, uint256 post, uint256 feeShares) = _applyToPool(report);
+        emit ReportAccepted(report.epoch, pre, post, feeShares, report.exitedValidators, signatures.length);
+        REGISTRY.distributeRewards(feeShares);
+        for (uint256 i = 0; i < report.penalties.length; ++i) {
+            Penalty calldata penalty = report.penalties[i];
+            uint256 taken = REGISTRY.slash(penalty.operator, penalty.amount, address(0), 0);
+            emit PenaltyApplied(report.epoch, penalty.operator, penalty.amount, taken);
+        }
+    }
+
+    function _checkSignatures(Report calldata report, bytes[] calldata signatures) private view {
+        uint256 needed = quorum();
+        if (needed == 0) revert NoActiveOperators();
+        if (signatures.length < needed) revert QuorumNotReached(signatures.length, needed);
+        bytes32 digest = reportDigest(report);
+        address previous;
+        for (uint256 i = 0; i < signatures.length; ++i) {
+            address signer = ECDSA.recover(digest, signatures[i]);
+            if (signer <= previous) revert SignersNotSorted(i);
+            if (!REGISTRY.isActiveOperator(signer)) revert NotActiveOperator(signer, i);
+            previous = signer;
+        }
+    }
+
+    function _applyToPool(Report calldata report) private returns (uint256 pre, uint256 post, uint256 feeShares) {
+        uint256 feeBps = REGISTRY.totalKeyShares() > 0 ? OPERATOR_FEE_BPS : 0;
+        uint256 maxReceived = _maxReceived(report);
+        (pre, post, feeShares) = DIV_ETH.applyReport(
+            report.clBalance, report.clDepositedEther, feeBps, address(REGISTRY), maxReceived
+        );
+        uint256 limit = pre * (post > pre ? MAX_INCREASE_BPS : MAX_DECREASE_BPS) / 10_000;
+        uint256 change = post > pre ? post - pre : pre - post;
+        if (change > limit) revert ChangeOutOfBounds(pre, post, limit);
+    }
+}

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+import {BlockHeader} from "@openzeppelin/contracts/utils/BlockHeader.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ICommitteeDraw} from "./interfaces/ICommitteeDraw.sol";
+import {IDivETH} from "./interfaces/IDivETH.sol";
+import {OperatorRegistry} from "./OperatorRegistry.sol";
+
+/// @title CommitteeDraw: a committee of n operators per 32 ETH, drawn by free capacity
+/// @notice `requestDraw` reserves 32 buffered ETH and commits to the prevrandao of a future block
+/// (`targetBlock = block.number + drawDelayBlocks`). After it, anyone finalizes with that block's
+/// RLP header: its hash is checked against BLOCKHASH (or the EIP-2935 history, 8191 blocks) and its
+/// prevrandao seeds `OperatorRegistry.selectOperators`, which draws n distinct operators weighted by
+/// capacity, O(log n) each. Seats are reserved at once. A committee that has no accepted DKG result
+/// within `dkgTimeoutBlocks` can be expired (seats and ETH released) and redrawn, and so can a
+/// request whose target block fell out of the history window.
+contract CommitteeDraw is ICommitteeDraw, ReentrancyGuard {
+    struct Draw {
+        DrawStatus status;
+        uint64 targetBlock;
+        uint64 drawnAtBlock;
+        bytes32 seed;
+        address[] committee;
+    }
+
+    uint256 public constant HISTORY_WINDOW = 8191;
+
+    IDivETH public immutable DIV_ETH;
+    OperatorRegistry public immutable REGISTRY;
+    uint256 public immutable COMMITTEE_SIZE;
+    uint256 public immutable THRESHOLD;
+    uint256 public immutable DRAW_DELAY_BLOCKS;
+    uint256 public immutable DKG_TIMEOUT_BLOCKS;
+    address private immutable DEPLOYER;
+    address public dkgResult;
+    address public withdrawalQueue;
+    address public exits;
+
+    mapping(uint256 drawId => Draw) private _draws;
+    uint256 public lastDrawId;
+
+    event DrawRequested(uint256 indexed drawId, uint256 targetBlock, address indexed requester);
+    event CommitteeDrawn(uint256 indexed drawId, address[] committee, bytes32 seed, uint256 targetBlock);
+    event DrawExpired(uint256 indexed drawId);
+    event DrawApproved(uint256 indexed drawId);
+    event DrawExited(uint256 indexed drawId, address indexed by);
+    event ReplacementDrawn(uint256 indexed drawId, address indexed ejected, address indexed replacement, uint256 shareIndex);
+    event ReshareRequested(uint256 indexed drawId, address[] committee, uint256 shareIndex, address replacement);
+    event Wired(address dkgResult, address withdrawalQueue, address exits);
+
+    error Unauthorized(address caller);
+    error AlreadyWired();
+    error ZeroAddress();
+    error InvalidCommitteeSize(uint256 size);
+    error InvalidStatus(uint256 drawId, DrawStatus status);
+    error TargetBlockNotReached(uint256 drawId, uint256 targetBlock, uint256 blockNumber);
+    error TargetBlockUnavailable(uint256 drawId, uint256 targetBlock);
+    error InvalidBlockHeader(uint256 drawId, uint256 headerNumber, uint256 targetBlock);
+    error NotEnoughOperators(uint256 withCapacity, uint256 needed);
+    error DkgNotTimedOut(uint256 drawId, uint256 expiresAtBlock);
+    error NotInCommittee(uint256 drawId, address operator);
+    error NotEjected(address operator);
+
+    constructor(
+        IDivETH divEth,
+        OperatorRegistry registry,
+        uint256 committeeSize_,
+        uint256 drawDelayBlocks,
+        uint256 dkgTimeoutBlocks
+    ) {
+        if (address(divEth) == address(0) || address(registry) == address(0)) revert ZeroAddress();
+        if (committeeSize_ < 4 || committeeSize_ > 64) revert InvalidCommitteeSize(committeeSize_);
+        DIV_ETH = divEth;
+        REGISTRY = registry;
+        COMMITTEE_SIZE = committeeSize_;
+        THRESHOLD = committeeSize_ * 2 / 3 + 1;
+        DRAW_DELAY_BLOCKS = drawDelayBlocks == 0 ? 1 : drawDelayBlocks;
+        DKG_TIMEOUT_BLOCKS = dkgTimeoutBlocks;
+        DEPLOYER = msg.sender;
+    }
+
+    /// @notice One-time wiring by the deployer: the DKG-result contract (markApproved), and the two
+    /// contracts that may mark a validator exited (withdrawal queue, exits).
+    function wire(address dkgResult_, address withdrawalQueue_, address exits_) external {
+        if (msg.sender != DEPLOYER) revert Unauthorized(msg.sender);
+        if (dkgResult != address(0)) revert AlreadyWired();
+        if (dkgResult_ == address(0) || withdrawalQueue_ == address(0) || exits_ == address(0)) revert ZeroAddress();
+        dkgResult = dkgResult_;
+        withdrawalQueue = withdrawalQueue_;
+        exits = exits_;
+        emit Wired(dkgResult_, withdrawalQueue_, exits_);
+    }
+
+    // ---------------------------------------------------------------- draw lifecycle
+
+    /// @notice Reserves 32 ETH of the buffer and commits to a future block's prevrandao. Anyone.
+    function requestDraw() external nonReentrant returns (uint256 drawId) {
+        drawId = ++lastDrawId;
+        Draw storage draw = _draws[drawId];
+        draw.status = DrawStatus.Requested;
+        draw.targetBlock = uint64(block.number + DRAW_DELAY_BLOCKS);
+        emit DrawRequested(drawId, draw.targetBlock, msg.sender);
+        DIV_ETH.reserveForDraw(drawId);
+    }
+
+    /// @notice Draws the committee with the prevrandao of the target block, given as its RLP header.
+    function finalizeDraw(uint256 drawId, bytes calldata targetBlockHeader) external nonReentrant {
+        Draw storage draw = _draws[drawId];
+        if (draw.status != DrawStatus.Requested) revert InvalidStatus(drawId, draw.status);
+        uint256 target = draw.targetBlock;
+        if (block.number <= target) revert TargetBlockNotReached(drawId, target, block.number);
+        if (block.number - target > HISTORY_WINDOW) revert TargetBlockUnavailable(drawId, target);
+        bytes memory header = targetBlockHeader;
+        uint256 number = BlockHeader.getNumber(header);
+        if (number != target || !BlockHeader.verifyBlockHeader(header)) {
+            revert InvalidBlockHeader(drawId, number, target);
+        }
+        bytes32 seed = keccak256(abi.encode(BlockHeader.getPrevRandao(header), drawId));
+        uint256 withCapacity = REGISTRY.operatorsWithCapacity();
+        if (withCapacity < COMMITTEE_SIZE) revert NotEnoughOperators(withCapacity, COMMITTEE_SIZE);
+        address[] memory committee = REGISTRY.selectOperators(seed, COMMITTEE_SIZE, new address[](0));
+        draw.status = DrawStatus.Drawn;
+        draw.drawnAtBlock = uint64(block.number);
+        draw.seed = seed;
+        draw.committee = committee;
+        emit CommitteeDrawn(drawId, committee, seed, target);
+        for (uint256 i = 0; i < committee.length; ++i) REGISTRY.reserveSeat(committee[i]);
+    }
+
+    /// @notice Expires a committee with no accepted DKG result after `dkgTimeoutBlocks` (seats and
+    /// ETH released). Anyone.
+    function expire(uint256 drawId) external nonReentrant {
+        Draw storage draw = _draws[drawId];
+        if (draw.status != DrawStatus.Drawn) revert InvalidStatus(drawId, draw.status);
+        uint256 expiresAt = draw.drawnAtBlock + DKG_TIMEOUT_BLOCKS;
+        if (block.number <= expiresAt) revert DkgNotTimedOut(drawId, expiresAt);
+        draw.status = DrawStatus.Expired;
+        emit DrawExpired(drawId);
+        address[] memory committee = draw.committee;
+        for (uint256 i = 0; i < committee.length; ++i) REGISTRY.releaseSeat(committee[i]);
+        DIV_ETH.releaseDraw(drawId);
+    }
+
+    /// @notice Starts a new draw for an expired draw id, or for a request whose target block is no
+    /// longer verifiable. Anyone.
+    function redraw(uint256 drawId) external nonReentrant {
+        Draw storage draw = _draws[drawId];
+        bool stale = draw.status == DrawStatus.Requested && block.number > draw.targetBlock + HISTORY_WINDOW;
+        if (draw.status != DrawStatus.Expired && !stale) revert InvalidStatus(drawId, draw.status);
+        bool reserve = draw.status == DrawStatus.Expired;
+        draw.status = DrawStatus.Requested;
+        draw.targetBlock = uint64(block.number + DRAW_DELAY_BLOCKS);
+        delete draw.committee;
+        draw.seed = bytes32(0);
+        emit DrawRequested(drawId, draw.targetBlock, msg.sender);
+        if (reserve) DIV_ETH.reserveForDraw(drawId);
+    }
+
+    /// @inheritdoc ICommitteeDraw
+    function markApproved(uint256 drawId) external {
+        if (msg.sender != dkgResult || msg.sender == address(0)) revert Unauthorized(msg.sender);
+        Draw storage draw = _draws[drawId];
+        if (draw.status != DrawStatus.Drawn) revert InvalidStatus(drawId, draw.status);
+        draw.status = DrawStatus.Approved;
+        emit DrawApproved(drawId);
+    }
+
+    /// @inheritdoc ICommitteeDraw
+    /// @dev Seats are released here: the committee still signs the exit, but its collateral no
+    /// longer backs a validator that is leaving. ETH not yet deposited goes back to the buffer.
+    function markExited(uint256 drawId) external nonReentrant {
+        if ((msg.sender != withdrawalQueue && msg.sender != exits) || msg.sender == address(0)) {
+            revert Unauthorized(msg.sender);
+        }
+        Draw storage draw = _draws[drawId];
+        if (draw.status != DrawStatus.Approved) revert InvalidStatus(drawId, draw.status);
+        draw.status = DrawStatus.Exited;
+        emit DrawExited(drawId, msg.sender);
+        address[] memory committee = draw.committee;
+        for (uint256 i = 0; i < committee.length; ++i) REGISTRY.releaseSeat(committee[i]);
+        DIV_ETH.releaseDraw(drawId);
+    }
+
+    /// @inheritdoc ICommitteeDraw
+    /// @dev Anyone may call it for an ejected member. Randomness: the current block's prevrandao mixed
+    /// with the draw, the member and the block number (a replacement can't wait for a future block
+    /// without leaving the committee one short); the selection itself is the same weighted draw.
+    function drawReplacement(uint256 drawId, address ejected) external nonReentrant returns (address replacement) {
+        Draw storage draw = _draws[drawId];
+        if (draw.status != DrawStatus.Drawn && draw.status != DrawStatus.Approved) {
+            revert InvalidStatus(drawId, draw.status);
+        }
+        if (!REGISTRY.operatorOf(ejected).ejected) revert NotEjected(ejected);
+        address[] memory committee = draw.committee;
+        uint256 seat = type(uint256).max;
+        for (uint256 i = 0; i < committee.length; ++i) {
+            if (committee[i] == ejected) seat = i;
+        }
+        if (seat == type(uint256).max) revert NotInCommittee(drawId, ejected);
+        bytes32 seed = keccak256(abi.encode(block.prevrandao, drawId, ejected, block.number));
+        replacement = REGISTRY.selectOperators(seed, 1, committee)[0];
+        draw.committee[seat] = replacement;
+        committee[seat] = replacement;
+        emit ReplacementDrawn(drawId, ejected, replacement, seat + 1);
+        emit ReshareRequested(drawId, committee, seat + 1, replacement);
+        REGISTRY.releaseSeat(ejected);
+        REGISTRY.reserveSeat(replacement);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    function committeeOf(uint256 drawId) external view returns (address[] memory) {
+        return _draws[drawId].committee;
+    }
+
+    function statusOf(uint256 drawId) external view returns (DrawStatus) {
+        return _draws[drawId].status;
+    }
+
+    function getDraw(uint256 drawId) external view returns (Draw memory) {
+        return _draws[drawId];
+    }
+
+    function committeeSize() external view returns (uint256) {
+        return COMMITTEE_SIZE;
+    }
+
+    function threshold() external view returns (uint256) {
+        return THRESHOLD;
+    }
+}

@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {IDivETH} from "./interfaces/IDivETH.sol";
+import {IOperatorRegistry} from "./interfaces/IOperatorRegistry.sol";
+
+/// @title OperatorRegistry: permissionless operators, divETH collateral, capacity-weighted selection
+/// @notice An operator is its address (its secp256k1 key is also its p2p identity), an X25519 key that
+/// receives encrypted DKG shares, and its p2p addresses. It locks divETH (as shares) as collateral:
+/// capacity = floor(collateral value / COLLATERAL_PER_SEAT) - seats held, kept in a Fenwick tree so
+/// that a capacity-weighted pick costs O(log n). Capacity is recorded when the operator's state
+/// changes; `sync` refreshes it after a rebase. Seats earn `operatorFeeBps` of rewards (minted by
+/// divETH to this contract) per seat, claimable in divETH.
+contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
+    struct Operator {
+        uint32 index; // 1-based position in the Fenwick tree, 0 = unregistered
+        bool ejected;
+        bytes32 encryptionKey;
+        uint256 collateralShares;
+        uint256 keyShares;
+        uint256 capacity;
+        uint256 rewardDebt; // keyShares * accRewardPerSeat / PRECISION at the last settlement
+        uint256 rewardShares; // settled, unclaimed
+    }
+
+    uint256 public constant MAX_P2P_ADDRESSES = 8;
+    uint256 public constant MAX_P2P_ADDRESS_LENGTH = 256;
+    uint256 private constant PRECISION = 1e36;
+    uint8 public constant EJECT_REASON_SLASHER = 1;
+    uint8 public constant EJECT_REASON_UNDERCOLLATERALIZED = 2;
+
+    IDivETH public immutable DIV_ETH;
+    uint256 public immutable COLLATERAL_PER_SEAT;
+    address private immutable DEPLOYER;
+    address public committeeDraw;
+    address public accounting;
+    address public evidence;
+
+    mapping(address operator => Operator) private _operators;
+    address[] private _operatorList; // index - 1 -> operator
+    uint256[] private _tree; // Fenwick tree over capacities, 1-based (_tree[0] unused)
+    uint256 public totalCapacity;
+    uint256 public operatorsWithCapacity;
+    uint256 public totalKeyShares;
+    uint256 public activeOperatorCount;
+    uint256 public accRewardPerSeat;
+    uint256 public totalCollateralShares;
+    uint256 public totalRewardShares; // allocated to operators, unclaimed
+
+    event OperatorRegistered(address indexed operator, uint256 index, bytes32 encryptionKey, string[] p2pAddresses);
+    event EncryptionKeyChanged(address indexed operator, bytes32 encryptionKey);
+    event P2pAddressesChanged(address indexed operator, string[] p2pAddresses);
+    event CollateralDeposited(address indexed operator, uint256 amount, uint256 shares);
+    event CollateralWithdrawn(address indexed operator, uint256 amount, uint256 shares);
+    event CapacityChanged(address indexed operator, uint256 capacity, uint256 keyShares);
+    event SeatReserved(address indexed operator, uint256 keyShares);
+    event SeatReleased(address indexed operator, uint256 keyShares);
+    event OperatorSlashed(
+        address indexed operator, uint256 takenEther, uint256 takenShares, address indexed reporter, uint256 reporterShares
+    );
+    event OperatorEjected(address indexed operator, uint8 reason);
+    event RewardsDistributed(uint256 feeShares, uint256 totalKeyShares, uint256 accRewardPerSeat);
+    event RewardsClaimed(address indexed operator, uint256 shares);
+    event Wired(address committeeDraw, address accounting, address evidence);
+
+    error Unauthorized(address caller);
+    error AlreadyWired();
+    error ZeroAddress();
+    error ZeroAmount();
+    error AlreadyRegistered(address operator);
+    error NotRegistered(address operator);
+    error OperatorIsEjected(address operator);
+    error InvalidEncryptionKey();
+    error TooManyP2pAddresses(uint256 count, uint256 max);
+    error InvalidP2pAddress(uint256 position);
+    error InsufficientCollateral(address operator, uint256 collateralShares, uint256 sharesNeeded);
+    error CollateralLocked(address operator, uint256 remainingEther, uint256 requiredEther);
+    error NoCapacity(address operator);
+    error NotUndercollateralized(address operator, uint256 collateralEther, uint256 requiredEther);
+    error NotEnoughCapacity(uint256 available, uint256 needed);
+    error InvalidBps(uint256 bps);
+    error NoSeat(address operator);
+
+    modifier onlyDraw() {
+        if (msg.sender != committeeDraw || msg.sender == address(0)) revert Unauthorized(msg.sender);
+        _;
+    }
+
+    modifier onlySlasher() {
+        if ((msg.sender != accounting && msg.sender != evidence) || msg.sender == address(0)) {
+            revert Unauthorized(msg.sender);
+        }
+        _;
+    }
+
+    constructor(IDivETH divEth, uint256 collateralPerSeat) {
+        if (address(divEth) == address(0)) revert ZeroAddress();
+        if (collateralPerSeat == 0) revert ZeroAmount();
+        DIV_ETH = divEth;
+        COLLATERAL_PER_SEAT = collateralPerSeat;
+        DEPLOYER = msg.sender;
+        _tree.push(0);
+    }
+
+    /// @notice One-time wiring by the deployer. `evidence` may slash and eject besides accounting.
+    function wire(address committeeDraw_, address accounting_, address evidence_) external {
+        if (msg.sender != DEPLOYER) revert Unauthorized(msg.sender);
+        if (committeeDraw != address(0)) revert AlreadyWired();
+        if (committeeDraw_ == address(0) || accounting_ == address(0) || evidence_ == address(0)) revert ZeroAddress();
+        committeeDraw = committeeDraw_;
+        accounting = accounting_;
+        evidence = evidence_;
+        emit Wired(committeeDraw_, accounting_, evidence_);
+    }
+
+    // ---------------------------------------------------------------- operator actions
+
+    function register(bytes32 encryptionKey, string[] calldata p2pAddresses) external {
+        Operator storage op = _operators[msg.sender];
+        if (op.index != 0) revert AlreadyRegistered(msg.sender);
+        if (encryptionKey == bytes32(0)) revert InvalidEncryptionKey();
+        _checkP2pAddresses(p2pAddresses);
+        _operatorList.push(msg.sender);
+        uint256 index = _operatorList.length;
+        op.index = uint32(index);
+        op.encryptionKey = encryptionKey;
+        // Fenwick append: node i covers (i - lowbit(i), i]; capacity starts at 0, so it holds the
+        // sum of the nodes it covers below i.
+        uint256 low = index & (~index + 1);
+        _tree.push(_prefix(index - 1) - _prefix(index - low));
+        emit OperatorRegistered(msg.sender, index, encryptionKey, p2pAddresses);
+    }
+
+    function setEncryptionKey(bytes32 encryptionKey) external {
+        Operator storage op = _registered(msg.sender);
+        if (encryptionKey == bytes32(0)) revert InvalidEncryptionKey();
+        op.encryptionKey = encryptionKey;
+        emit EncryptionKeyChanged(msg.sender, encryptionKey);
+    }
+
+    function setP2pAddresses(string[] calldata p2pAddresses) external {
+        _registered(msg.sender);
+        _checkP2pAddresses(p2pAddresses);
+        emit P2pAddressesChanged(msg.sender, p2pAddresses);
+    }
+
+    /// @notice Locks `amount` of divETH from the caller (approve first); credited as the shares moved,
+    /// rounded down (at most 1 wei of value less than `amount`).
+    function depositCollateral(uint256 amount) external nonReentrant {
+        _depositCollateral(amount);
+    }
+
+    function depositCollateralWithPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
+        external
+        nonReentrant
+    {
+        // A front-run permit only consumes the signature; the allowance is already there.
+        try DIV_ETH.permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
+        _depositCollateral(amount);
+    }
+
+    function _depositCollateral(uint256 amount) private {
+        Operator storage op = _registered(msg.sender);
+        if (op.ejected) revert OperatorIsEjected(msg.sender);
+        if (amount == 0) revert ZeroAmount();
+        // Plain ERC-20 transferFrom (allowance exactly `amount`); the shares it moves are rounded down.
+        uint256 shares = DIV_ETH.getSharesByPooledEth(amount);
+        if (shares == 0) revert ZeroAmount();
+        op.collateralShares += shares;
+        totalCollateralShares += shares;
+        emit CollateralDeposited(msg.sender, amount, shares);
+        DIV_ETH.transferFrom(msg.sender, address(this), amount);
+        _refresh(msg.sender, op);
+    }
+
+    /// @notice Withdraws divETH worth `amount` of collateral, as long as what remains backs the seats
+    /// held (an ejected operator: once it holds no seat).
+    function withdrawCollateral(uint256 amount) external nonReentrant {
+        Operator storage op = _registered(msg.sender);
+        if (amount == 0) revert ZeroAmount();
+        uint256 shares = DIV_ETH.getSharesByPooledEthRoundUp(amount);
+        if (shares > op.collateralShares) revert InsufficientCollateral(msg.sender, op.collateralShares, shares);
+        uint256 remaining = DIV_ETH.getPooledEthByShares(op.collateralShares - shares);
+        uint256 required = op.keyShares * COLLATERAL_PER_SEAT;
+        if (remaining < required || (op.ejected && op.keyShares > 0)) {
+            revert CollateralLocked(msg.sender, remaining, required);
+        }
+        op.collateralShares -= shares;
+        totalCollateralShares -= shares;
+        _refresh(msg.sender, op);
+        emit CollateralWithdrawn(msg.sender, amount, shares);
+        DIV_ETH.transferShares(msg.sender, shares);
+    }
+
+    /// @notice Pays the caller's rewards (divETH shares).
+    function claimRewards() external nonReentrant returns (uint256 shares) {
+        Operator storage op = _registered(msg.sender);
+        _settle(op);
+        shares = op.rewardShares;
+        if (shares == 0) revert ZeroAmount();
+        op.rewardShares = 0;
+        totalRewardShares -= shares;
+        emit RewardsClaimed(msg.sender, shares);
+        DIV_ETH.transferShares(msg.sender, shares);
+    }
+
+    /// @notice Re-records an operator's capacity at the current divETH rate (anyone).
+    function sync(address operator) external {
+        _refresh(operator, _registered(operator));
+    }
+
+    /// @notice Ejects an operator whose collateral no longer backs its seats (anyone).
+    function ejectUndercollateralized(address operator) external {
+        Operator storage op = _registered(operator);
+        uint256 value = DIV_ETH.getPooledEthByShares(op.collateralShares);
+        uint256 required = op.keyShares * COLLATERAL_PER_SEAT;
+        if (op.ejected || value >= required) revert NotUndercollateralized(operator, value, required);
+        _eject(operator, op, EJECT_REASON_UNDERCOLLATERALIZED);
+    }
+
+    // ---------------------------------------------------------------- system hooks
+
+    /// @inheritdoc IOperatorRegistry
+    function slash(address operator, uint256 amountEther, address reporter, uint256 reporterBps)
+        external
+        onlySlasher
+        nonReentrant
+        returns (uint256 takenEther)
+    {
+        Operator storage op = _registered(operator);
+        if (reporterBps > 10_000) revert InvalidBps(reporterBps);
+        uint256 shares = DIV_ETH.getSharesByPooledEthRoundUp(amountEther);
+        if (shares > op.collateralShares) shares = op.collateralShares;
+        takenEther = DIV_ETH.getPooledEthByShares(shares);
+        op.collateralShares -= shares;
+        totalCollateralShares -= shares;
+        uint256 reporterShares = reporter == address(0) ? 0 : shares * reporterBps / 10_000;
+        emit OperatorSlashed(operator, takenEther, shares, reporter, reporterShares);
+        if (reporterShares > 0) DIV_ETH.transferShares(reporter, reporterShares);
+        if (shares > reporterShares) DIV_ETH.burnShares(shares - reporterShares);
+        if (!op.ejected && DIV_ETH.getPooledEthByShares(op.collateralShares) < op.keyShares * COLLATERAL_PER_SEAT) {
+            _eject(operator, op, EJECT_REASON_UNDERCOLLATERALIZED);
+        } else {
+            _refresh(operator, op);
+        }
+    }
+
+    /// @inheritdoc IOperatorRegistry
+    function eject(address operator) external onlySlasher {
+        Operator storage op = _registered(operator);
+        if (!op.ejected) _eject(operator, op, EJECT_REASON_SLASHER);
+    }
+
+    /// @notice Takes one seat of the operator's capacity (a committee seat). Only the committee draw.
+    function reserveSeat(address operator) external onlyDraw {
+        Operator storage op = _registered(operator);
+        if (op.ejected || op.capacity == 0) revert NoCapacity(operator);
+        _setKeyShares(op, op.keyShares + 1);
+        emit SeatReserved(operator, op.keyShares);
+        _refresh(operator, op);
+    }
+
+    /// @notice Gives a seat back (expired draw, exit, replacement). Only the committee draw.
+    function releaseSeat(address operator) external onlyDraw {
+        Operator storage op = _registered(operator);
+        if (op.keyShares == 0) revert NoSeat(operator);
+        _setKeyShares(op, op.keyShares - 1);
+        emit SeatReleased(operator, op.keyShares);
+        _refresh(operator, op);
+    }
+
+    /// @notice Credits `feeShares` (already minted to this contract) to the seats. Only accounting.
+    function distributeRewards(uint256 feeShares) external {
+        if (msg.sender != accounting || msg.sender == address(0)) revert Unauthorized(msg.sender);
+        if (feeShares == 0 || totalKeyShares == 0) return;
+        accRewardPerSeat += feeShares * PRECISION / totalKeyShares;
+        totalRewardShares += feeShares;
+        emit RewardsDistributed(feeShares, totalKeyShares, accRewardPerSeat);
+    }
+
+    // ---------------------------------------------------------------- selection
+
+    /// @notice Draws `count` distinct operators, weighted by recorded capacity, without replacement,
+    /// skipping `exclude`: pick k uses r_k = keccak256(seed, k) mod (remaining weight). Pure in the
+    /// seed: the same seed and registry state give the same operators. O(count * log n * |excluded|).
+    function selectOperators(bytes32 seed, uint256 count, address[] memory exclude)
+        public
+        view
+        returns (address[] memory selected)
+    {
+        // Excluded positions and their weights, kept in memory so the descent reads no extra storage.
+        uint256[] memory excluded = new uint256[](exclude.length + count);
+        uint256[] memory weights = new uint256[](exclude.length + count);
+        uint256 excludedCount;
+        uint256 remaining = totalCapacity;
+        for (uint256 i = 0; i < exclude.length; ++i) {
+            Operator storage op = _operators[exclude[i]];
+            if (op.index == 0 || op.capacity == 0) continue;
+            excluded[excludedCount] = op.index;
+            weights[excludedCount++] = op.capacity;
+            remaining -= op.capacity;
+        }
+        selected = new address[](count);
+        uint256 n = _operatorList.length;
+        uint256 topStep = n == 0 ? 0 : 1 << Math.log2(n);
+        for (uint256 k = 0; k < count; ++k) {
+            if (remaining == 0) revert NotEnoughCapacity(k, count);
+            uint256 r = uint256(keccak256(abi.encode(seed, k))) % remaining;
+            uint256 index = _descend(r, topStep, n, excluded, weights, excludedCount);
+            address picked = _operatorList[index - 1];
+            uint256 weight = _operators[picked].capacity;
+            selected[k] = picked;
+            excluded[excludedCount] = index;
+            weights[excludedCount++] = weight;
+            remaining -= weight;
+        }
+    }
+
+    /// Largest pos with (prefix(pos) - excluded weight up to pos) <= r, plus one.
+    function _descend(
+        uint256 r,
+        uint256 step,
+        uint256 n,
+        uint256[] memory excluded,
+        uint256[] memory weights,
+        uint256 excludedCount
+    ) private view returns (uint256) {
+        uint256 pos;
+        uint256 acc;
+        for (; step > 0; step >>= 1) {
+            uint256 next = pos + step;
+            if (next > n) continue;
+            uint256 sum = acc + _tree[next];
+            for (uint256 j = 0; j < excludedCount; ++j) {
+                uint256 e = excluded[j];
+                if (e > pos && e <= next) sum -= weights[j];
+            }
+            if (sum <= r) {
+                pos = next;
+                acc = sum;
+            }
+        }
+        return pos + 1;
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IOperatorRegistry
+    function operatorOf(address operator) external view returns (OperatorView memory view_) {
+        Operator storage op = _operators[operator];
+        view_ = OperatorView({
+            registered: op.index != 0,
+            ejected: op.ejected,
+            encryptionKey: op.encryptionKey,
+            collateralShares: op.collateralShares,
+            collateralEther: DIV_ETH.getPooledEthByShares(op.collateralShares),
+            keyShares: op.keyShares,
+            capacity: op.capacity
+        });
+    }
+
+    function keySharesOf(address operator) external view returns (uint256) {
+        return _operators[operator].keyShares;
+    }
+
+    function isActiveOperator(address operator) public view returns (bool) {
+        Operator storage op = _operators[operator];
+        return op.index != 0 && !op.ejected && op.keyShares > 0;
+    }
+
+    function operatorCount() external view returns (uint256) {
+        return _operatorList.length;
+    }
+
+    function operatorAt(uint256 index) external view returns (address) {
+        return _operatorList[index - 1];
+    }
+
+    function pendingRewards(address operator) external view returns (uint256 shares) {
+        Operator storage op = _operators[operator];
+        return op.rewardShares + op.keyShares * accRewardPerSeat / PRECISION - op.rewardDebt;
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _registered(address operator) private view returns (Operator storage op) {
+        op = _operators[operator];
+        if (op.index == 0) revert NotRegistered(operator);
+    }
+
+    function _checkP2pAddresses(string[] calldata p2pAddresses) private pure {
+        if (p2pAddresses.length > MAX_P2P_ADDRESSES) {
+            revert TooManyP2pAddresses(p2pAddresses.length, MAX_P2P_ADDRESSES);
+        }
+        for (uint256 i = 0; i < p2pAddresses.length; ++i) {
+            uint256 length = bytes(p2pAddresses[i]).length;
+            if (length == 0 || length > MAX_P2P_ADDRESS_LENGTH) revert InvalidP2pAddress(i);
+        }
+    }
+
+    function _settle(Operator storage op) private {
+        uint256 accrued = op.keyShares * accRewardPerSeat / PRECISION;
+        op.rewardShares += accrued - op.rewardDebt;
+        op.rewardDebt = accrued;
+    }
+
+    function _setKeyShares(Operator storage op, uint256 keyShares) private {
+        _settle(op);
+        bool wasActive = !op.ejected && op.keyShares > 0;
+        totalKeyShares = totalKeyShares - op.keyShares + keyShares;
+        op.keyShares = keyShares;
+        op.rewardDebt = keyShares * accRewardPerSeat / PRECISION;
+        bool isActive = !op.ejected && keyShares > 0;
+        if (wasActive && !isActive) --activeOperatorCount;
+        if (!wasActive && isActive) ++activeOperatorCount;
+    }
+
+    function _eject(address operator, Operator storage op, uint8 reason) private {
+        if (op.keyShares > 0) --activeOperatorCount;
+        op.ejected = true;
+        _refresh(operator, op);
+        emit OperatorEjected(operator, reason);
+    }
+
+    function _refresh(address operator, Operator storage op) private {
+        uint256 capacity;
+        if (!op.ejected) {
+            uint256 seats = DIV_ETH.getPooledEthByShares(op.collateralShares) / COLLATERAL_PER_SEAT;
+            capacity = seats > op.keyShares ? seats - op.keyShares : 0;
+        }
+        uint256 old = op.capacity;
+        if (capacity == old) return;
+        op.capacity = capacity;
+        if (old == 0) ++operatorsWithCapacity;
+        if (capacity == 0) --operatorsWithCapacity;
+        uint256 n = _operatorList.length;
+        if (capacity > old) {
+            uint256 delta = capacity - old;
+            totalCapacity += delta;
+            for (uint256 i = op.index; i <= n; i += i & (~i + 1)) _tree[i] += delta;
+        } else {
+            uint256 delta = old - capacity;
+            totalCapacity -= delta;
+            for (uint256 i = op.index; i <= n; i += i & (~i + 1)) _tree[i] -= delta;
+        }
+        emit CapacityChanged(operator, capacity, op.keyShares);
+    }
+
+    function _prefix(uint256 index) private view returns (uint256 sum) {
+        for (uint256 i = index; i > 0; i -= i & (~i + 1)) sum += _tree[i];
+    }
+}

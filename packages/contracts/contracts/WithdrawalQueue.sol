@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {IAccounting} from "./interfaces/IAccounting.sol";
+import {ICommitteeDraw} from "./interfaces/ICommitteeDraw.sol";
+import {IDivETH} from "./interfaces/IDivETH.sol";
+import {IWithdrawalQueue} from "./interfaces/IWithdrawalQueue.sol";
+
+/// @title WithdrawalQueue: divETH -> ETH, first come first served
+/// @notice A request locks divETH shares and fixes the ETH owed at the current rate. Requests are
+/// finalized strictly in order as buffered ETH allows (anyone may finalize); a finalized request pays
+/// min(ETH at request, shares' value at finalization), so a holder can't escape a loss by queuing.
+/// Each request is claimed once by its owner. When the buffer can't cover the queue, anyone may
+/// request the exit of an active validator (`requestShortfallExit`).
+contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
+    struct Request {
+        address owner;
+        uint96 requestedAt; // block timestamp
+        uint256 etherAmount; // owed at request time
+        uint256 sharesAmount; // locked
+        uint256 payout; // set at finalization
+        bool claimed;
+    }
+
+    uint256 public constant MIN_REQUEST = 100 gwei;
+    uint256 public constant ETH_PER_VALIDATOR = 32 ether;
+
+    IDivETH public immutable DIV_ETH;
+    address private immutable DEPLOYER;
+    ICommitteeDraw public committeeDraw;
+    IAccounting public accounting;
+
+    mapping(uint256 requestId => Request) private _requests;
+    uint256 public lastRequestId;
+    uint256 public lastFinalizedId;
+    uint256 public unfinalizedEther;
+    /// ETH finalized and not yet claimed (held here).
+    uint256 public lockedEther;
+    uint256 public shortfallExits;
+
+    event WithdrawalRequested(uint256 indexed requestId, address indexed owner, uint256 etherAmount, uint256 sharesAmount);
+    event WithdrawalsFinalized(uint256 fromId, uint256 toId, uint256 etherPaid, uint256 sharesBurnt);
+    event WithdrawalClaimed(uint256 indexed requestId, address indexed owner, address recipient, uint256 amount);
+    event ExitRequested(uint256 indexed drawId, uint8 reason, uint256 shortfallEther);
+    event Wired(address committeeDraw, address accounting);
+
+    error Unauthorized(address caller);
+    error AlreadyWired();
+    error ZeroAddress();
+    error RequestTooSmall(uint256 amount, uint256 minimum);
+    error UnknownRequest(uint256 requestId);
+    error NotOwner(uint256 requestId, address caller, address owner);
+    error NotFinalized(uint256 requestId, uint256 lastFinalizedId);
+    error AlreadyClaimed(uint256 requestId);
+    error NothingToFinalize(uint256 nextId, uint256 available);
+    error NoShortfall(uint256 unfinalizedEther, uint256 available, uint256 exitsInFlight);
+    error DrawNotActive(uint256 drawId, ICommitteeDraw.DrawStatus status);
+    error EtherTransferFailed(address to, uint256 amount);
+    error UnexpectedEther(address sender);
+
+    /// Same code as ExitRequests uses for withdrawals.
+    uint8 public constant EXIT_REASON_SHORTFALL = 4;
+
+    constructor(IDivETH divEth) {
+        if (address(divEth) == address(0)) revert ZeroAddress();
+        DIV_ETH = divEth;
+        DEPLOYER = msg.sender;
+    }
+
+    function wire(ICommitteeDraw committeeDraw_, IAccounting accounting_) external {
+        if (msg.sender != DEPLOYER) revert Unauthorized(msg.sender);
+        if (address(committeeDraw) != address(0)) revert AlreadyWired();
+        if (address(committeeDraw_) == address(0) || address(accounting_) == address(0)) revert ZeroAddress();
+        committeeDraw = committeeDraw_;
+        accounting = accounting_;
+        emit Wired(address(committeeDraw_), address(accounting_));
+    }
+
+    /// @notice Only divETH pays this contract (finalization).
+    receive() external payable {
+        if (msg.sender != address(DIV_ETH)) revert UnexpectedEther(msg.sender);
+    }
+
+    /// @notice Locks `amount` of divETH (its shares, rounded down) from the caller, who must have approved
+    /// this contract. Returns the request id.
+    function requestWithdrawal(uint256 amount) external nonReentrant returns (uint256 requestId) {
+        return _request(msg.sender, amount);
+    }
+
+    function requestWithdrawalWithPermit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
+        external
+        nonReentrant
+        returns (uint256 requestId)
+    {
+        // A permit front-run by someone else only spends the signature; the allowance is the same.
+        try DIV_ETH.permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
+        return _request(msg.sender, amount);
+    }
+
+    function _request(address owner, uint256 amount) private returns (uint256 requestId) {
+        if (amount < MIN_REQUEST) revert RequestTooSmall(amount, MIN_REQUEST);
+        // Plain ERC-20 transferFrom: the allowance is exactly `amount`; the shares moved are rounded
+        // down, and the payout is capped by their value, so rounding never favours the requester.
+        uint256 sharesAmount = DIV_ETH.getSharesByPooledEth(amount);
+        requestId = ++lastRequestId;
+        _requests[requestId] = Request({
+            owner: owner,
+            requestedAt: uint96(block.timestamp),
+            etherAmount: amount,
+            sharesAmount: sharesAmount,
+            payout: 0,
+            claimed: false
+        });
+        unfinalizedEther += amount;
+        emit WithdrawalRequested(requestId, owner, amount, sharesAmount);
+        DIV_ETH.transferFrom(owner, address(this), amount);
+    }
+
+    /// @notice Finalizes up to `maxRequests` requests in order, as far as buffered ETH allows.
+    /// Anyone may call. Returns the last finalized id.
+    function finalize(uint256 maxRequests) external nonReentrant returns (uint256) {
+        uint256 available = _availableDivEth();
+        uint256 id = lastFinalizedId;
+        uint256 end = lastRequestId;
+        uint256 etherTotal;
+        uint256 sharesTotal;
+        uint256 owedTotal;
+        for (uint256 i = 0; i < maxRequests && id < end; ++i) {
+            Request storage request = _requests[id + 1];
+            uint256 value = DIV_ETH.getPooledEthByShares(request.sharesAmount);
+            uint256 payout = value < request.etherAmount ? value : request.etherAmount;
+            if (etherTotal + payout > available) break;
+            request.payout = payout;
+            etherTotal += payout;
+            sharesTotal += request.sharesAmount;
+            owedTotal += request.etherAmount;
+            ++id;
+        }
+        if (id == lastFinalizedId) revert NothingToFinalize(id + 1, available);
+        uint256 fromId = lastFinalizedId + 1;
+        lastFinalizedId = id;
+        unfinalizedEther -= owedTotal;
+        lockedEther += etherTotal;
+        emit WithdrawalsFinalized(fromId, id, etherTotal, sharesTotal);
+        DIV_ETH.fundWithdrawals(etherTotal, sharesTotal);
+        return id;
+    }
+
+    function _availableDivEth() private view returns (uint256) {
+        return DIV_ETH.availableForWithdrawals();
+    }
+
+    /// @notice Pays a finalized request to `recipient`. Only its owner, once.
+    function claim(uint256 requestId, address payable recipient) external nonReentrant {
+        if (requestId == 0 || requestId > lastRequestId) revert UnknownRequest(requestId);
+        Request storage request = _requests[requestId];
+        if (request.owner != msg.sender) revert NotOwner(requestId, msg.sender, request.owner);
+        if (requestId > lastFinalizedId) revert NotFinalized(requestId, lastFinalizedId);
+        if (request.claimed) revert AlreadyClaimed(requestId);
+        if (recipient == address(0)) revert ZeroAddress();
+        request.claimed = true;
+        uint256 amount = request.payout;
+        lockedEther -= amount;
+        emit WithdrawalClaimed(requestId, msg.sender, recipient, amount);
+        (bool ok,) = recipient.call{value: amount}("");
+        if (!ok) revert EtherTransferFailed(recipient, amount);
+    }
+
+    function getRequest(uint256 requestId) external view returns (Request memory) {
+        if (requestId == 0 || requestId > lastRequestId) revert UnknownRequest(requestId);
+        return _requests[requestId];
+    }
+
+    /// @notice ETH the queue still needs beyond the buffer and the exits already under way.
+    function shortfall() public view returns (uint256 missing, uint256 exitsInFlight) {
+        uint256 exited = accounting.exitedValidators();
+        exitsInFlight = shortfallExits > exited ? shortfallExits - exited : 0;
+        uint256 covered = _availableDivEth() + exitsInFlight * ETH_PER_VALIDATOR;
+        missing = unfinalizedEther > covered ? unfinalizedEther - covered : 0;
+    }
+
+    /// @notice When the buffer and the exits under way can't cover the queue, anyone may ask the
+    /// committee of an active validator (`drawId`, Approved) to exit it. Emits ExitRequested, which the
+    /// committee signs a voluntary exit for.
+    function requestShortfallExit(uint256 drawId) external nonReentrant {
+        (uint256 missing, uint256 exitsInFlight) = shortfall();
+        if (missing == 0) revert NoShortfall(unfinalizedEther, _availableDivEth(), exitsInFlight);
+        ICommitteeDraw.DrawStatus status = committeeDraw.statusOf(drawId);
+        if (status != ICommitteeDraw.DrawStatus.Approved) revert DrawNotActive(drawId, status);
+        ++shortfallExits;
+        emit ExitRequested(drawId, EXIT_REASON_SHORTFALL, missing);
+        committeeDraw.markExited(drawId);
+    }
+}

@@ -1,0 +1,428 @@
+// Gas used by every user action of the staking contracts on a local Anvil (Prague), and the committee
+// draw (request, finalize, replacement) with 100, 1,000 and 10,000 registered operators. Writes the
+// table into README.md between the gas markers and prints the same figures as JSON on stdout.
+//
+//   node scripts/gas.ts            all sizes
+//   node scripts/gas.ts --quick    100 and 1,000 operators only
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Address, encodeFunctionData, type Hex, keccak256, maxUint256, parseEther, toHex } from 'viem';
+import { getBlockHeaderRlp } from '../src/block-header.ts';
+import { deployDiva } from '../src/deploy.ts';
+import {
+  accountingAbi,
+  committeeDrawAbi,
+  divETHAbi,
+  operatorRegistryAbi,
+  wdivETHAbi,
+  withdrawalQueueAbi,
+} from '../src/generated/index.ts';
+import { type AnvilClient, startAnvil } from '../test/helpers/anvil-process.ts';
+import { signReport, testAccount } from '../test/helpers/system.ts';
+
+const quick = process.argv.includes('--quick');
+const SIZES = quick ? [100, 1_000] : [100, 1_000, 10_000];
+const ROLES = {
+  dkgResult: '0x00000000000000000000000000000000000d4c00',
+  evidence: '0x00000000000000000000000000000000000e0100',
+  exits: '0x00000000000000000000000000000000000e0200',
+} as const;
+
+type Row = { action: string; operators: number | null; gas: bigint };
+const rows: Row[] = [];
+
+async function gasOf(client: AnvilClient, hash: Hex): Promise<bigint> {
+  const receipt = await client.waitForTransactionReceipt({ hash });
+  if (receipt.status !== 'success') throw new Error(`gas: transaction ${hash} reverted`);
+  return receipt.gasUsed;
+}
+
+async function measure(
+  client: AnvilClient,
+  action: string,
+  operators: number | null,
+  request: { from: Address; to: Address; data: Hex; value?: bigint; gas?: bigint },
+) {
+  // Simulate first: a refusal comes back as a decoded custom error.
+  await client
+    .call({ account: request.from, to: request.to, data: request.data, value: request.value ?? 0n })
+    .catch((e) => {
+      throw new Error(`gas: ${action} would revert: ${(e as { shortMessage?: string }).shortMessage ?? e}`);
+    });
+  const hash = await client.sendTransaction({
+    account: request.from,
+    to: request.to,
+    data: request.data,
+    value: request.value ?? 0n,
+    gas: request.gas ?? 15_000_000n,
+    chain: null,
+  });
+  const gas = await gasOf(client, hash);
+  rows.push({ action, operators, gas });
+  console.error(`${action}${operators === null ? '' : ` (${operators} operators)`}: ${gas}`);
+}
+
+/** Sends, waits, and throws with the decoded reason if it reverts. */
+async function must(
+  client: AnvilClient,
+  request: { account: Address; to: Address; data: Hex; value?: bigint; gas?: bigint; chain: null },
+) {
+  await client
+    .call({ account: request.account, to: request.to, data: request.data, value: request.value ?? 0n })
+    .catch((e) => {
+      throw new Error(`gas setup would revert: ${(e as { shortMessage?: string }).shortMessage ?? e}`);
+    });
+  await gasOf(client, await client.sendTransaction(request));
+}
+
+/** Sends without waiting (automine off), then mines everything in one block. */
+async function sendBatch(
+  client: AnvilClient,
+  requests: { from: Address; to: Address; data: Hex; value?: bigint }[],
+) {
+  const hashes: Hex[] = [];
+  for (let i = 0; i < requests.length; i += 200) {
+    const chunk = requests.slice(i, i + 200);
+    hashes.push(
+      ...(await Promise.all(
+        chunk.map(
+          (r) =>
+            client.request({
+              method: 'eth_sendTransaction',
+              params: [
+                { from: r.from, to: r.to, data: r.data, value: toHex(r.value ?? 0n), gas: toHex(1_000_000n) },
+              ],
+            } as never) as Promise<Hex>,
+        ),
+      )),
+    );
+  }
+  await client.mine({ blocks: 1 });
+  return hashes;
+}
+
+function operatorAddress(i: number): Address {
+  return `0x${keccak256(toHex(`gas-operator-${i}`)).slice(26)}` as Address;
+}
+
+async function main() {
+  const anvil = await startAnvil({ gasLimit: 2_000_000_000n });
+  const client = anvil.client;
+  try {
+    await client.request({ method: 'anvil_autoImpersonateAccount' as never, params: [true] as never });
+    for (const address of Object.values(ROLES))
+      await client.setBalance({ address, value: parseEther('1000') });
+    const system = await deployDiva(client, { roles: ROLES });
+    const staker = testAccount('gas-staker');
+    await client.setBalance({ address: staker.address, value: parseEther('100000') });
+    const call = (
+      to: Address,
+      abi: readonly unknown[],
+      functionName: string,
+      args: readonly unknown[] = [],
+    ) => ({
+      to,
+      data: encodeFunctionData({ abi, functionName, args } as never),
+    });
+
+    // Staker actions.
+    await measure(client, 'stake (divETH.deposit), first', null, {
+      from: staker.address,
+      ...call(system.divETH, divETHAbi, 'deposit'),
+      value: parseEther('100'),
+    });
+    await measure(client, 'stake (divETH.deposit)', null, {
+      from: staker.address,
+      ...call(system.divETH, divETHAbi, 'deposit'),
+      value: parseEther('1000'),
+    });
+    await measure(client, 'divETH.transfer', null, {
+      from: staker.address,
+      ...call(system.divETH, divETHAbi, 'transfer', [ROLES.exits, parseEther('1')]),
+    });
+    await measure(client, 'divETH.approve', null, {
+      from: staker.address,
+      ...call(system.divETH, divETHAbi, 'approve', [system.wdivETH, maxUint256]),
+    });
+    await measure(client, 'wdivETH.deposit (wrap)', null, {
+      from: staker.address,
+      ...call(system.wdivETH, wdivETHAbi, 'deposit', [parseEther('10'), staker.address]),
+    });
+    await measure(client, 'wdivETH.redeem (unwrap)', null, {
+      from: staker.address,
+      ...call(system.wdivETH, wdivETHAbi, 'redeem', [parseEther('5'), staker.address, staker.address]),
+    });
+    await client.sendTransaction({
+      account: staker.address,
+      chain: null,
+      ...call(system.divETH, divETHAbi, 'approve', [system.withdrawalQueue, maxUint256]),
+    });
+    await measure(client, 'requestWithdrawal', null, {
+      from: staker.address,
+      ...call(system.withdrawalQueue, withdrawalQueueAbi, 'requestWithdrawal', [parseEther('2')]),
+    });
+    await client.sendTransaction({
+      account: staker.address,
+      chain: null,
+      ...call(system.withdrawalQueue, withdrawalQueueAbi, 'requestWithdrawal', [parseEther('2')]),
+    });
+    await measure(client, 'finalize withdrawals (1 request)', null, {
+      from: staker.address,
+      ...call(system.withdrawalQueue, withdrawalQueueAbi, 'finalize', [1n]),
+    });
+    for (let i = 0; i < 10; i++) {
+      await client.sendTransaction({
+        account: staker.address,
+        chain: null,
+        ...call(system.withdrawalQueue, withdrawalQueueAbi, 'requestWithdrawal', [parseEther('1')]),
+      });
+    }
+    await measure(client, 'finalize withdrawals (10 requests)', null, {
+      from: staker.address,
+      ...call(system.withdrawalQueue, withdrawalQueueAbi, 'finalize', [11n]),
+    });
+    await measure(client, 'claim withdrawal', null, {
+      from: staker.address,
+      ...call(system.withdrawalQueue, withdrawalQueueAbi, 'claim', [1n, staker.address]),
+    });
+
+    // Operators: registered in batches up to each size; the first ones measured one by one.
+    let registered = 0;
+    const encryptionKey = keccak256(toHex('x25519'));
+    const addOperatorsUpTo = async (target: number) => {
+      while (registered < target) {
+        const batch = Math.min(500, target - registered);
+        const ids = Array.from({ length: batch }, (_, k) => registered + k);
+        for (const i of ids)
+          await client.setBalance({ address: operatorAddress(i), value: parseEther('100') });
+        const seats = (i: number) => BigInt(1 + (i % 5));
+        await sendBatch(
+          client,
+          ids.map((i) => ({
+            from: operatorAddress(i),
+            ...call(system.divETH, divETHAbi, 'deposit'),
+            value: seats(i) * parseEther('1') + parseEther('0.01'),
+          })),
+        );
+        await sendBatch(
+          client,
+          ids.map((i) => ({
+            from: operatorAddress(i),
+            ...call(system.divETH, divETHAbi, 'approve', [system.operatorRegistry, maxUint256]),
+          })),
+        );
+        await sendBatch(
+          client,
+          ids.map((i) => ({
+            from: operatorAddress(i),
+            ...call(system.operatorRegistry, operatorRegistryAbi, 'register', [
+              encryptionKey,
+              ['/ip4/10.0.0.1/tcp/9000'],
+            ]),
+          })),
+        );
+        const hashes = await sendBatch(
+          client,
+          ids.map((i) => ({
+            from: operatorAddress(i),
+            ...call(system.operatorRegistry, operatorRegistryAbi, 'depositCollateral', [
+              seats(i) * parseEther('1'),
+            ]),
+          })),
+        );
+        const last = await client.waitForTransactionReceipt({ hash: hashes.at(-1)! });
+        if (last.status !== 'success') throw new Error('gas: operator setup failed');
+        registered += batch;
+        console.error(`operators: ${registered}`);
+      }
+    };
+
+    await client.request({ method: 'evm_setAutomine', params: [false] });
+    await addOperatorsUpTo(20);
+    await client.request({ method: 'evm_setAutomine', params: [true] });
+    const newcomer = operatorAddress(1_000_000);
+    await client.setBalance({ address: newcomer, value: parseEther('100') });
+    await client.sendTransaction({
+      account: newcomer,
+      chain: null,
+      ...call(system.divETH, divETHAbi, 'deposit'),
+      value: parseEther('5'),
+    });
+    await client.sendTransaction({
+      account: newcomer,
+      chain: null,
+      ...call(system.divETH, divETHAbi, 'approve', [system.operatorRegistry, maxUint256]),
+    });
+    await measure(client, 'register operator', null, {
+      from: newcomer,
+      ...call(system.operatorRegistry, operatorRegistryAbi, 'register', [
+        encryptionKey,
+        ['/ip4/10.0.0.1/tcp/9000'],
+      ]),
+    });
+    await measure(client, 'depositCollateral', null, {
+      from: newcomer,
+      ...call(system.operatorRegistry, operatorRegistryAbi, 'depositCollateral', [parseEther('3')]),
+    });
+    await measure(client, 'withdrawCollateral', null, {
+      from: newcomer,
+      ...call(system.operatorRegistry, operatorRegistryAbi, 'withdrawCollateral', [parseEther('1')]),
+    });
+
+    let epoch = 0n;
+    for (const size of SIZES) {
+      await client.request({ method: 'evm_setAutomine', params: [false] });
+      await addOperatorsUpTo(size);
+      await client.request({ method: 'evm_setAutomine', params: [true] });
+      await measure(client, 'requestDraw', size, {
+        from: staker.address,
+        ...call(system.committeeDraw, committeeDrawAbi, 'requestDraw'),
+      });
+      const drawId = (await client.readContract({
+        address: system.committeeDraw,
+        abi: committeeDrawAbi,
+        functionName: 'lastDrawId',
+      })) as bigint;
+      await client.mine({ blocks: 3 });
+      const draw = await client.readContract({
+        address: system.committeeDraw,
+        abi: committeeDrawAbi,
+        functionName: 'getDraw',
+        args: [drawId],
+      });
+      const header = await getBlockHeaderRlp(client, { blockNumber: draw.targetBlock });
+      await measure(client, 'finalizeDraw (16 members)', size, {
+        from: staker.address,
+        ...call(system.committeeDraw, committeeDrawAbi, 'finalizeDraw', [drawId, header]),
+      });
+      const committee = (await client.readContract({
+        address: system.committeeDraw,
+        abi: committeeDrawAbi,
+        functionName: 'committeeOf',
+        args: [drawId],
+      })) as readonly Address[];
+      await must(client, {
+        account: ROLES.evidence,
+        chain: null,
+        ...call(system.operatorRegistry, operatorRegistryAbi, 'eject', [committee[0]!]),
+      });
+      await measure(client, 'drawReplacement', size, {
+        from: staker.address,
+        ...call(system.committeeDraw, committeeDrawAbi, 'drawReplacement', [drawId, committee[0]!]),
+      });
+    }
+
+    // Reports: a fresh system with 16 key-holding operators seated in one committee.
+    {
+      const fresh = await deployDiva(client, { roles: ROLES });
+      const accounts = Array.from({ length: 16 }, (_, i) => testAccount(`gas-report-${i}`));
+      for (const account of accounts) {
+        await client.setBalance({ address: account.address, value: parseEther('10') });
+        await must(client, {
+          account: account.address,
+          chain: null,
+          ...call(fresh.divETH, divETHAbi, 'deposit'),
+          value: parseEther('1.01'),
+        });
+        await must(client, {
+          account: account.address,
+          chain: null,
+          ...call(fresh.divETH, divETHAbi, 'approve', [fresh.operatorRegistry, maxUint256]),
+        });
+        await must(client, {
+          account: account.address,
+          chain: null,
+          ...call(fresh.operatorRegistry, operatorRegistryAbi, 'register', [encryptionKey, []]),
+        });
+        await must(client, {
+          account: account.address,
+          chain: null,
+          ...call(fresh.operatorRegistry, operatorRegistryAbi, 'depositCollateral', [parseEther('1')]),
+        });
+      }
+      await must(client, {
+        account: staker.address,
+        chain: null,
+        ...call(fresh.divETH, divETHAbi, 'deposit'),
+        value: parseEther('32'),
+      });
+      await must(client, {
+        account: staker.address,
+        chain: null,
+        ...call(fresh.committeeDraw, committeeDrawAbi, 'requestDraw'),
+      });
+      await client.mine({ blocks: 3 });
+      const draw = await client.readContract({
+        address: fresh.committeeDraw,
+        abi: committeeDrawAbi,
+        functionName: 'getDraw',
+        args: [1n],
+      });
+      const header = await getBlockHeaderRlp(client, { blockNumber: draw.targetBlock });
+      await must(client, {
+        account: staker.address,
+        chain: null,
+        ...call(fresh.committeeDraw, committeeDrawAbi, 'finalizeDraw', [1n, header]),
+        gas: 15_000_000n,
+      });
+      for (const [label, penalties] of [
+        ['submitReport (11 of 16 signatures)', []],
+        [
+          'submitReport with 1 penalty (ejects)',
+          [{ operator: accounts[15]!.address, amount: parseEther('0.1') }],
+        ],
+      ] as const) {
+        epoch += 1n;
+        const report = { epoch, clBalance: 0n, clDepositedEther: 0n, exitedValidators: 0n, penalties };
+        const signatures = await signReport(client, fresh, report, accounts.slice(0, 11));
+        await measure(client, label, null, {
+          from: staker.address,
+          ...call(fresh.accounting, accountingAbi, 'submitReport', [report, signatures]),
+        });
+      }
+      // Rewards: a report with an increase, then a claim.
+      await client.setBalance({
+        address: fresh.divETH,
+        value: (await client.getBalance({ address: fresh.divETH })) + parseEther('0.1'),
+      });
+      epoch += 1n;
+      const report = { epoch, clBalance: 0n, clDepositedEther: 0n, exitedValidators: 0n, penalties: [] };
+      const signatures = await signReport(client, fresh, report, accounts.slice(0, 11));
+      await measure(client, 'submitReport with rewards (rebase + fee shares)', null, {
+        from: staker.address,
+        ...call(fresh.accounting, accountingAbi, 'submitReport', [report, signatures]),
+      });
+      await measure(client, 'claimRewards (operator)', null, {
+        from: accounts[1]!.address,
+        ...call(fresh.operatorRegistry, operatorRegistryAbi, 'claimRewards'),
+      });
+    }
+  } finally {
+    await anvil.stop();
+  }
+
+  const table = [
+    '| action | operators | gas |',
+    '| --- | ---: | ---: |',
+    ...rows.map(
+      (r) =>
+        `| ${r.action} | ${r.operators === null ? '' : r.operators.toLocaleString('en-US')} | ${r.gas.toLocaleString('en-US')} |`,
+    ),
+  ].join('\n');
+  if (!quick) {
+    const readme = join(dirname(fileURLToPath(import.meta.url)), '..', 'README.md');
+    const text = readFileSync(readme, 'utf8');
+    const start = '<!-- gas:start -->';
+    const end = '<!-- gas:end -->';
+    if (!text.includes(start) || !text.includes(end)) throw new Error('README.md has no gas markers');
+    writeFileSync(
+      readme,
+      `${text.slice(0, text.indexOf(start) + start.length)}\n${table}\n${text.slice(text.indexOf(end))}`,
+    );
+    console.error('README.md gas table updated');
+  }
+  console.log(JSON.stringify({ rows: rows.map((r) => ({ ...r, gas: Number(r.gas) })) }, null, 2));
+}
+
+await main();

@@ -1,0 +1,21 @@
+import type { Address, Hash } from 'viem';
+import { writeContract } from 'viem/actions';
+import { operatorRegistryAbi } from '../generated/OperatorRegistry.ts';
+import type { WalletClientLike } from './types.ts';
+
+export type ClaimRewardsParameters = { operatorRegistry: Address };
+export type ClaimRewardsReturnType = Hash;
+
+/** Pays the operator's accrued rewards (divETH shares). */
+export function claimRewards(
+  client: WalletClientLike,
+  parameters: ClaimRewardsParameters,
+): Promise<ClaimRewardsReturnType> {
+  return writeContract(client, {
+    address: parameters.operatorRegistry,
+    abi: operatorRegistryAbi,
+    functionName: 'claimRewards',
+    chain: client.chain,
+    account: client.account,
+  });
+}

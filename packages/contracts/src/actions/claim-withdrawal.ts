@@ -1,0 +1,22 @@
+import type { Address, Hash } from 'viem';
+import { writeContract } from 'viem/actions';
+import { withdrawalQueueAbi } from '../generated/WithdrawalQueue.ts';
+import type { WalletClientLike } from './types.ts';
+
+export type ClaimWithdrawalParameters = { withdrawalQueue: Address; requestId: bigint; recipient?: Address };
+export type ClaimWithdrawalReturnType = Hash;
+
+/** Pays a finalized request to its owner (or `recipient`). */
+export function claimWithdrawal(
+  client: WalletClientLike,
+  parameters: ClaimWithdrawalParameters,
+): Promise<ClaimWithdrawalReturnType> {
+  return writeContract(client, {
+    address: parameters.withdrawalQueue,
+    abi: withdrawalQueueAbi,
+    functionName: 'claim',
+    args: [parameters.requestId, parameters.recipient ?? client.account.address],
+    chain: client.chain,
+    account: client.account,
+  });
+}

@@ -1,0 +1,22 @@
+import type { Address, Hash } from 'viem';
+import { writeContract } from 'viem/actions';
+import { operatorRegistryAbi } from '../generated/OperatorRegistry.ts';
+import type { WalletClientLike } from './types.ts';
+
+export type DepositCollateralParameters = { operatorRegistry: Address; amountWei: bigint };
+export type DepositCollateralReturnType = Hash;
+
+/** Locks divETH worth `amountWei` as collateral (approve the registry first). */
+export function depositCollateral(
+  client: WalletClientLike,
+  parameters: DepositCollateralParameters,
+): Promise<DepositCollateralReturnType> {
+  return writeContract(client, {
+    address: parameters.operatorRegistry,
+    abi: operatorRegistryAbi,
+    functionName: 'depositCollateral',
+    args: [parameters.amountWei],
+    chain: client.chain,
+    account: client.account,
+  });
+}

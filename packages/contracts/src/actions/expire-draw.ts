@@ -1,0 +1,22 @@
+import type { Address, Hash } from 'viem';
+import { writeContract } from 'viem/actions';
+import { committeeDrawAbi } from '../generated/CommitteeDraw.ts';
+import type { WalletClientLike } from './types.ts';
+
+export type ExpireDrawParameters = { committeeDraw: Address; drawId: bigint };
+export type ExpireDrawReturnType = Hash;
+
+/** Expires a committee whose DKG result did not arrive in time; its seats and ETH are released. */
+export function expireDraw(
+  client: WalletClientLike,
+  parameters: ExpireDrawParameters,
+): Promise<ExpireDrawReturnType> {
+  return writeContract(client, {
+    address: parameters.committeeDraw,
+    abi: committeeDrawAbi,
+    functionName: 'expire',
+    args: [parameters.drawId],
+    chain: client.chain,
+    account: client.account,
+  });
+}

@@ -1,0 +1,22 @@
+import type { Address, Hash } from 'viem';
+import { writeContract } from 'viem/actions';
+import { withdrawalQueueAbi } from '../generated/WithdrawalQueue.ts';
+import type { WalletClientLike } from './types.ts';
+
+export type FinalizeWithdrawalsParameters = { withdrawalQueue: Address; maxRequests: bigint };
+export type FinalizeWithdrawalsReturnType = Hash;
+
+/** Finalizes queued requests in order as far as buffered ETH allows (anyone). */
+export function finalizeWithdrawals(
+  client: WalletClientLike,
+  parameters: FinalizeWithdrawalsParameters,
+): Promise<FinalizeWithdrawalsReturnType> {
+  return writeContract(client, {
+    address: parameters.withdrawalQueue,
+    abi: withdrawalQueueAbi,
+    functionName: 'finalize',
+    args: [parameters.maxRequests],
+    chain: client.chain,
+    account: client.account,
+  });
+}

@@ -1,0 +1,76 @@
+import type { Account, Address, Hash, Hex } from 'viem';
+import { writeContract } from 'viem/actions';
+import { accountingAbi } from '../generated/Accounting.ts';
+import type { WalletClientLike } from './types.ts';
+
+/** A balance report, as signed by the operators (EIP-712 `Report`). */
+export type BalanceReport = {
+  epoch: bigint;
+  /** Beacon balance of all pool validators (wei). */
+  clBalance: bigint;
+  /** Of the ETH sent to the deposit contract, what the beacon chain has credited (wei, cumulative). */
+  clDepositedEther: bigint;
+  /** Validators fully withdrawn (cumulative). */
+  exitedValidators: bigint;
+  /** Penalties for missed duties, taken from collateral (wei). */
+  penalties: readonly { operator: Address; amount: bigint }[];
+};
+
+export const reportTypes = {
+  Report: [
+    { name: 'epoch', type: 'uint256' },
+    { name: 'clBalance', type: 'uint256' },
+    { name: 'clDepositedEther', type: 'uint256' },
+    { name: 'exitedValidators', type: 'uint256' },
+    { name: 'penalties', type: 'Penalty[]' },
+  ],
+  Penalty: [
+    { name: 'operator', type: 'address' },
+    { name: 'amount', type: 'uint256' },
+  ],
+} as const;
+
+export type SignReportParameters = { accounting: Address; chainId: number; report: BalanceReport };
+
+/** The operator's EIP-712 signature over a report (domain "Diva Accounting", version 1). */
+export function signReport(account: Account, parameters: SignReportParameters): Promise<Hex> {
+  if (!account.signTypedData) throw new Error('signReport: the account cannot sign typed data');
+  return account.signTypedData({
+    domain: {
+      name: 'Diva Accounting',
+      version: '1',
+      chainId: parameters.chainId,
+      verifyingContract: parameters.accounting,
+    },
+    types: reportTypes,
+    primaryType: 'Report',
+    message: { ...parameters.report, penalties: [...parameters.report.penalties] },
+  });
+}
+
+export type SubmitReportParameters = {
+  accounting: Address;
+  report: BalanceReport;
+  /** Signatures of active operators, each with its signer (they are sorted by signer here). */
+  signatures: readonly { signer: Address; signature: Hex }[];
+};
+export type SubmitReportReturnType = Hash;
+
+/** Submits a report with the quorum's signatures (anyone). */
+export function submitReport(
+  client: WalletClientLike,
+  parameters: SubmitReportParameters,
+): Promise<SubmitReportReturnType> {
+  const sorted = [...parameters.signatures].sort((a, b) => (BigInt(a.signer) < BigInt(b.signer) ? -1 : 1));
+  return writeContract(client, {
+    address: parameters.accounting,
+    abi: accountingAbi,
+    functionName: 'submitReport',
+    args: [
+      { ...parameters.report, penalties: [...parameters.report.penalties] },
+      sorted.map((s) => s.signature),
+    ],
+    chain: client.chain,
+    account: client.account,
+  });
+}

@@ -1,0 +1,21 @@
+import type { Address, Hash } from 'viem';
+import { writeContract } from 'viem/actions';
+import { committeeDrawAbi } from '../generated/CommitteeDraw.ts';
+import type { WalletClientLike } from './types.ts';
+
+export type RequestDrawParameters = { committeeDraw: Address };
+export type RequestDrawReturnType = Hash;
+
+/** Reserves 32 buffered ETH and commits to a future block's prevrandao (anyone). */
+export function requestDraw(
+  client: WalletClientLike,
+  parameters: RequestDrawParameters,
+): Promise<RequestDrawReturnType> {
+  return writeContract(client, {
+    address: parameters.committeeDraw,
+    abi: committeeDrawAbi,
+    functionName: 'requestDraw',
+    chain: client.chain,
+    account: client.account,
+  });
+}

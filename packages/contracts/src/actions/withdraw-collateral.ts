@@ -1,0 +1,22 @@
+import type { Address, Hash } from 'viem';
+import { writeContract } from 'viem/actions';
+import { operatorRegistryAbi } from '../generated/OperatorRegistry.ts';
+import type { WalletClientLike } from './types.ts';
+
+export type WithdrawCollateralParameters = { operatorRegistry: Address; amountWei: bigint };
+export type WithdrawCollateralReturnType = Hash;
+
+/** Withdraws collateral not backing held key shares. */
+export function withdrawCollateral(
+  client: WalletClientLike,
+  parameters: WithdrawCollateralParameters,
+): Promise<WithdrawCollateralReturnType> {
+  return writeContract(client, {
+    address: parameters.operatorRegistry,
+    abi: operatorRegistryAbi,
+    functionName: 'withdrawCollateral',
+    args: [parameters.amountWei],
+    chain: client.chain,
+    account: client.account,
+  });
+}

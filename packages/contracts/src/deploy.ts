@@ -1,0 +1,259 @@
+// Stands the whole Diva contract system up on any EVM node: deploys, then wires the contracts to each
+// other once (there is no admin afterwards). Works with any viem client that has an account.
+import type { Account, Address, Chain, Client, Hex, Transport } from 'viem';
+import { deployContract, readContract, waitForTransactionReceipt, writeContract } from 'viem/actions';
+import { accountingAbi, accountingBytecode } from './generated/Accounting.ts';
+import { committeeDrawAbi, committeeDrawBytecode } from './generated/CommitteeDraw.ts';
+import { depositContractAbi, depositContractBytecode } from './generated/DepositContract.ts';
+import { divETHAbi, divETHBytecode } from './generated/DivETH.ts';
+import { dkgResultRegistryAbi, dkgResultRegistryBytecode } from './generated/DkgResultRegistry.ts';
+import { evidenceSlasherAbi, evidenceSlasherBytecode } from './generated/EvidenceSlasher.ts';
+import { exitRequestsAbi, exitRequestsBytecode } from './generated/ExitRequests.ts';
+import { operatorRegistryAbi, operatorRegistryBytecode } from './generated/OperatorRegistry.ts';
+import { wdivETHAbi, wdivETHBytecode } from './generated/WdivETH.ts';
+import { withdrawalQueueAbi, withdrawalQueueBytecode } from './generated/WithdrawalQueue.ts';
+
+export type DivaSettings = {
+  /** ETH (wei) sent with divETH's deployment, minted to 0xdead forever (default 1 gwei). */
+  initialDepositWei?: bigint;
+  /** divETH collateral per key share (default 1 ether). */
+  collateralPerSeatWei?: bigint;
+  /** Committee size n (default 16, threshold floor(2n/3) + 1). */
+  committeeSize?: bigint;
+  /** Blocks between a draw request and the block whose prevrandao seeds it (default 2). */
+  drawDelayBlocks?: bigint;
+  /** Blocks a drawn committee has to get its DKG result accepted (default 7200, about a day). */
+  dkgTimeoutBlocks?: bigint;
+  /** Largest increase of pooled ETH per report, basis points (default 100 = 1%). */
+  maxIncreaseBps?: bigint;
+  /** Largest decrease of pooled ETH per report, basis points (default 500 = 5%). */
+  maxDecreaseBps?: bigint;
+  /** Operators' part of rewards, basis points (default 1000 = 10%). */
+  operatorFeeBps?: bigint;
+};
+
+export type DeployDivaParameters = DivaSettings &
+  (
+    | {
+        /**
+         * Deploy only the staking core and give these addresses the roles of the contracts not deployed
+         * here: the DKG-result contract (approves draws, funds deposits), the evidence contract (slashes,
+         * ejects) and the exits contract (marks validators exited).
+         */
+        roles: { dkgResult: Address; evidence: Address; exits: Address };
+        beacon?: undefined;
+      }
+    | {
+        roles?: undefined;
+        /** Deploy the whole system: the DKG-result registry, exits and evidence contracts too. */
+        beacon: BeaconParameters;
+      }
+  );
+
+export type BeaconParameters = {
+  /** The chain's beacon deposit contract; omitted: deploy our own (local networks). */
+  depositContract?: Address;
+  /** Genesis fork version of the beacon chain (deposit signatures use it). */
+  genesisForkVersion: Hex;
+  genesisValidatorsRoot: Hex;
+  /** Fork versions and their activation epochs, first at epoch 0 (evidence signing domains). */
+  forkVersions: readonly Hex[];
+  forkEpochs: readonly bigint[];
+  /** Generalized index of BeaconState.validators (75 from Electra, 43 for Deneb; default 75). */
+  stateValidatorsGindex?: bigint;
+  /** Collateral taken per proven fault (default 1 ether) and the reporter's part (default 1000 bps). */
+  slashAmountWei?: bigint;
+  reporterBps?: bigint;
+};
+
+export type DivaDeployment = {
+  /** Present when the whole system was deployed (`beacon` given). */
+  depositContract?: Address;
+  dkgResultRegistry?: Address;
+  exitRequests?: Address;
+  evidenceSlasher?: Address;
+  divETH: Address;
+  wdivETH: Address;
+  operatorRegistry: Address;
+  committeeDraw: Address;
+  withdrawalQueue: Address;
+  accounting: Address;
+  /** Block of the first deployment transaction (for log queries). */
+  fromBlock: bigint;
+};
+
+type DeployClient = Client<Transport, Chain | undefined, Account>;
+
+async function deploy(
+  client: DeployClient,
+  parameters: { abi: unknown; bytecode: Hex; args?: unknown[]; value?: bigint },
+) {
+  const hash = await deployContract(client, { ...parameters, chain: client.chain } as never);
+  const receipt = await waitForTransactionReceipt(client, { hash });
+  if (receipt.status !== 'success' || !receipt.contractAddress)
+    throw new Error(`deploy: transaction ${hash} failed`);
+  return { address: receipt.contractAddress, blockNumber: receipt.blockNumber };
+}
+
+async function call(
+  client: DeployClient,
+  parameters: { address: Address; abi: unknown; functionName: string; args: unknown[] },
+) {
+  const hash = await writeContract(client, { ...parameters, chain: client.chain } as never);
+  const receipt = await waitForTransactionReceipt(client, { hash });
+  if (receipt.status !== 'success') throw new Error(`deploy: ${parameters.functionName} (${hash}) failed`);
+}
+
+export async function deployDiva(
+  client: DeployClient,
+  parameters: DeployDivaParameters,
+): Promise<DivaDeployment> {
+  const divEth = await deploy(client, {
+    abi: divETHAbi,
+    bytecode: divETHBytecode,
+    value: parameters.initialDepositWei ?? 1_000_000_000n,
+  });
+  const divETH = divEth.address;
+  const wdivETH = (await deploy(client, { abi: wdivETHAbi, bytecode: wdivETHBytecode, args: [divETH] }))
+    .address;
+  const operatorRegistry = (
+    await deploy(client, {
+      abi: operatorRegistryAbi,
+      bytecode: operatorRegistryBytecode,
+      args: [divETH, parameters.collateralPerSeatWei ?? 10n ** 18n],
+    })
+  ).address;
+  const committeeDraw = (
+    await deploy(client, {
+      abi: committeeDrawAbi,
+      bytecode: committeeDrawBytecode,
+      args: [
+        divETH,
+        operatorRegistry,
+        parameters.committeeSize ?? 16n,
+        parameters.drawDelayBlocks ?? 2n,
+        parameters.dkgTimeoutBlocks ?? 7200n,
+      ],
+    })
+  ).address;
+  const withdrawalQueue = (
+    await deploy(client, { abi: withdrawalQueueAbi, bytecode: withdrawalQueueBytecode, args: [divETH] })
+  ).address;
+  const accounting = (
+    await deploy(client, {
+      abi: accountingAbi,
+      bytecode: accountingBytecode,
+      args: [
+        divETH,
+        operatorRegistry,
+        parameters.maxIncreaseBps ?? 100n,
+        parameters.maxDecreaseBps ?? 500n,
+        parameters.operatorFeeBps ?? 1000n,
+      ],
+    })
+  ).address;
+  const external = parameters.beacon
+    ? await deployBeaconSide(client, parameters.beacon, { divETH, committeeDraw, operatorRegistry })
+    : undefined;
+  const { dkgResult, evidence, exits } = parameters.roles ?? {
+    dkgResult: external!.dkgResultRegistry,
+    evidence: external!.evidenceSlasher,
+    exits: external!.exitRequests,
+  };
+  if (external) {
+    await call(client, {
+      address: external.exitRequests,
+      abi: exitRequestsAbi,
+      functionName: 'wire',
+      args: [[external.evidenceSlasher, accounting, withdrawalQueue]],
+    });
+  }
+  await call(client, {
+    address: divETH,
+    abi: divETHAbi,
+    functionName: 'wire',
+    args: [accounting, withdrawalQueue, committeeDraw, dkgResult, operatorRegistry, exits],
+  });
+  await call(client, {
+    address: operatorRegistry,
+    abi: operatorRegistryAbi,
+    functionName: 'wire',
+    args: [committeeDraw, accounting, evidence],
+  });
+  await call(client, {
+    address: committeeDraw,
+    abi: committeeDrawAbi,
+    functionName: 'wire',
+    args: [dkgResult, withdrawalQueue, exits],
+  });
+  await call(client, {
+    address: withdrawalQueue,
+    abi: withdrawalQueueAbi,
+    functionName: 'wire',
+    args: [committeeDraw, accounting],
+  });
+  return {
+    ...external,
+    divETH,
+    wdivETH,
+    operatorRegistry,
+    committeeDraw,
+    withdrawalQueue,
+    accounting,
+    fromBlock: divEth.blockNumber,
+  };
+}
+
+async function deployBeaconSide(
+  client: DeployClient,
+  beacon: BeaconParameters,
+  core: { divETH: Address; committeeDraw: Address; operatorRegistry: Address },
+) {
+  const depositContract =
+    beacon.depositContract ??
+    (await deploy(client, { abi: depositContractAbi, bytecode: depositContractBytecode })).address;
+  const withdrawalCredentials = await readContract(client, {
+    address: core.divETH,
+    abi: divETHAbi,
+    functionName: 'withdrawalCredentials',
+  });
+  const dkgResultRegistry = (
+    await deploy(client, {
+      abi: dkgResultRegistryAbi,
+      bytecode: dkgResultRegistryBytecode,
+      args: [
+        core.committeeDraw,
+        core.divETH,
+        depositContract,
+        withdrawalCredentials,
+        beacon.genesisForkVersion,
+        beacon.stateValidatorsGindex ?? 75n,
+      ],
+    })
+  ).address;
+  const exitRequests = (
+    await deploy(client, {
+      abi: exitRequestsAbi,
+      bytecode: exitRequestsBytecode,
+      args: [dkgResultRegistry, core.committeeDraw],
+    })
+  ).address;
+  const evidenceSlasher = (
+    await deploy(client, {
+      abi: evidenceSlasherAbi,
+      bytecode: evidenceSlasherBytecode,
+      args: [
+        dkgResultRegistry,
+        core.operatorRegistry,
+        core.committeeDraw,
+        exitRequests,
+        beacon.genesisValidatorsRoot,
+        beacon.forkVersions,
+        beacon.forkEpochs,
+        beacon.slashAmountWei ?? 10n ** 18n,
+        beacon.reporterBps ?? 1000n,
+      ],
+    })
+  ).address;
+  return { depositContract, dkgResultRegistry, exitRequests, evidenceSlasher };
+}

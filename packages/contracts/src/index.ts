@@ -1,0 +1,94 @@
+// @diva-dvt/contracts: compiled artifacts (`abi as const` + bytecode), viem actions (one per file,
+// `(client, parameters)`), watchers for the events the operator runtime reacts to, and a deploy
+// function for any EVM node.
+export {
+  type ClaimRewardsParameters,
+  type ClaimRewardsReturnType,
+  claimRewards,
+} from './actions/claim-rewards.ts';
+export {
+  type ClaimWithdrawalParameters,
+  type ClaimWithdrawalReturnType,
+  claimWithdrawal,
+} from './actions/claim-withdrawal.ts';
+export {
+  type DepositCollateralParameters,
+  type DepositCollateralReturnType,
+  depositCollateral,
+} from './actions/deposit-collateral.ts';
+export {
+  type DrawReplacementParameters,
+  type DrawReplacementReturnType,
+  drawReplacement,
+} from './actions/draw-replacement.ts';
+export { type ExpireDrawParameters, type ExpireDrawReturnType, expireDraw } from './actions/expire-draw.ts';
+export {
+  type FinalizeDrawParameters,
+  type FinalizeDrawReturnType,
+  finalizeDraw,
+} from './actions/finalize-draw.ts';
+export {
+  type FinalizeWithdrawalsParameters,
+  type FinalizeWithdrawalsReturnType,
+  finalizeWithdrawals,
+} from './actions/finalize-withdrawals.ts';
+export {
+  type GetCommitteeParameters,
+  type GetCommitteeReturnType,
+  getCommittee,
+} from './actions/get-committee.ts';
+export { type GetOperatorParameters, getOperator } from './actions/get-operator.ts';
+export {
+  type RegisterOperatorParameters,
+  type RegisterOperatorReturnType,
+  registerOperator,
+} from './actions/register-operator.ts';
+export {
+  type BalanceReport,
+  reportTypes,
+  type SignReportParameters,
+  type SubmitReportParameters,
+  type SubmitReportReturnType,
+  signReport,
+  submitReport,
+} from './actions/report.ts';
+export {
+  type RequestDrawParameters,
+  type RequestDrawReturnType,
+  requestDraw,
+} from './actions/request-draw.ts';
+export {
+  type RequestWithdrawalParameters,
+  type RequestWithdrawalReturnType,
+  requestWithdrawal,
+} from './actions/request-withdrawal.ts';
+export { type StakeParameters, type StakeReturnType, stake } from './actions/stake.ts';
+export type { ReadClient, WalletClientLike } from './actions/types.ts';
+export {
+  type WithdrawCollateralParameters,
+  type WithdrawCollateralReturnType,
+  withdrawCollateral,
+} from './actions/withdraw-collateral.ts';
+export { BlockHeaderError, encodeBlockHeader, getBlockHeaderRlp } from './block-header.ts';
+export {
+  type BeaconParameters,
+  type DeployDivaParameters,
+  type DivaDeployment,
+  type DivaSettings,
+  deployDiva,
+} from './deploy.ts';
+export * from './generated/index.ts';
+export {
+  type CommitteeDrawnEvent,
+  type DkgApprovedEvent,
+  dkgResultAcceptedEvent,
+  type ExitRequestedEvent,
+  type ReportAcceptedEvent,
+  type ReshareRequestedEvent,
+  type WatchOptions,
+  watchCommitteeDrawn,
+  watchDkgApproved,
+  watchExitRequested,
+  watchReports,
+  watchReshareRequested,
+} from './watchers.ts';

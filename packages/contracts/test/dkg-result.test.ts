@@ -1,0 +1,568 @@
+// DkgResultRegistry with the real pool, registry and draw on Anvil, and a real 16-member DKG: t EIP-712
+// approvals of the committee's operator keys, the deposit data root recomputed on chain, the threshold
+// BLS deposit signature verified with EIP-2537, 1 ETH first and 31 ETH after the withdrawal credentials
+// are confirmed (by the committee, or by an EIP-4788 proof). Every refusal is asserted by its custom error.
+import { createBls } from '@diva-dvt/bls-threshold';
+import { type Address, bytesToHex, encodeDeployData, type Hex, hexToBytes, parseEther } from 'viem';
+import { describe, expect, it } from 'vitest';
+import {
+  committeeDrawAbi,
+  depositContractAbi,
+  divETHAbi,
+  dkgResultRegistryAbi,
+  dkgResultRegistryBytecode,
+} from '../src/generated/index.ts';
+import { type AnvilClient, DEV_ACCOUNT, send, useAnvil } from './helpers/anvil.ts';
+import { g2FromCompressed } from './helpers/crypto-bls.ts';
+import { callRevert, expectRevert } from './helpers/crypto-errors.ts';
+import { recordGas } from './helpers/crypto-gas.ts';
+import { buildValidatorProof, validatorArg, validatorValue } from './helpers/crypto-proofs.ts';
+import {
+  computeDomain,
+  computeSigningRoot,
+  DepositData,
+  DepositDataList,
+  DepositMessage,
+  DOMAIN_DEPOSIT,
+} from './helpers/crypto-ssz.ts';
+import { installBeaconRoots, pushBeaconRoot } from './helpers/crypto-syscontracts.ts';
+import {
+  type DkgKeys,
+  deploySystem,
+  drawCommittee,
+  GENESIS_FORK_VERSION,
+  publicSharesHex,
+  type System,
+  THRESHOLD,
+  thresholdSign,
+} from './helpers/crypto-system.ts';
+
+type Ctx = {
+  sys: System;
+  drawId: bigint;
+  committee: Address[];
+  keys: DkgKeys;
+  pubkey: Hex;
+  wc: Hex;
+  signature: Hex;
+  depositDataRoot: Hex;
+};
+
+async function setup(client: AnvilClient): Promise<Ctx> {
+  const sys = await deploySystem(client);
+  const { drawId, committee } = await drawCommittee(client, sys);
+  const ceremonyId = (await client.readContract({
+    address: sys.results,
+    abi: dkgResultRegistryAbi,
+    functionName: 'ceremonyIdOf',
+    args: [drawId],
+  })) as Hex;
+  const { runDkg } = await import('./helpers/crypto-system.ts');
+  const keys = runDkg(committee, sys, ceremonyId);
+  const pubkey = bytesToHex(keys.groupPublicKey.bytes);
+  const wc = (await client.readContract({
+    address: sys.results,
+    abi: dkgResultRegistryAbi,
+    functionName: 'withdrawalCredentials',
+  })) as Hex;
+  const signingRoot = (await client.readContract({
+    address: sys.results,
+    abi: dkgResultRegistryAbi,
+    functionName: 'preDepositSigningRoot',
+    args: [pubkey],
+  })) as Hex;
+  const signature = bytesToHex(thresholdSign(keys, signingRoot, [16, 2, 5, 7, 9, 11, 12, 13, 14, 15, 1]));
+  const depositDataRoot = bytesToHex(
+    DepositData.hashTreeRoot({
+      pubkey: hexToBytes(pubkey),
+      withdrawalCredentials: hexToBytes(wc),
+      amount: 1_000_000_000n,
+      signature: hexToBytes(signature),
+    }),
+  );
+  return { sys, drawId, committee, keys, pubkey, wc, signature, depositDataRoot };
+}
+
+describe('DkgResultRegistry', () => {
+  const chain = useAnvil({ setup });
+  const ctx = () => chain.context();
+  const client = () => chain.client();
+
+  const approvalTypes = {
+    DkgApproval: [
+      { name: 'drawId', type: 'uint256' },
+      { name: 'ceremonyId', type: 'bytes32' },
+      { name: 'validatorPubkey', type: 'bytes' },
+      { name: 'publicSharesHash', type: 'bytes32' },
+      { name: 'depositDataRoot', type: 'bytes32' },
+    ],
+  } as const;
+  const confirmationTypes = {
+    WithdrawalCredentialsConfirmation: [
+      { name: 'drawId', type: 'uint256' },
+      { name: 'validatorPubkey', type: 'bytes' },
+      { name: 'validatorIndex', type: 'uint64' },
+      { name: 'withdrawalCredentials', type: 'bytes32' },
+    ],
+  } as const;
+  const domain = () => ({
+    name: 'DivaDkgResult',
+    version: '1',
+    chainId: 31337,
+    verifyingContract: ctx().sys.results,
+  });
+
+  async function approve(
+    seats: readonly number[],
+    message: { drawId?: bigint; pubkey?: Hex; publicShares?: Hex; depositDataRoot?: Hex } = {},
+    signerOf: (shareIndex: number) => number = (i) => i,
+  ) {
+    const c = ctx();
+    const drawId = message.drawId ?? c.drawId;
+    const ceremonyId = (await client().readContract({
+      address: c.sys.results,
+      abi: dkgResultRegistryAbi,
+      functionName: 'ceremonyIdOf',
+      args: [drawId],
+    })) as Hex;
+    const { keccak256 } = await import('viem');
+    return Promise.all(
+      seats.map(async (shareIndex) => {
+        const op = c.sys.byAddress.get(c.committee[signerOf(shareIndex) - 1]!.toLowerCase())!;
+        const signature = await op.account.signTypedData({
+          domain: domain(),
+          types: approvalTypes,
+          primaryType: 'DkgApproval',
+          message: {
+            drawId,
+            ceremonyId,
+            validatorPubkey: message.pubkey ?? c.pubkey,
+            publicSharesHash: keccak256(message.publicShares ?? publicSharesHex(c.keys)),
+            depositDataRoot: message.depositDataRoot ?? c.depositDataRoot,
+          },
+        });
+        return { shareIndex: BigInt(shareIndex), signature };
+      }),
+    );
+  }
+
+  function result(
+    overrides: Partial<{
+      drawId: bigint;
+      pubkey: Hex;
+      publicShares: Hex;
+      depositSignature: Hex;
+      depositSignaturePoint: Hex;
+      depositDataRoot: Hex;
+    }> = {},
+  ) {
+    const c = ctx();
+    return {
+      drawId: c.drawId,
+      pubkey: c.pubkey,
+      publicShares: publicSharesHex(c.keys),
+      depositSignature: c.signature,
+      depositSignaturePoint: g2FromCompressed(c.signature),
+      depositDataRoot: c.depositDataRoot,
+      ...overrides,
+    };
+  }
+
+  const submit = (r: ReturnType<typeof result>, approvals: { shareIndex: bigint; signature: Hex }[]) =>
+    send(client(), {
+      address: ctx().sys.results,
+      abi: dkgResultRegistryAbi,
+      functionName: 'submitDkgResult',
+      args: [r, approvals],
+      chain: null,
+    } as never);
+
+  const read = (functionName: string, args: unknown[] = []) =>
+    client().readContract({
+      address: ctx().sys.results,
+      abi: dkgResultRegistryAbi,
+      functionName,
+      args,
+    } as never) as Promise<unknown>;
+
+  const seats = (n: number, from = 1) => Array.from({ length: n }, (_, i) => from + i);
+
+  it('signs the deposit with a real DKG key: the on-chain signing root is the SSZ one and noble verifies it', () => {
+    const c = ctx();
+    const domainDeposit = computeDomain(DOMAIN_DEPOSIT, hexToBytes(GENESIS_FORK_VERSION), new Uint8Array(32));
+    const root = computeSigningRoot(
+      DepositMessage.hashTreeRoot({
+        pubkey: hexToBytes(c.pubkey),
+        withdrawalCredentials: hexToBytes(c.wc),
+        amount: 1_000_000_000n,
+      }),
+      domainDeposit,
+    );
+    const bls = createBls();
+    expect(
+      bls.verify(
+        bls.publicKeyFromBytes(hexToBytes(c.pubkey)),
+        root,
+        bls.signatureFromBytes(hexToBytes(c.signature)),
+      ),
+    ).toBe(true);
+    expect(c.wc.startsWith('0x01')).toBe(true);
+  });
+
+  it('accepts a result approved by t members and deposits 1 ETH with our withdrawal credentials', async () => {
+    const c = ctx();
+    const receipt = await submit(result(), await approve(seats(THRESHOLD, 3)));
+    recordGas('submitDkgResult (11 approvals, BLS verify, 1 ETH deposit)', receipt.gasUsed);
+    expect(await read('stageOf', [c.drawId])).toBe(1);
+    expect(await read('pubkeyOf', [c.drawId])).toBe(c.pubkey);
+    expect(
+      await client().readContract({
+        address: c.sys.draw,
+        abi: committeeDrawAbi,
+        functionName: 'statusOf',
+        args: [c.drawId],
+      }),
+    ).toBe(3);
+    const deposit = {
+      pubkey: hexToBytes(c.pubkey),
+      withdrawalCredentials: hexToBytes(c.wc),
+      amount: 1_000_000_000n,
+      signature: hexToBytes(c.signature),
+    };
+    expect(
+      await client().readContract({
+        address: c.sys.depositContract,
+        abi: depositContractAbi,
+        functionName: 'get_deposit_root',
+      }),
+    ).toBe(bytesToHex(DepositDataList.hashTreeRoot([deposit])));
+    expect(await client().getBalance({ address: c.sys.depositContract })).toBe(parseEther('1'));
+  });
+
+  it('refuses fewer than t approvals (TooFewApprovals)', async () => {
+    expect(await expectRevert(async () => submit(result(), await approve(seats(THRESHOLD - 1))))).toEqual({
+      name: 'TooFewApprovals',
+      args: [10n, 11n],
+    });
+  });
+
+  it('refuses an approval signed by someone else than the seat holder (WrongSigner)', async () => {
+    const c = ctx();
+    // seat 4's approval actually signed by seat 12's operator
+    const err = await expectRevert(async () =>
+      submit(result(), await approve(seats(THRESHOLD), {}, (i) => (i === 4 ? 12 : i))),
+    );
+    expect(err.name).toBe('WrongSigner');
+    expect(err.args).toEqual([4n, c.committee[11], c.committee[3]]);
+  });
+
+  it('refuses the same member twice (DuplicateApproval) and a seat outside the committee (BadShareIndex)', async () => {
+    const approvals = await approve(seats(THRESHOLD));
+    expect(await expectRevert(() => submit(result(), [...approvals.slice(0, 10), approvals[2]!]))).toEqual({
+      name: 'DuplicateApproval',
+      args: [3n],
+    });
+    const bad = [...approvals.slice(0, 10), { ...approvals[10]!, shareIndex: 17n }];
+    expect(await expectRevert(() => submit(result(), bad))).toEqual({
+      name: 'BadShareIndex',
+      args: [17n, 16n],
+    });
+  });
+
+  it('refuses replayed approvals: for another draw, for another result, and a second submission', async () => {
+    const c = ctx();
+    const forOtherDraw = await approve(seats(THRESHOLD), { drawId: c.drawId + 1n });
+    expect((await expectRevert(() => submit(result(), forOtherDraw))).name).toBe('WrongSigner');
+    const forOtherShares = await approve(seats(THRESHOLD), { publicShares: `0x${'ab'.repeat(16 * 48)}` });
+    expect((await expectRevert(() => submit(result(), forOtherShares))).name).toBe('WrongSigner');
+    const good = await approve(seats(THRESHOLD));
+    await submit(result(), good);
+    expect(await expectRevert(() => submit(result(), good))).toEqual({
+      name: 'AlreadySubmitted',
+      args: [c.drawId],
+    });
+  });
+
+  it('refuses an approved deposit data root that is not the one of the 1 ETH deposit (DepositDataRootMismatch)', async () => {
+    const c = ctx();
+    const full = bytesToHex(
+      DepositData.hashTreeRoot({
+        pubkey: hexToBytes(c.pubkey),
+        withdrawalCredentials: hexToBytes(c.wc),
+        amount: 32_000_000_000n,
+        signature: hexToBytes(c.signature),
+      }),
+    );
+    const err = await expectRevert(async () =>
+      submit(result({ depositDataRoot: full }), await approve(seats(THRESHOLD), { depositDataRoot: full })),
+    );
+    expect(err).toEqual({ name: 'DepositDataRootMismatch', args: [full, c.depositDataRoot] });
+  });
+
+  it('refuses a deposit signature that does not verify (BadDepositSignature), even when approved', async () => {
+    const c = ctx();
+    // a valid threshold signature, over another message
+    const wrong = bytesToHex(thresholdSign(c.keys, `0x${'11'.repeat(32)}`, seats(THRESHOLD)));
+    const root = bytesToHex(
+      DepositData.hashTreeRoot({
+        pubkey: hexToBytes(c.pubkey),
+        withdrawalCredentials: hexToBytes(c.wc),
+        amount: 1_000_000_000n,
+        signature: hexToBytes(wrong),
+      }),
+    );
+    const err = await expectRevert(async () =>
+      submit(
+        result({
+          depositSignature: wrong,
+          depositSignaturePoint: g2FromCompressed(wrong),
+          depositDataRoot: root,
+        }),
+        await approve(seats(THRESHOLD), { depositDataRoot: root }),
+      ),
+    );
+    expect(err).toEqual({ name: 'BadDepositSignature', args: [c.drawId] });
+  });
+
+  it('refuses public shares of the wrong length (BadPublicShares)', async () => {
+    const short = `0x${publicSharesHex(ctx().keys).slice(2, 2 + 15 * 96)}` as Hex;
+    const err = await expectRevert(async () =>
+      submit(result({ publicShares: short }), await approve(seats(THRESHOLD), { publicShares: short })),
+    );
+    expect(err).toEqual({ name: 'BadPublicShares', args: [720n, 768n] });
+  });
+
+  it('refuses a draw not awaiting a result, a key already used, stray ETH and bad credentials at deploy', async () => {
+    const c = ctx();
+    // a second draw, still Requested (not drawn)
+    await send(client(), {
+      address: c.sys.divETH,
+      abi: divETHAbi,
+      functionName: 'deposit',
+      value: parseEther('32'),
+      chain: null,
+    } as never);
+    await send(client(), {
+      address: c.sys.draw,
+      abi: committeeDrawAbi,
+      functionName: 'requestDraw',
+      chain: null,
+    } as never);
+    const err = await expectRevert(() => submit(result({ drawId: c.drawId + 1n }), []));
+    expect(err).toEqual({ name: 'DrawNotAwaitingResult', args: [c.drawId + 1n, 1] });
+    // the same key for another (drawn) draw
+    await submit(result(), await approve(seats(THRESHOLD)));
+    const second = await drawCommittee(client(), c.sys);
+    expect(await expectRevert(() => submit(result({ drawId: second.drawId }), []))).toEqual({
+      name: 'PubkeyAlreadyUsed',
+      args: [c.pubkey, c.drawId],
+    });
+    // ETH from anyone but the pool
+    expect(
+      await callRevert(client(), dkgResultRegistryAbi, {
+        account: DEV_ACCOUNT,
+        to: c.sys.results,
+        value: 1n,
+      }),
+    ).toEqual({ name: 'UnexpectedEther', args: [DEV_ACCOUNT, 1n] });
+    // withdrawal credentials must be 0x01/0x02 with 11 zero bytes
+    for (const wc of [
+      `0x00${'00'.repeat(11)}${'11'.repeat(20)}`,
+      `0x01${'00'.repeat(10)}01${'11'.repeat(20)}`,
+    ] as Hex[]) {
+      const data = encodeDeployData({
+        abi: dkgResultRegistryAbi,
+        bytecode: dkgResultRegistryBytecode,
+        args: [c.sys.draw, c.sys.divETH, c.sys.depositContract, wc, GENESIS_FORK_VERSION, 75n],
+      });
+      expect(await callRevert(client(), dkgResultRegistryAbi, { account: DEV_ACCOUNT, data })).toEqual({
+        name: 'BadWithdrawalCredentials',
+        args: [wc],
+      });
+    }
+  });
+
+  async function confirmations(validatorIndex: bigint, signers: readonly number[]) {
+    const c = ctx();
+    const committee = (await client().readContract({
+      address: c.sys.draw,
+      abi: committeeDrawAbi,
+      functionName: 'committeeOf',
+      args: [c.drawId],
+    })) as Address[];
+    return Promise.all(
+      signers.map(async (shareIndex) => ({
+        shareIndex: BigInt(shareIndex),
+        signature: await c.sys.byAddress
+          .get(committee[shareIndex - 1]!.toLowerCase())!
+          .account.signTypedData({
+            domain: domain(),
+            types: confirmationTypes,
+            primaryType: 'WithdrawalCredentialsConfirmation',
+            message: {
+              drawId: c.drawId,
+              validatorPubkey: c.pubkey,
+              validatorIndex,
+              withdrawalCredentials: c.wc,
+            },
+          }),
+      })),
+    );
+  }
+
+  const confirmByCommittee = (index: bigint, sig: Hex, approvals: { shareIndex: bigint; signature: Hex }[]) =>
+    send(client(), {
+      address: ctx().sys.results,
+      abi: dkgResultRegistryAbi,
+      functionName: 'confirmByCommittee',
+      args: [ctx().drawId, index, sig, approvals],
+      chain: null,
+    } as never);
+
+  it('deposits the other 31 ETH once t members confirm the credentials, and only then', async () => {
+    const c = ctx();
+    expect(
+      await expectRevert(async () =>
+        confirmByCommittee(42n, c.signature, await confirmations(42n, seats(THRESHOLD))),
+      ),
+    ).toEqual({
+      name: 'NotPreDeposited',
+      args: [c.drawId, 0],
+    });
+    await submit(result(), await approve(seats(THRESHOLD)));
+    expect(
+      (
+        await expectRevert(async () =>
+          confirmByCommittee(42n, c.signature, await confirmations(41n, seats(THRESHOLD))),
+        )
+      ).name,
+    ).toBe('WrongSigner');
+    expect(
+      await expectRevert(async () =>
+        confirmByCommittee(42n, c.signature, await confirmations(42n, seats(10))),
+      ),
+    ).toEqual({
+      name: 'TooFewApprovals',
+      args: [10n, 11n],
+    });
+    const receipt = await confirmByCommittee(42n, c.signature, await confirmations(42n, seats(THRESHOLD, 6)));
+    recordGas('confirmByCommittee (11 approvals, 31 ETH deposit)', receipt.gasUsed);
+    expect(await read('stageOf', [c.drawId])).toBe(2);
+    expect(await read('validatorIndexOf', [c.drawId])).toBe(42n);
+    const d = (amount: bigint) => ({
+      pubkey: hexToBytes(c.pubkey),
+      withdrawalCredentials: hexToBytes(c.wc),
+      amount,
+      signature: hexToBytes(c.signature),
+    });
+    expect(
+      await client().readContract({
+        address: c.sys.depositContract,
+        abi: depositContractAbi,
+        functionName: 'get_deposit_root',
+      }),
+    ).toBe(bytesToHex(DepositDataList.hashTreeRoot([d(1_000_000_000n), d(31_000_000_000n)])));
+    expect(await client().getBalance({ address: c.sys.depositContract })).toBe(parseEther('32'));
+    expect(
+      await expectRevert(async () =>
+        confirmByCommittee(42n, c.signature, await confirmations(42n, seats(THRESHOLD))),
+      ),
+    ).toEqual({
+      name: 'NotPreDeposited',
+      args: [c.drawId, 2],
+    });
+  });
+
+  describe('confirmation by EIP-4788 proof', () => {
+    const proofArgs = (
+      timestamp: bigint,
+      index: number,
+      v: ReturnType<typeof validatorValue>,
+      branch: Hex[],
+    ) => ({
+      timestamp,
+      validatorIndex: BigInt(index),
+      validator: validatorArg(v),
+      branch,
+    });
+    const confirmByProof = (sig: Hex, proof: ReturnType<typeof proofArgs>) =>
+      send(client(), {
+        address: ctx().sys.results,
+        abi: dkgResultRegistryAbi,
+        functionName: 'confirmByProof',
+        args: [ctx().drawId, sig, proof],
+        chain: null,
+      } as never);
+
+    it('deposits 31 ETH on a valid proof of the validator with our credentials', async () => {
+      const c = ctx();
+      await installBeaconRoots(client());
+      await submit(result(), await approve(seats(THRESHOLD)));
+      const ours = validatorValue(c.pubkey, c.wc);
+      const others = [0, 1, 2].map((k) =>
+        validatorValue(
+          bytesToHex(new Uint8Array(48).fill(0xa0 + k)),
+          `0x01${'00'.repeat(11)}${'77'.repeat(20)}`,
+        ),
+      );
+      const validators = [...others, ours];
+      const { blockRoot, branch } = buildValidatorProof(validators, 3);
+      expect(branch).toHaveLength(50);
+      const timestamp = await pushBeaconRoot(client(), blockRoot);
+      expect(
+        await expectRevert(() => confirmByProof(c.signature, proofArgs(timestamp + 1000n, 3, ours, branch))),
+      ).toEqual({
+        name: 'BeaconRootUnavailable',
+        args: [timestamp + 1000n],
+      });
+      expect(
+        await expectRevert(() => confirmByProof(c.signature, proofArgs(timestamp, 2, ours, branch))),
+      ).toEqual({
+        name: 'InvalidValidatorProof',
+        args: [c.drawId],
+      });
+      expect(
+        await expectRevert(() =>
+          confirmByProof(c.signature, proofArgs(timestamp, 2 ** 40 + 3, ours, branch)),
+        ),
+      ).toEqual({
+        name: 'InvalidValidatorProof',
+        args: [c.drawId],
+      });
+      const other = `0x${'00'.repeat(96)}` as Hex;
+      expect(await expectRevert(() => confirmByProof(other, proofArgs(timestamp, 3, ours, branch)))).toEqual({
+        name: 'DepositSignatureMismatch',
+        args: [c.drawId],
+      });
+      const receipt = await confirmByProof(c.signature, proofArgs(timestamp, 3, ours, branch));
+      recordGas('confirmByProof (EIP-4788 root, 50-node proof, 31 ETH deposit)', receipt.gasUsed);
+      expect(await read('stageOf', [c.drawId])).toBe(2);
+      expect(await read('validatorIndexOf', [c.drawId])).toBe(3n);
+      expect(await client().getBalance({ address: c.sys.depositContract })).toBe(parseEther('32'));
+    });
+
+    it('refuses to send 31 ETH when the beacon state shows front-run credentials (WithdrawalCredentialsMismatch)', async () => {
+      const c = ctx();
+      await installBeaconRoots(client());
+      await submit(result(), await approve(seats(THRESHOLD)));
+      const attackerWc = `0x01${'00'.repeat(11)}${'66'.repeat(20)}` as Hex;
+      const frontRun = validatorValue(c.pubkey, attackerWc, 2_000_000_000n);
+      const { blockRoot, branch } = buildValidatorProof([frontRun], 0, 2);
+      const timestamp = await pushBeaconRoot(client(), blockRoot);
+      expect(
+        await expectRevert(() => confirmByProof(c.signature, proofArgs(timestamp, 0, frontRun, branch))),
+      ).toEqual({
+        name: 'WithdrawalCredentialsMismatch',
+        args: [attackerWc, c.wc],
+      });
+      const stranger = validatorValue(bytesToHex(new Uint8Array(48).fill(0xcc)), c.wc);
+      expect(
+        await expectRevert(() => confirmByProof(c.signature, proofArgs(timestamp, 0, stranger, branch))),
+      ).toEqual({
+        name: 'ValidatorMismatch',
+        args: [c.drawId],
+      });
+      expect(await client().getBalance({ address: c.sys.depositContract })).toBe(parseEther('1'));
+    });
+  });
+});

@@ -1,0 +1,240 @@
+// ExitRequests on Anvil with the EIP-7002 withdrawal request contract installed at its canonical address
+// (Anvil 1.7.1 lacks it): an ejection that cannot be repaired requests the exit (event for the committee's
+// voluntary exit, draw marked Exited), and anyone can then trigger the exit through EIP-7002 from the
+// withdrawal credentials' owner, paying the fee.
+import { type Address, getAddress, type Hex, parseEventLogs, slice } from 'viem';
+import { describe, expect, it } from 'vitest';
+import { committeeDrawAbi, evidenceSlasherAbi, exitRequestsAbi } from '../src/generated/index.ts';
+import { type AnvilClient, DEV_ACCOUNT, send, useAnvil } from './helpers/anvil.ts';
+import { expectRevert } from './helpers/crypto-errors.ts';
+import { recordGas } from './helpers/crypto-gas.ts';
+import {
+  installWithdrawalRequests,
+  readWithdrawalRequests,
+  WITHDRAWAL_REQUESTS,
+} from './helpers/crypto-syscontracts.ts';
+import { createValidator, deploySystem, type System, type Validator } from './helpers/crypto-system.ts';
+
+const STRANGER = getAddress('0x90f79bf6eb2c4f870365e785982e1f101e93b906'); // anvil account 3
+
+describe('ExitRequests', () => {
+  const chain = useAnvil({
+    setup: async (client: AnvilClient) => {
+      // 17 operators: one outside the committee, so the second ejection finds no replacement
+      const sys = await deploySystem(client, { operatorCount: 17, exitsOwnCredentials: true });
+      const validator = await createValidator(client, sys);
+      return { sys, validator };
+    },
+  });
+  const sys = (): System => chain.context().sys;
+  const v = (): Validator => chain.context().validator;
+  const client = () => chain.client();
+  const exits = (functionName: string, args: unknown[], extra: Record<string, unknown> = {}) =>
+    send(client(), {
+      address: sys().exits,
+      abi: exitRequestsAbi,
+      functionName,
+      args,
+      chain: null,
+      ...extra,
+    } as never);
+  const reasonOf = (drawId: bigint) =>
+    client().readContract({
+      address: sys().exits,
+      abi: exitRequestsAbi,
+      functionName: 'exitReasonOf',
+      args: [drawId],
+    });
+
+  async function ejectLeader(leader: Address) {
+    const types = {
+      Proposal: [
+        { name: 'instance', type: 'bytes32' },
+        { name: 'round', type: 'uint64' },
+        { name: 'valueRoot', type: 'bytes32' },
+      ],
+    } as const;
+    const p = (b: string) => ({
+      instance: `0x${'cd'.repeat(32)}` as Hex,
+      round: 1n,
+      valueRoot: `0x${b.repeat(32)}` as Hex,
+    });
+    const sign = (m: ReturnType<typeof p>) =>
+      sys()
+        .byAddress.get(leader.toLowerCase())!
+        .account.signTypedData({
+          domain: { name: 'DivaConsensus', version: '1', chainId: 31337, verifyingContract: sys().evidence },
+          types,
+          primaryType: 'Proposal',
+          message: m,
+        });
+    return send(client(), {
+      address: sys().evidence,
+      abi: evidenceSlasherAbi,
+      functionName: 'proveEquivocatingLeader',
+      args: [v().drawId, p('01'), await sign(p('01')), p('02'), await sign(p('02'))],
+      chain: null,
+    } as never);
+  }
+
+  it('requests the exit when an ejected member cannot be replaced, then exits through EIP-7002', async () => {
+    await installWithdrawalRequests(client());
+    await ejectLeader(v().committee[0]!); // replaced by the one operator outside
+    expect(await reasonOf(v().drawId)).toBe(0);
+    const receipt = await ejectLeader(v().committee[1]!); // nobody left to draw
+    const requested = parseEventLogs({
+      abi: exitRequestsAbi,
+      logs: receipt.logs,
+      eventName: 'ExitRequested',
+    });
+    expect(requested).toHaveLength(1);
+    expect(requested[0]!.args).toMatchObject({
+      drawId: v().drawId,
+      pubkey: v().pubkey,
+      reason: 2,
+      requester: sys().evidence,
+    });
+    expect(
+      await client().readContract({
+        address: sys().draw,
+        abi: committeeDrawAbi,
+        functionName: 'statusOf',
+        args: [v().drawId],
+      }),
+    ).toBe(5);
+
+    const fee = (await client().readContract({
+      address: sys().exits,
+      abi: exitRequestsAbi,
+      functionName: 'withdrawalRequestFee',
+    })) as bigint;
+    expect(fee).toBe(1n);
+    expect(
+      await expectRevert(() => exits('triggerExit', [v().drawId], { value: 0n, account: STRANGER })),
+    ).toEqual({
+      name: 'FeeTooLow',
+      args: [1n, 0n],
+    });
+    const balanceBefore = await client().getBalance({ address: STRANGER });
+    const trigger = await exits('triggerExit', [v().drawId], { value: 1000n, account: STRANGER });
+    recordGas('triggerExit (EIP-7002 request, fee read + refund)', trigger.gasUsed);
+    // paid the 1 wei fee and gas; the other 999 wei came back
+    expect(await client().getBalance({ address: STRANGER })).toBe(
+      balanceBefore - 1n - trigger.gasUsed * trigger.effectiveGasPrice,
+    );
+    // the 7002 contract logged and queued: source (the credentials' owner) ‖ pubkey ‖ amount 0 (full exit)
+    const log = trigger.logs.find((l) => l.address.toLowerCase() === WITHDRAWAL_REQUESTS.toLowerCase())!;
+    expect(log.data).toBe(`${sys().exits.toLowerCase()}${v().pubkey.slice(2)}${'00'.repeat(8)}`);
+    const queued = await readWithdrawalRequests(client());
+    expect(slice(queued, 0, 20)).toBe(sys().exits.toLowerCase());
+    expect(slice(queued, 20, 68)).toBe(v().pubkey);
+    expect(slice(queued, 68, 76)).toBe(`0x${'00'.repeat(8)}`);
+  });
+
+  it('lets only wired requesters request, once per validator, for a known validator and reason', async () => {
+    expect(await expectRevert(() => exits('requestExit', [v().drawId, 3], { account: STRANGER }))).toEqual({
+      name: 'NotRequester',
+      args: [STRANGER],
+    });
+    expect(await expectRevert(() => exits('requestExit', [v().drawId, 0]))).toEqual({
+      name: 'BadReason',
+      args: [0],
+    });
+    expect(await expectRevert(() => exits('requestExit', [v().drawId + 9n, 3]))).toEqual({
+      name: 'NoValidator',
+      args: [v().drawId + 9n],
+    });
+    const receipt = await exits('requestExit', [v().drawId, 3]);
+    recordGas('requestExit (event + draw marked Exited)', receipt.gasUsed);
+    expect(
+      parseEventLogs({ abi: exitRequestsAbi, logs: receipt.logs, eventName: 'ExitRequested' })[0]!.args,
+    ).toMatchObject({
+      reason: 3,
+      requester: DEV_ACCOUNT,
+      pubkey: v().pubkey,
+    });
+    expect(await expectRevert(() => exits('requestExit', [v().drawId, 1]))).toEqual({
+      name: 'ExitAlreadyRequested',
+      args: [v().drawId, 3],
+    });
+    expect(await expectRevert(() => exits('wire', [[STRANGER]]))).toEqual({ name: 'AlreadyWired', args: [] });
+    expect(await expectRevert(() => exits('wire', [[STRANGER]], { account: STRANGER }))).toEqual({
+      name: 'NotDeployer',
+      args: [STRANGER],
+    });
+  });
+
+  it('still requests the exit (for the committee) when the withdrawal queue already marked the draw exited', async () => {
+    const queue = sys().withdrawalQueue;
+    await client().impersonateAccount({ address: queue });
+    await client().setBalance({ address: queue, value: 10n ** 18n });
+    await send(client(), {
+      address: sys().draw,
+      abi: committeeDrawAbi,
+      functionName: 'markExited',
+      args: [v().drawId],
+      account: queue,
+      chain: null,
+    } as never);
+    await client().stopImpersonatingAccount({ address: queue });
+    // an ejection that now finds no replacement (the draw is exited) requests the exit without reverting
+    const receipt = await ejectLeader(v().committee[0]!);
+    const requested = parseEventLogs({
+      abi: exitRequestsAbi,
+      logs: receipt.logs,
+      eventName: 'ExitRequested',
+    });
+    expect(requested.map((l) => l.args.reason)).toEqual([2]);
+    expect(await reasonOf(v().drawId)).toBe(2);
+  });
+
+  it('refuses to trigger an exit that was not requested, or where the chain has no EIP-7002 contract', async () => {
+    expect(await expectRevert(() => exits('triggerExit', [v().drawId], { value: 10n }))).toEqual({
+      name: 'ExitNotRequested',
+      args: [v().drawId],
+    });
+    await exits('requestExit', [v().drawId, 4]);
+    expect(await expectRevert(() => exits('triggerExit', [v().drawId], { value: 10n }))).toEqual({
+      name: 'WithdrawalRequestsUnavailable',
+      args: [],
+    });
+  });
+});
+
+describe('ExitRequests with the pool owning the withdrawal credentials', () => {
+  const chain = useAnvil({
+    setup: async (client: AnvilClient) => {
+      const sys = await deploySystem(client, { operatorCount: 17 });
+      const validator = await createValidator(client, sys);
+      return { sys, validator };
+    },
+  });
+
+  it('triggers the EIP-7002 exit through divETH, the credentials owner', async () => {
+    const { sys, validator } = chain.context();
+    const client = chain.client();
+    await installWithdrawalRequests(client);
+    await send(client, {
+      address: sys.exits,
+      abi: exitRequestsAbi,
+      functionName: 'requestExit',
+      args: [validator.drawId, 3],
+      chain: null,
+    } as never);
+    const receipt = await send(client, {
+      address: sys.exits,
+      abi: exitRequestsAbi,
+      functionName: 'triggerExit',
+      args: [validator.drawId],
+      value: 1n,
+      account: STRANGER,
+      chain: null,
+    } as never);
+    const queued = await readWithdrawalRequests(client);
+    expect(slice(queued, 0, 20)).toBe(sys.divETH.toLowerCase());
+    expect(slice(queued, 20, 68)).toBe(validator.pubkey);
+    expect(
+      parseEventLogs({ abi: exitRequestsAbi, logs: receipt.logs, eventName: 'ExitTriggered' })[0]!.args.fee,
+    ).toBe(1n);
+  });
+});

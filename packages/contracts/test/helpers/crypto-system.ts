@@ -1,0 +1,474 @@
+// The whole contract system on a real Anvil for the DKG-result, evidence and exit tests: the pool,
+// registry and draw (deployDiva), our deposit contract, DkgResultRegistry, ExitRequests and
+// EvidenceSlasher; registered operators with collateral, a committee drawn from prevrandao, and a real
+// 16-member DKG (@diva-dvt/dkg) whose shares sign the deposit (@diva-dvt/bls-threshold).
+import {
+  combinePartialSignatures,
+  createBls,
+  createSeededRandom,
+  type PublicKey,
+  type SecretKey,
+} from '@diva-dvt/bls-threshold';
+import {
+  createDkgMember,
+  createEncryptionKeyPair,
+  createSecp256k1Signer,
+  createSecp256k1Verifier,
+  type DkgMember,
+  type DkgOutput,
+} from '@diva-dvt/dkg';
+import {
+  type Address,
+  bytesToHex,
+  concatHex,
+  getAddress,
+  getContractAddress,
+  type Hex,
+  hexToBytes,
+  keccak256,
+  type LocalAccount,
+  parseEther,
+  toHex,
+} from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { getBlockHeaderRlp } from '../../src/block-header.ts';
+import { deployDiva } from '../../src/deploy.ts';
+import {
+  committeeDrawAbi,
+  depositContractAbi,
+  depositContractBytecode,
+  divETHAbi,
+  dkgResultRegistryAbi,
+  dkgResultRegistryBytecode,
+  evidenceSlasherAbi,
+  evidenceSlasherBytecode,
+  exitRequestsAbi,
+  exitRequestsBytecode,
+  operatorRegistryAbi,
+} from '../../src/generated/index.ts';
+import { type AnvilClient, createAnvilClient, DEV_ACCOUNT, deploy, send } from './anvil.ts';
+
+/** Anvil dev account 1 (unlocked): deploys the pool, registry and draw. */
+const DIVA_DEPLOYER: Address = getAddress('0x70997970c51812dc3a010c7d01b50e0d17dc79c8');
+
+function anvilUrl(client: AnvilClient): string {
+  const url = (client.transport as { url?: string }).url;
+  if (!url) throw new Error('client has no http url');
+  return url;
+}
+
+import { g2FromCompressed } from './crypto-bls.ts';
+
+export const GENESIS_FORK_VERSION: Hex = '0x10000910'; // hoodi-like, any 4 bytes work on a local chain
+export const GENESIS_VALIDATORS_ROOT: Hex = `0x${'4b'.repeat(32)}`;
+export const ELECTRA_STATE_VALIDATORS_GINDEX = 75n;
+export const FORK_VERSIONS: Hex[] = ['0x10000910', '0x20000910', '0x30000910'];
+export const FORK_EPOCHS = [0n, 10n, 100n];
+export const SLASH_AMOUNT = parseEther('0.5');
+export const REPORTER_BPS = 1000n;
+export const COMMITTEE_SIZE = 16;
+export const THRESHOLD = 11;
+
+export type Operator = {
+  account: LocalAccount;
+  privateKey: Hex;
+  encryptionSecretKey: Uint8Array;
+  encryptionKey: Uint8Array;
+};
+
+export type System = {
+  depositContract: Address;
+  results: Address;
+  exits: Address;
+  evidence: Address;
+  divETH: Address;
+  registry: Address;
+  draw: Address;
+  accounting: Address;
+  withdrawalQueue: Address;
+  operators: Operator[];
+  byAddress: Map<string, Operator>;
+};
+
+export function createOperators(count: number, seed: string): Operator[] {
+  return Array.from({ length: count }, (_, i) => {
+    const random = createSeededRandom(`${seed}/operator/${i}`);
+    const privateKey = bytesToHex(random(32));
+    const enc = createEncryptionKeyPair(random);
+    return {
+      account: privateKeyToAccount(privateKey),
+      privateKey,
+      encryptionSecretKey: enc.secretKey,
+      encryptionKey: enc.publicKey,
+    };
+  });
+}
+
+/** Deploys everything (ours with the withdrawal credentials owned by ExitRequests when `exitsOwnCredentials`). */
+export async function deploySystem(
+  client: AnvilClient,
+  options: { operatorCount?: number; exitsOwnCredentials?: boolean } = {},
+): Promise<System> {
+  // Ours are deployed by the dev account (addresses known in advance); the pool, registry and draw by
+  // anvil's account 1, whose nonces do not move ours.
+  const nonce = BigInt(await client.getTransactionCount({ address: DEV_ACCOUNT }));
+  const at = (k: bigint) => getContractAddress({ from: DEV_ACCOUNT, nonce: nonce + k });
+  const [depositContract, results, exits, evidence] = [at(0n), at(1n), at(2n), at(3n)];
+  const divaDeployer = createAnvilClient(anvilUrl(client), DIVA_DEPLOYER);
+  const diva = await deployDiva(divaDeployer, { roles: { dkgResult: results, evidence, exits } });
+  const withdrawalCredentials = options.exitsOwnCredentials
+    ? concatHex(['0x01', `0x${'00'.repeat(11)}`, exits])
+    : ((await client.readContract({
+        address: diva.divETH,
+        abi: divETHAbi,
+        functionName: 'withdrawalCredentials',
+      })) as Hex);
+  const deployed = [
+    await deploy(client, { abi: depositContractAbi, bytecode: depositContractBytecode }),
+    await deploy(client, {
+      abi: dkgResultRegistryAbi,
+      bytecode: dkgResultRegistryBytecode,
+      args: [
+        diva.committeeDraw,
+        diva.divETH,
+        depositContract,
+        withdrawalCredentials,
+        GENESIS_FORK_VERSION,
+        ELECTRA_STATE_VALIDATORS_GINDEX,
+      ],
+    }),
+    await deploy(client, {
+      abi: exitRequestsAbi,
+      bytecode: exitRequestsBytecode,
+      args: [results, diva.committeeDraw],
+    }),
+    await deploy(client, {
+      abi: evidenceSlasherAbi,
+      bytecode: evidenceSlasherBytecode,
+      args: [
+        results,
+        diva.operatorRegistry,
+        diva.committeeDraw,
+        exits,
+        GENESIS_VALIDATORS_ROOT,
+        FORK_VERSIONS,
+        FORK_EPOCHS,
+        SLASH_AMOUNT,
+        REPORTER_BPS,
+      ],
+    }),
+  ];
+  if (deployed.join().toLowerCase() !== [depositContract, results, exits, evidence].join().toLowerCase())
+    throw new Error(
+      `unexpected addresses: ${deployed.join()} vs ${[depositContract, results, exits, evidence].join()}`,
+    );
+  await send(client, {
+    address: exits,
+    abi: exitRequestsAbi,
+    functionName: 'wire',
+    args: [[evidence, diva.accounting, diva.withdrawalQueue, DEV_ACCOUNT]],
+    chain: null,
+  } as never);
+
+  const operators = createOperators(options.operatorCount ?? 20, 'crypto-system');
+  for (const op of operators) {
+    await client.setBalance({ address: op.account.address, value: parseEther('100') });
+    const as = { account: op.account, chain: null } as const;
+    await send(client, {
+      ...as,
+      address: diva.divETH,
+      abi: divETHAbi,
+      functionName: 'deposit',
+      value: parseEther('3'),
+    } as never);
+    await send(client, {
+      ...as,
+      address: diva.divETH,
+      abi: divETHAbi,
+      functionName: 'approve',
+      args: [diva.operatorRegistry, parseEther('3')],
+    } as never);
+    await send(client, {
+      ...as,
+      address: diva.operatorRegistry,
+      abi: operatorRegistryAbi,
+      functionName: 'register',
+      args: [bytesToHex(op.encryptionKey), ['/ip4/127.0.0.1/tcp/9000']],
+    } as never);
+    await send(client, {
+      ...as,
+      address: diva.operatorRegistry,
+      abi: operatorRegistryAbi,
+      functionName: 'depositCollateral',
+      args: [parseEther('2')],
+    } as never);
+  }
+  return {
+    depositContract,
+    results,
+    exits,
+    evidence,
+    divETH: diva.divETH,
+    registry: diva.operatorRegistry,
+    draw: diva.committeeDraw,
+    accounting: diva.accounting,
+    withdrawalQueue: diva.withdrawalQueue,
+    operators,
+    byAddress: new Map(operators.map((o) => [o.account.address.toLowerCase(), o])),
+  };
+}
+
+/** Stakes 32 ETH, requests a draw, mines past its target block and finalizes it. Returns the draw id and committee. */
+export async function drawCommittee(
+  client: AnvilClient,
+  sys: System,
+): Promise<{ drawId: bigint; committee: Address[] }> {
+  await send(client, {
+    address: sys.divETH,
+    abi: divETHAbi,
+    functionName: 'deposit',
+    value: parseEther('32'),
+    chain: null,
+  } as never);
+  const { result: drawId } = await client.simulateContract({
+    address: sys.draw,
+    abi: committeeDrawAbi,
+    functionName: 'requestDraw',
+    account: DEV_ACCOUNT,
+  });
+  await send(client, {
+    address: sys.draw,
+    abi: committeeDrawAbi,
+    functionName: 'requestDraw',
+    chain: null,
+  } as never);
+  const draw = (await client.readContract({
+    address: sys.draw,
+    abi: committeeDrawAbi,
+    functionName: 'getDraw',
+    args: [drawId],
+  })) as {
+    targetBlock: bigint;
+  };
+  await client.mine({ blocks: 3 });
+  const header = await getBlockHeaderRlp(client, { blockNumber: draw.targetBlock });
+  await send(client, {
+    address: sys.draw,
+    abi: committeeDrawAbi,
+    functionName: 'finalizeDraw',
+    args: [drawId, header],
+    chain: null,
+  } as never);
+  const committee = (await client.readContract({
+    address: sys.draw,
+    abi: committeeDrawAbi,
+    functionName: 'committeeOf',
+    args: [drawId],
+  })) as Address[];
+  return { drawId, committee };
+}
+
+export type DkgKeys = { groupPublicKey: PublicKey; publicShares: PublicKey[]; secretShares: SecretKey[] };
+
+/** A real in-process DKG ceremony among the committee (share index = seat + 1). */
+export function runDkg(committee: readonly Address[], sys: System, ceremonyId: Hex): DkgKeys {
+  return runCeremony(sys, ceremonyId, committee, undefined);
+}
+
+/**
+ * A real resharing ceremony: the old committee's members (except `absent`) deal their shares of `old`,
+ * the new committee receives fresh shares of the same key.
+ */
+export function runReshare(
+  sys: System,
+  ceremonyId: Hex,
+  oldCommittee: readonly Address[],
+  old: DkgKeys,
+  newCommittee: readonly Address[],
+  absent: readonly Address[],
+): DkgKeys {
+  return runCeremony(sys, ceremonyId, newCommittee, { oldCommittee, old, absent });
+}
+
+function runCeremony(
+  sys: System,
+  ceremonyId: Hex,
+  committee: readonly Address[],
+  reshare: { oldCommittee: readonly Address[]; old: DkgKeys; absent: readonly Address[] } | undefined,
+): DkgKeys {
+  const opOf = (a: Address) => {
+    const op = sys.byAddress.get(a.toLowerCase());
+    if (!op) throw new Error(`no key for committee member ${a}`);
+    return op;
+  };
+  const participant = (a: Address) => ({ address: hexToBytes(a), encryptionKey: opOf(a).encryptionKey });
+  const recipients = committee.map(participant);
+  const config = {
+    ceremonyId: hexToBytes(ceremonyId),
+    threshold: THRESHOLD,
+    validatorCount: 1,
+    recipients,
+    ...(reshare
+      ? {
+          dealers: reshare.oldCommittee.map(participant),
+          reshare: {
+            previousThreshold: THRESHOLD,
+            validators: [
+              { groupPublicKey: reshare.old.groupPublicKey, publicShares: reshare.old.publicShares },
+            ],
+          },
+        }
+      : {}),
+  };
+  // Everyone taking part: the dealers (old committee, for a resharing) and the recipients.
+  const absent = new Set((reshare?.absent ?? []).map((a) => a.toLowerCase()));
+  const everyone = [
+    ...new Set([...(reshare?.oldCommittee ?? []), ...committee].map((a) => a.toLowerCase())),
+  ].filter((a) => !absent.has(a)) as Address[];
+  const members: DkgMember[] = everyone.map((a, i) => {
+    const oldSeat = reshare ? reshare.oldCommittee.findIndex((x) => x.toLowerCase() === a) : -1;
+    const existing = reshare && oldSeat >= 0 ? { existingShares: [reshare.old.secretShares[oldSeat]!] } : {};
+    return createDkgMember({
+      config,
+      signer: createSecp256k1Signer(hexToBytes(opOf(a).privateKey)),
+      verifier: createSecp256k1Verifier(),
+      encryptionSecretKey: opOf(a).encryptionSecretKey,
+      random: createSeededRandom(`crypto-system/dkg/${ceremonyId}/${i}`),
+      ...existing,
+    });
+  });
+  const queue: { to: number; bytes: Uint8Array }[] = [];
+  const post = (from: number, out: DkgOutput) => {
+    for (const m of out.messages) {
+      for (let to = 0; to < members.length; to++) {
+        if (to === from) continue;
+        if (m.to && !m.to.some((x) => bytesToHex(x).toLowerCase() === everyone[to])) continue;
+        queue.push({ to, bytes: m.bytes });
+      }
+    }
+  };
+  for (const [i, m] of members.entries()) post(i, m.start());
+  for (let round = 0; round < 20; round++) {
+    while (queue.length > 0) {
+      const { to, bytes } = queue.shift()!;
+      post(to, members[to]!.handle(bytes));
+    }
+    const live = members.filter((m) => m.phase() !== 'done' && m.phase() !== 'aborted');
+    if (live.length === 0) break;
+    for (const [i, m] of members.entries()) {
+      const phase = m.phase();
+      if (phase !== 'done' && phase !== 'aborted') post(i, m.timeout(phase as 'deal'));
+    }
+  }
+  const outputs = committee.map((a) => {
+    const i = everyone.indexOf(a.toLowerCase() as Address);
+    const r = members[i]!.result();
+    if (!r) throw new Error(`DKG member ${a} did not finish: ${String(members[i]!.error())}`);
+    return r.validators[0]!;
+  });
+  return {
+    groupPublicKey: outputs[0]!.groupPublicKey,
+    publicShares: [...outputs[0]!.publicShares],
+    secretShares: outputs.map((o) => o.secretShare!),
+  };
+}
+
+const bls = createBls();
+
+/** Threshold signature over `root` by the shares at `shareIndices` (1-based), combined at x = 0. */
+export function thresholdSign(keys: DkgKeys, root: Hex, shareIndices: readonly number[]): Uint8Array {
+  const partials = shareIndices.map((i) =>
+    bls.signPartial({ shareIndex: i, secretKey: keys.secretShares[i - 1]! }, hexToBytes(root)),
+  );
+  return combinePartialSignatures(partials, { threshold: THRESHOLD }).bytes;
+}
+
+/** One share's partial signature over `root`, compressed and as the uncompressed hint. */
+export function partialSign(keys: DkgKeys, shareIndex: number, root: Hex): { signature: Hex; point: Hex } {
+  const partial = bls.signPartial(
+    { shareIndex, secretKey: keys.secretShares[shareIndex - 1]! },
+    hexToBytes(root),
+  );
+  return { signature: bytesToHex(partial.signature.bytes), point: g2FromCompressed(partial.signature.bytes) };
+}
+
+export function publicSharesHex(keys: DkgKeys): Hex {
+  return concatHex(keys.publicShares.map((p) => bytesToHex(p.bytes)));
+}
+
+export { toHex };
+
+export type Validator = { drawId: bigint; committee: Address[]; keys: DkgKeys; pubkey: Hex; signature: Hex };
+
+/**
+ * Draws a committee, runs its DKG, has t members approve and submits the result (1 ETH deposited).
+ * `members` picks the approving share indices (default 1..t).
+ */
+export async function createValidator(
+  client: AnvilClient,
+  sys: System,
+  members: readonly number[] = Array.from({ length: THRESHOLD }, (_, i) => i + 1),
+): Promise<Validator> {
+  const { drawId, committee } = await drawCommittee(client, sys);
+  const read = (functionName: string, args: unknown[]) =>
+    client.readContract({
+      address: sys.results,
+      abi: dkgResultRegistryAbi,
+      functionName,
+      args,
+    } as never) as Promise<Hex>;
+  const ceremonyId = await read('ceremonyIdOf', [drawId]);
+  const keys = runDkg(committee, sys, ceremonyId);
+  const pubkey = bytesToHex(keys.groupPublicKey.bytes);
+  const signature = bytesToHex(thresholdSign(keys, await read('preDepositSigningRoot', [pubkey]), members));
+  const depositDataRoot = await read('preDepositDataRoot', [pubkey, signature]);
+  const shares = publicSharesHex(keys);
+  const approvals = await Promise.all(
+    members.map(async (shareIndex) => ({
+      shareIndex: BigInt(shareIndex),
+      signature: await sys.byAddress.get(committee[shareIndex - 1]!.toLowerCase())!.account.signTypedData({
+        domain: {
+          name: 'DivaDkgResult',
+          version: '1',
+          chainId: await client.getChainId(),
+          verifyingContract: sys.results,
+        },
+        types: {
+          DkgApproval: [
+            { name: 'drawId', type: 'uint256' },
+            { name: 'ceremonyId', type: 'bytes32' },
+            { name: 'validatorPubkey', type: 'bytes' },
+            { name: 'publicSharesHash', type: 'bytes32' },
+            { name: 'depositDataRoot', type: 'bytes32' },
+          ],
+        },
+        primaryType: 'DkgApproval',
+        message: {
+          drawId,
+          ceremonyId,
+          validatorPubkey: pubkey,
+          publicSharesHash: keccak256(shares),
+          depositDataRoot,
+        },
+      }),
+    })),
+  );
+  await send(client, {
+    address: sys.results,
+    abi: dkgResultRegistryAbi,
+    functionName: 'submitDkgResult',
+    args: [
+      {
+        drawId,
+        pubkey,
+        publicShares: shares,
+        depositSignature: signature,
+        depositSignaturePoint: g2FromCompressed(signature),
+        depositDataRoot,
+      },
+      approvals,
+    ],
+    chain: null,
+  } as never);
+  return { drawId, committee, keys, pubkey, signature };
+}

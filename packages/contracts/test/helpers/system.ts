@@ -1,0 +1,255 @@
+// The Diva system deployed on a test Anvil, operators with keys of their own, and the steps tests
+// repeat (stake, register with collateral, draw a committee on mined blocks, sign a report).
+import {
+  type Address,
+  encodeAbiParameters,
+  type Hex,
+  keccak256,
+  type LocalAccount,
+  parseEther,
+  stringToHex,
+} from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { getBlockHeaderRlp } from '../../src/block-header.ts';
+import {
+  type DeployDivaParameters,
+  type DivaDeployment,
+  type DivaSettings,
+  deployDiva,
+} from '../../src/deploy.ts';
+import {
+  accountingAbi,
+  committeeDrawAbi,
+  divETHAbi,
+  errorsAbi,
+  operatorRegistryAbi,
+  withdrawalQueueAbi,
+} from '../../src/generated/index.ts';
+import type { AnvilClient } from './anvil.ts';
+
+/** Role holders until the DKG-result, evidence and exits contracts are deployed with the system. */
+export const ROLES = {
+  dkgResult: '0x00000000000000000000000000000000000d4c00',
+  evidence: '0x00000000000000000000000000000000000e0100',
+  exits: '0x00000000000000000000000000000000000e0200',
+} as const satisfies DeployDivaParameters['roles'];
+
+export type System = DivaDeployment;
+
+export async function deploySystem(client: AnvilClient, overrides: DivaSettings = {}): Promise<System> {
+  for (const address of Object.values(ROLES)) {
+    await client.impersonateAccount({ address });
+    await client.setBalance({ address, value: parseEther('1000') });
+  }
+  return deployDiva(client, { roles: ROLES, ...overrides });
+}
+
+/** A deterministic account of our own (signs locally, so it can sign EIP-712 reports). */
+export function testAccount(label: string): LocalAccount {
+  return privateKeyToAccount(keccak256(stringToHex(`diva-test:${label}`)));
+}
+
+export async function fund(client: AnvilClient, address: Address, eth = '1000'): Promise<void> {
+  await client.setBalance({ address, value: parseEther(eth) });
+}
+
+async function write(client: AnvilClient, parameters: Record<string, unknown>): Promise<Hex> {
+  // A 50% gas margin unless given: some paths depend on the including block's prevrandao.
+  const gas =
+    (parameters.gas as bigint | undefined) ??
+    ((await client.estimateContractGas({ ...parameters } as never)) * 3n) / 2n;
+  const hash = await client.writeContract({ chain: null, ...parameters, gas } as never);
+  const receipt = await client.waitForTransactionReceipt({ hash });
+  if (receipt.status !== 'success') throw new Error(`reverted: ${String(parameters.functionName)}`);
+  return hash;
+}
+
+/** Sends a transaction and waits; simulates first so reverts come back decoded. */
+export async function tx(client: AnvilClient, parameters: Record<string, unknown>): Promise<Hex> {
+  // Errors of contracts called in between decode too.
+  const abi = [...(parameters.abi as readonly unknown[]), ...errorsAbi];
+  await client.simulateContract({ ...parameters, abi } as never);
+  return write(client, parameters);
+}
+
+export async function stake(
+  client: AnvilClient,
+  system: System,
+  account: LocalAccount | Address,
+  value: bigint,
+) {
+  return tx(client, { account, address: system.divETH, abi: divETHAbi, functionName: 'deposit', value });
+}
+
+/** Registers `account` and locks `seats` divETH of collateral (staking the ETH for it first). */
+export async function addOperator(
+  client: AnvilClient,
+  system: System,
+  account: LocalAccount,
+  seats: bigint,
+  options: { collateral?: bigint } = {},
+): Promise<void> {
+  const collateral = options.collateral ?? seats * parseEther('1');
+  await fund(client, account.address, '1000');
+  await write(client, {
+    account,
+    address: system.operatorRegistry,
+    abi: operatorRegistryAbi,
+    functionName: 'register',
+    args: [
+      keccak256(stringToHex(`x25519:${account.address}`)),
+      [`/ip4/127.0.0.1/tcp/9000/p2p/${account.address}`],
+    ],
+  });
+  if (collateral === 0n) return;
+  await write(client, {
+    account,
+    address: system.divETH,
+    abi: divETHAbi,
+    functionName: 'deposit',
+    value: collateral + 1n,
+  });
+  await write(client, {
+    account,
+    address: system.divETH,
+    abi: divETHAbi,
+    functionName: 'approve',
+    args: [system.operatorRegistry, collateral],
+  });
+  await write(client, {
+    account,
+    address: system.operatorRegistry,
+    abi: operatorRegistryAbi,
+    functionName: 'depositCollateral',
+    args: [collateral],
+  });
+}
+
+export async function addOperators(
+  client: AnvilClient,
+  system: System,
+  seats: readonly bigint[],
+  prefix = 'op',
+) {
+  const accounts = seats.map((_, i) => testAccount(`${prefix}-${i}`));
+  for (const [i, account] of accounts.entries()) await addOperator(client, system, account, seats[i]!);
+  return accounts;
+}
+
+/** requestDraw, mine past the target block, finalizeDraw with its header. Returns the draw id. */
+export async function drawCommittee(client: AnvilClient, system: System): Promise<bigint> {
+  await tx(client, { address: system.committeeDraw, abi: committeeDrawAbi, functionName: 'requestDraw' });
+  const drawId = await client.readContract({
+    address: system.committeeDraw,
+    abi: committeeDrawAbi,
+    functionName: 'lastDrawId',
+  });
+  await finalizeDraw(client, system, drawId);
+  return drawId;
+}
+
+export async function finalizeDraw(client: AnvilClient, system: System, drawId: bigint): Promise<void> {
+  const draw = await client.readContract({
+    address: system.committeeDraw,
+    abi: committeeDrawAbi,
+    functionName: 'getDraw',
+    args: [drawId],
+  });
+  const current = await client.getBlockNumber();
+  if (current <= draw.targetBlock) await client.mine({ blocks: Number(draw.targetBlock - current) + 1 });
+  const header = await getBlockHeaderRlp(client, { blockNumber: draw.targetBlock });
+  await tx(client, {
+    address: system.committeeDraw,
+    abi: committeeDrawAbi,
+    functionName: 'finalizeDraw',
+    args: [drawId, header],
+  });
+}
+
+export async function committeeOf(client: AnvilClient, system: System, drawId: bigint) {
+  return client.readContract({
+    address: system.committeeDraw,
+    abi: committeeDrawAbi,
+    functionName: 'committeeOf',
+    args: [drawId],
+  });
+}
+
+export type Report = {
+  epoch: bigint;
+  clBalance: bigint;
+  clDepositedEther: bigint;
+  exitedValidators: bigint;
+  penalties: readonly { operator: Address; amount: bigint }[];
+};
+
+export const REPORT_TYPES = {
+  Report: [
+    { name: 'epoch', type: 'uint256' },
+    { name: 'clBalance', type: 'uint256' },
+    { name: 'clDepositedEther', type: 'uint256' },
+    { name: 'exitedValidators', type: 'uint256' },
+    { name: 'penalties', type: 'Penalty[]' },
+  ],
+  Penalty: [
+    { name: 'operator', type: 'address' },
+    { name: 'amount', type: 'uint256' },
+  ],
+} as const;
+
+/** EIP-712 signatures of `signers` over `report`, sorted by signer address as the contract wants. */
+export async function signReport(
+  client: AnvilClient,
+  system: System,
+  report: Report,
+  signers: readonly LocalAccount[],
+): Promise<Hex[]> {
+  const chainId = await client.getChainId();
+  const sorted = [...signers].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
+  return Promise.all(
+    sorted.map((signer) =>
+      signer.signTypedData({
+        domain: { name: 'Diva Accounting', version: '1', chainId, verifyingContract: system.accounting },
+        types: REPORT_TYPES,
+        primaryType: 'Report',
+        message: { ...report, penalties: [...report.penalties] },
+      }),
+    ),
+  );
+}
+
+export async function submitReport(
+  client: AnvilClient,
+  system: System,
+  report: Report,
+  signers: readonly LocalAccount[],
+) {
+  const signatures = await signReport(client, system, report, signers);
+  return tx(client, {
+    address: system.accounting,
+    abi: accountingAbi,
+    functionName: 'submitReport',
+    args: [{ ...report, penalties: [...report.penalties] }, signatures],
+  });
+}
+
+export const read = {
+  divEth: (client: AnvilClient, system: System, functionName: string, args: readonly unknown[] = []) =>
+    client.readContract({
+      address: system.divETH,
+      abi: divETHAbi,
+      functionName,
+      args,
+    } as never) as Promise<bigint>,
+  queue: (client: AnvilClient, system: System, functionName: string, args: readonly unknown[] = []) =>
+    client.readContract({
+      address: system.withdrawalQueue,
+      abi: withdrawalQueueAbi,
+      functionName,
+      args,
+    } as never),
+};
+
+export function seed(label: string): Hex {
+  return keccak256(encodeAbiParameters([{ type: 'string' }], [label]));
+}
