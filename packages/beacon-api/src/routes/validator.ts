@@ -1,0 +1,480 @@
+// Validator namespace: duties, attestation data, aggregates, block production, subscriptions,
+// sync committee contributions, proposer preparation, builder registration, liveness.
+import { ListBasicType, ListCompositeType } from '@chainsafe/ssz';
+import { VALIDATOR_REGISTRY_LIMIT } from '@lodestar/params';
+import { type Fork, forkAtLeast, isFork } from '../forks.ts';
+import { bytesToHex, fromJsonStrict, JsonFieldError } from '../internal/json.ts';
+import {
+  type ApiResponse,
+  dataCodec,
+  emptyCodec,
+  type Endpoint,
+  encodeBody,
+  HEADER,
+  listBody,
+  optionalQuery,
+  param,
+  type ParsedRequest,
+  type ResponseCodec,
+  type ResponseMeta,
+  requestFork,
+  SszDecodeError,
+  uintParam,
+} from '../route.ts';
+import {
+  type AnyBlock,
+  type AttestationData,
+  AttesterDuties,
+  type AttesterDuty,
+  attestationType,
+  BeaconCommitteeSubscriptions,
+  type BeaconCommitteeSubscription,
+  ProposerDuties,
+  type ProposerDuty,
+  ProposerPreparations,
+  type ProposerPreparation,
+  producedBlockType,
+  type SignedAggregateAndProofAny,
+  SignedContributionAndProofs,
+  type SignedContributionAndProof,
+  SignedValidatorRegistrations,
+  type SignedValidatorRegistrationV1,
+  ssz,
+  SyncCommitteeSubscriptions,
+  type SyncCommitteeSubscription,
+  type SyncCommitteeContribution,
+  SyncDuties,
+  type SyncDuty,
+  ValidatorLivenessList,
+  type ValidatorLiveness,
+  aggregateAndProofType,
+} from '../types.ts';
+
+// ---- duties ----
+
+export interface DutiesArgs {
+  epoch: number;
+  indices: readonly number[];
+}
+
+const indexList = new ListBasicType(ssz.ValidatorIndex, VALIDATOR_REGISTRY_LIMIT);
+
+function postDuties<T>(name: string, path: string, codec: ResponseCodec<ApiResponse<T>>): Endpoint<DutiesArgs, ApiResponse<T>> {
+  return {
+    name,
+    kind: 'read',
+    routes: [
+      {
+        id: `${name}.v1`,
+        method: 'POST',
+        path,
+        reqSsz: false,
+        writeReq: (a) => ({ params: { epoch: a.epoch }, body: { json: a.indices.map(String) } }),
+        parseReq: (r) => ({ epoch: uintParam(r, 'epoch'), indices: listBody(indexList, r) }),
+        resp: codec,
+      },
+    ],
+  };
+}
+
+export const getAttesterDuties = postDuties<AttesterDuty[]>(
+  'getAttesterDuties',
+  '/eth/v1/validator/duties/attester/{epoch}',
+  dataCodec(AttesterDuties, { meta: ['dependentRoot', 'executionOptimistic'] }),
+);
+
+export const getSyncCommitteeDuties = postDuties<SyncDuty[]>(
+  'getSyncCommitteeDuties',
+  '/eth/v1/validator/duties/sync/{epoch}',
+  dataCodec(SyncDuties, { meta: ['executionOptimistic'] }),
+);
+
+export const getLiveness = postDuties<ValidatorLiveness[]>(
+  'getLiveness',
+  '/eth/v1/validator/liveness/{epoch}',
+  dataCodec(ValidatorLivenessList, { ssz: false }),
+);
+
+export const getProposerDuties: Endpoint<{ epoch: number }, ApiResponse<ProposerDuty[]>> = {
+  name: 'getProposerDuties',
+  kind: 'read',
+  routes: [
+    {
+      id: 'getProposerDuties.v1',
+      method: 'GET',
+      path: '/eth/v1/validator/duties/proposer/{epoch}',
+      reqSsz: false,
+      writeReq: (a) => ({ params: { epoch: a.epoch } }),
+      parseReq: (r) => ({ epoch: uintParam(r, 'epoch') }),
+      resp: dataCodec(ProposerDuties, { meta: ['dependentRoot', 'executionOptimistic'] }),
+    },
+  ],
+};
+
+// ---- attestation data and aggregates ----
+
+export const produceAttestationData: Endpoint<{ slot: number; committeeIndex: number }, ApiResponse<AttestationData>> = {
+  name: 'produceAttestationData',
+  kind: 'read',
+  routes: [
+    {
+      id: 'produceAttestationData.v1',
+      method: 'GET',
+      path: '/eth/v1/validator/attestation_data',
+      reqSsz: false,
+      writeReq: (a) => ({ query: { slot: a.slot, committee_index: a.committeeIndex } }),
+      parseReq: (r) => ({ slot: uintParam(r, 'slot'), committeeIndex: uintParam(r, 'committee_index') }),
+      resp: dataCodec(ssz.phase0.AttestationData),
+    },
+  ],
+};
+
+export interface AggregateArgs {
+  slot: number;
+  attestationDataRoot: Uint8Array;
+  /** Required by v2 (electra aggregates are per committee); ignored by v1. */
+  committeeIndex: number;
+}
+
+const aggregateArgs = {
+  writeReq: (a: AggregateArgs) => ({
+    query: { slot: a.slot, attestation_data_root: bytesToHex(a.attestationDataRoot), committee_index: a.committeeIndex },
+  }),
+  parseReq: (r: ParsedRequest): AggregateArgs => ({
+    slot: uintParam(r, 'slot'),
+    attestationDataRoot: fromJsonStrict(ssz.Root, param(r, 'attestation_data_root'), 'attestation_data_root'),
+    committeeIndex: optionalQuery(r, 'committee_index') !== undefined ? uintParam(r, 'committee_index') : 0,
+  }),
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: attestations of different forks
+type AnyAttestation = any;
+
+export const getAggregatedAttestation: Endpoint<AggregateArgs, ApiResponse<AnyAttestation>> = {
+  name: 'getAggregatedAttestation',
+  kind: 'read',
+  routes: [
+    {
+      id: 'getAggregatedAttestation.v2',
+      method: 'GET',
+      path: '/eth/v2/validator/aggregate_attestation',
+      reqSsz: false,
+      ...aggregateArgs,
+      resp: dataCodec((f) => attestationType(f), { meta: ['version'] }),
+    },
+    {
+      id: 'getAggregatedAttestation.v1',
+      method: 'GET',
+      path: '/eth/v1/validator/aggregate_attestation',
+      reqSsz: false,
+      ...aggregateArgs,
+      resp: dataCodec(ssz.phase0.Attestation),
+    },
+  ],
+};
+
+export interface PublishAggregatesArgs {
+  fork: Fork;
+  data: SignedAggregateAndProofAny[];
+}
+
+const aggregateList = (f: Fork) =>
+  new ListCompositeType(aggregateAndProofType(forkAtLeast(f, 'electra') ? 'electra' : 'phase0', true), VALIDATOR_REGISTRY_LIMIT);
+const aggregateLists = { pre: aggregateList('phase0'), post: aggregateList('electra') };
+const aggregatesFor = (f: Fork) => (forkAtLeast(f, 'electra') ? aggregateLists.post : aggregateLists.pre);
+
+export const publishAggregateAndProofs: Endpoint<PublishAggregatesArgs, void> = {
+  name: 'publishAggregateAndProofs',
+  kind: 'publish',
+  routes: [
+    {
+      id: 'publishAggregateAndProofs.v2',
+      method: 'POST',
+      path: '/eth/v2/validator/aggregate_and_proofs',
+      reqSsz: true,
+      writeReq: (a, f) => ({ headers: { [HEADER.consensusVersion]: a.fork }, body: encodeBody(aggregatesFor(a.fork), a.data, f) }),
+      parseReq: (r) => {
+        const fork = requestFork(r);
+        return { fork, data: listBody(aggregatesFor(fork), r) };
+      },
+      resp: emptyCodec,
+    },
+    {
+      id: 'publishAggregateAndProofs.v1',
+      method: 'POST',
+      path: '/eth/v1/validator/aggregate_and_proofs',
+      reqSsz: false,
+      accepts: (a) => !forkAtLeast(a.fork, 'electra'),
+      writeReq: (a) => ({ body: encodeBody(aggregateLists.pre, a.data, 'json') }),
+      parseReq: (r) => ({ fork: 'phase0', data: listBody(aggregateLists.pre, r) }),
+      resp: emptyCodec,
+    },
+  ],
+};
+
+// ---- block production ----
+
+export interface ProduceBlockArgs {
+  slot: number;
+  randaoReveal: Uint8Array;
+  graffiti: Uint8Array;
+  feeRecipient?: Uint8Array;
+  builderBoostFactor?: bigint;
+  skipRandaoVerification?: boolean;
+}
+
+export interface ProducedBlockMeta {
+  version: Fork;
+  /** The block is blinded (only v3 can return one; v2 never does). */
+  blinded: boolean;
+  executionPayloadValue: bigint;
+  consensusBlockValue: bigint;
+}
+
+/** The produced block (BlockContents from deneb on when not blinded) with its fork and values. */
+export interface ProducedBlock {
+  data: AnyBlock;
+  meta: ProducedBlockMeta;
+}
+
+function produceQuery(a: ProduceBlockArgs, v3: boolean) {
+  return {
+    randao_reveal: bytesToHex(a.randaoReveal),
+    graffiti: bytesToHex(a.graffiti),
+    fee_recipient: a.feeRecipient !== undefined ? bytesToHex(a.feeRecipient) : undefined,
+    builder_boost_factor: v3 && a.builderBoostFactor !== undefined ? a.builderBoostFactor.toString() : undefined,
+    skip_randao_verification: a.skipRandaoVerification ? '' : undefined,
+  };
+}
+
+function parseProduce(r: ParsedRequest): ProduceBlockArgs {
+  const fee = optionalQuery(r, 'fee_recipient');
+  const boost = optionalQuery(r, 'builder_boost_factor');
+  return {
+    slot: uintParam(r, 'slot'),
+    randaoReveal: fromJsonStrict(ssz.BLSSignature, param(r, 'randao_reveal'), 'randao_reveal'),
+    graffiti: fromJsonStrict(ssz.Bytes32, optionalQuery(r, 'graffiti') ?? bytesToHex(new Uint8Array(32)), 'graffiti'),
+    ...(fee !== undefined ? { feeRecipient: fromJsonStrict(ssz.ExecutionAddress, fee, 'fee_recipient') } : {}),
+    ...(boost !== undefined && /^[0-9]{1,20}$/.test(boost) ? { builderBoostFactor: BigInt(boost) } : {}),
+    ...(optionalQuery(r, 'skip_randao_verification') !== undefined ? { skipRandaoVerification: true } : {}),
+  };
+}
+
+function wei(v: unknown, path: string): bigint {
+  if (v === undefined) return 0n;
+  if (typeof v !== 'string' || !/^[0-9]{1,78}$/.test(v)) throw new JsonFieldError(path, 'expected a decimal wei string');
+  return BigInt(v);
+}
+
+function forkOf(v: unknown, meta: ResponseMeta): Fork {
+  const header = meta.header(HEADER.consensusVersion)?.toLowerCase();
+  const f = typeof v === 'string' ? v.toLowerCase() : header;
+  if (f === undefined || !isFork(f)) throw new JsonFieldError('version', `missing or unknown fork ${JSON.stringify(v ?? header)}`);
+  if (header !== undefined && header !== f) throw new JsonFieldError('Eth-Consensus-Version', `header ${header} but body version ${f}`);
+  return f;
+}
+
+function decodeBlock(fork: Fork, blinded: boolean, json: unknown): AnyBlock {
+  return fromJsonStrict(producedBlockType(fork, blinded), json, 'data');
+}
+
+function producedCodec(v3: boolean, forceBlinded: boolean): ResponseCodec<ProducedBlock> {
+  return {
+    empty: false,
+    ssz: true,
+    fromJson(body, meta) {
+      if (typeof body !== 'object' || body === null) throw new JsonFieldError('(body)', 'expected a JSON object');
+      const o = body as Record<string, unknown>;
+      const version = forkOf(o.version, meta);
+      let blinded = forceBlinded;
+      if (v3) {
+        const b = o.execution_payload_blinded ?? meta.header(HEADER.payloadBlinded);
+        if (b !== true && b !== false && b !== 'true' && b !== 'false') {
+          throw new JsonFieldError('execution_payload_blinded', 'missing or not a boolean');
+        }
+        blinded = b === true || b === 'true';
+      }
+      if (o.data === undefined) throw new JsonFieldError('data', 'missing');
+      return {
+        data: decodeBlock(version, blinded, o.data),
+        meta: {
+          version,
+          blinded,
+          executionPayloadValue: wei(o.execution_payload_value ?? meta.header(HEADER.payloadValue), 'execution_payload_value'),
+          consensusBlockValue: wei(o.consensus_block_value ?? meta.header(HEADER.blockValue), 'consensus_block_value'),
+        },
+      };
+    },
+    toJson(ret) {
+      const data = producedBlockType(ret.meta.version, ret.meta.blinded).toJson(ret.data);
+      const headers = {
+        [HEADER.consensusVersion]: ret.meta.version,
+        ...(v3
+          ? {
+              [HEADER.payloadBlinded]: String(ret.meta.blinded),
+              [HEADER.payloadValue]: ret.meta.executionPayloadValue.toString(),
+              [HEADER.blockValue]: ret.meta.consensusBlockValue.toString(),
+            }
+          : {}),
+      };
+      const body = v3
+        ? {
+            version: ret.meta.version,
+            execution_payload_blinded: ret.meta.blinded,
+            execution_payload_value: ret.meta.executionPayloadValue.toString(),
+            consensus_block_value: ret.meta.consensusBlockValue.toString(),
+            data,
+          }
+        : { version: ret.meta.version, data };
+      return { body, headers };
+    },
+    fromSsz(bytes, meta) {
+      const version = forkOf(undefined, meta);
+      let blinded = forceBlinded;
+      if (v3) {
+        const b = meta.header(HEADER.payloadBlinded);
+        if (b !== 'true' && b !== 'false') throw new JsonFieldError('Eth-Execution-Payload-Blinded', 'missing or not a boolean');
+        blinded = b === 'true';
+      }
+      let data: AnyBlock;
+      try {
+        data = producedBlockType(version, blinded).deserialize(bytes);
+      } catch (e) {
+        throw new SszDecodeError(`${version} block: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      return {
+        data,
+        meta: {
+          version,
+          blinded,
+          executionPayloadValue: wei(meta.header(HEADER.payloadValue), 'Eth-Execution-Payload-Value'),
+          consensusBlockValue: wei(meta.header(HEADER.blockValue), 'Eth-Consensus-Block-Value'),
+        },
+      };
+    },
+    toSsz(ret) {
+      return {
+        bytes: producedBlockType(ret.meta.version, ret.meta.blinded).serialize(ret.data),
+        headers: {
+          [HEADER.consensusVersion]: ret.meta.version,
+          [HEADER.payloadBlinded]: String(ret.meta.blinded),
+          [HEADER.payloadValue]: ret.meta.executionPayloadValue.toString(),
+          [HEADER.blockValue]: ret.meta.consensusBlockValue.toString(),
+        },
+      };
+    },
+  };
+}
+
+export const produceBlock: Endpoint<ProduceBlockArgs, ProducedBlock> = {
+  name: 'produceBlock',
+  kind: 'read',
+  routes: [
+    {
+      id: 'produceBlock.v3',
+      method: 'GET',
+      path: '/eth/v3/validator/blocks/{slot}',
+      reqSsz: false,
+      writeReq: (a) => ({ params: { slot: a.slot }, query: produceQuery(a, true) }),
+      parseReq: parseProduce,
+      resp: producedCodec(true, false),
+    },
+    {
+      id: 'produceBlock.v2',
+      method: 'GET',
+      path: '/eth/v2/validator/blocks/{slot}',
+      reqSsz: false,
+      writeReq: (a) => ({ params: { slot: a.slot }, query: produceQuery(a, false) }),
+      parseReq: parseProduce,
+      resp: producedCodec(false, false),
+    },
+  ],
+};
+
+export const produceBlindedBlock: Endpoint<ProduceBlockArgs, ProducedBlock> = {
+  name: 'produceBlindedBlock',
+  kind: 'read',
+  routes: [
+    {
+      id: 'produceBlindedBlock.v1',
+      method: 'GET',
+      path: '/eth/v1/validator/blinded_blocks/{slot}',
+      reqSsz: false,
+      writeReq: (a) => ({ params: { slot: a.slot }, query: produceQuery(a, false) }),
+      parseReq: parseProduce,
+      resp: producedCodec(false, true),
+    },
+  ],
+};
+
+// ---- subscriptions, preparation, registration ----
+
+function postList<T>(name: string, path: string, listType: ListCompositeType<never>): Endpoint<{ data: T[] }, void> {
+  return {
+    name,
+    kind: 'publish',
+    routes: [
+      {
+        id: `${name}.v1`,
+        method: 'POST',
+        path,
+        reqSsz: false,
+        writeReq: (a, f) => ({ body: encodeBody(listType as never, a.data as never, f) }),
+        parseReq: (r) => ({ data: listBody(listType as never, r) as T[] }),
+        resp: emptyCodec,
+      },
+    ],
+  };
+}
+
+export const prepareBeaconCommitteeSubnet = postList<BeaconCommitteeSubscription>(
+  'prepareBeaconCommitteeSubnet',
+  '/eth/v1/validator/beacon_committee_subscriptions',
+  BeaconCommitteeSubscriptions as never,
+);
+export const prepareSyncCommitteeSubnets = postList<SyncCommitteeSubscription>(
+  'prepareSyncCommitteeSubnets',
+  '/eth/v1/validator/sync_committee_subscriptions',
+  SyncCommitteeSubscriptions as never,
+);
+export const publishContributionAndProofs = postList<SignedContributionAndProof>(
+  'publishContributionAndProofs',
+  '/eth/v1/validator/contribution_and_proofs',
+  SignedContributionAndProofs as never,
+);
+export const prepareBeaconProposer = postList<ProposerPreparation>(
+  'prepareBeaconProposer',
+  '/eth/v1/validator/prepare_beacon_proposer',
+  ProposerPreparations as never,
+);
+export const registerValidator = postList<SignedValidatorRegistrationV1>(
+  'registerValidator',
+  '/eth/v1/validator/register_validator',
+  SignedValidatorRegistrations as never,
+);
+
+export const produceSyncCommitteeContribution: Endpoint<
+  { slot: number; subcommitteeIndex: number; beaconBlockRoot: Uint8Array },
+  ApiResponse<SyncCommitteeContribution>
+> = {
+  name: 'produceSyncCommitteeContribution',
+  kind: 'read',
+  routes: [
+    {
+      id: 'produceSyncCommitteeContribution.v1',
+      method: 'GET',
+      path: '/eth/v1/validator/sync_committee_contribution',
+      reqSsz: false,
+      writeReq: (a) => ({
+        query: { slot: a.slot, subcommittee_index: a.subcommitteeIndex, beacon_block_root: bytesToHex(a.beaconBlockRoot) },
+      }),
+      parseReq: (r) => ({
+        slot: uintParam(r, 'slot'),
+        subcommitteeIndex: uintParam(r, 'subcommittee_index'),
+        beaconBlockRoot: fromJsonStrict(ssz.Root, param(r, 'beacon_block_root'), 'beacon_block_root'),
+      }),
+      resp: dataCodec(ssz.altair.SyncCommitteeContribution),
+    },
+  ],
+};
+
