@@ -87,13 +87,22 @@ export interface BeaconNodeClient {
   /** Calls an endpoint, newest version first, falling back on 404/405. */
   call<E extends AnyEndpoint>(endpoint: E, args: ArgsOf<E>, opts?: CallOptions): Promise<RetOf<E>>;
   /** Calls one route version, without fallback. */
-  request<A, R>(route: RouteDefinition<A, R>, args: A, opts?: CallOptions & { endpoint?: string }): Promise<R>;
+  request<A, R>(
+    route: RouteDefinition<A, R>,
+    args: A,
+    opts?: CallOptions & { endpoint?: string },
+  ): Promise<R>;
   /** Route ids this node answered 404/405 for (skipped from now on). */
   unsupportedRoutes(): readonly string[];
   /** Forget learned unsupported routes (e.g. after the node was upgraded). */
   resetUnsupported(): void;
   /** The underlying fetch and options, for the SSE subscriber. */
-  readonly transport: { readonly fetch: FetchFn; readonly headers: Readonly<Record<string, string>>; readonly timers: Timers; readonly now: () => number };
+  readonly transport: {
+    readonly fetch: FetchFn;
+    readonly headers: Readonly<Record<string, string>>;
+    readonly timers: Timers;
+    readonly now: () => number;
+  };
 }
 
 function labelOf(url: string): string {
@@ -132,7 +141,8 @@ function routeMissing(err: BeaconApiError): boolean {
 
 async function readBody(res: Response, limit: number): Promise<Uint8Array> {
   const len = Number(res.headers.get('content-length') ?? Number.NaN);
-  if (Number.isFinite(len) && len > limit) throw new Error(`body of ${len} bytes exceeds the limit of ${limit}`);
+  if (Number.isFinite(len) && len > limit)
+    throw new Error(`body of ${len} bytes exceeds the limit of ${limit}`);
   if (res.body === null) return new Uint8Array(0);
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -173,7 +183,11 @@ export function createBeaconNodeClient(opts: BeaconNodeOptions): BeaconNodeClien
   try {
     new URL(opts.url);
   } catch {
-    throw new BeaconApiError({ code: 'INVALID_CONFIG', field: 'url', reason: `not a URL: ${labelOf(opts.url)}` });
+    throw new BeaconApiError({
+      code: 'INVALID_CONFIG',
+      field: 'url',
+      reason: `not a URL: ${labelOf(opts.url)}`,
+    });
   }
 
   async function request<A, R>(
@@ -208,13 +222,20 @@ export function createBeaconNodeClient(opts: BeaconNodeOptions): BeaconNodeClien
     } catch (e) {
       const field = e instanceof JsonFieldError ? e.path : '(args)';
       throw new BeaconApiError(
-        { code: 'INVALID_REQUEST', endpoint: route.id, field, reason: e instanceof Error ? e.message : String(e) },
+        {
+          code: 'INVALID_REQUEST',
+          endpoint: route.id,
+          field,
+          reason: e instanceof Error ? e.message : String(e),
+        },
         { cause: e },
       );
     }
     const headers: Record<string, string> = { ...extraHeaders, ...(parts.headers ?? {}) };
     headers.accept =
-      sszResponses && route.resp.ssz ? 'application/octet-stream;q=1.0,application/json;q=0.9' : 'application/json';
+      sszResponses && route.resp.ssz
+        ? 'application/octet-stream;q=1.0,application/json;q=0.9'
+        : 'application/json';
     let body: string | Uint8Array | undefined;
     if (parts.body !== undefined) {
       if ('ssz' in parts.body) {
@@ -276,7 +297,12 @@ export function createBeaconNodeClient(opts: BeaconNodeOptions): BeaconNodeClien
           result = route.resp.fromJson(undefined, meta);
         } else if (ctype.startsWith('application/octet-stream')) {
           if (route.resp.fromSsz === undefined) {
-            return fail({ ...where, code: 'INVALID_RESPONSE', field: '(content-type)', reason: 'SSZ body on a JSON-only route' });
+            return fail({
+              ...where,
+              code: 'INVALID_RESPONSE',
+              field: '(content-type)',
+              reason: 'SSZ body on a JSON-only route',
+            });
           }
           result = route.resp.fromSsz(bytes, meta);
         } else {
@@ -284,7 +310,12 @@ export function createBeaconNodeClient(opts: BeaconNodeOptions): BeaconNodeClien
           try {
             json = JSON.parse(decoder.decode(bytes));
           } catch {
-            return fail({ ...where, code: 'INVALID_RESPONSE', field: '(body)', reason: `not JSON (${bytes.length} bytes)` });
+            return fail({
+              ...where,
+              code: 'INVALID_RESPONSE',
+              field: '(body)',
+              reason: `not JSON (${bytes.length} bytes)`,
+            });
           }
           result = route.resp.fromJson(json, meta);
         }
@@ -293,9 +324,19 @@ export function createBeaconNodeClient(opts: BeaconNodeOptions): BeaconNodeClien
         if (e instanceof ConsensusVersionMismatch) {
           return fail({ ...where, code: 'WRONG_CONSENSUS_VERSION', expected: e.expected, got: e.got }, e);
         }
-        if (e instanceof JsonFieldError) return fail({ ...where, code: 'INVALID_RESPONSE', field: e.path, reason: e.reason }, e);
-        if (e instanceof SszDecodeError) return fail({ ...where, code: 'INVALID_RESPONSE', field: '(ssz body)', reason: e.message }, e);
-        return fail({ ...where, code: 'INVALID_RESPONSE', field: '(body)', reason: e instanceof Error ? e.message : String(e) }, e);
+        if (e instanceof JsonFieldError)
+          return fail({ ...where, code: 'INVALID_RESPONSE', field: e.path, reason: e.reason }, e);
+        if (e instanceof SszDecodeError)
+          return fail({ ...where, code: 'INVALID_RESPONSE', field: '(ssz body)', reason: e.message }, e);
+        return fail(
+          {
+            ...where,
+            code: 'INVALID_RESPONSE',
+            field: '(body)',
+            reason: e instanceof Error ? e.message : String(e),
+          },
+          e,
+        );
       }
       const version = (result as { meta?: { version?: Fork } } | undefined)?.meta?.version;
       if (call.expectFork !== undefined && version !== undefined && version !== call.expectFork) {
@@ -309,14 +350,28 @@ export function createBeaconNodeClient(opts: BeaconNodeOptions): BeaconNodeClien
     }
   }
 
-  async function callEndpoint<E extends AnyEndpoint>(endpoint: E, args: ArgsOf<E>, call: CallOptions = {}): Promise<RetOf<E>> {
+  async function callEndpoint<E extends AnyEndpoint>(
+    endpoint: E,
+    args: ArgsOf<E>,
+    call: CallOptions = {},
+  ): Promise<RetOf<E>> {
     const candidates = endpoint.routes.filter((r) => r.accepts === undefined || r.accepts(args));
     if (candidates.length === 0) {
-      throw new BeaconApiError({ code: 'INVALID_REQUEST', endpoint: endpoint.name, field: '(args)', reason: 'no version of this endpoint accepts these arguments' });
+      throw new BeaconApiError({
+        code: 'INVALID_REQUEST',
+        endpoint: endpoint.name,
+        field: '(args)',
+        reason: 'no version of this endpoint accepts these arguments',
+      });
     }
     const usable = candidates.filter((r) => !unsupported.has(r.id));
     if (usable.length === 0) {
-      throw new BeaconApiError({ code: 'NOT_SUPPORTED', endpoint: endpoint.name, node: label, tried: candidates.map((r) => r.id) });
+      throw new BeaconApiError({
+        code: 'NOT_SUPPORTED',
+        endpoint: endpoint.name,
+        node: label,
+        tried: candidates.map((r) => r.id),
+      });
     }
     let last: BeaconApiError | undefined;
     for (let i = 0; i < usable.length; i++) {
@@ -332,7 +387,14 @@ export function createBeaconNodeClient(opts: BeaconNodeOptions): BeaconNodeClien
         if (missing) unsupported.add(route.id);
         const next = usable[i + 1];
         if (next === undefined) break;
-        opts.onEvent?.({ type: 'fallback', node: label, endpoint: endpoint.name, from: route.id, to: next.id, status: st });
+        opts.onEvent?.({
+          type: 'fallback',
+          node: label,
+          endpoint: endpoint.name,
+          from: route.id,
+          to: next.id,
+          status: st,
+        });
       }
     }
     if (last !== undefined && routeMissing(last)) {

@@ -109,10 +109,18 @@ export function parseDepositDataFile(text: string, opts: ParseDepositDataOptions
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new BeaconApiError({ code: 'INVALID_DEPOSIT_DATA', index: -1, field: '(file)', reason: 'not JSON' }, { cause });
+    throw new BeaconApiError(
+      { code: 'INVALID_DEPOSIT_DATA', index: -1, field: '(file)', reason: 'not JSON' },
+      { cause },
+    );
   }
   if (!Array.isArray(json)) {
-    throw new BeaconApiError({ code: 'INVALID_DEPOSIT_DATA', index: -1, field: '(file)', reason: 'expected a JSON array' });
+    throw new BeaconApiError({
+      code: 'INVALID_DEPOSIT_DATA',
+      index: -1,
+      field: '(file)',
+      reason: 'expected a JSON array',
+    });
   }
   return json.map((e, i) => parseEntry(e, i, opts));
 }
@@ -125,7 +133,8 @@ function bytesField(o: Record<string, unknown>, key: string, length: number, ind
   const v = o[key];
   if (typeof v !== 'string') fail(index, key, 'missing or not a string');
   const s = v.startsWith('0x') ? v.slice(2) : v;
-  if (!/^[0-9a-fA-F]*$/.test(s) || s.length !== length * 2) fail(index, key, `expected ${length} bytes of hex`);
+  if (!/^[0-9a-fA-F]*$/.test(s) || s.length !== length * 2)
+    fail(index, key, `expected ${length} bytes of hex`);
   return Uint8Array.from(Buffer.from(s, 'hex'));
 }
 
@@ -140,7 +149,8 @@ function validateShape(data: DepositData, forkVersion: Uint8Array, index: number
   if (data.withdrawalCredentials.length !== 32) fail(index, 'withdrawal_credentials', 'expected 32 bytes');
   if (data.signature.length !== 96) fail(index, 'signature', 'expected 96 bytes');
   if (forkVersion.length !== 4) fail(index, 'fork_version', 'expected 4 bytes');
-  if (!Number.isSafeInteger(data.amount) || data.amount <= 0) fail(index, 'amount', 'expected a positive integer (gwei)');
+  if (!Number.isSafeInteger(data.amount) || data.amount <= 0)
+    fail(index, 'amount', 'expected a positive integer (gwei)');
 }
 
 const equal = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -161,7 +171,8 @@ function parseEntry(e: unknown, index: number, opts: ParseDepositDataOptions): D
     fail(index, 'amount', 'expected a positive integer number of gwei');
   }
   const data: DepositData = { pubkey, withdrawalCredentials, amount, signature };
-  if (!equal(depositMessageRoot(data), messageRoot)) fail(index, 'deposit_message_root', 'does not match the entry');
+  if (!equal(depositMessageRoot(data), messageRoot))
+    fail(index, 'deposit_message_root', 'does not match the entry');
   if (!equal(depositDataRoot(data), dataRoot)) fail(index, 'deposit_data_root', 'does not match the entry');
   if (opts.forkVersion !== undefined && !equal(opts.forkVersion, forkVersion)) {
     fail(index, 'fork_version', `expected ${hex(opts.forkVersion)}`);

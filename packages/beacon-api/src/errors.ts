@@ -35,9 +35,19 @@ export type BeaconApiErrorDetails =
       readonly endpoint: string;
       readonly errors: readonly { readonly node: string; readonly message: string }[];
     }
-  | { readonly code: 'INVALID_REQUEST'; readonly endpoint: string; readonly field: string; readonly reason: string }
+  | {
+      readonly code: 'INVALID_REQUEST';
+      readonly endpoint: string;
+      readonly field: string;
+      readonly reason: string;
+    }
   | { readonly code: 'INVALID_CONFIG'; readonly field: string; readonly reason: string }
-  | { readonly code: 'INVALID_DEPOSIT_DATA'; readonly index: number; readonly field: string; readonly reason: string }
+  | {
+      readonly code: 'INVALID_DEPOSIT_DATA';
+      readonly index: number;
+      readonly field: string;
+      readonly reason: string;
+    }
   | { readonly code: 'UNSUPPORTED_FORK'; readonly fork: string };
 
 export type BeaconApiErrorCode = BeaconApiErrorDetails['code'];

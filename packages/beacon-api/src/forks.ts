@@ -46,14 +46,22 @@ export interface ForkSchedule {
 
 export function createForkSchedule(forks: readonly ScheduledFork[]): ForkSchedule {
   if (forks.length === 0 || forks[0]?.fork !== 'phase0') {
-    throw new BeaconApiError({ code: 'INVALID_CONFIG', field: 'forks', reason: 'the schedule must start with phase0' });
+    throw new BeaconApiError({
+      code: 'INVALID_CONFIG',
+      field: 'forks',
+      reason: 'the schedule must start with phase0',
+    });
   }
   const sorted = [...forks].sort((a, b) => forkSeq(a.fork) - forkSeq(b.fork));
   for (let i = 1; i < sorted.length; i++) {
     const prev = sorted[i - 1] as ScheduledFork;
     const cur = sorted[i] as ScheduledFork;
     if (prev.fork === cur.fork) {
-      throw new BeaconApiError({ code: 'INVALID_CONFIG', field: `forks.${cur.fork}`, reason: 'listed twice' });
+      throw new BeaconApiError({
+        code: 'INVALID_CONFIG',
+        field: `forks.${cur.fork}`,
+        reason: 'listed twice',
+      });
     }
     if (cur.epoch < prev.epoch) {
       throw new BeaconApiError({
@@ -63,7 +71,11 @@ export function createForkSchedule(forks: readonly ScheduledFork[]): ForkSchedul
       });
     }
     if (cur.version.length !== 4) {
-      throw new BeaconApiError({ code: 'INVALID_CONFIG', field: `forks.${cur.fork}.version`, reason: 'must be 4 bytes' });
+      throw new BeaconApiError({
+        code: 'INVALID_CONFIG',
+        field: `forks.${cur.fork}.version`,
+        reason: 'must be 4 bytes',
+      });
     }
   }
   return { forks: sorted };
@@ -108,21 +120,34 @@ export function forkScheduleFromSpec(spec: Readonly<Record<string, string>>): Fo
     const versionHex = spec[versionKey];
     if (versionHex === undefined) {
       if (fork === 'phase0') {
-        throw new BeaconApiError({ code: 'INVALID_CONFIG', field: versionKey, reason: 'missing from the spec' });
+        throw new BeaconApiError({
+          code: 'INVALID_CONFIG',
+          field: versionKey,
+          reason: 'missing from the spec',
+        });
       }
       continue;
     }
     if (!/^0x[0-9a-fA-F]{8}$/.test(versionHex)) {
-      throw new BeaconApiError({ code: 'INVALID_CONFIG', field: versionKey, reason: `not a 4-byte hex version: ${versionHex}` });
+      throw new BeaconApiError({
+        code: 'INVALID_CONFIG',
+        field: versionKey,
+        reason: `not a 4-byte hex version: ${versionHex}`,
+      });
     }
     let epoch = 0;
     if (epochKey !== undefined) {
       const e = spec[epochKey];
       if (e === undefined) continue;
       if (!/^[0-9]{1,20}$/.test(e)) {
-        throw new BeaconApiError({ code: 'INVALID_CONFIG', field: epochKey, reason: `not a decimal epoch: ${e}` });
+        throw new BeaconApiError({
+          code: 'INVALID_CONFIG',
+          field: epochKey,
+          reason: `not a decimal epoch: ${e}`,
+        });
       }
-      epoch = e === U64_MAX || BigInt(e) > BigInt(Number.MAX_SAFE_INTEGER) ? Number.POSITIVE_INFINITY : Number(e);
+      epoch =
+        e === U64_MAX || BigInt(e) > BigInt(Number.MAX_SAFE_INTEGER) ? Number.POSITIVE_INFINITY : Number(e);
     }
     forks.push({ fork, version: Uint8Array.from(Buffer.from(versionHex.slice(2), 'hex')), epoch });
   }

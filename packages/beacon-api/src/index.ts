@@ -32,6 +32,20 @@ export {
   parseApiErrorBody,
 } from './errors.ts';
 export {
+  type BeaconEvent,
+  type BlockEvent,
+  type ChainReorgEvent,
+  createSseParser,
+  decodeBeaconEvent,
+  type EventStreamStatus,
+  type EventSubscription,
+  type EventTopic,
+  type FinalizedCheckpointEvent,
+  type HeadEvent,
+  type SubscribeOptions,
+  subscribeEvents,
+} from './events.ts';
+export {
   createForkSchedule,
   FORKS,
   type Fork,
@@ -47,12 +61,20 @@ export {
 } from './forks.ts';
 export { bytesToHex, fromJsonStrict, hexToBytes, JsonFieldError } from './internal/json.ts';
 export {
+  type BeaconNodePool,
+  createBeaconNodePool,
+  type NodeScore,
+  type PoolCallOptions,
+  type PoolEvent,
+  type PoolOptions,
+} from './pool.ts';
+export {
   type AnyEndpoint,
   type ApiResponse,
   type ArgsOf,
   type Endpoint,
-  type HttpMethod,
   HEADER,
+  type HttpMethod,
   type ParsedRequest,
   type RequestParts,
   type ResponseCodec,
@@ -62,7 +84,13 @@ export {
   type RouteDefinition,
   type WireFormat,
 } from './route.ts';
-export type { BlockId, GetValidatorsArgs, PublishBlockArgs, StateId, SubmitAttestationsArgs } from './routes/beacon.ts';
+export type {
+  BlockId,
+  GetValidatorsArgs,
+  PublishBlockArgs,
+  StateId,
+  SubmitAttestationsArgs,
+} from './routes/beacon.ts';
 export type { HealthStatus, NodeIdentity, SyncingStatus } from './routes/node.ts';
 export type {
   AggregateArgs,
@@ -72,6 +100,12 @@ export type {
   ProducedBlockMeta,
   PublishAggregatesArgs,
 } from './routes/validator.ts';
+export {
+  ApiHttpError,
+  type BeaconApiImplementation,
+  createRouteHandler,
+  type RouteHandlerOptions,
+} from './server.ts';
 export {
   aggregateAndProofSigningRoot,
   attestationDataSigningRoot,

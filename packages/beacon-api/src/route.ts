@@ -113,11 +113,16 @@ export const HEADER = {
 
 type MetaKey = 'version' | 'executionOptimistic' | 'finalized' | 'dependentRoot';
 
-function metaFromJson(o: Record<string, unknown>, keys: readonly MetaKey[], meta: ResponseMeta): ResponseMetadata {
+function metaFromJson(
+  o: Record<string, unknown>,
+  keys: readonly MetaKey[],
+  meta: ResponseMeta,
+): ResponseMetadata {
   const m: ResponseMetadata = {};
   for (const k of keys) {
     if (k === 'executionOptimistic' && o.execution_optimistic !== undefined) {
-      if (typeof o.execution_optimistic !== 'boolean') throw new JsonFieldError('execution_optimistic', 'expected a boolean');
+      if (typeof o.execution_optimistic !== 'boolean')
+        throw new JsonFieldError('execution_optimistic', 'expected a boolean');
       m.executionOptimistic = o.execution_optimistic;
     } else if (k === 'finalized' && o.finalized !== undefined) {
       if (typeof o.finalized !== 'boolean') throw new JsonFieldError('finalized', 'expected a boolean');
@@ -136,9 +141,11 @@ function metaFromJson(o: Record<string, unknown>, keys: readonly MetaKey[], meta
 /** The fork of a response: the `version` field, checked against the header when both are present. */
 function readVersion(field: unknown, meta: ResponseMeta): Fork {
   const header = meta.header(HEADER.consensusVersion);
-  if (field === undefined && header === undefined) throw new JsonFieldError('version', 'missing (and no Eth-Consensus-Version header)');
+  if (field === undefined && header === undefined)
+    throw new JsonFieldError('version', 'missing (and no Eth-Consensus-Version header)');
   const v = field ?? header;
-  if (typeof v !== 'string' || !isFork(v.toLowerCase())) throw new JsonFieldError('version', `unknown fork ${JSON.stringify(v)}`);
+  if (typeof v !== 'string' || !isFork(v.toLowerCase()))
+    throw new JsonFieldError('version', `unknown fork ${JSON.stringify(v)}`);
   const fork = v.toLowerCase() as Fork;
   if (header !== undefined && header.toLowerCase() !== fork) {
     throw new ConsensusVersionMismatch(fork, header);
@@ -164,7 +171,8 @@ function metaToJson(m: ResponseMetadata, keys: readonly MetaKey[]): Record<strin
     if (k === 'version' && m.version !== undefined) o.version = m.version;
     if (k === 'executionOptimistic') o.execution_optimistic = m.executionOptimistic ?? false;
     if (k === 'finalized') o.finalized = m.finalized ?? false;
-    if (k === 'dependentRoot' && m.dependentRoot !== undefined) o.dependent_root = bytesToHex(m.dependentRoot);
+    if (k === 'dependentRoot' && m.dependentRoot !== undefined)
+      o.dependent_root = bytesToHex(m.dependentRoot);
   }
   return o;
 }
@@ -175,7 +183,8 @@ function metaToHeaders(m: ResponseMetadata, keys: readonly MetaKey[]): Record<st
     if (k === 'version' && m.version !== undefined) h[HEADER.consensusVersion] = m.version;
     if (k === 'executionOptimistic') h[HEADER.executionOptimistic] = String(m.executionOptimistic ?? false);
     if (k === 'finalized') h[HEADER.finalized] = String(m.finalized ?? false);
-    if (k === 'dependentRoot' && m.dependentRoot !== undefined) h[HEADER.dependentRoot] = bytesToHex(m.dependentRoot);
+    if (k === 'dependentRoot' && m.dependentRoot !== undefined)
+      h[HEADER.dependentRoot] = bytesToHex(m.dependentRoot);
   }
   return h;
 }
@@ -251,7 +260,13 @@ export function dataCodec<T>(
       return { data: fromJsonStrict(typeFor(m), o.data, 'data'), meta: m };
     },
     toJson(ret) {
-      return { body: { ...metaToJson(ret.meta, keys), data: typeFor(ret.meta).toJson(ret.data) }, headers: metaToHeaders(ret.meta, keys.filter((k) => k === 'version')) };
+      return {
+        body: { ...metaToJson(ret.meta, keys), data: typeFor(ret.meta).toJson(ret.data) },
+        headers: metaToHeaders(
+          ret.meta,
+          keys.filter((k) => k === 'version'),
+        ),
+      };
     },
     ...(sszOk
       ? {
@@ -307,7 +322,8 @@ export function param(req: ParsedRequest, name: string): string {
 
 export function uintParam(req: ParsedRequest, name: string): number {
   const v = param(req, name);
-  if (!/^[0-9]{1,16}$/.test(v)) throw new JsonFieldError(name, `expected a decimal integer, got ${JSON.stringify(v)}`);
+  if (!/^[0-9]{1,16}$/.test(v))
+    throw new JsonFieldError(name, `expected a decimal integer, got ${JSON.stringify(v)}`);
   return Number(v);
 }
 
@@ -321,7 +337,8 @@ export function listQuery(req: ParsedRequest, name: string): string[] {
 }
 
 export function jsonBody(req: ParsedRequest): unknown {
-  if (req.body === undefined || !('json' in req.body)) throw new JsonFieldError('(body)', 'expected a JSON body');
+  if (req.body === undefined || !('json' in req.body))
+    throw new JsonFieldError('(body)', 'expected a JSON body');
   return req.body.json;
 }
 
@@ -346,6 +363,7 @@ export function encodeBody<T>(type: Type<T>, value: T, format: WireFormat): Requ
 /** The fork named by a request's Eth-Consensus-Version header (v2 publish routes). */
 export function requestFork(req: ParsedRequest): Fork {
   const v = req.header(HEADER.consensusVersion)?.toLowerCase();
-  if (v === undefined || !isFork(v)) throw new JsonFieldError('Eth-Consensus-Version', `missing or unknown fork ${JSON.stringify(v)}`);
+  if (v === undefined || !isFork(v))
+    throw new JsonFieldError('Eth-Consensus-Version', `missing or unknown fork ${JSON.stringify(v)}`);
   return v;
 }

@@ -8,9 +8,9 @@ import { SLOTS_PER_EPOCH } from '@lodestar/params';
 import { BeaconApiError } from './errors.ts';
 import { type Fork, type ForkSchedule, forkAtEpoch, forkAtLeast, scheduledFork } from './forks.ts';
 import {
-  aggregateAndProofType,
   type AnyBlock,
   type AttestationData,
+  aggregateAndProofType,
   type BeaconBlockHeader,
   blockType,
   type ContributionAndProof,
@@ -47,7 +47,10 @@ function check(bytes: Uint8Array, length: number, field: string): void {
 }
 
 /** compute_fork_data_root(current_version, genesis_validators_root). */
-export function computeForkDataRoot(currentVersion: Uint8Array, genesisValidatorsRoot: Uint8Array): Uint8Array {
+export function computeForkDataRoot(
+  currentVersion: Uint8Array,
+  genesisValidatorsRoot: Uint8Array,
+): Uint8Array {
   check(currentVersion, 4, 'forkVersion');
   check(genesisValidatorsRoot, 32, 'genesisValidatorsRoot');
   return ssz.phase0.ForkData.hashTreeRoot({ currentVersion, genesisValidatorsRoot });
@@ -121,12 +124,20 @@ export function forkAtSlot(ctx: SigningContext, slot: number): Fork {
  * on (EIP-7044) it is fixed to CAPELLA_FORK_VERSION, so a signed exit stays valid forever.
  * `currentEpoch` is the epoch of the chain when the exit is signed or verified.
  */
-export function voluntaryExitDomain(ctx: SigningContext, exitEpoch: number, currentEpoch: number): Uint8Array {
+export function voluntaryExitDomain(
+  ctx: SigningContext,
+  exitEpoch: number,
+  currentEpoch: number,
+): Uint8Array {
   const current = forkAtEpoch(ctx.schedule, currentEpoch).fork;
   if (forkAtLeast(current, 'deneb')) {
     const capella = scheduledFork(ctx.schedule, 'capella');
     if (capella === undefined) {
-      throw new BeaconApiError({ code: 'INVALID_CONFIG', field: 'schedule', reason: 'deneb without capella' });
+      throw new BeaconApiError({
+        code: 'INVALID_CONFIG',
+        field: 'schedule',
+        reason: 'deneb without capella',
+      });
     }
     return computeDomain(DOMAIN_TYPES.voluntaryExit, capella.version, ctx.genesisValidatorsRoot);
   }
@@ -154,11 +165,18 @@ export function attestationDataSigningRoot(ctx: SigningContext, data: Attestatio
 }
 
 /** Signing root of a (full or blinded) beacon block; its root equals the root of its header. */
-export function blockSigningRoot(ctx: SigningContext, block: AnyBlock, opts: { blinded?: boolean } = {}): Uint8Array {
+export function blockSigningRoot(
+  ctx: SigningContext,
+  block: AnyBlock,
+  opts: { blinded?: boolean } = {},
+): Uint8Array {
   const slot = (block as { slot: number }).slot;
   const fork = forkAtSlot(ctx, slot);
   const root = blockType(fork, opts.blinded ?? false).hashTreeRoot(block);
-  return signingRootOfObjectRoot(root, domainAtEpoch(ctx, DOMAIN_TYPES.beaconProposer, computeEpochAtSlot(slot)));
+  return signingRootOfObjectRoot(
+    root,
+    domainAtEpoch(ctx, DOMAIN_TYPES.beaconProposer, computeEpochAtSlot(slot)),
+  );
 }
 
 export function blockHeaderSigningRoot(ctx: SigningContext, header: BeaconBlockHeader): Uint8Array {
@@ -175,7 +193,11 @@ export function randaoSigningRoot(ctx: SigningContext, epoch: number): Uint8Arra
 
 /** Attestation aggregator selection proof: the slot signed under DOMAIN_SELECTION_PROOF. */
 export function selectionProofSigningRoot(ctx: SigningContext, slot: number): Uint8Array {
-  return computeSigningRoot(ssz.Slot, slot, domainAtEpoch(ctx, DOMAIN_TYPES.selectionProof, computeEpochAtSlot(slot)));
+  return computeSigningRoot(
+    ssz.Slot,
+    slot,
+    domainAtEpoch(ctx, DOMAIN_TYPES.selectionProof, computeEpochAtSlot(slot)),
+  );
 }
 
 /** AggregateAndProof signing root; the container is electra's from electra on. */
@@ -193,7 +215,11 @@ export function aggregateAndProofSigningRoot(
 }
 
 /** Sync committee message: the block root signed under DOMAIN_SYNC_COMMITTEE at `slot`. */
-export function syncCommitteeMessageSigningRoot(ctx: SigningContext, slot: number, beaconBlockRoot: Uint8Array): Uint8Array {
+export function syncCommitteeMessageSigningRoot(
+  ctx: SigningContext,
+  slot: number,
+  beaconBlockRoot: Uint8Array,
+): Uint8Array {
   return computeSigningRoot(
     ssz.Root,
     beaconBlockRoot,
@@ -214,17 +240,32 @@ export function syncCommitteeSelectionProofSigningRoot(
   );
 }
 
-export function contributionAndProofSigningRoot(ctx: SigningContext, contributionAndProof: ContributionAndProof): Uint8Array {
+export function contributionAndProofSigningRoot(
+  ctx: SigningContext,
+  contributionAndProof: ContributionAndProof,
+): Uint8Array {
   return computeSigningRoot(
     ssz.altair.ContributionAndProof,
     contributionAndProof,
-    domainAtEpoch(ctx, DOMAIN_TYPES.contributionAndProof, computeEpochAtSlot(contributionAndProof.contribution.slot)),
+    domainAtEpoch(
+      ctx,
+      DOMAIN_TYPES.contributionAndProof,
+      computeEpochAtSlot(contributionAndProof.contribution.slot),
+    ),
   );
 }
 
 /** Voluntary exit signing root; see voluntaryExitDomain for the EIP-7044 rule. */
-export function voluntaryExitSigningRoot(ctx: SigningContext, exit: VoluntaryExit, currentEpoch: number): Uint8Array {
-  return computeSigningRoot(ssz.phase0.VoluntaryExit, exit, voluntaryExitDomain(ctx, exit.epoch, currentEpoch));
+export function voluntaryExitSigningRoot(
+  ctx: SigningContext,
+  exit: VoluntaryExit,
+  currentEpoch: number,
+): Uint8Array {
+  return computeSigningRoot(
+    ssz.phase0.VoluntaryExit,
+    exit,
+    voluntaryExitDomain(ctx, exit.epoch, currentEpoch),
+  );
 }
 
 /** Builder (MEV-boost) validator registration signing root, application domain. */
@@ -232,7 +273,11 @@ export function builderRegistrationSigningRoot(
   genesisForkVersion: Uint8Array,
   registration: ValidatorRegistrationV1,
 ): Uint8Array {
-  return computeSigningRoot(ssz.bellatrix.ValidatorRegistrationV1, registration, builderDomain(genesisForkVersion));
+  return computeSigningRoot(
+    ssz.bellatrix.ValidatorRegistrationV1,
+    registration,
+    builderDomain(genesisForkVersion),
+  );
 }
 
 /** Deposit signing root: DepositMessage under the deposit domain of GENESIS_FORK_VERSION. */

@@ -96,7 +96,11 @@ export const ValidatorBalance = new ContainerType(
 );
 
 export const FinalityCheckpoints = new ContainerType(
-  { previousJustified: ssz.phase0.Checkpoint, currentJustified: ssz.phase0.Checkpoint, finalized: ssz.phase0.Checkpoint },
+  {
+    previousJustified: ssz.phase0.Checkpoint,
+    currentJustified: ssz.phase0.Checkpoint,
+    finalized: ssz.phase0.Checkpoint,
+  },
   { ...eth2, typeName: 'FinalityCheckpoints' },
 );
 export type FinalityCheckpoints = ValueOf<typeof FinalityCheckpoints>;
@@ -118,7 +122,10 @@ export const BeaconCommitteeSubscription = new ContainerType(
   },
   { ...eth2, typeName: 'BeaconCommitteeSubscription' },
 );
-export const BeaconCommitteeSubscriptions = new ListCompositeType(BeaconCommitteeSubscription, VALIDATOR_REGISTRY_LIMIT);
+export const BeaconCommitteeSubscriptions = new ListCompositeType(
+  BeaconCommitteeSubscription,
+  VALIDATOR_REGISTRY_LIMIT,
+);
 export type BeaconCommitteeSubscription = ValueOf<typeof BeaconCommitteeSubscription>;
 
 export const SyncCommitteeSubscription = new ContainerType(
@@ -129,7 +136,10 @@ export const SyncCommitteeSubscription = new ContainerType(
   },
   { ...eth2, typeName: 'SyncCommitteeSubscription' },
 );
-export const SyncCommitteeSubscriptions = new ListCompositeType(SyncCommitteeSubscription, VALIDATOR_REGISTRY_LIMIT);
+export const SyncCommitteeSubscriptions = new ListCompositeType(
+  SyncCommitteeSubscription,
+  VALIDATOR_REGISTRY_LIMIT,
+);
 export type SyncCommitteeSubscription = ValueOf<typeof SyncCommitteeSubscription>;
 
 export const ProposerPreparation = new ContainerType(
@@ -158,7 +168,10 @@ export const SignedValidatorRegistrations = new ListCompositeType(
   ssz.bellatrix.SignedValidatorRegistrationV1,
   VALIDATOR_REGISTRY_LIMIT,
 );
-export const SyncCommitteeMessages = new ListCompositeType(ssz.altair.SyncCommitteeMessage, VALIDATOR_REGISTRY_LIMIT);
+export const SyncCommitteeMessages = new ListCompositeType(
+  ssz.altair.SyncCommitteeMessage,
+  VALIDATOR_REGISTRY_LIMIT,
+);
 export const SignedContributionAndProofs = new ListCompositeType(
   ssz.altair.SignedContributionAndProof,
   VALIDATOR_REGISTRY_LIMIT,
@@ -213,7 +226,10 @@ export function blockType(fork: Fork, blinded = false): AnyType {
 
 /** SignedBeaconBlock (or SignedBlindedBeaconBlock) of `fork`. */
 export function signedBlockType(fork: Fork, blinded = false): AnyType {
-  return pick(fork, blinded && fork !== 'phase0' && fork !== 'altair' ? 'SignedBlindedBeaconBlock' : 'SignedBeaconBlock');
+  return pick(
+    fork,
+    blinded && fork !== 'phase0' && fork !== 'altair' ? 'SignedBlindedBeaconBlock' : 'SignedBeaconBlock',
+  );
 }
 
 /**

@@ -120,7 +120,8 @@ function walk(type: Type<unknown>, json: unknown, path: string): unknown {
     }
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) {
       // Lodestar's number-typed uint64 fields (epochs) represent 2^64-1 as Infinity.
-      if ((type as unknown as { clipInfinity?: boolean }).clipInfinity && v === U64_MAX) return Number.POSITIVE_INFINITY;
+      if ((type as unknown as { clipInfinity?: boolean }).clipInfinity && v === U64_MAX)
+        return Number.POSITIVE_INFINITY;
       throw new JsonFieldError(path, `integer ${v} is too large for this field`);
     }
     return Number(v);
@@ -133,7 +134,8 @@ function walk(type: Type<unknown>, json: unknown, path: string): unknown {
     return v;
   }
   if (type instanceof BooleanType) {
-    if (typeof json !== 'boolean') throw new JsonFieldError(path, `expected a boolean, got ${describeValue(json)}`);
+    if (typeof json !== 'boolean')
+      throw new JsonFieldError(path, `expected a boolean, got ${describeValue(json)}`);
     return json;
   }
   return wrap(type, json, path);

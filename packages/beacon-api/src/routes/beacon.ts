@@ -1,21 +1,23 @@
 // Beacon namespace: genesis, state fork / finality / validators, headers, blocks (get and
 // publish, full and blinded), pool attestations, sync committee messages, voluntary exits.
 import type { ValueOf } from '@chainsafe/ssz';
+import { ListCompositeType } from '@chainsafe/ssz';
+import { MAX_COMMITTEES_PER_SLOT, MAX_VALIDATORS_PER_COMMITTEE } from '@lodestar/params';
 import { type Fork, forkAtLeast } from '../forks.ts';
 import { bytesToHex, fromJsonStrict, JsonFieldError } from '../internal/json.ts';
 import {
   type ApiResponse,
   dataCodec,
-  emptyCodec,
   type Endpoint,
+  emptyCodec,
   encodeBody,
   HEADER,
   jsonBody,
   listBody,
   listQuery,
   optionalQuery,
-  param,
   type ParsedRequest,
+  param,
   type ResponseCodec,
   type ResponseMeta,
   requestFork,
@@ -32,18 +34,16 @@ import {
   type Genesis,
   publishedBlockType,
   type SignedVoluntaryExit,
+  type SyncCommitteeMessage,
+  SyncCommitteeMessages,
   signedBlockType,
   ssz,
-  SyncCommitteeMessages,
-  type SyncCommitteeMessage,
   VALIDATOR_STATUSES,
   type ValidatorResponse,
   ValidatorResponseSsz,
   ValidatorResponsesSsz,
   type ValidatorStatus,
 } from '../types.ts';
-import { ListCompositeType } from '@chainsafe/ssz';
-import { MAX_COMMITTEES_PER_SLOT, MAX_VALIDATORS_PER_COMMITTEE } from '@lodestar/params';
 
 /** `head`, `genesis`, `finalized`, `justified`, a slot or a 0x root. */
 export type StateId = string | number;
@@ -55,7 +55,14 @@ export const getGenesis: Endpoint<void, ApiResponse<Genesis>> = {
   name: 'getGenesis',
   kind: 'read',
   routes: [
-    { id: 'getGenesis.v1', method: 'GET', path: '/eth/v1/beacon/genesis', reqSsz: false, ...noArgs, resp: dataCodec(ssz.phase0.Genesis, { ssz: false }) },
+    {
+      id: 'getGenesis.v1',
+      method: 'GET',
+      path: '/eth/v1/beacon/genesis',
+      reqSsz: false,
+      ...noArgs,
+      resp: dataCodec(ssz.phase0.Genesis, { ssz: false }),
+    },
   ],
 };
 
@@ -127,7 +134,8 @@ function validatorsCodec(): ResponseCodec<ApiResponse<ValidatorResponse[]>> {
     empty: false,
     ssz: true,
     fromJson(body) {
-      if (typeof body !== 'object' || body === null) throw new JsonFieldError('(body)', 'expected a JSON object');
+      if (typeof body !== 'object' || body === null)
+        throw new JsonFieldError('(body)', 'expected a JSON object');
       const o = body as Record<string, unknown>;
       if (!Array.isArray(o.data)) throw new JsonFieldError('data', 'missing or not an array');
       const m: ApiResponse<unknown>['meta'] = {};
@@ -154,7 +162,8 @@ function validatorsCodec(): ResponseCodec<ApiResponse<ValidatorResponse[]>> {
       return {
         data: list.map((v, i) => {
           const status = VALIDATOR_STATUSES[v.status];
-          if (status === undefined) throw new JsonFieldError(`data[${i}].status`, `unknown status index ${v.status}`);
+          if (status === undefined)
+            throw new JsonFieldError(`data[${i}].status`, `unknown status index ${v.status}`);
           return { index: v.index, balance: v.balance, status, validator: v.validator };
         }),
         meta: meta(m),
@@ -162,7 +171,9 @@ function validatorsCodec(): ResponseCodec<ApiResponse<ValidatorResponse[]>> {
     },
     toSsz(ret) {
       return {
-        bytes: ValidatorResponsesSsz.serialize(ret.data.map((v) => ({ ...v, status: statusIndex(v.status, 'status') }))),
+        bytes: ValidatorResponsesSsz.serialize(
+          ret.data.map((v) => ({ ...v, status: statusIndex(v.status, 'status') })),
+        ),
         headers: {
           [HEADER.executionOptimistic]: String(ret.meta.executionOptimistic ?? false),
           [HEADER.finalized]: String(ret.meta.finalized ?? false),
@@ -232,7 +243,10 @@ export const getStateValidators: Endpoint<GetValidatorsArgs, ApiResponse<Validat
 
 // ---- headers and blocks ----
 
-export const getBlockHeaders: Endpoint<{ slot?: number; parentRoot?: Uint8Array }, ApiResponse<BlockHeaderResponse[]>> = {
+export const getBlockHeaders: Endpoint<
+  { slot?: number; parentRoot?: Uint8Array },
+  ApiResponse<BlockHeaderResponse[]>
+> = {
   name: 'getBlockHeaders',
   kind: 'read',
   routes: [
@@ -242,7 +256,10 @@ export const getBlockHeaders: Endpoint<{ slot?: number; parentRoot?: Uint8Array 
       path: '/eth/v1/beacon/headers',
       reqSsz: false,
       writeReq: (a) => ({
-        query: { slot: a.slot, parent_root: a.parentRoot !== undefined ? bytesToHex(a.parentRoot) : undefined },
+        query: {
+          slot: a.slot,
+          parent_root: a.parentRoot !== undefined ? bytesToHex(a.parentRoot) : undefined,
+        },
       }),
       parseReq: (r) => {
         const slot = optionalQuery(r, 'slot');
@@ -303,7 +320,9 @@ export const getBlindedBlock: Endpoint<{ blockId: BlockId }, ApiResponse<AnyBloc
       path: '/eth/v1/beacon/blinded_blocks/{block_id}',
       reqSsz: false,
       ...blockArgs,
-      resp: dataCodec((f) => signedBlockType(f, true), { meta: ['version', 'executionOptimistic', 'finalized'] }),
+      resp: dataCodec((f) => signedBlockType(f, true), {
+        meta: ['version', 'executionOptimistic', 'finalized'],
+      }),
     },
   ],
 };
@@ -320,7 +339,9 @@ function publishBlockRoutes(blinded: boolean): Endpoint<PublishBlockArgs, void>[
   const name = blinded ? 'publishBlindedBlock' : 'publishBlock';
   const write = (a: PublishBlockArgs, format: 'json' | 'ssz', v2: boolean) => ({
     headers: { [HEADER.consensusVersion]: a.fork },
-    ...(v2 && a.broadcastValidation !== undefined ? { query: { broadcast_validation: a.broadcastValidation } } : {}),
+    ...(v2 && a.broadcastValidation !== undefined
+      ? { query: { broadcast_validation: a.broadcastValidation } }
+      : {}),
     body: encodeBody(publishedBlockType(a.fork, blinded), a.data, format),
   });
   const parse = (r: ParsedRequest): PublishBlockArgs => {
@@ -329,16 +350,38 @@ function publishBlockRoutes(blinded: boolean): Endpoint<PublishBlockArgs, void>[
     return {
       fork,
       data: valueBody(publishedBlockType(fork, blinded), r),
-      ...(bv === 'gossip' || bv === 'consensus' || bv === 'consensus_and_equivocation' ? { broadcastValidation: bv } : {}),
+      ...(bv === 'gossip' || bv === 'consensus' || bv === 'consensus_and_equivocation'
+        ? { broadcastValidation: bv }
+        : {}),
     };
   };
   return [
-    { id: `${name}.v2`, method: 'POST', path: `/eth/v2/beacon/${segment}`, reqSsz: true, writeReq: (a, f) => write(a, f, true), parseReq: parse, resp: emptyCodec },
-    { id: `${name}.v1`, method: 'POST', path: `/eth/v1/beacon/${segment}`, reqSsz: true, writeReq: (a, f) => write(a, f, false), parseReq: parse, resp: emptyCodec },
+    {
+      id: `${name}.v2`,
+      method: 'POST',
+      path: `/eth/v2/beacon/${segment}`,
+      reqSsz: true,
+      writeReq: (a, f) => write(a, f, true),
+      parseReq: parse,
+      resp: emptyCodec,
+    },
+    {
+      id: `${name}.v1`,
+      method: 'POST',
+      path: `/eth/v1/beacon/${segment}`,
+      reqSsz: true,
+      writeReq: (a, f) => write(a, f, false),
+      parseReq: parse,
+      resp: emptyCodec,
+    },
   ];
 }
 
-export const publishBlock: Endpoint<PublishBlockArgs, void> = { name: 'publishBlock', kind: 'publish', routes: publishBlockRoutes(false) };
+export const publishBlock: Endpoint<PublishBlockArgs, void> = {
+  name: 'publishBlock',
+  kind: 'publish',
+  routes: publishBlockRoutes(false),
+};
 export const publishBlindedBlock: Endpoint<PublishBlockArgs, void> = {
   name: 'publishBlindedBlock',
   kind: 'publish',
@@ -353,7 +396,10 @@ const attestationListType = (f: Fork) => new ListCompositeType(attestationType(f
 const listTypeCache = new Map<Fork, ReturnType<typeof attestationListType>>();
 export function attestationList(f: Fork) {
   let t = listTypeCache.get(f);
-  if (t === undefined) listTypeCache.set(f, (t = attestationListType(f)));
+  if (t === undefined) {
+    t = attestationListType(f);
+    listTypeCache.set(f, t);
+  }
   return t;
 }
 const singleAttestationList = new ListCompositeType(ssz.electra.SingleAttestation, MAX_POOL);
@@ -361,7 +407,10 @@ const singleAttestationList = new ListCompositeType(ssz.electra.SingleAttestatio
 // biome-ignore lint/suspicious/noExplicitAny: attestations of different forks
 type AnyAttestation = any;
 
-export const getPoolAttestations: Endpoint<{ slot?: number; committeeIndex?: number }, ApiResponse<AnyAttestation[]>> = {
+export const getPoolAttestations: Endpoint<
+  { slot?: number; committeeIndex?: number },
+  ApiResponse<AnyAttestation[]>
+> = {
   name: 'getPoolAttestations',
   kind: 'read',
   routes: (['v2', 'v1'] as const).map((v) => ({
@@ -369,13 +418,21 @@ export const getPoolAttestations: Endpoint<{ slot?: number; committeeIndex?: num
     method: 'GET' as const,
     path: `/eth/${v}/beacon/pool/attestations`,
     reqSsz: false,
-    writeReq: (a: { slot?: number; committeeIndex?: number }) => ({ query: { slot: a.slot, committee_index: a.committeeIndex } }),
+    writeReq: (a: { slot?: number; committeeIndex?: number }) => ({
+      query: { slot: a.slot, committee_index: a.committeeIndex },
+    }),
     parseReq: (r: ParsedRequest) => {
       const slot = optionalQuery(r, 'slot');
       const ci = optionalQuery(r, 'committee_index');
-      return { ...(slot !== undefined ? { slot: Number(slot) } : {}), ...(ci !== undefined ? { committeeIndex: Number(ci) } : {}) };
+      return {
+        ...(slot !== undefined ? { slot: Number(slot) } : {}),
+        ...(ci !== undefined ? { committeeIndex: Number(ci) } : {}),
+      };
     },
-    resp: v === 'v2' ? dataCodec((f) => attestationList(f), { meta: ['version'] }) : dataCodec(attestationList('phase0')),
+    resp:
+      v === 'v2'
+        ? dataCodec((f) => attestationList(f), { meta: ['version'] })
+        : dataCodec(attestationList('phase0')),
   })),
 };
 
@@ -385,7 +442,8 @@ export interface SubmitAttestationsArgs {
   data: AnyAttestation[];
 }
 
-const submittedAttestationList = (f: Fork) => (forkAtLeast(f, 'electra') ? singleAttestationList : attestationList('phase0'));
+const submittedAttestationList = (f: Fork) =>
+  forkAtLeast(f, 'electra') ? singleAttestationList : attestationList('phase0');
 
 export const submitPoolAttestations: Endpoint<SubmitAttestationsArgs, void> = {
   name: 'submitPoolAttestations',
@@ -396,7 +454,10 @@ export const submitPoolAttestations: Endpoint<SubmitAttestationsArgs, void> = {
       method: 'POST',
       path: '/eth/v2/beacon/pool/attestations',
       reqSsz: true,
-      writeReq: (a, f) => ({ headers: { [HEADER.consensusVersion]: a.fork }, body: encodeBody(submittedAttestationList(a.fork), a.data, f) }),
+      writeReq: (a, f) => ({
+        headers: { [HEADER.consensusVersion]: a.fork },
+        body: encodeBody(submittedAttestationList(a.fork), a.data, f),
+      }),
       parseReq: (r) => {
         const fork = requestFork(r);
         return { fork, data: listBody(submittedAttestationList(fork), r) };
@@ -454,6 +515,13 @@ export const getPoolVoluntaryExits: Endpoint<void, ApiResponse<SignedVoluntaryEx
   name: 'getPoolVoluntaryExits',
   kind: 'read',
   routes: [
-    { id: 'getPoolVoluntaryExits.v1', method: 'GET', path: '/eth/v1/beacon/pool/voluntary_exits', reqSsz: false, ...noArgs, resp: dataCodec(exitList, { ssz: false }) },
+    {
+      id: 'getPoolVoluntaryExits.v1',
+      method: 'GET',
+      path: '/eth/v1/beacon/pool/voluntary_exits',
+      reqSsz: false,
+      ...noArgs,
+      resp: dataCodec(exitList, { ssz: false }),
+    },
   ],
 };

@@ -1,6 +1,7 @@
 // Config namespace: spec values, fork schedule, deposit contract.
-import { obj } from '../internal/read.ts';
+
 import { JsonFieldError } from '../internal/json.ts';
+import { obj } from '../internal/read.ts';
 import { type ApiResponse, customCodec, dataCodec, type Endpoint } from '../route.ts';
 import { DepositContract, ForkList, type ForkValue } from '../types.ts';
 

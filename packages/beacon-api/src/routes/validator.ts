@@ -7,14 +7,14 @@ import { bytesToHex, fromJsonStrict, JsonFieldError } from '../internal/json.ts'
 import {
   type ApiResponse,
   dataCodec,
-  emptyCodec,
   type Endpoint,
+  emptyCodec,
   encodeBody,
   HEADER,
   listBody,
   optionalQuery,
-  param,
   type ParsedRequest,
+  param,
   type ResponseCodec,
   type ResponseMeta,
   requestFork,
@@ -26,28 +26,28 @@ import {
   type AttestationData,
   AttesterDuties,
   type AttesterDuty,
+  aggregateAndProofType,
   attestationType,
-  BeaconCommitteeSubscriptions,
   type BeaconCommitteeSubscription,
+  BeaconCommitteeSubscriptions,
   ProposerDuties,
   type ProposerDuty,
-  ProposerPreparations,
   type ProposerPreparation,
+  ProposerPreparations,
   producedBlockType,
   type SignedAggregateAndProofAny,
-  SignedContributionAndProofs,
   type SignedContributionAndProof,
+  SignedContributionAndProofs,
   SignedValidatorRegistrations,
   type SignedValidatorRegistrationV1,
-  ssz,
-  SyncCommitteeSubscriptions,
-  type SyncCommitteeSubscription,
   type SyncCommitteeContribution,
+  type SyncCommitteeSubscription,
+  SyncCommitteeSubscriptions,
   SyncDuties,
   type SyncDuty,
-  ValidatorLivenessList,
+  ssz,
   type ValidatorLiveness,
-  aggregateAndProofType,
+  ValidatorLivenessList,
 } from '../types.ts';
 
 // ---- duties ----
@@ -59,7 +59,11 @@ export interface DutiesArgs {
 
 const indexList = new ListBasicType(ssz.ValidatorIndex, VALIDATOR_REGISTRY_LIMIT);
 
-function postDuties<T>(name: string, path: string, codec: ResponseCodec<ApiResponse<T>>): Endpoint<DutiesArgs, ApiResponse<T>> {
+function postDuties<T>(
+  name: string,
+  path: string,
+  codec: ResponseCodec<ApiResponse<T>>,
+): Endpoint<DutiesArgs, ApiResponse<T>> {
   return {
     name,
     kind: 'read',
@@ -113,7 +117,10 @@ export const getProposerDuties: Endpoint<{ epoch: number }, ApiResponse<Proposer
 
 // ---- attestation data and aggregates ----
 
-export const produceAttestationData: Endpoint<{ slot: number; committeeIndex: number }, ApiResponse<AttestationData>> = {
+export const produceAttestationData: Endpoint<
+  { slot: number; committeeIndex: number },
+  ApiResponse<AttestationData>
+> = {
   name: 'produceAttestationData',
   kind: 'read',
   routes: [
@@ -138,7 +145,11 @@ export interface AggregateArgs {
 
 const aggregateArgs = {
   writeReq: (a: AggregateArgs) => ({
-    query: { slot: a.slot, attestation_data_root: bytesToHex(a.attestationDataRoot), committee_index: a.committeeIndex },
+    query: {
+      slot: a.slot,
+      attestation_data_root: bytesToHex(a.attestationDataRoot),
+      committee_index: a.committeeIndex,
+    },
   }),
   parseReq: (r: ParsedRequest): AggregateArgs => ({
     slot: uintParam(r, 'slot'),
@@ -179,7 +190,10 @@ export interface PublishAggregatesArgs {
 }
 
 const aggregateList = (f: Fork) =>
-  new ListCompositeType(aggregateAndProofType(forkAtLeast(f, 'electra') ? 'electra' : 'phase0', true), VALIDATOR_REGISTRY_LIMIT);
+  new ListCompositeType(
+    aggregateAndProofType(forkAtLeast(f, 'electra') ? 'electra' : 'phase0', true),
+    VALIDATOR_REGISTRY_LIMIT,
+  );
 const aggregateLists = { pre: aggregateList('phase0'), post: aggregateList('electra') };
 const aggregatesFor = (f: Fork) => (forkAtLeast(f, 'electra') ? aggregateLists.post : aggregateLists.pre);
 
@@ -192,7 +206,10 @@ export const publishAggregateAndProofs: Endpoint<PublishAggregatesArgs, void> = 
       method: 'POST',
       path: '/eth/v2/validator/aggregate_and_proofs',
       reqSsz: true,
-      writeReq: (a, f) => ({ headers: { [HEADER.consensusVersion]: a.fork }, body: encodeBody(aggregatesFor(a.fork), a.data, f) }),
+      writeReq: (a, f) => ({
+        headers: { [HEADER.consensusVersion]: a.fork },
+        body: encodeBody(aggregatesFor(a.fork), a.data, f),
+      }),
       parseReq: (r) => {
         const fork = requestFork(r);
         return { fork, data: listBody(aggregatesFor(fork), r) };
@@ -242,7 +259,8 @@ function produceQuery(a: ProduceBlockArgs, v3: boolean) {
     randao_reveal: bytesToHex(a.randaoReveal),
     graffiti: bytesToHex(a.graffiti),
     fee_recipient: a.feeRecipient !== undefined ? bytesToHex(a.feeRecipient) : undefined,
-    builder_boost_factor: v3 && a.builderBoostFactor !== undefined ? a.builderBoostFactor.toString() : undefined,
+    builder_boost_factor:
+      v3 && a.builderBoostFactor !== undefined ? a.builderBoostFactor.toString() : undefined,
     skip_randao_verification: a.skipRandaoVerification ? '' : undefined,
   };
 }
@@ -253,8 +271,14 @@ function parseProduce(r: ParsedRequest): ProduceBlockArgs {
   return {
     slot: uintParam(r, 'slot'),
     randaoReveal: fromJsonStrict(ssz.BLSSignature, param(r, 'randao_reveal'), 'randao_reveal'),
-    graffiti: fromJsonStrict(ssz.Bytes32, optionalQuery(r, 'graffiti') ?? bytesToHex(new Uint8Array(32)), 'graffiti'),
-    ...(fee !== undefined ? { feeRecipient: fromJsonStrict(ssz.ExecutionAddress, fee, 'fee_recipient') } : {}),
+    graffiti: fromJsonStrict(
+      ssz.Bytes32,
+      optionalQuery(r, 'graffiti') ?? bytesToHex(new Uint8Array(32)),
+      'graffiti',
+    ),
+    ...(fee !== undefined
+      ? { feeRecipient: fromJsonStrict(ssz.ExecutionAddress, fee, 'fee_recipient') }
+      : {}),
     ...(boost !== undefined && /^[0-9]{1,20}$/.test(boost) ? { builderBoostFactor: BigInt(boost) } : {}),
     ...(optionalQuery(r, 'skip_randao_verification') !== undefined ? { skipRandaoVerification: true } : {}),
   };
@@ -262,15 +286,18 @@ function parseProduce(r: ParsedRequest): ProduceBlockArgs {
 
 function wei(v: unknown, path: string): bigint {
   if (v === undefined) return 0n;
-  if (typeof v !== 'string' || !/^[0-9]{1,78}$/.test(v)) throw new JsonFieldError(path, 'expected a decimal wei string');
+  if (typeof v !== 'string' || !/^[0-9]{1,78}$/.test(v))
+    throw new JsonFieldError(path, 'expected a decimal wei string');
   return BigInt(v);
 }
 
 function forkOf(v: unknown, meta: ResponseMeta): Fork {
   const header = meta.header(HEADER.consensusVersion)?.toLowerCase();
   const f = typeof v === 'string' ? v.toLowerCase() : header;
-  if (f === undefined || !isFork(f)) throw new JsonFieldError('version', `missing or unknown fork ${JSON.stringify(v ?? header)}`);
-  if (header !== undefined && header !== f) throw new JsonFieldError('Eth-Consensus-Version', `header ${header} but body version ${f}`);
+  if (f === undefined || !isFork(f))
+    throw new JsonFieldError('version', `missing or unknown fork ${JSON.stringify(v ?? header)}`);
+  if (header !== undefined && header !== f)
+    throw new JsonFieldError('Eth-Consensus-Version', `header ${header} but body version ${f}`);
   return f;
 }
 
@@ -283,7 +310,8 @@ function producedCodec(v3: boolean, forceBlinded: boolean): ResponseCodec<Produc
     empty: false,
     ssz: true,
     fromJson(body, meta) {
-      if (typeof body !== 'object' || body === null) throw new JsonFieldError('(body)', 'expected a JSON object');
+      if (typeof body !== 'object' || body === null)
+        throw new JsonFieldError('(body)', 'expected a JSON object');
       const o = body as Record<string, unknown>;
       const version = forkOf(o.version, meta);
       let blinded = forceBlinded;
@@ -300,8 +328,14 @@ function producedCodec(v3: boolean, forceBlinded: boolean): ResponseCodec<Produc
         meta: {
           version,
           blinded,
-          executionPayloadValue: wei(o.execution_payload_value ?? meta.header(HEADER.payloadValue), 'execution_payload_value'),
-          consensusBlockValue: wei(o.consensus_block_value ?? meta.header(HEADER.blockValue), 'consensus_block_value'),
+          executionPayloadValue: wei(
+            o.execution_payload_value ?? meta.header(HEADER.payloadValue),
+            'execution_payload_value',
+          ),
+          consensusBlockValue: wei(
+            o.consensus_block_value ?? meta.header(HEADER.blockValue),
+            'consensus_block_value',
+          ),
         },
       };
     },
@@ -333,7 +367,8 @@ function producedCodec(v3: boolean, forceBlinded: boolean): ResponseCodec<Produc
       let blinded = forceBlinded;
       if (v3) {
         const b = meta.header(HEADER.payloadBlinded);
-        if (b !== 'true' && b !== 'false') throw new JsonFieldError('Eth-Execution-Payload-Blinded', 'missing or not a boolean');
+        if (b !== 'true' && b !== 'false')
+          throw new JsonFieldError('Eth-Execution-Payload-Blinded', 'missing or not a boolean');
         blinded = b === 'true';
       }
       let data: AnyBlock;
@@ -409,7 +444,11 @@ export const produceBlindedBlock: Endpoint<ProduceBlockArgs, ProducedBlock> = {
 
 // ---- subscriptions, preparation, registration ----
 
-function postList<T>(name: string, path: string, listType: ListCompositeType<never>): Endpoint<{ data: T[] }, void> {
+function postList<T>(
+  name: string,
+  path: string,
+  listType: ListCompositeType<never>,
+): Endpoint<{ data: T[] }, void> {
   return {
     name,
     kind: 'publish',
@@ -466,7 +505,11 @@ export const produceSyncCommitteeContribution: Endpoint<
       path: '/eth/v1/validator/sync_committee_contribution',
       reqSsz: false,
       writeReq: (a) => ({
-        query: { slot: a.slot, subcommittee_index: a.subcommitteeIndex, beacon_block_root: bytesToHex(a.beaconBlockRoot) },
+        query: {
+          slot: a.slot,
+          subcommittee_index: a.subcommitteeIndex,
+          beacon_block_root: bytesToHex(a.beaconBlockRoot),
+        },
       }),
       parseReq: (r) => ({
         slot: uintParam(r, 'slot'),
@@ -477,4 +520,3 @@ export const produceSyncCommitteeContribution: Endpoint<
     },
   ],
 };
-
