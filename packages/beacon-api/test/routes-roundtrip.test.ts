@@ -1,0 +1,113 @@
+// Every endpoint, every version, JSON and SSZ bodies, every fork its shapes depend on: the client
+// encodes the arguments, a real loopback server (createRouteHandler over the same route
+// definitions) decodes them and answers with a random result, and the client must decode exactly
+// that result. Older versions are reached the way a real node forces them: newer routes answer 404.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AnyEndpoint,
+  createBeaconNodeClient,
+  createRouteHandler,
+  type EndpointName,
+  endpoints,
+  FORKS,
+  type Fork,
+  forkAtLeast,
+  producedBlockType,
+} from '../src/index.ts';
+import { startServer, type TestServer } from './helpers/http.ts';
+import { createRng, randomValue } from './helpers/random.ts';
+import { FORK_DEPENDENT, samples } from './helpers/samples.ts';
+
+let server: TestServer;
+let handler: (req: IncomingMessage, res: ServerResponse) => void = (_q, s) => s.end();
+beforeAll(async () => {
+  server = await startServer((req, res) => handler(req, res));
+});
+afterAll(() => server.close());
+
+// Routes whose body shape is phase0-only: not used for electra and later.
+const PHASE0_ONLY = new Set(['getPoolAttestations.v1', 'getAggregatedAttestation.v1', 'submitPoolAttestations.v1', 'publishAggregateAndProofs.v1']);
+
+interface Case {
+  name: EndpointName;
+  routeIndex: number;
+  routeId: string;
+  fork: Fork;
+}
+
+const cases: Case[] = [];
+for (const name of Object.keys(endpoints) as EndpointName[]) {
+  const e = endpoints[name] as AnyEndpoint;
+  const forks = FORK_DEPENDENT.has(name) ? FORKS : (['phase0'] as const);
+  e.routes.forEach((route, routeIndex) => {
+    for (const fork of forks) {
+      if (PHASE0_ONLY.has(route.id) && forkAtLeast(fork, 'electra')) continue;
+      cases.push({ name, routeIndex, routeId: route.id, fork });
+    }
+  });
+}
+
+function stripForRoute(c: Case, args: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...args };
+  if (c.routeId.endsWith('.v1') && (c.name === 'submitPoolAttestations' || c.name === 'publishAggregateAndProofs')) delete out.fork;
+  if (c.routeId !== 'produceBlock.v3') delete out.builderBoostFactor;
+  if (c.routeId.endsWith('.v1') && (c.name === 'publishBlock' || c.name === 'publishBlindedBlock')) delete out.broadcastValidation;
+  return out;
+}
+
+describe.each(['json', 'ssz'] as const)('route round trips over HTTP (%s bodies)', (mode) => {
+  it.each(cases.map((c) => [`${c.routeId} ${c.fork}`, c] as const))('%s', async (_title, c) => {
+    const endpoint = endpoints[c.name] as AnyEndpoint;
+    const rng = createRng(c.routeIndex * 1000 + FORKS.indexOf(c.fork) * 17 + c.name.length);
+    const sample = samples[c.name](c.fork, rng);
+    let expected = sample.ret as { data: unknown; meta: Record<string, unknown> } | undefined;
+    if (c.routeId === 'produceBlock.v2') {
+      // v2 cannot return a blinded block nor the block values.
+      const data = randomValue(producedBlockType(c.fork, false), rng);
+      expected = { data, meta: { version: c.fork, blinded: false, executionPayloadValue: 0n, consensusBlockValue: 0n } };
+    }
+    const serverRet = expected;
+    if (expected !== undefined && /\.v1$/.test(c.routeId) && endpoint.routes.length > 1 && 'version' in expected.meta) {
+      // v1 of a versioned endpoint has no version field.
+      expected = { data: expected.data, meta: {} };
+    }
+
+    let received: unknown;
+    const disabled = endpoint.routes.slice(0, c.routeIndex).map((r) => r.id);
+    handler = createRouteHandler(
+      {
+        [c.name]: (args: unknown) => {
+          received = args;
+          return serverRet;
+        },
+      },
+      { disabledRoutes: disabled },
+    );
+    const contentTypes: (string | null)[] = [];
+    const client = createBeaconNodeClient({
+      url: server.url,
+      sszResponses: mode === 'ssz',
+      sszRequests: mode === 'ssz',
+      fetch: async (input, init) => {
+        const res = await fetch(input, init);
+        contentTypes.push(res.headers.get('content-type'));
+        return res;
+      },
+    });
+    const result = await client.call(endpoint, sample.args as never);
+
+    if (sample.args !== undefined) {
+      expect(stripForRoute(c, received as Record<string, unknown>)).toEqual(stripForRoute(c, sample.args as Record<string, unknown>));
+    }
+    expect(result).toEqual(expected);
+    // The request went to the intended version, after 404s from the newer ones.
+    expect(server.requests.at(-1)).toContain(endpoint.routes[c.routeIndex]?.path.split('{')[0]);
+    expect(client.unsupportedRoutes()).toEqual(disabled);
+    // SSZ mode really carried octet-stream bodies where the route has an SSZ form.
+    const resp = endpoint.routes[c.routeIndex]?.resp;
+    if (resp !== undefined && !resp.empty) {
+      expect(contentTypes.at(-1)).toBe(mode === 'ssz' && resp.ssz ? 'application/octet-stream' : 'application/json');
+    }
+  });
+});
