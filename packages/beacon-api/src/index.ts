@@ -124,6 +124,7 @@ export {
   depositSigningRoot,
   domainAtEpoch,
   forkAtSlot,
+  getDomain,
   randaoSigningRoot,
   type SigningContext,
   selectionProofSigningRoot,

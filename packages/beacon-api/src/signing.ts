@@ -109,9 +109,29 @@ export function createSigningContext(params: {
   };
 }
 
-/** The domain of `domainType` for a message of `epoch` (fork version active at that epoch). */
+/** The domain of `domainType` for a message of `epoch` signed at that epoch (its fork's version). */
 export function domainAtEpoch(ctx: SigningContext, domainType: Uint8Array, epoch: number): Uint8Array {
   return computeDomain(domainType, forkAtEpoch(ctx.schedule, epoch).version, ctx.genesisValidatorsRoot);
+}
+
+/**
+ * The spec's get_domain(state, domain_type, message_epoch) for a state at `stateEpoch`: the
+ * state's fork version, or its previous fork's version when the message predates the state's fork.
+ */
+export function getDomain(
+  ctx: SigningContext,
+  domainType: Uint8Array,
+  messageEpoch: number,
+  stateEpoch: number,
+): Uint8Array {
+  const forks = ctx.schedule.forks;
+  const state = forkAtEpoch(ctx.schedule, stateEpoch);
+  let version = state.version;
+  if (messageEpoch < state.epoch) {
+    const i = forks.indexOf(state);
+    version = (forks[i - 1] ?? state).version;
+  }
+  return computeDomain(domainType, version, ctx.genesisValidatorsRoot);
 }
 
 /** The fork a message at `slot` belongs to (chooses fork-specific containers). */
@@ -120,9 +140,9 @@ export function forkAtSlot(ctx: SigningContext, slot: number): Fork {
 }
 
 /**
- * Domain of a voluntary exit. Before deneb it is the fork version of the exit's epoch; from deneb
- * on (EIP-7044) it is fixed to CAPELLA_FORK_VERSION, so a signed exit stays valid forever.
- * `currentEpoch` is the epoch of the chain when the exit is signed or verified.
+ * Domain of a voluntary exit. Before deneb it is get_domain(state, DOMAIN_VOLUNTARY_EXIT,
+ * exit.epoch) for the state at `currentEpoch` (current or previous fork version); from deneb on
+ * (EIP-7044) it is fixed to CAPELLA_FORK_VERSION, so a signed exit stays valid forever.
  */
 export function voluntaryExitDomain(
   ctx: SigningContext,
@@ -141,7 +161,7 @@ export function voluntaryExitDomain(
     }
     return computeDomain(DOMAIN_TYPES.voluntaryExit, capella.version, ctx.genesisValidatorsRoot);
   }
-  return domainAtEpoch(ctx, DOMAIN_TYPES.voluntaryExit, exitEpoch);
+  return getDomain(ctx, DOMAIN_TYPES.voluntaryExit, exitEpoch, currentEpoch);
 }
 
 /** Application domain of builder registrations: GENESIS_FORK_VERSION, zero genesis validators root. */

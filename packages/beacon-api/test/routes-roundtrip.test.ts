@@ -27,7 +27,12 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 // Routes whose body shape is phase0-only: not used for electra and later.
-const PHASE0_ONLY = new Set(['getPoolAttestations.v1', 'getAggregatedAttestation.v1', 'submitPoolAttestations.v1', 'publishAggregateAndProofs.v1']);
+const PHASE0_ONLY = new Set([
+  'getPoolAttestations.v1',
+  'getAggregatedAttestation.v1',
+  'submitPoolAttestations.v1',
+  'publishAggregateAndProofs.v1',
+]);
 
 interface Case {
   name: EndpointName;
@@ -50,9 +55,14 @@ for (const name of Object.keys(endpoints) as EndpointName[]) {
 
 function stripForRoute(c: Case, args: Record<string, unknown>): Record<string, unknown> {
   const out = { ...args };
-  if (c.routeId.endsWith('.v1') && (c.name === 'submitPoolAttestations' || c.name === 'publishAggregateAndProofs')) delete out.fork;
+  if (
+    c.routeId.endsWith('.v1') &&
+    (c.name === 'submitPoolAttestations' || c.name === 'publishAggregateAndProofs')
+  )
+    delete out.fork;
   if (c.routeId !== 'produceBlock.v3') delete out.builderBoostFactor;
-  if (c.routeId.endsWith('.v1') && (c.name === 'publishBlock' || c.name === 'publishBlindedBlock')) delete out.broadcastValidation;
+  if (c.routeId.endsWith('.v1') && (c.name === 'publishBlock' || c.name === 'publishBlindedBlock'))
+    delete out.broadcastValidation;
   return out;
 }
 
@@ -65,10 +75,18 @@ describe.each(['json', 'ssz'] as const)('route round trips over HTTP (%s bodies)
     if (c.routeId === 'produceBlock.v2') {
       // v2 cannot return a blinded block nor the block values.
       const data = randomValue(producedBlockType(c.fork, false), rng);
-      expected = { data, meta: { version: c.fork, blinded: false, executionPayloadValue: 0n, consensusBlockValue: 0n } };
+      expected = {
+        data,
+        meta: { version: c.fork, blinded: false, executionPayloadValue: 0n, consensusBlockValue: 0n },
+      };
     }
     const serverRet = expected;
-    if (expected !== undefined && /\.v1$/.test(c.routeId) && endpoint.routes.length > 1 && 'version' in expected.meta) {
+    if (
+      expected !== undefined &&
+      /\.v1$/.test(c.routeId) &&
+      endpoint.routes.length > 1 &&
+      'version' in expected.meta
+    ) {
       // v1 of a versioned endpoint has no version field.
       expected = { data: expected.data, meta: {} };
     }
@@ -98,7 +116,9 @@ describe.each(['json', 'ssz'] as const)('route round trips over HTTP (%s bodies)
     const result = await client.call(endpoint, sample.args as never);
 
     if (sample.args !== undefined) {
-      expect(stripForRoute(c, received as Record<string, unknown>)).toEqual(stripForRoute(c, sample.args as Record<string, unknown>));
+      expect(stripForRoute(c, received as Record<string, unknown>)).toEqual(
+        stripForRoute(c, sample.args as Record<string, unknown>),
+      );
     }
     expect(result).toEqual(expected);
     // The request went to the intended version, after 404s from the newer ones.
@@ -107,7 +127,9 @@ describe.each(['json', 'ssz'] as const)('route round trips over HTTP (%s bodies)
     // SSZ mode really carried octet-stream bodies where the route has an SSZ form.
     const resp = endpoint.routes[c.routeIndex]?.resp;
     if (resp !== undefined && !resp.empty) {
-      expect(contentTypes.at(-1)).toBe(mode === 'ssz' && resp.ssz ? 'application/octet-stream' : 'application/json');
+      expect(contentTypes.at(-1)).toBe(
+        mode === 'ssz' && resp.ssz ? 'application/octet-stream' : 'application/json',
+      );
     }
   });
 });

@@ -42,7 +42,8 @@ function bytes(n: number, rng: () => number): Uint8Array {
 function gen(type: Type<unknown>, rng: () => number, maxList: number): unknown {
   if (type instanceof ContainerType) {
     const v: Record<string, unknown> = {};
-    for (const { fieldName, fieldType } of type.fieldsEntries) v[String(fieldName)] = gen(fieldType as Type<unknown>, rng, maxList);
+    for (const { fieldName, fieldType } of type.fieldsEntries)
+      v[String(fieldName)] = gen(fieldType as Type<unknown>, rng, maxList);
     return v;
   }
   if (type instanceof ListBasicType || type instanceof ListCompositeType) {
@@ -70,7 +71,9 @@ function gen(type: Type<unknown>, rng: () => number, maxList: number): unknown {
     return type.byteLength >= 4 ? rng() % 1_000_000 : rng() % 2 ** (8 * type.byteLength);
   }
   if (type instanceof UintBigintType) {
-    return type.byteLength >= 8 ? (BigInt(rng()) << 32n) | BigInt(rng()) : BigInt(rng() % 2 ** (8 * type.byteLength));
+    return type.byteLength >= 8
+      ? (BigInt(rng()) << 32n) | BigInt(rng())
+      : BigInt(rng() % 2 ** (8 * type.byteLength));
   }
   if (type instanceof BooleanType) return (rng() & 1) === 1;
   return type.defaultValue();

@@ -21,11 +21,11 @@ import {
   publishedBlockType,
   SignedContributionAndProofs,
   SignedValidatorRegistrations,
-  signedBlockType,
-  ssz,
   SyncCommitteeMessages,
   SyncCommitteeSubscriptions,
   SyncDuties,
+  signedBlockType,
+  ssz,
   VALIDATOR_STATUSES,
   ValidatorLivenessList,
 } from '../../src/index.ts';
@@ -39,9 +39,11 @@ export interface Sample {
 type Gen = (fork: Fork, rng: () => number) => Sample;
 
 const r = <T>(t: Type<T>, rng: () => number) => randomValue(t, rng);
-const list = <T>(t: Type<T>, rng: () => number, n = 3) => Array.from({ length: n }, () => randomValue(t, rng));
+const list = <T>(t: Type<T>, rng: () => number, n = 3) =>
+  Array.from({ length: n }, () => randomValue(t, rng));
 // biome-ignore lint/suspicious/noExplicitAny: ssz types of any fork
-const anyList = (t: any, rng: () => number, n = 2) => Array.from({ length: n }, () => randomValue(t as Type<unknown>, rng));
+const anyList = (t: any, rng: () => number, n = 2) =>
+  Array.from({ length: n }, () => randomValue(t as Type<unknown>, rng));
 
 const root = (rng: () => number) => r(ssz.Root, rng);
 
@@ -65,7 +67,16 @@ export const samples: Record<EndpointName, Gen> = {
   getHealth: () => ({ args: undefined, ret: { status: 206 } }),
   getSyncingStatus: (_f, rng) => ({
     args: undefined,
-    ret: { data: { headSlot: rng() % 1e6, syncDistance: rng() % 10, isSyncing: false, isOptimistic: true, elOffline: false }, meta: {} },
+    ret: {
+      data: {
+        headSlot: rng() % 1e6,
+        syncDistance: rng() % 10,
+        isSyncing: false,
+        isOptimistic: true,
+        elOffline: false,
+      },
+      meta: {},
+    },
   }),
   getNodeVersion: () => ({ args: undefined, ret: { data: { version: 'Lodestar/v1.5.1/test' }, meta: {} } }),
   getNodeIdentity: () => ({
@@ -91,7 +102,7 @@ export const samples: Record<EndpointName, Gen> = {
     ret: { data: r(FinalityCheckpoints, rng), meta: { executionOptimistic: true, finalized: false } },
   }),
   getStateValidators: (_f, rng) => ({
-    args: { stateId: 'head', ids: ['1', '0x' + 'ab'.repeat(48)], statuses: ['active_ongoing'] },
+    args: { stateId: 'head', ids: ['1', `0x${'ab'.repeat(48)}`], statuses: ['active_ongoing'] },
     ret: {
       data: Array.from({ length: 3 }, (_, i) => ({
         index: rng() % 1e6,
@@ -111,35 +122,58 @@ export const samples: Record<EndpointName, Gen> = {
     ret: { data: r(BlockHeaderResponse, rng), meta: { executionOptimistic: false, finalized: true } },
   }),
   getBlock: (f, rng) => ({
-    args: { blockId: '0x' + 'cd'.repeat(32) },
-    ret: { data: r(signedBlockType(f), rng), meta: { version: f, executionOptimistic: false, finalized: false } },
+    args: { blockId: `0x${'cd'.repeat(32)}` },
+    ret: {
+      data: r(signedBlockType(f), rng),
+      meta: { version: f, executionOptimistic: false, finalized: false },
+    },
   }),
   getBlindedBlock: (f, rng) => ({
     args: { blockId: '42' },
-    ret: { data: r(signedBlockType(f, true), rng), meta: { version: f, executionOptimistic: false, finalized: true } },
+    ret: {
+      data: r(signedBlockType(f, true), rng),
+      meta: { version: f, executionOptimistic: false, finalized: true },
+    },
   }),
   publishBlock: (f, rng) => ({
     args: { fork: f, data: r(publishedBlockType(f, false), rng), broadcastValidation: 'gossip' },
     ret: undefined,
   }),
-  publishBlindedBlock: (f, rng) => ({ args: { fork: f, data: r(publishedBlockType(f, true), rng) }, ret: undefined }),
+  publishBlindedBlock: (f, rng) => ({
+    args: { fork: f, data: r(publishedBlockType(f, true), rng) },
+    ret: undefined,
+  }),
   getPoolAttestations: (f, rng) => ({
     args: { slot: 5, committeeIndex: 1 },
     ret: { data: anyList(attestationType(f), rng), meta: { version: f } },
   }),
   submitPoolAttestations: (f, rng) => ({
-    args: { fork: f, data: forkAtLeast(f, 'electra') ? list(ssz.electra.SingleAttestation, rng) : list(ssz.phase0.Attestation, rng) },
+    args: {
+      fork: f,
+      data: forkAtLeast(f, 'electra')
+        ? list(ssz.electra.SingleAttestation, rng)
+        : list(ssz.phase0.Attestation, rng),
+    },
     ret: undefined,
   }),
-  submitPoolSyncCommitteeSignatures: (_f, rng) => ({ args: { data: r(SyncCommitteeMessages, rng) }, ret: undefined }),
-  submitPoolVoluntaryExit: (_f, rng) => ({ args: { data: r(ssz.phase0.SignedVoluntaryExit, rng) }, ret: undefined }),
+  submitPoolSyncCommitteeSignatures: (_f, rng) => ({
+    args: { data: r(SyncCommitteeMessages, rng) },
+    ret: undefined,
+  }),
+  submitPoolVoluntaryExit: (_f, rng) => ({
+    args: { data: r(ssz.phase0.SignedVoluntaryExit, rng) },
+    ret: undefined,
+  }),
   getPoolVoluntaryExits: (_f, rng) => ({
     args: undefined,
     ret: { data: list(ssz.phase0.SignedVoluntaryExit, rng), meta: {} },
   }),
   getSpec: () => ({
     args: undefined,
-    ret: { data: { SECONDS_PER_SLOT: '12', GENESIS_FORK_VERSION: '0x00000000', CONFIG_NAME: 'mainnet' }, meta: {} },
+    ret: {
+      data: { SECONDS_PER_SLOT: '12', GENESIS_FORK_VERSION: '0x00000000', CONFIG_NAME: 'mainnet' },
+      meta: {},
+    },
   }),
   getForkSchedule: (_f, rng) => ({ args: undefined, ret: { data: r(ForkList, rng), meta: {} } }),
   getDepositContract: (_f, rng) => ({ args: undefined, ret: { data: r(DepositContract, rng), meta: {} } }),
@@ -164,33 +198,66 @@ export const samples: Record<EndpointName, Gen> = {
     ret: { data: r(attestationType(f), rng), meta: { version: f } },
   }),
   publishAggregateAndProofs: (f, rng) => ({
-    args: { fork: f, data: anyList(aggregateAndProofType(forkAtLeast(f, 'electra') ? 'electra' : 'phase0', true), rng) },
+    args: {
+      fork: f,
+      data: anyList(aggregateAndProofType(forkAtLeast(f, 'electra') ? 'electra' : 'phase0', true), rng),
+    },
     ret: undefined,
   }),
   produceBlock: (f, rng) => {
     const blinded = forkAtLeast(f, 'bellatrix') && (rng() & 1) === 1;
     return {
-      args: { slot: 64, randaoReveal: r(ssz.BLSSignature, rng), graffiti: r(ssz.Bytes32, rng), builderBoostFactor: 100n },
+      args: {
+        slot: 64,
+        randaoReveal: r(ssz.BLSSignature, rng),
+        graffiti: r(ssz.Bytes32, rng),
+        builderBoostFactor: 100n,
+      },
       ret: {
         data: r(producedBlockType(f, blinded), rng),
-        meta: { version: f, blinded, executionPayloadValue: 123456789012345678901n, consensusBlockValue: 42n },
+        meta: {
+          version: f,
+          blinded,
+          executionPayloadValue: 123456789012345678901n,
+          consensusBlockValue: 42n,
+        },
       },
     };
   },
   produceBlindedBlock: (f, rng) => ({
-    args: { slot: 65, randaoReveal: r(ssz.BLSSignature, rng), graffiti: r(ssz.Bytes32, rng), feeRecipient: r(ssz.ExecutionAddress, rng) },
-    ret: { data: r(producedBlockType(f, true), rng), meta: { version: f, blinded: true, executionPayloadValue: 0n, consensusBlockValue: 0n } },
+    args: {
+      slot: 65,
+      randaoReveal: r(ssz.BLSSignature, rng),
+      graffiti: r(ssz.Bytes32, rng),
+      feeRecipient: r(ssz.ExecutionAddress, rng),
+    },
+    ret: {
+      data: r(producedBlockType(f, true), rng),
+      meta: { version: f, blinded: true, executionPayloadValue: 0n, consensusBlockValue: 0n },
+    },
   }),
-  prepareBeaconCommitteeSubnet: (_f, rng) => ({ args: { data: r(BeaconCommitteeSubscriptions, rng) }, ret: undefined }),
-  prepareSyncCommitteeSubnets: (_f, rng) => ({ args: { data: r(SyncCommitteeSubscriptions, rng) }, ret: undefined }),
+  prepareBeaconCommitteeSubnet: (_f, rng) => ({
+    args: { data: r(BeaconCommitteeSubscriptions, rng) },
+    ret: undefined,
+  }),
+  prepareSyncCommitteeSubnets: (_f, rng) => ({
+    args: { data: r(SyncCommitteeSubscriptions, rng) },
+    ret: undefined,
+  }),
   produceSyncCommitteeContribution: (_f, rng) => ({
     args: { slot: 8, subcommitteeIndex: 1, beaconBlockRoot: root(rng) },
     ret: { data: r(ssz.altair.SyncCommitteeContribution, rng), meta: {} },
   }),
-  publishContributionAndProofs: (_f, rng) => ({ args: { data: r(SignedContributionAndProofs, rng) }, ret: undefined }),
+  publishContributionAndProofs: (_f, rng) => ({
+    args: { data: r(SignedContributionAndProofs, rng) },
+    ret: undefined,
+  }),
   prepareBeaconProposer: (_f, rng) => ({ args: { data: r(ProposerPreparations, rng) }, ret: undefined }),
   registerValidator: (_f, rng) => ({ args: { data: r(SignedValidatorRegistrations, rng) }, ret: undefined }),
-  getLiveness: (_f, rng) => ({ args: { epoch: 2, indices: [5, 6] }, ret: { data: r(ValidatorLivenessList, rng), meta: {} } }),
+  getLiveness: (_f, rng) => ({
+    args: { epoch: 2, indices: [5, 6] },
+    ret: { data: r(ValidatorLivenessList, rng), meta: {} },
+  }),
 };
 
 export { ListCompositeType };
