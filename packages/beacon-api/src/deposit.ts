@@ -84,12 +84,26 @@ const KEYS = [
   'deposit_cli_version',
 ] as const;
 
-/** Serializes entries the way the deposit CLI does (`json.dump`: `", "` and `": "` separators, one line). */
-export function serializeDepositDataFile(entries: readonly DepositDataJson[]): string {
-  const parts = entries.map(
-    (e) => `{${KEYS.map((k) => `${JSON.stringify(k)}: ${JSON.stringify(e[k])}`).join(', ')}}`,
-  );
-  return `[${parts.join(', ')}]`;
+/**
+ * Serializes entries the way the deposit CLIs do: Python `json.dump` with its default separators
+ * on one line (staking-deposit-cli), or with `indent` spaces per level (ethstaker-deposit-cli
+ * writes `indent=4`). No trailing newline.
+ */
+export function serializeDepositDataFile(
+  entries: readonly DepositDataJson[],
+  opts: { indent?: number } = {},
+): string {
+  const indent = opts.indent ?? 0;
+  const pair = (e: DepositDataJson, k: (typeof KEYS)[number]) =>
+    `${JSON.stringify(k)}: ${JSON.stringify(e[k])}`;
+  if (indent === 0) {
+    return `[${entries.map((e) => `{${KEYS.map((k) => pair(e, k)).join(', ')}}`).join(', ')}]`;
+  }
+  if (entries.length === 0) return '[]';
+  const i1 = ' '.repeat(indent);
+  const i2 = ' '.repeat(indent * 2);
+  const objs = entries.map((e) => `${i1}{\n${KEYS.map((k) => `${i2}${pair(e, k)}`).join(',\n')}\n${i1}}`);
+  return `[\n${objs.join(',\n')}\n]`;
 }
 
 export interface ParseDepositDataOptions {
