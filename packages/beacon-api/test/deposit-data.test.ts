@@ -94,19 +94,47 @@ describe('deposit data validation', () => {
   };
 
   it('rejects a changed amount through the recomputed message root', () => {
-    expect(field(mutate((e) => void (e.amount = 1_000_000_000)))).toBe('0:deposit_message_root');
+    expect(
+      field(
+        mutate((e) => {
+          e.amount = 1_000_000_000;
+        }),
+      ),
+    ).toBe('0:deposit_message_root');
   });
   it('rejects a wrong deposit_data_root', () => {
-    expect(field(mutate((e) => void (e.deposit_data_root = '00'.repeat(32))))).toBe('0:deposit_data_root');
+    expect(
+      field(
+        mutate((e) => {
+          e.deposit_data_root = '00'.repeat(32);
+        }),
+      ),
+    ).toBe('0:deposit_data_root');
   });
   it('rejects a short pubkey and a non-hex signature', () => {
-    expect(field(mutate((e) => void (e.pubkey = e.pubkey.slice(2))))).toBe('0:pubkey');
-    expect(field(mutate((e) => void (e.signature = `zz${e.signature.slice(2)}`)))).toBe('0:signature');
+    expect(
+      field(
+        mutate((e) => {
+          e.pubkey = e.pubkey.slice(2);
+        }),
+      ),
+    ).toBe('0:pubkey');
+    expect(
+      field(
+        mutate((e) => {
+          e.signature = `zz${e.signature.slice(2)}`;
+        }),
+      ),
+    ).toBe('0:signature');
   });
   it('rejects a missing field and a non-array file', () => {
-    expect(field(mutate((e) => void delete (e as Partial<DepositDataJson>).network_name))).toBe(
-      '0:network_name',
-    );
+    expect(
+      field(
+        mutate((e) => {
+          delete (e as Partial<DepositDataJson>).network_name;
+        }),
+      ),
+    ).toBe('0:network_name');
     expect(field('{"pubkey": "00"}')).toBe('-1:(file)');
     expect(field('not json')).toBe('-1:(file)');
   });
