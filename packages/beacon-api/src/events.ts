@@ -255,10 +255,11 @@ export interface EventSubscription {
 
 /**
  * Subscribes to events, reconnecting until closed. `source` is a node or a function returning
- * the node to use for each (re)connection (a pool passes its current best node).
+ * the node to use for each (re)connection; it is told which node the previous stream was on (a
+ * pool moves to another node after a drop).
  */
 export function subscribeEvents(
-  source: BeaconNodeClient | (() => BeaconNodeClient),
+  source: BeaconNodeClient | ((previous: { readonly node: string } | undefined) => BeaconNodeClient),
   opts: SubscribeOptions,
 ): EventSubscription {
   if (opts.topics.length === 0) throw new JsonFieldError('topics', 'at least one topic');
@@ -298,8 +299,9 @@ export function subscribeEvents(
   (async () => {
     let delay = base;
     let lastEventId: string | undefined;
+    let previous: { node: string } | undefined;
     while (!closed) {
-      const node = pick();
+      const node = pick(previous);
       controller = new AbortController();
       const ctl = controller;
       let reason = 'stream ended';
@@ -374,6 +376,7 @@ export function subscribeEvents(
         if (idleTimer !== undefined) timers.clearTimeout(idleTimer);
       }
       if (closed) break;
+      previous = { node: node.label };
       opts.onStatus?.({ type: 'disconnected', node: node.label, reason, retryInMs: delay });
       await sleep(delay);
       delay = Math.min(max, delay * 2);

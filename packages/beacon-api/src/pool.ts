@@ -72,7 +72,7 @@ export interface BeaconNodePool extends EndpointCaller<PoolCallOptions> {
   ranked(): BeaconNodeClient[];
   /** Checks every node's health and syncing status now and updates the scores. */
   checkHealth(opts?: { timeoutMs?: number }): Promise<NodeScore[]>;
-  /** SSE subscription on the best node, moving to the then-best node on every reconnection. */
+  /** SSE subscription on the best node; after a drop it reconnects to the best other node. */
   subscribeEvents(opts: SubscribeOptions): EventSubscription;
 }
 
@@ -324,6 +324,11 @@ export function createBeaconNodePool(opts: PoolOptions): BeaconNodePool {
     scores,
     ranked,
     checkHealth,
-    subscribeEvents: (o) => subscribeEvents(() => ranked()[0] as BeaconNodeClient, o),
+    // After a drop, move to the best node other than the one that dropped.
+    subscribeEvents: (o) =>
+      subscribeEvents((previous) => {
+        const order = ranked();
+        return (order.find((n) => n.label !== previous?.node) ?? order[0]) as BeaconNodeClient;
+      }, o),
   };
 }
