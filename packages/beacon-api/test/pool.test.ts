@@ -223,7 +223,7 @@ describe('beacon node pool', () => {
       .submitPoolVoluntaryExit({ data: randomValue(ssz.phase0.SignedVoluntaryExit, rng) })
       .catch((x: unknown) => x)) as BeaconApiError;
     expect(e.code).toBe('ALL_NODES_FAILED');
-    expect((e.details as { errors: unknown[] }).errors).toHaveLength(2);
+    expect((e.details as unknown as { errors: unknown[] }).errors).toHaveLength(2);
   });
 
   it('health checks rank a syncing node below a ready one', async () => {
