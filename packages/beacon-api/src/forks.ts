@@ -113,12 +113,12 @@ const U64_MAX = '18446744073709551615';
  * not list (an altair-era node knows nothing of capella) are left out; a fork epoch of 2^64-1
  * becomes Infinity.
  */
-export function forkScheduleFromSpec(spec: Readonly<Record<string, string>>): ForkSchedule {
+export function forkScheduleFromSpec(spec: Readonly<Record<string, unknown>>): ForkSchedule {
   const forks: ScheduledFork[] = [];
   for (const fork of FORKS) {
     const [versionKey, epochKey] = SPEC_KEYS[fork];
     const versionHex = spec[versionKey];
-    if (versionHex === undefined) {
+    if (versionHex === undefined || typeof versionHex !== 'string') {
       if (fork === 'phase0') {
         throw new BeaconApiError({
           code: 'INVALID_CONFIG',
@@ -139,7 +139,7 @@ export function forkScheduleFromSpec(spec: Readonly<Record<string, string>>): Fo
     if (epochKey !== undefined) {
       const e = spec[epochKey];
       if (e === undefined) continue;
-      if (!/^[0-9]{1,20}$/.test(e)) {
+      if (typeof e !== 'string' || !/^[0-9]{1,20}$/.test(e)) {
         throw new BeaconApiError({
           code: 'INVALID_CONFIG',
           field: epochKey,

@@ -91,6 +91,7 @@ export type {
   StateId,
   SubmitAttestationsArgs,
 } from './routes/beacon.ts';
+export type { SpecValue } from './routes/config.ts';
 export type { HealthStatus, NodeIdentity, SyncingStatus } from './routes/node.ts';
 export type {
   AggregateArgs,

@@ -5,8 +5,26 @@ import { obj } from '../internal/read.ts';
 import { type ApiResponse, customCodec, dataCodec, type Endpoint } from '../route.ts';
 import { DepositContract, ForkList, type ForkValue } from '../types.ts';
 
-/** `/eth/v1/config/spec`: every value is a string (numbers in decimal, bytes in hex). */
-export const getSpec: Endpoint<void, ApiResponse<Record<string, string>>> = {
+/**
+ * A spec value: a string (numbers in decimal, bytes in hex), or a list of string maps for the
+ * few structured entries (fulu's BLOB_SCHEDULE).
+ */
+export type SpecValue = string | readonly Readonly<Record<string, string>>[];
+
+function specList(v: unknown[], key: string): Record<string, string>[] {
+  return v.map((item, i) => {
+    const o = obj(item, `data.${key}[${i}]`);
+    const out: Record<string, string> = {};
+    for (const [k, x] of Object.entries(o)) {
+      if (typeof x !== 'string') throw new JsonFieldError(`data.${key}[${i}].${k}`, 'expected a string');
+      out[k] = x;
+    }
+    return out;
+  });
+}
+
+/** `/eth/v1/config/spec`. */
+export const getSpec: Endpoint<void, ApiResponse<Record<string, SpecValue>>> = {
   name: 'getSpec',
   kind: 'read',
   routes: [
@@ -20,13 +38,12 @@ export const getSpec: Endpoint<void, ApiResponse<Record<string, string>>> = {
       resp: customCodec(
         (d) => {
           const o = obj(d, 'data');
-          const out: Record<string, string> = {};
+          const out: Record<string, SpecValue> = {};
           for (const [k, v] of Object.entries(o)) {
-            // Some nodes nest objects (e.g. BLOB_SCHEDULE lists); keep them as JSON text.
             if (typeof v === 'string') out[k] = v;
             else if (typeof v === 'number') out[k] = String(v);
-            else if (typeof v === 'object' && v !== null) out[k] = JSON.stringify(v);
-            else throw new JsonFieldError(`data.${k}`, 'expected a string');
+            else if (Array.isArray(v)) out[k] = specList(v, k);
+            else throw new JsonFieldError(`data.${k}`, 'expected a string or a list');
           }
           return out;
         },

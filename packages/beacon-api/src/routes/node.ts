@@ -99,7 +99,7 @@ export interface NodeIdentity {
   enr: string;
   p2pAddresses: string[];
   discoveryAddresses: string[];
-  metadata: { seqNumber: string; attnets: string; syncnets?: string };
+  metadata: { seqNumber: string; attnets: string; syncnets?: string; custodyGroupCount?: string };
 }
 
 export const getNodeIdentity: Endpoint<void, ApiResponse<NodeIdentity>> = {
@@ -118,6 +118,7 @@ export const getNodeIdentity: Endpoint<void, ApiResponse<NodeIdentity>> = {
           const o = obj(d, 'data');
           const m = obj(o.metadata, 'data.metadata');
           const syncnets = optStr(m, 'syncnets', 'data.metadata');
+          const custodyGroupCount = optStr(m, 'custody_group_count', 'data.metadata');
           return {
             peerId: str(o, 'peer_id', 'data'),
             enr: str(o, 'enr', 'data'),
@@ -127,6 +128,7 @@ export const getNodeIdentity: Endpoint<void, ApiResponse<NodeIdentity>> = {
               seqNumber: str(m, 'seq_number', 'data.metadata'),
               attnets: str(m, 'attnets', 'data.metadata'),
               ...(syncnets !== undefined ? { syncnets } : {}),
+              ...(custodyGroupCount !== undefined ? { custodyGroupCount } : {}),
             },
           };
         },
@@ -139,6 +141,9 @@ export const getNodeIdentity: Endpoint<void, ApiResponse<NodeIdentity>> = {
             seq_number: v.metadata.seqNumber,
             attnets: v.metadata.attnets,
             ...(v.metadata.syncnets !== undefined ? { syncnets: v.metadata.syncnets } : {}),
+            ...(v.metadata.custodyGroupCount !== undefined
+              ? { custody_group_count: v.metadata.custodyGroupCount }
+              : {}),
           },
         }),
       ),
