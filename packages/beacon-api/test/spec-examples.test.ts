@@ -1,9 +1,10 @@
-// The beacon-APIs specification's own example data (test/vectors/beacon-apis/examples.json, built
+// The beacon-APIs specification's own example data (test/vectors/beacon-apis/examples.json.gz, built
 // by generate.py from the spec's schema and field examples at a pinned commit): every response
 // and request body of the endpoints this package speaks is decoded with our route codecs (per
 // fork where the spec gives one body per fork, electra included) and encoded back to the same
 // JSON. Bodies whose example values do not fit the mainnet types are listed with the reason.
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { SYNC_COMMITTEE_SIZE } from '@lodestar/params';
 import { describe, expect, it } from 'vitest';
 import {

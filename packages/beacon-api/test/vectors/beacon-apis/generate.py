@@ -7,7 +7,8 @@ spec's files and assembles a body from those examples: the nearest `example` win
 built from their properties, arrays get one element (or minItems of them), and a oneOf/anyOf whose branches are forks
 (phase0 ... fulu) yields one body per fork. The output is the spec's example data, reassembled.
 
-Usage: generate.py <beacon-APIs checkout> <commit id for the record>  > examples.json
+Usage: generate.py <beacon-APIs checkout> <commit id for the record> | gzip -9n > examples.json.gz
+(gzipped: zero-filled blobs make the plain file 2 MB)
 """
 import json
 import os
