@@ -28,7 +28,9 @@ interface Operation {
   requests: Body[];
 }
 const examples = JSON.parse(
-  readFileSync(new URL('./vectors/beacon-apis/examples.json', import.meta.url), 'utf8'),
+  gunzipSync(readFileSync(new URL('./vectors/beacon-apis/examples.json.gz', import.meta.url))).toString(
+    'utf8',
+  ),
 ) as {
   source: string;
   operations: Operation[];
