@@ -50,9 +50,9 @@ describe('createRouteHandler', () => {
       headers: { 'content-type': 'application/json' },
     });
     expect(r.status).toBe(400);
-    expect((await r.json()).message).toContain('(body)[0]');
+    expect(((await r.json()) as { message: string }).message).toContain('(body)[0]');
     const nan = await get('/eth/v1/validator/duties/attester/abc', { method: 'POST', body: '["1"]' });
-    expect((await nan.json()).message).toContain('epoch');
+    expect(((await nan.json()) as { message: string }).message).toContain('epoch');
     const notJson = await get('/eth/v1/validator/duties/attester/1', {
       method: 'POST',
       body: '[',
