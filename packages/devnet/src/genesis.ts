@@ -8,6 +8,12 @@ import { DevnetError } from './errors.ts';
 import type { GenesisWorkerInput, GenesisWorkerOutput } from './internal/genesis-worker.ts';
 import type { LodestarPreset } from './lodestar.ts';
 
+/** GENESIS_FORK_VERSION of each preset's default chain config: the fork version deposits are signed with. */
+export const GENESIS_FORK_VERSIONS: Readonly<Record<LodestarPreset, Uint8Array>> = {
+  mainnet: Uint8Array.of(0, 0, 0, 0),
+  minimal: Uint8Array.of(0, 0, 0, 1),
+};
+
 export interface GenesisDeposit {
   pubkey: Uint8Array;
   withdrawalCredentials: Uint8Array;

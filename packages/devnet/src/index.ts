@@ -7,6 +7,7 @@ export {
 export {
   type BuildGenesisStateOptions,
   buildGenesisState,
+  GENESIS_FORK_VERSIONS,
   type GenesisDeposit,
   type GenesisState,
   type GenesisValidator,
