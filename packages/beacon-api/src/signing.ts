@@ -91,6 +91,8 @@ export interface SigningContext {
   readonly schedule: ForkSchedule;
   /** GENESIS_FORK_VERSION (deposits, builder registrations). */
   readonly genesisForkVersion: Uint8Array;
+  /** Domains computed so far, by fork version and domain type (a domain never changes; do not mutate). */
+  readonly domainCache: WeakMap<Uint8Array, Map<number, Uint8Array>>;
 }
 
 export function createSigningContext(params: {
@@ -106,12 +108,29 @@ export function createSigningContext(params: {
     genesisValidatorsRoot: params.genesisValidatorsRoot,
     schedule: params.schedule,
     genesisForkVersion: phase0.version,
+    domainCache: new WeakMap(),
   };
+}
+
+function cachedDomain(ctx: SigningContext, domainType: Uint8Array, version: Uint8Array): Uint8Array {
+  // Keyed by the schedule's own version arrays; domain types differ in their first and last byte.
+  let byType = ctx.domainCache.get(version);
+  if (byType === undefined) {
+    byType = new Map();
+    ctx.domainCache.set(version, byType);
+  }
+  const key = (domainType[0] as number) | ((domainType[3] as number) << 8);
+  let d = byType.get(key);
+  if (d === undefined) {
+    d = computeDomain(domainType, version, ctx.genesisValidatorsRoot);
+    byType.set(key, d);
+  }
+  return d;
 }
 
 /** The domain of `domainType` for a message of `epoch` signed at that epoch (its fork's version). */
 export function domainAtEpoch(ctx: SigningContext, domainType: Uint8Array, epoch: number): Uint8Array {
-  return computeDomain(domainType, forkAtEpoch(ctx.schedule, epoch).version, ctx.genesisValidatorsRoot);
+  return cachedDomain(ctx, domainType, forkAtEpoch(ctx.schedule, epoch).version);
 }
 
 /**
@@ -131,7 +150,7 @@ export function getDomain(
     const i = forks.indexOf(state);
     version = (forks[i - 1] ?? state).version;
   }
-  return computeDomain(domainType, version, ctx.genesisValidatorsRoot);
+  return cachedDomain(ctx, domainType, version);
 }
 
 /** The fork a message at `slot` belongs to (chooses fork-specific containers). */
@@ -159,7 +178,7 @@ export function voluntaryExitDomain(
         reason: 'deneb without capella',
       });
     }
-    return computeDomain(DOMAIN_TYPES.voluntaryExit, capella.version, ctx.genesisValidatorsRoot);
+    return cachedDomain(ctx, DOMAIN_TYPES.voluntaryExit, capella.version);
   }
   return getDomain(ctx, DOMAIN_TYPES.voluntaryExit, exitEpoch, currentEpoch);
 }
