@@ -59,10 +59,14 @@ export interface BeaconNodeOptions {
   readonly fetch?: FetchFn;
   /** Default per-request timeout (ms); a call's `timeoutMs` overrides it. Default 12 000. */
   readonly timeoutMs?: number;
-  /** Ask for `application/octet-stream` responses where the route has an SSZ form. Default true. */
-  readonly sszResponses?: boolean;
-  /** Send SSZ request bodies where the route accepts them. Default false (older nodes take JSON only). */
-  readonly sszRequests?: boolean;
+  /**
+   * Ask for `application/octet-stream` responses: `true` (default) where the beacon-APIs spec
+   * defines them (blocks, produced blocks, attestation data, aggregates), `'all'` on every route
+   * with an SSZ codec (our own server helper), `false` never.
+   */
+  readonly sszResponses?: boolean | 'all';
+  /** Send SSZ request bodies: `true` where the spec defines them, `'all'` where the route can, `false` (default) never. */
+  readonly sszRequests?: boolean | 'all';
   /** Extra request headers (e.g. authorization for a hosted node). */
   readonly headers?: Readonly<Record<string, string>>;
   /** Largest response body accepted, in bytes. Default 64 MiB. */
@@ -218,7 +222,10 @@ export function createBeaconNodeClient(opts: BeaconNodeOptions): BeaconNodeClien
 
     let parts: RequestParts;
     try {
-      parts = route.writeReq(args, sszRequests && route.reqSsz ? 'ssz' : 'json');
+      const sszReq =
+        route.reqSsz &&
+        (sszRequests === 'all' || (sszRequests === true && route.sszInSpec?.request === true));
+      parts = route.writeReq(args, sszReq ? 'ssz' : 'json');
     } catch (e) {
       const field = e instanceof JsonFieldError ? e.path : '(args)';
       throw new BeaconApiError(
@@ -232,10 +239,10 @@ export function createBeaconNodeClient(opts: BeaconNodeOptions): BeaconNodeClien
       );
     }
     const headers: Record<string, string> = { ...extraHeaders, ...(parts.headers ?? {}) };
-    headers.accept =
-      sszResponses && route.resp.ssz
-        ? 'application/octet-stream;q=1.0,application/json;q=0.9'
-        : 'application/json';
+    const sszResp =
+      route.resp.ssz &&
+      (sszResponses === 'all' || (sszResponses === true && route.sszInSpec?.response === true));
+    headers.accept = sszResp ? 'application/octet-stream;q=1.0,application/json;q=0.9' : 'application/json';
     let body: string | Uint8Array | undefined;
     if (parts.body !== undefined) {
       if ('ssz' in parts.body) {

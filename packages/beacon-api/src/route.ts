@@ -65,6 +65,12 @@ export interface RouteDefinition<Args, Ret> {
   readonly path: string;
   /** The request body can be SSZ. */
   readonly reqSsz: boolean;
+  /**
+   * Where the beacon-APIs specification defines `application/octet-stream` for this route: a
+   * client asks beacon nodes for SSZ only there (other routes carry SSZ only between our own
+   * client and server helper).
+   */
+  readonly sszInSpec?: { readonly request?: boolean; readonly response?: boolean };
   /** False when this version cannot express `args` (e.g. an electra attestation on a v1 route). */
   accepts?(args: Args): boolean;
   writeReq(args: Args, format: WireFormat): RequestParts;

@@ -135,14 +135,12 @@ export function createRouteHandler(
     const raw = await readRequestBody(req, limit);
     const ctype = req.headers['content-type'] ?? '';
     let body: ParsedRequest['body'];
-    if (raw.length > 0) {
-      if (ctype.startsWith('application/octet-stream')) body = { ssz: raw };
-      else {
-        try {
-          body = { json: JSON.parse(Buffer.from(raw).toString('utf8')) };
-        } catch {
-          return sendError(res, 400, 'request body is not JSON');
-        }
+    if (ctype.startsWith('application/octet-stream')) body = { ssz: raw };
+    else if (raw.length > 0) {
+      try {
+        body = { json: JSON.parse(Buffer.from(raw).toString('utf8')) };
+      } catch {
+        return sendError(res, 400, 'request body is not JSON');
       }
     }
     const parsed: ParsedRequest = {

@@ -301,6 +301,7 @@ export const getBlock: Endpoint<{ blockId: BlockId }, ApiResponse<AnyBlock>> = {
   routes: [
     {
       id: 'getBlock.v2',
+      sszInSpec: { response: true },
       method: 'GET',
       path: '/eth/v2/beacon/blocks/{block_id}',
       reqSsz: false,
@@ -316,6 +317,7 @@ export const getBlindedBlock: Endpoint<{ blockId: BlockId }, ApiResponse<AnyBloc
   routes: [
     {
       id: 'getBlindedBlock.v1',
+      sszInSpec: { response: true },
       method: 'GET',
       path: '/eth/v1/beacon/blinded_blocks/{block_id}',
       reqSsz: false,
@@ -358,6 +360,7 @@ function publishBlockRoutes(blinded: boolean): Endpoint<PublishBlockArgs, void>[
   return [
     {
       id: `${name}.v2`,
+      sszInSpec: { request: true },
       method: 'POST',
       path: `/eth/v2/beacon/${segment}`,
       reqSsz: true,
@@ -451,6 +454,7 @@ export const submitPoolAttestations: Endpoint<SubmitAttestationsArgs, void> = {
   routes: [
     {
       id: 'submitPoolAttestations.v2',
+      sszInSpec: { request: true },
       method: 'POST',
       path: '/eth/v2/beacon/pool/attestations',
       reqSsz: true,

@@ -126,6 +126,7 @@ export const produceAttestationData: Endpoint<
   routes: [
     {
       id: 'produceAttestationData.v1',
+      sszInSpec: { response: true },
       method: 'GET',
       path: '/eth/v1/validator/attestation_data',
       reqSsz: false,
@@ -167,6 +168,7 @@ export const getAggregatedAttestation: Endpoint<AggregateArgs, ApiResponse<AnyAt
   routes: [
     {
       id: 'getAggregatedAttestation.v2',
+      sszInSpec: { response: true },
       method: 'GET',
       path: '/eth/v2/validator/aggregate_attestation',
       reqSsz: false,
@@ -203,6 +205,7 @@ export const publishAggregateAndProofs: Endpoint<PublishAggregatesArgs, void> = 
   routes: [
     {
       id: 'publishAggregateAndProofs.v2',
+      sszInSpec: { request: true },
       method: 'POST',
       path: '/eth/v2/validator/aggregate_and_proofs',
       reqSsz: true,
@@ -407,6 +410,7 @@ export const produceBlock: Endpoint<ProduceBlockArgs, ProducedBlock> = {
   routes: [
     {
       id: 'produceBlock.v3',
+      sszInSpec: { response: true },
       method: 'GET',
       path: '/eth/v3/validator/blocks/{slot}',
       reqSsz: false,
@@ -416,6 +420,7 @@ export const produceBlock: Endpoint<ProduceBlockArgs, ProducedBlock> = {
     },
     {
       id: 'produceBlock.v2',
+      sszInSpec: { response: true },
       method: 'GET',
       path: '/eth/v2/validator/blocks/{slot}',
       reqSsz: false,
@@ -432,6 +437,7 @@ export const produceBlindedBlock: Endpoint<ProduceBlockArgs, ProducedBlock> = {
   routes: [
     {
       id: 'produceBlindedBlock.v1',
+      sszInSpec: { response: true },
       method: 'GET',
       path: '/eth/v1/validator/blinded_blocks/{slot}',
       reqSsz: false,
@@ -448,6 +454,7 @@ function postList<T>(
   name: string,
   path: string,
   listType: ListCompositeType<never>,
+  sszRequestInSpec = false,
 ): Endpoint<{ data: T[] }, void> {
   return {
     name,
@@ -455,9 +462,10 @@ function postList<T>(
     routes: [
       {
         id: `${name}.v1`,
+        ...(sszRequestInSpec ? { sszInSpec: { request: true } } : {}),
         method: 'POST',
         path,
-        reqSsz: false,
+        reqSsz: true,
         writeReq: (a, f) => ({ body: encodeBody(listType as never, a.data as never, f) }),
         parseReq: (r) => ({ data: listBody(listType as never, r) as T[] }),
         resp: emptyCodec,
@@ -490,6 +498,7 @@ export const registerValidator = postList<SignedValidatorRegistrationV1>(
   'registerValidator',
   '/eth/v1/validator/register_validator',
   SignedValidatorRegistrations as never,
+  true,
 );
 
 export const produceSyncCommitteeContribution: Endpoint<
