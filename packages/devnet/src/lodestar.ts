@@ -56,6 +56,11 @@ export interface StartLodestarOptions {
   logLevel?: 'error' | 'warn' | 'info' | 'verbose' | 'debug';
   /** How long to wait for the REST API. Default 60 000 ms. */
   startTimeoutMs?: number;
+  /**
+   * Waits of `stop()`: after the first SIGTERM (default 3 000 ms), after the second (10 000 ms), after
+   * SIGKILL (5 000 ms).
+   */
+  stopTimeoutsMs?: { firstTerm?: number; secondTerm?: number; kill?: number };
   /** Keep the chain database after stop (the log is always kept). Default false. */
   keepChainData?: boolean;
   /** Appended to the command line as is. */
@@ -376,7 +381,11 @@ export async function startLodestar(options: StartLodestarOptions = {}): Promise
 
   let stopping: Promise<LodestarStopResult> | undefined;
   const stop = (): Promise<LodestarStopResult> => {
-    stopping ??= stopChild(child, exited).finally(async () => {
+    stopping ??= stopChild(child, exited, {
+      firstTerm: options.stopTimeoutsMs?.firstTerm ?? FIRST_TERM_WAIT_MS,
+      secondTerm: options.stopTimeoutsMs?.secondTerm ?? SECOND_TERM_WAIT_MS,
+      kill: options.stopTimeoutsMs?.kill ?? KILL_WAIT_MS,
+    }).finally(async () => {
       if (!options.keepChainData) await rm(chainDir, { recursive: true, force: true });
     });
     return stopping;
@@ -472,7 +481,11 @@ async function exitedWithin(exited: Promise<LodestarExit>, ms: number): Promise<
   }
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<LodestarExit>): Promise<LodestarStopResult> {
+async function stopChild(
+  child: ChildProcess,
+  exited: Promise<LodestarExit>,
+  waits: { firstTerm: number; secondTerm: number; kill: number },
+): Promise<LodestarStopResult> {
   const start = Date.now();
   const done = (exit: LodestarExit, how: LodestarStopResult['how']): LodestarStopResult => ({
     ...exit,
@@ -483,13 +496,13 @@ async function stopChild(child: ChildProcess, exited: Promise<LodestarExit>): Pr
     return done(await exited, 'already-exited');
   }
   child.kill('SIGTERM');
-  let exit = await exitedWithin(exited, FIRST_TERM_WAIT_MS);
+  let exit = await exitedWithin(exited, waits.firstTerm);
   if (exit) return done(exit, 'sigterm');
   child.kill('SIGTERM');
-  exit = await exitedWithin(exited, SECOND_TERM_WAIT_MS);
+  exit = await exitedWithin(exited, waits.secondTerm);
   if (exit) return done(exit, 'second-sigterm');
   child.kill('SIGKILL');
-  exit = await exitedWithin(exited, KILL_WAIT_MS);
+  exit = await exitedWithin(exited, waits.kill);
   if (exit) return done(exit, 'sigkill');
   throw new DevnetError({
     code: 'STOP_FAILED',

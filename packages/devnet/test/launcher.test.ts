@@ -126,7 +126,11 @@ describe('startLodestar', () => {
       'silent',
       "process.stdout.write('pid ' + process.pid + '\\n'); process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);\n",
     );
-    const err = await startLodestar({ binary, startTimeoutMs: 1_500 }).catch((e: unknown) => e);
+    const err = await startLodestar({
+      binary,
+      startTimeoutMs: 1_500,
+      stopTimeoutsMs: { firstTerm: 300, secondTerm: 300 },
+    }).catch((e: unknown) => e);
     expect(isDevnetError(err, 'REST_TIMEOUT')).toBe(true);
     if (!isDevnetError(err, 'REST_TIMEOUT')) return;
     const pid = Number(/pid (\d+)/.exec(err.details.logTail)?.[1]);
