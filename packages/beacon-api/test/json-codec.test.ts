@@ -2,7 +2,14 @@
 // (bad hex digits, "12abc", out-of-range integers, overlong lists) is rejected with the JSON path.
 import { ListCompositeType } from '@chainsafe/ssz';
 import { describe, expect, it } from 'vitest';
-import { AttesterDuties, fromJsonStrict, JsonFieldError, parseApiErrorBody, ssz } from '../src/index.ts';
+import {
+  AttesterDuties,
+  endpoints,
+  fromJsonStrict,
+  JsonFieldError,
+  parseApiErrorBody,
+  ssz,
+} from '../src/index.ts';
 import { createRng, randomValue } from './helpers/random.ts';
 
 function pathOf(f: () => unknown): string {
@@ -73,6 +80,27 @@ describe('fromJsonStrict', () => {
     const far = { ...v, exit_epoch: '18446744073709551615' };
     expect(fromJsonStrict(ssz.phase0.Validator, far, 'v').exitEpoch).toBe(Number.POSITIVE_INFINITY);
     expect(pathOf(() => fromJsonStrict(ssz.Slot, '18446744073709551615', 's'))).toBe('s');
+  });
+});
+
+describe('validator responses', () => {
+  it('name the bad field of a validator entry', () => {
+    const r = endpoints.getStateValidators.routes[1]!.resp;
+    const meta = { status: 200, header: () => undefined };
+    const v = ssz.phase0.Validator.toJson(randomValue(ssz.phase0.Validator, createRng(3))) as Record<
+      string,
+      unknown
+    >;
+    const entry = { index: '1', balance: '32000000000', status: 'active_ongoing', validator: v };
+    expect(r.fromJson({ data: [entry] }, meta).data[0]?.status).toBe('active_ongoing');
+    const cases: [unknown, string][] = [
+      [{ ...entry, status: 'sleeping' }, 'data[1].status'],
+      [{ ...entry, index: '-1' }, 'data[1].index'],
+      [{ ...entry, validator: { ...v, slashed: 'no' } }, 'data[1].validator.slashed'],
+      [{ ...entry, validator: undefined }, 'data[1].validator'],
+    ];
+    for (const [bad, path] of cases)
+      expect(pathOf(() => r.fromJson({ data: [entry, bad] }, meta))).toBe(path);
   });
 });
 

@@ -45,7 +45,7 @@ export function hexToBytes(json: unknown, path: string): Uint8Array {
   if (typeof json !== 'string' || !HEX.test(json)) {
     throw new JsonFieldError(path, `expected 0x-prefixed even-length hex, got ${describeValue(json)}`);
   }
-  return Uint8Array.from(Buffer.from(json.slice(2), 'hex'));
+  return new Uint8Array(Buffer.from(json.slice(2), 'hex'));
 }
 
 export function bytesToHex(bytes: Uint8Array): `0x${string}` {
@@ -62,9 +62,135 @@ function decimal(json: unknown, path: string): bigint {
   return v;
 }
 
-/** Decodes `json` as a value of `type`; throws JsonFieldError naming the path of the first fault. */
+/**
+ * Decodes `json` as a value of `type`; throws JsonFieldError naming the path of the first fault.
+ * The fast path runs a decoder compiled once per type that tracks no paths; only when it fails is
+ * the input walked again with paths, to name the field.
+ */
 export function fromJsonStrict<T>(type: Type<T>, json: unknown, path: string): T {
-  return walk(type as Type<unknown>, json, path) as T;
+  try {
+    return compile(type as Type<unknown>)(json) as T;
+  } catch (e) {
+    if (e !== INVALID) throw e;
+  }
+  walk(type as Type<unknown>, json, path); // throws with the path
+  throw new JsonFieldError(path, 'invalid value');
+}
+
+// ---- compiled decoders (no paths) ----
+
+type Decoder = (json: unknown) => unknown;
+const INVALID = Object.freeze({ invalid: true });
+const compiled = new WeakMap<object, Decoder>();
+
+function bytesOf(json: unknown, exact: number, max: number): Uint8Array {
+  if (typeof json !== 'string' || !HEX.test(json)) throw INVALID;
+  const n = (json.length - 2) / 2;
+  if ((exact >= 0 && n !== exact) || n > max) throw INVALID;
+  return new Uint8Array(Buffer.from(json.slice(2), 'hex'));
+}
+
+function uintOf(json: unknown, byteLength: number): bigint {
+  let v: bigint;
+  if (typeof json === 'number') {
+    if (!Number.isSafeInteger(json) || json < 0) throw INVALID;
+    v = BigInt(json);
+  } else if (typeof json === 'string' && DECIMAL.test(json)) {
+    v = BigInt(json);
+  } else throw INVALID;
+  if (v > U64_MAX || (byteLength < 8 && v >= 1n << BigInt(byteLength * 8))) throw INVALID;
+  return v;
+}
+
+function compile(type: Type<unknown>): Decoder {
+  const hit = compiled.get(type);
+  if (hit !== undefined) return hit;
+  let d: Decoder;
+  if (type instanceof ContainerType) {
+    const fields: [string, string, Decoder][] = [];
+    d = (json) => {
+      if (typeof json !== 'object' || json === null || Array.isArray(json)) throw INVALID;
+      const o = json as Record<string, unknown>;
+      const v: Record<string, unknown> = {};
+      for (let i = 0; i < fields.length; i++) {
+        const [name, key, dec] = fields[i] as [string, string, Decoder];
+        const x = o[key];
+        if (x === undefined) throw INVALID;
+        v[name] = dec(x);
+      }
+      return v;
+    };
+    compiled.set(type, d); // before the fields: recursive types resolve to this decoder
+    for (const { fieldName, fieldType, jsonKey } of type.fieldsEntries) {
+      fields.push([String(fieldName), String(jsonKey), compile(fieldType as Type<unknown>)]);
+    }
+    return d;
+  }
+  if (
+    type instanceof ListBasicType ||
+    type instanceof ListCompositeType ||
+    type instanceof VectorBasicType ||
+    type instanceof VectorCompositeType
+  ) {
+    const el = compile(type.elementType as Type<unknown>);
+    const isList = type instanceof ListBasicType || type instanceof ListCompositeType;
+    const n = isList ? (type as { limit: number }).limit : (type as { length: number }).length;
+    d = (json) => {
+      if (!Array.isArray(json) || (isList ? json.length > n : json.length !== n)) throw INVALID;
+      const out = new Array(json.length);
+      for (let i = 0; i < json.length; i++) out[i] = el(json[i]);
+      return out;
+    };
+  } else if (type instanceof ByteVectorType) {
+    const len = type.lengthBytes;
+    d = (json) => bytesOf(json, len, len);
+  } else if (type instanceof ByteListType) {
+    const max = type.limitBytes;
+    d = (json) => bytesOf(json, -1, max);
+  } else if (type instanceof UintNumberType) {
+    const bl = type.byteLength;
+    const clip = (type as unknown as { clipInfinity?: boolean }).clipInfinity === true;
+    d = (json) => {
+      if (typeof json === 'string' && json.length <= 15 && DECIMAL.test(json)) {
+        const v = Number(json);
+        if (bl < 8 && v >= 2 ** (bl * 8)) throw INVALID;
+        return v;
+      }
+      const v = uintOf(json, bl);
+      if (v > BigInt(Number.MAX_SAFE_INTEGER)) {
+        if (clip && v === U64_MAX) return Number.POSITIVE_INFINITY;
+        throw INVALID;
+      }
+      return Number(v);
+    };
+  } else if (type instanceof UintBigintType) {
+    const bl = type.byteLength;
+    d = (json) => uintOf(json, bl);
+  } else if (type instanceof BooleanType) {
+    d = (json) => {
+      if (typeof json !== 'boolean') throw INVALID;
+      return json;
+    };
+  } else if (type instanceof BitArrayType) {
+    d = (json) => {
+      if (typeof json !== 'string' || !HEX.test(json)) throw INVALID;
+      try {
+        return type.fromJson(json);
+      } catch {
+        throw INVALID;
+      }
+    };
+  } else {
+    d = (json) => {
+      try {
+        return type.fromJson(json);
+      } catch {
+        throw INVALID;
+      }
+    };
+  }
+  compiled.set(type, d);
+  return d;
 }
 
 function walk(type: Type<unknown>, json: unknown, path: string): unknown {

@@ -109,13 +109,29 @@ function statusIndex(s: string, path: string): number {
   return i;
 }
 
-function validatorFromJson(v: unknown, path: string): ValidatorResponse {
-  if (typeof v !== 'object' || v === null) throw new JsonFieldError(path, 'expected an object');
+/** Decodes with `type`, prefixing the error path only when decoding fails. */
+function field<T>(type: import('@chainsafe/ssz').Type<T>, json: unknown, path: () => string): T {
+  try {
+    return fromJsonStrict(type, json, '');
+  } catch (e) {
+    if (e instanceof JsonFieldError) throw new JsonFieldError(`${path()}${e.path}`, e.reason);
+    throw e;
+  }
+}
+
+function validatorFromJson(v: unknown, i: number): ValidatorResponse {
+  const at = () => `data[${i}]`;
+  if (typeof v !== 'object' || v === null) throw new JsonFieldError(at(), 'expected an object');
   const o = v as Record<string, unknown>;
-  if (typeof o.status !== 'string') throw new JsonFieldError(`${path}.status`, 'missing or not a string');
-  const status = VALIDATOR_STATUSES[statusIndex(o.status, `${path}.status`)] as ValidatorStatus;
-  const rest = fromJsonStrict(ValidatorResponseSsz, { ...o, status: '0' }, path);
-  return { index: rest.index, balance: rest.balance, status, validator: rest.validator };
+  if (typeof o.status !== 'string') throw new JsonFieldError(`${at()}.status`, 'missing or not a string');
+  const status = VALIDATOR_STATUSES[statusIndex(o.status, `${at()}.status`)] as ValidatorStatus;
+  if (o.validator === undefined) throw new JsonFieldError(`${at()}.validator`, 'missing');
+  return {
+    index: field(ssz.ValidatorIndex, o.index, () => `${at()}.index`),
+    balance: field(ssz.UintNum64, o.balance, () => `${at()}.balance`),
+    status,
+    validator: field(ssz.phase0.Validator, o.validator, () => `${at()}.validator`),
+  };
 }
 
 function validatorToJson(v: ValidatorResponse): unknown {
@@ -141,7 +157,7 @@ function validatorsCodec(): ResponseCodec<ApiResponse<ValidatorResponse[]>> {
       const m: ApiResponse<unknown>['meta'] = {};
       if (typeof o.execution_optimistic === 'boolean') m.executionOptimistic = o.execution_optimistic;
       if (typeof o.finalized === 'boolean') m.finalized = o.finalized;
-      return { data: o.data.map((v, i) => validatorFromJson(v, `data[${i}]`)), meta: m };
+      return { data: o.data.map((v, i) => validatorFromJson(v, i)), meta: m };
     },
     toJson(ret) {
       return {
