@@ -61,6 +61,7 @@ function stripForRoute(c: Case, args: Record<string, unknown>): Record<string, u
   )
     delete out.fork;
   if (c.routeId !== 'produceBlock.v3') delete out.builderBoostFactor;
+  if (c.routeId === 'getAggregatedAttestation.v1') delete out.committeeIndex;
   if (c.routeId.endsWith('.v1') && (c.name === 'publishBlock' || c.name === 'publishBlindedBlock'))
     delete out.broadcastValidation;
   return out;

@@ -144,12 +144,13 @@ export interface AggregateArgs {
   committeeIndex: number;
 }
 
-const aggregateArgs = {
+// v1 has no committee_index (older nodes may reject unknown query parameters).
+const aggregateArgs = (v2: boolean) => ({
   writeReq: (a: AggregateArgs) => ({
     query: {
       slot: a.slot,
       attestation_data_root: bytesToHex(a.attestationDataRoot),
-      committee_index: a.committeeIndex,
+      committee_index: v2 ? a.committeeIndex : undefined,
     },
   }),
   parseReq: (r: ParsedRequest): AggregateArgs => ({
@@ -157,7 +158,7 @@ const aggregateArgs = {
     attestationDataRoot: fromJsonStrict(ssz.Root, param(r, 'attestation_data_root'), 'attestation_data_root'),
     committeeIndex: optionalQuery(r, 'committee_index') !== undefined ? uintParam(r, 'committee_index') : 0,
   }),
-};
+});
 
 // biome-ignore lint/suspicious/noExplicitAny: attestations of different forks
 type AnyAttestation = any;
@@ -172,7 +173,7 @@ export const getAggregatedAttestation: Endpoint<AggregateArgs, ApiResponse<AnyAt
       method: 'GET',
       path: '/eth/v2/validator/aggregate_attestation',
       reqSsz: false,
-      ...aggregateArgs,
+      ...aggregateArgs(true),
       resp: dataCodec((f) => attestationType(f), { meta: ['version'] }),
     },
     {
@@ -180,7 +181,7 @@ export const getAggregatedAttestation: Endpoint<AggregateArgs, ApiResponse<AnyAt
       method: 'GET',
       path: '/eth/v1/validator/aggregate_attestation',
       reqSsz: false,
-      ...aggregateArgs,
+      ...aggregateArgs(false),
       resp: dataCodec(ssz.phase0.Attestation),
     },
   ],
