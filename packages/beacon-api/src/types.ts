@@ -162,7 +162,16 @@ export const DepositContract = new ContainerType(
 );
 export type DepositContract = ValueOf<typeof DepositContract>;
 
-export const ForkList = new ListCompositeType(ssz.phase0.Fork, 64);
+/**
+ * A fork schedule entry. Same fields as phase0.Fork, but the epoch of a fork that is not scheduled
+ * is 2^64-1 in the API (Lodestar 1.5.1 sends it), which phase0.Fork's number epoch rejects; here it
+ * decodes to Infinity.
+ */
+export const ForkScheduleEntry = new ContainerType(
+  { previousVersion: ssz.Version, currentVersion: ssz.Version, epoch: ssz.EpochInf },
+  { ...eth2, typeName: 'ForkScheduleEntry' },
+);
+export const ForkList = new ListCompositeType(ForkScheduleEntry, 64);
 
 export const SignedValidatorRegistrations = new ListCompositeType(
   ssz.bellatrix.SignedValidatorRegistrationV1,

@@ -104,6 +104,21 @@ describe('validator responses', () => {
   });
 });
 
+describe('fork schedule', () => {
+  it('reads an unscheduled fork (epoch 2^64-1, as Lodestar 1.5.1 sends it) as Infinity', () => {
+    const r = endpoints.getForkSchedule.routes[0]!.resp;
+    const body = {
+      data: [
+        { previous_version: '0x00000001', current_version: '0x00000001', epoch: '0' },
+        { previous_version: '0x00000001', current_version: '0x02000001', epoch: '18446744073709551615' },
+      ],
+    };
+    const out = r.fromJson(body, { status: 200, header: () => undefined });
+    expect(out.data.map((f) => f.epoch)).toEqual([0, Number.POSITIVE_INFINITY]);
+    expect(r.toJson(out).body).toEqual(body);
+  });
+});
+
 describe('parseApiErrorBody', () => {
   it('reads the spec shape, the fastify shape and failures; ignores anything else', () => {
     expect(
