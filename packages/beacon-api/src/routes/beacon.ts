@@ -324,6 +324,15 @@ export const getBlock: Endpoint<{ blockId: BlockId }, ApiResponse<AnyBlock>> = {
       ...blockArgs,
       resp: dataCodec((f) => signedBlockType(f), { meta: ['version', 'executionOptimistic', 'finalized'] }),
     },
+    {
+      // Removed from the spec; phase0 blocks only (a later block fails to decode, naming the field).
+      id: 'getBlock.v1',
+      method: 'GET',
+      path: '/eth/v1/beacon/blocks/{block_id}',
+      reqSsz: false,
+      ...blockArgs,
+      resp: dataCodec(ssz.phase0.SignedBeaconBlock, { meta: ['executionOptimistic', 'finalized'] }),
+    },
   ],
 };
 
