@@ -8,7 +8,6 @@ import {
   type AnyEndpoint,
   BeaconApiError,
   createBeaconNodeClient,
-  createRouteHandler,
   type EndpointName,
   endpoints,
 } from '../src/index.ts';
