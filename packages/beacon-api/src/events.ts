@@ -5,7 +5,14 @@
 import { type BeaconNodeClient, buildUrl, defaultTimers, type Timers } from './client.ts';
 import { fromJsonStrict, hexToBytes, JsonFieldError } from './internal/json.ts';
 import { bool, obj, uint } from './internal/read.ts';
-import { type SignedContributionAndProof, type SignedVoluntaryExit, ssz } from './types.ts';
+import {
+  type ElectraAttestation,
+  type Phase0Attestation,
+  type SignedContributionAndProof,
+  type SignedVoluntaryExit,
+  type SingleAttestation,
+  ssz,
+} from './types.ts';
 
 export type EventTopic =
   | 'head'
@@ -65,7 +72,14 @@ export type BeaconEvent =
       readonly data: SignedContributionAndProof;
       readonly id?: string;
     }
-  /** Other topics (attestations of either fork, payload attributes, ...) as parsed JSON. */
+  /** phase0 Attestation, or electra's (it has committee_bits) from electra on. */
+  | {
+      readonly topic: 'attestation';
+      readonly data: Phase0Attestation | ElectraAttestation;
+      readonly id?: string;
+    }
+  | { readonly topic: 'single_attestation'; readonly data: SingleAttestation; readonly id?: string }
+  /** Other topics (payload attributes, light client updates, ...) as parsed JSON. */
   | { readonly topic: 'raw'; readonly event: string; readonly data: unknown; readonly id?: string };
 
 export type EventStreamStatus =
@@ -170,6 +184,19 @@ export function decodeBeaconEvent(event: string, dataText: string, id?: string):
       return {
         topic: 'voluntary_exit',
         data: fromJsonStrict(ssz.phase0.SignedVoluntaryExit, json, 'data'),
+        ...idPart,
+      };
+    case 'attestation': {
+      const electra = typeof json === 'object' && json !== null && 'committee_bits' in json;
+      const data = electra
+        ? fromJsonStrict(ssz.electra.Attestation, json, 'data')
+        : fromJsonStrict(ssz.phase0.Attestation, json, 'data');
+      return { topic: 'attestation', data, ...idPart };
+    }
+    case 'single_attestation':
+      return {
+        topic: 'single_attestation',
+        data: fromJsonStrict(ssz.electra.SingleAttestation, json, 'data'),
         ...idPart,
       };
     case 'contribution_and_proof':

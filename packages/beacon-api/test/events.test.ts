@@ -53,7 +53,7 @@ describe('SSE parser', () => {
 });
 
 describe('typed events', () => {
-  it('decodes head, block, finalized_checkpoint, chain_reorg, voluntary_exit and contribution_and_proof', () => {
+  it('decodes head, block, finalized_checkpoint, chain_reorg, voluntary_exit, contribution_and_proof and attestations', () => {
     const h = decodeBeaconEvent('head', JSON.stringify(head(16)));
     expect(h).toMatchObject({
       topic: 'head',
@@ -103,12 +103,27 @@ describe('typed events', () => {
       topic: 'contribution_and_proof',
       data: cp,
     });
-    expect(decodeBeaconEvent('attestation', '{"x":1}', '5')).toEqual({
+    expect(decodeBeaconEvent('payload_attributes', '{"x":1}', '5')).toEqual({
       topic: 'raw',
-      event: 'attestation',
+      event: 'payload_attributes',
       data: { x: 1 },
       id: '5',
     });
+    for (const t of [ssz.phase0.Attestation, ssz.electra.Attestation]) {
+      const a = randomValue(t as typeof ssz.phase0.Attestation, rng);
+      expect(decodeBeaconEvent('attestation', JSON.stringify(t.toJson(a as never)))).toEqual({
+        topic: 'attestation',
+        data: a,
+      });
+    }
+    const single = randomValue(ssz.electra.SingleAttestation, rng);
+    expect(
+      decodeBeaconEvent('single_attestation', JSON.stringify(ssz.electra.SingleAttestation.toJson(single))),
+    ).toEqual({
+      topic: 'single_attestation',
+      data: single,
+    });
+    expect(() => decodeBeaconEvent('attestation', '{"x":1}')).toThrow(JsonFieldError);
   });
 
   it('names the bad field of a malformed event', () => {
