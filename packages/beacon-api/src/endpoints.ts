@@ -3,7 +3,10 @@
 import * as beacon from './routes/beacon.ts';
 import * as config from './routes/config.ts';
 import * as node from './routes/node.ts';
+import * as pool from './routes/pool.ts';
+import * as produce from './routes/produce-block.ts';
 import * as validator from './routes/validator.ts';
+import * as validators from './routes/validators.ts';
 
 export const endpoints = {
   // node
@@ -15,18 +18,18 @@ export const endpoints = {
   getGenesis: beacon.getGenesis,
   getStateFork: beacon.getStateFork,
   getStateFinalityCheckpoints: beacon.getStateFinalityCheckpoints,
-  getStateValidators: beacon.getStateValidators,
+  getStateValidators: validators.getStateValidators,
   getBlockHeaders: beacon.getBlockHeaders,
   getBlockHeader: beacon.getBlockHeader,
   getBlock: beacon.getBlock,
   getBlindedBlock: beacon.getBlindedBlock,
   publishBlock: beacon.publishBlock,
   publishBlindedBlock: beacon.publishBlindedBlock,
-  getPoolAttestations: beacon.getPoolAttestations,
-  submitPoolAttestations: beacon.submitPoolAttestations,
-  submitPoolSyncCommitteeSignatures: beacon.submitPoolSyncCommitteeSignatures,
-  submitPoolVoluntaryExit: beacon.submitPoolVoluntaryExit,
-  getPoolVoluntaryExits: beacon.getPoolVoluntaryExits,
+  getPoolAttestations: pool.getPoolAttestations,
+  submitPoolAttestations: pool.submitPoolAttestations,
+  submitPoolSyncCommitteeSignatures: pool.submitPoolSyncCommitteeSignatures,
+  submitPoolVoluntaryExit: pool.submitPoolVoluntaryExit,
+  getPoolVoluntaryExits: pool.getPoolVoluntaryExits,
   // config
   getSpec: config.getSpec,
   getForkSchedule: config.getForkSchedule,
@@ -38,8 +41,8 @@ export const endpoints = {
   produceAttestationData: validator.produceAttestationData,
   getAggregatedAttestation: validator.getAggregatedAttestation,
   publishAggregateAndProofs: validator.publishAggregateAndProofs,
-  produceBlock: validator.produceBlock,
-  produceBlindedBlock: validator.produceBlindedBlock,
+  produceBlock: produce.produceBlock,
+  produceBlindedBlock: produce.produceBlindedBlock,
   prepareBeaconCommitteeSubnet: validator.prepareBeaconCommitteeSubnet,
   prepareSyncCommitteeSubnets: validator.prepareSyncCommitteeSubnets,
   produceSyncCommitteeContribution: validator.produceSyncCommitteeContribution,

@@ -84,23 +84,13 @@ export {
   type RouteDefinition,
   type WireFormat,
 } from './route.ts';
-export type {
-  BlockId,
-  GetValidatorsArgs,
-  PublishBlockArgs,
-  StateId,
-  SubmitAttestationsArgs,
-} from './routes/beacon.ts';
+export type { BlockId, PublishBlockArgs, StateId } from './routes/beacon.ts';
 export type { SpecValue } from './routes/config.ts';
 export type { HealthStatus, NodeIdentity, SyncingStatus } from './routes/node.ts';
-export type {
-  AggregateArgs,
-  DutiesArgs,
-  ProduceBlockArgs,
-  ProducedBlock,
-  ProducedBlockMeta,
-  PublishAggregatesArgs,
-} from './routes/validator.ts';
+export type { SubmitAttestationsArgs } from './routes/pool.ts';
+export type { ProduceBlockArgs, ProducedBlock, ProducedBlockMeta } from './routes/produce-block.ts';
+export type { AggregateArgs, DutiesArgs, PublishAggregatesArgs } from './routes/validator.ts';
+export type { GetValidatorsArgs } from './routes/validators.ts';
 export {
   ApiHttpError,
   type BeaconApiImplementation,
