@@ -43,6 +43,7 @@ export interface BuildGenesisStateOptions {
   proposerSearch?: { validatorIndex: number; fromSlot: number; toSlot: number; maxAttempts?: number };
   /** Node.js that runs the build (>= 22.18, it runs the .ts worker when used from source). */
   nodeBinary?: string;
+  /** Default 180 000 ms (a few seconds on an idle machine; much more on a loaded one). */
   timeoutMs?: number;
 }
 
@@ -128,7 +129,7 @@ export async function buildGenesisState(options: BuildGenesisStateOptions): Prom
     worker,
     input,
     preset,
-    options.timeoutMs ?? 60_000,
+    options.timeoutMs ?? 180_000,
   );
   return {
     stateFile: options.outFile,

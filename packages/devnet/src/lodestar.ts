@@ -5,7 +5,7 @@
 // still running when this process exits is killed.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
-import { access, mkdir, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,8 +18,13 @@ export type LodestarPreset = 'minimal' | 'mainnet';
 export type LodestarGenesis =
   /** Lodestar's interop genesis: `validatorCount` validators with the interop keys 0..count-1. */
   | { kind: 'interop'; validatorCount: number; genesisTimeSec?: number; eth1BlockHash?: `0x${string}` }
-  /** An SSZ BeaconState file (for example from `buildGenesisState`); its genesis time must lie ahead. */
-  | { kind: 'state'; stateFile: string };
+  /**
+   * An SSZ BeaconState file (for example from `buildGenesisState`); its genesis time must lie ahead.
+   * `genesisTimeSec` replaces the state's genesis_time (its first field; nothing else in a genesis
+   * state depends on it) in a copy the node starts from: set it just before the start, so that the
+   * time it took to build the state does not eat into the node's start-up margin.
+   */
+  | { kind: 'state'; stateFile: string; genesisTimeSec?: number };
 
 export interface StartLodestarOptions {
   /**
@@ -54,7 +59,7 @@ export interface StartLodestarOptions {
   logFile?: string;
   /** Lodestar's `--logLevel`. Default `info`. */
   logLevel?: 'error' | 'warn' | 'info' | 'verbose' | 'debug';
-  /** How long to wait for the REST API. Default 60 000 ms. */
+  /** How long to wait for the REST API. Default 120 000 ms (2-20 s is usual; a loaded 2-core machine needs more). */
   startTimeoutMs?: number;
   /**
    * Waits of `stop()`: after the first SIGTERM (default 3 000 ms), after the second (10 000 ms), after
@@ -173,6 +178,32 @@ async function readGenesisTime(stateFile: string): Promise<number> {
   return Number(bytes.readBigUInt64LE(0));
 }
 
+/**
+ * Checks the genesis time of a state file (optionally replacing it in a copy) and returns the file
+ * the node should start from.
+ */
+async function prepareGenesisState(
+  genesis: { stateFile: string; genesisTimeSec?: number },
+  dataDir: string,
+  secondsPerSlot: number,
+): Promise<string> {
+  let genesisTimeSec = await readGenesisTime(genesis.stateFile);
+  let file = genesis.stateFile;
+  if (genesis.genesisTimeSec !== undefined) {
+    checkInteger('genesis.genesisTimeSec', genesis.genesisTimeSec, 0, 2 ** 53 - 1);
+    const bytes = await readFile(genesis.stateFile);
+    bytes.writeBigUInt64LE(BigInt(genesis.genesisTimeSec), 0);
+    file = join(dataDir, 'genesis-state.ssz');
+    await writeFile(file, bytes);
+    genesisTimeSec = genesis.genesisTimeSec;
+  }
+  const nowSec = Math.floor(Date.now() / 1000);
+  if (genesisTimeSec + 2 * secondsPerSlot < nowSec) {
+    throw new DevnetError({ code: 'GENESIS_IN_PAST', genesisTimeSec, nowSec, stateFile: genesis.stateFile });
+  }
+  return file;
+}
+
 async function checkBinary(binary: string, runWithNode: boolean): Promise<void> {
   try {
     const info = await stat(binary);
@@ -195,7 +226,13 @@ async function choosePort(which: 'rest' | 'p2p', port: number | undefined): Prom
 
 function buildArgs(
   o: StartLodestarOptions,
-  p: { chainDir: string; restPort: number; p2pPort: number; secondsPerSlot: number },
+  p: {
+    chainDir: string;
+    restPort: number;
+    p2pPort: number;
+    secondsPerSlot: number;
+    stateFile: string | undefined;
+  },
 ): string[] {
   const genesis = o.genesis ?? { kind: 'interop', validatorCount: 8 };
   const args = [
@@ -233,7 +270,7 @@ function buildArgs(
     if (genesis.eth1BlockHash !== undefined) args.push('--genesisEth1Hash', genesis.eth1BlockHash);
     if (range === undefined) range = { from: 0, to: genesis.validatorCount - 1 };
   } else {
-    args.push('--genesisStateFile', resolve(genesis.stateFile));
+    args.push('--genesisStateFile', resolve(p.stateFile ?? genesis.stateFile));
   }
   if (range) args.push('--startValidators', `${range.from}..${range.to}`);
   args.push(...(o.extraArgs ?? []));
@@ -330,26 +367,17 @@ export async function startLodestar(options: StartLodestarOptions = {}): Promise
   const secondsPerSlot = options.secondsPerSlot ?? 2;
   const genesis = options.genesis ?? { kind: 'interop', validatorCount: 8 };
 
-  if (genesis.kind === 'state') {
-    const genesisTimeSec = await readGenesisTime(genesis.stateFile);
-    const nowSec = Math.floor(Date.now() / 1000);
-    if (genesisTimeSec + 2 * secondsPerSlot < nowSec) {
-      throw new DevnetError({
-        code: 'GENESIS_IN_PAST',
-        genesisTimeSec,
-        nowSec,
-        stateFile: genesis.stateFile,
-      });
-    }
-  }
-
   const restPort = await choosePort('rest', options.restPort);
   const p2pPort = await choosePort('p2p', options.p2pPort);
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'diva-devnet-lodestar-')));
   await mkdir(dataDir, { recursive: true });
   const chainDir = join(dataDir, 'chain');
   const logFile = resolve(options.logFile ?? join(dataDir, 'lodestar.log'));
-  const args = buildArgs(options, { chainDir, restPort, p2pPort, secondsPerSlot });
+  let stateFile: string | undefined;
+  if (genesis.kind === 'state') {
+    stateFile = await prepareGenesisState(genesis, dataDir, secondsPerSlot);
+  }
+  const args = buildArgs(options, { chainDir, restPort, p2pPort, secondsPerSlot, stateFile });
   const command = runWithNode ? [options.nodeBinary ?? process.execPath, binary, ...args] : [binary, ...args];
   const restUrl = `http://${HOST}:${restPort}`;
 
@@ -391,7 +419,7 @@ export async function startLodestar(options: StartLodestarOptions = {}): Promise
     return stopping;
   };
 
-  const status = await waitForRest(restUrl, exited, startedAt + (options.startTimeoutMs ?? 60_000));
+  const status = await waitForRest(restUrl, exited, startedAt + (options.startTimeoutMs ?? 120_000));
   if (status !== 'up') {
     await stop();
     const exit = await exited;
@@ -419,7 +447,7 @@ export async function startLodestar(options: StartLodestarOptions = {}): Promise
     throw new DevnetError({
       code: 'REST_TIMEOUT',
       restUrl,
-      timeoutMs: options.startTimeoutMs ?? 60_000,
+      timeoutMs: options.startTimeoutMs ?? 120_000,
       logFile,
       logTail: tail,
     });

@@ -21,7 +21,8 @@ async function fakeBinary(name: string, source: string): Promise<string> {
   return file;
 }
 
-describe('startLodestar', () => {
+// Lodestar needs 2-20 s to start, over a minute on an overloaded machine (start timeout 120 s)
+describe('startLodestar', { timeout: 300_000 }, () => {
   it('starts Lodestar, waits until REST answers, captures its log and stops it', async () => {
     const node = await startLodestar({ genesis: { kind: 'interop', validatorCount: 8 } });
     try {
