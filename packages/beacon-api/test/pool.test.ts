@@ -120,7 +120,8 @@ describe('beacon node pool', () => {
     expect(attempts[0]?.timeoutMs).toBeGreaterThan(300);
     expect(attempts[0]?.timeoutMs).toBeLessThanOrEqual(500);
     expect(attempts[1]).toMatchObject({ node: 'fast', ok: true });
-    expect(performance.now()).toBeLessThan(deadlineMs);
+    // The last node gets all of the time that is left.
+    expect(attempts[1]?.timeoutMs).toBeLessThanOrEqual(1_000 - (attempts[0]?.timeoutMs ?? 0));
   });
 
   it('fails fast once the deadline has passed', async () => {
