@@ -183,14 +183,27 @@ export function voluntaryExitDomain(
   return getDomain(ctx, DOMAIN_TYPES.voluntaryExit, exitEpoch, currentEpoch);
 }
 
+// Domains over the zero genesis validators root, by domain type and fork version (few per process).
+const zeroRootDomains = new Map<string, Uint8Array>();
+function zeroRootDomain(domainType: Uint8Array, forkVersion: Uint8Array): Uint8Array {
+  check(forkVersion, 4, 'forkVersion');
+  const key = `${domainType.join('.')}/${forkVersion.join('.')}`;
+  let d = zeroRootDomains.get(key);
+  if (d === undefined) {
+    d = computeDomain(domainType, forkVersion, ZERO_ROOT);
+    zeroRootDomains.set(key, d);
+  }
+  return d;
+}
+
 /** Application domain of builder registrations: GENESIS_FORK_VERSION, zero genesis validators root. */
 export function builderDomain(genesisForkVersion: Uint8Array): Uint8Array {
-  return computeDomain(DOMAIN_TYPES.applicationBuilder, genesisForkVersion, ZERO_ROOT);
+  return zeroRootDomain(DOMAIN_TYPES.applicationBuilder, genesisForkVersion);
 }
 
 /** Deposit domain: GENESIS_FORK_VERSION of the network, zero genesis validators root (deposits precede genesis). */
 export function depositDomain(genesisForkVersion: Uint8Array): Uint8Array {
-  return computeDomain(DOMAIN_TYPES.deposit, genesisForkVersion, ZERO_ROOT);
+  return zeroRootDomain(DOMAIN_TYPES.deposit, genesisForkVersion);
 }
 
 // ---- signing roots, one per message type ----
