@@ -80,6 +80,11 @@ export interface BeaconNodeOptions {
 export interface CallOptions {
   /** Timeout for this call (ms). */
   readonly timeoutMs?: number;
+  /**
+   * Absolute deadline on the client's clock (`now()`): each attempt (including fallbacks) gets at
+   * most the time left; past it, the call fails with TIMEOUT without a request.
+   */
+  readonly deadlineMs?: number;
   readonly signal?: AbortSignal;
   /** Fail with WRONG_CONSENSUS_VERSION when the response is of another fork. */
   readonly expectFork?: Fork;
@@ -201,7 +206,9 @@ export function createBeaconNodeClient(opts: BeaconNodeOptions): BeaconNodeClien
   ): Promise<R> {
     const endpoint = call.endpoint ?? route.id;
     const where = { endpoint: route.id, node: label };
-    const timeoutMs = call.timeoutMs ?? defaultTimeout;
+    let timeoutMs = call.timeoutMs ?? defaultTimeout;
+    if (call.deadlineMs !== undefined)
+      timeoutMs = Math.min(timeoutMs, Math.max(0, Math.floor(call.deadlineMs - now())));
     const started = now();
     let status: number | undefined;
     const emit = (ok: boolean, errorCode?: string) =>
@@ -238,6 +245,7 @@ export function createBeaconNodeClient(opts: BeaconNodeOptions): BeaconNodeClien
         { cause: e },
       );
     }
+    if (timeoutMs <= 0) return fail({ ...where, code: 'TIMEOUT', timeoutMs: 0 });
     const headers: Record<string, string> = { ...extraHeaders, ...(parts.headers ?? {}) };
     const sszResp =
       route.resp.ssz &&

@@ -249,6 +249,20 @@ describe('fault handling of one node', () => {
     expect((e.details as { reason: string }).reason).toMatch(/ECONNREFUSED/);
   });
 
+  it('bounds each attempt by the deadline and makes no request once it has passed', async () => {
+    const s = await serve((_req, res) => {
+      setTimeout(() => json(res, 200, {}), 2_000).unref();
+    });
+    let t = 1_000;
+    const client = createBeaconNodeClient({ url: s.url, now: () => t });
+    const e = await failure(client.call(endpoints.getGenesis, undefined, { deadlineMs: 1_150 }));
+    expectCode(e, 'TIMEOUT', { timeoutMs: 150 });
+    t = 2_000;
+    const late = await failure(client.call(endpoints.getGenesis, undefined, { deadlineMs: 1_500 }));
+    expectCode(late, 'TIMEOUT', { timeoutMs: 0 });
+    expect(s.requests.length).toBe(1);
+  });
+
   it('aborts on the caller signal', async () => {
     const s = await serve(() => {});
     const ac = new AbortController();
