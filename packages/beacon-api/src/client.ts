@@ -71,6 +71,8 @@ export interface BeaconNodeOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** Largest response body accepted, in bytes. Default 64 MiB. */
   readonly maxBodyBytes?: number;
+  /** A version the node lacked is tried again after this long (ms, default 15 min: nodes get upgraded). */
+  readonly reprobeAfterMs?: number;
   /** Monotonic milliseconds, for latency (default performance.now). */
   readonly now?: () => number;
   readonly timers?: Timers;
@@ -188,7 +190,16 @@ export function createBeaconNodeClient(opts: BeaconNodeOptions): BeaconNodeClien
   const now = opts.now ?? (() => performance.now());
   const timers = opts.timers ?? defaultTimers;
   const extraHeaders = opts.headers ?? {};
-  const unsupported = new Set<string>();
+  // Route id -> when the node was found to lack it (now()); retried after reprobeAfterMs.
+  const missingSince = new Map<string, number>();
+  const reprobeAfterMs = opts.reprobeAfterMs ?? 15 * 60_000;
+  const isMissing = (id: string) => {
+    const at = missingSince.get(id);
+    if (at === undefined) return false;
+    if (now() - at < reprobeAfterMs) return true;
+    missingSince.delete(id);
+    return false;
+  };
   try {
     new URL(opts.url);
   } catch {
@@ -379,7 +390,7 @@ export function createBeaconNodeClient(opts: BeaconNodeOptions): BeaconNodeClien
         reason: 'no version of this endpoint accepts these arguments',
       });
     }
-    const usable = candidates.filter((r) => !unsupported.has(r.id));
+    const usable = candidates.filter((r) => !isMissing(r.id));
     if (usable.length === 0) {
       throw new BeaconApiError({
         code: 'NOT_SUPPORTED',
@@ -399,7 +410,7 @@ export function createBeaconNodeClient(opts: BeaconNodeOptions): BeaconNodeClien
         if (st !== 404 && st !== 405 && st !== 501) throw e;
         last = e;
         const missing = routeMissing(e);
-        if (missing) unsupported.add(route.id);
+        if (missing) missingSince.set(route.id, now());
         const next = usable[i + 1];
         if (next === undefined) break;
         opts.onEvent?.({
@@ -426,8 +437,8 @@ export function createBeaconNodeClient(opts: BeaconNodeOptions): BeaconNodeClien
     url: opts.url,
     call: callEndpoint,
     request,
-    unsupportedRoutes: () => [...unsupported],
-    resetUnsupported: () => unsupported.clear(),
+    unsupportedRoutes: () => [...missingSince.keys()].filter(isMissing),
+    resetUnsupported: () => missingSince.clear(),
     transport: { fetch: fetchFn, headers: extraHeaders, timers, now },
   };
 }

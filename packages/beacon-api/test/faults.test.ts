@@ -319,6 +319,35 @@ describe('version fallback against a node that lacks newer versions', () => {
     expect(client.unsupportedRoutes()).toEqual(['produceBlock.v3']);
   });
 
+  it('tries a missing version again after reprobeAfterMs (the node may have been upgraded)', async () => {
+    let upgraded = false;
+    const block = randomValue(ssz.altair.BeaconBlock, rng);
+    const s = await serve((req, res) => {
+      if (req.url?.startsWith('/eth/v3/') && !upgraded) return lodestarMissing(res, 'GET', req.url);
+      if (req.url?.startsWith('/eth/v3/')) {
+        return json(res, 200, {
+          version: 'altair',
+          execution_payload_blinded: false,
+          execution_payload_value: '0',
+          consensus_block_value: '5',
+          data: ssz.altair.BeaconBlock.toJson(block),
+        });
+      }
+      json(res, 200, { version: 'altair', data: ssz.altair.BeaconBlock.toJson(block) });
+    });
+    let t = 0;
+    const client = createBeaconNodeClient({ url: s.url, now: () => t, reprobeAfterMs: 60_000 });
+    const args = { slot: 9, randaoReveal: randomValue(ssz.BLSSignature, rng), graffiti: new Uint8Array(32) };
+    await client.call(endpoints.produceBlock, args);
+    upgraded = true;
+    t = 59_000;
+    expect((await client.call(endpoints.produceBlock, args)).meta.consensusBlockValue).toBe(0n); // still v2
+    t = 61_000;
+    expect(client.unsupportedRoutes()).toEqual([]);
+    expect((await client.call(endpoints.produceBlock, args)).meta.consensusBlockValue).toBe(5n); // v3 again
+    expect(s.requests.map((r) => r.split('/')[2])).toEqual(['v3', 'v2', 'v2', 'v3']);
+  });
+
   it('falls back on 405 and does not fall back on a 404 for a missing object', async () => {
     const s = await serve((req, res) => {
       if (req.url?.startsWith('/eth/v2/'))
