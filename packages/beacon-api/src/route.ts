@@ -1,0 +1,375 @@
+// Route definitions in the manner of Lodestar's api package: one object per endpoint version
+// (method, path, how arguments become a request and back, how the response body is encoded and
+// decoded as JSON and as SSZ), shared by the client (./client.ts) and the server helper
+// (./server.ts). An `Endpoint` groups the versions of one operation, newest first; the client
+// falls back along that list when a node lacks a version (404/405).
+import type { Type } from '@chainsafe/ssz';
+import { type Fork, isFork } from './forks.ts';
+import { bytesToHex, fromJsonStrict, hexToBytes, JsonFieldError } from './internal/json.ts';
+
+export type WireFormat = 'json' | 'ssz';
+export type HttpMethod = 'GET' | 'POST';
+export type QueryValue = string | number | boolean | readonly (string | number)[];
+
+/** What a route makes of the call's arguments. */
+export interface RequestParts {
+  readonly params?: Readonly<Record<string, string | number>>;
+  readonly query?: Readonly<Record<string, QueryValue | undefined>>;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** JSON body (serialized by the client), or SSZ bytes when `format` is ssz. */
+  readonly body?: { readonly json: unknown } | { readonly ssz: Uint8Array };
+}
+
+/** A request as the server helper received it. */
+export interface ParsedRequest {
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, readonly string[]>>;
+  header(name: string): string | undefined;
+  readonly body: { readonly json: unknown } | { readonly ssz: Uint8Array } | undefined;
+}
+
+/** Response status and headers, as codecs see them. */
+export interface ResponseMeta {
+  readonly status: number;
+  header(name: string): string | undefined;
+}
+
+export interface EncodedJson {
+  readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly status?: number;
+}
+export interface EncodedSsz {
+  readonly bytes: Uint8Array;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface ResponseCodec<Ret> {
+  /** The response has no body (publish routes); fromJson gets undefined. */
+  readonly empty: boolean;
+  /** The route can answer with application/octet-stream. */
+  readonly ssz: boolean;
+  fromJson(body: unknown, meta: ResponseMeta): Ret;
+  toJson(ret: Ret): EncodedJson;
+  fromSsz?(bytes: Uint8Array, meta: ResponseMeta): Ret;
+  toSsz?(ret: Ret): EncodedSsz;
+}
+
+export interface RouteDefinition<Args, Ret> {
+  /** HTTP statuses besides 2xx that carry a result (node health: 206 syncing, 503 not ready). */
+  readonly okStatuses?: readonly number[];
+  /** Unique id: operation name and version, e.g. `getAttesterDuties.v1`. */
+  readonly id: string;
+  readonly method: HttpMethod;
+  /** Path template, e.g. `/eth/v1/validator/duties/attester/{epoch}`. */
+  readonly path: string;
+  /** The request body can be SSZ. */
+  readonly reqSsz: boolean;
+  /**
+   * Where the beacon-APIs specification defines `application/octet-stream` for this route: a
+   * client asks beacon nodes for SSZ only there (other routes carry SSZ only between our own
+   * client and server helper).
+   */
+  readonly sszInSpec?: { readonly request?: boolean; readonly response?: boolean };
+  /** False when this version cannot express `args` (e.g. an electra attestation on a v1 route). */
+  accepts?(args: Args): boolean;
+  writeReq(args: Args, format: WireFormat): RequestParts;
+  parseReq(req: ParsedRequest): Args;
+  readonly resp: ResponseCodec<Ret>;
+}
+
+/** One operation with its versions, newest first. `publish` operations go to every node of a pool. */
+export interface Endpoint<Args, Ret> {
+  readonly name: string;
+  readonly kind: 'read' | 'publish';
+  readonly routes: readonly RouteDefinition<Args, Ret>[];
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: an endpoint of any argument and result type
+export type AnyEndpoint = Endpoint<any, any>;
+export type ArgsOf<E> = E extends Endpoint<infer A, infer _R> ? A : never;
+export type RetOf<E> = E extends Endpoint<infer _A, infer R> ? R : never;
+
+// ---- response metadata shared by many routes ----
+
+/** Metadata a response can carry besides its data (JSON fields or `Eth-*` headers for SSZ). */
+export interface ResponseMetadata {
+  /** Fork of the data (`version` / `Eth-Consensus-Version`). */
+  version?: Fork;
+  executionOptimistic?: boolean;
+  finalized?: boolean;
+  /** Duties: the block root the duties depend on. */
+  dependentRoot?: Uint8Array;
+}
+
+export interface ApiResponse<T> {
+  data: T;
+  meta: ResponseMetadata;
+}
+
+export const HEADER = {
+  consensusVersion: 'eth-consensus-version',
+  executionOptimistic: 'eth-execution-optimistic',
+  finalized: 'eth-consensus-finalized',
+  dependentRoot: 'eth-consensus-dependent-root',
+  payloadBlinded: 'eth-execution-payload-blinded',
+  payloadValue: 'eth-execution-payload-value',
+  blockValue: 'eth-consensus-block-value',
+} as const;
+
+type MetaKey = 'version' | 'executionOptimistic' | 'finalized' | 'dependentRoot';
+
+function metaFromJson(
+  o: Record<string, unknown>,
+  keys: readonly MetaKey[],
+  meta: ResponseMeta,
+): ResponseMetadata {
+  const m: ResponseMetadata = {};
+  for (const k of keys) {
+    if (k === 'executionOptimistic' && o.execution_optimistic !== undefined) {
+      if (typeof o.execution_optimistic !== 'boolean')
+        throw new JsonFieldError('execution_optimistic', 'expected a boolean');
+      m.executionOptimistic = o.execution_optimistic;
+    } else if (k === 'finalized' && o.finalized !== undefined) {
+      if (typeof o.finalized !== 'boolean') throw new JsonFieldError('finalized', 'expected a boolean');
+      m.finalized = o.finalized;
+    } else if (k === 'dependentRoot') {
+      const b = hexToBytes(o.dependent_root, 'dependent_root');
+      if (b.length !== 32) throw new JsonFieldError('dependent_root', 'expected 32 bytes');
+      m.dependentRoot = b;
+    } else if (k === 'version') {
+      m.version = readVersion(o.version, meta);
+    }
+  }
+  return m;
+}
+
+/** The fork of a response: the `version` field, checked against the header when both are present. */
+function readVersion(field: unknown, meta: ResponseMeta): Fork {
+  const header = meta.header(HEADER.consensusVersion);
+  if (field === undefined && header === undefined)
+    throw new JsonFieldError('version', 'missing (and no Eth-Consensus-Version header)');
+  const v = field ?? header;
+  if (typeof v !== 'string' || !isFork(v.toLowerCase()))
+    throw new JsonFieldError('version', `unknown fork ${JSON.stringify(v)}`);
+  const fork = v.toLowerCase() as Fork;
+  if (header !== undefined && header.toLowerCase() !== fork) {
+    throw new ConsensusVersionMismatch(fork, header);
+  }
+  return fork;
+}
+
+/** The `Eth-Consensus-Version` header names another fork than the body. */
+export class ConsensusVersionMismatch extends Error {
+  override readonly name = 'ConsensusVersionMismatch';
+  readonly expected: string;
+  readonly got: string;
+  constructor(expected: string, got: string) {
+    super(`Eth-Consensus-Version ${got} but the body is ${expected}`);
+    this.expected = expected;
+    this.got = got;
+  }
+}
+
+function metaToJson(m: ResponseMetadata, keys: readonly MetaKey[]): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (const k of keys) {
+    if (k === 'version' && m.version !== undefined) o.version = m.version;
+    if (k === 'executionOptimistic') o.execution_optimistic = m.executionOptimistic ?? false;
+    if (k === 'finalized') o.finalized = m.finalized ?? false;
+    if (k === 'dependentRoot' && m.dependentRoot !== undefined)
+      o.dependent_root = bytesToHex(m.dependentRoot);
+  }
+  return o;
+}
+
+function metaToHeaders(m: ResponseMetadata, keys: readonly MetaKey[]): Record<string, string> {
+  const h: Record<string, string> = {};
+  for (const k of keys) {
+    if (k === 'version' && m.version !== undefined) h[HEADER.consensusVersion] = m.version;
+    if (k === 'executionOptimistic') h[HEADER.executionOptimistic] = String(m.executionOptimistic ?? false);
+    if (k === 'finalized') h[HEADER.finalized] = String(m.finalized ?? false);
+    if (k === 'dependentRoot' && m.dependentRoot !== undefined)
+      h[HEADER.dependentRoot] = bytesToHex(m.dependentRoot);
+  }
+  return h;
+}
+
+function metaFromHeaders(meta: ResponseMeta, keys: readonly MetaKey[]): ResponseMetadata {
+  const m: ResponseMetadata = {};
+  for (const k of keys) {
+    if (k === 'version') {
+      const v = meta.header(HEADER.consensusVersion);
+      if (v === undefined || !isFork(v.toLowerCase())) {
+        throw new JsonFieldError('Eth-Consensus-Version', `missing or unknown fork ${JSON.stringify(v)}`);
+      }
+      m.version = v.toLowerCase() as Fork;
+    } else if (k === 'executionOptimistic') {
+      const v = meta.header(HEADER.executionOptimistic);
+      if (v !== undefined) m.executionOptimistic = v === 'true';
+    } else if (k === 'finalized') {
+      const v = meta.header(HEADER.finalized);
+      if (v !== undefined) m.finalized = v === 'true';
+    } else if (k === 'dependentRoot') {
+      const v = meta.header(HEADER.dependentRoot);
+      if (v === undefined) throw new JsonFieldError('Eth-Consensus-Dependent-Root', 'missing');
+      const b = hexToBytes(v, 'Eth-Consensus-Dependent-Root');
+      if (b.length !== 32) throw new JsonFieldError('Eth-Consensus-Dependent-Root', 'expected 32 bytes');
+      m.dependentRoot = b;
+    }
+  }
+  return m;
+}
+
+function asObject(body: unknown, path = '(body)'): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new JsonFieldError(path, 'expected a JSON object');
+  }
+  return body as Record<string, unknown>;
+}
+
+/** SSZ bytes that do not decode as the route's type. */
+export class SszDecodeError extends Error {
+  override readonly name = 'SszDecodeError';
+}
+
+function deserialize<T>(type: Type<T>, bytes: Uint8Array): T {
+  try {
+    return type.deserialize(bytes);
+  } catch (e) {
+    throw new SszDecodeError(`${type.typeName}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/**
+ * `{data: T, ...meta}` in JSON, T as SSZ with the metadata in `Eth-*` headers. `type` may depend
+ * on the fork (then `version` must be among the meta keys).
+ */
+export function dataCodec<T>(
+  type: Type<T> | ((fork: Fork) => Type<T>),
+  opts: { meta?: readonly MetaKey[]; ssz?: boolean } = {},
+): ResponseCodec<ApiResponse<T>> {
+  const keys = opts.meta ?? [];
+  const typeFor = (m: ResponseMetadata): Type<T> => {
+    if (typeof type !== 'function') return type;
+    if (m.version === undefined) throw new JsonFieldError('version', 'missing');
+    return type(m.version);
+  };
+  const sszOk = opts.ssz ?? true;
+  return {
+    empty: false,
+    ssz: sszOk,
+    fromJson(body, meta) {
+      const o = asObject(body);
+      const m = metaFromJson(o, keys, meta);
+      if (o.data === undefined) throw new JsonFieldError('data', 'missing');
+      return { data: fromJsonStrict(typeFor(m), o.data, 'data'), meta: m };
+    },
+    toJson(ret) {
+      return {
+        body: { ...metaToJson(ret.meta, keys), data: typeFor(ret.meta).toJson(ret.data) },
+        headers: metaToHeaders(
+          ret.meta,
+          keys.filter((k) => k === 'version'),
+        ),
+      };
+    },
+    ...(sszOk
+      ? {
+          fromSsz(bytes: Uint8Array, meta: ResponseMeta) {
+            const m = metaFromHeaders(meta, keys);
+            return { data: deserialize(typeFor(m), bytes), meta: m };
+          },
+          toSsz(ret: ApiResponse<T>) {
+            return { bytes: typeFor(ret.meta).serialize(ret.data), headers: metaToHeaders(ret.meta, keys) };
+          },
+        }
+      : {}),
+  };
+}
+
+/** A response whose `data` is decoded by hand (non-SSZ shapes: version strings, spec maps, ...). */
+export function customCodec<T>(
+  decode: (data: unknown) => T,
+  encode: (value: T) => unknown,
+): ResponseCodec<ApiResponse<T>> {
+  return {
+    empty: false,
+    ssz: false,
+    fromJson(body) {
+      const o = asObject(body);
+      if (o.data === undefined) throw new JsonFieldError('data', 'missing');
+      return { data: decode(o.data), meta: {} };
+    },
+    toJson(ret) {
+      return { body: { data: encode(ret.data) } };
+    },
+  };
+}
+
+/** No response body (publish and subscription routes). */
+export const emptyCodec: ResponseCodec<void> = {
+  empty: true,
+  ssz: false,
+  fromJson() {},
+  toJson() {
+    return { body: undefined };
+  },
+};
+
+// ---- request helpers ----
+
+/** A required path or query parameter from a parsed request. */
+export function param(req: ParsedRequest, name: string): string {
+  const v = req.params[name] ?? req.query[name]?.[0];
+  if (v === undefined) throw new JsonFieldError(name, 'missing');
+  return v;
+}
+
+export function uintParam(req: ParsedRequest, name: string): number {
+  const v = param(req, name);
+  if (!/^[0-9]{1,16}$/.test(v))
+    throw new JsonFieldError(name, `expected a decimal integer, got ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+export function optionalQuery(req: ParsedRequest, name: string): string | undefined {
+  return req.query[name]?.[0];
+}
+
+/** Values of a repeated query parameter (also accepts the comma form). */
+export function listQuery(req: ParsedRequest, name: string): string[] {
+  return (req.query[name] ?? []).flatMap((v) => v.split(',')).filter((v) => v !== '');
+}
+
+export function jsonBody(req: ParsedRequest): unknown {
+  if (req.body === undefined || !('json' in req.body))
+    throw new JsonFieldError('(body)', 'expected a JSON body');
+  return req.body.json;
+}
+
+/** Request body as a list of `type`, JSON or SSZ. */
+export function listBody<T>(listType: Type<T[]>, req: ParsedRequest): T[] {
+  if (req.body !== undefined && 'ssz' in req.body) return deserialize(listType, req.body.ssz);
+  return fromJsonStrict(listType, jsonBody(req), '(body)');
+}
+
+/** Request body as one `type`, JSON or SSZ. */
+export function valueBody<T>(type: Type<T>, req: ParsedRequest): T {
+  if (req.body !== undefined && 'ssz' in req.body) return deserialize(type, req.body.ssz);
+  return fromJsonStrict(type, jsonBody(req), '(body)');
+}
+
+export type RequestBody = { readonly json: unknown } | { readonly ssz: Uint8Array };
+
+export function encodeBody<T>(type: Type<T>, value: T, format: WireFormat): RequestBody {
+  return format === 'ssz' ? { ssz: type.serialize(value) } : { json: type.toJson(value) };
+}
+
+/** The fork named by a request's Eth-Consensus-Version header (v2 publish routes). */
+export function requestFork(req: ParsedRequest): Fork {
+  const v = req.header(HEADER.consensusVersion)?.toLowerCase();
+  if (v === undefined || !isFork(v))
+    throw new JsonFieldError('Eth-Consensus-Version', `missing or unknown fork ${JSON.stringify(v)}`);
+  return v;
+}

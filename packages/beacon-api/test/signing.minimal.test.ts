@@ -1,0 +1,3 @@
+import { signingSuite } from './helpers/signing-suite.ts';
+
+signingSuite('minimal');

@@ -1,0 +1,63 @@
+// Typed errors of the devnet launcher. Every failure names what went wrong and where; failures of
+// the beacon node process carry the tail of its log, so a red test shows why the node died.
+
+export type DevnetErrorDetails =
+  | { code: 'INVALID_OPTION'; option: string; reason: string }
+  | { code: 'BINARY_NOT_FOUND'; binary: string }
+  | { code: 'PORT_IN_USE'; port: number; host: string; which: 'rest' | 'p2p'; logTail?: string }
+  | {
+      code: 'EARLY_EXIT';
+      exitCode: number | null;
+      signal: NodeJS.Signals | null;
+      logFile: string;
+      logTail: string;
+    }
+  | { code: 'REST_TIMEOUT'; restUrl: string; timeoutMs: number; logFile: string; logTail: string }
+  | { code: 'GENESIS_IN_PAST'; genesisTimeSec: number; nowSec: number; stateFile: string }
+  | { code: 'INVALID_GENESIS_STATE'; stateFile: string; reason: string }
+  | { code: 'GENESIS_BUILD_FAILED'; reason: string; stderrTail: string }
+  | { code: 'STOP_FAILED'; pid: number; reason: string };
+
+export type DevnetErrorCode = DevnetErrorDetails['code'];
+
+function describe(d: DevnetErrorDetails): string {
+  switch (d.code) {
+    case 'INVALID_OPTION':
+      return `invalid option ${d.option}: ${d.reason}`;
+    case 'BINARY_NOT_FOUND':
+      return `Lodestar binary not found or not executable: ${d.binary}`;
+    case 'PORT_IN_USE':
+      return `${d.which} port ${d.host}:${d.port} is already in use`;
+    case 'EARLY_EXIT':
+      return `Lodestar exited before its REST API answered (exit code ${d.exitCode}, signal ${d.signal}); log ${d.logFile}, last lines:\n${d.logTail}`;
+    case 'REST_TIMEOUT':
+      return `Lodestar's REST API at ${d.restUrl} did not answer within ${d.timeoutMs} ms; log ${d.logFile}, last lines:\n${d.logTail}`;
+    case 'GENESIS_IN_PAST':
+      return `genesis state ${d.stateFile} has genesis_time ${d.genesisTimeSec}, ${d.nowSec - d.genesisTimeSec} s in the past: Lodestar would wait for peers forever; build it with a genesis time in the future`;
+    case 'INVALID_GENESIS_STATE':
+      return `genesis state ${d.stateFile} is not usable: ${d.reason}`;
+    case 'GENESIS_BUILD_FAILED':
+      return `building the genesis state failed: ${d.reason}${d.stderrTail ? `\n${d.stderrTail}` : ''}`;
+    case 'STOP_FAILED':
+      return `could not stop Lodestar (pid ${d.pid}): ${d.reason}`;
+  }
+}
+
+export class DevnetError extends Error {
+  override readonly name = 'DevnetError';
+  readonly code: DevnetErrorCode;
+  readonly details: DevnetErrorDetails;
+
+  constructor(details: DevnetErrorDetails, options?: { cause?: unknown }) {
+    super(describe(details), options);
+    this.code = details.code;
+    this.details = details;
+  }
+}
+
+export function isDevnetError<C extends DevnetErrorCode>(
+  err: unknown,
+  code?: C,
+): err is DevnetError & { code: C; details: Extract<DevnetErrorDetails, { code: C }> } {
+  return err instanceof DevnetError && (code === undefined || err.code === code);
+}

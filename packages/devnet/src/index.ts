@@ -1,0 +1,29 @@
+export {
+  DevnetError,
+  type DevnetErrorCode,
+  type DevnetErrorDetails,
+  isDevnetError,
+} from './errors.ts';
+export {
+  type BuildGenesisStateOptions,
+  buildGenesisState,
+  GENESIS_FORK_VERSIONS,
+  type GenesisDeposit,
+  type GenesisState,
+  type GenesisValidator,
+} from './genesis.ts';
+export { interopSecretKey } from './interop.ts';
+export {
+  defaultLodestarBinary,
+  type LodestarExit,
+  type LodestarGenesis,
+  type LodestarGenesisInfo,
+  type LodestarNode,
+  type LodestarPreset,
+  type LodestarStopResult,
+  type StartLodestarOptions,
+  startLodestar,
+  stopAllLodestarNodes,
+  withLodestar,
+} from './lodestar.ts';
+export { allocatePort, isPortFree } from './ports.ts';
