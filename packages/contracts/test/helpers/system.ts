@@ -10,6 +10,7 @@ import {
   stringToHex,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { type BalanceReport, reportTypes } from '../../src/actions/report.ts';
 import { getBlockHeaderRlp } from '../../src/block-header.ts';
 import {
   type DeployDivaParameters,
@@ -175,27 +176,9 @@ export async function committeeOf(client: AnvilClient, system: System, drawId: b
   });
 }
 
-export type Report = {
-  epoch: bigint;
-  clBalance: bigint;
-  clDepositedEther: bigint;
-  exitedValidators: bigint;
-  penalties: readonly { operator: Address; amount: bigint }[];
-};
-
-export const REPORT_TYPES = {
-  Report: [
-    { name: 'epoch', type: 'uint256' },
-    { name: 'clBalance', type: 'uint256' },
-    { name: 'clDepositedEther', type: 'uint256' },
-    { name: 'exitedValidators', type: 'uint256' },
-    { name: 'penalties', type: 'Penalty[]' },
-  ],
-  Penalty: [
-    { name: 'operator', type: 'address' },
-    { name: 'amount', type: 'uint256' },
-  ],
-} as const;
+// The report shape and its EIP-712 types are the package's own (src/actions/report.ts).
+export type Report = BalanceReport;
+const REPORT_TYPES = reportTypes;
 
 /** EIP-712 signatures of `signers` over `report`, sorted by signer address as the contract wants. */
 export async function signReport(
