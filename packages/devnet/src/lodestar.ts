@@ -10,110 +10,26 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DevnetError } from './errors.ts';
+import { checkInteger, validateOptions } from './internal/options.ts';
+import { readGenesisInfo, waitForRest } from './internal/rest.ts';
+import type {
+  LodestarExit,
+  LodestarGenesisInfo,
+  LodestarNode,
+  LodestarStopResult,
+  StartLodestarOptions,
+} from './lodestar-types.ts';
 import { allocatePort, isPortFree, reservePort } from './ports.ts';
 
-export type LodestarPreset = 'minimal' | 'mainnet';
-
-/** Where the node's genesis comes from. */
-export type LodestarGenesis =
-  /** Lodestar's interop genesis: `validatorCount` validators with the interop keys 0..count-1. */
-  | { kind: 'interop'; validatorCount: number; genesisTimeSec?: number; eth1BlockHash?: `0x${string}` }
-  /**
-   * An SSZ BeaconState file (for example from `buildGenesisState`); its genesis time must lie ahead.
-   * `genesisTimeSec` replaces the state's genesis_time (its first field; nothing else in a genesis
-   * state depends on it) in a copy the node starts from: set it just before the start, so that the
-   * time it took to build the state does not eat into the node's start-up margin.
-   */
-  | { kind: 'state'; stateFile: string; genesisTimeSec?: number };
-
-export interface StartLodestarOptions {
-  /**
-   * The Lodestar CLI: a `.js` entry (run with `nodeBinary`) or an executable. Defaults to the
-   * `@chainsafe/lodestar` this package depends on (1.5.1). Point it at a newer Lodestar to test
-   * against that; flags this launcher passes are those of `lodestar dev`.
-   */
-  binary?: string;
-  /** Node.js that runs a `.js` binary. Default: the Node running this process. */
-  nodeBinary?: string;
-  /** Default `minimal` (set through LODESTAR_PRESET). */
-  preset?: LodestarPreset;
-  /** Default 2. */
-  secondsPerSlot?: number;
-  /** Default 0 (altair from genesis). */
-  altairForkEpoch?: number;
-  /** More chain-config values, passed as `--params.NAME value`. */
-  params?: Readonly<Record<string, string | number>>;
-  /** Default: interop genesis of 8 validators. */
-  genesis?: LodestarGenesis;
-  /**
-   * Interop keys Lodestar's own validator client runs, as an inclusive range. Default: all of an
-   * interop genesis, none for a genesis state. `null`: no validator client.
-   */
-  startValidators?: { from: number; to: number } | null;
-  /** Fixed ports (checked free first); by default free ports are allocated. */
-  restPort?: number;
-  p2pPort?: number;
-  /** Folder for the node's database and log. Default: a new temporary folder. */
-  dataDir?: string;
-  /** Default `<dataDir>/lodestar.log`. */
-  logFile?: string;
-  /** Lodestar's `--logLevel`. Default `info`. */
-  logLevel?: 'error' | 'warn' | 'info' | 'verbose' | 'debug';
-  /** How long to wait for the REST API. Default 120 000 ms (2-20 s is usual; a loaded 2-core machine needs more). */
-  startTimeoutMs?: number;
-  /**
-   * Waits of `stop()`: after the first SIGTERM (default 3 000 ms), after the second (10 000 ms), after
-   * SIGKILL (5 000 ms).
-   */
-  stopTimeoutsMs?: { firstTerm?: number; secondTerm?: number; kill?: number };
-  /** Keep the chain database after stop (the log is always kept). Default false. */
-  keepChainData?: boolean;
-  /** Appended to the command line as is. */
-  extraArgs?: readonly string[];
-  /** Extra environment for the child (on top of this process's). */
-  env?: Readonly<Record<string, string>>;
-}
-
-export interface LodestarGenesisInfo {
-  genesisTimeSec: number;
-  genesisValidatorsRoot: `0x${string}`;
-  genesisForkVersion: `0x${string}`;
-}
-
-export interface LodestarExit {
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-export interface LodestarStopResult extends LodestarExit {
-  /** How the node ended: it had exited already, after the first or second SIGTERM, or SIGKILL. */
-  how: 'already-exited' | 'sigterm' | 'second-sigterm' | 'sigkill';
-  stopMs: number;
-}
-
-export interface LodestarNode {
-  readonly pid: number;
-  readonly restUrl: string;
-  readonly restPort: number;
-  readonly p2pPort: number;
-  readonly dataDir: string;
-  readonly logFile: string;
-  readonly preset: LodestarPreset;
-  readonly secondsPerSlot: number;
-  readonly genesis: LodestarGenesisInfo;
-  /** Milliseconds from spawn until the REST API answered. */
-  readonly startupMs: number;
-  /** The command line it was started with. */
-  readonly command: readonly string[];
-  /** Settles when the process has exited (for whatever reason). */
-  readonly exited: Promise<LodestarExit>;
-  readonly running: boolean;
-  /** The log so far. */
-  readLog(): Promise<string>;
-  /** Stops the node; safe to call more than once. */
-  stop(): Promise<LodestarStopResult>;
-  [Symbol.asyncDispose](): Promise<void>;
-}
+export type {
+  LodestarExit,
+  LodestarGenesis,
+  LodestarGenesisInfo,
+  LodestarNode,
+  LodestarPreset,
+  LodestarStopResult,
+  StartLodestarOptions,
+} from './lodestar-types.ts';
 
 const HOST = '127.0.0.1';
 const LOG_TAIL_LINES = 40;
@@ -150,17 +66,6 @@ async function logTail(logFile: string, lines = LOG_TAIL_LINES): Promise<string>
     return text.trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
     return '(no log written)';
-  }
-}
-
-function checkInteger(option: string, value: number | undefined, min: number, max: number): void {
-  if (value === undefined) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new DevnetError({
-      code: 'INVALID_OPTION',
-      option,
-      reason: `expected an integer in [${min}, ${max}], got ${value}`,
-    });
   }
 }
 
@@ -277,88 +182,9 @@ function buildArgs(
   return args;
 }
 
-function validate(o: StartLodestarOptions): void {
-  checkInteger('secondsPerSlot', o.secondsPerSlot, 1, 60);
-  checkInteger('altairForkEpoch', o.altairForkEpoch, 0, 2 ** 32);
-  checkInteger('restPort', o.restPort, 1, 65535);
-  checkInteger('p2pPort', o.p2pPort, 1, 65535);
-  checkInteger('startTimeoutMs', o.startTimeoutMs, 1, 3_600_000);
-  if (o.preset !== undefined && o.preset !== 'minimal' && o.preset !== 'mainnet') {
-    throw new DevnetError({
-      code: 'INVALID_OPTION',
-      option: 'preset',
-      reason: `unknown preset ${String(o.preset)}`,
-    });
-  }
-  const g = o.genesis;
-  if (g?.kind === 'interop') {
-    checkInteger('genesis.validatorCount', g.validatorCount, 1, 1_000_000);
-    if (g.eth1BlockHash !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(g.eth1BlockHash)) {
-      throw new DevnetError({
-        code: 'INVALID_OPTION',
-        option: 'genesis.eth1BlockHash',
-        reason: 'expected 32 bytes hex',
-      });
-    }
-  }
-  const r = o.startValidators;
-  if (r) {
-    checkInteger('startValidators.from', r.from, 0, 1_000_000);
-    checkInteger('startValidators.to', r.to, r.from, 1_000_000);
-  }
-}
-
-async function waitForRest(
-  restUrl: string,
-  exited: Promise<LodestarExit>,
-  deadline: number,
-): Promise<'up' | 'exited' | 'timeout'> {
-  let exitedNow = false;
-  void exited.then(() => {
-    exitedNow = true;
-  });
-  while (Date.now() < deadline) {
-    if (exitedNow) return 'exited';
-    try {
-      const res = await fetch(`${restUrl}/eth/v1/node/health`, { signal: AbortSignal.timeout(1_000) });
-      await res.arrayBuffer();
-      // 200 ready, 206 syncing: either way the API answers.
-      if (res.status === 200 || res.status === 206) return 'up';
-    } catch {
-      // not listening yet
-    }
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 100))]);
-  }
-  return exitedNow ? 'exited' : 'timeout';
-}
-
-function isHex(value: unknown): value is `0x${string}` {
-  return typeof value === 'string' && /^0x[0-9a-fA-F]*$/.test(value);
-}
-
-async function readGenesisInfo(restUrl: string): Promise<LodestarGenesisInfo> {
-  const res = await fetch(`${restUrl}/eth/v1/beacon/genesis`, { signal: AbortSignal.timeout(5_000) });
-  const body = (await res.json()) as { data?: Record<string, unknown> };
-  const d = body.data;
-  if (
-    !res.ok ||
-    !d ||
-    typeof d.genesis_time !== 'string' ||
-    !isHex(d.genesis_validators_root) ||
-    !isHex(d.genesis_fork_version)
-  ) {
-    throw new Error(`unexpected /eth/v1/beacon/genesis answer (HTTP ${res.status})`);
-  }
-  return {
-    genesisTimeSec: Number(d.genesis_time),
-    genesisValidatorsRoot: d.genesis_validators_root,
-    genesisForkVersion: d.genesis_fork_version,
-  };
-}
-
 /** Starts Lodestar and resolves once its REST API answers. */
 export async function startLodestar(options: StartLodestarOptions = {}): Promise<LodestarNode> {
-  validate(options);
+  validateOptions(options);
   installExitHook();
   const binary = resolve(options.binary ?? defaultLodestarBinary());
   const runWithNode = /\.[cm]?js$/.test(binary);

@@ -1,0 +1,46 @@
+// Checks StartLodestarOptions before anything is spawned, so a bad option is a typed error that
+// names it rather than a Lodestar that exits early.
+import { DevnetError } from '../errors.ts';
+import type { StartLodestarOptions } from '../lodestar-types.ts';
+
+export function checkInteger(option: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new DevnetError({
+      code: 'INVALID_OPTION',
+      option,
+      reason: `expected an integer in [${min}, ${max}], got ${value}`,
+    });
+  }
+}
+
+export function validateOptions(o: StartLodestarOptions): void {
+  checkInteger('secondsPerSlot', o.secondsPerSlot, 1, 60);
+  checkInteger('altairForkEpoch', o.altairForkEpoch, 0, 2 ** 32);
+  checkInteger('restPort', o.restPort, 1, 65535);
+  checkInteger('p2pPort', o.p2pPort, 1, 65535);
+  checkInteger('startTimeoutMs', o.startTimeoutMs, 1, 3_600_000);
+  if (o.preset !== undefined && o.preset !== 'minimal' && o.preset !== 'mainnet') {
+    throw new DevnetError({
+      code: 'INVALID_OPTION',
+      option: 'preset',
+      reason: `unknown preset ${String(o.preset)}`,
+    });
+  }
+  const g = o.genesis;
+  if (g?.kind === 'interop') {
+    checkInteger('genesis.validatorCount', g.validatorCount, 1, 1_000_000);
+    if (g.eth1BlockHash !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(g.eth1BlockHash)) {
+      throw new DevnetError({
+        code: 'INVALID_OPTION',
+        option: 'genesis.eth1BlockHash',
+        reason: 'expected 32 bytes hex',
+      });
+    }
+  }
+  const r = o.startValidators;
+  if (r) {
+    checkInteger('startValidators.from', r.from, 0, 1_000_000);
+    checkInteger('startValidators.to', r.to, r.from, 1_000_000);
+  }
+}
