@@ -6,6 +6,7 @@ import { simulateInstance } from '../src/sim/index.ts';
 const count = Number(process.argv[2] ?? 500);
 const network = { latencyMs: 50, jitterMs: 10, loss: 0 };
 const start = performance.now();
+const cpu0 = process.cpuUsage();
 let messages = 0;
 for (let i = 0; i < count; i++) {
   const r = simulateInstance(
@@ -15,6 +16,8 @@ for (let i = 0; i < count; i++) {
   messages += r.messages;
 }
 const seconds = (performance.now() - start) / 1000;
+const c = process.cpuUsage(cpu0);
+const cpuSeconds = (c.user + c.system) / 1e6;
 process.stderr.write(
-  `${count} instances in ${seconds.toFixed(2)} s: ${(count / seconds).toFixed(0)}/s, ${(messages / count).toFixed(0)} messages each\n`,
+  `${count} instances in ${seconds.toFixed(2)} s (${cpuSeconds.toFixed(2)} s CPU): ${(count / seconds).toFixed(0)}/s wall, ${(count / cpuSeconds).toFixed(0)}/s CPU, ${(messages / count).toFixed(0)} messages each\n`,
 );

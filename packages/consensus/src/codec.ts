@@ -122,23 +122,23 @@ export class BodyReader {
 }
 
 export function writeFields(...fields: (Uint8Array | number | { u8: number })[]): Uint8Array {
-  const parts: Uint8Array[] = [];
+  let length = 0;
+  for (const f of fields) length += typeof f === 'number' ? 4 : f instanceof Uint8Array ? f.length : 1;
+  const out = new Uint8Array(length);
+  let o = 0;
   for (const f of fields) {
     if (typeof f === 'number') {
-      const b = new Uint8Array(4);
-      new DataView(b.buffer).setUint32(0, f);
-      parts.push(b);
+      out[o] = f >>> 24;
+      out[o + 1] = f >>> 16;
+      out[o + 2] = f >>> 8;
+      out[o + 3] = f;
+      o += 4;
     } else if (f instanceof Uint8Array) {
-      parts.push(f);
+      out.set(f, o);
+      o += f.length;
     } else {
-      parts.push(Uint8Array.of(f.u8));
+      out[o++] = f.u8;
     }
-  }
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
   }
   return out;
 }

@@ -27,7 +27,17 @@ export const hex = (b: Uint8Array): string => {
   for (const x of b) s += HEX[x];
   return s;
 };
-function equal(a: Uint8Array, b: Uint8Array): boolean {
+/**
+ * A map key for bytes: one character per byte. Cheaper to build than hex and ordered the same way
+ * (by bytes), so sorting keys sorts the bytes. `keyHex` turns a key back into hex for descriptions.
+ */
+export const key = (b: Uint8Array): string => String.fromCharCode.apply(null, b as unknown as number[]);
+export const keyHex = (k: string): string => {
+  let s = '';
+  for (let i = 0; i < k.length; i++) s += HEX[k.charCodeAt(i)];
+  return s;
+};
+export function equal(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -41,7 +51,28 @@ export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protoc
   let timers: TimerRequest[] = [];
   let events: ConsensusEvent<V, S>[] = [];
   const drops: Record<string, number> = {};
-  const seen = new Set<string>();
+  /** What `flush` returns when a call produced nothing (most deliveries): no allocation. */
+  const nothing: { messages: OutgoingMessage[]; timers: TimerRequest[]; events: ConsensusEvent<V, S>[] } =
+    Object.freeze({ messages: [], timers: [], events: [] }) as never;
+  /**
+   * Messages already handled, for replay protection: by (sender, kind, round), then the signatures
+   * seen for it (identical bytes carry identical signatures). Usually one entry per slot.
+   */
+  const seen = new Map<number | string, Uint8Array[]>();
+  const slot = (sender: number, kind: number, round: number): number | string =>
+    round < 0x10_0000 ? (round * 256 + kind) * 0x1_0000 + sender : `${sender}/${kind}/${round}`;
+  /** Records a message as seen; false if it was seen before. */
+  const firstSight = (sender: number, kind: number, round: number, signature: Uint8Array): boolean => {
+    const k = slot(sender, kind, round);
+    const list = seen.get(k);
+    if (!list) {
+      seen.set(k, [signature]);
+      return true;
+    }
+    for (const s of list) if (equal(s, signature)) return false;
+    list.push(signature);
+    return true;
+  };
   /** Valid partials by root, then by member; with the message that carried each (for evidence). */
   const partials = new Map<string, Map<number, { partial: P; message: Uint8Array }>>();
   const memberRoot = new Map<number, { root: string; message: Uint8Array }>();
@@ -62,6 +93,7 @@ export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protoc
       events.push(from === undefined ? { type: 'dropped', reason } : { type: 'dropped', reason, from });
     },
     flush() {
+      if (messages.length === 0 && timers.length === 0 && events.length === 0) return nothing;
       const out = { messages, timers, events };
       messages = [];
       timers = [];
@@ -78,7 +110,7 @@ export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protoc
     send(kind: number, round: number, body: Uint8Array): Uint8Array {
       const signed = encodeUnsigned(protocol, kind, instance, round, self, body);
       const bytes = attachSignature(signed, auth.sign(signed));
-      seen.add(`${self}/${hex(bytes.subarray(signed.length + 2))}/${kind}/${round}`);
+      firstSight(self, kind, round, bytes.subarray(signed.length + 2));
       messages.push({ bytes });
       return bytes;
     },
@@ -95,9 +127,7 @@ export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protoc
       if (m.sender < 1 || m.sender > n) return void core.drop('unknown-sender');
       if (!auth.verify(m.sender, m.signed, m.signature)) return void core.drop('bad-signature', m.sender);
       // Identical bytes carry identical signatures: the sender and signature identify a replay.
-      const id = `${m.sender}/${hex(m.signature)}/${m.kind}/${m.round}`;
-      if (seen.has(id)) return void core.drop('replayed', m.sender);
-      seen.add(id);
+      if (!firstSight(m.sender, m.kind, m.round, m.signature)) return void core.drop('replayed', m.sender);
       return m;
     },
     decodeValue(bytes: Uint8Array): { value: V; root: Uint8Array } | undefined {
@@ -110,55 +140,65 @@ export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protoc
       }
     },
     learnValue(root: Uint8Array, value: V, bytes: Uint8Array) {
-      values.set(hex(root), { value, bytes, root });
+      values.set(key(root), { value, bytes, root });
     },
+    /** The value with this root key (`key(root)`), if known. */
     knownValue(root: string) {
       return values.get(root);
     },
     /**
-     * Records a partial from `member` on `root` (after verification). Returns false if the partial
-     * does not verify. A member's second root produces double-signing evidence.
+     * Records a partial from `member` on `root` (after verification). Returns the root's key, or
+     * undefined if the partial does not verify. A member's second root produces double-signing
+     * evidence.
      */
-    addPartial(member: number, root: Uint8Array, partialBytes: Uint8Array, message: Uint8Array): boolean {
+    addPartial(
+      member: number,
+      root: Uint8Array,
+      partialBytes: Uint8Array,
+      message: Uint8Array,
+    ): string | undefined {
       let partial: P;
       try {
         partial = scheme.decodePartial(partialBytes);
       } catch {
         core.drop('invalid-partial', member);
-        return false;
+        return undefined;
       }
       if (!scheme.verifyPartial(member, root, partial)) {
         core.drop('invalid-partial', member);
-        return false;
+        return undefined;
       }
-      const key = hex(root);
+      const rootKey = key(root);
       const before = memberRoot.get(member);
-      if (before && before.root !== key && !doubleSigners.has(member)) {
+      if (before && before.root !== rootKey && !doubleSigners.has(member)) {
         doubleSigners.add(member);
         events.push({
           type: 'evidence',
           evidence: { kind: 'double-signed-partial', member, messages: [before.message, message] },
         });
       }
-      if (!before) memberRoot.set(member, { root: key, message });
-      let byMember = partials.get(key);
+      if (!before) memberRoot.set(member, { root: rootKey, message });
+      let byMember = partials.get(rootKey);
       if (!byMember) {
         byMember = new Map();
-        partials.set(key, byMember);
+        partials.set(rootKey, byMember);
       }
       if (!byMember.has(member)) byMember.set(member, { partial, message });
-      return true;
+      return rootKey;
     },
     partialCount(root: string): number {
       return partials.get(root)?.size ?? 0;
     },
-    /** Roots ordered by partial count (most first, ties by root). */
+    /** Root keys ordered by partial count (most first, ties by root). */
     rootsByCount(): { root: string; count: number }[] {
       return [...partials]
         .map(([root, m]) => ({ root, count: m.size }))
         .sort((a, b) => b.count - a.count || (a.root < b.root ? -1 : 1));
     },
-    /** Decides on `root` when t partials and its value are known. Returns the decision if made now. */
+    /**
+     * Decides on the root with key `root` when t partials and its value are known. Returns the
+     * decision if made now.
+     */
     tryDecide(
       root: string,
       round: number,
@@ -195,8 +235,10 @@ export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protoc
     decision: () => decision,
     /** Partials (signers by root), known values and the decision, canonically ordered. */
     describe(): string {
-      const roots = [...partials].map(([root, m]) => `${root}:${[...m.keys()].sort().join('.')}`).sort();
-      const known = [...values.keys()].sort();
+      const roots = [...partials]
+        .map(([root, m]) => `${keyHex(root)}:${[...m.keys()].sort().join('.')}`)
+        .sort();
+      const known = [...values.keys()].map(keyHex).sort();
       const d = decision
         ? `${hex(decision.root)}@${decision.round}/${hex(scheme.encodeSignature(decision.signature))}`
         : '-';

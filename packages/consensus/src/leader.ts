@@ -5,7 +5,24 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes } from '@noble/hashes/utils.js';
 
+/** The last order computed: every member of a committee asks for the same one (the simulator runs 16). */
+let last: { n: number; instance: Uint8Array; seed: Uint8Array; order: readonly number[] } | undefined;
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export function leaderOrder(n: number, instance: Uint8Array, seed: Uint8Array): number[] {
+  if (last && last.n === n && sameBytes(last.instance, instance) && sameBytes(last.seed, seed))
+    return [...last.order];
+  const order = computeOrder(n, instance, seed);
+  last = { n, instance: Uint8Array.from(instance), seed: Uint8Array.from(seed), order: [...order] };
+  return order;
+}
+
+function computeOrder(n: number, instance: Uint8Array, seed: Uint8Array): number[] {
   const order = Array.from({ length: n }, (_, i) => i + 1);
   const base = sha256(concatBytes(instance, seed));
   let counter = 0;

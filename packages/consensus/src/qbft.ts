@@ -13,7 +13,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { BodyReader, decodeWire, lengthPrefixed, writeFields } from './codec.ts';
-import { createCore, hex, instanceApi } from './core.ts';
+import { createCore, hex, instanceApi, key } from './core.ts';
 import type { ProtocolDescriptor } from './protocol.ts';
 import type { ConsensusInstance, ConsensusParameters } from './types.ts';
 
@@ -142,7 +142,7 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
       writeFields(lengthPrefixed(value), lengthPrefixed(partial)),
     );
     core.addPartial(self, decoded.root, partial, bytes);
-    core.tryDecide(hex(decoded.root), round, noAnnounce);
+    core.tryDecide(key(decoded.root), round, noAnnounce);
   }
 
   function onPrePrepare(r: number, from: number, body: Uint8Array): void {
@@ -291,8 +291,8 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
           const decoded = core.decodeValue(value);
           if (!decoded) return core.drop('invalid-value', m.sender);
           core.learnValue(decoded.root, decoded.value, value);
-          if (core.addPartial(m.sender, decoded.root, partial, bytes))
-            core.tryDecide(hex(decoded.root), round, noAnnounce);
+          const rootKey = core.addPartial(m.sender, decoded.root, partial, bytes);
+          if (rootKey !== undefined) core.tryDecide(rootKey, round, noAnnounce);
           return;
         }
         default:

@@ -13,7 +13,7 @@
  * t + t - n > f members that signed both. See docs/consensus.md.
  */
 import { BodyReader, decodeWire, lengthPrefixed, writeFields } from './codec.ts';
-import { createCore, hex, instanceApi } from './core.ts';
+import { createCore, equal, hex, instanceApi, key, keyHex } from './core.ts';
 import { leaderOf, leaderOrder } from './leader.ts';
 import type { ConsensusInstance, ConsensusParameters, Decision } from './types.ts';
 
@@ -49,18 +49,18 @@ export function createRotationalInstance<V, P, S>(
 
   function vote(valueBytes: Uint8Array, root: Uint8Array, proposal: Uint8Array): void {
     // The guard is the safety rule: it allows the root this member already signed, nothing else.
-    if (myVote && hex(myVote.root) === hex(root)) return;
+    if (myVote && equal(myVote.root, root)) return;
     if (!guard.allow(instance, root)) return;
     const partial = scheme.encodePartial(scheme.signPartial(root));
     myVote = { root, value: valueBytes, partial, proposal };
     const message = core.send(RotationalKind.Vote, round, writeFields(root, lengthPrefixed(partial)));
-    core.addPartial(self, root, partial, message);
-    core.tryDecide(hex(root), round, announce);
+    const rootKey = core.addPartial(self, root, partial, message);
+    if (rootKey !== undefined) core.tryDecide(rootKey, round, announce);
   }
 
   function onProposal(r: number, from: number, valueBytes: Uint8Array, message: Uint8Array): void {
     if (from !== leaderOf(order, r)) return core.drop('not-leader', from);
-    const digest = hex(valueBytes);
+    const digest = key(valueBytes);
     const before = proposals.get(r);
     if (before) {
       if (before.digest !== digest && !equivocators.has(r)) {
@@ -77,7 +77,7 @@ export function createRotationalInstance<V, P, S>(
     if (!decoded) return core.drop('invalid-value', from);
     core.learnValue(decoded.root, decoded.value, valueBytes);
     if (r === round) vote(valueBytes, decoded.root, message);
-    core.tryDecide(hex(decoded.root), round, announce);
+    core.tryDecide(key(decoded.root), round, announce);
   }
 
   /** A proposal relayed inside a round change: only remembered, for equivocation evidence. */
@@ -89,13 +89,13 @@ export function createRotationalInstance<V, P, S>(
     } catch {
       return;
     }
-    if (m.kind !== RotationalKind.Proposal || hex(m.instance) !== hex(instance)) return;
+    if (m.kind !== RotationalKind.Proposal || !equal(m.instance, instance)) return;
     if (m.sender !== leaderOf(order, m.round) || !params.auth.verify(m.sender, m.signed, m.signature)) return;
     const value = new BodyReader(m.body).bytesField();
     const before = proposals.get(m.round);
     if (!before) {
-      proposals.set(m.round, { digest: hex(value), message: bytes, value });
-    } else if (before.digest !== hex(value) && !equivocators.has(m.round)) {
+      proposals.set(m.round, { digest: key(value), message: bytes, value });
+    } else if (before.digest !== key(value) && !equivocators.has(m.round)) {
       equivocators.add(m.round);
       core.event({
         type: 'evidence',
@@ -138,7 +138,7 @@ export function createRotationalInstance<V, P, S>(
         )
       : writeFields({ u8: 0 });
     core.send(RotationalKind.RoundChange, r, body);
-    recordRoundChange(r, self, myVote ? hex(myVote.root) : null);
+    recordRoundChange(r, self, myVote ? key(myVote.root) : null);
     core.timer(r);
     // A proposal for this round may have arrived early.
     const early = proposals.get(r);
@@ -189,7 +189,8 @@ export function createRotationalInstance<V, P, S>(
           const root = body.fixed(32);
           const partial = body.bytesField();
           body.end();
-          if (core.addPartial(m.sender, root, partial, bytes)) core.tryDecide(hex(root), round, announce);
+          const rootKey = core.addPartial(m.sender, root, partial, bytes);
+          if (rootKey !== undefined) core.tryDecide(rootKey, round, announce);
           return;
         }
         case RotationalKind.RoundChange: {
@@ -204,8 +205,8 @@ export function createRotationalInstance<V, P, S>(
             const decoded = core.decodeValue(value);
             if (!decoded) return core.drop('invalid-value', m.sender);
             core.learnValue(decoded.root, decoded.value, value);
-            if (!core.addPartial(m.sender, decoded.root, partial, bytes)) return;
-            root = hex(decoded.root);
+            root = core.addPartial(m.sender, decoded.root, partial, bytes) ?? null;
+            if (root === null) return;
             core.tryDecide(root, round, announce);
           } else {
             body.end();
@@ -241,12 +242,12 @@ export function createRotationalInstance<V, P, S>(
     describe() {
       const tail = (b: Uint8Array) => hex(b.subarray(Math.max(0, b.length - 16)));
       const vote = myVote ? `${hex(myVote.root)}/${tail(myVote.proposal)}` : '-';
-      const props = [...proposals].map(([r, p]) => `${r}:${p.digest}/${tail(p.message)}`).sort();
+      const props = [...proposals].map(([r, p]) => `${r}:${keyHex(p.digest)}/${tail(p.message)}`).sort();
       const rcs = [...roundChanges]
         .map(
           ([r, m]) =>
             `${r}:${[...m]
-              .map(([from, root]) => `${from}=${root ?? '-'}`)
+              .map(([from, root]) => `${from}=${root === null ? '-' : keyHex(root)}`)
               .sort()
               .join('.')}`,
         )

@@ -10,36 +10,42 @@ export class EventQueue<T> {
   push(at: number, item: T): void {
     const node = { at, seq: this.seq++, item };
     const h = this.heap;
+    // Sift up through a hole: parents move down until the node's place is found.
+    let i = h.length;
     h.push(node);
-    let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (less(h[p]!, h[i]!)) break;
-      [h[p], h[i]] = [h[i]!, h[p]!];
+      const parent = h[p]!;
+      if (less(parent, node)) break;
+      h[i] = parent;
       i = p;
     }
+    h[i] = node;
   }
 
-  pop(): { at: number; item: T } | undefined {
+  /** The earliest event (the returned object is the queue's own node: read it, do not keep it). */
+  pop(): { readonly at: number; readonly item: T } | undefined {
     const h = this.heap;
     if (h.length === 0) return undefined;
     const top = h[0]!;
     const last = h.pop()!;
-    if (h.length > 0) {
-      h[0] = last;
+    const size = h.length;
+    if (size > 0) {
+      // Sift down through a hole from the root with the last node.
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= size) break;
         const r = l + 1;
-        let m = i;
-        if (l < h.length && less(h[l]!, h[m]!)) m = l;
-        if (r < h.length && less(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[m], h[i]] = [h[i]!, h[m]!];
-        i = m;
+        const c = r < size && less(h[r]!, h[l]!) ? r : l;
+        const child = h[c]!;
+        if (!less(child, last)) break;
+        h[i] = child;
+        i = c;
       }
+      h[i] = last;
     }
-    return { at: top.at, item: top.item };
+    return top;
   }
 }
 

@@ -9,6 +9,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { attachSignature, decodeWire, encodeUnsigned } from '../codec.ts';
+import { hex } from '../core.ts';
 import { leaderOrder } from '../leader.ts';
 import type { ProtocolDescriptor } from '../protocol.ts';
 import type { ConsensusInstance, ConsensusOutput, SignGuard } from '../types.ts';
@@ -18,7 +19,6 @@ import {
   brokenGuard,
   createMemoryGuard,
   createSimAuth,
-  createSimCache,
   createSimScheme,
   type SimSignature,
   simValueType,
@@ -119,8 +119,6 @@ type Event =
   | { kind: 'crash'; member: number }
   | { kind: 'restart'; member: number };
 
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-
 export function simulateInstance(config: SimulationConfig, index: number): InstanceReport {
   const { n, t, protocol, network } = config;
   const rng = createRng(config.seed * 1_000_003 + index);
@@ -148,9 +146,8 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
   const decisions: (string | undefined)[] = members.map(() => undefined);
   const maxRound = members.map(() => 1);
   const queue = new EventQueue<Event>();
-  const cache = createSimCache();
-  const auths = members.map((j) => createSimAuth(n, config.seed, j, cache));
-  const schemes = members.map((j) => createSimScheme(n, t, config.seed, j, cache));
+  const auths = members.map((j) => createSimAuth(n, config.seed, j, { immutableInputs: true }));
+  const schemes = members.map((j) => createSimScheme(n, t, config.seed, j, { immutableInputs: true }));
   let messages = 0;
   let bytes = 0;
   let signaturesValid = true;
@@ -181,7 +178,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
     );
 
   const transmit = (from: number, to: number, payload: Uint8Array, at: number) => {
-    if (partitioned(from, to, at)) return;
+    if (partitions.length > 0 && partitioned(from, to, at)) return;
     if (faults.mute && from === faults.mute.member && at < faults.mute.untilMs && !byzantine.has(to)) return;
     if (network.loss && rng.next() < network.loss) return;
     const mean = network.linkLatencyMs ? network.linkLatencyMs(from, to) : network.latencyMs;
@@ -238,6 +235,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
     for (const e of out.events) {
       if (e.type === 'decided' && decidedAt[j] === undefined) {
         decidedAt[j] = at;
+        changed = true;
         decisions[j] = hex(e.decision.root);
         if (!schemes[j]!.verifyCombined(e.decision.root, e.decision.signature)) signaturesValid = false;
       }
@@ -251,12 +249,14 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
       const skewed = timer.delayMs;
       queue.push(at + skewed, { kind: 'timer', member: j, round: timer.round, epoch: epochs[j]! });
     }
+    const faulty = byzantine.has(j);
     for (const msg of out.messages) {
       // A double voter also signs its own proposals.
-      if (byzantine.get(j) === 'double-vote') doubleVote(j, msg.bytes, at);
+      if (faulty && byzantine.get(j) === 'double-vote') doubleVote(j, msg.bytes, at);
       for (let to = 1; to <= n; to++) {
         if (to === j) continue;
-        for (const p of byzantineOut(j, msg.bytes, to)) transmit(j, to, p, at);
+        if (!faulty) transmit(j, to, msg.bytes, at);
+        else for (const p of byzantineOut(j, msg.bytes, to)) transmit(j, to, p, at);
       }
     }
   };
@@ -314,6 +314,8 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
   const honest = members.slice(1).filter((j) => !byzantine.has(j));
   const liveHonest = () => honest.filter((j) => !down[j]);
   const allDone = () => liveHonest().every((j) => decidedAt[j] !== undefined);
+  /** Whether a decision, crash or start happened since `allDone` was last false (it can only turn true then). */
+  let changed = false;
 
   while (queue.size > 0) {
     const ev = queue.pop()!;
@@ -321,11 +323,13 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
     const e = ev.item;
     const j = e.kind === 'deliver' ? e.to : e.member;
     if (e.kind === 'crash') {
+      changed = true;
       down[j] = true;
       instances[j] = undefined;
       continue;
     }
     if (e.kind === 'restart' || e.kind === 'start') {
+      changed = true;
       down[j] = false;
       epochs[j]!++;
       instances[j] = create(j);
@@ -345,11 +349,12 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
     }
     const done = ev.at + (network.processingMs ?? 0);
     busy[j] = done;
-    if (byzantine.get(j) === 'double-vote') doubleVote(j, e.bytes, done);
+    if (byzantine.size > 0 && byzantine.get(j) === 'double-vote') doubleVote(j, e.bytes, done);
     emit(j, inst.handle(e.bytes), done);
-    if (allDone() && honest.every((h) => decidedAt[h] !== undefined || down[h])) {
+    if (changed) {
+      changed = false;
       // Everyone honest is done; remaining traffic cannot change decisions.
-      if (queue.size > 0 && liveHonest().length > 0) break;
+      if (allDone() && queue.size > 0 && liveHonest().length > 0) break;
     }
   }
 
