@@ -5,14 +5,13 @@ import { simulateInstance } from '../src/sim/index.ts';
 
 const count = Number(process.argv[2] ?? 500);
 const network = { latencyMs: 50, jitterMs: 10, loss: 0 };
+const config = { protocol: rotationalProtocol, n: 16, t: 11, seed: 7, network, horizonMs: 120_000 };
+for (let i = 0; i < 300; i++) simulateInstance(config, 1_000_000 + i); // warm-up
 const start = performance.now();
 const cpu0 = process.cpuUsage();
 let messages = 0;
 for (let i = 0; i < count; i++) {
-  const r = simulateInstance(
-    { protocol: rotationalProtocol, n: 16, t: 11, seed: 7, network, horizonMs: 120_000 },
-    i,
-  );
+  const r = simulateInstance(config, i);
   messages += r.messages;
 }
 const seconds = (performance.now() - start) / 1000;

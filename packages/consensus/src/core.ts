@@ -80,6 +80,15 @@ export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protoc
   /** Values known by root. */
   const values = new Map<string, { value: V; bytes: Uint8Array; root: Uint8Array }>();
   let decision: Decision<V, S> | undefined;
+  /** The last root keyed: nearly every partial of an instance is on one root. */
+  let lastRoot: Uint8Array | undefined;
+  let lastRootKey = '';
+  const rootKeyOf = (root: Uint8Array): string => {
+    if (lastRoot && equal(lastRoot, root)) return lastRootKey;
+    lastRoot = Uint8Array.from(root);
+    lastRootKey = key(root);
+    return lastRootKey;
+  };
 
   const core = {
     n,
@@ -168,7 +177,7 @@ export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protoc
         core.drop('invalid-partial', member);
         return undefined;
       }
-      const rootKey = key(root);
+      const rootKey = rootKeyOf(root);
       const before = memberRoot.get(member);
       if (before && before.root !== rootKey && !doubleSigners.has(member)) {
         doubleSigners.add(member);

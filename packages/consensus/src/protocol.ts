@@ -25,6 +25,12 @@ export interface ProtocolDescriptor {
   emptyRoundChangeBody(): Uint8Array;
   /** Replaces the partial signature inside a vote body (for the bad-partials strategy). */
   corruptVote(body: Uint8Array, garbage: Uint8Array): Uint8Array;
+  /**
+   * Kinds a decided member ignores unread (its state machine returns nothing for them). The
+   * simulator does not deliver those to honest members that have decided (the network still carries
+   * and counts them): the outcome is the same, with less work.
+   */
+  ignoredOnceDecided?(kind: number): boolean;
   /** Messages a double-voting member sends on seeing a proposal of `value` in `round` (besides its partial). */
   extraVotes?(round: number, value: Uint8Array, root: Uint8Array): { kind: number; body: Uint8Array }[];
 }

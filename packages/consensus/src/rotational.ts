@@ -273,6 +273,7 @@ export const rotationalProtocol = {
   voteBody: (root: Uint8Array, _value: Uint8Array, partial: Uint8Array) =>
     writeFields(root, lengthPrefixed(partial)),
   emptyRoundChangeBody: () => writeFields({ u8: 0 }),
+  ignoredOnceDecided: (kind: number) => kind !== RotationalKind.RoundChange,
   corruptVote: (body: Uint8Array, garbage: Uint8Array) =>
     writeFields(body.subarray(0, 32), lengthPrefixed(garbage)),
 } satisfies import('./protocol.ts').ProtocolDescriptor;

@@ -21,7 +21,7 @@ import {
   qbftProtocol,
   rotationalProtocol,
 } from '../src/index.ts';
-import { createMemoryGuard, createSimAuth, simValueType } from '../src/sim/index.ts';
+import { createMemoryGuard, createSimAuth, simulateInstance, simValueType } from '../src/sim/index.ts';
 
 const n = 16;
 const t = 11;
@@ -118,5 +118,26 @@ describe.each([
     expect(live).toHaveLength(11);
     for (const m of live)
       expect(bls.verify(split.groupPublicKey, m.decision()!.root, m.decision()!.signature)).toBe(true);
+  });
+});
+
+describe('the simulator with threshold BLS plugged in (crypto included)', () => {
+  it('decides honest rotational duties over a jittery network with a signature the group key verifies', () => {
+    for (let i = 0; i < 2; i++) {
+      const r = simulateInstance(
+        {
+          protocol: rotationalProtocol,
+          n,
+          t,
+          seed: 9,
+          network: { latencyMs: 50, jitterMs: 10 },
+          scheme: blsScheme as (member: number) => PartialScheme<unknown, unknown>,
+        },
+        i,
+      );
+      expect(r.agreement).toBe(true);
+      expect(r.signaturesValid).toBe(true);
+      expect(r.decisions.every((d) => d !== undefined)).toBe(true);
+    }
   });
 });

@@ -10,7 +10,8 @@
  * operator keys (one test suite runs both protocols on @diva-dvt/bls-threshold).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex as hex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
+import { hex } from '../core.ts';
 import type { MessageAuthenticator, PartialScheme, SignGuard, ValueType } from '../types.ts';
 
 export type SimPartial = Uint8Array;
@@ -136,15 +137,20 @@ export function createSimScheme(
   }
   const shared = memo;
   /** Member's partial on a root: a 256-bit tag of the root under the member's key. */
-  const partialOf = (member: number, root: Uint8Array): Uint8Array => {
+  /** Every member's partial on `root`, filled lazily (one shared table per committee and root). */
+  const partialsOn = (root: Uint8Array): (Uint8Array | undefined)[] => {
     if (!shared.root || !equal(shared.root, root)) {
       shared.root = Uint8Array.from(root);
       shared.partials = [];
     }
-    let p = shared.partials[member];
+    return shared.partials;
+  };
+  /** Member's partial on a root: a 256-bit tag of the root under the member's key. */
+  const partialOf = (member: number, root: Uint8Array, table = partialsOn(root)): Uint8Array => {
+    let p = table[member];
     if (!p) {
       p = keyedTag(keys[member]!, root, 8);
-      shared.partials[member] = p;
+      table[member] = p;
     }
     return p;
   };
@@ -153,9 +159,18 @@ export function createSimScheme(
     verifyPartial: (member, root, p) =>
       member >= 1 && member <= n && p.length === 32 && equal(p, partialOf(member, root)),
     combine: (root, partials) => {
-      // root | count | member indices | partials, in member order.
-      const chosen = [...partials].sort((x, y) => x.member - y.member).slice(0, t);
-      const count = chosen.length;
+      // root | count | member indices | partials, in member order (insertion sort: t is small).
+      const chosen: { member: number; partial: Uint8Array }[] = [];
+      for (const p of partials) {
+        let i = chosen.length;
+        chosen.push(p);
+        while (i > 0 && chosen[i - 1]!.member > p.member) {
+          chosen[i] = chosen[i - 1]!;
+          i--;
+        }
+        chosen[i] = p;
+      }
+      const count = Math.min(t, chosen.length);
       const out = new Uint8Array(33 + 33 * count);
       out.set(root.subarray(0, 32));
       out[32] = count;
@@ -172,13 +187,14 @@ export function createSimScheme(
       for (let k = 0; k < 32; k++) if (s[k] !== root[k]) return false;
       const count = s[32]!;
       if (count < t || s.length !== 33 + count + 32 * count) return false;
+      const table = partialsOn(root);
       let ok = true;
       for (let i = 0; i < count && ok; i++) {
         const m = s[33 + i]!;
         if (m < 1 || m > n || (i > 0 && m <= s[32 + i]!))
           ok = false; // strictly increasing: distinct
         else {
-          const p = partialOf(m, root);
+          const p = partialOf(m, root, table);
           const at = 33 + count + 32 * i;
           for (let k = 0; k < 32; k++) if (s[at + k] !== p[k]) ok = false;
         }

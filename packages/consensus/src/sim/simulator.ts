@@ -12,17 +12,10 @@ import { attachSignature, decodeWire, encodeUnsigned } from '../codec.ts';
 import { hex } from '../core.ts';
 import { leaderOrder } from '../leader.ts';
 import type { ProtocolDescriptor } from '../protocol.ts';
-import type { ConsensusInstance, ConsensusOutput, SignGuard } from '../types.ts';
+import type { ConsensusInstance, ConsensusOutput, PartialScheme, SignGuard } from '../types.ts';
 import { EventQueue } from './queue.ts';
 import { createRng, type Rng } from './random.ts';
-import {
-  brokenGuard,
-  createMemoryGuard,
-  createSimAuth,
-  createSimScheme,
-  type SimSignature,
-  simValueType,
-} from './scheme.ts';
+import { brokenGuard, createMemoryGuard, createSimAuth, createSimScheme, simValueType } from './scheme.ts';
 
 export type ByzantineStrategy =
   | 'equivocating-leader'
@@ -88,6 +81,11 @@ export interface SimulationConfig {
   readonly candidates?: 'same' | 'split';
   /** Stop simulating at this virtual time (ms). */
   readonly horizonMs?: number;
+  /**
+   * Member j's partial-signature scheme. Default: the stand-in (crypto excluded); a real threshold
+   * scheme measures the protocols with their cryptography included.
+   */
+  readonly scheme?: (member: number) => PartialScheme<unknown, unknown>;
   /** Sees every piece of evidence an honest member produces. */
   readonly onEvidence?: (evidence: import('../types.ts').Evidence) => void;
 }
@@ -138,7 +136,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
   const guards: SignGuard[] = members.map(() =>
     config.guard === 'broken' ? brokenGuard : createMemoryGuard(),
   );
-  const instances: (ConsensusInstance<Uint8Array, SimSignature> | undefined)[] = members.map(() => undefined);
+  const instances: (ConsensusInstance<Uint8Array, unknown> | undefined)[] = members.map(() => undefined);
   const epochs = members.map(() => 0);
   const busy = members.map(() => 0);
   const down = members.map(() => false);
@@ -147,7 +145,11 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
   const maxRound = members.map(() => 1);
   const queue = new EventQueue<Event>();
   const auths = members.map((j) => createSimAuth(n, config.seed, j, { immutableInputs: true }));
-  const schemes = members.map((j) => createSimScheme(n, t, config.seed, j, { immutableInputs: true }));
+  const schemes: PartialScheme<unknown, unknown>[] = members.map((j) =>
+    config.scheme
+      ? config.scheme(Math.max(1, j))
+      : (createSimScheme(n, t, config.seed, j, { immutableInputs: true }) as PartialScheme<unknown, unknown>),
+  );
   let messages = 0;
   let bytes = 0;
   let signaturesValid = true;
@@ -177,6 +179,8 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
         p.groups.findIndex((g) => g.includes(from)) !== p.groups.findIndex((g) => g.includes(to)),
     );
 
+  /** Skipping needs free processing (a dropped message still costs a member its processing time). */
+  const skipOnceDecided = protocol.ignoredOnceDecided !== undefined && !network.processingMs;
   const transmit = (from: number, to: number, payload: Uint8Array, at: number) => {
     if (partitions.length > 0 && partitioned(from, to, at)) return;
     if (faults.mute && from === faults.mute.member && at < faults.mute.untilMs && !byzantine.has(to)) return;
@@ -185,6 +189,11 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
     const delay = Math.max(mean * 0.1, mean + (network.jitterMs ?? 0) * rng.normal());
     messages++;
     bytes += payload.length;
+    // A decided honest member would drop this unread (and cannot restart undecided): skip delivery.
+    if (skipOnceDecided && payload[2] !== undefined && protocol.ignoredOnceDecided?.(payload[2])) {
+      const inst = instances[to];
+      if (inst?.decision() && !byzantine.has(to) && crashes.get(to)?.restartMs === undefined) return;
+    }
     queue.push(at + delay, { kind: 'deliver', to, bytes: payload });
   };
 
@@ -231,7 +240,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
     }
   };
 
-  const emit = (j: number, out: ConsensusOutput<Uint8Array, SimSignature>, at: number) => {
+  const emit = (j: number, out: ConsensusOutput<Uint8Array, unknown>, at: number) => {
     for (const e of out.events) {
       if (e.type === 'decided' && decidedAt[j] === undefined) {
         decidedAt[j] = at;
@@ -281,7 +290,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
     const targets = split ? (m.round === 1 ? [valueA] : [valueB]) : isA || isB ? [valueA, valueB] : [seen];
     for (const value of targets) {
       const root = simValueType.signingRoot(value);
-      const partial = schemes[j]!.signPartial(root);
+      const partial = schemes[j]!.encodePartial(schemes[j]!.signPartial(root));
       const extra = [
         ...(protocol.extraVotes?.(m.round, value, root) ?? []),
         { kind: protocol.kinds.vote, body: protocol.voteBody(root, value, partial) },
@@ -318,9 +327,9 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
   let changed = false;
 
   while (queue.size > 0) {
-    const ev = queue.pop()!;
-    if (ev.at > horizon) break;
-    const e = ev.item;
+    const now = queue.nextAt();
+    if (now > horizon) break;
+    const e = queue.take()!;
     const j = e.kind === 'deliver' ? e.to : e.member;
     if (e.kind === 'crash') {
       changed = true;
@@ -333,21 +342,21 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
       down[j] = false;
       epochs[j]!++;
       instances[j] = create(j);
-      emit(j, instances[j]!.start(candidate(j)), ev.at);
+      emit(j, instances[j]!.start(candidate(j)), now);
       continue;
     }
     const inst = instances[j];
     if (down[j] || !inst) continue;
     if (e.kind === 'timer') {
       if (e.epoch !== epochs[j]) continue;
-      emit(j, inst.timeout(e.round), ev.at);
+      emit(j, inst.timeout(e.round), now);
       continue;
     }
-    if (busy[j]! > ev.at) {
+    if (busy[j]! > now) {
       queue.push(busy[j]!, e);
       continue;
     }
-    const done = ev.at + (network.processingMs ?? 0);
+    const done = now + (network.processingMs ?? 0);
     busy[j] = done;
     if (byzantine.size > 0 && byzantine.get(j) === 'double-vote') doubleVote(j, e.bytes, done);
     emit(j, inst.handle(e.bytes), done);
