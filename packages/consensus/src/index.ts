@@ -21,6 +21,12 @@ export {
   RotationalKind,
   rotationalProtocol,
 } from './rotational.ts';
+export {
+  createProtocolSelector,
+  type ProtocolName,
+  type ProtocolPolicy,
+  ProtocolPolicyError,
+} from './select.ts';
 export type {
   ConsensusEvent,
   ConsensusInstance,

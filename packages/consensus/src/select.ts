@@ -1,0 +1,53 @@
+/**
+ * Choosing the protocol per duty type: a committee-wide policy (every member must use the same one,
+ * or their messages fail the protocol check and are dropped as `wrong-instance`). For example the
+ * rotational protocol for attestations, where latency matters, and QBFT for block proposals, where
+ * an equivocating leader must not cost the slot.
+ */
+import type { ProtocolDescriptor } from './protocol.ts';
+import { qbftProtocol } from './qbft.ts';
+import { rotationalProtocol } from './rotational.ts';
+
+export type ProtocolName = 'rotational' | 'qbft';
+
+export interface ProtocolPolicy {
+  /** Protocol for duty types the policy does not name. */
+  readonly default: ProtocolName;
+  /** Protocol per duty type (the runtime's names: 'attestation', 'proposal', ...). */
+  readonly byDutyType?: Readonly<Record<string, ProtocolName>>;
+}
+
+export class ProtocolPolicyError extends Error {
+  override readonly name = 'ProtocolPolicyError';
+}
+
+const PROTOCOLS: Readonly<Record<ProtocolName, ProtocolDescriptor>> = {
+  rotational: rotationalProtocol,
+  qbft: qbftProtocol,
+};
+
+function lookup(name: unknown, where: string): ProtocolDescriptor {
+  if (typeof name !== 'string' || !Object.hasOwn(PROTOCOLS, name))
+    throw new ProtocolPolicyError(
+      `${where}: unknown protocol ${JSON.stringify(name)} (expected "rotational" or "qbft")`,
+    );
+  return PROTOCOLS[name as ProtocolName];
+}
+
+/**
+ * Checks a policy (typically read from configuration) and returns the selector: duty type to the
+ * protocol descriptor whose `create` makes the instance. Throws `ProtocolPolicyError` naming the
+ * offending entry.
+ */
+export function createProtocolSelector(policy: ProtocolPolicy): (dutyType: string) => ProtocolDescriptor {
+  if (typeof policy !== 'object' || policy === null)
+    throw new ProtocolPolicyError('protocol policy: expected an object with "default"');
+  const fallback = lookup(policy.default, 'protocol policy "default"');
+  const table = new Map<string, ProtocolDescriptor>();
+  const entries = policy.byDutyType ?? {};
+  if (typeof entries !== 'object' || entries === null)
+    throw new ProtocolPolicyError('protocol policy "byDutyType": expected an object');
+  for (const [dutyType, name] of Object.entries(entries))
+    table.set(dutyType, lookup(name, `protocol policy "byDutyType.${dutyType}"`));
+  return (dutyType) => table.get(dutyType) ?? fallback;
+}
