@@ -35,6 +35,17 @@ export interface WireMessage {
   readonly signature: Uint8Array;
 }
 
+/** Big-endian u32 at `at` (the caller has checked the length). */
+function getU32(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+}
+function putU32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v >>> 24;
+  b[at + 1] = v >>> 16;
+  b[at + 2] = v >>> 8;
+  b[at + 3] = v;
+}
+
 export function encodeUnsigned(
   protocol: number,
   kind: number,
@@ -44,14 +55,14 @@ export function encodeUnsigned(
   body: Uint8Array,
 ): Uint8Array {
   const out = new Uint8Array(HEADER_BYTES + body.length);
-  const view = new DataView(out.buffer);
   out[0] = WIRE_VERSION;
   out[1] = protocol;
   out[2] = kind;
   out.set(instance, 3);
-  view.setUint32(35, round);
-  view.setUint16(39, sender);
-  view.setUint32(41, body.length);
+  putU32(out, 35, round);
+  out[39] = sender >>> 8;
+  out[40] = sender;
+  putU32(out, 41, body.length);
   out.set(body, HEADER_BYTES);
   return out;
 }
@@ -59,7 +70,8 @@ export function encodeUnsigned(
 export function attachSignature(signed: Uint8Array, signature: Uint8Array): Uint8Array {
   const out = new Uint8Array(signed.length + 2 + signature.length);
   out.set(signed);
-  new DataView(out.buffer).setUint16(signed.length, signature.length);
+  out[signed.length] = signature.length >>> 8;
+  out[signed.length + 1] = signature.length;
   out.set(signature, signed.length + 2);
   return out;
 }
@@ -70,20 +82,19 @@ export function decodeWire(bytes: Uint8Array, maxBytes = DEFAULT_MAX_MESSAGE_BYT
     throw new ConsensusCodecError('oversized', `${bytes.length} > ${maxBytes} bytes`);
   if (bytes.length < HEADER_BYTES + 2) throw new ConsensusCodecError('malformed', 'shorter than the header');
   if (bytes[0] !== WIRE_VERSION) throw new ConsensusCodecError('unsupported-version', `version ${bytes[0]}`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const bodyLength = view.getUint32(41);
+  const bodyLength = getU32(bytes, 41);
   if (bodyLength > bytes.length - HEADER_BYTES - 2)
     throw new ConsensusCodecError('malformed', 'body overruns');
   const end = HEADER_BYTES + bodyLength;
-  const sigLength = view.getUint16(end);
+  const sigLength = (bytes[end]! << 8) | bytes[end + 1]!;
   if (end + 2 + sigLength !== bytes.length)
     throw new ConsensusCodecError('malformed', 'trailing or missing bytes');
   return {
     protocol: bytes[1]!,
     kind: bytes[2]!,
     instance: bytes.subarray(3, 35),
-    round: view.getUint32(35),
-    sender: view.getUint16(39),
+    round: getU32(bytes, 35),
+    sender: (bytes[39]! << 8) | bytes[40]!,
     body: bytes.subarray(HEADER_BYTES, end),
     signed: bytes.subarray(0, end),
     signature: bytes.subarray(end + 2),
@@ -109,8 +120,10 @@ export class BodyReader {
     return out;
   }
   u32(): number {
-    const b = this.fixed(4);
-    return new DataView(b.buffer, b.byteOffset, 4).getUint32(0);
+    if (this.offset + 4 > this.bytes.length) throw new ConsensusCodecError('malformed', 'body too short');
+    const v = getU32(this.bytes, this.offset);
+    this.offset += 4;
+    return v;
   }
   bytesField(): Uint8Array {
     return this.fixed(this.u32());
@@ -128,10 +141,7 @@ export function writeFields(...fields: (Uint8Array | number | { u8: number })[])
   let o = 0;
   for (const f of fields) {
     if (typeof f === 'number') {
-      out[o] = f >>> 24;
-      out[o + 1] = f >>> 16;
-      out[o + 2] = f >>> 8;
-      out[o + 3] = f;
+      putU32(out, o, f);
       o += 4;
     } else if (f instanceof Uint8Array) {
       out.set(f, o);

@@ -85,7 +85,7 @@ export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protoc
   let lastRootKey = '';
   const rootKeyOf = (root: Uint8Array): string => {
     if (lastRoot && equal(lastRoot, root)) return lastRootKey;
-    lastRoot = Uint8Array.from(root);
+    lastRoot = new Uint8Array(root);
     lastRootKey = key(root);
     return lastRootKey;
   };

@@ -18,7 +18,7 @@ export function leaderOrder(n: number, instance: Uint8Array, seed: Uint8Array): 
   if (last && last.n === n && sameBytes(last.instance, instance) && sameBytes(last.seed, seed))
     return [...last.order];
   const order = computeOrder(n, instance, seed);
-  last = { n, instance: Uint8Array.from(instance), seed: Uint8Array.from(seed), order: [...order] };
+  last = { n, instance: new Uint8Array(instance), seed: new Uint8Array(seed), order: [...order] };
   return order;
 }
 

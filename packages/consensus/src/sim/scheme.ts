@@ -140,7 +140,7 @@ export function createSimScheme(
   /** Every member's partial on `root`, filled lazily (one shared table per committee and root). */
   const partialsOn = (root: Uint8Array): (Uint8Array | undefined)[] => {
     if (!shared.root || !equal(shared.root, root)) {
-      shared.root = Uint8Array.from(root);
+      shared.root = new Uint8Array(root);
       shared.partials = [];
     }
     return shared.partials;
@@ -199,7 +199,7 @@ export function createSimScheme(
           for (let k = 0; k < 32; k++) if (s[at + k] !== p[k]) ok = false;
         }
       }
-      if (ok && remember) shared.verified.set(s, Uint8Array.from(root));
+      if (ok && remember) shared.verified.set(s, new Uint8Array(root));
       return ok;
     },
     encodePartial: (p) => p,
@@ -208,7 +208,7 @@ export function createSimScheme(
       return b;
     },
     encodeSignature: (s) => s,
-    decodeSignature: (b) => Uint8Array.from(b),
+    decodeSignature: (b) => new Uint8Array(b),
   };
 }
 
@@ -258,7 +258,7 @@ export const simValueType: ValueType<Uint8Array> = {
   encode: (v) => v,
   decode: (b) => {
     if (b.length !== 32) throw new Error('value must be 32 bytes');
-    return Uint8Array.from(b);
+    return new Uint8Array(b);
   },
   isValid: (v) => v.length === 32,
   signingRoot: (v) => keyedTag(ROOT_KEY, v, 8),
