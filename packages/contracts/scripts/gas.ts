@@ -239,6 +239,18 @@ async function main() {
       from: staker.address,
       ...call(system.wdivETH, wdivETHAbi, 'redeem', [parseEther('5'), staker.address, staker.address]),
     });
+    await measure(client, 'wdivETH.mint (wrap to a share amount)', null, {
+      from: staker.address,
+      ...call(system.wdivETH, wdivETHAbi, 'mint', [parseEther('2'), staker.address]),
+    });
+    await measure(client, 'wdivETH.withdraw (unwrap an asset amount)', null, {
+      from: staker.address,
+      ...call(system.wdivETH, wdivETHAbi, 'withdraw', [parseEther('1'), staker.address, staker.address]),
+    });
+    await measure(client, 'wdivETH.transfer', null, {
+      from: staker.address,
+      ...call(system.wdivETH, wdivETHAbi, 'transfer', [spender, parseEther('1')]),
+    });
     {
       const p = await signPermit(client, { address: system.wdivETH, name: 'wdivETH' }, staker, spender, 1n);
       await measure(client, 'wdivETH.permit (EIP-2612)', null, {
@@ -362,7 +374,8 @@ async function main() {
     await client.request({ method: 'evm_setAutomine', params: [false] });
     await addOperatorsUpTo(20);
     await client.request({ method: 'evm_setAutomine', params: [true] });
-    const newcomer = operatorAddress(1_000_000);
+    const operator = testAccount('gas-newcomer'); // signs a permit below
+    const newcomer = operator.address;
     await client.setBalance({ address: newcomer, value: parseEther('100') });
     await client.sendTransaction({
       account: newcomer,
@@ -386,6 +399,26 @@ async function main() {
       from: newcomer,
       ...call(system.operatorRegistry, operatorRegistryAbi, 'depositCollateral', [parseEther('3')]),
     });
+    {
+      const amount = parseEther('1');
+      const p = await signPermit(
+        client,
+        { address: system.divETH, name: 'divETH' },
+        operator,
+        system.operatorRegistry,
+        amount,
+      );
+      await measure(client, 'depositCollateralWithPermit', null, {
+        from: newcomer,
+        ...call(system.operatorRegistry, operatorRegistryAbi, 'depositCollateralWithPermit', [
+          amount,
+          p.deadline,
+          p.v,
+          p.r,
+          p.s,
+        ]),
+      });
+    }
     await measure(client, 'withdrawCollateral', null, {
       from: newcomer,
       ...call(system.operatorRegistry, operatorRegistryAbi, 'withdrawCollateral', [parseEther('1')]),
