@@ -1,13 +1,26 @@
 // Gas used by every user action of the staking contracts on a local Anvil (Prague), and the committee
-// draw (request, finalize, replacement) with 100, 1,000 and 10,000 registered operators. Writes the
-// table into README.md between the gas markers and prints the same figures as JSON on stdout.
+// draw (request, finalize, replacement) with 100, 1,000 and 10,000 registered operators, then the
+// keeper actions at the largest size (expire, redraw of an expired draw and of a request whose target
+// block left the 8,191-block history, finalize through EIP-2935). Writes the table into README.md
+// between the gas markers and prints the same figures as JSON on stdout. Anvil runs with fast mining
+// (test/helpers/long-chain.ts): the stale-request redraw needs 8,192 blocks after the target.
 //
 //   node scripts/gas.ts            all sizes
 //   node scripts/gas.ts --quick    100 and 1,000 operators only
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Address, encodeFunctionData, type Hex, keccak256, maxUint256, parseEther, toHex } from 'viem';
+import {
+  type Address,
+  encodeFunctionData,
+  type Hex,
+  keccak256,
+  type LocalAccount,
+  maxUint256,
+  parseEther,
+  parseSignature,
+  toHex,
+} from 'viem';
 import { getBlockHeaderRlp } from '../src/block-header.ts';
 import { deployDiva } from '../src/deploy.ts';
 import {
@@ -19,6 +32,7 @@ import {
   withdrawalQueueAbi,
 } from '../src/generated/index.ts';
 import { type AnvilClient, startAnvil } from '../test/helpers/anvil-process.ts';
+import { FAST_MINING_ARGS, mineLongGap } from '../test/helpers/long-chain.ts';
 import { signReport, testAccount } from '../test/helpers/system.ts';
 
 const quick = process.argv.includes('--quick');
@@ -102,12 +116,50 @@ async function sendBatch(
   return hashes;
 }
 
+/** EIP-2612 permit of `owner` for `spender` on divETH (domain divETH/1) or wdivETH (wdivETH/1), split. */
+async function signPermit(
+  client: AnvilClient,
+  token: { address: Address; name: string },
+  owner: LocalAccount,
+  spender: Address,
+  value: bigint,
+) {
+  const nonce = (await client.readContract({
+    address: token.address,
+    abi: divETHAbi,
+    functionName: 'nonces',
+    args: [owner.address],
+  })) as bigint;
+  const deadline = (await client.getBlock()).timestamp + 3600n;
+  const signature = await owner.signTypedData({
+    domain: {
+      name: token.name,
+      version: '1',
+      chainId: await client.getChainId(),
+      verifyingContract: token.address,
+    },
+    types: {
+      Permit: [
+        { name: 'owner', type: 'address' },
+        { name: 'spender', type: 'address' },
+        { name: 'value', type: 'uint256' },
+        { name: 'nonce', type: 'uint256' },
+        { name: 'deadline', type: 'uint256' },
+      ],
+    },
+    primaryType: 'Permit',
+    message: { owner: owner.address, spender, value, nonce, deadline },
+  });
+  const { r, s, v } = parseSignature(signature);
+  return { deadline, v: Number(v), r, s };
+}
+
 function operatorAddress(i: number): Address {
   return `0x${keccak256(toHex(`gas-operator-${i}`)).slice(26)}` as Address;
 }
 
 async function main() {
-  const anvil = await startAnvil({ gasLimit: 2_000_000_000n });
+  const anvil = await startAnvil({ gasLimit: 2_000_000_000n, args: FAST_MINING_ARGS });
   const client = anvil.client;
   try {
     await client.request({ method: 'anvil_autoImpersonateAccount' as never, params: [true] as never });
@@ -145,6 +197,40 @@ async function main() {
       from: staker.address,
       ...call(system.divETH, divETHAbi, 'approve', [system.wdivETH, maxUint256]),
     });
+    const spender = ROLES.exits;
+    {
+      const p = await signPermit(
+        client,
+        { address: system.divETH, name: 'divETH' },
+        staker,
+        spender,
+        parseEther('5'),
+      );
+      await measure(client, 'divETH.permit (EIP-2612)', null, {
+        from: spender,
+        ...call(system.divETH, divETHAbi, 'permit', [
+          staker.address,
+          spender,
+          parseEther('5'),
+          p.deadline,
+          p.v,
+          p.r,
+          p.s,
+        ]),
+      });
+    }
+    await measure(client, 'divETH.transferFrom', null, {
+      from: spender,
+      ...call(system.divETH, divETHAbi, 'transferFrom', [staker.address, spender, parseEther('1')]),
+    });
+    await measure(client, 'divETH.transferShares', null, {
+      from: staker.address,
+      ...call(system.divETH, divETHAbi, 'transferShares', [spender, parseEther('1')]),
+    });
+    await measure(client, 'divETH.transferSharesFrom', null, {
+      from: spender,
+      ...call(system.divETH, divETHAbi, 'transferSharesFrom', [staker.address, spender, parseEther('1')]),
+    });
     await measure(client, 'wdivETH.deposit (wrap)', null, {
       from: staker.address,
       ...call(system.wdivETH, wdivETHAbi, 'deposit', [parseEther('10'), staker.address]),
@@ -153,6 +239,53 @@ async function main() {
       from: staker.address,
       ...call(system.wdivETH, wdivETHAbi, 'redeem', [parseEther('5'), staker.address, staker.address]),
     });
+    await measure(client, 'wdivETH.mint (wrap to a share amount)', null, {
+      from: staker.address,
+      ...call(system.wdivETH, wdivETHAbi, 'mint', [parseEther('2'), staker.address]),
+    });
+    await measure(client, 'wdivETH.withdraw (unwrap an asset amount)', null, {
+      from: staker.address,
+      ...call(system.wdivETH, wdivETHAbi, 'withdraw', [parseEther('1'), staker.address, staker.address]),
+    });
+    await measure(client, 'wdivETH.transfer', null, {
+      from: staker.address,
+      ...call(system.wdivETH, wdivETHAbi, 'transfer', [spender, parseEther('1')]),
+    });
+    {
+      const p = await signPermit(client, { address: system.wdivETH, name: 'wdivETH' }, staker, spender, 1n);
+      await measure(client, 'wdivETH.permit (EIP-2612)', null, {
+        from: spender,
+        ...call(system.wdivETH, wdivETHAbi, 'permit', [
+          staker.address,
+          spender,
+          1n,
+          p.deadline,
+          p.v,
+          p.r,
+          p.s,
+        ]),
+      });
+    }
+    {
+      const amount = parseEther('2');
+      const p = await signPermit(
+        client,
+        { address: system.divETH, name: 'divETH' },
+        staker,
+        system.withdrawalQueue,
+        amount,
+      );
+      await measure(client, 'requestWithdrawalWithPermit', null, {
+        from: staker.address,
+        ...call(system.withdrawalQueue, withdrawalQueueAbi, 'requestWithdrawalWithPermit', [
+          amount,
+          p.deadline,
+          p.v,
+          p.r,
+          p.s,
+        ]),
+      });
+    }
     await client.sendTransaction({
       account: staker.address,
       chain: null,
@@ -180,7 +313,7 @@ async function main() {
     }
     await measure(client, 'finalize withdrawals (10 requests)', null, {
       from: staker.address,
-      ...call(system.withdrawalQueue, withdrawalQueueAbi, 'finalize', [11n]),
+      ...call(system.withdrawalQueue, withdrawalQueueAbi, 'finalize', [10n]),
     });
     await measure(client, 'claim withdrawal', null, {
       from: staker.address,
@@ -241,7 +374,8 @@ async function main() {
     await client.request({ method: 'evm_setAutomine', params: [false] });
     await addOperatorsUpTo(20);
     await client.request({ method: 'evm_setAutomine', params: [true] });
-    const newcomer = operatorAddress(1_000_000);
+    const operator = testAccount('gas-newcomer'); // signs a permit below
+    const newcomer = operator.address;
     await client.setBalance({ address: newcomer, value: parseEther('100') });
     await client.sendTransaction({
       account: newcomer,
@@ -265,10 +399,112 @@ async function main() {
       from: newcomer,
       ...call(system.operatorRegistry, operatorRegistryAbi, 'depositCollateral', [parseEther('3')]),
     });
+    {
+      const amount = parseEther('1');
+      const p = await signPermit(
+        client,
+        { address: system.divETH, name: 'divETH' },
+        operator,
+        system.operatorRegistry,
+        amount,
+      );
+      await measure(client, 'depositCollateralWithPermit', null, {
+        from: newcomer,
+        ...call(system.operatorRegistry, operatorRegistryAbi, 'depositCollateralWithPermit', [
+          amount,
+          p.deadline,
+          p.v,
+          p.r,
+          p.s,
+        ]),
+      });
+    }
     await measure(client, 'withdrawCollateral', null, {
       from: newcomer,
       ...call(system.operatorRegistry, operatorRegistryAbi, 'withdrawCollateral', [parseEther('1')]),
     });
+    await measure(client, 'setEncryptionKey', null, {
+      from: newcomer,
+      ...call(system.operatorRegistry, operatorRegistryAbi, 'setEncryptionKey', [
+        keccak256(toHex('x25519-2')),
+      ]),
+    });
+    await measure(client, 'setP2pAddresses (1 address)', null, {
+      from: newcomer,
+      ...call(system.operatorRegistry, operatorRegistryAbi, 'setP2pAddresses', [['/ip4/10.0.0.2/tcp/9000']]),
+    });
+
+    // Keeper actions: expire a committee after the DKG timeout, redraw it, finalize with a target
+    // header served by EIP-2935, redraw a request whose target left the history. They need 15,000
+    // empty blocks, which Anvil mines fast only while the state is small (each block costs time in
+    // proportion to the state: 2,000 blocks took over 30 s with 1,000 operators), so they run here,
+    // with the first 21 operators; their cost does not depend on the registry's size beyond
+    // O(log n) tree updates per seat.
+    {
+      const size = registered + 1;
+      const readDraw = (drawId: bigint) =>
+        client.readContract({
+          address: system.committeeDraw,
+          abi: committeeDrawAbi,
+          functionName: 'getDraw',
+          args: [drawId],
+        });
+      const request = async () => {
+        await must(client, {
+          account: staker.address,
+          chain: null,
+          ...call(system.committeeDraw, committeeDrawAbi, 'requestDraw'),
+        });
+        return (await client.readContract({
+          address: system.committeeDraw,
+          abi: committeeDrawAbi,
+          functionName: 'lastDrawId',
+        })) as bigint;
+      };
+      const drawId = await request();
+      await client.mine({ blocks: 3 });
+      await must(client, {
+        account: staker.address,
+        chain: null,
+        ...call(system.committeeDraw, committeeDrawAbi, 'finalizeDraw', [
+          drawId,
+          await getBlockHeaderRlp(client, { blockNumber: (await readDraw(drawId)).targetBlock }),
+        ]),
+        gas: 15_000_000n,
+      });
+      const timeout = (await client.readContract({
+        address: system.committeeDraw,
+        abi: committeeDrawAbi,
+        functionName: 'DKG_TIMEOUT_BLOCKS',
+      })) as bigint;
+      await mineLongGap(client, Number(timeout) + 1);
+      await measure(client, 'expire (DKG timed out: 16 seats and 32 ETH released)', size, {
+        from: staker.address,
+        ...call(system.committeeDraw, committeeDrawAbi, 'expire', [drawId]),
+      });
+      await measure(client, 'redraw (expired draw: 32 ETH reserved again)', size, {
+        from: staker.address,
+        ...call(system.committeeDraw, committeeDrawAbi, 'redraw', [drawId]),
+      });
+      // The target's child stores its hash in EIP-2935; 8,000 blocks later only that contract has it.
+      const target = (await readDraw(drawId)).targetBlock;
+      await client.mine({ blocks: Number(target + 1n - (await client.getBlockNumber())) });
+      await mineLongGap(client, 7_999);
+      await measure(client, 'finalizeDraw, target header 8,000 blocks old (EIP-2935)', size, {
+        from: staker.address,
+        ...call(system.committeeDraw, committeeDrawAbi, 'finalizeDraw', [
+          drawId,
+          await getBlockHeaderRlp(client, { blockNumber: target }),
+        ]),
+      });
+      const stale = await request();
+      const staleTarget = (await readDraw(stale)).targetBlock;
+      await mineLongGap(client, Number(staleTarget + 8_192n - (await client.getBlockNumber())));
+      await measure(client, 'redraw (request whose target left the 8,191-block history)', size, {
+        from: staker.address,
+        ...call(system.committeeDraw, committeeDrawAbi, 'redraw', [stale]),
+      });
+    }
 
     let epoch = 0n;
     for (const size of SIZES) {
@@ -396,6 +632,63 @@ async function main() {
       await measure(client, 'claimRewards (operator)', null, {
         from: accounts[1]!.address,
         ...call(fresh.operatorRegistry, operatorRegistryAbi, 'claimRewards'),
+      });
+      // Keepers: re-record a capacity after the rate moved; eject a member whose collateral a loss
+      // left below its seat; ask the committee to exit when the queue cannot be paid.
+      await measure(client, 'sync (keeper: capacity at the current rate)', null, {
+        from: staker.address,
+        ...call(fresh.operatorRegistry, operatorRegistryAbi, 'sync', [accounts[2]!.address]),
+      });
+      for (const [functionName, args] of [
+        ['markApproved', [1n]],
+        ['fundDeposit', [1n, parseEther('32')]],
+      ] as const) {
+        await must(client, {
+          account: ROLES.dkgResult,
+          chain: null,
+          ...call(
+            functionName === 'markApproved' ? fresh.committeeDraw : fresh.divETH,
+            [...committeeDrawAbi, ...divETHAbi],
+            functionName,
+            args,
+          ),
+        });
+      }
+      epoch += 1n;
+      const loss = {
+        epoch,
+        clBalance: parseEther('31'),
+        clDepositedEther: parseEther('32'),
+        exitedValidators: 0n,
+        penalties: [],
+      };
+      await must(client, {
+        account: staker.address,
+        chain: null,
+        ...call(fresh.accounting, accountingAbi, 'submitReport', [
+          loss,
+          await signReport(client, fresh, loss, accounts.slice(0, 11)),
+        ]),
+      });
+      await measure(client, 'ejectUndercollateralized (keeper)', null, {
+        from: staker.address,
+        ...call(fresh.operatorRegistry, operatorRegistryAbi, 'ejectUndercollateralized', [
+          accounts[3]!.address,
+        ]),
+      });
+      await must(client, {
+        account: staker.address,
+        chain: null,
+        ...call(fresh.divETH, divETHAbi, 'approve', [fresh.withdrawalQueue, maxUint256]),
+      });
+      await must(client, {
+        account: staker.address,
+        chain: null,
+        ...call(fresh.withdrawalQueue, withdrawalQueueAbi, 'requestWithdrawal', [parseEther('20')]),
+      });
+      await measure(client, 'requestShortfallExit (keeper: 16 seats released)', null, {
+        from: staker.address,
+        ...call(fresh.withdrawalQueue, withdrawalQueueAbi, 'requestShortfallExit', [1n]),
       });
     }
   } finally {

@@ -1,13 +1,15 @@
 // DepositContract: its root after any sequence of deposits equals the SSZ hash_tree_root of the
-// List[DepositData, 2**32] (@chainsafe/ssz), its events and count match the specification's encoding,
-// and every refusal is a custom error.
+// List[DepositData, 2**32] (@chainsafe/ssz over Lodestar's DepositData), its events and count match
+// the specification's encoding, and every refusal is a custom error.
+
+import { depositDataRoot } from '@diva-dvt/beacon-api';
 import fc from 'fast-check';
 import { bytesToHex, decodeEventLog, type Hex, parseEther } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { depositContractAbi, depositContractBytecode } from '../src/generated/index.ts';
 import { DEV_ACCOUNT, deploy, send, useAnvil } from './helpers/anvil.ts';
 import { revertError } from './helpers/crypto-errors.ts';
-import { DepositData, DepositDataList } from './helpers/crypto-ssz.ts';
+import { DepositDataList } from './helpers/crypto-ssz.ts';
 
 const EMPTY_ROOT = '0xd70a234731285c6804c2a4f56711ddb8c82c99740f207854891028af34e27e5e';
 
@@ -24,6 +26,11 @@ const depositArb: fc.Arbitrary<Deposit> = fc.record({
   amount: fc.bigInt({ min: 1_000_000_000n, max: 64_000_000_000n }), // Gwei: 1 ETH .. 64 ETH
   signature: fc.uint8Array({ minLength: 96, maxLength: 96 }),
 });
+
+/** The SSZ value of a deposit (Lodestar's DepositData holds the Gwei amount as a number). */
+const ssz = (d: Deposit) => ({ ...d, amount: Number(d.amount) });
+const listRoot = (deposits: readonly Deposit[]) =>
+  bytesToHex(DepositDataList.hashTreeRoot(deposits.map(ssz)));
 
 const le64 = (n: bigint) => {
   const b = new Uint8Array(8);
@@ -42,7 +49,7 @@ describe('DepositContract', () => {
 
   function depositTx(
     d: Deposit,
-    root: Hex = bytesToHex(DepositData.hashTreeRoot(d)),
+    root: Hex = bytesToHex(depositDataRoot(ssz(d))),
     value = d.amount * 1_000_000_000n,
   ) {
     return send(chain.client(), {
@@ -57,7 +64,7 @@ describe('DepositContract', () => {
 
   it('starts with the empty list root and count 0', async () => {
     expect(await view('get_deposit_root')).toBe(EMPTY_ROOT);
-    expect(bytesToHex(DepositDataList.hashTreeRoot([]))).toBe(EMPTY_ROOT);
+    expect(listRoot([])).toBe(EMPTY_ROOT);
     expect(await view('get_deposit_count')).toBe(le64(0n));
   });
 
@@ -68,9 +75,7 @@ describe('DepositContract', () => {
         try {
           for (let i = 0; i < deposits.length; i++) {
             await depositTx(deposits[i]!);
-            expect(await view('get_deposit_root')).toBe(
-              bytesToHex(DepositDataList.hashTreeRoot(deposits.slice(0, i + 1))),
-            );
+            expect(await view('get_deposit_root')).toBe(listRoot(deposits.slice(0, i + 1)));
           }
           expect(await view('get_deposit_count')).toBe(le64(BigInt(deposits.length)));
         } finally {
@@ -86,12 +91,10 @@ describe('DepositContract', () => {
     for (const [i, d] of deposits.entries()) {
       await depositTx(d);
       if (i % 7 === 6 || i === 63 || i === 64) {
-        expect(await view('get_deposit_root')).toBe(
-          bytesToHex(DepositDataList.hashTreeRoot(deposits.slice(0, i + 1))),
-        );
+        expect(await view('get_deposit_root')).toBe(listRoot(deposits.slice(0, i + 1)));
       }
     }
-    expect(await view('get_deposit_root')).toBe(bytesToHex(DepositDataList.hashTreeRoot(deposits)));
+    expect(await view('get_deposit_root')).toBe(listRoot(deposits));
   });
 
   it('emits DepositEvent with little-endian amount and index', async () => {
@@ -112,7 +115,7 @@ describe('DepositContract', () => {
 
   it('refuses bad deposits with custom errors', async () => {
     const [d] = fc.sample(depositArb, { numRuns: 1, seed: 11 }) as [Deposit];
-    const good = bytesToHex(DepositData.hashTreeRoot(d));
+    const good = bytesToHex(depositDataRoot(ssz(d)));
     const attempt = async (x: Deposit, root: Hex = good, value = d.amount * 1_000_000_000n) => {
       try {
         await depositTx(x, root, value);
@@ -144,7 +147,7 @@ describe('DepositContract', () => {
     const huge = 2n ** 64n * 1_000_000_000n; // 2**64 Gwei does not fit the uint64 amount
     await chain.client().setBalance({ address: DEV_ACCOUNT, value: huge * 2n });
     expect(await attempt(d, good, huge)).toEqual({ name: 'DepositTooLarge', args: [huge] });
-    const wrong = bytesToHex(DepositData.hashTreeRoot({ ...d, amount: d.amount + 1n }));
+    const wrong = bytesToHex(depositDataRoot(ssz({ ...d, amount: d.amount + 1n })));
     expect(await attempt(d, wrong)).toEqual({ name: 'DepositDataRootMismatch', args: [wrong, good] });
     expect(await view('get_deposit_count')).toBe(le64(0n));
     expect(await attempt(d)).toBeUndefined();

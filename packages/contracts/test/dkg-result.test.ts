@@ -2,6 +2,13 @@
 // approvals of the committee's operator keys, the deposit data root recomputed on chain, the threshold
 // BLS deposit signature verified with EIP-2537, 1 ETH first and 31 ETH after the withdrawal credentials
 // are confirmed (by the committee, or by an EIP-4788 proof). Every refusal is asserted by its custom error.
+import {
+  computeDomain,
+  DOMAIN_TYPES,
+  depositDataRoot as depositDataRootOf,
+  depositMessageRoot,
+  signingRootOfObjectRoot,
+} from '@diva-dvt/beacon-api';
 import { createBls } from '@diva-dvt/bls-threshold';
 import { type Address, bytesToHex, encodeDeployData, type Hex, hexToBytes, parseEther } from 'viem';
 import { describe, expect, it } from 'vitest';
@@ -17,14 +24,7 @@ import { g2FromCompressed } from './helpers/crypto-bls.ts';
 import { callRevert, expectRevert } from './helpers/crypto-errors.ts';
 import { recordGas } from './helpers/crypto-gas.ts';
 import { buildValidatorProof, validatorArg, validatorValue } from './helpers/crypto-proofs.ts';
-import {
-  computeDomain,
-  computeSigningRoot,
-  DepositData,
-  DepositDataList,
-  DepositMessage,
-  DOMAIN_DEPOSIT,
-} from './helpers/crypto-ssz.ts';
+import { DepositDataList } from './helpers/crypto-ssz.ts';
 import { installBeaconRoots, pushBeaconRoot } from './helpers/crypto-syscontracts.ts';
 import {
   type DkgKeys,
@@ -73,10 +73,10 @@ async function setup(client: AnvilClient): Promise<Ctx> {
   })) as Hex;
   const signature = bytesToHex(thresholdSign(keys, signingRoot, [16, 2, 5, 7, 9, 11, 12, 13, 14, 15, 1]));
   const depositDataRoot = bytesToHex(
-    DepositData.hashTreeRoot({
+    depositDataRootOf({
       pubkey: hexToBytes(pubkey),
       withdrawalCredentials: hexToBytes(wc),
-      amount: 1_000_000_000n,
+      amount: 1_000_000_000,
       signature: hexToBytes(signature),
     }),
   );
@@ -189,12 +189,12 @@ describe('DkgResultRegistry', () => {
 
   it('signs the deposit with a real DKG key: the on-chain signing root is the SSZ one and noble verifies it', () => {
     const c = ctx();
-    const domainDeposit = computeDomain(DOMAIN_DEPOSIT, hexToBytes(GENESIS_FORK_VERSION), new Uint8Array(32));
-    const root = computeSigningRoot(
-      DepositMessage.hashTreeRoot({
+    const domainDeposit = computeDomain(DOMAIN_TYPES.deposit, hexToBytes(GENESIS_FORK_VERSION));
+    const root = signingRootOfObjectRoot(
+      depositMessageRoot({
         pubkey: hexToBytes(c.pubkey),
         withdrawalCredentials: hexToBytes(c.wc),
-        amount: 1_000_000_000n,
+        amount: 1_000_000_000,
       }),
       domainDeposit,
     );
@@ -226,7 +226,7 @@ describe('DkgResultRegistry', () => {
     const deposit = {
       pubkey: hexToBytes(c.pubkey),
       withdrawalCredentials: hexToBytes(c.wc),
-      amount: 1_000_000_000n,
+      amount: 1_000_000_000,
       signature: hexToBytes(c.signature),
     };
     expect(
@@ -286,10 +286,10 @@ describe('DkgResultRegistry', () => {
   it('refuses an approved deposit data root that is not the one of the 1 ETH deposit (DepositDataRootMismatch)', async () => {
     const c = ctx();
     const full = bytesToHex(
-      DepositData.hashTreeRoot({
+      depositDataRootOf({
         pubkey: hexToBytes(c.pubkey),
         withdrawalCredentials: hexToBytes(c.wc),
-        amount: 32_000_000_000n,
+        amount: 32_000_000_000,
         signature: hexToBytes(c.signature),
       }),
     );
@@ -304,10 +304,10 @@ describe('DkgResultRegistry', () => {
     // a valid threshold signature, over another message
     const wrong = bytesToHex(thresholdSign(c.keys, `0x${'11'.repeat(32)}`, seats(THRESHOLD)));
     const root = bytesToHex(
-      DepositData.hashTreeRoot({
+      depositDataRootOf({
         pubkey: hexToBytes(c.pubkey),
         withdrawalCredentials: hexToBytes(c.wc),
-        amount: 1_000_000_000n,
+        amount: 1_000_000_000,
         signature: hexToBytes(wrong),
       }),
     );
@@ -449,7 +449,7 @@ describe('DkgResultRegistry', () => {
     recordGas('confirmByCommittee (11 approvals, 31 ETH deposit)', receipt.gasUsed);
     expect(await read('stageOf', [c.drawId])).toBe(2);
     expect(await read('validatorIndexOf', [c.drawId])).toBe(42n);
-    const d = (amount: bigint) => ({
+    const d = (amount: number) => ({
       pubkey: hexToBytes(c.pubkey),
       withdrawalCredentials: hexToBytes(c.wc),
       amount,
@@ -461,7 +461,7 @@ describe('DkgResultRegistry', () => {
         abi: depositContractAbi,
         functionName: 'get_deposit_root',
       }),
-    ).toBe(bytesToHex(DepositDataList.hashTreeRoot([d(1_000_000_000n), d(31_000_000_000n)])));
+    ).toBe(bytesToHex(DepositDataList.hashTreeRoot([d(1_000_000_000), d(31_000_000_000)])));
     expect(await client().getBalance({ address: c.sys.depositContract })).toBe(parseEther('32'));
     expect(
       await expectRevert(async () =>
@@ -546,7 +546,7 @@ describe('DkgResultRegistry', () => {
       await installBeaconRoots(client());
       await submit(result(), await approve(seats(THRESHOLD)));
       const attackerWc = `0x01${'00'.repeat(11)}${'66'.repeat(20)}` as Hex;
-      const frontRun = validatorValue(c.pubkey, attackerWc, 2_000_000_000n);
+      const frontRun = validatorValue(c.pubkey, attackerWc, 2_000_000_000);
       const { blockRoot, branch } = buildValidatorProof([frontRun], 0, 2);
       const timestamp = await pushBeaconRoot(client(), blockRoot);
       expect(

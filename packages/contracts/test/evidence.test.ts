@@ -3,6 +3,7 @@
 // partial signatures verified on chain (EIP-2537) against the public share approved with the DKG result;
 // (b) a leader that signed two proposals for one round (EIP-712, ecrecover). Valid evidence slashes,
 // pays the reporter, ejects and draws a replacement; more than f ejections request the validator's exit.
+import { computeDomain, computeSigningRoot, DOMAIN_TYPES, ssz } from '@diva-dvt/beacon-api';
 import {
   type Address,
   bytesToHex,
@@ -29,14 +30,7 @@ import {
 import { type AnvilClient, send, useAnvil } from './helpers/anvil.ts';
 import { callRevert, expectRevert } from './helpers/crypto-errors.ts';
 import { recordGas } from './helpers/crypto-gas.ts';
-import {
-  AttestationData,
-  BeaconBlockHeader,
-  computeDomain,
-  computeSigningRoot,
-  DOMAIN_BEACON_ATTESTER,
-  DOMAIN_BEACON_PROPOSER,
-} from './helpers/crypto-ssz.ts';
+import { u64 } from './helpers/crypto-ssz.ts';
 import {
   createValidator,
   deploySystem,
@@ -54,8 +48,9 @@ import {
 
 const REPORTER = getAddress('0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc'); // anvil account 2
 
-type Att = ReturnType<typeof AttestationData.defaultValue>;
-type Header = ReturnType<typeof BeaconBlockHeader.defaultValue>;
+// SSZ values (Lodestar's types: uint64 fields are numbers); the contract ABI takes them as bigint.
+type Att = ReturnType<typeof ssz.phase0.AttestationData.defaultValue>;
+type Header = ReturnType<typeof ssz.phase0.BeaconBlockHeader.defaultValue>;
 
 function forkVersionAt(epoch: bigint): Uint8Array {
   let v = FORK_VERSIONS[0]!;
@@ -67,45 +62,51 @@ function forkVersionAt(epoch: bigint): Uint8Array {
 
 function attestationRoot(d: Att): Hex {
   const domain = computeDomain(
-    DOMAIN_BEACON_ATTESTER,
-    forkVersionAt(d.target.epoch),
+    DOMAIN_TYPES.beaconAttester,
+    forkVersionAt(u64(d.target.epoch)),
     hexToBytes(GENESIS_VALIDATORS_ROOT),
   );
-  return bytesToHex(computeSigningRoot(AttestationData.hashTreeRoot(d), domain));
+  return bytesToHex(computeSigningRoot(ssz.phase0.AttestationData, d, domain));
 }
 
 function headerRoot(h: Header): Hex {
   const domain = computeDomain(
-    DOMAIN_BEACON_PROPOSER,
-    forkVersionAt(h.slot / 32n),
+    DOMAIN_TYPES.beaconProposer,
+    forkVersionAt(u64(h.slot) / 32n),
     hexToBytes(GENESIS_VALIDATORS_ROOT),
   );
-  return bytesToHex(computeSigningRoot(BeaconBlockHeader.hashTreeRoot(h), domain));
+  return bytesToHex(computeSigningRoot(ssz.phase0.BeaconBlockHeader, h, domain));
 }
 
 const root = (b: number) => new Uint8Array(32).fill(b);
 function attestation(slot: bigint, blockRoot: number, source: bigint, target: bigint): Att {
   return {
-    slot,
-    index: 3n,
+    slot: Number(slot),
+    index: 3,
     beaconBlockRoot: root(blockRoot),
-    source: { epoch: source, root: root(0x50 + Number(source % 100n)) },
-    target: { epoch: target, root: root(0x90 + Number(target % 100n)) },
+    source: { epoch: Number(source), root: root(0x50 + Number(source % 100n)) },
+    target: { epoch: Number(target), root: root(0x90 + Number(target % 100n)) },
   };
 }
 const attArg = (d: Att) => ({
-  slot: d.slot,
-  index: d.index,
+  slot: u64(d.slot),
+  index: u64(d.index),
   beaconBlockRoot: bytesToHex(d.beaconBlockRoot),
-  source: { epoch: d.source.epoch, root: bytesToHex(d.source.root) },
-  target: { epoch: d.target.epoch, root: bytesToHex(d.target.root) },
+  source: { epoch: u64(d.source.epoch), root: bytesToHex(d.source.root) },
+  target: { epoch: u64(d.target.epoch), root: bytesToHex(d.target.root) },
 });
 function header(slot: bigint, body: number): Header {
-  return { slot, proposerIndex: 77n, parentRoot: root(1), stateRoot: root(2), bodyRoot: root(body) };
+  return {
+    slot: Number(slot),
+    proposerIndex: 77,
+    parentRoot: root(1),
+    stateRoot: root(2),
+    bodyRoot: root(body),
+  };
 }
 const headerArg = (h: Header) => ({
-  slot: h.slot,
-  proposerIndex: h.proposerIndex,
+  slot: u64(h.slot),
+  proposerIndex: u64(h.proposerIndex),
   parentRoot: bytesToHex(h.parentRoot),
   stateRoot: bytesToHex(h.stateRoot),
   bodyRoot: bytesToHex(h.bodyRoot),

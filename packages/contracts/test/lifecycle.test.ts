@@ -3,6 +3,7 @@
 // real DKG (@diva-dvt/dkg) and t members approve its result with a real threshold deposit signature
 // (1 ETH deposited), then confirm the credentials (31 ETH); quorum reports rebase divETH and pay
 // operators; evidence of a double vote slashes, ejects and replaces a member; the staker withdraws.
+import { computeDomain, computeSigningRoot, DOMAIN_TYPES, ssz } from '@diva-dvt/beacon-api';
 import { type Address, getAddress, type LocalAccount, parseEther, parseEventLogs } from 'viem';
 import { describe, expect, it } from 'vitest';
 import {
@@ -16,12 +17,6 @@ import {
 } from '../src/generated/index.ts';
 import { DEV_ACCOUNT, send, useAnvil } from './helpers/anvil.ts';
 import { bytesToHex, hexToBytes } from './helpers/crypto-bls.ts';
-import {
-  AttestationData,
-  computeDomain,
-  computeSigningRoot,
-  DOMAIN_BEACON_ATTESTER,
-} from './helpers/crypto-ssz.ts';
 import {
   createValidator,
   deploySystem,
@@ -174,28 +169,28 @@ describe('lifecycle', () => {
     const shareIndex = 4;
     const offender = v1.committee[shareIndex - 1]!;
     const attestation = (blockRoot: number) => ({
-      slot: 320n,
-      index: 3n,
+      slot: 320,
+      index: 3,
       beaconBlockRoot: new Uint8Array(32).fill(blockRoot),
-      source: { epoch: 8n, root: new Uint8Array(32).fill(0x58) },
-      target: { epoch: 9n, root: new Uint8Array(32).fill(0x99) },
+      source: { epoch: 8, root: new Uint8Array(32).fill(0x58) },
+      target: { epoch: 9, root: new Uint8Array(32).fill(0x99) },
     });
     // Epoch 9 is before the second fork (epoch 10): the genesis fork version signs.
     const domain = computeDomain(
-      DOMAIN_BEACON_ATTESTER,
+      DOMAIN_TYPES.beaconAttester,
       hexToBytes(FORK_VERSIONS[0]!),
       hexToBytes(GENESIS_VALIDATORS_ROOT),
     );
     const signed = (blockRoot: number) => {
       const a = attestation(blockRoot);
-      const root = bytesToHex(computeSigningRoot(AttestationData.hashTreeRoot(a), domain));
+      const root = bytesToHex(computeSigningRoot(ssz.phase0.AttestationData, a, domain));
       return [
         {
-          slot: a.slot,
-          index: a.index,
+          slot: BigInt(a.slot),
+          index: BigInt(a.index),
           beaconBlockRoot: bytesToHex(a.beaconBlockRoot),
-          source: { epoch: a.source.epoch, root: bytesToHex(a.source.root) },
-          target: { epoch: a.target.epoch, root: bytesToHex(a.target.root) },
+          source: { epoch: BigInt(a.source.epoch), root: bytesToHex(a.source.root) },
+          target: { epoch: BigInt(a.target.epoch), root: bytesToHex(a.target.root) },
         },
         partialSign(v1.keys, shareIndex, root),
       ] as const;

@@ -1,10 +1,13 @@
 // Beacon-state Merkle proofs for DkgResultRegistry.confirmByProof: a validator record proven up to a
 // beacon block root (header -> state_root -> validators -> list data -> element), built from SSZ
-// (@chainsafe/ssz for the roots we cross-check) and a plain SHA-256 tree for the branch.
+// (Lodestar's SSZ types from @diva-dvt/beacon-api for the roots we cross-check) and a plain SHA-256
+// tree for the branch.
+import { ssz } from '@diva-dvt/beacon-api';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, type Hex, hexToBytes } from 'viem';
-import { BeaconBlockHeader, Validator, ValidatorList } from './crypto-ssz.ts';
+import { u64 } from './crypto-ssz.ts';
 
+const { BeaconBlockHeader, Validator, Validators: ValidatorList } = ssz.phase0;
 type ValidatorValue = ReturnType<typeof Validator.defaultValue>;
 
 const hash = (a: Uint8Array, b: Uint8Array) => {
@@ -59,8 +62,8 @@ export function buildValidatorProof(validators: readonly ValidatorValue[], index
   fields[11] = listRoot;
   const state = merkleBranch(fields, 6, 11);
   const header = {
-    slot: 1234n,
-    proposerIndex: 7n,
+    slot: 1234,
+    proposerIndex: 7,
     parentRoot: sha256(Uint8Array.of(seed, 100)),
     stateRoot: state.root,
     bodyRoot: sha256(Uint8Array.of(seed, 101)),
@@ -85,17 +88,17 @@ export function buildValidatorProof(validators: readonly ValidatorValue[], index
 export function validatorValue(
   pubkey: Hex,
   withdrawalCredentials: Hex,
-  effectiveBalanceGwei = 1_000_000_000n,
+  effectiveBalanceGwei = 1_000_000_000,
 ): ValidatorValue {
   return {
     pubkey: hexToBytes(pubkey),
     withdrawalCredentials: hexToBytes(withdrawalCredentials),
     effectiveBalance: effectiveBalanceGwei,
     slashed: false,
-    activationEligibilityEpoch: 5n,
-    activationEpoch: 18446744073709551615n,
-    exitEpoch: 18446744073709551615n,
-    withdrawableEpoch: 18446744073709551615n,
+    activationEligibilityEpoch: 5,
+    activationEpoch: Number.POSITIVE_INFINITY, // FAR_FUTURE_EPOCH, 2^64 - 1
+    exitEpoch: Number.POSITIVE_INFINITY,
+    withdrawableEpoch: Number.POSITIVE_INFINITY,
   };
 }
 
@@ -104,11 +107,11 @@ export function validatorArg(v: ValidatorValue) {
   return {
     pubkey: bytesToHex(v.pubkey),
     withdrawalCredentials: bytesToHex(v.withdrawalCredentials),
-    effectiveBalance: v.effectiveBalance,
+    effectiveBalance: u64(v.effectiveBalance),
     slashed: v.slashed,
-    activationEligibilityEpoch: v.activationEligibilityEpoch,
-    activationEpoch: v.activationEpoch,
-    exitEpoch: v.exitEpoch,
-    withdrawableEpoch: v.withdrawableEpoch,
+    activationEligibilityEpoch: u64(v.activationEligibilityEpoch),
+    activationEpoch: u64(v.activationEpoch),
+    exitEpoch: u64(v.exitEpoch),
+    withdrawableEpoch: u64(v.withdrawableEpoch),
   };
 }
