@@ -27,8 +27,8 @@ describe(`exploration of every delivery order (n = 4, t = 3, two rounds${complet
   );
 
   it.each([
-    [['A', 'A', 'B'], 1_617_397, 803],
-    [['A', 'B', undefined], 708_472, 375],
+    [['A', 'A', 'B'], 1_663_272, 700],
+    [['A', 'B', undefined], 744_915, 361],
   ] as const)(
     'finds no disagreement when the round-1 leader equivocates (%j) and double-votes',
     (pattern, states, terminal) => {
