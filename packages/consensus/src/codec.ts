@@ -35,6 +35,19 @@ export interface WireMessage {
   readonly signature: Uint8Array;
 }
 
+/**
+ * Copies `src` into `dst` at `at`: a plain loop for short arrays (TypedArray#set costs a runtime
+ * call, more than copying a few dozen bytes), `set` for long ones.
+ */
+export function copyInto(dst: Uint8Array, src: Uint8Array, at: number): void {
+  const length = src.length;
+  if (length > 96) {
+    dst.set(src, at);
+    return;
+  }
+  for (let i = 0; i < length; i++) dst[at + i] = src[i]!;
+}
+
 /** Big-endian u32 at `at` (the caller has checked the length). */
 function getU32(b: Uint8Array, at: number): number {
   return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
@@ -58,21 +71,21 @@ export function encodeUnsigned(
   out[0] = WIRE_VERSION;
   out[1] = protocol;
   out[2] = kind;
-  out.set(instance, 3);
+  copyInto(out, instance, 3);
   putU32(out, 35, round);
   out[39] = sender >>> 8;
   out[40] = sender;
   putU32(out, 41, body.length);
-  out.set(body, HEADER_BYTES);
+  copyInto(out, body, HEADER_BYTES);
   return out;
 }
 
 export function attachSignature(signed: Uint8Array, signature: Uint8Array): Uint8Array {
   const out = new Uint8Array(signed.length + 2 + signature.length);
-  out.set(signed);
+  copyInto(out, signed, 0);
   out[signed.length] = signature.length >>> 8;
   out[signed.length + 1] = signature.length;
-  out.set(signature, signed.length + 2);
+  copyInto(out, signature, signed.length + 2);
   return out;
 }
 
@@ -144,7 +157,7 @@ export function writeFields(...fields: (Uint8Array | number | { u8: number })[])
       putU32(out, o, f);
       o += 4;
     } else if (f instanceof Uint8Array) {
-      out.set(f, o);
+      copyInto(out, f, o);
       o += f.length;
     } else {
       out[o++] = f.u8;

@@ -218,7 +218,11 @@ export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protoc
       const known = values.get(root);
       if (!byMember || byMember.size < t || !known) return undefined;
       const rootBytes = known.root;
-      const chosen = [...byMember].slice(0, t).map(([member, p]) => ({ member, partial: p.partial }));
+      const chosen: { member: number; partial: P }[] = [];
+      for (const [member, p] of byMember) {
+        if (chosen.length === t) break;
+        chosen.push({ member, partial: p.partial });
+      }
       const signature = scheme.combine(rootBytes, chosen);
       if (!scheme.verifyCombined(rootBytes, signature)) return undefined;
       decision = { value: known.value, root: rootBytes, signature, round };

@@ -172,11 +172,13 @@ export function createSimScheme(
       }
       const count = Math.min(t, chosen.length);
       const out = new Uint8Array(33 + 33 * count);
-      out.set(root.subarray(0, 32));
+      for (let k = 0; k < 32; k++) out[k] = root[k] ?? 0;
       out[32] = count;
       for (let i = 0; i < count; i++) {
         out[33 + i] = chosen[i]!.member;
-        out.set(chosen[i]!.partial, 33 + count + 32 * i);
+        const p = chosen[i]!.partial;
+        const at = 33 + count + 32 * i;
+        for (let k = 0; k < 32; k++) out[at + k] = p[k] ?? 0;
       }
       return out;
     },
