@@ -73,9 +73,20 @@ export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protoc
     list.push(signature);
     return true;
   };
-  /** Valid partials by root, then by member; with the message that carried each (for evidence). */
-  const partials = new Map<string, Map<number, { partial: P; message: Uint8Array }>>();
-  const memberRoot = new Map<number, { root: string; message: Uint8Array }>();
+  /**
+   * Partials by root, then by member, with the message that carried each (for evidence). With
+   * verification on arrival every entry is verified; on combination, entries are checked when a
+   * combination fails or evidence needs them.
+   */
+  interface PartialEntry {
+    readonly partial: P;
+    readonly message: Uint8Array;
+    verified: boolean;
+  }
+  const partials = new Map<string, Map<number, PartialEntry>>();
+  /** Each member's first root, for double-signing evidence. */
+  const memberRoot = new Map<number, { root: string; rootBytes: Uint8Array; entry: PartialEntry }>();
+  const lazy = params.partialVerification === 'on-combine';
   const doubleSigners = new Set<number>();
   /** Values known by root. */
   const values = new Map<string, { value: V; bytes: Uint8Array; root: Uint8Array }>();
@@ -88,6 +99,24 @@ export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protoc
     lastRoot = new Uint8Array(root);
     lastRootKey = key(root);
     return lastRootKey;
+  };
+
+  /** Combines the first t partials on a root; the signature if it verifies. */
+  const combineFirst = (byMember: Map<number, PartialEntry>, rootBytes: Uint8Array): S | undefined => {
+    const chosen: { member: number; partial: P }[] = [];
+    for (const [member, p] of byMember) {
+      if (chosen.length === t) break;
+      chosen.push({ member, partial: p.partial });
+    }
+    const signature = scheme.combine(rootBytes, chosen);
+    return scheme.verifyCombined(rootBytes, signature) ? signature : undefined;
+  };
+
+  /** Drops an unverified partial that turned out invalid (counted), so a valid one may replace it. */
+  const forget = (member: number, rootKey: string) => {
+    partials.get(rootKey)?.delete(member);
+    if (memberRoot.get(member)?.root === rootKey) memberRoot.delete(member);
+    core.drop('invalid-partial', member);
   };
 
   const core = {
@@ -156,15 +185,17 @@ export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protoc
       return values.get(root);
     },
     /**
-     * Records a partial from `member` on `root` (after verification). Returns the root's key, or
-     * undefined if the partial does not verify. A member's second root produces double-signing
-     * evidence.
+     * Records a partial from `member` on `root`: verified now, or (with `partialVerification:
+     * 'on-combine'`) when a combination including it fails or evidence needs it; `trusted` marks this
+     * member's own. Returns the root's key, or undefined if the partial is dropped. A member's second
+     * root produces double-signing evidence (both partials verified first).
      */
     addPartial(
       member: number,
       root: Uint8Array,
       partialBytes: Uint8Array,
       message: Uint8Array,
+      trusted = false,
     ): string | undefined {
       let partial: P;
       try {
@@ -173,26 +204,49 @@ export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protoc
         core.drop('invalid-partial', member);
         return undefined;
       }
-      if (!scheme.verifyPartial(member, root, partial)) {
-        core.drop('invalid-partial', member);
-        return undefined;
+      let verified = trusted;
+      if (!verified && !lazy) {
+        if (!scheme.verifyPartial(member, root, partial)) {
+          core.drop('invalid-partial', member);
+          return undefined;
+        }
+        verified = true;
       }
       const rootKey = rootKeyOf(root);
-      const before = memberRoot.get(member);
+      const entry: PartialEntry = { partial, message, verified };
+      let before = memberRoot.get(member);
       if (before && before.root !== rootKey && !doubleSigners.has(member)) {
-        doubleSigners.add(member);
-        events.push({
-          type: 'evidence',
-          evidence: { kind: 'double-signed-partial', member, messages: [before.message, message] },
-        });
+        // Evidence must hold up: both partials valid.
+        if (!entry.verified) {
+          if (!scheme.verifyPartial(member, root, partial)) {
+            core.drop('invalid-partial', member);
+            return undefined;
+          }
+          entry.verified = true;
+        }
+        if (!before.entry.verified) {
+          if (scheme.verifyPartial(member, before.rootBytes, before.entry.partial))
+            before.entry.verified = true;
+          else {
+            forget(member, before.root);
+            before = undefined;
+          }
+        }
+        if (before) {
+          doubleSigners.add(member);
+          events.push({
+            type: 'evidence',
+            evidence: { kind: 'double-signed-partial', member, messages: [before.entry.message, message] },
+          });
+        }
       }
-      if (!before) memberRoot.set(member, { root: rootKey, message });
+      if (!before) memberRoot.set(member, { root: rootKey, rootBytes: new Uint8Array(root), entry });
       let byMember = partials.get(rootKey);
       if (!byMember) {
         byMember = new Map();
         partials.set(rootKey, byMember);
       }
-      if (!byMember.has(member)) byMember.set(member, { partial, message });
+      if (!byMember.has(member)) byMember.set(member, entry);
       return rootKey;
     },
     partialCount(root: string): number {
@@ -218,13 +272,17 @@ export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protoc
       const known = values.get(root);
       if (!byMember || byMember.size < t || !known) return undefined;
       const rootBytes = known.root;
-      const chosen: { member: number; partial: P }[] = [];
-      for (const [member, p] of byMember) {
-        if (chosen.length === t) break;
-        chosen.push({ member, partial: p.partial });
+      let signature = combineFirst(byMember, rootBytes);
+      if (signature === undefined && lazy) {
+        // Some partial is bad: check the unverified ones, drop the invalid, try again.
+        for (const [member, entry] of [...byMember]) {
+          if (entry.verified) continue;
+          if (scheme.verifyPartial(member, rootBytes, entry.partial)) entry.verified = true;
+          else forget(member, root);
+        }
+        if (byMember.size >= t) signature = combineFirst(byMember, rootBytes);
       }
-      const signature = scheme.combine(rootBytes, chosen);
-      if (!scheme.verifyCombined(rootBytes, signature)) return undefined;
+      if (signature === undefined) return undefined;
       decision = { value: known.value, root: rootBytes, signature, round };
       events.push({ type: 'decided', decision });
       announce(decision);

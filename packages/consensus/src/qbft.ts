@@ -141,7 +141,7 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
       round,
       writeFields(lengthPrefixed(value), lengthPrefixed(partial)),
     );
-    core.addPartial(self, decoded.root, partial, bytes);
+    core.addPartial(self, decoded.root, partial, bytes, true);
     core.tryDecide(key(decoded.root), round, noAnnounce);
   }
 

@@ -54,7 +54,7 @@ export function createRotationalInstance<V, P, S>(
     const partial = scheme.encodePartial(scheme.signPartial(root));
     myVote = { root, value: valueBytes, partial, proposal };
     const message = core.send(RotationalKind.Vote, round, writeFields(root, lengthPrefixed(partial)));
-    const rootKey = core.addPartial(self, root, partial, message);
+    const rootKey = core.addPartial(self, root, partial, message, true);
     if (rootKey !== undefined) core.tryDecide(rootKey, round, announce);
   }
 

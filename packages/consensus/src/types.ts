@@ -66,6 +66,14 @@ export interface ConsensusParameters<V, P, S> {
   readonly maxMessageBytes?: number;
   /** Rounds ahead of the current one for which messages are kept (the rest are dropped as a flood). */
   readonly maxFutureRounds?: number;
+  /**
+   * When others' partial signatures are checked. 'on-arrival' (default): each as it arrives.
+   * 'on-combine': t partials on one root are combined and only the result is checked (one check
+   * instead of t with threshold BLS); when that fails, the unchecked ones are checked and the invalid
+   * dropped, and a partial is also checked before it becomes evidence. Safety is the same: a
+   * decision still needs a combined signature that verifies.
+   */
+  readonly partialVerification?: 'on-arrival' | 'on-combine';
 }
 
 export interface OutgoingMessage {

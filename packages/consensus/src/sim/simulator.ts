@@ -87,6 +87,8 @@ export interface SimulationConfig {
    * scheme measures the protocols with their cryptography included.
    */
   readonly scheme?: (member: number) => PartialScheme<unknown, unknown>;
+  /** Members' `partialVerification` (default 'on-arrival'). */
+  readonly partialVerification?: 'on-arrival' | 'on-combine';
   /** Sees every piece of evidence an honest member produces. */
   readonly onEvidence?: (evidence: import('../types.ts').Evidence) => void;
 }
@@ -170,6 +172,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
       auth: auths[j]!,
       guard: byzantine.has(j) ? brokenGuard : guards[j]!,
       ...(config.timeouts ? { timeouts: config.timeouts } : {}),
+      ...(config.partialVerification ? { partialVerification: config.partialVerification } : {}),
     });
 
   const partitioned = (from: number, to: number, at: number) =>
