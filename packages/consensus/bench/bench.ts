@@ -7,12 +7,10 @@
 import { cpus } from 'node:os';
 import * as blst from '@chainsafe/blst';
 import {
-  combinePartialSignatures,
   createBls,
   createBlstBackend,
   createSeededRandom,
   SecretKey,
-  type Signature,
   splitSecretKey,
 } from '@diva-dvt/bls-threshold';
 import {
@@ -22,6 +20,7 @@ import {
   rotationalProtocol,
 } from '../src/index.ts';
 import { createRng, type Faults, type SimulationConfig, simulateInstance } from '../src/sim/index.ts';
+import { thresholdBlsScheme } from '../test/helpers/bls-scheme.ts';
 
 const quick = process.argv.includes('--quick');
 const count = quick ? 20 : 400;
@@ -130,21 +129,7 @@ for (const protocol of [rotationalProtocol, qbftProtocol] as ProtocolDescriptor[
 // duty runs 16 state machines (one per member); both counts are reported.
 const bls = createBls({ backend: createBlstBackend(blst) });
 const split = splitSecretKey(SecretKey.random(createSeededRandom('bench')), { threshold: t, shareCount: n });
-const publicShares = split.publicShares.map((p) => p.publicKey);
-const blsScheme = (member: number): PartialScheme<Signature, Signature> => ({
-  signPartial: (root) => bls.sign(split.shares[member - 1]!.secretKey, root),
-  verifyPartial: (m, root, p) => m >= 1 && m <= n && bls.verify(publicShares[m - 1]!, root, p),
-  combine: (_root, parts) =>
-    combinePartialSignatures(
-      parts.map((p) => ({ shareIndex: p.member, signature: p.partial })),
-      { threshold: t },
-    ),
-  verifyCombined: (root, sig) => bls.verify(split.groupPublicKey, root, sig),
-  encodePartial: (sig) => sig.bytes,
-  decodePartial: (b) => bls.signatureFromBytes(b),
-  encodeSignature: (sig) => sig.bytes,
-  decodeSignature: (b) => bls.signatureFromBytes(b),
-});
+const blsScheme = (member: number) => thresholdBlsScheme(bls, split, member);
 const throughput: Record<
   string,
   { dutiesPerSecond: number; stateMachinesPerSecond: number; duties: number }

@@ -3,7 +3,6 @@
 // under the group key. Delivery is in-process FIFO; the second case crashes the first leader.
 import * as blst from '@chainsafe/blst';
 import {
-  combinePartialSignatures,
   createBls,
   createBlstBackend,
   createSeededRandom,
@@ -22,6 +21,7 @@ import {
   rotationalProtocol,
 } from '../src/index.ts';
 import { createMemoryGuard, createSimAuth, simulateInstance, simValueType } from '../src/sim/index.ts';
+import { thresholdBlsScheme } from './helpers/bls-scheme.ts';
 
 const n = 16;
 const t = 11;
@@ -32,24 +32,7 @@ const split = splitSecretKey(key, {
   shareCount: n,
   random: createSeededRandom('consensus-bls-split'),
 });
-const publicShares = split.publicShares.map((p) => p.publicKey);
-
-function blsScheme(member: number): PartialScheme<Signature, Signature> {
-  return {
-    signPartial: (root) => bls.sign(split.shares[member - 1]!.secretKey, root),
-    verifyPartial: (m, root, p) => m >= 1 && m <= n && bls.verify(publicShares[m - 1]!, root, p),
-    combine: (_root, parts) =>
-      combinePartialSignatures(
-        parts.map((p) => ({ shareIndex: p.member, signature: p.partial })),
-        { threshold: t },
-      ),
-    verifyCombined: (root, s) => bls.verify(split.groupPublicKey, root, s),
-    encodePartial: (s) => s.bytes,
-    decodePartial: (b) => bls.signatureFromBytes(b),
-    encodeSignature: (s) => s.bytes,
-    decodeSignature: (b) => bls.signatureFromBytes(b),
-  };
-}
+const blsScheme = (member: number) => thresholdBlsScheme(bls, split, member);
 
 function run(protocol: ProtocolDescriptor, crashed: ReadonlySet<number>) {
   const instance = sha256(new Uint8Array([protocol.id, crashed.size]));
