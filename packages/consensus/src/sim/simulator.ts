@@ -13,7 +13,13 @@ import { attachSignature, decodeWire, encodeUnsigned } from '../codec.ts';
 import { hex } from '../core.ts';
 import { leaderOrder } from '../leader.ts';
 import type { ProtocolDescriptor } from '../protocol.ts';
-import type { ConsensusInstance, ConsensusOutput, PartialScheme, SignGuard } from '../types.ts';
+import type {
+  ConsensusInstance,
+  ConsensusOutput,
+  MessageAuthenticator,
+  PartialScheme,
+  SignGuard,
+} from '../types.ts';
 import { EventQueue } from './queue.ts';
 import { createRng, type Rng } from './random.ts';
 import { brokenGuard, createMemoryGuard, createSimAuth, createSimScheme, simValueType } from './scheme.ts';
@@ -126,6 +132,28 @@ type Event =
   | { kind: 'crash'; member: number }
   | { kind: 'restart'; member: number };
 
+/** The stand-ins of members 0..n for one committee (stateless apart from shared memos: reused). */
+const standInCache = new Map<
+  string,
+  { auths: MessageAuthenticator[]; schemes: PartialScheme<unknown, unknown>[] }
+>();
+function standInCrypto(n: number, t: number, seed: number) {
+  const id = `${n}/${t}/${seed}`;
+  let found = standInCache.get(id);
+  if (!found) {
+    const members = Array.from({ length: n + 1 }, (_, j) => j);
+    found = {
+      auths: members.map((j) => createSimAuth(n, seed, j, { immutableInputs: true })),
+      schemes: members.map(
+        (j) => createSimScheme(n, t, seed, j, { immutableInputs: true }) as PartialScheme<unknown, unknown>,
+      ),
+    };
+    if (standInCache.size > 256) standInCache.clear();
+    standInCache.set(id, found);
+  }
+  return found;
+}
+
 export function simulateInstance(config: SimulationConfig, index: number): InstanceReport {
   const { n, t, protocol, network } = config;
   const rng = createRng(config.seed * 1_000_003 + index);
@@ -153,12 +181,11 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
   const decisions: (string | undefined)[] = members.map(() => undefined);
   const maxRound = members.map(() => 1);
   const queue = new EventQueue<Event>();
-  const auths = members.map((j) => createSimAuth(n, config.seed, j, { immutableInputs: true }));
-  const schemes: PartialScheme<unknown, unknown>[] = members.map((j) =>
-    config.scheme
-      ? config.scheme(Math.max(1, j))
-      : (createSimScheme(n, t, config.seed, j, { immutableInputs: true }) as PartialScheme<unknown, unknown>),
-  );
+  const standIns = standInCrypto(n, t, config.seed);
+  const auths = standIns.auths;
+  const schemes: readonly PartialScheme<unknown, unknown>[] = config.scheme
+    ? members.map((j) => config.scheme!(Math.max(1, j)))
+    : standIns.schemes;
   let messages = 0;
   let bytes = 0;
   let signaturesValid = true;
