@@ -240,7 +240,8 @@ export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protoc
           });
         }
       }
-      if (!before) memberRoot.set(member, { root: rootKey, rootBytes: new Uint8Array(root), entry });
+      // Messages are kept as handed in (also for evidence), so the root can be too.
+      if (!before) memberRoot.set(member, { root: rootKey, rootBytes: root, entry });
       let byMember = partials.get(rootKey);
       if (!byMember) {
         byMember = new Map();
