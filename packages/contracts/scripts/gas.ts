@@ -4,14 +4,21 @@
 // block left the 8,191-block history, finalize through EIP-2935). Writes the table into README.md
 // between the gas markers and prints the same figures as JSON on stdout. Anvil runs with fast mining
 // (test/helpers/long-chain.ts): the stale-request redraw needs 8,192 blocks after the target.
+// The beacon side (DKG-result submission, confirmation by EIP-4788 proof, resharing, the three kinds
+// of evidence, exit request and EIP-7002 trigger) runs last on a fresh Anvil with 24 operators and
+// real inputs: a 16-member DKG and a resharing (@diva-dvt/dkg), threshold and partial BLS signatures
+// (@diva-dvt/bls-threshold), a beacon-state proof against a root written by the EIP-4788 system call,
+// the EIP-7002 contract installed at its address (test/helpers/crypto-*.ts, as the tests build them).
 //
 //   node scripts/gas.ts            all sizes
-//   node scripts/gas.ts --quick    100 and 1,000 operators only
+//   node scripts/gas.ts --quick    100 and 1,000 operators only (README untouched)
+//   node scripts/gas.ts --beacon-only   the beacon side only (README untouched)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   type Address,
+  bytesToHex,
   encodeFunctionData,
   type Hex,
   keccak256,
@@ -21,21 +28,45 @@ import {
   parseSignature,
   toHex,
 } from 'viem';
+import { signLeaderProposal } from '../src/actions/prove-equivocating-leader.ts';
+import { signReshareApproval } from '../src/actions/record-reshare.ts';
+import { signDkgApproval } from '../src/actions/submit-dkg-result.ts';
 import { getBlockHeaderRlp } from '../src/block-header.ts';
 import { deployDiva } from '../src/deploy.ts';
 import {
   accountingAbi,
   committeeDrawAbi,
   divETHAbi,
+  dkgResultRegistryAbi,
+  evidenceSlasherAbi,
+  exitRequestsAbi,
   operatorRegistryAbi,
   wdivETHAbi,
   withdrawalQueueAbi,
 } from '../src/generated/index.ts';
-import { type AnvilClient, startAnvil } from '../test/helpers/anvil-process.ts';
+import { type AnvilClient, DEV_ACCOUNT, startAnvil } from '../test/helpers/anvil-process.ts';
+import { g2FromCompressed } from '../test/helpers/crypto-bls.ts';
+import { buildValidatorProof, validatorArg, validatorValue } from '../test/helpers/crypto-proofs.ts';
+import {
+  installBeaconRoots,
+  installWithdrawalRequests,
+  pushBeaconRoot,
+} from '../test/helpers/crypto-syscontracts.ts';
+import {
+  deploySystem as deployBeaconSystem,
+  drawCommittee as drawBeaconCommittee,
+  partialSign,
+  publicSharesHex,
+  runDkg,
+  runReshare,
+  THRESHOLD,
+  thresholdSign,
+} from '../test/helpers/crypto-system.ts';
 import { FAST_MINING_ARGS, mineLongGap } from '../test/helpers/long-chain.ts';
 import { signReport, testAccount } from '../test/helpers/system.ts';
 
 const quick = process.argv.includes('--quick');
+const beaconOnly = process.argv.includes('--beacon-only');
 const SIZES = quick ? [100, 1_000] : [100, 1_000, 10_000];
 const ROLES = {
   dkgResult: '0x00000000000000000000000000000000000d4c00',
@@ -158,7 +189,220 @@ function operatorAddress(i: number): Address {
   return `0x${keccak256(toHex(`gas-operator-${i}`)).slice(26)}` as Address;
 }
 
-async function main() {
+/**
+ * The beacon-side actions on a fresh Anvil, with the inputs the tests build (real DKG and resharing,
+ * real BLS signatures, a beacon-state proof, the 4788 and 7002 system contracts installed). Committee
+ * of 16, t = 11; every transaction is sent from an unlocked dev account.
+ */
+async function measureBeaconSide() {
+  const anvil = await startAnvil();
+  const client = anvil.client;
+  const reporter: Address = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC'; // anvil account 2
+  const keeper: Address = '0x90F79bf6EB2c4f870365E785982E1f101E93b906'; // anvil account 3
+  try {
+    const sys = await deployBeaconSystem(client, { operatorCount: 24 });
+    const chainId = await client.getChainId();
+    const operatorOf = (address: Address) => sys.byAddress.get(address.toLowerCase())!.account;
+    const results = (functionName: string, args: readonly unknown[] = []) =>
+      client.readContract({
+        address: sys.results,
+        abi: dkgResultRegistryAbi,
+        functionName,
+        args,
+      } as never) as Promise<Hex>;
+    const call = (to: Address, abi: readonly unknown[], functionName: string, args: readonly unknown[]) => ({
+      to,
+      data: encodeFunctionData({ abi, functionName, args } as never),
+    });
+
+    const { drawId, committee } = await drawBeaconCommittee(client, sys);
+    const ceremonyId = await results('ceremonyIdOf', [drawId]);
+    console.error('beacon side: running a 16-member DKG');
+    const keys = runDkg(committee, sys, ceremonyId);
+    const pubkey = bytesToHex(keys.groupPublicKey.bytes);
+    const members = Array.from({ length: THRESHOLD }, (_, i) => i + 1);
+    const depositSignature = bytesToHex(
+      thresholdSign(keys, await results('preDepositSigningRoot', [pubkey]), members),
+    );
+    const depositDataRoot = await results('preDepositDataRoot', [pubkey, depositSignature]);
+    const publicShares = publicSharesHex(keys);
+    const approvals = await Promise.all(
+      members.map(async (shareIndex) => ({
+        shareIndex: BigInt(shareIndex),
+        signature: await signDkgApproval(operatorOf(committee[shareIndex - 1]!), {
+          dkgResultRegistry: sys.results,
+          chainId,
+          drawId,
+          ceremonyId,
+          validatorPubkey: pubkey,
+          publicSharesHash: keccak256(publicShares),
+          depositDataRoot,
+        }),
+      })),
+    );
+    const result = {
+      drawId,
+      pubkey,
+      publicShares,
+      depositSignature,
+      depositSignaturePoint: g2FromCompressed(depositSignature),
+      depositDataRoot,
+    };
+    await measure(client, 'submitDkgResult (11 approvals, deposit root, BLS verify, 1 ETH deposit)', null, {
+      from: DEV_ACCOUNT,
+      ...call(sys.results, dkgResultRegistryAbi, 'submitDkgResult', [result, approvals]),
+    });
+
+    await installBeaconRoots(client);
+    const withdrawalCredentials = await results('withdrawalCredentials');
+    const ours = validatorValue(pubkey, withdrawalCredentials);
+    const others = [0, 1, 2].map((k) =>
+      validatorValue(
+        bytesToHex(new Uint8Array(48).fill(0xa0 + k)),
+        `0x01${'00'.repeat(11)}${'77'.repeat(20)}`,
+      ),
+    );
+    const { blockRoot, branch } = buildValidatorProof([...others, ours], 3);
+    const timestamp = await pushBeaconRoot(client, blockRoot);
+    await measure(client, 'confirmByProof (EIP-4788 root, 50-node proof, 31 ETH deposit)', null, {
+      from: keeper,
+      ...call(sys.results, dkgResultRegistryAbi, 'confirmByProof', [
+        drawId,
+        depositSignature,
+        { timestamp, validatorIndex: 3n, validator: validatorArg(ours), branch },
+      ]),
+    });
+
+    // Evidence against three members of the committee (3 <= f = 5: each is replaced, no exit).
+    const shareRef = {
+      drawId,
+      generation: 0n,
+      shareIndex: 0n,
+      committee,
+      publicShares,
+    };
+    const evidenceRoot = (functionName: string, message: unknown) =>
+      client.readContract({
+        address: sys.evidence,
+        abi: evidenceSlasherAbi,
+        functionName,
+        args: [message],
+      } as never) as Promise<Hex>;
+    const b32 = (b: number) => `0x${b.toString(16).padStart(2, '0').repeat(32)}` as Hex;
+    const attestation = (slot: bigint, block: number) => ({
+      slot,
+      index: 3n,
+      beaconBlockRoot: b32(block),
+      source: { epoch: 9n, root: b32(0x50) },
+      target: { epoch: 10n, root: b32(0x90) },
+    });
+    const [a1, a2] = [attestation(320n, 1), attestation(321n, 2)];
+    await measure(
+      client,
+      'proveDoubleAttestation (2 SSZ roots, 2 BLS verifications, slash + eject + replacement)',
+      null,
+      {
+        from: reporter,
+        ...call(sys.evidence, evidenceSlasherAbi, 'proveDoubleAttestation', [
+          { ...shareRef, shareIndex: 4n },
+          a1,
+          partialSign(keys, 4, await evidenceRoot('attestationSigningRoot', a1)),
+          a2,
+          partialSign(keys, 4, await evidenceRoot('attestationSigningRoot', a2)),
+        ]),
+      },
+    );
+    const header = (body: number) => ({
+      slot: 640n,
+      proposerIndex: 77n,
+      parentRoot: b32(1),
+      stateRoot: b32(2),
+      bodyRoot: b32(body),
+    });
+    const [h1, h2] = [header(5), header(6)];
+    await measure(
+      client,
+      'proveDoubleProposal (2 SSZ roots, 2 BLS verifications, slash + eject + replacement)',
+      null,
+      {
+        from: reporter,
+        ...call(sys.evidence, evidenceSlasherAbi, 'proveDoubleProposal', [
+          { ...shareRef, shareIndex: 9n },
+          h1,
+          partialSign(keys, 9, await evidenceRoot('blockHeaderSigningRoot', h1)),
+          h2,
+          partialSign(keys, 9, await evidenceRoot('blockHeaderSigningRoot', h2)),
+        ]),
+      },
+    );
+    const leader = committee[10]!;
+    const proposal = (value: number) => ({ instance: b32(0xab), round: 3n, valueRoot: b32(value) });
+    const signProposal = (value: number) =>
+      signLeaderProposal(operatorOf(leader), {
+        evidenceSlasher: sys.evidence,
+        chainId,
+        proposal: proposal(value),
+      });
+    await measure(client, 'proveEquivocatingLeader (2 ecrecover, slash + eject + replacement)', null, {
+      from: reporter,
+      ...call(sys.evidence, evidenceSlasherAbi, 'proveEquivocatingLeader', [
+        drawId,
+        proposal(1),
+        await signProposal(1),
+        proposal(2),
+        await signProposal(2),
+      ]),
+    });
+
+    // The new committee reshares (the three ejected members absent) and records generation 1.
+    const current = (await client.readContract({
+      address: sys.draw,
+      abi: committeeDrawAbi,
+      functionName: 'committeeOf',
+      args: [drawId],
+    })) as Address[];
+    const ejected = committee.filter((a) => !current.includes(a));
+    const reshareId = await results('reshareCeremonyIdOf', [drawId]);
+    console.error('beacon side: running a resharing');
+    const reshared = runReshare(sys, reshareId, committee, keys, current, ejected);
+    const newShares = publicSharesHex(reshared);
+    const reshareApprovals = await Promise.all(
+      members.map(async (shareIndex) => ({
+        shareIndex: BigInt(shareIndex),
+        signature: await signReshareApproval(operatorOf(current[shareIndex - 1]!), {
+          dkgResultRegistry: sys.results,
+          chainId,
+          drawId,
+          ceremonyId: reshareId,
+          validatorPubkey: pubkey,
+          publicSharesHash: keccak256(newShares),
+          generation: 1n,
+        }),
+      })),
+    );
+    await measure(client, 'recordReshare (11 approvals)', null, {
+      from: keeper,
+      ...call(sys.results, dkgResultRegistryAbi, 'recordReshare', [drawId, newShares, reshareApprovals]),
+    });
+
+    // The dev account is a wired exit requester in this deployment (it stands for accounting or the
+    // withdrawal queue); the pool (divETH) owns the credentials and forwards the EIP-7002 request.
+    await measure(client, 'requestExit (wired requester; the draw releases 16 seats)', null, {
+      from: DEV_ACCOUNT,
+      ...call(sys.exits, exitRequestsAbi, 'requestExit', [drawId, 3]),
+    });
+    await installWithdrawalRequests(client);
+    await measure(client, 'triggerExit (EIP-7002 fee read, request through divETH, refund)', null, {
+      from: keeper,
+      ...call(sys.exits, exitRequestsAbi, 'triggerExit', [drawId]),
+      value: 1_000n,
+    });
+  } finally {
+    await anvil.stop();
+  }
+}
+
+async function measureStakingSide() {
   const anvil = await startAnvil({ gasLimit: 2_000_000_000n, args: FAST_MINING_ARGS });
   const client = anvil.client;
   try {
@@ -694,6 +938,11 @@ async function main() {
   } finally {
     await anvil.stop();
   }
+}
+
+async function main() {
+  if (!beaconOnly) await measureStakingSide();
+  await measureBeaconSide();
 
   const table = [
     '| action | operators | gas |',
@@ -703,7 +952,7 @@ async function main() {
         `| ${r.action} | ${r.operators === null ? '' : r.operators.toLocaleString('en-US')} | ${r.gas.toLocaleString('en-US')} |`,
     ),
   ].join('\n');
-  if (!quick) {
+  if (!quick && !beaconOnly) {
     const readme = join(dirname(fileURLToPath(import.meta.url)), '..', 'README.md');
     const text = readFileSync(readme, 'utf8');
     const start = '<!-- gas:start -->';

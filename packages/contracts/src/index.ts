@@ -12,6 +12,13 @@ export {
   claimWithdrawal,
 } from './actions/claim-withdrawal.ts';
 export {
+  type BeaconValidator,
+  type ConfirmByProofParameters,
+  type ConfirmByProofReturnType,
+  confirmByProof,
+  type ValidatorProof,
+} from './actions/confirm-by-proof.ts';
+export {
   type DepositCollateralParameters,
   type DepositCollateralReturnType,
   depositCollateral,
@@ -21,6 +28,17 @@ export {
   type DrawReplacementReturnType,
   drawReplacement,
 } from './actions/draw-replacement.ts';
+export {
+  type EjectUndercollateralizedParameters,
+  type EjectUndercollateralizedReturnType,
+  ejectUndercollateralized,
+} from './actions/eject-undercollateralized.ts';
+export type {
+  AttestationData,
+  BeaconBlockHeader,
+  PartialSignature,
+  ShareRef,
+} from './actions/evidence-types.ts';
 export { type ExpireDrawParameters, type ExpireDrawReturnType, expireDraw } from './actions/expire-draw.ts';
 export {
   type FinalizeDrawParameters,
@@ -38,6 +56,34 @@ export {
   getCommittee,
 } from './actions/get-committee.ts';
 export { type GetOperatorParameters, getOperator } from './actions/get-operator.ts';
+export {
+  type ProveDoubleAttestationParameters,
+  type ProveDoubleAttestationReturnType,
+  proveDoubleAttestation,
+} from './actions/prove-double-attestation.ts';
+export {
+  type ProveDoubleProposalParameters,
+  type ProveDoubleProposalReturnType,
+  proveDoubleProposal,
+} from './actions/prove-double-proposal.ts';
+export {
+  type LeaderProposal,
+  type ProveEquivocatingLeaderParameters,
+  type ProveEquivocatingLeaderReturnType,
+  proposalTypes,
+  proveEquivocatingLeader,
+  type SignLeaderProposalParameters,
+  signLeaderProposal,
+} from './actions/prove-equivocating-leader.ts';
+export {
+  type RecordReshareParameters,
+  type RecordReshareReturnType,
+  recordReshare,
+  reshareApprovalTypes,
+  type SignReshareApprovalParameters,
+  signReshareApproval,
+} from './actions/record-reshare.ts';
+export { type RedrawParameters, type RedrawReturnType, redraw } from './actions/redraw.ts';
 export {
   type RegisterOperatorParameters,
   type RegisterOperatorReturnType,
@@ -63,12 +109,42 @@ export {
   requestWithdrawal,
 } from './actions/request-withdrawal.ts';
 export { type StakeParameters, type StakeReturnType, stake } from './actions/stake.ts';
+export {
+  type DkgResult,
+  dkgApprovalTypes,
+  type MemberApproval,
+  type SignDkgApprovalParameters,
+  type SubmitDkgResultParameters,
+  type SubmitDkgResultReturnType,
+  signDkgApproval,
+  submitDkgResult,
+} from './actions/submit-dkg-result.ts';
+export {
+  type SyncOperatorParameters,
+  type SyncOperatorReturnType,
+  syncOperator,
+} from './actions/sync-operator.ts';
+export {
+  type TriggerExitParameters,
+  type TriggerExitReturnType,
+  triggerExit,
+} from './actions/trigger-exit.ts';
 export type { ReadClient, WalletClientLike } from './actions/types.ts';
+export {
+  type UnwrapWdivEthParameters,
+  type UnwrapWdivEthReturnType,
+  unwrapWdivEth,
+} from './actions/unwrap-wdiv-eth.ts';
 export {
   type WithdrawCollateralParameters,
   type WithdrawCollateralReturnType,
   withdrawCollateral,
 } from './actions/withdraw-collateral.ts';
+export {
+  type WrapDivEthParameters,
+  type WrapDivEthReturnType,
+  wrapDivEth,
+} from './actions/wrap-div-eth.ts';
 export { BlockHeaderError, encodeBlockHeader, getBlockHeaderRlp } from './block-header.ts';
 export {
   type BeaconParameters,

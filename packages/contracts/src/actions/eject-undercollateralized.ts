@@ -1,0 +1,27 @@
+import type { Address, Hash } from 'viem';
+import { simulateContract, writeContract } from 'viem/actions';
+import { errorsAbi } from '../generated/index.ts';
+import { operatorRegistryAbi } from '../generated/OperatorRegistry.ts';
+import type { WalletClientLike } from './types.ts';
+
+export type EjectUndercollateralizedParameters = { operatorRegistry: Address; operator: Address };
+export type EjectUndercollateralizedReturnType = Hash;
+
+/**
+ * Ejects an operator whose collateral is worth less than its key shares need (anyone). Simulated first:
+ * a healthy or already ejected operator is refused with `NotUndercollateralized(operator, value, required)`.
+ */
+export async function ejectUndercollateralized(
+  client: WalletClientLike,
+  parameters: EjectUndercollateralizedParameters,
+): Promise<EjectUndercollateralizedReturnType> {
+  const { request } = await simulateContract(client, {
+    address: parameters.operatorRegistry,
+    abi: [...operatorRegistryAbi, ...errorsAbi],
+    functionName: 'ejectUndercollateralized',
+    args: [parameters.operator],
+    chain: client.chain,
+    account: client.account,
+  });
+  return writeContract(client, request);
+}

@@ -1,0 +1,40 @@
+import type { Address, Hex } from 'viem';
+
+/**
+ * Which key share signed: the validator's draw, the generation of its shares (0 = the DKG result,
+ * k = the k-th recorded resharing), the 1-based share index, and that generation's committee and n
+ * public shares (the contract checks both against the hashes the DKG-result registry recorded).
+ */
+export type ShareRef = {
+  drawId: bigint;
+  generation: bigint;
+  shareIndex: bigint;
+  committee: readonly Address[];
+  publicShares: Hex;
+};
+
+/** A partial BLS signature: 96-byte compressed G2 and its 256-byte uncompressed form (EIP-2537 encoding). */
+export type PartialSignature = { signature: Hex; point: Hex };
+
+/** `AttestationData` (phase0) with uint64 fields as bigint. */
+export type AttestationData = {
+  slot: bigint;
+  index: bigint;
+  beaconBlockRoot: Hex;
+  source: { epoch: bigint; root: Hex };
+  target: { epoch: bigint; root: Hex };
+};
+
+/** `BeaconBlockHeader` (phase0) with uint64 fields as bigint. */
+export type BeaconBlockHeader = {
+  slot: bigint;
+  proposerIndex: bigint;
+  parentRoot: Hex;
+  stateRoot: Hex;
+  bodyRoot: Hex;
+};
+
+/** The contract's form of a ShareRef (a mutable committee array, as the ABI types want). */
+export function shareRefArg(share: ShareRef) {
+  return { ...share, committee: [...share.committee] };
+}
