@@ -53,6 +53,10 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
 
     mapping(uint256 drawId => mapping(address operator => bool)) public punished;
     mapping(uint256 drawId => uint256) public ejectionsOf;
+    /// Leader equivocations already punished, by `equivocationKey(operator, instance, round)`. A Proposal does
+    /// not name a draw, so one equivocation could otherwise be proven again against every other committee of
+    /// the same operator (slashed, and the reporter paid, once per committee).
+    mapping(bytes32 key => bool) public equivocationPunished;
 
     struct PartialSignature {
         bytes signature; // 96-byte compressed G2
@@ -91,6 +95,7 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
     error SignerMismatch(address first, address second);
     error NotCommitteeMember(uint256 drawId, address operator);
     error AlreadyPunished(uint256 drawId, address operator);
+    error EquivocationAlreadyPunished(address operator, bytes32 instance, uint64 round);
     error InsufficientGas(uint256 left, uint256 needed);
 
     constructor(
@@ -143,6 +148,11 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
             BeaconSsz.DOMAIN_BEACON_PROPOSER, forkVersionAt(header.slot / SLOTS_PER_EPOCH), genesisValidatorsRoot
         );
         return BeaconSsz.signingRoot(BeaconSsz.beaconBlockHeaderRoot(header), domain);
+    }
+
+    /// @notice The key under which a leader's equivocation in (`instance`, `round`) is recorded once punished.
+    function equivocationKey(address operator, bytes32 instance, uint64 round) public pure returns (bytes32) {
+        return keccak256(abi.encode(operator, instance, round));
     }
 
     /// @notice The EIP-712 digest an operator signs as leader for a proposal (see the contract notice).
@@ -215,6 +225,10 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
         (address b,,) = ECDSA.tryRecover(proposalDigest(second), secondSignature);
         if (a == address(0) || a != b) revert SignerMismatch(a, b);
         if (!_inCommittee(draw.committeeOf(drawId), a)) revert NotCommitteeMember(drawId, a);
+        // One offence, punished once, whichever of the operator's committees it is submitted against.
+        bytes32 key = equivocationKey(a, first.instance, first.round);
+        if (equivocationPunished[key]) revert EquivocationAlreadyPunished(a, first.instance, first.round);
+        equivocationPunished[key] = true;
         _punish(drawId, a, KIND_EQUIVOCATING_LEADER);
     }
 

@@ -34,6 +34,7 @@ import { u64 } from './helpers/crypto-ssz.ts';
 import {
   createValidator,
   deploySystem,
+  drawCommittee,
   FORK_EPOCHS,
   FORK_VERSIONS,
   GENESIS_VALIDATORS_ROOT,
@@ -554,6 +555,49 @@ describe('EvidenceSlasher', () => {
       expect(accepted).toMatchObject({ operator: leader, kind: 4, reporter: REPORTER });
       expect((await operatorView(leader)).ejected).toBe(true);
       expect(await committeeNow()).not.toContain(leader);
+    });
+
+    it('punishes one equivocation once, even against another committee of the same leader', async () => {
+      const other = await drawCommittee(client(), sys());
+      const leader = v().committee.find((a) => other.committee.includes(a))!;
+      expect(leader).toBeDefined();
+      const args = async (drawId: bigint, round = 3n) => [
+        drawId,
+        p(1, round),
+        await signProposal(leader, p(1, round)),
+        p(2, round),
+        await signProposal(leader, p(2, round)),
+      ];
+      await evidence('proveEquivocatingLeader', await args(v().drawId));
+      const key = await client().readContract({
+        address: sys().evidence,
+        abi: evidenceSlasherAbi,
+        functionName: 'equivocationKey',
+        args: [leader, p(1).instance, 3n],
+      });
+      expect(
+        await client().readContract({
+          address: sys().evidence,
+          abi: evidenceSlasherAbi,
+          functionName: 'equivocationPunished',
+          args: [key],
+        }),
+      ).toBe(true);
+      const collateral = (await operatorView(leader)).collateralEther;
+      // The same two signatures against the leader's other committee: refused, nothing taken again.
+      expect(
+        await expectRevert(async () => evidence('proveEquivocatingLeader', await args(other.drawId))),
+      ).toEqual({
+        name: 'EquivocationAlreadyPunished',
+        args: [leader, p(1).instance, 3n],
+      });
+      expect((await operatorView(leader)).collateralEther).toBe(collateral);
+      // Another round is another offence.
+      const receipt = await evidence('proveEquivocatingLeader', await args(other.drawId, 4n));
+      expect(
+        parseEventLogs({ abi: evidenceSlasherAbi, logs: receipt.logs, eventName: 'EvidenceAccepted' })[0]!
+          .args,
+      ).toMatchObject({ drawId: other.drawId, operator: leader, kind: 4 });
     });
 
     it('refuses proposals that do not conflict, from two signers, or from outside the committee', async () => {

@@ -101,7 +101,7 @@ describe('refusals', () => {
     const cases = [
       [system.operatorRegistry, operatorRegistryAbi, [a, a, a]],
       [system.committeeDraw, committeeDrawAbi, [a, a, a]],
-      [system.withdrawalQueue, withdrawalQueueAbi, [a, a]],
+      [system.withdrawalQueue, withdrawalQueueAbi, [a, a, a]],
     ] as const;
     for (const [address, abi, args] of cases) {
       expect(await expectRevert(() => tx(client, { address, abi, functionName: 'wire', args }))).toEqual({

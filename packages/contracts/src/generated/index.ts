@@ -14,6 +14,7 @@ export * from './ICommitteeDraw.ts';
 export * from './IDepositContract.ts';
 export * from './IDivETH.ts';
 export * from './IDkgResultRegistry.ts';
+export * from './IExitRequests.ts';
 export * from './IOperatorRegistry.ts';
 export * from './IWithdrawalQueue.ts';
 export * from './IWithdrawalRequester.ts';
@@ -285,6 +286,15 @@ export const errorsAbi = [
       { internalType: 'uint256', name: 'max', type: 'uint256' },
     ],
     name: 'ERC4626ExceededMaxWithdraw',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'address', name: 'operator', type: 'address' },
+      { internalType: 'bytes32', name: 'instance', type: 'bytes32' },
+      { internalType: 'uint64', name: 'round', type: 'uint64' },
+    ],
+    name: 'EquivocationAlreadyPunished',
     type: 'error',
   },
   {
@@ -799,4 +809,4 @@ export const errorsAbi = [
   { inputs: [], name: 'ZeroAmount', type: 'error' },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = 'f5046cbb6444bdc6db60470dc0bc7a2f2c6c95961329f3a5874569326a8684d6';
+export const sourcesHash = '2fa6e63d0e711584ff6fa9a02e86f5eccd6a3f99460d05b9e300462421758ced';
