@@ -90,7 +90,9 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
     error PublicSharesMismatch(uint256 drawId);
     error CommitteeMismatch(uint256 drawId);
     error BadShareIndex(uint256 shareIndex, uint256 committeeSize);
-    error NotSlashable();
+    /// The two messages do not break the rule of `kind` (KIND_DOUBLE_VOTE for two attestations that are
+    /// neither a double nor a surround vote, KIND_DOUBLE_PROPOSAL, KIND_EQUIVOCATING_LEADER).
+    error NotSlashable(uint8 kind);
     error BadPartialSignature(uint256 which);
     error SignerMismatch(address first, address second);
     error NotCommitteeMember(uint256 drawId, address operator);
@@ -174,7 +176,9 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
     ) external nonReentrant {
         uint8 kind;
         if (first.target.epoch == second.target.epoch) {
-            if (BeaconSsz.attestationDataRoot(first) == BeaconSsz.attestationDataRoot(second)) revert NotSlashable();
+            if (BeaconSsz.attestationDataRoot(first) == BeaconSsz.attestationDataRoot(second)) {
+                revert NotSlashable(KIND_DOUBLE_VOTE);
+            }
             kind = KIND_DOUBLE_VOTE;
         } else if (
             (first.source.epoch < second.source.epoch && second.target.epoch < first.target.epoch)
@@ -182,7 +186,7 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
         ) {
             kind = KIND_SURROUND_VOTE;
         } else {
-            revert NotSlashable();
+            revert NotSlashable(KIND_DOUBLE_VOTE);
         }
         bytes memory key = _publicShare(share);
         _verifyPartial(key, attestationSigningRoot(first), firstSignature, 1);
@@ -200,7 +204,7 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
         if (
             first.slot != second.slot || first.proposerIndex != second.proposerIndex
                 || BeaconSsz.beaconBlockHeaderRoot(first) == BeaconSsz.beaconBlockHeaderRoot(second)
-        ) revert NotSlashable();
+        ) revert NotSlashable(KIND_DOUBLE_PROPOSAL);
         bytes memory key = _publicShare(share);
         _verifyPartial(key, blockHeaderSigningRoot(first), firstSignature, 1);
         _verifyPartial(key, blockHeaderSigningRoot(second), secondSignature, 2);
@@ -219,7 +223,7 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
     ) external nonReentrant {
         if (first.instance != second.instance || first.round != second.round || first.valueRoot == second.valueRoot)
         {
-            revert NotSlashable();
+            revert NotSlashable(KIND_EQUIVOCATING_LEADER);
         }
         (address a,,) = ECDSA.tryRecover(proposalDigest(first), firstSignature);
         (address b,,) = ECDSA.tryRecover(proposalDigest(second), secondSignature);

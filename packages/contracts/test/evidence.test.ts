@@ -300,7 +300,7 @@ describe('EvidenceSlasher', () => {
     for (const [x, y] of cases) {
       expect(await expectRevert(() => evidence('proveDoubleAttestation', attestationArgs(2, x, y)))).toEqual({
         name: 'NotSlashable',
-        args: [],
+        args: [1], // KIND_DOUBLE_VOTE: the attestation rules
       });
     }
     const h1 = header(640n, 5);
@@ -314,7 +314,7 @@ describe('EvidenceSlasher', () => {
         partialSign(v().keys, 2, headerRoot(h2)),
       ]),
     );
-    expect(err).toEqual({ name: 'NotSlashable', args: [] });
+    expect(err).toEqual({ name: 'NotSlashable', args: [3] }); // KIND_DOUBLE_PROPOSAL
   });
 
   it("refuses evidence whose signatures are not that share's (BadPartialSignature)", async () => {
@@ -613,7 +613,7 @@ describe('EvidenceSlasher', () => {
             await signProposal(leader, p(1)),
           ]),
         ),
-      ).toEqual({ name: 'NotSlashable', args: [] });
+      ).toEqual({ name: 'NotSlashable', args: [4] }); // KIND_EQUIVOCATING_LEADER
       expect(
         await expectRevert(async () =>
           evidence('proveEquivocatingLeader', [
@@ -624,7 +624,7 @@ describe('EvidenceSlasher', () => {
             await signProposal(leader, p(2, 4n)),
           ]),
         ),
-      ).toEqual({ name: 'NotSlashable', args: [] });
+      ).toEqual({ name: 'NotSlashable', args: [4] }); // KIND_EQUIVOCATING_LEADER
       expect(
         await expectRevert(async () =>
           evidence('proveEquivocatingLeader', [

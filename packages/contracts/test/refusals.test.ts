@@ -65,7 +65,7 @@ describe('refusals', () => {
       await deployRevert(operatorRegistryAbi as Abi, operatorRegistryBytecode, [system.divETH, 0n]),
     ).toEqual({
       name: 'ZeroAmount',
-      args: [],
+      args: [DEV_ACCOUNT],
     });
     const draw = (size: bigint, divEth = system.divETH) =>
       deployRevert(committeeDrawAbi as Abi, committeeDrawBytecode, [

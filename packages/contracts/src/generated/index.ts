@@ -569,7 +569,7 @@ export const errorsAbi = [
     name: 'NotRequester',
     type: 'error',
   },
-  { inputs: [], name: 'NotSlashable', type: 'error' },
+  { inputs: [{ internalType: 'uint8', name: 'kind', type: 'uint8' }], name: 'NotSlashable', type: 'error' },
   {
     inputs: [
       { internalType: 'address', name: 'operator', type: 'address' },
@@ -806,7 +806,11 @@ export const errorsAbi = [
     type: 'error',
   },
   { inputs: [], name: 'ZeroAddress', type: 'error' },
-  { inputs: [], name: 'ZeroAmount', type: 'error' },
+  {
+    inputs: [{ internalType: 'address', name: 'account', type: 'address' }],
+    name: 'ZeroAmount',
+    type: 'error',
+  },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = '2fa6e63d0e711584ff6fa9a02e86f5eccd6a3f99460d05b9e300462421758ced';
+export const sourcesHash = '1d0d85a8af9ca28b89c7949b8822e4b2cb99b2538a3aadecf34cd395df5be0af';
