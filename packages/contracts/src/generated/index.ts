@@ -813,4 +813,4 @@ export const errorsAbi = [
   },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = '1d0d85a8af9ca28b89c7949b8822e4b2cb99b2538a3aadecf34cd395df5be0af';
+export const sourcesHash = '60fff702e442220979035b070813c4c29199d1c923a831efdc69f06170fec6d1';
