@@ -131,7 +131,7 @@ contract Accounting is IAccounting, EIP712, ReentrancyGuard {
             revert ExitedValidatorsDecreased(report.exitedValidators, exitedValidators);
         }
         if (report.penalties.length > MAX_PENALTIES) revert TooManyPenalties(report.penalties.length, MAX_PENALTIES);
-        _checkSignatures(report, signatures);
+        _checkQuorum(reportDigest(report), signatures);
 
         lastEpoch = report.epoch;
         exitedValidators = report.exitedValidators;
@@ -145,11 +145,18 @@ contract Accounting is IAccounting, EIP712, ReentrancyGuard {
         }
     }
 
-    function _checkSignatures(Report calldata report, bytes[] calldata signatures) private view {
+    /// @inheritdoc IAccounting
+    /// @dev The same rule as reports; other contracts (DkgResultRegistry's credential confirmation) sign
+    /// their own EIP-712 digests and ask here whether the signers form a quorum.
+    function verifyQuorum(bytes32 digest, bytes[] calldata signatures) external view returns (uint256) {
+        _checkQuorum(digest, signatures);
+        return signatures.length;
+    }
+
+    function _checkQuorum(bytes32 digest, bytes[] calldata signatures) private view {
         uint256 needed = quorum();
         if (needed == 0) revert NoActiveOperators();
         if (signatures.length < needed) revert QuorumNotReached(signatures.length, needed);
-        bytes32 digest = reportDigest(report);
         address previous;
         for (uint256 i = 0; i < signatures.length; ++i) {
             address signer = ECDSA.recover(digest, signatures[i]);

@@ -77,7 +77,8 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
     );
     event WithdrawalRequestSent(bytes pubkey, uint64 amountGwei, uint256 fee);
 
-    error ZeroAmount();
+    /// Nothing to do: no ETH sent, no shares for it, or a zero amount; `account` is the caller.
+    error ZeroAmount(address account);
     error ZeroAddress();
     error InsufficientShares(address account, uint256 shares, uint256 needed);
     error InsufficientAllowance(address spender, uint256 allowance, uint256 needed);
@@ -100,7 +101,7 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
 
     /// @notice ETH sent with the deployment becomes shares held by DEAD forever.
     constructor() payable EIP712("divETH", "1") {
-        if (msg.value == 0) revert ZeroAmount();
+        if (msg.value == 0) revert ZeroAmount(msg.sender);
         DEPLOYER = msg.sender;
         bufferedEther = msg.value;
         _mintShares(DEAD, msg.value);
@@ -135,10 +136,10 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
 
     /// @notice Deposit ETH, receive divETH (shares at the current rate, rounded down).
     function deposit() public payable nonReentrant returns (uint256 sharesAmount) {
-        if (msg.value == 0) revert ZeroAmount();
+        if (msg.value == 0) revert ZeroAmount(msg.sender);
         // The rate before this deposit: pooled ETH excludes msg.value.
         sharesAmount = Math.mulDiv(msg.value, _totalShares, _totalPooledEther());
-        if (sharesAmount == 0) revert ZeroAmount();
+        if (sharesAmount == 0) revert ZeroAmount(msg.sender);
         bufferedEther += msg.value;
         _mintShares(msg.sender, sharesAmount);
         emit Deposited(msg.sender, msg.value, sharesAmount);
@@ -195,7 +196,7 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
 
     /// @inheritdoc IDivETH
     function fundDeposit(uint256 drawId, uint256 amount) external only(dkgResult) nonReentrant {
-        if (amount == 0) revert ZeroAmount();
+        if (amount == 0) revert ZeroAmount(msg.sender);
         ICommitteeDraw.DrawStatus status = ICommitteeDraw(committeeDraw).statusOf(drawId);
         if (status != ICommitteeDraw.DrawStatus.Approved) revert DrawNotApproved(drawId, status);
         uint256 funded = fundedEther[drawId];

@@ -7,6 +7,7 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {BLS12381} from "./bls/BLS12381.sol";
 import {BeaconSsz} from "./ssz/BeaconSsz.sol";
 import {IDepositContract} from "./DepositContract.sol";
+import {IAccounting} from "./interfaces/IAccounting.sol";
 import {ICommitteeDraw} from "./interfaces/ICommitteeDraw.sol";
 import {IDivETH} from "./interfaces/IDivETH.sol";
 
@@ -48,7 +49,9 @@ interface IDkgResultRegistry {
 ///    threshold BLS deposit signature (EIP-2537) and deposits 1 ETH taken from the pool.
 /// 2. The other 31 ETH follow only once the beacon chain shows the validator with our withdrawal
 ///    credentials: `confirmByProof` (an SSZ proof of the Validator record against a beacon block root read
-///    from the EIP-4788 contract) or `confirmByCommittee` (t members report it, EIP-712).
+///    from the EIP-4788 contract) or `confirmByQuorum` (ceil(2/3) of all active operators report it,
+///    EIP-712; the same quorum rule as balance reports, checked by Accounting). The validator's own
+///    committee alone cannot release the 31 ETH: its t key holders are exactly who could have front-run.
 /// If colluding key holders front-ran the first deposit with other credentials, the 1 ETH is a top-up of
 /// their validator and nothing more is sent: the loss is bounded by 1 ETH, and the proof path shows it.
 contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransient {
@@ -74,6 +77,8 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
 
     ICommitteeDraw public immutable draw;
     IDivETH public immutable pool;
+    /// Checks confirmation quorums (ceil(2/3) of active operators, as for reports).
+    IAccounting public immutable accounting;
     IDepositContract public immutable depositContract;
     bytes32 public immutable override withdrawalCredentials;
     bytes4 public immutable genesisForkVersion;
@@ -151,6 +156,7 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
     constructor(
         ICommitteeDraw draw_,
         IDivETH pool_,
+        IAccounting accounting_,
         IDepositContract depositContract_,
         bytes32 withdrawalCredentials_,
         bytes4 genesisForkVersion_,
@@ -162,6 +168,7 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
         }
         draw = draw_;
         pool = pool_;
+        accounting = accounting_;
         depositContract = depositContract_;
         withdrawalCredentials = withdrawalCredentials_;
         genesisForkVersion = genesisForkVersion_;
@@ -196,7 +203,8 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
         );
     }
 
-    /// @notice The EIP-712 digest a member signs to report the validator with our withdrawal credentials.
+    /// @notice The EIP-712 digest an active operator signs to report the validator with our withdrawal
+    /// credentials (`confirmByQuorum`).
     function confirmationDigest(uint256 drawId, uint64 validatorIndex) public view returns (bytes32) {
         return _hashTypedDataV4(
             keccak256(
@@ -362,17 +370,19 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
         emit ReshareRecorded(drawId, generation, sharesHash, msg.sender);
     }
 
-    /// @notice t members of the draw's current committee report the validator in the beacon state with our
-    /// withdrawal credentials; the other 31 ETH are deposited. `depositSignature` is the signature submitted
-    /// with the result (a top-up's signature is not checked by the beacon chain; we reuse the original).
-    function confirmByCommittee(
+    /// @notice A quorum of all active operators (at least ceil(2/3) of them, ascending signer order, the
+    /// rule of balance reports) reports the validator in the beacon state with our withdrawal credentials;
+    /// the other 31 ETH are deposited. Not the committee alone: its t members hold the key and could have
+    /// front-run the first deposit. `depositSignature` is the signature submitted with the result (a
+    /// top-up's signature is not checked by the beacon chain; we reuse the original). Anyone may submit.
+    function confirmByQuorum(
         uint256 drawId,
         uint64 validatorIndex,
         bytes calldata depositSignature,
-        Approval[] calldata approvals
+        bytes[] calldata signatures
     ) external nonReentrant {
         _requirePreDeposited(drawId, depositSignature);
-        _checkApprovals(confirmationDigest(drawId, validatorIndex), draw.committeeOf(drawId), approvals);
+        accounting.verifyQuorum(confirmationDigest(drawId, validatorIndex), signatures);
         _fund(drawId, validatorIndex, depositSignature, false);
     }
 

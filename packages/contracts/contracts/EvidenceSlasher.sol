@@ -53,6 +53,10 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
 
     mapping(uint256 drawId => mapping(address operator => bool)) public punished;
     mapping(uint256 drawId => uint256) public ejectionsOf;
+    /// Leader equivocations already punished, by `equivocationKey(operator, instance, round)`. A Proposal does
+    /// not name a draw, so one equivocation could otherwise be proven again against every other committee of
+    /// the same operator (slashed, and the reporter paid, once per committee).
+    mapping(bytes32 key => bool) public equivocationPunished;
 
     struct PartialSignature {
         bytes signature; // 96-byte compressed G2
@@ -86,11 +90,14 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
     error PublicSharesMismatch(uint256 drawId);
     error CommitteeMismatch(uint256 drawId);
     error BadShareIndex(uint256 shareIndex, uint256 committeeSize);
-    error NotSlashable();
+    /// The two messages do not break the rule of `kind` (KIND_DOUBLE_VOTE for two attestations that are
+    /// neither a double nor a surround vote, KIND_DOUBLE_PROPOSAL, KIND_EQUIVOCATING_LEADER).
+    error NotSlashable(uint8 kind);
     error BadPartialSignature(uint256 which);
     error SignerMismatch(address first, address second);
     error NotCommitteeMember(uint256 drawId, address operator);
     error AlreadyPunished(uint256 drawId, address operator);
+    error EquivocationAlreadyPunished(address operator, bytes32 instance, uint64 round);
     error InsufficientGas(uint256 left, uint256 needed);
 
     constructor(
@@ -145,6 +152,11 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
         return BeaconSsz.signingRoot(BeaconSsz.beaconBlockHeaderRoot(header), domain);
     }
 
+    /// @notice The key under which a leader's equivocation in (`instance`, `round`) is recorded once punished.
+    function equivocationKey(address operator, bytes32 instance, uint64 round) public pure returns (bytes32) {
+        return keccak256(abi.encode(operator, instance, round));
+    }
+
     /// @notice The EIP-712 digest an operator signs as leader for a proposal (see the contract notice).
     function proposalDigest(Proposal calldata p) public view returns (bytes32) {
         return _hashTypedDataV4(keccak256(abi.encode(PROPOSAL_TYPEHASH, p.instance, p.round, p.valueRoot)));
@@ -164,7 +176,9 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
     ) external nonReentrant {
         uint8 kind;
         if (first.target.epoch == second.target.epoch) {
-            if (BeaconSsz.attestationDataRoot(first) == BeaconSsz.attestationDataRoot(second)) revert NotSlashable();
+            if (BeaconSsz.attestationDataRoot(first) == BeaconSsz.attestationDataRoot(second)) {
+                revert NotSlashable(KIND_DOUBLE_VOTE);
+            }
             kind = KIND_DOUBLE_VOTE;
         } else if (
             (first.source.epoch < second.source.epoch && second.target.epoch < first.target.epoch)
@@ -172,7 +186,7 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
         ) {
             kind = KIND_SURROUND_VOTE;
         } else {
-            revert NotSlashable();
+            revert NotSlashable(KIND_DOUBLE_VOTE);
         }
         bytes memory key = _publicShare(share);
         _verifyPartial(key, attestationSigningRoot(first), firstSignature, 1);
@@ -190,7 +204,7 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
         if (
             first.slot != second.slot || first.proposerIndex != second.proposerIndex
                 || BeaconSsz.beaconBlockHeaderRoot(first) == BeaconSsz.beaconBlockHeaderRoot(second)
-        ) revert NotSlashable();
+        ) revert NotSlashable(KIND_DOUBLE_PROPOSAL);
         bytes memory key = _publicShare(share);
         _verifyPartial(key, blockHeaderSigningRoot(first), firstSignature, 1);
         _verifyPartial(key, blockHeaderSigningRoot(second), secondSignature, 2);
@@ -209,12 +223,16 @@ contract EvidenceSlasher is EIP712, ReentrancyGuardTransient {
     ) external nonReentrant {
         if (first.instance != second.instance || first.round != second.round || first.valueRoot == second.valueRoot)
         {
-            revert NotSlashable();
+            revert NotSlashable(KIND_EQUIVOCATING_LEADER);
         }
         (address a,,) = ECDSA.tryRecover(proposalDigest(first), firstSignature);
         (address b,,) = ECDSA.tryRecover(proposalDigest(second), secondSignature);
         if (a == address(0) || a != b) revert SignerMismatch(a, b);
         if (!_inCommittee(draw.committeeOf(drawId), a)) revert NotCommitteeMember(drawId, a);
+        // One offence, punished once, whichever of the operator's committees it is submitted against.
+        bytes32 key = equivocationKey(a, first.instance, first.round);
+        if (equivocationPunished[key]) revert EquivocationAlreadyPunished(a, first.instance, first.round);
+        equivocationPunished[key] = true;
         _punish(drawId, a, KIND_EQUIVOCATING_LEADER);
     }
 

@@ -13,8 +13,8 @@ interface IWithdrawalRequester {
 
 /// @title ExitRequests: asks a validator's committee to exit it, and triggers the exit from the execution
 /// layer (EIP-7002) where the chain has the withdrawal request contract.
-/// @notice `requestExit` is called by the wired requesters (the evidence contract on ejections it cannot
-/// repair, the pool's accounting or withdrawal queue on shortfall). It emits `ExitRequested`: the committee
+/// @notice `requestExit` is called by the wired requesters (deployDiva wires the evidence contract, for
+/// ejections it cannot repair, and the withdrawal queue, on a shortfall; reason 3 is reserved). It emits `ExitRequested`: the committee
 /// signs the voluntary exit (a threshold duty) on seeing it. `triggerExit` then lets anyone pay the EIP-7002
 /// fee to have the withdrawal credentials' owner request the full exit, so an exit no longer depends on the
 /// committee's cooperation.

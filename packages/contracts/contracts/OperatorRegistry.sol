@@ -68,7 +68,7 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
     error Unauthorized(address caller);
     error AlreadyWired();
     error ZeroAddress();
-    error ZeroAmount();
+    error ZeroAmount(address operator);
     error AlreadyRegistered(address operator);
     error NotRegistered(address operator);
     error OperatorIsEjected(address operator);
@@ -97,7 +97,7 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
 
     constructor(IDivETH divEth, uint256 collateralPerSeat) {
         if (address(divEth) == address(0)) revert ZeroAddress();
-        if (collateralPerSeat == 0) revert ZeroAmount();
+        if (collateralPerSeat == 0) revert ZeroAmount(msg.sender);
         DIV_ETH = divEth;
         COLLATERAL_PER_SEAT = collateralPerSeat;
         DEPLOYER = msg.sender;
@@ -164,10 +164,10 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
     function _depositCollateral(uint256 amount) private {
         Operator storage op = _registered(msg.sender);
         if (op.ejected) revert OperatorIsEjected(msg.sender);
-        if (amount == 0) revert ZeroAmount();
+        if (amount == 0) revert ZeroAmount(msg.sender);
         // Plain ERC-20 transferFrom (allowance exactly `amount`); the shares it moves are rounded down.
         uint256 shares = DIV_ETH.getSharesByPooledEth(amount);
-        if (shares == 0) revert ZeroAmount();
+        if (shares == 0) revert ZeroAmount(msg.sender);
         op.collateralShares += shares;
         totalCollateralShares += shares;
         emit CollateralDeposited(msg.sender, amount, shares);
@@ -179,7 +179,7 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
     /// held (an ejected operator: once it holds no seat).
     function withdrawCollateral(uint256 amount) external nonReentrant {
         Operator storage op = _registered(msg.sender);
-        if (amount == 0) revert ZeroAmount();
+        if (amount == 0) revert ZeroAmount(msg.sender);
         uint256 shares = DIV_ETH.getSharesByPooledEthRoundUp(amount);
         if (shares > op.collateralShares) revert InsufficientCollateral(msg.sender, op.collateralShares, shares);
         uint256 remaining = DIV_ETH.getPooledEthByShares(op.collateralShares - shares);
@@ -199,7 +199,7 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         Operator storage op = _registered(msg.sender);
         _settle(op);
         shares = op.rewardShares;
-        if (shares == 0) revert ZeroAmount();
+        if (shares == 0) revert ZeroAmount(msg.sender);
         op.rewardShares = 0;
         totalRewardShares -= shares;
         emit RewardsClaimed(msg.sender, shares);

@@ -5,6 +5,7 @@ import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol
 import {IAccounting} from "./interfaces/IAccounting.sol";
 import {ICommitteeDraw} from "./interfaces/ICommitteeDraw.sol";
 import {IDivETH} from "./interfaces/IDivETH.sol";
+import {IExitRequests} from "./interfaces/IExitRequests.sol";
 import {IWithdrawalQueue} from "./interfaces/IWithdrawalQueue.sol";
 
 /// @title WithdrawalQueue: divETH -> ETH, first come first served
@@ -12,7 +13,8 @@ import {IWithdrawalQueue} from "./interfaces/IWithdrawalQueue.sol";
 /// finalized strictly in order as buffered ETH allows (anyone may finalize); a finalized request pays
 /// min(ETH at request, shares' value at finalization), so a holder can't escape a loss by queuing.
 /// Each request is claimed once by its owner. When the buffer can't cover the queue, anyone may
-/// request the exit of an active validator (`requestShortfallExit`).
+/// request the exit of an active validator (`requestShortfallExit`), through the exits contract, so the
+/// committee is asked to sign it and anyone can trigger it with EIP-7002.
 contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
     struct Request {
         address owner;
@@ -30,6 +32,7 @@ contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
     address private immutable DEPLOYER;
     ICommitteeDraw public committeeDraw;
     IAccounting public accounting;
+    IExitRequests public exits;
 
     mapping(uint256 requestId => Request) private _requests;
     uint256 public lastRequestId;
@@ -43,7 +46,7 @@ contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
     event WithdrawalsFinalized(uint256 fromId, uint256 toId, uint256 etherPaid, uint256 sharesBurnt);
     event WithdrawalClaimed(uint256 indexed requestId, address indexed owner, address recipient, uint256 amount);
     event ExitRequested(uint256 indexed drawId, uint8 reason, uint256 shortfallEther);
-    event Wired(address committeeDraw, address accounting);
+    event Wired(address committeeDraw, address accounting, address exits);
 
     error Unauthorized(address caller);
     error AlreadyWired();
@@ -68,13 +71,17 @@ contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
         DEPLOYER = msg.sender;
     }
 
-    function wire(ICommitteeDraw committeeDraw_, IAccounting accounting_) external {
+    function wire(ICommitteeDraw committeeDraw_, IAccounting accounting_, IExitRequests exits_) external {
         if (msg.sender != DEPLOYER) revert Unauthorized(msg.sender);
         if (address(committeeDraw) != address(0)) revert AlreadyWired();
-        if (address(committeeDraw_) == address(0) || address(accounting_) == address(0)) revert ZeroAddress();
+        if (
+            address(committeeDraw_) == address(0) || address(accounting_) == address(0)
+                || address(exits_) == address(0)
+        ) revert ZeroAddress();
         committeeDraw = committeeDraw_;
         accounting = accounting_;
-        emit Wired(address(committeeDraw_), address(accounting_));
+        exits = exits_;
+        emit Wired(address(committeeDraw_), address(accounting_), address(exits_));
     }
 
     /// @notice Only divETH pays this contract (finalization).
@@ -181,8 +188,10 @@ contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
     }
 
     /// @notice When the buffer and the exits under way can't cover the queue, anyone may ask the
-    /// committee of an active validator (`drawId`, Approved) to exit it. Emits ExitRequested, which the
-    /// committee signs a voluntary exit for.
+    /// committee of an active validator (`drawId`, Approved) to exit it. The draw is marked exited (seats
+    /// and undeposited ETH released) and the exit is requested from the exits contract (reason 4), whose
+    /// `ExitRequested` the committee signs a voluntary exit for and whose `triggerExit` (EIP-7002) anyone
+    /// may then call. This contract's own `ExitRequested` carries the missing ETH, for indexers.
     function requestShortfallExit(uint256 drawId) external nonReentrant {
         (uint256 missing, uint256 exitsInFlight) = shortfall();
         if (missing == 0) revert NoShortfall(unfinalizedEther, _availableDivEth(), exitsInFlight);
@@ -191,5 +200,6 @@ contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
         ++shortfallExits;
         emit ExitRequested(drawId, EXIT_REASON_SHORTFALL, missing);
         committeeDraw.markExited(drawId);
+        exits.requestExit(drawId, EXIT_REASON_SHORTFALL);
     }
 }

@@ -28,6 +28,7 @@ import {
   parseSignature,
   toHex,
 } from 'viem';
+import { signWithdrawalCredentialsConfirmation } from '../src/actions/confirm-by-quorum.ts';
 import { signLeaderProposal } from '../src/actions/prove-equivocating-leader.ts';
 import { signReshareApproval } from '../src/actions/record-reshare.ts';
 import { signDkgApproval } from '../src/actions/submit-dkg-result.ts';
@@ -253,8 +254,53 @@ async function measureBeaconSide() {
       ...call(sys.results, dkgResultRegistryAbi, 'submitDkgResult', [result, approvals]),
     });
 
-    await installBeaconRoots(client);
     const withdrawalCredentials = await results('withdrawalCredentials');
+    {
+      // The quorum path, measured on a snapshot (the proof path below funds the same validator).
+      const snapshot = await client.request({ method: 'evm_snapshot' });
+      const active = [];
+      for (const op of sys.operators) {
+        const isActive = await client.readContract({
+          address: sys.registry,
+          abi: operatorRegistryAbi,
+          functionName: 'isActiveOperator',
+          args: [op.account.address],
+        });
+        if (isActive) active.push(op.account);
+      }
+      const quorum = Math.ceil((2 * active.length) / 3);
+      const signers = active
+        .sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))
+        .slice(0, quorum);
+      const signatures = await Promise.all(
+        signers.map((account) =>
+          signWithdrawalCredentialsConfirmation(account, {
+            dkgResultRegistry: sys.results,
+            chainId,
+            drawId,
+            validatorPubkey: pubkey,
+            validatorIndex: 3n,
+            withdrawalCredentials,
+          }),
+        ),
+      );
+      await measure(
+        client,
+        `confirmByQuorum (${quorum} of ${active.length} active operators, 31 ETH deposit)`,
+        null,
+        {
+          from: keeper,
+          ...call(sys.results, dkgResultRegistryAbi, 'confirmByQuorum', [
+            drawId,
+            3n,
+            depositSignature,
+            signatures,
+          ]),
+        },
+      );
+      await client.request({ method: 'evm_revert', params: [snapshot] });
+    }
+    await installBeaconRoots(client);
     const ours = validatorValue(pubkey, withdrawalCredentials);
     const others = [0, 1, 2].map((k) =>
       validatorValue(
@@ -409,6 +455,9 @@ async function measureStakingSide() {
     await client.request({ method: 'anvil_autoImpersonateAccount' as never, params: [true] as never });
     for (const address of Object.values(ROLES))
       await client.setBalance({ address, value: parseEther('1000') });
+    // The queue calls requestExit on the exits role (a STOP here; the real ExitRequests is measured by
+    // test/exits.test.ts, docs/crypto.md).
+    await client.setCode({ address: ROLES.exits, bytecode: '0x00' });
     const system = await deployDiva(client, { roles: ROLES });
     const staker = testAccount('gas-staker');
     await client.setBalance({ address: staker.address, value: parseEther('100000') });
@@ -930,10 +979,15 @@ async function measureStakingSide() {
         chain: null,
         ...call(fresh.withdrawalQueue, withdrawalQueueAbi, 'requestWithdrawal', [parseEther('20')]),
       });
-      await measure(client, 'requestShortfallExit (keeper: 16 seats released)', null, {
-        from: staker.address,
-        ...call(fresh.withdrawalQueue, withdrawalQueueAbi, 'requestShortfallExit', [1n]),
-      });
+      await measure(
+        client,
+        'requestShortfallExit (keeper: 16 seats released; exits contract a stand-in)',
+        null,
+        {
+          from: staker.address,
+          ...call(fresh.withdrawalQueue, withdrawalQueueAbi, 'requestShortfallExit', [1n]),
+        },
+      );
     }
   } finally {
     await anvil.stop();

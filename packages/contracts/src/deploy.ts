@@ -38,7 +38,8 @@ export type DeployDivaParameters = DivaSettings &
         /**
          * Deploy only the staking core and give these addresses the roles of the contracts not deployed
          * here: the DKG-result contract (approves draws, funds deposits), the evidence contract (slashes,
-         * ejects) and the exits contract (marks validators exited).
+         * ejects) and the exits contract (marks validators exited; must be a contract with
+         * `requestExit(uint256 drawId, uint8 reason)`, which the withdrawal queue calls on a shortfall).
          */
         roles: { dkgResult: Address; evidence: Address; exits: Address };
         beacon?: undefined;
@@ -153,7 +154,12 @@ export async function deployDiva(
     })
   ).address;
   const external = parameters.beacon
-    ? await deployBeaconSide(client, parameters.beacon, { divETH, committeeDraw, operatorRegistry })
+    ? await deployBeaconSide(client, parameters.beacon, {
+        divETH,
+        committeeDraw,
+        operatorRegistry,
+        accounting,
+      })
     : undefined;
   const { dkgResult, evidence, exits } = parameters.roles ?? {
     dkgResult: external!.dkgResultRegistry,
@@ -165,7 +171,8 @@ export async function deployDiva(
       address: external.exitRequests,
       abi: exitRequestsAbi,
       functionName: 'wire',
-      args: [[external.evidenceSlasher, accounting, withdrawalQueue]],
+      // The evidence contract (ejections it cannot repair) and the withdrawal queue (shortfalls).
+      args: [[external.evidenceSlasher, withdrawalQueue]],
     });
   }
   await call(client, {
@@ -190,7 +197,7 @@ export async function deployDiva(
     address: withdrawalQueue,
     abi: withdrawalQueueAbi,
     functionName: 'wire',
-    args: [committeeDraw, accounting],
+    args: [committeeDraw, accounting, exits],
   });
   return {
     ...external,
@@ -207,7 +214,7 @@ export async function deployDiva(
 async function deployBeaconSide(
   client: DeployClient,
   beacon: BeaconParameters,
-  core: { divETH: Address; committeeDraw: Address; operatorRegistry: Address },
+  core: { divETH: Address; committeeDraw: Address; operatorRegistry: Address; accounting: Address },
 ) {
   const depositContract =
     beacon.depositContract ??
@@ -224,6 +231,7 @@ async function deployBeaconSide(
       args: [
         core.committeeDraw,
         core.divETH,
+        core.accounting,
         depositContract,
         withdrawalCredentials,
         beacon.genesisForkVersion,

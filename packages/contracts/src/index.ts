@@ -19,6 +19,14 @@ export {
   type ValidatorProof,
 } from './actions/confirm-by-proof.ts';
 export {
+  type ConfirmByQuorumParameters,
+  type ConfirmByQuorumReturnType,
+  confirmByQuorum,
+  type SignWithdrawalCredentialsConfirmationParameters,
+  signWithdrawalCredentialsConfirmation,
+  withdrawalCredentialsConfirmationTypes,
+} from './actions/confirm-by-quorum.ts';
+export {
   type DepositCollateralParameters,
   type DepositCollateralReturnType,
   depositCollateral,
@@ -103,6 +111,11 @@ export {
   type RequestDrawReturnType,
   requestDraw,
 } from './actions/request-draw.ts';
+export {
+  type RequestShortfallExitParameters,
+  type RequestShortfallExitReturnType,
+  requestShortfallExit,
+} from './actions/request-shortfall-exit.ts';
 export {
   type RequestWithdrawalParameters,
   type RequestWithdrawalReturnType,

@@ -117,8 +117,9 @@ export type ExitRequestedEvent = {
 };
 
 /**
- * A validator must exit (withdrawal shortfall from the queue; ejections and others from the exits
- * contract): its committee signs a voluntary exit. Watches both contracts given.
+ * A validator must exit: its committee signs a voluntary exit. Every exit of a full deployment (shortfall
+ * included) is requested on the exits contract: pass `exitRequests`. The queue's own event (`withdrawalQueue`)
+ * duplicates shortfall exits there; pass it only for a staking-core deployment whose exits role is not ours.
  */
 export function watchExitRequested(
   client: ReadClient,

@@ -241,17 +241,15 @@ describe('Accounting', () => {
     });
     expect((await div('sharesOf', [member.address])) - sharesBefore).toBe(pending);
     expect(
-      (
-        await expectRevert(() =>
-          tx(client, {
-            account: member,
-            address: system.operatorRegistry,
-            abi: operatorRegistryAbi,
-            functionName: 'claimRewards',
-          }),
-        )
-      ).name,
-    ).toBe('ZeroAmount');
+      await expectRevert(() =>
+        tx(client, {
+          account: member,
+          address: system.operatorRegistry,
+          abi: operatorRegistryAbi,
+          functionName: 'claimRewards',
+        }),
+      ),
+    ).toEqual({ name: 'ZeroAmount', args: [member.address] });
   });
 
   it('takes penalties from collateral and ejects an operator left under-collateralized', async () => {

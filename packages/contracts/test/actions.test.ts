@@ -1,5 +1,5 @@
 // The viem actions of the beacon side and the keepers, each through its own action against Anvil:
-// DKG-result submission, confirmation by EIP-4788 proof, resharing, the three evidence calls, the
+// DKG-result submission, confirmation by EIP-4788 proof and by a quorum of operators, resharing, the three evidence calls, the
 // EIP-7002 exit trigger (a real 16-member DKG, as in dkg-result/evidence/exits tests), and redraw,
 // sync, under-collateralized ejection, wdivETH wrap and unwrap (staking side). Each has a success path
 // asserted by its event or state and a refusal that surfaces the contract's custom error through viem.
@@ -19,9 +19,11 @@ import {
 import { describe, expect, it } from 'vitest';
 import {
   type AttestationData,
+  accountingAbi,
   type BeaconBlockHeader,
   committeeDrawAbi,
   confirmByProof,
+  confirmByQuorum,
   type DkgResult,
   divETHAbi,
   dkgResultRegistryAbi,
@@ -41,6 +43,7 @@ import {
   signDkgApproval,
   signLeaderProposal,
   signReshareApproval,
+  signWithdrawalCredentialsConfirmation,
   submitDkgResult,
   syncOperator,
   triggerExit,
@@ -298,6 +301,61 @@ describe('beacon-side actions (real DKG, EIP-2537, EIP-4788, EIP-7002)', () => {
     expect(await client().getBalance({ address: c.sys.depositContract })).toBe(parseEther('32'));
   });
 
+  it('confirmByQuorum: refuses one confirmation short of the quorum (QuorumNotReached), deposits 31 ETH on the quorum', async () => {
+    const c = ctx();
+    await submit();
+    const active: LocalAccount[] = [];
+    for (const op of c.sys.operators) {
+      const isActive = await client().readContract({
+        address: c.sys.registry,
+        abi: operatorRegistryAbi,
+        functionName: 'isActiveOperator',
+        args: [op.account.address],
+      });
+      if (isActive) active.push(op.account);
+    }
+    const quorum = (await client().readContract({
+      address: c.sys.accounting,
+      abi: accountingAbi,
+      functionName: 'quorum',
+    })) as bigint;
+    expect(quorum).toBe(BigInt(Math.ceil((2 * active.length) / 3)));
+    const confirmations = await Promise.all(
+      active.map(async (account) => ({
+        signer: account.address,
+        signature: await signWithdrawalCredentialsConfirmation(account, {
+          dkgResultRegistry: c.sys.results,
+          chainId: await client().getChainId(),
+          drawId: c.drawId,
+          validatorPubkey: c.result.pubkey,
+          validatorIndex: 5n,
+          withdrawalCredentials: c.withdrawalCredentials,
+        }),
+      })),
+    );
+    const confirm = (count: number) =>
+      confirmByQuorum(wallet(STRANGER), {
+        dkgResultRegistry: c.sys.results,
+        drawId: c.drawId,
+        validatorIndex: 5n,
+        depositSignature: c.result.depositSignature,
+        // reversed: the action sorts by signer
+        confirmations: confirmations.slice(0, count).reverse(),
+      });
+    expect(await expectRevert(() => confirm(Number(quorum) - 1))).toEqual({
+      name: 'QuorumNotReached',
+      args: [quorum - 1n, quorum],
+    });
+    const receipt = await receiptOf(await confirm(Number(quorum)));
+    const confirmed = parseEventLogs({
+      abi: dkgResultRegistryAbi,
+      logs: receipt.logs,
+      eventName: 'WithdrawalCredentialsConfirmed',
+    });
+    expect(confirmed[0]!.args).toEqual({ drawId: c.drawId, validatorIndex: 5n, byProof: false });
+    expect(await client().getBalance({ address: c.sys.depositContract })).toBe(parseEther('32'));
+  });
+
   it('proveDoubleAttestation: slashes a double vote, refuses consecutive votes (NotSlashable)', async () => {
     await submit();
     const shareIndex = 4;
@@ -313,7 +371,7 @@ describe('beacon-side actions (real DKG, EIP-2537, EIP-4788, EIP-7002)', () => {
       });
     expect(
       await expectRevert(() => evidenceOf(attestation(320n, 1, 9n, 10n), attestation(352n, 2, 10n, 11n))),
-    ).toEqual({ name: 'NotSlashable', args: [] });
+    ).toEqual({ name: 'NotSlashable', args: [1] });
     const receipt = await receiptOf(
       await evidenceOf(attestation(320n, 1, 9n, 10n), attestation(321n, 2, 9n, 10n)),
     );

@@ -1,7 +1,7 @@
 // DkgResultRegistry with the real pool, registry and draw on Anvil, and a real 16-member DKG: t EIP-712
 // approvals of the committee's operator keys, the deposit data root recomputed on chain, the threshold
 // BLS deposit signature verified with EIP-2537, 1 ETH first and 31 ETH after the withdrawal credentials
-// are confirmed (by the committee, or by an EIP-4788 proof). Every refusal is asserted by its custom error.
+// are confirmed (by a 2/3 quorum of all active operators, or by an EIP-4788 proof). Every refusal is asserted by its custom error.
 import {
   computeDomain,
   DOMAIN_TYPES,
@@ -10,14 +10,25 @@ import {
   signingRootOfObjectRoot,
 } from '@diva-dvt/beacon-api';
 import { createBls } from '@diva-dvt/bls-threshold';
-import { type Address, bytesToHex, encodeDeployData, type Hex, hexToBytes, parseEther } from 'viem';
+import {
+  type Address,
+  bytesToHex,
+  encodeDeployData,
+  type Hex,
+  hexToBytes,
+  type LocalAccount,
+  parseEther,
+} from 'viem';
 import { describe, expect, it } from 'vitest';
 import {
+  accountingAbi,
   committeeDrawAbi,
   depositContractAbi,
   divETHAbi,
   dkgResultRegistryAbi,
   dkgResultRegistryBytecode,
+  errorsAbi,
+  operatorRegistryAbi,
 } from '../src/generated/index.ts';
 import { type AnvilClient, DEV_ACCOUNT, send, useAnvil } from './helpers/anvil.ts';
 import { g2FromCompressed } from './helpers/crypto-bls.ts';
@@ -36,6 +47,7 @@ import {
   THRESHOLD,
   thresholdSign,
 } from './helpers/crypto-system.ts';
+import { testAccount } from './helpers/system.ts';
 
 type Ctx = {
   sys: System;
@@ -373,7 +385,15 @@ describe('DkgResultRegistry', () => {
       const data = encodeDeployData({
         abi: dkgResultRegistryAbi,
         bytecode: dkgResultRegistryBytecode,
-        args: [c.sys.draw, c.sys.divETH, c.sys.depositContract, wc, GENESIS_FORK_VERSION, 75n],
+        args: [
+          c.sys.draw,
+          c.sys.divETH,
+          c.sys.accounting,
+          c.sys.depositContract,
+          wc,
+          GENESIS_FORK_VERSION,
+          75n,
+        ],
       });
       expect(await callRevert(client(), dkgResultRegistryAbi, { account: DEV_ACCOUNT, data })).toEqual({
         name: 'BadWithdrawalCredentials',
@@ -382,71 +402,120 @@ describe('DkgResultRegistry', () => {
     }
   });
 
-  async function confirmations(validatorIndex: bigint, signers: readonly number[]) {
+  /** Confirmations of the credentials by `signers`, sorted by address as the quorum rule requires. */
+  async function confirmations(validatorIndex: bigint, signers: readonly LocalAccount[]) {
     const c = ctx();
-    const committee = (await client().readContract({
-      address: c.sys.draw,
-      abi: committeeDrawAbi,
-      functionName: 'committeeOf',
-      args: [c.drawId],
-    })) as Address[];
+    const sorted = [...signers].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
     return Promise.all(
-      signers.map(async (shareIndex) => ({
-        shareIndex: BigInt(shareIndex),
-        signature: await c.sys.byAddress
-          .get(committee[shareIndex - 1]!.toLowerCase())!
-          .account.signTypedData({
-            domain: domain(),
-            types: confirmationTypes,
-            primaryType: 'WithdrawalCredentialsConfirmation',
-            message: {
-              drawId: c.drawId,
-              validatorPubkey: c.pubkey,
-              validatorIndex,
-              withdrawalCredentials: c.wc,
-            },
-          }),
-      })),
+      sorted.map((account) =>
+        account.signTypedData({
+          domain: domain(),
+          types: confirmationTypes,
+          primaryType: 'WithdrawalCredentialsConfirmation',
+          message: {
+            drawId: c.drawId,
+            validatorPubkey: c.pubkey,
+            validatorIndex,
+            withdrawalCredentials: c.wc,
+          },
+        }),
+      ),
     );
   }
 
-  const confirmByCommittee = (index: bigint, sig: Hex, approvals: { shareIndex: bigint; signature: Hex }[]) =>
+  const confirmByQuorum = (index: bigint, sig: Hex, signatures: Hex[]) =>
     send(client(), {
       address: ctx().sys.results,
-      abi: dkgResultRegistryAbi,
-      functionName: 'confirmByCommittee',
-      args: [ctx().drawId, index, sig, approvals],
+      // the quorum errors are Accounting's (it checks the signatures)
+      abi: [...dkgResultRegistryAbi, ...errorsAbi],
+      functionName: 'confirmByQuorum',
+      args: [ctx().drawId, index, sig, signatures],
       chain: null,
     } as never);
 
-  it('deposits the other 31 ETH once t members confirm the credentials, and only then', async () => {
+  const committeeAccounts = (count: number) =>
+    ctx()
+      .committee.slice(0, count)
+      .map((a) => ctx().sys.byAddress.get(a.toLowerCase())!.account);
+
+  async function activeAccounts(): Promise<LocalAccount[]> {
+    const out: LocalAccount[] = [];
+    for (const op of ctx().sys.operators) {
+      const active = await client().readContract({
+        address: ctx().sys.registry,
+        abi: operatorRegistryAbi,
+        functionName: 'isActiveOperator',
+        args: [op.account.address],
+      });
+      if (active) out.push(op.account);
+    }
+    return out;
+  }
+
+  it('deposits the other 31 ETH once a quorum of all active operators confirms, never on the committee alone', async () => {
     const c = ctx();
     expect(
       await expectRevert(async () =>
-        confirmByCommittee(42n, c.signature, await confirmations(42n, seats(THRESHOLD))),
+        confirmByQuorum(42n, c.signature, await confirmations(42n, committeeAccounts(THRESHOLD))),
       ),
     ).toEqual({
       name: 'NotPreDeposited',
       args: [c.drawId, 0],
     });
     await submit(result(), await approve(seats(THRESHOLD)));
+    // A second committee makes more operators active than sit in the first one.
+    await drawCommittee(client(), c.sys);
+    const active = await activeAccounts();
+    const quorum = (await client().readContract({
+      address: c.sys.accounting,
+      abi: accountingAbi,
+      functionName: 'quorum',
+    })) as bigint;
+    expect(quorum).toBe(BigInt(Math.ceil((2 * active.length) / 3)));
+    expect(quorum).toBeGreaterThan(BigInt(THRESHOLD));
+    // The t key holders of the validator (who could have front-run its first deposit) are not enough.
+    expect(
+      await expectRevert(async () =>
+        confirmByQuorum(42n, c.signature, await confirmations(42n, committeeAccounts(THRESHOLD))),
+      ),
+    ).toEqual({ name: 'QuorumNotReached', args: [BigInt(THRESHOLD), quorum] });
+    const q = Number(quorum);
+    const insiders = new Set(c.committee.map((a) => a.toLowerCase()));
+    // Signatures for another validator index recover to addresses that are not operators.
     expect(
       (
         await expectRevert(async () =>
-          confirmByCommittee(42n, c.signature, await confirmations(41n, seats(THRESHOLD))),
+          confirmByQuorum(42n, c.signature, await confirmations(41n, active.slice(0, q))),
         )
       ).name,
-    ).toBe('WrongSigner');
-    expect(
-      await expectRevert(async () =>
-        confirmByCommittee(42n, c.signature, await confirmations(42n, seats(10))),
-      ),
-    ).toEqual({
-      name: 'TooFewApprovals',
-      args: [10n, 11n],
+    ).toBe('NotActiveOperator');
+    // Someone outside the operator set in the signers.
+    const outsider = testAccount('not-an-operator');
+    const withOutsider = await confirmations(42n, [...active.slice(0, q - 1), outsider]);
+    const sortedSigners = [...active.slice(0, q - 1), outsider].sort((a, b) =>
+      BigInt(a.address) < BigInt(b.address) ? -1 : 1,
+    );
+    expect(await expectRevert(() => confirmByQuorum(42n, c.signature, withOutsider))).toEqual({
+      name: 'NotActiveOperator',
+      args: [outsider.address, BigInt(sortedSigners.indexOf(outsider))],
     });
-    const receipt = await confirmByCommittee(42n, c.signature, await confirmations(42n, seats(THRESHOLD, 6)));
-    recordGas('confirmByCommittee (11 approvals, 31 ETH deposit)', receipt.gasUsed);
+    // Out of order.
+    const good = await confirmations(42n, active.slice(0, q));
+    expect(
+      await expectRevert(() => confirmByQuorum(42n, c.signature, [good[1]!, good[0]!, ...good.slice(2)])),
+    ).toEqual({
+      name: 'SignersNotSorted',
+      args: [1n],
+    });
+    // A quorum in which the committee is a minority.
+    const outsiders = active.filter((a) => !insiders.has(a.address.toLowerCase()));
+    const signers = [...outsiders, ...active.filter((a) => insiders.has(a.address.toLowerCase()))].slice(
+      0,
+      q,
+    );
+    const receipt = await confirmByQuorum(42n, c.signature, await confirmations(42n, signers));
+    expect(signers.filter((a) => insiders.has(a.address.toLowerCase())).length).toBeLessThan(q);
+    recordGas('confirmByQuorum (2/3 of active operators, 31 ETH deposit)', receipt.gasUsed);
     expect(await read('stageOf', [c.drawId])).toBe(2);
     expect(await read('validatorIndexOf', [c.drawId])).toBe(42n);
     const d = (amount: number) => ({
@@ -465,7 +534,7 @@ describe('DkgResultRegistry', () => {
     expect(await client().getBalance({ address: c.sys.depositContract })).toBe(parseEther('32'));
     expect(
       await expectRevert(async () =>
-        confirmByCommittee(42n, c.signature, await confirmations(42n, seats(THRESHOLD))),
+        confirmByQuorum(42n, c.signature, await confirmations(42n, active.slice(0, q))),
       ),
     ).toEqual({
       name: 'NotPreDeposited',

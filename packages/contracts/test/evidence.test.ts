@@ -34,6 +34,7 @@ import { u64 } from './helpers/crypto-ssz.ts';
 import {
   createValidator,
   deploySystem,
+  drawCommittee,
   FORK_EPOCHS,
   FORK_VERSIONS,
   GENESIS_VALIDATORS_ROOT,
@@ -299,7 +300,7 @@ describe('EvidenceSlasher', () => {
     for (const [x, y] of cases) {
       expect(await expectRevert(() => evidence('proveDoubleAttestation', attestationArgs(2, x, y)))).toEqual({
         name: 'NotSlashable',
-        args: [],
+        args: [1], // KIND_DOUBLE_VOTE: the attestation rules
       });
     }
     const h1 = header(640n, 5);
@@ -313,7 +314,7 @@ describe('EvidenceSlasher', () => {
         partialSign(v().keys, 2, headerRoot(h2)),
       ]),
     );
-    expect(err).toEqual({ name: 'NotSlashable', args: [] });
+    expect(err).toEqual({ name: 'NotSlashable', args: [3] }); // KIND_DOUBLE_PROPOSAL
   });
 
   it("refuses evidence whose signatures are not that share's (BadPartialSignature)", async () => {
@@ -556,6 +557,49 @@ describe('EvidenceSlasher', () => {
       expect(await committeeNow()).not.toContain(leader);
     });
 
+    it('punishes one equivocation once, even against another committee of the same leader', async () => {
+      const other = await drawCommittee(client(), sys());
+      const leader = v().committee.find((a) => other.committee.includes(a))!;
+      expect(leader).toBeDefined();
+      const args = async (drawId: bigint, round = 3n) => [
+        drawId,
+        p(1, round),
+        await signProposal(leader, p(1, round)),
+        p(2, round),
+        await signProposal(leader, p(2, round)),
+      ];
+      await evidence('proveEquivocatingLeader', await args(v().drawId));
+      const key = await client().readContract({
+        address: sys().evidence,
+        abi: evidenceSlasherAbi,
+        functionName: 'equivocationKey',
+        args: [leader, p(1).instance, 3n],
+      });
+      expect(
+        await client().readContract({
+          address: sys().evidence,
+          abi: evidenceSlasherAbi,
+          functionName: 'equivocationPunished',
+          args: [key],
+        }),
+      ).toBe(true);
+      const collateral = (await operatorView(leader)).collateralEther;
+      // The same two signatures against the leader's other committee: refused, nothing taken again.
+      expect(
+        await expectRevert(async () => evidence('proveEquivocatingLeader', await args(other.drawId))),
+      ).toEqual({
+        name: 'EquivocationAlreadyPunished',
+        args: [leader, p(1).instance, 3n],
+      });
+      expect((await operatorView(leader)).collateralEther).toBe(collateral);
+      // Another round is another offence.
+      const receipt = await evidence('proveEquivocatingLeader', await args(other.drawId, 4n));
+      expect(
+        parseEventLogs({ abi: evidenceSlasherAbi, logs: receipt.logs, eventName: 'EvidenceAccepted' })[0]!
+          .args,
+      ).toMatchObject({ drawId: other.drawId, operator: leader, kind: 4 });
+    });
+
     it('refuses proposals that do not conflict, from two signers, or from outside the committee', async () => {
       const leader = v().committee[0]!;
       const other = v().committee[1]!;
@@ -569,7 +613,7 @@ describe('EvidenceSlasher', () => {
             await signProposal(leader, p(1)),
           ]),
         ),
-      ).toEqual({ name: 'NotSlashable', args: [] });
+      ).toEqual({ name: 'NotSlashable', args: [4] }); // KIND_EQUIVOCATING_LEADER
       expect(
         await expectRevert(async () =>
           evidence('proveEquivocatingLeader', [
@@ -580,7 +624,7 @@ describe('EvidenceSlasher', () => {
             await signProposal(leader, p(2, 4n)),
           ]),
         ),
-      ).toEqual({ name: 'NotSlashable', args: [] });
+      ).toEqual({ name: 'NotSlashable', args: [4] }); // KIND_EQUIVOCATING_LEADER
       expect(
         await expectRevert(async () =>
           evidence('proveEquivocatingLeader', [

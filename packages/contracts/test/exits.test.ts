@@ -1,11 +1,18 @@
 // ExitRequests on Anvil with the EIP-7002 withdrawal request contract installed at its canonical address
-// (Anvil 1.7.1 lacks it): an ejection that cannot be repaired requests the exit (event for the committee's
-// voluntary exit, draw marked Exited), and anyone can then trigger the exit through EIP-7002 from the
-// withdrawal credentials' owner, paying the fee.
-import { type Address, getAddress, type Hex, parseEventLogs, slice } from 'viem';
+// (Anvil 1.7.1 lacks it): an ejection that cannot be repaired, or a withdrawal shortfall (deployed by
+// deployDiva), requests the exit (event for the committee's voluntary exit, draw marked Exited), and
+// anyone can then trigger the exit through EIP-7002 from the withdrawal credentials' owner, paying the fee.
+import { type Address, getAddress, type Hex, parseEther, parseEventLogs, slice } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { committeeDrawAbi, evidenceSlasherAbi, exitRequestsAbi } from '../src/generated/index.ts';
-import { type AnvilClient, DEV_ACCOUNT, send, useAnvil } from './helpers/anvil.ts';
+import { requestShortfallExit } from '../src/actions/request-shortfall-exit.ts';
+import {
+  committeeDrawAbi,
+  divETHAbi,
+  evidenceSlasherAbi,
+  exitRequestsAbi,
+  withdrawalQueueAbi,
+} from '../src/generated/index.ts';
+import { type AnvilClient, createAnvilClient, DEV_ACCOUNT, send, useAnvil } from './helpers/anvil.ts';
 import { expectRevert } from './helpers/crypto-errors.ts';
 import { recordGas } from './helpers/crypto-gas.ts';
 import {
@@ -201,40 +208,126 @@ describe('ExitRequests', () => {
   });
 });
 
-describe('ExitRequests with the pool owning the withdrawal credentials', () => {
+describe('a withdrawal shortfall through deployDiva', () => {
   const chain = useAnvil({
     setup: async (client: AnvilClient) => {
-      const sys = await deploySystem(client, { operatorCount: 17 });
+      // deployDiva with `beacon`: its own wiring only (no extra requester), the pool owns the credentials
+      const sys = await deploySystem(client, { operatorCount: 17, viaDeployDiva: true });
       const validator = await createValidator(client, sys);
       return { sys, validator };
     },
   });
 
-  it('triggers the EIP-7002 exit through divETH, the credentials owner', async () => {
+  it('requests the exit from ExitRequests, which anyone then triggers through EIP-7002 via divETH', async () => {
     const { sys, validator } = chain.context();
     const client = chain.client();
-    await installWithdrawalRequests(client);
+    const as = { chain: null } as const;
+    // 32 ETH more staked and reserved by a draw request, then a withdrawal the buffer cannot pay.
     await send(client, {
-      address: sys.exits,
-      abi: exitRequestsAbi,
-      functionName: 'requestExit',
-      args: [validator.drawId, 3],
-      chain: null,
+      ...as,
+      address: sys.divETH,
+      abi: divETHAbi,
+      functionName: 'deposit',
+      value: parseEther('32'),
     } as never);
-    const receipt = await send(client, {
+    await send(client, {
+      ...as,
+      address: sys.draw,
+      abi: committeeDrawAbi,
+      functionName: 'requestDraw',
+    } as never);
+    await send(client, {
+      ...as,
+      address: sys.divETH,
+      abi: divETHAbi,
+      functionName: 'approve',
+      args: [sys.withdrawalQueue, parseEther('60')],
+    } as never);
+    // No shortfall yet: the action surfaces the contract's refusal.
+    const shortfallExit = () =>
+      requestShortfallExit(createAnvilClient(chain.anvil().url, STRANGER), {
+        withdrawalQueue: sys.withdrawalQueue,
+        drawId: validator.drawId,
+      });
+    expect((await expectRevert(shortfallExit)).name).toBe('NoShortfall');
+    await send(client, {
+      ...as,
+      address: sys.withdrawalQueue,
+      abi: withdrawalQueueAbi,
+      functionName: 'requestWithdrawal',
+      args: [parseEther('60')],
+    } as never);
+    const [missing] = (await client.readContract({
+      address: sys.withdrawalQueue,
+      abi: withdrawalQueueAbi,
+      functionName: 'shortfall',
+    })) as readonly [bigint, bigint];
+    expect(missing).toBeGreaterThan(0n);
+    const receipt = await client.waitForTransactionReceipt({ hash: await shortfallExit() });
+    expect(receipt.status).toBe('success');
+    recordGas('requestShortfallExit (16 seats released, ExitRequests.requestExit)', receipt.gasUsed);
+    const requested = parseEventLogs({
+      abi: exitRequestsAbi,
+      logs: receipt.logs,
+      eventName: 'ExitRequested',
+    });
+    expect(requested).toHaveLength(1);
+    expect(requested[0]!.address.toLowerCase()).toBe(sys.exits.toLowerCase());
+    expect(requested[0]!.args).toEqual({
+      drawId: validator.drawId,
+      pubkey: validator.pubkey,
+      reason: 4,
+      requester: getAddress(sys.withdrawalQueue),
+    });
+    expect(
+      await client.readContract({
+        address: sys.exits,
+        abi: exitRequestsAbi,
+        functionName: 'exitReasonOf',
+        args: [validator.drawId],
+      }),
+    ).toBe(4);
+    expect(
+      await client.readContract({
+        address: sys.draw,
+        abi: committeeDrawAbi,
+        functionName: 'statusOf',
+        args: [validator.drawId],
+      }),
+    ).toBe(5); // Exited
+
+    await installWithdrawalRequests(client);
+    const trigger = await send(client, {
+      ...as,
       address: sys.exits,
       abi: exitRequestsAbi,
       functionName: 'triggerExit',
       args: [validator.drawId],
       value: 1n,
       account: STRANGER,
-      chain: null,
     } as never);
+    expect(
+      parseEventLogs({ abi: exitRequestsAbi, logs: trigger.logs, eventName: 'ExitTriggered' })[0]!.args,
+    ).toEqual({ drawId: validator.drawId, pubkey: validator.pubkey, fee: 1n });
+    // queued by the 7002 contract: source divETH (the credentials' owner) ‖ pubkey ‖ amount 0 (full exit)
     const queued = await readWithdrawalRequests(client);
     expect(slice(queued, 0, 20)).toBe(sys.divETH.toLowerCase());
     expect(slice(queued, 20, 68)).toBe(validator.pubkey);
-    expect(
-      parseEventLogs({ abi: exitRequestsAbi, logs: receipt.logs, eventName: 'ExitTriggered' })[0]!.args.fee,
-    ).toBe(1n);
+    expect(slice(queued, 68, 76)).toBe(`0x${'00'.repeat(8)}`);
+  });
+
+  it('wires only the evidence contract and the withdrawal queue as exit requesters', async () => {
+    const { sys } = chain.context();
+    const isRequester = (address: Address) =>
+      chain.client().readContract({
+        address: sys.exits,
+        abi: exitRequestsAbi,
+        functionName: 'isRequester',
+        args: [address],
+      });
+    expect(await isRequester(sys.evidence)).toBe(true);
+    expect(await isRequester(sys.withdrawalQueue)).toBe(true);
+    expect(await isRequester(sys.accounting)).toBe(false);
+    expect(await isRequester(DEV_ACCOUNT)).toBe(false);
   });
 });

@@ -24,7 +24,6 @@ import {
   GENESIS_VALIDATORS_ROOT,
   partialSign,
   publicSharesHex,
-  THRESHOLD,
 } from './helpers/crypto-system.ts';
 import { signReport } from './helpers/system.ts';
 
@@ -63,40 +62,42 @@ describe('lifecycle', () => {
     expect(await reg('totalKeyShares')).toBe(32n);
     expect(await div('depositedEther')).toBe(parseEther('2'));
 
-    // The committees confirm the withdrawal credentials: 31 ETH more each.
+    // A quorum of all active operators (2/3, as for reports) confirms the credentials: 31 ETH more each.
     const wc = (await div('withdrawalCredentials')) as unknown as `0x${string}`;
+    const active: LocalAccount[] = [];
+    for (const op of sys.operators)
+      if (await reg('isActiveOperator', [op.account.address])) active.push(op.account);
+    active.sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
+    const quorumSigners = active.slice(0, Math.ceil((2 * active.length) / 3));
     for (const [i, v] of [v1, v2].entries()) {
       const validatorIndex = BigInt(100 + i);
-      const approvals = await Promise.all(
-        Array.from({ length: THRESHOLD }, (_, k) => k + 1).map(async (shareIndex) => ({
-          shareIndex: BigInt(shareIndex),
-          signature: await sys.byAddress
-            .get(v.committee[shareIndex - 1]!.toLowerCase())!
-            .account.signTypedData({
-              domain: { name: 'DivaDkgResult', version: '1', chainId: 31337, verifyingContract: sys.results },
-              types: {
-                WithdrawalCredentialsConfirmation: [
-                  { name: 'drawId', type: 'uint256' },
-                  { name: 'validatorPubkey', type: 'bytes' },
-                  { name: 'validatorIndex', type: 'uint64' },
-                  { name: 'withdrawalCredentials', type: 'bytes32' },
-                ],
-              },
-              primaryType: 'WithdrawalCredentialsConfirmation',
-              message: {
-                drawId: v.drawId,
-                validatorPubkey: v.pubkey,
-                validatorIndex,
-                withdrawalCredentials: wc,
-              },
-            }),
-        })),
+      const signatures = await Promise.all(
+        quorumSigners.map((account) =>
+          account.signTypedData({
+            domain: { name: 'DivaDkgResult', version: '1', chainId: 31337, verifyingContract: sys.results },
+            types: {
+              WithdrawalCredentialsConfirmation: [
+                { name: 'drawId', type: 'uint256' },
+                { name: 'validatorPubkey', type: 'bytes' },
+                { name: 'validatorIndex', type: 'uint64' },
+                { name: 'withdrawalCredentials', type: 'bytes32' },
+              ],
+            },
+            primaryType: 'WithdrawalCredentialsConfirmation',
+            message: {
+              drawId: v.drawId,
+              validatorPubkey: v.pubkey,
+              validatorIndex,
+              withdrawalCredentials: wc,
+            },
+          }),
+        ),
       );
       await send(client, {
         address: sys.results,
         abi: dkgResultRegistryAbi,
-        functionName: 'confirmByCommittee',
-        args: [v.drawId, validatorIndex, v.signature, approvals],
+        functionName: 'confirmByQuorum',
+        args: [v.drawId, validatorIndex, v.signature, signatures],
         chain: null,
       } as never);
     }

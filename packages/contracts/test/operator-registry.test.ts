@@ -115,7 +115,10 @@ describe('OperatorRegistry', () => {
     expect(await expectRevert(() => regTx(big, 'withdrawCollateral', [parseEther('5')]))).toMatchObject({
       name: 'InsufficientCollateral',
     });
-    expect((await expectRevert(() => regTx(big, 'withdrawCollateral', [0n]))).name).toBe('ZeroAmount');
+    expect(await expectRevert(() => regTx(big, 'withdrawCollateral', [0n]))).toEqual({
+      name: 'ZeroAmount',
+      args: [big.address],
+    });
   });
 
   it('deposits collateral with a permit instead of an approval', async () => {

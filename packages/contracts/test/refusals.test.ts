@@ -65,7 +65,7 @@ describe('refusals', () => {
       await deployRevert(operatorRegistryAbi as Abi, operatorRegistryBytecode, [system.divETH, 0n]),
     ).toEqual({
       name: 'ZeroAmount',
-      args: [],
+      args: [DEV_ACCOUNT],
     });
     const draw = (size: bigint, divEth = system.divETH) =>
       deployRevert(committeeDrawAbi as Abi, committeeDrawBytecode, [
@@ -101,7 +101,7 @@ describe('refusals', () => {
     const cases = [
       [system.operatorRegistry, operatorRegistryAbi, [a, a, a]],
       [system.committeeDraw, committeeDrawAbi, [a, a, a]],
-      [system.withdrawalQueue, withdrawalQueueAbi, [a, a]],
+      [system.withdrawalQueue, withdrawalQueueAbi, [a, a, a]],
     ] as const;
     for (const [address, abi, args] of cases) {
       expect(await expectRevert(() => tx(client, { address, abi, functionName: 'wire', args }))).toEqual({

@@ -52,7 +52,7 @@ export type ProveEquivocatingLeaderReturnType = Hash;
  * Proves that a committee member, as leader, signed two different proposals for one consensus
  * instance and round. Valid evidence slashes, ejects and replaces it (gas estimate with a 50% margin:
  * the replacement depends on the including block's prevrandao). Simulated first: refusals come back as
- * custom errors (`NotSlashable`, `SignerMismatch`, `NotCommitteeMember`, `AlreadyPunished`).
+ * custom errors (`NotSlashable`, `SignerMismatch`, `NotCommitteeMember`, `AlreadyPunished`, `EquivocationAlreadyPunished`).
  */
 export async function proveEquivocatingLeader(
   client: WalletClientLike,

@@ -7,5 +7,15 @@ export const iAccountingAbi = [
     stateMutability: 'view',
     type: 'function',
   },
+  {
+    inputs: [
+      { internalType: 'bytes32', name: 'digest', type: 'bytes32' },
+      { internalType: 'bytes[]', name: 'signatures', type: 'bytes[]' },
+    ],
+    name: 'verifyQuorum',
+    outputs: [{ internalType: 'uint256', name: '', type: 'uint256' }],
+    stateMutability: 'view',
+    type: 'function',
+  },
 ] as const;
 export const iAccountingBytecode = '0x' as const;

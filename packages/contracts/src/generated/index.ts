@@ -14,6 +14,7 @@ export * from './ICommitteeDraw.ts';
 export * from './IDepositContract.ts';
 export * from './IDivETH.ts';
 export * from './IDkgResultRegistry.ts';
+export * from './IExitRequests.ts';
 export * from './IOperatorRegistry.ts';
 export * from './IWithdrawalQueue.ts';
 export * from './IWithdrawalRequester.ts';
@@ -289,6 +290,15 @@ export const errorsAbi = [
   },
   {
     inputs: [
+      { internalType: 'address', name: 'operator', type: 'address' },
+      { internalType: 'bytes32', name: 'instance', type: 'bytes32' },
+      { internalType: 'uint64', name: 'round', type: 'uint64' },
+    ],
+    name: 'EquivocationAlreadyPunished',
+    type: 'error',
+  },
+  {
+    inputs: [
       { internalType: 'address', name: 'to', type: 'address' },
       { internalType: 'uint256', name: 'amount', type: 'uint256' },
     ],
@@ -559,7 +569,7 @@ export const errorsAbi = [
     name: 'NotRequester',
     type: 'error',
   },
-  { inputs: [], name: 'NotSlashable', type: 'error' },
+  { inputs: [{ internalType: 'uint8', name: 'kind', type: 'uint8' }], name: 'NotSlashable', type: 'error' },
   {
     inputs: [
       { internalType: 'address', name: 'operator', type: 'address' },
@@ -796,7 +806,11 @@ export const errorsAbi = [
     type: 'error',
   },
   { inputs: [], name: 'ZeroAddress', type: 'error' },
-  { inputs: [], name: 'ZeroAmount', type: 'error' },
+  {
+    inputs: [{ internalType: 'address', name: 'account', type: 'address' }],
+    name: 'ZeroAmount',
+    type: 'error',
+  },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = 'f5046cbb6444bdc6db60470dc0bc7a2f2c6c95961329f3a5874569326a8684d6';
+export const sourcesHash = '60fff702e442220979035b070813c4c29199d1c923a831efdc69f06170fec6d1';

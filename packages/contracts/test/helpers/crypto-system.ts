@@ -104,11 +104,50 @@ export function createOperators(count: number, seed: string): Operator[] {
   });
 }
 
-/** Deploys everything (ours with the withdrawal credentials owned by ExitRequests when `exitsOwnCredentials`). */
+/**
+ * Deploys everything: by `deployDiva` with `beacon` (its own wiring, nothing else) when `viaDeployDiva`;
+ * otherwise the staking core by deployDiva and ours here (with the withdrawal credentials owned by
+ * ExitRequests when `exitsOwnCredentials`, and the dev account as an extra exit requester).
+ */
 export async function deploySystem(
   client: AnvilClient,
-  options: { operatorCount?: number; exitsOwnCredentials?: boolean } = {},
+  options: { operatorCount?: number; exitsOwnCredentials?: boolean; viaDeployDiva?: boolean } = {},
 ): Promise<System> {
+  const contracts = options.viaDeployDiva ? await deployWhole(client) : await deployOurs(client, options);
+  return registerOperators(client, contracts, options.operatorCount ?? 20);
+}
+
+type Contracts = Omit<System, 'operators' | 'byAddress'>;
+
+async function deployWhole(client: AnvilClient): Promise<Contracts> {
+  const diva = await deployDiva(client, {
+    beacon: {
+      genesisForkVersion: GENESIS_FORK_VERSION,
+      genesisValidatorsRoot: GENESIS_VALIDATORS_ROOT,
+      forkVersions: FORK_VERSIONS,
+      forkEpochs: FORK_EPOCHS,
+      stateValidatorsGindex: ELECTRA_STATE_VALIDATORS_GINDEX,
+      slashAmountWei: SLASH_AMOUNT,
+      reporterBps: REPORTER_BPS,
+    },
+  });
+  return {
+    depositContract: diva.depositContract!,
+    results: diva.dkgResultRegistry!,
+    exits: diva.exitRequests!,
+    evidence: diva.evidenceSlasher!,
+    divETH: diva.divETH,
+    registry: diva.operatorRegistry,
+    draw: diva.committeeDraw,
+    accounting: diva.accounting,
+    withdrawalQueue: diva.withdrawalQueue,
+  };
+}
+
+async function deployOurs(
+  client: AnvilClient,
+  options: { exitsOwnCredentials?: boolean },
+): Promise<Contracts> {
   // Ours are deployed by the dev account (addresses known in advance); the pool, registry and draw by
   // anvil's account 1, whose nonces do not move ours.
   const nonce = BigInt(await client.getTransactionCount({ address: DEV_ACCOUNT }));
@@ -131,6 +170,7 @@ export async function deploySystem(
       args: [
         diva.committeeDraw,
         diva.divETH,
+        diva.accounting,
         depositContract,
         withdrawalCredentials,
         GENESIS_FORK_VERSION,
@@ -166,43 +206,10 @@ export async function deploySystem(
     address: exits,
     abi: exitRequestsAbi,
     functionName: 'wire',
-    args: [[evidence, diva.accounting, diva.withdrawalQueue, DEV_ACCOUNT]],
+    args: [[evidence, diva.withdrawalQueue, DEV_ACCOUNT]],
     chain: null,
   } as never);
 
-  const operators = createOperators(options.operatorCount ?? 20, 'crypto-system');
-  for (const op of operators) {
-    await client.setBalance({ address: op.account.address, value: parseEther('100') });
-    const as = { account: op.account, chain: null } as const;
-    await send(client, {
-      ...as,
-      address: diva.divETH,
-      abi: divETHAbi,
-      functionName: 'deposit',
-      value: parseEther('3'),
-    } as never);
-    await send(client, {
-      ...as,
-      address: diva.divETH,
-      abi: divETHAbi,
-      functionName: 'approve',
-      args: [diva.operatorRegistry, parseEther('3')],
-    } as never);
-    await send(client, {
-      ...as,
-      address: diva.operatorRegistry,
-      abi: operatorRegistryAbi,
-      functionName: 'register',
-      args: [bytesToHex(op.encryptionKey), ['/ip4/127.0.0.1/tcp/9000']],
-    } as never);
-    await send(client, {
-      ...as,
-      address: diva.operatorRegistry,
-      abi: operatorRegistryAbi,
-      functionName: 'depositCollateral',
-      args: [parseEther('2')],
-    } as never);
-  }
   return {
     depositContract,
     results,
@@ -213,6 +220,45 @@ export async function deploySystem(
     draw: diva.committeeDraw,
     accounting: diva.accounting,
     withdrawalQueue: diva.withdrawalQueue,
+  };
+}
+
+async function registerOperators(client: AnvilClient, c: Contracts, count: number): Promise<System> {
+  const operators = createOperators(count, 'crypto-system');
+  for (const op of operators) {
+    await client.setBalance({ address: op.account.address, value: parseEther('100') });
+    const as = { account: op.account, chain: null } as const;
+    await send(client, {
+      ...as,
+      address: c.divETH,
+      abi: divETHAbi,
+      functionName: 'deposit',
+      value: parseEther('3'),
+    } as never);
+    await send(client, {
+      ...as,
+      address: c.divETH,
+      abi: divETHAbi,
+      functionName: 'approve',
+      args: [c.registry, parseEther('3')],
+    } as never);
+    await send(client, {
+      ...as,
+      address: c.registry,
+      abi: operatorRegistryAbi,
+      functionName: 'register',
+      args: [bytesToHex(op.encryptionKey), ['/ip4/127.0.0.1/tcp/9000']],
+    } as never);
+    await send(client, {
+      ...as,
+      address: c.registry,
+      abi: operatorRegistryAbi,
+      functionName: 'depositCollateral',
+      args: [parseEther('2')],
+    } as never);
+  }
+  return {
+    ...c,
     operators,
     byAddress: new Map(operators.map((o) => [o.account.address.toLowerCase(), o])),
   };

@@ -35,6 +35,9 @@ export const ROLES = {
   exits: '0x00000000000000000000000000000000000e0200',
 } as const satisfies DeployDivaParameters['roles'];
 
+/** Code of the exits role in staking-core deployments: STOP, so any call to it succeeds and does nothing. */
+export const EXITS_ROLE_CODE = '0x00';
+
 export type System = DivaDeployment;
 
 export async function deploySystem(client: AnvilClient, overrides: DivaSettings = {}): Promise<System> {
@@ -42,6 +45,9 @@ export async function deploySystem(client: AnvilClient, overrides: DivaSettings 
     await client.impersonateAccount({ address });
     await client.setBalance({ address, value: parseEther('1000') });
   }
+  // The withdrawal queue calls `requestExit` on the exits role: here a code of one STOP accepts it (the
+  // real ExitRequests path, through deployDiva, is tested in exits.test.ts).
+  await client.setCode({ address: ROLES.exits, bytecode: EXITS_ROLE_CODE });
   return deployDiva(client, { roles: ROLES, ...overrides });
 }
 

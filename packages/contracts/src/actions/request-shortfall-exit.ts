@@ -1,0 +1,29 @@
+import type { Address, Hash } from 'viem';
+import { simulateContract, writeContract } from 'viem/actions';
+import { errorsAbi } from '../generated/index.ts';
+import { withdrawalQueueAbi } from '../generated/WithdrawalQueue.ts';
+import type { WalletClientLike } from './types.ts';
+
+export type RequestShortfallExitParameters = { withdrawalQueue: Address; drawId: bigint };
+export type RequestShortfallExitReturnType = Hash;
+
+/**
+ * When the buffer and the exits under way cannot cover the withdrawal queue, asks for the exit of an
+ * active validator (anyone): the draw is marked exited and ExitRequests records reason 4, which the
+ * committee signs a voluntary exit for and `triggerExit` (EIP-7002) can force. Simulated first:
+ * refusals come back as custom errors (`NoShortfall`, `DrawNotActive`).
+ */
+export async function requestShortfallExit(
+  client: WalletClientLike,
+  parameters: RequestShortfallExitParameters,
+): Promise<RequestShortfallExitReturnType> {
+  const { request } = await simulateContract(client, {
+    address: parameters.withdrawalQueue,
+    abi: [...withdrawalQueueAbi, ...errorsAbi],
+    functionName: 'requestShortfallExit',
+    args: [parameters.drawId],
+    chain: client.chain,
+    account: client.account,
+  });
+  return writeContract(client, request);
+}
