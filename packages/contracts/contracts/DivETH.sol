@@ -28,6 +28,9 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
     address public constant DEAD = 0x000000000000000000000000000000000000dEaD;
 
     address private immutable DEPLOYER;
+    /// Withdrawal credentials type chosen at deployment: 0x01 (execution address) or 0x02 (compounding,
+    /// EIP-7251); either way the address is this contract.
+    uint8 public immutable WITHDRAWAL_CREDENTIALS_TYPE;
     address public accounting;
     address public withdrawalQueue;
     address public committeeDraw;
@@ -92,6 +95,8 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
     error InvalidReport(uint256 clDepositedEther, uint256 previous, uint256 depositedEther);
     error EtherTransferFailed(address to, uint256 amount);
     error InvalidPubkeyLength(uint256 length);
+    /// Withdrawal credentials type other than 0x01 or 0x02.
+    error BadWithdrawalCredentialsType(uint8 credentialsType);
     error WithdrawalRequestFailed(bytes pubkey, uint64 amountGwei);
 
     modifier only(address allowed) {
@@ -99,9 +104,12 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
         _;
     }
 
-    /// @notice ETH sent with the deployment becomes shares held by DEAD forever.
-    constructor() payable EIP712("divETH", "1") {
+    /// @notice ETH sent with the deployment becomes shares held by DEAD forever. `credentialsType` (0x01 or
+    /// 0x02) is the prefix of the withdrawal credentials every pool validator is deposited with.
+    constructor(uint8 credentialsType) payable EIP712("divETH", "1") {
         if (msg.value == 0) revert ZeroAmount(msg.sender);
+        if (credentialsType != 0x01 && credentialsType != 0x02) revert BadWithdrawalCredentialsType(credentialsType);
+        WITHDRAWAL_CREDENTIALS_TYPE = credentialsType;
         DEPLOYER = msg.sender;
         bufferedEther = msg.value;
         _mintShares(DEAD, msg.value);
@@ -152,7 +160,7 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
     receive() external payable {}
 
     function withdrawalCredentials() external view returns (bytes32) {
-        return bytes32(uint256(uint160(address(this))) | (uint256(0x01) << 248));
+        return bytes32(uint256(uint160(address(this))) | (uint256(WITHDRAWAL_CREDENTIALS_TYPE) << 248));
     }
 
     function totalPooledEther() external view returns (uint256) {

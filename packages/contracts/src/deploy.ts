@@ -30,7 +30,23 @@ export type DivaSettings = {
   maxDecreaseBps?: bigint;
   /** Operators' part of rewards, basis points (default 1000 = 10%). */
   operatorFeeBps?: bigint;
+  /**
+   * Type of the withdrawal credentials every pool validator is deposited with (default 0x01):
+   * `0x01 ‖ 11 zero bytes ‖ divETH`, or `0x02` (compounding, EIP-7251) with the same address. divETH
+   * and the DKG-result registry report the same credentials.
+   */
+  withdrawalCredentialsType?: WithdrawalCredentialsType;
 };
+
+export type WithdrawalCredentialsType = 0x01 | 0x02;
+
+/** A deployment setting deployDiva refuses before sending anything. */
+export class DeployDivaError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeployDivaError';
+  }
+}
 
 export type DeployDivaParameters = DivaSettings &
   (
@@ -109,9 +125,15 @@ export async function deployDiva(
   client: DeployClient,
   parameters: DeployDivaParameters,
 ): Promise<DivaDeployment> {
+  const credentialsType = parameters.withdrawalCredentialsType ?? 0x01;
+  if (credentialsType !== 0x01 && credentialsType !== 0x02)
+    throw new DeployDivaError(
+      `deployDiva: withdrawalCredentialsType must be 0x01 or 0x02, got ${String(credentialsType)}`,
+    );
   const divEth = await deploy(client, {
     abi: divETHAbi,
     bytecode: divETHBytecode,
+    args: [credentialsType],
     value: parameters.initialDepositWei ?? 1_000_000_000n,
   });
   const divETH = divEth.address;

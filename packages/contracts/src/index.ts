@@ -161,10 +161,12 @@ export {
 export { BlockHeaderError, encodeBlockHeader, getBlockHeaderRlp } from './block-header.ts';
 export {
   type BeaconParameters,
+  DeployDivaError,
   type DeployDivaParameters,
   type DivaDeployment,
   type DivaSettings,
   deployDiva,
+  type WithdrawalCredentialsType,
 } from './deploy.ts';
 export * from './generated/index.ts';
 export {

@@ -13,6 +13,7 @@ import { createBls } from '@diva-dvt/bls-threshold';
 import {
   type Address,
   bytesToHex,
+  concatHex,
   encodeDeployData,
   type Hex,
   hexToBytes,
@@ -20,11 +21,13 @@ import {
   parseEther,
 } from 'viem';
 import { describe, expect, it } from 'vitest';
+import { DeployDivaError, deployDiva } from '../src/deploy.ts';
 import {
   accountingAbi,
   committeeDrawAbi,
   depositContractAbi,
   divETHAbi,
+  divETHBytecode,
   dkgResultRegistryAbi,
   dkgResultRegistryBytecode,
   errorsAbi,
@@ -38,6 +41,7 @@ import { buildValidatorProof, validatorArg, validatorValue } from './helpers/cry
 import { DepositDataList } from './helpers/crypto-ssz.ts';
 import { installBeaconRoots, pushBeaconRoot } from './helpers/crypto-syscontracts.ts';
 import {
+  createValidator,
   type DkgKeys,
   deploySystem,
   drawCommittee,
@@ -47,7 +51,7 @@ import {
   THRESHOLD,
   thresholdSign,
 } from './helpers/crypto-system.ts';
-import { testAccount } from './helpers/system.ts';
+import { ROLES, testAccount } from './helpers/system.ts';
 
 type Ctx = {
   sys: System;
@@ -249,6 +253,96 @@ describe('DkgResultRegistry', () => {
       }),
     ).toBe(bytesToHex(DepositDataList.hashTreeRoot([deposit])));
     expect(await client().getBalance({ address: c.sys.depositContract })).toBe(parseEther('1'));
+  });
+
+  it('deploys with 0x02 credentials (deployDiva option): divETH and the registry agree, a real result deposits 1 ETH with them', async () => {
+    // A second whole system on the same chain (reverted after the test), 16 operators: one committee.
+    const sys = await deploySystem(client(), {
+      operatorCount: 16,
+      viaDeployDiva: true,
+      withdrawalCredentialsType: 0x02,
+    });
+    const expected = concatHex(['0x02', `0x${'00'.repeat(11)}`, sys.divETH]).toLowerCase() as Hex;
+    const wcOf = async (address: Address) =>
+      (
+        (await client().readContract({
+          address,
+          abi: divETHAbi,
+          functionName: 'withdrawalCredentials',
+        })) as Hex
+      ).toLowerCase();
+    expect(await wcOf(sys.divETH)).toBe(expected);
+    expect(await wcOf(sys.results)).toBe(expected);
+    const fromBlock = await client().getBlockNumber();
+    const v = await createValidator(client(), sys);
+    expect(
+      await client().readContract({
+        address: sys.results,
+        abi: dkgResultRegistryAbi,
+        functionName: 'stageOf',
+        args: [v.drawId],
+      }),
+    ).toBe(1);
+    const events = await client().getContractEvents({
+      address: sys.depositContract,
+      abi: depositContractAbi,
+      eventName: 'DepositEvent',
+      fromBlock,
+    });
+    expect(events).toHaveLength(1);
+    const args = events[0]!.args as Record<string, Hex>;
+    expect(args.pubkey).toBe(v.pubkey);
+    expect(args.withdrawal_credentials!.toLowerCase()).toBe(expected);
+    expect(args.amount).toBe('0x00ca9a3b00000000'); // 1e9 gwei, little-endian
+    expect(args.signature).toBe(v.signature);
+    // The threshold signature covers the 0x02 deposit message (not the 0x01 one) ...
+    const domainDeposit = computeDomain(DOMAIN_TYPES.deposit, hexToBytes(GENESIS_FORK_VERSION));
+    const bls = createBls();
+    const verifies = (wc: Hex) =>
+      bls.verify(
+        bls.publicKeyFromBytes(hexToBytes(v.pubkey)),
+        signingRootOfObjectRoot(
+          depositMessageRoot({
+            pubkey: hexToBytes(v.pubkey),
+            withdrawalCredentials: hexToBytes(wc),
+            amount: 1_000_000_000,
+          }),
+          domainDeposit,
+        ),
+        bls.signatureFromBytes(hexToBytes(v.signature)),
+      );
+    expect(verifies(expected)).toBe(true);
+    expect(verifies(`0x01${expected.slice(4)}`)).toBe(false);
+    // ... and the deposit contract's root is the SSZ root of the deposit data with 0x02 credentials.
+    const deposit = {
+      pubkey: hexToBytes(v.pubkey),
+      withdrawalCredentials: hexToBytes(expected),
+      amount: 1_000_000_000,
+      signature: hexToBytes(v.signature),
+    };
+    expect(
+      await client().readContract({
+        address: sys.depositContract,
+        abi: depositContractAbi,
+        functionName: 'get_deposit_root',
+      }),
+    ).toBe(bytesToHex(DepositDataList.hashTreeRoot([deposit])));
+    expect(await client().getBalance({ address: sys.depositContract })).toBe(parseEther('1'));
+  });
+
+  it('refuses a credentials type other than 0x01/0x02: divETH constructor (BadWithdrawalCredentialsType) and deployDiva (DeployDivaError)', async () => {
+    for (const type of [0, 3]) {
+      const data = encodeDeployData({ abi: divETHAbi, bytecode: divETHBytecode, args: [type] });
+      expect(await callRevert(client(), divETHAbi, { account: DEV_ACCOUNT, data, value: 1n })).toEqual({
+        name: 'BadWithdrawalCredentialsType',
+        args: [type],
+      });
+    }
+    const before = await client().getTransactionCount({ address: DEV_ACCOUNT });
+    await expect(
+      deployDiva(client(), { roles: ROLES, withdrawalCredentialsType: 3 as never }),
+    ).rejects.toThrow(DeployDivaError);
+    expect(await client().getTransactionCount({ address: DEV_ACCOUNT })).toBe(before);
   });
 
   it('refuses fewer than t approvals (TooFewApprovals)', async () => {

@@ -1,10 +1,14 @@
 // Property test (fast-check) over random sequences of deposits, draws, deposit funding, reports with
 // rewards, losses and penalties, withdrawal requests, finalizations, claims and reward claims, run on
-// Anvil. After every step: ETH is neither created nor lost (contract balances + ETH sent to the
-// deposit contract + ETH paid out = ETH put in by users + rewards arrived), the pool's books add up,
-// rounding never favours holders by more than 1 wei each, and the collateral invariants hold.
+// Anvil. After every step: ETH is neither created nor lost, counted on the execution layer alone
+// (contract balances + ETH sent to the deposit contract + ETH paid out = ETH put in by users + rewards
+// arrived there) and with the beacon side as the issue states it (contract balances + what the pool
+// records on the beacon side + paid out = ETH put in by users + rewards - penalties, the rewards and
+// penalties being those the accepted random reports applied, tracked here), the pool's books add up,
+// rounding never favours holders by more than 1 wei each, and the collateral invariants hold. A planted
+// extra wei (of ETH at divETH, or in its recorded beacon balance) must fail the conservation check.
 import fc from 'fast-check';
-import { type Address, type LocalAccount, maxUint256, parseEther } from 'viem';
+import { type Address, type LocalAccount, maxUint256, numberToHex, parseEther } from 'viem';
 import { describe, expect, it } from 'vitest';
 import {
   committeeDrawAbi,
@@ -48,7 +52,7 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ kind: fc.constant('fund' as const), draw: fc.nat(3), full: fc.boolean() }),
   fc.record({
     kind: fc.constant('report' as const),
-    deltaBps: fc.integer({ min: -300, max: 50 }),
+    deltaBps: fc.integer({ min: -300, max: 90 }),
     skimMilliEth: fc.integer({ min: 0, max: 100 }),
     penaltyOp: fc.integer({ min: -1, max: 19 }),
     penaltyMilliEth: fc.integer({ min: 0, max: 2_500 }),
@@ -85,7 +89,11 @@ const EXPECTED = new Set([
 
 type Books = {
   userIn: bigint;
+  /** Rewards that arrived as plain ETH at divETH (skimmed). */
   rewardsIn: bigint;
+  /** Beacon-side rewards and penalties (losses) of the accepted reports, tracked by the model. */
+  clRewards: bigint;
+  clPenalties: bigint;
   paidOut: bigint;
   epoch: bigint;
   clBalance: bigint;
@@ -221,6 +229,8 @@ describe('system invariants under random operation sequences', () => {
             signers.push(op);
           }
         }
+        // What the beacon side held before this report: the last reported balance plus deposits since.
+        const beaconBefore = books.clBalance + (deposited - (await div('clDepositedEther')));
         books.epoch += 1n;
         try {
           await submitReport(
@@ -230,6 +240,8 @@ describe('system invariants under random operation sequences', () => {
             signers,
           );
           books.clBalance = clBalance;
+          if (clBalance >= beaconBefore) books.clRewards += clBalance - beaconBefore;
+          else books.clPenalties += beaconBefore - clBalance;
           if (action.deltaBps < 0) books.loss = true;
         } catch (e) {
           books.epoch -= 1n;
@@ -313,6 +325,32 @@ describe('system invariants under random operation sequences', () => {
     }
   }
 
+  /**
+   * ETH conservation, exact (ETH moves only in whole wei; rounding is in shares): on the execution layer,
+   * and with the beacon side (what divETH records there: the last reported balance plus ETH deposited
+   * since) against the model's rewards and penalties.
+   */
+  async function checkConservation(client: AnvilClient, system: System, books: Books) {
+    const div = (functionName: string) =>
+      client.readContract({
+        address: system.divETH,
+        abi: divETHAbi,
+        functionName,
+      } as never) as Promise<bigint>;
+    const contractBalances =
+      (await client.getBalance({ address: system.divETH })) +
+      (await client.getBalance({ address: system.withdrawalQueue }));
+    // ROLES.dkgResult stands in for the deposit contract: depositedEther is what divETH sent it.
+    const depositedEther = await div('depositedEther');
+    expect(contractBalances + depositedEther + books.paidOut, 'execution-layer ETH').toBe(
+      books.userIn + books.rewardsIn,
+    );
+    const beaconSide = (await div('clBalance')) + depositedEther - (await div('clDepositedEther'));
+    expect(contractBalances + beaconSide + books.paidOut, 'ETH with beacon rewards and penalties').toBe(
+      books.userIn + books.rewardsIn + books.clRewards - books.clPenalties,
+    );
+  }
+
   async function checkInvariants(
     client: AnvilClient,
     system: System,
@@ -329,10 +367,8 @@ describe('system invariants under random operation sequences', () => {
     const divBalance = await client.getBalance({ address: system.divETH });
     const queueBalance = await client.getBalance({ address: system.withdrawalQueue });
     const sentToDeposits = await client.getBalance({ address: ROLES.dkgResult });
-    // ETH conservation on the execution layer (ROLES.dkgResult stands in for the deposit contract;
-    // it started with 1000 ETH and pays no gas here because its calls are simulated-then-sent by impersonation).
+    await checkConservation(client, system, books);
     const depositedEther = await div('depositedEther');
-    expect(divBalance + queueBalance + depositedEther + books.paidOut).toBe(books.userIn + books.rewardsIn);
     expect(sentToDeposits).toBeGreaterThan(0n);
     // The pool's books.
     const buffered = await div('bufferedEther');
@@ -417,6 +453,54 @@ describe('system invariants under random operation sequences', () => {
     expect(seats).toBe(seated);
   }
 
+  /**
+   * Plants one extra wei, first as ETH appearing at divETH, then (instead) in divETH's recorded beacon
+   * balance (its storage slot found by value), and expects the conservation check to fail each time.
+   */
+  async function expectPlantedWeiCaught(client: AnvilClient, system: System, books: Books) {
+    const id = await client.snapshot();
+    try {
+      const balance = await client.getBalance({ address: system.divETH });
+      await client.setBalance({ address: system.divETH, value: balance + 1n });
+      await expect(checkConservation(client, system, books)).rejects.toThrow('execution-layer ETH');
+    } finally {
+      await client.revert({ id });
+    }
+    const clBalance = (await client.readContract({
+      address: system.divETH,
+      abi: divETHAbi,
+      functionName: 'clBalance',
+    })) as bigint;
+    // The slot holding clBalance: the one whose change the getter shows (tried on a snapshot).
+    const id2 = await client.snapshot();
+    try {
+      let found = false;
+      for (let i = 0; i < 64 && !found; i++) {
+        const index = numberToHex(i, { size: 32 });
+        const value = await client.getStorageAt({ address: system.divETH, slot: index });
+        if (value === undefined || BigInt(value) !== clBalance) continue;
+        await client.setStorageAt({
+          address: system.divETH,
+          index,
+          value: numberToHex(clBalance + 1n, { size: 32 }),
+        });
+        const read = await client.readContract({
+          address: system.divETH,
+          abi: divETHAbi,
+          functionName: 'clBalance',
+        });
+        if (read === clBalance + 1n) found = true;
+        else await client.setStorageAt({ address: system.divETH, index, value });
+      }
+      if (!found) throw new Error(`no storage slot of divETH holds clBalance ${clBalance}`);
+      await expect(checkConservation(client, system, books)).rejects.toThrow(
+        'ETH with beacon rewards and penalties',
+      );
+    } finally {
+      await client.revert({ id: id2 });
+    }
+  }
+
   /** After sync, every recorded capacity is exactly floor(collateral / 1 divETH) - seats (the Fenwick tree agrees). */
   async function checkSyncedCapacities(client: AnvilClient, system: System, operators: LocalAccount[]) {
     let total = 0n;
@@ -449,13 +533,26 @@ describe('system invariants under random operation sequences', () => {
 
   it('keeps ETH, shares and collateral consistent', async () => {
     const done = new Map<string, number>();
+    let planted = 0;
+    // Runs whose accepted reports applied beacon rewards / penalties (the identity is not trivially 0 = 0).
+    let withRewards = 0;
+    let withPenalties = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(actionArb, { minLength: 6, maxLength: 20 }), async (actions) => {
         const client = chain.client();
         const { system, operators, userIn } = chain.context();
         const id = await client.snapshot();
         try {
-          const books: Books = { userIn, rewardsIn: 0n, paidOut: 0n, epoch: 0n, clBalance: 0n, loss: false };
+          const books: Books = {
+            userIn,
+            rewardsIn: 0n,
+            clRewards: 0n,
+            clPenalties: 0n,
+            paidOut: 0n,
+            epoch: 0n,
+            clBalance: 0n,
+            loss: false,
+          };
           for (const action of actions) {
             try {
               if ((await step(client, system, operators, books, action)) === 'done') {
@@ -468,14 +565,25 @@ describe('system invariants under random operation sequences', () => {
             await checkInvariants(client, system, operators, books);
           }
           await checkSyncedCapacities(client, system, operators);
+          if (books.clRewards > 0n) withRewards += 1;
+          if (books.clPenalties > 0n) withPenalties += 1;
+          if (books.epoch > 0n) {
+            await expectPlantedWeiCaught(client, system, books);
+            planted += 1;
+          }
         } finally {
           await client.revert({ id });
         }
       }),
       { numRuns: 15, seed: 20261126, endOnFailure: true },
     );
-    // The sequences did exercise every kind of step (not just refusals).
-    process.stderr.write(`steps done: ${JSON.stringify([...done])}\n`);
+    // The sequences did exercise every kind of step (not just refusals), and the planted bugs ran.
+    process.stderr.write(
+      `steps done: ${JSON.stringify([...done])}, planted: ${planted}, runs with beacon rewards: ${withRewards}, with penalties: ${withPenalties}\n`,
+    );
+    expect(planted).toBeGreaterThan(0);
+    expect(withRewards).toBeGreaterThan(0);
+    expect(withPenalties).toBeGreaterThan(0);
     for (const kind of [
       'deposit',
       'draw',

@@ -89,6 +89,11 @@ export const errorsAbi = [
     type: 'error',
   },
   {
+    inputs: [{ internalType: 'uint8', name: 'credentialsType', type: 'uint8' }],
+    name: 'BadWithdrawalCredentialsType',
+    type: 'error',
+  },
+  {
     inputs: [{ internalType: 'uint64', name: 'timestamp', type: 'uint64' }],
     name: 'BeaconRootUnavailable',
     type: 'error',
@@ -813,4 +818,4 @@ export const errorsAbi = [
   },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = '60fff702e442220979035b070813c4c29199d1c923a831efdc69f06170fec6d1';
+export const sourcesHash = 'e0097347f8d82ab5ea8a1f886e694b5622a8f4ea5380b99c5e4ab3b4f68c4d16';

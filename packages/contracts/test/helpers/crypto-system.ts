@@ -32,7 +32,7 @@ import {
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { getBlockHeaderRlp } from '../../src/block-header.ts';
-import { deployDiva } from '../../src/deploy.ts';
+import { deployDiva, type WithdrawalCredentialsType } from '../../src/deploy.ts';
 import {
   committeeDrawAbi,
   depositContractAbi,
@@ -108,19 +108,31 @@ export function createOperators(count: number, seed: string): Operator[] {
  * Deploys everything: by `deployDiva` with `beacon` (its own wiring, nothing else) when `viaDeployDiva`;
  * otherwise the staking core by deployDiva and ours here (with the withdrawal credentials owned by
  * ExitRequests when `exitsOwnCredentials`, and the dev account as an extra exit requester).
+ * `withdrawalCredentialsType` goes to deployDiva (only with `viaDeployDiva`).
  */
 export async function deploySystem(
   client: AnvilClient,
-  options: { operatorCount?: number; exitsOwnCredentials?: boolean; viaDeployDiva?: boolean } = {},
+  options: {
+    operatorCount?: number;
+    exitsOwnCredentials?: boolean;
+    viaDeployDiva?: boolean;
+    withdrawalCredentialsType?: WithdrawalCredentialsType;
+  } = {},
 ): Promise<System> {
-  const contracts = options.viaDeployDiva ? await deployWhole(client) : await deployOurs(client, options);
+  const contracts = options.viaDeployDiva
+    ? await deployWhole(client, options.withdrawalCredentialsType ?? 0x01)
+    : await deployOurs(client, options);
   return registerOperators(client, contracts, options.operatorCount ?? 20);
 }
 
 type Contracts = Omit<System, 'operators' | 'byAddress'>;
 
-async function deployWhole(client: AnvilClient): Promise<Contracts> {
+async function deployWhole(
+  client: AnvilClient,
+  withdrawalCredentialsType: WithdrawalCredentialsType,
+): Promise<Contracts> {
   const diva = await deployDiva(client, {
+    withdrawalCredentialsType,
     beacon: {
       genesisForkVersion: GENESIS_FORK_VERSION,
       genesisValidatorsRoot: GENESIS_VALIDATORS_ROOT,
