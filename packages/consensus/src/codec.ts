@@ -114,26 +114,36 @@ export function decodeWire(bytes: Uint8Array, maxBytes = DEFAULT_MAX_MESSAGE_BYT
   };
 }
 
-/** Reads length-prefixed fields from a body. */
+/**
+ * Reads length-prefixed fields from a body: `bytes[start..end)`. `reset` points a reader at another
+ * body, so one reader serves every message a state machine opens.
+ */
 export class BodyReader {
-  private offset = 0;
-  private readonly bytes: Uint8Array;
-  constructor(bytes: Uint8Array) {
+  private bytes: Uint8Array;
+  private offset: number;
+  private limit: number;
+  constructor(bytes: Uint8Array, start = 0, end = bytes.length) {
     this.bytes = bytes;
+    this.offset = start;
+    this.limit = end;
+  }
+  reset(bytes: Uint8Array, start: number, end: number): void {
+    this.bytes = bytes;
+    this.offset = start;
+    this.limit = end;
   }
   u8(): number {
-    if (this.offset + 1 > this.bytes.length) throw new ConsensusCodecError('malformed', 'body too short');
+    if (this.offset + 1 > this.limit) throw new ConsensusCodecError('malformed', 'body too short');
     return this.bytes[this.offset++]!;
   }
   fixed(length: number): Uint8Array {
-    if (this.offset + length > this.bytes.length)
-      throw new ConsensusCodecError('malformed', 'body too short');
+    if (this.offset + length > this.limit) throw new ConsensusCodecError('malformed', 'body too short');
     const out = this.bytes.subarray(this.offset, this.offset + length);
     this.offset += length;
     return out;
   }
   u32(): number {
-    if (this.offset + 4 > this.bytes.length) throw new ConsensusCodecError('malformed', 'body too short');
+    if (this.offset + 4 > this.limit) throw new ConsensusCodecError('malformed', 'body too short');
     const v = getU32(this.bytes, this.offset);
     this.offset += 4;
     return v;
@@ -141,9 +151,12 @@ export class BodyReader {
   bytesField(): Uint8Array {
     return this.fixed(this.u32());
   }
+  /** The body from the current position to its end (not consumed). */
+  rest(): Uint8Array {
+    return this.bytes.subarray(this.offset, this.limit);
+  }
   end(): void {
-    if (this.offset !== this.bytes.length)
-      throw new ConsensusCodecError('malformed', 'trailing bytes in body');
+    if (this.offset !== this.limit) throw new ConsensusCodecError('malformed', 'trailing bytes in body');
   }
 }
 

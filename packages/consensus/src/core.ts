@@ -5,20 +5,24 @@
  */
 import {
   attachSignature,
-  ConsensusCodecError,
+  BodyReader,
   DEFAULT_MAX_MESSAGE_BYTES,
-  decodeWire,
   encodeUnsigned,
-  type WireMessage,
+  HEADER_BYTES,
+  WIRE_VERSION,
 } from './codec.ts';
 import type {
   ConsensusEvent,
   ConsensusInstance,
+  ConsensusOutput,
   ConsensusParameters,
   Decision,
   DropReason,
+  MessageAuthenticator,
   OutgoingMessage,
+  PartialScheme,
   TimerRequest,
+  ValueType,
 } from './types.ts';
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
@@ -43,284 +47,404 @@ export function equal(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-export function createCore<V, P, S>(params: ConsensusParameters<V, P, S>, protocol: number) {
-  const { n, t, self, instance, scheme, auth, valueType } = params;
-  const maxBytes = params.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  const timeouts = params.timeouts ?? { baseMs: 2000, growth: 2, maxMs: 32_000 };
-  let messages: OutgoingMessage[] = [];
-  let timers: TimerRequest[] = [];
-  let events: ConsensusEvent<V, S>[] = [];
-  const drops: Record<string, number> = {};
-  /** What `flush` returns when a call produced nothing (most deliveries): no allocation. */
-  const nothing: { messages: OutgoingMessage[]; timers: TimerRequest[]; events: ConsensusEvent<V, S>[] } =
-    Object.freeze({ messages: [], timers: [], events: [] }) as never;
+/** What `flush` returns when a call produced nothing (most deliveries): no allocation. */
+const NOTHING: ConsensusOutput<never, never> = Object.freeze({
+  messages: Object.freeze([]),
+  timers: Object.freeze([]),
+  events: Object.freeze([]),
+}) as never;
+
+/**
+ * Partials on one root: by member (arrays indexed by member), with the message that carried each
+ * (for evidence) and whether it was checked, and the members in the order their partials arrived
+ * (combination takes the first t).
+ */
+class Tally<P> {
+  readonly key: string;
+  readonly root: Uint8Array;
+  size = 0;
+  readonly members: number[] = [];
+  readonly partial: (P | undefined)[] = [];
+  readonly message: (Uint8Array | undefined)[] = [];
+  readonly verified: boolean[] = [];
+  constructor(key: string, root: Uint8Array) {
+    this.key = key;
+    this.root = root;
+  }
+  has(member: number): boolean {
+    return this.partial[member] !== undefined;
+  }
+  add(member: number, partial: P, message: Uint8Array, verified: boolean): void {
+    this.partial[member] = partial;
+    this.message[member] = message;
+    this.verified[member] = verified;
+    this.members.push(member);
+    this.size++;
+  }
+  remove(member: number): void {
+    if (this.partial[member] === undefined) return;
+    this.partial[member] = undefined;
+    this.message[member] = undefined;
+    this.verified[member] = false;
+    this.members.splice(this.members.indexOf(member), 1);
+    this.size--;
+  }
+}
+
+/**
+ * The machinery of one instance at one member, shared by both protocols. A class (methods on the
+ * prototype, state in arrays indexed by member) because one is created per member and duty: the
+ * simulator creates sixteen per simulated duty.
+ *
+ * `open` decodes a message in place: on success the header fields are in `kind`, `round`, `sender`
+ * and the body is `reader` (positioned at its start) until the next `open`.
+ */
+export class Core<V, P, S> {
+  readonly n: number;
+  readonly t: number;
+  readonly f: number;
+  readonly self: number;
+  readonly params: ConsensusParameters<V, P, S>;
+  readonly reader = new BodyReader(new Uint8Array(0));
+  /** Header fields of the message last opened. */
+  kind = 0;
+  round = 0;
+  sender = 0;
+  private readonly protocol: number;
+  private readonly instance: Uint8Array;
+  private readonly scheme: PartialScheme<P, S>;
+  private readonly auth: MessageAuthenticator;
+  private readonly valueType: ValueType<V>;
+  private readonly maxBytes: number;
+  private readonly lazy: boolean;
+  private readonly baseMs: number;
+  private readonly growth: number;
+  private readonly maxMs: number;
+  private messages: OutgoingMessage[] | undefined;
+  private timers: TimerRequest[] | undefined;
+  private events: ConsensusEvent<V, S>[] | undefined;
+  private dropCounts: Record<string, number> | undefined;
   /**
-   * Messages already handled, for replay protection: by (sender, kind, round), then the signatures
-   * seen for it (identical bytes carry identical signatures). Usually one entry per slot.
+   * Messages already handled, for replay protection: by (sender, kind, round), the signature seen
+   * (identical bytes carry identical signatures), or the list of them when one slot saw several.
    */
-  const seen = new Map<number | string, Uint8Array[]>();
-  const slot = (sender: number, kind: number, round: number): number | string =>
-    round < 0x10_0000 ? (round * 256 + kind) * 0x1_0000 + sender : `${sender}/${kind}/${round}`;
+  private readonly seen = new Map<number | string, Uint8Array | Uint8Array[]>();
+  private readonly partials = new Map<string, Tally<P>>();
+  /** Each member's first root (its tally), for double-signing evidence. */
+  private readonly firstRoot: (Tally<P> | undefined)[] = [];
+  private readonly doubleSigners = new Set<number>();
+  /** Values known by root. */
+  private readonly values = new Map<string, { value: V; bytes: Uint8Array; root: Uint8Array }>();
+  private decided: Decision<V, S> | undefined;
+  /** The last root keyed: nearly every partial of an instance is on one root. */
+  private lastRoot: Uint8Array | undefined;
+  private lastRootKey = '';
+
+  constructor(params: ConsensusParameters<V, P, S>, protocol: number) {
+    this.params = params;
+    this.protocol = protocol;
+    this.n = params.n;
+    this.t = params.t;
+    this.f = params.n - params.t;
+    this.self = params.self;
+    this.instance = params.instance;
+    this.scheme = params.scheme;
+    this.auth = params.auth;
+    this.valueType = params.valueType;
+    this.maxBytes = params.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.lazy = params.partialVerification === 'on-combine';
+    const timeouts = params.timeouts ?? { baseMs: 2000, growth: 2, maxMs: 32_000 };
+    this.baseMs = timeouts.baseMs;
+    this.growth = timeouts.growth;
+    this.maxMs = timeouts.maxMs;
+  }
+
+  timeoutMs(round: number): number {
+    return Math.min(this.maxMs, this.baseMs * this.growth ** (round - 1));
+  }
+
+  drop(reason: DropReason, from?: number): void {
+    if (this.dropCounts === undefined) this.dropCounts = {};
+    this.dropCounts[reason] = (this.dropCounts[reason] ?? 0) + 1;
+    this.event(from === undefined ? { type: 'dropped', reason } : { type: 'dropped', reason, from });
+  }
+
+  /** Counts a dropped message; false, for `open`. */
+  private reject(reason: DropReason, from?: number): false {
+    this.drop(reason, from);
+    return false;
+  }
+
+  /** What the calls since the last flush produced. */
+  flush(): ConsensusOutput<V, S> {
+    const { messages, timers, events } = this;
+    if (messages === undefined && timers === undefined && events === undefined) return NOTHING;
+    this.messages = undefined;
+    this.timers = undefined;
+    this.events = undefined;
+    return { messages: messages ?? [], timers: timers ?? [], events: events ?? [] };
+  }
+
+  drops(): Readonly<Record<string, number>> {
+    return { ...this.dropCounts };
+  }
+
+  timer(round: number): void {
+    if (this.timers === undefined) this.timers = [];
+    this.timers.push({ round, delayMs: this.timeoutMs(round) });
+  }
+
+  event(e: ConsensusEvent<V, S>): void {
+    if (this.events === undefined) this.events = [];
+    this.events.push(e);
+  }
+
   /** Records a message as seen; false if it was seen before. */
-  const firstSight = (sender: number, kind: number, round: number, signature: Uint8Array): boolean => {
-    const k = slot(sender, kind, round);
-    const list = seen.get(k);
-    if (!list) {
-      seen.set(k, [signature]);
+  private firstSight(sender: number, kind: number, round: number, signature: Uint8Array): boolean {
+    const slot = round < 0x10_0000 ? (round * 256 + kind) * 0x1_0000 + sender : `${sender}/${kind}/${round}`;
+    const before = this.seen.get(slot);
+    if (before === undefined) {
+      this.seen.set(slot, signature);
       return true;
     }
-    for (const s of list) if (equal(s, signature)) return false;
-    list.push(signature);
-    return true;
-  };
-  /**
-   * Partials by root, then by member, with the message that carried each (for evidence). With
-   * verification on arrival every entry is verified; on combination, entries are checked when a
-   * combination fails or evidence needs them.
-   */
-  interface PartialEntry {
-    readonly partial: P;
-    readonly message: Uint8Array;
-    verified: boolean;
-  }
-  const partials = new Map<string, Map<number, PartialEntry>>();
-  /** Each member's first root, for double-signing evidence. */
-  const memberRoot = new Map<number, { root: string; rootBytes: Uint8Array; entry: PartialEntry }>();
-  const lazy = params.partialVerification === 'on-combine';
-  const doubleSigners = new Set<number>();
-  /** Values known by root. */
-  const values = new Map<string, { value: V; bytes: Uint8Array; root: Uint8Array }>();
-  let decision: Decision<V, S> | undefined;
-  /** The last root keyed: nearly every partial of an instance is on one root. */
-  let lastRoot: Uint8Array | undefined;
-  let lastRootKey = '';
-  const rootKeyOf = (root: Uint8Array): string => {
-    if (lastRoot && equal(lastRoot, root)) return lastRootKey;
-    lastRoot = new Uint8Array(root);
-    lastRootKey = key(root);
-    return lastRootKey;
-  };
-
-  /** Combines the first t partials on a root; the signature if it verifies. */
-  const combineFirst = (byMember: Map<number, PartialEntry>, rootBytes: Uint8Array): S | undefined => {
-    const chosen: { member: number; partial: P }[] = [];
-    for (const [member, p] of byMember) {
-      if (chosen.length === t) break;
-      chosen.push({ member, partial: p.partial });
+    if (before instanceof Uint8Array) {
+      if (equal(before, signature)) return false;
+      this.seen.set(slot, [before, signature]);
+      return true;
     }
-    const signature = scheme.combine(rootBytes, chosen);
-    return scheme.verifyCombined(rootBytes, signature) ? signature : undefined;
-  };
+    for (const s of before) if (equal(s, signature)) return false;
+    before.push(signature);
+    return true;
+  }
+
+  send(kind: number, round: number, body: Uint8Array): Uint8Array {
+    const signed = encodeUnsigned(this.protocol, kind, this.instance, round, this.self, body);
+    const bytes = attachSignature(signed, this.auth.sign(signed));
+    this.firstSight(this.self, kind, round, bytes.subarray(signed.length + 2));
+    if (this.messages === undefined) this.messages = [];
+    this.messages.push({ bytes });
+    return bytes;
+  }
+
+  /**
+   * Decodes and authenticates in place (header fields in `kind`, `round`, `sender`, the body in
+   * `reader`); false (and the reason counted) when the message is dropped. The checks and their
+   * order are those of `decodeWire` followed by instance, sender, signature and replay checks.
+   */
+  open(bytes: Uint8Array): boolean {
+    if (!(bytes instanceof Uint8Array)) return this.reject('malformed');
+    const length = bytes.length;
+    if (length > this.maxBytes) return this.reject('oversized');
+    if (length < HEADER_BYTES + 2) return this.reject('malformed');
+    if (bytes[0] !== WIRE_VERSION) return this.reject('unsupported-version');
+    const bodyLength = ((bytes[41]! << 24) | (bytes[42]! << 16) | (bytes[43]! << 8) | bytes[44]!) >>> 0;
+    if (bodyLength > length - HEADER_BYTES - 2) return this.reject('malformed');
+    const end = HEADER_BYTES + bodyLength;
+    if (end + 2 + ((bytes[end]! << 8) | bytes[end + 1]!) !== length) return this.reject('malformed');
+    if (bytes[1] !== this.protocol) return this.reject('wrong-instance');
+    const instance = this.instance;
+    for (let i = 0; i < 32; i++) if (bytes[3 + i] !== instance[i]) return this.reject('wrong-instance');
+    const sender = (bytes[39]! << 8) | bytes[40]!;
+    if (sender < 1 || sender > this.n) return this.reject('unknown-sender');
+    const signature = bytes.subarray(end + 2);
+    if (!this.auth.verify(sender, bytes.subarray(0, end), signature))
+      return this.reject('bad-signature', sender);
+    const kind = bytes[2]!;
+    const round = ((bytes[35]! << 24) | (bytes[36]! << 16) | (bytes[37]! << 8) | bytes[38]!) >>> 0;
+    // Identical bytes carry identical signatures: the sender and signature identify a replay.
+    if (!this.firstSight(sender, kind, round, signature)) return this.reject('replayed', sender);
+    this.kind = kind;
+    this.round = round;
+    this.sender = sender;
+    this.reader.reset(bytes, HEADER_BYTES, end);
+    return true;
+  }
+
+  decodeValue(bytes: Uint8Array): { value: V; root: Uint8Array } | undefined {
+    try {
+      const value = this.valueType.decode(bytes);
+      if (!this.valueType.isValid(value)) return undefined;
+      return { value, root: this.valueType.signingRoot(value) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  learnValue(root: Uint8Array, value: V, bytes: Uint8Array): void {
+    this.values.set(key(root), { value, bytes, root });
+  }
+
+  /** The value with this root key (`key(root)`), if known. */
+  knownValue(root: string): { value: V; bytes: Uint8Array; root: Uint8Array } | undefined {
+    return this.values.get(root);
+  }
+
+  private rootKeyOf(root: Uint8Array): string {
+    const last = this.lastRoot;
+    if (last !== undefined && equal(last, root)) return this.lastRootKey;
+    this.lastRoot = new Uint8Array(root);
+    this.lastRootKey = key(root);
+    return this.lastRootKey;
+  }
 
   /** Drops an unverified partial that turned out invalid (counted), so a valid one may replace it. */
-  const forget = (member: number, rootKey: string) => {
-    partials.get(rootKey)?.delete(member);
-    if (memberRoot.get(member)?.root === rootKey) memberRoot.delete(member);
-    core.drop('invalid-partial', member);
-  };
+  private forget(member: number, tally: Tally<P>): void {
+    tally.remove(member);
+    if (this.firstRoot[member] === tally) this.firstRoot[member] = undefined;
+    this.drop('invalid-partial', member);
+  }
 
-  const core = {
-    n,
-    t,
-    self,
-    f: n - t,
-    params,
-    timeoutMs: (round: number) => Math.min(timeouts.maxMs, timeouts.baseMs * timeouts.growth ** (round - 1)),
-    drop(reason: DropReason, from?: number) {
-      drops[reason] = (drops[reason] ?? 0) + 1;
-      events.push(from === undefined ? { type: 'dropped', reason } : { type: 'dropped', reason, from });
-    },
-    flush() {
-      if (messages.length === 0 && timers.length === 0 && events.length === 0) return nothing;
-      const out = { messages, timers, events };
-      messages = [];
-      timers = [];
-      events = [];
-      return out;
-    },
-    drops: () => ({ ...drops }),
-    timer(round: number) {
-      timers.push({ round, delayMs: core.timeoutMs(round) });
-    },
-    event(e: ConsensusEvent<V, S>) {
-      events.push(e);
-    },
-    send(kind: number, round: number, body: Uint8Array): Uint8Array {
-      const signed = encodeUnsigned(protocol, kind, instance, round, self, body);
-      const bytes = attachSignature(signed, auth.sign(signed));
-      firstSight(self, kind, round, bytes.subarray(signed.length + 2));
-      messages.push({ bytes });
-      return bytes;
-    },
-    /** Decodes and authenticates; returns undefined (and counts why) when the message is dropped. */
-    open(bytes: Uint8Array): WireMessage | undefined {
-      let m: WireMessage;
-      try {
-        m = decodeWire(bytes, maxBytes);
-      } catch (err) {
-        core.drop(err instanceof ConsensusCodecError ? err.reason : 'malformed');
+  /**
+   * Records a partial from `member` on `root`: verified now, or (with `partialVerification:
+   * 'on-combine'`) when a combination including it fails or evidence needs it; `trusted` marks this
+   * member's own. Returns the root's key, or undefined if the partial is dropped. A member's second
+   * root produces double-signing evidence (both partials verified first).
+   */
+  addPartial(
+    member: number,
+    root: Uint8Array,
+    partialBytes: Uint8Array,
+    message: Uint8Array,
+    trusted = false,
+  ): string | undefined {
+    const scheme = this.scheme;
+    let partial: P;
+    try {
+      partial = scheme.decodePartial(partialBytes);
+    } catch {
+      this.drop('invalid-partial', member);
+      return undefined;
+    }
+    let verified = trusted;
+    if (!verified && !this.lazy) {
+      if (!scheme.verifyPartial(member, root, partial)) {
+        this.drop('invalid-partial', member);
         return undefined;
       }
-      if (m.protocol !== protocol || !equal(m.instance, instance)) return void core.drop('wrong-instance');
-      if (m.sender < 1 || m.sender > n) return void core.drop('unknown-sender');
-      if (!auth.verify(m.sender, m.signed, m.signature)) return void core.drop('bad-signature', m.sender);
-      // Identical bytes carry identical signatures: the sender and signature identify a replay.
-      if (!firstSight(m.sender, m.kind, m.round, m.signature)) return void core.drop('replayed', m.sender);
-      return m;
-    },
-    decodeValue(bytes: Uint8Array): { value: V; root: Uint8Array } | undefined {
-      try {
-        const value = valueType.decode(bytes);
-        if (!valueType.isValid(value)) return undefined;
-        return { value, root: valueType.signingRoot(value) };
-      } catch {
-        return undefined;
-      }
-    },
-    learnValue(root: Uint8Array, value: V, bytes: Uint8Array) {
-      values.set(key(root), { value, bytes, root });
-    },
-    /** The value with this root key (`key(root)`), if known. */
-    knownValue(root: string) {
-      return values.get(root);
-    },
-    /**
-     * Records a partial from `member` on `root`: verified now, or (with `partialVerification:
-     * 'on-combine'`) when a combination including it fails or evidence needs it; `trusted` marks this
-     * member's own. Returns the root's key, or undefined if the partial is dropped. A member's second
-     * root produces double-signing evidence (both partials verified first).
-     */
-    addPartial(
-      member: number,
-      root: Uint8Array,
-      partialBytes: Uint8Array,
-      message: Uint8Array,
-      trusted = false,
-    ): string | undefined {
-      let partial: P;
-      try {
-        partial = scheme.decodePartial(partialBytes);
-      } catch {
-        core.drop('invalid-partial', member);
-        return undefined;
-      }
-      let verified = trusted;
-      if (!verified && !lazy) {
+      verified = true;
+    }
+    const rootKey = this.rootKeyOf(root);
+    let before = this.firstRoot[member];
+    if (before !== undefined && before.key !== rootKey && !this.doubleSigners.has(member)) {
+      // Evidence must hold up: both partials valid.
+      if (!verified) {
         if (!scheme.verifyPartial(member, root, partial)) {
-          core.drop('invalid-partial', member);
+          this.drop('invalid-partial', member);
           return undefined;
         }
         verified = true;
       }
-      const rootKey = rootKeyOf(root);
-      const entry: PartialEntry = { partial, message, verified };
-      let before = memberRoot.get(member);
-      if (before && before.root !== rootKey && !doubleSigners.has(member)) {
-        // Evidence must hold up: both partials valid.
-        if (!entry.verified) {
-          if (!scheme.verifyPartial(member, root, partial)) {
-            core.drop('invalid-partial', member);
-            return undefined;
-          }
-          entry.verified = true;
-        }
-        if (!before.entry.verified) {
-          if (scheme.verifyPartial(member, before.rootBytes, before.entry.partial))
-            before.entry.verified = true;
-          else {
-            forget(member, before.root);
-            before = undefined;
-          }
-        }
-        if (before) {
-          doubleSigners.add(member);
-          events.push({
-            type: 'evidence',
-            evidence: { kind: 'double-signed-partial', member, messages: [before.entry.message, message] },
-          });
+      if (!before.verified[member]) {
+        if (scheme.verifyPartial(member, before.root, before.partial[member]!))
+          before.verified[member] = true;
+        else {
+          this.forget(member, before);
+          before = undefined;
         }
       }
+      if (before !== undefined) {
+        this.doubleSigners.add(member);
+        this.event({
+          type: 'evidence',
+          evidence: { kind: 'double-signed-partial', member, messages: [before.message[member]!, message] },
+        });
+      }
+    }
+    let tally = this.partials.get(rootKey);
+    if (tally === undefined) {
       // Messages are kept as handed in (also for evidence), so the root can be too.
-      if (!before) memberRoot.set(member, { root: rootKey, rootBytes: root, entry });
-      let byMember = partials.get(rootKey);
-      if (!byMember) {
-        byMember = new Map();
-        partials.set(rootKey, byMember);
-      }
-      if (!byMember.has(member)) byMember.set(member, entry);
-      return rootKey;
-    },
-    partialCount(root: string): number {
-      return partials.get(root)?.size ?? 0;
-    },
-    /** Root keys ordered by partial count (most first, ties by root). */
-    rootsByCount(): { root: string; count: number }[] {
-      return [...partials]
-        .map(([root, m]) => ({ root, count: m.size }))
-        .sort((a, b) => b.count - a.count || (a.root < b.root ? -1 : 1));
-    },
-    /**
-     * Decides on the root with key `root` when t partials and its value are known. Returns the
-     * decision if made now.
-     */
-    tryDecide(
-      root: string,
-      round: number,
-      announce: (d: Decision<V, S>) => void,
-    ): Decision<V, S> | undefined {
-      if (decision) return undefined;
-      const byMember = partials.get(root);
-      const known = values.get(root);
-      if (!byMember || byMember.size < t || !known) return undefined;
-      const rootBytes = known.root;
-      let signature = combineFirst(byMember, rootBytes);
-      if (signature === undefined && lazy) {
-        // Some partial is bad: check the unverified ones, drop the invalid, try again.
-        for (const [member, entry] of [...byMember]) {
-          if (entry.verified) continue;
-          if (scheme.verifyPartial(member, rootBytes, entry.partial)) entry.verified = true;
-          else forget(member, root);
-        }
-        if (byMember.size >= t) signature = combineFirst(byMember, rootBytes);
-      }
-      if (signature === undefined) return undefined;
-      decision = { value: known.value, root: rootBytes, signature, round };
-      events.push({ type: 'decided', decision });
-      announce(decision);
-      return decision;
-    },
-    acceptDecided(valueBytes: Uint8Array, signatureBytes: Uint8Array, round: number, from: number): void {
-      if (decision) return;
-      const decoded = core.decodeValue(valueBytes);
-      if (!decoded) return core.drop('invalid-value', from);
-      let signature: S;
-      try {
-        signature = scheme.decodeSignature(signatureBytes);
-      } catch {
-        return core.drop('invalid-decision', from);
-      }
-      if (!scheme.verifyCombined(decoded.root, signature)) return core.drop('invalid-decision', from);
-      core.learnValue(decoded.root, decoded.value, valueBytes);
-      decision = { value: decoded.value, root: decoded.root, signature, round };
-      events.push({ type: 'decided', decision });
-    },
-    decision: () => decision,
-    /** Partials (signers by root), known values and the decision, canonically ordered. */
-    describe(): string {
-      const roots = [...partials]
-        .map(([root, m]) => `${keyHex(root)}:${[...m.keys()].sort().join('.')}`)
-        .sort();
-      const known = [...values.keys()].map(keyHex).sort();
-      const d = decision
-        ? `${hex(decision.root)}@${decision.round}/${hex(scheme.encodeSignature(decision.signature))}`
-        : '-';
-      return `p[${roots.join(',')}] v[${known.join(',')}] d[${d}]`;
-    },
-  };
-  return core;
-}
+      tally = new Tally(rootKey, root);
+      this.partials.set(rootKey, tally);
+    }
+    if (!tally.has(member)) tally.add(member, partial, message, verified);
+    if (before === undefined) this.firstRoot[member] = tally;
+    return rootKey;
+  }
 
-export type Core<V, P, S> = ReturnType<typeof createCore<V, P, S>>;
+  partialCount(root: string): number {
+    return this.partials.get(root)?.size ?? 0;
+  }
+
+  /** Root keys ordered by partial count (most first, ties by root). */
+  rootsByCount(): { root: string; count: number }[] {
+    return [...this.partials.values()]
+      .map((tally) => ({ root: tally.key, count: tally.size }))
+      .sort((a, b) => b.count - a.count || (a.root < b.root ? -1 : 1));
+  }
+
+  /** Combines the first t partials on a root; the signature if it verifies. */
+  private combineFirst(tally: Tally<P>, rootBytes: Uint8Array): S | undefined {
+    const t = this.t;
+    const chosen: { member: number; partial: P }[] = [];
+    for (const member of tally.members) {
+      if (chosen.length === t) break;
+      chosen.push({ member, partial: tally.partial[member]! });
+    }
+    const signature = this.scheme.combine(rootBytes, chosen);
+    return this.scheme.verifyCombined(rootBytes, signature) ? signature : undefined;
+  }
+
+  /**
+   * Decides on the root with key `root` when t partials and its value are known. Returns the
+   * decision if made now (the caller announces it).
+   */
+  tryDecide(root: string, round: number): Decision<V, S> | undefined {
+    if (this.decided !== undefined) return undefined;
+    const tally = this.partials.get(root);
+    if (tally === undefined || tally.size < this.t) return undefined;
+    const known = this.values.get(root);
+    if (known === undefined) return undefined;
+    const rootBytes = known.root;
+    let signature = this.combineFirst(tally, rootBytes);
+    if (signature === undefined && this.lazy) {
+      // Some partial is bad: check the unverified ones, drop the invalid, try again.
+      for (const member of [...tally.members]) {
+        if (tally.verified[member]) continue;
+        if (this.scheme.verifyPartial(member, rootBytes, tally.partial[member]!))
+          tally.verified[member] = true;
+        else this.forget(member, tally);
+      }
+      if (tally.size >= this.t) signature = this.combineFirst(tally, rootBytes);
+    }
+    if (signature === undefined) return undefined;
+    const decision: Decision<V, S> = { value: known.value, root: rootBytes, signature, round };
+    this.decided = decision;
+    this.event({ type: 'decided', decision });
+    return decision;
+  }
+
+  acceptDecided(valueBytes: Uint8Array, signatureBytes: Uint8Array, round: number, from: number): void {
+    if (this.decided !== undefined) return;
+    const decoded = this.decodeValue(valueBytes);
+    if (!decoded) return this.drop('invalid-value', from);
+    let signature: S;
+    try {
+      signature = this.scheme.decodeSignature(signatureBytes);
+    } catch {
+      return this.drop('invalid-decision', from);
+    }
+    if (!this.scheme.verifyCombined(decoded.root, signature)) return this.drop('invalid-decision', from);
+    this.learnValue(decoded.root, decoded.value, valueBytes);
+    const decision: Decision<V, S> = { value: decoded.value, root: decoded.root, signature, round };
+    this.decided = decision;
+    this.event({ type: 'decided', decision });
+  }
+
+  decision(): Decision<V, S> | undefined {
+    return this.decided;
+  }
+
+  /** Partials (signers by root), known values and the decision, canonically ordered. */
+  describe(): string {
+    const roots = [...this.partials.values()]
+      .map((tally) => `${keyHex(tally.key)}:${[...tally.members].sort().join('.')}`)
+      .sort();
+    const known = [...this.values.keys()].map(keyHex).sort();
+    const d = this.decided;
+    const decided = d ? `${hex(d.root)}@${d.round}/${hex(this.scheme.encodeSignature(d.signature))}` : '-';
+    return `p[${roots.join(',')}] v[${known.join(',')}] d[${decided}]`;
+  }
+}
 
 /**
  * The instance surface both protocols share: `start` takes the own value once and enters round 1,

@@ -13,7 +13,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { BodyReader, decodeWire, lengthPrefixed, writeFields } from './codec.ts';
-import { createCore, hex, instanceApi, key } from './core.ts';
+import { Core, hex, instanceApi, key } from './core.ts';
 import type { ProtocolDescriptor } from './protocol.ts';
 import type { ConsensusInstance, ConsensusParameters } from './types.ts';
 
@@ -27,7 +27,7 @@ interface RoundChangeInfo {
 }
 
 export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>): ConsensusInstance<V, S> {
-  const core = createCore(params, QBFT_PROTOCOL);
+  const core = new Core(params, QBFT_PROTOCOL);
   const { n, t, self, scheme, guard, instance, auth } = params;
   const maxFuture = params.maxFutureRounds ?? 8;
   const offset = instance[0]! % n;
@@ -46,7 +46,6 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
   const commits = new Map<string, Set<number>>();
   const roundChanges = new Map<number, Map<number, RoundChangeInfo>>();
   const digestOf = (value: Uint8Array) => hex(sha256(value));
-  const noAnnounce = () => undefined;
 
   const bucket = <T>(map: Map<string, T>, key: string, make: () => T): T => {
     let b = map.get(key);
@@ -142,7 +141,7 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
       writeFields(lengthPrefixed(value), lengthPrefixed(partial)),
     );
     core.addPartial(self, decoded.root, partial, bytes, true);
-    core.tryDecide(key(decoded.root), round, noAnnounce);
+    core.tryDecide(key(decoded.root), round);
   }
 
   function onPrePrepare(r: number, from: number, body: Uint8Array): void {
@@ -244,62 +243,63 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
   }
 
   function dispatch(bytes: Uint8Array): void {
-    const m = core.open(bytes);
-    if (!m) return;
+    if (!core.open(bytes)) return;
     if (core.decision()) return;
-    if (m.round > round + maxFuture) return core.drop('future-round-flood', m.sender);
+    const { kind, sender } = core;
+    const r = core.round;
+    if (r > round + maxFuture) return core.drop('future-round-flood', sender);
+    const reader = core.reader;
     try {
-      switch (m.kind) {
+      switch (kind) {
         case QbftKind.PrePrepare:
-          if (m.round < round) return core.drop('old-round', m.sender);
-          if (m.round > round) {
-            pendingPrePrepares.set(m.round, { from: m.sender, body: m.body, bytes });
+          if (r < round) return core.drop('old-round', sender);
+          if (r > round) {
+            pendingPrePrepares.set(r, { from: sender, body: reader.rest(), bytes });
             return;
           }
-          return onPrePrepare(m.round, m.sender, m.body);
+          return onPrePrepare(r, sender, reader.rest());
         case QbftKind.Prepare: {
-          const digest = hex(new BodyReader(m.body).fixed(32));
-          bucket(prepares, `${m.round}/${digest}`, () => new Map()).set(m.sender, bytes);
-          return checkPrepared(m.round, digest);
+          const digest = hex(reader.fixed(32));
+          bucket(prepares, `${r}/${digest}`, () => new Map()).set(sender, bytes);
+          return checkPrepared(r, digest);
         }
         case QbftKind.Commit: {
-          const digest = hex(new BodyReader(m.body).fixed(32));
-          bucket(commits, `${m.round}/${digest}`, () => new Set()).add(m.sender);
-          return checkCommitted(m.round, digest);
+          const digest = hex(reader.fixed(32));
+          bucket(commits, `${r}/${digest}`, () => new Set()).add(sender);
+          return checkCommitted(r, digest);
         }
         case QbftKind.RoundChange: {
-          const rc = readRoundChange(m.body);
+          const rc = readRoundChange(reader.rest());
           if (
             rc.preparedValue &&
             !validCertificate(rc.preparedRound, digestOf(rc.preparedValue), rc.certificate)
           ) {
-            return core.drop('invalid-value', m.sender);
+            return core.drop('invalid-value', sender);
           }
           resendPartial();
-          if (m.round < round) return;
-          return recordRoundChange(m.round, m.sender, {
+          if (r < round) return;
+          return recordRoundChange(r, sender, {
             preparedRound: rc.preparedRound,
             preparedValue: rc.preparedValue,
             bytes,
           });
         }
         case QbftKind.Partial: {
-          const reader = new BodyReader(m.body);
           const value = reader.bytesField();
           const partial = reader.bytesField();
           reader.end();
           const decoded = core.decodeValue(value);
-          if (!decoded) return core.drop('invalid-value', m.sender);
+          if (!decoded) return core.drop('invalid-value', sender);
           core.learnValue(decoded.root, decoded.value, value);
-          const rootKey = core.addPartial(m.sender, decoded.root, partial, bytes);
-          if (rootKey !== undefined) core.tryDecide(rootKey, round, noAnnounce);
+          const rootKey = core.addPartial(sender, decoded.root, partial, bytes);
+          if (rootKey !== undefined) core.tryDecide(rootKey, round);
           return;
         }
         default:
-          return core.drop('malformed', m.sender);
+          return core.drop('malformed', sender);
       }
     } catch {
-      core.drop('malformed', m.sender);
+      core.drop('malformed', sender);
     }
   }
 

@@ -13,9 +13,9 @@
  * t + t - n > f members that signed both. See docs/consensus.md.
  */
 import { BodyReader, decodeWire, lengthPrefixed, writeFields } from './codec.ts';
-import { createCore, equal, hex, instanceApi, key, keyHex } from './core.ts';
+import { Core, equal, hex, key, keyHex } from './core.ts';
 import { leaderOf, leaderOrder } from './leader.ts';
-import type { ConsensusInstance, ConsensusParameters, Decision } from './types.ts';
+import type { ConsensusInstance, ConsensusOutput, ConsensusParameters, Decision } from './types.ts';
 
 export const ROTATIONAL_PROTOCOL = 1;
 export const RotationalKind = { Proposal: 1, Vote: 2, RoundChange: 3, Decided: 4 } as const;
@@ -23,48 +23,122 @@ export const RotationalKind = { Proposal: 1, Vote: 2, RoundChange: 3, Decided: 4
 export function createRotationalInstance<V, P, S>(
   params: ConsensusParameters<V, P, S>,
 ): ConsensusInstance<V, S> {
-  const core = createCore(params, ROTATIONAL_PROTOCOL);
-  const { t, self, scheme, valueType, guard, instance } = params;
-  const order = leaderOrder(params.n, instance, params.leaderSeed);
-  const maxFuture = params.maxFutureRounds ?? 8;
-  let round = 1;
-  let own: { value: V; bytes: Uint8Array; root: Uint8Array } | undefined;
-  let myVote: { root: Uint8Array; value: Uint8Array; partial: Uint8Array; proposal: Uint8Array } | undefined;
-  const proposals = new Map<number, { digest: string; message: Uint8Array; value: Uint8Array }>();
-  const roundChanges = new Map<number, Map<number, string | null>>();
-  const proposed = new Set<number>();
-  const decidedReplies = new Set<number>();
-  const equivocators = new Set<number>();
+  return new RotationalInstance(params);
+}
 
-  const announce = (d: Decision<V, S>) => {
-    core.send(
+interface Vote {
+  readonly root: Uint8Array;
+  readonly value: Uint8Array;
+  readonly partial: Uint8Array;
+  readonly proposal: Uint8Array;
+}
+
+/** One rotational instance at one member (a class: one is created per member and duty). */
+class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
+  private readonly core: Core<V, P, S>;
+  private readonly params: ConsensusParameters<V, P, S>;
+  private readonly order: number[];
+  private readonly maxFuture: number;
+  private started = false;
+  private current = 1;
+  private own: { value: V; bytes: Uint8Array; root: Uint8Array } | undefined;
+  private myVote: Vote | undefined;
+  private readonly proposals = new Map<number, { digest: string; message: Uint8Array; value: Uint8Array }>();
+  private readonly roundChanges = new Map<number, Map<number, string | null>>();
+  private readonly proposed = new Set<number>();
+  private readonly decidedReplies = new Set<number>();
+  private readonly equivocators = new Set<number>();
+
+  constructor(params: ConsensusParameters<V, P, S>) {
+    this.params = params;
+    this.core = new Core(params, ROTATIONAL_PROTOCOL);
+    this.order = leaderOrder(params.n, params.instance, params.leaderSeed);
+    this.maxFuture = params.maxFutureRounds ?? 8;
+  }
+
+  start(ownValue: V | undefined): ConsensusOutput<V, S> {
+    const core = this.core;
+    if (this.started) return core.flush();
+    this.started = true;
+    core.event({ type: 'round', round: 1 });
+    core.timer(1);
+    const valueType = this.params.valueType;
+    if (ownValue !== undefined && valueType.isValid(ownValue)) {
+      this.own = {
+        value: ownValue,
+        bytes: valueType.encode(ownValue),
+        root: valueType.signingRoot(ownValue),
+      };
+      core.learnValue(this.own.root, this.own.value, this.own.bytes);
+    }
+    this.maybePropose();
+    return core.flush();
+  }
+
+  handle(bytes: Uint8Array): ConsensusOutput<V, S> {
+    this.dispatch(bytes);
+    return this.core.flush();
+  }
+
+  timeout(r: number): ConsensusOutput<V, S> {
+    if (r === this.current && !this.core.decision()) this.enterRound(r + 1);
+    return this.core.flush();
+  }
+
+  round(): number {
+    return this.current;
+  }
+
+  decision(): Decision<V, S> | undefined {
+    return this.core.decision();
+  }
+
+  drops(): Readonly<Record<string, number>> {
+    return this.core.drops();
+  }
+
+  private announce(d: Decision<V, S>): void {
+    const { valueType, scheme } = this.params;
+    this.core.send(
       RotationalKind.Decided,
-      round,
+      this.current,
       writeFields(
         lengthPrefixed(valueType.encode(d.value)),
         lengthPrefixed(scheme.encodeSignature(d.signature)),
       ),
     );
-  };
-
-  function vote(valueBytes: Uint8Array, root: Uint8Array, proposal: Uint8Array): void {
-    // The guard is the safety rule: it allows the root this member already signed, nothing else.
-    if (myVote && equal(myVote.root, root)) return;
-    if (!guard.allow(instance, root)) return;
-    const partial = scheme.encodePartial(scheme.signPartial(root));
-    myVote = { root, value: valueBytes, partial, proposal };
-    const message = core.send(RotationalKind.Vote, round, writeFields(root, lengthPrefixed(partial)));
-    const rootKey = core.addPartial(self, root, partial, message, true);
-    if (rootKey !== undefined) core.tryDecide(rootKey, round, announce);
   }
 
-  function onProposal(r: number, from: number, valueBytes: Uint8Array, message: Uint8Array): void {
-    if (from !== leaderOf(order, r)) return core.drop('not-leader', from);
+  /** Decides on a root if t partials and its value are known, and announces the decision. */
+  private decideOn(rootKey: string): void {
+    const d = this.core.tryDecide(rootKey, this.current);
+    if (d !== undefined) this.announce(d);
+  }
+
+  private vote(valueBytes: Uint8Array, root: Uint8Array, proposal: Uint8Array): void {
+    const { guard, instance, scheme, self } = this.params;
+    // The guard is the safety rule: it allows the root this member already signed, nothing else.
+    if (this.myVote && equal(this.myVote.root, root)) return;
+    if (!guard.allow(instance, root)) return;
+    const partial = scheme.encodePartial(scheme.signPartial(root));
+    this.myVote = { root, value: valueBytes, partial, proposal };
+    const message = this.core.send(
+      RotationalKind.Vote,
+      this.current,
+      writeFields(root, lengthPrefixed(partial)),
+    );
+    const rootKey = this.core.addPartial(self, root, partial, message, true);
+    if (rootKey !== undefined) this.decideOn(rootKey);
+  }
+
+  private onProposal(r: number, from: number, valueBytes: Uint8Array, message: Uint8Array): void {
+    const core = this.core;
+    if (from !== leaderOf(this.order, r)) return core.drop('not-leader', from);
     const digest = key(valueBytes);
-    const before = proposals.get(r);
+    const before = this.proposals.get(r);
     if (before) {
-      if (before.digest !== digest && !equivocators.has(r)) {
-        equivocators.add(r);
+      if (before.digest !== digest && !this.equivocators.has(r)) {
+        this.equivocators.add(r);
         core.event({
           type: 'evidence',
           evidence: { kind: 'equivocating-leader', member: from, messages: [before.message, message] },
@@ -72,16 +146,16 @@ export function createRotationalInstance<V, P, S>(
       }
       return;
     }
-    proposals.set(r, { digest, message, value: valueBytes });
+    this.proposals.set(r, { digest, message, value: valueBytes });
     const decoded = core.decodeValue(valueBytes);
     if (!decoded) return core.drop('invalid-value', from);
     core.learnValue(decoded.root, decoded.value, valueBytes);
-    if (r === round) vote(valueBytes, decoded.root, message);
-    core.tryDecide(key(decoded.root), round, announce);
+    if (r === this.current) this.vote(valueBytes, decoded.root, message);
+    this.decideOn(key(decoded.root));
   }
 
   /** A proposal relayed inside a round change: only remembered, for equivocation evidence. */
-  function checkRelayedProposal(bytes: Uint8Array): void {
+  private checkRelayedProposal(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
     let m: ReturnType<typeof decodeWire>;
     try {
@@ -89,46 +163,55 @@ export function createRotationalInstance<V, P, S>(
     } catch {
       return;
     }
-    if (m.kind !== RotationalKind.Proposal || !equal(m.instance, instance)) return;
-    if (m.sender !== leaderOf(order, m.round) || !params.auth.verify(m.sender, m.signed, m.signature)) return;
+    if (m.kind !== RotationalKind.Proposal || !equal(m.instance, this.params.instance)) return;
+    if (
+      m.sender !== leaderOf(this.order, m.round) ||
+      !this.params.auth.verify(m.sender, m.signed, m.signature)
+    )
+      return;
     const value = new BodyReader(m.body).bytesField();
-    const before = proposals.get(m.round);
+    const before = this.proposals.get(m.round);
     if (!before) {
-      proposals.set(m.round, { digest: key(value), message: bytes, value });
-    } else if (before.digest !== key(value) && !equivocators.has(m.round)) {
-      equivocators.add(m.round);
-      core.event({
+      this.proposals.set(m.round, { digest: key(value), message: bytes, value });
+    } else if (before.digest !== key(value) && !this.equivocators.has(m.round)) {
+      this.equivocators.add(m.round);
+      this.core.event({
         type: 'evidence',
         evidence: { kind: 'equivocating-leader', member: m.sender, messages: [before.message, bytes] },
       });
     }
   }
 
-  function maybePropose(): void {
-    if (leaderOf(order, round) !== self || proposed.has(round) || core.decision()) return;
+  private maybePropose(): void {
+    const core = this.core;
+    const round = this.current;
+    if (leaderOf(this.order, round) !== this.params.self || this.proposed.has(round) || core.decision())
+      return;
     let value: Uint8Array | undefined;
     if (round === 1) {
-      value = own?.bytes;
+      value = this.own?.bytes;
     } else {
-      const rcs = roundChanges.get(round);
-      if (!rcs || rcs.size < t) return;
+      const rcs = this.roundChanges.get(round);
+      if (!rcs || rcs.size < core.t) return;
       // Re-propose the value with the most partials among the round changes, else our own.
       const counts = new Map<string, number>();
       for (const root of rcs.values()) if (root) counts.set(root, (counts.get(root) ?? 0) + 1);
       const best = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
-      value = best ? core.knownValue(best[0])?.bytes : own?.bytes;
+      value = best ? core.knownValue(best[0])?.bytes : this.own?.bytes;
     }
     if (!value) return;
-    proposed.add(round);
+    this.proposed.add(round);
     const message = core.send(RotationalKind.Proposal, round, lengthPrefixed(value));
-    onProposal(round, self, value, message);
+    this.onProposal(round, this.params.self, value, message);
   }
 
-  function enterRound(r: number): void {
-    round = r;
+  private enterRound(r: number): void {
+    const core = this.core;
+    this.current = r;
     core.event({ type: 'round', round: r });
     // The round change carries the signed proposal this member accepted: an equivocating leader's two
     // proposals meet here and become evidence.
+    const myVote = this.myVote;
     const body = myVote
       ? writeFields(
           { u8: 1 },
@@ -138,59 +221,61 @@ export function createRotationalInstance<V, P, S>(
         )
       : writeFields({ u8: 0 });
     core.send(RotationalKind.RoundChange, r, body);
-    recordRoundChange(r, self, myVote ? key(myVote.root) : null);
+    this.recordRoundChange(r, this.params.self, myVote ? key(myVote.root) : null);
     core.timer(r);
     // A proposal for this round may have arrived early.
-    const early = proposals.get(r);
+    const early = this.proposals.get(r);
     if (early) {
       const decoded = core.decodeValue(early.value);
-      if (decoded) vote(early.value, decoded.root, early.message);
+      if (decoded) this.vote(early.value, decoded.root, early.message);
     }
-    maybePropose();
+    this.maybePropose();
   }
 
-  function recordRoundChange(r: number, from: number, root: string | null): void {
-    let rcs = roundChanges.get(r);
+  private recordRoundChange(r: number, from: number, root: string | null): void {
+    let rcs = this.roundChanges.get(r);
     if (!rcs) {
       rcs = new Map();
-      roundChanges.set(r, rcs);
+      this.roundChanges.set(r, rcs);
     }
     if (!rcs.has(from)) rcs.set(from, root);
-    if (r > round && rcs.size >= core.f + 1 && !core.decision()) enterRound(r);
-    else if (r === round) maybePropose();
+    if (r > this.current && rcs.size >= this.core.f + 1 && !this.core.decision()) this.enterRound(r);
+    else if (r === this.current) this.maybePropose();
   }
 
-  function dispatch(bytes: Uint8Array): void {
+  private dispatch(bytes: Uint8Array): void {
+    const core = this.core;
     // After the decision only round changes matter (they get a DECIDED reply): the rest is ignored
     // before any decoding or signature check, which halves the work of a decided member.
-    if (core.decision() && bytes[2] !== RotationalKind.RoundChange) return;
-    const m = core.open(bytes);
-    if (!m) return;
     const decided = core.decision();
+    if (decided && bytes[2] !== RotationalKind.RoundChange) return;
+    if (!core.open(bytes)) return;
+    const { kind, sender } = core;
+    const r = core.round;
     if (decided) {
       // Help a member that missed the decision: answer its round change once per round.
-      if (m.kind === RotationalKind.RoundChange && !decidedReplies.has(m.round)) {
-        decidedReplies.add(m.round);
-        announce(decided);
+      if (kind === RotationalKind.RoundChange && !this.decidedReplies.has(r)) {
+        this.decidedReplies.add(r);
+        this.announce(decided);
       }
       return;
     }
-    if (m.round > round + maxFuture) return core.drop('future-round-flood', m.sender);
+    if (r > this.current + this.maxFuture) return core.drop('future-round-flood', sender);
+    const body = core.reader;
     try {
-      const body = new BodyReader(m.body);
-      switch (m.kind) {
+      switch (kind) {
         case RotationalKind.Proposal: {
           const value = body.bytesField();
           body.end();
-          if (m.round < round) return core.drop('old-round', m.sender);
-          return onProposal(m.round, m.sender, value, bytes);
+          if (r < this.current) return core.drop('old-round', sender);
+          return this.onProposal(r, sender, value, bytes);
         }
         case RotationalKind.Vote: {
           const root = body.fixed(32);
           const partial = body.bytesField();
           body.end();
-          const rootKey = core.addPartial(m.sender, root, partial, bytes);
-          if (rootKey !== undefined) core.tryDecide(rootKey, round, announce);
+          const rootKey = core.addPartial(sender, root, partial, bytes);
+          if (rootKey !== undefined) this.decideOn(rootKey);
           return;
         }
         case RotationalKind.RoundChange: {
@@ -201,60 +286,50 @@ export function createRotationalInstance<V, P, S>(
             const partial = body.bytesField();
             const proposal = body.bytesField();
             body.end();
-            checkRelayedProposal(proposal);
+            this.checkRelayedProposal(proposal);
             const decoded = core.decodeValue(value);
-            if (!decoded) return core.drop('invalid-value', m.sender);
+            if (!decoded) return core.drop('invalid-value', sender);
             core.learnValue(decoded.root, decoded.value, value);
-            root = core.addPartial(m.sender, decoded.root, partial, bytes) ?? null;
+            root = core.addPartial(sender, decoded.root, partial, bytes) ?? null;
             if (root === null) return;
-            core.tryDecide(root, round, announce);
+            this.decideOn(root);
           } else {
             body.end();
           }
-          if (m.round < round) return;
-          return recordRoundChange(m.round, m.sender, root);
+          if (r < this.current) return;
+          return this.recordRoundChange(r, sender, root);
         }
         case RotationalKind.Decided: {
           const value = body.bytesField();
           const signature = body.bytesField();
           body.end();
-          return core.acceptDecided(value, signature, m.round, m.sender);
+          return core.acceptDecided(value, signature, r, sender);
         }
         default:
-          return core.drop('malformed', m.sender);
+          return core.drop('malformed', sender);
       }
     } catch {
-      core.drop('malformed', m.sender);
+      core.drop('malformed', sender);
     }
   }
 
-  return instanceApi(core, {
-    begin(ownValue) {
-      if (ownValue !== undefined && valueType.isValid(ownValue)) {
-        own = { value: ownValue, bytes: valueType.encode(ownValue), root: valueType.signingRoot(ownValue) };
-        core.learnValue(own.root, own.value, own.bytes);
-      }
-      maybePropose();
-    },
-    dispatch,
-    round: () => round,
-    enterRound,
-    describe() {
-      const tail = (b: Uint8Array) => hex(b.subarray(Math.max(0, b.length - 16)));
-      const vote = myVote ? `${hex(myVote.root)}/${tail(myVote.proposal)}` : '-';
-      const props = [...proposals].map(([r, p]) => `${r}:${keyHex(p.digest)}/${tail(p.message)}`).sort();
-      const rcs = [...roundChanges]
-        .map(
-          ([r, m]) =>
-            `${r}:${[...m]
-              .map(([from, root]) => `${from}=${root === null ? '-' : keyHex(root)}`)
-              .sort()
-              .join('.')}`,
-        )
-        .sort();
-      return `r${round} own[${own ? hex(own.root) : '-'}] vote[${vote}] props[${props.join(',')}] rc[${rcs.join(',')}] proposed[${[...proposed].sort().join(',')}] replied[${[...decidedReplies].sort().join(',')}]`;
-    },
-  });
+  describe(): string {
+    const tail = (b: Uint8Array) => hex(b.subarray(Math.max(0, b.length - 16)));
+    const myVote = this.myVote;
+    const vote = myVote ? `${hex(myVote.root)}/${tail(myVote.proposal)}` : '-';
+    const props = [...this.proposals].map(([r, p]) => `${r}:${keyHex(p.digest)}/${tail(p.message)}`).sort();
+    const rcs = [...this.roundChanges]
+      .map(
+        ([r, m]) =>
+          `${r}:${[...m]
+            .map(([from, root]) => `${from}=${root === null ? '-' : keyHex(root)}`)
+            .sort()
+            .join('.')}`,
+      )
+      .sort();
+    const mine = `r${this.current} own[${this.own ? hex(this.own.root) : '-'}] vote[${vote}] props[${props.join(',')}] rc[${rcs.join(',')}] proposed[${[...this.proposed].sort().join(',')}] replied[${[...this.decidedReplies].sort().join(',')}]`;
+    return `${this.started ? 'S' : '-'} ${mine} ${this.core.describe()}`;
+  }
 }
 
 /** Rotational protocol, as the simulator sees it. */
