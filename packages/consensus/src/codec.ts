@@ -59,6 +59,59 @@ function putU32(b: Uint8Array, at: number, v: number): void {
   b[at + 3] = v;
 }
 
+/** Writes the header of a message whose body has `bodyLength` bytes into `out` (at 0). */
+export function writeHeader(
+  out: Uint8Array,
+  protocol: number,
+  kind: number,
+  instance: Uint8Array,
+  round: number,
+  sender: number,
+  bodyLength: number,
+): void {
+  out[0] = WIRE_VERSION;
+  out[1] = protocol;
+  out[2] = kind;
+  copyInto(out, instance, 3);
+  putU32(out, 35, round);
+  out[39] = sender >>> 8;
+  out[40] = sender;
+  putU32(out, 41, bodyLength);
+}
+
+/**
+ * Writes a body in place, into the buffer of the message being built (`Core#beginMessage`): one
+ * allocation per message instead of one per field.
+ */
+export class BodyWriter {
+  buffer: Uint8Array = new Uint8Array(0);
+  at = 0;
+  end = 0;
+  reset(buffer: Uint8Array, at: number, end: number): void {
+    this.buffer = buffer;
+    this.at = at;
+    this.end = end;
+  }
+  raw(bytes: Uint8Array): this {
+    copyInto(this.buffer, bytes, this.at);
+    this.at += bytes.length;
+    return this;
+  }
+  u8(v: number): this {
+    this.buffer[this.at++] = v;
+    return this;
+  }
+  u32(v: number): this {
+    putU32(this.buffer, this.at, v);
+    this.at += 4;
+    return this;
+  }
+  /** A length-prefixed field (u32 length, then the bytes). */
+  prefixed(bytes: Uint8Array): this {
+    return this.u32(bytes.length).raw(bytes);
+  }
+}
+
 export function encodeUnsigned(
   protocol: number,
   kind: number,
@@ -68,14 +121,7 @@ export function encodeUnsigned(
   body: Uint8Array,
 ): Uint8Array {
   const out = new Uint8Array(HEADER_BYTES + body.length);
-  out[0] = WIRE_VERSION;
-  out[1] = protocol;
-  out[2] = kind;
-  copyInto(out, instance, 3);
-  putU32(out, 35, round);
-  out[39] = sender >>> 8;
-  out[40] = sender;
-  putU32(out, 41, body.length);
+  writeHeader(out, protocol, kind, instance, round, sender, body.length);
   copyInto(out, body, HEADER_BYTES);
   return out;
 }

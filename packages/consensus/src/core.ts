@@ -4,12 +4,13 @@
  * signing evidence, and deciding once t partials on one root are known together with its value.
  */
 import {
-  attachSignature,
   BodyReader,
+  BodyWriter,
+  copyInto,
   DEFAULT_MAX_MESSAGE_BYTES,
-  encodeUnsigned,
   HEADER_BYTES,
   WIRE_VERSION,
+  writeHeader,
 } from './codec.ts';
 import type {
   ConsensusEvent,
@@ -32,20 +33,59 @@ export const hex = (b: Uint8Array): string => {
   return s;
 };
 /**
- * A map key for bytes: one character per byte. Cheaper to build than hex and ordered the same way
- * (by bytes), so sorting keys sorts the bytes. `keyHex` turns a key back into hex for descriptions.
+ * A map key for bytes: the length (two UTF-16 code units), then two bytes per code unit, big-endian.
+ * Cheaper to build than hex, and keys of equal length order like their bytes (sorting root keys
+ * sorts the roots). `keyHex` turns a key back into hex for descriptions.
  */
-export const key = (b: Uint8Array): string => String.fromCharCode.apply(null, b as unknown as number[]);
-export const keyHex = (k: string): string => {
-  let s = '';
-  for (let i = 0; i < k.length; i++) s += HEX[k.charCodeAt(i)];
+export function key(b: Uint8Array): string {
+  const length = b.length;
+  // 32 bytes (roots, instance ids): one call, no intermediate strings.
+  if (length === 32)
+    return String.fromCharCode(
+      32,
+      0,
+      (b[0]! << 8) | b[1]!,
+      (b[2]! << 8) | b[3]!,
+      (b[4]! << 8) | b[5]!,
+      (b[6]! << 8) | b[7]!,
+      (b[8]! << 8) | b[9]!,
+      (b[10]! << 8) | b[11]!,
+      (b[12]! << 8) | b[13]!,
+      (b[14]! << 8) | b[15]!,
+      (b[16]! << 8) | b[17]!,
+      (b[18]! << 8) | b[19]!,
+      (b[20]! << 8) | b[21]!,
+      (b[22]! << 8) | b[23]!,
+      (b[24]! << 8) | b[25]!,
+      (b[26]! << 8) | b[27]!,
+      (b[28]! << 8) | b[29]!,
+      (b[30]! << 8) | b[31]!,
+    );
+  let s = String.fromCharCode(length & 0xffff, length >>> 16);
+  for (let i = 0; i + 1 < length; i += 2) s += String.fromCharCode((b[i]! << 8) | b[i + 1]!);
+  if (length % 2 === 1) s += String.fromCharCode(b[length - 1]! << 8);
   return s;
-};
+}
+export function keyHex(k: string): string {
+  const length = k.charCodeAt(0) + k.charCodeAt(1) * 0x1_0000;
+  let s = '';
+  for (let i = 0; i < length; i++) {
+    const unit = k.charCodeAt(2 + (i >> 1));
+    s += HEX[i % 2 === 0 ? unit >>> 8 : unit & 0xff];
+  }
+  return s;
+}
 export function equal(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/**
+ * Length of the last message signature made (messages are allocated with room for one of this
+ * length; a different length costs one copy and updates it).
+ */
+let signatureLengthGuess = 0;
 
 /** What `flush` returns when a call produced nothing (most deliveries): no allocation. */
 const NOTHING: ConsensusOutput<never, never> = Object.freeze({
@@ -106,6 +146,9 @@ export class Core<V, P, S> {
   readonly self: number;
   readonly params: ConsensusParameters<V, P, S>;
   readonly reader = new BodyReader(new Uint8Array(0));
+  private readonly writer = new BodyWriter();
+  private pendingKind = 0;
+  private pendingRound = 0;
   /** Header fields of the message last opened. */
   kind = 0;
   round = 0;
@@ -217,10 +260,44 @@ export class Core<V, P, S> {
     return true;
   }
 
+  /** Signs and sends a message with this body; returns its bytes. */
   send(kind: number, round: number, body: Uint8Array): Uint8Array {
-    const signed = encodeUnsigned(this.protocol, kind, this.instance, round, this.self, body);
-    const bytes = attachSignature(signed, this.auth.sign(signed));
-    this.firstSight(this.self, kind, round, bytes.subarray(signed.length + 2));
+    this.beginMessage(kind, round, body.length).raw(body);
+    return this.endMessage();
+  }
+
+  /**
+   * Starts a message whose body has `bodyLength` bytes: write the body with the returned writer,
+   * then `endMessage()` signs and sends it. The message is built in one buffer.
+   */
+  beginMessage(kind: number, round: number, bodyLength: number): BodyWriter {
+    const end = HEADER_BYTES + bodyLength;
+    const buffer = new Uint8Array(end + 2 + signatureLengthGuess);
+    writeHeader(buffer, this.protocol, kind, this.instance, round, this.self, bodyLength);
+    this.writer.reset(buffer, HEADER_BYTES, end);
+    this.pendingKind = kind;
+    this.pendingRound = round;
+    return this.writer;
+  }
+
+  /** Signs the message begun last, records it as seen, queues it for sending; returns its bytes. */
+  endMessage(): Uint8Array {
+    const { writer } = this;
+    const end = writer.end;
+    if (writer.at !== end)
+      throw new Error(`message body is ${writer.at - HEADER_BYTES} bytes, not ${end - HEADER_BYTES}`);
+    let bytes = writer.buffer;
+    const signature = this.auth.sign(bytes.subarray(0, end));
+    if (end + 2 + signature.length !== bytes.length) {
+      signatureLengthGuess = signature.length;
+      const sized = new Uint8Array(end + 2 + signature.length);
+      copyInto(sized, bytes.subarray(0, end), 0);
+      bytes = sized;
+    }
+    bytes[end] = signature.length >>> 8;
+    bytes[end + 1] = signature.length;
+    copyInto(bytes, signature, end + 2);
+    this.firstSight(this.self, this.pendingKind, this.pendingRound, bytes.subarray(end + 2));
     if (this.messages === undefined) this.messages = [];
     this.messages.push({ bytes });
     return bytes;

@@ -99,14 +99,13 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
 
   private announce(d: Decision<V, S>): void {
     const { valueType, scheme } = this.params;
-    this.core.send(
-      RotationalKind.Decided,
-      this.current,
-      writeFields(
-        lengthPrefixed(valueType.encode(d.value)),
-        lengthPrefixed(scheme.encodeSignature(d.signature)),
-      ),
-    );
+    const value = valueType.encode(d.value);
+    const signature = scheme.encodeSignature(d.signature);
+    this.core
+      .beginMessage(RotationalKind.Decided, this.current, 8 + value.length + signature.length)
+      .prefixed(value)
+      .prefixed(signature);
+    this.core.endMessage();
   }
 
   /** Decides on a root if t partials and its value are known, and announces the decision. */
@@ -122,11 +121,11 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
     if (!guard.allow(instance, root)) return;
     const partial = scheme.encodePartial(scheme.signPartial(root));
     this.myVote = { root, value: valueBytes, partial, proposal };
-    const message = this.core.send(
-      RotationalKind.Vote,
-      this.current,
-      writeFields(root, lengthPrefixed(partial)),
-    );
+    this.core
+      .beginMessage(RotationalKind.Vote, this.current, root.length + 4 + partial.length)
+      .raw(root)
+      .prefixed(partial);
+    const message = this.core.endMessage();
     const rootKey = this.core.addPartial(self, root, partial, message, true);
     if (rootKey !== undefined) this.decideOn(rootKey);
   }
@@ -201,7 +200,8 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
     }
     if (!value) return;
     this.proposed.add(round);
-    const message = core.send(RotationalKind.Proposal, round, lengthPrefixed(value));
+    core.beginMessage(RotationalKind.Proposal, round, 4 + value.length).prefixed(value);
+    const message = core.endMessage();
     this.onProposal(round, this.params.self, value, message);
   }
 

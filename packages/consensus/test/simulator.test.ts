@@ -3,7 +3,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rotationalProtocol } from '../src/index.ts';
-import { createSimAuth, createSimScheme, simulateInstance, simValueType } from '../src/sim/index.ts';
+import {
+  createSimAuth,
+  createSimScheme,
+  SIM_SIGNATURE_BYTES,
+  SimPartial,
+  simulateInstance,
+  simValueType,
+} from '../src/sim/index.ts';
 import { randomScenario } from './helpers/scenarios.ts';
 
 describe('skipping deliveries a decided member would ignore', () => {
@@ -61,7 +68,7 @@ describe('stand-in crypto', () => {
 
   it("partials verify only as their signer's, on their root; garbage fails", () => {
     fc.assert(
-      fc.property(bytes(32, 32), bytes(32, 32), fc.integer({ min: 1, max: n }), (value, garbage, member) => {
+      fc.property(bytes(32, 32), bytes(96, 96), fc.integer({ min: 1, max: n }), (value, garbage, member) => {
         const root = simValueType.signingRoot(value);
         const scheme = createSimScheme(n, t, 2, member);
         const partial = scheme.signPartial(root);
@@ -70,7 +77,12 @@ describe('stand-in crypto', () => {
         const other = Uint8Array.from(root);
         other[0]! ^= 1;
         expect(scheme.verifyPartial(member, other, partial)).toBe(false);
-        expect(scheme.verifyPartial(member, root, garbage)).toBe(false);
+        expect(scheme.verifyPartial(member, root, new SimPartial(garbage))).toBe(false);
+        expect(scheme.encodePartial(partial)).toHaveLength(SIM_SIGNATURE_BYTES);
+        // Decoded from its bytes (not the object signPartial made), it still verifies.
+        const decoded = scheme.decodePartial(Uint8Array.from(scheme.encodePartial(partial)));
+        expect(scheme.verifyPartial(member, root, decoded)).toBe(true);
+        expect(() => scheme.decodePartial(garbage.subarray(0, 32))).toThrow();
       }),
     );
   });
@@ -84,12 +96,21 @@ describe('stand-in crypto', () => {
     }));
     const good = schemes[1]!.combine(root, partials.slice(3, 3 + t));
     expect(schemes[2]!.verifyCombined(root, good)).toBe(true);
+    expect(good).toHaveLength(SIM_SIGNATURE_BYTES);
+    // Like a threshold BLS signature: the same whichever t members' partials made it.
+    expect(schemes[3]!.combine(root, partials.slice(0, t))).toEqual(good);
+    // A garbage partial among t makes a signature that does not verify.
+    const withGarbage = [
+      ...partials.slice(0, t - 1),
+      { member: t, partial: new SimPartial(new Uint8Array(96).fill(5)) },
+    ];
+    expect(schemes[2]!.verifyCombined(root, schemes[1]!.combine(root, withGarbage))).toBe(false);
     expect(schemes[2]!.verifyCombined(simValueType.signingRoot(new Uint8Array(32)), good)).toBe(false);
     expect(schemes[2]!.verifyCombined(root, schemes[1]!.combine(root, partials.slice(0, t - 1)))).toBe(false);
     // The same member twice instead of t distinct ones.
     const twice = schemes[1]!.combine(root, [...partials.slice(0, t - 1), partials[0]!]);
     expect(schemes[2]!.verifyCombined(root, twice)).toBe(false);
-    // One partial replaced by garbage.
+    // A flipped bit.
     const bad = Uint8Array.from(good);
     bad[bad.length - 1]! ^= 1;
     expect(schemes[2]!.verifyCombined(root, bad)).toBe(false);

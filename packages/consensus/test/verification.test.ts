@@ -17,7 +17,8 @@ import {
   createMemoryGuard,
   createSimAuth,
   createSimScheme,
-  type SimPartial,
+  SIM_SIGNATURE_BYTES,
+  SimPartial,
   type SimSignature,
   simulateInstance,
   simValueType,
@@ -69,7 +70,8 @@ function member(
 }
 
 /** A vote of `from` on `root` carrying `partial`, as the wire carries it. */
-function vote(from: number, partial: Uint8Array, onRoot = root, round = 1) {
+function vote(from: number, partial: Uint8Array | SimPartial, onRoot = root, round = 1) {
+  if (partial instanceof SimPartial) partial = partial.bytes;
   const body = new Uint8Array(32 + 4 + partial.length);
   body.set(onRoot);
   new DataView(body.buffer).setUint32(32, partial.length);
@@ -96,7 +98,8 @@ describe("partialVerification: 'on-combine'", () => {
     const counts = { partial: 0, combined: 0 };
     const m = member(16, counts, 'on-combine');
     m.start(value);
-    const garbage = new Uint8Array(32).fill(1);
+    // Well-formed (96 bytes, so it passes decoding) but not member 3's partial.
+    const garbage = new Uint8Array(SIM_SIGNATURE_BYTES).fill(1);
     for (let from = 1; from <= t; from++) m.handle(vote(from, from === 3 ? garbage : partialOf(from)));
     expect(m.decision()).toBeUndefined(); // 10 good ones: not enough
     expect(m.drops()['invalid-partial']).toBe(1);
@@ -121,7 +124,7 @@ describe("partialVerification: 'on-combine'", () => {
     };
     m.start(value);
     collect(m.handle(vote(5, partialOf(5))));
-    collect(m.handle(vote(5, new Uint8Array(32).fill(2), other))); // garbage on a second root
+    collect(m.handle(vote(5, new Uint8Array(SIM_SIGNATURE_BYTES).fill(2), other))); // garbage on a second root
     expect(events).toHaveLength(0);
     expect(m.drops()['invalid-partial']).toBe(1);
     collect(m.handle(vote(5, partialOf(5, other), other, 2))); // a valid one on the second root

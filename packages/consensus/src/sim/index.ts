@@ -6,8 +6,9 @@ export {
   createMemoryGuard,
   createSimAuth,
   createSimScheme,
+  SIM_SIGNATURE_BYTES,
   type SimCryptoOptions,
-  type SimPartial,
+  SimPartial,
   type SimSignature,
   simValueType,
 } from './scheme.ts';

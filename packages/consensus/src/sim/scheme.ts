@@ -4,17 +4,31 @@
  * simulation they have the properties the protocols rely on: member j's partial on a root and its
  * message tags come from j's key and cover every byte, so corrupted, garbage or misattributed
  * partials and messages fail to verify (and seeing partials or tags does not reveal a key by
- * inversion), and a combined signature needs t distinct valid partials on
- * one root. The simulated adversaries never try to forge another member's key (that is what real
- * cryptography rules out). They are not cryptography: real deployments plug in threshold BLS and
- * operator keys (one test suite runs both protocols on @diva-dvt/bls-threshold).
+ * inversion), and a combined signature needs t distinct valid partials on one root. Like
+ * threshold BLS, partials and combined signatures are 96 bytes (so messages have their real sizes)
+ * and the combined signature of a root is one value whichever t members' partials made it. The
+ * simulated adversaries never try to forge another member's key (that is what real cryptography rules
+ * out). They are not cryptography: real deployments plug in threshold BLS and operator keys (one
+ * test suite runs both protocols on @diva-dvt/bls-threshold).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
-import { hex } from '../core.ts';
+import { key, keyHex } from '../core.ts';
 import type { MessageAuthenticator, PartialScheme, SignGuard, ValueType } from '../types.ts';
 
-export type SimPartial = Uint8Array;
+/**
+ * A decoded stand-in partial: its bytes and, once a check found it valid (with immutable inputs),
+ * for which member and root (memo table) — a combination does not compare it again, as a BLS
+ * library keeps a decoded point's checks.
+ */
+export class SimPartial {
+  readonly bytes: Uint8Array;
+  checkedTable: unknown = undefined;
+  checkedMember = 0;
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
+}
 export type SimSignature = Uint8Array;
 
 /** A member's 32-byte key for one domain, from the run's seed. */
@@ -22,15 +36,19 @@ function memberKey(domain: string, seed: number, member: number): Uint8Array {
   return sha256(utf8ToBytes(`${domain}/${seed}/${member}`));
 }
 
+/** Sizes of the stand-in partial and combined signatures: those of BLS signatures (compressed G2). */
+export const SIM_SIGNATURE_BYTES = 96;
+
 /**
- * A keyed tag of `data`: 4 (or 8) 32-bit lanes, each a multiply-rotate hash over every byte seeded by
- * one word of the key, with a final avalanche. Any change of data or key changes every lane with
- * overwhelming probability. Not a MAC against an adversary that computes; see the module comment.
+ * A keyed tag of `data`, `words` 32-bit words long: blocks of 4 lanes, each a multiply-rotate hash
+ * over every byte seeded by one word of the key (and the block's number), with a final avalanche.
+ * Any change of data or key changes every lane with overwhelming probability. Not a MAC against an
+ * adversary that computes; see the module comment.
  */
-function keyedTag(key: Uint8Array, data: Uint8Array, words: 4 | 8): Uint8Array {
+function keyedTag(key: Uint8Array, data: Uint8Array, words: number): Uint8Array {
   const out = new Uint8Array(4 * words);
-  tagInto(key, 0, data, out, 0);
-  if (words === 8) tagInto(key, 16, data, out, 16);
+  for (let block = 0; 4 * block < words; block++)
+    tagInto(key, (block % 2) * 16, block >> 1, data, out, 16 * block);
   return out;
 }
 
@@ -49,13 +67,21 @@ function put(out: Uint8Array, at: number, x: number): void {
   out[at + 3] = x;
 }
 
-/** Four lanes seeded by key[keyAt..keyAt+16), written to out[outAt..outAt+16). */
-function tagInto(key: Uint8Array, keyAt: number, data: Uint8Array, out: Uint8Array, outAt: number): void {
+/** Four lanes seeded by key[keyAt..keyAt+16) and `salt`, written to out[outAt..outAt+16). */
+function tagInto(
+  key: Uint8Array,
+  keyAt: number,
+  salt: number,
+  data: Uint8Array,
+  out: Uint8Array,
+  outAt: number,
+): void {
   const length = data.length;
-  let h0 = word(key, keyAt) ^ length;
-  let h1 = word(key, keyAt + 4) ^ length;
-  let h2 = word(key, keyAt + 8) ^ length;
-  let h3 = word(key, keyAt + 12) ^ length;
+  const seed = length ^ Math.imul(salt, 0x61c88647);
+  let h0 = word(key, keyAt) ^ seed;
+  let h1 = word(key, keyAt + 4) ^ seed;
+  let h2 = word(key, keyAt + 8) ^ seed;
+  let h3 = word(key, keyAt + 12) ^ seed;
   let i = 0;
   for (; i + 4 <= length; i += 4) {
     const w = data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24);
@@ -101,21 +127,21 @@ function keysFor(domain: string, n: number, seed: number): Uint8Array[] {
 }
 
 /**
- * Partials of every member on the root seen last, shared by all schemes of one committee (n, seed):
- * in a simulated instance nearly every partial is on one root and each is checked by 15 members.
+ * Partials of every member on the root seen last, and the root's combined signature, shared by all
+ * schemes of one committee (n, seed): in a simulated instance nearly every partial is on one root and
+ * each is checked by 15 members.
  */
 interface PartialMemo {
   root: Uint8Array | undefined;
   partials: (Uint8Array | undefined)[];
-  /** Combined signatures (by object) already verified, with their root. */
-  readonly verified: WeakMap<Uint8Array, Uint8Array>;
+  combined: Uint8Array | undefined;
 }
 const memos = new WeakMap<Uint8Array[], PartialMemo>();
 
 /**
  * Options of the stand-ins. `immutableInputs`: the caller never changes bytes it has passed in (the
- * simulator's case), so results may be remembered by object: combined signatures already verified,
- * message tags per buffer. Off by default, so tests that flip bits in place are judged afresh.
+ * simulator's case), so results may be remembered by object: the combined signature it made, message
+ * tags per buffer. Off by default, so tests that flip bits in place are judged afresh.
  */
 export interface SimCryptoOptions {
   readonly immutableInputs?: boolean;
@@ -132,85 +158,79 @@ export function createSimScheme(
   const keys = keysFor('sim-partial', n, seed);
   let memo = memos.get(keys);
   if (!memo) {
-    memo = { root: undefined, partials: [], verified: new WeakMap() };
+    memo = { root: undefined, partials: [], combined: undefined };
     memos.set(keys, memo);
   }
   const shared = memo;
-  /** Member's partial on a root: a 256-bit tag of the root under the member's key. */
-  /** Every member's partial on `root`, filled lazily (one shared table per committee and root). */
-  const partialsOn = (root: Uint8Array): (Uint8Array | undefined)[] => {
+  const words = SIM_SIGNATURE_BYTES / 4;
+  /** The memo pointed at `root` (one shared table per committee and root, filled lazily). */
+  const at = (root: Uint8Array): PartialMemo => {
     if (!shared.root || !equal(shared.root, root)) {
       shared.root = new Uint8Array(root);
       shared.partials = [];
+      shared.combined = undefined;
     }
-    return shared.partials;
+    return shared;
   };
-  /** Member's partial on a root: a 256-bit tag of the root under the member's key. */
-  const partialOf = (member: number, root: Uint8Array, table = partialsOn(root)): Uint8Array => {
+  /** Member's partial on a root: a 96-byte tag of the root under the member's key. */
+  const partialOf = (member: number, root: Uint8Array): Uint8Array => {
+    const table = at(root).partials;
     let p = table[member];
     if (!p) {
-      p = keyedTag(keys[member]!, root, 8);
+      p = keyedTag(keys[member]!, root, words);
       table[member] = p;
     }
     return p;
   };
+  /** The combined signature on a root: a 96-byte tag under the committee's key (member 0's). */
+  const combinedOf = (root: Uint8Array): Uint8Array => {
+    const memo = at(root);
+    if (!memo.combined) memo.combined = keyedTag(keys[0]!, root, words);
+    return memo.combined;
+  };
+  const validPartial = (member: number, root: Uint8Array, p: SimPartial): boolean => {
+    if (!Number.isInteger(member) || member < 1 || member > n || p.bytes.length !== SIM_SIGNATURE_BYTES)
+      return false;
+    const table = at(root).partials;
+    if (remember && p.checkedTable === table && p.checkedMember === member) return true;
+    if (!equal(p.bytes, partialOf(member, root))) return false;
+    if (remember) {
+      p.checkedTable = table;
+      p.checkedMember = member;
+    }
+    return true;
+  };
   return {
-    signPartial: (root) => partialOf(self, root),
-    verifyPartial: (member, root, p) =>
-      member >= 1 && member <= n && p.length === 32 && equal(p, partialOf(member, root)),
+    signPartial: (root) => new SimPartial(partialOf(self, root)),
+    verifyPartial: validPartial,
+    /**
+     * The committee's signature when at least t distinct members' partials are valid; otherwise 96
+     * bytes that verify for no root (as a BLS combination with a bad partial gives an invalid
+     * signature). The stand-in checks the partials itself to know which.
+     */
     combine: (root, partials) => {
-      // root | count | member indices | partials, in member order (insertion sort: t is small).
-      const chosen: { member: number; partial: Uint8Array }[] = [];
-      for (const p of partials) {
-        let i = chosen.length;
-        chosen.push(p);
-        while (i > 0 && chosen[i - 1]!.member > p.member) {
-          chosen[i] = chosen[i - 1]!;
-          i--;
-        }
-        chosen[i] = p;
+      const members = new Set<number>();
+      for (const { member, partial } of partials) {
+        if (!validPartial(member, root, partial)) return new Uint8Array(SIM_SIGNATURE_BYTES);
+        members.add(member);
       }
-      const count = Math.min(t, chosen.length);
-      const out = new Uint8Array(33 + 33 * count);
-      for (let k = 0; k < 32; k++) out[k] = root[k] ?? 0;
-      out[32] = count;
-      for (let i = 0; i < count; i++) {
-        out[33 + i] = chosen[i]!.member;
-        const p = chosen[i]!.partial;
-        const at = 33 + count + 32 * i;
-        for (let k = 0; k < 32; k++) out[at + k] = p[k] ?? 0;
-      }
-      return out;
+      return members.size >= t ? combinedOf(root) : new Uint8Array(SIM_SIGNATURE_BYTES);
     },
     verifyCombined: (root, s) => {
-      const before = remember ? shared.verified.get(s) : undefined;
-      if (before && equal(before, root)) return true;
-      if (s.length < 33 || root.length !== 32) return false;
-      for (let k = 0; k < 32; k++) if (s[k] !== root[k]) return false;
-      const count = s[32]!;
-      if (count < t || s.length !== 33 + count + 32 * count) return false;
-      const table = partialsOn(root);
-      let ok = true;
-      for (let i = 0; i < count && ok; i++) {
-        const m = s[33 + i]!;
-        if (m < 1 || m > n || (i > 0 && m <= s[32 + i]!))
-          ok = false; // strictly increasing: distinct
-        else {
-          const p = partialOf(m, root, table);
-          const at = 33 + count + 32 * i;
-          for (let k = 0; k < 32; k++) if (s[at + k] !== p[k]) ok = false;
-        }
-      }
-      if (ok && remember) shared.verified.set(s, new Uint8Array(root));
-      return ok;
+      if (root.length !== 32 || s.length !== SIM_SIGNATURE_BYTES) return false;
+      const expected = combinedOf(root);
+      return (remember && s === expected) || equal(s, expected);
     },
-    encodePartial: (p) => p,
+    encodePartial: (p) => p.bytes,
     decodePartial: (b) => {
-      if (b.length !== 32) throw new Error('partial must be 32 bytes');
-      return b;
+      if (b.length !== SIM_SIGNATURE_BYTES) throw new Error(`partial must be ${SIM_SIGNATURE_BYTES} bytes`);
+      return new SimPartial(b);
     },
     encodeSignature: (s) => s,
-    decodeSignature: (b) => new Uint8Array(b),
+    decodeSignature: (b) => {
+      if (b.length !== SIM_SIGNATURE_BYTES) throw new Error(`signature must be ${SIM_SIGNATURE_BYTES} bytes`);
+      return new Uint8Array(b);
+    },
   };
 }
 
@@ -266,17 +286,23 @@ export const simValueType: ValueType<Uint8Array> = {
   signingRoot: (v) => keyedTag(ROOT_KEY, v, 8),
 };
 
-/** A durable guard that survives the member's restarts (it lives outside the instance). */
-export function createMemoryGuard(): SignGuard & { readonly signed: Map<string, string> } {
-  const signed = new Map<string, string>();
+/**
+ * A durable guard that survives the member's restarts (it lives outside the instance). `signed`
+ * lists what it recorded: instance hex to root hex.
+ */
+export function createMemoryGuard(): SignGuard & { readonly signed: ReadonlyMap<string, string> } {
+  /** Byte keys (one character per byte: cheaper than hex on the vote path). */
+  const recorded = new Map<string, string>();
   return {
-    signed,
+    get signed() {
+      return new Map([...recorded].map(([i, r]) => [keyHex(i), keyHex(r)]));
+    },
     allow(instance, root) {
-      const k = hex(instance);
-      const r = hex(root);
-      const before = signed.get(k);
+      const k = key(instance);
+      const r = key(root);
+      const before = recorded.get(k);
       if (before !== undefined && before !== r) return false;
-      signed.set(k, r);
+      recorded.set(k, r);
       return true;
     },
   };

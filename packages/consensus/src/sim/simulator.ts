@@ -10,7 +10,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { attachSignature, decodeWire, encodeUnsigned } from '../codec.ts';
-import { hex } from '../core.ts';
+import { key, keyHex } from '../core.ts';
 import { leaderOrder } from '../leader.ts';
 import type {
   ConsensusInstance,
@@ -67,6 +67,17 @@ function standInCrypto(n: number, t: number, seed: number) {
     standInCache.set(id, found);
   }
   return found;
+}
+
+/** Message kinds a decided member of `protocol` ignores unread, by kind byte. */
+const ignoredKindTables = new WeakMap<SimulationConfig['protocol'], readonly boolean[]>();
+function ignoredKindsOf(protocol: SimulationConfig['protocol']): readonly boolean[] {
+  let table = ignoredKindTables.get(protocol);
+  if (!table) {
+    table = Array.from({ length: 256 }, (_, k) => protocol.ignoredOnceDecided?.(k) === true);
+    ignoredKindTables.set(protocol, table);
+  }
+  return table;
 }
 
 export function simulateInstance(config: SimulationConfig, index: number): InstanceReport {
@@ -133,6 +144,11 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
 
   /** Skipping needs free processing (a dropped message still costs a member its processing time). */
   const skipOnceDecided = protocol.ignoredOnceDecided !== undefined && !network.processingMs;
+  const ignoredKinds = ignoredKindsOf(protocol);
+  /** Honest members that cannot restart (a restarted member starts undecided). */
+  const skippable = members.map((j) => !byzantine.has(j) && crashes.get(j)?.restartMs === undefined);
+  /** Whether member j's current instance has decided (`instances[j]?.decision() !== undefined`). */
+  const decidedNow = members.map(() => false);
   const transmit = (from: number, to: number, payload: Uint8Array, at: number) => {
     if (partitions.length > 0 && partitioned(from, to, at)) return;
     if (faults.mute && from === faults.mute.member && at < faults.mute.untilMs && !byzantine.has(to)) return;
@@ -142,10 +158,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
     messages++;
     bytes += payload.length;
     // A decided honest member would drop this unread (and cannot restart undecided): skip delivery.
-    if (skipOnceDecided && payload[2] !== undefined && protocol.ignoredOnceDecided?.(payload[2])) {
-      const inst = instances[to];
-      if (inst?.decision() && !byzantine.has(to) && crashes.get(to)?.restartMs === undefined) return;
-    }
+    if (skipOnceDecided && decidedNow[to] && skippable[to] && ignoredKinds[payload[2] ?? 0]) return;
     queue.push(at + delay, { kind: 'deliver', to, bytes: payload });
   };
 
@@ -193,11 +206,14 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
   };
 
   const emit = (j: number, out: ConsensusOutput<Uint8Array, unknown>, at: number) => {
-    for (const e of out.events) {
+    const { events, timers, messages: sent } = out;
+    for (let k = 0; k < events.length; k++) {
+      const e = events[k]!;
+      if (e.type === 'decided') decidedNow[j] = true;
       if (e.type === 'decided' && decidedAt[j] === undefined) {
         decidedAt[j] = at;
         changed = true;
-        decisions[j] = hex(e.decision.root);
+        decisions[j] = key(e.decision.root);
         if (
           config.checkSignatures !== false &&
           !schemes[j]!.verifyCombined(e.decision.root, e.decision.signature)
@@ -210,12 +226,14 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
         config.onEvidence?.(e.evidence);
       }
     }
-    for (const timer of out.timers) {
+    for (let k = 0; k < timers.length; k++) {
+      const timer = timers[k]!;
       const skewed = timer.delayMs;
       queue.push(at + skewed, { kind: 'timer', member: j, round: timer.round, epoch: epochs[j]! });
     }
     const faulty = byzantine.has(j);
-    for (const msg of out.messages) {
+    for (let k = 0; k < sent.length; k++) {
+      const msg = sent[k]!;
       // A double voter also signs its own proposals.
       if (faulty && byzantine.get(j) === 'double-vote') doubleVote(j, msg.bytes, at);
       for (let to = 1; to <= n; to++) {
@@ -291,6 +309,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
       changed = true;
       down[j] = true;
       instances[j] = undefined;
+      decidedNow[j] = false;
       continue;
     }
     if (e.kind === 'restart' || e.kind === 'start') {
@@ -298,6 +317,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
       down[j] = false;
       epochs[j]!++;
       instances[j] = create(j);
+      decidedNow[j] = false;
       emit(j, instances[j]!.start(candidate(j)), now);
       continue;
     }
@@ -327,7 +347,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
   const roots = new Set(decidedHonest.map((j) => decisions[j]));
   const times = decidedHonest.map((j) => decidedAt[j]!);
   return {
-    decisions: decisions.slice(1),
+    decisions: decisions.slice(1).map((d) => (d === undefined ? undefined : keyHex(d))),
     honest,
     firstDecisionMs: times.length > 0 ? Math.min(...times) : undefined,
     allDecidedMs:
