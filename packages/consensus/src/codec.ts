@@ -188,6 +188,18 @@ export class BodyReader {
     this.offset += length;
     return out;
   }
+  /**
+   * Reads `known.length` bytes: `known` itself if they equal it (no allocation: most messages of an
+   * instance carry the same root), else a view of them.
+   */
+  fixedOr(known: Uint8Array): Uint8Array {
+    const length = known.length;
+    const { bytes, offset } = this;
+    if (offset + length > this.limit) throw new ConsensusCodecError('malformed', 'body too short');
+    for (let i = 0; i < length; i++) if (bytes[offset + i] !== known[i]) return this.fixed(length);
+    this.offset += length;
+    return known;
+  }
   u32(): number {
     if (this.offset + 4 > this.limit) throw new ConsensusCodecError('malformed', 'body too short');
     const v = getU32(this.bytes, this.offset);

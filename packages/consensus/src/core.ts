@@ -175,7 +175,7 @@ export class Core<V, P, S> {
   private readonly partials = new Map<string, Tally<P>>();
   /** Each member's first root (its tally), for double-signing evidence. */
   private readonly firstRoot: (Tally<P> | undefined)[] = [];
-  private readonly doubleSigners = new Set<number>();
+  private readonly doubleSigners: number[] = [];
   /** Values known by root. */
   private readonly values = new Map<string, { value: V; bytes: Uint8Array; root: Uint8Array }>();
   private decided: Decision<V, S> | undefined;
@@ -356,9 +356,15 @@ export class Core<V, P, S> {
     return this.values.get(root);
   }
 
+  /** Reads a 32-byte root from the opened message's body (the last root keyed, if equal: no copy). */
+  readRoot(): Uint8Array {
+    const last = this.lastRoot;
+    return last === undefined ? this.reader.fixed(32) : this.reader.fixedOr(last);
+  }
+
   private rootKeyOf(root: Uint8Array): string {
     const last = this.lastRoot;
-    if (last !== undefined && equal(last, root)) return this.lastRootKey;
+    if (last !== undefined && (last === root || equal(last, root))) return this.lastRootKey;
     this.lastRoot = new Uint8Array(root);
     this.lastRootKey = key(root);
     return this.lastRootKey;
@@ -402,7 +408,7 @@ export class Core<V, P, S> {
     }
     const rootKey = this.rootKeyOf(root);
     let before = this.firstRoot[member];
-    if (before !== undefined && before.key !== rootKey && !this.doubleSigners.has(member)) {
+    if (before !== undefined && before.key !== rootKey && !this.doubleSigners.includes(member)) {
       // Evidence must hold up: both partials valid.
       if (!verified) {
         if (!scheme.verifyPartial(member, root, partial)) {
@@ -420,7 +426,7 @@ export class Core<V, P, S> {
         }
       }
       if (before !== undefined) {
-        this.doubleSigners.add(member);
+        this.doubleSigners.push(member);
         this.event({
           type: 'evidence',
           evidence: { kind: 'double-signed-partial', member, messages: [before.message[member]!, message] },

@@ -15,10 +15,15 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 export function leaderOrder(n: number, instance: Uint8Array, seed: Uint8Array): number[] {
+  return [...sharedLeaderOrder(n, instance, seed)];
+}
+
+/** The order, shared with other callers for the same duty (not to be modified). */
+export function sharedLeaderOrder(n: number, instance: Uint8Array, seed: Uint8Array): readonly number[] {
   if (last && last.n === n && sameBytes(last.instance, instance) && sameBytes(last.seed, seed))
-    return [...last.order];
+    return last.order;
   const order = computeOrder(n, instance, seed);
-  last = { n, instance: new Uint8Array(instance), seed: new Uint8Array(seed), order: [...order] };
+  last = { n, instance: new Uint8Array(instance), seed: new Uint8Array(seed), order };
   return order;
 }
 

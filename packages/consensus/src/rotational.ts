@@ -14,7 +14,7 @@
  */
 import { BodyReader, decodeWire, lengthPrefixed, writeFields } from './codec.ts';
 import { Core, equal, hex, key, keyHex } from './core.ts';
-import { leaderOf, leaderOrder } from './leader.ts';
+import { leaderOf, sharedLeaderOrder } from './leader.ts';
 import type { ConsensusInstance, ConsensusOutput, ConsensusParameters, Decision } from './types.ts';
 
 export const ROTATIONAL_PROTOCOL = 1;
@@ -37,22 +37,24 @@ interface Vote {
 class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
   private readonly core: Core<V, P, S>;
   private readonly params: ConsensusParameters<V, P, S>;
-  private readonly order: number[];
+  private readonly order: readonly number[];
   private readonly maxFuture: number;
   private started = false;
   private current = 1;
   private own: { value: V; bytes: Uint8Array; root: Uint8Array } | undefined;
   private myVote: Vote | undefined;
   private readonly proposals = new Map<number, { digest: string; message: Uint8Array; value: Uint8Array }>();
-  private readonly roundChanges = new Map<number, Map<number, string | null>>();
-  private readonly proposed = new Set<number>();
-  private readonly decidedReplies = new Set<number>();
-  private readonly equivocators = new Set<number>();
+  /** Round changes by round, then sender (created at the first). */
+  private roundChanges: Map<number, Map<number, string | null>> | undefined;
+  /** Rounds this member proposed in, answered round changes of, and saw its leader equivocate in (few: arrays). */
+  private readonly proposed: number[] = [];
+  private readonly decidedReplies: number[] = [];
+  private readonly equivocators: number[] = [];
 
   constructor(params: ConsensusParameters<V, P, S>) {
     this.params = params;
     this.core = new Core(params, ROTATIONAL_PROTOCOL);
-    this.order = leaderOrder(params.n, params.instance, params.leaderSeed);
+    this.order = sharedLeaderOrder(params.n, params.instance, params.leaderSeed);
     this.maxFuture = params.maxFutureRounds ?? 8;
   }
 
@@ -136,8 +138,8 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
     const digest = key(valueBytes);
     const before = this.proposals.get(r);
     if (before) {
-      if (before.digest !== digest && !this.equivocators.has(r)) {
-        this.equivocators.add(r);
+      if (before.digest !== digest && !this.equivocators.includes(r)) {
+        this.equivocators.push(r);
         core.event({
           type: 'evidence',
           evidence: { kind: 'equivocating-leader', member: from, messages: [before.message, message] },
@@ -172,8 +174,8 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
     const before = this.proposals.get(m.round);
     if (!before) {
       this.proposals.set(m.round, { digest: key(value), message: bytes, value });
-    } else if (before.digest !== key(value) && !this.equivocators.has(m.round)) {
-      this.equivocators.add(m.round);
+    } else if (before.digest !== key(value) && !this.equivocators.includes(m.round)) {
+      this.equivocators.push(m.round);
       this.core.event({
         type: 'evidence',
         evidence: { kind: 'equivocating-leader', member: m.sender, messages: [before.message, bytes] },
@@ -184,13 +186,13 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
   private maybePropose(): void {
     const core = this.core;
     const round = this.current;
-    if (leaderOf(this.order, round) !== this.params.self || this.proposed.has(round) || core.decision())
+    if (leaderOf(this.order, round) !== this.params.self || this.proposed.includes(round) || core.decision())
       return;
     let value: Uint8Array | undefined;
     if (round === 1) {
       value = this.own?.bytes;
     } else {
-      const rcs = this.roundChanges.get(round);
+      const rcs = this.roundChanges?.get(round);
       if (!rcs || rcs.size < core.t) return;
       // Re-propose the value with the most partials among the round changes, else our own.
       const counts = new Map<string, number>();
@@ -199,7 +201,7 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
       value = best ? core.knownValue(best[0])?.bytes : this.own?.bytes;
     }
     if (!value) return;
-    this.proposed.add(round);
+    this.proposed.push(round);
     core.beginMessage(RotationalKind.Proposal, round, 4 + value.length).prefixed(value);
     const message = core.endMessage();
     this.onProposal(round, this.params.self, value, message);
@@ -233,6 +235,7 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
   }
 
   private recordRoundChange(r: number, from: number, root: string | null): void {
+    if (this.roundChanges === undefined) this.roundChanges = new Map();
     let rcs = this.roundChanges.get(r);
     if (!rcs) {
       rcs = new Map();
@@ -254,8 +257,8 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
     const r = core.round;
     if (decided) {
       // Help a member that missed the decision: answer its round change once per round.
-      if (kind === RotationalKind.RoundChange && !this.decidedReplies.has(r)) {
-        this.decidedReplies.add(r);
+      if (kind === RotationalKind.RoundChange && !this.decidedReplies.includes(r)) {
+        this.decidedReplies.push(r);
         this.announce(decided);
       }
       return;
@@ -271,7 +274,7 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
           return this.onProposal(r, sender, value, bytes);
         }
         case RotationalKind.Vote: {
-          const root = body.fixed(32);
+          const root = core.readRoot();
           const partial = body.bytesField();
           body.end();
           const rootKey = core.addPartial(sender, root, partial, bytes);
@@ -318,7 +321,7 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
     const myVote = this.myVote;
     const vote = myVote ? `${hex(myVote.root)}/${tail(myVote.proposal)}` : '-';
     const props = [...this.proposals].map(([r, p]) => `${r}:${keyHex(p.digest)}/${tail(p.message)}`).sort();
-    const rcs = [...this.roundChanges]
+    const rcs = [...(this.roundChanges ?? [])]
       .map(
         ([r, m]) =>
           `${r}:${[...m]

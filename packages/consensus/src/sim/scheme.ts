@@ -291,21 +291,23 @@ export const simValueType: ValueType<Uint8Array> = {
  * lists what it recorded: instance hex to root hex.
  */
 export function createMemoryGuard(): SignGuard & { readonly signed: ReadonlyMap<string, string> } {
-  /** Byte keys (one character per byte: cheaper than hex on the vote path). */
-  const recorded = new Map<string, string>();
-  return {
-    get signed() {
-      return new Map([...recorded].map(([i, r]) => [keyHex(i), keyHex(r)]));
-    },
-    allow(instance, root) {
-      const k = key(instance);
-      const r = key(root);
-      const before = recorded.get(k);
-      if (before !== undefined && before !== r) return false;
-      recorded.set(k, r);
-      return true;
-    },
-  };
+  return new MemoryGuard();
+}
+
+class MemoryGuard implements SignGuard {
+  /** Byte keys (cheaper than hex on the vote path). */
+  private readonly recorded = new Map<string, string>();
+  get signed(): ReadonlyMap<string, string> {
+    return new Map([...this.recorded].map(([i, r]) => [keyHex(i), keyHex(r)]));
+  }
+  allow(instance: Uint8Array, root: Uint8Array): boolean {
+    const k = key(instance);
+    const r = key(root);
+    const before = this.recorded.get(k);
+    if (before !== undefined && before !== r) return false;
+    this.recorded.set(k, r);
+    return true;
+  }
 }
 
 /** The deliberately broken guard used to prove the safety test can fail: it allows everything. */

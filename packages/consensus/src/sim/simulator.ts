@@ -80,6 +80,14 @@ function ignoredKindsOf(protocol: SimulationConfig['protocol']): readonly boolea
   return table;
 }
 
+/** `bytes` with one more byte. */
+function suffixed(bytes: Uint8Array, last: number): Uint8Array {
+  const out = new Uint8Array(bytes.length + 1);
+  out.set(bytes);
+  out[bytes.length] = last;
+  return out;
+}
+
 export function simulateInstance(config: SimulationConfig, index: number): InstanceReport {
   const { n, t, protocol, network } = config;
   const rng = createRng(config.seed * 1_000_003 + index);
@@ -93,8 +101,8 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
   const crashes = faults.crashes ?? new Map<number, { atMs: number; restartMs?: number }>();
   const partitions = [...(network.partitions ?? []), ...(faults.partitions ?? [])];
   const horizon = config.horizonMs ?? 600_000;
-  const valueA = sha256(new Uint8Array([...instance, 1]));
-  const valueB = sha256(new Uint8Array([...instance, 2]));
+  const valueA = sha256(suffixed(instance, 1));
+  const valueB = sha256(suffixed(instance, 2));
   const members = Array.from({ length: n + 1 }, (_, j) => j);
   const guards: SignGuard[] = members.map(() =>
     config.guard === 'broken' ? brokenGuard : createMemoryGuard(),
