@@ -1,25 +1,30 @@
 /**
  * Binary min-heap of timed events; ties break by insertion order, so runs are deterministic. Times,
- * sequence numbers and items live in parallel arrays (no node object per event).
+ * sequence numbers, items and an optional number per event (`tag`) live in parallel arrays (no node
+ * object per event; with the tag, the simulator needs no event object per delivery either).
  */
 export class EventQueue<T> {
   private readonly ats: number[] = [];
   private readonly seqs: number[] = [];
   private readonly items: T[] = [];
+  private readonly tags: number[] = [];
   private seq = 0;
+  /** The tag of the event `take` returned last. */
+  takenTag = 0;
 
   get size(): number {
     return this.items.length;
   }
 
-  push(at: number, item: T): void {
-    const { ats, seqs, items } = this;
+  push(at: number, item: T, tag = 0): void {
+    const { ats, seqs, items, tags } = this;
     const seq = this.seq++;
     // Sift up through a hole: parents move down until the new event's place is found.
     let i = items.length;
     ats.push(at);
     seqs.push(seq);
     items.push(item);
+    tags.push(tag);
     while (i > 0) {
       const p = (i - 1) >> 1;
       const pa = ats[p]!;
@@ -27,11 +32,13 @@ export class EventQueue<T> {
       ats[i] = pa;
       seqs[i] = seqs[p]!;
       items[i] = items[p]!;
+      tags[i] = tags[p]!;
       i = p;
     }
     ats[i] = at;
     seqs[i] = seq;
     items[i] = item;
+    tags[i] = tag;
   }
 
   /** Time of the earliest event (Infinity when empty). */
@@ -39,14 +46,16 @@ export class EventQueue<T> {
     return this.items.length > 0 ? this.ats[0]! : Number.POSITIVE_INFINITY;
   }
 
-  /** Removes and returns the earliest event's item (undefined when empty). */
+  /** Removes and returns the earliest event's item (undefined when empty); its tag in `takenTag`. */
   take(): T | undefined {
-    const { ats, seqs, items } = this;
+    const { ats, seqs, items, tags } = this;
     if (items.length === 0) return undefined;
     const top = items[0];
+    this.takenTag = tags[0]!;
     const at = ats.pop()!;
     const seq = seqs.pop()!;
     const item = items.pop()!;
+    const tag = tags.pop()!;
     const size = items.length;
     if (size > 0) {
       // Sift the last event down through a hole from the root.
@@ -61,11 +70,13 @@ export class EventQueue<T> {
         ats[i] = ca;
         seqs[i] = seqs[c]!;
         items[i] = items[c]!;
+        tags[i] = tags[c]!;
         i = c;
       }
       ats[i] = at;
       seqs[i] = seq;
       items[i] = item;
+      tags[i] = tag;
     }
     return top;
   }

@@ -42,7 +42,6 @@ export {
 
 type Event =
   | { kind: 'start'; member: number }
-  | { kind: 'deliver'; to: number; bytes: Uint8Array }
   | { kind: 'timer'; member: number; round: number; epoch: number }
   | { kind: 'crash'; member: number }
   | { kind: 'restart'; member: number };
@@ -114,7 +113,8 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
   const decidedAt: (number | undefined)[] = members.map(() => undefined);
   const decisions: (string | undefined)[] = members.map(() => undefined);
   const maxRound = members.map(() => 1);
-  const queue = new EventQueue<Event>();
+  /** Events, and deliveries as bytes tagged with the recipient. */
+  const queue = new EventQueue<Event | Uint8Array>();
   const standIns = standInCrypto(n, t, config.seed);
   const auths = standIns.auths;
   const schemes: readonly PartialScheme<unknown, unknown>[] = config.scheme
@@ -157,17 +157,21 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
   const skippable = members.map((j) => !byzantine.has(j) && crashes.get(j)?.restartMs === undefined);
   /** Whether member j's current instance has decided (`instances[j]?.decision() !== undefined`). */
   const decidedNow = members.map(() => false);
+  const { mute } = faults;
+  const { loss, linkLatencyMs, latencyMs } = network;
+  const jitterMs = network.jitterMs ?? 0;
+  const partitionsActive = partitions.length > 0;
   const transmit = (from: number, to: number, payload: Uint8Array, at: number) => {
-    if (partitions.length > 0 && partitioned(from, to, at)) return;
-    if (faults.mute && from === faults.mute.member && at < faults.mute.untilMs && !byzantine.has(to)) return;
-    if (network.loss && rng.next() < network.loss) return;
-    const mean = network.linkLatencyMs ? network.linkLatencyMs(from, to) : network.latencyMs;
-    const delay = Math.max(mean * 0.1, mean + (network.jitterMs ?? 0) * rng.normal());
+    if (partitionsActive && partitioned(from, to, at)) return;
+    if (mute && from === mute.member && at < mute.untilMs && !byzantine.has(to)) return;
+    if (loss && rng.next() < loss) return;
+    const mean = linkLatencyMs ? linkLatencyMs(from, to) : latencyMs;
+    const delay = Math.max(mean * 0.1, mean + jitterMs * rng.normal());
     messages++;
     bytes += payload.length;
     // A decided honest member would drop this unread (and cannot restart undecided): skip delivery.
     if (skipOnceDecided && decidedNow[to] && skippable[to] && ignoredKinds[payload[2] ?? 0]) return;
-    queue.push(at + delay, { kind: 'deliver', to, bytes: payload });
+    queue.push(at + delay, payload, to);
   };
 
   const forge = (j: number, kind: number, round: number, body: Uint8Array) => {
@@ -307,12 +311,34 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
   const allDone = () => liveHonest().every((j) => decidedAt[j] !== undefined);
   /** Whether a decision, crash or start happened since `allDone` was last false (it can only turn true then). */
   let changed = false;
+  const processingMs = network.processingMs ?? 0;
+  const doubleVoters = [...byzantine.values()].includes('double-vote');
 
   while (queue.size > 0) {
     const now = queue.nextAt();
     if (now > horizon) break;
     const e = queue.take()!;
-    const j = e.kind === 'deliver' ? e.to : e.member;
+    if (e instanceof Uint8Array) {
+      // A delivery (the queue's tag is the recipient).
+      const j = queue.takenTag;
+      const inst = instances[j];
+      if (down[j] || !inst) continue;
+      if (busy[j]! > now) {
+        queue.push(busy[j]!, e, j);
+        continue;
+      }
+      const done = now + processingMs;
+      busy[j] = done;
+      if (doubleVoters && byzantine.get(j) === 'double-vote') doubleVote(j, e, done);
+      emit(j, inst.handle(e), done);
+      if (changed) {
+        changed = false;
+        // Everyone honest is done; remaining traffic cannot change decisions.
+        if (allDone() && queue.size > 0 && liveHonest().length > 0) break;
+      }
+      continue;
+    }
+    const j = e.member;
     if (e.kind === 'crash') {
       changed = true;
       down[j] = true;
@@ -331,24 +357,9 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
     }
     const inst = instances[j];
     if (down[j] || !inst) continue;
-    if (e.kind === 'timer') {
-      if (e.epoch !== epochs[j]) continue;
-      emit(j, inst.timeout(e.round), now);
-      continue;
-    }
-    if (busy[j]! > now) {
-      queue.push(busy[j]!, e);
-      continue;
-    }
-    const done = now + (network.processingMs ?? 0);
-    busy[j] = done;
-    if (byzantine.size > 0 && byzantine.get(j) === 'double-vote') doubleVote(j, e.bytes, done);
-    emit(j, inst.handle(e.bytes), done);
-    if (changed) {
-      changed = false;
-      // Everyone honest is done; remaining traffic cannot change decisions.
-      if (allDone() && queue.size > 0 && liveHonest().length > 0) break;
-    }
+    // A timer.
+    if (e.epoch !== epochs[j]) continue;
+    emit(j, inst.timeout(e.round), now);
   }
 
   const decidedHonest = honest.filter((j) => decisions[j] !== undefined);
