@@ -29,7 +29,14 @@ import {
 } from './config.ts';
 import { EventQueue } from './queue.ts';
 import { createRng, type Rng } from './random.ts';
-import { brokenGuard, createMemoryGuard, createSimAuth, createSimScheme, simValueType } from './scheme.ts';
+import {
+  brokenGuard,
+  createMemoryGuard,
+  createSimAuth,
+  createSimScheme,
+  SIM_SIGNATURE_BYTES,
+  simValueType,
+} from './scheme.ts';
 
 export {
   BYZANTINE_STRATEGIES,
@@ -195,7 +202,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
         return m.kind === protocol.kinds.proposal ? [] : [payload];
       case 'bad-partials':
         return m.kind === protocol.kinds.vote
-          ? [forge(j, m.kind, m.round, protocol.corruptVote(m.body, rng.bytes(32)))]
+          ? [forge(j, m.kind, m.round, protocol.corruptVote(m.body, rng.bytes(SIM_SIGNATURE_BYTES)))]
           : [payload];
       case 'double-vote':
         // Its own honest votes are replaced by the forged ones (see doubleVote); it announces nothing.
