@@ -75,6 +75,16 @@ export function keyHex(k: string): string {
   }
   return s;
 }
+/** Whether two well-formed messages carry the same signature (compared in place). */
+function sameSignature(a: Uint8Array, b: Uint8Array): boolean {
+  const aStart = HEADER_BYTES + (((a[41]! << 24) | (a[42]! << 16) | (a[43]! << 8) | a[44]!) >>> 0) + 2;
+  const bStart = HEADER_BYTES + (((b[41]! << 24) | (b[42]! << 16) | (b[43]! << 8) | b[44]!) >>> 0) + 2;
+  const length = a.length - aStart;
+  if (b.length - bStart !== length) return false;
+  for (let i = 0; i < length; i++) if (a[aStart + i] !== b[bStart + i]) return false;
+  return true;
+}
+
 export function equal(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -168,8 +178,9 @@ export class Core<V, P, S> {
   private events: ConsensusEvent<V, S>[] | undefined;
   private dropCounts: Record<string, number> | undefined;
   /**
-   * Messages already handled, for replay protection: by (sender, kind, round), the signature seen
-   * (identical bytes carry identical signatures), or the list of them when one slot saw several.
+   * Messages already handled, for replay protection: by (sender, kind, round), the first message
+   * seen (identical bytes carry identical signatures: its signature is compared), or the list of
+   * them when one slot saw several.
    */
   private readonly seen = new Map<number | string, Uint8Array | Uint8Array[]>();
   private readonly partials = new Map<string, Tally<P>>();
@@ -242,21 +253,24 @@ export class Core<V, P, S> {
     this.events.push(e);
   }
 
-  /** Records a message as seen; false if it was seen before. */
-  private firstSight(sender: number, kind: number, round: number, signature: Uint8Array): boolean {
+  /**
+   * Records a message (well-formed: `open` checked its framing) as seen; false if one with the same
+   * signature was seen before in its (sender, kind, round) slot.
+   */
+  private firstSight(sender: number, kind: number, round: number, message: Uint8Array): boolean {
     const slot = round < 0x10_0000 ? (round * 256 + kind) * 0x1_0000 + sender : `${sender}/${kind}/${round}`;
     const before = this.seen.get(slot);
     if (before === undefined) {
-      this.seen.set(slot, signature);
+      this.seen.set(slot, message);
       return true;
     }
     if (before instanceof Uint8Array) {
-      if (equal(before, signature)) return false;
-      this.seen.set(slot, [before, signature]);
+      if (sameSignature(before, message)) return false;
+      this.seen.set(slot, [before, message]);
       return true;
     }
-    for (const s of before) if (equal(s, signature)) return false;
-    before.push(signature);
+    for (const m of before) if (sameSignature(m, message)) return false;
+    before.push(message);
     return true;
   }
 
@@ -297,7 +311,7 @@ export class Core<V, P, S> {
     bytes[end] = signature.length >>> 8;
     bytes[end + 1] = signature.length;
     copyInto(bytes, signature, end + 2);
-    this.firstSight(this.self, this.pendingKind, this.pendingRound, bytes.subarray(end + 2));
+    this.firstSight(this.self, this.pendingKind, this.pendingRound, bytes);
     if (this.messages === undefined) this.messages = [];
     this.messages.push({ bytes });
     return bytes;
@@ -323,13 +337,16 @@ export class Core<V, P, S> {
     for (let i = 0; i < 32; i++) if (bytes[3 + i] !== instance[i]) return this.reject('wrong-instance');
     const sender = (bytes[39]! << 8) | bytes[40]!;
     if (sender < 1 || sender > this.n) return this.reject('unknown-sender');
-    const signature = bytes.subarray(end + 2);
-    if (!this.auth.verify(sender, bytes.subarray(0, end), signature))
-      return this.reject('bad-signature', sender);
+    const auth = this.auth;
+    const authentic =
+      auth.verifyIn !== undefined
+        ? auth.verifyIn(sender, bytes, end, end + 2)
+        : auth.verify(sender, bytes.subarray(0, end), bytes.subarray(end + 2));
+    if (!authentic) return this.reject('bad-signature', sender);
     const kind = bytes[2]!;
     const round = ((bytes[35]! << 24) | (bytes[36]! << 16) | (bytes[37]! << 8) | bytes[38]!) >>> 0;
     // Identical bytes carry identical signatures: the sender and signature identify a replay.
-    if (!this.firstSight(sender, kind, round, signature)) return this.reject('replayed', sender);
+    if (!this.firstSight(sender, kind, round, bytes)) return this.reject('replayed', sender);
     this.kind = kind;
     this.round = round;
     this.sender = sender;

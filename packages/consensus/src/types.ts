@@ -36,6 +36,12 @@ export interface PartialScheme<P, S> {
 export interface MessageAuthenticator {
   sign(payload: Uint8Array): Uint8Array;
   verify(member: number, payload: Uint8Array, signature: Uint8Array): boolean;
+  /**
+   * Optional: the same as `verify(member, bytes.subarray(0, payloadEnd),
+   * bytes.subarray(signatureStart))`, without making the two views (the state machines call it for
+   * every message received when present).
+   */
+  verifyIn?(member: number, bytes: Uint8Array, payloadEnd: number, signatureStart: number): boolean;
 }
 
 /**

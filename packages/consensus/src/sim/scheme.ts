@@ -288,25 +288,27 @@ export function createSimAuth(
 ): MessageAuthenticator {
   const keys = keysFor('sim-auth', n, seed);
   const remember = options.immutableInputs === true;
-  const tagOf = (member: number, payload: Uint8Array): Uint8Array => {
-    if (!remember) return keyedTag(keys[member]!, payload, 4);
-    const m = tagMemo.get(payload.buffer);
-    if (
-      m &&
-      m.offset === payload.byteOffset &&
-      m.length === payload.length &&
-      m.keys === keys &&
-      m.member === member
-    )
+  /** Member's tag of bytes[0..end) (remembered per buffer with immutable inputs). */
+  const tagOf = (member: number, bytes: Uint8Array, end: number): Uint8Array => {
+    if (!remember) return keyedTag(keys[member]!, bytes.subarray(0, end), 4);
+    const m = tagMemo.get(bytes.buffer);
+    if (m && m.offset === bytes.byteOffset && m.length === end && m.keys === keys && m.member === member)
       return m.tag;
-    const tag = keyedTag(keys[member]!, payload, 4);
-    tagMemo.set(payload.buffer, { offset: payload.byteOffset, length: payload.length, keys, member, tag });
+    const tag = keyedTag(keys[member]!, bytes.subarray(0, end), 4);
+    tagMemo.set(bytes.buffer, { offset: bytes.byteOffset, length: end, keys, member, tag });
     return tag;
   };
   return {
     sign: (payload) => keyedTag(keys[self]!, payload, 4),
     verify: (member, payload, sig) =>
-      member >= 1 && member <= n && sig.length === 16 && equal(sig, tagOf(member, payload)),
+      member >= 1 && member <= n && sig.length === 16 && equal(sig, tagOf(member, payload, payload.length)),
+    verifyIn: (member, bytes, payloadEnd, signatureStart) => {
+      if (member < 1 || member > n || bytes.length - signatureStart !== 16 || payloadEnd > signatureStart)
+        return false;
+      const tag = tagOf(member, bytes, payloadEnd);
+      for (let i = 0; i < 16; i++) if (bytes[signatureStart + i] !== tag[i]) return false;
+      return true;
+    },
   };
 }
 
