@@ -4,10 +4,12 @@
  * signing evidence, and deciding once t partials on one root are known together with its value.
  */
 import {
+  allocate,
   BodyReader,
   BodyWriter,
   copyInto,
   DEFAULT_MAX_MESSAGE_BYTES,
+  EMPTY_BYTES,
   HEADER_BYTES,
   WIRE_VERSION,
   writeHeader,
@@ -155,7 +157,7 @@ export class Core<V, P, S> {
   readonly f: number;
   readonly self: number;
   readonly params: ConsensusParameters<V, P, S>;
-  readonly reader = new BodyReader(new Uint8Array(0));
+  readonly reader = new BodyReader(EMPTY_BYTES);
   private readonly writer = new BodyWriter();
   private pendingKind = 0;
   private pendingRound = 0;
@@ -286,7 +288,7 @@ export class Core<V, P, S> {
    */
   beginMessage(kind: number, round: number, bodyLength: number): BodyWriter {
     const end = HEADER_BYTES + bodyLength;
-    const buffer = new Uint8Array(end + 2 + signatureLengthGuess);
+    const buffer = allocate(end + 2 + signatureLengthGuess);
     writeHeader(buffer, this.protocol, kind, this.instance, round, this.self, bodyLength);
     this.writer.reset(buffer, HEADER_BYTES, end);
     this.pendingKind = kind;
@@ -304,7 +306,7 @@ export class Core<V, P, S> {
     const signature = this.auth.sign(bytes.subarray(0, end));
     if (end + 2 + signature.length !== bytes.length) {
       signatureLengthGuess = signature.length;
-      const sized = new Uint8Array(end + 2 + signature.length);
+      const sized = allocate(end + 2 + signature.length);
       copyInto(sized, bytes.subarray(0, end), 0);
       bytes = sized;
     }

@@ -13,6 +13,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
+import { allocate } from '../codec.ts';
 import { key, keyHex } from '../core.ts';
 import type { MessageAuthenticator, PartialScheme, SignGuard, ValueType } from '../types.ts';
 
@@ -57,7 +58,7 @@ function keyedTag(key: Uint8Array, data: Uint8Array, words: number): Uint8Array 
  * transformations of it (a check compares all 96 bytes with the expected ones).
  */
 function signatureOf(key: Uint8Array, root: Uint8Array): Uint8Array {
-  const out = new Uint8Array(SIM_SIGNATURE_BYTES);
+  const out = allocate(SIM_SIGNATURE_BYTES);
   tagInto(key, 0, 0, root, out, 0);
   tagInto(key, 16, 0, root, out, 16);
   for (let i = 0; i < 32; i++) {
@@ -153,11 +154,11 @@ interface PartialMemo {
 }
 const memos = new WeakMap<Uint8Array[], PartialMemo>();
 /**
- * With immutable inputs: the partial found valid last in each buffer (a message), by offset, member
- * and memo table. The simulator hands one buffer to all receivers of a broadcast, so 14 of 15 checks
- * of a vote's partial reuse the first one's comparison.
+ * With immutable inputs: partials found valid, by buffer and offset, with their member and memo
+ * table. The simulator hands one message to all receivers of a broadcast, so 14 of 15 checks of a
+ * vote's partial reuse the first one's comparison.
  */
-const checkedBytes = new WeakMap<ArrayBufferLike, { offset: number; member: number; table: unknown }>();
+const checkedBytes = new WeakMap<ArrayBufferLike, Map<number, { member: number; table: unknown }>>();
 
 /**
  * Options of the stand-ins. `immutableInputs`: the caller never changes bytes it has passed in (the
@@ -222,15 +223,15 @@ export function createSimScheme(
     if (p.checkedTable === table && p.checkedMember === member) return true;
     // The same bytes of the same message, already found valid by another member's check.
     const bytes = p.bytes;
-    const before = checkedBytes.get(bytes.buffer);
-    if (
-      before === undefined ||
-      before.offset !== bytes.byteOffset ||
-      before.member !== member ||
-      before.table !== table
-    ) {
+    let inBuffer = checkedBytes.get(bytes.buffer);
+    const before = inBuffer?.get(bytes.byteOffset);
+    if (before === undefined || before.member !== member || before.table !== table) {
       if (!equal(bytes, partialOf(member, root))) return false;
-      checkedBytes.set(bytes.buffer, { offset: bytes.byteOffset, member, table });
+      if (inBuffer === undefined) {
+        inBuffer = new Map();
+        checkedBytes.set(bytes.buffer, inBuffer);
+      }
+      inBuffer.set(bytes.byteOffset, { member, table });
     }
     p.checkedTable = table;
     p.checkedMember = member;
@@ -265,19 +266,19 @@ export function createSimScheme(
     encodeSignature: (s) => s,
     decodeSignature: (b) => {
       if (b.length !== SIM_SIGNATURE_BYTES) throw new Error(`signature must be ${SIM_SIGNATURE_BYTES} bytes`);
-      return new Uint8Array(b);
+      return remember ? b : new Uint8Array(b);
     },
   };
 }
 
-/** Message tags: 16 bytes keyed by the sender's key over the whole signed payload. */
 /**
- * Tags verified last per message buffer: the simulator hands one buffer to all receivers of a
- * broadcast, so 14 of 15 checks reuse the first one's tag. Keyed by (buffer, offset, length, member).
+ * Message tags: 16 bytes keyed by the sender's key over the whole signed payload. With immutable
+ * inputs, the tag computed last per message (array object): the simulator hands one message to all
+ * receivers of a broadcast, so 14 of 15 checks reuse the first one's tag.
  */
 const tagMemo = new WeakMap<
-  ArrayBufferLike,
-  { offset: number; length: number; keys: Uint8Array[]; member: number; tag: Uint8Array }
+  Uint8Array,
+  { length: number; keys: Uint8Array[]; member: number; tag: Uint8Array }
 >();
 
 export function createSimAuth(
@@ -291,11 +292,10 @@ export function createSimAuth(
   /** Member's tag of bytes[0..end) (remembered per buffer with immutable inputs). */
   const tagOf = (member: number, bytes: Uint8Array, end: number): Uint8Array => {
     if (!remember) return keyedTag(keys[member]!, bytes.subarray(0, end), 4);
-    const m = tagMemo.get(bytes.buffer);
-    if (m && m.offset === bytes.byteOffset && m.length === end && m.keys === keys && m.member === member)
-      return m.tag;
+    const m = tagMemo.get(bytes);
+    if (m && m.length === end && m.keys === keys && m.member === member) return m.tag;
     const tag = keyedTag(keys[member]!, bytes.subarray(0, end), 4);
-    tagMemo.set(bytes.buffer, { offset: bytes.byteOffset, length: end, keys, member, tag });
+    tagMemo.set(bytes, { length: end, keys, member, tag });
     return tag;
   };
   return {
