@@ -10,7 +10,14 @@ const load = async (dir: string) => {
   const lib = await import(pathToFileURL(`${dir}/src/index.ts`).href);
   const sim = await import(pathToFileURL(`${dir}/src/sim/index.ts`).href);
   const protocol = useQbft ? lib.qbftProtocol : lib.rotationalProtocol;
-  const config = { protocol, n: 16, t: 11, seed: 7, network: { latencyMs: 50, jitterMs: 10 }, horizonMs: 120_000 };
+  const config = {
+    protocol,
+    n: 16,
+    t: 11,
+    seed: 7,
+    network: { latencyMs: 50, jitterMs: 10 },
+    horizonMs: 120_000,
+  };
   return (i: number) => sim.simulateInstance(config, i);
 };
 const a = await load(resolve(import.meta.dirname, '..'));

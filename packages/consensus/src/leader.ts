@@ -30,16 +30,24 @@ export function sharedLeaderOrder(n: number, instance: Uint8Array, seed: Uint8Ar
 function computeOrder(n: number, instance: Uint8Array, seed: Uint8Array): number[] {
   const order = Array.from({ length: n }, (_, i) => i + 1);
   const base = sha256(concatBytes(instance, seed));
+  // Random words: big-endian u32s of sha256(base || counter) for counter = 0, 1, ...
+  const input = new Uint8Array(base.length + 4);
+  input.set(base);
   let counter = 0;
   let pool = new Uint8Array(0);
+  let at = 0;
   const next32 = (): number => {
-    if (pool.length < 4) {
-      const c = new Uint8Array(4);
-      new DataView(c.buffer).setUint32(0, counter++);
-      pool = sha256(concatBytes(base, c));
+    if (at + 4 > pool.length) {
+      input[32] = counter >>> 24;
+      input[33] = counter >>> 16;
+      input[34] = counter >>> 8;
+      input[35] = counter;
+      counter++;
+      pool = sha256(input);
+      at = 0;
     }
-    const v = new DataView(pool.buffer, pool.byteOffset, 4).getUint32(0);
-    pool = pool.subarray(4);
+    const v = ((pool[at]! << 24) | (pool[at + 1]! << 16) | (pool[at + 2]! << 8) | pool[at + 3]!) >>> 0;
+    at += 4;
     return v;
   };
   // Fisher-Yates with rejection sampling (no modulo bias).
@@ -49,7 +57,9 @@ function computeOrder(n: number, instance: Uint8Array, seed: Uint8Array): number
     let x = next32();
     while (x >= limit) x = next32();
     const j = x % bound;
-    [order[i], order[j]] = [order[j]!, order[i]!];
+    const swap = order[i]!;
+    order[i] = order[j]!;
+    order[j] = swap;
   }
   return order;
 }

@@ -313,7 +313,13 @@ export function createSimAuth(
 }
 
 const ROOT_KEY = memberKey('sim-root', 0, 0);
-/** 32-byte values; the signing root is a 256-bit keyed tag of the value (distinct values, distinct roots). */
+/** The values whose roots were computed last (a simulated instance has one or two), with their roots. */
+const lastValues: Uint8Array[] = [];
+const lastRoots: Uint8Array[] = [];
+/**
+ * 32-byte values; the signing root is a 256-bit keyed tag of the value (distinct values, distinct
+ * roots). Roots of the last two values are remembered (returned shared: not to be modified).
+ */
 export const simValueType: ValueType<Uint8Array> = {
   encode: (v) => v,
   decode: (b) => {
@@ -321,7 +327,17 @@ export const simValueType: ValueType<Uint8Array> = {
     return new Uint8Array(b);
   },
   isValid: (v) => v.length === 32,
-  signingRoot: (v) => keyedTag(ROOT_KEY, v, 8),
+  signingRoot: (v) => {
+    for (let i = 0; i < lastValues.length; i++) if (equal(lastValues[i]!, v)) return lastRoots[i]!;
+    const root = keyedTag(ROOT_KEY, v, 8);
+    lastValues.unshift(new Uint8Array(v));
+    lastRoots.unshift(root);
+    if (lastValues.length > 2) {
+      lastValues.pop();
+      lastRoots.pop();
+    }
+    return root;
+  },
 };
 
 /**
