@@ -13,7 +13,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { BodyReader, decodeWire, lengthPrefixed, writeFields } from './codec.ts';
-import { Core, hex, instanceApi, key } from './core.ts';
+import { Core, equal, hex, instanceApi, key, keyHex } from './core.ts';
 import type { ProtocolDescriptor } from './protocol.ts';
 import type { ConsensusInstance, ConsensusParameters } from './types.ts';
 
@@ -42,10 +42,24 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
   const sentCommit = new Set<number>();
   const proposed = new Set<number>();
   const pendingPrePrepares = new Map<number, { from: number; body: Uint8Array; bytes: Uint8Array }>();
-  const prepares = new Map<string, Map<number, Uint8Array>>(); // `${round}/${digest}` -> member -> message
+  // Digests are byte keys of sha256(value) (`key`, shown as hex by describe); maps by `${round}/${digest}`.
+  const prepares = new Map<string, Map<number, Uint8Array>>(); // -> member -> message
   const commits = new Map<string, Set<number>>();
   const roundChanges = new Map<number, Map<number, RoundChangeInfo>>();
-  const digestOf = (value: Uint8Array) => hex(sha256(value));
+  /** Digest bytes by digest key, for the PREPARE and COMMIT bodies. */
+  const digestBytes = new Map<string, Uint8Array>();
+  const digestOf = (value: Uint8Array): string => {
+    const d = digestOfValue(value);
+    if (!digestBytes.has(d.key)) digestBytes.set(d.key, d.bytes);
+    return d.key;
+  };
+  /** The digest last read from a PREPARE or COMMIT body (most carry the same one). */
+  let lastDigest: { bytes: Uint8Array; key: string } | undefined;
+  const readDigest = (reader: BodyReader): string => {
+    const bytes = lastDigest === undefined ? reader.fixed(32) : reader.fixedOr(lastDigest.bytes);
+    if (bytes !== lastDigest?.bytes) lastDigest = { bytes, key: key(bytes) };
+    return lastDigest.key;
+  };
 
   const bucket = <T>(map: Map<string, T>, key: string, make: () => T): T => {
     let b = map.get(key);
@@ -63,8 +77,8 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
       try {
         const m = decodeWire(bytes);
         if (m.protocol !== QBFT_PROTOCOL || m.kind !== QbftKind.Prepare || m.round !== r) continue;
-        if (hex(m.instance) !== hex(instance) || m.sender < 1 || m.sender > n) continue;
-        if (hex(m.body) !== digest || !auth.verify(m.sender, m.signed, m.signature)) continue;
+        if (!equal(m.instance, instance) || m.sender < 1 || m.sender > n) continue;
+        if (key(m.body) !== digest || !auth.verify(m.sender, m.signed, m.signature)) continue;
         senders.add(m.sender);
       } catch {
         // an invalid entry does not count
@@ -86,7 +100,7 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
 
   function sendPrepare(r: number, digest: string, value: Uint8Array): void {
     accepted = { round: r, value, digest };
-    const bytes = core.send(QbftKind.Prepare, r, hexToBytes(digest));
+    const bytes = core.send(QbftKind.Prepare, r, digestBytes.get(digest)!);
     bucket(prepares, `${r}/${digest}`, () => new Map()).set(self, bytes);
     checkPrepared(r, digest);
   }
@@ -104,7 +118,7 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
       return;
     prepared = { round: r, value: accepted.value, certificate: [...got.values()].slice(0, t) };
     sentCommit.add(r);
-    core.send(QbftKind.Commit, r, hexToBytes(digest));
+    core.send(QbftKind.Commit, r, digestBytes.get(digest)!);
     bucket(commits, `${r}/${digest}`, () => new Set()).add(self);
     checkCommitted(r, digest);
   }
@@ -161,7 +175,7 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
       for (const bytes of justification) {
         try {
           const m = decodeWire(bytes);
-          if (m.kind !== QbftKind.RoundChange || m.round !== r || hex(m.instance) !== hex(instance)) continue;
+          if (m.kind !== QbftKind.RoundChange || m.round !== r || !equal(m.instance, instance)) continue;
           if (m.sender < 1 || m.sender > n || !auth.verify(m.sender, m.signed, m.signature)) continue;
           const rc = readRoundChange(m.body);
           if (
@@ -259,12 +273,12 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
           }
           return onPrePrepare(r, sender, reader.rest());
         case QbftKind.Prepare: {
-          const digest = hex(reader.fixed(32));
+          const digest = readDigest(reader);
           bucket(prepares, `${r}/${digest}`, () => new Map()).set(sender, bytes);
           return checkPrepared(r, digest);
         }
         case QbftKind.Commit: {
-          const digest = hex(reader.fixed(32));
+          const digest = readDigest(reader);
           bucket(commits, `${r}/${digest}`, () => new Set()).add(sender);
           return checkCommitted(r, digest);
         }
@@ -314,27 +328,34 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
     enterRound,
     describe() {
       const tail = (b: Uint8Array) => hex(b.subarray(Math.max(0, b.length - 16)));
-      const opt = (b: Uint8Array | undefined) => (b ? digestOf(b) : '-');
+      const opt = (b: Uint8Array | undefined) => (b ? keyHex(digestOf(b)) : '-');
+      /** `${round}/${digest key}` as `${round}/${digest hex}`. */
+      const shown = (k: string) => `${k.slice(0, k.indexOf('/'))}/${keyHex(k.slice(k.indexOf('/') + 1))}`;
       const sorted = <T>(xs: Iterable<T>, f: (x: T) => string) => [...xs].map(f).sort().join(',');
       return [
         `r${round} own[${opt(own)}]`,
-        `acc[${accepted ? `${accepted.round}:${accepted.digest}` : '-'}]`,
-        `prep[${prepared ? `${prepared.round}:${digestOf(prepared.value)}:${sorted(prepared.certificate, tail)}` : '-'}]`,
+        `acc[${accepted ? `${accepted.round}:${keyHex(accepted.digest)}` : '-'}]`,
+        `prep[${prepared ? `${prepared.round}:${opt(prepared.value)}:${sorted(prepared.certificate, tail)}` : '-'}]`,
         `com[${opt(committed)}] part[${opt(myPartial)}]`,
         `resent[${sorted(resentIn, String)}] sentCommit[${sorted(sentCommit, String)}] proposed[${sorted(proposed, String)}]`,
         `pending[${sorted(pendingPrePrepares, ([r, p]) => `${r}:${p.from}:${tail(p.bytes)}`)}]`,
-        `prepares[${sorted(prepares, ([k, m]) => `${k}=${sorted(m, ([from, b]) => `${from}/${tail(b)}`)}`)}]`,
-        `commits[${sorted(commits, ([k, m]) => `${k}=${sorted(m, String)}`)}]`,
+        `prepares[${sorted(prepares, ([k, m]) => `${shown(k)}=${sorted(m, ([from, b]) => `${from}/${tail(b)}`)}`)}]`,
+        `commits[${sorted(commits, ([k, m]) => `${shown(k)}=${sorted(m, String)}`)}]`,
         `rc[${sorted(roundChanges, ([r, m]) => `${r}=${sorted(m, ([from, i]) => `${from}/${i.preparedRound}/${opt(i.preparedValue)}/${tail(i.bytes)}`)}`)}]`,
       ].join(' ');
     },
   });
 }
 
-function hexToBytes(h: string): Uint8Array {
-  const out = new Uint8Array(h.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(h.slice(2 * i, 2 * i + 2), 16);
-  return out;
+/** Digests (sha256, and its byte key) of the last two values digested: an instance has one or two. */
+const digested: { value: Uint8Array; bytes: Uint8Array; key: string }[] = [];
+function digestOfValue(value: Uint8Array): { bytes: Uint8Array; key: string } {
+  for (const d of digested) if (equal(d.value, value)) return d;
+  const bytes = sha256(value);
+  const d = { value: Uint8Array.from(value), bytes, key: key(bytes) };
+  digested.unshift(d);
+  if (digested.length > 2) digested.pop();
+  return d;
 }
 
 /** QBFT, as the simulator sees it. */
