@@ -3,8 +3,10 @@ export interface Rng {
   /** Uniform in [0, 1). */
   next(): number;
   int(maxExclusive: number): number;
-  /** Standard normal (Box-Muller). */
+  /** Standard normal (Box-Muller: two draws of `next`). */
   normal(): number;
+  /** Advances the generator as `draws` calls of `next` would (`skip(2)` for an unused `normal()`). */
+  skip(draws: number): void;
   bytes(length: number): Uint8Array;
 }
 
@@ -29,6 +31,9 @@ export function createRng(seed: number): Rng {
   const rng: Rng = {
     next: () => nextU32() / 0x1_0000_0000,
     int: (max) => Math.floor(rng.next() * max),
+    skip: (draws) => {
+      for (let i = 0; i < draws; i++) nextU32();
+    },
     normal: () => {
       const u = Math.max(rng.next(), 1e-12);
       const v = rng.next();

@@ -172,12 +172,16 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
     if (partitionsActive && partitioned(from, to, at)) return;
     if (mute && from === mute.member && at < mute.untilMs && !byzantine.has(to)) return;
     if (loss && rng.next() < loss) return;
-    const mean = linkLatencyMs ? linkLatencyMs(from, to) : latencyMs;
-    const delay = Math.max(mean * 0.1, mean + jitterMs * rng.normal());
     messages++;
     bytes += payload.length;
-    // A decided honest member would drop this unread (and cannot restart undecided): skip delivery.
-    if (skipOnceDecided && decidedNow[to] && skippable[to] && ignoredKinds[payload[2] ?? 0]) return;
+    // A decided honest member would drop this unread (and cannot restart undecided): skip delivery,
+    // drawing what its delay would have drawn (the same random sequence either way).
+    if (skipOnceDecided && decidedNow[to] && skippable[to] && ignoredKinds[payload[2] ?? 0]) {
+      rng.skip(2);
+      return;
+    }
+    const mean = linkLatencyMs ? linkLatencyMs(from, to) : latencyMs;
+    const delay = Math.max(mean * 0.1, mean + jitterMs * rng.normal());
     queue.push(at + delay, payload, to);
   };
 
