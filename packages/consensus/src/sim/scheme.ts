@@ -19,12 +19,12 @@ import type { MessageAuthenticator, PartialScheme, SignGuard, ValueType } from '
 
 /**
  * A decoded stand-in partial: its bytes and, once a check found it valid (with immutable inputs),
- * for which member and root (memo table) — a combination does not compare it again, as a BLS
+ * for which member and root (memo generation) — a combination does not compare it again, as a BLS
  * library keeps a decoded point's checks.
  */
 export class SimPartial {
   readonly bytes: Uint8Array;
-  checkedTable: unknown = undefined;
+  checkedGeneration = 0;
   checkedMember = 0;
   constructor(bytes: Uint8Array) {
     this.bytes = bytes;
@@ -149,16 +149,20 @@ function keysFor(domain: string, n: number, seed: number): Uint8Array[] {
  */
 interface PartialMemo {
   root: Uint8Array | undefined;
+  /** Unique per (memo, root): a new number whenever the memo moves to another root. */
+  generation: number;
   partials: (Uint8Array | undefined)[];
   combined: Uint8Array | undefined;
 }
+let generations = 0;
 const memos = new WeakMap<Uint8Array[], PartialMemo>();
 /**
  * With immutable inputs: partials found valid, by buffer and offset, with their member and memo
- * table. The simulator hands one message to all receivers of a broadcast, so 14 of 15 checks of a
- * vote's partial reuse the first one's comparison.
+ * generation. The simulator hands one message to all receivers of a broadcast, so 14 of 15 checks of
+ * a vote's partial reuse the first one's comparison. Entries hold numbers only: a reference to
+ * partials (views into shared slabs) from here would keep other slabs, and their entries, alive.
  */
-const checkedBytes = new WeakMap<ArrayBufferLike, Map<number, { member: number; table: unknown }>>();
+const checkedBytes = new WeakMap<ArrayBufferLike, Map<number, { member: number; generation: number }>>();
 
 /**
  * Options of the stand-ins. `immutableInputs`: the caller never changes bytes it has passed in (the
@@ -180,18 +184,19 @@ export function createSimScheme(
   const keys = keysFor('sim-partial', n, seed);
   let memo = memos.get(keys);
   if (!memo) {
-    memo = { root: undefined, partials: [], combined: undefined };
+    memo = { root: undefined, generation: ++generations, partials: [], combined: undefined };
     memos.set(keys, memo);
   }
   const shared = memo;
-  /** The memo pointed at `root` (one shared table per committee and root, filled lazily). */
   /** The root object this scheme asked for last, and the memo's root then (with immutable inputs). */
   let lastAsked: Uint8Array | undefined;
   let lastMemoRoot: Uint8Array | undefined;
+  /** The memo pointed at `root` (one shared table per committee and root, filled lazily). */
   const at = (root: Uint8Array): PartialMemo => {
     if (remember && root === lastAsked && shared.root === lastMemoRoot) return shared;
     if (!shared.root || !equal(shared.root, root)) {
       shared.root = new Uint8Array(root);
+      shared.generation = ++generations;
       shared.partials = [];
       shared.combined = undefined;
     }
@@ -218,22 +223,22 @@ export function createSimScheme(
   const validPartial = (member: number, root: Uint8Array, p: SimPartial): boolean => {
     if (!Number.isInteger(member) || member < 1 || member > n || p.bytes.length !== SIM_SIGNATURE_BYTES)
       return false;
-    const table = at(root).partials;
+    const generation = at(root).generation;
     if (!remember) return equal(p.bytes, partialOf(member, root));
-    if (p.checkedTable === table && p.checkedMember === member) return true;
+    if (p.checkedGeneration === generation && p.checkedMember === member) return true;
     // The same bytes of the same message, already found valid by another member's check.
     const bytes = p.bytes;
     let inBuffer = checkedBytes.get(bytes.buffer);
     const before = inBuffer?.get(bytes.byteOffset);
-    if (before === undefined || before.member !== member || before.table !== table) {
+    if (before === undefined || before.member !== member || before.generation !== generation) {
       if (!equal(bytes, partialOf(member, root))) return false;
       if (inBuffer === undefined) {
         inBuffer = new Map();
         checkedBytes.set(bytes.buffer, inBuffer);
       }
-      inBuffer.set(bytes.byteOffset, { member, table });
+      inBuffer.set(bytes.byteOffset, { member, generation });
     }
-    p.checkedTable = table;
+    p.checkedGeneration = generation;
     p.checkedMember = member;
     return true;
   };
