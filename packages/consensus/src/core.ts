@@ -30,9 +30,10 @@ import type {
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 export const hex = (b: Uint8Array): string => {
-  let s = '';
-  for (const x of b) s += HEX[x];
-  return s;
+  // One array and one join: appending to a string makes a rope piece per byte.
+  const parts = new Array<string>(b.length);
+  for (let i = 0; i < b.length; i++) parts[i] = HEX[b[i]!]!;
+  return parts.join('');
 };
 /**
  * A map key for bytes: the length (two UTF-16 code units), then two bytes per code unit, big-endian.
@@ -70,12 +71,12 @@ export function key(b: Uint8Array): string {
 }
 export function keyHex(k: string): string {
   const length = k.charCodeAt(0) + k.charCodeAt(1) * 0x1_0000;
-  let s = '';
+  const parts = new Array<string>(length);
   for (let i = 0; i < length; i++) {
     const unit = k.charCodeAt(2 + (i >> 1));
-    s += HEX[i % 2 === 0 ? unit >>> 8 : unit & 0xff];
+    parts[i] = HEX[i % 2 === 0 ? unit >>> 8 : unit & 0xff]!;
   }
-  return s;
+  return parts.join('');
 }
 /** Whether two well-formed messages carry the same signature (compared in place). */
 function sameSignature(a: Uint8Array, b: Uint8Array): boolean {
@@ -116,12 +117,16 @@ class Tally<P> {
   readonly root: Uint8Array;
   size = 0;
   readonly members: number[] = [];
-  readonly partial: (P | undefined)[] = [];
-  readonly message: (Uint8Array | undefined)[] = [];
-  readonly verified: boolean[] = [];
-  constructor(key: string, root: Uint8Array) {
+  readonly partial: (P | undefined)[];
+  readonly message: (Uint8Array | undefined)[];
+  readonly verified: boolean[];
+  constructor(key: string, root: Uint8Array, n: number) {
     this.key = key;
     this.root = root;
+    // Sized once for members 1..n (they grow otherwise, a reallocation at a time).
+    this.partial = new Array(n + 1).fill(undefined);
+    this.message = new Array(n + 1).fill(undefined);
+    this.verified = new Array(n + 1).fill(false);
   }
   has(member: number): boolean {
     return this.partial[member] !== undefined;
@@ -455,7 +460,7 @@ export class Core<V, P, S> {
     let tally = this.partials.get(rootKey);
     if (tally === undefined) {
       // Messages are kept as handed in (also for evidence), so the root can be too.
-      tally = new Tally(rootKey, root);
+      tally = new Tally(rootKey, root, this.n);
       this.partials.set(rootKey, tally);
     }
     if (!tally.has(member)) tally.add(member, partial, message, verified);

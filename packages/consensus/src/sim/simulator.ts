@@ -86,6 +86,9 @@ function ignoredKindsOf(protocol: SimulationConfig['protocol']): readonly boolea
   return table;
 }
 
+/** Event queues of finished runs, reused (their arrays keep their capacity). */
+const spareQueues: EventQueue<unknown>[] = [];
+
 /** `bytes` with one more byte. */
 function suffixed(bytes: Uint8Array, last: number): Uint8Array {
   const out = new Uint8Array(bytes.length + 1);
@@ -121,7 +124,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
   const decisions: (string | undefined)[] = members.map(() => undefined);
   const maxRound = members.map(() => 1);
   /** Events, and deliveries as bytes tagged with the recipient. */
-  const queue = new EventQueue<Event | Uint8Array>();
+  const queue = (spareQueues.pop() ?? new EventQueue()) as EventQueue<Event | Uint8Array>;
   const standIns = standInCrypto(n, t, config.seed);
   const auths = standIns.auths;
   const schemes: readonly PartialScheme<unknown, unknown>[] = config.scheme
@@ -319,7 +322,16 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
 
   const honest = members.slice(1).filter((j) => !byzantine.has(j));
   const liveHonest = () => honest.filter((j) => !down[j]);
-  const allDone = () => liveHonest().every((j) => decidedAt[j] !== undefined);
+  /** Every live honest member has decided, and one is live (without allocating: called often). */
+  const allDoneAndSomeLive = () => {
+    let live = false;
+    for (const j of honest) {
+      if (down[j]) continue;
+      if (decidedAt[j] === undefined) return false;
+      live = true;
+    }
+    return live;
+  };
   /** Whether a decision, crash or start happened since `allDone` was last false (it can only turn true then). */
   let changed = false;
   const processingMs = network.processingMs ?? 0;
@@ -345,7 +357,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
       if (changed) {
         changed = false;
         // Everyone honest is done; remaining traffic cannot change decisions.
-        if (allDone() && queue.size > 0 && liveHonest().length > 0) break;
+        if (queue.size > 0 && allDoneAndSomeLive()) break;
       }
       continue;
     }
@@ -373,6 +385,8 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
     emit(j, inst.timeout(e.round), now);
   }
 
+  queue.clear();
+  if (spareQueues.length < 4) spareQueues.push(queue as EventQueue<unknown>);
   const decidedHonest = honest.filter((j) => decisions[j] !== undefined);
   const roots = new Set(decidedHonest.map((j) => decisions[j]));
   const times = decidedHonest.map((j) => decidedAt[j]!);
