@@ -387,11 +387,21 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
 
   queue.clear();
   if (spareQueues.length < 4) spareQueues.push(queue as EventQueue<unknown>);
+  /** Hex of each decided root key (members decide one or two roots: each converted once). */
+  const hexes = new Map<string, string>();
+  const hexOf = (k: string) => {
+    let h = hexes.get(k);
+    if (h === undefined) {
+      h = keyHex(k);
+      hexes.set(k, h);
+    }
+    return h;
+  };
   const decidedHonest = honest.filter((j) => decisions[j] !== undefined);
   const roots = new Set(decidedHonest.map((j) => decisions[j]));
   const times = decidedHonest.map((j) => decidedAt[j]!);
   return {
-    decisions: decisions.slice(1).map((d) => (d === undefined ? undefined : keyHex(d))),
+    decisions: decisions.slice(1).map((d) => (d === undefined ? undefined : hexOf(d))),
     honest,
     firstDecisionMs: times.length > 0 ? Math.min(...times) : undefined,
     allDecidedMs:
