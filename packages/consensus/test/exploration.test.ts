@@ -20,15 +20,15 @@ describe(`exploration of every delivery order (n = 4, t = 3, two rounds${complet
       const r = explore(bound);
       expect(r.unsoundMerges).toBe(0);
       expect(r.violations).toBe(0);
-      if (complete) expect([r.states, r.terminal]).toEqual([5_991_496, 10_409]);
+      if (complete) expect([r.states, r.terminal]).toEqual([5_259_132, 1_561]);
       else expect(r.terminal).toBeGreaterThan(100);
     },
     timeout,
   );
 
   it.each([
-    [['A', 'A', 'B'], 1_663_272, 700],
-    [['A', 'B', undefined], 744_915, 361],
+    [['A', 'A', 'B'], 1_634_024, 328],
+    [['A', 'B', undefined], 724_683, 109],
   ] as const)(
     'finds no disagreement when the round-1 leader equivocates (%j) and double-votes',
     (pattern, states, terminal) => {
