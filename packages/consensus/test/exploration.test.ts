@@ -2,7 +2,7 @@
 // enabled delivery and round-1 timeout from every distinct state, in a seeded random depth-first
 // order, states merged by the members' own descriptions (helpers/explorer.ts; the contract behind
 // the merging is tested in describe.test.ts). With DIVA_EXPLORE=complete (CI sets it) every
-// scenario is explored to the end, about 15 minutes on one core: the distinct states are counted
+// scenario is explored to the end, about 13 minutes on one core: the distinct states are counted
 // and must match the complete runs recorded in docs/consensus.md (a smaller count means part of the
 // space was missed). Without it, 25,000 distinct states per scenario (a quick local run). Also: the
 // same exploration finds the disagreement a member that may sign twice allows.
