@@ -2,10 +2,10 @@
  * Deterministic discrete-event simulator: n members run one protocol instance per duty over a
  * modelled network (per-link latency with jitter, loss, partitions and heals, per-message
  * processing cost, clock skew), with crashes and restarts and Byzantine strategies. Same seed, same
- * run. Time is virtual: an honest 16-member duty (16 state machines, about 500 messages of which
- * about 200 are delivered before every member has decided) takes about 0.8-1.3 ms of one core with
- * the stand-in crypto, i.e. 780-1,240 duties or 12,400-19,900 state machines per second (README,
- * "Benchmark", measures it; `bench/profile-sim.ts` profiles it).
+ * run. Time is virtual: an honest 16-member duty (16 state machines, 495 messages of which about 190
+ * are delivered before every member has decided) takes about 0.5 ms of one core with the stand-in
+ * crypto, i.e. about 2,000 duties or 31,000 state machines per second (README, "Benchmark",
+ * measures it; `bench/profile-sim.ts` profiles it).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
