@@ -202,6 +202,10 @@ export class Core<V, P, S> {
   private lastRootKey = '';
 
   constructor(params: ConsensusParameters<V, P, S>, protocol: number) {
+    if (!(params.instance instanceof Uint8Array) || params.instance.length !== 32)
+      throw new RangeError(
+        `instance must be 32 bytes, got ${params.instance?.length ?? typeof params.instance}`,
+      );
     this.params = params;
     this.protocol = protocol;
     this.n = params.n;

@@ -83,6 +83,10 @@ export interface ConsensusParameters<V, P, S> {
 }
 
 export interface OutgoingMessage {
+  /**
+   * The signed message: a view into a shared 16 KiB slab (`bytes.buffer` holds other data too).
+   * Send it as a view; copy it before transferring its buffer.
+   */
   readonly bytes: Uint8Array;
 }
 

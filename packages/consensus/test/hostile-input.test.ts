@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   attachSignature,
+  createQbftInstance,
   createRotationalInstance,
   encodeUnsigned,
   leaderOf,
@@ -87,6 +88,26 @@ describe('hostile input to a rotational member', () => {
       'invalid-value': 1,
       replayed: 1,
     });
+  });
+
+  it('refuses an instance id that is not 32 bytes, saying so, for both protocols', () => {
+    for (const create of [createRotationalInstance, createQbftInstance]) {
+      for (const length of [0, 31, 33]) {
+        expect(() =>
+          create({
+            n,
+            t,
+            self: 1,
+            instance: new Uint8Array(length),
+            leaderSeed,
+            valueType: simValueType,
+            scheme: createSimScheme(n, t, 1, 1),
+            auth: createSimAuth(n, 1, 1),
+            guard: createMemoryGuard(),
+          }),
+        ).toThrow(/instance must be 32 bytes/);
+      }
+    }
   });
 
   it('never throws on arbitrary bytes', () => {

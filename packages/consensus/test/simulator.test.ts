@@ -116,6 +116,42 @@ describe('stand-in crypto', () => {
     expect(schemes[2]!.verifyCombined(root, bad)).toBe(false);
   });
 
+  it('a t-of-n signature is not one for another threshold', () => {
+    const root = simValueType.signingRoot(new Uint8Array(32).fill(3));
+    const five = Array.from({ length: n + 1 }, (_, j) => createSimScheme(n, 5, 4, j));
+    const partials = Array.from({ length: 5 }, (_, i) => ({
+      member: i + 1,
+      partial: five[i + 1]!.signPartial(root),
+    }));
+    const signature = five[1]!.combine(root, partials);
+    expect(five[2]!.verifyCombined(root, signature)).toBe(true);
+    expect(createSimScheme(n, t, 4, 2).verifyCombined(root, signature)).toBe(false);
+  });
+
+  it('without immutable inputs, results handed out may be changed by the caller and checks stay right', () => {
+    const root = simValueType.signingRoot(new Uint8Array(32).fill(1));
+    const schemes = Array.from({ length: n + 1 }, (_, j) => createSimScheme(n, t, 4, j));
+    const partials = Array.from({ length: n }, (_, i) => ({
+      member: i + 1,
+      partial: schemes[i + 1]!.signPartial(root),
+    }));
+    const handed = schemes[1]!.combine(root, partials.slice(0, t));
+    const genuine = Uint8Array.from(handed);
+    handed[0]! ^= 1;
+    expect(schemes[2]!.verifyCombined(root, handed)).toBe(false);
+    expect(schemes[2]!.verifyCombined(root, genuine)).toBe(true);
+    // A signing root and a partial changed by whoever received them.
+    const value = new Uint8Array(32).fill(9);
+    const r1 = simValueType.signingRoot(value);
+    const before = Uint8Array.from(r1);
+    r1[0]! ^= 1;
+    expect(simValueType.signingRoot(value)).toEqual(before);
+    const mine = schemes[5]!.signPartial(root);
+    const bytes = Uint8Array.from(schemes[5]!.encodePartial(mine));
+    schemes[5]!.encodePartial(mine)[0]! ^= 1;
+    expect(schemes[7]!.verifyPartial(5, root, schemes[7]!.decodePartial(bytes))).toBe(true);
+  });
+
   it('distinct values have distinct signing roots', () => {
     fc.assert(
       fc.property(bytes(32, 32), bytes(32, 32), (a, b) => {

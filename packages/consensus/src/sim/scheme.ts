@@ -152,7 +152,9 @@ interface PartialMemo {
   /** Unique per (memo, root): a new number whenever the memo moves to another root. */
   generation: number;
   partials: (Uint8Array | undefined)[];
+  /** The root's combined signature, for threshold `combinedT`. */
   combined: Uint8Array | undefined;
+  combinedT: number;
 }
 let generations = 0;
 const memos = new WeakMap<Uint8Array[], PartialMemo>();
@@ -184,7 +186,7 @@ export function createSimScheme(
   const keys = keysFor('sim-partial', n, seed);
   let memo = memos.get(keys);
   if (!memo) {
-    memo = { root: undefined, generation: ++generations, partials: [], combined: undefined };
+    memo = { root: undefined, generation: ++generations, partials: [], combined: undefined, combinedT: 0 };
     memos.set(keys, memo);
   }
   const shared = memo;
@@ -214,10 +216,15 @@ export function createSimScheme(
     }
     return p;
   };
-  /** The combined signature on a root: a 96-byte tag under the committee's key (member 0's). */
+  /** The committee's key for threshold t (a t-of-n signature is no t'-of-n one). */
+  const groupKey = keysFor(`sim-group/${t}`, 0, seed)[0]!;
+  /** The combined signature on a root: a 96-byte tag under the committee's key. */
   const combinedOf = (root: Uint8Array): Uint8Array => {
     const memo = at(root);
-    if (!memo.combined) memo.combined = signatureOf(keys[0]!, root);
+    if (!memo.combined || memo.combinedT !== t) {
+      memo.combined = signatureOf(groupKey, root);
+      memo.combinedT = t;
+    }
     return memo.combined;
   };
   const validPartial = (member: number, root: Uint8Array, p: SimPartial): boolean => {
@@ -243,7 +250,8 @@ export function createSimScheme(
     return true;
   };
   return {
-    signPartial: (root) => new SimPartial(partialOf(self, root)),
+    // Without immutable inputs, results are copies: a caller may change them, the memo stays right.
+    signPartial: (root) => new SimPartial(remember ? partialOf(self, root) : partialOf(self, root).slice()),
     verifyPartial: validPartial,
     /**
      * The committee's signature when at least t distinct members' partials are valid; otherwise 96
@@ -256,7 +264,8 @@ export function createSimScheme(
         if (!validPartial(member, root, partial)) return new Uint8Array(SIM_SIGNATURE_BYTES);
         members.add(member);
       }
-      return members.size >= t ? combinedOf(root) : new Uint8Array(SIM_SIGNATURE_BYTES);
+      if (members.size < t) return new Uint8Array(SIM_SIGNATURE_BYTES);
+      return remember ? combinedOf(root) : combinedOf(root).slice();
     },
     verifyCombined: (root, s) => {
       if (root.length !== 32 || s.length !== SIM_SIGNATURE_BYTES) return false;
@@ -323,7 +332,7 @@ const lastValues: Uint8Array[] = [];
 const lastRoots: Uint8Array[] = [];
 /**
  * 32-byte values; the signing root is a 256-bit keyed tag of the value (distinct values, distinct
- * roots). Roots of the last two values are remembered (returned shared: not to be modified).
+ * roots). Roots of the last two values are remembered (each call returns a copy).
  */
 export const simValueType: ValueType<Uint8Array> = {
   encode: (v) => v,
@@ -333,7 +342,7 @@ export const simValueType: ValueType<Uint8Array> = {
   },
   isValid: (v) => v.length === 32,
   signingRoot: (v) => {
-    for (let i = 0; i < lastValues.length; i++) if (equal(lastValues[i]!, v)) return lastRoots[i]!;
+    for (let i = 0; i < lastValues.length; i++) if (equal(lastValues[i]!, v)) return lastRoots[i]!.slice();
     const root = keyedTag(ROOT_KEY, v, 8);
     lastValues.unshift(new Uint8Array(v));
     lastRoots.unshift(root);
@@ -341,7 +350,7 @@ export const simValueType: ValueType<Uint8Array> = {
       lastValues.pop();
       lastRoots.pop();
     }
-    return root;
+    return root.slice();
   },
 };
 

@@ -179,7 +179,13 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
     bytes += payload.length;
     // A decided honest member would drop this unread (and cannot restart undecided): skip delivery,
     // drawing what its delay would have drawn (the same random sequence either way).
-    if (skipOnceDecided && decidedNow[to] && skippable[to] && ignoredKinds[payload[2] ?? 0]) {
+    if (
+      skipOnceDecided &&
+      decidedNow[to] &&
+      skippable[to] &&
+      payload.length > 2 &&
+      ignoredKinds[payload[2]!]
+    ) {
       rng.skip(2);
       return;
     }
