@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,10 +13,16 @@ import {
 import { recordFigure } from './helpers/figures.ts';
 import { getJson, headSlot, isAlive, waitFor } from './helpers/rest.ts';
 
-afterAll(stopAllLodestarNodes);
+/** Files this suite writes into the temp directory, removed at the end. */
+const scratch: string[] = [];
+afterAll(async () => {
+  await stopAllLodestarNodes();
+  await Promise.all(scratch.map((file) => rm(file, { force: true })));
+});
 
 async function fakeBinary(name: string, source: string): Promise<string> {
   const file = join(tmpdir(), `diva-devnet-${name}-${process.pid}.mjs`);
+  scratch.push(file);
   await writeFile(file, source);
   return file;
 }
@@ -156,6 +162,7 @@ describe('startLodestar', { timeout: 300_000 }, () => {
 
   it('refuses a genesis state whose genesis time has passed', async () => {
     const stateFile = join(tmpdir(), `diva-devnet-old-genesis-${process.pid}.ssz`);
+    scratch.push(stateFile);
     const bytes = Buffer.alloc(64);
     bytes.writeBigUInt64LE(BigInt(Math.floor(Date.now() / 1000) - 3600));
     await writeFile(stateFile, bytes);
