@@ -3,6 +3,8 @@
  * protection, collection of partial signatures by root (a partial is valid in any round), double-
  * signing evidence, and deciding once t partials on one root are known together with its value.
  */
+
+import { equal, hex, key, keyHex } from './bytes.ts';
 import {
   allocate,
   BodyReader,
@@ -14,9 +16,9 @@ import {
   WIRE_VERSION,
   writeHeader,
 } from './codec.ts';
+import { Tally } from './tally.ts';
 import type {
   ConsensusEvent,
-  ConsensusInstance,
   ConsensusOutput,
   ConsensusParameters,
   Decision,
@@ -28,56 +30,6 @@ import type {
   ValueType,
 } from './types.ts';
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-export const hex = (b: Uint8Array): string => {
-  // One array and one join: appending to a string makes a rope piece per byte.
-  const parts = new Array<string>(b.length);
-  for (let i = 0; i < b.length; i++) parts[i] = HEX[b[i]!]!;
-  return parts.join('');
-};
-/**
- * A map key for bytes: the length (two UTF-16 code units), then two bytes per code unit, big-endian.
- * Cheaper to build than hex, and keys of equal length order like their bytes (sorting root keys
- * sorts the roots). `keyHex` turns a key back into hex for descriptions.
- */
-export function key(b: Uint8Array): string {
-  const length = b.length;
-  // 32 bytes (roots, instance ids): one call, no intermediate strings.
-  if (length === 32)
-    return String.fromCharCode(
-      32,
-      0,
-      (b[0]! << 8) | b[1]!,
-      (b[2]! << 8) | b[3]!,
-      (b[4]! << 8) | b[5]!,
-      (b[6]! << 8) | b[7]!,
-      (b[8]! << 8) | b[9]!,
-      (b[10]! << 8) | b[11]!,
-      (b[12]! << 8) | b[13]!,
-      (b[14]! << 8) | b[15]!,
-      (b[16]! << 8) | b[17]!,
-      (b[18]! << 8) | b[19]!,
-      (b[20]! << 8) | b[21]!,
-      (b[22]! << 8) | b[23]!,
-      (b[24]! << 8) | b[25]!,
-      (b[26]! << 8) | b[27]!,
-      (b[28]! << 8) | b[29]!,
-      (b[30]! << 8) | b[31]!,
-    );
-  let s = String.fromCharCode(length & 0xffff, length >>> 16);
-  for (let i = 0; i + 1 < length; i += 2) s += String.fromCharCode((b[i]! << 8) | b[i + 1]!);
-  if (length % 2 === 1) s += String.fromCharCode(b[length - 1]! << 8);
-  return s;
-}
-export function keyHex(k: string): string {
-  const length = k.charCodeAt(0) + k.charCodeAt(1) * 0x1_0000;
-  const parts = new Array<string>(length);
-  for (let i = 0; i < length; i++) {
-    const unit = k.charCodeAt(2 + (i >> 1));
-    parts[i] = HEX[i % 2 === 0 ? unit >>> 8 : unit & 0xff]!;
-  }
-  return parts.join('');
-}
 /** Whether two well-formed messages carry the same signature (compared in place). */
 function sameSignature(a: Uint8Array, b: Uint8Array): boolean {
   const aStart = HEADER_BYTES + (((a[41]! << 24) | (a[42]! << 16) | (a[43]! << 8) | a[44]!) >>> 0) + 2;
@@ -85,12 +37,6 @@ function sameSignature(a: Uint8Array, b: Uint8Array): boolean {
   const length = a.length - aStart;
   if (b.length - bStart !== length) return false;
   for (let i = 0; i < length; i++) if (a[aStart + i] !== b[bStart + i]) return false;
-  return true;
-}
-
-export function equal(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
@@ -106,47 +52,6 @@ const NOTHING: ConsensusOutput<never, never> = Object.freeze({
   timers: Object.freeze([]),
   events: Object.freeze([]),
 }) as never;
-
-/**
- * Partials on one root: by member (arrays indexed by member), with the message that carried each
- * (for evidence) and whether it was checked, and the members in the order their partials arrived
- * (combination takes the first t).
- */
-class Tally<P> {
-  readonly key: string;
-  readonly root: Uint8Array;
-  size = 0;
-  readonly members: number[] = [];
-  readonly partial: (P | undefined)[];
-  readonly message: (Uint8Array | undefined)[];
-  readonly verified: boolean[];
-  constructor(key: string, root: Uint8Array, n: number) {
-    this.key = key;
-    this.root = root;
-    // Sized once for members 1..n (they grow otherwise, a reallocation at a time).
-    this.partial = new Array(n + 1).fill(undefined);
-    this.message = new Array(n + 1).fill(undefined);
-    this.verified = new Array(n + 1).fill(false);
-  }
-  has(member: number): boolean {
-    return this.partial[member] !== undefined;
-  }
-  add(member: number, partial: P, message: Uint8Array, verified: boolean): void {
-    this.partial[member] = partial;
-    this.message[member] = message;
-    this.verified[member] = verified;
-    this.members.push(member);
-    this.size++;
-  }
-  remove(member: number): void {
-    if (this.partial[member] === undefined) return;
-    this.partial[member] = undefined;
-    this.message[member] = undefined;
-    this.verified[member] = false;
-    this.members.splice(this.members.indexOf(member), 1);
-    this.size--;
-  }
-}
 
 /**
  * The machinery of one instance at one member, shared by both protocols. A class (methods on the
@@ -555,43 +460,4 @@ export class Core<V, P, S> {
     const decided = d ? `${hex(d.root)}@${d.round}/${hex(this.scheme.encodeSignature(d.signature))}` : '-';
     return `p[${roots.join(',')}] v[${known.join(',')}] d[${decided}]`;
   }
-}
-
-/**
- * The instance surface both protocols share: `start` takes the own value once and enters round 1,
- * `handle` feeds one message, `timeout(r)` moves to round r + 1 if r is current and undecided.
- */
-export function instanceApi<V, P, S>(
-  core: Core<V, P, S>,
-  protocol: {
-    begin(ownValue: V | undefined): void;
-    dispatch(bytes: Uint8Array): void;
-    round(): number;
-    enterRound(round: number): void;
-    describe(): string;
-  },
-): ConsensusInstance<V, S> {
-  let started = false;
-  return {
-    start(ownValue) {
-      if (started) return core.flush();
-      started = true;
-      core.event({ type: 'round', round: 1 });
-      core.timer(1);
-      protocol.begin(ownValue);
-      return core.flush();
-    },
-    handle(bytes) {
-      protocol.dispatch(bytes);
-      return core.flush();
-    },
-    timeout(r) {
-      if (r === protocol.round() && !core.decision()) protocol.enterRound(r + 1);
-      return core.flush();
-    },
-    round: () => protocol.round(),
-    decision: () => core.decision(),
-    drops: () => core.drops(),
-    describe: () => `${started ? 'S' : '-'} ${protocol.describe()} ${core.describe()}`,
-  };
 }

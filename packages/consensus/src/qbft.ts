@@ -12,8 +12,10 @@
  * selectable per duty type.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
+import { equal, hex, key, keyHex } from './bytes.ts';
 import { BodyReader, decodeWire, lengthPrefixed, writeFields } from './codec.ts';
-import { Core, equal, hex, instanceApi, key, keyHex } from './core.ts';
+import { Core } from './core.ts';
+import { instanceApi } from './instance-api.ts';
 import type { ProtocolDescriptor } from './protocol.ts';
 import type { ConsensusInstance, ConsensusParameters } from './types.ts';
 

@@ -12,8 +12,10 @@
  * Safety: an honest member signs at most one root per instance (the guard); two decisions would need
  * t + t - n > f members that signed both. See docs/consensus.md.
  */
+
+import { equal, hex, key, keyHex } from './bytes.ts';
 import { BodyReader, decodeWire, lengthPrefixed, writeFields } from './codec.ts';
-import { Core, equal, hex, key, keyHex } from './core.ts';
+import { Core } from './core.ts';
 import { leaderOf, sharedLeaderOrder } from './leader.ts';
 import type { ConsensusInstance, ConsensusOutput, ConsensusParameters, Decision } from './types.ts';
 

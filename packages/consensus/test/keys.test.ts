@@ -1,9 +1,9 @@
-// Byte keys (core.ts): the state machines key roots, values and digests by `key(bytes)`, and sort
+// Byte keys (bytes.ts): the state machines key roots, values and digests by `key(bytes)`, and sort
 // root keys to break ties, so a key must be injective, order like its bytes at equal length, and
 // turn back into the bytes' hex.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hex, key, keyHex } from '../src/core.ts';
+import { hex, key, keyHex } from '../src/bytes.ts';
 
 const bytes = fc.uint8Array({ minLength: 0, maxLength: 80 });
 const reference = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');

@@ -1,9 +1,17 @@
 /** @diva-dvt/consensus/sim — the deterministic network simulator and its stand-in crypto. */
+
+export {
+  BYZANTINE_STRATEGIES,
+  type ByzantineStrategy,
+  type Faults,
+  type InstanceReport,
+  type NetworkModel,
+  type SimulationConfig,
+} from './config.ts';
+export { brokenGuard, createMemoryGuard } from './guard.ts';
 export { EventQueue } from './queue.ts';
 export { createRng, type Rng } from './random.ts';
 export {
-  brokenGuard,
-  createMemoryGuard,
   createSimAuth,
   createSimScheme,
   SIM_SIGNATURE_BYTES,
@@ -12,12 +20,4 @@ export {
   type SimSignature,
   simValueType,
 } from './scheme.ts';
-export {
-  BYZANTINE_STRATEGIES,
-  type ByzantineStrategy,
-  type Faults,
-  type InstanceReport,
-  type NetworkModel,
-  type SimulationConfig,
-  simulateInstance,
-} from './simulator.ts';
+export { simulateInstance } from './simulator.ts';

@@ -14,8 +14,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { allocate } from '../codec.ts';
-import { key, keyHex } from '../core.ts';
-import type { MessageAuthenticator, PartialScheme, SignGuard, ValueType } from '../types.ts';
+import type { MessageAuthenticator, PartialScheme, ValueType } from '../types.ts';
 
 /**
  * A decoded stand-in partial: its bytes and, once a check found it valid (with immutable inputs),
@@ -354,29 +353,24 @@ export const simValueType: ValueType<Uint8Array> = {
   },
 };
 
-/**
- * A durable guard that survives the member's restarts (it lives outside the instance). `signed`
- * lists what it recorded: instance hex to root hex.
- */
-export function createMemoryGuard(): SignGuard & { readonly signed: ReadonlyMap<string, string> } {
-  return new MemoryGuard();
-}
-
-class MemoryGuard implements SignGuard {
-  /** Byte keys (cheaper than hex on the vote path). */
-  private readonly recorded = new Map<string, string>();
-  get signed(): ReadonlyMap<string, string> {
-    return new Map([...this.recorded].map(([i, r]) => [keyHex(i), keyHex(r)]));
+/** The stand-ins of members 0..n for one committee (stateless apart from shared memos: reused). */
+const standInCache = new Map<
+  string,
+  { auths: MessageAuthenticator[]; schemes: PartialScheme<unknown, unknown>[] }
+>();
+export function standInCrypto(n: number, t: number, seed: number) {
+  const id = `${n}/${t}/${seed}`;
+  let found = standInCache.get(id);
+  if (!found) {
+    const members = Array.from({ length: n + 1 }, (_, j) => j);
+    found = {
+      auths: members.map((j) => createSimAuth(n, seed, j, { immutableInputs: true })),
+      schemes: members.map(
+        (j) => createSimScheme(n, t, seed, j, { immutableInputs: true }) as PartialScheme<unknown, unknown>,
+      ),
+    };
+    if (standInCache.size > 256) standInCache.clear();
+    standInCache.set(id, found);
   }
-  allow(instance: Uint8Array, root: Uint8Array): boolean {
-    const k = key(instance);
-    const r = key(root);
-    const before = this.recorded.get(k);
-    if (before !== undefined && before !== r) return false;
-    this.recorded.set(k, r);
-    return true;
-  }
+  return found;
 }
-
-/** The deliberately broken guard used to prove the safety test can fail: it allows everything. */
-export const brokenGuard: SignGuard = { allow: () => true };

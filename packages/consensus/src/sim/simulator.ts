@@ -9,71 +9,21 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
+import { key, keyHex } from '../bytes.ts';
 import { attachSignature, decodeWire, encodeUnsigned } from '../codec.ts';
-import { key, keyHex } from '../core.ts';
 import { leaderOrder } from '../leader.ts';
-import type {
-  ConsensusInstance,
-  ConsensusOutput,
-  MessageAuthenticator,
-  PartialScheme,
-  SignGuard,
-} from '../types.ts';
-import {
-  BYZANTINE_STRATEGIES,
-  type ByzantineStrategy,
-  type Faults,
-  type InstanceReport,
-  type NetworkModel,
-  type SimulationConfig,
-} from './config.ts';
+import type { ConsensusInstance, ConsensusOutput, PartialScheme, SignGuard } from '../types.ts';
+import type { ByzantineStrategy, InstanceReport, SimulationConfig } from './config.ts';
+import { brokenGuard, createMemoryGuard } from './guard.ts';
 import { EventQueue } from './queue.ts';
 import { createRng, type Rng } from './random.ts';
-import {
-  brokenGuard,
-  createMemoryGuard,
-  createSimAuth,
-  createSimScheme,
-  SIM_SIGNATURE_BYTES,
-  simValueType,
-} from './scheme.ts';
-
-export {
-  BYZANTINE_STRATEGIES,
-  type ByzantineStrategy,
-  type Faults,
-  type InstanceReport,
-  type NetworkModel,
-  type SimulationConfig,
-};
+import { SIM_SIGNATURE_BYTES, simValueType, standInCrypto } from './scheme.ts';
 
 type Event =
   | { kind: 'start'; member: number }
   | { kind: 'timer'; member: number; round: number; epoch: number }
   | { kind: 'crash'; member: number }
   | { kind: 'restart'; member: number };
-
-/** The stand-ins of members 0..n for one committee (stateless apart from shared memos: reused). */
-const standInCache = new Map<
-  string,
-  { auths: MessageAuthenticator[]; schemes: PartialScheme<unknown, unknown>[] }
->();
-function standInCrypto(n: number, t: number, seed: number) {
-  const id = `${n}/${t}/${seed}`;
-  let found = standInCache.get(id);
-  if (!found) {
-    const members = Array.from({ length: n + 1 }, (_, j) => j);
-    found = {
-      auths: members.map((j) => createSimAuth(n, seed, j, { immutableInputs: true })),
-      schemes: members.map(
-        (j) => createSimScheme(n, t, seed, j, { immutableInputs: true }) as PartialScheme<unknown, unknown>,
-      ),
-    };
-    if (standInCache.size > 256) standInCache.clear();
-    standInCache.set(id, found);
-  }
-  return found;
-}
 
 /** Message kinds a decided member of `protocol` ignores unread, by kind byte. */
 const ignoredKindTables = new WeakMap<SimulationConfig['protocol'], readonly boolean[]>();
