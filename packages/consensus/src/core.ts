@@ -4,7 +4,7 @@
  * signing evidence, and deciding once t partials on one root are known together with its value.
  */
 
-import { equal, hex, key, keyHex } from './bytes.ts';
+import { hex, key, keyHex } from './bytes.ts';
 import {
   allocate,
   BodyReader,
@@ -16,7 +16,7 @@ import {
   WIRE_VERSION,
   writeHeader,
 } from './codec.ts';
-import { Tally } from './tally.ts';
+import { Partials } from './partials.ts';
 import type {
   ConsensusEvent,
   ConsensusOutput,
@@ -81,7 +81,6 @@ export class Core<V, P, S> {
   private readonly auth: MessageAuthenticator;
   private readonly valueType: ValueType<V>;
   private readonly maxBytes: number;
-  private readonly lazy: boolean;
   private readonly baseMs: number;
   private readonly growth: number;
   private readonly maxMs: number;
@@ -95,16 +94,10 @@ export class Core<V, P, S> {
    * them when one slot saw several.
    */
   private readonly seen = new Map<number | string, Uint8Array | Uint8Array[]>();
-  private readonly partials = new Map<string, Tally<P>>();
-  /** Each member's first root (its tally), for double-signing evidence. */
-  private readonly firstRoot: (Tally<P> | undefined)[] = [];
-  private readonly doubleSigners: number[] = [];
+  private readonly partials: Partials<P, S>;
   /** Values known by root. */
   private readonly values = new Map<string, { value: V; bytes: Uint8Array; root: Uint8Array }>();
   private decided: Decision<V, S> | undefined;
-  /** The last root keyed: nearly every partial of an instance is on one root. */
-  private lastRoot: Uint8Array | undefined;
-  private lastRootKey = '';
 
   constructor(params: ConsensusParameters<V, P, S>, protocol: number) {
     if (!(params.instance instanceof Uint8Array) || params.instance.length !== 32)
@@ -122,7 +115,14 @@ export class Core<V, P, S> {
     this.auth = params.auth;
     this.valueType = params.valueType;
     this.maxBytes = params.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-    this.lazy = params.partialVerification === 'on-combine';
+    this.partials = new Partials(
+      params.n,
+      params.t,
+      params.scheme,
+      params.partialVerification === 'on-combine',
+      (member) => this.drop('invalid-partial', member),
+      (evidence) => this.event({ type: 'evidence', evidence }),
+    );
     const timeouts = params.timeouts ?? { baseMs: 2000, growth: 2, maxMs: 32_000 };
     this.baseMs = timeouts.baseMs;
     this.growth = timeouts.growth;
@@ -291,30 +291,12 @@ export class Core<V, P, S> {
 
   /** Reads a 32-byte root from the opened message's body (the last root keyed, if equal: no copy). */
   readRoot(): Uint8Array {
-    const last = this.lastRoot;
-    return last === undefined ? this.reader.fixed(32) : this.reader.fixedOr(last);
-  }
-
-  private rootKeyOf(root: Uint8Array): string {
-    const last = this.lastRoot;
-    if (last !== undefined && (last === root || equal(last, root))) return this.lastRootKey;
-    this.lastRoot = new Uint8Array(root);
-    this.lastRootKey = key(root);
-    return this.lastRootKey;
-  }
-
-  /** Drops an unverified partial that turned out invalid (counted), so a valid one may replace it. */
-  private forget(member: number, tally: Tally<P>): void {
-    tally.remove(member);
-    if (this.firstRoot[member] === tally) this.firstRoot[member] = undefined;
-    this.drop('invalid-partial', member);
+    return this.partials.readRoot(this.reader);
   }
 
   /**
-   * Records a partial from `member` on `root`: verified now, or (with `partialVerification:
-   * 'on-combine'`) when a combination including it fails or evidence needs it; `trusted` marks this
-   * member's own. Returns the root's key, or undefined if the partial is dropped. A member's second
-   * root produces double-signing evidence (both partials verified first).
+   * Records a partial from `member` on `root` (see `Partials#add`); `trusted` marks this member's
+   * own. Returns the root's key, or undefined if the partial is dropped.
    */
   addPartial(
     member: number,
@@ -323,81 +305,16 @@ export class Core<V, P, S> {
     message: Uint8Array,
     trusted = false,
   ): string | undefined {
-    const scheme = this.scheme;
-    let partial: P;
-    try {
-      partial = scheme.decodePartial(partialBytes);
-    } catch {
-      this.drop('invalid-partial', member);
-      return undefined;
-    }
-    let verified = trusted;
-    if (!verified && !this.lazy) {
-      if (!scheme.verifyPartial(member, root, partial)) {
-        this.drop('invalid-partial', member);
-        return undefined;
-      }
-      verified = true;
-    }
-    const rootKey = this.rootKeyOf(root);
-    let before = this.firstRoot[member];
-    if (before !== undefined && before.key !== rootKey && !this.doubleSigners.includes(member)) {
-      // Evidence must hold up: both partials valid.
-      if (!verified) {
-        if (!scheme.verifyPartial(member, root, partial)) {
-          this.drop('invalid-partial', member);
-          return undefined;
-        }
-        verified = true;
-      }
-      if (!before.verified[member]) {
-        if (scheme.verifyPartial(member, before.root, before.partial[member]!))
-          before.verified[member] = true;
-        else {
-          this.forget(member, before);
-          before = undefined;
-        }
-      }
-      if (before !== undefined) {
-        this.doubleSigners.push(member);
-        this.event({
-          type: 'evidence',
-          evidence: { kind: 'double-signed-partial', member, messages: [before.message[member]!, message] },
-        });
-      }
-    }
-    let tally = this.partials.get(rootKey);
-    if (tally === undefined) {
-      // Messages are kept as handed in (also for evidence), so the root can be too.
-      tally = new Tally(rootKey, root, this.n);
-      this.partials.set(rootKey, tally);
-    }
-    if (!tally.has(member)) tally.add(member, partial, message, verified);
-    if (before === undefined) this.firstRoot[member] = tally;
-    return rootKey;
+    return this.partials.add(member, root, partialBytes, message, trusted);
   }
 
   partialCount(root: string): number {
-    return this.partials.get(root)?.size ?? 0;
+    return this.partials.count(root);
   }
 
   /** Root keys ordered by partial count (most first, ties by root). */
   rootsByCount(): { root: string; count: number }[] {
-    return [...this.partials.values()]
-      .map((tally) => ({ root: tally.key, count: tally.size }))
-      .sort((a, b) => b.count - a.count || (a.root < b.root ? -1 : 1));
-  }
-
-  /** Combines the first t partials on a root; the signature if it verifies. */
-  private combineFirst(tally: Tally<P>, rootBytes: Uint8Array): S | undefined {
-    const t = this.t;
-    const chosen: { member: number; partial: P }[] = [];
-    for (const member of tally.members) {
-      if (chosen.length === t) break;
-      chosen.push({ member, partial: tally.partial[member]! });
-    }
-    const signature = this.scheme.combine(rootBytes, chosen);
-    return this.scheme.verifyCombined(rootBytes, signature) ? signature : undefined;
+    return this.partials.byCount();
   }
 
   /**
@@ -406,22 +323,11 @@ export class Core<V, P, S> {
    */
   tryDecide(root: string, round: number): Decision<V, S> | undefined {
     if (this.decided !== undefined) return undefined;
-    const tally = this.partials.get(root);
-    if (tally === undefined || tally.size < this.t) return undefined;
+    if (this.partials.count(root) < this.t) return undefined;
     const known = this.values.get(root);
     if (known === undefined) return undefined;
     const rootBytes = known.root;
-    let signature = this.combineFirst(tally, rootBytes);
-    if (signature === undefined && this.lazy) {
-      // Some partial is bad: check the unverified ones, drop the invalid, try again.
-      for (const member of [...tally.members]) {
-        if (tally.verified[member]) continue;
-        if (this.scheme.verifyPartial(member, rootBytes, tally.partial[member]!))
-          tally.verified[member] = true;
-        else this.forget(member, tally);
-      }
-      if (tally.size >= this.t) signature = this.combineFirst(tally, rootBytes);
-    }
+    const signature = this.partials.combine(root, rootBytes);
     if (signature === undefined) return undefined;
     const decision: Decision<V, S> = { value: known.value, root: rootBytes, signature, round };
     this.decided = decision;
@@ -452,12 +358,9 @@ export class Core<V, P, S> {
 
   /** Partials (signers by root), known values and the decision, canonically ordered. */
   describe(): string {
-    const roots = [...this.partials.values()]
-      .map((tally) => `${keyHex(tally.key)}:${[...tally.members].sort().join('.')}`)
-      .sort();
     const known = [...this.values.keys()].map(keyHex).sort();
     const d = this.decided;
     const decided = d ? `${hex(d.root)}@${d.round}/${hex(this.scheme.encodeSignature(d.signature))}` : '-';
-    return `p[${roots.join(',')}] v[${known.join(',')}] d[${decided}]`;
+    return `${this.partials.describe()} v[${known.join(',')}] d[${decided}]`;
   }
 }
