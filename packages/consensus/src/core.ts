@@ -94,7 +94,8 @@ export class Core<V, P, S> {
    * them when one slot saw several.
    */
   private readonly seen = new Map<number | string, Uint8Array | Uint8Array[]>();
-  private readonly partials: Partials<P, S>;
+  /** The partial signatures received, by root. */
+  readonly partials: Partials<P, S>;
   /** Values known by root. */
   private readonly values = new Map<string, { value: V; bytes: Uint8Array; root: Uint8Array }>();
   private decided: Decision<V, S> | undefined;
@@ -287,34 +288,6 @@ export class Core<V, P, S> {
   /** The value with this root key (`key(root)`), if known. */
   knownValue(root: string): { value: V; bytes: Uint8Array; root: Uint8Array } | undefined {
     return this.values.get(root);
-  }
-
-  /** Reads a 32-byte root from the opened message's body (the last root keyed, if equal: no copy). */
-  readRoot(): Uint8Array {
-    return this.partials.readRoot(this.reader);
-  }
-
-  /**
-   * Records a partial from `member` on `root` (see `Partials#add`); `trusted` marks this member's
-   * own. Returns the root's key, or undefined if the partial is dropped.
-   */
-  addPartial(
-    member: number,
-    root: Uint8Array,
-    partialBytes: Uint8Array,
-    message: Uint8Array,
-    trusted = false,
-  ): string | undefined {
-    return this.partials.add(member, root, partialBytes, message, trusted);
-  }
-
-  partialCount(root: string): number {
-    return this.partials.count(root);
-  }
-
-  /** Root keys ordered by partial count (most first, ties by root). */
-  rootsByCount(): { root: string; count: number }[] {
-    return this.partials.byCount();
   }
 
   /**

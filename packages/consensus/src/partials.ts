@@ -169,15 +169,9 @@ export class Partials<P, S> {
     return rootKey;
   }
 
+  /** How many partials are held on the root with key `root`. */
   count(root: string): number {
     return this.byRoot.get(root)?.size ?? 0;
-  }
-
-  /** Root keys ordered by partial count (most first, ties by root). */
-  byCount(): { root: string; count: number }[] {
-    return [...this.byRoot.values()]
-      .map((tally) => ({ root: tally.key, count: tally.size }))
-      .sort((a, b) => b.count - a.count || (a.root < b.root ? -1 : 1));
   }
 
   /** Combines the first t partials on a root; the signature if it verifies. */

@@ -156,7 +156,7 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
       round,
       writeFields(lengthPrefixed(value), lengthPrefixed(partial)),
     );
-    core.addPartial(self, decoded.root, partial, bytes, true);
+    core.partials.add(self, decoded.root, partial, bytes, true);
     core.tryDecide(key(decoded.root), round);
   }
 
@@ -307,7 +307,7 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
           const decoded = core.decodeValue(value);
           if (!decoded) return core.drop('invalid-value', sender);
           core.learnValue(decoded.root, decoded.value, value);
-          const rootKey = core.addPartial(sender, decoded.root, partial, bytes);
+          const rootKey = core.partials.add(sender, decoded.root, partial, bytes);
           if (rootKey !== undefined) core.tryDecide(rootKey, round);
           return;
         }

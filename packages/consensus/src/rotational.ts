@@ -130,7 +130,7 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
       .raw(root)
       .prefixed(partial);
     const message = this.core.endMessage();
-    const rootKey = this.core.addPartial(self, root, partial, message, true);
+    const rootKey = this.core.partials.add(self, root, partial, message, true);
     if (rootKey !== undefined) this.decideOn(rootKey);
   }
 
@@ -276,10 +276,10 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
           return this.onProposal(r, sender, value, bytes);
         }
         case RotationalKind.Vote: {
-          const root = core.readRoot();
+          const root = core.partials.readRoot(core.reader);
           const partial = body.bytesField();
           body.end();
-          const rootKey = core.addPartial(sender, root, partial, bytes);
+          const rootKey = core.partials.add(sender, root, partial, bytes);
           if (rootKey !== undefined) this.decideOn(rootKey);
           return;
         }
@@ -295,7 +295,7 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
             const decoded = core.decodeValue(value);
             if (!decoded) return core.drop('invalid-value', sender);
             core.learnValue(decoded.root, decoded.value, value);
-            root = core.addPartial(sender, decoded.root, partial, bytes) ?? null;
+            root = core.partials.add(sender, decoded.root, partial, bytes) ?? null;
             if (root === null) return;
             this.decideOn(root);
           } else {
