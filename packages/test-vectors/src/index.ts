@@ -22,7 +22,7 @@ export class VectorsMissingError extends Error {
 
 /** The vectors root folder (not checked: use `vectorsDir` for a folder that must exist). */
 export function vectorsRoot(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  const override = env['DIVA_VECTORS_DIR'];
+  const override = env.DIVA_VECTORS_DIR;
   return override ? resolve(override) : resolve(workspaceRoot, '../shared/vectors');
 }
 

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readVectorFiles, VectorsMissingError, vectorsDir, vectorsRoot } from '../src/index.ts';
 
-const saved = process.env['DIVA_VECTORS_DIR'];
+const saved = process.env.DIVA_VECTORS_DIR;
 afterEach(() => {
-  if (saved === undefined) delete process.env['DIVA_VECTORS_DIR'];
-  else process.env['DIVA_VECTORS_DIR'] = saved;
+  if (saved === undefined) delete process.env.DIVA_VECTORS_DIR;
+  else process.env.DIVA_VECTORS_DIR = saved;
 });
 
 describe('vector lookup', () => {
@@ -19,7 +19,7 @@ describe('vector lookup', () => {
   it('follows DIVA_VECTORS_DIR and names the missing path', () => {
     const dir = mkdtempSync(join(tmpdir(), 'diva-vectors-'));
     try {
-      process.env['DIVA_VECTORS_DIR'] = dir;
+      process.env.DIVA_VECTORS_DIR = dir;
       writeFileSync(join(dir, 'a.json'), '{"x":1}');
       expect(readVectorFiles<{ x: number }>()).toEqual([{ name: 'a.json', data: { x: 1 } }]);
       expect(() => vectorsDir('nope')).toThrow(VectorsMissingError);
