@@ -1,0 +1,51 @@
+// Library sources follow the workspace rules: no `export *`, one error class per package and no
+// built-in Error constructed in src/ (generated ABI modules exempt).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findBuiltinErrors, findErrorClasses, findExportStar, librarySources } from '../src/source-rules.ts';
+import { listPackages } from '../src/workspace.ts';
+
+const INFRA = new Set(['@diva-dvt/test-vectors', '@diva-dvt/workspace-checks']);
+const packages = listPackages().filter((p) => !INFRA.has(p.name));
+
+describe.each(packages.map((p) => [p.name, p] as const))('%s sources', (_name, pkg) => {
+  const files = librarySources(pkg.dir);
+
+  it('re-export by name (no export *)', () => {
+    expect(findExportStar(files)).toEqual([]);
+  });
+
+  it('construct no built-in Error (only the package error class)', () => {
+    expect(findBuiltinErrors(files)).toEqual([]);
+  });
+
+  it('declare exactly one error class', () => {
+    expect(findErrorClasses(files)).toHaveLength(1);
+  });
+});
+
+describe('source rules', () => {
+  it('catch a bare Error, an export * and a second error class (the checks can fail)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'diva-rules-'));
+    try {
+      const file = join(dir, 'a.ts');
+      writeFileSync(
+        file,
+        [
+          "export * from './b.ts';",
+          'export class AError extends Error {}',
+          'class BError extends Error {}',
+          "// throw new Error('in a comment: fine')",
+          "if (x) throw new RangeError('bad');",
+        ].join('\n'),
+      );
+      expect(findExportStar([file]).map((f) => f.line)).toEqual(["export * from './b.ts';"]);
+      expect(findBuiltinErrors([file]).map((f) => f.line)).toEqual(["if (x) throw new RangeError('bad');"]);
+      expect(findErrorClasses([file])).toEqual(['AError', 'BError']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
