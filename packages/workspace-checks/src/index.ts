@@ -5,6 +5,7 @@ export {
   findBuiltinErrors,
   findErrorClasses,
   findExportStar,
+  findPlatformUse,
   librarySources,
   type SourceFinding,
 } from './source-rules.ts';

@@ -54,3 +54,11 @@ export function findErrorClasses(files: readonly string[]): string[] {
   }
   return names.sort();
 }
+
+const PLATFORM =
+  /from 'node:|\bprocess\.|\bBuffer\b|\bset(Timeout|Interval|Immediate)\(|\bDate\.now\(|\bnew Date\(|\bperformance\.now\(|\bfetch\(/;
+
+/** Uses of the platform (node modules, process, Buffer, timers, the clock, the network). */
+export function findPlatformUse(files: readonly string[]): SourceFinding[] {
+  return scan(files, PLATFORM);
+}

@@ -4,7 +4,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findBuiltinErrors, findErrorClasses, findExportStar, librarySources } from '../src/source-rules.ts';
+import {
+  findBuiltinErrors,
+  findErrorClasses,
+  findExportStar,
+  findPlatformUse,
+  librarySources,
+} from '../src/source-rules.ts';
 import { listPackages } from '../src/workspace.ts';
 
 const INFRA = new Set(['@diva-dvt/test-vectors', '@diva-dvt/workspace-checks']);
@@ -26,6 +32,25 @@ describe.each(packages.map((p) => [p.name, p] as const))('%s sources', (_name, p
   });
 });
 
+// Pure packages do no I/O and read no clock (DESIGN.md); dkg's `/node` entry (src/node.ts) is the
+// one place a pure package reaches Node, for OpenSSL.
+const PURE: Record<string, readonly string[]> = {
+  '@diva-dvt/bls-threshold': [],
+  '@diva-dvt/consensus': [],
+  '@diva-dvt/dkg': ['src/node.ts'],
+};
+
+describe.each(packages.filter((p) => p.name in PURE).map((p) => [p.name, p] as const))(
+  '%s (pure)',
+  (name, pkg) => {
+    it('touches no process, fs, timers, clock or network outside its node entry', () => {
+      const allowed = (PURE[name] ?? []).map((f) => join(pkg.dir, f));
+      const files = librarySources(pkg.dir).filter((f) => !allowed.includes(f));
+      expect(findPlatformUse(files)).toEqual([]);
+    });
+  },
+);
+
 describe('source rules', () => {
   it('catch a bare Error, an export * and a second error class (the checks can fail)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'diva-rules-'));
@@ -39,11 +64,13 @@ describe('source rules', () => {
           'class BError extends Error {}',
           "// throw new Error('in a comment: fine')",
           "if (x) throw new RangeError('bad');",
+          'const t = Date.now();',
         ].join('\n'),
       );
       expect(findExportStar([file]).map((f) => f.line)).toEqual(["export * from './b.ts';"]);
       expect(findBuiltinErrors([file]).map((f) => f.line)).toEqual(["if (x) throw new RangeError('bad');"]);
       expect(findErrorClasses([file])).toEqual(['AError', 'BError']);
+      expect(findPlatformUse([file]).map((f) => f.line)).toEqual(['const t = Date.now();']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
