@@ -2,19 +2,17 @@
 // fetch attestation data within a deadline, compute the signing root; the root must equal the
 // one computed directly from the same data and domain.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBeaconNodeClient, createBeaconNodePool, type PoolEvent } from '../src/index.ts';
+import { createRouteHandler } from '../src/server.ts';
 import {
   attestationDataSigningRoot,
   computeDomain,
   computeSigningRoot,
-  createBeaconNodeClient,
-  createBeaconNodePool,
-  createRouteHandler,
   createSigningContext,
   DOMAIN_TYPES,
   forkScheduleFromSpec,
-  type PoolEvent,
   ssz,
-} from '../src/index.ts';
+} from '../src/spec.ts';
 import { startServer, type TestServer } from './helpers/http.ts';
 import { createRng, randomValue } from './helpers/random.ts';
 
