@@ -5,7 +5,7 @@
 // falls back along that list when a node lacks a version (404/405).
 import type { Type } from '@chainsafe/ssz';
 import { BeaconApiError } from './errors.ts';
-import { type Fork, isFork } from './forks.ts';
+import { type Fork, forkAtLeast, isFork } from './forks.ts';
 import { bytesToHex, fieldError, fromJsonStrict, hexToBytes } from './internal/json.ts';
 
 export type WireFormat = 'json' | 'ssz';
@@ -370,4 +370,51 @@ export function requestFork(req: ParsedRequest): Fork {
   if (v === undefined || !isFork(v))
     throw fieldError('Eth-Consensus-Version', `missing or unknown fork ${JSON.stringify(v)}`);
   return v;
+}
+
+/**
+ * A publish endpoint whose body is a list of a fork-dependent container (attestations, aggregates):
+ * v2 names the fork in Eth-Consensus-Version and can send SSZ; v1 takes only the phase0 shape, so
+ * it does not accept electra lists (a v1-only node cannot publish them).
+ */
+export function forkedListPublish<T>(opts: {
+  readonly name: string;
+  readonly v2Path: string;
+  readonly v1Path: string;
+  readonly listFor: (fork: Fork) => Type<T[]>;
+}): Endpoint<{ fork: Fork; data: T[] }, void> {
+  const { name, listFor } = opts;
+  const phase0 = listFor('phase0');
+  return {
+    name,
+    kind: 'publish',
+    routes: [
+      {
+        id: `${name}.v2`,
+        sszInSpec: { request: true },
+        method: 'POST',
+        path: opts.v2Path,
+        reqSsz: true,
+        writeReq: (a, f) => ({
+          headers: { [HEADER.consensusVersion]: a.fork },
+          body: encodeBody(listFor(a.fork), a.data, f),
+        }),
+        parseReq: (r) => {
+          const fork = requestFork(r);
+          return { fork, data: listBody(listFor(fork), r) };
+        },
+        resp: emptyCodec,
+      },
+      {
+        id: `${name}.v1`,
+        method: 'POST',
+        path: opts.v1Path,
+        reqSsz: false,
+        accepts: (a) => !forkAtLeast(a.fork, 'electra'),
+        writeReq: (a) => ({ body: encodeBody(phase0, a.data, 'json') }),
+        parseReq: (r) => ({ fork: 'phase0', data: listBody(phase0, r) }),
+        resp: emptyCodec,
+      },
+    ],
+  };
 }
