@@ -23,8 +23,8 @@ import {
   SLOTS_PER_EPOCH,
 } from '@lodestar/params';
 import { computeDomain as lsDomain, computeSigningRoot as lsRoot } from '@lodestar/state-transition';
+import { endpoints } from '../src/index.ts';
 import {
-  AttesterDuties,
   aggregateAndProofSigningRoot,
   attestationDataSigningRoot,
   blockHeaderSigningRoot,
@@ -33,17 +33,15 @@ import {
   contributionAndProofSigningRoot,
   createSigningContext,
   depositSigningRoot,
-  endpoints,
   forkScheduleFromSpec,
   randaoSigningRoot,
   selectionProofSigningRoot,
   ssz,
   syncCommitteeMessageSigningRoot,
   syncCommitteeSelectionProofSigningRoot,
-  VALIDATOR_STATUSES,
-  ValidatorResponsesSsz,
   voluntaryExitSigningRoot,
-} from '../src/index.ts';
+} from '../src/spec.ts';
+import { AttesterDuties, VALIDATOR_STATUSES, ValidatorResponsesSsz } from '../src/types.ts';
 import { createRng, randomValue } from '../test/helpers/random.ts';
 
 const quick = process.argv.includes('--quick');

@@ -3,20 +3,12 @@
 // next on 404/405 (and remembering which versions the node lacks). Every failure is a
 // BeaconApiError naming the endpoint, the node and, for a bad body, the field.
 // Nothing global: fetch, the clock and timers are injected (defaults: the platform's).
-import { BeaconApiError, type BeaconApiErrorDetails, parseApiErrorBody } from './errors.ts';
+import { BeaconApiError, type BeaconApiErrorDetails, isBeaconApiError } from './errors.ts';
 import type { Fork } from './forks.ts';
-import { buildUrl, labelOf, readBody, routeMissing } from './internal/http.ts';
-import { JsonFieldError } from './internal/json.ts';
-import {
-  type AnyEndpoint,
-  type ArgsOf,
-  ConsensusVersionMismatch,
-  type RequestParts,
-  type ResponseMeta,
-  type RetOf,
-  type RouteDefinition,
-  SszDecodeError,
-} from './route.ts';
+import { buildUrl, labelOf, parseApiErrorBody, readBody, routeMissing } from './internal/http.ts';
+import type { BeaconPresetName } from './preset.ts';
+import type { AnyEndpoint, ArgsOf, RequestParts, ResponseMeta, RetOf, RouteDefinition } from './route.ts';
+import { assertPreset } from './types.ts';
 
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -25,6 +17,7 @@ export interface Timers {
   clearTimeout(handle: unknown): void;
 }
 
+/** The platform's timers (the default). */
 export const defaultTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
@@ -54,6 +47,11 @@ export type ClientEvent =
 export interface BeaconNodeOptions {
   /** Base URL, e.g. `http://127.0.0.1:9596`. */
   readonly url: string;
+  /**
+   * The SSZ preset the caller expects (the node's `PRESET_BASE`). When given, creating the client
+   * fails with PRESET_MISMATCH unless this process's SSZ types were built for it.
+   */
+  readonly preset?: BeaconPresetName;
   /** Name in errors and events (default: the URL's host). Never put credentials here. */
   readonly label?: string;
   readonly fetch?: FetchFn;
@@ -116,11 +114,10 @@ export interface BeaconNodeClient {
   };
 }
 
-export { buildUrl } from './internal/http.ts';
-
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
 export function createBeaconNodeClient(opts: BeaconNodeOptions): BeaconNodeClient {
+  if (opts.preset !== undefined) assertPreset(opts.preset);
   const fetchFn: FetchFn = opts.fetch ?? ((input, init) => fetch(input, init));
   const label = opts.label ?? labelOf(opts.url);
   const defaultTimeout = opts.timeoutMs ?? 12_000;
@@ -185,13 +182,13 @@ export function createBeaconNodeClient(opts: BeaconNodeOptions): BeaconNodeClien
         (sszRequests === 'all' || (sszRequests === true && route.sszInSpec?.request === true));
       parts = route.writeReq(args, sszReq ? 'ssz' : 'json');
     } catch (e) {
-      const field = e instanceof JsonFieldError ? e.path : '(args)';
+      const decode = isBeaconApiError(e, 'DECODE_ERROR') ? e.details : undefined;
       throw new BeaconApiError(
         {
           code: 'INVALID_REQUEST',
           endpoint: route.id,
-          field,
-          reason: e instanceof Error ? e.message : String(e),
+          field: decode?.field ?? '(args)',
+          reason: decode?.reason ?? (e instanceof Error ? e.message : String(e)),
         },
         { cause: e },
       );
@@ -234,10 +231,11 @@ export function createBeaconNodeClient(opts: BeaconNodeOptions): BeaconNodeClien
           signal: controller.signal,
         });
         status = res.status;
-        bytes = await readBody(res, limit);
+        bytes = await readBody(res, limit, where);
       } catch (e) {
         if (timedOut) return fail({ ...where, code: 'TIMEOUT', timeoutMs }, e);
         if (call.signal?.aborted) return fail({ ...where, code: 'ABORTED' }, e);
+        if (isBeaconApiError(e)) return fail(e.details, e.cause); // body over maxBodyBytes
         const cause = (e as { cause?: { code?: string; message?: string } }).cause;
         const reason = cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e));
         return fail({ ...where, code: 'NETWORK_ERROR', reason: reason.slice(0, 200) }, e);
@@ -286,14 +284,16 @@ export function createBeaconNodeClient(opts: BeaconNodeOptions): BeaconNodeClien
           result = route.resp.fromJson(json, meta);
         }
       } catch (e) {
-        if (e instanceof BeaconApiError) throw e;
-        if (e instanceof ConsensusVersionMismatch) {
-          return fail({ ...where, code: 'WRONG_CONSENSUS_VERSION', expected: e.expected, got: e.got }, e);
+        if (isBeaconApiError(e, 'DECODE_ERROR')) {
+          const mismatch = e.details.versionMismatch;
+          if (mismatch !== undefined)
+            return fail({ ...where, code: 'WRONG_CONSENSUS_VERSION', ...mismatch }, e);
+          return fail(
+            { ...where, code: 'INVALID_RESPONSE', field: e.details.field, reason: e.details.reason },
+            e,
+          );
         }
-        if (e instanceof JsonFieldError)
-          return fail({ ...where, code: 'INVALID_RESPONSE', field: e.path, reason: e.reason }, e);
-        if (e instanceof SszDecodeError)
-          return fail({ ...where, code: 'INVALID_RESPONSE', field: '(ssz body)', reason: e.message }, e);
+        if (e instanceof BeaconApiError) throw e;
         return fail(
           {
             ...where,

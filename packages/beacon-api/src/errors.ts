@@ -1,8 +1,10 @@
 /**
- * Typed errors of @diva-dvt/beacon-api. Everything a beacon node sends back that is not what the
- * route promises becomes a `BeaconApiError` whose `details.code` says what went wrong and whose
+ * The one error class of @diva-dvt/beacon-api. Everything a beacon node sends back that is not what
+ * the route promises becomes a `BeaconApiError` whose `details.code` says what went wrong and whose
  * other fields say where: the route id (`endpoint`), the node's label (`node`) and, for a malformed
- * body, the JSON path of the offending field. Nothing a node returns is thrown raw.
+ * body, the JSON path of the offending field. Nothing a node returns is thrown raw. The spec
+ * helpers, the server helper and the preset choice throw the same class with their own codes.
+ * This module imports nothing, so every entry point (even `./preset`) can export it.
  */
 
 /** Error body of the Beacon API (`{code, message, stacktraces?, failures?}`), parsed when present. */
@@ -48,7 +50,41 @@ export type BeaconApiErrorDetails =
       readonly field: string;
       readonly reason: string;
     }
-  | { readonly code: 'UNSUPPORTED_FORK'; readonly fork: string };
+  | { readonly code: 'UNSUPPORTED_FORK'; readonly fork: string }
+  /**
+   * A JSON or SSZ value that does not decode as its type, before the client knows which node sent
+   * it (the client reports it as INVALID_RESPONSE or WRONG_CONSENSUS_VERSION with this error as
+   * `cause`; the server helper answers 400). `field` is the JSON path (`data[3].validator.pubkey`),
+   * `(ssz body)` or a header name. `versionMismatch` is set when the `Eth-Consensus-Version` header
+   * names another fork than the body's `version`.
+   */
+  | {
+      readonly code: 'DECODE_ERROR';
+      readonly field: string;
+      readonly reason: string;
+      readonly versionMismatch?: { readonly expected: string; readonly got: string };
+    }
+  /**
+   * Thrown by an implementation behind `createRouteHandler` (`@diva-dvt/beacon-api/server`) to
+   * answer with `status` and a Beacon API error body `{code, message, failures?}`.
+   */
+  | {
+      readonly code: 'REQUEST_REJECTED';
+      readonly status: number;
+      readonly reason: string;
+      readonly failures?: readonly { readonly index: number; readonly message: string }[];
+    }
+  /**
+   * The SSZ types of this process were built for another preset than the one asked for
+   * (`@lodestar/params` fixes it when first loaded). `active` is the loaded preset, `hint` says how
+   * to choose it in time.
+   */
+  | {
+      readonly code: 'PRESET_MISMATCH';
+      readonly requested: string;
+      readonly active: string;
+      readonly hint: string;
+    };
 
 export type BeaconApiErrorCode = BeaconApiErrorDetails['code'];
 
@@ -80,13 +116,21 @@ function describe(d: BeaconApiErrorDetails): string {
       return `invalid deposit data entry ${d.index} at ${d.field}: ${d.reason}`;
     case 'UNSUPPORTED_FORK':
       return `unsupported fork ${JSON.stringify(d.fork)}`;
+    case 'DECODE_ERROR':
+      return `${d.field}: ${d.reason}`;
+    case 'REQUEST_REJECTED':
+      return `request rejected with HTTP ${d.status}: ${d.reason}`;
+    case 'PRESET_MISMATCH':
+      return `the SSZ types are built for the ${d.active} preset, not ${d.requested}: ${d.hint}`;
   }
 }
 
+/** The one error class this package throws. */
 export class BeaconApiError extends Error {
   override readonly name = 'BeaconApiError';
   readonly code: BeaconApiErrorCode;
   readonly details: BeaconApiErrorDetails;
+  /** The message without the `[CODE]` prefix, for logs that add their own context. */
   readonly shortMessage: string;
 
   constructor(details: BeaconApiErrorDetails, options?: { cause?: unknown }) {
@@ -98,37 +142,10 @@ export class BeaconApiError extends Error {
   }
 }
 
+/** Narrows an unknown error to a `BeaconApiError`, optionally of one code (then `details` is that code's). */
 export function isBeaconApiError<C extends BeaconApiErrorCode>(
   error: unknown,
   code?: C,
 ): error is BeaconApiError & { code: C; details: Extract<BeaconApiErrorDetails, { code: C }> } {
   return error instanceof BeaconApiError && (code === undefined || error.code === code);
-}
-
-/** Parses a Beacon API error body; undefined when the text is not one. Never throws. */
-export function parseApiErrorBody(text: string): ApiErrorBody | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof json !== 'object' || json === null) return undefined;
-  const o = json as Record<string, unknown>;
-  // The spec's body is {code, message}; fastify-based nodes (Lodestar) answer {statusCode, error, message}.
-  const raw = o.code ?? o.statusCode;
-  const code = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : Number.NaN;
-  if (!Number.isInteger(code) || typeof o.message !== 'string') return undefined;
-  const message = o.message.slice(0, 1000);
-  if (!Array.isArray(o.failures)) return { code, message };
-  const failures: { index: number; message: string }[] = [];
-  for (const f of o.failures) {
-    if (typeof f !== 'object' || f === null) continue;
-    const r = f as Record<string, unknown>;
-    const index = typeof r.index === 'number' ? r.index : Number(r.index);
-    if (Number.isInteger(index) && typeof r.message === 'string') {
-      failures.push({ index, message: r.message.slice(0, 1000) });
-    }
-  }
-  return { code, message, failures };
 }

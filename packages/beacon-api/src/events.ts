@@ -2,8 +2,10 @@
 // 1.5.1 ignores the comma form), a text/event-stream parser, typed decoding of the common topics,
 // and automatic reconnection with backoff (sending Last-Event-ID). An event that does not decode
 // is reported through `onStatus`, never thrown.
-import { type BeaconNodeClient, buildUrl, defaultTimers, type Timers } from './client.ts';
-import { fromJsonStrict, hexToBytes, JsonFieldError } from './internal/json.ts';
+import { type BeaconNodeClient, defaultTimers, type Timers } from './client.ts';
+import { BeaconApiError, isBeaconApiError } from './errors.ts';
+import { buildUrl } from './internal/http.ts';
+import { fieldError, fromJsonStrict, hexToBytes } from './internal/json.ts';
 import { bool, obj, uint } from './internal/read.ts';
 import { createSseParser } from './sse.ts';
 import {
@@ -101,7 +103,7 @@ export type EventStreamStatus =
 
 function root(o: Record<string, unknown>, key: string): Uint8Array {
   const b = hexToBytes(o[key], `data.${key}`);
-  if (b.length !== 32) throw new JsonFieldError(`data.${key}`, 'expected 32 bytes');
+  if (b.length !== 32) throw fieldError(`data.${key}`, 'expected 32 bytes');
   return b;
 }
 
@@ -109,13 +111,13 @@ function optBool(o: Record<string, unknown>, key: string): { executionOptimistic
   return o[key] === undefined ? {} : { executionOptimistic: bool(o, key, 'data') };
 }
 
-/** Decodes one SSE message of `event` with JSON `data`; throws JsonFieldError on a bad payload. */
+/** Decodes one SSE message of `event` with JSON `data`; throws DECODE_ERROR on a bad payload. */
 export function decodeBeaconEvent(event: string, dataText: string, id?: string): BeaconEvent {
   let json: unknown;
   try {
     json = JSON.parse(dataText);
   } catch {
-    throw new JsonFieldError('data', 'not JSON');
+    throw fieldError('data', 'not JSON');
   }
   const idPart = id !== undefined ? { id } : {};
   switch (event) {
@@ -211,8 +213,6 @@ export function decodeBeaconEvent(event: string, dataText: string, id?: string):
   }
 }
 
-export { createSseParser } from './sse.ts';
-
 export interface SubscribeOptions {
   readonly topics: readonly EventTopic[];
   readonly onEvent: (event: BeaconEvent) => void;
@@ -241,7 +241,14 @@ export function subscribeEvents(
   source: BeaconNodeClient | ((previous: { readonly node: string } | undefined) => BeaconNodeClient),
   opts: SubscribeOptions,
 ): EventSubscription {
-  if (opts.topics.length === 0) throw new JsonFieldError('topics', 'at least one topic');
+  if (opts.topics.length === 0) {
+    throw new BeaconApiError({
+      code: 'INVALID_REQUEST',
+      endpoint: 'events',
+      field: 'topics',
+      reason: 'at least one topic',
+    });
+  }
   const pick = typeof source === 'function' ? source : () => source;
   const timers = opts.timers ?? defaultTimers;
   const base = opts.reconnectDelayMs ?? 500;
@@ -315,13 +322,13 @@ export function subscribeEvents(
             try {
               opts.onEvent(decodeBeaconEvent(m.event, m.data, m.id));
             } catch (e) {
-              if (e instanceof JsonFieldError) {
+              if (isBeaconApiError(e, 'DECODE_ERROR')) {
                 opts.onStatus?.({
                   type: 'invalid-event',
                   node: node.label,
                   event: m.event,
-                  field: e.path,
-                  reason: e.reason,
+                  field: e.details.field,
+                  reason: e.details.reason,
                 });
               } else {
                 opts.onStatus?.({

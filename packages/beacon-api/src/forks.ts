@@ -22,13 +22,6 @@ export function forkAtLeast(fork: Fork, than: Fork): boolean {
   return forkSeq(fork) >= forkSeq(than);
 }
 
-/** Parses a consensus-version header or `version` field; throws UNSUPPORTED_FORK otherwise. */
-export function parseFork(name: string): Fork {
-  const lower = name.toLowerCase();
-  if (!isFork(lower)) throw new BeaconApiError({ code: 'UNSUPPORTED_FORK', fork: name });
-  return lower;
-}
-
 /** One scheduled fork: its name, version and activation epoch (Infinity when unscheduled). */
 export interface ScheduledFork {
   readonly fork: Fork;

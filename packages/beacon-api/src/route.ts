@@ -4,8 +4,9 @@
 // (./server.ts). An `Endpoint` groups the versions of one operation, newest first; the client
 // falls back along that list when a node lacks a version (404/405).
 import type { Type } from '@chainsafe/ssz';
-import { type Fork, isFork } from './forks.ts';
-import { bytesToHex, fromJsonStrict, hexToBytes, JsonFieldError } from './internal/json.ts';
+import { BeaconApiError } from './errors.ts';
+import { type Fork, forkAtLeast, isFork } from './forks.ts';
+import { bytesToHex, fieldError, fromJsonStrict, hexToBytes } from './internal/json.ts';
 
 export type WireFormat = 'json' | 'ssz';
 export type HttpMethod = 'GET' | 'POST';
@@ -128,14 +129,14 @@ function metaFromJson(
   for (const k of keys) {
     if (k === 'executionOptimistic' && o.execution_optimistic !== undefined) {
       if (typeof o.execution_optimistic !== 'boolean')
-        throw new JsonFieldError('execution_optimistic', 'expected a boolean');
+        throw fieldError('execution_optimistic', 'expected a boolean');
       m.executionOptimistic = o.execution_optimistic;
     } else if (k === 'finalized' && o.finalized !== undefined) {
-      if (typeof o.finalized !== 'boolean') throw new JsonFieldError('finalized', 'expected a boolean');
+      if (typeof o.finalized !== 'boolean') throw fieldError('finalized', 'expected a boolean');
       m.finalized = o.finalized;
     } else if (k === 'dependentRoot') {
       const b = hexToBytes(o.dependent_root, 'dependent_root');
-      if (b.length !== 32) throw new JsonFieldError('dependent_root', 'expected 32 bytes');
+      if (b.length !== 32) throw fieldError('dependent_root', 'expected 32 bytes');
       m.dependentRoot = b;
     } else if (k === 'version') {
       m.version = readVersion(o.version, meta);
@@ -148,27 +149,21 @@ function metaFromJson(
 function readVersion(field: unknown, meta: ResponseMeta): Fork {
   const header = meta.header(HEADER.consensusVersion);
   if (field === undefined && header === undefined)
-    throw new JsonFieldError('version', 'missing (and no Eth-Consensus-Version header)');
+    throw fieldError('version', 'missing (and no Eth-Consensus-Version header)');
   const v = field ?? header;
   if (typeof v !== 'string' || !isFork(v.toLowerCase()))
-    throw new JsonFieldError('version', `unknown fork ${JSON.stringify(v)}`);
+    throw fieldError('version', `unknown fork ${JSON.stringify(v)}`);
   const fork = v.toLowerCase() as Fork;
   if (header !== undefined && header.toLowerCase() !== fork) {
-    throw new ConsensusVersionMismatch(fork, header);
+    // The client reports this as WRONG_CONSENSUS_VERSION (expected: the body's fork).
+    throw new BeaconApiError({
+      code: 'DECODE_ERROR',
+      field: 'Eth-Consensus-Version',
+      reason: `Eth-Consensus-Version ${header} but the body is ${fork}`,
+      versionMismatch: { expected: fork, got: header },
+    });
   }
   return fork;
-}
-
-/** The `Eth-Consensus-Version` header names another fork than the body. */
-export class ConsensusVersionMismatch extends Error {
-  override readonly name = 'ConsensusVersionMismatch';
-  readonly expected: string;
-  readonly got: string;
-  constructor(expected: string, got: string) {
-    super(`Eth-Consensus-Version ${got} but the body is ${expected}`);
-    this.expected = expected;
-    this.got = got;
-  }
 }
 
 function metaToJson(m: ResponseMetadata, keys: readonly MetaKey[]): Record<string, unknown> {
@@ -201,7 +196,7 @@ function metaFromHeaders(meta: ResponseMeta, keys: readonly MetaKey[]): Response
     if (k === 'version') {
       const v = meta.header(HEADER.consensusVersion);
       if (v === undefined || !isFork(v.toLowerCase())) {
-        throw new JsonFieldError('Eth-Consensus-Version', `missing or unknown fork ${JSON.stringify(v)}`);
+        throw fieldError('Eth-Consensus-Version', `missing or unknown fork ${JSON.stringify(v)}`);
       }
       m.version = v.toLowerCase() as Fork;
     } else if (k === 'executionOptimistic') {
@@ -212,9 +207,9 @@ function metaFromHeaders(meta: ResponseMeta, keys: readonly MetaKey[]): Response
       if (v !== undefined) m.finalized = v === 'true';
     } else if (k === 'dependentRoot') {
       const v = meta.header(HEADER.dependentRoot);
-      if (v === undefined) throw new JsonFieldError('Eth-Consensus-Dependent-Root', 'missing');
+      if (v === undefined) throw fieldError('Eth-Consensus-Dependent-Root', 'missing');
       const b = hexToBytes(v, 'Eth-Consensus-Dependent-Root');
-      if (b.length !== 32) throw new JsonFieldError('Eth-Consensus-Dependent-Root', 'expected 32 bytes');
+      if (b.length !== 32) throw fieldError('Eth-Consensus-Dependent-Root', 'expected 32 bytes');
       m.dependentRoot = b;
     }
   }
@@ -223,21 +218,25 @@ function metaFromHeaders(meta: ResponseMeta, keys: readonly MetaKey[]): Response
 
 function asObject(body: unknown, path = '(body)'): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new JsonFieldError(path, 'expected a JSON object');
+    throw fieldError(path, 'expected a JSON object');
   }
   return body as Record<string, unknown>;
 }
 
-/** SSZ bytes that do not decode as the route's type. */
-export class SszDecodeError extends Error {
-  override readonly name = 'SszDecodeError';
+/** SSZ bytes that do not decode as the route's type: DECODE_ERROR at `(ssz body)`. */
+export function sszError(typeName: string, cause: unknown): BeaconApiError {
+  return fieldError(
+    '(ssz body)',
+    `${typeName}: ${cause instanceof Error ? cause.message : String(cause)}`,
+    cause,
+  );
 }
 
 function deserialize<T>(type: Type<T>, bytes: Uint8Array): T {
   try {
     return type.deserialize(bytes);
   } catch (e) {
-    throw new SszDecodeError(`${type.typeName}: ${e instanceof Error ? e.message : String(e)}`);
+    throw sszError(type.typeName, e);
   }
 }
 
@@ -252,7 +251,7 @@ export function dataCodec<T>(
   const keys = opts.meta ?? [];
   const typeFor = (m: ResponseMetadata): Type<T> => {
     if (typeof type !== 'function') return type;
-    if (m.version === undefined) throw new JsonFieldError('version', 'missing');
+    if (m.version === undefined) throw fieldError('version', 'missing');
     return type(m.version);
   };
   const sszOk = opts.ssz ?? true;
@@ -262,7 +261,7 @@ export function dataCodec<T>(
     fromJson(body, meta) {
       const o = asObject(body);
       const m = metaFromJson(o, keys, meta);
-      if (o.data === undefined) throw new JsonFieldError('data', 'missing');
+      if (o.data === undefined) throw fieldError('data', 'missing');
       return { data: fromJsonStrict(typeFor(m), o.data, 'data'), meta: m };
     },
     toJson(ret) {
@@ -298,7 +297,7 @@ export function customCodec<T>(
     ssz: false,
     fromJson(body) {
       const o = asObject(body);
-      if (o.data === undefined) throw new JsonFieldError('data', 'missing');
+      if (o.data === undefined) throw fieldError('data', 'missing');
       return { data: decode(o.data), meta: {} };
     },
     toJson(ret) {
@@ -322,14 +321,14 @@ export const emptyCodec: ResponseCodec<void> = {
 /** A required path or query parameter from a parsed request. */
 export function param(req: ParsedRequest, name: string): string {
   const v = req.params[name] ?? req.query[name]?.[0];
-  if (v === undefined) throw new JsonFieldError(name, 'missing');
+  if (v === undefined) throw fieldError(name, 'missing');
   return v;
 }
 
 export function uintParam(req: ParsedRequest, name: string): number {
   const v = param(req, name);
   if (!/^[0-9]{1,16}$/.test(v))
-    throw new JsonFieldError(name, `expected a decimal integer, got ${JSON.stringify(v)}`);
+    throw fieldError(name, `expected a decimal integer, got ${JSON.stringify(v)}`);
   return Number(v);
 }
 
@@ -343,8 +342,7 @@ export function listQuery(req: ParsedRequest, name: string): string[] {
 }
 
 export function jsonBody(req: ParsedRequest): unknown {
-  if (req.body === undefined || !('json' in req.body))
-    throw new JsonFieldError('(body)', 'expected a JSON body');
+  if (req.body === undefined || !('json' in req.body)) throw fieldError('(body)', 'expected a JSON body');
   return req.body.json;
 }
 
@@ -370,6 +368,53 @@ export function encodeBody<T>(type: Type<T>, value: T, format: WireFormat): Requ
 export function requestFork(req: ParsedRequest): Fork {
   const v = req.header(HEADER.consensusVersion)?.toLowerCase();
   if (v === undefined || !isFork(v))
-    throw new JsonFieldError('Eth-Consensus-Version', `missing or unknown fork ${JSON.stringify(v)}`);
+    throw fieldError('Eth-Consensus-Version', `missing or unknown fork ${JSON.stringify(v)}`);
   return v;
+}
+
+/**
+ * A publish endpoint whose body is a list of a fork-dependent container (attestations, aggregates):
+ * v2 names the fork in Eth-Consensus-Version and can send SSZ; v1 takes only the phase0 shape, so
+ * it does not accept electra lists (a v1-only node cannot publish them).
+ */
+export function forkedListPublish<T>(opts: {
+  readonly name: string;
+  readonly v2Path: string;
+  readonly v1Path: string;
+  readonly listFor: (fork: Fork) => Type<T[]>;
+}): Endpoint<{ fork: Fork; data: T[] }, void> {
+  const { name, listFor } = opts;
+  const phase0 = listFor('phase0');
+  return {
+    name,
+    kind: 'publish',
+    routes: [
+      {
+        id: `${name}.v2`,
+        sszInSpec: { request: true },
+        method: 'POST',
+        path: opts.v2Path,
+        reqSsz: true,
+        writeReq: (a, f) => ({
+          headers: { [HEADER.consensusVersion]: a.fork },
+          body: encodeBody(listFor(a.fork), a.data, f),
+        }),
+        parseReq: (r) => {
+          const fork = requestFork(r);
+          return { fork, data: listBody(listFor(fork), r) };
+        },
+        resp: emptyCodec,
+      },
+      {
+        id: `${name}.v1`,
+        method: 'POST',
+        path: opts.v1Path,
+        reqSsz: false,
+        accepts: (a) => !forkAtLeast(a.fork, 'electra'),
+        writeReq: (a) => ({ body: encodeBody(phase0, a.data, 'json') }),
+        parseReq: (r) => ({ fork: 'phase0', data: listBody(phase0, r) }),
+        resp: emptyCodec,
+      },
+    ],
+  };
 }

@@ -1,23 +1,14 @@
-// Server side of the route definitions: a node:http request handler that parses requests with
-// the same routes the client uses, calls an implementation, and encodes the result as JSON or SSZ
-// (by the Accept header). Used by tests (real loopback servers) and by the operator's own API.
-// Missing implementations answer 501, unknown paths 404 `Route ... not found`, as beacon nodes do.
+// @diva-dvt/beacon-api/server: the server side of the route definitions, a node:http request
+// handler that parses requests with the same routes the client uses, calls an implementation, and
+// encodes the result as JSON or SSZ (by the Accept header). Used by tests (real loopback servers)
+// and by the operator's own API; a client user never loads it. Missing implementations answer 501,
+// unknown paths 404 `Route ... not found`, as beacon nodes do. An implementation refuses a request
+// by throwing `BeaconApiError` with code REQUEST_REJECTED (status, reason, failures); anything
+// else it throws answers 500.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type EndpointName, type Endpoints, endpoints } from './endpoints.ts';
-import { JsonFieldError } from './internal/json.ts';
+import { BeaconApiError, isBeaconApiError } from './errors.ts';
 import type { AnyEndpoint, ArgsOf, ParsedRequest, RetOf, RouteDefinition } from './route.ts';
-
-/** Throw from an implementation to answer with this status and a Beacon API error body. */
-export class ApiHttpError extends Error {
-  override readonly name = 'ApiHttpError';
-  readonly status: number;
-  readonly failures: readonly { index: number; message: string }[] | undefined;
-  constructor(status: number, message: string, failures?: readonly { index: number; message: string }[]) {
-    super(message);
-    this.status = status;
-    this.failures = failures;
-  }
-}
 
 export type BeaconApiImplementation = {
   readonly [K in EndpointName]?: (
@@ -90,7 +81,13 @@ async function readRequestBody(req: IncomingMessage, limit: number): Promise<Uin
   for await (const c of req) {
     const b = c as Buffer;
     total += b.length;
-    if (total > limit) throw new ApiHttpError(413, `request body exceeds ${limit} bytes`);
+    if (total > limit) {
+      throw new BeaconApiError({
+        code: 'REQUEST_REJECTED',
+        status: 413,
+        reason: `request body exceeds ${limit} bytes`,
+      });
+    }
     chunks.push(b);
   }
   return new Uint8Array(Buffer.concat(chunks));
@@ -156,8 +153,7 @@ export function createRouteHandler(
     try {
       args = match.route.parseReq(parsed);
     } catch (e) {
-      const where =
-        e instanceof JsonFieldError ? `${e.path}: ${e.reason}` : e instanceof Error ? e.message : String(e);
+      const where = e instanceof BeaconApiError ? e.shortMessage : e instanceof Error ? e.message : String(e);
       return sendError(res, 400, `invalid request: ${where}`);
     }
     const result = await fn(args, { route: match.route.id });
@@ -196,7 +192,8 @@ export function createRouteHandler(
         res.destroy();
         return;
       }
-      if (e instanceof ApiHttpError) sendError(res, e.status, e.message, e.failures);
+      if (isBeaconApiError(e, 'REQUEST_REJECTED'))
+        sendError(res, e.details.status, e.details.reason, e.details.failures);
       else sendError(res, 500, e instanceof Error ? e.message : String(e));
     });
   };

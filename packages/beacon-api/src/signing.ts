@@ -183,17 +183,11 @@ export function voluntaryExitDomain(
   return getDomain(ctx, DOMAIN_TYPES.voluntaryExit, exitEpoch, currentEpoch);
 }
 
-// Domains over the zero genesis validators root, by domain type and fork version (few per process).
-const zeroRootDomains = new Map<string, Uint8Array>();
+// Deposits and builder registrations: domains over the zero genesis validators root. Computed per
+// call (one ForkData root), as the spec does; no process-wide cache.
 function zeroRootDomain(domainType: Uint8Array, forkVersion: Uint8Array): Uint8Array {
   check(forkVersion, 4, 'forkVersion');
-  const key = `${domainType.join('.')}/${forkVersion.join('.')}`;
-  let d = zeroRootDomains.get(key);
-  if (d === undefined) {
-    d = computeDomain(domainType, forkVersion, ZERO_ROOT);
-    zeroRootDomains.set(key, d);
-  }
-  return d;
+  return computeDomain(domainType, forkVersion, ZERO_ROOT);
 }
 
 /** Application domain of builder registrations: GENESIS_FORK_VERSION, zero genesis validators root. */

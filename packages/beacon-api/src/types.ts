@@ -8,19 +8,24 @@ import { ACTIVE_PRESET, VALIDATOR_REGISTRY_LIMIT } from '@lodestar/params';
 import { ssz, sszTypesFor } from '@lodestar/types';
 import { BeaconApiError } from './errors.ts';
 import type { Fork } from './forks.ts';
+import { presetHint } from './internal/preset-hint.ts';
 
 export { ssz, sszTypesFor };
 
-/** The preset the SSZ types of this process were built for (fixed at first load). */
+/** The preset the SSZ types of this process were built for (fixed when @lodestar/params loaded). */
 export const activePreset: string = ACTIVE_PRESET;
 
-/** Throws INVALID_CONFIG unless the types were built for `preset` (guards against a late choice). */
-export function assertPreset(preset: 'mainnet' | 'minimal'): void {
+/**
+ * Checks that the SSZ types of this process were built for `preset` (e.g. the node's
+ * `PRESET_BASE`); throws PRESET_MISMATCH with both names and how to fix it otherwise.
+ */
+export function assertPreset(preset: string): void {
   if (activePreset !== preset) {
     throw new BeaconApiError({
-      code: 'INVALID_CONFIG',
-      field: 'preset',
-      reason: `SSZ types are built for ${activePreset}, not ${preset}; set LODESTAR_PRESET or call selectPreset first`,
+      code: 'PRESET_MISMATCH',
+      requested: preset,
+      active: activePreset,
+      hint: presetHint(preset),
     });
   }
 }

@@ -7,14 +7,14 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PublicKey, Signature, verify } from '@chainsafe/blst';
 import { describe, expect, it } from 'vitest';
+import { BeaconApiError } from '../src/index.ts';
 import {
-  BeaconApiError,
   createDepositDataJson,
   type DepositDataJson,
   depositSigningRoot,
   parseDepositDataFile,
   serializeDepositDataFile,
-} from '../src/index.ts';
+} from '../src/spec.ts';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const root = process.env.DIVA_VECTORS_DIR

@@ -3,18 +3,19 @@
 // (with Last-Event-ID), keep delivering, and report what happened through onStatus.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { decodeBeaconEvent } from '../src/events.ts';
 import {
+  BeaconApiError,
   type BeaconEvent,
-  bytesToHex,
   createBeaconNodeClient,
   createBeaconNodePool,
-  createSseParser,
-  decodeBeaconEvent,
   type EventStreamStatus,
-  JsonFieldError,
-  ssz,
+  isBeaconApiError,
   subscribeEvents,
 } from '../src/index.ts';
+import { bytesToHex } from '../src/internal/json.ts';
+import { ssz } from '../src/spec.ts';
+import { createSseParser } from '../src/sse.ts';
 import { startServer, type TestServer } from './helpers/http.ts';
 import { createRng, randomValue } from './helpers/random.ts';
 
@@ -123,19 +124,19 @@ describe('typed events', () => {
       topic: 'single_attestation',
       data: single,
     });
-    expect(() => decodeBeaconEvent('attestation', '{"x":1}')).toThrow(JsonFieldError);
+    expect(() => decodeBeaconEvent('attestation', '{"x":1}')).toThrow(BeaconApiError);
   });
 
   it('names the bad field of a malformed event', () => {
     expect(() => decodeBeaconEvent('head', JSON.stringify({ ...head(1), block: '0x1234' }))).toThrow(
-      JsonFieldError,
+      BeaconApiError,
     );
     try {
       decodeBeaconEvent('head', JSON.stringify({ ...head(1), slot: 'x' }));
     } catch (e) {
-      expect((e as JsonFieldError).path).toBe('data.slot');
+      expect(isBeaconApiError(e, 'DECODE_ERROR') && e.details.field).toBe('data.slot');
     }
-    expect(() => decodeBeaconEvent('block', 'not json')).toThrow(JsonFieldError);
+    expect(() => decodeBeaconEvent('block', 'not json')).toThrow(BeaconApiError);
   });
 });
 

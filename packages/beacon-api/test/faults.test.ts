@@ -5,18 +5,17 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  AttesterDuties,
   BeaconApiError,
   type BeaconApiErrorCode,
   type ClientEvent,
   createBeaconApi,
   createBeaconNodeClient,
-  createRouteHandler,
   endpoints,
   isBeaconApiError,
-  signedBlockType,
-  ssz,
 } from '../src/index.ts';
+import { createRouteHandler } from '../src/server.ts';
+import { signedBlockType, ssz } from '../src/spec.ts';
+import { AttesterDuties } from '../src/types.ts';
 import { startServer, type TestServer } from './helpers/http.ts';
 import { createRng, randomValue } from './helpers/random.ts';
 

@@ -7,10 +7,10 @@ import {
   BeaconApiError,
   createBeaconNodeClient,
   createBeaconNodePool,
-  createRouteHandler,
   type PoolEvent,
-  ssz,
 } from '../src/index.ts';
+import { createRouteHandler } from '../src/server.ts';
+import { ssz } from '../src/spec.ts';
 import { startServer, type TestServer } from './helpers/http.ts';
 import { createRng, randomValue } from './helpers/random.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activePreset, ssz } from '../src/index.ts';
+import { activePreset, ssz } from '../src/spec.ts';
 
 describe('preset (minimal project)', () => {
   it('loads the minimal SSZ types', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activePreset, ssz } from '../src/index.ts';
+import { activePreset, ssz } from '../src/spec.ts';
 
 describe('preset (mainnet project)', () => {
   it('loads the mainnet SSZ types', () => {

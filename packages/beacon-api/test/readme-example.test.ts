@@ -1,26 +1,37 @@
-// The README example, run against two loopback beacon nodes (one of them down): fetch duties,
-// fetch attestation data within a deadline, compute the signing root; the root must equal the
-// one computed directly from the same data and domain.
+// The README example, run against two loopback beacon nodes (one of them down): read the chain
+// spec and check the preset, fetch duties, fetch attestation data within a deadline, compute the
+// signing root; the root must equal the one computed directly from the same data and domain.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createBeaconNodeClient,
+  createBeaconNodePool,
+  type PoolEvent,
+  parseChainSpec,
+} from '../src/index.ts';
+import { createRouteHandler } from '../src/server.ts';
+import {
+  assertPreset,
   attestationDataSigningRoot,
   computeDomain,
   computeSigningRoot,
-  createBeaconNodeClient,
-  createBeaconNodePool,
-  createRouteHandler,
   createSigningContext,
   DOMAIN_TYPES,
   forkScheduleFromSpec,
-  type PoolEvent,
   ssz,
-} from '../src/index.ts';
+} from '../src/spec.ts';
 import { startServer, type TestServer } from './helpers/http.ts';
 import { createRng, randomValue } from './helpers/random.ts';
 
 const rng = createRng(77);
 const genesis = randomValue(ssz.phase0.Genesis, rng);
 const spec = {
+  PRESET_BASE: 'mainnet',
+  SECONDS_PER_SLOT: '12',
+  SLOTS_PER_EPOCH: '32',
+  MAX_COMMITTEES_PER_SLOT: '64',
+  TARGET_COMMITTEE_SIZE: '128',
+  SYNC_COMMITTEE_SIZE: '512',
+  EPOCHS_PER_SYNC_COMMITTEE_PERIOD: '256',
   GENESIS_FORK_VERSION: '0x00000000',
   ALTAIR_FORK_VERSION: '0x01000000',
   ALTAIR_FORK_EPOCH: '10',
@@ -77,16 +88,17 @@ describe('README example', () => {
     });
     const api = pool.api;
     const g = await api.getGenesis();
-    const s = await api.getSpec();
+    const s = parseChainSpec((await api.getSpec()).data);
+    assertPreset(s.PRESET_BASE);
     const ctx = createSigningContext({
       genesisValidatorsRoot: g.data.genesisValidatorsRoot,
-      schedule: forkScheduleFromSpec(s.data),
+      schedule: forkScheduleFromSpec(s.values),
     });
     const epoch = 12;
     const duties = await api.getAttesterDuties({ epoch, indices: [42, 43] });
     expect(duties.data.map((d) => d.validatorIndex)).toEqual([42, 43]);
     for (const duty of duties.data) {
-      const deadlineMs = performance.now() + 4_000;
+      const deadlineMs = performance.now() + (s.SLOT_DURATION_MS * 2) / 3;
       const { data } = await api.produceAttestationData(
         { slot: duty.slot, committeeIndex: duty.committeeIndex },
         { deadlineMs },

@@ -4,17 +4,9 @@
 // that result. Older versions are reached the way a real node forces them: newer routes answer 404.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AnyEndpoint,
-  createBeaconNodeClient,
-  createRouteHandler,
-  type EndpointName,
-  endpoints,
-  FORKS,
-  type Fork,
-  forkAtLeast,
-  producedBlockType,
-} from '../src/index.ts';
+import { type AnyEndpoint, createBeaconNodeClient, type EndpointName, endpoints } from '../src/index.ts';
+import { createRouteHandler } from '../src/server.ts';
+import { FORKS, type Fork, forkAtLeast, producedBlockType } from '../src/spec.ts';
 import { startServer, type TestServer } from './helpers/http.ts';
 import { createRng, randomValue } from './helpers/random.ts';
 import { FORK_DEPENDENT, samples } from './helpers/samples.ts';

@@ -2,7 +2,9 @@
 // unknown routes, wrong methods, unimplemented endpoints, bad requests, implementation errors,
 // content negotiation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiHttpError, createRouteHandler, ssz } from '../src/index.ts';
+import { BeaconApiError } from '../src/index.ts';
+import { createRouteHandler } from '../src/server.ts';
+import { ssz } from '../src/spec.ts';
 import { startServer, type TestServer } from './helpers/http.ts';
 import { createRng, randomValue } from './helpers/random.ts';
 
@@ -13,11 +15,22 @@ beforeAll(async () => {
     createRouteHandler({
       getGenesis: () => ({ data: genesis, meta: {} }),
       getAttesterDuties: ({ epoch }) => {
-        if (epoch > 100) throw new ApiHttpError(400, `Invalid epoch: ${epoch}`);
+        if (epoch > 100) {
+          throw new BeaconApiError({
+            code: 'REQUEST_REJECTED',
+            status: 400,
+            reason: `Invalid epoch: ${epoch}`,
+          });
+        }
         throw new Error('database closed');
       },
       submitPoolVoluntaryExit: () => {
-        throw new ApiHttpError(400, 'some failed', [{ index: 0, message: 'bad signature' }]);
+        throw new BeaconApiError({
+          code: 'REQUEST_REJECTED',
+          status: 400,
+          reason: 'some failed',
+          failures: [{ index: 0, message: 'bad signature' }],
+        });
       },
       getHealth: () => ({ status: 206 }),
     }),
@@ -61,7 +74,7 @@ describe('createRouteHandler', () => {
     expect(notJson.status).toBe(400);
   });
 
-  it('maps ApiHttpError to its status and body, other errors to 500', async () => {
+  it('maps REQUEST_REJECTED to its status and body, other errors to 500', async () => {
     const r400 = await get('/eth/v1/validator/duties/attester/101', { method: 'POST', body: '["1"]' });
     expect(r400.status).toBe(400);
     expect(await r400.json()).toEqual({ code: 400, message: 'Invalid epoch: 101' });

@@ -7,13 +7,8 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { SYNC_COMMITTEE_SIZE } from '@lodestar/params';
 import { describe, expect, it } from 'vitest';
-import {
-  type AnyEndpoint,
-  type EndpointName,
-  endpoints,
-  type ParsedRequest,
-  type RouteDefinition,
-} from '../src/index.ts';
+import { type AnyEndpoint, type EndpointName, endpoints, type RouteDefinition } from '../src/index.ts';
+import type { ParsedRequest } from '../src/route.ts';
 
 interface Body {
   fork: string | null;

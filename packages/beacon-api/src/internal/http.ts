@@ -1,6 +1,6 @@
 // HTTP details of the client: request URLs (path parameters, repeated query keys), bounded body
-// reads, and telling a missing route from a missing object.
-import type { BeaconApiError } from '../errors.ts';
+// reads, telling a missing route from a missing object, and parsing Beacon API error bodies.
+import { type ApiErrorBody, BeaconApiError } from '../errors.ts';
 import type { QueryValue, RequestParts } from '../route.ts';
 
 export function labelOf(url: string): string {
@@ -37,10 +37,16 @@ export function routeMissing(err: BeaconApiError): boolean {
   return /\broute\b|not implemented|unsupported|unknown endpoint/i.test(d.apiError.message);
 }
 
-export async function readBody(res: Response, limit: number): Promise<Uint8Array> {
+/** Reads a response body of at most `limit` bytes; a larger one is NETWORK_ERROR at `where`. */
+export async function readBody(
+  res: Response,
+  limit: number,
+  where: { readonly endpoint: string; readonly node: string },
+): Promise<Uint8Array> {
+  const tooLarge = (reason: string) => new BeaconApiError({ ...where, code: 'NETWORK_ERROR', reason });
   const len = Number(res.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(len) && len > limit)
-    throw new Error(`body of ${len} bytes exceeds the limit of ${limit}`);
+    throw tooLarge(`body of ${len} bytes exceeds the limit of ${limit}`);
   if (res.body === null) return new Uint8Array(0);
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -51,7 +57,7 @@ export async function readBody(res: Response, limit: number): Promise<Uint8Array
     total += value.byteLength;
     if (total > limit) {
       await reader.cancel().catch(() => {});
-      throw new Error(`body exceeds the limit of ${limit} bytes`);
+      throw tooLarge(`body exceeds the limit of ${limit} bytes`);
     }
     chunks.push(value);
   }
@@ -63,4 +69,32 @@ export async function readBody(res: Response, limit: number): Promise<Uint8Array
     off += c.byteLength;
   }
   return out;
+}
+
+/** Parses a Beacon API error body; undefined when the text is not one. Never throws. */
+export function parseApiErrorBody(text: string): ApiErrorBody | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof json !== 'object' || json === null) return undefined;
+  const o = json as Record<string, unknown>;
+  // The spec's body is {code, message}; fastify-based nodes (Lodestar) answer {statusCode, error, message}.
+  const raw = o.code ?? o.statusCode;
+  const code = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : Number.NaN;
+  if (!Number.isInteger(code) || typeof o.message !== 'string') return undefined;
+  const message = o.message.slice(0, 1000);
+  if (!Array.isArray(o.failures)) return { code, message };
+  const failures: { index: number; message: string }[] = [];
+  for (const f of o.failures) {
+    if (typeof f !== 'object' || f === null) continue;
+    const r = f as Record<string, unknown>;
+    const index = typeof r.index === 'number' ? r.index : Number(r.index);
+    if (Number.isInteger(index) && typeof r.message === 'string') {
+      failures.push({ index, message: r.message.slice(0, 1000) });
+    }
+  }
+  return { code, message, failures };
 }

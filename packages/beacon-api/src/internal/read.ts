@@ -1,16 +1,15 @@
 // Small readers for hand-decoded JSON shapes (those that are not SSZ containers).
-import { JsonFieldError } from './json.ts';
+import { fieldError } from './json.ts';
 
 export function obj(v: unknown, path: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v))
-    throw new JsonFieldError(path, 'expected an object');
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw fieldError(path, 'expected an object');
   return v as Record<string, unknown>;
 }
 
 export function str(o: Record<string, unknown>, key: string, path: string): string {
   const v = o[key];
   if (typeof v !== 'string')
-    throw new JsonFieldError(`${path}.${key}`, v === undefined ? 'missing' : 'expected a string');
+    throw fieldError(`${path}.${key}`, v === undefined ? 'missing' : 'expected a string');
   return v;
 }
 
@@ -21,7 +20,7 @@ export function optStr(o: Record<string, unknown>, key: string, path: string): s
 export function bool(o: Record<string, unknown>, key: string, path: string): boolean {
   const v = o[key];
   if (typeof v !== 'boolean')
-    throw new JsonFieldError(`${path}.${key}`, v === undefined ? 'missing' : 'expected a boolean');
+    throw fieldError(`${path}.${key}`, v === undefined ? 'missing' : 'expected a boolean');
   return v;
 }
 
@@ -29,7 +28,7 @@ export function uint(o: Record<string, unknown>, key: string, path: string): num
   const v = o[key];
   if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
   if (typeof v !== 'string' || !/^[0-9]{1,16}$/.test(v) || !Number.isSafeInteger(Number(v))) {
-    throw new JsonFieldError(
+    throw fieldError(
       `${path}.${key}`,
       v === undefined ? 'missing' : `expected a decimal integer string, got ${JSON.stringify(v)}`,
     );
@@ -40,9 +39,9 @@ export function uint(o: Record<string, unknown>, key: string, path: string): num
 export function strArray(o: Record<string, unknown>, key: string, path: string): string[] {
   const v = o[key];
   if (!Array.isArray(v))
-    throw new JsonFieldError(`${path}.${key}`, v === undefined ? 'missing' : 'expected an array');
+    throw fieldError(`${path}.${key}`, v === undefined ? 'missing' : 'expected an array');
   return v.map((x, i) => {
-    if (typeof x !== 'string') throw new JsonFieldError(`${path}.${key}[${i}]`, 'expected a string');
+    if (typeof x !== 'string') throw fieldError(`${path}.${key}[${i}]`, 'expected a string');
     return x;
   });
 }

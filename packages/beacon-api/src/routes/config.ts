@@ -1,6 +1,6 @@
 // Config namespace: spec values, fork schedule, deposit contract.
 
-import { JsonFieldError } from '../internal/json.ts';
+import { fieldError } from '../internal/json.ts';
 import { obj } from '../internal/read.ts';
 import { type ApiResponse, customCodec, dataCodec, type Endpoint } from '../route.ts';
 import { DepositContract, ForkList, type ForkValue } from '../types.ts';
@@ -16,7 +16,7 @@ function specList(v: unknown[], key: string): Record<string, string>[] {
     const o = obj(item, `data.${key}[${i}]`);
     const out: Record<string, string> = {};
     for (const [k, x] of Object.entries(o)) {
-      if (typeof x !== 'string') throw new JsonFieldError(`data.${key}[${i}].${k}`, 'expected a string');
+      if (typeof x !== 'string') throw fieldError(`data.${key}[${i}].${k}`, 'expected a string');
       out[k] = x;
     }
     return out;
@@ -43,7 +43,7 @@ export const getSpec: Endpoint<void, ApiResponse<Record<string, SpecValue>>> = {
             if (typeof v === 'string') out[k] = v;
             else if (typeof v === 'number') out[k] = String(v);
             else if (Array.isArray(v)) out[k] = specList(v, k);
-            else throw new JsonFieldError(`data.${k}`, 'expected a string or a list');
+            else throw fieldError(`data.${k}`, 'expected a string or a list');
           }
           return out;
         },

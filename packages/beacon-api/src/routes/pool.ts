@@ -1,17 +1,16 @@
 import { ListCompositeType } from '@chainsafe/ssz';
 import { MAX_COMMITTEES_PER_SLOT, MAX_VALIDATORS_PER_COMMITTEE } from '@lodestar/params';
-import { type Fork, forkAtLeast } from '../forks.ts';
+import { FORKS, type Fork, forkAtLeast } from '../forks.ts';
 import {
   type ApiResponse,
   dataCodec,
   type Endpoint,
   emptyCodec,
   encodeBody,
-  HEADER,
+  forkedListPublish,
   listBody,
   optionalQuery,
   type ParsedRequest,
-  requestFork,
   valueBody,
 } from '../route.ts';
 import {
@@ -30,14 +29,10 @@ const noArgs = { writeReq: () => ({}), parseReq: () => undefined } as const;
 /** Attestation lists of any fork (phase0 Attestation before electra, electra Attestation after). */
 const MAX_POOL = MAX_VALIDATORS_PER_COMMITTEE * MAX_COMMITTEES_PER_SLOT * 64;
 const attestationListType = (f: Fork) => new ListCompositeType(attestationType(f), MAX_POOL);
-const listTypeCache = new Map<Fork, ReturnType<typeof attestationListType>>();
+// Built once for every fork when the module loads (immutable afterwards).
+const attestationLists = new Map(FORKS.map((f) => [f, attestationListType(f)]));
 export function attestationList(f: Fork) {
-  let t = listTypeCache.get(f);
-  if (t === undefined) {
-    t = attestationListType(f);
-    listTypeCache.set(f, t);
-  }
-  return t;
+  return attestationLists.get(f) as ReturnType<typeof attestationListType>;
 }
 const singleAttestationList = new ListCompositeType(ssz.electra.SingleAttestation, MAX_POOL);
 
@@ -82,38 +77,12 @@ export interface SubmitAttestationsArgs {
 const submittedAttestationList = (f: Fork) =>
   forkAtLeast(f, 'electra') ? singleAttestationList : attestationList('phase0');
 
-export const submitPoolAttestations: Endpoint<SubmitAttestationsArgs, void> = {
+export const submitPoolAttestations: Endpoint<SubmitAttestationsArgs, void> = forkedListPublish({
   name: 'submitPoolAttestations',
-  kind: 'publish',
-  routes: [
-    {
-      id: 'submitPoolAttestations.v2',
-      sszInSpec: { request: true },
-      method: 'POST',
-      path: '/eth/v2/beacon/pool/attestations',
-      reqSsz: true,
-      writeReq: (a, f) => ({
-        headers: { [HEADER.consensusVersion]: a.fork },
-        body: encodeBody(submittedAttestationList(a.fork), a.data, f),
-      }),
-      parseReq: (r) => {
-        const fork = requestFork(r);
-        return { fork, data: listBody(submittedAttestationList(fork), r) };
-      },
-      resp: emptyCodec,
-    },
-    {
-      id: 'submitPoolAttestations.v1',
-      method: 'POST',
-      path: '/eth/v1/beacon/pool/attestations',
-      reqSsz: false,
-      accepts: (a) => !forkAtLeast(a.fork, 'electra'),
-      writeReq: (a) => ({ body: encodeBody(attestationList('phase0'), a.data, 'json') }),
-      parseReq: (r) => ({ fork: 'phase0', data: listBody(attestationList('phase0'), r) }),
-      resp: emptyCodec,
-    },
-  ],
-};
+  v2Path: '/eth/v2/beacon/pool/attestations',
+  v1Path: '/eth/v1/beacon/pool/attestations',
+  listFor: submittedAttestationList,
+});
 
 export const submitPoolSyncCommitteeSignatures: Endpoint<{ data: SyncCommitteeMessage[] }, void> = {
   name: 'submitPoolSyncCommitteeSignatures',

@@ -1,5 +1,5 @@
 import { type Fork, isFork } from '../forks.ts';
-import { bytesToHex, fromJsonStrict, JsonFieldError } from '../internal/json.ts';
+import { bytesToHex, fieldError, fromJsonStrict } from '../internal/json.ts';
 import {
   type Endpoint,
   HEADER,
@@ -8,7 +8,7 @@ import {
   param,
   type ResponseCodec,
   type ResponseMeta,
-  SszDecodeError,
+  sszError,
   uintParam,
 } from '../route.ts';
 import { type AnyBlock, producedBlockType, ssz } from '../types.ts';
@@ -71,7 +71,7 @@ function parseProduce(r: ParsedRequest): ProduceBlockArgs {
 function wei(v: unknown, path: string): bigint {
   if (v === undefined) return 0n;
   if (typeof v !== 'string' || !/^[0-9]{1,78}$/.test(v))
-    throw new JsonFieldError(path, 'expected a decimal wei string');
+    throw fieldError(path, 'expected a decimal wei string');
   return BigInt(v);
 }
 
@@ -79,9 +79,9 @@ function forkOf(v: unknown, meta: ResponseMeta): Fork {
   const header = meta.header(HEADER.consensusVersion)?.toLowerCase();
   const f = typeof v === 'string' ? v.toLowerCase() : header;
   if (f === undefined || !isFork(f))
-    throw new JsonFieldError('version', `missing or unknown fork ${JSON.stringify(v ?? header)}`);
+    throw fieldError('version', `missing or unknown fork ${JSON.stringify(v ?? header)}`);
   if (header !== undefined && header !== f)
-    throw new JsonFieldError('Eth-Consensus-Version', `header ${header} but body version ${f}`);
+    throw fieldError('Eth-Consensus-Version', `header ${header} but body version ${f}`);
   return f;
 }
 
@@ -94,19 +94,18 @@ function producedCodec(v3: boolean, forceBlinded: boolean): ResponseCodec<Produc
     empty: false,
     ssz: true,
     fromJson(body, meta) {
-      if (typeof body !== 'object' || body === null)
-        throw new JsonFieldError('(body)', 'expected a JSON object');
+      if (typeof body !== 'object' || body === null) throw fieldError('(body)', 'expected a JSON object');
       const o = body as Record<string, unknown>;
       const version = forkOf(o.version, meta);
       let blinded = forceBlinded;
       if (v3) {
         const b = o.execution_payload_blinded ?? meta.header(HEADER.payloadBlinded);
         if (b !== true && b !== false && b !== 'true' && b !== 'false') {
-          throw new JsonFieldError('execution_payload_blinded', 'missing or not a boolean');
+          throw fieldError('execution_payload_blinded', 'missing or not a boolean');
         }
         blinded = b === true || b === 'true';
       }
-      if (o.data === undefined) throw new JsonFieldError('data', 'missing');
+      if (o.data === undefined) throw fieldError('data', 'missing');
       return {
         data: decodeBlock(version, blinded, o.data),
         meta: {
@@ -152,14 +151,14 @@ function producedCodec(v3: boolean, forceBlinded: boolean): ResponseCodec<Produc
       if (v3) {
         const b = meta.header(HEADER.payloadBlinded);
         if (b !== 'true' && b !== 'false')
-          throw new JsonFieldError('Eth-Execution-Payload-Blinded', 'missing or not a boolean');
+          throw fieldError('Eth-Execution-Payload-Blinded', 'missing or not a boolean');
         blinded = b === 'true';
       }
       let data: AnyBlock;
       try {
         data = producedBlockType(version, blinded).deserialize(bytes);
       } catch (e) {
-        throw new SszDecodeError(`${version} block: ${e instanceof Error ? e.message : String(e)}`);
+        throw sszError(`${version} block`, e);
       }
       return {
         data,

@@ -11,13 +11,12 @@ import {
   type Endpoint,
   emptyCodec,
   encodeBody,
-  HEADER,
+  forkedListPublish,
   listBody,
   optionalQuery,
   type ParsedRequest,
   param,
   type ResponseCodec,
-  requestFork,
   uintParam,
 } from '../route.ts';
 import {
@@ -197,38 +196,12 @@ const aggregateList = (f: Fork) =>
 const aggregateLists = { pre: aggregateList('phase0'), post: aggregateList('electra') };
 const aggregatesFor = (f: Fork) => (forkAtLeast(f, 'electra') ? aggregateLists.post : aggregateLists.pre);
 
-export const publishAggregateAndProofs: Endpoint<PublishAggregatesArgs, void> = {
+export const publishAggregateAndProofs: Endpoint<PublishAggregatesArgs, void> = forkedListPublish({
   name: 'publishAggregateAndProofs',
-  kind: 'publish',
-  routes: [
-    {
-      id: 'publishAggregateAndProofs.v2',
-      sszInSpec: { request: true },
-      method: 'POST',
-      path: '/eth/v2/validator/aggregate_and_proofs',
-      reqSsz: true,
-      writeReq: (a, f) => ({
-        headers: { [HEADER.consensusVersion]: a.fork },
-        body: encodeBody(aggregatesFor(a.fork), a.data, f),
-      }),
-      parseReq: (r) => {
-        const fork = requestFork(r);
-        return { fork, data: listBody(aggregatesFor(fork), r) };
-      },
-      resp: emptyCodec,
-    },
-    {
-      id: 'publishAggregateAndProofs.v1',
-      method: 'POST',
-      path: '/eth/v1/validator/aggregate_and_proofs',
-      reqSsz: false,
-      accepts: (a) => !forkAtLeast(a.fork, 'electra'),
-      writeReq: (a) => ({ body: encodeBody(aggregateLists.pre, a.data, 'json') }),
-      parseReq: (r) => ({ fork: 'phase0', data: listBody(aggregateLists.pre, r) }),
-      resp: emptyCodec,
-    },
-  ],
-};
+  v2Path: '/eth/v2/validator/aggregate_and_proofs',
+  v1Path: '/eth/v1/validator/aggregate_and_proofs',
+  listFor: aggregatesFor,
+});
 
 // ---- subscriptions, preparation, registration ----
 

@@ -1,7 +1,8 @@
 // Validators of a state: POST (newer nodes) and GET with repeated `id` parameters, JSON with the
 // status as a string and this package's SSZ form (status as an index).
 import type { ValueOf } from '@chainsafe/ssz';
-import { fromJsonStrict, JsonFieldError } from '../internal/json.ts';
+import { isBeaconApiError } from '../errors.ts';
+import { fieldError, fromJsonStrict } from '../internal/json.ts';
 import {
   type ApiResponse,
   type Endpoint,
@@ -11,7 +12,7 @@ import {
   param,
   type ResponseCodec,
   type ResponseMeta,
-  SszDecodeError,
+  sszError,
 } from '../route.ts';
 import {
   ssz,
@@ -28,7 +29,7 @@ import type { StateId } from './beacon.ts';
 
 function statusIndex(s: string, path: string): number {
   const i = VALIDATOR_STATUSES.indexOf(s as ValidatorStatus);
-  if (i < 0) throw new JsonFieldError(path, `unknown validator status ${JSON.stringify(s)}`);
+  if (i < 0) throw fieldError(path, `unknown validator status ${JSON.stringify(s)}`);
   return i;
 }
 
@@ -37,18 +38,19 @@ function field<T>(type: import('@chainsafe/ssz').Type<T>, json: unknown, path: (
   try {
     return fromJsonStrict(type, json, '');
   } catch (e) {
-    if (e instanceof JsonFieldError) throw new JsonFieldError(`${path()}${e.path}`, e.reason);
+    if (isBeaconApiError(e, 'DECODE_ERROR'))
+      throw fieldError(`${path()}${e.details.field}`, e.details.reason, e.cause);
     throw e;
   }
 }
 
 function validatorFromJson(v: unknown, i: number): ValidatorResponse {
   const at = () => `data[${i}]`;
-  if (typeof v !== 'object' || v === null) throw new JsonFieldError(at(), 'expected an object');
+  if (typeof v !== 'object' || v === null) throw fieldError(at(), 'expected an object');
   const o = v as Record<string, unknown>;
-  if (typeof o.status !== 'string') throw new JsonFieldError(`${at()}.status`, 'missing or not a string');
+  if (typeof o.status !== 'string') throw fieldError(`${at()}.status`, 'missing or not a string');
   const status = VALIDATOR_STATUSES[statusIndex(o.status, `${at()}.status`)] as ValidatorStatus;
-  if (o.validator === undefined) throw new JsonFieldError(`${at()}.validator`, 'missing');
+  if (o.validator === undefined) throw fieldError(`${at()}.validator`, 'missing');
   return {
     index: field(ssz.ValidatorIndex, o.index, () => `${at()}.index`),
     balance: field(ssz.UintNum64, o.balance, () => `${at()}.balance`),
@@ -73,10 +75,9 @@ function validatorsCodec(): ResponseCodec<ApiResponse<ValidatorResponse[]>> {
     empty: false,
     ssz: true,
     fromJson(body) {
-      if (typeof body !== 'object' || body === null)
-        throw new JsonFieldError('(body)', 'expected a JSON object');
+      if (typeof body !== 'object' || body === null) throw fieldError('(body)', 'expected a JSON object');
       const o = body as Record<string, unknown>;
-      if (!Array.isArray(o.data)) throw new JsonFieldError('data', 'missing or not an array');
+      if (!Array.isArray(o.data)) throw fieldError('data', 'missing or not an array');
       const m: ApiResponse<unknown>['meta'] = {};
       if (typeof o.execution_optimistic === 'boolean') m.executionOptimistic = o.execution_optimistic;
       if (typeof o.finalized === 'boolean') m.finalized = o.finalized;
@@ -96,13 +97,12 @@ function validatorsCodec(): ResponseCodec<ApiResponse<ValidatorResponse[]>> {
       try {
         list = ValidatorResponsesSsz.deserialize(bytes);
       } catch (e) {
-        throw new SszDecodeError(`ValidatorResponses: ${e instanceof Error ? e.message : String(e)}`);
+        throw sszError('ValidatorResponses', e);
       }
       return {
         data: list.map((v, i) => {
           const status = VALIDATOR_STATUSES[v.status];
-          if (status === undefined)
-            throw new JsonFieldError(`data[${i}].status`, `unknown status index ${v.status}`);
+          if (status === undefined) throw fieldError(`data[${i}].status`, `unknown status index ${v.status}`);
           return { index: v.index, balance: v.balance, status, validator: v.validator };
         }),
         meta: meta(m),

@@ -1,34 +1,36 @@
 // Sample arguments and results for every endpoint, random but valid, per fork where the
 // endpoint's shapes depend on the fork.
 import { ListCompositeType, type Type } from '@chainsafe/ssz';
+import type { EndpointName } from '../../src/index.ts';
 import {
-  AttesterDuties,
   aggregateAndProofType,
   attestationType,
+  FORKS,
+  type Fork,
+  forkAtLeast,
+  producedBlockType,
+  publishedBlockType,
+  signedBlockType,
+  ssz,
+} from '../../src/spec.ts';
+import {
+  AttesterDuties,
   BeaconCommitteeSubscriptions,
   BlockHeaderResponse,
   BlockHeaderResponses,
   DepositContract,
-  type EndpointName,
   FinalityCheckpoints,
-  FORKS,
-  type Fork,
   ForkList,
-  forkAtLeast,
   ProposerDuties,
   ProposerPreparations,
-  producedBlockType,
-  publishedBlockType,
   SignedContributionAndProofs,
   SignedValidatorRegistrations,
   SyncCommitteeMessages,
   SyncCommitteeSubscriptions,
   SyncDuties,
-  signedBlockType,
-  ssz,
   VALIDATOR_STATUSES,
   ValidatorLivenessList,
-} from '../../src/index.ts';
+} from '../../src/types.ts';
 import { randomValue } from './random.ts';
 
 export interface Sample {

@@ -30,6 +30,7 @@ import {
   computeSigningRoot as lsComputeSigningRoot,
 } from '@lodestar/state-transition';
 import { describe, expect, it } from 'vitest';
+import { bytesToHex } from '../../src/internal/json.ts';
 import {
   aggregateAndProofSigningRoot,
   aggregateAndProofType,
@@ -38,7 +39,6 @@ import {
   blockSigningRoot,
   blockType,
   builderRegistrationSigningRoot,
-  bytesToHex,
   computeDomain,
   contributionAndProofSigningRoot,
   createSigningContext,
@@ -57,7 +57,7 @@ import {
   syncCommitteeSelectionProofSigningRoot,
   voluntaryExitDomain,
   voluntaryExitSigningRoot,
-} from '../../src/index.ts';
+} from '../../src/spec.ts';
 import { createRng, randomValue } from './random.ts';
 
 const ZERO = new Uint8Array(32);
