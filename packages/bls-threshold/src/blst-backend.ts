@@ -13,8 +13,8 @@
  */
 import { asPrepared, type BlsBackend } from './backend.ts';
 import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from './constants.ts';
+import { g1FromTrustedUncompressed, g2FromTrustedUncompressed } from './curve.ts';
 import { BlsError, type BlsErrorLocation } from './errors.ts';
-import { g1FromTrustedUncompressed, g2FromTrustedUncompressed } from './internal/curve.ts';
 import { type ParseOptions, PublicKey, type SecretKey, Signature } from './keys.ts';
 
 /** The subset of @chainsafe/blst 2.x this backend uses (structural, so no type import is needed). */

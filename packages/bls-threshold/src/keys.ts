@@ -9,7 +9,6 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { CURVE_ORDER, SECRET_KEY_LENGTH } from './constants.ts';
-import { BlsError, type BlsErrorLocation } from './errors.ts';
 import {
   decodeG1,
   decodeG2,
@@ -18,7 +17,8 @@ import {
   type G1Point,
   type G2Point,
   multiplyG1Generator,
-} from './internal/curve.ts';
+} from './curve.ts';
+import { BlsError, type BlsErrorLocation } from './errors.ts';
 import { defaultRandom, type RandomSource } from './random.ts';
 
 export type Hex = `0x${string}`;

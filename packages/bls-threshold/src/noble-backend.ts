@@ -10,8 +10,7 @@ import {
   type PreparedMessage,
   type SignatureSet,
 } from './backend.ts';
-import { BlsError } from './errors.ts';
-import { randomBatchScalars } from './internal/batch-scalars.ts';
+import { randomBatchScalars } from './batch-scalars.ts';
 import {
   G1,
   type G1Point,
@@ -22,7 +21,8 @@ import {
   msmG2,
   NEG_G1_GENERATOR,
   pairingProductIsOne,
-} from './internal/curve.ts';
+} from './curve.ts';
+import { BlsError } from './errors.ts';
 import { bytesToPrefixedHex, PublicKey, type SecretKey, Signature } from './keys.ts';
 import { defaultRandom, type RandomSource } from './random.ts';
 
