@@ -6,3 +6,4 @@
  */
 export { randomBatchScalars } from './batch-scalars.ts';
 export { G1, hashToG2WithDst, msmG1, multiplyG1Generator, reduceScalar } from './curve.ts';
+export { commitPolynomial, createPolynomial } from './shamir.ts';

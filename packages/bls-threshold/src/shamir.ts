@@ -59,6 +59,22 @@ export interface SplitSecretKeyReturnType {
 }
 
 /**
+ * Coefficients a_0..a_{t-1} of a random polynomial of degree t-1 over the scalar field, each a
+ * uniformly random non-zero scalar; a_0 is `constant` when given (a known secret: trusted-dealer
+ * import, resharing).
+ */
+export function createPolynomial(threshold: number, random: RandomSource, constant?: bigint): bigint[] {
+  const coefficients = [constant ?? SecretKey.random(random).toScalar()];
+  for (let k = 1; k < threshold; k++) coefficients.push(SecretKey.random(random).toScalar());
+  return coefficients;
+}
+
+/** Feldman commitments a_k·G1 of a polynomial's coefficients (each non-zero), constant term first. */
+export function commitPolynomial(coefficients: readonly bigint[]): G1Point[] {
+  return coefficients.map((a) => multiplyG1Generator(a));
+}
+
+/**
  * f(x) = Σ coefficients[k]·x^k mod r (Horner): the secret share of share index `x` (1-based, an
  * integer in 1..2^32-1) when `coefficients` are a dealer's polynomial, constant term first.
  */
@@ -104,9 +120,8 @@ export function splitSecretKey(
   const { threshold, shareCount } = parameters;
   checkThreshold(threshold, shareCount);
   const random = parameters.random ?? defaultRandom;
-  const coefficients = [secretKey.toScalar()];
-  for (let k = 1; k < threshold; k++) coefficients.push(SecretKey.random(random).toScalar());
-  const commitments = coefficients.map((c) => PublicKey.fromPoint(multiplyG1Generator(c)));
+  const coefficients = createPolynomial(threshold, random, secretKey.toScalar());
+  const commitments = commitPolynomial(coefficients).map((c) => PublicKey.fromPoint(c));
   const shares: SecretKeyShare[] = [];
   const publicShares: PublicShare[] = [];
   for (let i = 1; i <= shareCount; i++) {

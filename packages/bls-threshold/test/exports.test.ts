@@ -50,6 +50,8 @@ describe('entry points', () => {
     expect(Object.keys(await import('../src/math.ts')).sort()).toMatchInlineSnapshot(`
       [
         "G1",
+        "commitPolynomial",
+        "createPolynomial",
         "hashToG2WithDst",
         "msmG1",
         "multiplyG1Generator",
