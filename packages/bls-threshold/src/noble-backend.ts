@@ -6,6 +6,7 @@
 import {
   asPrepared,
   type BlsBackend,
+  checkAggregateInputs,
   type KeyedSignature,
   type PreparedMessage,
   type SignatureSet,
@@ -85,14 +86,7 @@ export function createNobleBackend(options: NobleBackendOptions = {}): BlsBacken
     },
 
     aggregateVerify(messages, publicKeys, signature) {
-      if (messages.length !== publicKeys.length) {
-        throw new BlsError({
-          code: 'LENGTH_MISMATCH',
-          field: 'messages',
-          expected: publicKeys.length,
-          actual: messages.length,
-        });
-      }
+      checkAggregateInputs(messages, publicKeys);
       if (publicKeys.length === 0 || signature.point.is0()) return false;
       if (publicKeys.some((pk) => pk.point.is0())) return false;
       const pairs = publicKeys.map((pk, i) => ({ g1: pk.point, g2: hashToG2(messages[i]!) }));
