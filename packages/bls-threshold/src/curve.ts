@@ -50,18 +50,16 @@ export function pairingProductIsOne(pairs: { g1: G1Point; g2: G2Point }[]): bool
 
 export const NEG_G1_GENERATOR: G1Point = G1.BASE.negate();
 
-let baseTablesReady = false;
-
 /**
- * scalar·G1 in constant time, with noble's fixed-base window tables for the generator built on first
- * use (window 8: about 2x faster than the default; the tables take well under 1 MB).
+ * A private copy of the G1 generator carrying noble's fixed-base window tables (window 8: about 2x
+ * faster than noble's default; the tables take well under 1 MB and are built on first use). A copy,
+ * so that no window size is set on noble's shared `G1.BASE`, whose tables other code may size.
  */
+const G1_GENERATOR: G1Point = G1.fromAffine(G1.BASE.toAffine()).precompute(8, true);
+
+/** scalar·G1 in constant time, with the generator's fixed-base tables. */
 export function multiplyG1Generator(scalar: bigint): G1Point {
-  if (!baseTablesReady) {
-    G1.BASE.precompute(8, false);
-    baseTablesReady = true;
-  }
-  return G1.BASE.multiply(scalar);
+  return G1_GENERATOR.multiply(scalar);
 }
 
 function foldSigns<P extends { negate(): P }>(
