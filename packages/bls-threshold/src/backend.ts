@@ -4,6 +4,7 @@
  * byte-identical results. Scalar arithmetic (Shamir, Lagrange combination) has no native equivalent in
  * blst and always runs on noble, outside this interface.
  */
+import { BlsError } from './errors.ts';
 import type { ParseOptions, PublicKey, SecretKey, Signature } from './keys.ts';
 
 /** One (public key, message, signature) triple of an independent batch. */
@@ -63,6 +64,21 @@ export interface BlsBackend {
   verifySameMessage(message: Uint8Array | PreparedMessage, items: readonly KeyedSignature[]): boolean;
   /** Prepares a message for repeated verification (hash to G2 once on noble). */
   prepareMessage(message: Uint8Array): PreparedMessage;
+}
+
+/** AggregateVerify's input check: one message per key (throws `LENGTH_MISMATCH`). */
+export function checkAggregateInputs(
+  messages: readonly Uint8Array[],
+  publicKeys: readonly PublicKey[],
+): void {
+  if (messages.length !== publicKeys.length) {
+    throw new BlsError({
+      code: 'LENGTH_MISMATCH',
+      field: 'messages',
+      expected: publicKeys.length,
+      actual: messages.length,
+    });
+  }
 }
 
 export function asPrepared(

@@ -3,9 +3,9 @@
  * blst when handed in) to the standard BLS operations and to the threshold operations that need
  * verification (partial verify, batch verify of partials, robust combine).
  */
-import type { BlsBackend, KeyedSignature, PreparedMessage, SignatureSet } from './backend.ts';
+import type { BlsBackend, PreparedMessage } from './backend.ts';
 import type { PartialSignature } from './combine.ts';
-import type { ParseOptions, PublicKey, SecretKey, Signature } from './keys.ts';
+import type { PublicKey, SecretKey, Signature } from './keys.ts';
 import { createNobleBackend } from './noble-backend.ts';
 import { provePossession, verifyPossession } from './proof-of-possession.ts';
 import type { RandomSource } from './random.ts';
@@ -23,24 +23,9 @@ export interface CreateBlsOptions {
   readonly random?: RandomSource;
 }
 
-export interface Bls {
+/** A backend's operations (see `BlsBackend`) plus proofs of possession and threshold signing. */
+export interface Bls extends BlsBackend {
   readonly backend: BlsBackend;
-  readonly name: BlsBackend['name'];
-  publicKeyFromBytes(bytes: Uint8Array, options?: ParseOptions): PublicKey;
-  signatureFromBytes(bytes: Uint8Array, options?: ParseOptions): Signature;
-  prepareMessage(message: Uint8Array): PreparedMessage;
-  sign(secretKey: SecretKey, message: Uint8Array): Signature;
-  verify(publicKey: PublicKey, message: Uint8Array | PreparedMessage, signature: Signature): boolean;
-  aggregatePublicKeys(publicKeys: readonly PublicKey[]): PublicKey;
-  aggregateSignatures(signatures: readonly Signature[]): Signature;
-  fastAggregateVerify(message: Uint8Array, publicKeys: readonly PublicKey[], signature: Signature): boolean;
-  aggregateVerify(
-    messages: readonly Uint8Array[],
-    publicKeys: readonly PublicKey[],
-    signature: Signature,
-  ): boolean;
-  verifyBatch(sets: readonly SignatureSet[]): boolean;
-  verifySameMessage(message: Uint8Array | PreparedMessage, items: readonly KeyedSignature[]): boolean;
   /** PopProve (always on noble). */
   provePossession(secretKey: SecretKey): Signature;
   /** PopVerify (always on noble). */

@@ -11,10 +11,10 @@
  * without a square root) for the Lagrange arithmetic that blst does not offer. The native handles are
  * cached per object, so nothing is deserialized twice.
  */
-import { asPrepared, type BlsBackend } from './backend.ts';
+import { asPrepared, type BlsBackend, checkAggregateInputs } from './backend.ts';
 import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from './constants.ts';
+import { g1FromTrustedUncompressed, g2FromTrustedUncompressed } from './curve.ts';
 import { BlsError, type BlsErrorLocation } from './errors.ts';
-import { g1FromTrustedUncompressed, g2FromTrustedUncompressed } from './internal/curve.ts';
 import { type ParseOptions, PublicKey, type SecretKey, Signature } from './keys.ts';
 
 /** The subset of @chainsafe/blst 2.x this backend uses (structural, so no type import is needed). */
@@ -233,14 +233,7 @@ export function createBlstBackend(blst: BlstModule): BlsBackend {
     },
 
     aggregateVerify(messages, publicKeys, signature) {
-      if (messages.length !== publicKeys.length) {
-        throw new BlsError({
-          code: 'LENGTH_MISMATCH',
-          field: 'messages',
-          expected: publicKeys.length,
-          actual: messages.length,
-        });
-      }
+      checkAggregateInputs(messages, publicKeys);
       if (publicKeys.length === 0 || signature.isIdentity()) return false;
       if (publicKeys.some((pk) => pk.isIdentity())) return false;
       return blst.aggregateVerify(

@@ -7,8 +7,9 @@
  * These functions trust their inputs' validity (points were checked when parsed); they check the
  * indices and the count. To combine partials that may be invalid, use `robustCombine` on a `Bls`.
  */
+
+import { msmG1, msmG2 } from './curve.ts';
 import { BlsError } from './errors.ts';
-import { msmG1, msmG2 } from './internal/curve.ts';
 import { checkShareIndices } from './internal/indices.ts';
 import { PublicKey, Signature } from './keys.ts';
 import type { PublicShare } from './shamir.ts';

@@ -41,10 +41,13 @@ export type BlsErrorDetails =
       readonly shareIndex: number;
       readonly shareCount: number | undefined;
       readonly index?: number;
+      /** The argument that held it, when not a list of shares (e.g. `x`, `shareIndex`). */
+      readonly field?: string;
     }
   | { readonly code: 'DUPLICATE_SHARE_INDEX'; readonly shareIndex: number; readonly index: number }
   | { readonly code: 'NOT_ENOUGH_PARTIALS'; readonly threshold: number; readonly received: number }
   | { readonly code: 'GROUP_KEY_MISMATCH' }
+  | { readonly code: 'PUBLIC_SHARE_MISMATCH'; readonly shareIndex: number }
   | { readonly code: 'INVALID_PATH'; readonly path: string; readonly reason: string }
   | { readonly code: 'INVALID_SEED'; readonly reason: string }
   | { readonly code: 'BACKEND_UNSUPPORTED'; readonly backend: string; readonly operation: string };
@@ -73,13 +76,15 @@ function describe(d: BlsErrorDetails): string {
     case 'INVALID_THRESHOLD':
       return `threshold ${d.threshold} is invalid for ${d.shareCount} shares (need 1 <= t <= n)`;
     case 'INVALID_SHARE_INDEX':
-      return `share index ${d.shareIndex}${d.index === undefined ? '' : ` (item ${d.index})`} is out of range 1..${d.shareCount ?? 'r-1'}`;
+      return `${d.field === undefined ? '' : `${d.field}: `}share index ${d.shareIndex}${d.index === undefined ? '' : ` (item ${d.index})`} is out of range 1..${d.shareCount ?? '2^32-1'}`;
     case 'DUPLICATE_SHARE_INDEX':
       return `share index ${d.shareIndex} appears more than once (item ${d.index})`;
     case 'NOT_ENOUGH_PARTIALS':
       return `need at least ${d.threshold} partial signatures, got ${d.received}`;
     case 'GROUP_KEY_MISMATCH':
       return 'valid partial signatures combine to a signature the group public key rejects: the public shares do not belong to that group key';
+    case 'PUBLIC_SHARE_MISMATCH':
+      return `the secret share of share index ${d.shareIndex} does not match public share ${d.shareIndex}`;
     case 'INVALID_PATH':
       return `invalid derivation path "${d.path}": ${d.reason}`;
     case 'INVALID_SEED':

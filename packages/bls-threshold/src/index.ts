@@ -25,6 +25,7 @@ export {
   SECRET_KEY_LENGTH,
   SIGNATURE_LENGTH,
 } from './constants.ts';
+export type { G1Point, G2Point } from './curve.ts';
 export {
   deriveChildSecretKey,
   deriveMasterSecretKey,
@@ -33,6 +34,7 @@ export {
   signingKeyPath,
   withdrawalKeyPath,
 } from './eip2333.ts';
+export { g1ToEip2537, g2ToEip2537 } from './eip2537.ts';
 export {
   BlsError,
   type BlsErrorCode,
@@ -40,7 +42,6 @@ export {
   type BlsErrorLocation,
   isBlsError,
 } from './errors.ts';
-export { type G1Point, type G2Point, hashToG2WithDst, multiplyG1Generator } from './internal/curve.ts';
 export { type Hex, type ParseOptions, PublicKey, SecretKey, Signature } from './keys.ts';
 export { createNobleBackend, type NobleBackendOptions } from './noble-backend.ts';
 export { provePossession, verifyPossession } from './proof-of-possession.ts';
@@ -63,3 +64,8 @@ export {
   type SplitSecretKeyReturnType,
   splitSecretKey,
 } from './shamir.ts';
+export {
+  type CreateThresholdSchemeParameters,
+  createThresholdScheme,
+  type ThresholdScheme,
+} from './threshold-scheme.ts';

@@ -9,7 +9,6 @@
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { CURVE_ORDER, SECRET_KEY_LENGTH } from './constants.ts';
-import { BlsError, type BlsErrorLocation } from './errors.ts';
 import {
   decodeG1,
   decodeG2,
@@ -18,7 +17,8 @@ import {
   type G1Point,
   type G2Point,
   multiplyG1Generator,
-} from './internal/curve.ts';
+} from './curve.ts';
+import { BlsError, type BlsErrorLocation } from './errors.ts';
 import { defaultRandom, type RandomSource } from './random.ts';
 
 export type Hex = `0x${string}`;
@@ -151,19 +151,51 @@ export class SecretKey {
   }
 }
 
-/** A validated G1 public key (48-byte compressed encoding plus point). */
-export class PublicKey {
+/**
+ * What a public key and a signature share: canonical compressed bytes and the curve point, decoded
+ * at most once (lazily when a backend parsed the bytes natively).
+ */
+abstract class CompressedPoint<P> {
   readonly bytes: Uint8Array;
-  #point: G1Point | undefined;
-  readonly #load: (() => G1Point) | undefined;
+  #point: P | undefined;
+  readonly #load: (() => P) | undefined;
 
   /** Internal: use `fromBytes`, `fromHex` or `fromPoint`. */
-  constructor(bytes: Uint8Array, point: G1Point | undefined, load?: () => G1Point) {
+  constructor(bytes: Uint8Array, point: P | undefined, load?: () => P) {
     this.bytes = bytes;
     this.#point = point;
     this.#load = load;
   }
 
+  /** The decoded point (decoded at most once). */
+  get point(): P {
+    if (this.#point === undefined) this.#point = this.#load!();
+    return this.#point;
+  }
+
+  isIdentity(): boolean {
+    return this.bytes[0] === 0xc0 && this.bytes.subarray(1).every((b) => b === 0);
+  }
+
+  toHex(): Hex {
+    return toHex(this.bytes);
+  }
+
+  equals(other: this): boolean {
+    return equalBytes(this.bytes, other.bytes);
+  }
+
+  toString(): string {
+    return this.toHex();
+  }
+
+  toJSON(): Hex {
+    return this.toHex();
+  }
+}
+
+/** A validated G1 public key (48-byte compressed encoding plus point). */
+export class PublicKey extends CompressedPoint<G1Point> {
   /** Parses and fully validates 48 compressed bytes (KeyValidate: not the identity, in G1). */
   static fromBytes(bytes: Uint8Array, options?: ParseOptions): PublicKey {
     const point = decodeG1(bytes, location(options, 'publicKey'), options?.allowIdentity ?? false);
@@ -178,47 +210,10 @@ export class PublicKey {
   static fromPoint(point: G1Point): PublicKey {
     return new PublicKey(encodeG1(point), point);
   }
-
-  /** The decoded point (decoded at most once). */
-  get point(): G1Point {
-    if (this.#point === undefined) this.#point = this.#load!();
-    return this.#point;
-  }
-
-  isIdentity(): boolean {
-    return this.bytes[0] === 0xc0 && this.bytes.subarray(1).every((b) => b === 0);
-  }
-
-  toHex(): Hex {
-    return toHex(this.bytes);
-  }
-
-  equals(other: PublicKey): boolean {
-    return equalBytes(this.bytes, other.bytes);
-  }
-
-  toString(): string {
-    return this.toHex();
-  }
-
-  toJSON(): Hex {
-    return this.toHex();
-  }
 }
 
 /** A validated G2 signature (96-byte compressed encoding plus point). */
-export class Signature {
-  readonly bytes: Uint8Array;
-  #point: G2Point | undefined;
-  readonly #load: (() => G2Point) | undefined;
-
-  /** Internal: use `fromBytes`, `fromHex` or `fromPoint`. */
-  constructor(bytes: Uint8Array, point: G2Point | undefined, load?: () => G2Point) {
-    this.bytes = bytes;
-    this.#point = point;
-    this.#load = load;
-  }
-
+export class Signature extends CompressedPoint<G2Point> {
   /** Parses and fully validates 96 compressed bytes (in G2; not the identity unless allowed). */
   static fromBytes(bytes: Uint8Array, options?: ParseOptions): Signature {
     const point = decodeG2(bytes, location(options, 'signature'), options?.allowIdentity ?? false);
@@ -232,31 +227,6 @@ export class Signature {
   /** Wraps a point computed by trusted arithmetic (no validation). */
   static fromPoint(point: G2Point): Signature {
     return new Signature(encodeG2(point), point);
-  }
-
-  get point(): G2Point {
-    if (this.#point === undefined) this.#point = this.#load!();
-    return this.#point;
-  }
-
-  isIdentity(): boolean {
-    return this.bytes[0] === 0xc0 && this.bytes.subarray(1).every((b) => b === 0);
-  }
-
-  toHex(): Hex {
-    return toHex(this.bytes);
-  }
-
-  equals(other: Signature): boolean {
-    return equalBytes(this.bytes, other.bytes);
-  }
-
-  toString(): string {
-    return this.toHex();
-  }
-
-  toJSON(): Hex {
-    return this.toHex();
   }
 }
 

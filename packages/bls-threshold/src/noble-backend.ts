@@ -6,12 +6,12 @@
 import {
   asPrepared,
   type BlsBackend,
+  checkAggregateInputs,
   type KeyedSignature,
   type PreparedMessage,
   type SignatureSet,
 } from './backend.ts';
-import { BlsError } from './errors.ts';
-import { randomBatchScalars } from './internal/batch-scalars.ts';
+import { randomBatchScalars } from './batch-scalars.ts';
 import {
   G1,
   type G1Point,
@@ -22,7 +22,8 @@ import {
   msmG2,
   NEG_G1_GENERATOR,
   pairingProductIsOne,
-} from './internal/curve.ts';
+} from './curve.ts';
+import { BlsError } from './errors.ts';
 import { bytesToPrefixedHex, PublicKey, type SecretKey, Signature } from './keys.ts';
 import { defaultRandom, type RandomSource } from './random.ts';
 
@@ -85,14 +86,7 @@ export function createNobleBackend(options: NobleBackendOptions = {}): BlsBacken
     },
 
     aggregateVerify(messages, publicKeys, signature) {
-      if (messages.length !== publicKeys.length) {
-        throw new BlsError({
-          code: 'LENGTH_MISMATCH',
-          field: 'messages',
-          expected: publicKeys.length,
-          actual: messages.length,
-        });
-      }
+      checkAggregateInputs(messages, publicKeys);
       if (publicKeys.length === 0 || signature.point.is0()) return false;
       if (publicKeys.some((pk) => pk.point.is0())) return false;
       const pairs = publicKeys.map((pk, i) => ({ g1: pk.point, g2: hashToG2(messages[i]!) }));

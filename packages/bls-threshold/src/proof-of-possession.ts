@@ -6,7 +6,7 @@
  */
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { DST_PROOF_OF_POSSESSION } from './constants.ts';
-import { hashToG2, NEG_G1_GENERATOR, pairingProductIsOne } from './internal/curve.ts';
+import { hashToG2, NEG_G1_GENERATOR, pairingProductIsOne } from './curve.ts';
 import { type PublicKey, type SecretKey, Signature } from './keys.ts';
 
 const DST = utf8ToBytes(DST_PROOF_OF_POSSESSION);

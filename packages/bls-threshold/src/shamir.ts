@@ -5,18 +5,13 @@
  * (tests and disaster recovery only: recovery puts the whole key in one place).
  */
 import { CURVE_ORDER } from './constants.ts';
+import { G1, type G1Point, reduceScalar as mod, multiplyG1Generator } from './curve.ts';
 import { BlsError } from './errors.ts';
-import { G1, type G1Point, multiplyG1Generator } from './internal/curve.ts';
-import { checkShareIndices, checkThreshold } from './internal/indices.ts';
+import { checkShareIndex, checkShareIndices, checkThreshold } from './internal/indices.ts';
 import { PublicKey, SecretKey } from './keys.ts';
 import { defaultRandom, type RandomSource } from './random.ts';
 
 const r = CURVE_ORDER;
-
-function mod(a: bigint): bigint {
-  const m = a % r;
-  return m < 0n ? m + r : m;
-}
 
 /** a^-1 mod r (r is prime; a must be non-zero mod r). */
 export function invertScalar(a: bigint): bigint {
@@ -28,7 +23,7 @@ export function invertScalar(a: bigint): bigint {
     [oldR, rr] = [rr, oldR - q * rr];
     [oldS, s] = [s, oldS - q * s];
   }
-  if (oldR !== 1n) throw new Error('scalar is not invertible');
+  if (oldR !== 1n) throw new BlsError({ code: 'INVALID_SCALAR', reason: 'zero', field: 'scalar' });
   return mod(oldS);
 }
 
@@ -63,18 +58,53 @@ export interface SplitSecretKeyReturnType {
   readonly commitments: readonly PublicKey[];
 }
 
-/** f(x) = Σ coefficients[k]·x^k mod r (Horner). */
-export function evaluatePolynomial(coefficients: readonly bigint[], x: bigint): bigint {
+/**
+ * Coefficients a_0..a_{t-1} of a random polynomial of degree t-1 over the scalar field, each a
+ * uniformly random non-zero scalar; a_0 is `constant` when given (a known secret: trusted-dealer
+ * import, resharing).
+ */
+export function createPolynomial(threshold: number, random: RandomSource, constant?: bigint): bigint[] {
+  const coefficients = [constant ?? SecretKey.random(random).toScalar()];
+  for (let k = 1; k < threshold; k++) coefficients.push(SecretKey.random(random).toScalar());
+  return coefficients;
+}
+
+/** Feldman commitments a_k·G1 of a polynomial's coefficients (each non-zero), constant term first. */
+export function commitPolynomial(coefficients: readonly bigint[]): G1Point[] {
+  return coefficients.map((a) => multiplyG1Generator(a));
+}
+
+/**
+ * f(x) = Σ coefficients[k]·x^k mod r (Horner): the secret share of share index `x` (1-based, an
+ * integer in 1..2^32-1) when `coefficients` are a dealer's polynomial, constant term first.
+ */
+export function evaluatePolynomial(coefficients: readonly bigint[], x: number): bigint {
+  checkShareIndex(x, 'x');
+  const bx = BigInt(x);
   let acc = 0n;
-  for (let k = coefficients.length - 1; k >= 0; k--) acc = mod(acc * x + coefficients[k]!);
+  for (let k = coefficients.length - 1; k >= 0; k--) acc = mod(acc * bx + coefficients[k]!);
   return acc;
 }
 
-/** Σ commitments[k]·x^k in G1: the public share of index x from Feldman commitments. */
-export function evaluateCommitments(commitments: readonly G1Point[], x: number): G1Point {
-  const bx = BigInt(x);
+/** n·P for a small public n by double-and-add (noble's windowed multiply costs more for tiny n). */
+function multiplySmall(p: G1Point, n: number): G1Point {
   let acc = G1.ZERO;
-  for (let k = commitments.length - 1; k >= 0; k--) acc = acc.multiplyUnsafe(bx).add(commitments[k]!);
+  for (let bit = 31 - Math.clz32(n); bit >= 0; bit--) {
+    acc = acc.double();
+    if ((n >>> bit) & 1) acc = acc.add(p);
+  }
+  return acc;
+}
+
+/**
+ * Σ commitments[k]·x^k in G1: the public share of share index `x` (1-based, an integer in
+ * 1..2^32-1) from Feldman commitments, constant term first. Horner with double-and-add by x, which
+ * beats general scalar multiplication for share indices.
+ */
+export function evaluateCommitments(commitments: readonly G1Point[], x: number): G1Point {
+  checkShareIndex(x, 'x');
+  let acc = G1.ZERO;
+  for (let k = commitments.length - 1; k >= 0; k--) acc = multiplySmall(acc, x).add(commitments[k]!);
   return acc;
 }
 
@@ -90,13 +120,12 @@ export function splitSecretKey(
   const { threshold, shareCount } = parameters;
   checkThreshold(threshold, shareCount);
   const random = parameters.random ?? defaultRandom;
-  const coefficients = [secretKey.toScalar()];
-  for (let k = 1; k < threshold; k++) coefficients.push(SecretKey.random(random).toScalar());
-  const commitments = coefficients.map((c) => PublicKey.fromPoint(multiplyG1Generator(c)));
+  const coefficients = createPolynomial(threshold, random, secretKey.toScalar());
+  const commitments = commitPolynomial(coefficients).map((c) => PublicKey.fromPoint(c));
   const shares: SecretKeyShare[] = [];
   const publicShares: PublicShare[] = [];
   for (let i = 1; i <= shareCount; i++) {
-    const value = evaluatePolynomial(coefficients, BigInt(i));
+    const value = evaluatePolynomial(coefficients, i);
     // f(i) = 0 happens with probability n/r; a share must be a valid key, so resample.
     if (value === 0n) return splitSecretKey(secretKey, parameters);
     const share = SecretKey.fromScalar(value);

@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest';
 import {
   type Bls,
   BlsError,
-  hashToG2WithDst,
   PublicKey,
   SecretKey,
   type Signature,
   Signature as SignatureClass,
 } from '../src/index.ts';
+import { hashToG2WithDst } from '../src/math.ts';
 import { backends } from './helpers/backends.ts';
 import { hex, readVectorFiles, toHex } from './helpers/vectors.ts';
 

@@ -12,8 +12,11 @@ import { x25519 } from '@noble/curves/ed25519.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { DkgError } from './errors.ts';
 
 const INFO = utf8ToBytes('diva-dkg/share-encryption/v1');
+/** The reason of the `INVALID_KEY` error both key agreements throw for a public key they refuse. */
+export const LOW_ORDER = 'low-order or malformed X25519 public key';
 
 /**
  * X25519 key agreement (RFC 7748). The default is noble's pure-TypeScript implementation; a runtime
@@ -22,13 +25,19 @@ const INFO = utf8ToBytes('diva-dkg/share-encryption/v1');
  */
 export interface KeyAgreement {
   publicKey(secretKey: Uint8Array): Uint8Array;
-  /** Throws on a low-order public key (an all-zero shared secret). */
+  /** Throws `DkgError` `INVALID_KEY` on a low-order public key (an all-zero shared secret). */
   sharedSecret(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array;
 }
 
 export const nobleX25519: KeyAgreement = {
   publicKey: (secretKey) => x25519.getPublicKey(secretKey),
-  sharedSecret: (secretKey, publicKey) => x25519.getSharedSecret(secretKey, publicKey),
+  sharedSecret: (secretKey, publicKey) => {
+    try {
+      return x25519.getSharedSecret(secretKey, publicKey);
+    } catch (err) {
+      throw new DkgError({ code: 'INVALID_KEY', field: 'publicKey', reason: LOW_ORDER }, { cause: err });
+    }
+  },
 };
 const NONCE = new Uint8Array(12);
 export const ENCRYPTION_KEY_LENGTH = 32;

@@ -5,6 +5,7 @@
  */
 export type DkgErrorDetails =
   | { readonly code: 'INVALID_CONFIG'; readonly field: string; readonly reason: string }
+  | { readonly code: 'INVALID_KEY'; readonly field: string; readonly reason: string }
   | { readonly code: 'OVERSIZED_MESSAGE'; readonly size: number; readonly limit: number }
   | { readonly code: 'UNSUPPORTED_VERSION'; readonly version: number }
   | { readonly code: 'MALFORMED_MESSAGE'; readonly reason: string; readonly kind?: string }
@@ -38,6 +39,8 @@ function describe(d: DkgErrorDetails): string {
   switch (d.code) {
     case 'INVALID_CONFIG':
       return `invalid ceremony config at ${d.field}: ${d.reason}`;
+    case 'INVALID_KEY':
+      return `invalid ${d.field}: ${d.reason}`;
     case 'OVERSIZED_MESSAGE':
       return `message of ${d.size} bytes exceeds the limit of ${d.limit}`;
     case 'UNSUPPORTED_VERSION':
@@ -65,10 +68,12 @@ function describe(d: DkgErrorDetails): string {
   }
 }
 
+/** The one error class this package throws. */
 export class DkgError extends Error {
   override readonly name = 'DkgError';
   readonly code: DkgErrorCode;
   readonly details: DkgErrorDetails;
+  /** The message without the `[CODE]` prefix, for logs that add their own context. */
   readonly shortMessage: string;
 
   constructor(details: DkgErrorDetails, options?: { cause?: unknown }) {
@@ -80,9 +85,10 @@ export class DkgError extends Error {
   }
 }
 
+/** Narrows an unknown error to a `DkgError`, optionally of one code (then `details` is that code's). */
 export function isDkgError<C extends DkgErrorCode>(
   error: unknown,
   code?: C,
-): error is DkgError & { code: C } {
+): error is DkgError & { code: C; details: Extract<DkgErrorDetails, { code: C }> } {
   return error instanceof DkgError && (code === undefined || error.code === code);
 }

@@ -15,27 +15,27 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 
-/** 20-byte Ethereum address. */
-export type Address = Uint8Array;
+/** An operator's 20-byte Ethereum address as raw bytes (`addressToHex` gives the checksum-free hex form). */
+export type OperatorAddressBytes = Uint8Array;
 
 export interface OperatorSigner {
-  readonly address: Address;
+  readonly address: OperatorAddressBytes;
   /** Signs `message`: ECDSA over sha256(message), 65 bytes r || s || v (v in {27, 28}, low s). */
   sign(message: Uint8Array): Uint8Array;
 }
 
 export interface SignatureVerifier {
   /** True iff `signature` over `message` was made by the key behind `address`. */
-  verify(address: Address, message: Uint8Array, signature: Uint8Array): boolean;
+  verify(address: OperatorAddressBytes, message: Uint8Array, signature: Uint8Array): boolean;
 }
 
 export const SIGNATURE_LENGTH = 65;
 
-export function addressOfPublicKey(uncompressedPublicKey: Uint8Array): Address {
+export function addressOfPublicKey(uncompressedPublicKey: Uint8Array): OperatorAddressBytes {
   return keccak_256(uncompressedPublicKey.subarray(1)).subarray(12);
 }
 
-export function addressToHex(address: Address): `0x${string}` {
+export function addressToHex(address: OperatorAddressBytes): `0x${string}` {
   return `0x${bytesToHex(address)}`;
 }
 
@@ -95,7 +95,7 @@ export const secp256k1Verifier: SignatureVerifier = {
 /** A verifier that remembers the signers' keys. */
 export interface CachingSignatureVerifier extends SignatureVerifier {
   /** Registers a signer's key ahead of time (e.g. from the operator registry); false if it does not match. */
-  addKnownKey(address: Address, uncompressedPublicKey: Uint8Array): boolean;
+  addKnownKey(address: OperatorAddressBytes, uncompressedPublicKey: Uint8Array): boolean;
 }
 
 /**

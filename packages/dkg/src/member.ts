@@ -4,7 +4,7 @@
  * the events that happened. No I/O, no clock, no global randomness. Phases: deal -> complain ->
  * justify -> finish; one ends at its timeout, or once all it waits for has arrived (see the README).
  */
-import type { SecretKey } from '@diva-dvt/bls-threshold';
+import { evaluatePolynomial, type SecretKey } from '@diva-dvt/bls-threshold';
 import { checkConfig, memberRoles, transcriptHash } from './ceremony.ts';
 import { DkgError } from './errors.ts';
 import { addressToHex } from './identity.ts';
@@ -41,12 +41,12 @@ import type {
   CreateDkgMemberParameters,
   DkgEvent,
   DkgMember,
+  DkgOutgoingMessage,
   DkgOutput,
   DkgPhase,
   DkgResult,
-  OutgoingMessage,
 } from './types.ts';
-import { bigintToBytes32, evaluatePolynomial, verifyShare } from './vss.ts';
+import { bigintToBytes32, verifyShare } from './vss.ts';
 
 const ZERO32 = new Uint8Array(32);
 const equal = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -76,7 +76,7 @@ export function createDkgMember(parameters: CreateDkgMemberParameters): DkgMembe
   const revealedTo = new Set<number>();
   const seen = new Set<string>();
 
-  let messages: OutgoingMessage[] = [];
+  let messages: DkgOutgoingMessage[] = [];
   let events: DkgEvent[] = [];
   const flush = (): DkgOutput => {
     const out = { messages, events };

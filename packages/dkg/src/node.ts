@@ -7,13 +7,14 @@
  */
 import { createPrivateKey, createPublicKey, diffieHellman, type KeyObject, verify } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { KeyAgreement } from './encryption.ts';
+import { type KeyAgreement, LOW_ORDER } from './encryption.ts';
+import { DkgError } from './errors.ts';
 import {
-  type Address,
   addressOfPublicKey,
   addressToHex,
   type CachingSignatureVerifier,
   isLowS,
+  type OperatorAddressBytes,
   recoverPoint,
   SIGNATURE_LENGTH,
 } from './identity.ts';
@@ -34,13 +35,20 @@ export const nodeX25519: KeyAgreement = {
     return Uint8Array.from(der.subarray(X25519_SPKI_PREFIX.length));
   },
   sharedSecret(secretKey, publicKey) {
-    const pub = createPublicKey({
-      key: Buffer.concat([X25519_SPKI_PREFIX, publicKey]),
-      format: 'der',
-      type: 'spki',
-    });
-    const shared = diffieHellman({ privateKey: x25519PrivateKey(secretKey), publicKey: pub });
-    if (shared.every((b) => b === 0)) throw new Error('low-order public key');
+    let shared: Buffer;
+    try {
+      const pub = createPublicKey({
+        key: Buffer.concat([X25519_SPKI_PREFIX, publicKey]),
+        format: 'der',
+        type: 'spki',
+      });
+      shared = diffieHellman({ privateKey: x25519PrivateKey(secretKey), publicKey: pub });
+    } catch (err) {
+      throw new DkgError({ code: 'INVALID_KEY', field: 'publicKey', reason: LOW_ORDER }, { cause: err });
+    }
+    if (shared.every((b) => b === 0)) {
+      throw new DkgError({ code: 'INVALID_KEY', field: 'publicKey', reason: LOW_ORDER });
+    }
     return Uint8Array.from(shared);
   },
 };
@@ -56,7 +64,7 @@ const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.e
  */
 export function createNodeSecp256k1Verifier(): CachingSignatureVerifier {
   const keys = new Map<string, KeyObject>();
-  const remember = (address: Address, uncompressed: Uint8Array) =>
+  const remember = (address: OperatorAddressBytes, uncompressed: Uint8Array) =>
     keys.set(
       addressToHex(address),
       createPublicKey({

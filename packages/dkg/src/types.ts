@@ -23,7 +23,8 @@ export interface CreateDkgMemberParameters {
   readonly keyAgreement?: KeyAgreement;
 }
 
-export interface OutgoingMessage {
+/** A message a DKG member asks the runtime to send. */
+export interface DkgOutgoingMessage {
   /** Signed envelope bytes. */
   readonly bytes: Uint8Array;
   /** Recipients by address; undefined means every participant (broadcast). */
@@ -75,7 +76,7 @@ export type DkgEvent =
   | { readonly type: 'aborted'; readonly error: DkgError };
 
 export interface DkgOutput {
-  readonly messages: readonly OutgoingMessage[];
+  readonly messages: readonly DkgOutgoingMessage[];
   readonly events: readonly DkgEvent[];
 }
 

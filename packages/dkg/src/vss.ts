@@ -13,21 +13,24 @@
  * share that passes its check equals the subgroup part of the dealer's polynomial.
  */
 
-import { CURVE_ORDER, multiplyG1Generator, type RandomSource, SecretKey } from '@diva-dvt/bls-threshold';
-import { mulAddUnsafe } from '@noble/curves/abstract/curve.js';
-import type { WeierstrassPoint } from '@noble/curves/abstract/weierstrass.js';
-import { bls12_381 } from '@noble/curves/bls12-381.js';
+import {
+  CURVE_ORDER,
+  evaluateCommitments,
+  type G1Point,
+  type RandomSource,
+  SecretKey,
+} from '@diva-dvt/bls-threshold';
+import {
+  G1,
+  reduceScalar as mod,
+  msmG1,
+  multiplyG1Generator,
+  randomBatchScalars,
+} from '@diva-dvt/bls-threshold/math';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 
-export type G1Point = WeierstrassPoint<bigint>;
-export const G1 = bls12_381.G1.Point;
 const r = CURVE_ORDER;
-
-export function mod(a: bigint): bigint {
-  const m = a % r;
-  return m < 0n ? m + r : m;
-}
 
 export function bytesToBigint(bytes: Uint8Array): bigint {
   let v = 0n;
@@ -46,43 +49,8 @@ export function bigintToBytes32(v: bigint): Uint8Array {
 }
 
 /** A random non-zero scalar. */
-export function randomScalar(random: RandomSource): bigint {
+function randomScalar(random: RandomSource): bigint {
   return SecretKey.random(random).toScalar();
-}
-
-/** Coefficients a_0..a_{t-1}; a_0 is `constant` when given (resharing), random otherwise. */
-export function createPolynomial(threshold: number, random: RandomSource, constant?: bigint): bigint[] {
-  const coefficients = [constant ?? randomScalar(random)];
-  for (let k = 1; k < threshold; k++) coefficients.push(randomScalar(random));
-  return coefficients;
-}
-
-export function evaluatePolynomial(coefficients: readonly bigint[], x: number): bigint {
-  const bx = BigInt(x);
-  let acc = 0n;
-  for (let k = coefficients.length - 1; k >= 0; k--) acc = mod(acc * bx + coefficients[k]!);
-  return acc;
-}
-
-export function commitPolynomial(coefficients: readonly bigint[]): G1Point[] {
-  return coefficients.map((a) => multiplyG1Generator(a));
-}
-
-/** n·P for a small public n by double-and-add (noble's windowed multiply costs more for tiny n). */
-function multiplySmall(p: G1Point, n: number): G1Point {
-  let acc = G1.ZERO;
-  for (let bit = 31 - Math.clz32(n); bit >= 0; bit--) {
-    acc = acc.double();
-    if ((n >>> bit) & 1) acc = acc.add(p);
-  }
-  return acc;
-}
-
-/** Σ_k C_k·x^k (Horner with small multipliers; x is a share index). */
-export function evaluateCommitments(commitments: readonly G1Point[], x: number): G1Point {
-  let acc = G1.ZERO;
-  for (let k = commitments.length - 1; k >= 0; k--) acc = multiplySmall(acc, x).add(commitments[k]!);
-  return acc;
 }
 
 /** Checks share·G1 = Σ_k C_k·x^k for one dealing. */
@@ -116,21 +84,14 @@ export function findInvalidShares(
   }
   // E_d = Σ_k C_{d,k}·x^k by Horner (small multipliers), then one MSM with 64-bit weights.
   const evaluations = items.map((it) => evaluateCommitments(it.commitments, x));
-  const weights = batchWeights(items.length, random);
+  const weights = randomBatchScalars(items.length, random);
   let shareSum = 0n;
   items.forEach((it, d) => {
     shareSum = mod(shareSum + weights[d]! * it.share);
   });
-  const total = mulAddUnsafe(G1, [...evaluations, G1.BASE.negate()], [...weights, shareSum]);
+  const total = msmG1([...evaluations, G1.BASE], [...weights, -shareSum]);
   if (total.is0()) return [];
   return items.flatMap((it, i) => (evaluations[i]!.equals(multiplyG1Generator(it.share)) ? [] : [i]));
-}
-
-/** Random 64-bit weights for a random linear combination; the first is 1 (see bls-threshold). */
-export function batchWeights(count: number, random: RandomSource): bigint[] {
-  const bytes = random(8 * count);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return Array.from({ length: count }, (_, i) => (i === 0 ? 1n : view.getBigUint64(8 * i) | 1n));
 }
 
 /** Σ over dealings of their commitment vectors (all of length t). */
@@ -143,9 +104,10 @@ export function sumCommitments(
   for (let k = 0; k < t; k++) {
     if (weights) {
       // Σ_i λ_i·C_i,k = m·Σ_i e_i·C_i,k with short signed integers e_i (see lagrangeIntegerForm).
-      const points = all.map((c, i) => (weights.coefficients[i]! < 0n ? c[k]!.negate() : c[k]!));
-      const scalars = weights.coefficients.map((e) => (e < 0n ? -e : e));
-      const sum = mulAddUnsafe(G1, points, scalars.map(mod));
+      const sum = msmG1(
+        all.map((c) => c[k]!),
+        weights.coefficients,
+      );
       out.push(sum.is0() ? sum : sum.multiplyUnsafe(weights.multiplier));
     } else {
       let acc = G1.ZERO;
@@ -187,7 +149,7 @@ export function verifyKnowledge(c0: G1Point, proof: ProofOfKnowledge, context: U
   if (c0.is0() || proof.response <= 0n || proof.response >= r) return false;
   const c = challenge(context, c0, proof.commitment);
   // z·G1 − c·C_0 == R
-  const lhs = mulAddUnsafe(G1, [G1.BASE, c0.negate()], [proof.response, c]);
+  const lhs = msmG1([G1.BASE, c0], [proof.response, -c]);
   return lhs.equals(proof.commitment);
 }
 
@@ -207,7 +169,7 @@ export function findInvalidProofs(statements: readonly ProofStatement[], random:
     st.c0.is0() || st.proof.response <= 0n || st.proof.response >= r ? [i] : [],
   );
   if (malformed.length === 0) {
-    const weights = batchWeights(statements.length, random);
+    const weights = randomBatchScalars(statements.length, random);
     const points: G1Point[] = [G1.BASE];
     const scalars: bigint[] = [0n];
     let zSum = 0n;
@@ -219,7 +181,7 @@ export function findInvalidProofs(statements: readonly ProofStatement[], random:
       scalars.push(mod(w * c), w);
     });
     scalars[0] = zSum;
-    if (mulAddUnsafe(G1, points, scalars).is0()) return [];
+    if (msmG1(points, scalars).is0()) return [];
   }
   return statements.flatMap((st, i) => (verifyKnowledge(st.c0, st.proof, st.context) ? [] : [i]));
 }
@@ -244,7 +206,7 @@ export function decodeG1Uncompressed(bytes: Uint8Array): G1Point | undefined {
   if (bytes.length !== 96) return undefined;
   const x = bytesToBigint(bytes.subarray(0, 48));
   const y = bytesToBigint(bytes.subarray(48, 96));
-  const Fp = bls12_381.fields.Fp;
+  const Fp = G1.Fp;
   if (x >= Fp.ORDER || y >= Fp.ORDER) return undefined;
   // y^2 = x^3 + 4
   if (Fp.sqr(y) !== Fp.add(Fp.mul(Fp.sqr(x), x), 4n)) return undefined;

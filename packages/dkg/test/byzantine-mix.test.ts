@@ -1,16 +1,12 @@
 // Random mixes of Byzantine members (fast-check): honest members either all finish with the same key
 // or all abort naming culprits; never two different keys. Up to f = 2 of 7 in the property, and one
 // 16-member run with f = 5 mixed strategies.
+
+import { evaluatePolynomial } from '@diva-dvt/bls-threshold';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  type CeremonyConfig,
-  ComplaintReason,
-  ComplaintsBodyType,
-  decodeEnvelope,
-  evaluatePolynomial,
-  MessageKind,
-} from '../src/index.ts';
+import type { CeremonyConfig } from '../src/index.ts';
+import { ComplaintReason, ComplaintsBodyType, decodeEnvelope, MessageKind } from '../src/wire.ts';
 import { craftComplaints, craftDealing, craftJustification, kindOf } from './helpers/byzantine.ts';
 import {
   createOperators,

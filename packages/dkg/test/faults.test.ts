@@ -1,17 +1,16 @@
 // One test per fault. A 7-member committee (t = 5, f = 2) keeps each ceremony near a second; the
 // 16-member runs are in honest-ceremony.test.ts and byzantine-mix.test.ts.
+
+import { evaluatePolynomial } from '@diva-dvt/bls-threshold';
 import { describe, expect, it } from 'vitest';
+import { type DkgEvent, type DkgMember, secp256k1Verifier } from '../src/index.ts';
 import {
   ComplaintReason,
   ComplaintsBodyType as ComplaintsBody,
-  type DkgEvent,
-  type DkgMember,
   decodeEnvelope,
   envelopeSigningDigest,
-  evaluatePolynomial,
   MessageKind,
-  secp256k1Verifier,
-} from '../src/index.ts';
+} from '../src/wire.ts';
 import { craftComplaints, craftDealing, craftJustification, kindOf } from './helpers/byzantine.ts';
 import { createOperators, freshConfig, type Interceptor, runCeremony } from './helpers/network.ts';
 
@@ -175,7 +174,7 @@ describe('DKG faults (n = 7, t = 5)', () => {
     const { secp256k1 } = await import('@noble/curves/secp256k1.js');
     const { sha256 } = await import('@noble/hashes/sha2.js');
     const { createSeededRandom } = await import('@diva-dvt/bls-threshold');
-    const { EnvelopeType } = await import('../src/index.ts');
+    const { EnvelopeType } = await import('../src/wire.ts');
     const ops = createOperators(n, 'resign');
     const config = freshConfig(ops, t, 1, 'resign');
     const privateKey = createSeededRandom('resign/operator/0')(32); // operator 0's key, as createOperators made it

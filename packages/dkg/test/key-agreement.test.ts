@@ -3,7 +3,7 @@
 import { createSeededRandom } from '@diva-dvt/bls-threshold';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nobleX25519 } from '../src/index.ts';
+import { isDkgError, nobleX25519 } from '../src/index.ts';
 import { nodeX25519 } from './helpers/node-x25519.ts';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
@@ -38,7 +38,15 @@ describe('X25519 implementations', () => {
 
   it('both refuse a low-order public key', () => {
     const sk = createSeededRandom('low-order')(32);
-    for (const ka of [nobleX25519, nodeX25519])
-      expect(() => ka.sharedSecret(sk, new Uint8Array(32))).toThrow();
+    for (const ka of [nobleX25519, nodeX25519]) {
+      let caught: unknown;
+      try {
+        ka.sharedSecret(sk, new Uint8Array(32));
+      } catch (err) {
+        caught = err;
+      }
+      expect(isDkgError(caught, 'INVALID_KEY')).toBe(true);
+      if (isDkgError(caught, 'INVALID_KEY')) expect(caught.details.field).toBe('publicKey');
+    }
   });
 });

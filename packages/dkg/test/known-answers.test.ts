@@ -2,7 +2,8 @@
 // to randomness use, encoding, encryption or key derivation shows up here.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeEnvelope, envelopeSigningDigest, secp256k1Verifier } from '../src/index.ts';
+import { secp256k1Verifier } from '../src/index.ts';
+import { decodeEnvelope, envelopeSigningDigest } from '../src/wire.ts';
 import { deriveKnownAnswer, KNOWN_ANSWER_CASES, type KnownAnswer } from './helpers/known-answers.ts';
 import { nodeX25519 } from './helpers/node-x25519.ts';
 

@@ -2,16 +2,8 @@
 // malformed, oversized, wrong version, replayed, unknown sender, wrong ceremony, bad signature,
 // wrong role. The ceremony still finishes.
 import { describe, expect, it } from 'vitest';
-import {
-  createSecp256k1Signer,
-  type DkgErrorCode,
-  type DkgEvent,
-  decodeEnvelope,
-  EnvelopeType,
-  MAX_MESSAGE_BYTES,
-  MessageKind,
-  signEnvelope,
-} from '../src/index.ts';
+import { createSecp256k1Signer, type DkgErrorCode, type DkgEvent, MAX_MESSAGE_BYTES } from '../src/index.ts';
+import { decodeEnvelope, EnvelopeType, MessageKind, signEnvelope } from '../src/wire.ts';
 import { craftDealing, kindOf } from './helpers/byzantine.ts';
 import { ceremonyId, createOperators, freshConfig, runCeremony } from './helpers/network.ts';
 

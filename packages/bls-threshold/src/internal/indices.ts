@@ -13,6 +13,13 @@ export function checkThreshold(threshold: number, shareCount: number): void {
   }
 }
 
+/** Checks that one share index is an integer in 1..2^32-1. */
+export function checkShareIndex(shareIndex: number, field: string): void {
+  if (!Number.isSafeInteger(shareIndex) || shareIndex < 1 || shareIndex > 0xffff_ffff) {
+    throw new BlsError({ code: 'INVALID_SHARE_INDEX', shareIndex, shareCount: undefined, field });
+  }
+}
+
 /**
  * Checks that share indices are integers in 1..shareCount (or 1..2^32-1 when the committee size is
  * not known) and pairwise distinct.

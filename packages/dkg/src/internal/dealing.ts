@@ -1,19 +1,16 @@
 /**
  * Making and checking one dealer's dealing (all k validators of the ceremony in one message).
  */
-import type { RandomSource } from '@diva-dvt/bls-threshold';
+import { evaluatePolynomial, type G1Point, type RandomSource } from '@diva-dvt/bls-threshold';
+import { commitPolynomial, createPolynomial } from '@diva-dvt/bls-threshold/math';
 import { type CeremonyConfig, proofContext } from '../ceremony.ts';
 import { decryptShare, encryptShare, type KeyAgreement, nobleX25519 } from '../encryption.ts';
 import { DealingBodyType, decodeBody, MessageKind } from '../messages.ts';
 import {
   bigintToBytes32,
   bytesToBigint,
-  commitPolynomial,
-  createPolynomial,
   decodeG1Uncompressed,
   encodeG1Uncompressed,
-  evaluatePolynomial,
-  type G1Point,
   type ProofStatement,
   proveKnowledge,
 } from '../vss.ts';

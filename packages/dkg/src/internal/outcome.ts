@@ -3,14 +3,16 @@
  * qualify, the group keys and public shares, and this member's secret shares.
  */
 import {
+  evaluateCommitments,
+  type G1Point,
   lagrangeCoefficientsAtZero,
   lagrangeIntegerForm,
-  multiplyG1Generator,
   PublicKey,
   SecretKey,
 } from '@diva-dvt/bls-threshold';
+import { reduceScalar as mod, multiplyG1Generator } from '@diva-dvt/bls-threshold/math';
 import type { CeremonyConfig } from '../ceremony.ts';
-import { evaluateCommitments, type G1Point, isInSubgroup, mod, sumCommitments, verifyShare } from '../vss.ts';
+import { isInSubgroup, sumCommitments, verifyShare } from '../vss.ts';
 import type { ParsedDealing } from './dealing.ts';
 
 export interface DealerView {

@@ -1,27 +1,33 @@
 // Building blocks for Byzantine members: hand-made dealings, justifications and complaints, signed
 // with the faulty member's own key (so they pass authentication, as a real attacker's would).
-import { createSeededRandom } from '@diva-dvt/bls-threshold';
+import { createSeededRandom, evaluatePolynomial } from '@diva-dvt/bls-threshold';
+import { commitPolynomial, createPolynomial } from '@diva-dvt/bls-threshold/math';
 import { x25519 } from '@noble/curves/ed25519.js';
+import type { CeremonyConfig } from '../../src/index.ts';
 import {
-  bigintToBytes32,
-  type CeremonyConfig,
   ComplaintsBodyType,
-  commitPolynomial,
-  createPolynomial,
   DealingBodyType,
   decodeEnvelope,
   encodeG1Uncompressed,
   encryptShare,
-  evaluatePolynomial,
   JustificationBodyType,
   MessageKind,
   proofContext,
   proveKnowledge,
   signEnvelope,
-} from '../../src/index.ts';
+} from '../../src/wire.ts';
 import type { Operator } from './network.ts';
 
-const u32 = bigintToBytes32;
+/** A scalar as 32 big-endian bytes (the wire form of a share). */
+function u32(v: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  let x = v;
+  for (let i = 31; i >= 0; i--) {
+    out[i] = Number(x & 0xffn);
+    x >>= 8n;
+  }
+  return out;
+}
 const uncompressed = encodeG1Uncompressed;
 
 export interface CraftOptions {

@@ -2,7 +2,8 @@
 // createSeededRandom(`${seed}/operator/${i}`) (SHA-256 in counter mode, see bls-threshold), consumed in
 // the order the member code draws it; the network delivers in FIFO order (helpers/network.ts).
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { decodeEnvelope, type KeyAgreement, MessageKind } from '../../src/index.ts';
+import type { KeyAgreement } from '../../src/index.ts';
+import { decodeEnvelope, MessageKind } from '../../src/wire.ts';
 import { ceremonyId, createOperators, freshConfig, runCeremony } from './network.ts';
 
 export interface KnownAnswer {

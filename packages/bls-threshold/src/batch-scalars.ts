@@ -3,7 +3,7 @@
  * batch only if the forger predicts the scalars; with 64 uniformly random bits the chance is 2^-64
  * per attempt, which is the figure used by the Ethereum clients' batch verifiers.
  */
-import type { RandomSource } from '../random.ts';
+import type { RandomSource } from './random.ts';
 
 export function randomBatchScalars(count: number, random: RandomSource): bigint[] {
   const bytes = random(count * 8);

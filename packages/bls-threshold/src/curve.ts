@@ -1,15 +1,17 @@
 /**
  * The single place that touches @noble/curves' BLS12-381 directly: point types, the scalar field,
  * hash-to-G2 with the Ethereum DST, strict point decoding with typed errors, and multi-scalar
- * multiplication. noble's default signature DST is not Ethereum's, so nothing here forwards it.
+ * multiplication, and the EIP-2537 encodings the precompiles read. noble's default signature DST is
+ * not Ethereum's, so nothing here forwards it. Its public parts reach users through `index.ts` and
+ * `math.ts` only.
  */
 import { type AffinePoint, mulAddUnsafe } from '@noble/curves/abstract/curve.js';
 import type { Fp2 } from '@noble/curves/abstract/tower.js';
 import type { WeierstrassPoint, WeierstrassPointCons } from '@noble/curves/abstract/weierstrass.js';
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
-import { DST_SIGNATURE, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from '../constants.ts';
-import { BlsError, type BlsErrorLocation } from '../errors.ts';
+import { DST_SIGNATURE, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from './constants.ts';
+import { BlsError, type BlsErrorLocation } from './errors.ts';
 
 export type G1Point = WeierstrassPoint<bigint>;
 export type G2Point = WeierstrassPoint<Fp2>;
@@ -20,6 +22,12 @@ export const G2: WeierstrassPointCons<Fp2> = bls12_381.G2.Point;
 export const Fr = bls12_381.fields.Fr;
 export const Fp = bls12_381.fields.Fp;
 export const Fp12 = bls12_381.fields.Fp12;
+
+/** a mod r in [0, r): reduction into the scalar field. */
+export function reduceScalar(a: bigint): bigint {
+  const m = a % Fr.ORDER;
+  return m < 0n ? m + Fr.ORDER : m;
+}
 
 const DST_SIGNATURE_BYTES = utf8ToBytes(DST_SIGNATURE);
 
@@ -42,18 +50,16 @@ export function pairingProductIsOne(pairs: { g1: G1Point; g2: G2Point }[]): bool
 
 export const NEG_G1_GENERATOR: G1Point = G1.BASE.negate();
 
-let baseTablesReady = false;
-
 /**
- * scalar·G1 in constant time, with noble's fixed-base window tables for the generator built on first
- * use (window 8: about 2x faster than the default; the tables take well under 1 MB).
+ * A private copy of the G1 generator carrying noble's fixed-base window tables (window 8: about 2x
+ * faster than noble's default; the tables take well under 1 MB and are built on first use). A copy,
+ * so that no window size is set on noble's shared `G1.BASE`, whose tables other code may size.
  */
+const G1_GENERATOR: G1Point = G1.fromAffine(G1.BASE.toAffine()).precompute(8, true);
+
+/** scalar·G1 in constant time, with the generator's fixed-base tables. */
 export function multiplyG1Generator(scalar: bigint): G1Point {
-  if (!baseTablesReady) {
-    G1.BASE.precompute(8, false);
-    baseTablesReady = true;
-  }
-  return G1.BASE.multiply(scalar);
+  return G1_GENERATOR.multiply(scalar);
 }
 
 function foldSigns<P extends { negate(): P }>(
@@ -155,9 +161,10 @@ export function decodeG2(bytes: unknown, where: BlsErrorLocation, allowIdentity 
 
 const P_HALF = (Fp.ORDER - 1n) / 2n;
 
-function writeFp(out: Uint8Array, offset: number, value: bigint): void {
+/** Writes `value` big-endian into out[offset .. offset + width) (width 48, or 64 for EIP-2537). */
+function writeFp(out: Uint8Array, offset: number, value: bigint, width = 48): void {
   let v = value;
-  for (let i = offset + 47; i >= offset; i--) {
+  for (let i = offset + width - 1; i >= offset; i--) {
     out[i] = Number(v & 0xffn);
     v >>= 8n;
   }
@@ -221,4 +228,29 @@ export function g2FromTrustedUncompressed(bytes: Uint8Array): G2Point {
   const x = { c1: readFp(bytes, 0, true), c0: readFp(bytes, FP_BYTES, false) };
   const y = { c1: readFp(bytes, 2 * FP_BYTES, false), c0: readFp(bytes, 3 * FP_BYTES, false) };
   return G2.fromAffine({ x, y });
+}
+
+/**
+ * EIP-2537 encoding of a G1 point, as the BLS12-381 precompiles and our contracts read it: x || y,
+ * each Fp element as 64 bytes (16 zero bytes, then 48 big-endian); the identity is 128 zero bytes.
+ */
+export function encodeG1Eip2537(point: G1Point): Uint8Array {
+  const out = new Uint8Array(128);
+  if (point.is0()) return out;
+  const { x, y } = point.toAffine();
+  writeFp(out, 0, x, 64);
+  writeFp(out, 64, y, 64);
+  return out;
+}
+
+/** EIP-2537 encoding of a G2 point: x.c0 || x.c1 || y.c0 || y.c1, 64 bytes each (256 bytes). */
+export function encodeG2Eip2537(point: G2Point): Uint8Array {
+  const out = new Uint8Array(256);
+  if (point.is0()) return out;
+  const { x, y } = point.toAffine();
+  writeFp(out, 0, x.c0, 64);
+  writeFp(out, 64, x.c1, 64);
+  writeFp(out, 128, y.c0, 64);
+  writeFp(out, 192, y.c1, 64);
+  return out;
 }
