@@ -1,0 +1,149 @@
+// What every duty shares: the components and chain facts it runs with, and the steps that make
+// "never sent late" hold (check the deadline before signing and again before publishing; give
+// node calls only the time left) and turn failures into outcomes.
+import type { BeaconApi, CallOptions, SigningContext } from '@diva-dvt/beacon-api';
+import type { Clock } from '../clock.ts';
+import { isOperatorError, OperatorError, type SigningDutyType } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { DutyOutcome, PublishedDutyType, PublishedMessages } from '../outcome.ts';
+import type { SigningDuty, ThresholdSigner } from '../signer.ts';
+import type { SlotTimes } from '../slot-times.ts';
+import type { ValidatorSpec } from '../spec.ts';
+
+export interface DutyContext {
+  readonly api: BeaconApi;
+  readonly signer: ThresholdSigner;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly spec: ValidatorSpec;
+  readonly times: SlotTimes;
+  readonly signing: SigningContext;
+  readonly graffiti: Uint8Array;
+  /** Aborted when the client stops waiting (in-flight duties still run to their deadline). */
+  readonly signal: AbortSignal;
+}
+
+export interface DutyTarget<D extends PublishedDutyType> {
+  readonly duty: D;
+  readonly validatorIndex: number;
+  readonly slot: number;
+  readonly subcommitteeIndex?: number;
+  readonly dueMs: number;
+  readonly deadlineMs: number;
+}
+
+/** Thrown inside a duty to end it with an outcome other than `published`. */
+export class DutyEnd {
+  readonly outcome: DutyOutcome;
+  constructor(outcome: DutyOutcome) {
+    this.outcome = outcome;
+  }
+}
+
+export function base<D extends PublishedDutyType>(t: DutyTarget<D>) {
+  return {
+    duty: t.duty,
+    validatorIndex: t.validatorIndex,
+    slot: t.slot,
+    ...(t.subcommitteeIndex !== undefined ? { subcommitteeIndex: t.subcommitteeIndex } : {}),
+    dueMs: t.dueMs,
+    deadlineMs: t.deadlineMs,
+  };
+}
+
+/** Ends the duty as late when its deadline has passed. */
+export function checkDeadline(
+  ctx: DutyContext,
+  t: DutyTarget<PublishedDutyType>,
+  stage: 'before-signing' | 'before-publishing',
+): void {
+  const atMs = ctx.clock.nowMs();
+  if (atMs > t.deadlineMs) {
+    throw new DutyEnd({ ...base(t), status: 'late', stage, atMs } as DutyOutcome);
+  }
+}
+
+/** Call options for a beacon node request within the duty: only the time left. */
+export function callOptions(ctx: DutyContext, t: DutyTarget<PublishedDutyType>): CallOptions {
+  return { timeoutMs: Math.max(1, t.deadlineMs - ctx.clock.nowMs()), signal: ctx.signal };
+}
+
+/** Runs a node call or a signature as one stage of the duty; a failure ends it as `failed`. */
+export async function stage<R>(
+  t: DutyTarget<PublishedDutyType>,
+  signingType: SigningDutyType,
+  name: 'produce' | 'sign' | 'publish',
+  fn: () => Promise<R>,
+): Promise<R> {
+  try {
+    return await fn();
+  } catch (cause) {
+    if (cause instanceof DutyEnd) throw cause;
+    const error =
+      isOperatorError(cause, 'UNSUPPORTED_FORK') || isOperatorError(cause, 'UNEXPECTED_RESPONSE')
+        ? cause
+        : new OperatorError(
+            {
+              code: 'DUTY_FAILED',
+              duty: signingType,
+              validatorIndex: t.validatorIndex,
+              slot: t.slot,
+              stage: name,
+            },
+            { cause },
+          );
+    throw new DutyEnd({ ...base(t), status: 'failed', error } as DutyOutcome);
+  }
+}
+
+/** Signs `root` for the duty: deadline checked first, a signer failure ends the duty. */
+export async function sign(
+  ctx: DutyContext,
+  t: DutyTarget<PublishedDutyType>,
+  signingType: SigningDutyType,
+  root: Uint8Array,
+  extra: Partial<Pick<SigningDuty, 'attestationData' | 'subcommitteeIndex'>> = {},
+): Promise<Uint8Array> {
+  checkDeadline(ctx, t, 'before-signing');
+  const duty: SigningDuty = {
+    type: signingType,
+    validatorIndex: t.validatorIndex,
+    slot: t.slot,
+    deadlineMs: t.deadlineMs,
+    signal: ctx.signal,
+    ...(t.subcommitteeIndex !== undefined ? { subcommitteeIndex: t.subcommitteeIndex } : {}),
+    ...extra,
+  };
+  return stage(t, signingType, 'sign', () => ctx.signer.sign(root, duty));
+}
+
+/** Publishes the signed message unless the deadline passed; returns the `published` outcome. */
+export async function publish<D extends PublishedDutyType>(
+  ctx: DutyContext,
+  t: DutyTarget<D>,
+  signingType: SigningDutyType,
+  message: PublishedMessages[D],
+  fn: () => Promise<void>,
+): Promise<DutyOutcome> {
+  checkDeadline(ctx, t, 'before-publishing');
+  await stage(t, signingType, 'publish', fn);
+  return { ...base(t), status: 'published', message, publishedAtMs: ctx.clock.nowMs() } as DutyOutcome;
+}
+
+/** Runs a duty body, turning a DutyEnd into its outcome. */
+export async function settle(body: () => Promise<DutyOutcome>): Promise<DutyOutcome> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof DutyEnd) return e.outcome;
+    throw e;
+  }
+}
+
+export function unexpected(signingType: SigningDutyType, field: string, reason: string): OperatorError {
+  return new OperatorError({ code: 'UNEXPECTED_RESPONSE', duty: signingType, field, reason });
+}
+
+export function unsupportedFork(signingType: SigningDutyType, fork: string): OperatorError {
+  return new OperatorError({ code: 'UNSUPPORTED_FORK', duty: signingType, fork });
+}
