@@ -19,6 +19,11 @@ export type OperatorErrorDetails =
   | { readonly code: 'INVALID_OPTION'; readonly option: string; readonly reason: string }
   | { readonly code: 'ALREADY_STARTED' }
   | {
+      readonly code: 'BEACON_NODE_FAILED';
+      /** What the runtime asked for, e.g. `getSpec`. */
+      readonly request: string;
+    }
+  | {
       readonly code: 'DUTY_FAILED';
       readonly duty: SigningDutyType;
       readonly validatorIndex: number;
@@ -61,6 +66,8 @@ function describe(d: OperatorErrorDetails): string {
       return `invalid option ${d.option}: ${d.reason}`;
     case 'ALREADY_STARTED':
       return 'already started';
+    case 'BEACON_NODE_FAILED':
+      return `the beacon node did not answer ${d.request}`;
     case 'DUTY_FAILED':
       return `${d.duty} of validator ${d.validatorIndex} at slot ${d.slot} failed (${d.stage})`;
     case 'UNSUPPORTED_FORK':

@@ -17,8 +17,6 @@ export interface SigningDuty {
   readonly subcommitteeIndex?: number;
   /** Attestations: the data signed (source and target epochs for slashing protection). */
   readonly attestationData?: AttestationData;
-  /** Aborted when the runtime stops. */
-  readonly signal?: AbortSignal;
 }
 
 export interface ThresholdSigner {

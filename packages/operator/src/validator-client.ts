@@ -14,6 +14,8 @@ import {
   type BeaconApi,
   createSigningContext,
   forkScheduleFromSpec,
+  isBeaconApiError,
+  type SpecValue,
   type SyncDuty,
 } from '@diva-dvt/beacon-api';
 import type { Clock } from './clock.ts';
@@ -63,6 +65,16 @@ interface ValidatorEpoch {
   readonly duties: EpochDuties;
   /** The aggregation selection of the attester duty, when there is one. */
   readonly selection: Promise<AggregatorSelection> | undefined;
+}
+
+function signingContextOf(spec: Readonly<Record<string, SpecValue>>, genesisValidatorsRoot: Uint8Array) {
+  try {
+    return createSigningContext({ genesisValidatorsRoot, schedule: forkScheduleFromSpec(spec) });
+  } catch (cause) {
+    const field = isBeaconApiError(cause, 'INVALID_CONFIG') ? cause.details.field : 'fork schedule';
+    const reason = isBeaconApiError(cause, 'INVALID_CONFIG') ? cause.details.reason : String(cause);
+    throw new OperatorError({ code: 'INVALID_SPEC', field, reason }, { cause });
+  }
 }
 
 export class ValidatorClient {
@@ -122,7 +134,14 @@ export class ValidatorClient {
     this.#running = true;
     try {
       const { api, signer, clock } = this.#components;
-      const [specResponse, genesisResponse] = await Promise.all([api.getSpec(), api.getGenesis()]);
+      const ask = <R>(request: string, call: () => Promise<R>) =>
+        call().catch((cause: unknown) => {
+          throw new OperatorError({ code: 'BEACON_NODE_FAILED', request }, { cause });
+        });
+      const [specResponse, genesisResponse] = await Promise.all([
+        ask('getSpec', () => api.getSpec()),
+        ask('getGenesis', () => api.getGenesis()),
+      ]);
       const spec = { ...parseValidatorSpec(specResponse.data), ...this.#init.dueBps };
       if (spec.presetBase !== activePreset) {
         throw new OperatorError({
@@ -144,14 +163,10 @@ export class ValidatorClient {
           slotDurationMs: spec.slotDurationMs,
           slotsPerEpoch: spec.slotsPerEpoch,
         }),
-        signing: createSigningContext({
-          genesisValidatorsRoot: genesis.genesisValidatorsRoot,
-          schedule: forkScheduleFromSpec(specResponse.data),
-        }),
+        signing: signingContextOf(specResponse.data, genesis.genesisValidatorsRoot),
         graffiti: this.#init.graffiti ?? new Uint8Array(32),
-        signal: this.#controller.signal,
       };
-      this.#loop = this.#run(this.#ctx);
+      this.#loop = this.#run(this.#ctx, this.#controller.signal);
       this.#logger.info('validator client started', {
         validators: this.#init.validatorIndices.length,
         slotDurationMs: spec.slotDurationMs,
@@ -163,7 +178,10 @@ export class ValidatorClient {
     }
   }
 
-  /** Starts no new slot; resolves when the duties in flight have ended (each by its deadline). */
+  /**
+   * Starts no new slot; resolves when the duties in flight have ended: they run on (a duty whose
+   * signature is being collected should still go out), and each ends by its deadline.
+   */
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#controller.abort();
@@ -174,12 +192,12 @@ export class ValidatorClient {
     this.#logger.info('validator client stopped');
   }
 
-  async #run(ctx: DutyContext): Promise<void> {
+  async #run(ctx: DutyContext, signal: AbortSignal): Promise<void> {
     const { clock } = this.#components;
     let slot = Math.max(0, ctx.times.slotAt(clock.nowMs()));
-    while (!ctx.signal.aborted) {
-      await clock.waitUntil(ctx.times.slotStartMs(slot), ctx.signal);
-      if (ctx.signal.aborted) break;
+    while (!signal.aborted) {
+      await clock.waitUntil(ctx.times.slotStartMs(slot), signal);
+      if (signal.aborted) break;
       const task = this.#runSlot(ctx, slot).catch((e: unknown) =>
         this.#logger.error('slot failed', { slot, error: e instanceof Error ? e.message : String(e) }),
       );
@@ -236,11 +254,10 @@ export class ValidatorClient {
     let prop: { validatorIndex: number; slot: number }[];
     let sync: SyncDuty[];
     try {
-      const opts = { signal: ctx.signal };
       [att, prop, sync] = await Promise.all([
-        ctx.api.getAttesterDuties({ epoch, indices }, opts).then((r) => r.data),
-        ctx.api.getProposerDuties({ epoch }, opts).then((r) => r.data),
-        ctx.api.getSyncCommitteeDuties({ epoch, indices }, opts).then((r) => r.data),
+        ctx.api.getAttesterDuties({ epoch, indices }).then((r) => r.data),
+        ctx.api.getProposerDuties({ epoch }).then((r) => r.data),
+        ctx.api.getSyncCommitteeDuties({ epoch, indices }).then((r) => r.data),
       ]);
     } catch (e) {
       ctx.logger.error('could not fetch duties', {
@@ -265,20 +282,17 @@ export class ValidatorClient {
       if (attester !== undefined && selection !== undefined) {
         void selection.then((s) =>
           ctx.api
-            .prepareBeaconCommitteeSubnet(
-              {
-                data: [
-                  {
-                    validatorIndex,
-                    committeeIndex: attester.committeeIndex,
-                    committeesAtSlot: attester.committeesAtSlot,
-                    slot: attester.slot,
-                    isAggregator: s.selectionProof !== undefined,
-                  },
-                ],
-              },
-              { signal: ctx.signal },
-            )
+            .prepareBeaconCommitteeSubnet({
+              data: [
+                {
+                  validatorIndex,
+                  committeeIndex: attester.committeeIndex,
+                  committeesAtSlot: attester.committeesAtSlot,
+                  slot: attester.slot,
+                  isAggregator: s.selectionProof !== undefined,
+                },
+              ],
+            })
             .catch((e: unknown) =>
               ctx.logger.warn('committee subscription failed', {
                 validatorIndex,

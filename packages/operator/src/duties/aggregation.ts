@@ -18,6 +18,7 @@ import {
 import {
   base,
   callOptions,
+  checkDeadline,
   type DutyContext,
   DutyEnd,
   type DutyTarget,
@@ -70,6 +71,7 @@ export function aggregate(
 ): Promise<DutyOutcome> {
   const t = target(ctx, duty);
   return settle(async () => {
+    checkDeadline(ctx, t, 'before-signing');
     const fork = forkAtEpoch(ctx.signing.schedule, ctx.times.epochOf(duty.slot)).fork;
     const dataRoot = ssz.phase0.AttestationData.hashTreeRoot(data);
     const attestation = await stage(t, 'aggregate', 'produce', async () => {

@@ -15,6 +15,7 @@ import {
 } from '@diva-dvt/beacon-api';
 import {
   callOptions,
+  checkDeadline,
   type DutyContext,
   type DutyTarget,
   publish,
@@ -43,6 +44,7 @@ export async function attest(ctx: DutyContext, duty: AttesterDuty): Promise<Atte
   };
   let data: AttestationData | undefined;
   const outcome = await settle(async () => {
+    checkDeadline(ctx, t, 'before-signing');
     const fork = forkAtEpoch(ctx.signing.schedule, ctx.times.epochOf(slot)).fork;
     data = await stage(t, 'attestation', 'produce', async () => {
       if (forkAtLeast(fork, 'electra')) throw unsupportedFork('attestation', fork);

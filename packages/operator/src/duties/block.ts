@@ -13,6 +13,7 @@ import {
 } from '@diva-dvt/beacon-api';
 import {
   callOptions,
+  checkDeadline,
   type DutyContext,
   type DutyTarget,
   publish,
@@ -32,6 +33,7 @@ export function proposeBlock(ctx: DutyContext, validatorIndex: number, slot: num
     deadlineMs: ctx.times.atBps(slot, ctx.spec.attestationDueBps),
   };
   return settle(async () => {
+    checkDeadline(ctx, t, 'before-signing');
     const epoch = ctx.times.epochOf(slot);
     const randaoReveal = await sign(ctx, t, 'randao-reveal', randaoSigningRoot(ctx.signing, epoch));
     const produced: ProducedBlock = await stage(t, 'block', 'produce', () =>

@@ -5,6 +5,7 @@ import type { SyncCommitteeMessage, SyncDuty } from '@diva-dvt/beacon-api';
 import { syncCommitteeMessageSigningRoot } from '@diva-dvt/beacon-api';
 import {
   callOptions,
+  checkDeadline,
   type DutyContext,
   type DutyTarget,
   publish,
@@ -34,6 +35,7 @@ export async function sendSyncCommitteeMessage(
   };
   let beaconBlockRoot: Uint8Array | undefined;
   const outcome = await settle(async () => {
+    checkDeadline(ctx, t, 'before-signing');
     const root = await stage(
       t,
       'sync-committee-message',

@@ -14,6 +14,7 @@ import {
 import {
   base,
   callOptions,
+  checkDeadline,
   type DutyContext,
   type DutyTarget,
   publish,
@@ -41,6 +42,7 @@ export function contributeToSyncCommittee(
     deadlineMs: ctx.times.slotStartMs(slot + 1),
   };
   return settle(async () => {
+    checkDeadline(ctx, t, 'before-signing');
     const selectionProof = await sign(
       ctx,
       t,

@@ -19,8 +19,6 @@ export interface DutyContext {
   readonly times: SlotTimes;
   readonly signing: SigningContext;
   readonly graffiti: Uint8Array;
-  /** Aborted when the client stops waiting (in-flight duties still run to their deadline). */
-  readonly signal: AbortSignal;
 }
 
 export interface DutyTarget<D extends PublishedDutyType> {
@@ -65,7 +63,7 @@ export function checkDeadline(
 
 /** Call options for a beacon node request within the duty: only the time left. */
 export function callOptions(ctx: DutyContext, t: DutyTarget<PublishedDutyType>): CallOptions {
-  return { timeoutMs: Math.max(1, t.deadlineMs - ctx.clock.nowMs()), signal: ctx.signal };
+  return { timeoutMs: Math.max(1, t.deadlineMs - ctx.clock.nowMs()) };
 }
 
 /** Runs a node call or a signature as one stage of the duty; a failure ends it as `failed`. */
@@ -110,7 +108,6 @@ export async function sign(
     validatorIndex: t.validatorIndex,
     slot: t.slot,
     deadlineMs: t.deadlineMs,
-    signal: ctx.signal,
     ...(t.subcommitteeIndex !== undefined ? { subcommitteeIndex: t.subcommitteeIndex } : {}),
     ...extra,
   };
