@@ -29,7 +29,8 @@ export interface PublishedMessages {
 
 export type PublishedDutyType = keyof PublishedMessages;
 
-interface OutcomeBase<D extends PublishedDutyType> {
+/** The fields every outcome of a duty carries. */
+export interface OutcomeBase<D extends PublishedDutyType> {
   readonly duty: D;
   readonly validatorIndex: number;
   readonly slot: number;

@@ -15,20 +15,7 @@ import {
   selectionProofSigningRoot,
   ssz,
 } from '@diva-dvt/beacon-api';
-import {
-  base,
-  callOptions,
-  checkDeadline,
-  type DutyContext,
-  DutyEnd,
-  type DutyTarget,
-  publish,
-  settle,
-  sign,
-  stage,
-  unexpected,
-  unsupportedFork,
-} from '../internal/duty.ts';
+import * as step from '../internal/duty.ts';
 import type { DutyOutcome } from '../outcome.ts';
 import { isAttestationAggregator } from '../selection.ts';
 
@@ -37,53 +24,50 @@ export type AggregatorSelection =
   | { readonly selectionProof: Uint8Array; readonly outcome?: undefined }
   | { readonly selectionProof?: undefined; readonly outcome: DutyOutcome };
 
-function target(ctx: DutyContext, duty: AttesterDuty): DutyTarget<'aggregate'> {
-  return {
-    duty: 'aggregate',
-    validatorIndex: duty.validatorIndex,
-    slot: duty.slot,
-    dueMs: ctx.times.atBps(duty.slot, ctx.spec.aggregateDueBps),
-    deadlineMs: ctx.times.slotStartMs(duty.slot + 1),
-  };
+function target(ctx: step.DutyContext, duty: AttesterDuty): step.DutyTarget<'aggregate'> {
+  return step.withinSlot(ctx, 'aggregate', duty.validatorIndex, duty.slot, ctx.spec.aggregateDueBps);
 }
 
 /** Signs the selection proof of an attester duty and decides whether the validator aggregates. */
-export async function selectAggregator(ctx: DutyContext, duty: AttesterDuty): Promise<AggregatorSelection> {
+export async function selectAggregator(
+  ctx: step.DutyContext,
+  duty: AttesterDuty,
+): Promise<AggregatorSelection> {
   const t = target(ctx, duty);
   try {
     const root = selectionProofSigningRoot(ctx.signing, duty.slot);
-    const selectionProof = await sign(ctx, t, 'selection-proof', root);
+    const selectionProof = await step.sign(ctx, t, 'selection-proof', root);
     return isAttestationAggregator(ctx.spec, duty.committeeLength, selectionProof)
       ? { selectionProof }
-      : { outcome: { ...base(t), status: 'not-selected' } };
+      : { outcome: { ...step.base(t), status: 'not-selected' } };
   } catch (e) {
-    if (e instanceof DutyEnd) return { outcome: e.outcome };
+    if (e instanceof step.DutyEnd) return { outcome: e.outcome };
     throw e;
   }
 }
 
 /** Publishes the aggregate of `data` as the selected aggregator of `duty`'s committee. */
 export function aggregate(
-  ctx: DutyContext,
+  ctx: step.DutyContext,
   duty: AttesterDuty,
   data: AttestationData,
   selectionProof: Uint8Array,
 ): Promise<DutyOutcome> {
   const t = target(ctx, duty);
-  return settle(async () => {
-    checkDeadline(ctx, t, 'before-signing');
+  return step.settle(async () => {
+    step.checkDeadline(ctx, t, 'before-signing');
     const fork = forkAtEpoch(ctx.signing.schedule, ctx.times.epochOf(duty.slot)).fork;
     const dataRoot = ssz.phase0.AttestationData.hashTreeRoot(data);
-    const attestation = await stage(t, 'aggregate', 'produce', async () => {
-      if (forkAtLeast(fork, 'electra')) throw unsupportedFork('aggregate', fork);
+    const attestation = await step.stage(ctx, t, 'aggregate', 'produce', async () => {
+      if (forkAtLeast(fork, 'electra')) throw step.unsupportedFork('aggregate', fork);
       const a = (
         await ctx.api.getAggregatedAttestation(
           { slot: duty.slot, attestationDataRoot: dataRoot, committeeIndex: duty.committeeIndex },
-          callOptions(ctx, t),
+          step.callOptions(ctx, t),
         )
       ).data;
       if (!ssz.phase0.AttestationData.equals(a.data, data)) {
-        throw unexpected('aggregate', 'aggregate.data', 'not the attestation data asked for');
+        throw step.unexpected('aggregate', 'aggregate.data', 'not the attestation data asked for');
       }
       return a;
     });
@@ -92,10 +76,15 @@ export function aggregate(
       aggregate: attestation,
       selectionProof,
     };
-    const signature = await sign(ctx, t, 'aggregate', aggregateAndProofSigningRoot(ctx.signing, message));
+    const signature = await step.sign(
+      ctx,
+      t,
+      'aggregate',
+      aggregateAndProofSigningRoot(ctx.signing, message),
+    );
     const signed = { message, signature };
-    return publish(ctx, t, 'aggregate', signed, () =>
-      ctx.api.publishAggregateAndProofs({ fork, data: [signed] }, callOptions(ctx, t)),
+    return step.publish(ctx, t, 'aggregate', signed, (opts) =>
+      ctx.api.publishAggregateAndProofs({ fork, data: [signed] }, opts),
     );
   });
 }

@@ -13,18 +13,7 @@ import {
   forkAtLeast,
   type Phase0Attestation,
 } from '@diva-dvt/beacon-api';
-import {
-  callOptions,
-  checkDeadline,
-  type DutyContext,
-  type DutyTarget,
-  publish,
-  settle,
-  sign,
-  stage,
-  unexpected,
-  unsupportedFork,
-} from '../internal/duty.ts';
+import * as step from '../internal/duty.ts';
 import type { DutyOutcome } from '../outcome.ts';
 
 export interface AttestResult {
@@ -33,35 +22,29 @@ export interface AttestResult {
   readonly data: AttestationData | undefined;
 }
 
-export async function attest(ctx: DutyContext, duty: AttesterDuty): Promise<AttestResult> {
+export async function attest(ctx: step.DutyContext, duty: AttesterDuty): Promise<AttestResult> {
   const { slot, validatorIndex } = duty;
-  const t: DutyTarget<'attestation'> = {
-    duty: 'attestation',
-    validatorIndex,
-    slot,
-    dueMs: ctx.times.atBps(slot, ctx.spec.attestationDueBps),
-    deadlineMs: ctx.times.slotStartMs(slot + 1),
-  };
+  const t = step.withinSlot(ctx, 'attestation', validatorIndex, slot, ctx.spec.attestationDueBps);
   let data: AttestationData | undefined;
-  const outcome = await settle(async () => {
-    checkDeadline(ctx, t, 'before-signing');
+  const outcome = await step.settle(async () => {
+    step.checkDeadline(ctx, t, 'before-signing');
     const fork = forkAtEpoch(ctx.signing.schedule, ctx.times.epochOf(slot)).fork;
-    data = await stage(t, 'attestation', 'produce', async () => {
-      if (forkAtLeast(fork, 'electra')) throw unsupportedFork('attestation', fork);
+    data = await step.stage(ctx, t, 'attestation', 'produce', async () => {
+      if (forkAtLeast(fork, 'electra')) throw step.unsupportedFork('attestation', fork);
       const d = (
         await ctx.api.produceAttestationData(
           { slot, committeeIndex: duty.committeeIndex },
-          callOptions(ctx, t),
+          step.callOptions(ctx, t),
         )
       ).data;
-      if (d.slot !== slot) throw unexpected('attestation', 'data.slot', `${d.slot}, asked for ${slot}`);
+      if (d.slot !== slot) throw step.unexpected('attestation', 'data.slot', `${d.slot}, asked for ${slot}`);
       if (d.index !== duty.committeeIndex) {
-        throw unexpected('attestation', 'data.index', `${d.index}, asked for ${duty.committeeIndex}`);
+        throw step.unexpected('attestation', 'data.index', `${d.index}, asked for ${duty.committeeIndex}`);
       }
       return d;
     });
     const attestationData = data;
-    const signature = await sign(ctx, t, 'attestation', attestationDataSigningRoot(ctx.signing, data), {
+    const signature = await step.sign(ctx, t, 'attestation', attestationDataSigningRoot(ctx.signing, data), {
       attestationData,
     });
     const attestation: Phase0Attestation = {
@@ -69,8 +52,8 @@ export async function attest(ctx: DutyContext, duty: AttesterDuty): Promise<Atte
       data: attestationData,
       signature,
     };
-    return publish(ctx, t, 'attestation', attestation, () =>
-      ctx.api.submitPoolAttestations({ fork, data: [attestation] }, callOptions(ctx, t)),
+    return step.publish(ctx, t, 'attestation', attestation, (opts) =>
+      ctx.api.submitPoolAttestations({ fork, data: [attestation] }, opts),
     );
   });
   return { outcome, data };

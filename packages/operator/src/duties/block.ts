@@ -11,48 +11,46 @@ import {
   type ProducedBlock,
   randaoSigningRoot,
 } from '@diva-dvt/beacon-api';
-import {
-  callOptions,
-  checkDeadline,
-  type DutyContext,
-  type DutyTarget,
-  publish,
-  settle,
-  sign,
-  stage,
-  unexpected,
-} from '../internal/duty.ts';
+import * as step from '../internal/duty.ts';
 import type { DutyOutcome } from '../outcome.ts';
 
-export function proposeBlock(ctx: DutyContext, validatorIndex: number, slot: number): Promise<DutyOutcome> {
-  const t: DutyTarget<'block'> = {
+export function proposeBlock(
+  ctx: step.DutyContext,
+  validatorIndex: number,
+  slot: number,
+): Promise<DutyOutcome> {
+  const t: step.DutyTarget<'block'> = {
     duty: 'block',
     validatorIndex,
     slot,
     dueMs: ctx.times.slotStartMs(slot),
     deadlineMs: ctx.times.atBps(slot, ctx.spec.attestationDueBps),
   };
-  return settle(async () => {
-    checkDeadline(ctx, t, 'before-signing');
+  return step.settle(async () => {
+    step.checkDeadline(ctx, t, 'before-signing');
     const epoch = ctx.times.epochOf(slot);
-    const randaoReveal = await sign(ctx, t, 'randao-reveal', randaoSigningRoot(ctx.signing, epoch));
-    const produced: ProducedBlock = await stage(t, 'block', 'produce', () =>
-      ctx.api.produceBlock({ slot, randaoReveal, graffiti: ctx.graffiti }, callOptions(ctx, t)),
+    const randaoReveal = await step.sign(ctx, t, 'randao-reveal', randaoSigningRoot(ctx.signing, epoch));
+    const produced: ProducedBlock = await step.stage(ctx, t, 'block', 'produce', () =>
+      ctx.api.produceBlock({ slot, randaoReveal, graffiti: ctx.graffiti }, step.callOptions(ctx, t)),
     );
     const { version: fork, blinded } = produced.meta;
     const contents = !blinded && forkAtLeast(fork, 'deneb');
     const block = contents ? produced.data.block : produced.data;
-    await stage(t, 'block', 'produce', async () => {
-      if (block.slot !== slot) throw unexpected('block', 'block.slot', `${block.slot}, asked for ${slot}`);
+    await step.stage(ctx, t, 'block', 'produce', async () => {
+      if (block.slot !== slot)
+        throw step.unexpected('block', 'block.slot', `${block.slot}, asked for ${slot}`);
       if (block.proposerIndex !== validatorIndex) {
-        throw unexpected('block', 'block.proposerIndex', `${block.proposerIndex}, not ${validatorIndex}`);
+        throw step.unexpected(
+          'block',
+          'block.proposerIndex',
+          `${block.proposerIndex}, not ${validatorIndex}`,
+        );
       }
     });
-    const signature = await sign(ctx, t, 'block', blockSigningRoot(ctx.signing, block, { blinded }));
+    const signature = await step.sign(ctx, t, 'block', blockSigningRoot(ctx.signing, block, { blinded }));
     const signed = { message: block, signature };
     const blockRoot = blockType(fork, blinded).hashTreeRoot(block);
-    return publish(ctx, t, 'block', { fork, blinded, blockRoot, signature }, async () => {
-      const opts = callOptions(ctx, t);
+    return step.publish(ctx, t, 'block', { fork, blinded, blockRoot, signature }, async (opts) => {
       if (blinded) await ctx.api.publishBlindedBlock({ fork, data: signed }, opts);
       else if (contents) {
         const { kzgProofs, blobs } = produced.data;

@@ -3,16 +3,7 @@
 // DOMAIN_SYNC_COMMITTEE and submit it to the pool. Deadline: the end of the slot.
 import type { SyncCommitteeMessage, SyncDuty } from '@diva-dvt/beacon-api';
 import { syncCommitteeMessageSigningRoot } from '@diva-dvt/beacon-api';
-import {
-  callOptions,
-  checkDeadline,
-  type DutyContext,
-  type DutyTarget,
-  publish,
-  settle,
-  sign,
-  stage,
-} from '../internal/duty.ts';
+import * as step from '../internal/duty.ts';
 import type { DutyOutcome } from '../outcome.ts';
 
 export interface SyncMessageResult {
@@ -22,28 +13,29 @@ export interface SyncMessageResult {
 }
 
 export async function sendSyncCommitteeMessage(
-  ctx: DutyContext,
+  ctx: step.DutyContext,
   duty: SyncDuty,
   slot: number,
 ): Promise<SyncMessageResult> {
-  const t: DutyTarget<'sync-committee-message'> = {
-    duty: 'sync-committee-message',
-    validatorIndex: duty.validatorIndex,
+  const t = step.withinSlot(
+    ctx,
+    'sync-committee-message',
+    duty.validatorIndex,
     slot,
-    dueMs: ctx.times.atBps(slot, ctx.spec.syncMessageDueBps),
-    deadlineMs: ctx.times.slotStartMs(slot + 1),
-  };
+    ctx.spec.syncMessageDueBps,
+  );
   let beaconBlockRoot: Uint8Array | undefined;
-  const outcome = await settle(async () => {
-    checkDeadline(ctx, t, 'before-signing');
-    const root = await stage(
+  const outcome = await step.settle(async () => {
+    step.checkDeadline(ctx, t, 'before-signing');
+    const root = await step.stage(
+      ctx,
       t,
       'sync-committee-message',
       'produce',
-      async () => (await ctx.api.getBlockHeader({ blockId: 'head' }, callOptions(ctx, t))).data.root,
+      async () => (await ctx.api.getBlockHeader({ blockId: 'head' }, step.callOptions(ctx, t))).data.root,
     );
     beaconBlockRoot = root;
-    const signature = await sign(
+    const signature = await step.sign(
       ctx,
       t,
       'sync-committee-message',
@@ -55,8 +47,8 @@ export async function sendSyncCommitteeMessage(
       validatorIndex: duty.validatorIndex,
       signature,
     };
-    return publish(ctx, t, 'sync-committee-message', message, () =>
-      ctx.api.submitPoolSyncCommitteeSignatures({ data: [message] }, callOptions(ctx, t)),
+    return step.publish(ctx, t, 'sync-committee-message', message, (opts) =>
+      ctx.api.submitPoolSyncCommitteeSignatures({ data: [message] }, opts),
     );
   });
   return { outcome, beaconBlockRoot };

@@ -11,61 +11,51 @@ import {
   ssz,
   syncCommitteeSelectionProofSigningRoot,
 } from '@diva-dvt/beacon-api';
-import {
-  base,
-  callOptions,
-  checkDeadline,
-  type DutyContext,
-  type DutyTarget,
-  publish,
-  settle,
-  sign,
-  stage,
-  unexpected,
-} from '../internal/duty.ts';
+import * as step from '../internal/duty.ts';
 import type { DutyOutcome } from '../outcome.ts';
 import { isSyncCommitteeAggregator } from '../selection.ts';
 
 export function contributeToSyncCommittee(
-  ctx: DutyContext,
+  ctx: step.DutyContext,
   validatorIndex: number,
   slot: number,
   subcommitteeIndex: number,
   beaconBlockRoot: Uint8Array,
 ): Promise<DutyOutcome> {
-  const t: DutyTarget<'sync-committee-contribution'> = {
-    duty: 'sync-committee-contribution',
+  const t = step.withinSlot(
+    ctx,
+    'sync-committee-contribution',
     validatorIndex,
     slot,
+    ctx.spec.contributionDueBps,
     subcommitteeIndex,
-    dueMs: ctx.times.atBps(slot, ctx.spec.contributionDueBps),
-    deadlineMs: ctx.times.slotStartMs(slot + 1),
-  };
-  return settle(async () => {
-    checkDeadline(ctx, t, 'before-signing');
-    const selectionProof = await sign(
+  );
+  return step.settle(async () => {
+    step.checkDeadline(ctx, t, 'before-signing');
+    const selectionProof = await step.sign(
       ctx,
       t,
       'sync-committee-selection-proof',
       syncCommitteeSelectionProofSigningRoot(ctx.signing, slot, subcommitteeIndex),
     );
-    if (!isSyncCommitteeAggregator(ctx.spec, selectionProof)) return { ...base(t), status: 'not-selected' };
-    const contribution = await stage(t, 'sync-committee-contribution', 'produce', async () => {
+    if (!isSyncCommitteeAggregator(ctx.spec, selectionProof))
+      return { ...step.base(t), status: 'not-selected' };
+    const contribution = await step.stage(ctx, t, 'sync-committee-contribution', 'produce', async () => {
       const c = (
         await ctx.api.produceSyncCommitteeContribution(
           { slot, subcommitteeIndex, beaconBlockRoot },
-          callOptions(ctx, t),
+          step.callOptions(ctx, t),
         )
       ).data;
       if (c.slot !== slot || c.subcommitteeIndex !== subcommitteeIndex) {
-        throw unexpected(
+        throw step.unexpected(
           'sync-committee-contribution',
           'contribution',
           `slot ${c.slot} subcommittee ${c.subcommitteeIndex}, asked for ${slot} and ${subcommitteeIndex}`,
         );
       }
       if (!ssz.Root.equals(c.beaconBlockRoot, beaconBlockRoot)) {
-        throw unexpected(
+        throw step.unexpected(
           'sync-committee-contribution',
           'contribution.beaconBlockRoot',
           'not the root asked for',
@@ -74,15 +64,15 @@ export function contributeToSyncCommittee(
       return c;
     });
     const message: ContributionAndProof = { aggregatorIndex: validatorIndex, contribution, selectionProof };
-    const signature = await sign(
+    const signature = await step.sign(
       ctx,
       t,
       'sync-committee-contribution',
       contributionAndProofSigningRoot(ctx.signing, message),
     );
     const signed = { message, signature };
-    return publish(ctx, t, 'sync-committee-contribution', signed, () =>
-      ctx.api.publishContributionAndProofs({ data: [signed] }, callOptions(ctx, t)),
+    return step.publish(ctx, t, 'sync-committee-contribution', signed, (opts) =>
+      ctx.api.publishContributionAndProofs({ data: [signed] }, opts),
     );
   });
 }

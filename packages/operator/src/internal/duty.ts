@@ -1,11 +1,16 @@
 // What every duty shares: the components and chain facts it runs with, and the steps that make
 // "never sent late" hold (check the deadline before signing and again before publishing; give
 // node calls only the time left) and turn failures into outcomes.
-import type { BeaconApi, CallOptions, SigningContext } from '@diva-dvt/beacon-api';
+import {
+  type BeaconApi,
+  type CallOptions,
+  isBeaconApiError,
+  type SigningContext,
+} from '@diva-dvt/beacon-api';
 import type { Clock } from '../clock.ts';
 import { isOperatorError, OperatorError, type SigningDutyType } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { DutyOutcome, PublishedDutyType, PublishedMessages } from '../outcome.ts';
+import type { DutyOutcome, OutcomeBase, PublishedDutyType, PublishedMessages } from '../outcome.ts';
 import type { SigningDuty, ThresholdSigner } from '../signer.ts';
 import type { SlotTimes } from '../slot-times.ts';
 import type { ValidatorSpec } from '../spec.ts';
@@ -21,13 +26,26 @@ export interface DutyContext {
   readonly graffiti: Uint8Array;
 }
 
-export interface DutyTarget<D extends PublishedDutyType> {
-  readonly duty: D;
-  readonly validatorIndex: number;
-  readonly slot: number;
-  readonly subcommitteeIndex?: number;
-  readonly dueMs: number;
-  readonly deadlineMs: number;
+/** Which duty, and when it is due and dropped: the fields every outcome of it carries. */
+export type DutyTarget<D extends PublishedDutyType> = OutcomeBase<D>;
+
+/** A duty due `dueBps` into its slot that must go out before the slot ends. */
+export function withinSlot<D extends PublishedDutyType>(
+  ctx: DutyContext,
+  duty: D,
+  validatorIndex: number,
+  slot: number,
+  dueBps: number,
+  subcommitteeIndex?: number,
+): DutyTarget<D> {
+  return {
+    duty,
+    validatorIndex,
+    slot,
+    ...(subcommitteeIndex !== undefined ? { subcommitteeIndex } : {}),
+    dueMs: ctx.times.atBps(slot, dueBps),
+    deadlineMs: ctx.times.slotStartMs(slot + 1),
+  };
 }
 
 /** Thrown inside a duty to end it with an outcome other than `published`. */
@@ -61,13 +79,18 @@ export function checkDeadline(
   }
 }
 
-/** Call options for a beacon node request within the duty: only the time left. */
+/** Call options for asking the node for what to sign: only the time left before the deadline. */
 export function callOptions(ctx: DutyContext, t: DutyTarget<PublishedDutyType>): CallOptions {
   return { timeoutMs: Math.max(1, t.deadlineMs - ctx.clock.nowMs()) };
 }
 
-/** Runs a node call or a signature as one stage of the duty; a failure ends it as `failed`. */
+/**
+ * Runs a node call or a signature as one stage of the duty; a failure ends it as `failed`. A request
+ * for what to sign that times out has run into the deadline (its timeout is the time left): the
+ * duty is late.
+ */
 export async function stage<R>(
+  ctx: DutyContext,
   t: DutyTarget<PublishedDutyType>,
   signingType: SigningDutyType,
   name: 'produce' | 'sign' | 'publish',
@@ -77,6 +100,14 @@ export async function stage<R>(
     return await fn();
   } catch (cause) {
     if (cause instanceof DutyEnd) throw cause;
+    if (name === 'produce' && isBeaconApiError(cause, 'TIMEOUT')) {
+      throw new DutyEnd({
+        ...base(t),
+        status: 'late',
+        stage: 'before-signing',
+        atMs: ctx.clock.nowMs(),
+      } as DutyOutcome);
+    }
     const error =
       isOperatorError(cause, 'UNSUPPORTED_FORK') || isOperatorError(cause, 'UNEXPECTED_RESPONSE')
         ? cause
@@ -111,19 +142,23 @@ export async function sign(
     ...(t.subcommitteeIndex !== undefined ? { subcommitteeIndex: t.subcommitteeIndex } : {}),
     ...extra,
   };
-  return stage(t, signingType, 'sign', () => ctx.signer.sign(root, duty));
+  return stage(ctx, t, signingType, 'sign', () => ctx.signer.sign(root, duty));
 }
 
-/** Publishes the signed message unless the deadline passed; returns the `published` outcome. */
+/**
+ * Publishes the signed message unless the deadline passed; returns the `published` outcome. A
+ * message sent before the deadline is not unsent by giving up on the answer, so the node gets a
+ * slot's length to acknowledge it (not just the time left before the deadline).
+ */
 export async function publish<D extends PublishedDutyType>(
   ctx: DutyContext,
   t: DutyTarget<D>,
   signingType: SigningDutyType,
   message: PublishedMessages[D],
-  fn: () => Promise<void>,
+  fn: (opts: CallOptions) => Promise<void>,
 ): Promise<DutyOutcome> {
   checkDeadline(ctx, t, 'before-publishing');
-  await stage(t, signingType, 'publish', fn);
+  await stage(ctx, t, signingType, 'publish', () => fn({ timeoutMs: ctx.spec.slotDurationMs }));
   return { ...base(t), status: 'published', message, publishedAtMs: ctx.clock.nowMs() } as DutyOutcome;
 }
 
