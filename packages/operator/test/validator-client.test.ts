@@ -255,6 +255,29 @@ describe('ValidatorClient', () => {
     expect(node.callsTo('publishBlock')).toEqual([]);
   });
 
+  it('gives up on a node that has not answered what to sign by the deadline: the duty is late', async () => {
+    const clock = createFakeClock(GENESIS_MS - 5_000);
+    const node = await setup({
+      clock,
+      overrides: {
+        // a node that never answers: the request's timeout is the time left before the deadline
+        produceSyncCommitteeContribution: () => new Promise<never>(() => {}),
+      },
+    });
+    const h = createHarness({ url: node.url, clock });
+    await h.client.start();
+    cleanups.push(() => stopNow(h));
+    h.clock.advanceTo(slotStart(0));
+    h.clock.advanceTo(third(0));
+    await h.outcome(is('sync-committee-message', 0, 'published'), 'sync message');
+    // the contributions start 5 ms before the end of the slot
+    h.clock.advanceTo(slotStart(1) - 5);
+    const late = await h.outcome(is('sync-committee-contribution', 0), 'contribution');
+    expect(late).toMatchObject({ status: 'late', stage: 'before-signing', deadlineMs: slotStart(1) });
+    expect(node.callsTo('publishContributionAndProofs')).toEqual([]);
+    expect(h.signed.map((d) => d.type)).not.toContain('sync-committee-contribution');
+  });
+
   it('refuses to sign a block the node made for another slot', async () => {
     const clock = createFakeClock(GENESIS_MS - 5_000);
     const node = await setup({
