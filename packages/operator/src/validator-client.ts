@@ -325,13 +325,13 @@ export class ValidatorClient {
       work.push(
         (async () => {
           await clock.waitUntil(ctx.times.atBps(slot, ctx.spec.attestationDueBps));
-          const { outcome, data } = await attest(ctx, attesterDuty);
-          emit(outcome);
+          const attested = await attest(ctx, attesterDuty);
+          emit(attested.outcome);
           const selection = await v.selection;
           if (selection?.outcome !== undefined) return emit(selection.outcome);
           await clock.waitUntil(ctx.times.atBps(slot, ctx.spec.aggregateDueBps));
-          if (data !== undefined && selection?.selectionProof !== undefined) {
-            emit(await aggregate(ctx, attesterDuty, data, selection.selectionProof));
+          if (selection?.selectionProof !== undefined) {
+            emit(await aggregate(ctx, attesterDuty, attested, selection.selectionProof));
           }
         })(),
       );

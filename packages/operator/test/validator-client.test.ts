@@ -2,6 +2,7 @@
 // fake clock: which messages it builds, over which signing roots it signs (checked with the group
 // key), when it publishes them, and that a duty past its deadline is dropped, never sent late.
 import {
+  ApiHttpError,
   aggregateAndProofSigningRoot,
   attestationDataSigningRoot,
   blockSigningRoot,
@@ -333,6 +334,33 @@ describe('ValidatorClient', () => {
     });
     expect(error?.message).toContain('NOT_CURRENT_SLOT');
     h.clock.advanceTo(slotStart(1) - 1);
+  });
+
+  it('ends the aggregate as the attestation ended when the node gave no attestation data', async () => {
+    const clock = createFakeClock(GENESIS_MS - 5_000);
+    const node = await setup({
+      clock,
+      overrides: {
+        produceAttestationData: () => {
+          throw new ApiHttpError(503, 'Node is syncing');
+        },
+      },
+    });
+    const h = createHarness({ url: node.url, clock });
+    await h.client.start();
+    cleanups.push(() => stopNow(h));
+    h.clock.advanceTo(slotStart(2));
+    h.clock.advanceTo(third(2));
+    const attestation = await h.outcome(is('attestation', 2), 'attestation');
+    h.clock.advanceTo(twoThirds(2));
+    const aggregate = await h.outcome(is('aggregate', 2), 'aggregate');
+    expect(attestation.status).toBe('failed');
+    expect(aggregate.status).toBe('failed');
+    const error = aggregate.status === 'failed' ? aggregate.error : undefined;
+    expect(isOperatorError(error, 'DUTY_FAILED') && error.details.stage).toBe('produce');
+    expect(error?.cause).toBe(attestation.status === 'failed' ? attestation.error : undefined);
+    expect(error?.message).toContain('Node is syncing');
+    expect(node.callsTo('getAggregatedAttestation')).toEqual([]);
   });
 
   it('takes slot length, epoch size, aggregator targets and due times from the node', async () => {

@@ -6,7 +6,6 @@
 // DOMAIN_AGGREGATE_AND_PROOF. Deadline: the end of the slot. Electra's per-committee aggregates are
 // not built yet (UNSUPPORTED_FORK).
 import {
-  type AttestationData,
   type AttesterDuty,
   aggregateAndProofSigningRoot,
   forkAtEpoch,
@@ -15,9 +14,11 @@ import {
   selectionProofSigningRoot,
   ssz,
 } from '@diva-dvt/beacon-api';
+import { OperatorError } from '../errors.ts';
 import * as step from '../internal/duty.ts';
 import type { DutyOutcome } from '../outcome.ts';
 import { isAttestationAggregator } from '../selection.ts';
+import type { AttestResult } from './attestation.ts';
 
 /** A selected aggregator's proof, or the outcome that ends the aggregation duty here. */
 export type AggregatorSelection =
@@ -46,14 +47,38 @@ export async function selectAggregator(
   }
 }
 
-/** Publishes the aggregate of `data` as the selected aggregator of `duty`'s committee. */
+/**
+ * Publishes the aggregate of the attestation data as the selected aggregator of `duty`'s committee.
+ * Without data (the attestation could not be produced) the aggregate ends as the attestation did.
+ */
 export function aggregate(
   ctx: step.DutyContext,
   duty: AttesterDuty,
-  data: AttestationData,
+  attested: AttestResult,
   selectionProof: Uint8Array,
 ): Promise<DutyOutcome> {
   const t = target(ctx, duty);
+  const { data, outcome: attestation } = attested;
+  if (data === undefined) {
+    return Promise.resolve(
+      attestation.status === 'late'
+        ? { ...step.base(t), status: 'late', stage: 'before-signing', atMs: ctx.clock.nowMs() }
+        : {
+            ...step.base(t),
+            status: 'failed',
+            error: new OperatorError(
+              {
+                code: 'DUTY_FAILED',
+                duty: 'aggregate',
+                validatorIndex: duty.validatorIndex,
+                slot: duty.slot,
+                stage: 'produce',
+              },
+              { cause: attestation.status === 'failed' ? attestation.error : undefined },
+            ),
+          },
+    );
+  }
   return step.settle(async () => {
     step.checkDeadline(ctx, t, 'before-signing');
     const fork = forkAtEpoch(ctx.signing.schedule, ctx.times.epochOf(duty.slot)).fork;
