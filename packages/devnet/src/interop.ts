@@ -2,6 +2,7 @@
 // every client's interop mode use): sk_i = int.from_bytes(sha256(i as 32 bytes little-endian),
 // 'little') mod r. Test keys only: anyone can compute them.
 import { createHash } from 'node:crypto';
+import { DevnetError } from './errors.ts';
 
 /** Order r of the BLS12-381 groups. */
 const CURVE_ORDER = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001n;
@@ -9,7 +10,11 @@ const CURVE_ORDER = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00
 /** The interop secret key of validator `index`, as 32 bytes big-endian (the BLS encoding). */
 export function interopSecretKey(index: number): Uint8Array {
   if (!Number.isInteger(index) || index < 0 || index >= 2 ** 53) {
-    throw new RangeError(`interop index must be a non-negative integer, got ${index}`);
+    throw new DevnetError({
+      code: 'INVALID_OPTION',
+      option: 'index',
+      reason: `interop index must be a non-negative integer, got ${index}`,
+    });
   }
   const le = Buffer.alloc(32);
   le.writeUIntLE(index, 0, 6);

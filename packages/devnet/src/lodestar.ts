@@ -112,7 +112,7 @@ async function prepareGenesisState(
 async function checkBinary(binary: string, runWithNode: boolean): Promise<void> {
   try {
     const info = await stat(binary);
-    if (!info.isFile()) throw new Error('not a file');
+    if (!info.isFile()) throw new DevnetError({ code: 'BINARY_NOT_FOUND', binary });
     await access(binary, runWithNode ? fsConstants.R_OK : fsConstants.X_OK);
   } catch (cause) {
     throw new DevnetError({ code: 'BINARY_NOT_FOUND', binary }, { cause });

@@ -3,6 +3,7 @@
 // process are remembered, so several nodes started at once never get the same one.
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
+import { DevnetError } from './errors.ts';
 
 const handedOut = new Set<number>();
 
@@ -39,14 +40,15 @@ export async function isPortFree(host: string, port: number, opts: { udp?: boole
 
 /** A port no one listens on now and that this process has not handed out before. */
 export async function allocatePort(host: string, opts: { udp?: boolean } = {}): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
+  const attempts = 50;
+  for (let attempt = 0; attempt < attempts; attempt++) {
     const port = await tryTcp(host, 0);
     if (port === undefined || handedOut.has(port)) continue;
     if (opts.udp && !(await tryUdp(host, port))) continue;
     handedOut.add(port);
     return port;
   }
-  throw new Error(`no free port found on ${host} after 50 attempts`);
+  throw new DevnetError({ code: 'NO_FREE_PORT', host, attempts });
 }
 
 /** Marks a port as used by this process (an explicitly chosen port). */

@@ -24,6 +24,7 @@ import {
   PubkeyIndexMap,
 } from '@lodestar/state-transition';
 import { type phase0, ssz } from '@lodestar/types';
+import { DevnetError } from '../errors.ts';
 
 interface DepositJson {
   pubkey: string;
@@ -65,7 +66,11 @@ export interface GenesisWorkerOutput {
 const hex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
 function bytes(value: string, length: number, what: string): Uint8Array {
   if (!/^0x[0-9a-fA-F]*$/.test(value) || value.length !== 2 + 2 * length) {
-    throw new Error(`${what}: expected ${length} bytes as 0x-hex`);
+    throw new DevnetError({
+      code: 'INVALID_OPTION',
+      option: what,
+      reason: `expected ${length} bytes as 0x-hex`,
+    });
   }
   return Uint8Array.from(Buffer.from(value.slice(2), 'hex'));
 }
@@ -78,7 +83,13 @@ function buildDeposits(input: DepositJson[]): {
   const deposits: phase0.Deposit[] = [];
   input.forEach((d, i) => {
     const amount = BigInt(d.amountGwei);
-    if (amount <= 0n || amount >= 2n ** 64n) throw new Error(`deposits[${i}].amountGwei out of range`);
+    if (amount <= 0n || amount >= 2n ** 64n) {
+      throw new DevnetError({
+        code: 'INVALID_OPTION',
+        option: `deposits[${i}].amountGwei`,
+        reason: 'out of range',
+      });
+    }
     const data: phase0.DepositData = {
       pubkey: bytes(d.pubkey, 48, `deposits[${i}].pubkey`),
       withdrawalCredentials: bytes(d.withdrawalCredentials, 32, `deposits[${i}].withdrawalCredentials`),
@@ -108,7 +119,11 @@ function proposersOf(
 function main(): void {
   const input = JSON.parse(readFileSync(0, 'utf8')) as GenesisWorkerInput;
   if (input.preset !== ACTIVE_PRESET) {
-    throw new Error(`preset mismatch: asked ${input.preset}, @lodestar/params loaded ${ACTIVE_PRESET}`);
+    throw new DevnetError({
+      code: 'GENESIS_BUILD_FAILED',
+      reason: `preset mismatch: asked ${input.preset}, @lodestar/params loaded ${ACTIVE_PRESET}`,
+      stderrTail: '',
+    });
   }
   const chainConfig = chainConfigFromJson({ ...chainConfigToJson(defaultChainConfig), ...input.chainConfig });
   const config = createIChainForkConfig(chainConfig);
@@ -139,12 +154,15 @@ function main(): void {
     );
     if (found) break;
     if (attempt === attempts - 1) {
-      throw new Error(
-        `no eth1 block hash in ${attempts} attempts makes validator ${search.validatorIndex} propose in slots ${search.fromSlot}..${search.toSlot}`,
-      );
+      throw new DevnetError({
+        code: 'GENESIS_BUILD_FAILED',
+        stderrTail: '',
+        reason: `no eth1 block hash in ${attempts} attempts makes validator ${search.validatorIndex} propose in slots ${search.fromSlot}..${search.toSlot}`,
+      });
     }
   }
-  if (!state) throw new Error('no state built');
+  if (!state)
+    throw new DevnetError({ code: 'GENESIS_BUILD_FAILED', reason: 'no state built', stderrTail: '' });
   writeFileSync(input.outFile, state.serialize());
   const validators = state.validators.getAllReadonlyValues();
   const balances = state.balances.getAll();

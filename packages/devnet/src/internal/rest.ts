@@ -1,4 +1,5 @@
 // The launcher's two reads of a starting node's REST API: waiting until it answers, and its genesis.
+import { DevnetError } from '../errors.ts';
 import type { LodestarExit, LodestarGenesisInfo } from '../lodestar-types.ts';
 
 export async function waitForRest(
@@ -40,7 +41,11 @@ export async function readGenesisInfo(restUrl: string): Promise<LodestarGenesisI
     !isHex(d.genesis_validators_root) ||
     !isHex(d.genesis_fork_version)
   ) {
-    throw new Error(`unexpected /eth/v1/beacon/genesis answer (HTTP ${res.status})`);
+    throw new DevnetError({
+      code: 'UNEXPECTED_RESPONSE',
+      url: `${restUrl}/eth/v1/beacon/genesis`,
+      status: res.status,
+    });
   }
   return {
     genesisTimeSec: Number(d.genesis_time),

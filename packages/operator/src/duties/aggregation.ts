@@ -1,0 +1,115 @@
+// Attestation aggregation (phase0 validator.md "Attestation aggregation"): the selection proof is
+// the validator's signature over the slot under DOMAIN_SELECTION_PROOF, signed when the epoch's
+// duties arrive (the node is told `is_aggregator` with the committee subscription); an aggregator,
+// when aggregates are due (AGGREGATE_DUE_BPS, two thirds into the slot), asks the node for the
+// aggregate of its attestation data, and signs and publishes AggregateAndProof under
+// DOMAIN_AGGREGATE_AND_PROOF. Deadline: the end of the slot. Electra's per-committee aggregates are
+// not built yet (UNSUPPORTED_FORK).
+import {
+  type AttesterDuty,
+  aggregateAndProofSigningRoot,
+  forkAtEpoch,
+  forkAtLeast,
+  type Phase0AggregateAndProof,
+  selectionProofSigningRoot,
+  ssz,
+} from '@diva-dvt/beacon-api';
+import { OperatorError } from '../errors.ts';
+import * as step from '../internal/duty.ts';
+import type { DutyOutcome } from '../outcome.ts';
+import { isAttestationAggregator } from '../selection.ts';
+import type { AttestResult } from './attestation.ts';
+
+/** A selected aggregator's proof, or the outcome that ends the aggregation duty here. */
+export type AggregatorSelection =
+  | { readonly selectionProof: Uint8Array; readonly outcome?: undefined }
+  | { readonly selectionProof?: undefined; readonly outcome: DutyOutcome };
+
+function target(ctx: step.DutyContext, duty: AttesterDuty): step.DutyTarget<'aggregate'> {
+  return step.withinSlot(ctx, 'aggregate', duty.validatorIndex, duty.slot, ctx.spec.aggregateDueBps);
+}
+
+/** Signs the selection proof of an attester duty and decides whether the validator aggregates. */
+export async function selectAggregator(
+  ctx: step.DutyContext,
+  duty: AttesterDuty,
+): Promise<AggregatorSelection> {
+  const t = target(ctx, duty);
+  try {
+    const root = selectionProofSigningRoot(ctx.signing, duty.slot);
+    const selectionProof = await step.sign(ctx, t, 'selection-proof', root);
+    return isAttestationAggregator(ctx.spec, duty.committeeLength, selectionProof)
+      ? { selectionProof }
+      : { outcome: { ...step.base(t), status: 'not-selected' } };
+  } catch (e) {
+    if (e instanceof step.DutyEnd) return { outcome: e.outcome };
+    throw e;
+  }
+}
+
+/**
+ * Publishes the aggregate of the attestation data as the selected aggregator of `duty`'s committee.
+ * Without data (the attestation could not be produced) the aggregate ends as the attestation did.
+ */
+export function aggregate(
+  ctx: step.DutyContext,
+  duty: AttesterDuty,
+  attested: AttestResult,
+  selectionProof: Uint8Array,
+): Promise<DutyOutcome> {
+  const t = target(ctx, duty);
+  const { data, outcome: attestation } = attested;
+  if (data === undefined) {
+    return Promise.resolve(
+      attestation.status === 'late'
+        ? { ...step.base(t), status: 'late', stage: 'before-signing', atMs: ctx.clock.nowMs() }
+        : {
+            ...step.base(t),
+            status: 'failed',
+            error: new OperatorError(
+              {
+                code: 'DUTY_FAILED',
+                duty: 'aggregate',
+                validatorIndex: duty.validatorIndex,
+                slot: duty.slot,
+                stage: 'produce',
+              },
+              { cause: attestation.status === 'failed' ? attestation.error : undefined },
+            ),
+          },
+    );
+  }
+  return step.settle(async () => {
+    step.checkDeadline(ctx, t, 'before-signing');
+    const fork = forkAtEpoch(ctx.signing.schedule, ctx.times.epochOf(duty.slot)).fork;
+    const dataRoot = ssz.phase0.AttestationData.hashTreeRoot(data);
+    const attestation = await step.stage(ctx, t, 'aggregate', 'produce', async () => {
+      if (forkAtLeast(fork, 'electra')) throw step.unsupportedFork('aggregate', fork);
+      const a = (
+        await ctx.api.getAggregatedAttestation(
+          { slot: duty.slot, attestationDataRoot: dataRoot, committeeIndex: duty.committeeIndex },
+          step.callOptions(ctx, t),
+        )
+      ).data;
+      if (!ssz.phase0.AttestationData.equals(a.data, data)) {
+        throw step.unexpected('aggregate', 'aggregate.data', 'not the attestation data asked for');
+      }
+      return a;
+    });
+    const message: Phase0AggregateAndProof = {
+      aggregatorIndex: duty.validatorIndex,
+      aggregate: attestation,
+      selectionProof,
+    };
+    const signature = await step.sign(
+      ctx,
+      t,
+      'aggregate',
+      aggregateAndProofSigningRoot(ctx.signing, message),
+    );
+    const signed = { message, signature };
+    return step.publish(ctx, t, 'aggregate', signed, (opts) =>
+      ctx.api.publishAggregateAndProofs({ fork, data: [signed] }, opts),
+    );
+  });
+}

@@ -1,0 +1,60 @@
+// Attesting (phase0 validator.md "Attesting"): when attestations are due (ATTESTATION_DUE_BPS,
+// a third into the slot), ask the node for the attestation data of the validator's committee, sign
+// it under DOMAIN_BEACON_ATTESTER, and submit an Attestation with the validator's single bit set
+// in its committee's aggregation bits. Deadline: the end of the slot. Electra's SingleAttestation
+// is not built yet: from electra on the duty fails with UNSUPPORTED_FORK instead of sending the
+// old container.
+import { BitArray } from '@chainsafe/ssz';
+import {
+  type AttestationData,
+  type AttesterDuty,
+  attestationDataSigningRoot,
+  forkAtEpoch,
+  forkAtLeast,
+  type Phase0Attestation,
+} from '@diva-dvt/beacon-api';
+import * as step from '../internal/duty.ts';
+import type { DutyOutcome } from '../outcome.ts';
+
+export interface AttestResult {
+  readonly outcome: DutyOutcome;
+  /** The data the node gave (also when the attestation was then dropped), for the aggregate. */
+  readonly data: AttestationData | undefined;
+}
+
+export async function attest(ctx: step.DutyContext, duty: AttesterDuty): Promise<AttestResult> {
+  const { slot, validatorIndex } = duty;
+  const t = step.withinSlot(ctx, 'attestation', validatorIndex, slot, ctx.spec.attestationDueBps);
+  let data: AttestationData | undefined;
+  const outcome = await step.settle(async () => {
+    step.checkDeadline(ctx, t, 'before-signing');
+    const fork = forkAtEpoch(ctx.signing.schedule, ctx.times.epochOf(slot)).fork;
+    data = await step.stage(ctx, t, 'attestation', 'produce', async () => {
+      if (forkAtLeast(fork, 'electra')) throw step.unsupportedFork('attestation', fork);
+      const d = (
+        await ctx.api.produceAttestationData(
+          { slot, committeeIndex: duty.committeeIndex },
+          step.callOptions(ctx, t),
+        )
+      ).data;
+      if (d.slot !== slot) throw step.unexpected('attestation', 'data.slot', `${d.slot}, asked for ${slot}`);
+      if (d.index !== duty.committeeIndex) {
+        throw step.unexpected('attestation', 'data.index', `${d.index}, asked for ${duty.committeeIndex}`);
+      }
+      return d;
+    });
+    const attestationData = data;
+    const signature = await step.sign(ctx, t, 'attestation', attestationDataSigningRoot(ctx.signing, data), {
+      attestationData,
+    });
+    const attestation: Phase0Attestation = {
+      aggregationBits: BitArray.fromSingleBit(duty.committeeLength, duty.validatorCommitteeIndex),
+      data: attestationData,
+      signature,
+    };
+    return step.publish(ctx, t, 'attestation', attestation, (opts) =>
+      ctx.api.submitPoolAttestations({ fork, data: [attestation] }, opts),
+    );
+  });
+  return { outcome, data };
+}

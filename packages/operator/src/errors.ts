@@ -1,0 +1,109 @@
+// Typed errors of @diva-dvt/operator. Every failure names what went wrong and where (the spec
+// field, the option, the duty with its slot and validator); a failure of a part underneath (the
+// beacon node, the signer) is the `cause`. No message contains key material.
+
+/** The duties the runtime signs for; see ./signer.ts. */
+export type SigningDutyType =
+  | 'randao-reveal'
+  | 'block'
+  | 'attestation'
+  | 'selection-proof'
+  | 'aggregate'
+  | 'sync-committee-message'
+  | 'sync-committee-selection-proof'
+  | 'sync-committee-contribution';
+
+export type OperatorErrorDetails =
+  | { readonly code: 'INVALID_SPEC'; readonly field: string; readonly reason: string }
+  | { readonly code: 'PRESET_MISMATCH'; readonly specPreset: string; readonly sszPreset: string }
+  | { readonly code: 'INVALID_OPTION'; readonly option: string; readonly reason: string }
+  | { readonly code: 'ALREADY_STARTED' }
+  | {
+      readonly code: 'BEACON_NODE_FAILED';
+      /** What the runtime asked for, e.g. `getSpec`. */
+      readonly request: string;
+    }
+  | {
+      readonly code: 'DUTY_FAILED';
+      readonly duty: SigningDutyType;
+      readonly validatorIndex: number;
+      readonly slot: number;
+      /** What the runtime was doing: asking the node, signing, publishing. */
+      readonly stage: 'duties' | 'produce' | 'sign' | 'publish';
+    }
+  | {
+      readonly code: 'UNSUPPORTED_FORK';
+      readonly duty: SigningDutyType;
+      readonly fork: string;
+    }
+  | {
+      readonly code: 'UNEXPECTED_RESPONSE';
+      readonly duty: SigningDutyType;
+      /** The field of the node's answer that is not what the request asked for. */
+      readonly field: string;
+      readonly reason: string;
+    }
+  | { readonly code: 'UNKNOWN_VALIDATOR'; readonly validatorIndex: number }
+  | {
+      readonly code: 'COMBINE_FAILED';
+      readonly validatorIndex: number;
+      readonly duty: SigningDutyType;
+      /** Share indices whose partial signatures did not verify. */
+      readonly invalidShareIndices: readonly number[];
+      readonly validCount: number;
+      readonly threshold: number;
+    };
+
+export type OperatorErrorCode = OperatorErrorDetails['code'];
+
+function describe(d: OperatorErrorDetails): string {
+  switch (d.code) {
+    case 'INVALID_SPEC':
+      return `the beacon node's spec has an unusable ${d.field}: ${d.reason}`;
+    case 'PRESET_MISMATCH':
+      return `the beacon node runs the ${d.specPreset} preset but the SSZ types of this process are built for ${d.sszPreset} (set LODESTAR_PRESET before @diva-dvt/beacon-api loads)`;
+    case 'INVALID_OPTION':
+      return `invalid option ${d.option}: ${d.reason}`;
+    case 'ALREADY_STARTED':
+      return 'already started';
+    case 'BEACON_NODE_FAILED':
+      return `the beacon node did not answer ${d.request}`;
+    case 'DUTY_FAILED':
+      return `${d.duty} of validator ${d.validatorIndex} at slot ${d.slot} failed (${d.stage})`;
+    case 'UNSUPPORTED_FORK':
+      return `${d.duty} is not implemented for fork ${d.fork}`;
+    case 'UNEXPECTED_RESPONSE':
+      return `the beacon node's ${d.field} for ${d.duty} is unusable: ${d.reason}`;
+    case 'UNKNOWN_VALIDATOR':
+      return `no key shares for validator ${d.validatorIndex}`;
+    case 'COMBINE_FAILED':
+      return `${d.duty} of validator ${d.validatorIndex}: only ${d.validCount} valid partial signatures, need ${d.threshold} (invalid: ${d.invalidShareIndices.join(', ') || 'none'})`;
+  }
+}
+
+/** The one error class this package throws. */
+export class OperatorError extends Error {
+  override readonly name = 'OperatorError';
+  readonly code: OperatorErrorCode;
+  readonly details: OperatorErrorDetails;
+  /** The message without the code prefix and without the cause, for logs that add their own context. */
+  readonly shortMessage: string;
+
+  constructor(details: OperatorErrorDetails, options?: { cause?: unknown }) {
+    const shortMessage = describe(details);
+    const cause = options?.cause;
+    const because = cause === undefined ? '' : `: ${cause instanceof Error ? cause.message : String(cause)}`;
+    super(`[${details.code}] ${shortMessage}${because}`, options);
+    this.code = details.code;
+    this.details = details;
+    this.shortMessage = shortMessage;
+  }
+}
+
+/** Narrows an unknown error to an `OperatorError`, optionally of one code. */
+export function isOperatorError<C extends OperatorErrorCode>(
+  error: unknown,
+  code?: C,
+): error is OperatorError & { code: C; details: Extract<OperatorErrorDetails, { code: C }> } {
+  return error instanceof OperatorError && (code === undefined || error.code === code);
+}

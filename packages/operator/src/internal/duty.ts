@@ -1,0 +1,181 @@
+// What every duty shares: the components and chain facts it runs with, and the steps that make
+// "never sent late" hold (check the deadline before signing and again before publishing; give
+// node calls only the time left) and turn failures into outcomes.
+import {
+  type BeaconApi,
+  type CallOptions,
+  isBeaconApiError,
+  type SigningContext,
+} from '@diva-dvt/beacon-api';
+import type { Clock } from '../clock.ts';
+import { isOperatorError, OperatorError, type SigningDutyType } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { DutyOutcome, OutcomeBase, PublishedDutyType, PublishedMessages } from '../outcome.ts';
+import type { SigningDuty, ThresholdSigner } from '../signer.ts';
+import type { SlotTimes } from '../slot-times.ts';
+import type { ValidatorSpec } from '../spec.ts';
+
+export interface DutyContext {
+  readonly api: BeaconApi;
+  readonly signer: ThresholdSigner;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly spec: ValidatorSpec;
+  readonly times: SlotTimes;
+  readonly signing: SigningContext;
+  readonly graffiti: Uint8Array;
+}
+
+/** Which duty, and when it is due and dropped: the fields every outcome of it carries. */
+export type DutyTarget<D extends PublishedDutyType> = OutcomeBase<D>;
+
+/** A duty due `dueBps` into its slot that must go out before the slot ends. */
+export function withinSlot<D extends PublishedDutyType>(
+  ctx: DutyContext,
+  duty: D,
+  validatorIndex: number,
+  slot: number,
+  dueBps: number,
+  subcommitteeIndex?: number,
+): DutyTarget<D> {
+  return {
+    duty,
+    validatorIndex,
+    slot,
+    ...(subcommitteeIndex !== undefined ? { subcommitteeIndex } : {}),
+    dueMs: ctx.times.atBps(slot, dueBps),
+    deadlineMs: ctx.times.slotStartMs(slot + 1),
+  };
+}
+
+/** Thrown inside a duty to end it with an outcome other than `published`. */
+export class DutyEnd {
+  readonly outcome: DutyOutcome;
+  constructor(outcome: DutyOutcome) {
+    this.outcome = outcome;
+  }
+}
+
+export function base<D extends PublishedDutyType>(t: DutyTarget<D>) {
+  return {
+    duty: t.duty,
+    validatorIndex: t.validatorIndex,
+    slot: t.slot,
+    ...(t.subcommitteeIndex !== undefined ? { subcommitteeIndex: t.subcommitteeIndex } : {}),
+    dueMs: t.dueMs,
+    deadlineMs: t.deadlineMs,
+  };
+}
+
+/** Ends the duty as late when its deadline has passed. */
+export function checkDeadline(
+  ctx: DutyContext,
+  t: DutyTarget<PublishedDutyType>,
+  stage: 'before-signing' | 'before-publishing',
+): void {
+  const atMs = ctx.clock.nowMs();
+  if (atMs > t.deadlineMs) {
+    throw new DutyEnd({ ...base(t), status: 'late', stage, atMs } as DutyOutcome);
+  }
+}
+
+/** Call options for asking the node for what to sign: only the time left before the deadline. */
+export function callOptions(ctx: DutyContext, t: DutyTarget<PublishedDutyType>): CallOptions {
+  return { timeoutMs: Math.max(1, t.deadlineMs - ctx.clock.nowMs()) };
+}
+
+/**
+ * Runs a node call or a signature as one stage of the duty; a failure ends it as `failed`. A request
+ * for what to sign that times out has run into the deadline (its timeout is the time left): the
+ * duty is late.
+ */
+export async function stage<R>(
+  ctx: DutyContext,
+  t: DutyTarget<PublishedDutyType>,
+  signingType: SigningDutyType,
+  name: 'produce' | 'sign' | 'publish',
+  fn: () => Promise<R>,
+): Promise<R> {
+  try {
+    return await fn();
+  } catch (cause) {
+    if (cause instanceof DutyEnd) throw cause;
+    if (name === 'produce' && isBeaconApiError(cause, 'TIMEOUT')) {
+      throw new DutyEnd({
+        ...base(t),
+        status: 'late',
+        stage: 'before-signing',
+        atMs: ctx.clock.nowMs(),
+      } as DutyOutcome);
+    }
+    const error =
+      isOperatorError(cause, 'UNSUPPORTED_FORK') || isOperatorError(cause, 'UNEXPECTED_RESPONSE')
+        ? cause
+        : new OperatorError(
+            {
+              code: 'DUTY_FAILED',
+              duty: signingType,
+              validatorIndex: t.validatorIndex,
+              slot: t.slot,
+              stage: name,
+            },
+            { cause },
+          );
+    throw new DutyEnd({ ...base(t), status: 'failed', error } as DutyOutcome);
+  }
+}
+
+/** Signs `root` for the duty: deadline checked first, a signer failure ends the duty. */
+export async function sign(
+  ctx: DutyContext,
+  t: DutyTarget<PublishedDutyType>,
+  signingType: SigningDutyType,
+  root: Uint8Array,
+  extra: Partial<Pick<SigningDuty, 'attestationData' | 'subcommitteeIndex'>> = {},
+): Promise<Uint8Array> {
+  checkDeadline(ctx, t, 'before-signing');
+  const duty: SigningDuty = {
+    type: signingType,
+    validatorIndex: t.validatorIndex,
+    slot: t.slot,
+    deadlineMs: t.deadlineMs,
+    ...(t.subcommitteeIndex !== undefined ? { subcommitteeIndex: t.subcommitteeIndex } : {}),
+    ...extra,
+  };
+  return stage(ctx, t, signingType, 'sign', () => ctx.signer.sign(root, duty));
+}
+
+/**
+ * Publishes the signed message unless the deadline passed; returns the `published` outcome. A
+ * message sent before the deadline is not unsent by giving up on the answer, so the node gets a
+ * slot's length to acknowledge it (not just the time left before the deadline).
+ */
+export async function publish<D extends PublishedDutyType>(
+  ctx: DutyContext,
+  t: DutyTarget<D>,
+  signingType: SigningDutyType,
+  message: PublishedMessages[D],
+  fn: (opts: CallOptions) => Promise<void>,
+): Promise<DutyOutcome> {
+  checkDeadline(ctx, t, 'before-publishing');
+  await stage(ctx, t, signingType, 'publish', () => fn({ timeoutMs: ctx.spec.slotDurationMs }));
+  return { ...base(t), status: 'published', message, publishedAtMs: ctx.clock.nowMs() } as DutyOutcome;
+}
+
+/** Runs a duty body, turning a DutyEnd into its outcome. */
+export async function settle(body: () => Promise<DutyOutcome>): Promise<DutyOutcome> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof DutyEnd) return e.outcome;
+    throw e;
+  }
+}
+
+export function unexpected(signingType: SigningDutyType, field: string, reason: string): OperatorError {
+  return new OperatorError({ code: 'UNEXPECTED_RESPONSE', duty: signingType, field, reason });
+}
+
+export function unsupportedFork(signingType: SigningDutyType, fork: string): OperatorError {
+  return new OperatorError({ code: 'UNSUPPORTED_FORK', duty: signingType, fork });
+}

@@ -1,0 +1,70 @@
+// How every duty ends, for logs, metrics and tests: published (with the message that went out),
+// not selected (aggregation duties whose selection proof did not select the validator), late
+// (dropped because its deadline had passed: never sent late), or failed (with the error).
+import type {
+  AttesterDuty,
+  Fork,
+  Phase0Attestation,
+  SignedAggregateAndProofAny,
+  SignedContributionAndProof,
+  SyncCommitteeMessage,
+  SyncDuty,
+} from '@diva-dvt/beacon-api';
+import type { OperatorError } from './errors.ts';
+
+/** What went out for each duty that publishes something. */
+export interface PublishedMessages {
+  readonly block: {
+    readonly fork: Fork;
+    readonly blinded: boolean;
+    /** hash_tree_root of the block (the root the chain knows it by). */
+    readonly blockRoot: Uint8Array;
+    readonly signature: Uint8Array;
+  };
+  readonly attestation: Phase0Attestation;
+  readonly aggregate: SignedAggregateAndProofAny;
+  readonly 'sync-committee-message': SyncCommitteeMessage;
+  readonly 'sync-committee-contribution': SignedContributionAndProof;
+}
+
+export type PublishedDutyType = keyof PublishedMessages;
+
+/** The fields every outcome of a duty carries. */
+export interface OutcomeBase<D extends PublishedDutyType> {
+  readonly duty: D;
+  readonly validatorIndex: number;
+  readonly slot: number;
+  /** Sync committee contributions: the subcommittee. */
+  readonly subcommitteeIndex?: number;
+  /** When the duty was due (unix ms). */
+  readonly dueMs: number;
+  /** After this (unix ms) the duty is dropped rather than sent. */
+  readonly deadlineMs: number;
+}
+
+export type DutyOutcome = {
+  [D in PublishedDutyType]:
+    | (OutcomeBase<D> & {
+        readonly status: 'published';
+        readonly message: PublishedMessages[D];
+        readonly publishedAtMs: number;
+      })
+    | (OutcomeBase<D> & { readonly status: 'not-selected' })
+    | (OutcomeBase<D> & {
+        readonly status: 'late';
+        /** Where the runtime noticed: nothing is signed after the deadline, nothing published. */
+        readonly stage: 'before-signing' | 'before-publishing';
+        readonly atMs: number;
+      })
+    | (OutcomeBase<D> & { readonly status: 'failed'; readonly error: OperatorError });
+}[PublishedDutyType];
+
+/** The duties the beacon node gave one validator for one epoch. */
+export interface EpochDuties {
+  readonly epoch: number;
+  readonly validatorIndex: number;
+  readonly attester: AttesterDuty | undefined;
+  /** Slots this validator proposes in (slot 0, the genesis block, excluded). */
+  readonly proposerSlots: readonly number[];
+  readonly sync: SyncDuty | undefined;
+}

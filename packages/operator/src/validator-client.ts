@@ -1,0 +1,359 @@
+// The validator client component: performs every duty the beacon node gives its validators, slot
+// by slot, with signatures from an injected ThresholdSigner. `start()` reads the chain's spec and
+// genesis from the node (nothing is assumed: slot length, epoch size and aggregator targets come
+// from GET /eth/v1/config/spec) and starts the slot loop; `stop()` starts no new slot and waits for
+// the duties in flight, each of which ends by its deadline. Time comes from the injected clock.
+//
+// Per slot and validator: the block at the slot's start, the attestation and the sync committee
+// message when they are due, the sync committee contributions and the aggregate when those are
+// due. Duties are fetched once per epoch; the aggregation selection proof is signed as soon as the
+// attester duty is known (the committee subscription carries `is_aggregator`).
+import {
+  type AttesterDuty,
+  activePreset,
+  type BeaconApi,
+  createSigningContext,
+  forkScheduleFromSpec,
+  isBeaconApiError,
+  type SpecValue,
+  type SyncDuty,
+} from '@diva-dvt/beacon-api';
+import type { Clock } from './clock.ts';
+import { type AggregatorSelection, aggregate, selectAggregator } from './duties/aggregation.ts';
+import { attest } from './duties/attestation.ts';
+import { proposeBlock } from './duties/block.ts';
+import { sendSyncCommitteeMessage } from './duties/sync-committee-message.ts';
+import { contributeToSyncCommittee } from './duties/sync-contribution.ts';
+import { OperatorError } from './errors.ts';
+import type { DutyContext } from './internal/duty.ts';
+import { type Logger, silentLogger } from './logger.ts';
+import type { DutyOutcome, EpochDuties } from './outcome.ts';
+import { syncSubcommitteesOf } from './selection.ts';
+import type { ThresholdSigner } from './signer.ts';
+import { createSlotTimes } from './slot-times.ts';
+import { parseValidatorSpec, type ValidatorSpec } from './spec.ts';
+
+export interface ValidatorClientComponents {
+  /** One beacon node (`createBeaconApi(createBeaconNodeClient(...))`) or a pool of them. */
+  readonly api: BeaconApi;
+  readonly signer: ThresholdSigner;
+  readonly clock: Clock;
+  /** Default: drops everything. */
+  readonly logger?: Logger;
+}
+
+/** Due times within the slot, in basis points, replacing the spec's (e.g. earlier contributions). */
+export type DueTimesBps = Partial<
+  Pick<ValidatorSpec, 'attestationDueBps' | 'aggregateDueBps' | 'syncMessageDueBps' | 'contributionDueBps'>
+>;
+
+export interface ValidatorClientInit {
+  /** The validators to perform duties for. */
+  readonly validatorIndices: readonly number[];
+  /** 32 bytes put in proposed blocks (default zeros). */
+  readonly graffiti?: Uint8Array;
+  readonly dueBps?: DueTimesBps;
+  /** Every duty's outcome, as it ends. */
+  readonly onOutcome?: (outcome: DutyOutcome) => void;
+  /** Each validator's duties, once per epoch when fetched. */
+  readonly onDuties?: (duties: EpochDuties) => void;
+  /** A slot's duties have started (called before the next slot can start). */
+  readonly onSlot?: (slot: number) => void;
+}
+
+interface ValidatorEpoch {
+  readonly duties: EpochDuties;
+  /** The aggregation selection of the attester duty, when there is one. */
+  readonly selection: Promise<AggregatorSelection> | undefined;
+}
+
+function signingContextOf(spec: Readonly<Record<string, SpecValue>>, genesisValidatorsRoot: Uint8Array) {
+  try {
+    return createSigningContext({ genesisValidatorsRoot, schedule: forkScheduleFromSpec(spec) });
+  } catch (cause) {
+    const field = isBeaconApiError(cause, 'INVALID_CONFIG') ? cause.details.field : 'fork schedule';
+    const reason = isBeaconApiError(cause, 'INVALID_CONFIG') ? cause.details.reason : String(cause);
+    throw new OperatorError({ code: 'INVALID_SPEC', field, reason }, { cause });
+  }
+}
+
+export class ValidatorClient {
+  readonly #components: ValidatorClientComponents;
+  readonly #init: ValidatorClientInit;
+  readonly #logger: Logger;
+  #running = false;
+  #controller = new AbortController();
+  #loop: Promise<void> | undefined;
+  readonly #inFlight = new Set<Promise<void>>();
+  #ctx: DutyContext | undefined;
+  readonly #epochs = new Map<number, Promise<ValidatorEpoch[] | undefined>>();
+
+  /** Does no I/O: `start()` does. */
+  constructor(components: ValidatorClientComponents, init: ValidatorClientInit) {
+    init.validatorIndices.forEach((v, i) => {
+      if (!Number.isSafeInteger(v) || v < 0) {
+        throw new OperatorError({
+          code: 'INVALID_OPTION',
+          option: `validatorIndices[${i}]`,
+          reason: 'expected a validator index (a non-negative integer)',
+        });
+      }
+    });
+    if (new Set(init.validatorIndices).size !== init.validatorIndices.length) {
+      throw new OperatorError({ code: 'INVALID_OPTION', option: 'validatorIndices', reason: 'duplicates' });
+    }
+    if (init.graffiti !== undefined && init.graffiti.length !== 32) {
+      throw new OperatorError({ code: 'INVALID_OPTION', option: 'graffiti', reason: 'expected 32 bytes' });
+    }
+    for (const [k, v] of Object.entries(init.dueBps ?? {})) {
+      if (!Number.isInteger(v) || v < 0 || v > 10_000) {
+        throw new OperatorError({
+          code: 'INVALID_OPTION',
+          option: `dueBps.${k}`,
+          reason: 'expected 0..10000',
+        });
+      }
+    }
+    this.#components = components;
+    this.#init = init;
+    this.#logger = components.logger ?? silentLogger;
+  }
+
+  get isStarted(): boolean {
+    return this.#running;
+  }
+
+  /** The chain constants read at start (undefined before). */
+  get spec(): ValidatorSpec | undefined {
+    return this.#ctx?.spec;
+  }
+
+  /** Reads spec and genesis from the node, then runs duties from the current slot on. */
+  async start(): Promise<void> {
+    if (this.#running) throw new OperatorError({ code: 'ALREADY_STARTED' });
+    this.#running = true;
+    try {
+      const { api, signer, clock } = this.#components;
+      const ask = <R>(request: string, call: () => Promise<R>) =>
+        call().catch((cause: unknown) => {
+          throw new OperatorError({ code: 'BEACON_NODE_FAILED', request }, { cause });
+        });
+      const [specResponse, genesisResponse] = await Promise.all([
+        ask('getSpec', () => api.getSpec()),
+        ask('getGenesis', () => api.getGenesis()),
+      ]);
+      const spec = { ...parseValidatorSpec(specResponse.data), ...this.#init.dueBps };
+      if (spec.presetBase !== activePreset) {
+        throw new OperatorError({
+          code: 'PRESET_MISMATCH',
+          specPreset: spec.presetBase,
+          sszPreset: activePreset,
+        });
+      }
+      const genesis = genesisResponse.data;
+      this.#controller = new AbortController();
+      this.#ctx = {
+        api,
+        signer,
+        clock,
+        logger: this.#logger,
+        spec,
+        times: createSlotTimes({
+          genesisTimeSec: genesis.genesisTime,
+          slotDurationMs: spec.slotDurationMs,
+          slotsPerEpoch: spec.slotsPerEpoch,
+        }),
+        signing: signingContextOf(specResponse.data, genesis.genesisValidatorsRoot),
+        graffiti: this.#init.graffiti ?? new Uint8Array(32),
+      };
+      this.#loop = this.#run(this.#ctx, this.#controller.signal);
+      this.#logger.info('validator client started', {
+        validators: this.#init.validatorIndices.length,
+        slotDurationMs: spec.slotDurationMs,
+        slotsPerEpoch: spec.slotsPerEpoch,
+      });
+    } catch (e) {
+      this.#running = false;
+      throw e;
+    }
+  }
+
+  /**
+   * Starts no new slot; resolves when the duties in flight have ended: they run on (a duty whose
+   * signature is being collected should still go out), and each ends by its deadline.
+   */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#controller.abort();
+    await this.#loop;
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    this.#epochs.clear();
+    this.#running = false;
+    this.#logger.info('validator client stopped');
+  }
+
+  async #run(ctx: DutyContext, signal: AbortSignal): Promise<void> {
+    const { clock } = this.#components;
+    let slot = Math.max(0, ctx.times.slotAt(clock.nowMs()));
+    while (!signal.aborted) {
+      await clock.waitUntil(ctx.times.slotStartMs(slot), signal);
+      if (signal.aborted) break;
+      const task = this.#runSlot(ctx, slot).catch((e: unknown) =>
+        this.#logger.error('slot failed', { slot, error: e instanceof Error ? e.message : String(e) }),
+      );
+      this.#inFlight.add(task);
+      void task.finally(() => this.#inFlight.delete(task));
+      this.#init.onSlot?.(slot);
+      const current = ctx.times.slotAt(clock.nowMs());
+      if (current > slot + 1) {
+        this.#logger.warn('slots skipped: the process fell behind', { from: slot + 1, to: current - 1 });
+        slot = current;
+      } else slot++;
+    }
+  }
+
+  #emit(ctx: DutyContext, outcome: DutyOutcome): void {
+    const fields = {
+      duty: outcome.duty,
+      slot: outcome.slot,
+      validatorIndex: outcome.validatorIndex,
+      ...(outcome.subcommitteeIndex !== undefined ? { subcommitteeIndex: outcome.subcommitteeIndex } : {}),
+    };
+    if (outcome.status === 'published') {
+      ctx.logger.debug('duty published', { ...fields, latencyMs: outcome.publishedAtMs - outcome.dueMs });
+    } else if (outcome.status === 'late') {
+      ctx.logger.warn('duty dropped: past its deadline', {
+        ...fields,
+        stage: outcome.stage,
+        deadlineMs: outcome.deadlineMs,
+        lateByMs: outcome.atMs - outcome.deadlineMs,
+      });
+    } else if (outcome.status === 'failed') {
+      ctx.logger.warn('duty failed', { ...fields, error: outcome.error.message });
+    }
+    this.#init.onOutcome?.(outcome);
+  }
+
+  /** Each validator's duties of `epoch`; fetched once (a failed fetch is retried next slot). */
+  #dutiesOf(ctx: DutyContext, epoch: number): Promise<ValidatorEpoch[] | undefined> {
+    let p = this.#epochs.get(epoch);
+    if (p === undefined) {
+      p = this.#fetchDuties(ctx, epoch);
+      this.#epochs.set(epoch, p);
+      void p.then((r) => {
+        if (r === undefined) this.#epochs.delete(epoch);
+      });
+      for (const e of this.#epochs.keys()) if (e < epoch - 1) this.#epochs.delete(e);
+    }
+    return p;
+  }
+
+  async #fetchDuties(ctx: DutyContext, epoch: number): Promise<ValidatorEpoch[] | undefined> {
+    const indices = this.#init.validatorIndices;
+    let att: AttesterDuty[];
+    let prop: { validatorIndex: number; slot: number }[];
+    let sync: SyncDuty[];
+    try {
+      [att, prop, sync] = await Promise.all([
+        ctx.api.getAttesterDuties({ epoch, indices }).then((r) => r.data),
+        ctx.api.getProposerDuties({ epoch }).then((r) => r.data),
+        ctx.api.getSyncCommitteeDuties({ epoch, indices }).then((r) => r.data),
+      ]);
+    } catch (e) {
+      ctx.logger.error('could not fetch duties', {
+        epoch,
+        error: e instanceof Error ? e.message : String(e),
+      });
+      return undefined;
+    }
+    return indices.map((validatorIndex) => {
+      const attester = att.find((d) => d.validatorIndex === validatorIndex);
+      const duties: EpochDuties = {
+        epoch,
+        validatorIndex,
+        attester,
+        proposerSlots: prop
+          .filter((d) => d.validatorIndex === validatorIndex && d.slot > 0)
+          .map((d) => d.slot),
+        sync: sync.find((d) => d.validatorIndex === validatorIndex),
+      };
+      this.#init.onDuties?.(duties);
+      const selection = attester === undefined ? undefined : selectAggregator(ctx, attester);
+      if (attester !== undefined && selection !== undefined) {
+        void selection.then((s) =>
+          ctx.api
+            .prepareBeaconCommitteeSubnet({
+              data: [
+                {
+                  validatorIndex,
+                  committeeIndex: attester.committeeIndex,
+                  committeesAtSlot: attester.committeesAtSlot,
+                  slot: attester.slot,
+                  isAggregator: s.selectionProof !== undefined,
+                },
+              ],
+            })
+            .catch((e: unknown) =>
+              ctx.logger.warn('committee subscription failed', {
+                validatorIndex,
+                slot: attester.slot,
+                error: e instanceof Error ? e.message : String(e),
+              }),
+            ),
+        );
+      }
+      return { duties, selection };
+    });
+  }
+
+  async #runSlot(ctx: DutyContext, slot: number): Promise<void> {
+    const epochs = await this.#dutiesOf(ctx, ctx.times.epochOf(slot));
+    if (epochs === undefined) return;
+    await Promise.all(epochs.map((v) => this.#runValidatorSlot(ctx, v, slot)));
+  }
+
+  async #runValidatorSlot(ctx: DutyContext, v: ValidatorEpoch, slot: number): Promise<void> {
+    const { clock } = this.#components;
+    const { validatorIndex, attester, sync, proposerSlots } = v.duties;
+    const emit = (o: DutyOutcome) => this.#emit(ctx, o);
+    const work: Promise<unknown>[] = [];
+
+    if (proposerSlots.includes(slot)) work.push(proposeBlock(ctx, validatorIndex, slot).then(emit));
+
+    const attesterDuty = attester?.slot === slot ? attester : undefined;
+    if (attesterDuty !== undefined) {
+      work.push(
+        (async () => {
+          await clock.waitUntil(ctx.times.atBps(slot, ctx.spec.attestationDueBps));
+          const attested = await attest(ctx, attesterDuty);
+          emit(attested.outcome);
+          const selection = await v.selection;
+          if (selection?.outcome !== undefined) return emit(selection.outcome);
+          await clock.waitUntil(ctx.times.atBps(slot, ctx.spec.aggregateDueBps));
+          if (selection?.selectionProof !== undefined) {
+            emit(await aggregate(ctx, attesterDuty, attested, selection.selectionProof));
+          }
+        })(),
+      );
+    }
+
+    if (sync !== undefined) {
+      work.push(
+        (async () => {
+          await clock.waitUntil(ctx.times.atBps(slot, ctx.spec.syncMessageDueBps));
+          const { outcome, beaconBlockRoot } = await sendSyncCommitteeMessage(ctx, sync, slot);
+          emit(outcome);
+          if (beaconBlockRoot === undefined) return;
+          await clock.waitUntil(ctx.times.atBps(slot, ctx.spec.contributionDueBps));
+          const subcommittees = syncSubcommitteesOf(ctx.spec, sync.validatorSyncCommitteeIndices);
+          await Promise.all(
+            subcommittees.map(async (sub) =>
+              emit(await contributeToSyncCommittee(ctx, validatorIndex, slot, sub, beaconBlockRoot)),
+            ),
+          );
+        })(),
+      );
+    }
+    await Promise.all(work);
+  }
+}
