@@ -1,15 +1,14 @@
 // How every duty ends, for logs, metrics and tests: published (with the message that went out),
 // not selected (aggregation duties whose selection proof did not select the validator), late
 // (dropped because its deadline had passed: never sent late), or failed (with the error).
+import type { AttesterDuty, SyncDuty } from '@diva-dvt/beacon-api';
 import type {
-  AttesterDuty,
   Fork,
   Phase0Attestation,
   SignedAggregateAndProofAny,
   SignedContributionAndProof,
   SyncCommitteeMessage,
-  SyncDuty,
-} from '@diva-dvt/beacon-api';
+} from '@diva-dvt/beacon-api/spec';
 import type { OperatorError } from './errors.ts';
 
 /** What went out for each duty that publishes something. */

@@ -1,7 +1,7 @@
 // What the duties ask of the signing pipeline: one group signature over a signing root. The
 // runtime plugs in consensus, slashing protection and the partial-signature exchange behind this
 // interface; `createLocalThresholdSigner` (./local-signer.ts) signs in-process for dev and tests.
-import type { AttestationData } from '@diva-dvt/beacon-api';
+import type { AttestationData } from '@diva-dvt/beacon-api/spec';
 import type { SigningDutyType } from './errors.ts';
 
 export type { SigningDutyType } from './errors.ts';

@@ -10,14 +10,12 @@
 // attester duty is known (the committee subscription carries `is_aggregator`).
 import {
   type AttesterDuty,
-  activePreset,
   type BeaconApi,
-  createSigningContext,
-  forkScheduleFromSpec,
   isBeaconApiError,
   type SpecValue,
   type SyncDuty,
 } from '@diva-dvt/beacon-api';
+import { activePreset, createSigningContext, forkScheduleFromSpec } from '@diva-dvt/beacon-api/spec';
 import type { Clock } from './clock.ts';
 import { type AggregatorSelection, aggregate, selectAggregator } from './duties/aggregation.ts';
 import { attest } from './duties/attestation.ts';

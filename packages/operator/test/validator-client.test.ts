@@ -1,8 +1,8 @@
 // The validator client against a real loopback beacon node (beacon-api's route handler) and a
 // fake clock: which messages it builds, over which signing roots it signs (checked with the group
 // key), when it publishes them, and that a duty past its deadline is dropped, never sent late.
+import { BeaconApiError } from '@diva-dvt/beacon-api';
 import {
-  ApiHttpError,
   aggregateAndProofSigningRoot,
   attestationDataSigningRoot,
   blockSigningRoot,
@@ -12,7 +12,7 @@ import {
   ssz,
   syncCommitteeMessageSigningRoot,
   syncCommitteeSelectionProofSigningRoot,
-} from '@diva-dvt/beacon-api';
+} from '@diva-dvt/beacon-api/spec';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DutyOutcome, isOperatorError } from '../src/index.ts';
 import {
@@ -342,7 +342,7 @@ describe('ValidatorClient', () => {
       clock,
       overrides: {
         produceAttestationData: () => {
-          throw new ApiHttpError(503, 'Node is syncing');
+          throw new BeaconApiError({ code: 'REQUEST_REJECTED', status: 503, reason: 'Node is syncing' });
         },
       },
     });

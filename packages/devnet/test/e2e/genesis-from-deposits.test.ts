@@ -4,7 +4,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bytesToHex, createBeaconApi, createBeaconNodeClient } from '@diva-dvt/beacon-api';
+import { createBeaconApi, createBeaconNodeClient } from '@diva-dvt/beacon-api';
 import { createBls, deriveSecretKeyFromPath, SecretKey } from '@diva-dvt/bls-threshold';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -17,6 +17,7 @@ import {
 } from '../../src/index.ts';
 import { executionWithdrawalCredentials, GWEI_PER_ETH, makeDeposit } from '../helpers/deposits.ts';
 import { recordFigure } from '../helpers/figures.ts';
+import { bytesToHex } from '../helpers/hex.ts';
 import { waitFor } from '../helpers/rest.ts';
 
 afterAll(stopAllLodestarNodes);

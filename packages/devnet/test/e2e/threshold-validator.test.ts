@@ -9,7 +9,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as blst from '@chainsafe/blst-v2';
-import { bytesToHex, type ClientEvent, createBeaconApi, createBeaconNodeClient } from '@diva-dvt/beacon-api';
+import { type ClientEvent, createBeaconApi, createBeaconNodeClient } from '@diva-dvt/beacon-api';
 import {
   createBls,
   createBlstBackend,
@@ -28,6 +28,7 @@ import {
 } from '../../src/index.ts';
 import { GWEI_PER_ETH, makeDeposit } from '../helpers/deposits.ts';
 import { recordFigure } from '../helpers/figures.ts';
+import { bytesToHex } from '../helpers/hex.ts';
 import { waitFor } from '../helpers/rest.ts';
 import { runThresholdValidator } from '../helpers/threshold-validator.ts';
 

@@ -1,7 +1,7 @@
 // Deposit data signed by our own code: roots from @diva-dvt/beacon-api, signatures from
 // @diva-dvt/bls-threshold, as an operator's tooling would make them.
 import { createHash } from 'node:crypto';
-import { depositSigningRoot } from '@diva-dvt/beacon-api';
+import { depositSigningRoot } from '@diva-dvt/beacon-api/spec';
 import type { Bls, SecretKey } from '@diva-dvt/bls-threshold';
 import type { GenesisDeposit } from '../../src/index.ts';
 

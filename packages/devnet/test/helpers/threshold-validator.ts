@@ -1,7 +1,8 @@
 // Runs @diva-dvt/operator's ValidatorClient for one validator over a range of slots and turns its
 // duty outcomes into the log the end-to-end test checks against the chain. The duties themselves
 // (what to sign and when, signing roots, messages, publication) are the operator package's.
-import { type BeaconApi, bytesToHex, ssz } from '@diva-dvt/beacon-api';
+import type { BeaconApi } from '@diva-dvt/beacon-api';
+import { ssz } from '@diva-dvt/beacon-api/spec';
 import {
   createSystemClock,
   type DutyOutcome,
@@ -9,6 +10,7 @@ import {
   ValidatorClient,
   type ValidatorSpec,
 } from '@diva-dvt/operator';
+import { bytesToHex } from './hex.ts';
 
 export interface AttestationRecord {
   slot: number;

@@ -5,15 +5,15 @@
 // aggregate of its attestation data, and signs and publishes AggregateAndProof under
 // DOMAIN_AGGREGATE_AND_PROOF. Deadline: the end of the slot. Electra's per-committee aggregates are
 // not built yet (UNSUPPORTED_FORK).
+import type { AttesterDuty } from '@diva-dvt/beacon-api';
 import {
-  type AttesterDuty,
   aggregateAndProofSigningRoot,
   forkAtEpoch,
   forkAtLeast,
   type Phase0AggregateAndProof,
   selectionProofSigningRoot,
   ssz,
-} from '@diva-dvt/beacon-api';
+} from '@diva-dvt/beacon-api/spec';
 import { OperatorError } from '../errors.ts';
 import * as step from '../internal/duty.ts';
 import type { DutyOutcome } from '../outcome.ts';

@@ -5,14 +5,14 @@
 // is not built yet: from electra on the duty fails with UNSUPPORTED_FORK instead of sending the
 // old container.
 import { BitArray } from '@chainsafe/ssz';
+import type { AttesterDuty } from '@diva-dvt/beacon-api';
 import {
   type AttestationData,
-  type AttesterDuty,
   attestationDataSigningRoot,
   forkAtEpoch,
   forkAtLeast,
   type Phase0Attestation,
-} from '@diva-dvt/beacon-api';
+} from '@diva-dvt/beacon-api/spec';
 import * as step from '../internal/duty.ts';
 import type { DutyOutcome } from '../outcome.ts';
 

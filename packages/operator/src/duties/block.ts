@@ -4,13 +4,8 @@
 // and publish it (blinded blocks to the blinded route; from deneb on the signed block travels with
 // its KZG proofs and blobs). Deadline: when attestations are due, after which attesters have voted
 // on another head and a block would most likely be orphaned.
-import {
-  blockSigningRoot,
-  blockType,
-  forkAtLeast,
-  type ProducedBlock,
-  randaoSigningRoot,
-} from '@diva-dvt/beacon-api';
+import type { ProducedBlock } from '@diva-dvt/beacon-api';
+import { blockSigningRoot, blockType, forkAtLeast, randaoSigningRoot } from '@diva-dvt/beacon-api/spec';
 import * as step from '../internal/duty.ts';
 import type { DutyOutcome } from '../outcome.ts';
 

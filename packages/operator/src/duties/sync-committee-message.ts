@@ -1,8 +1,9 @@
 // Sync committee message (altair validator.md "Sync committee messages"): when sync messages are
 // due (SYNC_MESSAGE_DUE_BPS, a third into the slot), sign the node's head block root under
 // DOMAIN_SYNC_COMMITTEE and submit it to the pool. Deadline: the end of the slot.
-import type { SyncCommitteeMessage, SyncDuty } from '@diva-dvt/beacon-api';
-import { syncCommitteeMessageSigningRoot } from '@diva-dvt/beacon-api';
+import type { SyncDuty } from '@diva-dvt/beacon-api';
+import type { SyncCommitteeMessage } from '@diva-dvt/beacon-api/spec';
+import { syncCommitteeMessageSigningRoot } from '@diva-dvt/beacon-api/spec';
 import * as step from '../internal/duty.ts';
 import type { DutyOutcome } from '../outcome.ts';
 

@@ -10,7 +10,7 @@ import {
   contributionAndProofSigningRoot,
   ssz,
   syncCommitteeSelectionProofSigningRoot,
-} from '@diva-dvt/beacon-api';
+} from '@diva-dvt/beacon-api/spec';
 import * as step from '../internal/duty.ts';
 import type { DutyOutcome } from '../outcome.ts';
 import { isSyncCommitteeAggregator } from '../selection.ts';

@@ -1,12 +1,8 @@
 // What every duty shares: the components and chain facts it runs with, and the steps that make
 // "never sent late" hold (check the deadline before signing and again before publishing; give
 // node calls only the time left) and turn failures into outcomes.
-import {
-  type BeaconApi,
-  type CallOptions,
-  isBeaconApiError,
-  type SigningContext,
-} from '@diva-dvt/beacon-api';
+import { type BeaconApi, type CallOptions, isBeaconApiError } from '@diva-dvt/beacon-api';
+import type { SigningContext } from '@diva-dvt/beacon-api/spec';
 import type { Clock } from '../clock.ts';
 import { isOperatorError, OperatorError, type SigningDutyType } from '../errors.ts';
 import type { Logger } from '../logger.ts';

@@ -4,15 +4,14 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BitArray } from '@chainsafe/ssz';
+import { type BeaconApiImplementation, createRouteHandler } from '@diva-dvt/beacon-api/server';
 import {
   type AttestationData,
-  type BeaconApiImplementation,
-  createRouteHandler,
   createSigningContext,
   forkScheduleFromSpec,
   type SigningContext,
   ssz,
-} from '@diva-dvt/beacon-api';
+} from '@diva-dvt/beacon-api/spec';
 import type { Clock } from '../../src/index.ts';
 
 /** GET /eth/v1/config/spec of a minimal-preset altair chain (what Lodestar 1.5.1 sends, in part). */
