@@ -21,7 +21,8 @@ import {
   parseEther,
 } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { DeployDivaError, deployDiva } from '../src/deploy.ts';
+import { deployDiva } from '../src/deploy.ts';
+import { DivaContractsError } from '../src/errors.ts';
 import {
   accountingAbi,
   committeeDrawAbi,
@@ -330,7 +331,7 @@ describe('DkgResultRegistry', () => {
     expect(await client().getBalance({ address: sys.depositContract })).toBe(parseEther('1'));
   });
 
-  it('refuses a credentials type other than 0x01/0x02: divETH constructor (BadWithdrawalCredentialsType) and deployDiva (DeployDivaError)', async () => {
+  it('refuses a credentials type other than 0x01/0x02: divETH constructor (BadWithdrawalCredentialsType) and deployDiva (DivaContractsError INVALID_SETTING)', async () => {
     for (const type of [0, 3]) {
       const data = encodeDeployData({ abi: divETHAbi, bytecode: divETHBytecode, args: [type] });
       expect(await callRevert(client(), divETHAbi, { account: DEV_ACCOUNT, data, value: 1n })).toEqual({
@@ -341,7 +342,7 @@ describe('DkgResultRegistry', () => {
     const before = await client().getTransactionCount({ address: DEV_ACCOUNT });
     await expect(
       deployDiva(client(), { roles: ROLES, withdrawalCredentialsType: 3 as never }),
-    ).rejects.toThrow(DeployDivaError);
+    ).rejects.toThrow(DivaContractsError);
     expect(await client().getTransactionCount({ address: DEV_ACCOUNT })).toBe(before);
   });
 
