@@ -26,7 +26,11 @@ import { isDivaContractsError } from '../src/errors.ts';
 const bls = createBls();
 const random = createSeededRandom('dkg-result-submission.test');
 const groupSecret = SecretKey.random(random);
-const { shares: secretShares, publicShares } = splitSecretKey(groupSecret, { threshold: 3, shareCount: 5, random });
+const { shares: secretShares, publicShares } = splitSecretKey(groupSecret, {
+  threshold: 3,
+  shareCount: 5,
+  random,
+});
 const groupPublicKey = groupSecret.toPublicKey().bytes;
 const root = new Uint8Array(32).fill(7);
 const partials = [1, 3, 5].map((i) => bls.signPartial(secretShares[i - 1]!, root));
