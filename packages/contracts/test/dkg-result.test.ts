@@ -21,6 +21,8 @@ import {
   parseEther,
 } from 'viem';
 import { describe, expect, it } from 'vitest';
+import { withdrawalCredentialsConfirmationTypes } from '../src/actions/confirm-by-quorum.ts';
+import { dkgApprovalTypes } from '../src/actions/submit-dkg-result.ts';
 import { deployDiva } from '../src/deploy.ts';
 import { DivaContractsError } from '../src/errors.ts';
 import {
@@ -105,23 +107,9 @@ describe('DkgResultRegistry', () => {
   const ctx = () => chain.context();
   const client = () => chain.client();
 
-  const approvalTypes = {
-    DkgApproval: [
-      { name: 'drawId', type: 'uint256' },
-      { name: 'ceremonyId', type: 'bytes32' },
-      { name: 'validatorPubkey', type: 'bytes' },
-      { name: 'publicSharesHash', type: 'bytes32' },
-      { name: 'depositDataRoot', type: 'bytes32' },
-    ],
-  } as const;
-  const confirmationTypes = {
-    WithdrawalCredentialsConfirmation: [
-      { name: 'drawId', type: 'uint256' },
-      { name: 'validatorPubkey', type: 'bytes' },
-      { name: 'validatorIndex', type: 'uint64' },
-      { name: 'withdrawalCredentials', type: 'bytes32' },
-    ],
-  } as const;
+  // The EIP-712 tables are the package's (the contract checks them); the domain is written out here.
+  const approvalTypes = dkgApprovalTypes;
+  const confirmationTypes = withdrawalCredentialsConfirmationTypes;
   const domain = () => ({
     name: 'DivaDkgResult',
     version: '1',

@@ -32,6 +32,9 @@ export async function simulateAndWrite<
   const { request } = await simulateContract(client, {
     ...call,
     abi: [...abi, ...errorsAbi],
+    // Against the pending state, as the gas estimate of a plain send is: a transaction the caller sent
+    // just before (not yet in a block) counts.
+    blockTag: 'pending',
     chain: client.chain,
     account: client.account,
   } as never);

@@ -29,6 +29,7 @@ import {
   toHex,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { type LeaderProposal, signLeaderProposal } from '../../src/actions/prove-equivocating-leader.ts';
 import { signDkgApproval } from '../../src/actions/submit-dkg-result.ts';
 import { getBlockHeaderRlp } from '../../src/block-header.ts';
 import { deployDiva, type WithdrawalCredentialsType } from '../../src/deploy.ts';
@@ -412,4 +413,13 @@ export async function createValidator(
     chain: null,
   } as never);
   return { drawId, committee, keys, pubkey, signature };
+}
+
+/** An operator's EIP-712 signature of a leader proposal (the library's signer; Anvil's chain id 31337). */
+export function signProposalAs(sys: System, operator: Address, proposal: LeaderProposal): Promise<Hex> {
+  return signLeaderProposal(sys.byAddress.get(operator.toLowerCase())!.account, {
+    evidenceSlasher: sys.evidence,
+    chainId: 31337,
+    proposal,
+  });
 }
