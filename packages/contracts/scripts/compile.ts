@@ -92,8 +92,9 @@ function main(): void {
   const sources: Record<string, { content: string }> = {};
   for (const file of files) sources[unitName(file)] = { content: readFileSync(file, 'utf8') };
 
+  // `generator` changes when what this script writes changes, so artifacts of an older layout recompile.
   const hash = createHash('sha256')
-    .update(JSON.stringify({ solc: solc.version(), openZeppelinVersion, settings, sources }))
+    .update(JSON.stringify({ generator: 2, solc: solc.version(), openZeppelinVersion, settings, sources }))
     .digest('hex');
   const indexPath = join(generatedDir, 'index.ts');
   const current = existsSync(indexPath) ? readFileSync(indexPath, 'utf8') : '';

@@ -807,4 +807,4 @@ export const errorsAbi = [
   },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = 'e0097347f8d82ab5ea8a1f886e694b5622a8f4ea5380b99c5e4ab3b4f68c4d16';
+export const sourcesHash = '8476f6795e82c6deb899f17234c28d566a9d12ababaf8a4d4d90b82fb93aba46';
