@@ -24,6 +24,7 @@ import { describe, expect, it } from 'vitest';
 import { withdrawalCredentialsConfirmationTypes } from '../src/actions/confirm-by-quorum.ts';
 import { dkgApprovalTypes } from '../src/actions/submit-dkg-result.ts';
 import { deployDiva } from '../src/deploy.ts';
+import type { DkgResultSubmission } from '../src/dkg-result-submission.ts';
 import { DivaContractsError } from '../src/errors.ts';
 import {
   accountingAbi,
@@ -151,16 +152,7 @@ describe('DkgResultRegistry', () => {
     );
   }
 
-  function result(
-    overrides: Partial<{
-      drawId: bigint;
-      pubkey: Hex;
-      publicShares: Hex;
-      depositSignature: Hex;
-      depositSignaturePoint: Hex;
-      depositDataRoot: Hex;
-    }> = {},
-  ) {
+  function result(overrides: Partial<DkgResultSubmission> = {}) {
     const c = ctx();
     return {
       drawId: c.drawId,
