@@ -2,6 +2,7 @@
 // it against BLOCKHASH and read its prevrandao (CommitteeDraw.finalizeDraw). Fields follow the
 // execution-specs header order; optional fork fields are appended when the node returns them.
 import { type Client, type Hex, hexToBigInt, keccak256, toRlp } from 'viem';
+import { DivaContractsError } from './errors.ts';
 
 type RpcBlockHeader = Record<string, Hex | null | undefined | unknown>;
 
@@ -41,10 +42,6 @@ const QUANTITIES = new Set([
   'excessBlobGas',
 ]);
 
-export class BlockHeaderError extends Error {
-  override name = 'BlockHeaderError';
-}
-
 function quantity(value: Hex): Hex {
   const n = hexToBigInt(value);
   if (n === 0n) return '0x';
@@ -52,12 +49,21 @@ function quantity(value: Hex): Hex {
   return `0x${hex.length % 2 === 0 ? hex : `0${hex}`}`;
 }
 
-/** RLP of the header of an `eth_getBlockByNumber` result; throws if it doesn't hash to the block hash. */
+/**
+ * RLP of the header of an `eth_getBlockByNumber` result; throws a `DivaContractsError`
+ * (`BLOCK_HEADER_FIELD_MISSING`, `BLOCK_HEADER_HASH_MISMATCH`) if a field is missing or it doesn't hash
+ * to the block hash.
+ */
 export function encodeBlockHeader(block: RpcBlockHeader): Hex {
   const fields: Hex[] = [];
   for (const name of HASH_FIELDS) {
     const value = block[name];
-    if (typeof value !== 'string') throw new BlockHeaderError(`block header: missing field ${name}`);
+    if (typeof value !== 'string')
+      throw new DivaContractsError({
+        code: 'BLOCK_HEADER_FIELD_MISSING',
+        field: name,
+        blockNumber: String(block.number),
+      });
     fields.push(QUANTITIES.has(name) ? quantity(value as Hex) : (value as Hex));
   }
   for (const name of OPTIONAL_FIELDS) {
@@ -66,10 +72,14 @@ export function encodeBlockHeader(block: RpcBlockHeader): Hex {
     fields.push(QUANTITIES.has(name) ? quantity(value as Hex) : (value as Hex));
   }
   const rlp = toRlp(fields);
-  if (keccak256(rlp) !== block.hash) {
-    throw new BlockHeaderError(
-      `block header: encoding of block ${String(block.number)} does not hash to ${String(block.hash)}`,
-    );
+  const hash = keccak256(rlp);
+  if (hash !== block.hash) {
+    throw new DivaContractsError({
+      code: 'BLOCK_HEADER_HASH_MISMATCH',
+      blockNumber: String(block.number),
+      expected: String(block.hash),
+      actual: hash,
+    });
   }
   return rlp;
 }
@@ -80,6 +90,6 @@ export async function getBlockHeaderRlp(client: Client, parameters: { blockNumbe
     method: 'eth_getBlockByNumber',
     params: [`0x${parameters.blockNumber.toString(16)}`, false],
   })) as RpcBlockHeader | null;
-  if (!block) throw new BlockHeaderError(`block header: block ${parameters.blockNumber} not found`);
+  if (!block) throw new DivaContractsError({ code: 'BLOCK_NOT_FOUND', blockNumber: parameters.blockNumber });
   return encodeBlockHeader(block);
 }

@@ -1,7 +1,23 @@
 // Stands the whole Diva contract system up on any EVM node: deploys, then wires the contracts to each
 // other once (there is no admin afterwards). Works with any viem client that has an account.
-import type { Account, Address, Chain, Client, Hex, Transport } from 'viem';
-import { deployContract, readContract, waitForTransactionReceipt, writeContract } from 'viem/actions';
+import {
+  type Account,
+  type Address,
+  type Chain,
+  type Client,
+  concatHex,
+  getContractAddress,
+  type Hex,
+  type Transport,
+} from 'viem';
+import {
+  deployContract,
+  getTransactionCount,
+  readContract,
+  waitForTransactionReceipt,
+  writeContract,
+} from 'viem/actions';
+import { DivaContractsError } from './errors.ts';
 import { accountingAbi, accountingBytecode } from './generated/Accounting.ts';
 import { committeeDrawAbi, committeeDrawBytecode } from './generated/CommitteeDraw.ts';
 import { depositContractAbi, depositContractBytecode } from './generated/DepositContract.ts';
@@ -40,14 +56,6 @@ export type DivaSettings = {
 
 export type WithdrawalCredentialsType = 0x01 | 0x02;
 
-/** A deployment setting deployDiva refuses before sending anything. */
-export class DeployDivaError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DeployDivaError';
-  }
-}
-
 export type DeployDivaParameters = DivaSettings &
   (
     | {
@@ -81,6 +89,18 @@ export type BeaconParameters = {
   /** Collateral taken per proven fault (default 1 ether) and the reporter's part (default 1000 bps). */
   slashAmountWei?: bigint;
   reporterBps?: bigint;
+  /**
+   * Who may request exits besides the evidence contract and the withdrawal queue (which are always
+   * wired), e.g. a keeper or, on a test network, the deployer. Default: nobody else.
+   */
+  exitRequesters?: readonly Address[];
+  /**
+   * The address in the validators' withdrawal credentials (default `divETH`, the pool: withdrawn ETH
+   * lands there). `exitRequests` makes the exits contract the owner, so `triggerExit` calls EIP-7002
+   * directly instead of through divETH; withdrawn ETH then lands at the exits contract, which cannot
+   * pass it on: for test networks only. Its address is fixed in advance from the deployer's nonce.
+   */
+  withdrawalCredentialsOwner?: 'divETH' | 'exitRequests';
 };
 
 export type DivaDeployment = {
@@ -103,22 +123,29 @@ type DeployClient = Client<Transport, Chain | undefined, Account>;
 
 async function deploy(
   client: DeployClient,
+  contract: string,
   parameters: { abi: unknown; bytecode: Hex; args?: unknown[]; value?: bigint },
 ) {
   const hash = await deployContract(client, { ...parameters, chain: client.chain } as never);
   const receipt = await waitForTransactionReceipt(client, { hash });
   if (receipt.status !== 'success' || !receipt.contractAddress)
-    throw new Error(`deploy: transaction ${hash} failed`);
+    throw new DivaContractsError({ code: 'DEPLOYMENT_FAILED', contract, hash });
   return { address: receipt.contractAddress, blockNumber: receipt.blockNumber };
 }
 
 async function call(
   client: DeployClient,
+  contract: string,
   parameters: { address: Address; abi: unknown; functionName: string; args: unknown[] },
 ) {
   const hash = await writeContract(client, { ...parameters, chain: client.chain } as never);
   const receipt = await waitForTransactionReceipt(client, { hash });
-  if (receipt.status !== 'success') throw new Error(`deploy: ${parameters.functionName} (${hash}) failed`);
+  if (receipt.status !== 'success')
+    throw new DivaContractsError({
+      code: 'TRANSACTION_FAILED',
+      call: `${contract}.${parameters.functionName}`,
+      hash,
+    });
 }
 
 export async function deployDiva(
@@ -127,27 +154,39 @@ export async function deployDiva(
 ): Promise<DivaDeployment> {
   const credentialsType = parameters.withdrawalCredentialsType ?? 0x01;
   if (credentialsType !== 0x01 && credentialsType !== 0x02)
-    throw new DeployDivaError(
-      `deployDiva: withdrawalCredentialsType must be 0x01 or 0x02, got ${String(credentialsType)}`,
-    );
-  const divEth = await deploy(client, {
+    throw new DivaContractsError({
+      code: 'INVALID_SETTING',
+      setting: 'withdrawalCredentialsType',
+      value: String(credentialsType),
+      expected: '0x01 or 0x02',
+    });
+  const owner = parameters.beacon?.withdrawalCredentialsOwner ?? 'divETH';
+  if (owner !== 'divETH' && owner !== 'exitRequests')
+    throw new DivaContractsError({
+      code: 'INVALID_SETTING',
+      setting: 'beacon.withdrawalCredentialsOwner',
+      value: String(owner),
+      expected: "'divETH' or 'exitRequests'",
+    });
+  const divEth = await deploy(client, 'DivETH', {
     abi: divETHAbi,
     bytecode: divETHBytecode,
     args: [credentialsType],
     value: parameters.initialDepositWei ?? 1_000_000_000n,
   });
   const divETH = divEth.address;
-  const wdivETH = (await deploy(client, { abi: wdivETHAbi, bytecode: wdivETHBytecode, args: [divETH] }))
-    .address;
+  const wdivETH = (
+    await deploy(client, 'WdivETH', { abi: wdivETHAbi, bytecode: wdivETHBytecode, args: [divETH] })
+  ).address;
   const operatorRegistry = (
-    await deploy(client, {
+    await deploy(client, 'OperatorRegistry', {
       abi: operatorRegistryAbi,
       bytecode: operatorRegistryBytecode,
       args: [divETH, parameters.collateralPerSeatWei ?? 10n ** 18n],
     })
   ).address;
   const committeeDraw = (
-    await deploy(client, {
+    await deploy(client, 'CommitteeDraw', {
       abi: committeeDrawAbi,
       bytecode: committeeDrawBytecode,
       args: [
@@ -160,10 +199,14 @@ export async function deployDiva(
     })
   ).address;
   const withdrawalQueue = (
-    await deploy(client, { abi: withdrawalQueueAbi, bytecode: withdrawalQueueBytecode, args: [divETH] })
+    await deploy(client, 'WithdrawalQueue', {
+      abi: withdrawalQueueAbi,
+      bytecode: withdrawalQueueBytecode,
+      args: [divETH],
+    })
   ).address;
   const accounting = (
-    await deploy(client, {
+    await deploy(client, 'Accounting', {
       abi: accountingAbi,
       bytecode: accountingBytecode,
       args: [
@@ -189,33 +232,34 @@ export async function deployDiva(
     exits: external!.exitRequests,
   };
   if (external) {
-    await call(client, {
+    await call(client, 'ExitRequests', {
       address: external.exitRequests,
       abi: exitRequestsAbi,
       functionName: 'wire',
-      // The evidence contract (ejections it cannot repair) and the withdrawal queue (shortfalls).
-      args: [[external.evidenceSlasher, withdrawalQueue]],
+      // The evidence contract (ejections it cannot repair), the withdrawal queue (shortfalls) and any
+      // requesters the deployment names.
+      args: [[external.evidenceSlasher, withdrawalQueue, ...(parameters.beacon?.exitRequesters ?? [])]],
     });
   }
-  await call(client, {
+  await call(client, 'DivETH', {
     address: divETH,
     abi: divETHAbi,
     functionName: 'wire',
     args: [accounting, withdrawalQueue, committeeDraw, dkgResult, operatorRegistry, exits],
   });
-  await call(client, {
+  await call(client, 'OperatorRegistry', {
     address: operatorRegistry,
     abi: operatorRegistryAbi,
     functionName: 'wire',
     args: [committeeDraw, accounting, evidence],
   });
-  await call(client, {
+  await call(client, 'CommitteeDraw', {
     address: committeeDraw,
     abi: committeeDrawAbi,
     functionName: 'wire',
     args: [dkgResult, withdrawalQueue, exits],
   });
-  await call(client, {
+  await call(client, 'WithdrawalQueue', {
     address: withdrawalQueue,
     abi: withdrawalQueueAbi,
     functionName: 'wire',
@@ -240,14 +284,22 @@ async function deployBeaconSide(
 ) {
   const depositContract =
     beacon.depositContract ??
-    (await deploy(client, { abi: depositContractAbi, bytecode: depositContractBytecode })).address;
-  const withdrawalCredentials = await readContract(client, {
+    (await deploy(client, 'DepositContract', { abi: depositContractAbi, bytecode: depositContractBytecode }))
+      .address;
+  const poolCredentials = await readContract(client, {
     address: core.divETH,
     abi: divETHAbi,
     functionName: 'withdrawalCredentials',
   });
+  // The registry is the next contract of the deployer, the exits contract the one after it.
+  const nonce = await getTransactionCount(client, { address: client.account.address, blockTag: 'pending' });
+  const expectedExits = getContractAddress({ from: client.account.address, nonce: BigInt(nonce) + 1n });
+  const withdrawalCredentials =
+    beacon.withdrawalCredentialsOwner === 'exitRequests'
+      ? concatHex([poolCredentials.slice(0, 4) as Hex, `0x${'00'.repeat(11)}`, expectedExits])
+      : poolCredentials;
   const dkgResultRegistry = (
-    await deploy(client, {
+    await deploy(client, 'DkgResultRegistry', {
       abi: dkgResultRegistryAbi,
       bytecode: dkgResultRegistryBytecode,
       args: [
@@ -262,14 +314,24 @@ async function deployBeaconSide(
     })
   ).address;
   const exitRequests = (
-    await deploy(client, {
+    await deploy(client, 'ExitRequests', {
       abi: exitRequestsAbi,
       bytecode: exitRequestsBytecode,
       args: [dkgResultRegistry, core.committeeDraw],
     })
   ).address;
+  if (
+    beacon.withdrawalCredentialsOwner === 'exitRequests' &&
+    exitRequests.toLowerCase() !== expectedExits.toLowerCase()
+  )
+    throw new DivaContractsError({
+      code: 'UNEXPECTED_ADDRESS',
+      contract: 'ExitRequests',
+      expected: expectedExits,
+      actual: exitRequests,
+    });
   const evidenceSlasher = (
-    await deploy(client, {
+    await deploy(client, 'EvidenceSlasher', {
       abi: evidenceSlasherAbi,
       bytecode: evidenceSlasherBytecode,
       args: [

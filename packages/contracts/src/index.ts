@@ -1,6 +1,6 @@
-// @diva-dvt/contracts: compiled artifacts (`abi as const` + bytecode), viem actions (one per file,
-// `(client, parameters)`), watchers for the events the operator runtime reacts to, and a deploy
-// function for any EVM node.
+// @diva-dvt/contracts: viem actions (one per file, `(client, parameters)`), watchers for the events the
+// operator runtime reacts to (one per file), a deploy function for any EVM node, the DKG-to-chain
+// mapping, and the package's error. The ABIs and bytecode of the contracts are the `./abis` entry point.
 export {
   type ClaimRewardsParameters,
   type ClaimRewardsReturnType,
@@ -42,9 +42,8 @@ export {
   ejectUndercollateralized,
 } from './actions/eject-undercollateralized.ts';
 export type {
-  AttestationData,
-  BeaconBlockHeader,
-  PartialSignature,
+  EvidenceAttestationData,
+  EvidenceBlockHeader,
   ShareRef,
 } from './actions/evidence-types.ts';
 export { type ExpireDrawParameters, type ExpireDrawReturnType, expireDraw } from './actions/expire-draw.ts';
@@ -63,7 +62,11 @@ export {
   type GetCommitteeReturnType,
   getCommittee,
 } from './actions/get-committee.ts';
-export { type GetOperatorParameters, getOperator } from './actions/get-operator.ts';
+export {
+  type GetOperatorParameters,
+  type GetOperatorReturnType,
+  getOperator,
+} from './actions/get-operator.ts';
 export {
   type ProveDoubleAttestationParameters,
   type ProveDoubleAttestationReturnType,
@@ -123,7 +126,6 @@ export {
 } from './actions/request-withdrawal.ts';
 export { type StakeParameters, type StakeReturnType, stake } from './actions/stake.ts';
 export {
-  type DkgResult,
   dkgApprovalTypes,
   type MemberApproval,
   type SignDkgApprovalParameters,
@@ -142,7 +144,7 @@ export {
   type TriggerExitReturnType,
   triggerExit,
 } from './actions/trigger-exit.ts';
-export type { ReadClient, WalletClientLike } from './actions/types.ts';
+export type { ReadClient, WalletClientLike, WatchOptions } from './actions/types.ts';
 export {
   type UnwrapWdivEthParameters,
   type UnwrapWdivEthReturnType,
@@ -158,28 +160,59 @@ export {
   type WrapDivEthReturnType,
   wrapDivEth,
 } from './actions/wrap-div-eth.ts';
-export { BlockHeaderError, encodeBlockHeader, getBlockHeaderRlp } from './block-header.ts';
+export { encodeBlockHeader, getBlockHeaderRlp } from './block-header.ts';
 export {
   type BeaconParameters,
-  DeployDivaError,
   type DeployDivaParameters,
   type DivaDeployment,
   type DivaSettings,
   deployDiva,
   type WithdrawalCredentialsType,
 } from './deploy.ts';
-export * from './generated/index.ts';
+export {
+  type CreateDkgResultSubmissionParameters,
+  createDkgResultSubmission,
+  createEvidencePartialSignature,
+  type DkgResultSubmission,
+  type EvidencePartialSignature,
+  encodeG1ForPrecompile,
+  encodeG2ForPrecompile,
+  encodePublicShares,
+  hashPublicShares,
+} from './dkg-result-submission.ts';
+export {
+  DivaContractsError,
+  type DivaContractsErrorCode,
+  type DivaContractsErrorDetails,
+  isDivaContractsError,
+} from './errors.ts';
 export {
   type CommitteeDrawnEvent,
-  type DkgApprovedEvent,
-  dkgResultAcceptedEvent,
-  type ExitRequestedEvent,
-  type ReportAcceptedEvent,
-  type ReshareRequestedEvent,
-  type WatchOptions,
+  type WatchCommitteeDrawnParameters,
   watchCommitteeDrawn,
+} from './watchers/watch-committee-drawn.ts';
+export {
+  type DkgApprovedEvent,
+  type WatchDkgApprovedParameters,
   watchDkgApproved,
+} from './watchers/watch-dkg-approved.ts';
+export {
+  type DkgResultAcceptedEvent,
+  type WatchDkgResultAcceptedParameters,
+  watchDkgResultAccepted,
+} from './watchers/watch-dkg-result-accepted.ts';
+export {
+  type ExitRequestedEvent,
+  type WatchExitRequestedParameters,
   watchExitRequested,
+} from './watchers/watch-exit-requested.ts';
+export {
+  type ReportAcceptedEvent,
+  type WatchReportsParameters,
   watchReports,
+} from './watchers/watch-reports.ts';
+export {
+  type ReshareRequestedEvent,
+  type WatchReshareRequestedParameters,
   watchReshareRequested,
-} from './watchers.ts';
+} from './watchers/watch-reshare-requested.ts';

@@ -3,50 +3,23 @@
 // penalties come out of collateral and eject the under-collateralized.
 import { type LocalAccount, parseEther } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { accountingAbi, committeeDrawAbi, divETHAbi, operatorRegistryAbi } from '../src/generated/index.ts';
-import type { AnvilClient } from './helpers/anvil.ts';
+import { accountingAbi, divETHAbi, operatorRegistryAbi } from '../src/generated/index.ts';
 import { useAnvil } from './helpers/anvil.ts';
 import { expectRevert } from './helpers/crypto-errors.ts';
 import {
   addOperators,
+  approveAndFund,
   committeeOf,
   deploySystem,
   drawCommittee,
   type Report,
-  ROLES,
-  type System,
+  report,
   signReport,
   stake,
   submitReport,
   testAccount,
   tx,
 } from './helpers/system.ts';
-
-const report = (epoch: bigint, extra: Partial<Report> = {}): Report => ({
-  epoch,
-  clBalance: 0n,
-  clDepositedEther: 0n,
-  exitedValidators: 0n,
-  penalties: [],
-  ...extra,
-});
-
-async function approveAndFund(client: AnvilClient, system: System, drawId: bigint, amount: bigint) {
-  await tx(client, {
-    account: ROLES.dkgResult,
-    address: system.committeeDraw,
-    abi: committeeDrawAbi,
-    functionName: 'markApproved',
-    args: [drawId],
-  });
-  await tx(client, {
-    account: ROLES.dkgResult,
-    address: system.divETH,
-    abi: divETHAbi,
-    functionName: 'fundDeposit',
-    args: [drawId, amount],
-  });
-}
 
 describe('Accounting', () => {
   const chain = useAnvil({

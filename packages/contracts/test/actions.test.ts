@@ -18,22 +18,25 @@ import {
 } from 'viem';
 import { describe, expect, it } from 'vitest';
 import {
-  type AttestationData,
   accountingAbi,
-  type BeaconBlockHeader,
   committeeDrawAbi,
-  confirmByProof,
-  confirmByQuorum,
-  type DkgResult,
   divETHAbi,
   dkgResultRegistryAbi,
-  ejectUndercollateralized,
   evidenceSlasherAbi,
   exitRequestsAbi,
+  operatorRegistryAbi,
+  wdivETHAbi,
+} from '../src/generated/index.ts';
+import {
+  confirmByProof,
+  confirmByQuorum,
+  type DkgResultSubmission,
+  type EvidenceAttestationData,
+  type EvidenceBlockHeader,
+  ejectUndercollateralized,
   expireDraw,
   type LeaderProposal,
   type MemberApproval,
-  operatorRegistryAbi,
   proveDoubleAttestation,
   proveDoubleProposal,
   proveEquivocatingLeader,
@@ -48,7 +51,6 @@ import {
   syncOperator,
   triggerExit,
   unwrapWdivEth,
-  wdivETHAbi,
   wrapDivEth,
 } from '../src/index.ts';
 import { type AnvilClient, createAnvilClient, DEV_ACCOUNT, send, useAnvil } from './helpers/anvil.ts';
@@ -96,7 +98,7 @@ type BeaconCtx = {
   drawId: bigint;
   committee: Address[];
   keys: DkgKeys;
-  result: DkgResult;
+  result: DkgResultSubmission;
   approvals: MemberApproval[];
   withdrawalCredentials: Hex;
 };
@@ -120,7 +122,7 @@ async function setupBeacon(client: AnvilClient): Promise<BeaconCtx> {
   );
   const depositDataRoot = await read('preDepositDataRoot', [pubkey, depositSignature]);
   const publicShares = publicSharesHex(keys);
-  const result: DkgResult = {
+  const result: DkgResultSubmission = {
     drawId,
     pubkey,
     publicShares,
@@ -193,14 +195,19 @@ describe('beacon-side actions (real DKG, EIP-2537, EIP-4788, EIP-7002)', () => {
     publicShares: ctx().result.publicShares,
   });
   const byte32 = (b: number) => `0x${b.toString(16).padStart(2, '0').repeat(32)}` as Hex;
-  const attestation = (slot: bigint, block: number, source: bigint, target: bigint): AttestationData => ({
+  const attestation = (
+    slot: bigint,
+    block: number,
+    source: bigint,
+    target: bigint,
+  ): EvidenceAttestationData => ({
     slot,
     index: 3n,
     beaconBlockRoot: byte32(block),
     source: { epoch: source, root: byte32(0x50) },
     target: { epoch: target, root: byte32(0x90) },
   });
-  const header = (slot: bigint, body: number): BeaconBlockHeader => ({
+  const header = (slot: bigint, body: number): EvidenceBlockHeader => ({
     slot,
     proposerIndex: 77n,
     parentRoot: byte32(1),
@@ -211,7 +218,7 @@ describe('beacon-side actions (real DKG, EIP-2537, EIP-4788, EIP-7002)', () => {
   const signOnChainRoot = async (
     shareIndex: number,
     functionName: 'attestationSigningRoot' | 'blockHeaderSigningRoot',
-    message: AttestationData | BeaconBlockHeader,
+    message: EvidenceAttestationData | EvidenceBlockHeader,
   ) => {
     const root = (await client().readContract({
       address: ctx().sys.evidence,
@@ -360,7 +367,7 @@ describe('beacon-side actions (real DKG, EIP-2537, EIP-4788, EIP-7002)', () => {
     await submit();
     const shareIndex = 4;
     const operator = ctx().committee[shareIndex - 1]!;
-    const evidenceOf = async (first: AttestationData, second: AttestationData) =>
+    const evidenceOf = async (first: EvidenceAttestationData, second: EvidenceAttestationData) =>
       proveDoubleAttestation(wallet(REPORTER), {
         evidenceSlasher: ctx().sys.evidence,
         share: shareRef(shareIndex),

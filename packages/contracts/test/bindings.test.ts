@@ -3,19 +3,16 @@
 // and the watchers see the events the runtime reacts to.
 import { type Address, keccak256, type LocalAccount, parseEther, stringToHex } from 'viem';
 import { describe, expect, it } from 'vitest';
+import { committeeDrawAbi, divETHAbi, exitRequestsAbi, operatorRegistryAbi } from '../src/generated/index.ts';
 import {
   claimWithdrawal,
-  committeeDrawAbi,
   deployDiva,
   depositCollateral,
-  divETHAbi,
   drawReplacement,
-  exitRequestsAbi,
   finalizeDraw,
   finalizeWithdrawals,
   getCommittee,
   getOperator,
-  operatorRegistryAbi,
   registerOperator,
   requestDraw,
   requestWithdrawal,
@@ -272,7 +269,7 @@ describe('deployDiva, actions and watchers', () => {
       await client.waitForTransactionReceipt({
         hash: await stakerWallet.writeContract({
           address: system.withdrawalQueue,
-          abi: (await import('../src/index.ts')).withdrawalQueueAbi,
+          abi: (await import('../src/generated/index.ts')).withdrawalQueueAbi,
           functionName: 'requestShortfallExit',
           args: [1n],
           chain: null,

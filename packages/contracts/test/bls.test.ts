@@ -1,28 +1,21 @@
-// BLS12381.sol against the eth2 BLS suite (../shared/vectors/bls12-381-tests, v0.1.2: verify and
+// BLS12381.sol against the eth2 BLS suite (bls12-381-tests from @diva-dvt/test-vectors, v0.1.2: verify and
 // hash_to_G2) and against @noble/curves 2.4.0 / @diva-dvt/bls-threshold, on a real Anvil (EIP-2537).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createBls, SecretKey } from '@diva-dvt/bls-threshold';
+import { readVectorFiles } from '@diva-dvt/test-vectors';
 import { expand_message_xmd } from '@noble/curves/abstract/hash-to-curve.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { bytesToHex, encodeFunctionData, type Hex, stringToHex, toBytes } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { bLS12381HarnessAbi, bLS12381HarnessBytecode } from '../src/generated/index.ts';
+import { bLS12381HarnessAbi, bLS12381HarnessBytecode } from './generated/BLS12381Harness.ts';
 import { deploy, useAnvil } from './helpers/anvil.ts';
 import { bls12_381, ETH_DST, encodeG1, encodeG2, g2FromCompressed, hashToG2 } from './helpers/crypto-bls.ts';
 import { revertError } from './helpers/crypto-errors.ts';
 import { recordGas } from './helpers/crypto-gas.ts';
 
-const VECTORS = join(import.meta.dirname, '../../../../shared/vectors/bls12-381-tests');
-
+// The suite's folder below the vectors root (../shared/vectors, or DIVA_VECTORS_DIR).
 function readVectors<T>(handler: string): { name: string; data: T }[] {
-  const dir = join(VECTORS, handler);
-  if (!existsSync(dir)) throw new Error(`missing vector set: ${dir}`);
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((name) => ({ name, data: JSON.parse(readFileSync(join(dir, name), 'utf8')) as T }));
+  return readVectorFiles<T>('bls12-381-tests', handler);
 }
 
 const P = bls12_381.fields.Fp.ORDER;

@@ -21,7 +21,11 @@ import {
   parseEther,
 } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { DeployDivaError, deployDiva } from '../src/deploy.ts';
+import { withdrawalCredentialsConfirmationTypes } from '../src/actions/confirm-by-quorum.ts';
+import { dkgApprovalTypes } from '../src/actions/submit-dkg-result.ts';
+import { deployDiva } from '../src/deploy.ts';
+import type { DkgResultSubmission } from '../src/dkg-result-submission.ts';
+import { DivaContractsError } from '../src/errors.ts';
 import {
   accountingAbi,
   committeeDrawAbi,
@@ -104,23 +108,9 @@ describe('DkgResultRegistry', () => {
   const ctx = () => chain.context();
   const client = () => chain.client();
 
-  const approvalTypes = {
-    DkgApproval: [
-      { name: 'drawId', type: 'uint256' },
-      { name: 'ceremonyId', type: 'bytes32' },
-      { name: 'validatorPubkey', type: 'bytes' },
-      { name: 'publicSharesHash', type: 'bytes32' },
-      { name: 'depositDataRoot', type: 'bytes32' },
-    ],
-  } as const;
-  const confirmationTypes = {
-    WithdrawalCredentialsConfirmation: [
-      { name: 'drawId', type: 'uint256' },
-      { name: 'validatorPubkey', type: 'bytes' },
-      { name: 'validatorIndex', type: 'uint64' },
-      { name: 'withdrawalCredentials', type: 'bytes32' },
-    ],
-  } as const;
+  // The EIP-712 tables are the package's (the contract checks them); the domain is written out here.
+  const approvalTypes = dkgApprovalTypes;
+  const confirmationTypes = withdrawalCredentialsConfirmationTypes;
   const domain = () => ({
     name: 'DivaDkgResult',
     version: '1',
@@ -162,16 +152,7 @@ describe('DkgResultRegistry', () => {
     );
   }
 
-  function result(
-    overrides: Partial<{
-      drawId: bigint;
-      pubkey: Hex;
-      publicShares: Hex;
-      depositSignature: Hex;
-      depositSignaturePoint: Hex;
-      depositDataRoot: Hex;
-    }> = {},
-  ) {
+  function result(overrides: Partial<DkgResultSubmission> = {}) {
     const c = ctx();
     return {
       drawId: c.drawId,
@@ -330,7 +311,7 @@ describe('DkgResultRegistry', () => {
     expect(await client().getBalance({ address: sys.depositContract })).toBe(parseEther('1'));
   });
 
-  it('refuses a credentials type other than 0x01/0x02: divETH constructor (BadWithdrawalCredentialsType) and deployDiva (DeployDivaError)', async () => {
+  it('refuses a credentials type other than 0x01/0x02: divETH constructor (BadWithdrawalCredentialsType) and deployDiva (DivaContractsError INVALID_SETTING)', async () => {
     for (const type of [0, 3]) {
       const data = encodeDeployData({ abi: divETHAbi, bytecode: divETHBytecode, args: [type] });
       expect(await callRevert(client(), divETHAbi, { account: DEV_ACCOUNT, data, value: 1n })).toEqual({
@@ -341,7 +322,7 @@ describe('DkgResultRegistry', () => {
     const before = await client().getTransactionCount({ address: DEV_ACCOUNT });
     await expect(
       deployDiva(client(), { roles: ROLES, withdrawalCredentialsType: 3 as never }),
-    ).rejects.toThrow(DeployDivaError);
+    ).rejects.toThrow(DivaContractsError);
     expect(await client().getTransactionCount({ address: DEV_ACCOUNT })).toBe(before);
   });
 

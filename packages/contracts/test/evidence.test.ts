@@ -18,6 +18,7 @@ import {
   parseEventLogs,
 } from 'viem';
 import { describe, expect, it } from 'vitest';
+import { signReshareApproval } from '../src/actions/record-reshare.ts';
 import {
   committeeDrawAbi,
   divETHAbi,
@@ -44,6 +45,7 @@ import {
   runReshare,
   SLASH_AMOUNT,
   type System,
+  signProposalAs,
   type Validator,
 } from './helpers/crypto-system.ts';
 
@@ -374,27 +376,12 @@ describe('EvidenceSlasher', () => {
   it('accepts evidence against reshared shares once t members of the new committee record them', async () => {
     // a leader is ejected and replaced; the committee reshares (the ejected member does not deal)
     const ejected = v().committee[5]!;
-    const types = {
-      Proposal: [
-        { name: 'instance', type: 'bytes32' },
-        { name: 'round', type: 'uint64' },
-        { name: 'valueRoot', type: 'bytes32' },
-      ],
-    } as const;
     const prop = (b: string) => ({
       instance: `0x${'34'.repeat(32)}` as Hex,
       round: 1n,
       valueRoot: `0x${b.repeat(32)}` as Hex,
     });
-    const sign = (m: ReturnType<typeof prop>) =>
-      sys()
-        .byAddress.get(ejected.toLowerCase())!
-        .account.signTypedData({
-          domain: { name: 'DivaConsensus', version: '1', chainId: 31337, verifyingContract: sys().evidence },
-          types,
-          primaryType: 'Proposal',
-          message: m,
-        });
+    const sign = (m: ReturnType<typeof prop>) => signProposalAs(sys(), ejected, m);
     await evidence('proveEquivocatingLeader', [
       v().drawId,
       prop('01'),
@@ -420,33 +407,15 @@ describe('EvidenceSlasher', () => {
       Promise.all(
         seats.map(async (seat, k) => ({
           shareIndex: BigInt(seat),
-          signature: await sys()
-            .byAddress.get(signers[k]!.toLowerCase())!
-            .account.signTypedData({
-              domain: {
-                name: 'DivaDkgResult',
-                version: '1',
-                chainId: 31337,
-                verifyingContract: sys().results,
-              },
-              types: {
-                ReshareApproval: [
-                  { name: 'drawId', type: 'uint256' },
-                  { name: 'ceremonyId', type: 'bytes32' },
-                  { name: 'validatorPubkey', type: 'bytes' },
-                  { name: 'publicSharesHash', type: 'bytes32' },
-                  { name: 'generation', type: 'uint256' },
-                ],
-              },
-              primaryType: 'ReshareApproval',
-              message: {
-                drawId: v().drawId,
-                ceremonyId,
-                validatorPubkey: v().pubkey,
-                publicSharesHash: keccak256(shares),
-                generation: 1n,
-              },
-            }),
+          signature: await signReshareApproval(sys().byAddress.get(signers[k]!.toLowerCase())!.account, {
+            dkgResultRegistry: sys().results,
+            chainId: 31337,
+            drawId: v().drawId,
+            ceremonyId,
+            validatorPubkey: v().pubkey,
+            publicSharesHash: keccak256(shares),
+            generation: 1n,
+          }),
         })),
       );
     const record = (approvals: { shareIndex: bigint; signature: Hex }[], drawId = v().drawId) =>
@@ -512,24 +481,11 @@ describe('EvidenceSlasher', () => {
   });
 
   describe('equivocating leader', () => {
-    const types = {
-      Proposal: [
-        { name: 'instance', type: 'bytes32' },
-        { name: 'round', type: 'uint64' },
-        { name: 'valueRoot', type: 'bytes32' },
-      ],
-    } as const;
     async function signProposal(
       operator: Address,
       message: { instance: Hex; round: bigint; valueRoot: Hex },
     ) {
-      const op = sys().byAddress.get(operator.toLowerCase())!;
-      return op.account.signTypedData({
-        domain: { name: 'DivaConsensus', version: '1', chainId: 31337, verifyingContract: sys().evidence },
-        types,
-        primaryType: 'Proposal',
-        message,
-      });
+      return signProposalAs(sys(), operator, message);
     }
     const p = (valueByte: number, round = 3n) => ({
       instance: `0x${'ab'.repeat(32)}` as Hex,
@@ -700,27 +656,12 @@ describe('EvidenceSlasher', () => {
     const shareIndex = v().committee.findIndex((a) => second.committee.includes(a)) + 1;
     const operator = v().committee[shareIndex - 1]!;
     // equivocation as leader in the second committee: ejected there, replaced there
-    const types = {
-      Proposal: [
-        { name: 'instance', type: 'bytes32' },
-        { name: 'round', type: 'uint64' },
-        { name: 'valueRoot', type: 'bytes32' },
-      ],
-    } as const;
     const prop = (b: string) => ({
       instance: `0x${'ef'.repeat(32)}` as Hex,
       round: 2n,
       valueRoot: `0x${b.repeat(32)}` as Hex,
     });
-    const sign = (m: ReturnType<typeof prop>) =>
-      sys()
-        .byAddress.get(operator.toLowerCase())!
-        .account.signTypedData({
-          domain: { name: 'DivaConsensus', version: '1', chainId: 31337, verifyingContract: sys().evidence },
-          types,
-          primaryType: 'Proposal',
-          message: m,
-        });
+    const sign = (m: ReturnType<typeof prop>) => signProposalAs(sys(), operator, m);
     await evidence('proveEquivocatingLeader', [
       second.drawId,
       prop('01'),
@@ -756,27 +697,12 @@ describe('EvidenceSlasher', () => {
 
   it('refuses evidence sent with too little gas for the replacement (InsufficientGas), and bad fork schedules at deploy', async () => {
     const leader = v().committee[13]!;
-    const types = {
-      Proposal: [
-        { name: 'instance', type: 'bytes32' },
-        { name: 'round', type: 'uint64' },
-        { name: 'valueRoot', type: 'bytes32' },
-      ],
-    } as const;
     const prop = (b: string) => ({
       instance: `0x${'12'.repeat(32)}` as Hex,
       round: 1n,
       valueRoot: `0x${b.repeat(32)}` as Hex,
     });
-    const sign = (m: ReturnType<typeof prop>) =>
-      sys()
-        .byAddress.get(leader.toLowerCase())!
-        .account.signTypedData({
-          domain: { name: 'DivaConsensus', version: '1', chainId: 31337, verifyingContract: sys().evidence },
-          types,
-          primaryType: 'Proposal',
-          message: m,
-        });
+    const sign = (m: ReturnType<typeof prop>) => signProposalAs(sys(), leader, m);
     const data = encodeFunctionData({
       abi: evidenceSlasherAbi,
       functionName: 'proveEquivocatingLeader',

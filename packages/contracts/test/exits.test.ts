@@ -20,7 +20,13 @@ import {
   readWithdrawalRequests,
   WITHDRAWAL_REQUESTS,
 } from './helpers/crypto-syscontracts.ts';
-import { createValidator, deploySystem, type System, type Validator } from './helpers/crypto-system.ts';
+import {
+  createValidator,
+  deploySystem,
+  type System,
+  signProposalAs,
+  type Validator,
+} from './helpers/crypto-system.ts';
 
 const STRANGER = getAddress('0x90f79bf6eb2c4f870365e785982e1f101e93b906'); // anvil account 3
 
@@ -54,27 +60,12 @@ describe('ExitRequests', () => {
     });
 
   async function ejectLeader(leader: Address) {
-    const types = {
-      Proposal: [
-        { name: 'instance', type: 'bytes32' },
-        { name: 'round', type: 'uint64' },
-        { name: 'valueRoot', type: 'bytes32' },
-      ],
-    } as const;
     const p = (b: string) => ({
       instance: `0x${'cd'.repeat(32)}` as Hex,
       round: 1n,
       valueRoot: `0x${b.repeat(32)}` as Hex,
     });
-    const sign = (m: ReturnType<typeof p>) =>
-      sys()
-        .byAddress.get(leader.toLowerCase())!
-        .account.signTypedData({
-          domain: { name: 'DivaConsensus', version: '1', chainId: 31337, verifyingContract: sys().evidence },
-          types,
-          primaryType: 'Proposal',
-          message: m,
-        });
+    const sign = (m: ReturnType<typeof p>) => signProposalAs(sys(), leader, m);
     return send(client(), {
       address: sys().evidence,
       abi: evidenceSlasherAbi,

@@ -6,6 +6,7 @@
 import { computeDomain, computeSigningRoot, DOMAIN_TYPES, ssz } from '@diva-dvt/beacon-api';
 import { type Address, getAddress, type LocalAccount, parseEther, parseEventLogs } from 'viem';
 import { describe, expect, it } from 'vitest';
+import { signWithdrawalCredentialsConfirmation } from '../src/actions/confirm-by-quorum.ts';
 import {
   accountingAbi,
   committeeDrawAbi,
@@ -73,23 +74,13 @@ describe('lifecycle', () => {
       const validatorIndex = BigInt(100 + i);
       const signatures = await Promise.all(
         quorumSigners.map((account) =>
-          account.signTypedData({
-            domain: { name: 'DivaDkgResult', version: '1', chainId: 31337, verifyingContract: sys.results },
-            types: {
-              WithdrawalCredentialsConfirmation: [
-                { name: 'drawId', type: 'uint256' },
-                { name: 'validatorPubkey', type: 'bytes' },
-                { name: 'validatorIndex', type: 'uint64' },
-                { name: 'withdrawalCredentials', type: 'bytes32' },
-              ],
-            },
-            primaryType: 'WithdrawalCredentialsConfirmation',
-            message: {
-              drawId: v.drawId,
-              validatorPubkey: v.pubkey,
-              validatorIndex,
-              withdrawalCredentials: wc,
-            },
+          signWithdrawalCredentialsConfirmation(account, {
+            dkgResultRegistry: sys.results,
+            chainId: 31337,
+            drawId: v.drawId,
+            validatorPubkey: v.pubkey,
+            validatorIndex,
+            withdrawalCredentials: wc,
           }),
         ),
       );

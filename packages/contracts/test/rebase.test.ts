@@ -3,17 +3,18 @@
 // 10% of rewards is split by seats held, not by operator.
 import { type LocalAccount, maxUint256, parseEther, parseEventLogs } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { committeeDrawAbi, divETHAbi, operatorRegistryAbi, wdivETHAbi } from '../src/generated/index.ts';
+import { divETHAbi, operatorRegistryAbi, wdivETHAbi } from '../src/generated/index.ts';
 import type { AnvilClient } from './helpers/anvil.ts';
 import { useAnvil } from './helpers/anvil.ts';
 import { expectRevert } from './helpers/crypto-errors.ts';
 import {
   addOperators,
+  approveAndFund,
   committeeOf,
   deploySystem,
   drawCommittee,
   type Report,
-  ROLES,
+  report,
   type System,
   stake,
   submitReport,
@@ -21,32 +22,9 @@ import {
   tx,
 } from './helpers/system.ts';
 
-const report = (epoch: bigint, extra: Partial<Report> = {}): Report => ({
-  epoch,
-  clBalance: 0n,
-  clDepositedEther: 0n,
-  exitedValidators: 0n,
-  penalties: [],
-  ...extra,
-});
-
 /** Marks `drawId` approved and sends its 32 ETH to the deposit contract (ROLES.dkgResult stands in for both). */
-async function fundValidator(client: AnvilClient, system: System, drawId: bigint) {
-  await tx(client, {
-    account: ROLES.dkgResult,
-    address: system.committeeDraw,
-    abi: committeeDrawAbi,
-    functionName: 'markApproved',
-    args: [drawId],
-  });
-  await tx(client, {
-    account: ROLES.dkgResult,
-    address: system.divETH,
-    abi: divETHAbi,
-    functionName: 'fundDeposit',
-    args: [drawId, parseEther('32')],
-  });
-}
+const fundValidator = (client: AnvilClient, system: System, drawId: bigint) =>
+  approveAndFund(client, system, drawId);
 
 describe('rebases', () => {
   const chain = useAnvil({

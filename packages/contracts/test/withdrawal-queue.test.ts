@@ -8,6 +8,7 @@ import { useAnvil } from './helpers/anvil.ts';
 import { expectRevert } from './helpers/crypto-errors.ts';
 import {
   addOperators,
+  approveAndFund,
   deploySystem,
   drawCommittee,
   ROLES,
@@ -108,20 +109,7 @@ describe('WithdrawalQueue', () => {
     const { system } = chain.context();
     const ops = await addOperators(client, system, Array(16).fill(1n));
     const drawId = await drawCommittee(client, system);
-    await tx(client, {
-      account: ROLES.dkgResult,
-      address: system.committeeDraw,
-      abi: committeeDrawAbi,
-      functionName: 'markApproved',
-      args: [drawId],
-    });
-    await tx(client, {
-      account: ROLES.dkgResult,
-      address: system.divETH,
-      abi: divETHAbi,
-      functionName: 'fundDeposit',
-      args: [drawId, parseEther('32')],
-    });
+    await approveAndFund(client, system, drawId);
     await q(alice, 'requestWithdrawal', [parseEther('10')]);
     // The validator lost 2 ETH.
     await submitReport(

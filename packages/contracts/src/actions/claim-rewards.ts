@@ -1,6 +1,6 @@
 import type { Address, Hash } from 'viem';
-import { writeContract } from 'viem/actions';
 import { operatorRegistryAbi } from '../generated/OperatorRegistry.ts';
+import { simulateAndWrite } from '../internal/write.ts';
 import type { WalletClientLike } from './types.ts';
 
 export type ClaimRewardsParameters = { operatorRegistry: Address };
@@ -11,11 +11,9 @@ export function claimRewards(
   client: WalletClientLike,
   parameters: ClaimRewardsParameters,
 ): Promise<ClaimRewardsReturnType> {
-  return writeContract(client, {
+  return simulateAndWrite(client, {
     address: parameters.operatorRegistry,
     abi: operatorRegistryAbi,
     functionName: 'claimRewards',
-    chain: client.chain,
-    account: client.account,
   });
 }

@@ -1,6 +1,6 @@
 import type { Address, Hash } from 'viem';
-import { writeContract } from 'viem/actions';
 import { withdrawalQueueAbi } from '../generated/WithdrawalQueue.ts';
+import { simulateAndWrite } from '../internal/write.ts';
 import type { WalletClientLike } from './types.ts';
 
 export type ClaimWithdrawalParameters = { withdrawalQueue: Address; requestId: bigint; recipient?: Address };
@@ -11,12 +11,10 @@ export function claimWithdrawal(
   client: WalletClientLike,
   parameters: ClaimWithdrawalParameters,
 ): Promise<ClaimWithdrawalReturnType> {
-  return writeContract(client, {
+  return simulateAndWrite(client, {
     address: parameters.withdrawalQueue,
     abi: withdrawalQueueAbi,
     functionName: 'claim',
     args: [parameters.requestId, parameters.recipient ?? client.account.address],
-    chain: client.chain,
-    account: client.account,
   });
 }

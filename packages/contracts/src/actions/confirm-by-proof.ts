@@ -1,7 +1,6 @@
 import type { Address, Hash, Hex } from 'viem';
-import { simulateContract, writeContract } from 'viem/actions';
 import { dkgResultRegistryAbi } from '../generated/DkgResultRegistry.ts';
-import { errorsAbi } from '../generated/index.ts';
+import { simulateAndWrite } from '../internal/write.ts';
 import type { WalletClientLike } from './types.ts';
 
 /** The phase0 `Validator` container as the contract takes it (uint64 fields as bigint; FAR_FUTURE_EPOCH = 2^64 - 1). */
@@ -44,17 +43,14 @@ export async function confirmByProof(
   client: WalletClientLike,
   parameters: ConfirmByProofParameters,
 ): Promise<ConfirmByProofReturnType> {
-  const { request } = await simulateContract(client, {
+  return simulateAndWrite(client, {
     address: parameters.dkgResultRegistry,
-    abi: [...dkgResultRegistryAbi, ...errorsAbi],
+    abi: dkgResultRegistryAbi,
     functionName: 'confirmByProof',
     args: [
       parameters.drawId,
       parameters.depositSignature,
       { ...parameters.proof, branch: [...parameters.proof.branch] },
     ],
-    chain: client.chain,
-    account: client.account,
   });
-  return writeContract(client, request);
 }

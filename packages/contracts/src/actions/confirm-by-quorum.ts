@@ -1,7 +1,7 @@
 import type { Account, Address, Hash, Hex } from 'viem';
-import { simulateContract, writeContract } from 'viem/actions';
 import { dkgResultRegistryAbi } from '../generated/DkgResultRegistry.ts';
-import { errorsAbi } from '../generated/index.ts';
+import { signDivaTypedData } from '../internal/typed-data.ts';
+import { simulateAndWrite } from '../internal/write.ts';
 import type { WalletClientLike } from './types.ts';
 
 export const withdrawalCredentialsConfirmationTypes = {
@@ -32,15 +32,10 @@ export function signWithdrawalCredentialsConfirmation(
   account: Account,
   parameters: SignWithdrawalCredentialsConfirmationParameters,
 ): Promise<Hex> {
-  if (!account.signTypedData)
-    throw new Error('signWithdrawalCredentialsConfirmation: the account cannot sign typed data');
-  return account.signTypedData({
-    domain: {
-      name: 'DivaDkgResult',
-      version: '1',
-      chainId: parameters.chainId,
-      verifyingContract: parameters.dkgResultRegistry,
-    },
+  return signDivaTypedData('signWithdrawalCredentialsConfirmation', account, {
+    domain: 'DivaDkgResult',
+    chainId: parameters.chainId,
+    verifyingContract: parameters.dkgResultRegistry,
     types: withdrawalCredentialsConfirmationTypes,
     primaryType: 'WithdrawalCredentialsConfirmation',
     message: {
@@ -76,13 +71,10 @@ export async function confirmByQuorum(
   const signatures = [...parameters.confirmations]
     .sort((a, b) => (BigInt(a.signer) < BigInt(b.signer) ? -1 : BigInt(a.signer) > BigInt(b.signer) ? 1 : 0))
     .map((c) => c.signature);
-  const { request } = await simulateContract(client, {
+  return simulateAndWrite(client, {
     address: parameters.dkgResultRegistry,
-    abi: [...dkgResultRegistryAbi, ...errorsAbi],
+    abi: dkgResultRegistryAbi,
     functionName: 'confirmByQuorum',
     args: [parameters.drawId, parameters.validatorIndex, parameters.depositSignature, signatures],
-    chain: client.chain,
-    account: client.account,
   });
-  return writeContract(client, request);
 }

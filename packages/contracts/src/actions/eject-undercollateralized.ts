@@ -1,7 +1,6 @@
 import type { Address, Hash } from 'viem';
-import { simulateContract, writeContract } from 'viem/actions';
-import { errorsAbi } from '../generated/index.ts';
 import { operatorRegistryAbi } from '../generated/OperatorRegistry.ts';
+import { simulateAndWrite } from '../internal/write.ts';
 import type { WalletClientLike } from './types.ts';
 
 export type EjectUndercollateralizedParameters = { operatorRegistry: Address; operator: Address };
@@ -15,13 +14,10 @@ export async function ejectUndercollateralized(
   client: WalletClientLike,
   parameters: EjectUndercollateralizedParameters,
 ): Promise<EjectUndercollateralizedReturnType> {
-  const { request } = await simulateContract(client, {
+  return simulateAndWrite(client, {
     address: parameters.operatorRegistry,
-    abi: [...operatorRegistryAbi, ...errorsAbi],
+    abi: operatorRegistryAbi,
     functionName: 'ejectUndercollateralized',
     args: [parameters.operator],
-    chain: client.chain,
-    account: client.account,
   });
-  return writeContract(client, request);
 }

@@ -13,11 +13,8 @@ export type ShareRef = {
   publicShares: Hex;
 };
 
-/** A partial BLS signature: 96-byte compressed G2 and its 256-byte uncompressed form (EIP-2537 encoding). */
-export type PartialSignature = { signature: Hex; point: Hex };
-
-/** `AttestationData` (phase0) with uint64 fields as bigint. */
-export type AttestationData = {
+/** The evidence contract's `AttestationData` (phase0) with uint64 fields as bigint. */
+export type EvidenceAttestationData = {
   slot: bigint;
   index: bigint;
   beaconBlockRoot: Hex;
@@ -25,8 +22,8 @@ export type AttestationData = {
   target: { epoch: bigint; root: Hex };
 };
 
-/** `BeaconBlockHeader` (phase0) with uint64 fields as bigint. */
-export type BeaconBlockHeader = {
+/** The evidence contract's `BeaconBlockHeader` (phase0) with uint64 fields as bigint. */
+export type EvidenceBlockHeader = {
   slot: bigint;
   proposerIndex: bigint;
   parentRoot: Hex;

@@ -1,6 +1,6 @@
 import type { Address, Hash } from 'viem';
-import { writeContract } from 'viem/actions';
 import { committeeDrawAbi } from '../generated/CommitteeDraw.ts';
+import { simulateAndWrite } from '../internal/write.ts';
 import type { WalletClientLike } from './types.ts';
 
 export type ExpireDrawParameters = { committeeDraw: Address; drawId: bigint };
@@ -11,12 +11,10 @@ export function expireDraw(
   client: WalletClientLike,
   parameters: ExpireDrawParameters,
 ): Promise<ExpireDrawReturnType> {
-  return writeContract(client, {
+  return simulateAndWrite(client, {
     address: parameters.committeeDraw,
     abi: committeeDrawAbi,
     functionName: 'expire',
     args: [parameters.drawId],
-    chain: client.chain,
-    account: client.account,
   });
 }

@@ -1,7 +1,8 @@
 import type { Address, Hash } from 'viem';
-import { readContract, writeContract } from 'viem/actions';
+import { readContract } from 'viem/actions';
 import { getBlockHeaderRlp } from '../block-header.ts';
 import { committeeDrawAbi } from '../generated/CommitteeDraw.ts';
+import { simulateAndWrite } from '../internal/write.ts';
 import type { WalletClientLike } from './types.ts';
 
 export type FinalizeDrawParameters = { committeeDraw: Address; drawId: bigint };
@@ -22,12 +23,10 @@ export async function finalizeDraw(
     args: [parameters.drawId],
   });
   const header = await getBlockHeaderRlp(client, { blockNumber: draw.targetBlock });
-  return writeContract(client, {
+  return simulateAndWrite(client, {
     address: parameters.committeeDraw,
     abi: committeeDrawAbi,
     functionName: 'finalizeDraw',
     args: [parameters.drawId, header],
-    chain: client.chain,
-    account: client.account,
   });
 }

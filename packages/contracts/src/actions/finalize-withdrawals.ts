@@ -1,6 +1,6 @@
 import type { Address, Hash } from 'viem';
-import { writeContract } from 'viem/actions';
 import { withdrawalQueueAbi } from '../generated/WithdrawalQueue.ts';
+import { simulateAndWrite } from '../internal/write.ts';
 import type { WalletClientLike } from './types.ts';
 
 export type FinalizeWithdrawalsParameters = { withdrawalQueue: Address; maxRequests: bigint };
@@ -11,12 +11,10 @@ export function finalizeWithdrawals(
   client: WalletClientLike,
   parameters: FinalizeWithdrawalsParameters,
 ): Promise<FinalizeWithdrawalsReturnType> {
-  return writeContract(client, {
+  return simulateAndWrite(client, {
     address: parameters.withdrawalQueue,
     abi: withdrawalQueueAbi,
     functionName: 'finalize',
     args: [parameters.maxRequests],
-    chain: client.chain,
-    account: client.account,
   });
 }

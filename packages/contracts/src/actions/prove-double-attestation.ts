@@ -1,17 +1,17 @@
 import type { Address, Hash } from 'viem';
-import { estimateContractGas, simulateContract, writeContract } from 'viem/actions';
+import type { EvidencePartialSignature } from '../dkg-result-submission.ts';
 import { evidenceSlasherAbi } from '../generated/EvidenceSlasher.ts';
-import { errorsAbi } from '../generated/index.ts';
-import { type AttestationData, type PartialSignature, type ShareRef, shareRefArg } from './evidence-types.ts';
+import { simulateAndWrite } from '../internal/write.ts';
+import { type EvidenceAttestationData, type ShareRef, shareRefArg } from './evidence-types.ts';
 import type { WalletClientLike } from './types.ts';
 
 export type ProveDoubleAttestationParameters = {
   evidenceSlasher: Address;
   share: ShareRef;
-  first: AttestationData;
-  firstSignature: PartialSignature;
-  second: AttestationData;
-  secondSignature: PartialSignature;
+  first: EvidenceAttestationData;
+  firstSignature: EvidencePartialSignature;
+  second: EvidenceAttestationData;
+  secondSignature: EvidencePartialSignature;
 };
 export type ProveDoubleAttestationReturnType = Hash;
 
@@ -26,9 +26,9 @@ export async function proveDoubleAttestation(
   client: WalletClientLike,
   parameters: ProveDoubleAttestationParameters,
 ): Promise<ProveDoubleAttestationReturnType> {
-  const { request } = await simulateContract(client, {
+  return simulateAndWrite(client, {
     address: parameters.evidenceSlasher,
-    abi: [...evidenceSlasherAbi, ...errorsAbi],
+    abi: evidenceSlasherAbi,
     functionName: 'proveDoubleAttestation',
     args: [
       shareRefArg(parameters.share),
@@ -37,9 +37,6 @@ export async function proveDoubleAttestation(
       parameters.second,
       parameters.secondSignature,
     ],
-    chain: client.chain,
-    account: client.account,
+    gasMargin: true,
   });
-  const gas = await estimateContractGas(client, request);
-  return writeContract(client, { ...request, gas: (gas * 3n) / 2n });
 }

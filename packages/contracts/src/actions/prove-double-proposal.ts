@@ -1,22 +1,17 @@
 import type { Address, Hash } from 'viem';
-import { estimateContractGas, simulateContract, writeContract } from 'viem/actions';
+import type { EvidencePartialSignature } from '../dkg-result-submission.ts';
 import { evidenceSlasherAbi } from '../generated/EvidenceSlasher.ts';
-import { errorsAbi } from '../generated/index.ts';
-import {
-  type BeaconBlockHeader,
-  type PartialSignature,
-  type ShareRef,
-  shareRefArg,
-} from './evidence-types.ts';
+import { simulateAndWrite } from '../internal/write.ts';
+import { type EvidenceBlockHeader, type ShareRef, shareRefArg } from './evidence-types.ts';
 import type { WalletClientLike } from './types.ts';
 
 export type ProveDoubleProposalParameters = {
   evidenceSlasher: Address;
   share: ShareRef;
-  first: BeaconBlockHeader;
-  firstSignature: PartialSignature;
-  second: BeaconBlockHeader;
-  secondSignature: PartialSignature;
+  first: EvidenceBlockHeader;
+  firstSignature: EvidencePartialSignature;
+  second: EvidenceBlockHeader;
+  secondSignature: EvidencePartialSignature;
 };
 export type ProveDoubleProposalReturnType = Hash;
 
@@ -28,9 +23,9 @@ export async function proveDoubleProposal(
   client: WalletClientLike,
   parameters: ProveDoubleProposalParameters,
 ): Promise<ProveDoubleProposalReturnType> {
-  const { request } = await simulateContract(client, {
+  return simulateAndWrite(client, {
     address: parameters.evidenceSlasher,
-    abi: [...evidenceSlasherAbi, ...errorsAbi],
+    abi: evidenceSlasherAbi,
     functionName: 'proveDoubleProposal',
     args: [
       shareRefArg(parameters.share),
@@ -39,9 +34,6 @@ export async function proveDoubleProposal(
       parameters.second,
       parameters.secondSignature,
     ],
-    chain: client.chain,
-    account: client.account,
+    gasMargin: true,
   });
-  const gas = await estimateContractGas(client, request);
-  return writeContract(client, { ...request, gas: (gas * 3n) / 2n });
 }

@@ -1,7 +1,7 @@
 import type { Account, Address, Hash, Hex } from 'viem';
-import { estimateContractGas, simulateContract, writeContract } from 'viem/actions';
 import { evidenceSlasherAbi } from '../generated/EvidenceSlasher.ts';
-import { errorsAbi } from '../generated/index.ts';
+import { signDivaTypedData } from '../internal/typed-data.ts';
+import { simulateAndWrite } from '../internal/write.ts';
 import type { WalletClientLike } from './types.ts';
 
 /** A consensus leader's proposal, as signed with its operator key (EIP-712 `Proposal`). */
@@ -23,14 +23,10 @@ export type SignLeaderProposalParameters = {
 
 /** The leader's EIP-712 signature of a proposal (domain "DivaConsensus", version 1, the evidence contract). */
 export function signLeaderProposal(account: Account, parameters: SignLeaderProposalParameters): Promise<Hex> {
-  if (!account.signTypedData) throw new Error('signLeaderProposal: the account cannot sign typed data');
-  return account.signTypedData({
-    domain: {
-      name: 'DivaConsensus',
-      version: '1',
-      chainId: parameters.chainId,
-      verifyingContract: parameters.evidenceSlasher,
-    },
+  return signDivaTypedData('signLeaderProposal', account, {
+    domain: 'DivaConsensus',
+    chainId: parameters.chainId,
+    verifyingContract: parameters.evidenceSlasher,
     types: proposalTypes,
     primaryType: 'Proposal',
     message: parameters.proposal,
@@ -58,9 +54,9 @@ export async function proveEquivocatingLeader(
   client: WalletClientLike,
   parameters: ProveEquivocatingLeaderParameters,
 ): Promise<ProveEquivocatingLeaderReturnType> {
-  const { request } = await simulateContract(client, {
+  return simulateAndWrite(client, {
     address: parameters.evidenceSlasher,
-    abi: [...evidenceSlasherAbi, ...errorsAbi],
+    abi: evidenceSlasherAbi,
     functionName: 'proveEquivocatingLeader',
     args: [
       parameters.drawId,
@@ -69,9 +65,6 @@ export async function proveEquivocatingLeader(
       parameters.second,
       parameters.secondSignature,
     ],
-    chain: client.chain,
-    account: client.account,
+    gasMargin: true,
   });
-  const gas = await estimateContractGas(client, request);
-  return writeContract(client, { ...request, gas: (gas * 3n) / 2n });
 }

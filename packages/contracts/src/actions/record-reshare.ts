@@ -1,7 +1,7 @@
 import type { Account, Address, Hash, Hex } from 'viem';
-import { simulateContract, writeContract } from 'viem/actions';
 import { dkgResultRegistryAbi } from '../generated/DkgResultRegistry.ts';
-import { errorsAbi } from '../generated/index.ts';
+import { signDivaTypedData } from '../internal/typed-data.ts';
+import { simulateAndWrite } from '../internal/write.ts';
 import type { MemberApproval } from './submit-dkg-result.ts';
 import type { WalletClientLike } from './types.ts';
 
@@ -33,14 +33,10 @@ export function signReshareApproval(
   account: Account,
   parameters: SignReshareApprovalParameters,
 ): Promise<Hex> {
-  if (!account.signTypedData) throw new Error('signReshareApproval: the account cannot sign typed data');
-  return account.signTypedData({
-    domain: {
-      name: 'DivaDkgResult',
-      version: '1',
-      chainId: parameters.chainId,
-      verifyingContract: parameters.dkgResultRegistry,
-    },
+  return signDivaTypedData('signReshareApproval', account, {
+    domain: 'DivaDkgResult',
+    chainId: parameters.chainId,
+    verifyingContract: parameters.dkgResultRegistry,
     types: reshareApprovalTypes,
     primaryType: 'ReshareApproval',
     message: {
@@ -71,13 +67,10 @@ export async function recordReshare(
   client: WalletClientLike,
   parameters: RecordReshareParameters,
 ): Promise<RecordReshareReturnType> {
-  const { request } = await simulateContract(client, {
+  return simulateAndWrite(client, {
     address: parameters.dkgResultRegistry,
-    abi: [...dkgResultRegistryAbi, ...errorsAbi],
+    abi: dkgResultRegistryAbi,
     functionName: 'recordReshare',
     args: [parameters.drawId, parameters.publicShares, [...parameters.approvals]],
-    chain: client.chain,
-    account: client.account,
   });
-  return writeContract(client, request);
 }

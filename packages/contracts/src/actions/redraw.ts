@@ -1,7 +1,6 @@
 import type { Address, Hash } from 'viem';
-import { simulateContract, writeContract } from 'viem/actions';
 import { committeeDrawAbi } from '../generated/CommitteeDraw.ts';
-import { errorsAbi } from '../generated/index.ts';
+import { simulateAndWrite } from '../internal/write.ts';
 import type { WalletClientLike } from './types.ts';
 
 export type RedrawParameters = { committeeDraw: Address; drawId: bigint };
@@ -16,13 +15,10 @@ export async function redraw(
   client: WalletClientLike,
   parameters: RedrawParameters,
 ): Promise<RedrawReturnType> {
-  const { request } = await simulateContract(client, {
+  return simulateAndWrite(client, {
     address: parameters.committeeDraw,
-    abi: [...committeeDrawAbi, ...errorsAbi],
+    abi: committeeDrawAbi,
     functionName: 'redraw',
     args: [parameters.drawId],
-    chain: client.chain,
-    account: client.account,
   });
-  return writeContract(client, request);
 }

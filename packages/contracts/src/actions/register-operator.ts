@@ -1,6 +1,6 @@
 import type { Address, Hash, Hex } from 'viem';
-import { writeContract } from 'viem/actions';
 import { operatorRegistryAbi } from '../generated/OperatorRegistry.ts';
+import { simulateAndWrite } from '../internal/write.ts';
 import type { WalletClientLike } from './types.ts';
 
 export type RegisterOperatorParameters = {
@@ -17,12 +17,10 @@ export function registerOperator(
   client: WalletClientLike,
   parameters: RegisterOperatorParameters,
 ): Promise<RegisterOperatorReturnType> {
-  return writeContract(client, {
+  return simulateAndWrite(client, {
     address: parameters.operatorRegistry,
     abi: operatorRegistryAbi,
     functionName: 'register',
     args: [parameters.encryptionKey, parameters.p2pAddresses],
-    chain: client.chain,
-    account: client.account,
   });
 }

@@ -1,6 +1,7 @@
 import type { Account, Address, Hash, Hex } from 'viem';
-import { writeContract } from 'viem/actions';
 import { accountingAbi } from '../generated/Accounting.ts';
+import { signDivaTypedData } from '../internal/typed-data.ts';
+import { simulateAndWrite } from '../internal/write.ts';
 import type { WalletClientLike } from './types.ts';
 
 /** A balance report, as signed by the operators (EIP-712 `Report`). */
@@ -34,14 +35,10 @@ export type SignReportParameters = { accounting: Address; chainId: number; repor
 
 /** The operator's EIP-712 signature over a report (domain "Diva Accounting", version 1). */
 export function signReport(account: Account, parameters: SignReportParameters): Promise<Hex> {
-  if (!account.signTypedData) throw new Error('signReport: the account cannot sign typed data');
-  return account.signTypedData({
-    domain: {
-      name: 'Diva Accounting',
-      version: '1',
-      chainId: parameters.chainId,
-      verifyingContract: parameters.accounting,
-    },
+  return signDivaTypedData('signReport', account, {
+    domain: 'Diva Accounting',
+    chainId: parameters.chainId,
+    verifyingContract: parameters.accounting,
     types: reportTypes,
     primaryType: 'Report',
     message: { ...parameters.report, penalties: [...parameters.report.penalties] },
@@ -62,7 +59,7 @@ export function submitReport(
   parameters: SubmitReportParameters,
 ): Promise<SubmitReportReturnType> {
   const sorted = [...parameters.signatures].sort((a, b) => (BigInt(a.signer) < BigInt(b.signer) ? -1 : 1));
-  return writeContract(client, {
+  return simulateAndWrite(client, {
     address: parameters.accounting,
     abi: accountingAbi,
     functionName: 'submitReport',
@@ -70,7 +67,5 @@ export function submitReport(
       { ...parameters.report, penalties: [...parameters.report.penalties] },
       sorted.map((s) => s.signature),
     ],
-    chain: client.chain,
-    account: client.account,
   });
 }

@@ -1,6 +1,6 @@
 import type { Address, Hash } from 'viem';
-import { writeContract } from 'viem/actions';
 import { committeeDrawAbi } from '../generated/CommitteeDraw.ts';
+import { simulateAndWrite } from '../internal/write.ts';
 import type { WalletClientLike } from './types.ts';
 
 export type RequestDrawParameters = { committeeDraw: Address };
@@ -11,11 +11,9 @@ export function requestDraw(
   client: WalletClientLike,
   parameters: RequestDrawParameters,
 ): Promise<RequestDrawReturnType> {
-  return writeContract(client, {
+  return simulateAndWrite(client, {
     address: parameters.committeeDraw,
     abi: committeeDrawAbi,
     functionName: 'requestDraw',
-    chain: client.chain,
-    account: client.account,
   });
 }

@@ -1,7 +1,6 @@
 import type { Address, Hash } from 'viem';
-import { simulateContract, writeContract } from 'viem/actions';
-import { errorsAbi } from '../generated/index.ts';
 import { withdrawalQueueAbi } from '../generated/WithdrawalQueue.ts';
+import { simulateAndWrite } from '../internal/write.ts';
 import type { WalletClientLike } from './types.ts';
 
 export type RequestShortfallExitParameters = { withdrawalQueue: Address; drawId: bigint };
@@ -17,13 +16,10 @@ export async function requestShortfallExit(
   client: WalletClientLike,
   parameters: RequestShortfallExitParameters,
 ): Promise<RequestShortfallExitReturnType> {
-  const { request } = await simulateContract(client, {
+  return simulateAndWrite(client, {
     address: parameters.withdrawalQueue,
-    abi: [...withdrawalQueueAbi, ...errorsAbi],
+    abi: withdrawalQueueAbi,
     functionName: 'requestShortfallExit',
     args: [parameters.drawId],
-    chain: client.chain,
-    account: client.account,
   });
-  return writeContract(client, request);
 }

@@ -1,6 +1,6 @@
 import type { Address, Hash } from 'viem';
-import { writeContract } from 'viem/actions';
 import { withdrawalQueueAbi } from '../generated/WithdrawalQueue.ts';
+import { simulateAndWrite } from '../internal/write.ts';
 import type { WalletClientLike } from './types.ts';
 
 export type RequestWithdrawalParameters = { withdrawalQueue: Address; amountWei: bigint };
@@ -11,12 +11,10 @@ export function requestWithdrawal(
   client: WalletClientLike,
   parameters: RequestWithdrawalParameters,
 ): Promise<RequestWithdrawalReturnType> {
-  return writeContract(client, {
+  return simulateAndWrite(client, {
     address: parameters.withdrawalQueue,
     abi: withdrawalQueueAbi,
     functionName: 'requestWithdrawal',
     args: [parameters.amountWei],
-    chain: client.chain,
-    account: client.account,
   });
 }

@@ -1,6 +1,6 @@
 import type { Address, Hash } from 'viem';
-import { writeContract } from 'viem/actions';
 import { divETHAbi } from '../generated/DivETH.ts';
+import { simulateAndWrite } from '../internal/write.ts';
 import type { WalletClientLike } from './types.ts';
 
 export type StakeParameters = { divETH: Address; valueWei: bigint };
@@ -8,12 +8,10 @@ export type StakeReturnType = Hash;
 
 /** Deposits ETH into the pool and receives divETH (shares at the current rate, rounded down). */
 export function stake(client: WalletClientLike, parameters: StakeParameters): Promise<StakeReturnType> {
-  return writeContract(client, {
+  return simulateAndWrite(client, {
     address: parameters.divETH,
     abi: divETHAbi,
     functionName: 'deposit',
     value: parameters.valueWei,
-    chain: client.chain,
-    account: client.account,
   });
 }

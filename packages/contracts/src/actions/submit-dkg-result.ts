@@ -1,23 +1,9 @@
 import type { Account, Address, Hash, Hex } from 'viem';
-import { simulateContract, writeContract } from 'viem/actions';
+import type { DkgResultSubmission } from '../dkg-result-submission.ts';
 import { dkgResultRegistryAbi } from '../generated/DkgResultRegistry.ts';
-import { errorsAbi } from '../generated/index.ts';
+import { signDivaTypedData } from '../internal/typed-data.ts';
+import { simulateAndWrite } from '../internal/write.ts';
 import type { WalletClientLike } from './types.ts';
-
-/** What a committee submits for its draw once its DKG ceremony is done. */
-export type DkgResult = {
-  drawId: bigint;
-  /** The validator's group public key, 48-byte compressed G1. */
-  pubkey: Hex;
-  /** The n public shares, 48 bytes each, in share index order (n x 48 bytes). */
-  publicShares: Hex;
-  /** The threshold BLS signature over the 1 ETH DepositMessage, 96-byte compressed G2. */
-  depositSignature: Hex;
-  /** The same signature uncompressed (256 bytes, EIP-2537 encoding); the contract checks it matches. */
-  depositSignaturePoint: Hex;
-  /** The 1 ETH deposit's data root (`preDepositDataRoot(pubkey, depositSignature)`). */
-  depositDataRoot: Hex;
-};
 
 /** One committee member's approval: its 1-based share index (seat + 1) and its 65-byte EIP-712 signature. */
 export type MemberApproval = { shareIndex: bigint; signature: Hex };
@@ -46,14 +32,10 @@ export type SignDkgApprovalParameters = {
 
 /** A member's EIP-712 approval of a DKG result (domain "DivaDkgResult", version 1), signed by its operator key. */
 export function signDkgApproval(account: Account, parameters: SignDkgApprovalParameters): Promise<Hex> {
-  if (!account.signTypedData) throw new Error('signDkgApproval: the account cannot sign typed data');
-  return account.signTypedData({
-    domain: {
-      name: 'DivaDkgResult',
-      version: '1',
-      chainId: parameters.chainId,
-      verifyingContract: parameters.dkgResultRegistry,
-    },
+  return signDivaTypedData('signDkgApproval', account, {
+    domain: 'DivaDkgResult',
+    chainId: parameters.chainId,
+    verifyingContract: parameters.dkgResultRegistry,
     types: dkgApprovalTypes,
     primaryType: 'DkgApproval',
     message: {
@@ -68,7 +50,8 @@ export function signDkgApproval(account: Account, parameters: SignDkgApprovalPar
 
 export type SubmitDkgResultParameters = {
   dkgResultRegistry: Address;
-  result: DkgResult;
+  /** Built from the ceremony's output by `createDkgResultSubmission`. */
+  result: DkgResultSubmission;
   /** At least t approvals by distinct members of the draw's committee. */
   approvals: readonly MemberApproval[];
 };
@@ -83,13 +66,10 @@ export async function submitDkgResult(
   client: WalletClientLike,
   parameters: SubmitDkgResultParameters,
 ): Promise<SubmitDkgResultReturnType> {
-  const { request } = await simulateContract(client, {
+  return simulateAndWrite(client, {
     address: parameters.dkgResultRegistry,
-    abi: [...dkgResultRegistryAbi, ...errorsAbi],
+    abi: dkgResultRegistryAbi,
     functionName: 'submitDkgResult',
     args: [parameters.result, [...parameters.approvals]],
-    chain: client.chain,
-    account: client.account,
   });
-  return writeContract(client, request);
 }

@@ -1,7 +1,7 @@
 import type { Address, Hash } from 'viem';
-import { readContract, simulateContract, writeContract } from 'viem/actions';
+import { readContract } from 'viem/actions';
 import { exitRequestsAbi } from '../generated/ExitRequests.ts';
-import { errorsAbi } from '../generated/index.ts';
+import { simulateAndWrite } from '../internal/write.ts';
 import type { WalletClientLike } from './types.ts';
 
 export type TriggerExitParameters = {
@@ -24,22 +24,18 @@ export async function triggerExit(
   client: WalletClientLike,
   parameters: TriggerExitParameters,
 ): Promise<TriggerExitReturnType> {
-  const abi = [...exitRequestsAbi, ...errorsAbi] as const;
   const value =
     parameters.valueWei ??
     (await readContract(client, {
       address: parameters.exitRequests,
-      abi,
+      abi: exitRequestsAbi,
       functionName: 'withdrawalRequestFee',
     }));
-  const { request } = await simulateContract(client, {
+  return simulateAndWrite(client, {
     address: parameters.exitRequests,
-    abi,
+    abi: exitRequestsAbi,
     functionName: 'triggerExit',
     args: [parameters.drawId],
     value,
-    chain: client.chain,
-    account: client.account,
   });
-  return writeContract(client, request);
 }

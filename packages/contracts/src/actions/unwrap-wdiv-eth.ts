@@ -1,7 +1,6 @@
 import type { Address, Hash } from 'viem';
-import { simulateContract, writeContract } from 'viem/actions';
-import { errorsAbi } from '../generated/index.ts';
 import { wdivETHAbi } from '../generated/WdivETH.ts';
+import { simulateAndWrite } from '../internal/write.ts';
 import type { WalletClientLike } from './types.ts';
 
 export type UnwrapWdivEthParameters = {
@@ -23,17 +22,14 @@ export async function unwrapWdivEth(
   client: WalletClientLike,
   parameters: UnwrapWdivEthParameters,
 ): Promise<UnwrapWdivEthReturnType> {
-  const { request } = await simulateContract(client, {
+  return simulateAndWrite(client, {
     address: parameters.wdivETH,
-    abi: [...wdivETHAbi, ...errorsAbi],
+    abi: wdivETHAbi,
     functionName: 'redeem',
     args: [
       parameters.shares,
       parameters.receiver ?? client.account.address,
       parameters.owner ?? client.account.address,
     ],
-    chain: client.chain,
-    account: client.account,
   });
-  return writeContract(client, request);
 }

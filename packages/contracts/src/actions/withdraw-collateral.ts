@@ -1,6 +1,6 @@
 import type { Address, Hash } from 'viem';
-import { writeContract } from 'viem/actions';
 import { operatorRegistryAbi } from '../generated/OperatorRegistry.ts';
+import { simulateAndWrite } from '../internal/write.ts';
 import type { WalletClientLike } from './types.ts';
 
 export type WithdrawCollateralParameters = { operatorRegistry: Address; amountWei: bigint };
@@ -11,12 +11,10 @@ export function withdrawCollateral(
   client: WalletClientLike,
   parameters: WithdrawCollateralParameters,
 ): Promise<WithdrawCollateralReturnType> {
-  return writeContract(client, {
+  return simulateAndWrite(client, {
     address: parameters.operatorRegistry,
     abi: operatorRegistryAbi,
     functionName: 'withdrawCollateral',
     args: [parameters.amountWei],
-    chain: client.chain,
-    account: client.account,
   });
 }

@@ -1,7 +1,6 @@
 import type { Address, Hash } from 'viem';
-import { simulateContract, writeContract } from 'viem/actions';
-import { errorsAbi } from '../generated/index.ts';
 import { wdivETHAbi } from '../generated/WdivETH.ts';
+import { simulateAndWrite } from '../internal/write.ts';
 import type { WalletClientLike } from './types.ts';
 
 export type WrapDivEthParameters = {
@@ -21,13 +20,10 @@ export async function wrapDivEth(
   client: WalletClientLike,
   parameters: WrapDivEthParameters,
 ): Promise<WrapDivEthReturnType> {
-  const { request } = await simulateContract(client, {
+  return simulateAndWrite(client, {
     address: parameters.wdivETH,
-    abi: [...wdivETHAbi, ...errorsAbi],
+    abi: wdivETHAbi,
     functionName: 'deposit',
     args: [parameters.amountWei, parameters.receiver ?? client.account.address],
-    chain: client.chain,
-    account: client.account,
   });
-  return writeContract(client, request);
 }

@@ -1,25 +1,16 @@
-// BLS12-381 encodings between noble points and what the EIP-2537 precompiles and our contracts read:
-// Fp as 64 bytes (16 zero bytes + 48 big-endian), G1 = x‖y, G2 = x.c0‖x.c1‖y.c0‖y.c1.
+// BLS12-381 for the tests: noble points in the EIP-2537 encoding our contracts read (the encoding is
+// the package's own, src/internal/eip2537.ts; these helpers skip its input checks so tests can send
+// the contracts points the library would refuse), and hash_to_curve.
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { bytesToHex, type Hex, hexToBytes } from 'viem';
+import {
+  encodeG1Point as encodeG1,
+  encodeG2Point as encodeG2,
+  type G1Point,
+  type G2Point,
+} from '../../src/internal/eip2537.ts';
 
 export const ETH_DST = 'BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_';
-
-type Fp2 = { c0: bigint; c1: bigint };
-type G1Point = ReturnType<typeof bls12_381.G1.Point.fromHex>;
-type G2Point = ReturnType<typeof bls12_381.G2.Point.fromHex>;
-
-const fp = (x: bigint) => x.toString(16).padStart(128, '0');
-
-export function encodeG1(point: G1Point): Hex {
-  const a = point.toAffine();
-  return `0x${fp(a.x)}${fp(a.y)}`;
-}
-
-export function encodeG2(point: G2Point): Hex {
-  const a = point.toAffine() as { x: Fp2; y: Fp2 };
-  return `0x${fp(a.x.c0)}${fp(a.x.c1)}${fp(a.y.c0)}${fp(a.y.c1)}`;
-}
 
 const strip = (h: string) => (h.startsWith('0x') ? h.slice(2) : h);
 
@@ -48,4 +39,4 @@ export function compressG2(point: G2Point): Hex {
   return bytesToHex(point.toBytes(true));
 }
 
-export { bls12_381, bytesToHex, hexToBytes };
+export { bls12_381, bytesToHex, encodeG1, encodeG2, hexToBytes };

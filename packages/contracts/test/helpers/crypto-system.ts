@@ -20,9 +20,7 @@ import {
 import {
   type Address,
   bytesToHex,
-  concatHex,
   getAddress,
-  getContractAddress,
   type Hex,
   hexToBytes,
   keccak256,
@@ -31,33 +29,23 @@ import {
   toHex,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { type LeaderProposal, signLeaderProposal } from '../../src/actions/prove-equivocating-leader.ts';
+import { signDkgApproval } from '../../src/actions/submit-dkg-result.ts';
 import { getBlockHeaderRlp } from '../../src/block-header.ts';
 import { deployDiva, type WithdrawalCredentialsType } from '../../src/deploy.ts';
 import {
+  createDkgResultSubmission,
+  createEvidencePartialSignature,
+  type EvidencePartialSignature,
+  encodePublicShares,
+} from '../../src/dkg-result-submission.ts';
+import {
   committeeDrawAbi,
-  depositContractAbi,
-  depositContractBytecode,
   divETHAbi,
   dkgResultRegistryAbi,
-  dkgResultRegistryBytecode,
-  evidenceSlasherAbi,
-  evidenceSlasherBytecode,
-  exitRequestsAbi,
-  exitRequestsBytecode,
   operatorRegistryAbi,
 } from '../../src/generated/index.ts';
-import { type AnvilClient, createAnvilClient, DEV_ACCOUNT, deploy, send } from './anvil.ts';
-
-/** Anvil dev account 1 (unlocked): deploys the pool, registry and draw. */
-const DIVA_DEPLOYER: Address = getAddress('0x70997970c51812dc3a010c7d01b50e0d17dc79c8');
-
-function anvilUrl(client: AnvilClient): string {
-  const url = (client.transport as { url?: string }).url;
-  if (!url) throw new Error('client has no http url');
-  return url;
-}
-
-import { g2FromCompressed } from './crypto-bls.ts';
+import { type AnvilClient, DEV_ACCOUNT, send } from './anvil.ts';
 
 export const GENESIS_FORK_VERSION: Hex = '0x10000910'; // hoodi-like, any 4 bytes work on a local chain
 export const GENESIS_VALIDATORS_ROOT: Hex = `0x${'4b'.repeat(32)}`;
@@ -105,10 +93,10 @@ export function createOperators(count: number, seed: string): Operator[] {
 }
 
 /**
- * Deploys everything: by `deployDiva` with `beacon` (its own wiring, nothing else) when `viaDeployDiva`;
- * otherwise the staking core by deployDiva and ours here (with the withdrawal credentials owned by
- * ExitRequests when `exitsOwnCredentials`, and the dev account as an extra exit requester).
- * `withdrawalCredentialsType` goes to deployDiva (only with `viaDeployDiva`).
+ * Deploys the whole system with one `deployDiva` call (`beacon`: our deposit contract, DKG-result
+ * registry, exits and evidence contracts too). With `viaDeployDiva` only its own wiring; otherwise the
+ * dev account is also wired as an exit requester, and with `exitsOwnCredentials` the exits contract owns
+ * the withdrawal credentials (`withdrawalCredentialsOwner: 'exitRequests'`).
  */
 export async function deploySystem(
   client: AnvilClient,
@@ -119,20 +107,8 @@ export async function deploySystem(
     withdrawalCredentialsType?: WithdrawalCredentialsType;
   } = {},
 ): Promise<System> {
-  const contracts = options.viaDeployDiva
-    ? await deployWhole(client, options.withdrawalCredentialsType ?? 0x01)
-    : await deployOurs(client, options);
-  return registerOperators(client, contracts, options.operatorCount ?? 20);
-}
-
-type Contracts = Omit<System, 'operators' | 'byAddress'>;
-
-async function deployWhole(
-  client: AnvilClient,
-  withdrawalCredentialsType: WithdrawalCredentialsType,
-): Promise<Contracts> {
   const diva = await deployDiva(client, {
-    withdrawalCredentialsType,
+    withdrawalCredentialsType: options.withdrawalCredentialsType ?? 0x01,
     beacon: {
       genesisForkVersion: GENESIS_FORK_VERSION,
       genesisValidatorsRoot: GENESIS_VALIDATORS_ROOT,
@@ -141,99 +117,26 @@ async function deployWhole(
       stateValidatorsGindex: ELECTRA_STATE_VALIDATORS_GINDEX,
       slashAmountWei: SLASH_AMOUNT,
       reporterBps: REPORTER_BPS,
+      ...(options.viaDeployDiva ? {} : { exitRequesters: [DEV_ACCOUNT] }),
+      ...(options.exitsOwnCredentials ? { withdrawalCredentialsOwner: 'exitRequests' as const } : {}),
     },
   });
-  return {
-    depositContract: diva.depositContract!,
-    results: diva.dkgResultRegistry!,
-    exits: diva.exitRequests!,
-    evidence: diva.evidenceSlasher!,
+  // Checksummed, as the event decoders return them (deployDiva gives the receipts' lowercase form).
+  const contracts = {
+    depositContract: getAddress(diva.depositContract!),
+    results: getAddress(diva.dkgResultRegistry!),
+    exits: getAddress(diva.exitRequests!),
+    evidence: getAddress(diva.evidenceSlasher!),
     divETH: diva.divETH,
     registry: diva.operatorRegistry,
     draw: diva.committeeDraw,
     accounting: diva.accounting,
     withdrawalQueue: diva.withdrawalQueue,
   };
+  return registerOperators(client, contracts, options.operatorCount ?? 20);
 }
 
-async function deployOurs(
-  client: AnvilClient,
-  options: { exitsOwnCredentials?: boolean },
-): Promise<Contracts> {
-  // Ours are deployed by the dev account (addresses known in advance); the pool, registry and draw by
-  // anvil's account 1, whose nonces do not move ours.
-  const nonce = BigInt(await client.getTransactionCount({ address: DEV_ACCOUNT }));
-  const at = (k: bigint) => getContractAddress({ from: DEV_ACCOUNT, nonce: nonce + k });
-  const [depositContract, results, exits, evidence] = [at(0n), at(1n), at(2n), at(3n)];
-  const divaDeployer = createAnvilClient(anvilUrl(client), DIVA_DEPLOYER);
-  const diva = await deployDiva(divaDeployer, { roles: { dkgResult: results, evidence, exits } });
-  const withdrawalCredentials = options.exitsOwnCredentials
-    ? concatHex(['0x01', `0x${'00'.repeat(11)}`, exits])
-    : ((await client.readContract({
-        address: diva.divETH,
-        abi: divETHAbi,
-        functionName: 'withdrawalCredentials',
-      })) as Hex);
-  const deployed = [
-    await deploy(client, { abi: depositContractAbi, bytecode: depositContractBytecode }),
-    await deploy(client, {
-      abi: dkgResultRegistryAbi,
-      bytecode: dkgResultRegistryBytecode,
-      args: [
-        diva.committeeDraw,
-        diva.divETH,
-        diva.accounting,
-        depositContract,
-        withdrawalCredentials,
-        GENESIS_FORK_VERSION,
-        ELECTRA_STATE_VALIDATORS_GINDEX,
-      ],
-    }),
-    await deploy(client, {
-      abi: exitRequestsAbi,
-      bytecode: exitRequestsBytecode,
-      args: [results, diva.committeeDraw],
-    }),
-    await deploy(client, {
-      abi: evidenceSlasherAbi,
-      bytecode: evidenceSlasherBytecode,
-      args: [
-        results,
-        diva.operatorRegistry,
-        diva.committeeDraw,
-        exits,
-        GENESIS_VALIDATORS_ROOT,
-        FORK_VERSIONS,
-        FORK_EPOCHS,
-        SLASH_AMOUNT,
-        REPORTER_BPS,
-      ],
-    }),
-  ];
-  if (deployed.join().toLowerCase() !== [depositContract, results, exits, evidence].join().toLowerCase())
-    throw new Error(
-      `unexpected addresses: ${deployed.join()} vs ${[depositContract, results, exits, evidence].join()}`,
-    );
-  await send(client, {
-    address: exits,
-    abi: exitRequestsAbi,
-    functionName: 'wire',
-    args: [[evidence, diva.withdrawalQueue, DEV_ACCOUNT]],
-    chain: null,
-  } as never);
-
-  return {
-    depositContract,
-    results,
-    exits,
-    evidence,
-    divETH: diva.divETH,
-    registry: diva.operatorRegistry,
-    draw: diva.committeeDraw,
-    accounting: diva.accounting,
-    withdrawalQueue: diva.withdrawalQueue,
-  };
-}
+type Contracts = Omit<System, 'operators' | 'byAddress'>;
 
 async function registerOperators(client: AnvilClient, c: Contracts, count: number): Promise<System> {
   const operators = createOperators(count, 'crypto-system');
@@ -442,16 +345,16 @@ export function thresholdSign(keys: DkgKeys, root: Hex, shareIndices: readonly n
 }
 
 /** One share's partial signature over `root`, compressed and as the uncompressed hint. */
-export function partialSign(keys: DkgKeys, shareIndex: number, root: Hex): { signature: Hex; point: Hex } {
+export function partialSign(keys: DkgKeys, shareIndex: number, root: Hex): EvidencePartialSignature {
   const partial = bls.signPartial(
     { shareIndex, secretKey: keys.secretShares[shareIndex - 1]! },
     hexToBytes(root),
   );
-  return { signature: bytesToHex(partial.signature.bytes), point: g2FromCompressed(partial.signature.bytes) };
+  return createEvidencePartialSignature(partial.signature.bytes);
 }
 
 export function publicSharesHex(keys: DkgKeys): Hex {
-  return concatHex(keys.publicShares.map((p) => bytesToHex(p.bytes)));
+  return encodePublicShares(keys.publicShares.map((p) => p.bytes));
 }
 
 export { toHex };
@@ -478,36 +381,27 @@ export async function createValidator(
   const ceremonyId = await read('ceremonyIdOf', [drawId]);
   const keys = runDkg(committee, sys, ceremonyId);
   const pubkey = bytesToHex(keys.groupPublicKey.bytes);
-  const signature = bytesToHex(thresholdSign(keys, await read('preDepositSigningRoot', [pubkey]), members));
-  const depositDataRoot = await read('preDepositDataRoot', [pubkey, signature]);
-  const shares = publicSharesHex(keys);
+  const depositSignature = thresholdSign(keys, await read('preDepositSigningRoot', [pubkey]), members);
+  const signature = bytesToHex(depositSignature);
+  const result = createDkgResultSubmission({
+    drawId,
+    groupPublicKey: keys.groupPublicKey.bytes,
+    publicShares: keys.publicShares.map((p) => p.bytes),
+    depositSignature,
+    depositDataRoot: await read('preDepositDataRoot', [pubkey, signature]),
+  });
+  const chainId = await client.getChainId();
   const approvals = await Promise.all(
     members.map(async (shareIndex) => ({
       shareIndex: BigInt(shareIndex),
-      signature: await sys.byAddress.get(committee[shareIndex - 1]!.toLowerCase())!.account.signTypedData({
-        domain: {
-          name: 'DivaDkgResult',
-          version: '1',
-          chainId: await client.getChainId(),
-          verifyingContract: sys.results,
-        },
-        types: {
-          DkgApproval: [
-            { name: 'drawId', type: 'uint256' },
-            { name: 'ceremonyId', type: 'bytes32' },
-            { name: 'validatorPubkey', type: 'bytes' },
-            { name: 'publicSharesHash', type: 'bytes32' },
-            { name: 'depositDataRoot', type: 'bytes32' },
-          ],
-        },
-        primaryType: 'DkgApproval',
-        message: {
-          drawId,
-          ceremonyId,
-          validatorPubkey: pubkey,
-          publicSharesHash: keccak256(shares),
-          depositDataRoot,
-        },
+      signature: await signDkgApproval(sys.byAddress.get(committee[shareIndex - 1]!.toLowerCase())!.account, {
+        dkgResultRegistry: sys.results,
+        chainId,
+        drawId,
+        ceremonyId,
+        validatorPubkey: pubkey,
+        publicSharesHash: keccak256(result.publicShares),
+        depositDataRoot: result.depositDataRoot,
       }),
     })),
   );
@@ -515,18 +409,17 @@ export async function createValidator(
     address: sys.results,
     abi: dkgResultRegistryAbi,
     functionName: 'submitDkgResult',
-    args: [
-      {
-        drawId,
-        pubkey,
-        publicShares: shares,
-        depositSignature: signature,
-        depositSignaturePoint: g2FromCompressed(signature),
-        depositDataRoot,
-      },
-      approvals,
-    ],
+    args: [result, approvals],
     chain: null,
   } as never);
   return { drawId, committee, keys, pubkey, signature };
+}
+
+/** An operator's EIP-712 signature of a leader proposal (the library's signer; Anvil's chain id 31337). */
+export function signProposalAs(sys: System, operator: Address, proposal: LeaderProposal): Promise<Hex> {
+  return signLeaderProposal(sys.byAddress.get(operator.toLowerCase())!.account, {
+    evidenceSlasher: sys.evidence,
+    chainId: 31337,
+    proposal,
+  });
 }

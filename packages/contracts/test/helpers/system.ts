@@ -10,7 +10,7 @@ import {
   stringToHex,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { type BalanceReport, reportTypes } from '../../src/actions/report.ts';
+import { type BalanceReport, signReport as signReportAs } from '../../src/actions/report.ts';
 import { getBlockHeaderRlp } from '../../src/block-header.ts';
 import {
   type DeployDivaParameters,
@@ -182,9 +182,41 @@ export async function committeeOf(client: AnvilClient, system: System, drawId: b
   });
 }
 
-// The report shape and its EIP-712 types are the package's own (src/actions/report.ts).
+// The report shape and its EIP-712 signer are the package's own (src/actions/report.ts).
 export type Report = BalanceReport;
-const REPORT_TYPES = reportTypes;
+
+/** A report for `epoch` with nothing in it but `extra`. */
+export const report = (epoch: bigint, extra: Partial<Report> = {}): Report => ({
+  epoch,
+  clBalance: 0n,
+  clDepositedEther: 0n,
+  exitedValidators: 0n,
+  penalties: [],
+  ...extra,
+});
+
+/** Marks `drawId` approved and sends `amount` of it to the deposit contract (ROLES.dkgResult stands in for both). */
+export async function approveAndFund(
+  client: AnvilClient,
+  system: System,
+  drawId: bigint,
+  amount: bigint = parseEther('32'),
+) {
+  await tx(client, {
+    account: ROLES.dkgResult,
+    address: system.committeeDraw,
+    abi: committeeDrawAbi,
+    functionName: 'markApproved',
+    args: [drawId],
+  });
+  await tx(client, {
+    account: ROLES.dkgResult,
+    address: system.divETH,
+    abi: divETHAbi,
+    functionName: 'fundDeposit',
+    args: [drawId, amount],
+  });
+}
 
 /** EIP-712 signatures of `signers` over `report`, sorted by signer address as the contract wants. */
 export async function signReport(
@@ -196,14 +228,7 @@ export async function signReport(
   const chainId = await client.getChainId();
   const sorted = [...signers].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
   return Promise.all(
-    sorted.map((signer) =>
-      signer.signTypedData({
-        domain: { name: 'Diva Accounting', version: '1', chainId, verifyingContract: system.accounting },
-        types: REPORT_TYPES,
-        primaryType: 'Report',
-        message: { ...report, penalties: [...report.penalties] },
-      }),
-    ),
+    sorted.map((signer) => signReportAs(signer, { accounting: system.accounting, chainId, report })),
   );
 }
 

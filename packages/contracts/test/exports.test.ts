@@ -1,0 +1,97 @@
+// The export list of every entry point, frozen: a name added, renamed or removed fails here first.
+import { describe, expect, it } from 'vitest';
+
+describe('entry points', () => {
+  it('@diva-dvt/contracts exports exactly these names', async () => {
+    expect(Object.keys(await import('../src/index.ts')).sort()).toMatchInlineSnapshot(`
+      [
+        "DivaContractsError",
+        "claimRewards",
+        "claimWithdrawal",
+        "confirmByProof",
+        "confirmByQuorum",
+        "createDkgResultSubmission",
+        "createEvidencePartialSignature",
+        "deployDiva",
+        "depositCollateral",
+        "dkgApprovalTypes",
+        "drawReplacement",
+        "ejectUndercollateralized",
+        "encodeBlockHeader",
+        "encodeG1ForPrecompile",
+        "encodeG2ForPrecompile",
+        "encodePublicShares",
+        "expireDraw",
+        "finalizeDraw",
+        "finalizeWithdrawals",
+        "getBlockHeaderRlp",
+        "getCommittee",
+        "getOperator",
+        "hashPublicShares",
+        "isDivaContractsError",
+        "proposalTypes",
+        "proveDoubleAttestation",
+        "proveDoubleProposal",
+        "proveEquivocatingLeader",
+        "recordReshare",
+        "redraw",
+        "registerOperator",
+        "reportTypes",
+        "requestDraw",
+        "requestShortfallExit",
+        "requestWithdrawal",
+        "reshareApprovalTypes",
+        "signDkgApproval",
+        "signLeaderProposal",
+        "signReport",
+        "signReshareApproval",
+        "signWithdrawalCredentialsConfirmation",
+        "stake",
+        "submitDkgResult",
+        "submitReport",
+        "syncOperator",
+        "triggerExit",
+        "unwrapWdivEth",
+        "watchCommitteeDrawn",
+        "watchDkgApproved",
+        "watchDkgResultAccepted",
+        "watchExitRequested",
+        "watchReports",
+        "watchReshareRequested",
+        "withdrawCollateral",
+        "withdrawalCredentialsConfirmationTypes",
+        "wrapDivEth",
+      ]
+    `);
+  });
+
+  it('@diva-dvt/contracts/abis exports exactly these names', async () => {
+    expect(Object.keys(await import('../src/generated/index.ts')).sort()).toMatchInlineSnapshot(`
+      [
+        "accountingAbi",
+        "accountingBytecode",
+        "committeeDrawAbi",
+        "committeeDrawBytecode",
+        "depositContractAbi",
+        "depositContractBytecode",
+        "divETHAbi",
+        "divETHBytecode",
+        "dkgResultRegistryAbi",
+        "dkgResultRegistryBytecode",
+        "errorsAbi",
+        "evidenceSlasherAbi",
+        "evidenceSlasherBytecode",
+        "exitRequestsAbi",
+        "exitRequestsBytecode",
+        "operatorRegistryAbi",
+        "operatorRegistryBytecode",
+        "solcVersion",
+        "sourcesHash",
+        "wdivETHAbi",
+        "wdivETHBytecode",
+        "withdrawalQueueAbi",
+        "withdrawalQueueBytecode",
+      ]
+    `);
+  });
+});
