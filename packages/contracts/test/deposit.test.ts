@@ -2,7 +2,7 @@
 // List[DepositData, 2**32] (@chainsafe/ssz over Lodestar's DepositData), its events and count match
 // the specification's encoding, and every refusal is a custom error.
 
-import { depositDataRoot } from '@diva-dvt/beacon-api';
+import { depositDataRoot } from '@diva-dvt/beacon-api/spec';
 import fc from 'fast-check';
 import { bytesToHex, decodeEventLog, type Hex, parseEther } from 'viem';
 import { describe, expect, it } from 'vitest';

@@ -3,7 +3,7 @@
 // partial signatures verified on chain (EIP-2537) against the public share approved with the DKG result;
 // (b) a leader that signed two proposals for one round (EIP-712, ecrecover). Valid evidence slashes,
 // pays the reporter, ejects and draws a replacement; more than f ejections request the validator's exit.
-import { computeDomain, computeSigningRoot, DOMAIN_TYPES, ssz } from '@diva-dvt/beacon-api';
+import { computeDomain, computeSigningRoot, DOMAIN_TYPES, ssz } from '@diva-dvt/beacon-api/spec';
 import {
   type Address,
   bytesToHex,

@@ -3,7 +3,7 @@
 // real DKG (@diva-dvt/dkg) and t members approve its result with a real threshold deposit signature
 // (1 ETH deposited), then confirm the credentials (31 ETH); quorum reports rebase divETH and pay
 // operators; evidence of a double vote slashes, ejects and replaces a member; the staker withdraws.
-import { computeDomain, computeSigningRoot, DOMAIN_TYPES, ssz } from '@diva-dvt/beacon-api';
+import { computeDomain, computeSigningRoot, DOMAIN_TYPES, ssz } from '@diva-dvt/beacon-api/spec';
 import { type Address, getAddress, type LocalAccount, parseEther, parseEventLogs } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { signWithdrawalCredentialsConfirmation } from '../src/actions/confirm-by-quorum.ts';

@@ -2,7 +2,7 @@
 // beacon block root (header -> state_root -> validators -> list data -> element), built from SSZ
 // (Lodestar's SSZ types from @diva-dvt/beacon-api for the roots we cross-check) and a plain SHA-256
 // tree for the branch.
-import { ssz } from '@diva-dvt/beacon-api';
+import { ssz } from '@diva-dvt/beacon-api/spec';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, type Hex, hexToBytes } from 'viem';
 import { u64 } from './crypto-ssz.ts';

@@ -2,7 +2,7 @@
 // `ssz`) and signing helpers: the deposit contract's list type, and uint64 conversion between SSZ
 // values (numbers; Lodestar writes FAR_FUTURE_EPOCH as Infinity) and the contract ABI (bigint).
 import { ListCompositeType } from '@chainsafe/ssz';
-import { ssz } from '@diva-dvt/beacon-api';
+import { ssz } from '@diva-dvt/beacon-api/spec';
 
 /** The deposit contract's list, List[DepositData, 2**32]: its root is get_deposit_root(). */
 export const DepositDataList = new ListCompositeType(ssz.phase0.DepositData, 2 ** 32);
