@@ -2,7 +2,13 @@
 // approvals of the committee's operator keys, the deposit data root recomputed on chain, the threshold
 // BLS deposit signature verified with EIP-2537, 1 ETH first and 31 ETH after the withdrawal credentials
 // are confirmed (by a 2/3 quorum of all active operators, or by an EIP-4788 proof). Every refusal is asserted by its custom error.
-import { computeDomain, DOMAIN_TYPES, depositDataRoot as depositDataRootOf, depositMessageRoot, signingRootOfObjectRoot } from '@diva-dvt/beacon-api/spec';
+import {
+  computeDomain,
+  DOMAIN_TYPES,
+  depositDataRoot as depositDataRootOf,
+  depositMessageRoot,
+  signingRootOfObjectRoot,
+} from '@diva-dvt/beacon-api/spec';
 import { createBls } from '@diva-dvt/bls-threshold';
 import {
   type Address,
