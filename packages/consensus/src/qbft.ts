@@ -13,7 +13,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { equal, hex, key, keyHex } from './bytes.ts';
-import { BodyReader, decodeWire, lengthPrefixed, writeFields } from './codec.ts';
+import { BodyReader, decodeWire, lengthPrefixed, malformed, writeFields } from './codec.ts';
 import { Core } from './core.ts';
 import { instanceApi } from './instance-api.ts';
 import type { ProtocolDescriptor } from './protocol.ts';
@@ -94,7 +94,7 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
     const preparedRound = reader.u32();
     const value = reader.bytesField();
     const count = reader.u32();
-    if (count > n) throw new Error('certificate too large');
+    if (count > n) throw malformed('certificate', `${count} entries, more than the ${n} members`);
     const certificate = Array.from({ length: count }, () => reader.bytesField());
     reader.end();
     return { preparedRound, preparedValue: preparedRound > 0 ? value : undefined, certificate };
@@ -360,34 +360,9 @@ function digestOfValue(value: Uint8Array): { bytes: Uint8Array; key: string } {
   return d;
 }
 
-/** QBFT, as the simulator sees it. */
-export const qbftProtocol: ProtocolDescriptor = {
+/** QBFT, as a runtime selects it. */
+export const qbftProtocol: ProtocolDescriptor = Object.freeze({
   id: QBFT_PROTOCOL,
   name: 'qbft',
   create: createQbftInstance,
-  kinds: {
-    proposal: QbftKind.PrePrepare,
-    vote: QbftKind.Partial,
-    roundChange: QbftKind.RoundChange,
-    decided: 255,
-  },
-  proposalValue: (body) => new BodyReader(body).bytesField(),
-  proposalBody: (value, like) => {
-    const reader = new BodyReader(like);
-    const old = reader.bytesField();
-    return writeFields(lengthPrefixed(value), like.subarray(4 + old.length));
-  },
-  voteBody: (_root, value, partial) => writeFields(lengthPrefixed(value), lengthPrefixed(partial)),
-  emptyRoundChangeBody: () => writeFields(0, lengthPrefixed(new Uint8Array(0)), 0),
-  corruptVote: (body, garbage) => {
-    const value = new BodyReader(body).bytesField();
-    return writeFields(lengthPrefixed(value), lengthPrefixed(garbage));
-  },
-  extraVotes: (_round, value) => {
-    const digest = sha256(value);
-    return [
-      { kind: QbftKind.Prepare, body: digest },
-      { kind: QbftKind.Commit, body: digest },
-    ];
-  },
-};
+});

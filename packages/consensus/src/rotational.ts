@@ -17,6 +17,7 @@ import { equal, hex, key, keyHex } from './bytes.ts';
 import { BodyReader, decodeWire, lengthPrefixed, writeFields } from './codec.ts';
 import { Core } from './core.ts';
 import { leaderOf, sharedLeaderOrder } from './leader.ts';
+import type { ProtocolDescriptor } from './protocol.ts';
 import type { ConsensusInstance, ConsensusOutput, ConsensusParameters, Decision } from './types.ts';
 
 export const ROTATIONAL_PROTOCOL = 1;
@@ -337,23 +338,9 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
   }
 }
 
-/** Rotational protocol, as the simulator sees it. */
-export const rotationalProtocol = {
+/** The rotational protocol, as a runtime selects it. */
+export const rotationalProtocol: ProtocolDescriptor = Object.freeze({
   id: ROTATIONAL_PROTOCOL,
   name: 'rotational',
   create: createRotationalInstance,
-  kinds: {
-    proposal: RotationalKind.Proposal,
-    vote: RotationalKind.Vote,
-    roundChange: RotationalKind.RoundChange,
-    decided: RotationalKind.Decided,
-  },
-  proposalValue: (body: Uint8Array) => new BodyReader(body).bytesField(),
-  proposalBody: (value: Uint8Array) => lengthPrefixed(value),
-  voteBody: (root: Uint8Array, _value: Uint8Array, partial: Uint8Array) =>
-    writeFields(root, lengthPrefixed(partial)),
-  emptyRoundChangeBody: () => writeFields({ u8: 0 }),
-  ignoredOnceDecided: (kind: number) => kind !== RotationalKind.RoundChange,
-  corruptVote: (body: Uint8Array, garbage: Uint8Array) =>
-    writeFields(body.subarray(0, 32), lengthPrefixed(garbage)),
-} satisfies import('./protocol.ts').ProtocolDescriptor;
+});

@@ -4,6 +4,7 @@
  * message authentication (operator keys) and a durable sign guard; tests and the simulator plug in
  * their own.
  */
+import type { MessageAllocator } from './allocator.ts';
 
 /** The value decided for one duty. */
 export interface ValueType<V> {
@@ -80,12 +81,17 @@ export interface ConsensusParameters<V, P, S> {
    * decision still needs a combined signature that verifies.
    */
   readonly partialVerification?: 'on-arrival' | 'on-combine';
+  /**
+   * Buffers for the messages this instance builds (`createMessageAllocator`). Default: the
+   * instance's own; a caller running many short instances may share one among them.
+   */
+  readonly allocator?: MessageAllocator;
 }
 
 export interface OutgoingMessage {
   /**
-   * The signed message: a view into a shared 16 KiB slab (`bytes.buffer` holds other data too).
-   * Send it as a view; copy it before transferring its buffer.
+   * The signed message: a view into a slab of the instance's allocator (`bytes.buffer` holds other
+   * data too). Send it as a view; copy it before transferring its buffer.
    */
   readonly bytes: Uint8Array;
 }

@@ -2,6 +2,8 @@
  * What a simulation is configured with (network model, faults, Byzantine strategies, crypto and
  * verification choices) and what it reports for one instance.
  */
+
+import type { MessageAllocator } from '../allocator.ts';
 import type { ProtocolDescriptor } from '../protocol.ts';
 import type { Evidence, PartialScheme } from '../types.ts';
 
@@ -82,6 +84,16 @@ export interface SimulationConfig {
   readonly checkSignatures?: boolean;
   /** Members' `partialVerification` (default 'on-arrival'). */
   readonly partialVerification?: 'on-arrival' | 'on-combine';
+  /**
+   * Skip delivering to a decided honest member what it ignores unread (default true; the outcome
+   * is the same, with less work: a test turns it off to check that).
+   */
+  readonly skipDeliveriesOnceDecided?: boolean;
+  /**
+   * Buffers for the members' messages. Default: one allocator per simulation; runs of many
+   * simulations (benchmarks) save its setup by passing one for all of them.
+   */
+  readonly allocator?: MessageAllocator;
   /** Sees every piece of evidence an honest member produces. */
   readonly onEvidence?: (evidence: Evidence) => void;
 }

@@ -20,20 +20,21 @@
 import { createHash } from 'node:crypto';
 import { lengthPrefixed } from '../../src/codec.ts';
 import {
-  attachSignature,
   type ConsensusInstance,
-  encodeUnsigned,
   leaderOrder,
   ROTATIONAL_PROTOCOL,
   RotationalKind,
   rotationalProtocol,
 } from '../../src/index.ts';
+import { rotationalForging } from '../../src/sim/forging.ts';
 import {
+  attachSignature,
   brokenGuard,
   createMemoryGuard,
   createRng,
   createSimAuth,
   createSimScheme,
+  encodeUnsigned,
   type SimSignature,
   simValueType,
 } from '../../src/sim/index.ts';
@@ -104,7 +105,7 @@ export function explorationModel(options: ModelOptions) {
         forge(
           RotationalKind.Vote,
           1,
-          rotationalProtocol.voteBody(root, v, scheme.encodePartial(scheme.signPartial(root))),
+          rotationalForging.voteBody(root, v, scheme.encodePartial(scheme.signPartial(root))),
         ),
       );
     });
