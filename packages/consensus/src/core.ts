@@ -85,6 +85,10 @@ export class Core<V, P, S> {
   private timers: TimerRequest[] | undefined;
   private events: ConsensusEvent<V, S>[] | undefined;
   private dropCounts: Record<string, number> | undefined;
+  /** The output to come once the sign guard's awaited answer is in (handed out by the next flush). */
+  private pending: Promise<ConsensusOutput<V, S>> | undefined;
+  /** Whether an answer of the sign guard is awaited (one request at a time). */
+  private guardAwaited = false;
   /**
    * Messages already handled, for replay protection: by (sender, kind, round), the first message
    * seen (identical bytes carry identical signatures: its signature is compared), or the list of
@@ -150,12 +154,45 @@ export class Core<V, P, S> {
 
   /** What the calls since the last flush produced. */
   flush(): ConsensusOutput<V, S> {
-    const { messages, timers, events } = this;
-    if (messages === undefined && timers === undefined && events === undefined) return NOTHING;
+    const { messages, timers, events, pending } = this;
+    if (messages === undefined && timers === undefined && events === undefined && pending === undefined)
+      return NOTHING;
     this.messages = undefined;
     this.timers = undefined;
     this.events = undefined;
-    return { messages: messages ?? [], timers: timers ?? [], events: events ?? [] };
+    const out = { messages: messages ?? [], timers: timers ?? [], events: events ?? [] };
+    if (pending === undefined) return out;
+    this.pending = undefined;
+    return { ...out, pending };
+  }
+
+  /**
+   * Asks the sign guard whether this member may sign `root` (of `value`): runs `sign` at once if it
+   * allows at once, or, if it answers with a promise, when that resolves true and nothing has been
+   * decided meanwhile (what `sign` produces then is the `pending` output of this call). Nothing is
+   * asked while an answer is awaited; a guard that throws or rejects refuses.
+   */
+  guardThen(value: V, root: Uint8Array, sign: () => void): void {
+    if (this.guardAwaited) return;
+    let answer: boolean | PromiseLike<boolean>;
+    try {
+      answer = this.params.guard.allow({ instance: this.instance, value, root });
+    } catch {
+      return;
+    }
+    if (answer === true) return sign();
+    if (answer === false || typeof answer?.then !== 'function') return;
+    this.guardAwaited = true;
+    this.pending = Promise.resolve(answer).then(
+      (allowed) => this.guardAnswered(allowed === true, sign),
+      () => this.guardAnswered(false, sign),
+    );
+  }
+
+  private guardAnswered(allowed: boolean, sign: () => void): ConsensusOutput<V, S> {
+    this.guardAwaited = false;
+    if (allowed && this.decided === undefined) sign();
+    return this.flush();
   }
 
   drops(): Readonly<Record<string, number>> {
@@ -340,6 +377,6 @@ export class Core<V, P, S> {
     const known = [...this.values.keys()].map(keyHex).sort();
     const d = this.decided;
     const decided = d ? `${hex(d.root)}@${d.round}/${hex(this.scheme.encodeSignature(d.signature))}` : '-';
-    return `${this.partials.describe()} v[${known.join(',')}] d[${decided}]`;
+    return `${this.partials.describe()} v[${known.join(',')}] d[${decided}]${this.guardAwaited ? ' guard-awaited' : ''}`;
   }
 }

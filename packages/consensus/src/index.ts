@@ -34,6 +34,7 @@ export type {
   OutgoingMessage,
   PartialScheme,
   SignGuard,
+  SignRequest,
   TimerRequest,
   ValueType,
 } from './types.ts';

@@ -30,7 +30,7 @@ interface RoundChangeInfo {
 
 export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>): ConsensusInstance<V, S> {
   const core = new Core(params, QBFT_PROTOCOL);
-  const { n, t, self, scheme, guard, instance, auth } = params;
+  const { n, t, self, scheme, instance, auth } = params;
   const maxFuture = params.maxFutureRounds ?? 8;
   const offset = instance[0]! % n;
   const leaderOf = (r: number) => ((offset + r - 1) % n) + 1;
@@ -146,18 +146,19 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
     if (!decoded) return;
     committed = value;
     core.learnValue(decoded.root, decoded.value, value);
-    // QBFT decided: now the partial-signature exchange.
-    if (!guard.allow(instance, decoded.root)) return;
-    const partial = scheme.encodePartial(scheme.signPartial(decoded.root));
-    myPartial = partial;
-    resentIn.add(round);
-    const bytes = core.send(
-      QbftKind.Partial,
-      round,
-      writeFields(lengthPrefixed(value), lengthPrefixed(partial)),
-    );
-    core.partials.add(self, decoded.root, partial, bytes, true);
-    core.tryDecide(key(decoded.root), round);
+    // QBFT decided: now the partial-signature exchange, once the sign guard allows it.
+    core.guardThen(decoded.value, decoded.root, () => {
+      const partial = scheme.encodePartial(scheme.signPartial(decoded.root));
+      myPartial = partial;
+      resentIn.add(round);
+      const bytes = core.send(
+        QbftKind.Partial,
+        round,
+        writeFields(lengthPrefixed(value), lengthPrefixed(partial)),
+      );
+      core.partials.add(self, decoded.root, partial, bytes, true);
+      core.tryDecide(key(decoded.root), round);
+    });
   }
 
   function onPrePrepare(r: number, from: number, body: Uint8Array): void {

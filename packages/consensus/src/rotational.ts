@@ -119,15 +119,21 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
     if (d !== undefined) this.announce(d);
   }
 
-  private vote(valueBytes: Uint8Array, root: Uint8Array, proposal: Uint8Array): void {
-    const { guard, instance, scheme, self } = this.params;
+  /** Votes for a proposal of the current round: signs its root if the sign guard allows. */
+  private vote(valueBytes: Uint8Array, value: V, root: Uint8Array, proposal: Uint8Array): void {
     // The guard is the safety rule: it allows the root this member already signed, nothing else.
     if (this.myVote && equal(this.myVote.root, root)) return;
-    if (!guard.allow(instance, root)) return;
+    const round = this.current;
+    this.core.guardThen(value, root, () => this.sign(valueBytes, root, proposal, round));
+  }
+
+  /** Signs `root` and sends the partial as this member's vote of `round` (the guard has allowed it). */
+  private sign(valueBytes: Uint8Array, root: Uint8Array, proposal: Uint8Array, round: number): void {
+    const { scheme, self } = this.params;
     const partial = scheme.encodePartial(scheme.signPartial(root));
     this.myVote = { root, value: valueBytes, partial, proposal };
     this.core
-      .beginMessage(RotationalKind.Vote, this.current, root.length + 4 + partial.length)
+      .beginMessage(RotationalKind.Vote, round, root.length + 4 + partial.length)
       .raw(root)
       .prefixed(partial);
     const message = this.core.endMessage();
@@ -154,7 +160,7 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
     const decoded = core.decodeValue(valueBytes);
     if (!decoded) return core.drop('invalid-value', from);
     core.learnValue(decoded.root, decoded.value, valueBytes);
-    if (r === this.current) this.vote(valueBytes, decoded.root, message);
+    if (r === this.current) this.vote(valueBytes, decoded.value, decoded.root, message);
     this.decideOn(key(decoded.root));
   }
 
@@ -232,7 +238,7 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
     const early = this.proposals.get(r);
     if (early) {
       const decoded = core.decodeValue(early.value);
-      if (decoded) this.vote(early.value, decoded.root, early.message);
+      if (decoded) this.vote(early.value, decoded.value, decoded.root, early.message);
     }
     this.maybePropose();
   }

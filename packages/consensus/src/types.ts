@@ -45,12 +45,29 @@ export interface MessageAuthenticator {
   verifyIn?(member: number, bytes: Uint8Array, payloadEnd: number, signatureStart: number): boolean;
 }
 
+/** What a member is about to sign: its guard decides, and records durably, whether it may. */
+export interface SignRequest<V> {
+  /** The instance asking (a re-run of a duty has a new one: key the guard by what is slashable). */
+  readonly instance: Uint8Array;
+  /** The value whose signing root this member would sign (a block: its slot; attestation data: its epochs). */
+  readonly value: V;
+  /** The 32-byte signing root of `value`. */
+  readonly root: Uint8Array;
+}
+
 /**
  * The safety rule's memory: before a partial leaves the process, the runtime records durably that
- * this member signs `root` for `instance`. Returns false when a different root was recorded.
+ * this member signs `request.root`, under a key of its choosing — what Ethereum slashes: (validator,
+ * slot) for blocks, (validator, source and target epochs, refusing surround votes) for
+ * attestations — so a duty re-run under a new instance id is still refused. It answers true to
+ * allow (the same root again included) and false to refuse, at once or as a promise (a slashing
+ * database is asynchronous): the instance holds its partial until the promise resolves, and sends
+ * nothing when it resolves false or rejects (a guard that throws refuses too). An instance asks
+ * once at a time; the output of the call that asked carries, as `pending`, what it produces once
+ * the answer is in.
  */
-export interface SignGuard {
-  allow(instance: Uint8Array, root: Uint8Array): boolean;
+export interface SignGuard<V = unknown> {
+  allow(request: SignRequest<V>): boolean | PromiseLike<boolean>;
 }
 
 export interface ConsensusParameters<V, P, S> {
@@ -66,7 +83,7 @@ export interface ConsensusParameters<V, P, S> {
   readonly valueType: ValueType<V>;
   readonly scheme: PartialScheme<P, S>;
   readonly auth: MessageAuthenticator;
-  readonly guard: SignGuard;
+  readonly guard: SignGuard<NoInfer<V>>;
   /** Round r's timeout: base·growth^(r-1), at most maxTimeoutMs. */
   readonly timeouts?: { readonly baseMs: number; readonly growth: number; readonly maxMs: number };
   /** Largest message accepted (bytes). */
@@ -140,6 +157,12 @@ export interface ConsensusOutput<V, S> {
   readonly messages: readonly OutgoingMessage[];
   readonly timers: readonly TimerRequest[];
   readonly events: readonly ConsensusEvent<V, S>[];
+  /**
+   * Present when this call asked the sign guard and its answer is a promise: the output produced
+   * once the answer is in (this member's partial if allowed, and what follows from it), to be
+   * handled like any other output (it may carry a `pending` of its own). Never rejects.
+   */
+  readonly pending?: Promise<ConsensusOutput<V, S>>;
 }
 
 /** One consensus instance at one member. */

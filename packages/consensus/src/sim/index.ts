@@ -12,7 +12,7 @@ export {
   type NetworkModel,
   type SimulationConfig,
 } from './config.ts';
-export { brokenGuard, createMemoryGuard } from './guard.ts';
+export { brokenGuard, createMemoryGuard, type MemoryGuardOptions } from './guard.ts';
 export { EventQueue } from './queue.ts';
 export { createRng, type Rng } from './random.ts';
 export {

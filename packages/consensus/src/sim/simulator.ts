@@ -68,7 +68,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
   const valueA = sha256(suffixed(instance, 1));
   const valueB = sha256(suffixed(instance, 2));
   const members = Array.from({ length: n + 1 }, (_, j) => j);
-  const guards: SignGuard[] = members.map(() =>
+  const guards: SignGuard<Uint8Array>[] = members.map(() =>
     config.guard === 'broken' ? brokenGuard : createMemoryGuard(),
   );
   const instances: (ConsensusInstance<Uint8Array, unknown> | undefined)[] = members.map(() => undefined);
