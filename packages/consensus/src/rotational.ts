@@ -164,7 +164,11 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
     this.decideOn(key(decoded.root));
   }
 
-  /** A proposal relayed inside a round change: only remembered, for equivocation evidence. */
+  /**
+   * A proposal relayed inside a round change: acted on if it is of the current round and new,
+   * else remembered (voted on when its round comes, see `enterRound`) or, if it conflicts with the
+   * one known, turned into equivocation evidence.
+   */
   private checkRelayedProposal(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
     let m: ReturnType<typeof decodeWire>;
@@ -182,6 +186,9 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
     const value = new BodyReader(m.body).bytesField();
     const before = this.proposals.get(m.round);
     if (!before) {
+      // A proposal of the current round seen first in a relay is acted on as if received directly
+      // (otherwise the direct one, arriving later, would find it "already seen" and go unvoted).
+      if (m.round === this.current) return this.onProposal(m.round, m.sender, value, bytes);
       this.proposals.set(m.round, { digest: key(value), message: bytes, value });
     } else if (before.digest !== key(value) && !this.equivocators.includes(m.round)) {
       this.equivocators.push(m.round);
@@ -203,17 +210,40 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
     } else {
       const rcs = this.roundChanges?.get(round);
       if (!rcs || rcs.size < core.t) return;
-      // Re-propose the value with the most partials among the round changes, else our own.
-      const counts = new Map<string, number>();
-      for (const root of rcs.values()) if (root) counts.set(root, (counts.get(root) ?? 0) + 1);
-      const best = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
-      value = best ? core.knownValue(best[0])?.bytes : this.own?.bytes;
+      const best = this.mostSigned();
+      if (best === null) return; // wait for the value of the root most signed
+      value = best === undefined ? this.own?.bytes : core.knownValue(best)?.bytes;
     }
     if (!value) return;
     this.proposed.push(round);
     core.beginMessage(RotationalKind.Proposal, round, 4 + value.length).prefixed(value);
     const message = core.endMessage();
     this.onProposal(round, this.params.self, value, message);
+  }
+
+  /**
+   * The root a leader re-proposes: the one with the most verified partials held from any message
+   * (votes of earlier rounds included, not only the claims of the round changes), ties broken by
+   * root. Roots whose value is unknown are passed over, unless one is signed by more than f members
+   * and leads: an honest member signed it and its round change will bring the value, so the leader
+   * waits for it (null). Undefined when no root with a known value has a partial.
+   */
+  private mostSigned(): string | null | undefined {
+    const core = this.core;
+    let best: string | undefined;
+    let bestCount = 0;
+    let unknownCount = 0;
+    for (const [root, count] of core.partials.verifiedCounts()) {
+      if (core.knownValue(root) === undefined) {
+        if (count > core.f) unknownCount = Math.max(unknownCount, count);
+        continue;
+      }
+      if (count > bestCount || (count === bestCount && best !== undefined && root < best)) {
+        best = root;
+        bestCount = count;
+      }
+    }
+    return unknownCount > bestCount ? null : best;
   }
 
   private enterRound(r: number): void {
