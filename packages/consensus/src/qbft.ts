@@ -41,6 +41,8 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
   let committed: Uint8Array | undefined;
   let myPartial: Uint8Array | undefined;
   const resentIn = new Set<number>();
+  /** Rounds of round changes answered after the decision (few: an array). */
+  const answeredRounds: number[] = [];
   const sentCommit = new Set<number>();
   const proposed = new Set<number>();
   const pendingPrePrepares = new Map<number, { from: number; body: Uint8Array; bytes: Uint8Array }>();
@@ -259,9 +261,23 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
     else if (r === round) maybePropose();
   }
 
+  /**
+   * After its decision a member answers a round change (of a member that missed the decision: a late
+   * or restarted one) with its partial, once per round of round change: t such answers decide it.
+   */
+  function answerRoundChange(r: number): void {
+    if (!committed || !myPartial || answeredRounds.includes(r)) return;
+    answeredRounds.push(r);
+    core.send(QbftKind.Partial, round, writeFields(lengthPrefixed(committed), lengthPrefixed(myPartial)));
+  }
+
   function dispatch(bytes: Uint8Array): void {
     if (!core.open(bytes)) return;
-    if (core.decision()) return;
+    if (core.decision()) {
+      if (core.kind === QbftKind.RoundChange && core.round <= round + maxFuture)
+        answerRoundChange(core.round);
+      return;
+    }
     const { kind, sender } = core;
     const r = core.round;
     if (r > round + maxFuture) return core.drop('future-round-flood', sender);
@@ -340,7 +356,7 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
         `acc[${accepted ? `${accepted.round}:${keyHex(accepted.digest)}` : '-'}]`,
         `prep[${prepared ? `${prepared.round}:${opt(prepared.value)}:${sorted(prepared.certificate, tail)}` : '-'}]`,
         `com[${opt(committed)}] part[${opt(myPartial)}]`,
-        `resent[${sorted(resentIn, String)}] sentCommit[${sorted(sentCommit, String)}] proposed[${sorted(proposed, String)}]`,
+        `resent[${sorted(resentIn, String)}] answered[${sorted(answeredRounds, String)}] sentCommit[${sorted(sentCommit, String)}] proposed[${sorted(proposed, String)}]`,
         `pending[${sorted(pendingPrePrepares, ([r, p]) => `${r}:${p.from}:${tail(p.bytes)}`)}]`,
         `prepares[${sorted(prepares, ([k, m]) => `${shown(k)}=${sorted(m, ([from, b]) => `${from}/${tail(b)}`)}`)}]`,
         `commits[${sorted(commits, ([k, m]) => `${shown(k)}=${sorted(m, String)}`)}]`,

@@ -270,13 +270,18 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
     }
   };
 
+  /** Restarts still to come: a member that restarts after the others decided must decide too. */
+  let restartsPending = 0;
   for (let j = 1; j <= n; j++) {
     const crash = crashes.get(j);
     const skew = network.skewMs ? rng.next() * network.skewMs : 0;
     if (!crash || crash.atMs > 0) queue.push(skew, { kind: 'start', member: j });
     else down[j] = true;
     if (crash && crash.atMs > 0) queue.push(crash.atMs, { kind: 'crash', member: j });
-    if (crash?.restartMs !== undefined) queue.push(crash.restartMs, { kind: 'restart', member: j });
+    if (crash?.restartMs !== undefined && crash.restartMs <= horizon) {
+      queue.push(crash.restartMs, { kind: 'restart', member: j });
+      restartsPending++;
+    }
     if (byzantine.get(j) === 'round-change-spam') {
       for (let r = 2; r < 60; r++) {
         const spam = forge(j, hooks.kinds.roundChange, r, hooks.emptyRoundChangeBody());
@@ -321,8 +326,8 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
       emit(j, inst.handle(e), done);
       if (changed) {
         changed = false;
-        // Everyone honest is done; remaining traffic cannot change decisions.
-        if (queue.size > 0 && allDoneAndSomeLive()) break;
+        // Everyone honest is done, and nobody restarts: remaining traffic cannot change decisions.
+        if (queue.size > 0 && restartsPending === 0 && allDoneAndSomeLive()) break;
       }
       continue;
     }
@@ -335,6 +340,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
       continue;
     }
     if (e.kind === 'restart' || e.kind === 'start') {
+      if (e.kind === 'restart') restartsPending--;
       changed = true;
       down[j] = false;
       epochs[j]!++;
