@@ -13,6 +13,11 @@ export {
 } from './errors.ts';
 export { verifyEvidence } from './evidence.ts';
 export { leaderOf, leaderOrder } from './leader.ts';
+export {
+  type PersistProposalsParameters,
+  type ProposalStore,
+  persistProposals,
+} from './proposal-store.ts';
 export type { ProtocolDescriptor } from './protocol.ts';
 export { createQbftInstance, QBFT_PROTOCOL, QbftKind, qbftProtocol } from './qbft.ts';
 export {

@@ -69,6 +69,16 @@ export interface SimulationConfig {
   readonly guard?: 'durable' | 'broken';
   /** Honest members' own candidates: all the same (default) or two different ones. */
   readonly candidates?: 'same' | 'split';
+  /**
+   * A restarted member's candidate: the one it had (default) or the other value (a block built
+   * again after a restart almost always differs).
+   */
+  readonly restartCandidate?: 'same' | 'other';
+  /**
+   * Whether honest members record their proposals durably before sending them and re-send them
+   * after a restart (`persistProposals` with a store that survives restarts); default 'forgotten'.
+   */
+  readonly proposals?: 'persisted' | 'forgotten';
   /** Stop simulating at this virtual time (ms). */
   readonly horizonMs?: number;
   /**

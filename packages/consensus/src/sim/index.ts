@@ -13,6 +13,7 @@ export {
   type SimulationConfig,
 } from './config.ts';
 export { brokenGuard, createMemoryGuard, type MemoryGuardOptions } from './guard.ts';
+export { createMemoryProposalStore } from './proposal-store.ts';
 export { EventQueue } from './queue.ts';
 export { createRng, type Rng } from './random.ts';
 export {

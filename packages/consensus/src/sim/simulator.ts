@@ -13,10 +13,12 @@ import { createMessageAllocator } from '../allocator.ts';
 import { key, keyHex } from '../bytes.ts';
 import { attachSignature, decodeWire, encodeUnsigned } from '../codec.ts';
 import { leaderOrder } from '../leader.ts';
+import { persistProposals } from '../proposal-store.ts';
 import type { ConsensusInstance, ConsensusOutput, PartialScheme, SignGuard } from '../types.ts';
 import type { ByzantineStrategy, InstanceReport, SimulationConfig } from './config.ts';
 import { type ForgingHooks, forgingHooks } from './forging.ts';
 import { brokenGuard, createMemoryGuard } from './guard.ts';
+import { createMemoryProposalStore } from './proposal-store.ts';
 import { EventQueue } from './queue.ts';
 import { createRng, type Rng } from './random.ts';
 import { SIM_SIGNATURE_BYTES, simValueType, standInCrypto } from './scheme.ts';
@@ -90,9 +92,21 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
   let signaturesValid = true;
   const accused = new Set<number>();
 
-  const candidate = (j: number) => (config.candidates === 'split' && j % 2 === 0 ? valueB : valueA);
+  const candidate = (j: number) => {
+    const first = config.candidates === 'split' && j % 2 === 0 ? valueB : valueA;
+    if (config.restartCandidate !== 'other' || epochs[j]! <= 1) return first;
+    return first === valueA ? valueB : valueA;
+  };
+  /** Honest members' proposal stores (they survive restarts), when proposals are persisted. */
+  const proposalStores =
+    config.proposals === 'persisted' ? members.map(() => createMemoryProposalStore()) : undefined;
 
-  const create = (j: number) =>
+  const create = (j: number) => {
+    const inst = createInstance(j);
+    if (proposalStores === undefined || byzantine.has(j)) return inst;
+    return persistProposals(inst, { instance, valueType: simValueType, store: proposalStores[j]! });
+  };
+  const createInstance = (j: number) =>
     protocol.create({
       n,
       t,
