@@ -33,7 +33,13 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
   const { n, t, self, scheme, instance, auth } = params;
   const maxFuture = params.maxFutureRounds ?? 8;
   const offset = instance[0]! % n;
-  const leaderOf = (r: number) => ((offset + r - 1) % n) + 1;
+  // Round-robin from the duty's offset, over the members not excluded as proven equivocators.
+  const excluded = params.excludedLeaders ?? [];
+  const rotation = Array.from({ length: n }, (_, i) => ((offset + i) % n) + 1);
+  const leaders = rotation.some((m) => !excluded.includes(m))
+    ? rotation.filter((m) => !excluded.includes(m))
+    : rotation;
+  const leaderOf = (r: number) => leaders[(r - 1) % leaders.length]!;
   let round = 1;
   let own: Uint8Array | undefined;
   let accepted: { round: number; value: Uint8Array; digest: string } | undefined;

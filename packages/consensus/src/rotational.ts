@@ -57,7 +57,7 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
   constructor(params: ConsensusParameters<V, P, S>) {
     this.params = params;
     this.core = new Core(params, ROTATIONAL_PROTOCOL);
-    this.order = sharedLeaderOrder(params.n, params.instance, params.leaderSeed);
+    this.order = sharedLeaderOrder(params.n, params.instance, params.leaderSeed, params.excludedLeaders);
     this.maxFuture = params.maxFutureRounds ?? 8;
   }
 

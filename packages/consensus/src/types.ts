@@ -99,6 +99,13 @@ export interface ConsensusParameters<V, P, S> {
    */
   readonly partialVerification?: 'on-arrival' | 'on-combine';
   /**
+   * Members left out of the leader order (1-based): operators whose equivocation evidence is recorded
+   * on chain as of the finalized checkpoint before the duty's epoch - 1, so every member uses the
+   * same list (the runtime and contracts feed it). The order is outside the safety argument: lists
+   * that briefly differ cannot cause disagreement. Excluding everyone excludes no one.
+   */
+  readonly excludedLeaders?: readonly number[];
+  /**
    * Buffers for the messages this instance builds (`createMessageAllocator`). Default: the
    * instance's own; a caller running many short instances may share one among them.
    */

@@ -67,6 +67,8 @@ export interface SimulationConfig {
   readonly timeouts?: { baseMs: number; growth: number; maxMs: number };
   /** 'broken' lets every honest member sign twice after a restart (used to prove tests can fail). */
   readonly guard?: 'durable' | 'broken';
+  /** Members left out of every leader order (`ConsensusParameters.excludedLeaders`). */
+  readonly excludedLeaders?: readonly number[];
   /** Honest members' own candidates: all the same (default) or two different ones. */
   readonly candidates?: 'same' | 'split';
   /**

@@ -119,6 +119,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
       guard: byzantine.has(j) ? brokenGuard : guards[j]!,
       allocator,
       ...(config.timeouts ? { timeouts: config.timeouts } : {}),
+      ...(config.excludedLeaders ? { excludedLeaders: config.excludedLeaders } : {}),
       ...(config.partialVerification ? { partialVerification: config.partialVerification } : {}),
     });
 
