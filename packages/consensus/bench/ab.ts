@@ -17,6 +17,8 @@ const load = async (dir: string) => {
     seed: 7,
     network: { latencyMs: 50, jitterMs: 10 },
     horizonMs: 120_000,
+    // One allocator for all simulations of a run (where the package has them).
+    allocator: lib.createMessageAllocator?.(),
   };
   return (i: number) => sim.simulateInstance(config, i);
 };

@@ -16,6 +16,7 @@ import {
   splitSecretKey,
 } from '@diva-dvt/bls-threshold';
 import {
+  createMessageAllocator,
   type PartialScheme,
   type ProtocolDescriptor,
   qbftProtocol,
@@ -80,8 +81,11 @@ function measureThroughput(protocol: ProtocolDescriptor, crypto: Crypto, duties:
     shareCount: n,
   });
   const blsScheme = (member: number) => thresholdBlsScheme(bls, split, member);
+  // One allocator for every simulated duty of the measurement (as a runtime shares one).
+  const allocator = createMessageAllocator();
   const config = (checkSignatures: boolean): SimulationConfig => ({
     protocol,
+    allocator,
     n,
     t,
     seed: 11,

@@ -2,13 +2,14 @@
 // before/after comparisons: prints the rate of the fastest of several batches (the machine's noise
 // only ever slows a batch down). Not part of the benchmark output.
 //   node [--cpu-prof] bench/profile-sim.ts [count] [qbft]
-import { qbftProtocol, rotationalProtocol } from '../src/index.ts';
+import { createMessageAllocator, qbftProtocol, rotationalProtocol } from '../src/index.ts';
 import { simulateInstance } from '../src/sim/index.ts';
 
 const count = Number(process.argv[2] ?? 500);
 const protocol = process.argv[3] === 'qbft' ? qbftProtocol : rotationalProtocol;
 const network = { latencyMs: 50, jitterMs: 10, loss: 0 };
-const config = { protocol, n: 16, t: 11, seed: 7, network, horizonMs: 120_000 };
+const allocator = createMessageAllocator();
+const config = { protocol, n: 16, t: 11, seed: 7, network, horizonMs: 120_000, allocator };
 for (let i = 0; i < 300; i++) simulateInstance(config, 1_000_000 + i); // warm-up
 const batch = 100;
 let best = Number.POSITIVE_INFINITY;

@@ -6,21 +6,21 @@
  *   body length u32 | body | signature length u16 | signature
  *
  * The signature covers every byte before its length. Decoding checks every length against what is
- * left and against the cap before reading, and throws `ConsensusCodecError` with a drop reason.
+ * left and against the cap before reading, and throws a `ConsensusError` (code `MALFORMED_MESSAGE`)
+ * carrying the drop reason.
  */
-import type { DropReason } from './types.ts';
+import { ConsensusError, type MessagePart } from './errors.ts';
 
 export const WIRE_VERSION = 1;
 export const HEADER_BYTES = 1 + 1 + 1 + 32 + 4 + 2 + 4;
 export const DEFAULT_MAX_MESSAGE_BYTES = 1 << 20;
 
-export class ConsensusCodecError extends Error {
-  override readonly name = 'ConsensusCodecError';
-  readonly reason: DropReason;
-  constructor(reason: DropReason, message: string) {
-    super(message);
-    this.reason = reason;
-  }
+export function malformed(
+  part: MessagePart,
+  problem: string,
+  reason: 'malformed' | 'oversized' | 'unsupported-version' = 'malformed',
+): ConsensusError {
+  return new ConsensusError({ code: 'MALFORMED_MESSAGE', reason, part, problem });
 }
 
 export interface WireMessage {
@@ -57,29 +57,6 @@ function putU32(b: Uint8Array, at: number, v: number): void {
   b[at + 1] = v >>> 16;
   b[at + 2] = v >>> 8;
   b[at + 3] = v;
-}
-
-/** Bytes per slab of `allocate`. */
-const SLAB_BYTES = 16 * 1024;
-let slab = new ArrayBuffer(SLAB_BYTES);
-let slabUsed = 0;
-/**
- * A zeroed byte array of `length`: for short ones a view into a shared 16 KiB slab. A typed array
- * over 64 bytes costs about a microsecond on its own (its memory lives outside the JS heap); a view
- * costs a tenth of that. Slab memory is never reused, so a view stays valid as long as it is held
- * (it keeps its slab alive). The view's `.buffer` is the slab: copy the bytes before transferring
- * it.
- */
-export function allocate(length: number): Uint8Array {
-  if (length > 2048) return new Uint8Array(length);
-  if (slabUsed + length > SLAB_BYTES) {
-    slab = new ArrayBuffer(SLAB_BYTES);
-    slabUsed = 0;
-  }
-  const out = new Uint8Array(slab, slabUsed, length);
-  // Eight-byte steps keep every view aligned (for readers that make wider views).
-  slabUsed += (length + 7) & ~7;
-  return out;
 }
 
 /** An empty byte array (shared: it has nothing to change). */
@@ -162,18 +139,18 @@ export function attachSignature(signed: Uint8Array, signature: Uint8Array): Uint
 }
 
 export function decodeWire(bytes: Uint8Array, maxBytes = DEFAULT_MAX_MESSAGE_BYTES): WireMessage {
-  if (!(bytes instanceof Uint8Array)) throw new ConsensusCodecError('malformed', 'not bytes');
+  if (!(bytes instanceof Uint8Array)) throw malformed('bytes', 'not a Uint8Array');
   if (bytes.length > maxBytes)
-    throw new ConsensusCodecError('oversized', `${bytes.length} > ${maxBytes} bytes`);
-  if (bytes.length < HEADER_BYTES + 2) throw new ConsensusCodecError('malformed', 'shorter than the header');
-  if (bytes[0] !== WIRE_VERSION) throw new ConsensusCodecError('unsupported-version', `version ${bytes[0]}`);
+    throw malformed('bytes', `${bytes.length} bytes, more than the ${maxBytes} allowed`, 'oversized');
+  if (bytes.length < HEADER_BYTES + 2) throw malformed('header', 'shorter than the header');
+  if (bytes[0] !== WIRE_VERSION)
+    throw malformed('header', `version ${bytes[0]}, expected ${WIRE_VERSION}`, 'unsupported-version');
   const bodyLength = getU32(bytes, 41);
   if (bodyLength > bytes.length - HEADER_BYTES - 2)
-    throw new ConsensusCodecError('malformed', 'body overruns');
+    throw malformed('body', 'body length overruns the message');
   const end = HEADER_BYTES + bodyLength;
   const sigLength = (bytes[end]! << 8) | bytes[end + 1]!;
-  if (end + 2 + sigLength !== bytes.length)
-    throw new ConsensusCodecError('malformed', 'trailing or missing bytes');
+  if (end + 2 + sigLength !== bytes.length) throw malformed('signature', 'trailing or missing bytes');
   return {
     protocol: bytes[1]!,
     kind: bytes[2]!,
@@ -205,11 +182,11 @@ export class BodyReader {
     this.limit = end;
   }
   u8(): number {
-    if (this.offset + 1 > this.limit) throw new ConsensusCodecError('malformed', 'body too short');
+    if (this.offset + 1 > this.limit) throw malformed('body', 'too short');
     return this.bytes[this.offset++]!;
   }
   fixed(length: number): Uint8Array {
-    if (this.offset + length > this.limit) throw new ConsensusCodecError('malformed', 'body too short');
+    if (this.offset + length > this.limit) throw malformed('body', 'too short');
     const out = this.bytes.subarray(this.offset, this.offset + length);
     this.offset += length;
     return out;
@@ -221,13 +198,13 @@ export class BodyReader {
   fixedOr(known: Uint8Array): Uint8Array {
     const length = known.length;
     const { bytes, offset } = this;
-    if (offset + length > this.limit) throw new ConsensusCodecError('malformed', 'body too short');
+    if (offset + length > this.limit) throw malformed('body', 'too short');
     for (let i = 0; i < length; i++) if (bytes[offset + i] !== known[i]) return this.fixed(length);
     this.offset += length;
     return known;
   }
   u32(): number {
-    if (this.offset + 4 > this.limit) throw new ConsensusCodecError('malformed', 'body too short');
+    if (this.offset + 4 > this.limit) throw malformed('body', 'too short');
     const v = getU32(this.bytes, this.offset);
     this.offset += 4;
     return v;
@@ -240,7 +217,7 @@ export class BodyReader {
     return this.bytes.subarray(this.offset, this.limit);
   }
   end(): void {
-    if (this.offset !== this.limit) throw new ConsensusCodecError('malformed', 'trailing bytes in body');
+    if (this.offset !== this.limit) throw malformed('body', 'trailing bytes');
   }
 }
 

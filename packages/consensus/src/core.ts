@@ -4,9 +4,9 @@
  * signing evidence, and deciding once t partials on one root are known together with its value.
  */
 
+import { instanceAllocator, type MessageAllocator } from './allocator.ts';
 import { hex, key, keyHex } from './bytes.ts';
 import {
-  allocate,
   BodyReader,
   BodyWriter,
   copyInto,
@@ -16,6 +16,7 @@ import {
   WIRE_VERSION,
   writeHeader,
 } from './codec.ts';
+import { ConsensusError } from './errors.ts';
 import { Partials } from './partials.ts';
 import type {
   ConsensusEvent,
@@ -40,12 +41,6 @@ function sameSignature(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/**
- * Length of the last message signature made (messages are allocated with room for one of this
- * length; a different length costs one copy and updates it).
- */
-let signatureLengthGuess = 0;
-
 /** What `flush` returns when a call produced nothing (most deliveries): no allocation. */
 const NOTHING: ConsensusOutput<never, never> = Object.freeze({
   messages: Object.freeze([]),
@@ -69,6 +64,8 @@ export class Core<V, P, S> {
   readonly params: ConsensusParameters<V, P, S>;
   readonly reader = new BodyReader(EMPTY_BYTES);
   private readonly writer = new BodyWriter();
+  /** This instance's message buffers (its own, or the caller's). */
+  private readonly allocator: MessageAllocator;
   private pendingKind = 0;
   private pendingRound = 0;
   /** Header fields of the message last opened. */
@@ -88,6 +85,10 @@ export class Core<V, P, S> {
   private timers: TimerRequest[] | undefined;
   private events: ConsensusEvent<V, S>[] | undefined;
   private dropCounts: Record<string, number> | undefined;
+  /** The output to come once the sign guard's awaited answer is in (handed out by the next flush). */
+  private pending: Promise<ConsensusOutput<V, S>> | undefined;
+  /** Whether an answer of the sign guard is awaited (one request at a time). */
+  private guardAwaited = false;
   /**
    * Messages already handled, for replay protection: by (sender, kind, round), the first message
    * seen (identical bytes carry identical signatures: its signature is compared), or the list of
@@ -102,9 +103,13 @@ export class Core<V, P, S> {
 
   constructor(params: ConsensusParameters<V, P, S>, protocol: number) {
     if (!(params.instance instanceof Uint8Array) || params.instance.length !== 32)
-      throw new RangeError(
-        `instance must be 32 bytes, got ${params.instance?.length ?? typeof params.instance}`,
-      );
+      throw new ConsensusError({
+        code: 'INVALID_PARAMETER',
+        field: 'instance',
+        expected: '32 bytes',
+        actual:
+          params.instance instanceof Uint8Array ? `${params.instance.length} bytes` : typeof params.instance,
+      });
     this.params = params;
     this.protocol = protocol;
     this.n = params.n;
@@ -116,6 +121,7 @@ export class Core<V, P, S> {
     this.auth = params.auth;
     this.valueType = params.valueType;
     this.maxBytes = params.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.allocator = params.allocator ?? instanceAllocator();
     this.partials = new Partials(
       params.n,
       params.t,
@@ -148,12 +154,45 @@ export class Core<V, P, S> {
 
   /** What the calls since the last flush produced. */
   flush(): ConsensusOutput<V, S> {
-    const { messages, timers, events } = this;
-    if (messages === undefined && timers === undefined && events === undefined) return NOTHING;
+    const { messages, timers, events, pending } = this;
+    if (messages === undefined && timers === undefined && events === undefined && pending === undefined)
+      return NOTHING;
     this.messages = undefined;
     this.timers = undefined;
     this.events = undefined;
-    return { messages: messages ?? [], timers: timers ?? [], events: events ?? [] };
+    const out = { messages: messages ?? [], timers: timers ?? [], events: events ?? [] };
+    if (pending === undefined) return out;
+    this.pending = undefined;
+    return { ...out, pending };
+  }
+
+  /**
+   * Asks the sign guard whether this member may sign `root` (of `value`): runs `sign` at once if it
+   * allows at once, or, if it answers with a promise, when that resolves true and nothing has been
+   * decided meanwhile (what `sign` produces then is the `pending` output of this call). Nothing is
+   * asked while an answer is awaited; a guard that throws or rejects refuses.
+   */
+  guardThen(value: V, root: Uint8Array, sign: () => void): void {
+    if (this.guardAwaited) return;
+    let answer: boolean | PromiseLike<boolean>;
+    try {
+      answer = this.params.guard.allow({ instance: this.instance, value, root });
+    } catch {
+      return;
+    }
+    if (answer === true) return sign();
+    if (answer === false || typeof answer?.then !== 'function') return;
+    this.guardAwaited = true;
+    this.pending = Promise.resolve(answer).then(
+      (allowed) => this.guardAnswered(allowed === true, sign),
+      () => this.guardAnswered(false, sign),
+    );
+  }
+
+  private guardAnswered(allowed: boolean, sign: () => void): ConsensusOutput<V, S> {
+    this.guardAwaited = false;
+    if (allowed && this.decided === undefined) sign();
+    return this.flush();
   }
 
   drops(): Readonly<Record<string, number>> {
@@ -203,7 +242,7 @@ export class Core<V, P, S> {
    */
   beginMessage(kind: number, round: number, bodyLength: number): BodyWriter {
     const end = HEADER_BYTES + bodyLength;
-    const buffer = allocate(end + 2 + signatureLengthGuess);
+    const buffer = this.allocator.allocate(end + 2 + this.allocator.signatureBytes);
     writeHeader(buffer, this.protocol, kind, this.instance, round, this.self, bodyLength);
     this.writer.reset(buffer, HEADER_BYTES, end);
     this.pendingKind = kind;
@@ -216,12 +255,16 @@ export class Core<V, P, S> {
     const { writer } = this;
     const end = writer.end;
     if (writer.at !== end)
-      throw new Error(`message body is ${writer.at - HEADER_BYTES} bytes, not ${end - HEADER_BYTES}`);
+      throw new ConsensusError({
+        code: 'BODY_LENGTH_MISMATCH',
+        announced: end - HEADER_BYTES,
+        written: writer.at - HEADER_BYTES,
+      });
     let bytes = writer.buffer;
     const signature = this.auth.sign(bytes.subarray(0, end));
     if (end + 2 + signature.length !== bytes.length) {
-      signatureLengthGuess = signature.length;
-      const sized = allocate(end + 2 + signature.length);
+      this.allocator.signatureBytes = signature.length;
+      const sized = this.allocator.allocate(end + 2 + signature.length);
       copyInto(sized, bytes.subarray(0, end), 0);
       bytes = sized;
     }
@@ -334,6 +377,6 @@ export class Core<V, P, S> {
     const known = [...this.values.keys()].map(keyHex).sort();
     const d = this.decided;
     const decided = d ? `${hex(d.root)}@${d.round}/${hex(this.scheme.encodeSignature(d.signature))}` : '-';
-    return `${this.partials.describe()} v[${known.join(',')}] d[${decided}]`;
+    return `${this.partials.describe()} v[${known.join(',')}] d[${decided}]${this.guardAwaited ? ' guard-awaited' : ''}`;
   }
 }

@@ -1,12 +1,21 @@
 /**
  * Leader order: a permutation of the committee drawn from sha256(instance || seed), so leaders rotate
  * per round, differ per duty, and cannot be known before the seed (an earlier epoch's RANDAO mix) is.
+ * Members excluded as proven equivocators are left out of it (all of them excluded: none is).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes } from '@noble/hashes/utils.js';
 
 /** The last order computed: every member of a committee asks for the same one (the simulator runs 16). */
-let last: { n: number; instance: Uint8Array; seed: Uint8Array; order: readonly number[] } | undefined;
+let last:
+  | {
+      n: number;
+      instance: Uint8Array;
+      seed: Uint8Array;
+      excluded: readonly number[];
+      order: readonly number[];
+    }
+  | undefined;
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -14,16 +23,43 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-export function leaderOrder(n: number, instance: Uint8Array, seed: Uint8Array): number[] {
-  return [...sharedLeaderOrder(n, instance, seed)];
+export function leaderOrder(
+  n: number,
+  instance: Uint8Array,
+  seed: Uint8Array,
+  excluded: readonly number[] = [],
+): number[] {
+  return [...sharedLeaderOrder(n, instance, seed, excluded)];
 }
 
+const sameMembers = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((m, i) => m === b[i]);
+
 /** The order, shared with other callers for the same duty (not to be modified). */
-export function sharedLeaderOrder(n: number, instance: Uint8Array, seed: Uint8Array): readonly number[] {
-  if (last && last.n === n && sameBytes(last.instance, instance) && sameBytes(last.seed, seed))
+export function sharedLeaderOrder(
+  n: number,
+  instance: Uint8Array,
+  seed: Uint8Array,
+  excluded: readonly number[] = [],
+): readonly number[] {
+  if (
+    last &&
+    last.n === n &&
+    sameBytes(last.instance, instance) &&
+    sameBytes(last.seed, seed) &&
+    sameMembers(last.excluded, excluded)
+  )
     return last.order;
-  const order = computeOrder(n, instance, seed);
-  last = { n, instance: new Uint8Array(instance), seed: new Uint8Array(seed), order };
+  const full = computeOrder(n, instance, seed);
+  const kept = excluded.length === 0 ? full : full.filter((m) => !excluded.includes(m));
+  const order = kept.length > 0 ? kept : full;
+  last = {
+    n,
+    instance: new Uint8Array(instance),
+    seed: new Uint8Array(seed),
+    excluded: [...excluded],
+    order,
+  };
   return order;
 }
 

@@ -169,6 +169,25 @@ export class Partials<P, S> {
     return rootKey;
   }
 
+  /**
+   * Verified partials held, by root key (unverified ones, with `partialVerification: 'on-combine'`,
+   * are checked now and the invalid dropped): what a leader weighs when it re-proposes.
+   */
+  verifiedCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const [root, tally] of this.byRoot) {
+      if (this.lazy)
+        for (const member of [...tally.members]) {
+          if (tally.verified[member]) continue;
+          if (this.scheme.verifyPartial(member, tally.root, tally.partial[member]!))
+            tally.verified[member] = true;
+          else this.forget(member, tally);
+        }
+      if (tally.size > 0) counts.set(root, tally.size);
+    }
+    return counts;
+  }
+
   /** How many partials are held on the root with key `root`. */
   count(root: string): number {
     return this.byRoot.get(root)?.size ?? 0;

@@ -13,7 +13,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { equal, hex, key, keyHex } from './bytes.ts';
-import { BodyReader, decodeWire, lengthPrefixed, writeFields } from './codec.ts';
+import { BodyReader, decodeWire, lengthPrefixed, malformed, writeFields } from './codec.ts';
 import { Core } from './core.ts';
 import { instanceApi } from './instance-api.ts';
 import type { ProtocolDescriptor } from './protocol.ts';
@@ -30,10 +30,16 @@ interface RoundChangeInfo {
 
 export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>): ConsensusInstance<V, S> {
   const core = new Core(params, QBFT_PROTOCOL);
-  const { n, t, self, scheme, guard, instance, auth } = params;
+  const { n, t, self, scheme, instance, auth } = params;
   const maxFuture = params.maxFutureRounds ?? 8;
   const offset = instance[0]! % n;
-  const leaderOf = (r: number) => ((offset + r - 1) % n) + 1;
+  // Round-robin from the duty's offset, over the members not excluded as proven equivocators.
+  const excluded = params.excludedLeaders ?? [];
+  const rotation = Array.from({ length: n }, (_, i) => ((offset + i) % n) + 1);
+  const leaders = rotation.some((m) => !excluded.includes(m))
+    ? rotation.filter((m) => !excluded.includes(m))
+    : rotation;
+  const leaderOf = (r: number) => leaders[(r - 1) % leaders.length]!;
   let round = 1;
   let own: Uint8Array | undefined;
   let accepted: { round: number; value: Uint8Array; digest: string } | undefined;
@@ -41,6 +47,8 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
   let committed: Uint8Array | undefined;
   let myPartial: Uint8Array | undefined;
   const resentIn = new Set<number>();
+  /** Rounds of round changes answered after the decision (few: an array). */
+  const answeredRounds: number[] = [];
   const sentCommit = new Set<number>();
   const proposed = new Set<number>();
   const pendingPrePrepares = new Map<number, { from: number; body: Uint8Array; bytes: Uint8Array }>();
@@ -94,7 +102,7 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
     const preparedRound = reader.u32();
     const value = reader.bytesField();
     const count = reader.u32();
-    if (count > n) throw new Error('certificate too large');
+    if (count > n) throw malformed('certificate', `${count} entries, more than the ${n} members`);
     const certificate = Array.from({ length: count }, () => reader.bytesField());
     reader.end();
     return { preparedRound, preparedValue: preparedRound > 0 ? value : undefined, certificate };
@@ -146,18 +154,19 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
     if (!decoded) return;
     committed = value;
     core.learnValue(decoded.root, decoded.value, value);
-    // QBFT decided: now the partial-signature exchange.
-    if (!guard.allow(instance, decoded.root)) return;
-    const partial = scheme.encodePartial(scheme.signPartial(decoded.root));
-    myPartial = partial;
-    resentIn.add(round);
-    const bytes = core.send(
-      QbftKind.Partial,
-      round,
-      writeFields(lengthPrefixed(value), lengthPrefixed(partial)),
-    );
-    core.partials.add(self, decoded.root, partial, bytes, true);
-    core.tryDecide(key(decoded.root), round);
+    // QBFT decided: now the partial-signature exchange, once the sign guard allows it.
+    core.guardThen(decoded.value, decoded.root, () => {
+      const partial = scheme.encodePartial(scheme.signPartial(decoded.root));
+      myPartial = partial;
+      resentIn.add(round);
+      const bytes = core.send(
+        QbftKind.Partial,
+        round,
+        writeFields(lengthPrefixed(value), lengthPrefixed(partial)),
+      );
+      core.partials.add(self, decoded.root, partial, bytes, true);
+      core.tryDecide(key(decoded.root), round);
+    });
   }
 
   function onPrePrepare(r: number, from: number, body: Uint8Array): void {
@@ -258,9 +267,23 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
     else if (r === round) maybePropose();
   }
 
+  /**
+   * After its decision a member answers a round change (of a member that missed the decision: a late
+   * or restarted one) with its partial, once per round of round change: t such answers decide it.
+   */
+  function answerRoundChange(r: number): void {
+    if (!committed || !myPartial || answeredRounds.includes(r)) return;
+    answeredRounds.push(r);
+    core.send(QbftKind.Partial, round, writeFields(lengthPrefixed(committed), lengthPrefixed(myPartial)));
+  }
+
   function dispatch(bytes: Uint8Array): void {
     if (!core.open(bytes)) return;
-    if (core.decision()) return;
+    if (core.decision()) {
+      if (core.kind === QbftKind.RoundChange && core.round <= round + maxFuture)
+        answerRoundChange(core.round);
+      return;
+    }
     const { kind, sender } = core;
     const r = core.round;
     if (r > round + maxFuture) return core.drop('future-round-flood', sender);
@@ -339,7 +362,7 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
         `acc[${accepted ? `${accepted.round}:${keyHex(accepted.digest)}` : '-'}]`,
         `prep[${prepared ? `${prepared.round}:${opt(prepared.value)}:${sorted(prepared.certificate, tail)}` : '-'}]`,
         `com[${opt(committed)}] part[${opt(myPartial)}]`,
-        `resent[${sorted(resentIn, String)}] sentCommit[${sorted(sentCommit, String)}] proposed[${sorted(proposed, String)}]`,
+        `resent[${sorted(resentIn, String)}] answered[${sorted(answeredRounds, String)}] sentCommit[${sorted(sentCommit, String)}] proposed[${sorted(proposed, String)}]`,
         `pending[${sorted(pendingPrePrepares, ([r, p]) => `${r}:${p.from}:${tail(p.bytes)}`)}]`,
         `prepares[${sorted(prepares, ([k, m]) => `${shown(k)}=${sorted(m, ([from, b]) => `${from}/${tail(b)}`)}`)}]`,
         `commits[${sorted(commits, ([k, m]) => `${shown(k)}=${sorted(m, String)}`)}]`,
@@ -360,34 +383,9 @@ function digestOfValue(value: Uint8Array): { bytes: Uint8Array; key: string } {
   return d;
 }
 
-/** QBFT, as the simulator sees it. */
-export const qbftProtocol: ProtocolDescriptor = {
+/** QBFT, as a runtime selects it. */
+export const qbftProtocol: ProtocolDescriptor = Object.freeze({
   id: QBFT_PROTOCOL,
   name: 'qbft',
   create: createQbftInstance,
-  kinds: {
-    proposal: QbftKind.PrePrepare,
-    vote: QbftKind.Partial,
-    roundChange: QbftKind.RoundChange,
-    decided: 255,
-  },
-  proposalValue: (body) => new BodyReader(body).bytesField(),
-  proposalBody: (value, like) => {
-    const reader = new BodyReader(like);
-    const old = reader.bytesField();
-    return writeFields(lengthPrefixed(value), like.subarray(4 + old.length));
-  },
-  voteBody: (_root, value, partial) => writeFields(lengthPrefixed(value), lengthPrefixed(partial)),
-  emptyRoundChangeBody: () => writeFields(0, lengthPrefixed(new Uint8Array(0)), 0),
-  corruptVote: (body, garbage) => {
-    const value = new BodyReader(body).bytesField();
-    return writeFields(lengthPrefixed(value), lengthPrefixed(garbage));
-  },
-  extraVotes: (_round, value) => {
-    const digest = sha256(value);
-    return [
-      { kind: QbftKind.Prepare, body: digest },
-      { kind: QbftKind.Commit, body: digest },
-    ];
-  },
-};
+});

@@ -17,6 +17,7 @@ import { equal, hex, key, keyHex } from './bytes.ts';
 import { BodyReader, decodeWire, lengthPrefixed, writeFields } from './codec.ts';
 import { Core } from './core.ts';
 import { leaderOf, sharedLeaderOrder } from './leader.ts';
+import type { ProtocolDescriptor } from './protocol.ts';
 import type { ConsensusInstance, ConsensusOutput, ConsensusParameters, Decision } from './types.ts';
 
 export const ROTATIONAL_PROTOCOL = 1;
@@ -56,7 +57,7 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
   constructor(params: ConsensusParameters<V, P, S>) {
     this.params = params;
     this.core = new Core(params, ROTATIONAL_PROTOCOL);
-    this.order = sharedLeaderOrder(params.n, params.instance, params.leaderSeed);
+    this.order = sharedLeaderOrder(params.n, params.instance, params.leaderSeed, params.excludedLeaders);
     this.maxFuture = params.maxFutureRounds ?? 8;
   }
 
@@ -118,15 +119,21 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
     if (d !== undefined) this.announce(d);
   }
 
-  private vote(valueBytes: Uint8Array, root: Uint8Array, proposal: Uint8Array): void {
-    const { guard, instance, scheme, self } = this.params;
+  /** Votes for a proposal of the current round: signs its root if the sign guard allows. */
+  private vote(valueBytes: Uint8Array, value: V, root: Uint8Array, proposal: Uint8Array): void {
     // The guard is the safety rule: it allows the root this member already signed, nothing else.
     if (this.myVote && equal(this.myVote.root, root)) return;
-    if (!guard.allow(instance, root)) return;
+    const round = this.current;
+    this.core.guardThen(value, root, () => this.sign(valueBytes, root, proposal, round));
+  }
+
+  /** Signs `root` and sends the partial as this member's vote of `round` (the guard has allowed it). */
+  private sign(valueBytes: Uint8Array, root: Uint8Array, proposal: Uint8Array, round: number): void {
+    const { scheme, self } = this.params;
     const partial = scheme.encodePartial(scheme.signPartial(root));
     this.myVote = { root, value: valueBytes, partial, proposal };
     this.core
-      .beginMessage(RotationalKind.Vote, this.current, root.length + 4 + partial.length)
+      .beginMessage(RotationalKind.Vote, round, root.length + 4 + partial.length)
       .raw(root)
       .prefixed(partial);
     const message = this.core.endMessage();
@@ -153,11 +160,15 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
     const decoded = core.decodeValue(valueBytes);
     if (!decoded) return core.drop('invalid-value', from);
     core.learnValue(decoded.root, decoded.value, valueBytes);
-    if (r === this.current) this.vote(valueBytes, decoded.root, message);
+    if (r === this.current) this.vote(valueBytes, decoded.value, decoded.root, message);
     this.decideOn(key(decoded.root));
   }
 
-  /** A proposal relayed inside a round change: only remembered, for equivocation evidence. */
+  /**
+   * A proposal relayed inside a round change: acted on if it is of the current round and new,
+   * else remembered (voted on when its round comes, see `enterRound`) or, if it conflicts with the
+   * one known, turned into equivocation evidence.
+   */
   private checkRelayedProposal(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
     let m: ReturnType<typeof decodeWire>;
@@ -175,6 +186,9 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
     const value = new BodyReader(m.body).bytesField();
     const before = this.proposals.get(m.round);
     if (!before) {
+      // A proposal of the current round seen first in a relay is acted on as if received directly
+      // (otherwise the direct one, arriving later, would find it "already seen" and go unvoted).
+      if (m.round === this.current) return this.onProposal(m.round, m.sender, value, bytes);
       this.proposals.set(m.round, { digest: key(value), message: bytes, value });
     } else if (before.digest !== key(value) && !this.equivocators.includes(m.round)) {
       this.equivocators.push(m.round);
@@ -196,17 +210,40 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
     } else {
       const rcs = this.roundChanges?.get(round);
       if (!rcs || rcs.size < core.t) return;
-      // Re-propose the value with the most partials among the round changes, else our own.
-      const counts = new Map<string, number>();
-      for (const root of rcs.values()) if (root) counts.set(root, (counts.get(root) ?? 0) + 1);
-      const best = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
-      value = best ? core.knownValue(best[0])?.bytes : this.own?.bytes;
+      const best = this.mostSigned();
+      if (best === null) return; // wait for the value of the root most signed
+      value = best === undefined ? this.own?.bytes : core.knownValue(best)?.bytes;
     }
     if (!value) return;
     this.proposed.push(round);
     core.beginMessage(RotationalKind.Proposal, round, 4 + value.length).prefixed(value);
     const message = core.endMessage();
     this.onProposal(round, this.params.self, value, message);
+  }
+
+  /**
+   * The root a leader re-proposes: the one with the most verified partials held from any message
+   * (votes of earlier rounds included, not only the claims of the round changes), ties broken by
+   * root. Roots whose value is unknown are passed over, unless one is signed by more than f members
+   * and leads: an honest member signed it and its round change will bring the value, so the leader
+   * waits for it (null). Undefined when no root with a known value has a partial.
+   */
+  private mostSigned(): string | null | undefined {
+    const core = this.core;
+    let best: string | undefined;
+    let bestCount = 0;
+    let unknownCount = 0;
+    for (const [root, count] of core.partials.verifiedCounts()) {
+      if (core.knownValue(root) === undefined) {
+        if (count > core.f) unknownCount = Math.max(unknownCount, count);
+        continue;
+      }
+      if (count > bestCount || (count === bestCount && best !== undefined && root < best)) {
+        best = root;
+        bestCount = count;
+      }
+    }
+    return unknownCount > bestCount ? null : best;
   }
 
   private enterRound(r: number): void {
@@ -231,7 +268,7 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
     const early = this.proposals.get(r);
     if (early) {
       const decoded = core.decodeValue(early.value);
-      if (decoded) this.vote(early.value, decoded.root, early.message);
+      if (decoded) this.vote(early.value, decoded.value, decoded.root, early.message);
     }
     this.maybePropose();
   }
@@ -337,23 +374,9 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
   }
 }
 
-/** Rotational protocol, as the simulator sees it. */
-export const rotationalProtocol = {
+/** The rotational protocol, as a runtime selects it. */
+export const rotationalProtocol: ProtocolDescriptor = Object.freeze({
   id: ROTATIONAL_PROTOCOL,
   name: 'rotational',
   create: createRotationalInstance,
-  kinds: {
-    proposal: RotationalKind.Proposal,
-    vote: RotationalKind.Vote,
-    roundChange: RotationalKind.RoundChange,
-    decided: RotationalKind.Decided,
-  },
-  proposalValue: (body: Uint8Array) => new BodyReader(body).bytesField(),
-  proposalBody: (value: Uint8Array) => lengthPrefixed(value),
-  voteBody: (root: Uint8Array, _value: Uint8Array, partial: Uint8Array) =>
-    writeFields(root, lengthPrefixed(partial)),
-  emptyRoundChangeBody: () => writeFields({ u8: 0 }),
-  ignoredOnceDecided: (kind: number) => kind !== RotationalKind.RoundChange,
-  corruptVote: (body: Uint8Array, garbage: Uint8Array) =>
-    writeFields(body.subarray(0, 32), lengthPrefixed(garbage)),
-} satisfies import('./protocol.ts').ProtocolDescriptor;
+});

@@ -4,6 +4,7 @@
  * rotational protocol for attestations, where latency matters, and QBFT for block proposals, where
  * an equivocating leader must not cost the slot.
  */
+import { ConsensusError } from './errors.ts';
 import type { ProtocolDescriptor } from './protocol.ts';
 import { qbftProtocol } from './qbft.ts';
 import { rotationalProtocol } from './rotational.ts';
@@ -17,37 +18,34 @@ export interface ProtocolPolicy {
   readonly byDutyType?: Readonly<Record<string, ProtocolName>>;
 }
 
-export class ProtocolPolicyError extends Error {
-  override readonly name = 'ProtocolPolicyError';
-}
-
 const PROTOCOLS: Readonly<Record<ProtocolName, ProtocolDescriptor>> = {
   rotational: rotationalProtocol,
   qbft: qbftProtocol,
 };
 
-function lookup(name: unknown, where: string): ProtocolDescriptor {
+function invalid(field: string, problem: string): ConsensusError {
+  return new ConsensusError({ code: 'INVALID_POLICY', field, problem });
+}
+
+function lookup(name: unknown, field: string): ProtocolDescriptor {
   if (typeof name !== 'string' || !Object.hasOwn(PROTOCOLS, name))
-    throw new ProtocolPolicyError(
-      `${where}: unknown protocol ${JSON.stringify(name)} (expected "rotational" or "qbft")`,
-    );
+    throw invalid(field, `unknown protocol ${JSON.stringify(name)} (expected "rotational" or "qbft")`);
   return PROTOCOLS[name as ProtocolName];
 }
 
 /**
  * Checks a policy (typically read from configuration) and returns the selector: duty type to the
- * protocol descriptor whose `create` makes the instance. Throws `ProtocolPolicyError` naming the
- * offending entry.
+ * protocol descriptor whose `create` makes the instance. Throws a `ConsensusError` (code
+ * `INVALID_POLICY`) whose `details.field` names the offending entry.
  */
 export function createProtocolSelector(policy: ProtocolPolicy): (dutyType: string) => ProtocolDescriptor {
   if (typeof policy !== 'object' || policy === null)
-    throw new ProtocolPolicyError('protocol policy: expected an object with "default"');
-  const fallback = lookup(policy.default, 'protocol policy "default"');
+    throw invalid('(the policy)', 'expected an object with "default"');
+  const fallback = lookup(policy.default, '"default"');
   const table = new Map<string, ProtocolDescriptor>();
   const entries = policy.byDutyType ?? {};
-  if (typeof entries !== 'object' || entries === null)
-    throw new ProtocolPolicyError('protocol policy "byDutyType": expected an object');
+  if (typeof entries !== 'object' || entries === null) throw invalid('"byDutyType"', 'expected an object');
   for (const [dutyType, name] of Object.entries(entries))
-    table.set(dutyType, lookup(name, `protocol policy "byDutyType.${dutyType}"`));
+    table.set(dutyType, lookup(name, `"byDutyType.${dutyType}"`));
   return (dutyType) => table.get(dutyType) ?? fallback;
 }

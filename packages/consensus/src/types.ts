@@ -4,6 +4,7 @@
  * message authentication (operator keys) and a durable sign guard; tests and the simulator plug in
  * their own.
  */
+import type { MessageAllocator } from './allocator.ts';
 
 /** The value decided for one duty. */
 export interface ValueType<V> {
@@ -44,12 +45,29 @@ export interface MessageAuthenticator {
   verifyIn?(member: number, bytes: Uint8Array, payloadEnd: number, signatureStart: number): boolean;
 }
 
+/** What a member is about to sign: its guard decides, and records durably, whether it may. */
+export interface SignRequest<V> {
+  /** The instance asking (a re-run of a duty has a new one: key the guard by what is slashable). */
+  readonly instance: Uint8Array;
+  /** The value whose signing root this member would sign (a block: its slot; attestation data: its epochs). */
+  readonly value: V;
+  /** The 32-byte signing root of `value`. */
+  readonly root: Uint8Array;
+}
+
 /**
  * The safety rule's memory: before a partial leaves the process, the runtime records durably that
- * this member signs `root` for `instance`. Returns false when a different root was recorded.
+ * this member signs `request.root`, under a key of its choosing — what Ethereum slashes: (validator,
+ * slot) for blocks, (validator, source and target epochs, refusing surround votes) for
+ * attestations — so a duty re-run under a new instance id is still refused. It answers true to
+ * allow (the same root again included) and false to refuse, at once or as a promise (a slashing
+ * database is asynchronous): the instance holds its partial until the promise resolves, and sends
+ * nothing when it resolves false or rejects (a guard that throws refuses too). An instance asks
+ * once at a time; the output of the call that asked carries, as `pending`, what it produces once
+ * the answer is in.
  */
-export interface SignGuard {
-  allow(instance: Uint8Array, root: Uint8Array): boolean;
+export interface SignGuard<V = unknown> {
+  allow(request: SignRequest<V>): boolean | PromiseLike<boolean>;
 }
 
 export interface ConsensusParameters<V, P, S> {
@@ -65,7 +83,7 @@ export interface ConsensusParameters<V, P, S> {
   readonly valueType: ValueType<V>;
   readonly scheme: PartialScheme<P, S>;
   readonly auth: MessageAuthenticator;
-  readonly guard: SignGuard;
+  readonly guard: SignGuard<NoInfer<V>>;
   /** Round r's timeout: base·growth^(r-1), at most maxTimeoutMs. */
   readonly timeouts?: { readonly baseMs: number; readonly growth: number; readonly maxMs: number };
   /** Largest message accepted (bytes). */
@@ -80,12 +98,24 @@ export interface ConsensusParameters<V, P, S> {
    * decision still needs a combined signature that verifies.
    */
   readonly partialVerification?: 'on-arrival' | 'on-combine';
+  /**
+   * Members left out of the leader order (1-based): operators whose equivocation evidence is recorded
+   * on chain as of the finalized checkpoint before the duty's epoch - 1, so every member uses the
+   * same list (the runtime and contracts feed it). The order is outside the safety argument: lists
+   * that briefly differ cannot cause disagreement. Excluding everyone excludes no one.
+   */
+  readonly excludedLeaders?: readonly number[];
+  /**
+   * Buffers for the messages this instance builds (`createMessageAllocator`). Default: the
+   * instance's own; a caller running many short instances may share one among them.
+   */
+  readonly allocator?: MessageAllocator;
 }
 
 export interface OutgoingMessage {
   /**
-   * The signed message: a view into a shared 16 KiB slab (`bytes.buffer` holds other data too).
-   * Send it as a view; copy it before transferring its buffer.
+   * The signed message: a view into a slab of the instance's allocator (`bytes.buffer` holds other
+   * data too). Send it as a view; copy it before transferring its buffer.
    */
   readonly bytes: Uint8Array;
 }
@@ -134,6 +164,12 @@ export interface ConsensusOutput<V, S> {
   readonly messages: readonly OutgoingMessage[];
   readonly timers: readonly TimerRequest[];
   readonly events: readonly ConsensusEvent<V, S>[];
+  /**
+   * Present when this call asked the sign guard and its answer is a promise: the output produced
+   * once the answer is in (this member's partial if allowed, and what follows from it), to be
+   * handled like any other output (it may carry a `pending` of its own). Never rejects.
+   */
+  readonly pending?: Promise<ConsensusOutput<V, S>>;
 }
 
 /** One consensus instance at one member. */

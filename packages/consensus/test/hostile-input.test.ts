@@ -3,16 +3,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  attachSignature,
   createQbftInstance,
   createRotationalInstance,
-  encodeUnsigned,
   leaderOf,
   leaderOrder,
   ROTATIONAL_PROTOCOL,
   RotationalKind,
 } from '../src/index.ts';
-import { createMemoryGuard, createSimAuth, createSimScheme, simValueType } from '../src/sim/index.ts';
+import {
+  attachSignature,
+  createMemoryGuard,
+  createSimAuth,
+  createSimScheme,
+  encodeUnsigned,
+  simValueType,
+} from '../src/sim/index.ts';
 
 const n = 4;
 const t = 3;

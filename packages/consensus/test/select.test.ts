@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ConsensusError,
   createProtocolSelector,
-  ProtocolPolicyError,
   QBFT_PROTOCOL,
   qbftProtocol,
   ROTATIONAL_PROTOCOL,
@@ -52,7 +52,7 @@ describe('protocol per duty type', () => {
     expect(() =>
       createProtocolSelector({ default: 'rotational', byDutyType: { proposal: 'pbft' as never } }),
     ).toThrow(/byDutyType\.proposal.*"pbft"/);
-    expect(() => createProtocolSelector({ default: 'raft' as never })).toThrow(ProtocolPolicyError);
+    expect(() => createProtocolSelector({ default: 'raft' as never })).toThrow(ConsensusError);
     expect(() => createProtocolSelector(null as never)).toThrow(/expected an object/);
     expect(() =>
       createProtocolSelector({

@@ -3,9 +3,7 @@
 // fails; evidence is still only made of valid partials; safety and liveness are unchanged.
 import { describe, expect, it } from 'vitest';
 import {
-  attachSignature,
   createRotationalInstance,
-  encodeUnsigned,
   type PartialScheme,
   qbftProtocol,
   ROTATIONAL_PROTOCOL,
@@ -14,9 +12,11 @@ import {
   verifyEvidence,
 } from '../src/index.ts';
 import {
+  attachSignature,
   createMemoryGuard,
   createSimAuth,
   createSimScheme,
+  encodeUnsigned,
   SIM_SIGNATURE_BYTES,
   SimPartial,
   type SimSignature,

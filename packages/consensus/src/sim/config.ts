@@ -2,6 +2,8 @@
  * What a simulation is configured with (network model, faults, Byzantine strategies, crypto and
  * verification choices) and what it reports for one instance.
  */
+
+import type { MessageAllocator } from '../allocator.ts';
 import type { ProtocolDescriptor } from '../protocol.ts';
 import type { Evidence, PartialScheme } from '../types.ts';
 
@@ -65,8 +67,20 @@ export interface SimulationConfig {
   readonly timeouts?: { baseMs: number; growth: number; maxMs: number };
   /** 'broken' lets every honest member sign twice after a restart (used to prove tests can fail). */
   readonly guard?: 'durable' | 'broken';
+  /** Members left out of every leader order (`ConsensusParameters.excludedLeaders`). */
+  readonly excludedLeaders?: readonly number[];
   /** Honest members' own candidates: all the same (default) or two different ones. */
   readonly candidates?: 'same' | 'split';
+  /**
+   * A restarted member's candidate: the one it had (default) or the other value (a block built
+   * again after a restart almost always differs).
+   */
+  readonly restartCandidate?: 'same' | 'other';
+  /**
+   * Whether honest members record their proposals durably before sending them and re-send them
+   * after a restart (`persistProposals` with a store that survives restarts); default 'forgotten'.
+   */
+  readonly proposals?: 'persisted' | 'forgotten';
   /** Stop simulating at this virtual time (ms). */
   readonly horizonMs?: number;
   /**
@@ -82,6 +96,16 @@ export interface SimulationConfig {
   readonly checkSignatures?: boolean;
   /** Members' `partialVerification` (default 'on-arrival'). */
   readonly partialVerification?: 'on-arrival' | 'on-combine';
+  /**
+   * Skip delivering to a decided honest member what it ignores unread (default true; the outcome
+   * is the same, with less work: a test turns it off to check that).
+   */
+  readonly skipDeliveriesOnceDecided?: boolean;
+  /**
+   * Buffers for the members' messages. Default: one allocator per simulation; runs of many
+   * simulations (benchmarks) save its setup by passing one for all of them.
+   */
+  readonly allocator?: MessageAllocator;
   /** Sees every piece of evidence an honest member produces. */
   readonly onEvidence?: (evidence: Evidence) => void;
 }

@@ -1,23 +1,40 @@
 import { key, keyHex } from '../bytes.ts';
-import type { SignGuard } from '../types.ts';
+import type { SignGuard, SignRequest } from '../types.ts';
 
-/**
- * A durable guard that survives the member's restarts (it lives outside the instance). `signed`
- * lists what it recorded: instance hex to root hex.
- */
-export function createMemoryGuard(): SignGuard & { readonly signed: ReadonlyMap<string, string> } {
-  return new MemoryGuard();
+/** Options of `createMemoryGuard`. */
+export interface MemoryGuardOptions<V> {
+  /**
+   * What the guard keys its records by: one root per key. Default: the instance id. A runtime keys
+   * by what Ethereum slashes, e.g. `(r) => \`${validator}/${slotOf(r.value)}\`` for blocks, so a
+   * re-run of the duty under a new instance id is refused too.
+   */
+  readonly key?: (request: SignRequest<V>) => string;
 }
 
-class MemoryGuard implements SignGuard {
-  /** Byte keys (cheaper than hex on the vote path). */
+/**
+ * A durable guard that survives the member's restarts (it lives outside the instance), answering at
+ * once. `signed` lists what it recorded: key (instance hex by default) to root hex.
+ */
+export function createMemoryGuard<V = unknown>(
+  options: MemoryGuardOptions<V> = {},
+): SignGuard<V> & { readonly signed: ReadonlyMap<string, string> } {
+  return new MemoryGuard(options.key);
+}
+
+class MemoryGuard<V> implements SignGuard<V> {
+  /** Byte keys of roots (cheaper than hex on the vote path), by key. */
   private readonly recorded = new Map<string, string>();
-  get signed(): ReadonlyMap<string, string> {
-    return new Map([...this.recorded].map(([i, r]) => [keyHex(i), keyHex(r)]));
+  private readonly keyOf: ((request: SignRequest<V>) => string) | undefined;
+  constructor(keyOf: ((request: SignRequest<V>) => string) | undefined) {
+    this.keyOf = keyOf;
   }
-  allow(instance: Uint8Array, root: Uint8Array): boolean {
-    const k = key(instance);
-    const r = key(root);
+  get signed(): ReadonlyMap<string, string> {
+    const shown = (k: string) => (this.keyOf === undefined ? keyHex(k) : k);
+    return new Map([...this.recorded].map(([k, r]) => [shown(k), keyHex(r)]));
+  }
+  allow(request: SignRequest<V>): boolean {
+    const k = this.keyOf === undefined ? key(request.instance) : this.keyOf(request);
+    const r = key(request.root);
     const before = this.recorded.get(k);
     if (before !== undefined && before !== r) return false;
     this.recorded.set(k, r);
@@ -26,4 +43,4 @@ class MemoryGuard implements SignGuard {
 }
 
 /** The deliberately broken guard used to prove the safety test can fail: it allows everything. */
-export const brokenGuard: SignGuard = { allow: () => true };
+export const brokenGuard: SignGuard<unknown> = { allow: () => true };

@@ -1,5 +1,9 @@
-/** @diva-dvt/consensus/sim — the deterministic network simulator and its stand-in crypto. */
+/**
+ * @diva-dvt/consensus/sim — the deterministic network simulator, its stand-in crypto and guards, and
+ * the wire helpers that tests and adversaries use to build messages by hand.
+ */
 
+export { attachSignature, encodeUnsigned } from '../codec.ts';
 export {
   BYZANTINE_STRATEGIES,
   type ByzantineStrategy,
@@ -8,7 +12,8 @@ export {
   type NetworkModel,
   type SimulationConfig,
 } from './config.ts';
-export { brokenGuard, createMemoryGuard } from './guard.ts';
+export { brokenGuard, createMemoryGuard, type MemoryGuardOptions } from './guard.ts';
+export { createMemoryProposalStore } from './proposal-store.ts';
 export { EventQueue } from './queue.ts';
 export { createRng, type Rng } from './random.ts';
 export {

@@ -13,7 +13,8 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
-import { allocate } from '../codec.ts';
+import { createMessageAllocator, type MessageAllocator } from '../allocator.ts';
+import { ConsensusError } from '../errors.ts';
 import type { MessageAuthenticator, PartialScheme, ValueType } from '../types.ts';
 
 /**
@@ -56,8 +57,8 @@ function keyedTag(key: Uint8Array, data: Uint8Array, words: number): Uint8Array 
  * A 96-byte stand-in signature of `root` under `key`: a 32-byte keyed tag, then two fixed
  * transformations of it (a check compares all 96 bytes with the expected ones).
  */
-function signatureOf(key: Uint8Array, root: Uint8Array): Uint8Array {
-  const out = allocate(SIM_SIGNATURE_BYTES);
+function signatureOf(allocator: MessageAllocator, key: Uint8Array, root: Uint8Array): Uint8Array {
+  const out = allocator.allocate(SIM_SIGNATURE_BYTES);
   tagInto(key, 0, 0, root, out, 0);
   tagInto(key, 16, 0, root, out, 16);
   for (let i = 0; i < 32; i++) {
@@ -122,6 +123,12 @@ function tagInto(
   put(out, outAt + 12, avalanche(h3));
 }
 
+/** Throws unless `bytes` (the stand-ins' `field`) has `length` bytes. */
+function checkLength(field: string, bytes: Uint8Array, length: number): void {
+  if (bytes.length !== length)
+    throw new ConsensusError({ code: 'INVALID_LENGTH', field, expected: length, actual: bytes.length });
+}
+
 function equal(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -154,6 +161,8 @@ interface PartialMemo {
   /** The root's combined signature, for threshold `combinedT`. */
   combined: Uint8Array | undefined;
   combinedT: number;
+  /** Buffers of the partials and signatures made (those of one committee). */
+  readonly allocator: MessageAllocator;
 }
 let generations = 0;
 const memos = new WeakMap<Uint8Array[], PartialMemo>();
@@ -185,7 +194,14 @@ export function createSimScheme(
   const keys = keysFor('sim-partial', n, seed);
   let memo = memos.get(keys);
   if (!memo) {
-    memo = { root: undefined, generation: ++generations, partials: [], combined: undefined, combinedT: 0 };
+    memo = {
+      root: undefined,
+      generation: ++generations,
+      partials: [],
+      combined: undefined,
+      combinedT: 0,
+      allocator: createMessageAllocator(),
+    };
     memos.set(keys, memo);
   }
   const shared = memo;
@@ -210,7 +226,7 @@ export function createSimScheme(
     const table = at(root).partials;
     let p = table[member];
     if (!p) {
-      p = signatureOf(keys[member]!, root);
+      p = signatureOf(shared.allocator, keys[member]!, root);
       table[member] = p;
     }
     return p;
@@ -221,7 +237,7 @@ export function createSimScheme(
   const combinedOf = (root: Uint8Array): Uint8Array => {
     const memo = at(root);
     if (!memo.combined || memo.combinedT !== t) {
-      memo.combined = signatureOf(groupKey, root);
+      memo.combined = signatureOf(memo.allocator, groupKey, root);
       memo.combinedT = t;
     }
     return memo.combined;
@@ -273,12 +289,12 @@ export function createSimScheme(
     },
     encodePartial: (p) => p.bytes,
     decodePartial: (b) => {
-      if (b.length !== SIM_SIGNATURE_BYTES) throw new Error(`partial must be ${SIM_SIGNATURE_BYTES} bytes`);
+      checkLength('partial', b, SIM_SIGNATURE_BYTES);
       return new SimPartial(b);
     },
     encodeSignature: (s) => s,
     decodeSignature: (b) => {
-      if (b.length !== SIM_SIGNATURE_BYTES) throw new Error(`signature must be ${SIM_SIGNATURE_BYTES} bytes`);
+      checkLength('signature', b, SIM_SIGNATURE_BYTES);
       return remember ? b : new Uint8Array(b);
     },
   };
@@ -336,7 +352,7 @@ const lastRoots: Uint8Array[] = [];
 export const simValueType: ValueType<Uint8Array> = {
   encode: (v) => v,
   decode: (b) => {
-    if (b.length !== 32) throw new Error('value must be 32 bytes');
+    checkLength('value', b, 32);
     return new Uint8Array(b);
   },
   isValid: (v) => v.length === 32,

@@ -9,12 +9,16 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
+import { createMessageAllocator } from '../allocator.ts';
 import { key, keyHex } from '../bytes.ts';
 import { attachSignature, decodeWire, encodeUnsigned } from '../codec.ts';
 import { leaderOrder } from '../leader.ts';
+import { persistProposals } from '../proposal-store.ts';
 import type { ConsensusInstance, ConsensusOutput, PartialScheme, SignGuard } from '../types.ts';
 import type { ByzantineStrategy, InstanceReport, SimulationConfig } from './config.ts';
+import { type ForgingHooks, forgingHooks } from './forging.ts';
 import { brokenGuard, createMemoryGuard } from './guard.ts';
+import { createMemoryProposalStore } from './proposal-store.ts';
 import { EventQueue } from './queue.ts';
 import { createRng, type Rng } from './random.ts';
 import { SIM_SIGNATURE_BYTES, simValueType, standInCrypto } from './scheme.ts';
@@ -25,13 +29,13 @@ type Event =
   | { kind: 'crash'; member: number }
   | { kind: 'restart'; member: number };
 
-/** Message kinds a decided member of `protocol` ignores unread, by kind byte. */
-const ignoredKindTables = new WeakMap<SimulationConfig['protocol'], readonly boolean[]>();
-function ignoredKindsOf(protocol: SimulationConfig['protocol']): readonly boolean[] {
-  let table = ignoredKindTables.get(protocol);
+/** Message kinds a decided member of a protocol ignores unread, by kind byte. */
+const ignoredKindTables = new WeakMap<ForgingHooks, readonly boolean[]>();
+function ignoredKindsOf(hooks: ForgingHooks): readonly boolean[] {
+  let table = ignoredKindTables.get(hooks);
   if (!table) {
-    table = Array.from({ length: 256 }, (_, k) => protocol.ignoredOnceDecided?.(k) === true);
-    ignoredKindTables.set(protocol, table);
+    table = Array.from({ length: 256 }, (_, k) => hooks.ignoredOnceDecided?.(k) === true);
+    ignoredKindTables.set(hooks, table);
   }
   return table;
 }
@@ -49,6 +53,9 @@ function suffixed(bytes: Uint8Array, last: number): Uint8Array {
 
 export function simulateInstance(config: SimulationConfig, index: number): InstanceReport {
   const { n, t, protocol, network } = config;
+  const hooks = forgingHooks(protocol);
+  /** Message buffers of this simulation's members (they are one caller: one allocator). */
+  const allocator = config.allocator ?? createMessageAllocator();
   const rng = createRng(config.seed * 1_000_003 + index);
   const instance = sha256(utf8ToBytes(`instance/${config.seed}/${index}`));
   const leaderSeed = rng.bytes(32);
@@ -63,7 +70,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
   const valueA = sha256(suffixed(instance, 1));
   const valueB = sha256(suffixed(instance, 2));
   const members = Array.from({ length: n + 1 }, (_, j) => j);
-  const guards: SignGuard[] = members.map(() =>
+  const guards: SignGuard<Uint8Array>[] = members.map(() =>
     config.guard === 'broken' ? brokenGuard : createMemoryGuard(),
   );
   const instances: (ConsensusInstance<Uint8Array, unknown> | undefined)[] = members.map(() => undefined);
@@ -85,9 +92,21 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
   let signaturesValid = true;
   const accused = new Set<number>();
 
-  const candidate = (j: number) => (config.candidates === 'split' && j % 2 === 0 ? valueB : valueA);
+  const candidate = (j: number) => {
+    const first = config.candidates === 'split' && j % 2 === 0 ? valueB : valueA;
+    if (config.restartCandidate !== 'other' || epochs[j]! <= 1) return first;
+    return first === valueA ? valueB : valueA;
+  };
+  /** Honest members' proposal stores (they survive restarts), when proposals are persisted. */
+  const proposalStores =
+    config.proposals === 'persisted' ? members.map(() => createMemoryProposalStore()) : undefined;
 
-  const create = (j: number) =>
+  const create = (j: number) => {
+    const inst = createInstance(j);
+    if (proposalStores === undefined || byzantine.has(j)) return inst;
+    return persistProposals(inst, { instance, valueType: simValueType, store: proposalStores[j]! });
+  };
+  const createInstance = (j: number) =>
     protocol.create({
       n,
       t,
@@ -98,7 +117,9 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
       scheme: schemes[j]!,
       auth: auths[j]!,
       guard: byzantine.has(j) ? brokenGuard : guards[j]!,
+      allocator,
       ...(config.timeouts ? { timeouts: config.timeouts } : {}),
+      ...(config.excludedLeaders ? { excludedLeaders: config.excludedLeaders } : {}),
       ...(config.partialVerification ? { partialVerification: config.partialVerification } : {}),
     });
 
@@ -111,8 +132,11 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
     );
 
   /** Skipping needs free processing (a dropped message still costs a member its processing time). */
-  const skipOnceDecided = protocol.ignoredOnceDecided !== undefined && !network.processingMs;
-  const ignoredKinds = ignoredKindsOf(protocol);
+  const skipOnceDecided =
+    hooks.ignoredOnceDecided !== undefined &&
+    !network.processingMs &&
+    config.skipDeliveriesOnceDecided !== false;
+  const ignoredKinds = ignoredKindsOf(hooks);
   /** Honest members that cannot restart (a restarted member starts undecided). */
   const skippable = members.map((j) => !byzantine.has(j) && crashes.get(j)?.restartMs === undefined);
   /** Whether member j's current instance has decided (`instances[j]?.decision() !== undefined`). */
@@ -157,30 +181,30 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
     switch (strategy) {
       case 'equivocating-leader':
         // Value A to odd members, B to even ones.
-        if (m.kind === protocol.kinds.proposal) {
-          return [forge(j, m.kind, m.round, protocol.proposalBody(to % 2 === 0 ? valueB : valueA, m.body))];
+        if (m.kind === hooks.kinds.proposal) {
+          return [forge(j, m.kind, m.round, hooks.proposalBody(to % 2 === 0 ? valueB : valueA, m.body))];
         }
         return [payload];
       case 'silent-leader':
-        return m.kind === protocol.kinds.proposal ? [] : [payload];
+        return m.kind === hooks.kinds.proposal ? [] : [payload];
       case 'bad-partials':
-        return m.kind === protocol.kinds.vote
-          ? [forge(j, m.kind, m.round, protocol.corruptVote(m.body, rng.bytes(SIM_SIGNATURE_BYTES)))]
+        return m.kind === hooks.kinds.vote
+          ? [forge(j, m.kind, m.round, hooks.corruptVote(m.body, rng.bytes(SIM_SIGNATURE_BYTES)))]
           : [payload];
       case 'double-vote':
         // Its own honest votes are replaced by the forged ones (see doubleVote); it announces nothing.
-        if (m.kind === protocol.kinds.vote || m.kind === protocol.kinds.decided) return [];
-        if (m.kind === protocol.kinds.roundChange)
-          return [forge(j, m.kind, m.round, protocol.emptyRoundChangeBody())];
-        if (m.kind === protocol.kinds.proposal && faults.splitBrain) {
+        if (m.kind === hooks.kinds.vote || m.kind === hooks.kinds.decided) return [];
+        if (m.kind === hooks.kinds.roundChange)
+          return [forge(j, m.kind, m.round, hooks.emptyRoundChangeBody())];
+        if (m.kind === hooks.kinds.proposal && faults.splitBrain) {
           const b = m.round > 1 || faults.splitBrain.minority.includes(to);
-          return [forge(j, m.kind, m.round, protocol.proposalBody(b ? valueB : valueA, m.body))];
+          return [forge(j, m.kind, m.round, hooks.proposalBody(b ? valueB : valueA, m.body))];
         }
         return [payload];
       case 'withheld-partials':
-        if (m.kind === protocol.kinds.vote) return [];
-        if (m.kind === protocol.kinds.roundChange)
-          return [forge(j, m.kind, m.round, protocol.emptyRoundChangeBody())];
+        if (m.kind === hooks.kinds.vote) return [];
+        if (m.kind === hooks.kinds.roundChange)
+          return [forge(j, m.kind, m.round, hooks.emptyRoundChangeBody())];
         return [payload];
       default:
         return [payload];
@@ -234,12 +258,12 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
     let m: ReturnType<typeof decodeWire>;
     try {
       m = decodeWire(payload);
-      if (m.kind !== protocol.kinds.proposal) return;
-      protocol.proposalValue(m.body);
+      if (m.kind !== hooks.kinds.proposal) return;
+      hooks.proposalValue(m.body);
     } catch {
       return; // not a message this strategy reacts to
     }
-    const seen = protocol.proposalValue(m.body);
+    const seen = hooks.proposalValue(m.body);
     const isA = seen.every((b, i) => b === valueA[i]);
     const isB = seen.every((b, i) => b === valueB[i]);
     const split = faults.splitBrain;
@@ -248,8 +272,8 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
       const root = simValueType.signingRoot(value);
       const partial = schemes[j]!.encodePartial(schemes[j]!.signPartial(root));
       const extra = [
-        ...(protocol.extraVotes?.(m.round, value, root) ?? []),
-        { kind: protocol.kinds.vote, body: protocol.voteBody(root, value, partial) },
+        ...(hooks.extraVotes?.(m.round, value, root) ?? []),
+        { kind: hooks.kinds.vote, body: hooks.voteBody(root, value, partial) },
       ];
       const directed = split !== undefined && value === valueA;
       for (const x of extra) {
@@ -261,16 +285,21 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
     }
   };
 
+  /** Restarts still to come: a member that restarts after the others decided must decide too. */
+  let restartsPending = 0;
   for (let j = 1; j <= n; j++) {
     const crash = crashes.get(j);
     const skew = network.skewMs ? rng.next() * network.skewMs : 0;
     if (!crash || crash.atMs > 0) queue.push(skew, { kind: 'start', member: j });
     else down[j] = true;
     if (crash && crash.atMs > 0) queue.push(crash.atMs, { kind: 'crash', member: j });
-    if (crash?.restartMs !== undefined) queue.push(crash.restartMs, { kind: 'restart', member: j });
+    if (crash?.restartMs !== undefined && crash.restartMs <= horizon) {
+      queue.push(crash.restartMs, { kind: 'restart', member: j });
+      restartsPending++;
+    }
     if (byzantine.get(j) === 'round-change-spam') {
       for (let r = 2; r < 60; r++) {
-        const spam = forge(j, protocol.kinds.roundChange, r, protocol.emptyRoundChangeBody());
+        const spam = forge(j, hooks.kinds.roundChange, r, hooks.emptyRoundChangeBody());
         for (let to = 1; to <= n; to++) if (to !== j) transmit(j, to, spam, skew);
       }
     }
@@ -312,8 +341,8 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
       emit(j, inst.handle(e), done);
       if (changed) {
         changed = false;
-        // Everyone honest is done; remaining traffic cannot change decisions.
-        if (queue.size > 0 && allDoneAndSomeLive()) break;
+        // Everyone honest is done, and nobody restarts: remaining traffic cannot change decisions.
+        if (queue.size > 0 && restartsPending === 0 && allDoneAndSomeLive()) break;
       }
       continue;
     }
@@ -326,6 +355,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
       continue;
     }
     if (e.kind === 'restart' || e.kind === 'start') {
+      if (e.kind === 'restart') restartsPending--;
       changed = true;
       down[j] = false;
       epochs[j]!++;
