@@ -12,7 +12,9 @@ import {
   createBls,
   createBlstBackend,
   createSeededRandom,
+  createThresholdScheme,
   SecretKey,
+  type Signature,
   splitSecretKey,
 } from '@diva-dvt/bls-threshold';
 import {
@@ -23,7 +25,6 @@ import {
   rotationalProtocol,
 } from '../src/index.ts';
 import { createRng, type Faults, type SimulationConfig, simulateInstance } from '../src/sim/index.ts';
-import { thresholdBlsScheme } from '../test/helpers/bls-scheme.ts';
 
 const quick = process.argv.includes('--quick');
 const count = quick ? 20 : 400;
@@ -80,7 +81,15 @@ function measureThroughput(protocol: ProtocolDescriptor, crypto: Crypto, duties:
     threshold: t,
     shareCount: n,
   });
-  const blsScheme = (member: number) => thresholdBlsScheme(bls, split, member);
+  // One member's scheme from bls-threshold, typed as this package's PartialScheme (the two must match).
+  const blsScheme = (member: number): PartialScheme<Signature, Signature> =>
+    createThresholdScheme(bls, {
+      shareIndex: member,
+      secretShare: split.shares[member - 1]!.secretKey,
+      publicShares: split.publicShares.map((p) => p.publicKey),
+      groupPublicKey: split.groupPublicKey,
+      threshold: split.threshold,
+    });
   // One allocator for every simulated duty of the measurement (as a runtime shares one).
   const allocator = createMessageAllocator();
   const config = (checkSignatures: boolean): SimulationConfig => ({

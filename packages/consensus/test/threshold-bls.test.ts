@@ -6,6 +6,7 @@ import {
   createBls,
   createBlstBackend,
   createSeededRandom,
+  createThresholdScheme,
   SecretKey,
   type Signature,
   splitSecretKey,
@@ -21,7 +22,6 @@ import {
   rotationalProtocol,
 } from '../src/index.ts';
 import { createMemoryGuard, createSimAuth, simulateInstance, simValueType } from '../src/sim/index.ts';
-import { thresholdBlsScheme } from './helpers/bls-scheme.ts';
 
 const n = 16;
 const t = 11;
@@ -32,7 +32,15 @@ const split = splitSecretKey(key, {
   shareCount: n,
   random: createSeededRandom('consensus-bls-split'),
 });
-const blsScheme = (member: number) => thresholdBlsScheme(bls, split, member);
+// One member's scheme from bls-threshold, typed as this package's PartialScheme (the two must match).
+const blsScheme = (member: number): PartialScheme<Signature, Signature> =>
+  createThresholdScheme(bls, {
+    shareIndex: member,
+    secretShare: split.shares[member - 1]!.secretKey,
+    publicShares: split.publicShares.map((p) => p.publicKey),
+    groupPublicKey: split.groupPublicKey,
+    threshold: split.threshold,
+  });
 
 function run(protocol: ProtocolDescriptor, crashed: ReadonlySet<number>) {
   const instance = sha256(new Uint8Array([protocol.id, crashed.size]));
