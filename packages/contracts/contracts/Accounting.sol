@@ -12,8 +12,9 @@ import {OperatorRegistry} from "./OperatorRegistry.sol";
 /// @notice A report states the beacon balance of all pool validators, how much of the ETH sent to the
 /// deposit contract the beacon chain has credited, the cumulative count of fully withdrawn validators
 /// and penalties (ETH) for missed duties per operator. It needs EIP-712 signatures from at least
-/// ceil(2/3) of the active operators (registered, not ejected, holding a seat), in ascending signer
-/// order. The pooled ETH may move by at most `maxIncreaseBps` / `maxDecreaseBps` per report.
+/// ceil(2/3) of the voting weight, in ascending signer order: an active operator (registered, not
+/// ejected, holding a seat) weighs the seats it holds, each backed by one seat's collateral; head count
+/// never counts, so splitting collateral over many registrations buys no extra vote. The pooled ETH may move by at most `maxIncreaseBps` / `maxDecreaseBps` per report.
 /// Operators receive `operatorFeeBps` of any increase, per seat; penalties are taken from collateral
 /// (burned, so stakers are made whole) and an operator left under-collateralized is ejected.
 contract Accounting is IAccounting, EIP712, ReentrancyGuard {
@@ -62,7 +63,7 @@ contract Accounting is IAccounting, EIP712, ReentrancyGuard {
     error ExitedValidatorsDecreased(uint256 reported, uint256 previous);
     error TooManyPenalties(uint256 count, uint256 max);
     error NoActiveOperators();
-    error QuorumNotReached(uint256 signers, uint256 needed);
+    error QuorumNotReached(uint256 weight, uint256 needed);
     error SignersNotSorted(uint256 position);
     error NotActiveOperator(address signer, uint256 position);
     error ChangeOutOfBounds(uint256 preTotalEther, uint256 postTotalEther, uint256 maxChange);
@@ -106,10 +107,12 @@ contract Accounting is IAccounting, EIP712, ReentrancyGuard {
         );
     }
 
-    /// @notice Signatures needed now: ceil(2/3 of active operators).
+    /// @notice Voting weight needed now: ceil(2/3 of the seats held by active operators). An operator
+    /// votes with its seats (each backed by one seat's collateral), never with its head: splitting
+    /// collateral over many registrations buys no extra vote.
     function quorum() public view returns (uint256) {
-        uint256 active = REGISTRY.activeOperatorCount();
-        return (active * 2 + 2) / 3;
+        uint256 seats = REGISTRY.activeSeats();
+        return (seats * 2 + 2) / 3;
     }
 
     /// ETH that arrived at divETH and may be counted now: what left the beacon chain (exits, skims:
@@ -156,14 +159,17 @@ contract Accounting is IAccounting, EIP712, ReentrancyGuard {
     function _checkQuorum(bytes32 digest, bytes[] calldata signatures) private view {
         uint256 needed = quorum();
         if (needed == 0) revert NoActiveOperators();
-        if (signatures.length < needed) revert QuorumNotReached(signatures.length, needed);
         address previous;
+        uint256 weight;
         for (uint256 i = 0; i < signatures.length; ++i) {
             address signer = ECDSA.recover(digest, signatures[i]);
             if (signer <= previous) revert SignersNotSorted(i);
-            if (!REGISTRY.isActiveOperator(signer)) revert NotActiveOperator(signer, i);
+            uint256 seats = REGISTRY.votingWeightOf(signer);
+            if (seats == 0) revert NotActiveOperator(signer, i);
+            weight += seats;
             previous = signer;
         }
+        if (weight < needed) revert QuorumNotReached(weight, needed);
     }
 
     function _applyToPool(Report calldata report) private returns (uint256 pre, uint256 post, uint256 feeShares) {

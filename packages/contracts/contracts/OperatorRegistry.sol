@@ -45,6 +45,9 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
     uint256 public operatorsWithCapacity;
     uint256 public totalKeyShares;
     uint256 public activeOperatorCount;
+    /// Seats held by operators that are not ejected: the total voting weight of reports and quorums
+    /// (each seat is backed by COLLATERAL_PER_SEAT of locked collateral; head count never counts).
+    uint256 public activeSeats;
     uint256 public accRewardPerSeat;
     uint256 public totalCollateralShares;
     uint256 public totalRewardShares; // allocated to operators, unclaimed
@@ -370,6 +373,13 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         return op.index != 0 && !op.ejected && op.keyShares > 0;
     }
 
+    /// @notice Voting weight of `operator` in reports and quorums: the seats it holds (each backed by
+    /// COLLATERAL_PER_SEAT of collateral) while not ejected; 0 otherwise.
+    function votingWeightOf(address operator) external view returns (uint256) {
+        Operator storage op = _operators[operator];
+        return op.ejected ? 0 : op.keyShares;
+    }
+
     function operatorCount() external view returns (uint256) {
         return _operatorList.length;
     }
@@ -410,6 +420,7 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         _settle(op);
         bool wasActive = !op.ejected && op.keyShares > 0;
         totalKeyShares = totalKeyShares - op.keyShares + keyShares;
+        if (!op.ejected) activeSeats = activeSeats - op.keyShares + keyShares;
         op.keyShares = keyShares;
         op.rewardDebt = keyShares * accRewardPerSeat / PRECISION;
         bool isActive = !op.ejected && keyShares > 0;
@@ -419,6 +430,7 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
 
     function _eject(address operator, Operator storage op, uint8 reason) private {
         if (op.keyShares > 0) --activeOperatorCount;
+        activeSeats -= op.keyShares;
         op.ejected = true;
         _refresh(operator, op);
         emit OperatorEjected(operator, reason);

@@ -630,7 +630,7 @@ export const errorsAbi = [
   },
   {
     inputs: [
-      { internalType: 'uint256', name: 'signers', type: 'uint256' },
+      { internalType: 'uint256', name: 'weight', type: 'uint256' },
       { internalType: 'uint256', name: 'needed', type: 'uint256' },
     ],
     name: 'QuorumNotReached',
@@ -818,4 +818,4 @@ export const errorsAbi = [
   },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = 'e0097347f8d82ab5ea8a1f886e694b5622a8f4ea5380b99c5e4ab3b4f68c4d16';
+export const sourcesHash = 'bdc2a2cc5700718775fa816abf84b029b46f2071166f12fa41547d3153a42222';
