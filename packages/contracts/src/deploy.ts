@@ -1,7 +1,13 @@
 // Stands the whole Diva contract system up on any EVM node: deploys, then wires the contracts to each
 // other once (there is no admin afterwards). Works with any viem client that has an account.
 import type { Account, Address, Chain, Client, Hex, Transport } from 'viem';
-import { deployContract, readContract, waitForTransactionReceipt, writeContract } from 'viem/actions';
+import {
+  deployContract,
+  getBlock,
+  readContract,
+  waitForTransactionReceipt,
+  writeContract,
+} from 'viem/actions';
 import { accountingAbi, accountingBytecode } from './generated/Accounting.ts';
 import { committeeDrawAbi, committeeDrawBytecode } from './generated/CommitteeDraw.ts';
 import { depositContractAbi, depositContractBytecode } from './generated/DepositContract.ts';
@@ -24,10 +30,18 @@ export type DivaSettings = {
   drawDelayBlocks?: bigint;
   /** Blocks a drawn committee has to get its DKG result accepted (default 7200, about a day). */
   dkgTimeoutBlocks?: bigint;
-  /** Largest increase of pooled ETH per report, basis points (default 100 = 1%). */
-  maxIncreaseBps?: bigint;
-  /** Largest decrease of pooled ETH per report, basis points (default 500 = 5%). */
-  maxDecreaseBps?: bigint;
+  /**
+   * Largest increase of pooled ETH per year, basis points, applied pro rata of the time between two
+   * reports' reference epochs (default 1000 = 10% a year).
+   */
+  maxAnnualIncreaseBps?: bigint;
+  /** Largest decrease of pooled ETH per day, basis points, pro rata as above (default 500 = 5%). */
+  maxDailyDecreaseBps?: bigint;
+  /**
+   * Beacon chain time and report frames. Defaults: `genesisTime` the latest block's timestamp,
+   * `secondsPerEpoch` 384, `epochsPerFrame` 225 (a day), `initialEpoch` the current frame's start.
+   */
+  reportFrames?: ReportFrames;
   /** Operators' part of rewards, basis points (default 1000 = 10%). */
   operatorFeeBps?: bigint;
   /**
@@ -39,6 +53,15 @@ export type DivaSettings = {
 };
 
 export type WithdrawalCredentialsType = 0x01 | 0x02;
+
+/** Reports belong to frames of `epochsPerFrame` epochs, at most one each, named by their first epoch. */
+export type ReportFrames = {
+  genesisTime?: bigint;
+  secondsPerEpoch?: bigint;
+  epochsPerFrame?: bigint;
+  /** The reference epoch before the first report (a frame start already reached). */
+  initialEpoch?: bigint;
+};
 
 /** A deployment setting deployDiva refuses before sending anything. */
 export class DeployDivaError extends Error {
@@ -121,6 +144,16 @@ async function call(
   if (receipt.status !== 'success') throw new Error(`deploy: ${parameters.functionName} (${hash}) failed`);
 }
 
+async function reportFrames(client: DeployClient, frames: ReportFrames) {
+  const genesisTime = frames.genesisTime ?? (await getBlock(client)).timestamp;
+  const secondsPerEpoch = frames.secondsPerEpoch ?? 384n;
+  const epochsPerFrame = frames.epochsPerFrame ?? 225n;
+  const now = (await getBlock(client)).timestamp;
+  const epoch = now >= genesisTime && secondsPerEpoch > 0n ? (now - genesisTime) / secondsPerEpoch : 0n;
+  const initialEpoch = frames.initialEpoch ?? (epochsPerFrame > 0n ? epoch - (epoch % epochsPerFrame) : 0n);
+  return { genesisTime, secondsPerEpoch, epochsPerFrame, initialEpoch };
+}
+
 export async function deployDiva(
   client: DeployClient,
   parameters: DeployDivaParameters,
@@ -162,6 +195,7 @@ export async function deployDiva(
   const withdrawalQueue = (
     await deploy(client, { abi: withdrawalQueueAbi, bytecode: withdrawalQueueBytecode, args: [divETH] })
   ).address;
+  const frames = await reportFrames(client, parameters.reportFrames ?? {});
   const accounting = (
     await deploy(client, {
       abi: accountingAbi,
@@ -169,8 +203,9 @@ export async function deployDiva(
       args: [
         divETH,
         operatorRegistry,
-        parameters.maxIncreaseBps ?? 100n,
-        parameters.maxDecreaseBps ?? 500n,
+        frames,
+        parameters.maxAnnualIncreaseBps ?? 1000n,
+        parameters.maxDailyDecreaseBps ?? 500n,
         parameters.operatorFeeBps ?? 1000n,
       ],
     })

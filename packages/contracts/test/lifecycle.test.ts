@@ -118,14 +118,20 @@ describe('lifecycle', () => {
       exitedValidators: bigint;
       penalties: readonly { operator: Address; amount: bigint }[];
     }) => {
-      const signers = await activeSigners();
-      const needed = Math.ceil((2 * signers.length) / 3);
-      const signatures = await signReport(
-        client,
-        { accounting: sys.accounting } as never,
-        report,
-        signers.slice(0, needed),
-      );
+      // Votes weigh seats: signers until they hold ceil(2/3) of the active seats.
+      const needed = (await client.readContract({
+        address: sys.accounting,
+        abi: accountingAbi,
+        functionName: 'quorum',
+      })) as bigint;
+      const signers: LocalAccount[] = [];
+      let weight = 0n;
+      for (const account of await activeSigners()) {
+        if (weight >= needed) break;
+        signers.push(account);
+        weight += (await reg('votingWeightOf', [account.address])) as bigint;
+      }
+      const signatures = await signReport(client, { accounting: sys.accounting } as never, report, signers);
       return send(client, {
         address: sys.accounting,
         abi: accountingAbi,

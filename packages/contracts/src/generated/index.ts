@@ -411,6 +411,7 @@ export const errorsAbi = [
     type: 'error',
   },
   { inputs: [], name: 'InvalidEncryptionKey', type: 'error' },
+  { inputs: [], name: 'InvalidFrames', type: 'error' },
   {
     inputs: [
       { internalType: 'bytes', name: 'pubkey', type: 'bytes' },
@@ -541,6 +542,14 @@ export const errorsAbi = [
   },
   {
     inputs: [
+      { internalType: 'uint256', name: 'epoch', type: 'uint256' },
+      { internalType: 'uint256', name: 'epochsPerFrame', type: 'uint256' },
+    ],
+    name: 'NotFrameStart',
+    type: 'error',
+  },
+  {
+    inputs: [
       { internalType: 'uint256', name: 'drawId', type: 'uint256' },
       { internalType: 'address', name: 'operator', type: 'address' },
     ],
@@ -638,6 +647,14 @@ export const errorsAbi = [
   },
   { inputs: [], name: 'RLPInvalidEncoding', type: 'error' },
   { inputs: [], name: 'ReentrancyGuardReentrantCall', type: 'error' },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'epoch', type: 'uint256' },
+      { internalType: 'uint256', name: 'currentEpoch', type: 'uint256' },
+    ],
+    name: 'ReferenceEpochNotReached',
+    type: 'error',
+  },
   {
     inputs: [
       { internalType: 'address', name: 'to', type: 'address' },
@@ -818,4 +835,4 @@ export const errorsAbi = [
   },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = 'bdc2a2cc5700718775fa816abf84b029b46f2071166f12fa41547d3153a42222';
+export const sourcesHash = 'eaebb2e9e345b398fd4ade999a421690591680a540138fc07e5bad2fc7a843f3';

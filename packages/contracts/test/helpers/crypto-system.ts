@@ -47,6 +47,7 @@ import {
   operatorRegistryAbi,
 } from '../../src/generated/index.ts';
 import { type AnvilClient, createAnvilClient, DEV_ACCOUNT, deploy, send } from './anvil.ts';
+import { TEST_REPORT_PACING } from './system.ts';
 
 /** Anvil dev account 1 (unlocked): deploys the pool, registry and draw. */
 const DIVA_DEPLOYER: Address = getAddress('0x70997970c51812dc3a010c7d01b50e0d17dc79c8');
@@ -132,6 +133,7 @@ async function deployWhole(
   withdrawalCredentialsType: WithdrawalCredentialsType,
 ): Promise<Contracts> {
   const diva = await deployDiva(client, {
+    ...TEST_REPORT_PACING,
     withdrawalCredentialsType,
     beacon: {
       genesisForkVersion: GENESIS_FORK_VERSION,
@@ -166,7 +168,10 @@ async function deployOurs(
   const at = (k: bigint) => getContractAddress({ from: DEV_ACCOUNT, nonce: nonce + k });
   const [depositContract, results, exits, evidence] = [at(0n), at(1n), at(2n), at(3n)];
   const divaDeployer = createAnvilClient(anvilUrl(client), DIVA_DEPLOYER);
-  const diva = await deployDiva(divaDeployer, { roles: { dkgResult: results, evidence, exits } });
+  const diva = await deployDiva(divaDeployer, {
+    ...TEST_REPORT_PACING,
+    roles: { dkgResult: results, evidence, exits },
+  });
   const withdrawalCredentials = options.exitsOwnCredentials
     ? concatHex(['0x01', `0x${'00'.repeat(11)}`, exits])
     : ((await client.readContract({
