@@ -23,6 +23,7 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         uint256 capacity;
         uint256 rewardDebt; // keyShares * accRewardPerSeat / PRECISION at the last settlement
         uint256 rewardShares; // settled, unclaimed
+        uint64 marginCallAt; // when its collateral was first found under one seat's worth per seat (0: not)
     }
 
     uint256 public constant MAX_P2P_ADDRESSES = 8;
@@ -30,6 +31,11 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
     uint256 private constant PRECISION = 1e36;
     uint8 public constant EJECT_REASON_SLASHER = 1;
     uint8 public constant EJECT_REASON_UNDERCOLLATERALIZED = 2;
+    /// Collateral per seat below which an operator is ejectable at once: 90% of COLLATERAL_PER_SEAT.
+    uint256 public constant EJECT_THRESHOLD_BPS = 9000;
+    /// Between the threshold and one full COLLATERAL_PER_SEAT per seat, an operator has this long after a
+    /// margin call to top up (or for a gain to lift its collateral) before anyone may eject it.
+    uint256 public constant MARGIN_GRACE_PERIOD = 3 days;
 
     IDivETH public immutable DIV_ETH;
     uint256 public immutable COLLATERAL_PER_SEAT;
@@ -64,6 +70,8 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         address indexed operator, uint256 takenEther, uint256 takenShares, address indexed reporter, uint256 reporterShares
     );
     event OperatorEjected(address indexed operator, uint8 reason);
+    event MarginCall(address indexed operator, uint256 collateralEther, uint256 requiredEther, uint256 deadline);
+    event MarginRestored(address indexed operator, uint256 collateralEther);
     event RewardsDistributed(uint256 feeShares, uint256 totalKeyShares, uint256 accRewardPerSeat);
     event RewardsClaimed(address indexed operator, uint256 shares);
     event Wired(address committeeDraw, address accounting, address evidence);
@@ -82,6 +90,7 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
     error CollateralLocked(address operator, uint256 remainingEther, uint256 requiredEther);
     error NoCapacity(address operator);
     error NotUndercollateralized(address operator, uint256 collateralEther, uint256 requiredEther);
+    error InGracePeriod(address operator, uint256 collateralEther, uint256 deadline);
     error NotEnoughCapacity(uint256 available, uint256 needed);
     error InvalidBps(uint256 bps);
     error NoSeat(address operator);
@@ -175,6 +184,13 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         totalCollateralShares += shares;
         emit CollateralDeposited(msg.sender, amount, shares);
         DIV_ETH.transferFrom(msg.sender, address(this), amount);
+        if (op.marginCallAt != 0) {
+            uint256 value = DIV_ETH.getPooledEthByShares(op.collateralShares);
+            if (value >= op.keyShares * COLLATERAL_PER_SEAT) {
+                op.marginCallAt = 0;
+                emit MarginRestored(msg.sender, value);
+            }
+        }
         _refresh(msg.sender, op);
     }
 
@@ -214,13 +230,40 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         _refresh(operator, _registered(operator));
     }
 
-    /// @notice Ejects an operator whose collateral no longer backs its seats (anyone).
+    /// @notice Acts on an operator whose collateral no longer backs its seats (anyone): below
+    /// EJECT_THRESHOLD_BPS of one seat's collateral per seat, ejects it; between that and a full seat's
+    /// worth, the first call makes a margin call (MarginCall, grace period MARGIN_GRACE_PERIOD) and a
+    /// call after the grace period ejects it if it is still short. A top-up (or a gain) ends the call.
     function ejectUndercollateralized(address operator) external {
         Operator storage op = _registered(operator);
         uint256 value = DIV_ETH.getPooledEthByShares(op.collateralShares);
         uint256 required = op.keyShares * COLLATERAL_PER_SEAT;
-        if (op.ejected || value >= required) revert NotUndercollateralized(operator, value, required);
-        _eject(operator, op, EJECT_REASON_UNDERCOLLATERALIZED);
+        if (op.ejected || value >= required) {
+            if (!op.ejected && op.marginCallAt != 0) {
+                op.marginCallAt = 0;
+                emit MarginRestored(operator, value);
+                return;
+            }
+            revert NotUndercollateralized(operator, value, required);
+        }
+        if (_marginDue(operator, op, value, required)) _eject(operator, op, EJECT_REASON_UNDERCOLLATERALIZED);
+    }
+
+    /// True if an operator short of `required` must be ejected now: under the threshold, or its margin
+    /// call's grace period is over. Otherwise starts the margin call (once) or reverts InGracePeriod.
+    function _marginDue(address operator, Operator storage op, uint256 value, uint256 required)
+        private
+        returns (bool)
+    {
+        if (value < required * EJECT_THRESHOLD_BPS / 10_000) return true;
+        if (op.marginCallAt == 0) {
+            op.marginCallAt = uint64(block.timestamp);
+            emit MarginCall(operator, value, required, block.timestamp + MARGIN_GRACE_PERIOD);
+            return false;
+        }
+        uint256 deadline = op.marginCallAt + MARGIN_GRACE_PERIOD;
+        if (block.timestamp < deadline) revert InGracePeriod(operator, value, deadline);
+        return true;
     }
 
     // ---------------------------------------------------------------- system hooks
@@ -243,9 +286,15 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         emit OperatorSlashed(operator, takenEther, shares, reporter, reporterShares);
         if (reporterShares > 0) DIV_ETH.transferShares(reporter, reporterShares);
         if (shares > reporterShares) DIV_ETH.burnShares(shares - reporterShares);
-        if (!op.ejected && DIV_ETH.getPooledEthByShares(op.collateralShares) < op.keyShares * COLLATERAL_PER_SEAT) {
+        uint256 left = DIV_ETH.getPooledEthByShares(op.collateralShares);
+        uint256 required = op.keyShares * COLLATERAL_PER_SEAT;
+        if (!op.ejected && left < required * EJECT_THRESHOLD_BPS / 10_000) {
             _eject(operator, op, EJECT_REASON_UNDERCOLLATERALIZED);
         } else {
+            if (!op.ejected && left < required && op.marginCallAt == 0) {
+                op.marginCallAt = uint64(block.timestamp);
+                emit MarginCall(operator, left, required, block.timestamp + MARGIN_GRACE_PERIOD);
+            }
             _refresh(operator, op);
         }
     }
@@ -364,6 +413,12 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         });
     }
 
+    /// @notice When `operator`'s margin call ends (0: none): after it, if still short, anyone may eject it.
+    function marginDeadlineOf(address operator) external view returns (uint256) {
+        uint256 at = _operators[operator].marginCallAt;
+        return at == 0 ? 0 : at + MARGIN_GRACE_PERIOD;
+    }
+
     function keySharesOf(address operator) external view returns (uint256) {
         return _operators[operator].keyShares;
     }
@@ -432,6 +487,7 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         if (op.keyShares > 0) --activeOperatorCount;
         activeSeats -= op.keyShares;
         op.ejected = true;
+        op.marginCallAt = 0;
         _refresh(operator, op);
         emit OperatorEjected(operator, reason);
     }

@@ -178,6 +178,10 @@ describe('rebases', () => {
     };
     expect(view.collateralEther).toBeLessThan(view.keyShares * parseEther('1'));
     const activeBefore = (await reg('activeOperatorCount')) as bigint;
+    // Still above 90% of a seat's collateral per seat: a margin call first, ejection after the grace period.
+    await eject();
+    await client().increaseTime({ seconds: 3 * 86_400 });
+    await client().mine({ blocks: 1 });
     const hash = await eject();
     const receipt = await client().waitForTransactionReceipt({ hash });
     const ejected = parseEventLogs({

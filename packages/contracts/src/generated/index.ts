@@ -346,6 +346,15 @@ export const errorsAbi = [
   },
   {
     inputs: [
+      { internalType: 'address', name: 'operator', type: 'address' },
+      { internalType: 'uint256', name: 'collateralEther', type: 'uint256' },
+      { internalType: 'uint256', name: 'deadline', type: 'uint256' },
+    ],
+    name: 'InGracePeriod',
+    type: 'error',
+  },
+  {
+    inputs: [
       { internalType: 'address', name: 'spender', type: 'address' },
       { internalType: 'uint256', name: 'allowance', type: 'uint256' },
       { internalType: 'uint256', name: 'needed', type: 'uint256' },
@@ -835,4 +844,4 @@ export const errorsAbi = [
   },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = 'eaebb2e9e345b398fd4ade999a421690591680a540138fc07e5bad2fc7a843f3';
+export const sourcesHash = '786e672ead1a1d2dea650900a176ddc2f5e7e9e480eb061ae69059402ee6e0bb';
