@@ -2,6 +2,7 @@
 pragma solidity 0.8.37;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {IDivETH} from "./interfaces/IDivETH.sol";
 import {IOperatorRegistry} from "./interfaces/IOperatorRegistry.sol";
@@ -14,6 +15,8 @@ import {IOperatorRegistry} from "./interfaces/IOperatorRegistry.sol";
 /// changes; `sync` refreshes it after a rebase. Seats earn `operatorFeeBps` of rewards (minted by
 /// divETH to this contract) per seat, claimable in divETH.
 contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
+    using Checkpoints for Checkpoints.Trace208;
+
     struct Operator {
         uint32 index; // 1-based position in the Fenwick tree, 0 = unregistered
         bool ejected;
@@ -46,7 +49,13 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
 
     mapping(address operator => Operator) private _operators;
     address[] private _operatorList; // index - 1 -> operator
-    uint256[] private _tree; // Fenwick tree over capacities, 1-based (_tree[0] unused)
+    // Fenwick tree over capacities, 1-based, every node with its history by block number: a draw selects
+    // with the weights as they were at the end of the block before its target block (`selectOperatorsAt`),
+    // fixed before its seed was known. The operator count, the total and each capacity keep histories too.
+    mapping(uint256 node => Checkpoints.Trace208) private _tree;
+    mapping(address operator => Checkpoints.Trace208) private _capacityHistory;
+    Checkpoints.Trace208 private _countHistory;
+    Checkpoints.Trace208 private _totalCapacityHistory;
     uint256 public totalCapacity;
     uint256 public operatorsWithCapacity;
     uint256 public totalKeyShares;
@@ -94,6 +103,7 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
     error NotEnoughCapacity(uint256 available, uint256 needed);
     error InvalidBps(uint256 bps);
     error NoSeat(address operator);
+    error FutureBlock(uint256 blockNumber, uint256 current);
 
     modifier onlyDraw() {
         if (msg.sender != committeeDraw || msg.sender == address(0)) revert Unauthorized(msg.sender);
@@ -113,7 +123,6 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         DIV_ETH = divEth;
         COLLATERAL_PER_SEAT = collateralPerSeat;
         DEPLOYER = msg.sender;
-        _tree.push(0);
     }
 
     /// @notice One-time wiring by the deployer. `evidence` may slash and eject besides accounting.
@@ -141,7 +150,8 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         // Fenwick append: node i covers (i - lowbit(i), i]; capacity starts at 0, so it holds the
         // sum of the nodes it covers below i.
         uint256 low = index & (~index + 1);
-        _tree.push(_prefix(index - 1) - _prefix(index - low));
+        _tree[index].push(uint48(block.number), uint208(_prefix(index - 1) - _prefix(index - low)));
+        _countHistory.push(uint48(block.number), uint208(index));
         emit OperatorRegistered(msg.sender, index, encryptionKey, p2pAddresses);
     }
 
@@ -334,7 +344,7 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
 
     // ---------------------------------------------------------------- selection
 
-    /// @notice Draws `count` distinct operators, weighted by recorded capacity, without replacement,
+    /// @notice Draws `count` distinct operators, weighted by recorded capacity (now), without replacement,
     /// skipping `exclude`: pick k uses r_k = keccak256(seed, k) mod (remaining weight). Pure in the
     /// seed: the same seed and registry state give the same operators. O(count * log n * |excluded|).
     function selectOperators(bytes32 seed, uint256 count, address[] memory exclude)
@@ -342,52 +352,95 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         view
         returns (address[] memory selected)
     {
-        // Excluded positions and their weights, kept in memory so the descent reads no extra storage.
-        uint256[] memory excluded = new uint256[](exclude.length + count);
-        uint256[] memory weights = new uint256[](exclude.length + count);
-        uint256 excludedCount;
-        uint256 remaining = totalCapacity;
-        for (uint256 i = 0; i < exclude.length; ++i) {
-            Operator storage op = _operators[exclude[i]];
-            if (op.index == 0 || op.capacity == 0) continue;
-            excluded[excludedCount] = op.index;
-            weights[excludedCount++] = op.capacity;
-            remaining -= op.capacity;
-        }
-        selected = new address[](count);
-        uint256 n = _operatorList.length;
-        uint256 topStep = n == 0 ? 0 : 1 << Math.log2(n);
-        for (uint256 k = 0; k < count; ++k) {
-            if (remaining == 0) revert NotEnoughCapacity(k, count);
-            uint256 r = uint256(keccak256(abi.encode(seed, k))) % remaining;
-            uint256 index = _descend(r, topStep, n, excluded, weights, excludedCount);
-            address picked = _operatorList[index - 1];
-            uint256 weight = _operators[picked].capacity;
-            selected[k] = picked;
-            excluded[excludedCount] = index;
-            weights[excludedCount++] = weight;
-            remaining -= weight;
+        uint256 picked;
+        (selected, picked) = _select(seed, count, exclude, LATEST);
+        if (picked < count) revert NotEnoughCapacity(picked, count);
+    }
+
+    /// @notice The same selection with the weights recorded at the end of block `blockNumber` (which
+    /// must be in the past): a draw uses the block before its target block, so no change made once the
+    /// seed is known can move its committee. Returns fewer than `count` operators if the weight runs out.
+    function selectOperatorsAt(bytes32 seed, uint256 count, uint256 blockNumber)
+        external
+        view
+        returns (address[] memory selected)
+    {
+        if (blockNumber >= block.number) revert FutureBlock(blockNumber, block.number);
+        uint256 picked;
+        (selected, picked) = _select(seed, count, new address[](0), uint48(blockNumber));
+        assembly ("memory-safe") {
+            mstore(selected, picked)
         }
     }
 
+    uint48 private constant LATEST = type(uint48).max;
+
+    /// Selection state in memory: positions and weights already excluded or picked, what is left.
+    struct Selection {
+        uint256[] excluded;
+        uint256[] weights;
+        uint256 excludedCount;
+        uint256 remaining;
+        uint256 n;
+        uint256 topStep;
+        uint48 key;
+    }
+
+    function _select(bytes32 seed, uint256 count, address[] memory exclude, uint48 key)
+        private
+        view
+        returns (address[] memory selected, uint256 picked)
+    {
+        // Excluded positions and their weights, kept in memory so the descent reads no extra storage.
+        Selection memory sel;
+        sel.excluded = new uint256[](exclude.length + count);
+        sel.weights = new uint256[](exclude.length + count);
+        sel.remaining = _at(_totalCapacityHistory, key);
+        sel.key = key;
+        for (uint256 i = 0; i < exclude.length; ++i) {
+            uint256 index = _operators[exclude[i]].index;
+            uint256 weight = _at(_capacityHistory[exclude[i]], key);
+            if (index == 0 || weight == 0) continue;
+            _exclude(sel, index, weight);
+        }
+        selected = new address[](count);
+        sel.n = _at(_countHistory, key);
+        sel.topStep = sel.n == 0 ? 0 : 1 << Math.log2(sel.n);
+        for (; picked < count; ++picked) {
+            if (sel.remaining == 0) break;
+            uint256 index = _descend(uint256(keccak256(abi.encode(seed, picked))) % sel.remaining, sel);
+            address operator = _operatorList[index - 1];
+            selected[picked] = operator;
+            _exclude(sel, index, _at(_capacityHistory[operator], key));
+        }
+    }
+
+    function _exclude(Selection memory sel, uint256 index, uint256 weight) private pure {
+        sel.excluded[sel.excludedCount] = index;
+        sel.weights[sel.excludedCount++] = weight;
+        sel.remaining -= weight;
+    }
+
+    /// The value at the end of block `key` (the latest for LATEST); the last checkpoint first, as a draw
+    /// almost always reads weights no one changed since.
+    function _at(Checkpoints.Trace208 storage trace, uint48 key) private view returns (uint256) {
+        (bool exists, uint48 lastKey, uint208 value) = trace.latestCheckpoint();
+        if (!exists) return 0;
+        if (lastKey <= key) return value;
+        return trace.upperLookupRecent(key);
+    }
+
     /// Largest pos with (prefix(pos) - excluded weight up to pos) <= r, plus one.
-    function _descend(
-        uint256 r,
-        uint256 step,
-        uint256 n,
-        uint256[] memory excluded,
-        uint256[] memory weights,
-        uint256 excludedCount
-    ) private view returns (uint256) {
+    function _descend(uint256 r, Selection memory sel) private view returns (uint256) {
         uint256 pos;
         uint256 acc;
-        for (; step > 0; step >>= 1) {
+        for (uint256 step = sel.topStep; step > 0; step >>= 1) {
             uint256 next = pos + step;
-            if (next > n) continue;
-            uint256 sum = acc + _tree[next];
-            for (uint256 j = 0; j < excludedCount; ++j) {
-                uint256 e = excluded[j];
-                if (e > pos && e <= next) sum -= weights[j];
+            if (next > sel.n) continue;
+            uint256 sum = acc + _at(_tree[next], sel.key);
+            for (uint256 j = 0; j < sel.excludedCount; ++j) {
+                uint256 e = sel.excluded[j];
+                if (e > pos && e <= next) sum -= sel.weights[j];
             }
             if (sum <= r) {
                 pos = next;
@@ -415,8 +468,14 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
 
     /// @notice When `operator`'s margin call ends (0: none): after it, if still short, anyone may eject it.
     function marginDeadlineOf(address operator) external view returns (uint256) {
-        uint256 at = _operators[operator].marginCallAt;
-        return at == 0 ? 0 : at + MARGIN_GRACE_PERIOD;
+        uint256 calledAt = _operators[operator].marginCallAt;
+        return calledAt == 0 ? 0 : calledAt + MARGIN_GRACE_PERIOD;
+    }
+
+    /// @notice Whether `operator` can take a seat now (registered, not ejected, capacity left).
+    function canTakeSeat(address operator) external view returns (bool) {
+        Operator storage op = _operators[operator];
+        return op.index != 0 && !op.ejected && op.capacity > 0;
     }
 
     function keySharesOf(address operator) external view returns (uint256) {
@@ -504,19 +563,22 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         if (old == 0) ++operatorsWithCapacity;
         if (capacity == 0) --operatorsWithCapacity;
         uint256 n = _operatorList.length;
+        uint48 now_ = uint48(block.number);
+        _capacityHistory[operator].push(now_, uint208(capacity));
         if (capacity > old) {
             uint256 delta = capacity - old;
             totalCapacity += delta;
-            for (uint256 i = op.index; i <= n; i += i & (~i + 1)) _tree[i] += delta;
+            for (uint256 i = op.index; i <= n; i += i & (~i + 1)) _tree[i].push(now_, _tree[i].latest() + uint208(delta));
         } else {
             uint256 delta = old - capacity;
             totalCapacity -= delta;
-            for (uint256 i = op.index; i <= n; i += i & (~i + 1)) _tree[i] -= delta;
+            for (uint256 i = op.index; i <= n; i += i & (~i + 1)) _tree[i].push(now_, _tree[i].latest() - uint208(delta));
         }
+        _totalCapacityHistory.push(now_, uint208(totalCapacity));
         emit CapacityChanged(operator, capacity, op.keyShares);
     }
 
     function _prefix(uint256 index) private view returns (uint256 sum) {
-        for (uint256 i = index; i > 0; i -= i & (~i + 1)) sum += _tree[i];
+        for (uint256 i = index; i > 0; i -= i & (~i + 1)) sum += _tree[i].latest();
     }
 }

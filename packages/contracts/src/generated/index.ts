@@ -107,6 +107,7 @@ export const errorsAbi = [
     name: 'ChangeOutOfBounds',
     type: 'error',
   },
+  { inputs: [], name: 'CheckpointUnorderedInsertion', type: 'error' },
   {
     inputs: [
       { internalType: 'address', name: 'operator', type: 'address' },
@@ -342,6 +343,14 @@ export const errorsAbi = [
   {
     inputs: [{ internalType: 'enum BlockHeader.HeaderField', name: '', type: 'uint8' }],
     name: 'FieldNotPresentInBlockHeader',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'blockNumber', type: 'uint256' },
+      { internalType: 'uint256', name: 'current', type: 'uint256' },
+    ],
+    name: 'FutureBlock',
     type: 'error',
   },
   {
@@ -844,4 +853,4 @@ export const errorsAbi = [
   },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = '786e672ead1a1d2dea650900a176ddc2f5e7e9e480eb061ae69059402ee6e0bb';
+export const sourcesHash = 'ccb04f4ec27af8c471bb0606188ab315d70830fe1032fb7b5aa8b0cf5c19090a';
