@@ -136,6 +136,8 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
     error AlreadySubmitted(uint256 drawId);
     error PubkeyAlreadyUsed(bytes pubkey, uint256 drawId);
     error BadPublicShares(uint256 length, uint256 expected);
+    /// The public shares don't lie on one polynomial of degree < t whose value at 0 is the validator key.
+    error SharesNotOnPolynomial(uint256 drawId);
     error TooFewApprovals(uint256 given, uint256 threshold);
     error BadShareIndex(uint256 shareIndex, uint256 committeeSize);
     error DuplicateApproval(uint256 shareIndex);
@@ -331,6 +333,9 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
         }
         sharesHash = keccak256(result.publicShares);
         committeeHash = keccak256(abi.encodePacked(committee));
+        if (!BLS12381.sharesInterpolate(result.pubkey, result.publicShares, draw.threshold())) {
+            revert SharesNotOnPolynomial(drawId);
+        }
         _checkApprovals(
             approvalDigest(drawId, result.pubkey, sharesHash, result.depositDataRoot), committee, approvals
         );
@@ -362,6 +367,9 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
             revert BadPublicShares(publicShares.length, committee.length * 48);
         }
         bytes32 sharesHash = keccak256(publicShares);
+        if (!BLS12381.sharesInterpolate(records[drawId].pubkey, publicShares, draw.threshold())) {
+            revert SharesNotOnPolynomial(drawId);
+        }
         _checkApprovals(reshareDigest(drawId, sharesHash), committee, approvals);
         uint256 generation = generationOf[drawId] + 1;
         generationOf[drawId] = generation;

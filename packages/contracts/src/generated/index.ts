@@ -694,6 +694,11 @@ export const errorsAbi = [
     name: 'SafeERC20FailedOperation',
     type: 'error',
   },
+  {
+    inputs: [{ internalType: 'uint256', name: 'drawId', type: 'uint256' }],
+    name: 'SharesNotOnPolynomial',
+    type: 'error',
+  },
   { inputs: [], name: 'SignatureInvalid', type: 'error' },
   {
     inputs: [{ internalType: 'uint256', name: 'length', type: 'uint256' }],
@@ -853,4 +858,4 @@ export const errorsAbi = [
   },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = 'ccb04f4ec27af8c471bb0606188ab315d70830fe1032fb7b5aa8b0cf5c19090a';
+export const sourcesHash = '1c5d07440e67c9233f3991dda77e69ac5515cb10f2dff75672f32e281ecaa12f';
