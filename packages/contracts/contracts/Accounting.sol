@@ -236,7 +236,7 @@ contract Accounting is IAccounting, EIP712, ReentrancyGuard {
         private
         returns (uint256 pre, uint256 post, uint256 feeShares)
     {
-        uint256 feeBps = REGISTRY.totalKeyShares() > 0 ? OPERATOR_FEE_BPS : 0;
+        uint256 feeBps = REGISTRY.activeSeats() > 0 ? OPERATOR_FEE_BPS : 0;
         uint256 maxReceived = _maxReceived(report, maxIncrease);
         (pre, post, feeShares) = DIV_ETH.applyReport(
             report.clBalance, report.clDepositedEther, feeBps, address(REGISTRY), maxReceived

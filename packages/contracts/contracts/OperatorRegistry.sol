@@ -336,10 +336,11 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
     /// @notice Credits `feeShares` (already minted to this contract) to the seats. Only accounting.
     function distributeRewards(uint256 feeShares) external {
         if (msg.sender != accounting || msg.sender == address(0)) revert Unauthorized(msg.sender);
-        if (feeShares == 0 || totalKeyShares == 0) return;
-        accRewardPerSeat += feeShares * PRECISION / totalKeyShares;
+        // Only seats of operators that are not ejected earn (an ejected operator's were settled at ejection).
+        if (feeShares == 0 || activeSeats == 0) return;
+        accRewardPerSeat += feeShares * PRECISION / activeSeats;
         totalRewardShares += feeShares;
-        emit RewardsDistributed(feeShares, totalKeyShares, accRewardPerSeat);
+        emit RewardsDistributed(feeShares, activeSeats, accRewardPerSeat);
     }
 
     // ---------------------------------------------------------------- selection
@@ -504,6 +505,7 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
 
     function pendingRewards(address operator) external view returns (uint256 shares) {
         Operator storage op = _operators[operator];
+        if (op.ejected) return op.rewardShares;
         return op.rewardShares + op.keyShares * accRewardPerSeat / PRECISION - op.rewardDebt;
     }
 
@@ -525,6 +527,7 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
     }
 
     function _settle(Operator storage op) private {
+        if (op.ejected) return; // settled at ejection: nothing accrues after it
         uint256 accrued = op.keyShares * accRewardPerSeat / PRECISION;
         op.rewardShares += accrued - op.rewardDebt;
         op.rewardDebt = accrued;
@@ -543,6 +546,7 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
     }
 
     function _eject(address operator, Operator storage op, uint8 reason) private {
+        _settle(op);
         if (op.keyShares > 0) --activeOperatorCount;
         activeSeats -= op.keyShares;
         op.ejected = true;

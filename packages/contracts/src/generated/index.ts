@@ -858,4 +858,4 @@ export const errorsAbi = [
   },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = '1c5d07440e67c9233f3991dda77e69ac5515cb10f2dff75672f32e281ecaa12f';
+export const sourcesHash = 'd3d32632891f500566bc74622eb296e4dc310ddbabf68ecacfa82e88ab125fb1';
