@@ -858,4 +858,4 @@ export const errorsAbi = [
   },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = 'd3d32632891f500566bc74622eb296e4dc310ddbabf68ecacfa82e88ab125fb1';
+export const sourcesHash = '9e093df081d1902215c65b1da1ae8168df4c1f91b84493fc988d857b0356dc23';
