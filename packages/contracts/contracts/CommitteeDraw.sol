@@ -119,13 +119,33 @@ contract CommitteeDraw is ICommitteeDraw, ReentrancyGuard {
         bytes32 seed = keccak256(abi.encode(BlockHeader.getPrevRandao(header), drawId));
         uint256 withCapacity = REGISTRY.operatorsWithCapacity();
         if (withCapacity < COMMITTEE_SIZE) revert NotEnoughOperators(withCapacity, COMMITTEE_SIZE);
-        address[] memory committee = REGISTRY.selectOperators(seed, COMMITTEE_SIZE, new address[](0));
+        address[] memory committee = _seatable(seed, target - 1);
         draw.status = DrawStatus.Drawn;
         draw.drawnAtBlock = uint64(block.number);
         draw.seed = seed;
         draw.committee = committee;
         emit CommitteeDrawn(drawId, committee, seed, target);
         for (uint256 i = 0; i < committee.length; ++i) REGISTRY.reserveSeat(committee[i]);
+    }
+
+    /// The committee: the first COMMITTEE_SIZE operators of the selection with the weights recorded at
+    /// the end of block `weightsBlock` (before the seed was known) that can take a seat now. An operator
+    /// that can't any more (ejected, or its capacity withdrawn since) is passed over for the next pick of
+    /// the same sequence, so declining a seat never gives its holder another.
+    function _seatable(bytes32 seed, uint256 weightsBlock) private view returns (address[] memory committee) {
+        committee = new address[](COMMITTEE_SIZE);
+        uint256 count = COMMITTEE_SIZE;
+        uint256 seated;
+        while (true) {
+            address[] memory picks = REGISTRY.selectOperatorsAt(seed, count, weightsBlock);
+            seated = 0;
+            for (uint256 i = 0; i < picks.length && seated < COMMITTEE_SIZE; ++i) {
+                if (REGISTRY.canTakeSeat(picks[i])) committee[seated++] = picks[i];
+            }
+            if (seated == COMMITTEE_SIZE || picks.length < count || count >= 2 * COMMITTEE_SIZE) break;
+            count += COMMITTEE_SIZE - seated;
+        }
+        if (seated < COMMITTEE_SIZE) revert NotEnoughOperators(seated, COMMITTEE_SIZE);
     }
 
     /// @notice Expires a committee with no accepted DKG result after `dkgTimeoutBlocks` (seats and

@@ -49,7 +49,7 @@ interface IDkgResultRegistry {
 ///    threshold BLS deposit signature (EIP-2537) and deposits 1 ETH taken from the pool.
 /// 2. The other 31 ETH follow only once the beacon chain shows the validator with our withdrawal
 ///    credentials: `confirmByProof` (an SSZ proof of the Validator record against a beacon block root read
-///    from the EIP-4788 contract) or `confirmByQuorum` (ceil(2/3) of all active operators report it,
+///    from the EIP-4788 contract) or `confirmByQuorum` (operators holding ceil(2/3) of the active seats report it,
 ///    EIP-712; the same quorum rule as balance reports, checked by Accounting). The validator's own
 ///    committee alone cannot release the 31 ETH: its t key holders are exactly who could have front-run.
 /// If colluding key holders front-ran the first deposit with other credentials, the 1 ETH is a top-up of
@@ -77,7 +77,7 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
 
     ICommitteeDraw public immutable draw;
     IDivETH public immutable pool;
-    /// Checks confirmation quorums (ceil(2/3) of active operators, as for reports).
+    /// Checks confirmation quorums (ceil(2/3) of the active seats' weight, as for reports).
     IAccounting public immutable accounting;
     IDepositContract public immutable depositContract;
     bytes32 public immutable override withdrawalCredentials;
@@ -136,6 +136,8 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
     error AlreadySubmitted(uint256 drawId);
     error PubkeyAlreadyUsed(bytes pubkey, uint256 drawId);
     error BadPublicShares(uint256 length, uint256 expected);
+    /// The public shares don't lie on one polynomial of degree < t whose value at 0 is the validator key.
+    error SharesNotOnPolynomial(uint256 drawId);
     error TooFewApprovals(uint256 given, uint256 threshold);
     error BadShareIndex(uint256 shareIndex, uint256 committeeSize);
     error DuplicateApproval(uint256 shareIndex);
@@ -331,6 +333,9 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
         }
         sharesHash = keccak256(result.publicShares);
         committeeHash = keccak256(abi.encodePacked(committee));
+        if (!BLS12381.sharesInterpolate(result.pubkey, result.publicShares, draw.threshold())) {
+            revert SharesNotOnPolynomial(drawId);
+        }
         _checkApprovals(
             approvalDigest(drawId, result.pubkey, sharesHash, result.depositDataRoot), committee, approvals
         );
@@ -362,6 +367,9 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
             revert BadPublicShares(publicShares.length, committee.length * 48);
         }
         bytes32 sharesHash = keccak256(publicShares);
+        if (!BLS12381.sharesInterpolate(records[drawId].pubkey, publicShares, draw.threshold())) {
+            revert SharesNotOnPolynomial(drawId);
+        }
         _checkApprovals(reshareDigest(drawId, sharesHash), committee, approvals);
         uint256 generation = generationOf[drawId] + 1;
         generationOf[drawId] = generation;
@@ -370,8 +378,8 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
         emit ReshareRecorded(drawId, generation, sharesHash, msg.sender);
     }
 
-    /// @notice A quorum of all active operators (at least ceil(2/3) of them, ascending signer order, the
-    /// rule of balance reports) reports the validator in the beacon state with our withdrawal credentials;
+    /// @notice A quorum of all active operators (at least ceil(2/3) of the active seats' weight, ascending
+    /// signer order, the rule of balance reports) reports the validator in the beacon state with our withdrawal credentials;
     /// the other 31 ETH are deposited. Not the committee alone: its t members hold the key and could have
     /// front-run the first deposit. `depositSignature` is the signature submitted with the result (a
     /// top-up's signature is not checked by the beacon chain; we reuse the original). Anyone may submit.

@@ -2,6 +2,7 @@
 pragma solidity 0.8.37;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {IDivETH} from "./interfaces/IDivETH.sol";
 import {IOperatorRegistry} from "./interfaces/IOperatorRegistry.sol";
@@ -14,6 +15,8 @@ import {IOperatorRegistry} from "./interfaces/IOperatorRegistry.sol";
 /// changes; `sync` refreshes it after a rebase. Seats earn `operatorFeeBps` of rewards (minted by
 /// divETH to this contract) per seat, claimable in divETH.
 contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
+    using Checkpoints for Checkpoints.Trace208;
+
     struct Operator {
         uint32 index; // 1-based position in the Fenwick tree, 0 = unregistered
         bool ejected;
@@ -23,6 +26,7 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         uint256 capacity;
         uint256 rewardDebt; // keyShares * accRewardPerSeat / PRECISION at the last settlement
         uint256 rewardShares; // settled, unclaimed
+        uint64 marginCallAt; // when its collateral was first found under one seat's worth per seat (0: not)
     }
 
     uint256 public constant MAX_P2P_ADDRESSES = 8;
@@ -30,6 +34,11 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
     uint256 private constant PRECISION = 1e36;
     uint8 public constant EJECT_REASON_SLASHER = 1;
     uint8 public constant EJECT_REASON_UNDERCOLLATERALIZED = 2;
+    /// Collateral per seat below which an operator is ejectable at once: 90% of COLLATERAL_PER_SEAT.
+    uint256 public constant EJECT_THRESHOLD_BPS = 9000;
+    /// Between the threshold and one full COLLATERAL_PER_SEAT per seat, an operator has this long after a
+    /// margin call to top up (or for a gain to lift its collateral) before anyone may eject it.
+    uint256 public constant MARGIN_GRACE_PERIOD = 3 days;
 
     IDivETH public immutable DIV_ETH;
     uint256 public immutable COLLATERAL_PER_SEAT;
@@ -40,11 +49,20 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
 
     mapping(address operator => Operator) private _operators;
     address[] private _operatorList; // index - 1 -> operator
-    uint256[] private _tree; // Fenwick tree over capacities, 1-based (_tree[0] unused)
+    // Fenwick tree over capacities, 1-based, every node with its history by block number: a draw selects
+    // with the weights as they were at the end of the block before its target block (`selectOperatorsAt`),
+    // fixed before its seed was known. The operator count, the total and each capacity keep histories too.
+    mapping(uint256 node => Checkpoints.Trace208) private _tree;
+    mapping(address operator => Checkpoints.Trace208) private _capacityHistory;
+    Checkpoints.Trace208 private _countHistory;
+    Checkpoints.Trace208 private _totalCapacityHistory;
     uint256 public totalCapacity;
     uint256 public operatorsWithCapacity;
     uint256 public totalKeyShares;
     uint256 public activeOperatorCount;
+    /// Seats held by operators that are not ejected: the total voting weight of reports and quorums
+    /// (each seat is backed by COLLATERAL_PER_SEAT of locked collateral; head count never counts).
+    uint256 public activeSeats;
     uint256 public accRewardPerSeat;
     uint256 public totalCollateralShares;
     uint256 public totalRewardShares; // allocated to operators, unclaimed
@@ -61,6 +79,8 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         address indexed operator, uint256 takenEther, uint256 takenShares, address indexed reporter, uint256 reporterShares
     );
     event OperatorEjected(address indexed operator, uint8 reason);
+    event MarginCall(address indexed operator, uint256 collateralEther, uint256 requiredEther, uint256 deadline);
+    event MarginRestored(address indexed operator, uint256 collateralEther);
     event RewardsDistributed(uint256 feeShares, uint256 totalKeyShares, uint256 accRewardPerSeat);
     event RewardsClaimed(address indexed operator, uint256 shares);
     event Wired(address committeeDraw, address accounting, address evidence);
@@ -79,9 +99,11 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
     error CollateralLocked(address operator, uint256 remainingEther, uint256 requiredEther);
     error NoCapacity(address operator);
     error NotUndercollateralized(address operator, uint256 collateralEther, uint256 requiredEther);
+    error InGracePeriod(address operator, uint256 collateralEther, uint256 deadline);
     error NotEnoughCapacity(uint256 available, uint256 needed);
     error InvalidBps(uint256 bps);
     error NoSeat(address operator);
+    error FutureBlock(uint256 blockNumber, uint256 current);
 
     modifier onlyDraw() {
         if (msg.sender != committeeDraw || msg.sender == address(0)) revert Unauthorized(msg.sender);
@@ -101,7 +123,6 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         DIV_ETH = divEth;
         COLLATERAL_PER_SEAT = collateralPerSeat;
         DEPLOYER = msg.sender;
-        _tree.push(0);
     }
 
     /// @notice One-time wiring by the deployer. `evidence` may slash and eject besides accounting.
@@ -129,7 +150,8 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         // Fenwick append: node i covers (i - lowbit(i), i]; capacity starts at 0, so it holds the
         // sum of the nodes it covers below i.
         uint256 low = index & (~index + 1);
-        _tree.push(_prefix(index - 1) - _prefix(index - low));
+        _tree[index].push(uint48(block.number), uint208(_prefix(index - 1) - _prefix(index - low)));
+        _countHistory.push(uint48(block.number), uint208(index));
         emit OperatorRegistered(msg.sender, index, encryptionKey, p2pAddresses);
     }
 
@@ -172,6 +194,13 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         totalCollateralShares += shares;
         emit CollateralDeposited(msg.sender, amount, shares);
         DIV_ETH.transferFrom(msg.sender, address(this), amount);
+        if (op.marginCallAt != 0) {
+            uint256 value = DIV_ETH.getPooledEthByShares(op.collateralShares);
+            if (value >= op.keyShares * COLLATERAL_PER_SEAT) {
+                op.marginCallAt = 0;
+                emit MarginRestored(msg.sender, value);
+            }
+        }
         _refresh(msg.sender, op);
     }
 
@@ -211,13 +240,40 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         _refresh(operator, _registered(operator));
     }
 
-    /// @notice Ejects an operator whose collateral no longer backs its seats (anyone).
+    /// @notice Acts on an operator whose collateral no longer backs its seats (anyone): below
+    /// EJECT_THRESHOLD_BPS of one seat's collateral per seat, ejects it; between that and a full seat's
+    /// worth, the first call makes a margin call (MarginCall, grace period MARGIN_GRACE_PERIOD) and a
+    /// call after the grace period ejects it if it is still short. A top-up (or a gain) ends the call.
     function ejectUndercollateralized(address operator) external {
         Operator storage op = _registered(operator);
         uint256 value = DIV_ETH.getPooledEthByShares(op.collateralShares);
         uint256 required = op.keyShares * COLLATERAL_PER_SEAT;
-        if (op.ejected || value >= required) revert NotUndercollateralized(operator, value, required);
-        _eject(operator, op, EJECT_REASON_UNDERCOLLATERALIZED);
+        if (op.ejected || value >= required) {
+            if (!op.ejected && op.marginCallAt != 0) {
+                op.marginCallAt = 0;
+                emit MarginRestored(operator, value);
+                return;
+            }
+            revert NotUndercollateralized(operator, value, required);
+        }
+        if (_marginDue(operator, op, value, required)) _eject(operator, op, EJECT_REASON_UNDERCOLLATERALIZED);
+    }
+
+    /// True if an operator short of `required` must be ejected now: under the threshold, or its margin
+    /// call's grace period is over. Otherwise starts the margin call (once) or reverts InGracePeriod.
+    function _marginDue(address operator, Operator storage op, uint256 value, uint256 required)
+        private
+        returns (bool)
+    {
+        if (value < required * EJECT_THRESHOLD_BPS / 10_000) return true;
+        if (op.marginCallAt == 0) {
+            op.marginCallAt = uint64(block.timestamp);
+            emit MarginCall(operator, value, required, block.timestamp + MARGIN_GRACE_PERIOD);
+            return false;
+        }
+        uint256 deadline = op.marginCallAt + MARGIN_GRACE_PERIOD;
+        if (block.timestamp < deadline) revert InGracePeriod(operator, value, deadline);
+        return true;
     }
 
     // ---------------------------------------------------------------- system hooks
@@ -240,9 +296,15 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         emit OperatorSlashed(operator, takenEther, shares, reporter, reporterShares);
         if (reporterShares > 0) DIV_ETH.transferShares(reporter, reporterShares);
         if (shares > reporterShares) DIV_ETH.burnShares(shares - reporterShares);
-        if (!op.ejected && DIV_ETH.getPooledEthByShares(op.collateralShares) < op.keyShares * COLLATERAL_PER_SEAT) {
+        uint256 left = DIV_ETH.getPooledEthByShares(op.collateralShares);
+        uint256 required = op.keyShares * COLLATERAL_PER_SEAT;
+        if (!op.ejected && left < required * EJECT_THRESHOLD_BPS / 10_000) {
             _eject(operator, op, EJECT_REASON_UNDERCOLLATERALIZED);
         } else {
+            if (!op.ejected && left < required && op.marginCallAt == 0) {
+                op.marginCallAt = uint64(block.timestamp);
+                emit MarginCall(operator, left, required, block.timestamp + MARGIN_GRACE_PERIOD);
+            }
             _refresh(operator, op);
         }
     }
@@ -274,15 +336,16 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
     /// @notice Credits `feeShares` (already minted to this contract) to the seats. Only accounting.
     function distributeRewards(uint256 feeShares) external {
         if (msg.sender != accounting || msg.sender == address(0)) revert Unauthorized(msg.sender);
-        if (feeShares == 0 || totalKeyShares == 0) return;
-        accRewardPerSeat += feeShares * PRECISION / totalKeyShares;
+        // Only seats of operators that are not ejected earn (an ejected operator's were settled at ejection).
+        if (feeShares == 0 || activeSeats == 0) return;
+        accRewardPerSeat += feeShares * PRECISION / activeSeats;
         totalRewardShares += feeShares;
-        emit RewardsDistributed(feeShares, totalKeyShares, accRewardPerSeat);
+        emit RewardsDistributed(feeShares, activeSeats, accRewardPerSeat);
     }
 
     // ---------------------------------------------------------------- selection
 
-    /// @notice Draws `count` distinct operators, weighted by recorded capacity, without replacement,
+    /// @notice Draws `count` distinct operators, weighted by recorded capacity (now), without replacement,
     /// skipping `exclude`: pick k uses r_k = keccak256(seed, k) mod (remaining weight). Pure in the
     /// seed: the same seed and registry state give the same operators. O(count * log n * |excluded|).
     function selectOperators(bytes32 seed, uint256 count, address[] memory exclude)
@@ -290,52 +353,95 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         view
         returns (address[] memory selected)
     {
-        // Excluded positions and their weights, kept in memory so the descent reads no extra storage.
-        uint256[] memory excluded = new uint256[](exclude.length + count);
-        uint256[] memory weights = new uint256[](exclude.length + count);
-        uint256 excludedCount;
-        uint256 remaining = totalCapacity;
-        for (uint256 i = 0; i < exclude.length; ++i) {
-            Operator storage op = _operators[exclude[i]];
-            if (op.index == 0 || op.capacity == 0) continue;
-            excluded[excludedCount] = op.index;
-            weights[excludedCount++] = op.capacity;
-            remaining -= op.capacity;
-        }
-        selected = new address[](count);
-        uint256 n = _operatorList.length;
-        uint256 topStep = n == 0 ? 0 : 1 << Math.log2(n);
-        for (uint256 k = 0; k < count; ++k) {
-            if (remaining == 0) revert NotEnoughCapacity(k, count);
-            uint256 r = uint256(keccak256(abi.encode(seed, k))) % remaining;
-            uint256 index = _descend(r, topStep, n, excluded, weights, excludedCount);
-            address picked = _operatorList[index - 1];
-            uint256 weight = _operators[picked].capacity;
-            selected[k] = picked;
-            excluded[excludedCount] = index;
-            weights[excludedCount++] = weight;
-            remaining -= weight;
+        uint256 picked;
+        (selected, picked) = _select(seed, count, exclude, LATEST);
+        if (picked < count) revert NotEnoughCapacity(picked, count);
+    }
+
+    /// @notice The same selection with the weights recorded at the end of block `blockNumber` (which
+    /// must be in the past): a draw uses the block before its target block, so no change made once the
+    /// seed is known can move its committee. Returns fewer than `count` operators if the weight runs out.
+    function selectOperatorsAt(bytes32 seed, uint256 count, uint256 blockNumber)
+        external
+        view
+        returns (address[] memory selected)
+    {
+        if (blockNumber >= block.number) revert FutureBlock(blockNumber, block.number);
+        uint256 picked;
+        (selected, picked) = _select(seed, count, new address[](0), uint48(blockNumber));
+        assembly ("memory-safe") {
+            mstore(selected, picked)
         }
     }
 
+    uint48 private constant LATEST = type(uint48).max;
+
+    /// Selection state in memory: positions and weights already excluded or picked, what is left.
+    struct Selection {
+        uint256[] excluded;
+        uint256[] weights;
+        uint256 excludedCount;
+        uint256 remaining;
+        uint256 n;
+        uint256 topStep;
+        uint48 key;
+    }
+
+    function _select(bytes32 seed, uint256 count, address[] memory exclude, uint48 key)
+        private
+        view
+        returns (address[] memory selected, uint256 picked)
+    {
+        // Excluded positions and their weights, kept in memory so the descent reads no extra storage.
+        Selection memory sel;
+        sel.excluded = new uint256[](exclude.length + count);
+        sel.weights = new uint256[](exclude.length + count);
+        sel.remaining = _at(_totalCapacityHistory, key);
+        sel.key = key;
+        for (uint256 i = 0; i < exclude.length; ++i) {
+            uint256 index = _operators[exclude[i]].index;
+            uint256 weight = _at(_capacityHistory[exclude[i]], key);
+            if (index == 0 || weight == 0) continue;
+            _exclude(sel, index, weight);
+        }
+        selected = new address[](count);
+        sel.n = _at(_countHistory, key);
+        sel.topStep = sel.n == 0 ? 0 : 1 << Math.log2(sel.n);
+        for (; picked < count; ++picked) {
+            if (sel.remaining == 0) break;
+            uint256 index = _descend(uint256(keccak256(abi.encode(seed, picked))) % sel.remaining, sel);
+            address operator = _operatorList[index - 1];
+            selected[picked] = operator;
+            _exclude(sel, index, _at(_capacityHistory[operator], key));
+        }
+    }
+
+    function _exclude(Selection memory sel, uint256 index, uint256 weight) private pure {
+        sel.excluded[sel.excludedCount] = index;
+        sel.weights[sel.excludedCount++] = weight;
+        sel.remaining -= weight;
+    }
+
+    /// The value at the end of block `key` (the latest for LATEST); the last checkpoint first, as a draw
+    /// almost always reads weights no one changed since.
+    function _at(Checkpoints.Trace208 storage trace, uint48 key) private view returns (uint256) {
+        (bool exists, uint48 lastKey, uint208 value) = trace.latestCheckpoint();
+        if (!exists) return 0;
+        if (lastKey <= key) return value;
+        return trace.upperLookupRecent(key);
+    }
+
     /// Largest pos with (prefix(pos) - excluded weight up to pos) <= r, plus one.
-    function _descend(
-        uint256 r,
-        uint256 step,
-        uint256 n,
-        uint256[] memory excluded,
-        uint256[] memory weights,
-        uint256 excludedCount
-    ) private view returns (uint256) {
+    function _descend(uint256 r, Selection memory sel) private view returns (uint256) {
         uint256 pos;
         uint256 acc;
-        for (; step > 0; step >>= 1) {
+        for (uint256 step = sel.topStep; step > 0; step >>= 1) {
             uint256 next = pos + step;
-            if (next > n) continue;
-            uint256 sum = acc + _tree[next];
-            for (uint256 j = 0; j < excludedCount; ++j) {
-                uint256 e = excluded[j];
-                if (e > pos && e <= next) sum -= weights[j];
+            if (next > sel.n) continue;
+            uint256 sum = acc + _at(_tree[next], sel.key);
+            for (uint256 j = 0; j < sel.excludedCount; ++j) {
+                uint256 e = sel.excluded[j];
+                if (e > pos && e <= next) sum -= sel.weights[j];
             }
             if (sum <= r) {
                 pos = next;
@@ -361,6 +467,18 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         });
     }
 
+    /// @notice When `operator`'s margin call ends (0: none): after it, if still short, anyone may eject it.
+    function marginDeadlineOf(address operator) external view returns (uint256) {
+        uint256 calledAt = _operators[operator].marginCallAt;
+        return calledAt == 0 ? 0 : calledAt + MARGIN_GRACE_PERIOD;
+    }
+
+    /// @notice Whether `operator` can take a seat now (registered, not ejected, capacity left).
+    function canTakeSeat(address operator) external view returns (bool) {
+        Operator storage op = _operators[operator];
+        return op.index != 0 && !op.ejected && op.capacity > 0;
+    }
+
     function keySharesOf(address operator) external view returns (uint256) {
         return _operators[operator].keyShares;
     }
@@ -368,6 +486,13 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
     function isActiveOperator(address operator) public view returns (bool) {
         Operator storage op = _operators[operator];
         return op.index != 0 && !op.ejected && op.keyShares > 0;
+    }
+
+    /// @notice Voting weight of `operator` in reports and quorums: the seats it holds (each backed by
+    /// COLLATERAL_PER_SEAT of collateral) while not ejected; 0 otherwise.
+    function votingWeightOf(address operator) external view returns (uint256) {
+        Operator storage op = _operators[operator];
+        return op.ejected ? 0 : op.keyShares;
     }
 
     function operatorCount() external view returns (uint256) {
@@ -380,6 +505,7 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
 
     function pendingRewards(address operator) external view returns (uint256 shares) {
         Operator storage op = _operators[operator];
+        if (op.ejected) return op.rewardShares;
         return op.rewardShares + op.keyShares * accRewardPerSeat / PRECISION - op.rewardDebt;
     }
 
@@ -401,6 +527,7 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
     }
 
     function _settle(Operator storage op) private {
+        if (op.ejected) return; // settled at ejection: nothing accrues after it
         uint256 accrued = op.keyShares * accRewardPerSeat / PRECISION;
         op.rewardShares += accrued - op.rewardDebt;
         op.rewardDebt = accrued;
@@ -410,6 +537,7 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         _settle(op);
         bool wasActive = !op.ejected && op.keyShares > 0;
         totalKeyShares = totalKeyShares - op.keyShares + keyShares;
+        if (!op.ejected) activeSeats = activeSeats - op.keyShares + keyShares;
         op.keyShares = keyShares;
         op.rewardDebt = keyShares * accRewardPerSeat / PRECISION;
         bool isActive = !op.ejected && keyShares > 0;
@@ -418,8 +546,11 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
     }
 
     function _eject(address operator, Operator storage op, uint8 reason) private {
+        _settle(op);
         if (op.keyShares > 0) --activeOperatorCount;
+        activeSeats -= op.keyShares;
         op.ejected = true;
+        op.marginCallAt = 0;
         _refresh(operator, op);
         emit OperatorEjected(operator, reason);
     }
@@ -436,19 +567,22 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         if (old == 0) ++operatorsWithCapacity;
         if (capacity == 0) --operatorsWithCapacity;
         uint256 n = _operatorList.length;
+        uint48 now_ = uint48(block.number);
+        _capacityHistory[operator].push(now_, uint208(capacity));
         if (capacity > old) {
             uint256 delta = capacity - old;
             totalCapacity += delta;
-            for (uint256 i = op.index; i <= n; i += i & (~i + 1)) _tree[i] += delta;
+            for (uint256 i = op.index; i <= n; i += i & (~i + 1)) _tree[i].push(now_, _tree[i].latest() + uint208(delta));
         } else {
             uint256 delta = old - capacity;
             totalCapacity -= delta;
-            for (uint256 i = op.index; i <= n; i += i & (~i + 1)) _tree[i] -= delta;
+            for (uint256 i = op.index; i <= n; i += i & (~i + 1)) _tree[i].push(now_, _tree[i].latest() - uint208(delta));
         }
+        _totalCapacityHistory.push(now_, uint208(totalCapacity));
         emit CapacityChanged(operator, capacity, op.keyShares);
     }
 
     function _prefix(uint256 index) private view returns (uint256 sum) {
-        for (uint256 i = index; i > 0; i -= i & (~i + 1)) sum += _tree[i];
+        for (uint256 i = index; i > 0; i -= i & (~i + 1)) sum += _tree[i].latest();
     }
 }

@@ -41,6 +41,11 @@ contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
     /// ETH finalized and not yet claimed (held here).
     uint256 public lockedEther;
     uint256 public shortfallExits;
+    /// Shortfall exits of the current batch (requested while others were in flight) and the reported
+    /// exit count when the batch began: only exits completed since then count against it, so exits
+    /// that happened before (ejections, earlier batches) don't make room for more.
+    uint256 public batchExits;
+    uint256 public batchExitedBaseline;
 
     event WithdrawalRequested(uint256 indexed requestId, address indexed owner, uint256 etherAmount, uint256 sharesAmount);
     event WithdrawalsFinalized(uint256 fromId, uint256 toId, uint256 etherPaid, uint256 sharesBurnt);
@@ -181,8 +186,8 @@ contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
 
     /// @notice ETH the queue still needs beyond the buffer and the exits already under way.
     function shortfall() public view returns (uint256 missing, uint256 exitsInFlight) {
-        uint256 exited = accounting.exitedValidators();
-        exitsInFlight = shortfallExits > exited ? shortfallExits - exited : 0;
+        uint256 done = accounting.exitedValidators() - batchExitedBaseline;
+        exitsInFlight = batchExits > done ? batchExits - done : 0;
         uint256 covered = _availableDivEth() + exitsInFlight * ETH_PER_VALIDATOR;
         missing = unfinalizedEther > covered ? unfinalizedEther - covered : 0;
     }
@@ -197,6 +202,11 @@ contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
         if (missing == 0) revert NoShortfall(unfinalizedEther, _availableDivEth(), exitsInFlight);
         ICommitteeDraw.DrawStatus status = committeeDraw.statusOf(drawId);
         if (status != ICommitteeDraw.DrawStatus.Approved) revert DrawNotActive(drawId, status);
+        if (exitsInFlight == 0) {
+            batchExits = 0;
+            batchExitedBaseline = accounting.exitedValidators();
+        }
+        ++batchExits;
         ++shortfallExits;
         emit ExitRequested(drawId, EXIT_REASON_SHORTFALL, missing);
         committeeDraw.markExited(drawId);

@@ -64,7 +64,7 @@ import {
   thresholdSign,
 } from '../test/helpers/crypto-system.ts';
 import { FAST_MINING_ARGS, mineLongGap } from '../test/helpers/long-chain.ts';
-import { signReport, testAccount } from '../test/helpers/system.ts';
+import { signReport, TEST_REPORT_PACING, testAccount } from '../test/helpers/system.ts';
 
 const quick = process.argv.includes('--quick');
 const beaconOnly = process.argv.includes('--beacon-only');
@@ -119,7 +119,9 @@ async function must(
     .catch((e) => {
       throw new Error(`gas setup would revert: ${(e as { shortMessage?: string }).shortMessage ?? e}`);
     });
-  await gasOf(client, await client.sendTransaction(request));
+  // A fixed limit: an estimate made against the latest block misses the new checkpoints (registry
+  // weights are recorded per block) that the next block's transaction writes.
+  await gasOf(client, await client.sendTransaction({ gas: 15_000_000n, ...request }));
 }
 
 /** Sends without waiting (automine off), then mines everything in one block. */
@@ -259,19 +261,31 @@ async function measureBeaconSide() {
       // The quorum path, measured on a snapshot (the proof path below funds the same validator).
       const snapshot = await client.request({ method: 'evm_snapshot' });
       const active = [];
+      const seats = new Map<string, bigint>();
       for (const op of sys.operators) {
-        const isActive = await client.readContract({
+        const weight = await client.readContract({
           address: sys.registry,
           abi: operatorRegistryAbi,
-          functionName: 'isActiveOperator',
+          functionName: 'votingWeightOf',
           args: [op.account.address],
         });
-        if (isActive) active.push(op.account);
+        if (weight > 0n) active.push(op.account);
+        seats.set(op.account.address, weight);
       }
-      const quorum = Math.ceil((2 * active.length) / 3);
-      const signers = active
-        .sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))
-        .slice(0, quorum);
+      // Votes weigh seats: signers in address order until they hold ceil(2/3) of the active seats.
+      const needed = await client.readContract({
+        address: sys.accounting,
+        abi: accountingAbi,
+        functionName: 'quorum',
+      });
+      const signers = [];
+      let weight = 0n;
+      for (const account of active.sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1))) {
+        if (weight >= needed) break;
+        signers.push(account);
+        weight += seats.get(account.address)!;
+      }
+      const quorum = signers.length;
       const signatures = await Promise.all(
         signers.map((account) =>
           signWithdrawalCredentialsConfirmation(account, {
@@ -458,7 +472,7 @@ async function measureStakingSide() {
     // The queue calls requestExit on the exits role (a STOP here; the real ExitRequests is measured by
     // test/exits.test.ts, docs/crypto.md).
     await client.setCode({ address: ROLES.exits, bytecode: '0x00' });
-    const system = await deployDiva(client, { roles: ROLES });
+    const system = await deployDiva(client, { roles: ROLES, ...TEST_REPORT_PACING });
     const staker = testAccount('gas-staker');
     await client.setBalance({ address: staker.address, value: parseEther('100000') });
     const call = (
@@ -844,7 +858,7 @@ async function measureStakingSide() {
 
     // Reports: a fresh system with 16 key-holding operators seated in one committee.
     {
-      const fresh = await deployDiva(client, { roles: ROLES });
+      const fresh = await deployDiva(client, { roles: ROLES, ...TEST_REPORT_PACING });
       const accounts = Array.from({ length: 16 }, (_, i) => testAccount(`gas-report-${i}`));
       for (const account of accounts) {
         await client.setBalance({ address: account.address, value: parseEther('10') });

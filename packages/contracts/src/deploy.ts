@@ -12,6 +12,7 @@ import {
 } from 'viem';
 import {
   deployContract,
+  getBlock,
   getTransactionCount,
   readContract,
   waitForTransactionReceipt,
@@ -40,10 +41,18 @@ export type DivaSettings = {
   drawDelayBlocks?: bigint;
   /** Blocks a drawn committee has to get its DKG result accepted (default 7200, about a day). */
   dkgTimeoutBlocks?: bigint;
-  /** Largest increase of pooled ETH per report, basis points (default 100 = 1%). */
-  maxIncreaseBps?: bigint;
-  /** Largest decrease of pooled ETH per report, basis points (default 500 = 5%). */
-  maxDecreaseBps?: bigint;
+  /**
+   * Largest increase of pooled ETH per year, basis points, applied pro rata of the time between two
+   * reports' reference epochs (default 1000 = 10% a year).
+   */
+  maxAnnualIncreaseBps?: bigint;
+  /** Largest decrease of pooled ETH per day, basis points, pro rata as above (default 500 = 5%). */
+  maxDailyDecreaseBps?: bigint;
+  /**
+   * Beacon chain time and report frames. Defaults: `genesisTime` the latest block's timestamp,
+   * `secondsPerEpoch` 384, `epochsPerFrame` 225 (a day), `initialEpoch` the current frame's start.
+   */
+  reportFrames?: ReportFrames;
   /** Operators' part of rewards, basis points (default 1000 = 10%). */
   operatorFeeBps?: bigint;
   /**
@@ -55,6 +64,15 @@ export type DivaSettings = {
 };
 
 export type WithdrawalCredentialsType = 0x01 | 0x02;
+
+/** Reports belong to frames of `epochsPerFrame` epochs, at most one each, named by their first epoch. */
+export type ReportFrames = {
+  genesisTime?: bigint;
+  secondsPerEpoch?: bigint;
+  epochsPerFrame?: bigint;
+  /** The reference epoch before the first report (a frame start already reached). */
+  initialEpoch?: bigint;
+};
 
 export type DeployDivaParameters = DivaSettings &
   (
@@ -148,6 +166,16 @@ async function call(
     });
 }
 
+async function reportFrames(client: DeployClient, frames: ReportFrames) {
+  const genesisTime = frames.genesisTime ?? (await getBlock(client)).timestamp;
+  const secondsPerEpoch = frames.secondsPerEpoch ?? 384n;
+  const epochsPerFrame = frames.epochsPerFrame ?? 225n;
+  const now = (await getBlock(client)).timestamp;
+  const epoch = now >= genesisTime && secondsPerEpoch > 0n ? (now - genesisTime) / secondsPerEpoch : 0n;
+  const initialEpoch = frames.initialEpoch ?? (epochsPerFrame > 0n ? epoch - (epoch % epochsPerFrame) : 0n);
+  return { genesisTime, secondsPerEpoch, epochsPerFrame, initialEpoch };
+}
+
 export async function deployDiva(
   client: DeployClient,
   parameters: DeployDivaParameters,
@@ -205,6 +233,7 @@ export async function deployDiva(
       args: [divETH],
     })
   ).address;
+  const frames = await reportFrames(client, parameters.reportFrames ?? {});
   const accounting = (
     await deploy(client, 'Accounting', {
       abi: accountingAbi,
@@ -212,8 +241,9 @@ export async function deployDiva(
       args: [
         divETH,
         operatorRegistry,
-        parameters.maxIncreaseBps ?? 100n,
-        parameters.maxDecreaseBps ?? 500n,
+        frames,
+        parameters.maxAnnualIncreaseBps ?? 1000n,
+        parameters.maxDailyDecreaseBps ?? 500n,
         parameters.operatorFeeBps ?? 1000n,
       ],
     })

@@ -24,7 +24,7 @@ import {
 describe('Accounting', () => {
   const chain = useAnvil({
     setup: async (client) => {
-      const system = await deploySystem(client, { maxIncreaseBps: 100n, maxDecreaseBps: 500n });
+      const system = await deploySystem(client, { maxAnnualIncreaseBps: 36_500n, maxDailyDecreaseBps: 500n });
       const staker = testAccount('staker');
       await client.setBalance({ address: staker.address, value: parseEther('1000') });
       await stake(client, system, staker, parseEther('64'));

@@ -649,6 +649,12 @@ describe('keeper and wdivETH actions', () => {
       },
       members.slice(0, 11),
     );
+    // A margin call first (still above 90% per seat), ejection once the grace period is over.
+    await receiptOf(
+      await ejectUndercollateralized(keeper, { operatorRegistry: system.operatorRegistry, operator: target }),
+    );
+    await client().increaseTime({ seconds: 3 * 86_400 });
+    await client().mine({ blocks: 1 });
     const ejected = await receiptOf(
       await ejectUndercollateralized(keeper, { operatorRegistry: system.operatorRegistry, operator: target }),
     );

@@ -13,7 +13,7 @@ const bob = testAccount('bob');
 describe('divETH and wdivETH', () => {
   const chain = useAnvil({
     setup: async (client) => {
-      const system = await deploySystem(client, { maxIncreaseBps: 1000n });
+      const system = await deploySystem(client, { maxAnnualIncreaseBps: 100_000n });
       for (const a of [alice, bob])
         await client.setBalance({ address: a.address, value: parseEther('1000') });
       return { system };

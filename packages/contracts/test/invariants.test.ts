@@ -103,7 +103,7 @@ type Books = {
 describe('system invariants under random operation sequences', () => {
   const chain = useAnvil({
     setup: async (client) => {
-      const system = await deploySystem(client, { maxIncreaseBps: 100n, maxDecreaseBps: 500n });
+      const system = await deploySystem(client, { maxAnnualIncreaseBps: 36_500n, maxDailyDecreaseBps: 500n });
       const operators = await addOperators(client, system, Array(20).fill(2n), 'inv-op');
       for (const user of USERS) {
         await client.setBalance({ address: user.address, value: parseEther('100000') });

@@ -69,7 +69,17 @@ describe('lifecycle', () => {
     for (const op of sys.operators)
       if (await reg('isActiveOperator', [op.account.address])) active.push(op.account);
     active.sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
-    const quorumSigners = active.slice(0, Math.ceil((2 * active.length) / 3));
+    // Votes weigh seats: signers (in address order) until they hold ceil(2/3) of the active seats.
+    const neededWeight = (await client.readContract({
+      address: sys.accounting,
+      abi: accountingAbi,
+      functionName: 'quorum',
+    })) as bigint;
+    const quorumSigners: LocalAccount[] = [];
+    for (let weight = 0n, i = 0; weight < neededWeight; i++) {
+      quorumSigners.push(active[i]!);
+      weight += (await reg('votingWeightOf', [active[i]!.address])) as bigint;
+    }
     for (const [i, v] of [v1, v2].entries()) {
       const validatorIndex = BigInt(100 + i);
       const signatures = await Promise.all(
@@ -109,14 +119,20 @@ describe('lifecycle', () => {
       exitedValidators: bigint;
       penalties: readonly { operator: Address; amount: bigint }[];
     }) => {
-      const signers = await activeSigners();
-      const needed = Math.ceil((2 * signers.length) / 3);
-      const signatures = await signReport(
-        client,
-        { accounting: sys.accounting } as never,
-        report,
-        signers.slice(0, needed),
-      );
+      // Votes weigh seats: signers until they hold ceil(2/3) of the active seats.
+      const needed = (await client.readContract({
+        address: sys.accounting,
+        abi: accountingAbi,
+        functionName: 'quorum',
+      })) as bigint;
+      const signers: LocalAccount[] = [];
+      let weight = 0n;
+      for (const account of await activeSigners()) {
+        if (weight >= needed) break;
+        signers.push(account);
+        weight += (await reg('votingWeightOf', [account.address])) as bigint;
+      }
+      const signatures = await signReport(client, { accounting: sys.accounting } as never, report, signers);
       return send(client, {
         address: sys.accounting,
         abi: accountingAbi,

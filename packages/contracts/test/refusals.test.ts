@@ -80,18 +80,38 @@ describe('refusals', () => {
     expect(await draw(65n)).toEqual({ name: 'InvalidCommitteeSize', args: [65n] });
     const accounting = (args: readonly unknown[]) =>
       deployRevert(accountingAbi as Abi, accountingBytecode, args);
-    expect(await accounting([zeroAddress, system.operatorRegistry, 100n, 500n, 1000n])).toEqual({
+    const frames = { genesisTime: 0n, secondsPerEpoch: 384n, epochsPerFrame: 225n, initialEpoch: 0n };
+    expect(await accounting([zeroAddress, system.operatorRegistry, frames, 1000n, 500n, 1000n])).toEqual({
       name: 'ZeroAddress',
       args: [],
     });
-    expect(await accounting([system.divETH, system.operatorRegistry, 10_001n, 500n, 1000n])).toEqual({
+    expect(await accounting([system.divETH, system.operatorRegistry, frames, 100_001n, 500n, 1000n])).toEqual(
+      {
+        name: 'InvalidBps',
+        args: [100_001n],
+      },
+    );
+    expect(await accounting([system.divETH, system.operatorRegistry, frames, 1000n, 10_001n, 1000n])).toEqual(
+      {
+        name: 'InvalidBps',
+        args: [10_001n],
+      },
+    );
+    expect(await accounting([system.divETH, system.operatorRegistry, frames, 1000n, 500n, 10_001n])).toEqual({
       name: 'InvalidBps',
       args: [10_001n],
     });
-    expect(await accounting([system.divETH, system.operatorRegistry, 100n, 500n, 10_001n])).toEqual({
-      name: 'InvalidBps',
-      args: [10_001n],
-    });
+    // Frames: a zero epoch length, a reference epoch not at a frame start, or one not reached yet.
+    for (const bad of [
+      { ...frames, secondsPerEpoch: 0n },
+      { ...frames, initialEpoch: 1n },
+      { ...frames, initialEpoch: 225n * 10n ** 9n },
+    ]) {
+      expect(await accounting([system.divETH, system.operatorRegistry, bad, 1000n, 500n, 1000n])).toEqual({
+        name: 'InvalidFrames',
+        args: [],
+      });
+    }
   });
 
   it('wires once, by the deployer only', async () => {

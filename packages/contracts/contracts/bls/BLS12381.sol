@@ -20,7 +20,10 @@ pragma solidity 0.8.37;
 ///   keys are refused (KeyValidate); an identity signature never verifies against a non-identity key.
 library BLS12381 {
     address internal constant MODEXP = address(0x05);
+    address internal constant G1MSM = address(0x0c);
     address internal constant G2ADD = address(0x0d);
+    /// The order of G1 and G2 (scalars of public-share polynomials live mod Q).
+    uint256 internal constant Q = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001;
     address internal constant PAIRING_CHECK = address(0x0f);
     address internal constant MAP_FP2_TO_G2 = address(0x11);
 
@@ -176,6 +179,85 @@ library BLS12381 {
         bool wantLargest = flags & 0x20 != 0;
         if (_isLargest(yHi, yLo) != wantLargest && (yHi | yLo) != 0) (yHi, yLo) = _sub(P_HI, P_LO, yHi, yLo);
         point = abi.encodePacked(xHi, xLo, yHi, yLo);
+    }
+
+    /// @notice True if the n compressed public shares (48 bytes each, share i at x = i) lie on one
+    /// polynomial of degree < t whose value at 0 is `pubkey`: the shares t+1..n and the key must equal the
+    /// Lagrange interpolation of shares 1..t. Checked at once with a random linear combination (the
+    /// coefficients from keccak256 of all points, fixed after them) and one G1 MSM (EIP-2537, which also
+    /// checks every point is in the subgroup): sum_j r_j (P_j - sum_i L_i(j) P_i) must be the identity.
+    /// Reverts `InvalidG1Encoding` on a point that doesn't decode.
+    function sharesInterpolate(bytes memory pubkey, bytes memory shares, uint256 t) internal view returns (bool) {
+        uint256 n = shares.length / 48;
+        if (t == 0 || t > n || shares.length != n * 48) return false;
+        bytes32 h = keccak256(abi.encode("diva-public-shares-rlc", pubkey, shares));
+        uint256[] memory invDenominators = _lagrangeDenominatorInverses(t);
+        // scalars[0]: the key; scalars[i]: share i.
+        uint256[] memory scalars = new uint256[](n + 1);
+        for (uint256 j = 0; j <= n; j = j == 0 ? t + 1 : j + 1) {
+            uint256 r = uint256(keccak256(abi.encode(h, j))) % Q;
+            scalars[j] = addmod(scalars[j], r, Q);
+            for (uint256 i = 1; i <= t; ++i) {
+                // L_i(j) = prod_{k != i} (j - k) / (i - k)
+                uint256 numerator = 1;
+                for (uint256 k = 1; k <= t; ++k) {
+                    if (k != i) numerator = mulmod(numerator, j >= k ? j - k : Q - (k - j), Q);
+                }
+                uint256 weight = mulmod(r, mulmod(numerator, invDenominators[i], Q), Q);
+                scalars[i] = addmod(scalars[i], Q - weight, Q);
+            }
+        }
+        bytes memory input = new bytes((n + 1) * 160);
+        _msmTerm(input, 0, decompressG1(pubkey), scalars[0]);
+        for (uint256 i = 1; i <= n; ++i) {
+            bytes memory share = new bytes(48);
+            for (uint256 b = 0; b < 48; ++b) share[b] = shares[(i - 1) * 48 + b];
+            _msmTerm(input, i, decompressG1(share), scalars[i]);
+        }
+        (bool ok, bytes memory out) = G1MSM.staticcall(input);
+        if (!ok || out.length != 128) return false;
+        for (uint256 w = 0; w < 4; ++w) {
+            uint256 word;
+            assembly ("memory-safe") {
+                word := mload(add(add(out, 32), mul(w, 32)))
+            }
+            if (word != 0) return false;
+        }
+        return true;
+    }
+
+    /// 1 / prod_{k != i, 1 <= k <= t} (i - k) mod Q for i = 1..t (one modular inversion for all).
+    function _lagrangeDenominatorInverses(uint256 t) private view returns (uint256[] memory inv) {
+        uint256[] memory d = new uint256[](t + 1);
+        uint256 product = 1;
+        for (uint256 i = 1; i <= t; ++i) {
+            uint256 di = 1;
+            for (uint256 k = 1; k <= t; ++k) {
+                if (k != i) di = mulmod(di, i >= k ? i - k : Q - (k - i), Q);
+            }
+            d[i] = di;
+            product = mulmod(product, di, Q);
+        }
+        (bool ok, bytes memory ret) =
+            MODEXP.staticcall(abi.encodePacked(uint256(32), uint256(32), uint256(32), product, Q - 2, Q));
+        if (!ok || ret.length != 32) revert PrecompileFailed(MODEXP);
+        uint256 invProduct = abi.decode(ret, (uint256));
+        inv = new uint256[](t + 1);
+        for (uint256 i = 1; i <= t; ++i) {
+            uint256 others = invProduct;
+            for (uint256 k = 1; k <= t; ++k) {
+                if (k != i) others = mulmod(others, d[k], Q);
+            }
+            inv[i] = others;
+        }
+    }
+
+    function _msmTerm(bytes memory input, uint256 position, bytes memory point, uint256 scalar) private pure {
+        uint256 offset = position * 160;
+        for (uint256 b = 0; b < 128; ++b) input[offset + b] = point[b];
+        assembly ("memory-safe") {
+            mstore(add(add(input, 32), add(offset, 128)), scalar)
+        }
     }
 
     /// @notice Checks that `point` (256-byte uncompressed G2) is the point that `signature` (96-byte compressed

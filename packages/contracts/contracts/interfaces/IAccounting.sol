@@ -6,8 +6,8 @@ interface IAccounting {
     /// @notice Cumulative count of validators the quorum reports as fully withdrawn.
     function exitedValidators() external view returns (uint256);
 
-    /// @notice Checks that `signatures` over `digest` come from a report quorum: at least ceil(2/3) of the
-    /// active operators, in ascending signer order, each active. Reverts with the report's errors
+    /// @notice Checks that `signatures` over `digest` come from a report quorum: active operators holding at
+    /// least ceil(2/3) of the active seats (weight = seats, never head count), in ascending signer order. Reverts with the report's errors
     /// (`NoActiveOperators`, `QuorumNotReached`, `SignersNotSorted`, `NotActiveOperator`); returns the count.
     function verifyQuorum(bytes32 digest, bytes[] calldata signatures) external view returns (uint256);
 }

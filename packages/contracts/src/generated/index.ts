@@ -96,6 +96,7 @@ export const errorsAbi = [
     name: 'ChangeOutOfBounds',
     type: 'error',
   },
+  { inputs: [], name: 'CheckpointUnorderedInsertion', type: 'error' },
   {
     inputs: [
       { internalType: 'address', name: 'operator', type: 'address' },
@@ -335,6 +336,23 @@ export const errorsAbi = [
   },
   {
     inputs: [
+      { internalType: 'uint256', name: 'blockNumber', type: 'uint256' },
+      { internalType: 'uint256', name: 'current', type: 'uint256' },
+    ],
+    name: 'FutureBlock',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'address', name: 'operator', type: 'address' },
+      { internalType: 'uint256', name: 'collateralEther', type: 'uint256' },
+      { internalType: 'uint256', name: 'deadline', type: 'uint256' },
+    ],
+    name: 'InGracePeriod',
+    type: 'error',
+  },
+  {
+    inputs: [
       { internalType: 'address', name: 'spender', type: 'address' },
       { internalType: 'uint256', name: 'allowance', type: 'uint256' },
       { internalType: 'uint256', name: 'needed', type: 'uint256' },
@@ -400,6 +418,7 @@ export const errorsAbi = [
     type: 'error',
   },
   { inputs: [], name: 'InvalidEncryptionKey', type: 'error' },
+  { inputs: [], name: 'InvalidFrames', type: 'error' },
   {
     inputs: [
       { internalType: 'bytes', name: 'pubkey', type: 'bytes' },
@@ -530,6 +549,14 @@ export const errorsAbi = [
   },
   {
     inputs: [
+      { internalType: 'uint256', name: 'epoch', type: 'uint256' },
+      { internalType: 'uint256', name: 'epochsPerFrame', type: 'uint256' },
+    ],
+    name: 'NotFrameStart',
+    type: 'error',
+  },
+  {
+    inputs: [
       { internalType: 'uint256', name: 'drawId', type: 'uint256' },
       { internalType: 'address', name: 'operator', type: 'address' },
     ],
@@ -619,7 +646,7 @@ export const errorsAbi = [
   },
   {
     inputs: [
-      { internalType: 'uint256', name: 'signers', type: 'uint256' },
+      { internalType: 'uint256', name: 'weight', type: 'uint256' },
       { internalType: 'uint256', name: 'needed', type: 'uint256' },
     ],
     name: 'QuorumNotReached',
@@ -627,6 +654,14 @@ export const errorsAbi = [
   },
   { inputs: [], name: 'RLPInvalidEncoding', type: 'error' },
   { inputs: [], name: 'ReentrancyGuardReentrantCall', type: 'error' },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'epoch', type: 'uint256' },
+      { internalType: 'uint256', name: 'currentEpoch', type: 'uint256' },
+    ],
+    name: 'ReferenceEpochNotReached',
+    type: 'error',
+  },
   {
     inputs: [
       { internalType: 'address', name: 'to', type: 'address' },
@@ -646,6 +681,11 @@ export const errorsAbi = [
   {
     inputs: [{ internalType: 'address', name: 'token', type: 'address' }],
     name: 'SafeERC20FailedOperation',
+    type: 'error',
+  },
+  {
+    inputs: [{ internalType: 'uint256', name: 'drawId', type: 'uint256' }],
+    name: 'SharesNotOnPolynomial',
     type: 'error',
   },
   { inputs: [], name: 'SignatureInvalid', type: 'error' },
@@ -807,4 +847,4 @@ export const errorsAbi = [
   },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = '8476f6795e82c6deb899f17234c28d566a9d12ababaf8a4d4d90b82fb93aba46';
+export const sourcesHash = '76edd43ae279f10f65c0d9561a422b662f33c8dc89018028074ad25c25f6f134';

@@ -46,6 +46,7 @@ import {
   operatorRegistryAbi,
 } from '../../src/generated/index.ts';
 import { type AnvilClient, DEV_ACCOUNT, send } from './anvil.ts';
+import { TEST_REPORT_PACING } from './system.ts';
 
 export const GENESIS_FORK_VERSION: Hex = '0x10000910'; // hoodi-like, any 4 bytes work on a local chain
 export const GENESIS_VALIDATORS_ROOT: Hex = `0x${'4b'.repeat(32)}`;
@@ -108,6 +109,7 @@ export async function deploySystem(
   } = {},
 ): Promise<System> {
   const diva = await deployDiva(client, {
+    ...TEST_REPORT_PACING,
     withdrawalCredentialsType: options.withdrawalCredentialsType ?? 0x01,
     beacon: {
       genesisForkVersion: GENESIS_FORK_VERSION,

@@ -40,6 +40,16 @@ export const EXITS_ROLE_CODE = '0x00';
 
 export type System = DivaDeployment;
 
+/**
+ * Report pacing for tests: epoch k is day k since 1970 (all reached), every epoch is a frame, and the
+ * caps come to 1% up and 5% down per epoch, so a test's epochs 1, 2, 3... are one report a day each.
+ */
+export const TEST_REPORT_PACING = {
+  reportFrames: { genesisTime: 0n, secondsPerEpoch: 86_400n, epochsPerFrame: 1n, initialEpoch: 0n },
+  maxAnnualIncreaseBps: 36_500n,
+  maxDailyDecreaseBps: 500n,
+} as const satisfies DivaSettings;
+
 export async function deploySystem(client: AnvilClient, overrides: DivaSettings = {}): Promise<System> {
   for (const address of Object.values(ROLES)) {
     await client.impersonateAccount({ address });
@@ -48,7 +58,7 @@ export async function deploySystem(client: AnvilClient, overrides: DivaSettings 
   // The withdrawal queue calls `requestExit` on the exits role: here a code of one STOP accepts it (the
   // real ExitRequests path, through deployDiva, is tested in exits.test.ts).
   await client.setCode({ address: ROLES.exits, bytecode: EXITS_ROLE_CODE });
-  return deployDiva(client, { roles: ROLES, ...overrides });
+  return deployDiva(client, { roles: ROLES, ...TEST_REPORT_PACING, ...overrides });
 }
 
 /** A deterministic account of our own (signs locally, so it can sign EIP-712 reports). */
