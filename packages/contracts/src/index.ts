@@ -167,6 +167,7 @@ export {
   type DivaDeployment,
   type DivaSettings,
   deployDiva,
+  type ReportFrames,
   type WithdrawalCredentialsType,
 } from './deploy.ts';
 export {

@@ -53,13 +53,13 @@ export type ConfirmByQuorumParameters = {
   validatorIndex: bigint;
   /** The deposit signature submitted with the DKG result (reused for the 31 ETH top-up). */
   depositSignature: Hex;
-  /** Confirmations of at least ceil(2/3) of the active operators, in any order (sent sorted by signer). */
+  /** Confirmations of operators holding at least ceil(2/3) of the active seats, in any order (sent sorted by signer). */
   confirmations: readonly { signer: Address; signature: Hex }[];
 };
 export type ConfirmByQuorumReturnType = Hash;
 
 /**
- * A quorum of all active operators (the rule of balance reports) confirms the validator's withdrawal
+ * A quorum of operators holding 2/3 of the active seats (the rule of balance reports) confirms the validator's withdrawal
  * credentials, which releases the other 31 ETH (anyone may submit). The committee alone is not
  * enough: its t members hold the key and could have front-run the first deposit. Simulated first:
  * refusals come back as custom errors (`QuorumNotReached`, `NotActiveOperator`, `NotPreDeposited`).

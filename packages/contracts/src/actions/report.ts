@@ -48,7 +48,7 @@ export function signReport(account: Account, parameters: SignReportParameters): 
 export type SubmitReportParameters = {
   accounting: Address;
   report: BalanceReport;
-  /** Signatures of active operators, each with its signer (they are sorted by signer here). */
+  /** Signatures of active operators holding together at least ceil(2/3) of the active seats, each with its signer (sorted by signer here). */
   signatures: readonly { signer: Address; signature: Hex }[];
 };
 export type SubmitReportReturnType = Hash;
