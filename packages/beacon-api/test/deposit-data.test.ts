@@ -2,10 +2,10 @@
 // (staking-deposit-cli 2.7.0 and ethstaker-deposit-cli 1.2.2) is read with full validation (both
 // roots recomputed, the BLS signature verified with blst over our deposit signing root), written
 // back byte for byte, and rebuilt from its fields; corrupted entries are rejected by field.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PublicKey, Signature, verify } from '@chainsafe/blst';
+import { vectorsDir } from '@diva-dvt/test-vectors';
 import { describe, expect, it } from 'vitest';
 import { BeaconApiError } from '../src/index.ts';
 import {
@@ -16,14 +16,9 @@ import {
   serializeDepositDataFile,
 } from '../src/spec.ts';
 
-const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
-const root = process.env.DIVA_VECTORS_DIR
-  ? join(process.env.DIVA_VECTORS_DIR, 'deposit-data')
-  : resolve(repoRoot, '../shared/vectors/deposit-data');
+const root = vectorsDir('deposit-data');
 
 function depositFiles(): string[] {
-  if (!existsSync(root))
-    throw new Error(`test vectors missing: ${root} (expected ../shared/vectors beside the checkout)`);
   const out: string[] = [];
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {

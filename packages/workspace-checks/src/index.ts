@@ -5,6 +5,7 @@ export {
   findBuiltinErrors,
   findErrorClasses,
   findExportStar,
+  findOwnVectorLookups,
   findPlatformUse,
   librarySources,
   type SourceFinding,

@@ -62,3 +62,10 @@ const PLATFORM =
 export function findPlatformUse(files: readonly string[]): SourceFinding[] {
   return scan(files, PLATFORM);
 }
+
+const VECTOR_LOOKUP = /shared\/vectors|DIVA_VECTORS_DIR/;
+
+/** Code (not comments) that finds the vectors folder by itself instead of through @diva-dvt/test-vectors. */
+export function findOwnVectorLookups(files: readonly string[]): SourceFinding[] {
+  return scan(files, VECTOR_LOOKUP);
+}

@@ -8,10 +8,11 @@ import {
   findBuiltinErrors,
   findErrorClasses,
   findExportStar,
+  findOwnVectorLookups,
   findPlatformUse,
   librarySources,
 } from '../src/source-rules.ts';
-import { listPackages } from '../src/workspace.ts';
+import { listPackages, listSourceFiles } from '../src/workspace.ts';
 
 const INFRA = new Set(['@diva-dvt/test-vectors', '@diva-dvt/workspace-checks']);
 const packages = listPackages().filter((p) => !INFRA.has(p.name));
@@ -51,6 +52,15 @@ describe.each(packages.filter((p) => p.name in PURE).map((p) => [p.name, p] as c
   },
 );
 
+describe('known-answer vectors', () => {
+  it('are found only through @diva-dvt/test-vectors', () => {
+    const files = packages.flatMap((p) =>
+      ['src', 'test', 'bench', 'scripts'].flatMap((d) => listSourceFiles(join(p.dir, d))),
+    );
+    expect(findOwnVectorLookups(files)).toEqual([]);
+  });
+});
+
 describe('source rules', () => {
   it('catch a bare Error, an export * and a second error class (the checks can fail)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'diva-rules-'));
@@ -65,12 +75,19 @@ describe('source rules', () => {
           "// throw new Error('in a comment: fine')",
           "if (x) throw new RangeError('bad');",
           'const t = Date.now();',
+          'const v = process.env.DIVA_VECTORS_DIR; // ../shared/vectors',
         ].join('\n'),
       );
       expect(findExportStar([file]).map((f) => f.line)).toEqual(["export * from './b.ts';"]);
       expect(findBuiltinErrors([file]).map((f) => f.line)).toEqual(["if (x) throw new RangeError('bad');"]);
       expect(findErrorClasses([file])).toEqual(['AError', 'BError']);
-      expect(findPlatformUse([file]).map((f) => f.line)).toEqual(['const t = Date.now();']);
+      expect(findPlatformUse([file]).map((f) => f.line)).toEqual([
+        'const t = Date.now();',
+        'const v = process.env.DIVA_VECTORS_DIR; // ../shared/vectors',
+      ]);
+      expect(findOwnVectorLookups([file]).map((f) => f.line)).toEqual([
+        'const v = process.env.DIVA_VECTORS_DIR; // ../shared/vectors',
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
