@@ -4,15 +4,12 @@
 // to top up, and the stranger ejects no one.
 import { parseEther } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { committeeDrawAbi, divETHAbi, errorsAbi, operatorRegistryAbi } from '../../src/generated/index.ts';
+import { divETHAbi, errorsAbi, operatorRegistryAbi } from '../../src/generated/index.ts';
 import { useAnvil } from '../helpers/anvil.ts';
 import { expectRevert } from '../helpers/crypto-errors.ts';
 import {
-  addOperators,
-  committeeOf,
   deploySystem,
-  drawCommittee,
-  ROLES,
+  setupFundedCommittee,
   stake,
   submitReport,
   testAccount,
@@ -23,19 +20,7 @@ describe('attack: ejecting fully collateralized operators after a tiny loss', ()
   const chain = useAnvil({
     setup: async (client) => {
       const system = await deploySystem(client);
-      const staker = testAccount('staker');
-      await client.setBalance({ address: staker.address, value: parseEther('1000') });
-      await stake(client, system, staker, parseEther('40'));
-      const operators = await addOperators(client, system, Array(16).fill(1n));
-      const drawId = await drawCommittee(client, system);
-      const committee = await committeeOf(client, system, drawId);
-      const members = committee.map((address) => operators.find((o) => o.address === address)!);
-      for (const [functionName, args, address, abi] of [
-        ['markApproved', [drawId], system.committeeDraw, committeeDrawAbi],
-        ['fundDeposit', [drawId, parseEther('32')], system.divETH, divETHAbi],
-      ] as const) {
-        await tx(client, { account: ROLES.dkgResult, address, abi, functionName, args });
-      }
+      const { members } = await setupFundedCommittee(client, system);
       return { system, members };
     },
   });

@@ -5,19 +5,9 @@
 // same quorum, trying for 30 reports in a row, gets at most the annualised cap for the elapsed time.
 import { parseEther } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { accountingAbi, committeeDrawAbi, divETHAbi, errorsAbi } from '../../src/generated/index.ts';
+import { accountingAbi, divETHAbi, errorsAbi } from '../../src/generated/index.ts';
 import { useAnvil } from '../helpers/anvil.ts';
-import {
-  addOperators,
-  committeeOf,
-  deploySystem,
-  drawCommittee,
-  ROLES,
-  signReport,
-  stake,
-  testAccount,
-  tx,
-} from '../helpers/system.ts';
+import { deploySystem, setupFundedCommittee, signReport } from '../helpers/system.ts';
 
 const EPOCH = 384n;
 const FRAME = 225n; // epochs: one day
@@ -39,19 +29,7 @@ describe('attack: chained reports (pooled ETH moved faster than time passes)', (
         maxAnnualIncreaseBps: ANNUAL_BPS,
         maxDailyDecreaseBps: 500n,
       });
-      const staker = testAccount('staker');
-      await client.setBalance({ address: staker.address, value: parseEther('1000') });
-      await stake(client, system, staker, parseEther('40'));
-      const operators = await addOperators(client, system, Array(16).fill(1n));
-      const drawId = await drawCommittee(client, system);
-      const committee = await committeeOf(client, system, drawId);
-      const members = committee.map((address) => operators.find((o) => o.address === address)!);
-      for (const [functionName, args, address, abi] of [
-        ['markApproved', [drawId], system.committeeDraw, committeeDrawAbi],
-        ['fundDeposit', [drawId, parseEther('32')], system.divETH, divETHAbi],
-      ] as const) {
-        await tx(client, { account: ROLES.dkgResult, address, abi, functionName, args });
-      }
+      const { members } = await setupFundedCommittee(client, system);
       return { system, members };
     },
   });

@@ -4,13 +4,13 @@
 // counted against a shortfall are only those completed since the first exit of the current batch.
 import { parseEther } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { committeeDrawAbi, divETHAbi, errorsAbi, withdrawalQueueAbi } from '../../src/generated/index.ts';
+import { divETHAbi, errorsAbi, withdrawalQueueAbi } from '../../src/generated/index.ts';
 import { useAnvil } from '../helpers/anvil.ts';
 import {
   addOperators,
+  approveAndFund,
   deploySystem,
   drawCommittee,
-  ROLES,
   stake,
   submitReport,
   testAccount,
@@ -28,12 +28,7 @@ describe('attack: forcing exits for a shortfall one exit covers', () => {
       const drawIds: bigint[] = [];
       for (let i = 0; i < 4; i++) {
         const drawId = await drawCommittee(client, system);
-        for (const [functionName, args, address, abi] of [
-          ['markApproved', [drawId], system.committeeDraw, committeeDrawAbi],
-          ['fundDeposit', [drawId, parseEther('32')], system.divETH, divETHAbi],
-        ] as const) {
-          await tx(client, { account: ROLES.dkgResult, address, abi, functionName, args });
-        }
+        await approveAndFund(client, system, drawId);
         drawIds.push(drawId);
       }
       return { system, staker, operators, drawIds };

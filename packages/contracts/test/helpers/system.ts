@@ -228,6 +228,26 @@ export async function approveAndFund(
   });
 }
 
+/**
+ * A staker's stake, operators with the given seats, and one drawn committee whose DKG is approved and
+ * 32 ETH funded (as the DKG-result registry would): the starting point of the attack tests.
+ */
+export async function setupFundedCommittee(
+  client: AnvilClient,
+  system: System,
+  options: { stake?: bigint; seats?: readonly bigint[] } = {},
+) {
+  const staker = testAccount('staker');
+  await client.setBalance({ address: staker.address, value: parseEther('1000') });
+  await stake(client, system, staker, options.stake ?? parseEther('40'));
+  const operators = await addOperators(client, system, [...(options.seats ?? Array(16).fill(1n))]);
+  const drawId = await drawCommittee(client, system);
+  const committee = await committeeOf(client, system, drawId);
+  const members = committee.map((address) => operators.find((o) => o.address === address)!);
+  await approveAndFund(client, system, drawId);
+  return { staker, operators, drawId, members };
+}
+
 /** EIP-712 signatures of `signers` over `report`, sorted by signer address as the contract wants. */
 export async function signReport(
   client: AnvilClient,
