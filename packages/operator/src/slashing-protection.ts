@@ -169,12 +169,13 @@ export class SlashingProtection {
   /** Opens the file (creating the schema), checks its genesis_validators_root. Idempotent. */
   async open(): Promise<void> {
     if (this.#db !== undefined) return;
-    let db: DatabaseSync;
+    let db: DatabaseSync | undefined;
     try {
       db = new DatabaseSync(this.path);
       db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;');
       db.exec(SCHEMA);
     } catch (cause) {
+      if (db?.isOpen) db.close();
       throw new OperatorError({ code: 'SLASHING_DB_FAILED', operation: 'open' }, { cause });
     }
     const row = db.prepare("SELECT value FROM meta WHERE key = 'genesis_validators_root'").get() as
