@@ -6,7 +6,7 @@
 // data (an imported block or attestation is a watermark, never re-signed) and the complete rules
 // (double proposal, double vote, surround votes) above the watermarks.
 // One process per database file is the runtime's job, not this class's.
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { OperatorError } from './errors.ts';
 import { type ParsedRecord, parseInterchange } from './internal/interchange.ts';
 
@@ -151,6 +151,8 @@ export class SlashingProtection {
   readonly path: string;
   readonly genesisValidatorsRoot: Uint8Array;
   #db: DatabaseSync | undefined;
+  /** Prepared statements of the open file, by SQL text. */
+  readonly #statements = new Map<string, StatementSync>();
 
   constructor(parameters: SlashingProtectionParameters) {
     if (typeof parameters.path !== 'string' || parameters.path === '') {
@@ -201,6 +203,7 @@ export class SlashingProtection {
   async close(): Promise<void> {
     const db = this.#db;
     this.#db = undefined;
+    this.#statements.clear();
     db?.close();
   }
 
@@ -209,13 +212,13 @@ export class SlashingProtection {
     checkBytes(request.pubkey, 48, 'pubkey');
     checkUint(request.slot, 'slot');
     checkBytes(request.signingRoot, 32, 'signingRoot');
-    return this.#transaction('checkAndRecordBlock', (db) => this.#block(db, request));
+    return this.#transaction('checkAndRecordBlock', () => this.#block(request));
   }
 
   /** Refuses or durably records an attestation. */
   async checkAndRecordAttestation(request: AttestationSigningRequest): Promise<SlashingCheckResult> {
     checkAttestation(request, '');
-    return this.#transaction('checkAndRecordAttestation', (db) => this.#attestation(db, request));
+    return this.#transaction('checkAndRecordAttestation', () => this.#attestation(request));
   }
 
   /**
@@ -226,9 +229,7 @@ export class SlashingProtection {
     requests: readonly AttestationSigningRequest[],
   ): Promise<SlashingCheckResult[]> {
     for (const [i, r] of requests.entries()) checkAttestation(r, `requests[${i}].`);
-    return this.#transaction('checkAndRecordAttestations', (db) =>
-      requests.map((r) => this.#attestation(db, r)),
-    );
+    return this.#transaction('checkAndRecordAttestations', () => requests.map((r) => this.#attestation(r)));
   }
 
   /**
@@ -247,23 +248,24 @@ export class SlashingProtection {
         actual: toHex(parsed.genesisValidatorsRoot),
       });
     }
-    this.#transaction('importInterchange', (db) => {
-      for (const record of parsed.records) this.#import(db, record);
+    this.#transaction('importInterchange', () => {
+      for (const record of parsed.records) this.#import(record);
     });
   }
 
   /** Exports every validator's records (or those of `pubkeys`) as an EIP-3076 interchange, version 5. */
   async exportInterchange(pubkeys?: readonly Uint8Array[]): Promise<SlashingInterchange> {
     for (const [i, p] of (pubkeys ?? []).entries()) checkBytes(p, 48, `pubkeys[${i}]`);
-    const db = this.#open();
-    const all = db.prepare('SELECT id, pubkey FROM validators ORDER BY id').all() as {
+    const all = this.#prepare('SELECT id, pubkey FROM validators ORDER BY id').all() as {
       id: number;
       pubkey: Uint8Array;
     }[];
     const chosen =
       pubkeys === undefined ? all : all.filter((v) => pubkeys.some((p) => sameBytes(v.pubkey, p)));
-    const blocks = db.prepare('SELECT slot, signing_root FROM blocks WHERE validator_id = ? ORDER BY slot');
-    const attestations = db.prepare(
+    const blocks = this.#prepare(
+      'SELECT slot, signing_root FROM blocks WHERE validator_id = ? ORDER BY slot',
+    );
+    const attestations = this.#prepare(
       'SELECT source_epoch, target_epoch, signing_root FROM attestations WHERE validator_id = ? ORDER BY target_epoch',
     );
     return {
@@ -292,17 +294,26 @@ export class SlashingProtection {
     };
   }
 
+  #prepare(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#open().prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   #open(): DatabaseSync {
     if (this.#db === undefined) throw new OperatorError({ code: 'SLASHING_DB_CLOSED' });
     return this.#db;
   }
 
   /** Runs `fn` inside BEGIN IMMEDIATE ... COMMIT; the commit is synced before this returns. */
-  #transaction<T>(operation: string, fn: (db: DatabaseSync) => T): T {
+  #transaction<T>(operation: string, fn: () => T): T {
     const db = this.#open();
     try {
       db.exec('BEGIN IMMEDIATE');
-      const result = fn(db);
+      const result = fn();
       db.exec('COMMIT');
       return result;
     } catch (cause) {
@@ -312,30 +323,31 @@ export class SlashingProtection {
     }
   }
 
-  #validator(db: DatabaseSync, pubkey: Uint8Array): ValidatorRow {
+  #validator(pubkey: Uint8Array): ValidatorRow {
     const select = 'SELECT id, low_slot, low_source_epoch, low_target_epoch FROM validators WHERE pubkey = ?';
-    const row = db.prepare(select).get(pubkey) as ValidatorRow | undefined;
+    const row = this.#prepare(select).get(pubkey) as ValidatorRow | undefined;
     if (row !== undefined) return row;
-    db.prepare('INSERT INTO validators (pubkey) VALUES (?)').run(pubkey);
-    return db.prepare(select).get(pubkey) as unknown as ValidatorRow;
+    this.#prepare('INSERT INTO validators (pubkey) VALUES (?)').run(pubkey);
+    return this.#prepare(select).get(pubkey) as unknown as ValidatorRow;
   }
 
-  #block(db: DatabaseSync, r: BlockSigningRequest): SlashingCheckResult {
-    const v = this.#validator(db, r.pubkey);
+  #block(r: BlockSigningRequest): SlashingCheckResult {
+    const v = this.#validator(r.pubkey);
     if (v.low_slot !== null && r.slot <= v.low_slot) return { allowed: false, reason: 'BELOW_WATERMARK' };
-    const same = db
-      .prepare('SELECT signing_root FROM blocks WHERE validator_id = ? AND slot = ?')
-      .get(v.id, r.slot) as { signing_root: Uint8Array | null } | undefined;
+    const same = this.#prepare('SELECT signing_root FROM blocks WHERE validator_id = ? AND slot = ?').get(
+      v.id,
+      r.slot,
+    ) as { signing_root: Uint8Array | null } | undefined;
     if (same !== undefined) {
       return sameBytes(same.signing_root, r.signingRoot)
         ? { allowed: true, repeat: true }
         : { allowed: false, reason: 'DOUBLE_PROPOSAL' };
     }
-    const low = db.prepare('SELECT MIN(slot) AS m FROM blocks WHERE validator_id = ?').get(v.id) as {
+    const low = this.#prepare('SELECT MIN(slot) AS m FROM blocks WHERE validator_id = ?').get(v.id) as {
       m: number | null;
     };
     if (low.m !== null && r.slot < low.m) return { allowed: false, reason: 'BELOW_LOWEST_SIGNED' };
-    db.prepare('INSERT INTO blocks (validator_id, slot, signing_root) VALUES (?, ?, ?)').run(
+    this.#prepare('INSERT INTO blocks (validator_id, slot, signing_root) VALUES (?, ?, ?)').run(
       v.id,
       r.slot,
       r.signingRoot,
@@ -343,68 +355,66 @@ export class SlashingProtection {
     return { allowed: true, repeat: false };
   }
 
-  #attestation(db: DatabaseSync, r: AttestationSigningRequest): SlashingCheckResult {
+  #attestation(r: AttestationSigningRequest): SlashingCheckResult {
     if (r.sourceEpoch > r.targetEpoch) return { allowed: false, reason: 'SOURCE_AFTER_TARGET' };
-    const v = this.#validator(db, r.pubkey);
+    const v = this.#validator(r.pubkey);
     if (
       (v.low_source_epoch !== null && r.sourceEpoch < v.low_source_epoch) ||
       (v.low_target_epoch !== null && r.targetEpoch <= v.low_target_epoch)
     ) {
       return { allowed: false, reason: 'BELOW_WATERMARK' };
     }
-    const same = db
-      .prepare('SELECT signing_root FROM attestations WHERE validator_id = ? AND target_epoch = ?')
-      .get(v.id, r.targetEpoch) as { signing_root: Uint8Array | null } | undefined;
+    const same = this.#prepare(
+      'SELECT signing_root FROM attestations WHERE validator_id = ? AND target_epoch = ?',
+    ).get(v.id, r.targetEpoch) as { signing_root: Uint8Array | null } | undefined;
     if (same !== undefined) {
       return sameBytes(same.signing_root, r.signingRoot)
         ? { allowed: true, repeat: true }
         : { allowed: false, reason: 'DOUBLE_VOTE' };
     }
     const exists = (where: string): boolean =>
-      db
-        .prepare(`SELECT 1 FROM attestations WHERE validator_id = ? AND ${where} LIMIT 1`)
-        .get(v.id, r.sourceEpoch, r.targetEpoch) !== undefined;
+      this.#prepare(`SELECT 1 FROM attestations WHERE validator_id = ? AND ${where} LIMIT 1`).get(
+        v.id,
+        r.sourceEpoch,
+        r.targetEpoch,
+      ) !== undefined;
     if (exists('source_epoch < ? AND target_epoch > ?')) return { allowed: false, reason: 'SURROUNDED_VOTE' };
     if (exists('source_epoch > ? AND target_epoch < ?'))
       return { allowed: false, reason: 'SURROUNDING_VOTE' };
-    const low = db
-      .prepare(
-        'SELECT MIN(source_epoch) AS s, MIN(target_epoch) AS t FROM attestations WHERE validator_id = ?',
-      )
-      .get(v.id) as { s: number | null; t: number | null };
+    const low = this.#prepare(
+      'SELECT MIN(source_epoch) AS s, MIN(target_epoch) AS t FROM attestations WHERE validator_id = ?',
+    ).get(v.id) as { s: number | null; t: number | null };
     if ((low.s !== null && r.sourceEpoch < low.s) || (low.t !== null && r.targetEpoch < low.t)) {
       return { allowed: false, reason: 'BELOW_LOWEST_SIGNED' };
     }
-    db.prepare(
+    this.#prepare(
       'INSERT INTO attestations (validator_id, target_epoch, source_epoch, signing_root) VALUES (?, ?, ?, ?)',
     ).run(v.id, r.targetEpoch, r.sourceEpoch, r.signingRoot);
     return { allowed: true, repeat: false };
   }
 
-  #import(db: DatabaseSync, record: ParsedRecord): void {
-    const v = this.#validator(db, record.pubkey);
+  #import(record: ParsedRecord): void {
+    const v = this.#validator(record.pubkey);
     // Like Lighthouse: an import raises each watermark to the highest value held so far, local
     // signings included, so nothing at or below what either side signed is signed again.
-    const held = db
-      .prepare(
-        `SELECT (SELECT MAX(slot) FROM blocks WHERE validator_id = $id) AS slot,
+    const held = this.#prepare(
+      `SELECT (SELECT MAX(slot) FROM blocks WHERE validator_id = $id) AS slot,
           (SELECT MAX(source_epoch) FROM attestations WHERE validator_id = $id) AS source,
           (SELECT MAX(target_epoch) FROM attestations WHERE validator_id = $id) AS target`,
-      )
-      .get({ id: v.id }) as { slot: number | null; source: number | null; target: number | null };
+    ).get({ id: v.id }) as { slot: number | null; source: number | null; target: number | null };
     let lowSlot = record.blocks.length === 0 ? v.low_slot : max(v.low_slot, held.slot);
     let lowSource =
       record.attestations.length === 0 ? v.low_source_epoch : max(v.low_source_epoch, held.source);
     let lowTarget =
       record.attestations.length === 0 ? v.low_target_epoch : max(v.low_target_epoch, held.target);
-    const block = db.prepare(
+    const block = this.#prepare(
       'INSERT OR IGNORE INTO blocks (validator_id, slot, signing_root) VALUES (?, ?, ?)',
     );
     for (const b of record.blocks) {
       block.run(v.id, b.slot, b.signingRoot);
       lowSlot = max(lowSlot, b.slot);
     }
-    const attestation = db.prepare(
+    const attestation = this.#prepare(
       'INSERT OR IGNORE INTO attestations (validator_id, target_epoch, source_epoch, signing_root) VALUES (?, ?, ?, ?)',
     );
     for (const a of record.attestations) {
@@ -412,7 +422,7 @@ export class SlashingProtection {
       lowSource = max(lowSource, a.sourceEpoch);
       lowTarget = max(lowTarget, a.targetEpoch);
     }
-    db.prepare(
+    this.#prepare(
       'UPDATE validators SET low_slot = ?, low_source_epoch = ?, low_target_epoch = ? WHERE id = ?',
     ).run(lowSlot, lowSource, lowTarget, v.id);
   }
