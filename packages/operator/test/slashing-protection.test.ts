@@ -226,6 +226,15 @@ describe('SlashingProtection', () => {
     await expectError(db.exportInterchange(), 'SLASHING_DB_CLOSED', {});
   });
 
+  it('wraps a file that cannot be opened as SLASHING_DB_FAILED with the cause', async () => {
+    const error = await createSlashingProtection({
+      path: join(dir, 'no-such-folder', 'db.sqlite'),
+      genesisValidatorsRoot: gvr,
+    }).catch((e: unknown) => e);
+    expect(isOperatorError(error, 'SLASHING_DB_FAILED') && error.details.operation).toBe('open');
+    expect((error as Error).cause).toBeInstanceOf(Error);
+  });
+
   it('refuses to open a file made for another genesis_validators_root', async () => {
     const path = freshPath();
     await (await createSlashingProtection({ path, genesisValidatorsRoot: gvr })).close();
