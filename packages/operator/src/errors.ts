@@ -52,6 +52,31 @@ export type OperatorErrorDetails =
       readonly invalidShareIndices: readonly number[];
       readonly validCount: number;
       readonly threshold: number;
+    }
+  | {
+      readonly code: 'INVALID_SLASHING_INPUT';
+      /** The parameter at fault, e.g. `pubkey` or `requests[3].signingRoot`. */
+      readonly field: string;
+      readonly reason: string;
+    }
+  | {
+      readonly code: 'INVALID_INTERCHANGE';
+      /** The interchange field at fault, e.g. `data[0].signed_blocks[2].slot`. */
+      readonly field: string;
+      readonly reason: string;
+    }
+  | {
+      readonly code: 'GENESIS_VALIDATORS_ROOT_MISMATCH';
+      /** Where the other root came from: the database file or an interchange. */
+      readonly source: 'database' | 'interchange';
+      readonly expected: `0x${string}`;
+      readonly actual: `0x${string}`;
+    }
+  | { readonly code: 'SLASHING_DB_CLOSED' }
+  | {
+      readonly code: 'SLASHING_DB_FAILED';
+      /** What the database was doing, e.g. `open` or `checkAndRecordBlock`. */
+      readonly operation: string;
     };
 
 export type OperatorErrorCode = OperatorErrorDetails['code'];
@@ -78,6 +103,16 @@ function describe(d: OperatorErrorDetails): string {
       return `no key shares for validator ${d.validatorIndex}`;
     case 'COMBINE_FAILED':
       return `${d.duty} of validator ${d.validatorIndex}: only ${d.validCount} valid partial signatures, need ${d.threshold} (invalid: ${d.invalidShareIndices.join(', ') || 'none'})`;
+    case 'INVALID_SLASHING_INPUT':
+      return `invalid ${d.field}: ${d.reason}`;
+    case 'INVALID_INTERCHANGE':
+      return `invalid slashing-protection interchange at ${d.field}: ${d.reason}`;
+    case 'GENESIS_VALIDATORS_ROOT_MISMATCH':
+      return `the ${d.source} is for genesis_validators_root ${d.actual}, expected ${d.expected}`;
+    case 'SLASHING_DB_CLOSED':
+      return 'the slashing-protection database is not open';
+    case 'SLASHING_DB_FAILED':
+      return `the slashing-protection database failed (${d.operation})`;
   }
 }
 

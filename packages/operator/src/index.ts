@@ -18,6 +18,16 @@ export { type LogFields, type Logger, silentLogger } from './logger.ts';
 export type { DutyOutcome, EpochDuties, PublishedDutyType, PublishedMessages } from './outcome.ts';
 export { isAttestationAggregator, isSyncCommitteeAggregator, syncSubcommitteesOf } from './selection.ts';
 export type { SigningDuty, SigningDutyType, ThresholdSigner } from './signer.ts';
+export {
+  type AttestationSigningRequest,
+  type BlockSigningRequest,
+  createSlashingProtection,
+  type SlashingCheckResult,
+  type SlashingInterchange,
+  SlashingProtection,
+  type SlashingProtectionParameters,
+  type SlashingRefusalReason,
+} from './slashing-protection.ts';
 export { createSlotTimes, type SlotTimes } from './slot-times.ts';
 export { parseValidatorSpec, type ValidatorSpec } from './spec.ts';
 export {

@@ -6,8 +6,10 @@ describe('exports', () => {
     expect(Object.keys(await import('../src/index.ts')).sort()).toMatchInlineSnapshot(`
       [
         "OperatorError",
+        "SlashingProtection",
         "ValidatorClient",
         "createLocalThresholdSigner",
+        "createSlashingProtection",
         "createSlotTimes",
         "createSystemClock",
         "isAttestationAggregator",
