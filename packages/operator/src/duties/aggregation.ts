@@ -2,12 +2,12 @@
 // the validator's signature over the slot under DOMAIN_SELECTION_PROOF, signed when the epoch's
 // duties arrive (the node is told `is_aggregator` with the committee subscription); an aggregator,
 // when aggregates are due (AGGREGATE_DUE_BPS, two thirds into the slot), asks the node for the
-// aggregate of its attestation data, and signs and publishes AggregateAndProof under
+// aggregate of the attestation data the committee decided, agrees with the committee on one
+// AggregateAndProof (nodes may hold different aggregates), and signs and publishes it under
 // DOMAIN_AGGREGATE_AND_PROOF. Deadline: the end of the slot. Electra's per-committee aggregates are
 // not built yet (UNSUPPORTED_FORK).
 import type { AttesterDuty } from '@diva-dvt/beacon-api';
 import {
-  aggregateAndProofSigningRoot,
   forkAtEpoch,
   forkAtLeast,
   type Phase0AggregateAndProof,
@@ -19,6 +19,7 @@ import * as step from '../internal/duty.ts';
 import type { DutyOutcome } from '../outcome.ts';
 import { isAttestationAggregator } from '../selection.ts';
 import type { AttestResult } from './attestation.ts';
+import { aggregateValue } from './values.ts';
 
 /** A selected aggregator's proof, or the outcome that ends the aggregation duty here. */
 export type AggregatorSelection =
@@ -101,13 +102,14 @@ export function aggregate(
       aggregate: attestation,
       selectionProof,
     };
-    const signature = await step.sign(
+    const decided = await step.decide(
       ctx,
       t,
       'aggregate',
-      aggregateAndProofSigningRoot(ctx.signing, message),
+      message,
+      aggregateValue(ctx.signing, { fork, aggregatorIndex: duty.validatorIndex, data, selectionProof }),
     );
-    const signed = { message, signature };
+    const signed = { message: decided.value, signature: decided.signature };
     return step.publish(ctx, t, 'aggregate', signed, (opts) =>
       ctx.api.publishAggregateAndProofs({ fork, data: [signed] }, opts),
     );

@@ -1,6 +1,7 @@
 // Attesting (phase0 validator.md "Attesting"): when attestations are due (ATTESTATION_DUE_BPS,
-// a third into the slot), ask the node for the attestation data of the validator's committee, sign
-// it under DOMAIN_BEACON_ATTESTER, and submit an Attestation with the validator's single bit set
+// a third into the slot), ask the node for the attestation data of the validator's committee, agree
+// with the committee on one (the node's is this member's candidate), sign it under
+// DOMAIN_BEACON_ATTESTER, and submit an Attestation with the validator's single bit set
 // in its committee's aggregation bits. Deadline: the end of the slot. Electra's SingleAttestation
 // is not built yet: from electra on the duty fails with UNSUPPORTED_FORK instead of sending the
 // old container.
@@ -8,17 +9,20 @@ import { BitArray } from '@chainsafe/ssz';
 import type { AttesterDuty } from '@diva-dvt/beacon-api';
 import {
   type AttestationData,
-  attestationDataSigningRoot,
   forkAtEpoch,
   forkAtLeast,
   type Phase0Attestation,
 } from '@diva-dvt/beacon-api/spec';
 import * as step from '../internal/duty.ts';
 import type { DutyOutcome } from '../outcome.ts';
+import { attestationDataValue } from './values.ts';
 
 export interface AttestResult {
   readonly outcome: DutyOutcome;
-  /** The data the node gave (also when the attestation was then dropped), for the aggregate. */
+  /**
+   * The data the committee decided (the node's own when no decision was reached), also when the
+   * attestation was then dropped: what the aggregate aggregates.
+   */
   readonly data: AttestationData | undefined;
 }
 
@@ -43,14 +47,22 @@ export async function attest(ctx: step.DutyContext, duty: AttesterDuty): Promise
       }
       return d;
     });
-    const attestationData = data;
-    const signature = await step.sign(ctx, t, 'attestation', attestationDataSigningRoot(ctx.signing, data), {
-      attestationData,
-    });
+    const decided = await step.decide(
+      ctx,
+      t,
+      'attestation',
+      data,
+      attestationDataValue(ctx.signing, {
+        slot,
+        committeeIndex: duty.committeeIndex,
+        slotsPerEpoch: ctx.spec.slotsPerEpoch,
+      }),
+    );
+    data = decided.value;
     const attestation: Phase0Attestation = {
       aggregationBits: BitArray.fromSingleBit(duty.committeeLength, duty.validatorCommitteeIndex),
-      data: attestationData,
-      signature,
+      data: decided.value,
+      signature: decided.signature,
     };
     return step.publish(ctx, t, 'attestation', attestation, (opts) =>
       ctx.api.submitPoolAttestations({ fork, data: [attestation] }, opts),

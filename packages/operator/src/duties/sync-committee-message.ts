@@ -1,11 +1,12 @@
 // Sync committee message (altair validator.md "Sync committee messages"): when sync messages are
-// due (SYNC_MESSAGE_DUE_BPS, a third into the slot), sign the node's head block root under
+// due (SYNC_MESSAGE_DUE_BPS, a third into the slot), agree with the committee on a head block root
+// (the node's head is this member's candidate), sign it under
 // DOMAIN_SYNC_COMMITTEE and submit it to the pool. Deadline: the end of the slot.
 import type { SyncDuty } from '@diva-dvt/beacon-api';
 import type { SyncCommitteeMessage } from '@diva-dvt/beacon-api/spec';
-import { syncCommitteeMessageSigningRoot } from '@diva-dvt/beacon-api/spec';
 import * as step from '../internal/duty.ts';
 import type { DutyOutcome } from '../outcome.ts';
+import { syncHeadRootValue } from './values.ts';
 
 export interface SyncMessageResult {
   readonly outcome: DutyOutcome;
@@ -36,15 +37,18 @@ export async function sendSyncCommitteeMessage(
       async () => (await ctx.api.getBlockHeader({ blockId: 'head' }, step.callOptions(ctx, t))).data.root,
     );
     beaconBlockRoot = root;
-    const signature = await step.sign(
+    const decided = await step.decide(
       ctx,
       t,
       'sync-committee-message',
-      syncCommitteeMessageSigningRoot(ctx.signing, slot, root),
+      root,
+      syncHeadRootValue(ctx.signing, slot),
     );
+    beaconBlockRoot = decided.value;
+    const { signature } = decided;
     const message: SyncCommitteeMessage = {
       slot,
-      beaconBlockRoot: root,
+      beaconBlockRoot: decided.value,
       validatorIndex: duty.validatorIndex,
       signature,
     };

@@ -2,18 +2,19 @@
 // subcommittee the validator sits in, when contributions are due (CONTRIBUTION_DUE_BPS, two thirds
 // into the slot), sign the selection proof over SyncAggregatorSelectionData under
 // DOMAIN_SYNC_COMMITTEE_SELECTION_PROOF; a selected aggregator asks the node for the contribution
-// to the block root its sync message signed, and signs and publishes ContributionAndProof under
+// to the block root its sync message signed, agrees with the committee on one ContributionAndProof,
+// and signs and publishes it under
 // DOMAIN_CONTRIBUTION_AND_PROOF. Deadline: the end of the slot (nodes refuse a contribution of a
 // past slot).
 import {
   type ContributionAndProof,
-  contributionAndProofSigningRoot,
   ssz,
   syncCommitteeSelectionProofSigningRoot,
 } from '@diva-dvt/beacon-api/spec';
 import * as step from '../internal/duty.ts';
 import type { DutyOutcome } from '../outcome.ts';
 import { isSyncCommitteeAggregator } from '../selection.ts';
+import { contributionValue } from './values.ts';
 
 export function contributeToSyncCommittee(
   ctx: step.DutyContext,
@@ -64,13 +65,20 @@ export function contributeToSyncCommittee(
       return c;
     });
     const message: ContributionAndProof = { aggregatorIndex: validatorIndex, contribution, selectionProof };
-    const signature = await step.sign(
+    const decided = await step.decide(
       ctx,
       t,
       'sync-committee-contribution',
-      contributionAndProofSigningRoot(ctx.signing, message),
+      message,
+      contributionValue(ctx.signing, {
+        slot,
+        subcommitteeIndex,
+        aggregatorIndex: validatorIndex,
+        beaconBlockRoot,
+        selectionProof,
+      }),
     );
-    const signed = { message, signature };
+    const signed = { message: decided.value, signature: decided.signature };
     return step.publish(ctx, t, 'sync-committee-contribution', signed, (opts) =>
       ctx.api.publishContributionAndProofs({ data: [signed] }, opts),
     );

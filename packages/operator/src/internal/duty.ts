@@ -3,11 +3,12 @@
 // node calls only the time left) and turn failures into outcomes.
 import { type BeaconApi, type CallOptions, isBeaconApiError } from '@diva-dvt/beacon-api';
 import type { SigningContext } from '@diva-dvt/beacon-api/spec';
+import type { ValueType } from '@diva-dvt/consensus';
 import type { Clock } from '../clock.ts';
 import { isOperatorError, OperatorError, type SigningDutyType } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { DutyOutcome, OutcomeBase, PublishedDutyType, PublishedMessages } from '../outcome.ts';
-import type { SigningDuty, ThresholdSigner } from '../signer.ts';
+import type { DecidedValue, SigningDuty, ThresholdSigner } from '../signer.ts';
 import type { SlotTimes } from '../slot-times.ts';
 import type { ValidatorSpec } from '../spec.ts';
 
@@ -121,24 +122,42 @@ export async function stage<R>(
   }
 }
 
-/** Signs `root` for the duty: deadline checked first, a signer failure ends the duty. */
-export async function sign(
-  ctx: DutyContext,
-  t: DutyTarget<PublishedDutyType>,
-  signingType: SigningDutyType,
-  root: Uint8Array,
-  extra: Partial<Pick<SigningDuty, 'attestationData' | 'subcommitteeIndex'>> = {},
-): Promise<Uint8Array> {
-  checkDeadline(ctx, t, 'before-signing');
-  const duty: SigningDuty = {
+function signingDuty(t: DutyTarget<PublishedDutyType>, signingType: SigningDutyType): SigningDuty {
+  return {
     type: signingType,
     validatorIndex: t.validatorIndex,
     slot: t.slot,
     deadlineMs: t.deadlineMs,
     ...(t.subcommitteeIndex !== undefined ? { subcommitteeIndex: t.subcommitteeIndex } : {}),
-    ...extra,
   };
+}
+
+/** Signs `root`, a value the duty fixes: deadline checked first, a signer failure ends the duty. */
+export async function sign(
+  ctx: DutyContext,
+  t: DutyTarget<PublishedDutyType>,
+  signingType: SigningDutyType,
+  root: Uint8Array,
+): Promise<Uint8Array> {
+  checkDeadline(ctx, t, 'before-signing');
+  const duty = signingDuty(t, signingType);
   return stage(ctx, t, signingType, 'sign', () => ctx.signer.sign(root, duty));
+}
+
+/**
+ * Agrees with the committee on the duty's value, starting from this node's `own`, and signs the
+ * decided one: deadline checked first, a signer failure (no decision in time included) ends the duty.
+ */
+export async function decide<V>(
+  ctx: DutyContext,
+  t: DutyTarget<PublishedDutyType>,
+  signingType: SigningDutyType,
+  own: V,
+  valueType: ValueType<V>,
+): Promise<DecidedValue<V>> {
+  checkDeadline(ctx, t, 'before-signing');
+  const duty = signingDuty(t, signingType);
+  return stage(ctx, t, signingType, 'sign', () => ctx.signer.decide(own, valueType, duty));
 }
 
 /**

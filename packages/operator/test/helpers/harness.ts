@@ -90,6 +90,10 @@ export function createHarness(options: {
           signed.push(duty);
           return inner.sign(root, duty);
         },
+        decide: (own, valueType, duty) => {
+          signed.push(duty);
+          return inner.decide(own, valueType, duty);
+        },
       },
     },
     {

@@ -1,0 +1,149 @@
+// The values a committee agrees on, one `ValueType` per duty: how a value travels in consensus
+// messages (SSZ), whether a member may sign it for this duty (`isValid`: the checks a member makes
+// on a value another member proposed — it must be for this validator, this slot, this committee,
+// and agree with what the committee decided earlier in the slot), and its signing root. Decoding
+// throws on malformed bytes (the consensus instance drops the message); `isValid` never throws.
+import {
+  type AnyBlock,
+  type AttestationData,
+  aggregateAndProofSigningRoot,
+  aggregateAndProofType,
+  attestationDataSigningRoot,
+  blockSigningRoot,
+  blockType,
+  type ContributionAndProof,
+  contributionAndProofSigningRoot,
+  type Fork,
+  type Phase0AggregateAndProof,
+  type SigningContext,
+  ssz,
+  syncCommitteeMessageSigningRoot,
+} from '@diva-dvt/beacon-api/spec';
+import type { ValueType } from '@diva-dvt/consensus';
+
+const equalBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** A check that throws (SSZ getters on hostile input) counts as invalid. */
+function safely(check: () => boolean): boolean {
+  try {
+    return check();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Attestation data for one committee at one slot. The source and target are not checked against
+ * this node's view here: slashing protection decides (surround and double votes are refused).
+ */
+export function attestationDataValue(
+  signing: SigningContext,
+  duty: { readonly slot: number; readonly committeeIndex: number; readonly slotsPerEpoch: number },
+): ValueType<AttestationData> {
+  const type = ssz.phase0.AttestationData;
+  return {
+    encode: (v) => type.serialize(v),
+    decode: (bytes) => type.deserialize(bytes),
+    isValid: (v) =>
+      safely(
+        () =>
+          v.slot === duty.slot &&
+          v.index === duty.committeeIndex &&
+          v.source.epoch <= v.target.epoch &&
+          v.target.epoch === Math.floor(duty.slot / duty.slotsPerEpoch),
+      ),
+    signingRoot: (v) => attestationDataSigningRoot(signing, v),
+  };
+}
+
+/** A (full or blinded) beacon block of `fork` for the validator's slot. */
+export function blockValue(
+  signing: SigningContext,
+  duty: {
+    readonly slot: number;
+    readonly proposerIndex: number;
+    readonly fork: Fork;
+    readonly blinded: boolean;
+  },
+): ValueType<AnyBlock> {
+  const type = blockType(duty.fork, duty.blinded);
+  return {
+    encode: (v) => type.serialize(v),
+    decode: (bytes) => type.deserialize(bytes),
+    isValid: (v) => safely(() => v.slot === duty.slot && v.proposerIndex === duty.proposerIndex),
+    signingRoot: (v) => blockSigningRoot(signing, v, { blinded: duty.blinded }),
+  };
+}
+
+/**
+ * The aggregate a selected aggregator signs: it must aggregate the attestation data the committee
+ * decided for this slot and carry this validator's selection proof.
+ */
+export function aggregateValue(
+  signing: SigningContext,
+  duty: {
+    readonly fork: Fork;
+    readonly aggregatorIndex: number;
+    readonly data: AttestationData;
+    readonly selectionProof: Uint8Array;
+  },
+): ValueType<Phase0AggregateAndProof> {
+  const type = aggregateAndProofType(duty.fork, false);
+  return {
+    encode: (v) => type.serialize(v),
+    decode: (bytes) => type.deserialize(bytes),
+    isValid: (v) =>
+      safely(
+        () =>
+          v.aggregatorIndex === duty.aggregatorIndex &&
+          ssz.phase0.AttestationData.equals(v.aggregate.data, duty.data) &&
+          equalBytes(v.selectionProof, duty.selectionProof) &&
+          v.aggregate.aggregationBits.getTrueBitIndexes().length > 0,
+      ),
+    signingRoot: (v) => aggregateAndProofSigningRoot(signing, v),
+  };
+}
+
+/** The head block root a sync committee member signs at `slot`. */
+export function syncHeadRootValue(signing: SigningContext, slot: number): ValueType<Uint8Array> {
+  return {
+    encode: (v) => v,
+    decode: (bytes) => {
+      if (bytes.length !== 32) throw new RangeError(`a block root has 32 bytes, got ${bytes.length}`);
+      return bytes.slice();
+    },
+    isValid: (v) => v.length === 32,
+    signingRoot: (v) => syncCommitteeMessageSigningRoot(signing, slot, v),
+  };
+}
+
+/**
+ * A sync committee contribution: for this slot and subcommittee, to the head root the committee
+ * decided for the sync message, with this validator's selection proof.
+ */
+export function contributionValue(
+  signing: SigningContext,
+  duty: {
+    readonly slot: number;
+    readonly subcommitteeIndex: number;
+    readonly aggregatorIndex: number;
+    readonly beaconBlockRoot: Uint8Array;
+    readonly selectionProof: Uint8Array;
+  },
+): ValueType<ContributionAndProof> {
+  const type = ssz.altair.ContributionAndProof;
+  return {
+    encode: (v) => type.serialize(v),
+    decode: (bytes) => type.deserialize(bytes),
+    isValid: (v) =>
+      safely(
+        () =>
+          v.aggregatorIndex === duty.aggregatorIndex &&
+          v.contribution.slot === duty.slot &&
+          v.contribution.subcommitteeIndex === duty.subcommitteeIndex &&
+          equalBytes(v.contribution.beaconBlockRoot, duty.beaconBlockRoot) &&
+          equalBytes(v.selectionProof, duty.selectionProof),
+      ),
+    signingRoot: (v) => contributionAndProofSigningRoot(signing, v),
+  };
+}
