@@ -45,6 +45,25 @@ export type OperatorErrorDetails =
     }
   | { readonly code: 'UNKNOWN_VALIDATOR'; readonly validatorIndex: number }
   | {
+      /** The committee reached no decision before the duty's deadline. */
+      readonly code: 'CONSENSUS_TIMEOUT';
+      readonly duty: SigningDutyType;
+      readonly validatorIndex: number;
+      readonly slot: number;
+      /** The round this member was in. */
+      readonly round: number;
+    }
+  | {
+      /** Fewer than t valid partial signatures arrived before the duty's deadline. */
+      readonly code: 'TOO_FEW_PARTIALS';
+      readonly duty: SigningDutyType;
+      readonly validatorIndex: number;
+      readonly slot: number;
+      readonly received: number;
+      readonly threshold: number;
+    }
+  | { readonly code: 'CONSENSUS_CLOSED'; readonly duty: SigningDutyType; readonly slot: number }
+  | {
       readonly code: 'COMBINE_FAILED';
       readonly validatorIndex: number;
       readonly duty: SigningDutyType;
@@ -99,6 +118,12 @@ function describe(d: OperatorErrorDetails): string {
       return `${d.duty} is not implemented for fork ${d.fork}`;
     case 'UNEXPECTED_RESPONSE':
       return `the beacon node's ${d.field} for ${d.duty} is unusable: ${d.reason}`;
+    case 'CONSENSUS_TIMEOUT':
+      return `${d.duty} of validator ${d.validatorIndex} at slot ${d.slot}: no committee decision by the deadline (round ${d.round})`;
+    case 'TOO_FEW_PARTIALS':
+      return `${d.duty} of validator ${d.validatorIndex} at slot ${d.slot}: ${d.received} partial signatures by the deadline, need ${d.threshold}`;
+    case 'CONSENSUS_CLOSED':
+      return `${d.duty} at slot ${d.slot}: the signer stopped before the committee decided`;
     case 'UNKNOWN_VALIDATOR':
       return `no key shares for validator ${d.validatorIndex}`;
     case 'COMBINE_FAILED':

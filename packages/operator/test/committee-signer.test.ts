@@ -1,0 +1,132 @@
+// CommitteeSigner: 16 members agree on one value per duty and return the group signature; fixed
+// values need only the partial exchange; crashed members, bad frames and lagging members.
+
+import type { ValueType } from '@diva-dvt/consensus';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadRuntimeBls } from '../src/runtime/bls.ts';
+import type { CommitteeSigner } from '../src/runtime/committee-signer.ts';
+import type { SigningDuty } from '../src/signer.ts';
+import { createOperators, createSigner, createValidator } from './helpers/committee.ts';
+import { createMemoryHub } from './helpers/memory-network.ts';
+
+const { bls } = await loadRuntimeBls();
+const N = 16;
+const T = 11;
+
+/** 32-byte values; valid when the first byte is not 0xff; the root is the value's hash. */
+const bytesValue: ValueType<Uint8Array> = {
+  encode: (v) => v,
+  decode: (b) => {
+    if (b.length !== 32) throw new RangeError('32 bytes');
+    return b.slice();
+  },
+  isValid: (v) => v[0] !== 0xff,
+  signingRoot: (v) => sha256(v),
+};
+
+const signers: CommitteeSigner[] = [];
+afterEach(() => {
+  for (const s of signers.splice(0)) s.stop();
+});
+
+function setup(hubOptions: { delayMs?: number } = {}) {
+  const operators = createOperators(N);
+  const validator = createValidator(3, operators, T);
+  const hub = createMemoryHub(hubOptions);
+  const members = operators.map((o) => createSigner(bls, o, operators, [validator], hub.network(o.address)));
+  signers.push(...members);
+  const verifies = (root: Uint8Array, signature: Uint8Array) =>
+    bls.verify(
+      bls.publicKeyFromBytes(validator.committee.groupPublicKey),
+      root,
+      bls.signatureFromBytes(signature),
+    );
+  return { operators, validator, hub, members, verifies };
+}
+
+const duty = (type: SigningDuty['type'], slot: number, deadlineInMs = 5_000): SigningDuty => ({
+  type,
+  validatorIndex: 3,
+  slot,
+  deadlineMs: Date.now() + deadlineInMs,
+});
+
+describe('CommitteeSigner', () => {
+  it('16 members with different values decide one of them, each with the group signature', async () => {
+    const { members, verifies } = setup();
+    const values = members.map((_, i) => new Uint8Array(32).fill(i + 1));
+    const d = duty('attestation', 10);
+    const decided = await Promise.all(members.map((m, i) => m.decide(values[i]!, bytesValue, d)));
+    const first = decided[0]!;
+    expect(values.some((v) => Buffer.compare(v, first.value) === 0)).toBe(true);
+    for (const r of decided) {
+      expect(Buffer.compare(r.value, first.value)).toBe(0);
+      expect(verifies(sha256(r.value), r.signature)).toBe(true);
+    }
+  });
+
+  it('signs a fixed root by exchanging partials only', async () => {
+    const { members, verifies } = setup();
+    const root = new Uint8Array(32).fill(9);
+    const sigs = await Promise.all(members.map((m) => m.sign(root, duty('randao-reveal', 11))));
+    for (const s of sigs) expect(verifies(root, s)).toBe(true);
+  });
+
+  it('decides with 5 members down, and times out with 6 down, signing nothing then', async () => {
+    const { members, operators, hub, verifies } = setup();
+    for (const o of operators.slice(0, 5)) hub.setDown(o.address, true);
+    const up = members.slice(5);
+    const value = new Uint8Array(32).fill(4);
+    const decided = await Promise.all(
+      up.map((m) => m.decide(value, bytesValue, duty('attestation', 12, 8_000))),
+    );
+    for (const r of decided) expect(verifies(sha256(r.value), r.signature)).toBe(true);
+
+    hub.setDown(operators[5]!.address, true);
+    const rest = members.slice(6);
+    const results = await Promise.allSettled(
+      rest.map((m) => m.decide(value, bytesValue, duty('attestation', 13, 2_500))),
+    );
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      expect((r as PromiseRejectedResult).reason).toMatchObject({
+        code: 'CONSENSUS_TIMEOUT',
+        details: { slot: 13 },
+      });
+    }
+  });
+
+  it('a member that starts late still decides (messages wait for its instance)', async () => {
+    const { members, verifies } = setup();
+    const value = new Uint8Array(32).fill(6);
+    const d = duty('sync-committee-message', 14);
+    const early = members.slice(1).map((m) => m.decide(value, bytesValue, d));
+    await new Promise((r) => setTimeout(r, 150));
+    const late = await members[0]!.decide(value, bytesValue, d);
+    expect(verifies(sha256(late.value), late.signature)).toBe(true);
+    await Promise.all(early);
+  });
+
+  it('drops garbage and forged frames from a member, reports it, and decides anyway', async () => {
+    const { members, operators, hub } = setup();
+    const bad = operators[2]!.address;
+    const victim = operators[0]!.address;
+    hub.inject(bad, victim, Uint8Array.of(7, 1, 2, 3));
+    hub.inject(bad, victim, new Uint8Array(40).fill(1));
+    const value = new Uint8Array(32).fill(8);
+    const d = duty('attestation', 15);
+    const decided = await Promise.all(members.map((m) => m.decide(value, bytesValue, d)));
+    expect(decided).toHaveLength(N);
+    expect(hub.reports.filter((r) => r.from === bad && r.by === victim).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('refuses an unknown validator with a clear error', async () => {
+    const { members } = setup();
+    await expect(
+      members[0]!.sign(new Uint8Array(32), { ...duty('randao-reveal', 1), validatorIndex: 99 }),
+    ).rejects.toMatchObject({
+      code: 'UNKNOWN_VALIDATOR',
+    });
+  });
+});
