@@ -64,6 +64,13 @@ export type OperatorErrorDetails =
     }
   | { readonly code: 'CONSENSUS_CLOSED'; readonly duty: SigningDutyType; readonly slot: number }
   | {
+      /** This node's slashing protection refused to sign the value the committee settled on. */
+      readonly code: 'SLASHING_PROTECTION_REFUSED';
+      readonly duty: SigningDutyType;
+      readonly validatorIndex: number;
+      readonly slot: number;
+    }
+  | {
       readonly code: 'COMBINE_FAILED';
       readonly validatorIndex: number;
       readonly duty: SigningDutyType;
@@ -122,6 +129,8 @@ function describe(d: OperatorErrorDetails): string {
       return `${d.duty} of validator ${d.validatorIndex} at slot ${d.slot}: no committee decision by the deadline (round ${d.round})`;
     case 'TOO_FEW_PARTIALS':
       return `${d.duty} of validator ${d.validatorIndex} at slot ${d.slot}: ${d.received} partial signatures by the deadline, need ${d.threshold}`;
+    case 'SLASHING_PROTECTION_REFUSED':
+      return `${d.duty} of validator ${d.validatorIndex} at slot ${d.slot}: slashing protection refused to sign, and the committee decided nothing this node could publish`;
     case 'CONSENSUS_CLOSED':
       return `${d.duty} at slot ${d.slot}: the signer stopped before the committee decided`;
     case 'UNKNOWN_VALIDATOR':

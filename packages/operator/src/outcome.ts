@@ -67,3 +67,59 @@ export interface EpochDuties {
   readonly proposerSlots: readonly number[];
   readonly sync: SyncDuty | undefined;
 }
+
+/**
+ * Why a duty ended as it did, one code per outcome (logs and the `diva_duties_total` metric):
+ * `submitted`, `not-selected`, `late`, `consensus-timeout`, `too-few-partials`,
+ * `slashing-protection-refused`, `beacon-node-unavailable` (the node did not answer or refused),
+ * `invalid-beacon-response`, `unsupported-fork`, `signer-stopped`, `failed` (anything else).
+ * `included` is added later by the inclusion check.
+ */
+export type DutyReason =
+  | 'submitted'
+  | 'not-selected'
+  | 'late'
+  | 'consensus-timeout'
+  | 'too-few-partials'
+  | 'slashing-protection-refused'
+  | 'beacon-node-unavailable'
+  | 'invalid-beacon-response'
+  | 'unsupported-fork'
+  | 'signer-stopped'
+  | 'failed';
+
+const REASON_BY_CODE: Partial<Record<OperatorError['code'], DutyReason>> = {
+  CONSENSUS_TIMEOUT: 'consensus-timeout',
+  TOO_FEW_PARTIALS: 'too-few-partials',
+  SLASHING_PROTECTION_REFUSED: 'slashing-protection-refused',
+  UNEXPECTED_RESPONSE: 'invalid-beacon-response',
+  UNSUPPORTED_FORK: 'unsupported-fork',
+  CONSENSUS_CLOSED: 'signer-stopped',
+  BEACON_NODE_FAILED: 'beacon-node-unavailable',
+};
+
+export function dutyReason(outcome: DutyOutcome): DutyReason {
+  switch (outcome.status) {
+    case 'published':
+      return 'submitted';
+    case 'not-selected':
+      return 'not-selected';
+    case 'late':
+      return 'late';
+    case 'failed': {
+      const { error } = outcome;
+      const cause = error.cause as { code?: string; name?: string } | undefined;
+      // a failed stage wraps what failed underneath: the signer's error, or the beacon node's
+      if (error.code === 'DUTY_FAILED') {
+        const inner =
+          cause !== undefined && typeof cause.code === 'string'
+            ? REASON_BY_CODE[cause.code as OperatorError['code']]
+            : undefined;
+        if (inner !== undefined) return inner;
+        if (cause?.name === 'BeaconApiError') return 'beacon-node-unavailable';
+        return 'failed';
+      }
+      return REASON_BY_CODE[error.code] ?? 'failed';
+    }
+  }
+}

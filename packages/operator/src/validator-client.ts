@@ -75,6 +75,21 @@ function signingContextOf(spec: Readonly<Record<string, SpecValue>>, genesisVali
   }
 }
 
+function checkIndices(indices: readonly number[]): void {
+  indices.forEach((v, i) => {
+    if (!Number.isSafeInteger(v) || v < 0) {
+      throw new OperatorError({
+        code: 'INVALID_OPTION',
+        option: `validatorIndices[${i}]`,
+        reason: 'expected a validator index (a non-negative integer)',
+      });
+    }
+  });
+  if (new Set(indices).size !== indices.length) {
+    throw new OperatorError({ code: 'INVALID_OPTION', option: 'validatorIndices', reason: 'duplicates' });
+  }
+}
+
 export class ValidatorClient {
   readonly #components: ValidatorClientComponents;
   readonly #init: ValidatorClientInit;
@@ -85,21 +100,12 @@ export class ValidatorClient {
   readonly #inFlight = new Set<Promise<void>>();
   #ctx: DutyContext | undefined;
   readonly #epochs = new Map<number, Promise<ValidatorEpoch[] | undefined>>();
+  #indices: readonly number[];
 
   /** Does no I/O: `start()` does. */
   constructor(components: ValidatorClientComponents, init: ValidatorClientInit) {
-    init.validatorIndices.forEach((v, i) => {
-      if (!Number.isSafeInteger(v) || v < 0) {
-        throw new OperatorError({
-          code: 'INVALID_OPTION',
-          option: `validatorIndices[${i}]`,
-          reason: 'expected a validator index (a non-negative integer)',
-        });
-      }
-    });
-    if (new Set(init.validatorIndices).size !== init.validatorIndices.length) {
-      throw new OperatorError({ code: 'INVALID_OPTION', option: 'validatorIndices', reason: 'duplicates' });
-    }
+    checkIndices(init.validatorIndices);
+    this.#indices = init.validatorIndices;
     if (init.graffiti !== undefined && init.graffiti.length !== 32) {
       throw new OperatorError({ code: 'INVALID_OPTION', option: 'graffiti', reason: 'expected 32 bytes' });
     }
@@ -115,6 +121,21 @@ export class ValidatorClient {
     this.#components = components;
     this.#init = init;
     this.#logger = components.logger ?? silentLogger;
+  }
+
+  /** The validators duties are performed for. */
+  get validatorIndices(): readonly number[] {
+    return this.#indices;
+  }
+
+  /**
+   * Replaces the validators duties are performed for (a committee source changed): duties are
+   * fetched anew from the next slot on; duties in flight finish.
+   */
+  setValidatorIndices(indices: readonly number[]): void {
+    checkIndices(indices);
+    this.#indices = [...indices];
+    this.#epochs.clear();
   }
 
   get isStarted(): boolean {
@@ -166,7 +187,7 @@ export class ValidatorClient {
       };
       this.#loop = this.#run(this.#ctx, this.#controller.signal);
       this.#logger.info('validator client started', {
-        validators: this.#init.validatorIndices.length,
+        validators: this.#indices.length,
         slotDurationMs: spec.slotDurationMs,
         slotsPerEpoch: spec.slotsPerEpoch,
       });
@@ -247,7 +268,8 @@ export class ValidatorClient {
   }
 
   async #fetchDuties(ctx: DutyContext, epoch: number): Promise<ValidatorEpoch[] | undefined> {
-    const indices = this.#init.validatorIndices;
+    const indices = this.#indices;
+    if (indices.length === 0) return [];
     let att: AttesterDuty[];
     let prop: { validatorIndex: number; slot: number }[];
     let sync: SyncDuty[];

@@ -9,7 +9,9 @@ export interface RuntimeBls {
 }
 
 /** `prefer: 'noble'` skips blst (to compare, or where a native module is unwanted). */
-export async function loadRuntimeBls(options: { readonly prefer?: 'blst' | 'noble' } = {}): Promise<RuntimeBls> {
+export async function loadRuntimeBls(
+  options: { readonly prefer?: 'blst' | 'noble' } = {},
+): Promise<RuntimeBls> {
   if (options.prefer !== 'noble') {
     try {
       const blst = (await import('@chainsafe/blst')) as unknown as BlstModule;

@@ -120,6 +120,35 @@ const OFFENCES: Partial<Record<DropReason, PeerOffence>> = {
   'invalid-decision': 'invalid',
 };
 
+/** `guard`, telling `onRefused` when it refuses (or fails, which refuses too). */
+function watchRefusals(guard: SignGuard, onRefused: () => void): SignGuard {
+  return {
+    allow(request) {
+      let answer: boolean | PromiseLike<boolean>;
+      try {
+        answer = guard.allow(request);
+      } catch (e) {
+        onRefused();
+        throw e;
+      }
+      if (typeof answer === 'boolean') {
+        if (!answer) onRefused();
+        return answer;
+      }
+      return Promise.resolve(answer).then(
+        (ok) => {
+          if (!ok) onRefused();
+          return ok;
+        },
+        (e: unknown) => {
+          onRefused();
+          throw e;
+        },
+      );
+    },
+  };
+}
+
 export class CommitteeSigner implements ThresholdSigner {
   readonly #c: CommitteeSignerComponents;
   readonly #init: CommitteeSignerInit;
@@ -288,6 +317,7 @@ export class CommitteeSigner implements ThresholdSigner {
     const startedMs = this.#c.clock.nowMs();
     const base = this.#init.roundTimeoutMs ?? 1_000;
     const direct = this.#direct;
+    let refused = false;
     const inner = createRotationalInstance({
       n: committee.members.length,
       t: committee.threshold,
@@ -302,7 +332,9 @@ export class CommitteeSigner implements ThresholdSigner {
         publicKeys: entry.publicKeys,
         direct,
       }),
-      guard: this.#c.guardFor(entry.validator, duty),
+      guard: watchRefusals(this.#c.guardFor(entry.validator, duty), () => {
+        refused = true;
+      }),
       timeouts: { baseMs: base, growth: 2, maxMs: base * 8 },
       partialVerification: 'on-combine',
       allocator: this.#allocator,
@@ -399,6 +431,17 @@ export class CommitteeSigner implements ThresholdSigner {
         settled = true;
         markSettled();
         this.#c.onEvent?.({ type: 'timeout', duty, stage: 'consensus' });
+        if (refused) {
+          reject(
+            new OperatorError({
+              code: 'SLASHING_PROTECTION_REFUSED',
+              duty: duty.type,
+              validatorIndex: duty.validatorIndex,
+              slot: duty.slot,
+            }),
+          );
+          return;
+        }
         reject(
           new OperatorError({
             code: 'CONSENSUS_TIMEOUT',

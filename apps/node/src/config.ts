@@ -1,0 +1,175 @@
+// diva-node's configuration file (JSON): parsed and checked field by field, so that a mistake is
+// reported as `<file>: <field>: <what was expected>` before anything starts. Relative paths are
+// resolved against the file's directory. The reference is in the README ("Configuration").
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { DivaNodeError } from './errors.ts';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface NodeConfig {
+  /** Holds the lock file and the slashing-protection database. */
+  readonly dataDir: string;
+  /** Beacon node REST URLs, in order of preference. */
+  readonly beaconNodes: readonly string[];
+  /** The cluster file (committees of the validators served). */
+  readonly cluster: string;
+  /** Reloads the cluster file when it changes. */
+  readonly watchCluster: boolean;
+  readonly keys: { readonly dir: string; readonly passwordFile: string };
+  readonly p2p: { readonly listen: readonly string[] };
+  /** Metrics (/metrics), /health and /readiness; `port` 0 picks a free one. */
+  readonly http: { readonly host: string; readonly port: number } | undefined;
+  readonly log: { readonly level: LogLevel };
+  /** Up to 32 bytes of UTF-8 put in proposed blocks. */
+  readonly graffiti: string | undefined;
+  readonly consensus: { readonly roundTimeoutMs: number | undefined };
+}
+
+type Json = Record<string, unknown>;
+
+class Reader {
+  readonly #file: string;
+  readonly #base: string;
+  constructor(file: string) {
+    this.#file = file;
+    this.#base = dirname(resolve(file));
+  }
+
+  fail(field: string, reason: string): never {
+    throw new DivaNodeError({ code: 'INVALID_CONFIG', file: this.#file, field, reason });
+  }
+
+  object(v: unknown, field: string, allowed: readonly string[]): Json {
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      this.fail(field || '(top level)', 'expected an object');
+    for (const k of Object.keys(v)) {
+      if (!allowed.includes(k))
+        this.fail(field ? `${field}.${k}` : k, `unknown field (expected one of: ${allowed.join(', ')})`);
+    }
+    return v as Json;
+  }
+
+  string(v: unknown, field: string): string {
+    if (typeof v !== 'string' || v.length === 0) this.fail(field, 'expected a non-empty string');
+    return v;
+  }
+
+  path(v: unknown, field: string): string {
+    return resolve(this.#base, this.string(v, field));
+  }
+
+  strings(v: unknown, field: string, check?: (s: string) => string | undefined): string[] {
+    if (!Array.isArray(v) || v.length === 0) this.fail(field, 'expected a non-empty array of strings');
+    return v.map((x, i) => {
+      const s = this.string(x, `${field}[${i}]`);
+      const problem = check?.(s);
+      if (problem !== undefined) this.fail(`${field}[${i}]`, problem);
+      return s;
+    });
+  }
+
+  integer(v: unknown, field: string, min: number, max: number): number {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      this.fail(field, `expected an integer from ${min} to ${max}`);
+    }
+    return v;
+  }
+}
+
+const httpUrl = (s: string) => {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? undefined : 'expected an http(s) URL';
+  } catch {
+    return 'expected an http(s) URL';
+  }
+};
+
+const multiaddr = (s: string) =>
+  /^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/\d{1,5}$/.test(s)
+    ? undefined
+    : 'expected a TCP multiaddr like /ip4/0.0.0.0/tcp/9000';
+
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+/** Checks a parsed configuration; `file` names it in errors and anchors relative paths. */
+export function parseNodeConfig(json: unknown, file: string): NodeConfig {
+  const r = new Reader(file);
+  const top = r.object(json, '', [
+    'dataDir',
+    'beaconNodes',
+    'cluster',
+    'watchCluster',
+    'keys',
+    'p2p',
+    'http',
+    'log',
+    'graffiti',
+    'consensus',
+  ]);
+  const keys = r.object(top.keys, 'keys', ['dir', 'passwordFile']);
+  const p2p = r.object(top.p2p, 'p2p', ['listen']);
+  const http = top.http === undefined ? undefined : r.object(top.http, 'http', ['host', 'port']);
+  const log = top.log === undefined ? {} : r.object(top.log, 'log', ['level']);
+  const consensus =
+    top.consensus === undefined ? {} : r.object(top.consensus, 'consensus', ['roundTimeoutMs']);
+  const level = log.level === undefined ? 'info' : r.string(log.level, 'log.level');
+  if (!LEVELS.includes(level as LogLevel)) r.fail('log.level', `expected one of ${LEVELS.join(', ')}`);
+  const graffiti = top.graffiti === undefined ? undefined : r.string(top.graffiti, 'graffiti');
+  if (graffiti !== undefined && Buffer.byteLength(graffiti) > 32)
+    r.fail('graffiti', 'at most 32 bytes of UTF-8');
+  if (top.watchCluster !== undefined && typeof top.watchCluster !== 'boolean') {
+    r.fail('watchCluster', 'expected true or false');
+  }
+  return {
+    dataDir: r.path(top.dataDir, 'dataDir'),
+    beaconNodes: r.strings(top.beaconNodes, 'beaconNodes', httpUrl),
+    cluster: r.path(top.cluster, 'cluster'),
+    watchCluster: top.watchCluster === true,
+    keys: {
+      dir: r.path(keys.dir, 'keys.dir'),
+      passwordFile: r.path(keys.passwordFile, 'keys.passwordFile'),
+    },
+    p2p: { listen: r.strings(p2p.listen, 'p2p.listen', multiaddr) },
+    http:
+      http === undefined
+        ? undefined
+        : {
+            host: r.string(http.host ?? '127.0.0.1', 'http.host'),
+            port: r.integer(http.port, 'http.port', 0, 65_535),
+          },
+    log: { level: level as LogLevel },
+    graffiti,
+    consensus: {
+      roundTimeoutMs:
+        consensus.roundTimeoutMs === undefined
+          ? undefined
+          : r.integer(consensus.roundTimeoutMs, 'consensus.roundTimeoutMs', 50, 60_000),
+    },
+  };
+}
+
+/** Reads and checks a configuration file. */
+export async function readNodeConfig(file: string): Promise<NodeConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new DivaNodeError(
+      { code: 'CONFIG_UNREADABLE', file, reason: (cause as NodeJS.ErrnoException).code ?? 'unreadable' },
+      { cause },
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new DivaNodeError({
+      code: 'CONFIG_UNREADABLE',
+      file,
+      reason: `not JSON (${(cause as Error).message})`,
+    });
+  }
+  return parseNodeConfig(json, file);
+}

@@ -1,0 +1,82 @@
+// diva-node's HTTP endpoints: GET /metrics (Prometheus text), /health (the process answers: 200),
+// /readiness (200 when every check passes, else 503 naming the failing checks), /status (what
+// the node runs). Readiness checks: `beacon-node` (reachable and not syncing), `committee-peers`
+// (for every validator served, at least t - 1 other members connected).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+
+export interface ReadinessCheck {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail?: string;
+}
+
+export interface HttpEndpointsOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly registry: Registry;
+  readonly readiness: () => Promise<readonly ReadinessCheck[]>;
+  readonly status: () => unknown;
+}
+
+export interface HttpEndpoints {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function startHttpEndpoints(options: HttpEndpointsOptions): Promise<HttpEndpoints> {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method !== 'GET') return json(405, { error: 'GET only' });
+    if (path === '/health') return json(200, { status: 'up' });
+    if (path === '/status') return json(200, options.status());
+    if (path === '/metrics') {
+      options.registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': options.registry.contentType });
+          res.end(text);
+        },
+        (e: unknown) => json(500, { error: e instanceof Error ? e.message : String(e) }),
+      );
+      return;
+    }
+    if (path === '/readiness') {
+      options.readiness().then(
+        (checks) => {
+          const failing = checks.filter((c) => !c.ok);
+          json(failing.length === 0 ? 200 : 503, {
+            ready: failing.length === 0,
+            checks,
+            failing: failing.map((c) => c.name),
+          });
+        },
+        (e: unknown) =>
+          json(503, {
+            ready: false,
+            failing: ['readiness'],
+            error: e instanceof Error ? e.message : String(e),
+          }),
+      );
+      return;
+    }
+    json(404, { error: `no ${path}; try /metrics, /health, /readiness, /status` });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,198 @@
+// `diva-node run`: builds every component from the configuration and starts the operator node.
+// Order: logger → data-dir lock → beacon nodes (genesis, to open the slashing-protection file
+// for this chain) → keys (identity and shares, decrypted once) → cluster file → p2p → slashing
+// protection and proposal store → node → HTTP endpoints. A failure names the component; what was
+// started is stopped again. `stop()` (SIGTERM) ends duties in flight, then closes everything.
+import { join } from 'node:path';
+import { createBeaconApi, createBeaconNodeClient, createBeaconNodePool } from '@diva-dvt/beacon-api';
+import type { SignGuard } from '@diva-dvt/consensus';
+import {
+  createAttestationGuard,
+  createBlockGuard,
+  createClusterFileSource,
+  createP2pNetwork,
+  createSlashingProtection,
+  createSqliteProposalStore,
+  createSystemClock,
+  type Logger,
+  loadIdentity,
+  loadKeyShares,
+  loadRuntimeBls,
+  lockDataDir,
+  OperatorNode,
+  type SignerValidator,
+  type SigningDuty,
+} from '@diva-dvt/operator';
+import type { NodeConfig } from './config.ts';
+import { DivaNodeError } from './errors.ts';
+import { type HttpEndpoints, type ReadinessCheck, startHttpEndpoints } from './http.ts';
+import { createNodeMetrics } from './metrics.ts';
+
+export interface RunningNode {
+  readonly node: OperatorNode;
+  /** The HTTP endpoints' base URL, when configured. */
+  readonly httpUrl: string | undefined;
+  /** The p2p listening addresses. */
+  readonly listen: readonly string[];
+  stop(): Promise<void>;
+}
+
+const allowAll: SignGuard = { allow: () => true };
+
+export async function startNode(config: NodeConfig, logger: Logger): Promise<RunningNode> {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const step = async <T>(component: string, fn: () => Promise<T> | T): Promise<T> => {
+    try {
+      return await fn();
+    } catch (cause) {
+      for (const c of cleanups.reverse()) await c();
+      throw new DivaNodeError({ code: 'START_FAILED', component }, { cause });
+    }
+  };
+
+  const lock = await step('data directory lock', () => lockDataDir(config.dataDir));
+  cleanups.push(() => lock.release());
+
+  const metrics = createNodeMetrics();
+  const clients = config.beaconNodes.map((url, i) =>
+    createBeaconNodeClient({ url, label: `bn${i}`, onEvent: (e) => metrics.beaconRequest(e) }),
+  );
+  const api =
+    clients.length === 1 ? createBeaconApi(clients[0]!) : createBeaconNodePool({ nodes: clients }).api;
+  const genesis = await step('beacon node', async () => (await api.getGenesis()).data);
+
+  const identity = await step('keys (identity)', () =>
+    loadIdentity({ dir: config.keys.dir, passwordFile: config.keys.passwordFile }),
+  );
+  const committees = createClusterFileSource({
+    path: config.cluster,
+    self: identity.address,
+    watch: config.watchCluster,
+    logger,
+  });
+  await step('cluster file', () => committees.start());
+  const shares = await step('keys (shares)', () =>
+    loadKeyShares({
+      dir: config.keys.dir,
+      passwordFile: config.keys.passwordFile,
+      committees: committees.current().validators,
+    }),
+  );
+  await committees.stop();
+
+  const { bls, native } = await loadRuntimeBls();
+  const network = await step('p2p', () =>
+    createP2pNetwork({ privateKey: identity.secretKey, listen: config.p2p.listen, logger }),
+  );
+
+  const protection = await step('slashing protection', () =>
+    createSlashingProtection({
+      path: join(config.dataDir, 'slashing-protection.sqlite'),
+      genesisValidatorsRoot: genesis.genesisValidatorsRoot,
+    }),
+  );
+  cleanups.push(() => protection.close());
+  const proposals = await step('proposal store', () => createSqliteProposalStore({ protection }));
+
+  const guardFor = (v: SignerValidator, duty: SigningDuty): SignGuard => {
+    if (duty.type === 'attestation')
+      return createAttestationGuard(protection, v.committee.groupPublicKey) as SignGuard;
+    if (duty.type === 'block') return createBlockGuard(protection, v.committee.groupPublicKey) as SignGuard;
+    return allowAll;
+  };
+
+  const node = new OperatorNode(
+    {
+      api,
+      clock: createSystemClock(),
+      bls,
+      network,
+      committees,
+      shares,
+      guardFor,
+      proposals,
+      logger,
+      onOutcome: (o) => metrics.outcome(o),
+      onSigningEvent: (e) => metrics.signing(e),
+    },
+    {
+      identityKey: identity.secretKey,
+      ...(config.graffiti !== undefined ? { graffiti: graffitiBytes(config.graffiti) } : {}),
+      ...(config.consensus.roundTimeoutMs !== undefined
+        ? { roundTimeoutMs: config.consensus.roundTimeoutMs }
+        : {}),
+    },
+  );
+  await step('operator node', () => node.start());
+  cleanups.push(() => node.stop());
+  metrics.watchNetwork(network, () => node.status().peers);
+
+  let http: HttpEndpoints | undefined;
+  if (config.http !== undefined) {
+    const { host, port } = config.http;
+    http = await step('http endpoints', () =>
+      startHttpEndpoints({
+        host,
+        port,
+        registry: metrics.registry,
+        status: () => node.status(),
+        readiness: () => readiness(node, api),
+      }),
+    );
+  }
+  logger.info('diva-node running', {
+    operator: identity.address,
+    bls: native ? 'blst' : 'noble',
+    p2p: network.listenAddresses(),
+    http: http?.url,
+  });
+  let stopping: Promise<void> | undefined;
+  return {
+    node,
+    httpUrl: http?.url,
+    listen: network.listenAddresses(),
+    stop() {
+      stopping ??= (async () => {
+        await http?.close();
+        await node.stop();
+        await protection.close();
+        await lock.release();
+      })();
+      return stopping;
+    },
+  };
+}
+
+function graffitiBytes(text: string): Uint8Array {
+  const out = new Uint8Array(32);
+  out.set(new TextEncoder().encode(text).subarray(0, 32));
+  return out;
+}
+
+async function readiness(
+  node: OperatorNode,
+  api: ReturnType<typeof createBeaconApi>,
+): Promise<ReadinessCheck[]> {
+  const checks: ReadinessCheck[] = [];
+  try {
+    const syncing = (await api.getSyncingStatus({}, { timeoutMs: 2_000 })).data;
+    checks.push(
+      syncing.isSyncing
+        ? { name: 'beacon-node', ok: false, detail: `syncing (${syncing.syncDistance} slots behind)` }
+        : { name: 'beacon-node', ok: true },
+    );
+  } catch (e) {
+    checks.push({ name: 'beacon-node', ok: false, detail: e instanceof Error ? e.message : String(e) });
+  }
+  const short = node.committeeReadiness().filter((c) => c.connected < c.threshold - 1);
+  checks.push(
+    short.length === 0
+      ? { name: 'committee-peers', ok: true }
+      : {
+          name: 'committee-peers',
+          ok: false,
+          detail: `${short.length} committee(s) with fewer than t - 1 peers connected, e.g. ${short[0]!.groupPublicKey}: ${short[0]!.connected} of ${short[0]!.threshold - 1}`,
+        },
+  );
+  return checks;
+}

@@ -1,0 +1,245 @@
+// The operator node: the runtime's components wired together. It takes every part as a component
+// (beacon API, clock, p2p network, committee source, key shares, slashing-protection guards,
+// proposal store), so the app only parses configuration and builds them, and tests swap any of
+// them. `start()`: committees → peers → network → validator indices (asked of the beacon node by
+// public key, again each epoch for those not yet on chain) → committee signer → validator client.
+// A committee change at run time (validators added or removed, operators replaced) updates peers,
+// signer and validator client without a restart.
+import type { BeaconApi } from '@diva-dvt/beacon-api';
+import type { Bls, SecretKeyShare } from '@diva-dvt/bls-threshold';
+import type { ProposalStore } from '@diva-dvt/consensus';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import type { Clock } from './clock.ts';
+import type {
+  CommitteeSnapshot,
+  CommitteeSource,
+  OperatorAddress,
+  ValidatorCommittee,
+} from './committee/types.ts';
+import { type Logger, silentLogger } from './logger.ts';
+import type { DutyOutcome } from './outcome.ts';
+import type { P2pNetwork } from './p2p/types.ts';
+import {
+  CommitteeSigner,
+  type CommitteeSignerComponents,
+  type SignerValidator,
+  type SigningEvent,
+} from './runtime/committee-signer.ts';
+import { type DueTimesBps, ValidatorClient } from './validator-client.ts';
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+export interface OperatorNodeComponents {
+  readonly api: BeaconApi;
+  readonly clock: Clock;
+  readonly bls: Bls;
+  readonly network: P2pNetwork;
+  readonly committees: CommitteeSource;
+  /** This operator's key shares by the validator's group public key (lower-case hex, no 0x). */
+  readonly shares: ReadonlyMap<string, SecretKeyShare>;
+  readonly guardFor: CommitteeSignerComponents['guardFor'];
+  readonly proposals?: ProposalStore;
+  readonly logger?: Logger;
+  readonly onOutcome?: (outcome: DutyOutcome) => void;
+  readonly onSigningEvent?: (event: SigningEvent) => void;
+}
+
+export interface OperatorNodeInit {
+  /** This operator's 32-byte secp256k1 identity key. */
+  readonly identityKey: Uint8Array;
+  readonly graffiti?: Uint8Array;
+  readonly dueBps?: DueTimesBps;
+  readonly roundTimeoutMs?: number;
+}
+
+/** What the node runs now, for status pages and readiness. */
+export interface OperatorNodeStatus {
+  readonly started: boolean;
+  /** Validators served with their beacon-chain index (undefined: not on chain yet). */
+  readonly validators: readonly { readonly groupPublicKey: string; readonly validatorIndex?: number }[];
+  readonly peers: number;
+  readonly connectedPeers: number;
+}
+
+export class OperatorNode {
+  readonly #c: OperatorNodeComponents;
+  readonly #init: OperatorNodeInit;
+  readonly #logger: Logger;
+  readonly #address: OperatorAddress;
+  #signer: CommitteeSigner | undefined;
+  #client: ValidatorClient | undefined;
+  #snapshot: CommitteeSnapshot | undefined;
+  /** Validator indices found on chain, by group public key hex. */
+  readonly #indices = new Map<string, number>();
+  #lookup: ReturnType<typeof setInterval> | undefined;
+  #started = false;
+
+  constructor(components: OperatorNodeComponents, init: OperatorNodeInit) {
+    this.#c = components;
+    this.#init = init;
+    this.#logger = components.logger ?? silentLogger;
+    this.#address = components.network.address;
+  }
+
+  get signer(): CommitteeSigner | undefined {
+    return this.#signer;
+  }
+
+  get validatorClient(): ValidatorClient | undefined {
+    return this.#client;
+  }
+
+  status(): OperatorNodeStatus {
+    const validators = (this.#snapshot?.validators ?? []).map((v) => {
+      const key = hex(v.groupPublicKey);
+      const index = this.#indices.get(key);
+      return index === undefined
+        ? { groupPublicKey: `0x${key}` }
+        : { groupPublicKey: `0x${key}`, validatorIndex: index };
+    });
+    return {
+      started: this.#started,
+      validators,
+      peers: this.#snapshot?.peers.length ?? 0,
+      connectedPeers: this.#c.network.connectedPeers().length,
+    };
+  }
+
+  /** For each committee served: its threshold and how many of its other members are connected. */
+  committeeReadiness(): { readonly groupPublicKey: string; readonly threshold: number; readonly connected: number }[] {
+    const connected = new Set(this.#c.network.connectedPeers());
+    return (this.#snapshot?.validators ?? []).map((v) => ({
+      groupPublicKey: `0x${hex(v.groupPublicKey)}`,
+      threshold: v.threshold,
+      connected: v.members.filter((m) => m.operator !== this.#address && connected.has(m.operator)).length,
+    }));
+  }
+
+  async start(): Promise<void> {
+    const { committees, network, api, clock, bls } = this.#c;
+    await committees.start();
+    const snapshot = committees.current();
+    this.#snapshot = snapshot;
+    network.setPeers(snapshot.peers);
+    await network.start();
+    await this.#resolveIndices(snapshot.validators);
+    const served = this.#signerValidators(snapshot.validators);
+    const publicKey = secp256k1.getPublicKey(this.#init.identityKey, true);
+    this.#signer = new CommitteeSigner(
+      {
+        network,
+        bls,
+        clock,
+        guardFor: this.#c.guardFor,
+        logger: this.#logger,
+        ...(this.#c.proposals !== undefined ? { proposals: this.#c.proposals } : {}),
+        ...(this.#c.onSigningEvent !== undefined ? { onEvent: this.#c.onSigningEvent } : {}),
+      },
+      {
+        self: this.#address,
+        identityKey: this.#init.identityKey,
+        operatorKeys: new Map([
+          [this.#address, publicKey],
+          ...snapshot.peers.map((p) => [p.address, p.publicKey] as const),
+        ]),
+        validators: served,
+        ...(this.#init.roundTimeoutMs !== undefined ? { roundTimeoutMs: this.#init.roundTimeoutMs } : {}),
+      },
+    );
+    this.#client = new ValidatorClient(
+      { api, signer: this.#signer, clock, logger: this.#logger },
+      {
+        validatorIndices: served.map((v) => v.validatorIndex),
+        ...(this.#init.graffiti !== undefined ? { graffiti: this.#init.graffiti } : {}),
+        ...(this.#init.dueBps !== undefined ? { dueBps: this.#init.dueBps } : {}),
+        ...(this.#c.onOutcome !== undefined ? { onOutcome: this.#c.onOutcome } : {}),
+      },
+    );
+    await this.#client.start();
+    committees.onChange((next) => void this.#apply(next));
+    const slotMs = this.#client.spec?.slotDurationMs ?? 12_000;
+    this.#lookup = setInterval(
+      () => {
+        const missing = (this.#snapshot?.validators ?? []).filter(
+          (v) => !this.#indices.has(hex(v.groupPublicKey)),
+        );
+        if (missing.length > 0) void this.#apply(this.#snapshot as CommitteeSnapshot);
+      },
+      slotMs * (this.#client.spec?.slotsPerEpoch ?? 8),
+    );
+    this.#lookup.unref?.();
+    this.#started = true;
+    this.#logger.info('operator node started', {
+      operator: this.#address,
+      validators: snapshot.validators.length,
+      onChain: this.#indices.size,
+      peers: snapshot.peers.length,
+    });
+  }
+
+  /** Stops starting duties, lets those in flight end, then closes the signer and the network. */
+  async stop(): Promise<void> {
+    if (this.#lookup !== undefined) clearInterval(this.#lookup);
+    await this.#client?.stop();
+    this.#signer?.stop();
+    await this.#c.network.stop();
+    await this.#c.committees.stop();
+    this.#started = false;
+    this.#logger.info('operator node stopped');
+  }
+
+  async #apply(snapshot: CommitteeSnapshot): Promise<void> {
+    this.#snapshot = snapshot;
+    this.#c.network.setPeers(snapshot.peers);
+    await this.#resolveIndices(snapshot.validators);
+    try {
+      const served = this.#signerValidators(snapshot.validators);
+      this.#signer?.setValidators(served);
+      this.#client?.setValidatorIndices(served.map((v) => v.validatorIndex));
+    } catch (e) {
+      this.#logger.error('committee change not applied', {
+        error: e instanceof Error ? e.message : String(e),
+      });
+    }
+  }
+
+  /** Asks the beacon node for the indices of the validators it does not know yet. */
+  async #resolveIndices(validators: readonly ValidatorCommittee[]): Promise<void> {
+    const known = new Set(validators.map((v) => hex(v.groupPublicKey)));
+    for (const key of [...this.#indices.keys()]) if (!known.has(key)) this.#indices.delete(key);
+    const ask: string[] = [];
+    for (const v of validators) {
+      const key = hex(v.groupPublicKey);
+      if (this.#indices.has(key)) continue;
+      if (v.validatorIndex !== undefined) this.#indices.set(key, v.validatorIndex);
+      else ask.push(`0x${key}`);
+    }
+    if (ask.length === 0) return;
+    try {
+      const found = (await this.#c.api.getStateValidators({ stateId: 'head', ids: ask })).data;
+      for (const v of found) this.#indices.set(hex(v.validator.pubkey), v.index);
+      const missing = ask.length - found.length;
+      if (missing > 0) this.#logger.info('validators not on chain yet', { count: missing });
+    } catch (e) {
+      this.#logger.warn('could not look up validator indices', {
+        error: e instanceof Error ? e.message : String(e),
+      });
+    }
+  }
+
+  #signerValidators(validators: readonly ValidatorCommittee[]): SignerValidator[] {
+    const out: SignerValidator[] = [];
+    for (const committee of validators) {
+      const key = hex(committee.groupPublicKey);
+      const validatorIndex = this.#indices.get(key);
+      const share = this.#c.shares.get(key);
+      if (validatorIndex === undefined) continue;
+      if (share === undefined) {
+        this.#logger.error('no key share for a validator of this operator', { groupPublicKey: `0x${key}` });
+        continue;
+      }
+      out.push({ validatorIndex, committee, share });
+    }
+    return out;
+  }
+}
