@@ -1,7 +1,22 @@
-// @diva-dvt/operator: the operator runtime. Today: the validator client that performs a
-// distributed validator's duties (what to sign and when, the signing roots, the messages and their
-// publication through @diva-dvt/beacon-api) with an injected threshold signer, clock and logger.
+// @diva-dvt/operator: the operator runtime. The validator client performs a distributed
+// validator's duties (what to sign and when, the signing roots, the messages and their publication
+// through @diva-dvt/beacon-api); the committee signer agrees on each value with the validator's
+// committee over p2p and combines the group signature; `OperatorNode` wires the components.
 export { type Clock, createSystemClock } from './clock.ts';
+export type {
+  CommitteeMember,
+  CommitteeSnapshot,
+  CommitteeSource,
+  OperatorAddress,
+  ValidatorCommittee,
+} from './committee/types.ts';
+export {
+  aggregateValue,
+  attestationDataValue,
+  blockValue,
+  contributionValue,
+  syncHeadRootValue,
+} from './duties/values.ts';
 export {
   isOperatorError,
   OperatorError,
@@ -15,9 +30,32 @@ export {
   type LocalValidatorShares,
 } from './local-signer.ts';
 export { type LogFields, type Logger, silentLogger } from './logger.ts';
-export type { DutyOutcome, EpochDuties, PublishedDutyType, PublishedMessages } from './outcome.ts';
+export {
+  OperatorNode,
+  type OperatorNodeComponents,
+  type OperatorNodeInit,
+  type OperatorNodeStatus,
+} from './node.ts';
+export {
+  type DutyOutcome,
+  type DutyReason,
+  dutyReason,
+  type EpochDuties,
+  type PublishedDutyType,
+  type PublishedMessages,
+} from './outcome.ts';
+export type { MessageHandler, P2pNetwork, P2pPeerStats, PeerInfo, PeerOffence } from './p2p/types.ts';
+export { loadRuntimeBls, type RuntimeBls } from './runtime/bls.ts';
+export {
+  CommitteeSigner,
+  type CommitteeSignerComponents,
+  type CommitteeSignerInit,
+  type SignerValidator,
+  type SigningEvent,
+} from './runtime/committee-signer.ts';
+export { dutyInstanceId } from './runtime/frames.ts';
 export { isAttestationAggregator, isSyncCommitteeAggregator, syncSubcommitteesOf } from './selection.ts';
-export type { SigningDuty, SigningDutyType, ThresholdSigner } from './signer.ts';
+export type { DecidedValue, SigningDuty, SigningDutyType, ThresholdSigner } from './signer.ts';
 export {
   type AttestationSigningRequest,
   type BlockSigningRequest,

@@ -106,7 +106,11 @@ export class OperatorNode {
   }
 
   /** For each committee served: its threshold and how many of its other members are connected. */
-  committeeReadiness(): { readonly groupPublicKey: string; readonly threshold: number; readonly connected: number }[] {
+  committeeReadiness(): {
+    readonly groupPublicKey: string;
+    readonly threshold: number;
+    readonly connected: number;
+  }[] {
     const connected = new Set(this.#c.network.connectedPeers());
     return (this.#snapshot?.validators ?? []).map((v) => ({
       groupPublicKey: `0x${hex(v.groupPublicKey)}`,

@@ -5,18 +5,28 @@ describe('exports', () => {
   it('@diva-dvt/operator exports exactly these names', async () => {
     expect(Object.keys(await import('../src/index.ts')).sort()).toMatchInlineSnapshot(`
       [
+        "CommitteeSigner",
         "OperatorError",
+        "OperatorNode",
         "SlashingProtection",
         "ValidatorClient",
+        "aggregateValue",
+        "attestationDataValue",
+        "blockValue",
+        "contributionValue",
         "createLocalThresholdSigner",
         "createSlashingProtection",
         "createSlotTimes",
         "createSystemClock",
+        "dutyInstanceId",
+        "dutyReason",
         "isAttestationAggregator",
         "isOperatorError",
         "isSyncCommitteeAggregator",
+        "loadRuntimeBls",
         "parseValidatorSpec",
         "silentLogger",
+        "syncHeadRootValue",
         "syncSubcommitteesOf",
       ]
     `);

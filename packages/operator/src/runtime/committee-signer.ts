@@ -20,8 +20,11 @@ import {
   createRotationalInstance,
   type DropReason,
   type Evidence,
+  leaderOf,
+  leaderOrder,
   type ProposalStore,
   persistProposals,
+  RotationalKind,
   type SignGuard,
   type ValueType,
 } from '@diva-dvt/consensus';
@@ -87,6 +90,13 @@ export interface CommitteeSignerInit {
   readonly roundTimeoutMs?: number;
   /** A finished instance keeps answering late members for this long (default 4,000 ms). */
   readonly lingerMs?: number;
+  /**
+   * Round 1's leader is the designated combiner: it combines the t partials and broadcasts the
+   * group signature (DECIDED), which the others verify once instead of combining themselves (the
+   * Lagrange combination costs ~10 ms, a verification ~1 ms). The others hold round-1 votes for
+   * up to this long (default 300 ms) waiting for it, then combine themselves; 0 disables holding.
+   */
+  readonly combinerWaitMs?: number;
 }
 
 interface ValidatorEntry {
@@ -317,14 +327,18 @@ export class CommitteeSigner implements ThresholdSigner {
     const startedMs = this.#c.clock.nowMs();
     const base = this.#init.roundTimeoutMs ?? 1_000;
     const direct = this.#direct;
+    const seed = committee.groupPublicKey.subarray(0, 32);
+    const n = committee.members.length;
+    const waitMs = this.#init.combinerWaitMs ?? 300;
+    const holdVotes = waitMs > 0 && leaderOf(leaderOrder(n, id, seed), 1) !== share.shareIndex;
     let refused = false;
     const inner = createRotationalInstance({
-      n: committee.members.length,
+      n,
       t: committee.threshold,
       self: share.shareIndex,
       instance: id,
       // TODO(issue 16): an earlier epoch's RANDAO mix; the instance id alone makes the order predictable.
-      leaderSeed: committee.groupPublicKey.subarray(0, 32),
+      leaderSeed: seed,
       valueType,
       scheme: entry.scheme,
       auth: createOperatorAuthenticator({
@@ -354,6 +368,30 @@ export class CommitteeSigner implements ThresholdSigner {
         markSettled = done;
       });
       const ownRoot = valueType.signingRoot(ownValue);
+      /** Round-1 votes held while waiting for the designated combiner's DECIDED. */
+      let holding:
+        | { votes: { member: number; message: Uint8Array }[]; timer?: ReturnType<typeof setTimeout> }
+        | undefined = holdVotes ? { votes: [] } : undefined;
+      const feed = (member: number, message: Uint8Array) => {
+        direct.bytes = message;
+        direct.member = member;
+        let out: ConsensusOutput<V, Signature>;
+        try {
+          out = instance.handle(message);
+        } finally {
+          direct.bytes = undefined;
+        }
+        handle(out);
+      };
+      /** Stops holding: feeds the held votes (no DECIDED came in time, or a new round began). */
+      const release = () => {
+        const held = holding;
+        holding = undefined;
+        if (held === undefined) return;
+        if (held.timer !== undefined) clearTimeout(held.timer);
+        if (instance.decision() !== undefined || closed) return;
+        for (const v of held.votes) feed(v.member, v.message);
+      };
       const handle = (out: ConsensusOutput<V, Signature>): void => {
         if (closed) return;
         for (const m of out.messages) this.#broadcast(entry, encodeConsensusFrame(m.bytes));
@@ -365,6 +403,8 @@ export class CommitteeSigner implements ThresholdSigner {
           timers.add(handleTimer);
         }
         for (const event of out.events) {
+          if (event.type === 'round' && event.round > 1) release();
+          if (event.type === 'decided') release();
           if (event.type === 'decided' && !settled) {
             settled = true;
             cancelDeadline();
@@ -404,18 +444,17 @@ export class CommitteeSigner implements ThresholdSigner {
           if (((message[39] ?? 0) << 8) + (message[40] ?? 0) !== member) {
             return this.#drop(entry.addresses[member - 1]!, 'sender field is not the connection', 'invalid');
           }
-          direct.bytes = message;
-          direct.member = member;
-          let out: ConsensusOutput<V, Signature>;
-          try {
-            out = instance.handle(message);
-          } finally {
-            direct.bytes = undefined;
+          if (holding !== undefined && message[2] === RotationalKind.Vote && instance.round() === 1) {
+            if (holding.votes.length === 0) holding.timer = setTimeout(release, waitMs);
+            holding.votes.push({ member, message: message.slice() });
+            return;
           }
-          handle(out);
+          feed(member, message);
         },
         close: () => {
           closed = true;
+          if (holding?.timer !== undefined) clearTimeout(holding.timer);
+          holding = undefined;
           for (const t of timers) clearTimeout(t);
           timers.clear();
           cancelDeadline();

@@ -1,0 +1,145 @@
+// The cost of one duty with real cryptography: a committee of 16 CommitteeSigners in this process
+// (in-process peers: the network is a queue, so what is measured is the members' own work:
+// consensus, BLS partials, combination, verification, secp256k1 message signatures) decides
+// attestation duties one slot after another. Per configuration: CPU of the whole process per duty
+// divided by 16 (one member's share, averaged over the committee's roles), and wall time from duty
+// start to the last member's signature. Baseline in the same run: noble instead of blst.
+//
+// `node --conditions=diva:source bench/bench.ts [--quick]` prints the bench JSON on stdout
+// (progress on stderr). Each configuration runs in a fresh child process.
+import { execFileSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { createSigningContext, forkScheduleFromSpec } from '@diva-dvt/beacon-api/spec';
+import type { SigningDuty } from '../src/index.ts';
+import { attestationDataValue } from '../src/index.ts';
+import { loadRuntimeBls } from '../src/runtime/bls.ts';
+import { createOperators, createSigner, createValidator } from '../test/helpers/committee.ts';
+import { MINIMAL_SPEC } from '../test/helpers/beacon-node.ts';
+import { createMemoryHub } from '../test/helpers/memory-network.ts';
+
+const N = 16;
+const T = 11;
+
+interface Measurement {
+  readonly backend: string;
+  readonly duties: number;
+  readonly validators: number;
+  readonly cpuMsPerMemberDuty: number[];
+  readonly latencyMs: number[];
+  readonly rssMb: number;
+}
+
+async function measure(prefer: 'blst' | 'noble', duties: number, validators: number): Promise<Measurement> {
+  const { bls, native } = await loadRuntimeBls({ prefer });
+  const operators = createOperators(N);
+  const vs = Array.from({ length: validators }, (_, i) => createValidator(i, operators, T));
+  const hub = createMemoryHub({ delayMs: 0 });
+  const members = operators.map((o) => createSigner(bls, o, operators, vs, hub.network(o.address)));
+  const signing = createSigningContext({
+    genesisValidatorsRoot: new Uint8Array(32).fill(0x5a),
+    schedule: forkScheduleFromSpec(MINIMAL_SPEC),
+  });
+  const cpu: number[] = [];
+  const latency: number[] = [];
+  for (let d = 0; d < duties; d++) {
+    const slot = 8 + d;
+    const validatorIndex = d % validators;
+    const data = {
+      slot,
+      index: 0,
+      beaconBlockRoot: new Uint8Array(32).fill(d % 256),
+      source: { epoch: 0, root: new Uint8Array(32).fill(1) },
+      target: { epoch: Math.floor(slot / 8), root: new Uint8Array(32).fill(2) },
+    };
+    const valueType = attestationDataValue(signing, { slot, committeeIndex: 0, slotsPerEpoch: 8 });
+    const duty: SigningDuty = { type: 'attestation', validatorIndex, slot, deadlineMs: Date.now() + 30_000 };
+    const before = process.cpuUsage();
+    const start = performance.now();
+    await Promise.all(members.map((m) => m.decide(data, valueType, duty)));
+    latency.push(performance.now() - start);
+    const used = process.cpuUsage(before);
+    cpu.push((used.user + used.system) / 1000 / N);
+  }
+  for (const m of members) m.stop();
+  return {
+    backend: native ? 'blst' : 'noble',
+    duties,
+    validators,
+    cpuMsPerMemberDuty: cpu,
+    latencyMs: latency,
+    rssMb: process.memoryUsage().rss / 2 ** 20,
+  };
+}
+
+const quantile = (xs: readonly number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
+};
+const round = (x: number, digits = 3) => Number(x.toFixed(digits));
+
+const child = process.argv.indexOf('--measure');
+if (child >= 0) {
+  const [prefer, duties, validators] = process.argv.slice(child + 1);
+  const m = await measure(prefer as 'blst' | 'noble', Number(duties), Number(validators));
+  process.stdout.write(`${JSON.stringify(m)}\n`);
+  process.exit(0);
+}
+
+const quick = process.argv.includes('--quick');
+const self = fileURLToPath(import.meta.url);
+const run = (prefer: string, duties: number, validators: number): Measurement => {
+  process.stderr.write(`measuring ${prefer}: ${duties} attestation duties of ${validators} validator(s), 16 members\n`);
+  const out = execFileSync(process.execPath, [...process.execArgv, self, '--measure', prefer, String(duties), String(validators)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 26,
+  });
+  return JSON.parse(out.trim().split('\n').pop() as string) as Measurement;
+};
+
+const duties = quick ? 20 : 120;
+const warm = (xs: readonly number[]) => xs.slice(Math.min(5, Math.floor(xs.length / 4)));
+const blst = run('blst', duties, 4);
+const noble = run('noble', quick ? 8 : 30, 4);
+const results = [blst, noble].map((m) => ({
+  name: `attestation duty, one member's CPU (${m.backend})`,
+  unit: 'ms',
+  median: round(quantile(warm(m.cpuMsPerMemberDuty), 0.5)),
+  p99: round(quantile(warm(m.cpuMsPerMemberDuty), 0.99)),
+  n: warm(m.cpuMsPerMemberDuty).length,
+}));
+results.push(
+  ...[blst, noble].map((m) => ({
+    name: `attestation duty, start to last member's signature, in-process (${m.backend})`,
+    unit: 'ms',
+    median: round(quantile(warm(m.latencyMs), 0.5), 1),
+    p99: round(quantile(warm(m.latencyMs), 0.99), 1),
+    n: warm(m.latencyMs).length,
+  })),
+);
+const cpuMs = results[0]!.median;
+const figures = {
+  attestationCpuMsPerDuty: cpuMs,
+  attestationCpuMsPerDutyGoal: 3,
+  backend: blst.backend,
+  /** ~312 attestation duties per 12 s slot at 10,000 validators (issue 16) */
+  slotShareAt10000Validators: round((312 * cpuMs) / 12_000),
+  slotShareGoal: 0.15,
+  p50DutyToSignatureMs: results[2]!.median,
+  quick,
+};
+process.stdout.write(
+  `${JSON.stringify(
+    {
+      package: '@diva-dvt/operator',
+      node: process.version,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      results,
+      ratios: { blst_over_noble_cpu: round(cpuMs / results[1]!.median) },
+      figures,
+    },
+    null,
+    2,
+  )}\n`,
+);
