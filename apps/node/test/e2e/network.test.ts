@@ -1,0 +1,164 @@
+// End to end: 20 diva-node processes (real libp2p over loopback, real sqlite, real keystores) run
+// 4 distributed validators on a real Lodestar 1.5.1 chain. The 4 validators are genesis
+// validators 16..19 of an interop genesis of 20; Lodestar's own validator client runs 0..15. Each
+// distributed validator's interop key is split 11-of-16 among a different committee of 16 of the
+// 20 operators (a dev cluster: a trusted dealer, fine for a test).
+// Phases: all up (duties done, attestations included, balances rising); 5 members of one
+// committee killed (its duties continue); a 6th killed (its signing stops, nothing slashable);
+// all restarted (duties resume); one node killed with SIGKILL in the middle of a slot and
+// restarted. At the end every node's slashing-protection database is exported and checked.
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createBeaconApi, createBeaconNodeClient } from '@diva-dvt/beacon-api';
+import { SecretKey } from '@diva-dvt/bls-threshold';
+import { allocatePort, interopSecretKey, startLodestar, stopAllLodestarNodes } from '@diva-dvt/devnet';
+import { createDevCluster, createSlashingProtection, type DevCluster } from '@diva-dvt/operator';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type NodeProcess, nodeProcess } from '../helpers/processes.ts';
+import { chainView, type ChainView } from '../helpers/chain.ts';
+
+const OPERATORS = 20;
+const GENESIS_VALIDATORS = 20;
+const OURS = [16, 17, 18, 19];
+const SECONDS_PER_SLOT = 4;
+const SLOTS_PER_EPOCH = 8;
+const EPOCH_MS = SECONDS_PER_SLOT * SLOTS_PER_EPOCH * 1000;
+// Lodestar needs 2-20 s to answer on REST; 20 node processes need as long to start on 2 cores
+const GENESIS_DELAY_SEC = 75;
+
+const processes: NodeProcess[] = [];
+afterAll(async () => {
+  await Promise.all(processes.map((p) => p.kill('SIGKILL')));
+  await stopAllLodestarNodes();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('20 diva-node processes on Lodestar', () => {
+  it('run 4 distributed validators through crashes without a slashable signature', { timeout: 20 * 60_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'diva-node-e2e-'));
+    const basePort = await allocatePort();
+    const cluster: DevCluster = await createDevCluster({
+      secretKeys: OURS.map((i) => interopSecretKey(i)),
+      validatorIndices: OURS,
+      operators: OPERATORS,
+      committeeSize: 16,
+      threshold: 11,
+      seed: 'diva-node e2e',
+      dir,
+      password: 'e2e password',
+      kdf: 'fast',
+      basePort,
+    });
+    // committees differ
+    const committees = cluster.validators.map((v) => [...v.operatorIndices].sort((a, b) => a - b).join(','));
+    expect(new Set(committees).size).toBe(OURS.length);
+
+    const genesisTimeSec = Math.floor(Date.now() / 1000) + GENESIS_DELAY_SEC;
+    const lodestar = await startLodestar({
+      genesis: { kind: 'interop', validatorCount: GENESIS_VALIDATORS, genesisTimeSec },
+      secondsPerSlot: SECONDS_PER_SLOT,
+      startValidators: { from: 0, to: OURS[0]! - 1 },
+      startTimeoutMs: 120_000,
+    });
+    for (const op of cluster.operators) {
+      const dataDir = join(dir, `data-${op.index}`);
+      await mkdir(dataDir, { recursive: true });
+      const configFile = join(dir, `config-${op.index}.json`);
+      await writeFile(
+        configFile,
+        JSON.stringify({
+          dataDir,
+          beaconNodes: [lodestar.restUrl],
+          cluster: cluster.clusterFile,
+          keys: { dir: op.dir, passwordFile: op.passwordFile },
+          p2p: { listen: [op.multiaddr] },
+          http: { host: '127.0.0.1', port: 0 },
+          log: { level: 'info' },
+          consensus: { roundTimeoutMs: 1_000 },
+        }),
+      );
+      processes.push(nodeProcess(`operator-${op.index}`, configFile, join(dir, `operator-${op.index}.log`), { LODESTAR_PRESET: 'minimal' }));
+    }
+    for (const p of processes) p.start();
+    await Promise.all(processes.map((p) => p.waitForLine((l) => l.msg === 'diva-node running', 90_000)));
+
+    const api = createBeaconApi(createBeaconNodeClient({ url: lodestar.restUrl }));
+    const chain: ChainView = chainView(api, SLOTS_PER_EPOCH);
+    // wait for genesis, then 3 epochs with everyone up
+    await sleep(Math.max(0, genesisTimeSec * 1000 - Date.now()));
+    const phase1End = 3 * SLOTS_PER_EPOCH;
+    await chain.waitForSlot(phase1End + 1, EPOCH_MS * 4);
+    const p1 = await chain.attestations(OURS, 1, phase1End);
+    // every distributed validator attested in epochs 1 and 2 and it was included
+    for (const v of OURS) expect(p1.includedEpochs(v)).toEqual(expect.arrayContaining([1, 2]));
+    const balancesAfter1 = await chain.balances(OURS);
+
+    // Phase 2: 5 members of validator 16's committee killed: its duties continue.
+    const target = cluster.validators[0]!;
+    const killed = target.operatorIndices.slice(0, 5);
+    await Promise.all(killed.map((i) => processes[i]!.kill('SIGKILL')));
+    const p2Start = (await chain.headSlot()) + 1;
+    await chain.waitForSlot(p2Start + 2 * SLOTS_PER_EPOCH, EPOCH_MS * 3);
+    const p2 = await chain.attestations([OURS[0]!], p2Start, p2Start + 2 * SLOTS_PER_EPOCH - 1);
+    expect(p2.includedEpochs(OURS[0]!).length).toBeGreaterThanOrEqual(1);
+
+    // Phase 3: a 6th member killed: validator 16's signing stops (no attestation of it appears).
+    const sixth = target.operatorIndices[5]!;
+    await processes[sixth]!.kill('SIGKILL');
+    const p3Start = (await chain.headSlot()) + 2;
+    await chain.waitForSlot(p3Start + SLOTS_PER_EPOCH + 2, EPOCH_MS * 2);
+    const p3 = await chain.attestations([OURS[0]!], p3Start, p3Start + SLOTS_PER_EPOCH);
+    expect(p3.includedEpochs(OURS[0]!)).toEqual([]);
+
+    // Phase 4: all restarted: duties resume. One node is killed with SIGKILL mid-slot and restarted.
+    for (const i of [...killed, sixth]) processes[i]!.start();
+    const p4Start = (await chain.headSlot()) + 1;
+    const crashed = processes[target.operatorIndices[10]!]!;
+    await sleep(SECONDS_PER_SLOT * 1000 * 1.4);
+    await crashed.kill('SIGKILL');
+    crashed.start();
+    await chain.waitForSlot(p4Start + 3 * SLOTS_PER_EPOCH, EPOCH_MS * 4);
+    const p4 = await chain.attestations(OURS, p4Start + SLOTS_PER_EPOCH, p4Start + 3 * SLOTS_PER_EPOCH - 1);
+    for (const v of OURS) expect(p4.includedEpochs(v).length).toBeGreaterThanOrEqual(1);
+    const balancesAfter4 = await chain.balances(OURS);
+    for (const v of OURS) expect(balancesAfter4.get(v)!).toBeGreaterThan(balancesAfter1.get(v)!);
+
+    // Stop everyone gracefully; check every slashing-protection database: no slashable pair.
+    const codes = await Promise.all(processes.map((p) => p.kill('SIGTERM')));
+    expect(codes.every((c) => c === '0' || c === 'SIGKILL')).toBe(true);
+    const genesis = (await api.getGenesis()).data;
+    for (const op of cluster.operators) {
+      const protection = await createSlashingProtection({
+        path: join(dir, `data-${op.index}`, 'slashing-protection.sqlite'),
+        genesisValidatorsRoot: genesis.genesisValidatorsRoot,
+      });
+      const exported = await protection.exportInterchange();
+      await protection.close();
+      for (const record of exported.data) {
+        const attestations = record.signed_attestations.map((a) => ({
+          source: Number(a.source_epoch),
+          target: Number(a.target_epoch),
+          root: a.signing_root ?? '',
+        }));
+        for (const a of attestations) {
+          for (const b of attestations) {
+            if (a === b) continue;
+            // a double vote (one target, two roots) or a surround vote
+            expect(a.target === b.target && a.root !== b.root).toBe(false);
+            expect(a.source < b.source && b.target < a.target).toBe(false);
+          }
+        }
+        const slots = new Map<string, string>();
+        for (const b of record.signed_blocks) {
+          const other = slots.get(b.slot);
+          expect(other === undefined || other === b.signing_root).toBe(true);
+          slots.set(b.slot, b.signing_root ?? '');
+        }
+      }
+    }
+    // the committee's group key is the genesis validator's: the chain counted our threshold signatures
+    expect(SecretKey.fromBytes(interopSecretKey(OURS[0]!)).toPublicKey().bytes).toEqual(target.committee.groupPublicKey);
+  });
+});

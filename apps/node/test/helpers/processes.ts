@@ -1,0 +1,99 @@
+// Real diva-node processes for end-to-end tests: each runs `src/cli.ts run --config FILE` in its
+// own Node process (workspace packages from their built dist), its JSON log lines kept in a file
+// and in memory. Kill with a signal (SIGKILL for a crash), restart with the same configuration.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+
+export interface LogLine {
+  readonly level: number;
+  readonly msg: string;
+  readonly [field: string]: unknown;
+}
+
+export interface NodeProcess {
+  readonly name: string;
+  readonly configFile: string;
+  readonly lines: LogLine[];
+  readonly running: boolean;
+  /** Starts it (again). */
+  start(): void;
+  /** Sends `signal` and waits for the exit; resolves with the exit code or signal. */
+  kill(signal?: NodeJS.Signals): Promise<string>;
+  /** Resolves with the first log line matching, or rejects after `timeoutMs`. */
+  waitForLine(match: (l: LogLine) => boolean, timeoutMs: number): Promise<LogLine>;
+}
+
+export function nodeProcess(name: string, configFile: string, logFile: string, env: Record<string, string> = {}): NodeProcess {
+  const lines: LogLine[] = [];
+  let child: ChildProcess | undefined;
+  let exited: Promise<string> | undefined;
+  let log: WriteStream | undefined;
+  const waiters = new Set<{ match: (l: LogLine) => boolean; resolve: (l: LogLine) => void }>();
+  const onLine = (text: string) => {
+    let line: LogLine;
+    try {
+      line = JSON.parse(text) as LogLine;
+    } catch {
+      line = { level: 50, msg: text };
+    }
+    lines.push(line);
+    for (const w of waiters) {
+      if (w.match(line)) {
+        waiters.delete(w);
+        w.resolve(line);
+      }
+    }
+  };
+  const self: NodeProcess = {
+    name,
+    configFile,
+    lines,
+    get running() {
+      return child !== undefined && child.exitCode === null && child.signalCode === null;
+    },
+    start() {
+      log ??= createWriteStream(logFile, { flags: 'a' });
+      const c = spawn(process.execPath, [CLI, 'run', '--config', configFile], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...env },
+      });
+      child = c;
+      exited = new Promise((resolve) => c.once('exit', (code, signal) => resolve(signal ?? String(code))));
+      let buffer = '';
+      c.stdout?.on('data', (chunk: Buffer) => {
+        log?.write(chunk);
+        buffer += chunk.toString('utf8');
+        let nl = buffer.indexOf('\n');
+        while (nl >= 0) {
+          onLine(buffer.slice(0, nl));
+          buffer = buffer.slice(nl + 1);
+          nl = buffer.indexOf('\n');
+        }
+      });
+      c.stderr?.on('data', (chunk: Buffer) => {
+        log?.write(chunk);
+        for (const l of chunk.toString('utf8').split('\n')) if (l.trim() !== '') onLine(l);
+      });
+    },
+    async kill(signal = 'SIGTERM') {
+      if (child === undefined || exited === undefined) return 'not started';
+      if (self.running) child.kill(signal);
+      return exited;
+    },
+    waitForLine(match, timeoutMs) {
+      const found = lines.find(match);
+      if (found !== undefined) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const w = { match, resolve };
+        waiters.add(w);
+        setTimeout(() => {
+          if (waiters.delete(w)) reject(new RangeError(`${name}: no matching log line within ${timeoutMs} ms`));
+        }, timeoutMs).unref();
+      });
+    },
+  };
+  return self;
+}
