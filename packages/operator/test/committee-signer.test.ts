@@ -121,6 +121,29 @@ describe('CommitteeSigner', () => {
     expect(hub.reports.filter((r) => r.from === bad && r.by === victim).length).toBeGreaterThanOrEqual(1);
   });
 
+  it('a member whose slashing protection refuses sends no partial and says so at the deadline', async () => {
+    const operators = createOperators(N);
+    const validator = createValidator(3, operators, T);
+    const hub = createMemoryHub();
+    // 6 members refuse (as if they had signed another root for this slot): 10 can never reach 11
+    const refusing = new Set(operators.slice(0, 6).map((o) => o.address));
+    const members = operators.map((o) =>
+      createSigner(bls, o, operators, [validator], hub.network(o.address), {
+        guardFor: () => ({ allow: () => Promise.resolve(!refusing.has(o.address)) }),
+      }),
+    );
+    signers.push(...members);
+    const value = new Uint8Array(32).fill(5);
+    const results = await Promise.allSettled(
+      members.map((m) => m.decide(value, bytesValue, duty('block', 16, 2_500))),
+    );
+    results.forEach((r, i) => {
+      expect(r.status).toBe('rejected');
+      const { code } = (r as PromiseRejectedResult).reason as { code: string };
+      expect(code).toBe(i < 6 ? 'SLASHING_PROTECTION_REFUSED' : 'CONSENSUS_TIMEOUT');
+    });
+  });
+
   it('refuses an unknown validator with a clear error', async () => {
     const { members } = setup();
     await expect(

@@ -15,8 +15,8 @@ import { SecretKey } from '@diva-dvt/bls-threshold';
 import { allocatePort, interopSecretKey, startLodestar, stopAllLodestarNodes } from '@diva-dvt/devnet';
 import { createDevCluster, createSlashingProtection, type DevCluster } from '@diva-dvt/operator';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type ChainView, chainView } from '../helpers/chain.ts';
 import { type NodeProcess, nodeProcess } from '../helpers/processes.ts';
-import { chainView, type ChainView } from '../helpers/chain.ts';
 
 const OPERATORS = 20;
 const GENESIS_VALIDATORS = 20;
@@ -36,7 +36,9 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('20 diva-node processes on Lodestar', () => {
-  it('run 4 distributed validators through crashes without a slashable signature', { timeout: 20 * 60_000 }, async () => {
+  it('run 4 distributed validators through crashes without a slashable signature', {
+    timeout: 20 * 60_000,
+  }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'diva-node-e2e-'));
     const basePort = await allocatePort();
     const cluster: DevCluster = await createDevCluster({
@@ -79,7 +81,11 @@ describe('20 diva-node processes on Lodestar', () => {
           consensus: { roundTimeoutMs: 1_000 },
         }),
       );
-      processes.push(nodeProcess(`operator-${op.index}`, configFile, join(dir, `operator-${op.index}.log`), { LODESTAR_PRESET: 'minimal' }));
+      processes.push(
+        nodeProcess(`operator-${op.index}`, configFile, join(dir, `operator-${op.index}.log`), {
+          LODESTAR_PRESET: 'minimal',
+        }),
+      );
     }
     for (const p of processes) p.start();
     await Promise.all(processes.map((p) => p.waitForLine((l) => l.msg === 'diva-node running', 90_000)));
@@ -159,6 +165,8 @@ describe('20 diva-node processes on Lodestar', () => {
       }
     }
     // the committee's group key is the genesis validator's: the chain counted our threshold signatures
-    expect(SecretKey.fromBytes(interopSecretKey(OURS[0]!)).toPublicKey().bytes).toEqual(target.committee.groupPublicKey);
+    expect(SecretKey.fromBytes(interopSecretKey(OURS[0]!)).toPublicKey().bytes).toEqual(
+      target.committee.groupPublicKey,
+    );
   });
 });

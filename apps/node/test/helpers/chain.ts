@@ -6,7 +6,11 @@ export interface AttestationReport {
   /** Epochs in which the validator's attestation was included in a block. */
   includedEpochs(validatorIndex: number): number[];
   /** Duties found in the range (validator, slot). */
-  readonly duties: readonly { readonly validatorIndex: number; readonly slot: number; readonly included: boolean }[];
+  readonly duties: readonly {
+    readonly validatorIndex: number;
+    readonly slot: number;
+    readonly included: boolean;
+  }[];
 }
 
 export interface ChainView {
@@ -38,7 +42,11 @@ export function chainView(api: BeaconApi, slotsPerEpoch: number): ChainView {
     },
     async attestations(validators, fromSlot, toSlot) {
       const duties: { validatorIndex: number; slot: number; committeeIndex: number; position: number }[] = [];
-      for (let epoch = Math.floor(fromSlot / slotsPerEpoch); epoch <= Math.floor(toSlot / slotsPerEpoch); epoch++) {
+      for (
+        let epoch = Math.floor(fromSlot / slotsPerEpoch);
+        epoch <= Math.floor(toSlot / slotsPerEpoch);
+        epoch++
+      ) {
         const found = (await api.getAttesterDuties({ epoch, indices: validators })).data;
         for (const d of found) {
           if (d.slot < fromSlot || d.slot > toSlot) continue;
@@ -60,7 +68,10 @@ export function chainView(api: BeaconApi, slotsPerEpoch: number): ChainView {
         let included = false;
         for (let s = d.slot + 1; s <= d.slot + slotsPerEpoch && !included; s++) {
           included = (blocks.get(s) ?? []).some(
-            (a) => a.data.slot === d.slot && a.data.index === d.committeeIndex && a.aggregationBits.get(d.position),
+            (a) =>
+              a.data.slot === d.slot &&
+              a.data.index === d.committeeIndex &&
+              a.aggregationBits.get(d.position),
           );
         }
         return { validatorIndex: d.validatorIndex, slot: d.slot, included };
@@ -68,7 +79,9 @@ export function chainView(api: BeaconApi, slotsPerEpoch: number): ChainView {
       return {
         duties: result,
         includedEpochs: (v) =>
-          result.filter((d) => d.validatorIndex === v && d.included).map((d) => Math.floor(d.slot / slotsPerEpoch)),
+          result
+            .filter((d) => d.validatorIndex === v && d.included)
+            .map((d) => Math.floor(d.slot / slotsPerEpoch)),
       };
     },
     async balances(validators) {

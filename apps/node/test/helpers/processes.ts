@@ -26,7 +26,12 @@ export interface NodeProcess {
   waitForLine(match: (l: LogLine) => boolean, timeoutMs: number): Promise<LogLine>;
 }
 
-export function nodeProcess(name: string, configFile: string, logFile: string, env: Record<string, string> = {}): NodeProcess {
+export function nodeProcess(
+  name: string,
+  configFile: string,
+  logFile: string,
+  env: Record<string, string> = {},
+): NodeProcess {
   const lines: LogLine[] = [];
   let child: ChildProcess | undefined;
   let exited: Promise<string> | undefined;
@@ -90,7 +95,8 @@ export function nodeProcess(name: string, configFile: string, logFile: string, e
         const w = { match, resolve };
         waiters.add(w);
         setTimeout(() => {
-          if (waiters.delete(w)) reject(new RangeError(`${name}: no matching log line within ${timeoutMs} ms`));
+          if (waiters.delete(w))
+            reject(new RangeError(`${name}: no matching log line within ${timeoutMs} ms`));
         }, timeoutMs).unref();
       });
     },

@@ -1,0 +1,83 @@
+// The configuration file: a good one parses with paths resolved against its folder; each mistake
+// is an INVALID_CONFIG naming the file and the field.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isDivaNodeError, parseNodeConfig, readNodeConfig } from '../src/index.ts';
+
+const good = {
+  dataDir: 'data',
+  beaconNodes: ['http://127.0.0.1:5052', 'https://bn.example:443'],
+  cluster: 'cluster.json',
+  keys: { dir: 'keys', passwordFile: '/secrets/password.txt' },
+  p2p: { listen: ['/ip4/0.0.0.0/tcp/9000'] },
+  http: { host: '127.0.0.1', port: 8080 },
+  log: { level: 'debug' },
+  graffiti: 'diva',
+  consensus: { roundTimeoutMs: 800 },
+};
+
+function fieldOf(json: unknown): string {
+  try {
+    parseNodeConfig(json, '/etc/diva/node.json');
+  } catch (e) {
+    if (isDivaNodeError(e, 'INVALID_CONFIG')) {
+      expect(e.details.file).toBe('/etc/diva/node.json');
+      expect(e.message).toContain(e.details.field);
+      return e.details.field;
+    }
+    throw e;
+  }
+  throw new RangeError('parsed');
+}
+
+describe('node configuration', () => {
+  it('parses a complete file, resolving relative paths against its folder', () => {
+    const c = parseNodeConfig(good, '/etc/diva/node.json');
+    expect(c.dataDir).toBe('/etc/diva/data');
+    expect(c.cluster).toBe('/etc/diva/cluster.json');
+    expect(c.keys).toEqual({ dir: '/etc/diva/keys', passwordFile: '/secrets/password.txt' });
+    expect(c.beaconNodes).toHaveLength(2);
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(c.log.level).toBe('debug');
+    expect(c.consensus.roundTimeoutMs).toBe(800);
+    expect(c.watchCluster).toBe(false);
+  });
+
+  it('defaults: info logs, no HTTP endpoints, no graffiti', () => {
+    const { http: _h, log: _l, graffiti: _g, consensus: _c, ...minimal } = good;
+    const c = parseNodeConfig(minimal, '/n.json');
+    expect(c.http).toBeUndefined();
+    expect(c.log.level).toBe('info');
+    expect(c.graffiti).toBeUndefined();
+    expect(c.consensus.roundTimeoutMs).toBeUndefined();
+  });
+
+  it('names the field at fault', () => {
+    expect(fieldOf({ ...good, dataDir: 3 })).toBe('dataDir');
+    expect(fieldOf({ ...good, beaconNodes: [] })).toBe('beaconNodes');
+    expect(fieldOf({ ...good, beaconNodes: ['http://ok:1', 'ftp://x'] })).toBe('beaconNodes[1]');
+    expect(fieldOf({ ...good, keys: { dir: 'k' } })).toBe('keys.passwordFile');
+    expect(fieldOf({ ...good, p2p: { listen: ['/ip4/1.2.3.4/udp/9000'] } })).toBe('p2p.listen[0]');
+    expect(fieldOf({ ...good, http: { port: 70_000 } })).toBe('http.port');
+    expect(fieldOf({ ...good, log: { level: 'loud' } })).toBe('log.level');
+    expect(fieldOf({ ...good, graffiti: 'x'.repeat(33) })).toBe('graffiti');
+    expect(fieldOf({ ...good, consensus: { roundTimeoutMs: 1 } })).toBe('consensus.roundTimeoutMs');
+    expect(fieldOf({ ...good, clustr: 'typo.json' })).toBe('clustr');
+    expect(fieldOf({ ...good, watchCluster: 'yes' })).toBe('watchCluster');
+    expect(fieldOf([])).toBe('(top level)');
+  });
+
+  it('reports an unreadable or non-JSON file as CONFIG_UNREADABLE naming it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'diva-config-'));
+    await expect(readNodeConfig(join(dir, 'missing.json'))).rejects.toMatchObject({
+      code: 'CONFIG_UNREADABLE',
+      details: { file: join(dir, 'missing.json'), reason: 'ENOENT' },
+    });
+    await writeFile(join(dir, 'bad.json'), '{ "dataDir": ');
+    await expect(readNodeConfig(join(dir, 'bad.json'))).rejects.toMatchObject({ code: 'CONFIG_UNREADABLE' });
+    await writeFile(join(dir, 'good.json'), JSON.stringify(good));
+    expect((await readNodeConfig(join(dir, 'good.json'))).dataDir).toBe(join(dir, 'data'));
+  });
+});
