@@ -16,7 +16,23 @@ export {
 } from './local-signer.ts';
 export { type LogFields, type Logger, silentLogger } from './logger.ts';
 export type { DutyOutcome, EpochDuties, PublishedDutyType, PublishedMessages } from './outcome.ts';
+export {
+  createSqliteProposalStore,
+  type SqliteProposalStore,
+  type SqliteProposalStoreOptions,
+} from './proposal-store.ts';
 export { isAttestationAggregator, isSyncCommitteeAggregator, syncSubcommitteesOf } from './selection.ts';
+export {
+  type BlockGuardOptions,
+  createAttestationGuard,
+  createBlockGuard,
+  createInstanceGuard,
+  type InstanceGuardOptions,
+  type InstanceSignGuard,
+  type SignGuardOptions,
+  type SignGuardRefusal,
+  type SignGuardRefusalReason,
+} from './sign-guard.ts';
 export type { SigningDuty, SigningDutyType, ThresholdSigner } from './signer.ts';
 export {
   type AttestationSigningRequest,
