@@ -1,9 +1,12 @@
 // The consensus `ProposalStore` (see @diva-dvt/consensus `persistProposals`) in the slashing
 // database's file: a leader that crashes after proposing re-sends, after its restart, the proposal
 // it recorded, never a second one for the same (instance, round). Same file, same durability as
-// the sign guards (a proposal and the partials of its slot share a batched transaction and its one
-// fsync), one file to back up and one lock. Rows carry the time they were recorded so `prune`
-// keeps the table from growing forever.
+// the sign guards, one file to back up and one lock. It answers at once (node:sqlite is synchronous;
+// a proposal is its own committed transaction, one per leader and round): `persistProposals` then
+// sends the recorded proposal in the same output and, after a restart, re-sends it once — with a
+// promise it re-sends the recalled one and then the recorded one again. A failure is a rejected
+// promise, never a throw (persistProposals then sends nothing). Rows carry the time they were
+// recorded so `prune` keeps the table from growing forever.
 import type { ProposalStore } from '@diva-dvt/consensus';
 import { OperatorError } from './errors.ts';
 import { checkUint, sameBytes } from './slashing/rules.ts';
@@ -20,15 +23,15 @@ CREATE TABLE IF NOT EXISTS proposals (
 CREATE INDEX IF NOT EXISTS proposals_by_time ON proposals (recorded_at_ms);
 `;
 
-/** A `ProposalStore` on SQLite, answering with promises, with pruning. */
+/** A `ProposalStore` on SQLite, answering at once (a rejected promise on failure), with pruning. */
 export interface SqliteProposalStore extends ProposalStore {
   record(request: {
     readonly instance: Uint8Array;
     readonly round: number;
     readonly message: Uint8Array;
-  }): Promise<Uint8Array>;
+  }): Uint8Array | Promise<never>;
   /** This instance's recorded proposals in round order. */
-  recorded(instance: Uint8Array): Promise<readonly Uint8Array[]>;
+  recorded(instance: Uint8Array): readonly Uint8Array[] | Promise<never>;
   /** Deletes the proposals recorded before `recordedBeforeMs` (unix ms); answers how many. */
   prune(recordedBeforeMs: number): Promise<number>;
 }
@@ -51,6 +54,15 @@ function checkInstance(instance: unknown): asserts instance is Uint8Array {
   }
 }
 
+/** `fn()`, or a rejected promise when it throws. */
+function answer<T>(fn: () => T): T | Promise<never> {
+  try {
+    return fn();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 /**
  * A proposal store in `protection`'s open file (its table is created now). It fails, as rejected
  * promises, while the file is closed: `persistProposals` then sends nothing.
@@ -68,48 +80,50 @@ export function createSqliteProposalStore(
     `${Buffer.from(instance).toString('hex')}/${round}`;
 
   return {
-    async record({ instance, round, message }) {
-      checkInstance(instance);
-      checkUint(round, 'round');
-      if (!(message instanceof Uint8Array) || message.length === 0) {
-        throw new OperatorError({
-          code: 'INVALID_SLASHING_INPUT',
-          field: 'message',
-          reason: 'expected a non-empty byte array',
-        });
-      }
-      const file = protection[hostedFile]();
-      const held = await file.batched('recordProposal', () => {
-        file
-          .prepare(
-            'INSERT INTO proposals (instance, round, message, recorded_at_ms) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-          )
-          .run(instance, round, message, now());
-        return (
+    record: ({ instance, round, message }) =>
+      answer(() => {
+        checkInstance(instance);
+        checkUint(round, 'round');
+        if (!(message instanceof Uint8Array) || message.length === 0) {
+          throw new OperatorError({
+            code: 'INVALID_SLASHING_INPUT',
+            field: 'message',
+            reason: 'expected a non-empty byte array',
+          });
+        }
+        const file = protection[hostedFile]();
+        const held = file.transaction('recordProposal', () => {
           file
-            .prepare('SELECT message FROM proposals WHERE instance = ? AND round = ?')
-            .get(instance, round) as {
-            message: Uint8Array;
-          }
-        ).message;
-      });
-      const key = recallKey(instance, round);
-      const before = recalled.get(key);
-      recalled.delete(key);
-      if (before !== undefined && sameBytes(held, before)) return before;
-      return sameBytes(held, message) ? message : held;
-    },
+            .prepare(
+              'INSERT INTO proposals (instance, round, message, recorded_at_ms) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+            )
+            .run(instance, round, message, now());
+          return (
+            file
+              .prepare('SELECT message FROM proposals WHERE instance = ? AND round = ?')
+              .get(instance, round) as {
+              message: Uint8Array;
+            }
+          ).message;
+        });
+        const key = recallKey(instance, round);
+        const before = recalled.get(key);
+        recalled.delete(key);
+        if (before !== undefined && sameBytes(held, before)) return before;
+        return sameBytes(held, message) ? message : held;
+      }),
 
-    async recorded(instance) {
-      checkInstance(instance);
-      const file = protection[hostedFile]();
-      const rows = file
-        .prepare('SELECT round, message FROM proposals WHERE instance = ? ORDER BY round')
-        .all(instance) as { round: number; message: Uint8Array }[];
-      if (recalled.size + rows.length > MAX_RECALLED) recalled.clear();
-      for (const row of rows) recalled.set(recallKey(instance, row.round), row.message);
-      return rows.map((row) => row.message);
-    },
+    recorded: (instance) =>
+      answer(() => {
+        checkInstance(instance);
+        const file = protection[hostedFile]();
+        const rows = file
+          .prepare('SELECT round, message FROM proposals WHERE instance = ? ORDER BY round')
+          .all(instance) as { round: number; message: Uint8Array }[];
+        if (recalled.size + rows.length > MAX_RECALLED) recalled.clear();
+        for (const row of rows) recalled.set(recallKey(instance, row.round), row.message);
+        return rows.map((row) => row.message);
+      }),
 
     async prune(recordedBeforeMs) {
       checkUint(recordedBeforeMs, 'recordedBeforeMs');
