@@ -84,7 +84,6 @@ function guarded<V>(
   protection: SlashingProtection,
   request: SignRequest<V>,
   options: SignGuardOptions,
-  operation: string,
   check: () => void,
   record: (file: SqliteFile) => Outcome,
 ): Promise<boolean> {
@@ -109,7 +108,7 @@ function guarded<V>(
     return Promise.resolve(refuse('GUARD_FAILED', cause));
   }
   return file
-    .batched(operation, () => record(file))
+    .batched(() => record(file))
     .then(
       (outcome) => outcome.allowed || refuse(outcome.reason),
       (cause: unknown) => refuse('GUARD_FAILED', cause),
@@ -138,7 +137,6 @@ export function createAttestationGuard(
         protection,
         request,
         options,
-        'attestationGuard',
         () => checkAttestation(attestation, 'request.'),
         (file) => recordAttestation(file, attestation),
       );
@@ -174,7 +172,6 @@ export function createBlockGuard<V>(
         protection,
         request,
         options,
-        'blockGuard',
         () => {
           block = { pubkey, slot: slotOf(request.value), signingRoot: request.root };
           checkBlock(block, 'request.');
@@ -189,7 +186,8 @@ export function createBlockGuard<V>(
  * The sign guard of duties Ethereum does not slash (aggregates, sync committee messages and
  * contributions): one root per consensus instance, recorded durably, so a restarted member never
  * signs a second root in an instance. A re-run under a new instance id may sign another root (two
- * aggregates of a slot are not slashable). One guard serves every validator and duty.
+ * aggregates of a slot are not slashable). One guard serves every validator and duty. Its table is
+ * created now: `protection` must be open (else SLASHING_DB_CLOSED).
  */
 export function createInstanceGuard<V = unknown>(
   protection: SlashingProtection,
@@ -204,7 +202,6 @@ export function createInstanceGuard<V = unknown>(
         protection,
         request,
         options,
-        'instanceGuard',
         () => {
           if (!(instance instanceof Uint8Array) || instance.length === 0) {
             throw new OperatorError({

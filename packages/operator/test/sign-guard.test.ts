@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import type { AttestationData } from '@diva-dvt/beacon-api/spec';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -70,6 +71,39 @@ describe('createAttestationGuard', () => {
     expect(exported.data[0]?.signed_attestations).toEqual([
       { source_epoch: '0', target_epoch: '1', signing_root: `0x${'01'.repeat(32)}` },
     ]);
+    await db.close();
+  });
+
+  it('commits the checks of one macrotask in one transaction (WAL frames, seen from another connection)', async () => {
+    const path = freshPath();
+    const db = await open(path);
+    const observer = new DatabaseSync(path);
+    /** Frames written to the WAL since the last call (which checkpoints and empties it). */
+    const framesWritten = (): number => {
+      const { log } = observer.prepare('PRAGMA wal_checkpoint(PASSIVE)').get() as { log: number };
+      const { busy } = observer.prepare('PRAGMA wal_checkpoint(TRUNCATE)').get() as { busy: number };
+      expect(busy).toBe(0);
+      return log;
+    };
+    const pubkeys = Array.from({ length: 40 }, (_, i) => new Uint8Array(48).fill(i));
+    const guards = pubkeys.map((p) => createAttestationGuard(db, p));
+    await Promise.all(
+      guards.map((g, i) => g.allow({ instance: instance(i), value: data(8, 0, 1), root: root(1) })),
+    );
+    framesWritten();
+    await Promise.all(
+      guards.map((g, i) => g.allow({ instance: instance(i), value: data(16, 1, 2), root: root(2) })),
+    );
+    const batched = framesWritten();
+    for (const pubkey of pubkeys) {
+      await db.checkAndRecordAttestation({ pubkey, sourceEpoch: 2, targetEpoch: 3, signingRoot: root(3) });
+    }
+    const oneByOne = framesWritten();
+    // One commit writes each page it changed once; forty commits write them again and again.
+    expect(batched).toBeGreaterThan(0);
+    expect(oneByOne).toBeGreaterThanOrEqual(40);
+    expect(batched).toBeLessThan(10);
+    observer.close();
     await db.close();
   });
 

@@ -79,16 +79,16 @@ export class SqliteFile {
    * committed. When the transaction fails every queued call rejects (nothing of it was recorded).
    * `fn` must not throw for bad input: check it before queueing.
    */
-  batched<T>(operation: string, fn: () => T): Promise<T> {
+  batched<T>(fn: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#open();
       this.#queue.push({ run: fn, resolve: resolve as (value: unknown) => void, reject });
-      this.#scheduled ??= setImmediate(() => this.flush(operation));
+      this.#scheduled ??= setImmediate(() => this.flush());
     });
   }
 
-  /** Runs the queued calls now (close does, so nothing queued is left unanswered). */
-  flush(operation = 'flush'): void {
+  /** Runs the queued calls now, in one transaction (close does, so nothing queued is left unanswered). */
+  flush(): void {
     if (this.#scheduled !== undefined) clearImmediate(this.#scheduled);
     this.#scheduled = undefined;
     const queue = this.#queue;
@@ -96,7 +96,7 @@ export class SqliteFile {
     if (queue.length === 0) return;
     let results: unknown[];
     try {
-      results = this.transaction(operation, () => queue.map((q) => q.run()));
+      results = this.transaction('batchedChecks', () => queue.map((q) => q.run()));
     } catch (error) {
       for (const q of queue) q.reject(error);
       return;
@@ -107,7 +107,7 @@ export class SqliteFile {
   /** Answers what is queued, then closes the file. */
   close(): void {
     if (!this.#db.isOpen) return;
-    this.flush('close');
+    this.flush();
     this.#statements.clear();
     this.#db.close();
   }
