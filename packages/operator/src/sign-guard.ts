@@ -48,7 +48,7 @@ export interface SignGuardOptions {
 }
 
 export interface BlockGuardOptions<V> extends SignGuardOptions {
-  /** The slot of a block value (default: its `slot` field). */
+  /** The slot of a block value, for values without a `slot` field of their own (e.g. block contents). */
   readonly slotOf: (value: V) => number;
 }
 
