@@ -10,6 +10,7 @@ import {
   createAttestationGuard,
   createBlockGuard,
   createClusterFileSource,
+  createInstanceGuard,
   createP2pNetwork,
   createSlashingProtection,
   createSqliteProposalStore,
@@ -36,8 +37,6 @@ export interface RunningNode {
   readonly listen: readonly string[];
   stop(): Promise<void>;
 }
-
-const allowAll: SignGuard = { allow: () => true };
 
 export async function startNode(config: NodeConfig, logger: Logger): Promise<RunningNode> {
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -92,7 +91,16 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     }),
   );
   cleanups.push(() => protection.close());
-  const proposals = await step('proposal store', () => createSqliteProposalStore({ protection }));
+  const proposals = await step('proposal store', () => createSqliteProposalStore(protection));
+  // duties Ethereum does not slash still sign one root per consensus instance (decision 19)
+  const perInstance = await step('sign guard', () => createInstanceGuard(protection));
+  const prune = setInterval(() => {
+    const before = Date.now() - 3_600_000;
+    void perInstance.prune(before).catch(() => {});
+    void proposals.prune(before).catch(() => {});
+  }, 600_000);
+  prune.unref();
+  cleanups.push(() => clearInterval(prune));
 
   const guardFor = (v: SignerValidator, duty: SigningDuty): SignGuard => {
     if (duty.type === 'attestation')
@@ -154,6 +162,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     stop() {
       stopping ??= (async () => {
         await http?.close();
+        clearInterval(prune);
         await node.stop();
         await protection.close();
         await lock.release();

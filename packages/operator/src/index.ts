@@ -45,6 +45,11 @@ export {
   type PublishedMessages,
 } from './outcome.ts';
 export type { MessageHandler, P2pNetwork, P2pPeerStats, PeerInfo, PeerOffence } from './p2p/types.ts';
+export {
+  createSqliteProposalStore,
+  type SqliteProposalStore,
+  type SqliteProposalStoreOptions,
+} from './proposal-store.ts';
 export { loadRuntimeBls, type RuntimeBls } from './runtime/bls.ts';
 export {
   CommitteeSigner,
@@ -55,6 +60,17 @@ export {
 } from './runtime/committee-signer.ts';
 export { dutyInstanceId } from './runtime/frames.ts';
 export { isAttestationAggregator, isSyncCommitteeAggregator, syncSubcommitteesOf } from './selection.ts';
+export {
+  type BlockGuardOptions,
+  createAttestationGuard,
+  createBlockGuard,
+  createInstanceGuard,
+  type InstanceGuardOptions,
+  type InstanceSignGuard,
+  type SignGuardOptions,
+  type SignGuardRefusal,
+  type SignGuardRefusalReason,
+} from './sign-guard.ts';
 export type { DecidedValue, SigningDuty, SigningDutyType, ThresholdSigner } from './signer.ts';
 export {
   type AttestationSigningRequest,
