@@ -3,11 +3,62 @@
 // publication through @diva-dvt/beacon-api) with an injected threshold signer, clock and logger.
 export { type Clock, createSystemClock } from './clock.ts';
 export {
+  CLUSTER_FILE_VERSION,
+  type ClusterFile,
+  formatClusterFile,
+  type ParseClusterFileOptions,
+  parseClusterFile,
+  readClusterFile,
+  writeClusterFile,
+} from './committee/cluster-file.ts';
+export {
+  type ClusterFileSource,
+  type ClusterFileSourceParameters,
+  committeeSnapshotOf,
+  createClusterFileSource,
+} from './committee/cluster-file-source.ts';
+export {
+  type CreateDevClusterParameters,
+  createDevCluster,
+  type DevCluster,
+  type DevClusterOperator,
+  type DevClusterValidator,
+} from './committee/dev-cluster.ts';
+export type {
+  CommitteeMember,
+  CommitteeSnapshot,
+  CommitteeSource,
+  OperatorAddress,
+  ValidatorCommittee,
+} from './committee/types.ts';
+export { DATA_DIR_LOCK_FILE, type DataDirLock, type LockDataDirOptions, lockDataDir } from './data-dir.ts';
+export {
   isOperatorError,
   OperatorError,
   type OperatorErrorCode,
   type OperatorErrorDetails,
 } from './errors.ts';
+export {
+  generateIdentity,
+  identityFromSecretKey,
+  type OperatorIdentity,
+  operatorAddressOf,
+} from './keys/identity.ts';
+export {
+  IDENTITY_KEYSTORE_FILE,
+  type KeystoreKdf,
+  type LoadedKeyShare,
+  type LoadIdentityParameters,
+  type LoadKeySharesParameters,
+  loadIdentity,
+  loadKeyShares,
+  readPasswordFile,
+  shareKeystoreFileName,
+  type WriteIdentityKeystoreParameters,
+  type WriteShareKeystoreParameters,
+  writeIdentityKeystore,
+  writeShareKeystore,
+} from './keys/keystore.ts';
 export {
   createLocalThresholdSigner,
   type LocalThresholdSigner,
