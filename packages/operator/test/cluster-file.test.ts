@@ -1,6 +1,7 @@
 // The cluster file: format round trip, atomic writes, and one test per validation rule, each
 // asserting the exact field path the error names.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSeededRandom, SecretKey, splitSecretKey } from '@diva-dvt/bls-threshold';
@@ -314,8 +315,6 @@ describe('cluster file', () => {
 
   it('names the file in errors from readClusterFile', async () => {
     const path = join(dir, 'bad.json');
-    await writeClusterFile(path, { ...dev.cluster, version: 1 });
-    const { writeFile } = await import('node:fs/promises');
     await writeFile(
       path,
       edited((r) => (r.validators[2].members[1].publicShare = '0xzz')),

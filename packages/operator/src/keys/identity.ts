@@ -4,6 +4,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import type { OperatorAddress } from '../committee/types.ts';
+import { OperatorError } from '../errors.ts';
 
 /** 33-byte compressed secp256k1 public key length. */
 export const IDENTITY_PUBLIC_KEY_LENGTH = 33;
@@ -21,11 +22,20 @@ export interface OperatorIdentity {
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
 /**
- * The operator address of a secp256k1 public key (33 compressed or 65 uncompressed bytes); throws
- * noble's error for bytes that are not a point (callers name the field).
+ * The operator address of a secp256k1 public key (33 compressed or 65 uncompressed bytes);
+ * `INVALID_OPTION` (`publicKey`) for bytes that are not a point.
  */
 export function operatorAddressOf(publicKey: Uint8Array): OperatorAddress {
-  const uncompressed = secp256k1.Point.fromBytes(publicKey).toBytes(false);
+  let uncompressed: Uint8Array;
+  try {
+    uncompressed = secp256k1.Point.fromBytes(publicKey).toBytes(false);
+  } catch {
+    throw new OperatorError({
+      code: 'INVALID_OPTION',
+      option: 'publicKey',
+      reason: 'not a secp256k1 public key',
+    });
+  }
   return `0x${hex(keccak_256(uncompressed.subarray(1)).subarray(12))}`;
 }
 
@@ -46,10 +56,17 @@ export function isIdentitySecretKey(secretKey: Uint8Array): boolean {
 }
 
 /**
- * The identity of a secret key (the caller checked it with `isIdentitySecretKey`). The secret is a
+ * The identity of a 32-byte secp256k1 secret key (`INVALID_OPTION` otherwise). The secret is a
  * non-enumerable property so that a logger given the whole object cannot print it.
  */
 export function identityFromSecretKey(secretKey: Uint8Array): OperatorIdentity {
+  if (!isIdentitySecretKey(secretKey)) {
+    throw new OperatorError({
+      code: 'INVALID_OPTION',
+      option: 'secretKey',
+      reason: 'not a secp256k1 secret key',
+    });
+  }
   const publicKey = secp256k1.getPublicKey(secretKey, true);
   const identity = { address: operatorAddressOf(publicKey), publicKey };
   Object.defineProperty(identity, 'secretKey', { value: Uint8Array.from(secretKey), enumerable: false });
