@@ -140,6 +140,28 @@ describe('cluster-file committee source', () => {
     expect(calls).toBe(0);
   });
 
+  it('hands out no new snapshot when only committees without this operator changed', async () => {
+    const path = join(dir, 'unrelated-change.json');
+    const outsider = dev.operators.find((o) => !dev.validators[3]!.operatorIndices.includes(o.index))!;
+    await writeClusterFile(path, { ...dev.cluster, validators: dev.cluster.validators.slice(0, 3) });
+    const source = createClusterFileSource({ path, self: outsider.address });
+    await source.start();
+    const before = source.current();
+    expect(before.validators.length).toBeGreaterThan(0);
+    let calls = 0;
+    source.onChange(() => calls++);
+    await writeClusterFile(path, dev.cluster); // adds validator 3, whose committee lacks `outsider`
+    await source.reload();
+    expect(source.current()).toBe(before);
+    expect(calls).toBe(0);
+    // A change to this operator's own committees does come through.
+    await writeClusterFile(path, { ...dev.cluster, validators: [] });
+    await source.reload();
+    expect(source.current().version).toBe(2);
+    expect(source.current().validators).toEqual([]);
+    expect(calls).toBe(1);
+  });
+
   it('with watch, re-reads a changed file and hands listeners the new snapshot', async () => {
     const path = join(dir, 'watched.json');
     const less = { ...dev.cluster, validators: dev.cluster.validators.slice(0, 2) };

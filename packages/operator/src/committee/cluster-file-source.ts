@@ -4,12 +4,13 @@
 // debounced) and listeners get the new snapshot; a bad new file keeps the old snapshot and is
 // logged with the field at fault, never thrown into the node.
 import { type FSWatcher, watch } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Bls } from '@diva-dvt/bls-threshold';
 import { isOperatorError, OperatorError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { PeerInfo } from '../p2p/types.ts';
-import { type ClusterFile, readClusterFile } from './cluster-file.ts';
+import { type ClusterFile, parseClusterFile } from './cluster-file.ts';
 import type { CommitteeSnapshot, CommitteeSource, OperatorAddress, ValidatorCommittee } from './types.ts';
 
 export interface ClusterFileSourceParameters {
@@ -73,16 +74,34 @@ export function createClusterFileSource(parameters: ClusterFileSourceParameters)
   const listeners: ((snapshot: CommitteeSnapshot) => void)[] = [];
   let snapshot: CommitteeSnapshot | undefined;
   let content = '';
+  // The text last parsed: a change event with identical bytes (a touch, a rewrite) parses nothing.
+  let lastText: string | undefined;
   let watcher: FSWatcher | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running = false;
   // Reloads run one at a time: a change during a reload schedules one more.
   let reloading: Promise<void> = Promise.resolve();
 
-  const read = () =>
-    readClusterFile(path, { checkKeysOf: self, ...(parameters.bls ? { bls: parameters.bls } : {}) });
+  /** The file parsed, or undefined when its text has not changed since the last successful parse. */
+  const read = async (): Promise<ClusterFile | undefined> => {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (cause) {
+      throw new OperatorError({ code: 'FILE_ACCESS_FAILED', path, operation: 'read' }, { cause });
+    }
+    if (text === lastText) return undefined;
+    const cluster = parseClusterFile(text, {
+      file: path,
+      checkKeysOf: self,
+      ...(parameters.bls ? { bls: parameters.bls } : {}),
+    });
+    lastText = text;
+    return cluster;
+  };
 
-  const apply = (cluster: ClusterFile): void => {
+  const apply = (cluster: ClusterFile | undefined): void => {
+    if (cluster === undefined) return;
     const next = committeeSnapshotOf(cluster, self, (snapshot?.version ?? 0) + 1);
     const nextContent = contentOf(next);
     if (snapshot !== undefined && nextContent === content) return;
@@ -135,22 +154,30 @@ export function createClusterFileSource(parameters: ClusterFileSourceParameters)
   return {
     async start() {
       if (running) throw new OperatorError({ code: 'ALREADY_STARTED' });
-      apply(await read());
-      running = true;
       if (parameters.watch) {
+        // Watch before the first read, so that a change during it is not missed. The directory is
+        // watched, not the file: an atomic replace (rename) swaps the file's inode. Names starting
+        // with `..` are Kubernetes' ConfigMap swaps (`..data` is re-pointed, the file is a symlink).
         const name = basename(path);
         try {
           watcher = watch(dirname(path), (_event, filename) => {
-            if (filename === null || filename === name) schedule();
+            if (filename === null || filename === name || filename.startsWith('..')) schedule();
           });
         } catch (cause) {
-          running = false;
           throw new OperatorError({ code: 'FILE_ACCESS_FAILED', path, operation: 'watch' }, { cause });
         }
         watcher.on('error', (error) =>
           logger.error('watching the cluster file failed', { file: path, error: error.message }),
         );
       }
+      try {
+        apply(await read());
+      } catch (error) {
+        watcher?.close();
+        watcher = undefined;
+        throw error;
+      }
+      running = true;
     },
     async stop() {
       running = false;
