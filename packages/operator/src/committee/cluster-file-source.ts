@@ -143,11 +143,11 @@ export function createClusterFileSource(parameters: ClusterFileSourceParameters)
   };
 
   const schedule = (): void => {
-    if (!running) return;
+    if (watcher === undefined) return; // stopped (or not watching)
     if (timer !== undefined) clearTimeout(timer);
     timer = setTimeout(() => {
       timer = undefined;
-      if (running) void reload();
+      if (watcher !== undefined) void reload();
     }, debounceMs);
   };
 
@@ -170,9 +170,14 @@ export function createClusterFileSource(parameters: ClusterFileSourceParameters)
           logger.error('watching the cluster file failed', { file: path, error: error.message }),
         );
       }
+      // In the reload chain, so that a reload scheduled meanwhile applies after it, not before.
+      const first = reloading.then(async () => apply(await read()));
+      reloading = first.catch(() => {});
       try {
-        apply(await read());
+        await first;
       } catch (error) {
+        if (timer !== undefined) clearTimeout(timer);
+        timer = undefined;
         watcher?.close();
         watcher = undefined;
         throw error;
