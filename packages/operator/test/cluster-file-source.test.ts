@@ -201,6 +201,11 @@ describe('cluster-file committee source', () => {
     expect(entry.fields).toMatchObject({ file: path, field: 'validators[0].members[1].publicShare' });
     expect(source.current()).toBe(before);
 
+    // The same bad bytes again are not parsed or logged again.
+    const errorsSoFar = logger.entries.filter((e) => e.level === 'error').length;
+    await source.reload();
+    expect(logger.entries.filter((e) => e.level === 'error').length).toBe(errorsSoFar);
+
     // A truncated write (a half-saved file) is rejected the same way.
     const truncated = logger.next('error');
     await replaceFile(path, '{"version": 1, "operators": [');

@@ -74,8 +74,10 @@ export function createClusterFileSource(parameters: ClusterFileSourceParameters)
   const listeners: ((snapshot: CommitteeSnapshot) => void)[] = [];
   let snapshot: CommitteeSnapshot | undefined;
   let content = '';
-  // The text last parsed: a change event with identical bytes (a touch, a rewrite) parses nothing.
+  // The text last parsed, and the last text rejected: a change event with identical bytes (a touch,
+  // a rewrite, a second event of one save) parses nothing and logs nothing again.
   let lastText: string | undefined;
+  let rejectedText: string | undefined;
   let watcher: FSWatcher | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running = false;
@@ -90,14 +92,20 @@ export function createClusterFileSource(parameters: ClusterFileSourceParameters)
     } catch (cause) {
       throw new OperatorError({ code: 'FILE_ACCESS_FAILED', path, operation: 'read' }, { cause });
     }
-    if (text === lastText) return undefined;
-    const cluster = parseClusterFile(text, {
-      file: path,
-      checkKeysOf: self,
-      ...(parameters.bls ? { bls: parameters.bls } : {}),
-    });
-    lastText = text;
-    return cluster;
+    if (text === lastText || text === rejectedText) return undefined;
+    try {
+      const cluster = parseClusterFile(text, {
+        file: path,
+        checkKeysOf: self,
+        ...(parameters.bls ? { bls: parameters.bls } : {}),
+      });
+      lastText = text;
+      rejectedText = undefined;
+      return cluster;
+    } catch (error) {
+      rejectedText = text;
+      throw error;
+    }
   };
 
   const apply = (cluster: ClusterFile | undefined): void => {
