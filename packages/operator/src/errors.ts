@@ -103,6 +103,47 @@ export type OperatorErrorDetails =
       readonly code: 'SLASHING_DB_FAILED';
       /** What the database was doing, e.g. `open` or `checkAndRecordBlock`. */
       readonly operation: string;
+    }
+  | {
+      readonly code: 'INVALID_CLUSTER_FILE';
+      /** The file (or `<input>` when parsed from memory). */
+      readonly file: string;
+      /** The field at fault, e.g. `validators[2].members[5].publicShare`. */
+      readonly field: string;
+      readonly reason: string;
+    }
+  | {
+      readonly code: 'FILE_ACCESS_FAILED';
+      readonly path: string;
+      readonly operation: 'read' | 'write' | 'watch';
+    }
+  | { readonly code: 'NOT_STARTED' }
+  | { readonly code: 'INVALID_PASSWORD_FILE'; readonly file: string; readonly reason: string }
+  | {
+      readonly code: 'INVALID_KEYSTORE';
+      readonly file: string;
+      /** What is wrong, never the key material. */
+      readonly reason: string;
+    }
+  | { readonly code: 'WRONG_KEYSTORE_PASSWORD'; readonly file: string }
+  | {
+      readonly code: 'MISSING_KEY_SHARE';
+      /** Where the keystore was expected. */
+      readonly file: string;
+      readonly groupPublicKey: `0x${string}`;
+      readonly shareIndex: number;
+    }
+  | {
+      readonly code: 'KEY_SHARE_MISMATCH';
+      readonly file: string;
+      readonly groupPublicKey: `0x${string}`;
+      readonly shareIndex: number;
+    }
+  | {
+      readonly code: 'DATA_DIR_LOCKED';
+      readonly dir: string;
+      /** The process that holds the lock. */
+      readonly pid: number;
     };
 
 export type OperatorErrorCode = OperatorErrorDetails['code'];
@@ -147,6 +188,24 @@ function describe(d: OperatorErrorDetails): string {
       return 'the slashing-protection database is not open';
     case 'SLASHING_DB_FAILED':
       return `the slashing-protection database failed (${d.operation})`;
+    case 'INVALID_CLUSTER_FILE':
+      return `invalid cluster file ${d.file} at ${d.field}: ${d.reason}`;
+    case 'FILE_ACCESS_FAILED':
+      return `cannot ${d.operation} ${d.path}`;
+    case 'NOT_STARTED':
+      return 'not started';
+    case 'INVALID_PASSWORD_FILE':
+      return `unusable password file ${d.file}: ${d.reason}`;
+    case 'INVALID_KEYSTORE':
+      return `unusable keystore ${d.file}: ${d.reason}`;
+    case 'WRONG_KEYSTORE_PASSWORD':
+      return `the password does not decrypt keystore ${d.file}`;
+    case 'MISSING_KEY_SHARE':
+      return `no keystore for share ${d.shareIndex} of validator ${d.groupPublicKey}: expected ${d.file}`;
+    case 'KEY_SHARE_MISMATCH':
+      return `keystore ${d.file} does not hold share ${d.shareIndex} of validator ${d.groupPublicKey}: its public key is not the cluster file's publicShare`;
+    case 'DATA_DIR_LOCKED':
+      return `data directory ${d.dir} is in use by process ${d.pid}`;
   }
 }
 

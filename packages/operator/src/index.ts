@@ -3,6 +3,28 @@
 // through @diva-dvt/beacon-api); the committee signer agrees on each value with the validator's
 // committee over p2p and combines the group signature; `OperatorNode` wires the components.
 export { type Clock, createSystemClock } from './clock.ts';
+export {
+  CLUSTER_FILE_VERSION,
+  type ClusterFile,
+  formatClusterFile,
+  type ParseClusterFileOptions,
+  parseClusterFile,
+  readClusterFile,
+  writeClusterFile,
+} from './committee/cluster-file.ts';
+export {
+  type ClusterFileSource,
+  type ClusterFileSourceParameters,
+  committeeSnapshotOf,
+  createClusterFileSource,
+} from './committee/cluster-file-source.ts';
+export {
+  type CreateDevClusterParameters,
+  createDevCluster,
+  type DevCluster,
+  type DevClusterOperator,
+  type DevClusterValidator,
+} from './committee/dev-cluster.ts';
 export type {
   CommitteeMember,
   CommitteeSnapshot,
@@ -10,6 +32,7 @@ export type {
   OperatorAddress,
   ValidatorCommittee,
 } from './committee/types.ts';
+export { DATA_DIR_LOCK_FILE, type DataDirLock, type LockDataDirOptions, lockDataDir } from './data-dir.ts';
 export {
   aggregateValue,
   attestationDataValue,
@@ -23,6 +46,27 @@ export {
   type OperatorErrorCode,
   type OperatorErrorDetails,
 } from './errors.ts';
+export {
+  generateIdentity,
+  identityFromSecretKey,
+  type OperatorIdentity,
+  operatorAddressOf,
+} from './keys/identity.ts';
+export {
+  IDENTITY_KEYSTORE_FILE,
+  type KeystoreKdf,
+  type LoadedKeyShare,
+  type LoadIdentityParameters,
+  type LoadKeySharesParameters,
+  loadIdentity,
+  loadKeyShares,
+  readPasswordFile,
+  shareKeystoreFileName,
+  type WriteIdentityKeystoreParameters,
+  type WriteShareKeystoreParameters,
+  writeIdentityKeystore,
+  writeShareKeystore,
+} from './keys/keystore.ts';
 export {
   createLocalThresholdSigner,
   type LocalThresholdSigner,
