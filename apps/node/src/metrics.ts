@@ -4,7 +4,7 @@
 // the README ("Metrics").
 import type { ClientEvent } from '@diva-dvt/beacon-api';
 import { type DutyOutcome, dutyReason, type P2pNetwork, type SigningEvent } from '@diva-dvt/operator';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface NodeMetrics {
   readonly registry: Registry;
@@ -20,6 +20,7 @@ const LATENCY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8];
 
 export function createNodeMetrics(): NodeMetrics {
   const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
   const duties = new Counter({
     name: 'diva_duties_total',
     help: 'Duties ended, by duty type and reason code (submitted, late, consensus-timeout, ...)',
