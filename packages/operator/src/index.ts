@@ -15,6 +15,22 @@ export {
   type LocalValidatorShares,
 } from './local-signer.ts';
 export { type LogFields, type Logger, silentLogger } from './logger.ts';
+export { operatorAddressOf, publicKeyOf } from './p2p/identity.ts';
+export { createP2pNetwork } from './p2p/network.ts';
+export {
+  type Libp2pNetwork,
+  type Libp2pPeerStats,
+  OPERATOR_PROTOCOL,
+  type P2pNetworkInit,
+  PENALTY_POINTS,
+} from './p2p/options.ts';
+export type {
+  MessageHandler,
+  P2pNetwork,
+  P2pPeerStats,
+  PeerInfo,
+  PeerOffence,
+} from './p2p/types.ts';
 export type { DutyOutcome, EpochDuties, PublishedDutyType, PublishedMessages } from './outcome.ts';
 export { isAttestationAggregator, isSyncCommitteeAggregator, syncSubcommitteesOf } from './selection.ts';
 export type { SigningDuty, SigningDutyType, ThresholdSigner } from './signer.ts';
