@@ -101,15 +101,14 @@ export class PeerLink {
     if (node === undefined || this.#removed || this.connected) return;
     this.#dialling = true;
     node.dial([...this.#peer.multiaddrs], { signal: AbortSignal.timeout(this.#context.options.dialTimeoutMs) }).then(
+      // A dial that "succeeds" may still be refused by the peer's gater right after: the backoff
+      // is reset only once the peer accepts our stream (see #openSendStream).
       () => {
         this.#dialling = false;
-        this.#backoffMs = this.#context.options.redialMinMs;
       },
       (err: unknown) => {
         this.#dialling = false;
-        const { redialMinMs, redialMaxMs } = this.#context.options;
-        const delay = this.#backoffMs;
-        this.#backoffMs = Math.min(Math.max(this.#backoffMs * 2, redialMinMs), redialMaxMs);
+        const delay = this.#nextBackoff();
         this.#context.logger.debug('p2p dial failed', { peer: this.address, retryMs: delay, error: describe(err) });
         this.scheduleDial(delay);
       },
@@ -123,7 +122,6 @@ export class PeerLink {
     this.#sendStream = undefined;
     if (this.#dialTimer !== undefined) clearTimeout(this.#dialTimer);
     this.#dialTimer = undefined;
-    this.#backoffMs = this.#context.options.redialMinMs;
     if (first) {
       this.#context.logger.info('p2p peer connected', { peer: this.address, direction: connection.direction });
     }
@@ -138,8 +136,17 @@ export class PeerLink {
     }
     this.#connection = undefined;
     this.#sendStream = undefined;
-    this.#context.logger.info('p2p peer disconnected', { peer: this.address });
-    this.scheduleDial(this.#backoffMs);
+    const delay = this.#nextBackoff();
+    this.#context.logger.info('p2p peer disconnected', { peer: this.address, redialMs: delay });
+    this.scheduleDial(delay);
+  }
+
+  /** The delay before the next redial; doubles the one after, up to the maximum. */
+  #nextBackoff(): number {
+    const { redialMinMs, redialMaxMs } = this.#context.options;
+    const delay = this.#backoffMs;
+    this.#backoffMs = Math.min(Math.max(this.#backoffMs * 2, redialMinMs), redialMaxMs);
+    return delay;
   }
 
   #openSendStream(): void {
@@ -158,6 +165,7 @@ export class PeerLink {
           return;
         }
         this.#sendStream = stream;
+        this.#backoffMs = this.#context.options.redialMinMs;
         this.read(stream);
         stream.addEventListener('close', () => {
           if (this.#sendStream !== stream) return;

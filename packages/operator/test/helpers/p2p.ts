@@ -5,6 +5,7 @@ import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { privateKeyFromRaw } from '@libp2p/crypto/keys';
 import type { Stream } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
 import { tcp } from '@libp2p/tcp';
 import { multiaddr } from '@multiformats/multiaddr';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -87,8 +88,18 @@ export async function createRawNode(key: Uint8Array): Promise<Libp2p> {
   });
 }
 
-/** Opens the operator protocol from a raw node to `target`, to write arbitrary bytes on it. */
+/** Whether the raw node has an open connection to `target`. */
+export function isConnected(raw: Libp2p, target: TestNode): boolean {
+  return raw.getConnections(peerIdFromString(target.network.peerId)).some((c) => c.status === 'open');
+}
+
+/**
+ * Opens the operator protocol from a raw node to `target`, to write arbitrary bytes on it: on the
+ * connection they already have (the target may have dialled the raw node) or a new one.
+ */
 export async function openOperatorStream(raw: Libp2p, target: TestNode): Promise<Stream> {
+  const existing = raw.getConnections(peerIdFromString(target.network.peerId))[0];
+  if (existing !== undefined) return existing.newStream(OPERATOR_PROTOCOL);
   const address = target.network.listenAddresses()[0];
   if (address === undefined) throw new Error('the target does not listen');
   return raw.dialProtocol(multiaddr(address), OPERATOR_PROTOCOL);
