@@ -15,6 +15,7 @@ export {
   type LocalValidatorShares,
 } from './local-signer.ts';
 export { type LogFields, type Logger, silentLogger } from './logger.ts';
+export type { DutyOutcome, EpochDuties, PublishedDutyType, PublishedMessages } from './outcome.ts';
 export { operatorAddressOf, publicKeyOf } from './p2p/identity.ts';
 export { createP2pNetwork } from './p2p/network.ts';
 export {
@@ -31,7 +32,6 @@ export type {
   PeerInfo,
   PeerOffence,
 } from './p2p/types.ts';
-export type { DutyOutcome, EpochDuties, PublishedDutyType, PublishedMessages } from './outcome.ts';
 export { isAttestationAggregator, isSyncCommitteeAggregator, syncSubcommitteesOf } from './selection.ts';
 export type { SigningDuty, SigningDutyType, ThresholdSigner } from './signer.ts';
 export {

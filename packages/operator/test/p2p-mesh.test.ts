@@ -28,7 +28,10 @@ describe('p2p network: a committee of 16 over loopback', () => {
     for (const sender of nodes) {
       for (const receiver of nodes) {
         if (receiver === sender) continue;
-        sender.network.send(receiver.network.address, text(`${sender.network.address}->${receiver.network.address}`));
+        sender.network.send(
+          receiver.network.address,
+          text(`${sender.network.address}->${receiver.network.address}`),
+        );
       }
     }
     const expected = COUNT - 1;

@@ -17,11 +17,14 @@ import {
 
 describe('p2p network: the connection gater', () => {
   let members: TestNode[] = [];
-  const stops: (() => Promise<void>)[] = [];
+  const stops: (() => Promise<void> | void)[] = [];
 
   beforeAll(async () => {
     members = await startMesh(2);
-    await waitUntil(() => members.every((m) => m.network.connectedPeers().length === 1), 'the members to connect');
+    await waitUntil(
+      () => members.every((m) => m.network.connectedPeers().length === 1),
+      'the members to connect',
+    );
   });
 
   afterAll(async () => {

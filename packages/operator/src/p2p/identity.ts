@@ -47,7 +47,10 @@ export function peerIdOfPublicKey(publicKey: Uint8Array): PeerId {
 }
 
 function uncompressedPublicKey(publicKey: Uint8Array): Uint8Array {
-  if (publicKey.length !== COMPRESSED_PUBLIC_KEY_BYTES && publicKey.length !== UNCOMPRESSED_PUBLIC_KEY_BYTES) {
+  if (
+    publicKey.length !== COMPRESSED_PUBLIC_KEY_BYTES &&
+    publicKey.length !== UNCOMPRESSED_PUBLIC_KEY_BYTES
+  ) {
     throw new OperatorError({
       code: 'INVALID_OPTION',
       option: 'publicKey',

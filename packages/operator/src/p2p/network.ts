@@ -101,10 +101,14 @@ class OperatorNetwork implements Libp2pNetwork {
       });
       node.addEventListener('connection:open', (event) => this.#onConnectionOpen(event.detail));
       node.addEventListener('connection:close', (event) => this.#onConnectionClose(event.detail));
-      await node.handle(OPERATOR_PROTOCOL, (stream, connection) => this.#onInboundStream(stream, connection), {
-        maxInboundStreams: 4,
-        maxOutboundStreams: 4,
-      });
+      await node.handle(
+        OPERATOR_PROTOCOL,
+        (stream, connection) => this.#onInboundStream(stream, connection),
+        {
+          maxInboundStreams: 4,
+          maxOutboundStreams: 4,
+        },
+      );
       await node.start();
       this.#node = node;
     } catch (cause) {
@@ -210,8 +214,7 @@ class OperatorNetwork implements Libp2pNetwork {
       // operator cannot be displaced by a copy of its key; a restarted one gets in as soon as its
       // old connection is seen closed (at once for a stopped or killed process; within the
       // connection monitor's ping timeout for a vanished host).
-      denyInboundEncryptedConnection: (peerId) =>
-        refused(peerId) || this.#openConnections(peerId).length > 0,
+      denyInboundEncryptedConnection: (peerId) => refused(peerId) || this.#openConnections(peerId).length > 0,
       denyInboundUpgradedConnection: refused,
       denyOutboundUpgradedConnection: refused,
     };
@@ -234,7 +237,9 @@ class OperatorNetwork implements Libp2pNetwork {
     if (others.length > 0) {
       const lowerDials = dialsFirst(this.address, link.address) ? 'outbound' : 'inbound';
       const keep =
-        connection.direction === lowerDials && !others.some((c) => c.direction === lowerDials) ? connection : others[0];
+        connection.direction === lowerDials && !others.some((c) => c.direction === lowerDials)
+          ? connection
+          : others[0];
       for (const c of [connection, ...others]) if (c !== keep) closeQuietly(c);
       if (keep !== connection) return;
     }
@@ -251,7 +256,9 @@ class OperatorNetwork implements Libp2pNetwork {
     const link = this.#byPeerId.get(connection.remotePeer.toString());
     if (link === undefined || this.#isBanned(link.address)) {
       const reason = link === undefined ? 'not in the peer set' : 'banned';
-      stream.abort(new OperatorError({ code: 'P2P_PEER_REFUSED', peer: connection.remotePeer.toString(), reason }));
+      stream.abort(
+        new OperatorError({ code: 'P2P_PEER_REFUSED', peer: connection.remotePeer.toString(), reason }),
+      );
       return;
     }
     link.read(stream);
@@ -290,7 +297,8 @@ class OperatorNetwork implements Libp2pNetwork {
       this.#dirty.clear();
       for (const l of dirty) l.flush();
     };
-    this.#flushTimer = this.#options.tickMs === 0 ? setImmediate(flush) : setTimeout(flush, this.#options.tickMs);
+    this.#flushTimer =
+      this.#options.tickMs === 0 ? setImmediate(flush) : setTimeout(flush, this.#options.tickMs);
   }
 
   #cancelFlush(): void {
@@ -303,5 +311,7 @@ class OperatorNetwork implements Libp2pNetwork {
 }
 
 function closeQuietly(connection: Connection): void {
-  connection.close().catch((err: unknown) => connection.abort(err instanceof Error ? err : new Error(String(err))));
+  connection
+    .close()
+    .catch((err: unknown) => connection.abort(err instanceof Error ? err : new Error(String(err))));
 }

@@ -98,7 +98,11 @@ export function resolveOptions(init: P2pNetworkInit): NetworkOptions {
   const number = (option: string, value: number | undefined, fallback: number, min: number): number => {
     const v = value ?? fallback;
     if (!Number.isFinite(v) || v < min) {
-      throw new OperatorError({ code: 'INVALID_OPTION', option, reason: `expected a number >= ${min}, got ${v}` });
+      throw new OperatorError({
+        code: 'INVALID_OPTION',
+        option,
+        reason: `expected a number >= ${min}, got ${v}`,
+      });
     }
     return v;
   };

@@ -7,7 +7,13 @@ import type { OperatorAddress } from '../committee/types.ts';
 import { OperatorError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { decodeFrame, encodeFrame, FrameReader, frameBytesForOne } from './frames.ts';
-import { dialsFirst, type Libp2pPeerStats, type NetworkOptions, OPERATOR_PROTOCOL, PENALTY_POINTS } from './options.ts';
+import {
+  dialsFirst,
+  type Libp2pPeerStats,
+  type NetworkOptions,
+  OPERATOR_PROTOCOL,
+  PENALTY_POINTS,
+} from './options.ts';
 import { DecayingPenalty, ReplayCache, TokenBucket } from './peer-guard.ts';
 import type { CheckedPeer } from './peers.ts';
 import type { MessageHandler } from './types.ts';
@@ -90,7 +96,9 @@ export class PeerLink {
     if (this.#removed || this.connected || this.#dialling || this.#dialTimer !== undefined) return;
     if (this.#context.node() === undefined) return;
     const { fallbackDialDelayMs } = this.#context.options;
-    let delay = dialsFirst(this.#context.self, this.address) ? delayMs : Math.max(delayMs, fallbackDialDelayMs);
+    let delay = dialsFirst(this.#context.self, this.address)
+      ? delayMs
+      : Math.max(delayMs, fallbackDialDelayMs);
     delay = Math.max(delay, this.#context.banRemainingMs(this.address));
     this.#dialTimer = setTimeout(() => this.#dial(), delay);
   }
@@ -100,19 +108,25 @@ export class PeerLink {
     const node = this.#context.node();
     if (node === undefined || this.#removed || this.connected) return;
     this.#dialling = true;
-    node.dial([...this.#peer.multiaddrs], { signal: AbortSignal.timeout(this.#context.options.dialTimeoutMs) }).then(
-      // A dial that "succeeds" may still be refused by the peer's gater right after: the backoff
-      // is reset only once the peer accepts our stream (see #openSendStream).
-      () => {
-        this.#dialling = false;
-      },
-      (err: unknown) => {
-        this.#dialling = false;
-        const delay = this.#nextBackoff();
-        this.#context.logger.debug('p2p dial failed', { peer: this.address, retryMs: delay, error: describe(err) });
-        this.scheduleDial(delay);
-      },
-    );
+    node
+      .dial([...this.#peer.multiaddrs], { signal: AbortSignal.timeout(this.#context.options.dialTimeoutMs) })
+      .then(
+        // A dial that "succeeds" may still be refused by the peer's gater right after: the backoff
+        // is reset only once the peer accepts our stream (see #openSendStream).
+        () => {
+          this.#dialling = false;
+        },
+        (err: unknown) => {
+          this.#dialling = false;
+          const delay = this.#nextBackoff();
+          this.#context.logger.debug('p2p dial failed', {
+            peer: this.address,
+            retryMs: delay,
+            error: describe(err),
+          });
+          this.scheduleDial(delay);
+        },
+      );
   }
 
   /** The connection this peer is reached by now (the network has picked one if there were two). */
@@ -123,7 +137,10 @@ export class PeerLink {
     if (this.#dialTimer !== undefined) clearTimeout(this.#dialTimer);
     this.#dialTimer = undefined;
     if (first) {
-      this.#context.logger.info('p2p peer connected', { peer: this.address, direction: connection.direction });
+      this.#context.logger.info('p2p peer connected', {
+        peer: this.address,
+        direction: connection.direction,
+      });
     }
     this.#openSendStream();
   }
@@ -151,7 +168,11 @@ export class PeerLink {
 
   #openSendStream(): void {
     const connection = this.#connection;
-    if (connection?.status !== 'open' || this.#openingOn === connection || this.#sendStream?.status === 'open') {
+    if (
+      connection?.status !== 'open' ||
+      this.#openingOn === connection ||
+      this.#sendStream?.status === 'open'
+    ) {
       return;
     }
     this.#openingOn = connection;

@@ -24,11 +24,17 @@ export interface CheckedPeer {
  * other operators, but a hand-written list may include this one). Throws `INVALID_PEER` naming the
  * first bad entry and field.
  */
-export function checkPeers(peers: readonly PeerInfo[], self: OperatorAddress): Map<OperatorAddress, CheckedPeer> {
+export function checkPeers(
+  peers: readonly PeerInfo[],
+  self: OperatorAddress,
+): Map<OperatorAddress, CheckedPeer> {
   const checked = new Map<OperatorAddress, CheckedPeer>();
   peers.forEach((info, index) => {
     const bad = (field: string, reason: string, cause?: unknown) =>
-      new OperatorError({ code: 'INVALID_PEER', index, field, reason }, cause === undefined ? undefined : { cause });
+      new OperatorError(
+        { code: 'INVALID_PEER', index, field, reason },
+        cause === undefined ? undefined : { cause },
+      );
     if (typeof info.address !== 'string' || !ADDRESS.test(info.address)) {
       throw bad('address', 'expected 0x and 40 lower-case hex digits');
     }
@@ -36,7 +42,11 @@ export function checkPeers(peers: readonly PeerInfo[], self: OperatorAddress): M
     try {
       derived = operatorAddressOf(info.publicKey);
     } catch (cause) {
-      throw bad('publicKey', isOperatorError(cause) ? cause.shortMessage : 'not a secp256k1 public key', cause);
+      throw bad(
+        'publicKey',
+        isOperatorError(cause) ? cause.shortMessage : 'not a secp256k1 public key',
+        cause,
+      );
     }
     if (info.publicKey.length !== 33) throw bad('publicKey', 'expected the 33-byte compressed form');
     if (derived !== info.address) {

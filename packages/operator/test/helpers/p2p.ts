@@ -10,6 +10,7 @@ import { tcp } from '@libp2p/tcp';
 import { multiaddr } from '@multiformats/multiaddr';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { createLibp2p, type Libp2p } from 'libp2p';
+import type { OperatorAddress } from '../../src/committee/types.ts';
 import {
   createP2pNetwork,
   type Libp2pNetwork,
@@ -17,7 +18,6 @@ import {
   type PeerInfo,
   publicKeyOf,
 } from '../../src/index.ts';
-import type { OperatorAddress } from '../../src/committee/types.ts';
 import { OPERATOR_PROTOCOL } from '../../src/p2p/options.ts';
 
 /** A deterministic secp256k1 secret key per label (a hash is a valid key with overwhelming probability). */
@@ -32,13 +32,20 @@ export interface TestNode {
   readonly inbox: { readonly from: OperatorAddress; readonly text: string }[];
 }
 
-export type NodeOptions = Omit<P2pNetworkInit, 'privateKey' | 'listen'> & { readonly listen?: readonly string[] };
+export type NodeOptions = Omit<P2pNetworkInit, 'privateKey' | 'listen'> & {
+  readonly listen?: readonly string[];
+};
 
 /** Fast redials for tests (a restarted peer is found within a second). */
 export const FAST: NodeOptions = { redialMinMs: 50, redialMaxMs: 500, fallbackDialDelayMs: 3000 };
 
 export function createNode(key: Uint8Array, options: NodeOptions = {}): TestNode {
-  const network = createP2pNetwork({ ...FAST, listen: ['/ip4/127.0.0.1/tcp/0'], ...options, privateKey: key });
+  const network = createP2pNetwork({
+    ...FAST,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    ...options,
+    privateKey: key,
+  });
   const inbox: TestNode['inbox'] = [];
   network.onMessage((from, message) => inbox.push({ from, text: new TextDecoder().decode(message) }));
   return { key, network, inbox };
