@@ -54,7 +54,14 @@ describe('p2p frames', () => {
       ...reader.push(new Uint8Array([...big.subarray(500), ...next])),
     ];
     expect(events.map((e) => e.type)).toEqual(['oversized', 'frame']);
-    expect(events[0]).toEqual({ type: 'oversized', bytes: 1000 });
+    expect(events[0]).toEqual({ type: 'oversized', bytes: 1000, skipped: true });
+  });
+
+  it('gives up on a frame declared far over the cap rather than skip it', () => {
+    const reader = new FrameReader(64);
+    const prefix = lp.encode.single(new Uint8Array(64 * 16 + 1)).subarray(0, 2);
+    expect(reader.push(prefix)).toEqual([{ type: 'oversized', bytes: 64 * 16 + 1, skipped: false }]);
+    expect(reader.push(wire(encodeFrame([bytes(1)], 64).frame))).toEqual([]);
   });
 
   it('gives up on a length prefix longer than 8 bytes', () => {

@@ -5,14 +5,17 @@
 //   message = length:u32be bytes{length}
 //
 // The reader is incremental and never allocates more than one frame's declared length, and only
-// after checking it against the cap: a longer frame is skipped byte by byte as it arrives (counted
-// as oversized) so the stream stays in step; only a length prefix that is itself garbage (longer
-// than 8 bytes) leaves the stream unusable.
+// after checking it against the cap: a longer frame is skipped as it arrives (counted as oversized)
+// so the stream stays in step. A declared length beyond 16 caps (no sender that knows the cap
+// writes one, and skipping it would let one offence occupy the stream for gigabytes) or a length
+// prefix that is itself garbage (longer than 8 bytes) leaves the stream unusable.
 import * as lp from 'it-length-prefixed';
 
 const U32_BYTES = 4;
 /** Varints longer than this encode more than 2^56: no honest frame is that long. */
 const MAX_VARINT_BYTES = 8;
+/** Oversized frames up to this many caps are skipped; longer ones end the stream. */
+const MAX_SKIP_CAPS = 16;
 
 /** Bytes a frame of one message of `messageBytes` occupies before its length prefix. */
 export function frameBytesForOne(messageBytes: number): number {
@@ -73,8 +76,8 @@ export function decodeFrame(body: Uint8Array): Uint8Array[] | undefined {
 /** What the reader found in the bytes it was given. */
 export type FrameEvent =
   | { readonly type: 'frame'; readonly body: Uint8Array }
-  /** A frame longer than the cap: its bytes are being skipped. */
-  | { readonly type: 'oversized'; readonly bytes: number }
+  /** A frame longer than the cap: its bytes are skipped, or if `skipped` is false, the stream is given up. */
+  | { readonly type: 'oversized'; readonly bytes: number; readonly skipped: boolean }
   /** A length prefix that is not a varint of at most 8 bytes: the stream cannot be read further. */
   | { readonly type: 'corrupt' };
 
@@ -111,17 +114,20 @@ export class FrameReader {
       if (this.#expected === undefined) {
         const prefix = this.#readVarint();
         if (prefix === 'corrupt') {
-          this.#corrupt = true;
-          this.#chunks = [];
-          this.#buffered = 0;
+          this.#giveUp();
           events.push({ type: 'corrupt' });
           return events;
         }
         if (prefix === undefined) return events;
         this.#discard(prefix.bytes);
         if (prefix.value > this.#maxFrameBytes) {
+          const skipped = prefix.value <= MAX_SKIP_CAPS * this.#maxFrameBytes;
+          events.push({ type: 'oversized', bytes: prefix.value, skipped });
+          if (!skipped) {
+            this.#giveUp();
+            return events;
+          }
           this.#skipping = prefix.value;
-          events.push({ type: 'oversized', bytes: prefix.value });
           continue;
         }
         this.#expected = prefix.value;
@@ -130,6 +136,12 @@ export class FrameReader {
       events.push({ type: 'frame', body: this.#take(this.#expected) });
       this.#expected = undefined;
     }
+  }
+
+  #giveUp(): void {
+    this.#corrupt = true;
+    this.#chunks = [];
+    this.#buffered = 0;
   }
 
   #readVarint(): { value: number; bytes: number } | 'corrupt' | undefined {

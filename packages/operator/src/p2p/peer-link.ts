@@ -83,9 +83,18 @@ export class PeerLink {
     return this.#connection?.status === 'open';
   }
 
-  /** New multiaddrs for the same peer (its identity cannot change: the address derives from it). */
+  /**
+   * New multiaddrs for the same peer (its identity cannot change: the address derives from it).
+   * A disconnected peer with new addresses is dialled again now rather than after its backoff.
+   */
   update(peer: CheckedPeer): void {
+    const moved = peer.multiaddrs.map(String).join(' ') !== this.#peer.multiaddrs.map(String).join(' ');
     this.#peer = peer;
+    if (!moved || this.connected || this.#dialTimer === undefined) return;
+    clearTimeout(this.#dialTimer);
+    this.#dialTimer = undefined;
+    this.#backoffMs = this.#context.options.redialMinMs;
+    this.scheduleDial(0);
   }
 
   /**
@@ -223,8 +232,11 @@ export class PeerLink {
         for (const found of reader.push(data)) {
           if (this.#removed) return;
           if (found.type === 'frame') this.#onFrame(found.body);
-          else if (found.type === 'oversized') this.penalise('oversized');
-          else {
+          else if (found.type === 'oversized') {
+            this.penalise('oversized');
+            if (!found.skipped)
+              stream.abort(this.#refusal(`a frame of ${found.bytes} bytes, far over the cap`));
+          } else {
             this.penalise('malformed');
             stream.abort(this.#refusal('a frame length is not a varint of at most 8 bytes'));
           }
