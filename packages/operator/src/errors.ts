@@ -113,6 +113,14 @@ export type OperatorErrorDetails =
       readonly reason: string;
     }
   | {
+      readonly code: 'INVALID_PEER';
+      /** The entry's position in the list given to `setPeers`. */
+      readonly index: number;
+      /** The field at fault, e.g. `address` or `multiaddrs[1]`. */
+      readonly field: string;
+      readonly reason: string;
+    }
+  | {
       readonly code: 'FILE_ACCESS_FAILED';
       readonly path: string;
       readonly operation: 'read' | 'write' | 'watch';
@@ -144,6 +152,24 @@ export type OperatorErrorDetails =
       readonly dir: string;
       /** The process that holds the lock. */
       readonly pid: number;
+    }
+  | {
+      readonly code: 'P2P_MESSAGE_TOO_LARGE';
+      /** The operator the message was for. */
+      readonly to: string;
+      readonly bytes: number;
+      readonly maxBytes: number;
+    }
+  | {
+      readonly code: 'P2P_PEER_REFUSED';
+      /** The peer's operator address or libp2p peer id. */
+      readonly peer: string;
+      readonly reason: string;
+    }
+  | {
+      readonly code: 'P2P_START_FAILED';
+      /** The addresses the network was asked to listen on. */
+      readonly listen: readonly string[];
     };
 
 export type OperatorErrorCode = OperatorErrorDetails['code'];
@@ -206,6 +232,14 @@ function describe(d: OperatorErrorDetails): string {
       return `keystore ${d.file} does not hold share ${d.shareIndex} of validator ${d.groupPublicKey}: its public key is not the cluster file's publicShare`;
     case 'DATA_DIR_LOCKED':
       return `data directory ${d.dir} is in use by process ${d.pid}`;
+    case 'INVALID_PEER':
+      return `invalid peer at index ${d.index}, ${d.field}: ${d.reason}`;
+    case 'P2P_MESSAGE_TOO_LARGE':
+      return `a message of ${d.bytes} bytes for ${d.to} exceeds the network's limit of ${d.maxBytes} bytes`;
+    case 'P2P_PEER_REFUSED':
+      return `peer ${d.peer} refused: ${d.reason}`;
+    case 'P2P_START_FAILED':
+      return `the p2p network could not start listening on ${d.listen.join(', ') || '(no address)'}`;
   }
 }
 

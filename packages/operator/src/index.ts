@@ -88,7 +88,22 @@ export {
   type PublishedDutyType,
   type PublishedMessages,
 } from './outcome.ts';
-export type { MessageHandler, P2pNetwork, P2pPeerStats, PeerInfo, PeerOffence } from './p2p/types.ts';
+export { publicKeyOf } from './p2p/identity.ts';
+export { createP2pNetwork } from './p2p/network.ts';
+export {
+  type Libp2pNetwork,
+  type Libp2pPeerStats,
+  OPERATOR_PROTOCOL,
+  type P2pNetworkInit,
+  PENALTY_POINTS,
+} from './p2p/options.ts';
+export type {
+  MessageHandler,
+  P2pNetwork,
+  P2pPeerStats,
+  PeerInfo,
+  PeerOffence,
+} from './p2p/types.ts';
 export {
   createSqliteProposalStore,
   type SqliteProposalStore,

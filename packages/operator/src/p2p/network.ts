@@ -1,0 +1,317 @@
+// The operator network over libp2p (TCP, Noise, Yamux). The peer id is the operator's secp256k1
+// key, so the address a message is delivered "from" is the key the Noise handshake authenticated.
+// A connection gater admits only the current peer set (and no second connection of a connected
+// identity); one protocol carries length-prefixed frames of batched messages (./frames.ts); every
+// peer has a rate limit, a replay cache and a decaying penalty (./peer-guard.ts) past which it is
+// disconnected and refused for a while. Nothing a peer sends is fatal: bad input is dropped and
+// counted. The per-peer work (streams, reading, scoring, sending) is in ./peer-link.ts.
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { privateKeyFromRaw } from '@libp2p/crypto/keys';
+import type { Connection, ConnectionGater, PeerId, Stream } from '@libp2p/interface';
+import { tcp } from '@libp2p/tcp';
+import { createLibp2p, type Libp2p } from 'libp2p';
+import type { OperatorAddress } from '../committee/types.ts';
+import { OperatorError } from '../errors.ts';
+import { silentLogger } from '../logger.ts';
+import { operatorAddressOf, peerIdOfPublicKey, publicKeyOf } from './identity.ts';
+import {
+  dialsFirst,
+  type Libp2pNetwork,
+  type Libp2pPeerStats,
+  type NetworkOptions,
+  OPERATOR_PROTOCOL,
+  type P2pNetworkInit,
+  resolveOptions,
+} from './options.ts';
+import { PeerLink, type PeerLinkContext } from './peer-link.ts';
+import { checkPeers } from './peers.ts';
+import type { MessageHandler, PeerInfo, PeerOffence } from './types.ts';
+
+/**
+ * Creates the operator network (no I/O until `start()`). Throws `INVALID_OPTION` for a bad
+ * option or key and `INVALID_PEER` for a bad initial peer.
+ */
+export function createP2pNetwork(init: P2pNetworkInit): Libp2pNetwork {
+  return new OperatorNetwork(init);
+}
+
+class OperatorNetwork implements Libp2pNetwork {
+  readonly address: OperatorAddress;
+  readonly peerId: string;
+  readonly #init: P2pNetworkInit;
+  readonly #options: NetworkOptions;
+  readonly #context: PeerLinkContext;
+  readonly #handlers: MessageHandler[] = [];
+  /** The current peer set, by address and by peer id. */
+  readonly #links = new Map<OperatorAddress, PeerLink>();
+  readonly #byPeerId = new Map<string, PeerLink>();
+  /** Bans outlive set changes: a peer removed and re-added stays refused until its time is up. */
+  readonly #bannedUntil = new Map<OperatorAddress, number>();
+  #node: Libp2p | undefined;
+  #starting = false;
+  #flushTimer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
+  readonly #dirty = new Set<PeerLink>();
+
+  constructor(init: P2pNetworkInit) {
+    this.#init = init;
+    this.#options = resolveOptions(init);
+    const publicKey = publicKeyOf(init.privateKey);
+    this.address = operatorAddressOf(publicKey);
+    this.peerId = peerIdOfPublicKey(publicKey).toString();
+    const logger = init.logger ?? silentLogger;
+    this.#context = {
+      options: this.#options,
+      logger,
+      self: this.address,
+      handlers: this.#handlers,
+      node: () => this.#node,
+      banRemainingMs: (address) => this.#banRemainingMs(address),
+      ban: (link) => this.#ban(link),
+      scheduleFlush: (link) => this.#scheduleFlush(link),
+    };
+    this.setPeers(init.peers ?? []);
+  }
+
+  async start(): Promise<void> {
+    if (this.#node !== undefined || this.#starting) throw new OperatorError({ code: 'ALREADY_STARTED' });
+    this.#starting = true;
+    const listen = [...this.#init.listen];
+    try {
+      const node = await createLibp2p({
+        start: false,
+        privateKey: privateKeyFromRaw(this.#init.privateKey),
+        addresses: { listen },
+        transports: [tcp()],
+        connectionEncrypters: [noise()],
+        streamMuxers: [yamux()],
+        connectionGater: this.#gater(),
+        connectionManager: {
+          // Committee members may share a host (and do on loopback): libp2p's default of 5
+          // inbound connections per host per second would refuse most of a committee at start.
+          // The gater, not the address, decides who may connect.
+          inboundConnectionThreshold: 1000,
+          maxIncomingPendingConnections: 256,
+          // Our own redial (with the lower-address rule) replaces libp2p's keep-alive reconnects.
+          reconnectRetries: 0,
+          dialTimeout: this.#options.dialTimeoutMs,
+          addressDialTimeout: this.#options.dialTimeoutMs,
+          inboundUpgradeTimeout: this.#options.dialTimeoutMs,
+        },
+      });
+      node.addEventListener('connection:open', (event) => this.#onConnectionOpen(event.detail));
+      node.addEventListener('connection:close', (event) => this.#onConnectionClose(event.detail));
+      await node.handle(
+        OPERATOR_PROTOCOL,
+        (stream, connection) => this.#onInboundStream(stream, connection),
+        {
+          maxInboundStreams: 4,
+          maxOutboundStreams: 4,
+        },
+      );
+      await node.start();
+      this.#node = node;
+    } catch (cause) {
+      throw new OperatorError({ code: 'P2P_START_FAILED', listen }, { cause });
+    } finally {
+      this.#starting = false;
+    }
+    this.#context.logger.info('p2p network started', {
+      address: this.address,
+      peerId: this.peerId,
+      listen: this.listenAddresses(),
+      peers: this.#links.size,
+    });
+    for (const link of this.#links.values()) link.scheduleDial(0);
+  }
+
+  async stop(): Promise<void> {
+    const node = this.#node;
+    if (node === undefined) return;
+    this.#cancelFlush();
+    const closing: Promise<void>[] = [];
+    for (const link of this.#links.values()) {
+      link.flush();
+      closing.push(link.stop());
+    }
+    await Promise.all(closing);
+    this.#node = undefined;
+    await node.stop();
+    this.#context.logger.info('p2p network stopped', { address: this.address });
+  }
+
+  listenAddresses(): readonly string[] {
+    return this.#node?.getMultiaddrs().map((ma) => ma.toString()) ?? [];
+  }
+
+  setPeers(peers: readonly PeerInfo[]): void {
+    const checked = checkPeers(peers, this.address);
+    for (const [address, link] of this.#links) {
+      if (checked.has(address)) continue;
+      this.#links.delete(address);
+      this.#byPeerId.delete(link.peerIdString);
+      this.#dirty.delete(link);
+      link.remove();
+    }
+    for (const [address, peer] of checked) {
+      const existing = this.#links.get(address);
+      if (existing !== undefined) {
+        existing.update(peer);
+        continue;
+      }
+      const link = new PeerLink(peer, this.#context);
+      this.#links.set(address, link);
+      this.#byPeerId.set(link.peerIdString, link);
+      link.scheduleDial(0);
+    }
+  }
+
+  send(to: OperatorAddress, message: Uint8Array): void {
+    if (message.length > this.#options.maxMessageBytes) {
+      throw new OperatorError({
+        code: 'P2P_MESSAGE_TOO_LARGE',
+        to,
+        bytes: message.length,
+        maxBytes: this.#options.maxMessageBytes,
+      });
+    }
+    const link = this.#links.get(to);
+    if (link === undefined) {
+      this.#context.logger.debug('p2p message for an operator outside the peer set dropped', { to });
+      return;
+    }
+    link.enqueue(message);
+  }
+
+  onMessage(handler: MessageHandler): void {
+    this.#handlers.push(handler);
+  }
+
+  report(from: OperatorAddress, offence: PeerOffence): void {
+    this.#links.get(from)?.penalise(offence);
+  }
+
+  connectedPeers(): readonly OperatorAddress[] {
+    return [...this.#links.values()].filter((link) => link.connected).map((link) => link.address);
+  }
+
+  stats(): readonly Libp2pPeerStats[] {
+    return [...this.#links.values()].map((link) => link.stats(this.#bannedUntil.get(link.address)));
+  }
+
+  // The gater runs before any byte of ours reaches a peer's stream: unknown and banned peers are
+  // refused after the Noise handshake proves who they are (inbound) or before we dial (outbound).
+  #gater(): ConnectionGater {
+    const refused = (peerId: PeerId) => {
+      const link = this.#byPeerId.get(peerId.toString());
+      return link === undefined || this.#isBanned(link.address);
+    };
+    return {
+      denyDialPeer: refused,
+      denyOutboundEncryptedConnection: refused,
+      // A share index never runs twice: while one connection of an identity is open, a second one
+      // (another process with the same key) is refused. The first connection wins, so a running
+      // operator cannot be displaced by a copy of its key; a restarted one gets in as soon as its
+      // old connection is seen closed (at once for a stopped or killed process; within the
+      // connection monitor's ping timeout for a vanished host).
+      denyInboundEncryptedConnection: (peerId) => refused(peerId) || this.#openConnections(peerId).length > 0,
+      denyInboundUpgradedConnection: refused,
+      denyOutboundUpgradedConnection: refused,
+    };
+  }
+
+  #openConnections(peerId: PeerId, except?: Connection): Connection[] {
+    return (this.#node?.getConnections(peerId) ?? []).filter((c) => c.status === 'open' && c !== except);
+  }
+
+  #onConnectionOpen(connection: Connection): void {
+    const link = this.#byPeerId.get(connection.remotePeer.toString());
+    if (link === undefined || this.#isBanned(link.address)) {
+      closeQuietly(connection);
+      return;
+    }
+    // Two connections can still pass the gater when both sides dial at once. Both sides keep the
+    // one the lower address dialled (each side computes the same answer); two of the same
+    // direction mean a duplicate identity, and the older one stays.
+    const others = this.#openConnections(connection.remotePeer, connection);
+    if (others.length > 0) {
+      const lowerDials = dialsFirst(this.address, link.address) ? 'outbound' : 'inbound';
+      const keep =
+        connection.direction === lowerDials && !others.some((c) => c.direction === lowerDials)
+          ? connection
+          : others[0];
+      for (const c of [connection, ...others]) if (c !== keep) closeQuietly(c);
+      if (keep !== connection) return;
+    }
+    link.attach(connection);
+  }
+
+  #onConnectionClose(connection: Connection): void {
+    const link = this.#byPeerId.get(connection.remotePeer.toString());
+    if (link === undefined || this.#node === undefined) return;
+    link.connectionClosed(connection, this.#openConnections(connection.remotePeer, connection)[0]);
+  }
+
+  #onInboundStream(stream: Stream, connection: Connection): void {
+    const link = this.#byPeerId.get(connection.remotePeer.toString());
+    if (link === undefined || this.#isBanned(link.address)) {
+      const reason = link === undefined ? 'not in the peer set' : 'banned';
+      stream.abort(
+        new OperatorError({ code: 'P2P_PEER_REFUSED', peer: connection.remotePeer.toString(), reason }),
+      );
+      return;
+    }
+    link.read(stream);
+  }
+
+  #isBanned(address: OperatorAddress): boolean {
+    return this.#banRemainingMs(address) > 0;
+  }
+
+  #banRemainingMs(address: OperatorAddress): number {
+    const until = this.#bannedUntil.get(address);
+    if (until === undefined) return 0;
+    const remaining = until - Date.now();
+    if (remaining > 0) return remaining;
+    this.#bannedUntil.delete(address);
+    return 0;
+  }
+
+  #ban(link: PeerLink): void {
+    const until = Date.now() + this.#options.banMs;
+    this.#bannedUntil.set(link.address, until);
+    this.#context.logger.warn('p2p peer banned: penalty past the limit', {
+      peer: link.address,
+      banMs: this.#options.banMs,
+      dropped: link.stats(until).dropped,
+    });
+    link.banned();
+  }
+
+  #scheduleFlush(link: PeerLink): void {
+    this.#dirty.add(link);
+    if (this.#flushTimer !== undefined) return;
+    const flush = () => {
+      this.#flushTimer = undefined;
+      const dirty = [...this.#dirty];
+      this.#dirty.clear();
+      for (const l of dirty) l.flush();
+    };
+    this.#flushTimer =
+      this.#options.tickMs === 0 ? setImmediate(flush) : setTimeout(flush, this.#options.tickMs);
+  }
+
+  #cancelFlush(): void {
+    if (this.#flushTimer === undefined) return;
+    clearTimeout(this.#flushTimer as ReturnType<typeof setTimeout>);
+    clearImmediate(this.#flushTimer as ReturnType<typeof setImmediate>);
+    this.#flushTimer = undefined;
+    this.#dirty.clear();
+  }
+}
+
+function closeQuietly(connection: Connection): void {
+  connection
+    .close()
+    .catch((err: unknown) => connection.abort(err instanceof Error ? err : new Error(String(err))));
+}
