@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs';
 import { readNodeConfig } from './config.ts';
 import { DivaNodeError, isDivaNodeError } from './errors.ts';
 import { createPinoLogger } from './logger.ts';
-import { startNode } from './start.ts';
 
 const HELP = `diva-node - run Diva distributed validators beside your beacon node
 
@@ -58,6 +57,8 @@ async function run(args: readonly string[]): Promise<number> {
   const { config: file } = parseRunArguments(args);
   const config = await readNodeConfig(file);
   const logger = createPinoLogger(config.log.level);
+  // loaded here: --help and version need none of the runtime
+  const { startNode } = await import('./start.ts');
   const running = await startNode(config, logger);
   await new Promise<void>((resolve) => {
     let signals = 0;

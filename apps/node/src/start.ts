@@ -4,7 +4,12 @@
 // protection and proposal store → node → HTTP endpoints. A failure names the component; what was
 // started is stopped again. `stop()` (SIGTERM) ends duties in flight, then closes everything.
 import { join } from 'node:path';
-import { createBeaconApi, createBeaconNodeClient, createBeaconNodePool } from '@diva-dvt/beacon-api';
+import {
+  type BeaconApi,
+  createBeaconApi,
+  createBeaconNodeClient,
+  createBeaconNodePool,
+} from '@diva-dvt/beacon-api';
 import type { SignGuard } from '@diva-dvt/consensus';
 import {
   createAttestationGuard,
@@ -56,30 +61,37 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   const clients = config.beaconNodes.map((url, i) =>
     createBeaconNodeClient({ url, label: `bn${i}`, onEvent: (e) => metrics.beaconRequest(e) }),
   );
-  const api =
-    clients.length === 1 ? createBeaconApi(clients[0]!) : createBeaconNodePool({ nodes: clients }).api;
+  // one node, or a pool with failover; the pool's call options extend the client's
+  const api: BeaconApi =
+    clients.length === 1
+      ? createBeaconApi(clients[0]!)
+      : (createBeaconNodePool({ nodes: clients }).api as BeaconApi);
   const genesis = await step('beacon node', async () => (await api.getGenesis()).data);
 
   const identity = await step('keys (identity)', () =>
     loadIdentity({ dir: config.keys.dir, passwordFile: config.keys.passwordFile }),
   );
+  const { bls, native } = await loadRuntimeBls();
   const committees = createClusterFileSource({
     path: config.cluster,
     self: identity.address,
     watch: config.watchCluster,
+    bls,
     logger,
   });
   await step('cluster file', () => committees.start());
-  const shares = await step('keys (shares)', () =>
+  const loaded = await step('keys (shares)', () =>
     loadKeyShares({
       dir: config.keys.dir,
       passwordFile: config.keys.passwordFile,
       committees: committees.current().validators,
+      self: identity.address,
     }),
   );
   await committees.stop();
+  // shares of validators added to the cluster file later need a restart (or a key import)
+  const shares = new Map([...loaded].map(([key, share]) => [key.slice(2), share.secretShare]));
 
-  const { bls, native } = await loadRuntimeBls();
   const network = await step('p2p', () =>
     createP2pNetwork({ privateKey: identity.secretKey, listen: config.p2p.listen, logger }),
   );
@@ -103,10 +115,20 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   cleanups.push(() => clearInterval(prune));
 
   const guardFor = (v: SignerValidator, duty: SigningDuty): SignGuard => {
-    if (duty.type === 'attestation')
-      return createAttestationGuard(protection, v.committee.groupPublicKey) as SignGuard;
-    if (duty.type === 'block') return createBlockGuard(protection, v.committee.groupPublicKey) as SignGuard;
-    return allowAll;
+    const onRefused = (r: { reason: string }) =>
+      logger.warn('slashing protection refused to sign', {
+        duty: duty.type,
+        slot: duty.slot,
+        validatorIndex: duty.validatorIndex,
+        reason: r.reason,
+      });
+    if (duty.type === 'attestation') {
+      return createAttestationGuard(protection, v.committee.groupPublicKey, { onRefused }) as SignGuard;
+    }
+    if (duty.type === 'block') {
+      return createBlockGuard(protection, v.committee.groupPublicKey, { onRefused }) as SignGuard;
+    }
+    return perInstance as SignGuard;
   };
 
   const node = new OperatorNode(
@@ -163,6 +185,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       stopping ??= (async () => {
         await http?.close();
         clearInterval(prune);
+        clearInterval(prune);
         await node.stop();
         await protection.close();
         await lock.release();
@@ -178,13 +201,10 @@ function graffitiBytes(text: string): Uint8Array {
   return out;
 }
 
-async function readiness(
-  node: OperatorNode,
-  api: ReturnType<typeof createBeaconApi>,
-): Promise<ReadinessCheck[]> {
+async function readiness(node: OperatorNode, api: BeaconApi): Promise<ReadinessCheck[]> {
   const checks: ReadinessCheck[] = [];
   try {
-    const syncing = (await api.getSyncingStatus({}, { timeoutMs: 2_000 })).data;
+    const syncing = (await api.getSyncingStatus(undefined, { timeoutMs: 2_000 })).data;
     checks.push(
       syncing.isSyncing
         ? { name: 'beacon-node', ok: false, detail: `syncing (${syncing.syncDistance} slots behind)` }

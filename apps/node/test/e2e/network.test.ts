@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBeaconApi, createBeaconNodeClient } from '@diva-dvt/beacon-api';
 import { SecretKey } from '@diva-dvt/bls-threshold';
-import { allocatePort, interopSecretKey, startLodestar, stopAllLodestarNodes } from '@diva-dvt/devnet';
+import { interopSecretKey, isPortFree, startLodestar, stopAllLodestarNodes } from '@diva-dvt/devnet';
 import { createDevCluster, createSlashingProtection, type DevCluster } from '@diva-dvt/operator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ChainView, chainView } from '../helpers/chain.ts';
@@ -33,6 +33,17 @@ afterAll(async () => {
   await stopAllLodestarNodes();
 });
 
+/** A base port with `count` free TCP ports from it on loopback. */
+async function freePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    let free = true;
+    for (let i = 0; i < count && free; i++) free = await isPortFree('127.0.0.1', base + i);
+    if (free) return base;
+  }
+  throw new RangeError(`no ${count} free consecutive ports`);
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('20 diva-node processes on Lodestar', () => {
@@ -40,7 +51,7 @@ describe('20 diva-node processes on Lodestar', () => {
     timeout: 20 * 60_000,
   }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'diva-node-e2e-'));
-    const basePort = await allocatePort();
+    const basePort = await freePortRange(OPERATORS);
     const cluster: DevCluster = await createDevCluster({
       secretKeys: OURS.map((i) => interopSecretKey(i)),
       validatorIndices: OURS,
