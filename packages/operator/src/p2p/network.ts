@@ -77,8 +77,9 @@ class OperatorNetwork implements Libp2pNetwork {
     if (this.#node !== undefined || this.#starting) throw new OperatorError({ code: 'ALREADY_STARTED' });
     this.#starting = true;
     const listen = [...this.#init.listen];
+    let node: Libp2p | undefined;
     try {
-      const node = await createLibp2p({
+      node = await createLibp2p({
         start: false,
         privateKey: privateKeyFromRaw(this.#init.privateKey),
         addresses: { listen },
@@ -112,6 +113,8 @@ class OperatorNetwork implements Libp2pNetwork {
       await node.start();
       this.#node = node;
     } catch (cause) {
+      // A node that bound some of its addresses before failing must not keep them.
+      await node?.stop().catch(() => {});
       throw new OperatorError({ code: 'P2P_START_FAILED', listen }, { cause });
     } finally {
       this.#starting = false;
