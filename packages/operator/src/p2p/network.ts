@@ -114,7 +114,11 @@ class OperatorNetwork implements Libp2pNetwork {
       this.#node = node;
     } catch (cause) {
       // A node that bound some of its addresses before failing must not keep them.
-      await node?.stop().catch(() => {});
+      try {
+        await node?.stop();
+      } catch {
+        // The start error is the one worth reporting.
+      }
       throw new OperatorError({ code: 'P2P_START_FAILED', listen }, { cause });
     } finally {
       this.#starting = false;
