@@ -31,6 +31,20 @@ import type { MessageHandler, PeerInfo, PeerOffence } from './types.ts';
 /**
  * Creates the operator network (no I/O until `start()`). Throws `INVALID_OPTION` for a bad
  * option or key and `INVALID_PEER` for a bad initial peer.
+ *
+ * - Connections: of each pair the operator with the lower address dials (at start, when the peer
+ *   is added, and with backoff after a drop); the other dials only after `fallbackDialDelayMs`
+ *   without a connection. The gater admits only the current set, not banned; while one connection
+ *   of an identity is open a second one is refused (the first wins); if two still open at once
+ *   (simultaneous dials), both sides keep the one the lower address dialled.
+ * - Sending: `send` queues (at most `maxQueuedMessages` per peer, oldest dropped as `queue-full`)
+ *   and each tick writes every peer's queue as frames of up to `maxMessageBytes` + 8 bytes; a
+ *   message over `maxMessageBytes` is refused at once (`P2P_MESSAGE_TOO_LARGE`). Messages for a peer
+ *   that is not connected wait for it; messages for an operator outside the set are dropped.
+ * - Receiving: each message passes size, rate (token bucket) and replay (hash of the exact bytes,
+ *   so the runtime must not send the same bytes twice on purpose) checks before the handlers run;
+ *   failures are counted per reason in `stats()` and add `PENALTY_POINTS` to the peer's decaying
+ *   penalty. A handler that throws or rejects is logged and counted, never held against the peer.
  */
 export function createP2pNetwork(init: P2pNetworkInit): Libp2pNetwork {
   return new OperatorNetwork(init);
