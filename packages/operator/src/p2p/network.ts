@@ -252,15 +252,12 @@ class OperatorNetwork implements Libp2pNetwork {
       return;
     }
     // Two connections can still pass the gater when both sides dial at once. Both sides keep the
-    // one the lower address dialled (each side computes the same answer); two of the same
-    // direction mean a duplicate identity, and the older one stays.
+    // one the lower address dialled (each side computes the same answer; the older if several);
+    // none of that direction means a duplicate identity dialled us, and the older one stays.
     const others = this.#openConnections(connection.remotePeer, connection);
     if (others.length > 0) {
       const lowerDials = dialsFirst(this.address, link.address) ? 'outbound' : 'inbound';
-      const keep =
-        connection.direction === lowerDials && !others.some((c) => c.direction === lowerDials)
-          ? connection
-          : others[0];
+      const keep = [...others, connection].find((c) => c.direction === lowerDials) ?? others[0];
       for (const c of [connection, ...others]) if (c !== keep) closeQuietly(c);
       if (keep !== connection) return;
     }
