@@ -329,7 +329,13 @@ class OperatorNetwork implements Libp2pNetwork {
 }
 
 function closeQuietly(connection: Connection): void {
-  connection
-    .close()
-    .catch((err: unknown) => connection.abort(err instanceof Error ? err : new Error(String(err))));
+  connection.close().catch((cause: unknown) => {
+    const reason = 'its graceful close failed';
+    connection.abort(
+      new OperatorError(
+        { code: 'P2P_PEER_REFUSED', peer: connection.remotePeer.toString(), reason },
+        { cause },
+      ),
+    );
+  });
 }
