@@ -2,7 +2,7 @@
 // throws (or rejects) costs nothing to the other handlers or the network; a message over the limit
 // is refused at `send`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isOperatorError } from '../src/index.ts';
+import { isOperatorError, PENALTY_POINTS } from '../src/index.ts';
 import { createNode, peerInfoOf, startMesh, type TestNode, text, waitUntil } from './helpers/p2p.ts';
 
 describe('p2p network: batching and handlers', () => {
@@ -88,5 +88,14 @@ describe('p2p network: batching and handlers', () => {
     const lonely = createNode(a.key, { maxQueuedMessages: 2, peers: [peerInfoOf(b)] });
     for (const t of ['one', 'two', 'three']) lonely.network.send(b.network.address, text(t));
     expect(lonely.network.stats()[0]).toMatchObject({ queued: 2, dropped: { 'queue-full': 1 } });
+  });
+
+  it('counts and scores what the runtime reports about a peer', () => {
+    b.network.report(a.network.address, 'invalid');
+    b.network.report(a.network.address, 'unexpected');
+    const stats = b.network.stats()[0];
+    expect(stats?.dropped).toMatchObject({ invalid: 1, unexpected: 1 });
+    expect(stats?.penalty).toBeGreaterThan(PENALTY_POINTS.invalid + PENALTY_POINTS.unexpected - 1);
+    expect(stats?.connected).toBe(true);
   });
 });

@@ -85,4 +85,50 @@ describe('p2p frames', () => {
     expect(decodeFrame(body(0xffffffff, 0))).toBeUndefined(); // a lying count allocates nothing
     expect(decodeFrame(body(1, 0))).toEqual([bytes()]);
   });
+
+  // Seeded random inputs (fast-check is not a dependency of this package): garbage never throws,
+  // and any batch survives any chunking.
+  const random = (seed: number) => () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 2 ** 32;
+  };
+
+  it('never throws on garbage, whatever the chunking', () => {
+    const next = random(0x5eed);
+    for (let run = 0; run < 500; run++) {
+      const reader = new FrameReader(256);
+      const garbage = Uint8Array.from({ length: Math.floor(next() * 2000) }, () => Math.floor(next() * 256));
+      for (let at = 0; at < garbage.length; ) {
+        const size = 1 + Math.floor(next() * 100);
+        for (const event of reader.push(garbage.subarray(at, at + size))) {
+          if (event.type === 'frame') expect(() => decodeFrame(event.body)).not.toThrow();
+        }
+        at += size;
+      }
+    }
+  });
+
+  it('delivers any batch split into any chunks', () => {
+    const next = random(0xba7c4);
+    for (let run = 0; run < 200; run++) {
+      const messages = Array.from({ length: 1 + Math.floor(next() * 20) }, () =>
+        Uint8Array.from({ length: Math.floor(next() * 40) }, () => Math.floor(next() * 256)),
+      );
+      const { frame, count } = encodeFrame(messages, 4096);
+      expect(count).toBe(messages.length);
+      const data = wire(frame);
+      const reader = new FrameReader(4096);
+      const events: FrameEvent[] = [];
+      for (let at = 0; at < data.length; ) {
+        const size = 1 + Math.floor(next() * 50);
+        events.push(...reader.push(data.subarray(at, at + size)));
+        at += size;
+      }
+      expect(events).toHaveLength(1);
+      const [event] = events;
+      expect(event?.type === 'frame' ? decodeFrame(event.body) : undefined).toEqual(messages);
+    }
+  });
 });

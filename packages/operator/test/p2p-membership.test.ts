@@ -92,4 +92,18 @@ describe('p2p network: restarts', () => {
       expect(survivor.inbox).toEqual([{ from: back.network.address, text: 'back again' }]);
     });
   }
+
+  it('fails to start on a port in use, naming the addresses, and refuses a second start', async () => {
+    const first = createNode(operatorKey('port owner'));
+    running.push(first);
+    await first.network.start();
+    await expect(first.network.start()).rejects.toMatchObject({ code: 'ALREADY_STARTED' });
+    const listen = first.network.listenAddresses()[0]?.replace(/\/p2p\/.*$/, '') ?? '';
+    const second = createNode(operatorKey('port squatter'), { listen: [listen] });
+    await expect(second.network.start()).rejects.toMatchObject({
+      code: 'P2P_START_FAILED',
+      details: { code: 'P2P_START_FAILED', listen: [listen] },
+    });
+    expect(second.network.listenAddresses()).toEqual([]);
+  });
 });

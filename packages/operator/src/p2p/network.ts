@@ -31,6 +31,20 @@ import type { MessageHandler, PeerInfo, PeerOffence } from './types.ts';
 /**
  * Creates the operator network (no I/O until `start()`). Throws `INVALID_OPTION` for a bad
  * option or key and `INVALID_PEER` for a bad initial peer.
+ *
+ * - Connections: of each pair the operator with the lower address dials (at start, when the peer
+ *   is added, and with backoff after a drop); the other dials only after `fallbackDialDelayMs`
+ *   without a connection. The gater admits only the current set, not banned; while one connection
+ *   of an identity is open a second one is refused (the first wins); if two still open at once
+ *   (simultaneous dials), both sides keep the one the lower address dialled.
+ * - Sending: `send` queues (at most `maxQueuedMessages` per peer, oldest dropped as `queue-full`)
+ *   and each tick writes every peer's queue as frames of up to `maxMessageBytes` + 8 bytes; a
+ *   message over `maxMessageBytes` is refused at once (`P2P_MESSAGE_TOO_LARGE`). Messages for a peer
+ *   that is not connected wait for it; messages for an operator outside the set are dropped.
+ * - Receiving: each message passes size, rate (token bucket) and replay (hash of the exact bytes,
+ *   so the runtime must not send the same bytes twice on purpose) checks before the handlers run;
+ *   failures are counted per reason in `stats()` and add `PENALTY_POINTS` to the peer's decaying
+ *   penalty. A handler that throws or rejects is logged and counted, never held against the peer.
  */
 export function createP2pNetwork(init: P2pNetworkInit): Libp2pNetwork {
   return new OperatorNetwork(init);
@@ -77,8 +91,9 @@ class OperatorNetwork implements Libp2pNetwork {
     if (this.#node !== undefined || this.#starting) throw new OperatorError({ code: 'ALREADY_STARTED' });
     this.#starting = true;
     const listen = [...this.#init.listen];
+    let node: Libp2p | undefined;
     try {
-      const node = await createLibp2p({
+      node = await createLibp2p({
         start: false,
         privateKey: privateKeyFromRaw(this.#init.privateKey),
         addresses: { listen },
@@ -112,6 +127,12 @@ class OperatorNetwork implements Libp2pNetwork {
       await node.start();
       this.#node = node;
     } catch (cause) {
+      // A node that bound some of its addresses before failing must not keep them.
+      try {
+        await node?.stop();
+      } catch {
+        // The start error is the one worth reporting.
+      }
       throw new OperatorError({ code: 'P2P_START_FAILED', listen }, { cause });
     } finally {
       this.#starting = false;
@@ -231,15 +252,12 @@ class OperatorNetwork implements Libp2pNetwork {
       return;
     }
     // Two connections can still pass the gater when both sides dial at once. Both sides keep the
-    // one the lower address dialled (each side computes the same answer); two of the same
-    // direction mean a duplicate identity, and the older one stays.
+    // one the lower address dialled (each side computes the same answer; the older if several);
+    // none of that direction means a duplicate identity dialled us, and the older one stays.
     const others = this.#openConnections(connection.remotePeer, connection);
     if (others.length > 0) {
       const lowerDials = dialsFirst(this.address, link.address) ? 'outbound' : 'inbound';
-      const keep =
-        connection.direction === lowerDials && !others.some((c) => c.direction === lowerDials)
-          ? connection
-          : others[0];
+      const keep = [...others, connection].find((c) => c.direction === lowerDials) ?? others[0];
       for (const c of [connection, ...others]) if (c !== keep) closeQuietly(c);
       if (keep !== connection) return;
     }
@@ -311,7 +329,13 @@ class OperatorNetwork implements Libp2pNetwork {
 }
 
 function closeQuietly(connection: Connection): void {
-  connection
-    .close()
-    .catch((err: unknown) => connection.abort(err instanceof Error ? err : new Error(String(err))));
+  connection.close().catch((cause: unknown) => {
+    const reason = 'its graceful close failed';
+    connection.abort(
+      new OperatorError(
+        { code: 'P2P_PEER_REFUSED', peer: connection.remotePeer.toString(), reason },
+        { cause },
+      ),
+    );
+  });
 }

@@ -19,7 +19,9 @@ import type { CheckedPeer } from './peers.ts';
 import type { MessageHandler } from './types.ts';
 
 const STREAM_OPEN_TIMEOUT_MS = 10_000;
+/** Reopening a send stream backs off from this to `STREAM_RETRY_MAX_MS` (a peer that does not speak the protocol). */
 const STREAM_RETRY_MS = 500;
+const STREAM_RETRY_MAX_MS = 30_000;
 const STREAM_CLOSE_TIMEOUT_MS = 1000;
 
 /** What a peer link needs of the network around it. */
@@ -49,6 +51,7 @@ export class PeerLink {
   /** The connection a send stream is being opened on, if one is. */
   #openingOn: Connection | undefined;
   #streamTimer: ReturnType<typeof setTimeout> | undefined;
+  #streamRetryMs = STREAM_RETRY_MS;
   #dialTimer: ReturnType<typeof setTimeout> | undefined;
   #dialling = false;
   #backoffMs: number;
@@ -143,6 +146,7 @@ export class PeerLink {
     const first = this.#connection === undefined;
     this.#connection = connection;
     this.#sendStream = undefined;
+    this.#streamRetryMs = STREAM_RETRY_MS;
     if (this.#dialTimer !== undefined) clearTimeout(this.#dialTimer);
     this.#dialTimer = undefined;
     if (first) {
@@ -196,6 +200,7 @@ export class PeerLink {
         }
         this.#sendStream = stream;
         this.#backoffMs = this.#context.options.redialMinMs;
+        this.#streamRetryMs = STREAM_RETRY_MS;
         this.read(stream);
         stream.addEventListener('close', () => {
           if (this.#sendStream !== stream) return;
@@ -216,10 +221,12 @@ export class PeerLink {
   #retryStream(connection: Connection): void {
     if (this.#removed || connection !== this.#connection || connection.status !== 'open') return;
     if (this.#streamTimer !== undefined) return;
+    const delay = this.#streamRetryMs;
+    this.#streamRetryMs = Math.min(delay * 2, STREAM_RETRY_MAX_MS);
     this.#streamTimer = setTimeout(() => {
       this.#streamTimer = undefined;
       this.#openSendStream();
-    }, STREAM_RETRY_MS);
+    }, delay);
   }
 
   /** Reads frames from a stream of this peer (either direction). Never throws. */
