@@ -14,8 +14,8 @@ import { createSigningContext, forkScheduleFromSpec } from '@diva-dvt/beacon-api
 import type { SigningDuty } from '../src/index.ts';
 import { attestationDataValue } from '../src/index.ts';
 import { loadRuntimeBls } from '../src/runtime/bls.ts';
-import { createOperators, createSigner, createValidator } from '../test/helpers/committee.ts';
 import { MINIMAL_SPEC } from '../test/helpers/beacon-node.ts';
+import { createOperators, createSigner, createValidator } from '../test/helpers/committee.ts';
 import { createMemoryHub } from '../test/helpers/memory-network.ts';
 
 const N = 16;
@@ -89,12 +89,18 @@ if (child >= 0) {
 const quick = process.argv.includes('--quick');
 const self = fileURLToPath(import.meta.url);
 const run = (prefer: string, duties: number, validators: number): Measurement => {
-  process.stderr.write(`measuring ${prefer}: ${duties} attestation duties of ${validators} validator(s), 16 members\n`);
-  const out = execFileSync(process.execPath, [...process.execArgv, self, '--measure', prefer, String(duties), String(validators)], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 1 << 26,
-  });
+  process.stderr.write(
+    `measuring ${prefer}: ${duties} attestation duties of ${validators} validator(s), 16 members\n`,
+  );
+  const out = execFileSync(
+    process.execPath,
+    [...process.execArgv, self, '--measure', prefer, String(duties), String(validators)],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 26,
+    },
+  );
   return JSON.parse(out.trim().split('\n').pop() as string) as Measurement;
 };
 

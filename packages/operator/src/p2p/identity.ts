@@ -6,13 +6,12 @@ import { publicKeyFromRaw } from '@libp2p/crypto/keys';
 import type { PeerId } from '@libp2p/interface';
 import { peerIdFromPublicKey } from '@libp2p/peer-id';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { keccak_256 } from '@noble/hashes/sha3.js';
-import type { OperatorAddress } from '../committee/types.ts';
 import { OperatorError } from '../errors.ts';
+import { operatorAddressOf } from '../keys/identity.ts';
+
+export { operatorAddressOf };
 
 const SECRET_KEY_BYTES = 32;
-const COMPRESSED_PUBLIC_KEY_BYTES = 33;
-const UNCOMPRESSED_PUBLIC_KEY_BYTES = 65;
 
 /**
  * The 33-byte compressed secp256k1 public key of an operator's 32-byte secret key.
@@ -30,39 +29,7 @@ export function publicKeyOf(privateKey: Uint8Array): Uint8Array {
   return secp256k1.getPublicKey(privateKey, true);
 }
 
-/**
- * The operator address (lower-case hex) of a secp256k1 public key, compressed (33 bytes) or
- * uncompressed (65 bytes). Throws `INVALID_OPTION` (option `publicKey`) when it is not a point on
- * the curve.
- */
-export function operatorAddressOf(publicKey: Uint8Array): OperatorAddress {
-  const uncompressed = uncompressedPublicKey(publicKey);
-  const hash = keccak_256(uncompressed.subarray(1));
-  return `0x${Buffer.from(hash.subarray(12)).toString('hex')}`;
-}
-
 /** The libp2p peer id of a 33-byte compressed secp256k1 public key. */
 export function peerIdOfPublicKey(publicKey: Uint8Array): PeerId {
   return peerIdFromPublicKey(publicKeyFromRaw(publicKey));
-}
-
-function uncompressedPublicKey(publicKey: Uint8Array): Uint8Array {
-  if (
-    publicKey.length !== COMPRESSED_PUBLIC_KEY_BYTES &&
-    publicKey.length !== UNCOMPRESSED_PUBLIC_KEY_BYTES
-  ) {
-    throw new OperatorError({
-      code: 'INVALID_OPTION',
-      option: 'publicKey',
-      reason: `expected a 33- or 65-byte secp256k1 public key, got ${publicKey.length} bytes`,
-    });
-  }
-  try {
-    return secp256k1.Point.fromBytes(publicKey).toBytes(false);
-  } catch (cause) {
-    throw new OperatorError(
-      { code: 'INVALID_OPTION', option: 'publicKey', reason: 'not a point on secp256k1' },
-      { cause },
-    );
-  }
 }
