@@ -11,7 +11,9 @@ export type SigningDutyType =
   | 'aggregate'
   | 'sync-committee-message'
   | 'sync-committee-selection-proof'
-  | 'sync-committee-contribution';
+  | 'sync-committee-contribution'
+  | 'voluntary-exit'
+  | 'builder-registration';
 
 export type OperatorErrorDetails =
   | { readonly code: 'INVALID_SPEC'; readonly field: string; readonly reason: string }
@@ -103,6 +105,11 @@ export type OperatorErrorDetails =
       readonly code: 'SLASHING_DB_FAILED';
       /** What the database was doing, e.g. `open` or `checkAndRecordBlock`. */
       readonly operation: string;
+    }
+  | {
+      /** A request that needs what `start()` reads from the beacon node (spec, genesis). */
+      readonly code: 'NOT_STARTED';
+      readonly request: string;
     };
 
 export type OperatorErrorCode = OperatorErrorDetails['code'];
@@ -147,6 +154,8 @@ function describe(d: OperatorErrorDetails): string {
       return 'the slashing-protection database is not open';
     case 'SLASHING_DB_FAILED':
       return `the slashing-protection database failed (${d.operation})`;
+    case 'NOT_STARTED':
+      return `${d.request} needs a started validator client`;
   }
 }
 

@@ -20,8 +20,14 @@ import type { Clock } from './clock.ts';
 import { type AggregatorSelection, aggregate, selectAggregator } from './duties/aggregation.ts';
 import { attest } from './duties/attestation.ts';
 import { proposeBlock } from './duties/block.ts';
+import {
+  checkProposerSettings,
+  type ProposerSetting,
+  registerWithBuilders,
+} from './duties/builder-registration.ts';
 import { sendSyncCommitteeMessage } from './duties/sync-committee-message.ts';
 import { contributeToSyncCommittee } from './duties/sync-contribution.ts';
+import { exitValidator } from './duties/voluntary-exit.ts';
 import { OperatorError } from './errors.ts';
 import type { DutyContext } from './internal/duty.ts';
 import { type Logger, silentLogger } from './logger.ts';
@@ -57,6 +63,24 @@ export interface ValidatorClientInit {
   readonly onDuties?: (duties: EpochDuties) => void;
   /** A slot's duties have started (called before the next slot can start). */
   readonly onSlot?: (slot: number) => void;
+  /** Fee recipient (sent with block requests) and gas limit per validator; default none. */
+  readonly proposerSettings?: readonly ProposerSetting[];
+  /**
+   * Sign and send a builder registration once per epoch for every validator that has a proposer
+   * setting and an attester duty that epoch (which carries its public key). Default false.
+   */
+  readonly builderRegistrations?: boolean;
+}
+
+/** `ValidatorClient.exit` options. */
+export interface VoluntaryExitOptions {
+  /**
+   * The exit's epoch (default: the current one). Every member of the committee must be asked for
+   * the same epoch, or their partial signatures do not combine: give it explicitly.
+   */
+  readonly epoch?: number;
+  /** How long to collect the signature (default: one epoch). */
+  readonly timeoutMs?: number;
 }
 
 interface ValidatorEpoch {
@@ -101,6 +125,9 @@ export class ValidatorClient {
   #ctx: DutyContext | undefined;
   readonly #epochs = new Map<number, Promise<ValidatorEpoch[] | undefined>>();
   #indices: readonly number[];
+  readonly #settings: ReadonlyMap<number, ProposerSetting>;
+  /** Epochs whose builder registrations have been started. */
+  readonly #registered = new Set<number>();
 
   /** Does no I/O: `start()` does. */
   constructor(components: ValidatorClientComponents, init: ValidatorClientInit) {
@@ -118,6 +145,8 @@ export class ValidatorClient {
         });
       }
     }
+    checkProposerSettings(init.proposerSettings ?? []);
+    this.#settings = new Map((init.proposerSettings ?? []).map((p) => [p.validatorIndex, p]));
     this.#components = components;
     this.#init = init;
     this.#logger = components.logger ?? silentLogger;
@@ -209,6 +238,38 @@ export class ValidatorClient {
     this.#epochs.clear();
     this.#running = false;
     this.#logger.info('validator client stopped');
+  }
+
+  /**
+   * Signs (with the committee) and publishes a voluntary exit of `validatorIndex`; resolves with its
+   * outcome (also passed to `onOutcome`). Throws NOT_STARTED before `start()` and UNKNOWN_VALIDATOR
+   * for a validator this client does not serve.
+   */
+  exit(validatorIndex: number, options: VoluntaryExitOptions = {}): Promise<DutyOutcome> {
+    const ctx = this.#ctx;
+    if (ctx === undefined || !this.#running) {
+      throw new OperatorError({ code: 'NOT_STARTED', request: 'exit' });
+    }
+    if (!this.#indices.includes(validatorIndex))
+      throw new OperatorError({ code: 'UNKNOWN_VALIDATOR', validatorIndex });
+    const now = ctx.clock.nowMs();
+    const epoch = options.epoch ?? ctx.times.epochOf(Math.max(0, ctx.times.slotAt(now)));
+    if (!Number.isSafeInteger(epoch) || epoch < 0) {
+      throw new OperatorError({
+        code: 'INVALID_OPTION',
+        option: 'epoch',
+        reason: 'expected a non-negative integer',
+      });
+    }
+    const timeoutMs = options.timeoutMs ?? ctx.spec.slotDurationMs * ctx.spec.slotsPerEpoch;
+    const done = exitValidator(ctx, { validatorIndex, epoch, deadlineMs: now + timeoutMs }).then((o) => {
+      this.#emit(ctx, o);
+      return o;
+    });
+    const task = done.then(() => undefined);
+    this.#inFlight.add(task);
+    void task.finally(() => this.#inFlight.delete(task));
+    return done;
   }
 
   async #run(ctx: DutyContext, signal: AbortSignal): Promise<void> {
@@ -329,7 +390,26 @@ export class ValidatorClient {
   async #runSlot(ctx: DutyContext, slot: number): Promise<void> {
     const epochs = await this.#dutiesOf(ctx, ctx.times.epochOf(slot));
     if (epochs === undefined) return;
-    await Promise.all(epochs.map((v) => this.#runValidatorSlot(ctx, v, slot)));
+    const work = epochs.map((v) => this.#runValidatorSlot(ctx, v, slot));
+    const epoch = ctx.times.epochOf(slot);
+    if (this.#init.builderRegistrations === true && !this.#registered.has(epoch)) {
+      this.#registered.add(epoch);
+      for (const e of this.#registered) if (e < epoch) this.#registered.delete(e);
+      const entries = epochs.flatMap(({ duties: { validatorIndex, attester } }) => {
+        const setting = this.#settings.get(validatorIndex);
+        return setting === undefined || attester === undefined
+          ? []
+          : [{ ...setting, pubkey: attester.pubkey }];
+      });
+      if (entries.length > 0) {
+        work.push(
+          registerWithBuilders(ctx, epoch, entries).then((outcomes) => {
+            for (const o of outcomes) this.#emit(ctx, o);
+          }),
+        );
+      }
+    }
+    await Promise.all(work);
   }
 
   async #runValidatorSlot(ctx: DutyContext, v: ValidatorEpoch, slot: number): Promise<void> {
@@ -338,7 +418,10 @@ export class ValidatorClient {
     const emit = (o: DutyOutcome) => this.#emit(ctx, o);
     const work: Promise<unknown>[] = [];
 
-    if (proposerSlots.includes(slot)) work.push(proposeBlock(ctx, validatorIndex, slot).then(emit));
+    if (proposerSlots.includes(slot))
+      work.push(
+        proposeBlock(ctx, validatorIndex, slot, this.#settings.get(validatorIndex)?.feeRecipient).then(emit),
+      );
 
     const attesterDuty = attester?.slot === slot ? attester : undefined;
     if (attesterDuty !== undefined) {

@@ -17,6 +17,7 @@ export function proposeBlock(
   ctx: step.DutyContext,
   validatorIndex: number,
   slot: number,
+  feeRecipient?: Uint8Array,
 ): Promise<DutyOutcome> {
   const t: step.DutyTarget<'block'> = {
     duty: 'block',
@@ -30,7 +31,15 @@ export function proposeBlock(
     const epoch = ctx.times.epochOf(slot);
     const randaoReveal = await step.sign(ctx, t, 'randao-reveal', randaoSigningRoot(ctx.signing, epoch));
     const produced: ProducedBlock = await step.stage(ctx, t, 'block', 'produce', () =>
-      ctx.api.produceBlock({ slot, randaoReveal, graffiti: ctx.graffiti }, step.callOptions(ctx, t)),
+      ctx.api.produceBlock(
+        {
+          slot,
+          randaoReveal,
+          graffiti: ctx.graffiti,
+          ...(feeRecipient !== undefined ? { feeRecipient } : {}),
+        },
+        step.callOptions(ctx, t),
+      ),
     );
     const { version: fork, blinded } = produced.meta;
     const contents = !blinded && forkAtLeast(fork, 'deneb');
