@@ -10,13 +10,17 @@ export type {
   OperatorAddress,
   ValidatorCommittee,
 } from './committee/types.ts';
+export type { ProposerSetting } from './duties/builder-registration.ts';
 export {
   aggregateValue,
   attestationDataValue,
   blockValue,
   contributionValue,
+  electraAggregateValue,
+  electraAttestationDataValue,
   syncHeadRootValue,
 } from './duties/values.ts';
+export type { VoluntaryExitOptions } from './duties/voluntary-exit.ts';
 export {
   isOperatorError,
   OperatorError,

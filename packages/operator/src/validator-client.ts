@@ -20,14 +20,10 @@ import type { Clock } from './clock.ts';
 import { type AggregatorSelection, aggregate, selectAggregator } from './duties/aggregation.ts';
 import { attest } from './duties/attestation.ts';
 import { proposeBlock } from './duties/block.ts';
-import {
-  checkProposerSettings,
-  type ProposerSetting,
-  registerWithBuilders,
-} from './duties/builder-registration.ts';
+import { BuilderRegistrations, type ProposerSetting } from './duties/builder-registration.ts';
 import { sendSyncCommitteeMessage } from './duties/sync-committee-message.ts';
 import { contributeToSyncCommittee } from './duties/sync-contribution.ts';
-import { exitValidator } from './duties/voluntary-exit.ts';
+import { exitRequest, exitValidator, type VoluntaryExitOptions } from './duties/voluntary-exit.ts';
 import { OperatorError } from './errors.ts';
 import type { DutyContext } from './internal/duty.ts';
 import { type Logger, silentLogger } from './logger.ts';
@@ -72,17 +68,6 @@ export interface ValidatorClientInit {
   readonly builderRegistrations?: boolean;
 }
 
-/** `ValidatorClient.exit` options. */
-export interface VoluntaryExitOptions {
-  /**
-   * The exit's epoch (default: the current one). Every member of the committee must be asked for
-   * the same epoch, or their partial signatures do not combine: give it explicitly.
-   */
-  readonly epoch?: number;
-  /** How long to collect the signature (default: one epoch). */
-  readonly timeoutMs?: number;
-}
-
 interface ValidatorEpoch {
   readonly duties: EpochDuties;
   /** The aggregation selection of the attester duty, when there is one. */
@@ -125,9 +110,7 @@ export class ValidatorClient {
   #ctx: DutyContext | undefined;
   readonly #epochs = new Map<number, Promise<ValidatorEpoch[] | undefined>>();
   #indices: readonly number[];
-  readonly #settings: ReadonlyMap<number, ProposerSetting>;
-  /** Epochs whose builder registrations have been started. */
-  readonly #registered = new Set<number>();
+  readonly #builder: BuilderRegistrations;
 
   /** Does no I/O: `start()` does. */
   constructor(components: ValidatorClientComponents, init: ValidatorClientInit) {
@@ -145,8 +128,7 @@ export class ValidatorClient {
         });
       }
     }
-    checkProposerSettings(init.proposerSettings ?? []);
-    this.#settings = new Map((init.proposerSettings ?? []).map((p) => [p.validatorIndex, p]));
+    this.#builder = new BuilderRegistrations(init.proposerSettings ?? [], init.builderRegistrations === true);
     this.#components = components;
     this.#init = init;
     this.#logger = components.logger ?? silentLogger;
@@ -252,17 +234,7 @@ export class ValidatorClient {
     }
     if (!this.#indices.includes(validatorIndex))
       throw new OperatorError({ code: 'UNKNOWN_VALIDATOR', validatorIndex });
-    const now = ctx.clock.nowMs();
-    const epoch = options.epoch ?? ctx.times.epochOf(Math.max(0, ctx.times.slotAt(now)));
-    if (!Number.isSafeInteger(epoch) || epoch < 0) {
-      throw new OperatorError({
-        code: 'INVALID_OPTION',
-        option: 'epoch',
-        reason: 'expected a non-negative integer',
-      });
-    }
-    const timeoutMs = options.timeoutMs ?? ctx.spec.slotDurationMs * ctx.spec.slotsPerEpoch;
-    const done = exitValidator(ctx, { validatorIndex, epoch, deadlineMs: now + timeoutMs }).then((o) => {
+    const done = exitValidator(ctx, exitRequest(ctx, validatorIndex, options)).then((o) => {
       this.#emit(ctx, o);
       return o;
     });
@@ -391,23 +363,19 @@ export class ValidatorClient {
     const epochs = await this.#dutiesOf(ctx, ctx.times.epochOf(slot));
     if (epochs === undefined) return;
     const work = epochs.map((v) => this.#runValidatorSlot(ctx, v, slot));
-    const epoch = ctx.times.epochOf(slot);
-    if (this.#init.builderRegistrations === true && !this.#registered.has(epoch)) {
-      this.#registered.add(epoch);
-      for (const e of this.#registered) if (e < epoch) this.#registered.delete(e);
-      const entries = epochs.flatMap(({ duties: { validatorIndex, attester } }) => {
-        const setting = this.#settings.get(validatorIndex);
-        return setting === undefined || attester === undefined
-          ? []
-          : [{ ...setting, pubkey: attester.pubkey }];
-      });
-      if (entries.length > 0) {
-        work.push(
-          registerWithBuilders(ctx, epoch, entries).then((outcomes) => {
-            for (const o of outcomes) this.#emit(ctx, o);
+    const registrations = this.#builder.ofSlot(
+      ctx,
+      epochs.map((v) => v.duties),
+      slot,
+    );
+    if (registrations !== undefined) {
+      work.push(
+        registrations.then((outcomes) =>
+          outcomes.forEach((o) => {
+            this.#emit(ctx, o);
           }),
-        );
-      }
+        ),
+      );
     }
     await Promise.all(work);
   }
@@ -420,7 +388,7 @@ export class ValidatorClient {
 
     if (proposerSlots.includes(slot))
       work.push(
-        proposeBlock(ctx, validatorIndex, slot, this.#settings.get(validatorIndex)?.feeRecipient).then(emit),
+        proposeBlock(ctx, validatorIndex, slot, this.#builder.feeRecipientOf(validatorIndex)).then(emit),
       );
 
     const attesterDuty = attester?.slot === slot ? attester : undefined;

@@ -16,10 +16,21 @@ import {
 } from '@lodestar/state-transition';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type DutyOutcome, dutyReason, isOperatorError, ValidatorClient } from '../src/index.ts';
-import { GENESIS_TIME_SEC, GENESIS_VALIDATORS_ROOT, startTestBeaconNode, VALIDATOR } from './helpers/beacon-node.ts';
+import {
+  GENESIS_TIME_SEC,
+  GENESIS_VALIDATORS_ROOT,
+  startTestBeaconNode,
+  VALIDATOR,
+} from './helpers/beacon-node.ts';
 import { ELECTRA_SPEC, lodestarChain, startElectraBeaconNode } from './helpers/beacon-node-electra.ts';
 import { createFakeClock } from './helpers/fake-clock.ts';
-import { createHarness, groupPublicKey, localSigner, stopNow, verifiesWithGroupKey } from './helpers/harness.ts';
+import {
+  createHarness,
+  groupPublicKey,
+  localSigner,
+  stopNow,
+  verifiesWithGroupKey,
+} from './helpers/harness.ts';
 
 const SLOT_MS = 6_000;
 const GENESIS_MS = GENESIS_TIME_SEC * 1000;
@@ -41,7 +52,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const is = (duty: DutyOutcome['duty'], slot: number) => (o: DutyOutcome) => o.duty === duty && o.slot === slot;
+const is = (duty: DutyOutcome['duty'], slot: number) => (o: DutyOutcome) =>
+  o.duty === duty && o.slot === slot;
 
 async function electra(init: Parameters<typeof createHarness>[0]['init'] = {}, startMs = GENESIS_MS - 5_000) {
   const clock = createFakeClock(startMs);
@@ -58,15 +70,23 @@ describe('voluntary exits on request', () => {
     const { node, h } = await electra();
     h.clock.advanceTo(slotStart(11)); // epoch 1 (fulu)
     const outcome = await h.client.exit(VALIDATOR, { epoch: 0 });
-    expect(outcome).toMatchObject({ duty: 'voluntary-exit', status: 'published', validatorIndex: VALIDATOR, slot: 0 });
+    expect(outcome).toMatchObject({
+      duty: 'voluntary-exit',
+      status: 'published',
+      validatorIndex: VALIDATOR,
+      slot: 0,
+    });
     expect(dutyReason(outcome)).toBe('submitted');
     expect(h.outcomes).toContain(outcome);
     const [call] = node.callsTo('submitPoolVoluntaryExit');
     const signed = call?.args.data;
     expect(signed.message).toEqual({ epoch: 0, validatorIndex: VALIDATOR });
     // (compared by serialization: the SSZ types cache a root on a value they hashed)
-    const sent = outcome.status === 'published' && outcome.duty === 'voluntary-exit' ? outcome.message : undefined;
-    expect(sent && ssz.phase0.SignedVoluntaryExit.serialize(sent)).toEqual(ssz.phase0.SignedVoluntaryExit.serialize(signed));
+    const sent =
+      outcome.status === 'published' && outcome.duty === 'voluntary-exit' ? outcome.message : undefined;
+    expect(sent && ssz.phase0.SignedVoluntaryExit.serialize(sent)).toEqual(
+      ssz.phase0.SignedVoluntaryExit.serialize(signed),
+    );
     // Lodestar's signature set for an exit seen at the current slot
     expect(lodestarVerifies(getValidatorVoluntaryExitSignatureSet(lodestar.config, 11, signed))).toBe(true);
     // ... which is the Capella domain, not the current fork's
@@ -77,7 +97,11 @@ describe('voluntary exits on request', () => {
         signingRoot: computeSigningRoot(
           ssz.phase0.VoluntaryExit,
           signed.message,
-          computeDomain(lodestar.params.DOMAIN_VOLUNTARY_EXIT as Uint8Array, forkVersion, GENESIS_VALIDATORS_ROOT),
+          computeDomain(
+            lodestar.params.DOMAIN_VOLUNTARY_EXIT as Uint8Array,
+            forkVersion,
+            GENESIS_VALIDATORS_ROOT,
+          ),
         ),
         signature: signed.signature,
       });
@@ -95,7 +119,10 @@ describe('voluntary exits on request', () => {
 
   it('exits at the current epoch by default, with the fork of the exit epoch before deneb', async () => {
     const clock = createFakeClock(GENESIS_MS - 5_000);
-    const node = await startTestBeaconNode({ clock, overrides: { submitPoolVoluntaryExit: () => undefined } });
+    const node = await startTestBeaconNode({
+      clock,
+      overrides: { submitPoolVoluntaryExit: () => undefined },
+    });
     cleanups.push(() => node.close());
     const h = createHarness({ url: node.url, clock });
     await h.client.start();
@@ -105,9 +132,9 @@ describe('voluntary exits on request', () => {
     expect(outcome).toMatchObject({ status: 'published', slot: 8, deadlineMs: slotStart(9) + 1_000 });
     const signed = node.callsTo('submitPoolVoluntaryExit')[0]?.args.data;
     expect(signed.message).toEqual({ epoch: 1, validatorIndex: VALIDATOR });
-    expect(verifiesWithGroupKey(voluntaryExitSigningRoot(node.signing, signed.message, 1), signed.signature)).toBe(
-      true,
-    );
+    expect(
+      verifiesWithGroupKey(voluntaryExitSigningRoot(node.signing, signed.message, 1), signed.signature),
+    ).toBe(true);
   });
 
   it('ends as failed when the node refuses the exit, and refuses requests it cannot serve', async () => {
@@ -177,8 +204,19 @@ describe('builder registrations', () => {
         timestamp: GENESIS_TIME_SEC + epoch * 8 * 6,
         pubkey: new Uint8Array(48), // the attester duty's pubkey, as the test node serves it
       });
-      const signingRoot = computeSigningRoot(ssz.bellatrix.ValidatorRegistrationV1, signed.message, builderDomain);
-      expect(lodestarVerifies({ type: SignatureSetType.indexed, index: VALIDATOR, signingRoot, signature: signed.signature })).toBe(true);
+      const signingRoot = computeSigningRoot(
+        ssz.bellatrix.ValidatorRegistrationV1,
+        signed.message,
+        builderDomain,
+      );
+      expect(
+        lodestarVerifies({
+          type: SignatureSetType.indexed,
+          index: VALIDATOR,
+          signingRoot,
+          signature: signed.signature,
+        }),
+      ).toBe(true);
     }
     expect(first).toMatchObject({ status: 'published', validatorIndex: VALIDATOR, deadlineMs: slotStart(8) });
     expect(h.signed.filter((d) => d.type === 'builder-registration').map((d) => d.slot)).toEqual([0, 8]);
@@ -206,7 +244,10 @@ describe('builder registrations', () => {
     const make = (feeRecipient: Uint8Array, gasLimit = 30_000_000) =>
       new ValidatorClient(
         { api: {} as never, signer: localSigner(), clock: createFakeClock(0) },
-        { validatorIndices: [VALIDATOR], proposerSettings: [{ validatorIndex: VALIDATOR, feeRecipient, gasLimit }] },
+        {
+          validatorIndices: [VALIDATOR],
+          proposerSettings: [{ validatorIndex: VALIDATOR, feeRecipient, gasLimit }],
+        },
       );
     expect(() => make(new Uint8Array(19))).toThrow('proposerSettings[0].feeRecipient');
     expect(() => make(FEE_RECIPIENT, 0)).toThrow('proposerSettings[0].gasLimit');

@@ -68,7 +68,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const is = (duty: DutyOutcome['duty'], slot: number) => (o: DutyOutcome) => o.duty === duty && o.slot === slot;
+const is = (duty: DutyOutcome['duty'], slot: number) => (o: DutyOutcome) =>
+  o.duty === duty && o.slot === slot;
 
 async function runSlot(h: Harness, slot: number): Promise<void> {
   h.clock.advanceTo(slotStart(slot));
@@ -120,7 +121,9 @@ describe('ValidatorClient on electra and fulu', () => {
       const [single] = call.args.data;
       expect(single.attesterIndex).toBe(VALIDATOR);
       expect(single.committeeIndex).toBe(COMMITTEE_INDEX);
-      expect(ssz.phase0.AttestationData.equals(single.data, electraAttestationData(single.data.slot))).toBe(true);
+      expect(ssz.phase0.AttestationData.equals(single.data, electraAttestationData(single.data.slot))).toBe(
+        true,
+      );
       expect(single.data.index).toBe(0);
       const root = getAttestationDataSigningRoot(lodestar.config, single.data.slot, single.data);
       expect(lodestarVerifies(indexedSet(root, single.signature))).toBe(true);
@@ -219,7 +222,10 @@ describe('ValidatorClient on electra and fulu', () => {
       h.clock.advanceTo(slotStart(slot));
       await h.outcome(is('block', slot), `block of slot ${slot}`);
     }
-    expect(h.outcomes.filter((o) => o.duty === 'block').map((o) => o.status)).toEqual(['published', 'published']);
+    expect(h.outcomes.filter((o) => o.duty === 'block').map((o) => o.status)).toEqual([
+      'published',
+      'published',
+    ]);
     expect(node.callsTo('publishBlock')).toEqual([]);
     const blocks = node.callsTo('publishBlindedBlock');
     expect(blocks.map((c) => c.args.fork)).toEqual(['electra', 'fulu']);

@@ -24,6 +24,8 @@ describe('exports', () => {
         "createSystemClock",
         "dutyInstanceId",
         "dutyReason",
+        "electraAggregateValue",
+        "electraAttestationDataValue",
         "isAttestationAggregator",
         "isOperatorError",
         "isSyncCommitteeAggregator",

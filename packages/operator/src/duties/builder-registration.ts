@@ -11,7 +11,7 @@ import type { SignedValidatorRegistrationV1, ValidatorRegistrationV1 } from '@di
 import { builderRegistrationSigningRoot } from '@diva-dvt/beacon-api/spec';
 import { OperatorError } from '../errors.ts';
 import * as step from '../internal/duty.ts';
-import type { DutyOutcome } from '../outcome.ts';
+import type { DutyOutcome, EpochDuties } from '../outcome.ts';
 
 export interface BuilderRegistrationEntry {
   readonly validatorIndex: number;
@@ -85,6 +85,20 @@ export interface ProposerSetting {
   readonly gasLimit: number;
 }
 
+/**
+ * The registrations of an epoch: validators with a proposer setting and an attester duty, whose
+ * public key it carries (a validator without one is not active, so proposes nothing to register for).
+ */
+export function registrationEntries(
+  duties: readonly EpochDuties[],
+  settings: ReadonlyMap<number, ProposerSetting>,
+): BuilderRegistrationEntry[] {
+  return duties.flatMap(({ validatorIndex, attester }) => {
+    const setting = settings.get(validatorIndex);
+    return setting === undefined || attester === undefined ? [] : [{ ...setting, pubkey: attester.pubkey }];
+  });
+}
+
 /** Checks `proposerSettings` (ValidatorClientInit): throws INVALID_OPTION naming the bad entry. */
 export function checkProposerSettings(settings: readonly ProposerSetting[]): void {
   const seen = new Set<number>();
@@ -102,4 +116,39 @@ export function checkProposerSettings(settings: readonly ProposerSetting[]): voi
     if (!Number.isSafeInteger(s.gasLimit) || s.gasLimit <= 0)
       throw bad('gasLimit', 'expected a positive integer');
   });
+}
+
+/** A validator client's registrations: its settings, and the epochs already registered. */
+export class BuilderRegistrations {
+  readonly #settings: ReadonlyMap<number, ProposerSetting>;
+  readonly #enabled: boolean;
+  readonly #started = new Set<number>();
+
+  /** Checks the settings (INVALID_OPTION). */
+  constructor(settings: readonly ProposerSetting[], enabled: boolean) {
+    checkProposerSettings(settings);
+    this.#settings = new Map(settings.map((p) => [p.validatorIndex, p]));
+    this.#enabled = enabled;
+  }
+
+  feeRecipientOf(validatorIndex: number): Uint8Array | undefined {
+    return this.#settings.get(validatorIndex)?.feeRecipient;
+  }
+
+  /**
+   * The first time a slot of an epoch runs (also mid-epoch, after a start): that epoch's
+   * registrations; undefined otherwise or when there is nothing to register.
+   */
+  ofSlot(
+    ctx: step.DutyContext,
+    duties: readonly EpochDuties[],
+    slot: number,
+  ): Promise<DutyOutcome[]> | undefined {
+    const epoch = ctx.times.epochOf(slot);
+    if (!this.#enabled || this.#started.has(epoch)) return undefined;
+    this.#started.add(epoch);
+    for (const e of this.#started) if (e < epoch) this.#started.delete(e);
+    const entries = registrationEntries(duties, this.#settings);
+    return entries.length === 0 ? undefined : registerWithBuilders(ctx, epoch, entries);
+  }
 }

@@ -10,6 +10,7 @@ import {
   type VoluntaryExit,
   voluntaryExitSigningRoot,
 } from '@diva-dvt/beacon-api/spec';
+import { OperatorError } from '../errors.ts';
 import * as step from '../internal/duty.ts';
 import type { DutyOutcome } from '../outcome.ts';
 
@@ -19,6 +20,37 @@ export interface VoluntaryExitRequest {
   readonly epoch: number;
   /** Give up collecting the signature after this time (unix ms). */
   readonly deadlineMs: number;
+}
+
+/** `ValidatorClient.exit` options. */
+export interface VoluntaryExitOptions {
+  /**
+   * The exit's epoch (default: the current one). Every member of the committee must be asked for
+   * the same epoch, or their partial signatures do not combine: give it explicitly.
+   */
+  readonly epoch?: number;
+  /** How long to collect the signature (default: one epoch). */
+  readonly timeoutMs?: number;
+}
+
+/** The request `options` make now; throws INVALID_OPTION for a bad epoch or timeout. */
+export function exitRequest(
+  ctx: step.DutyContext,
+  validatorIndex: number,
+  options: VoluntaryExitOptions,
+): VoluntaryExitRequest {
+  const now = ctx.clock.nowMs();
+  const epoch = options.epoch ?? ctx.times.epochOf(Math.max(0, ctx.times.slotAt(now)));
+  const timeoutMs = options.timeoutMs ?? ctx.spec.slotDurationMs * ctx.spec.slotsPerEpoch;
+  for (const [option, v] of [
+    ['epoch', epoch],
+    ['timeoutMs', timeoutMs],
+  ] as const) {
+    if (!Number.isSafeInteger(v) || v < 0) {
+      throw new OperatorError({ code: 'INVALID_OPTION', option, reason: 'expected a non-negative integer' });
+    }
+  }
+  return { validatorIndex, epoch, deadlineMs: now + timeoutMs };
 }
 
 export function exitValidator(ctx: step.DutyContext, request: VoluntaryExitRequest): Promise<DutyOutcome> {

@@ -82,15 +82,22 @@ export async function startElectraBeaconNode(options: {
     produceBlock: ({ slot, randaoReveal, graffiti, feeRecipient }) => {
       const fork = forkOfSlot(slot) as 'electra' | 'fulu';
       const blinded = options.blinded === true;
-      const block = blinded ? ssz[fork].BlindedBeaconBlock.defaultValue() : ssz[fork].BeaconBlock.defaultValue();
+      const block = blinded
+        ? ssz[fork].BlindedBeaconBlock.defaultValue()
+        : ssz[fork].BeaconBlock.defaultValue();
       block.slot = slot;
       block.proposerIndex = VALIDATOR;
       block.parentRoot = headRoot(slot - 1);
       block.body.randaoReveal = randaoReveal;
       block.body.graffiti = graffiti;
       if (feeRecipient !== undefined) {
-        if (blinded) (block.body as { executionPayloadHeader: { feeRecipient: Uint8Array } }).executionPayloadHeader.feeRecipient = feeRecipient;
-        else (block.body as { executionPayload: { feeRecipient: Uint8Array } }).executionPayload.feeRecipient = feeRecipient;
+        if (blinded)
+          (
+            block.body as { executionPayloadHeader: { feeRecipient: Uint8Array } }
+          ).executionPayloadHeader.feeRecipient = feeRecipient;
+        else
+          (block.body as { executionPayload: { feeRecipient: Uint8Array } }).executionPayload.feeRecipient =
+            feeRecipient;
       }
       const meta = { version: fork, blinded, executionPayloadValue: 1n, consensusBlockValue: 2n };
       return { data: blinded ? block : { block, ...blobsOf(fork) }, meta };
