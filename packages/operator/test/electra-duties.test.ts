@@ -5,6 +5,7 @@
 // @lodestar/state-transition 1.46.0's signature sets (or its computeSigningRoot with its config's
 // domains where state-transition has no set) verified with its blst `verifySignatureSet` against
 // the validator's group key.
+import type { BeaconApiImplementation } from '@diva-dvt/beacon-api/server';
 import { ssz } from '@diva-dvt/beacon-api/spec';
 import {
   computeEpochAtSlot,
@@ -21,15 +22,14 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type DutyOutcome, dutyReason } from '../src/index.ts';
 import {
   ATTESTER_SLOT_IN_EPOCH,
+  COMMITTEE_INDEX,
   COMMITTEE_LENGTH,
   GENESIS_TIME_SEC,
   PROPOSER_SLOT_IN_EPOCH,
   VALIDATOR,
-  VALIDATOR_COMMITTEE_INDEX,
 } from './helpers/beacon-node.ts';
 import {
   blobsOf,
-  COMMITTEE_INDEX,
   electraAttestationData,
   forkOfSlot,
   lodestarChain,
@@ -87,9 +87,9 @@ async function runSlot(h: Harness, slot: number): Promise<void> {
   if (slot % 8 === ATTESTER_SLOT_IN_EPOCH) await h.outcome(is('aggregate', slot), `aggregate ${slot}`);
 }
 
-async function setup(blinded: boolean) {
+async function setup(blinded: boolean, overrides?: BeaconApiImplementation) {
   const clock = createFakeClock(GENESIS_MS - 5_000);
-  const node = await startElectraBeaconNode({ clock, blinded });
+  const node = await startElectraBeaconNode({ clock, blinded, ...(overrides ? { overrides } : {}) });
   cleanups.push(() => node.close());
   const h = createHarness({ url: node.url, clock });
   await h.client.start();
@@ -161,8 +161,6 @@ describe('ValidatorClient on electra and fulu', () => {
       );
       expect(lodestarVerifies(indexedSet(root, signed.signature))).toBe(true);
     }
-    // the single bit of our position would be in an attestation we never build after electra
-    expect(VALIDATOR_COMMITTEE_INDEX).toBeLessThan(COMMITTEE_LENGTH);
 
     // blocks: block contents with the node's blobs and proofs, RANDAO and block signatures
     const blocks = node.callsTo('publishBlock');
@@ -235,5 +233,44 @@ describe('ValidatorClient on electra and fulu', () => {
       expect(lodestarVerifies(getRandaoRevealSignatureSet(lodestar.config, signed.message))).toBe(true);
       expect(lodestarVerifies(getBlockProposerSignatureSet(lodestar.config, signed))).toBe(true);
     }
+  });
+
+  it('refuses electra data that names a committee, and an aggregate of another committee', async () => {
+    const { node, h } = await setup(false, {
+      produceAttestationData: ({ slot }) => ({
+        data: { ...electraAttestationData(slot), index: COMMITTEE_INDEX },
+        meta: {},
+      }),
+    });
+    h.clock.advanceTo(third(2));
+    const attestation = await h.outcome(is('attestation', 2), 'attestation');
+    expect(attestation.status).toBe('failed');
+    expect(dutyReason(attestation)).toBe('invalid-beacon-response');
+    expect(node.callsTo('submitPoolAttestations')).toEqual([]);
+
+    const other = await setup(false, {
+      getAggregatedAttestation: ({ slot }) => {
+        const committeeBits = ssz.electra.Attestation.defaultValue().committeeBits;
+        committeeBits.set(COMMITTEE_INDEX + 1, true);
+        return {
+          data: {
+            aggregationBits: ssz.electra.Attestation.defaultValue().aggregationBits,
+            data: electraAttestationData(slot),
+            signature: new Uint8Array(96),
+            committeeBits,
+          },
+          meta: { version: 'electra' },
+        };
+      },
+    });
+    other.h.clock.advanceTo(third(2));
+    await other.h.outcome(is('attestation', 2), 'attestation');
+    other.h.clock.advanceTo(twoThirds(2));
+    const aggregate = await other.h.outcome(is('aggregate', 2), 'aggregate');
+    expect(aggregate.status === 'failed' && aggregate.error.details).toMatchObject({
+      code: 'UNEXPECTED_RESPONSE',
+      field: 'aggregate.committeeBits',
+    });
+    expect(other.node.callsTo('publishAggregateAndProofs')).toEqual([]);
   });
 });

@@ -16,7 +16,6 @@ import type { getBlockProposerSignatureSet } from '@lodestar/state-transition';
 import type { Clock } from '../../src/index.ts';
 import {
   attestationData,
-  COMMITTEE_INDEX,
   COMMITTEE_LENGTH,
   GENESIS_VALIDATORS_ROOT,
   headRoot,
@@ -79,7 +78,7 @@ export async function startElectraBeaconNode(options: {
         meta: { version: forkOfSlot(slot) },
       };
     },
-    produceBlock: ({ slot, randaoReveal, graffiti, feeRecipient }) => {
+    produceBlock: ({ slot, randaoReveal, graffiti }) => {
       const fork = forkOfSlot(slot) as 'electra' | 'fulu';
       const blinded = options.blinded === true;
       const block = blinded
@@ -90,15 +89,6 @@ export async function startElectraBeaconNode(options: {
       block.parentRoot = headRoot(slot - 1);
       block.body.randaoReveal = randaoReveal;
       block.body.graffiti = graffiti;
-      if (feeRecipient !== undefined) {
-        if (blinded)
-          (
-            block.body as { executionPayloadHeader: { feeRecipient: Uint8Array } }
-          ).executionPayloadHeader.feeRecipient = feeRecipient;
-        else
-          (block.body as { executionPayload: { feeRecipient: Uint8Array } }).executionPayload.feeRecipient =
-            feeRecipient;
-      }
       const meta = { version: fork, blinded, executionPayloadValue: 1n, consensusBlockValue: 2n };
       return { data: blinded ? block : { block, ...blobsOf(fork) }, meta };
     },
@@ -109,8 +99,6 @@ export async function startElectraBeaconNode(options: {
   };
   return startTestBeaconNode({ clock: options.clock, spec: ELECTRA_SPEC, overrides: impl });
 }
-
-export { COMMITTEE_INDEX };
 
 type LodestarConfig = Parameters<typeof getBlockProposerSignatureSet>[0];
 
