@@ -20,7 +20,7 @@ import type { Clock } from './clock.ts';
 import { type AggregatorSelection, aggregate, selectAggregator } from './duties/aggregation.ts';
 import { attest } from './duties/attestation.ts';
 import { proposeBlock } from './duties/block.ts';
-import { BuilderRegistrations, type ProposerSetting } from './duties/builder-registration.ts';
+import { type ProposerSetting, ProposerSettings } from './duties/builder-registration.ts';
 import { sendSyncCommitteeMessage } from './duties/sync-committee-message.ts';
 import { contributeToSyncCommittee } from './duties/sync-contribution.ts';
 import { exitRequest, exitValidator, type VoluntaryExitOptions } from './duties/voluntary-exit.ts';
@@ -59,7 +59,10 @@ export interface ValidatorClientInit {
   readonly onDuties?: (duties: EpochDuties) => void;
   /** A slot's duties have started (called before the next slot can start). */
   readonly onSlot?: (slot: number) => void;
-  /** Fee recipient (sent with block requests) and gas limit per validator; default none. */
+  /**
+   * Fee recipient and gas limit per validator (default none): the fee recipient goes to the node
+   * once per epoch (`prepareBeaconProposer`) and with each block request.
+   */
   readonly proposerSettings?: readonly ProposerSetting[];
   /**
    * Sign and send a builder registration once per epoch for every validator that has a proposer
@@ -110,7 +113,7 @@ export class ValidatorClient {
   #ctx: DutyContext | undefined;
   readonly #epochs = new Map<number, Promise<ValidatorEpoch[] | undefined>>();
   #indices: readonly number[];
-  readonly #builder: BuilderRegistrations;
+  readonly #proposerSettings: ProposerSettings;
 
   /** Does no I/O: `start()` does. */
   constructor(components: ValidatorClientComponents, init: ValidatorClientInit) {
@@ -128,7 +131,10 @@ export class ValidatorClient {
         });
       }
     }
-    this.#builder = new BuilderRegistrations(init.proposerSettings ?? [], init.builderRegistrations === true);
+    this.#proposerSettings = new ProposerSettings(
+      init.proposerSettings ?? [],
+      init.builderRegistrations === true,
+    );
     this.#components = components;
     this.#init = init;
     this.#logger = components.logger ?? silentLogger;
@@ -363,7 +369,7 @@ export class ValidatorClient {
     const epochs = await this.#dutiesOf(ctx, ctx.times.epochOf(slot));
     if (epochs === undefined) return;
     const work = epochs.map((v) => this.#runValidatorSlot(ctx, v, slot));
-    const registrations = this.#builder.ofSlot(
+    const registrations = this.#proposerSettings.ofSlot(
       ctx,
       epochs.map((v) => v.duties),
       slot,
@@ -388,7 +394,9 @@ export class ValidatorClient {
 
     if (proposerSlots.includes(slot))
       work.push(
-        proposeBlock(ctx, validatorIndex, slot, this.#builder.feeRecipientOf(validatorIndex)).then(emit),
+        proposeBlock(ctx, validatorIndex, slot, this.#proposerSettings.feeRecipientOf(validatorIndex)).then(
+          emit,
+        ),
       );
 
     const attesterDuty = attester?.slot === slot ? attester : undefined;

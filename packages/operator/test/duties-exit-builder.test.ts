@@ -220,7 +220,13 @@ describe('builder registrations', () => {
     }
     expect(first).toMatchObject({ status: 'published', validatorIndex: VALIDATOR, deadlineMs: slotStart(8) });
     expect(h.signed.filter((d) => d.type === 'builder-registration').map((d) => d.slot)).toEqual([0, 8]);
-    // the fee recipient also goes with the block request
+    // the fee recipient also goes to the node each epoch, and with the block request
+    const preparations = node.callsTo('prepareBeaconProposer');
+    expect(preparations.map((c) => c.atMs)).toEqual([slotStart(0), slotStart(8)]);
+    expect(preparations[0]?.args.data).toEqual([
+      { validatorIndex: VALIDATOR, feeRecipient: FEE_RECIPIENT },
+      { validatorIndex: OTHER_VALIDATOR, feeRecipient: new Uint8Array(20).fill(1) },
+    ]);
     expect(node.callsTo('produceBlock')[0]?.args.feeRecipient).toEqual(FEE_RECIPIENT);
   });
 

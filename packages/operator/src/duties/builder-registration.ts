@@ -119,35 +119,51 @@ export function checkProposerSettings(settings: readonly ProposerSetting[]): voi
 }
 
 /** A validator client's registrations: its settings, and the epochs already registered. */
-export class BuilderRegistrations {
+/**
+ * A validator client's proposer settings per epoch: the first time a slot of an epoch runs (also
+ * mid-epoch, after a start) the node is told each configured validator's fee recipient
+ * (`prepareBeaconProposer`, for blocks it builds itself; a failure is only logged) and, when
+ * enabled, the epoch's builder registrations go out.
+ */
+export class ProposerSettings {
   readonly #settings: ReadonlyMap<number, ProposerSetting>;
-  readonly #enabled: boolean;
+  readonly #registrations: boolean;
   readonly #started = new Set<number>();
 
   /** Checks the settings (INVALID_OPTION). */
-  constructor(settings: readonly ProposerSetting[], enabled: boolean) {
+  constructor(settings: readonly ProposerSetting[], builderRegistrations: boolean) {
     checkProposerSettings(settings);
     this.#settings = new Map(settings.map((p) => [p.validatorIndex, p]));
-    this.#enabled = enabled;
+    this.#registrations = builderRegistrations;
   }
 
   feeRecipientOf(validatorIndex: number): Uint8Array | undefined {
     return this.#settings.get(validatorIndex)?.feeRecipient;
   }
 
-  /**
-   * The first time a slot of an epoch runs (also mid-epoch, after a start): that epoch's
-   * registrations; undefined otherwise or when there is nothing to register.
-   */
+  /** The epoch's registrations the first time one of its slots runs; undefined otherwise or with none. */
   ofSlot(
     ctx: step.DutyContext,
     duties: readonly EpochDuties[],
     slot: number,
   ): Promise<DutyOutcome[]> | undefined {
     const epoch = ctx.times.epochOf(slot);
-    if (!this.#enabled || this.#started.has(epoch)) return undefined;
+    if (this.#settings.size === 0 || this.#started.has(epoch)) return undefined;
     this.#started.add(epoch);
     for (const e of this.#started) if (e < epoch) this.#started.delete(e);
+    const data = duties.flatMap(({ validatorIndex }) => {
+      const feeRecipient = this.feeRecipientOf(validatorIndex);
+      return feeRecipient === undefined ? [] : [{ validatorIndex, feeRecipient }];
+    });
+    if (data.length > 0) {
+      ctx.api.prepareBeaconProposer({ data }, { timeoutMs: ctx.spec.slotDurationMs }).catch((e: unknown) =>
+        ctx.logger.warn('proposer preparation failed', {
+          epoch,
+          error: e instanceof Error ? e.message : String(e),
+        }),
+      );
+    }
+    if (!this.#registrations) return undefined;
     const entries = registrationEntries(duties, this.#settings);
     return entries.length === 0 ? undefined : registerWithBuilders(ctx, epoch, entries);
   }

@@ -95,6 +95,7 @@ export async function startElectraBeaconNode(options: {
     publishBlindedBlock: () => undefined,
     submitPoolVoluntaryExit: () => undefined,
     registerValidator: () => undefined,
+    prepareBeaconProposer: () => undefined,
     ...options.overrides,
   };
   return startTestBeaconNode({ clock: options.clock, spec: ELECTRA_SPEC, overrides: impl });
