@@ -98,6 +98,7 @@ export function aggregate(
         throw step.unexpected('aggregate', 'aggregate.data', 'not the attestation data asked for');
       }
       if (electra) {
+        // (a phase0 Attestation from a node without v2 has no committee_bits: refused here too)
         const committees: number[] = a.committeeBits?.getTrueBitIndexes?.() ?? [];
         if (committees.length !== 1 || committees[0] !== duty.committeeIndex) {
           throw step.unexpected(

@@ -3,7 +3,8 @@
 // that the block is for this slot and proposer, agree with the committee on one block (the node's is
 // this member's candidate), sign its root under DOMAIN_BEACON_PROPOSER and publish it (blinded
 // blocks to the blinded route; from deneb on the signed block travels with
-// its KZG proofs and blobs). Deadline: when attestations are due, after which attesters have voted
+// its KZG proofs and blobs: electra's BlockContents, and fulu's with cell proofs, pass through as the
+// node gave them). Deadline: when attestations are due, after which attesters have voted
 // on another head and a block would most likely be orphaned.
 import type { ProducedBlock } from '@diva-dvt/beacon-api';
 import { blockType, forkAtLeast, randaoSigningRoot } from '@diva-dvt/beacon-api/spec';
