@@ -11,7 +11,9 @@ export type SigningDutyType =
   | 'aggregate'
   | 'sync-committee-message'
   | 'sync-committee-selection-proof'
-  | 'sync-committee-contribution';
+  | 'sync-committee-contribution'
+  | 'voluntary-exit'
+  | 'builder-registration';
 
 export type OperatorErrorDetails =
   | { readonly code: 'INVALID_SPEC'; readonly field: string; readonly reason: string }
@@ -125,7 +127,12 @@ export type OperatorErrorDetails =
       readonly path: string;
       readonly operation: 'read' | 'write' | 'watch';
     }
-  | { readonly code: 'NOT_STARTED' }
+  | {
+      /** A call that needs `start()` first (what it reads from the beacon node, a loaded file). */
+      readonly code: 'NOT_STARTED';
+      /** What was asked, e.g. `exit` or `current`. */
+      readonly request: string;
+    }
   | { readonly code: 'INVALID_PASSWORD_FILE'; readonly file: string; readonly reason: string }
   | {
       readonly code: 'INVALID_KEYSTORE';
@@ -219,7 +226,7 @@ function describe(d: OperatorErrorDetails): string {
     case 'FILE_ACCESS_FAILED':
       return `cannot ${d.operation} ${d.path}`;
     case 'NOT_STARTED':
-      return 'not started';
+      return `${d.request} needs start() first`;
     case 'INVALID_PASSWORD_FILE':
       return `unusable password file ${d.file}: ${d.reason}`;
     case 'INVALID_KEYSTORE':

@@ -33,13 +33,17 @@ export type {
   ValidatorCommittee,
 } from './committee/types.ts';
 export { DATA_DIR_LOCK_FILE, type DataDirLock, type LockDataDirOptions, lockDataDir } from './data-dir.ts';
+export type { ProposerSetting } from './duties/builder-registration.ts';
 export {
   aggregateValue,
   attestationDataValue,
   blockValue,
   contributionValue,
+  electraAggregateValue,
+  electraAttestationDataValue,
   syncHeadRootValue,
 } from './duties/values.ts';
+export type { VoluntaryExitOptions } from './duties/voluntary-exit.ts';
 export {
   isOperatorError,
   OperatorError,

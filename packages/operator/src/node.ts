@@ -16,6 +16,7 @@ import type {
   OperatorAddress,
   ValidatorCommittee,
 } from './committee/types.ts';
+import { OperatorError } from './errors.ts';
 import { type Logger, silentLogger } from './logger.ts';
 import type { DutyOutcome } from './outcome.ts';
 import type { P2pNetwork } from './p2p/types.ts';
@@ -25,7 +26,12 @@ import {
   type SignerValidator,
   type SigningEvent,
 } from './runtime/committee-signer.ts';
-import { type DueTimesBps, ValidatorClient } from './validator-client.ts';
+import {
+  type DueTimesBps,
+  ValidatorClient,
+  type ValidatorClientInit,
+  type VoluntaryExitOptions,
+} from './validator-client.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -50,6 +56,10 @@ export interface OperatorNodeInit {
   readonly graffiti?: Uint8Array;
   readonly dueBps?: DueTimesBps;
   readonly roundTimeoutMs?: number;
+  /** Fee recipient and gas limit per validator (blocks and builder registrations). */
+  readonly proposerSettings?: ValidatorClientInit['proposerSettings'];
+  /** Send builder registrations once per epoch (needs `proposerSettings`). */
+  readonly builderRegistrations?: boolean;
 }
 
 /** What the node runs now, for status pages and readiness. */
@@ -156,6 +166,12 @@ export class OperatorNode {
         validatorIndices: served.map((v) => v.validatorIndex),
         ...(this.#init.graffiti !== undefined ? { graffiti: this.#init.graffiti } : {}),
         ...(this.#init.dueBps !== undefined ? { dueBps: this.#init.dueBps } : {}),
+        ...(this.#init.proposerSettings !== undefined
+          ? { proposerSettings: this.#init.proposerSettings }
+          : {}),
+        ...(this.#init.builderRegistrations !== undefined
+          ? { builderRegistrations: this.#init.builderRegistrations }
+          : {}),
         ...(this.#c.onOutcome !== undefined ? { onOutcome: this.#c.onOutcome } : {}),
       },
     );
@@ -179,6 +195,17 @@ export class OperatorNode {
       onChain: this.#indices.size,
       peers: snapshot.peers.length,
     });
+  }
+
+  /**
+   * Signs and publishes a voluntary exit of `validatorIndex` with its committee (every member must
+   * be asked, with the same `epoch`).
+   */
+  exit(validatorIndex: number, options?: VoluntaryExitOptions): Promise<DutyOutcome> {
+    if (this.#client === undefined) {
+      throw new OperatorError({ code: 'NOT_STARTED', request: 'exit' });
+    }
+    return this.#client.exit(validatorIndex, options);
   }
 
   /** Stops starting duties, lets those in flight end, then closes the signer and the network. */

@@ -7,6 +7,9 @@ import type {
   Phase0Attestation,
   SignedAggregateAndProofAny,
   SignedContributionAndProof,
+  SignedValidatorRegistrationV1,
+  SignedVoluntaryExit,
+  SingleAttestation,
   SyncCommitteeMessage,
 } from '@diva-dvt/beacon-api/spec';
 import type { OperatorError } from './errors.ts';
@@ -20,10 +23,15 @@ export interface PublishedMessages {
     readonly blockRoot: Uint8Array;
     readonly signature: Uint8Array;
   };
-  readonly attestation: Phase0Attestation;
+  /** Before electra an Attestation with one aggregation bit; from electra on a SingleAttestation. */
+  readonly attestation: Phase0Attestation | SingleAttestation;
   readonly aggregate: SignedAggregateAndProofAny;
   readonly 'sync-committee-message': SyncCommitteeMessage;
   readonly 'sync-committee-contribution': SignedContributionAndProof;
+  /** `ValidatorClient.exit`: the exit published to the pool. */
+  readonly 'voluntary-exit': SignedVoluntaryExit;
+  /** Once per epoch with builder registrations enabled: what went to `registerValidator`. */
+  readonly 'builder-registration': SignedValidatorRegistrationV1;
 }
 
 export type PublishedDutyType = keyof PublishedMessages;

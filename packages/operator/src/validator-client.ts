@@ -20,8 +20,10 @@ import type { Clock } from './clock.ts';
 import { type AggregatorSelection, aggregate, selectAggregator } from './duties/aggregation.ts';
 import { attest } from './duties/attestation.ts';
 import { proposeBlock } from './duties/block.ts';
+import { type ProposerSetting, ProposerSettings } from './duties/builder-registration.ts';
 import { sendSyncCommitteeMessage } from './duties/sync-committee-message.ts';
 import { contributeToSyncCommittee } from './duties/sync-contribution.ts';
+import { exitRequest, exitValidator, type VoluntaryExitOptions } from './duties/voluntary-exit.ts';
 import { OperatorError } from './errors.ts';
 import type { DutyContext } from './internal/duty.ts';
 import { type Logger, silentLogger } from './logger.ts';
@@ -57,6 +59,16 @@ export interface ValidatorClientInit {
   readonly onDuties?: (duties: EpochDuties) => void;
   /** A slot's duties have started (called before the next slot can start). */
   readonly onSlot?: (slot: number) => void;
+  /**
+   * Fee recipient and gas limit per validator (default none): the fee recipient goes to the node
+   * once per epoch (`prepareBeaconProposer`) and with each block request.
+   */
+  readonly proposerSettings?: readonly ProposerSetting[];
+  /**
+   * Sign and send a builder registration once per epoch for every validator that has a proposer
+   * setting and an attester duty that epoch (which carries its public key). Default false.
+   */
+  readonly builderRegistrations?: boolean;
 }
 
 interface ValidatorEpoch {
@@ -101,6 +113,7 @@ export class ValidatorClient {
   #ctx: DutyContext | undefined;
   readonly #epochs = new Map<number, Promise<ValidatorEpoch[] | undefined>>();
   #indices: readonly number[];
+  readonly #proposerSettings: ProposerSettings;
 
   /** Does no I/O: `start()` does. */
   constructor(components: ValidatorClientComponents, init: ValidatorClientInit) {
@@ -118,6 +131,10 @@ export class ValidatorClient {
         });
       }
     }
+    this.#proposerSettings = new ProposerSettings(
+      init.proposerSettings ?? [],
+      init.builderRegistrations === true,
+    );
     this.#components = components;
     this.#init = init;
     this.#logger = components.logger ?? silentLogger;
@@ -209,6 +226,28 @@ export class ValidatorClient {
     this.#epochs.clear();
     this.#running = false;
     this.#logger.info('validator client stopped');
+  }
+
+  /**
+   * Signs (with the committee) and publishes a voluntary exit of `validatorIndex`; resolves with its
+   * outcome (also passed to `onOutcome`). Throws NOT_STARTED before `start()` and UNKNOWN_VALIDATOR
+   * for a validator this client does not serve.
+   */
+  exit(validatorIndex: number, options: VoluntaryExitOptions = {}): Promise<DutyOutcome> {
+    const ctx = this.#ctx;
+    if (ctx === undefined || !this.#running) {
+      throw new OperatorError({ code: 'NOT_STARTED', request: 'exit' });
+    }
+    if (!this.#indices.includes(validatorIndex))
+      throw new OperatorError({ code: 'UNKNOWN_VALIDATOR', validatorIndex });
+    const done = exitValidator(ctx, exitRequest(ctx, validatorIndex, options)).then((o) => {
+      this.#emit(ctx, o);
+      return o;
+    });
+    const task = done.then(() => undefined);
+    this.#inFlight.add(task);
+    void task.finally(() => this.#inFlight.delete(task));
+    return done;
   }
 
   async #run(ctx: DutyContext, signal: AbortSignal): Promise<void> {
@@ -329,7 +368,22 @@ export class ValidatorClient {
   async #runSlot(ctx: DutyContext, slot: number): Promise<void> {
     const epochs = await this.#dutiesOf(ctx, ctx.times.epochOf(slot));
     if (epochs === undefined) return;
-    await Promise.all(epochs.map((v) => this.#runValidatorSlot(ctx, v, slot)));
+    const work = epochs.map((v) => this.#runValidatorSlot(ctx, v, slot));
+    const registrations = this.#proposerSettings.ofSlot(
+      ctx,
+      epochs.map((v) => v.duties),
+      slot,
+    );
+    if (registrations !== undefined) {
+      work.push(
+        registrations.then((outcomes) =>
+          outcomes.forEach((o) => {
+            this.#emit(ctx, o);
+          }),
+        ),
+      );
+    }
+    await Promise.all(work);
   }
 
   async #runValidatorSlot(ctx: DutyContext, v: ValidatorEpoch, slot: number): Promise<void> {
@@ -338,7 +392,12 @@ export class ValidatorClient {
     const emit = (o: DutyOutcome) => this.#emit(ctx, o);
     const work: Promise<unknown>[] = [];
 
-    if (proposerSlots.includes(slot)) work.push(proposeBlock(ctx, validatorIndex, slot).then(emit));
+    if (proposerSlots.includes(slot))
+      work.push(
+        proposeBlock(ctx, validatorIndex, slot, this.#proposerSettings.feeRecipientOf(validatorIndex)).then(
+          emit,
+        ),
+      );
 
     const attesterDuty = attester?.slot === slot ? attester : undefined;
     if (attesterDuty !== undefined) {

@@ -33,6 +33,8 @@ describe('exports', () => {
         "createSystemClock",
         "dutyInstanceId",
         "dutyReason",
+        "electraAggregateValue",
+        "electraAttestationDataValue",
         "formatClusterFile",
         "generateIdentity",
         "identityFromSecretKey",

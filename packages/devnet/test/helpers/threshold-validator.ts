@@ -57,6 +57,8 @@ const LATENCY_KEYS: Record<DutyOutcome['duty'], string> = {
   aggregate: 'aggregate',
   'sync-committee-message': 'syncCommitteeMessage',
   'sync-committee-contribution': 'syncContribution',
+  'voluntary-exit': 'voluntaryExit',
+  'builder-registration': 'builderRegistration',
 };
 
 function record(log: Omit<DutyLog, 'spec'>, o: DutyOutcome): void {
@@ -76,6 +78,8 @@ function record(log: Omit<DutyLog, 'spec'>, o: DutyOutcome): void {
       log.blocks.push({ slot: o.slot, root: bytesToHex(o.message.blockRoot) });
       break;
     case 'attestation':
+      // altair-era Attestation (the devnet's); an electra SingleAttestation has no aggregation bits
+      if (!('aggregationBits' in o.message)) break;
       log.attestations.push({
         slot: o.slot,
         committeeIndex: o.message.data.index,

@@ -201,7 +201,7 @@ export function createClusterFileSource(parameters: ClusterFileSourceParameters)
       await reloading;
     },
     current() {
-      if (snapshot === undefined) throw new OperatorError({ code: 'NOT_STARTED' });
+      if (snapshot === undefined) throw new OperatorError({ code: 'NOT_STARTED', request: 'current' });
       return snapshot;
     },
     onChange(listener) {

@@ -4,10 +4,12 @@
 // when aggregates are due (AGGREGATE_DUE_BPS, two thirds into the slot), asks the node for the
 // aggregate of the attestation data the committee decided, agrees with the committee on one
 // AggregateAndProof (nodes may hold different aggregates), and signs and publishes it under
-// DOMAIN_AGGREGATE_AND_PROOF. Deadline: the end of the slot. Electra's per-committee aggregates are
-// not built yet (UNSUPPORTED_FORK).
+// DOMAIN_AGGREGATE_AND_PROOF. Deadline: the end of the slot. From electra on (EIP-7549) the node is
+// asked for its committee's aggregate (v2 with committee_index), which carries committee_bits with
+// that one committee, and the AggregateAndProof is electra's.
 import type { AttesterDuty } from '@diva-dvt/beacon-api';
 import {
+  type ElectraAggregateAndProof,
   forkAtEpoch,
   forkAtLeast,
   type Phase0AggregateAndProof,
@@ -19,7 +21,7 @@ import * as step from '../internal/duty.ts';
 import type { DutyOutcome } from '../outcome.ts';
 import { isAttestationAggregator } from '../selection.ts';
 import type { AttestResult } from './attestation.ts';
-import { aggregateValue } from './values.ts';
+import { aggregateValue, electraAggregateValue } from './values.ts';
 
 /** A selected aggregator's proof, or the outcome that ends the aggregation duty here. */
 export type AggregatorSelection =
@@ -84,8 +86,8 @@ export function aggregate(
     step.checkDeadline(ctx, t, 'before-signing');
     const fork = forkAtEpoch(ctx.signing.schedule, ctx.times.epochOf(duty.slot)).fork;
     const dataRoot = ssz.phase0.AttestationData.hashTreeRoot(data);
+    const electra = forkAtLeast(fork, 'electra');
     const attestation = await step.stage(ctx, t, 'aggregate', 'produce', async () => {
-      if (forkAtLeast(fork, 'electra')) throw step.unsupportedFork('aggregate', fork);
       const a = (
         await ctx.api.getAggregatedAttestation(
           { slot: duty.slot, attestationDataRoot: dataRoot, committeeIndex: duty.committeeIndex },
@@ -95,20 +97,40 @@ export function aggregate(
       if (!ssz.phase0.AttestationData.equals(a.data, data)) {
         throw step.unexpected('aggregate', 'aggregate.data', 'not the attestation data asked for');
       }
+      if (electra) {
+        // (a phase0 Attestation from a node without v2 has no committee_bits: refused here too)
+        const committees: number[] = a.committeeBits?.getTrueBitIndexes?.() ?? [];
+        if (committees.length !== 1 || committees[0] !== duty.committeeIndex) {
+          throw step.unexpected(
+            'aggregate',
+            'aggregate.committeeBits',
+            `committees [${committees.join(', ')}], asked for ${duty.committeeIndex}`,
+          );
+        }
+      }
       return a;
     });
-    const message: Phase0AggregateAndProof = {
-      aggregatorIndex: duty.validatorIndex,
-      aggregate: attestation,
-      selectionProof,
-    };
-    const decided = await step.decide(
-      ctx,
-      t,
-      'aggregate',
-      message,
-      aggregateValue(ctx.signing, { fork, aggregatorIndex: duty.validatorIndex, data, selectionProof }),
-    );
+    const base = { aggregatorIndex: duty.validatorIndex, aggregate: attestation, selectionProof };
+    const decided = electra
+      ? await step.decide(
+          ctx,
+          t,
+          'aggregate',
+          base as ElectraAggregateAndProof,
+          electraAggregateValue(ctx.signing, {
+            aggregatorIndex: duty.validatorIndex,
+            committeeIndex: duty.committeeIndex,
+            data,
+            selectionProof,
+          }),
+        )
+      : await step.decide(
+          ctx,
+          t,
+          'aggregate',
+          base as Phase0AggregateAndProof,
+          aggregateValue(ctx.signing, { fork, aggregatorIndex: duty.validatorIndex, data, selectionProof }),
+        );
     const signed = { message: decided.value, signature: decided.signature };
     return step.publish(ctx, t, 'aggregate', signed, (opts) =>
       ctx.api.publishAggregateAndProofs({ fork, data: [signed] }, opts),

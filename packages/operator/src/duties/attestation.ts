@@ -2,9 +2,9 @@
 // a third into the slot), ask the node for the attestation data of the validator's committee, agree
 // with the committee on one (the node's is this member's candidate), sign it under
 // DOMAIN_BEACON_ATTESTER, and submit an Attestation with the validator's single bit set
-// in its committee's aggregation bits. Deadline: the end of the slot. Electra's SingleAttestation
-// is not built yet: from electra on the duty fails with UNSUPPORTED_FORK instead of sending the
-// old container.
+// in its committee's aggregation bits. Deadline: the end of the slot. From electra on (EIP-7549) the
+// data's index is 0 (the committee is no longer signed) and the message is a SingleAttestation
+// (committee index, attester index, data, signature) on the v2 pool endpoint.
 import { BitArray } from '@chainsafe/ssz';
 import type { AttesterDuty } from '@diva-dvt/beacon-api';
 import {
@@ -12,10 +12,11 @@ import {
   forkAtEpoch,
   forkAtLeast,
   type Phase0Attestation,
+  type SingleAttestation,
 } from '@diva-dvt/beacon-api/spec';
 import * as step from '../internal/duty.ts';
 import type { DutyOutcome } from '../outcome.ts';
-import { attestationDataValue } from './values.ts';
+import { attestationDataValue, electraAttestationDataValue } from './values.ts';
 
 export interface AttestResult {
   readonly outcome: DutyOutcome;
@@ -33,8 +34,10 @@ export async function attest(ctx: step.DutyContext, duty: AttesterDuty): Promise
   const outcome = await step.settle(async () => {
     step.checkDeadline(ctx, t, 'before-signing');
     const fork = forkAtEpoch(ctx.signing.schedule, ctx.times.epochOf(slot)).fork;
+    const electra = forkAtLeast(fork, 'electra');
+    // the data's index: the committee before electra, 0 from electra on
+    const dataIndex = electra ? 0 : duty.committeeIndex;
     data = await step.stage(ctx, t, 'attestation', 'produce', async () => {
-      if (forkAtLeast(fork, 'electra')) throw step.unsupportedFork('attestation', fork);
       const d = (
         await ctx.api.produceAttestationData(
           { slot, committeeIndex: duty.committeeIndex },
@@ -42,8 +45,8 @@ export async function attest(ctx: step.DutyContext, duty: AttesterDuty): Promise
         )
       ).data;
       if (d.slot !== slot) throw step.unexpected('attestation', 'data.slot', `${d.slot}, asked for ${slot}`);
-      if (d.index !== duty.committeeIndex) {
-        throw step.unexpected('attestation', 'data.index', `${d.index}, asked for ${duty.committeeIndex}`);
+      if (d.index !== dataIndex) {
+        throw step.unexpected('attestation', 'data.index', `${d.index}, expected ${dataIndex}`);
       }
       return d;
     });
@@ -52,13 +55,26 @@ export async function attest(ctx: step.DutyContext, duty: AttesterDuty): Promise
       t,
       'attestation',
       data,
-      attestationDataValue(ctx.signing, {
-        slot,
-        committeeIndex: duty.committeeIndex,
-        slotsPerEpoch: ctx.spec.slotsPerEpoch,
-      }),
+      electra
+        ? electraAttestationDataValue(ctx.signing, { slot, slotsPerEpoch: ctx.spec.slotsPerEpoch })
+        : attestationDataValue(ctx.signing, {
+            slot,
+            committeeIndex: duty.committeeIndex,
+            slotsPerEpoch: ctx.spec.slotsPerEpoch,
+          }),
     );
     data = decided.value;
+    if (electra) {
+      const single: SingleAttestation = {
+        committeeIndex: duty.committeeIndex,
+        attesterIndex: validatorIndex,
+        data: decided.value,
+        signature: decided.signature,
+      };
+      return step.publish(ctx, t, 'attestation', single, (opts) =>
+        ctx.api.submitPoolAttestations({ fork, data: [single] }, opts),
+      );
+    }
     const attestation: Phase0Attestation = {
       aggregationBits: BitArray.fromSingleBit(duty.committeeLength, duty.validatorCommitteeIndex),
       data: decided.value,

@@ -3,7 +3,8 @@
 // that the block is for this slot and proposer, agree with the committee on one block (the node's is
 // this member's candidate), sign its root under DOMAIN_BEACON_PROPOSER and publish it (blinded
 // blocks to the blinded route; from deneb on the signed block travels with
-// its KZG proofs and blobs). Deadline: when attestations are due, after which attesters have voted
+// its KZG proofs and blobs: electra's BlockContents, and fulu's with cell proofs, pass through as the
+// node gave them). Deadline: when attestations are due, after which attesters have voted
 // on another head and a block would most likely be orphaned.
 import type { ProducedBlock } from '@diva-dvt/beacon-api';
 import { blockType, forkAtLeast, randaoSigningRoot } from '@diva-dvt/beacon-api/spec';
@@ -17,6 +18,7 @@ export function proposeBlock(
   ctx: step.DutyContext,
   validatorIndex: number,
   slot: number,
+  feeRecipient?: Uint8Array,
 ): Promise<DutyOutcome> {
   const t: step.DutyTarget<'block'> = {
     duty: 'block',
@@ -30,7 +32,15 @@ export function proposeBlock(
     const epoch = ctx.times.epochOf(slot);
     const randaoReveal = await step.sign(ctx, t, 'randao-reveal', randaoSigningRoot(ctx.signing, epoch));
     const produced: ProducedBlock = await step.stage(ctx, t, 'block', 'produce', () =>
-      ctx.api.produceBlock({ slot, randaoReveal, graffiti: ctx.graffiti }, step.callOptions(ctx, t)),
+      ctx.api.produceBlock(
+        {
+          slot,
+          randaoReveal,
+          graffiti: ctx.graffiti,
+          ...(feeRecipient !== undefined ? { feeRecipient } : {}),
+        },
+        step.callOptions(ctx, t),
+      ),
     );
     const { version: fork, blinded } = produced.meta;
     const contents = !blinded && forkAtLeast(fork, 'deneb');

@@ -13,6 +13,7 @@ import {
   blockType,
   type ContributionAndProof,
   contributionAndProofSigningRoot,
+  type ElectraAggregateAndProof,
   type Fork,
   type Phase0AggregateAndProof,
   type SigningContext,
@@ -54,6 +55,18 @@ export function attestationDataValue(
       ),
     signingRoot: (v) => attestationDataSigningRoot(signing, v),
   };
+}
+
+/**
+ * Electra attestation data (EIP-7549): the committee moved out of the signed data, so `index` must
+ * be 0; the duty's committee travels beside it (SingleAttestation.committee_index, the aggregate's
+ * committee_bits). Otherwise the checks of `attestationDataValue`.
+ */
+export function electraAttestationDataValue(
+  signing: SigningContext,
+  duty: { readonly slot: number; readonly slotsPerEpoch: number },
+): ValueType<AttestationData> {
+  return attestationDataValue(signing, { ...duty, committeeIndex: 0 });
 }
 
 /** A (full or blinded) beacon block of `fork` for the validator's slot. */
@@ -100,6 +113,40 @@ export function aggregateValue(
           equalBytes(v.selectionProof, duty.selectionProof) &&
           v.aggregate.aggregationBits.getTrueBitIndexes().length > 0,
       ),
+    signingRoot: (v) => aggregateAndProofSigningRoot(signing, v),
+  };
+}
+
+/**
+ * The electra aggregate a selected aggregator signs (EIP-7549): besides `aggregateValue`'s checks,
+ * its committee_bits must name exactly the aggregator's committee (an aggregate of one committee,
+ * as validator.md's get_aggregate_and_proof builds it).
+ */
+export function electraAggregateValue(
+  signing: SigningContext,
+  duty: {
+    readonly aggregatorIndex: number;
+    readonly committeeIndex: number;
+    readonly data: AttestationData;
+    readonly selectionProof: Uint8Array;
+  },
+): ValueType<ElectraAggregateAndProof> {
+  const type = ssz.electra.AggregateAndProof;
+  return {
+    encode: (v) => type.serialize(v),
+    decode: (bytes) => type.deserialize(bytes),
+    isValid: (v) =>
+      safely(() => {
+        const committees = v.aggregate.committeeBits.getTrueBitIndexes();
+        return (
+          v.aggregatorIndex === duty.aggregatorIndex &&
+          committees.length === 1 &&
+          committees[0] === duty.committeeIndex &&
+          ssz.phase0.AttestationData.equals(v.aggregate.data, duty.data) &&
+          equalBytes(v.selectionProof, duty.selectionProof) &&
+          v.aggregate.aggregationBits.getTrueBitIndexes().length > 0
+        );
+      }),
     signingRoot: (v) => aggregateAndProofSigningRoot(signing, v),
   };
 }

@@ -56,6 +56,8 @@ const DUTY_CODES: Readonly<Record<SigningDutyType, number>> = {
   'sync-committee-message': 6,
   'sync-committee-selection-proof': 7,
   'sync-committee-contribution': 8,
+  'voluntary-exit': 9,
+  'builder-registration': 10,
 };
 
 const TAG = new TextEncoder().encode('diva-duty/1');
