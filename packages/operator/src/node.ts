@@ -16,6 +16,7 @@ import type {
   OperatorAddress,
   ValidatorCommittee,
 } from './committee/types.ts';
+import type { VoluntaryExitOptions } from './duties/voluntary-exit.ts';
 import { OperatorError } from './errors.ts';
 import { type Logger, silentLogger } from './logger.ts';
 import type { DutyOutcome } from './outcome.ts';
@@ -26,12 +27,7 @@ import {
   type SignerValidator,
   type SigningEvent,
 } from './runtime/committee-signer.ts';
-import {
-  type DueTimesBps,
-  ValidatorClient,
-  type ValidatorClientInit,
-  type VoluntaryExitOptions,
-} from './validator-client.ts';
+import { type DueTimesBps, ValidatorClient, type ValidatorClientInit } from './validator-client.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
