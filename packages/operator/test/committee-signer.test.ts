@@ -2,10 +2,12 @@
 // values need only the partial exchange; crashed members, bad frames and lagging members.
 
 import type { ValueType } from '@diva-dvt/consensus';
+import { leaderOf, leaderOrder } from '@diva-dvt/consensus';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadRuntimeBls } from '../src/runtime/bls.ts';
 import type { CommitteeSigner } from '../src/runtime/committee-signer.ts';
+import { dutyInstanceId } from '../src/runtime/frames.ts';
 import type { SigningDuty } from '../src/signer.ts';
 import { createOperators, createSigner, createValidator } from './helpers/committee.ts';
 import { createMemoryHub } from './helpers/memory-network.ts';
@@ -71,6 +73,29 @@ describe('CommitteeSigner', () => {
     const root = new Uint8Array(32).fill(9);
     const sigs = await Promise.all(members.map((m) => m.sign(root, duty('randao-reveal', 11))));
     for (const s of sigs) expect(verifies(root, s)).toBe(true);
+  });
+
+  it('one member combines a fixed-value signature; without it the others combine after waiting', async () => {
+    const { members, operators, validator, hub, verifies } = setup();
+    const root = new Uint8Array(32).fill(10);
+    const d = duty('selection-proof', 30);
+    const id = dutyInstanceId({
+      groupPublicKey: validator.committee.groupPublicKey,
+      type: d.type,
+      slot: d.slot,
+    });
+    const combiner = leaderOf(leaderOrder(N, id, validator.committee.groupPublicKey.subarray(0, 32)), 1);
+    // the designated combiner is down: the others wait for its result, then combine themselves
+    hub.setDown(operators[combiner - 1]!.address, true);
+    const started = Date.now();
+    const up = members.filter((_, i) => i !== combiner - 1);
+    const sigs = await Promise.all(up.map((m) => m.sign(root, d)));
+    for (const s of sigs) expect(verifies(root, s)).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    // with everyone up, the others verify the combiner's signature and take it (the same bytes)
+    hub.setDown(operators[combiner - 1]!.address, false);
+    const again = await Promise.all(members.map((m) => m.sign(root, duty('selection-proof', 31))));
+    for (const s of again) expect(Buffer.compare(s, again[0]!)).toBe(0);
   });
 
   it('decides with 5 members down, and times out with 6 down, signing nothing then', async () => {

@@ -25,7 +25,7 @@ const SECONDS_PER_SLOT = 4;
 const SLOTS_PER_EPOCH = 8;
 const EPOCH_MS = SECONDS_PER_SLOT * SLOTS_PER_EPOCH * 1000;
 // Lodestar needs 2-20 s to answer on REST; 20 node processes need as long to start on 2 cores
-const GENESIS_DELAY_SEC = 75;
+const GENESIS_DELAY_SEC = 120;
 
 const processes: NodeProcess[] = [];
 afterAll(async () => {
@@ -99,10 +99,13 @@ describe('20 diva-node processes on Lodestar', () => {
       );
     }
     for (const p of processes) p.start();
-    await Promise.all(processes.map((p) => p.waitForLine((l) => l.msg === 'diva-node running', 90_000)));
+    // every node must be running by genesis (plus a margin): 20 processes start on 2 cores
+    const runningBy = genesisTimeSec * 1000 + 30_000 - Date.now();
+    await Promise.all(processes.map((p) => p.waitForLine((l) => l.msg === 'diva-node running', runningBy)));
 
     const api = createBeaconApi(createBeaconNodeClient({ url: lodestar.restUrl }));
     const chain: ChainView = chainView(api, SLOTS_PER_EPOCH);
+    const tracking = chain.trackDuties(OURS, SECONDS_PER_SLOT * 1000);
     // wait for genesis, then 3 epochs with everyone up
     await sleep(Math.max(0, genesisTimeSec * 1000 - Date.now()));
     const phase1End = 3 * SLOTS_PER_EPOCH;
@@ -142,6 +145,7 @@ describe('20 diva-node processes on Lodestar', () => {
     const balancesAfter4 = await chain.balances(OURS);
     for (const v of OURS) expect(balancesAfter4.get(v)!).toBeGreaterThan(balancesAfter1.get(v)!);
 
+    tracking.stop();
     // Stop everyone gracefully; check every slashing-protection database: no slashable pair.
     const codes = await Promise.all(processes.map((p) => p.kill('SIGTERM')));
     expect(codes.every((c) => c === '0' || c === 'SIGKILL')).toBe(true);

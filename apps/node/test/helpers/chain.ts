@@ -14,6 +14,11 @@ export interface AttestationReport {
 }
 
 export interface ChainView {
+  /**
+   * Records the validators' attester duties of the current and next epoch once per slot (beacon
+   * nodes answer duties only for those), for `attestations` later; `stop` ends it.
+   */
+  trackDuties(validators: readonly number[], slotMs: number): { stop(): void };
   headSlot(): Promise<number>;
   /** Resolves once the head is at `slot` or later. */
   waitForSlot(slot: number, timeoutMs: number): Promise<void>;
@@ -27,9 +32,39 @@ interface AttestationLike {
   aggregationBits: { get(i: number): boolean };
 }
 
+interface Duty {
+  readonly validatorIndex: number;
+  readonly slot: number;
+  readonly committeeIndex: number;
+  readonly position: number;
+}
+
 export function chainView(api: BeaconApi, slotsPerEpoch: number): ChainView {
   const headSlot = async () => (await api.getBlockHeader({ blockId: 'head' })).data.header.message.slot;
+  /** Attester duties seen, by `validator/epoch`. */
+  const seen = new Map<string, Duty>();
   return {
+    trackDuties(validators, slotMs) {
+      const poll = async () => {
+        const head = await headSlot().catch(() => undefined);
+        if (head === undefined) return;
+        const epoch = Math.floor(head / slotsPerEpoch);
+        for (const e of [epoch, epoch + 1]) {
+          const found = await api.getAttesterDuties({ epoch: e, indices: validators }).catch(() => undefined);
+          for (const d of found?.data ?? []) {
+            seen.set(`${d.validatorIndex}/${e}`, {
+              validatorIndex: d.validatorIndex,
+              slot: d.slot,
+              committeeIndex: d.committeeIndex,
+              position: d.validatorCommitteeIndex,
+            });
+          }
+        }
+      };
+      void poll();
+      const timer = setInterval(() => void poll(), slotMs);
+      return { stop: () => clearInterval(timer) };
+    },
     headSlot,
     async waitForSlot(slot, timeoutMs) {
       const end = Date.now() + timeoutMs;
@@ -41,23 +76,9 @@ export function chainView(api: BeaconApi, slotsPerEpoch: number): ChainView {
       }
     },
     async attestations(validators, fromSlot, toSlot) {
-      const duties: { validatorIndex: number; slot: number; committeeIndex: number; position: number }[] = [];
-      for (
-        let epoch = Math.floor(fromSlot / slotsPerEpoch);
-        epoch <= Math.floor(toSlot / slotsPerEpoch);
-        epoch++
-      ) {
-        const found = (await api.getAttesterDuties({ epoch, indices: validators })).data;
-        for (const d of found) {
-          if (d.slot < fromSlot || d.slot > toSlot) continue;
-          duties.push({
-            validatorIndex: d.validatorIndex,
-            slot: d.slot,
-            committeeIndex: d.committeeIndex,
-            position: d.validatorCommitteeIndex,
-          });
-        }
-      }
+      const duties = [...seen.values()].filter(
+        (d) => validators.includes(d.validatorIndex) && d.slot >= fromSlot && d.slot <= toSlot,
+      );
       const blocks = new Map<number, AttestationLike[]>();
       const head = await headSlot();
       for (let slot = fromSlot + 1; slot <= Math.min(head, toSlot + slotsPerEpoch); slot++) {

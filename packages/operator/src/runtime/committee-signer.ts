@@ -36,10 +36,13 @@ import type { P2pNetwork, PeerOffence } from '../p2p/types.ts';
 import type { DecidedValue, SigningDuty, ThresholdSigner } from '../signer.ts';
 import { createOperatorAuthenticator, type DirectDelivery } from './auth.ts';
 import {
+  decodeCombinedFrame,
   decodePartialFrame,
   dutyInstanceId,
+  encodeCombinedFrame,
   encodeConsensusFrame,
   encodePartialFrame,
+  FRAME_COMBINED,
   FRAME_CONSENSUS,
   FRAME_PARTIAL,
 } from './frames.ts';
@@ -304,7 +307,10 @@ export class CommitteeSigner implements ThresholdSigner {
   #receive(from: OperatorAddress, bytes: Uint8Array): void {
     let id: Uint8Array;
     if (bytes[0] === FRAME_CONSENSUS && bytes.length >= 1 + 35) id = bytes.subarray(4, 36);
-    else if (bytes[0] === FRAME_PARTIAL && decodePartialFrame(bytes) !== undefined)
+    else if (
+      (bytes[0] === FRAME_PARTIAL && decodePartialFrame(bytes) !== undefined) ||
+      (bytes[0] === FRAME_COMBINED && decodeCombinedFrame(bytes) !== undefined)
+    )
       id = bytes.subarray(1, 33);
     else return this.#drop(from, 'malformed frame', 'malformed');
     const session = this.#sessions.get(hex(id));
@@ -502,9 +508,17 @@ export class CommitteeSigner implements ThresholdSigner {
     const { scheme } = entry;
     const id = dutyInstanceId({ ...duty, groupPublicKey: committee.groupPublicKey });
     const startedMs = this.#c.clock.nowMs();
+    const n = committee.members.length;
+    const waitMs = this.#init.combinerWaitMs ?? 300;
+    // as in `decide`: one member (round 1's leader of this instance) combines and shares the result
+    const combiner = leaderOf(leaderOrder(n, id, committee.groupPublicKey.subarray(0, 32)), 1);
+    const isCombiner = waitMs === 0 || combiner === share.shareIndex;
     return new Promise<Uint8Array>((resolve, reject) => {
       const partials = new Map<number, Uint8Array>();
       const unchecked = new Set<number>();
+      /** Non-combiners: set once t partials are held and the wait for the combiner's result began. */
+      let waiting: ReturnType<typeof setTimeout> | undefined;
+      let waited = isCombiner;
       let settled = false;
       let markSettled: () => void = () => {};
       const settledPromise = new Promise<void>((done) => {
@@ -512,11 +526,19 @@ export class CommitteeSigner implements ThresholdSigner {
       });
       const finish = () => {
         settled = true;
+        if (waiting !== undefined) clearTimeout(waiting);
         cancelDeadline();
         markSettled();
       };
       const tryCombine = () => {
         if (settled || partials.size < committee.threshold) return;
+        if (!waited) {
+          waiting ??= setTimeout(() => {
+            waited = true;
+            tryCombine();
+          }, waitMs);
+          return;
+        }
         const list = [...partials].map(([member, bytes]) => ({
           member,
           partial: scheme.decodePartial(bytes),
@@ -530,7 +552,11 @@ export class CommitteeSigner implements ThresholdSigner {
         if (combined !== undefined && scheme.verifyCombined(signingRoot, combined)) {
           finish();
           this.#c.onEvent?.({ type: 'combined', duty, latencyMs: this.#c.clock.nowMs() - startedMs });
-          resolve(scheme.encodeSignature(combined));
+          const signature = scheme.encodeSignature(combined);
+          if (isCombiner) {
+            this.#broadcast(entry, encodeCombinedFrame({ instance: id, root: signingRoot, signature }));
+          }
+          resolve(signature);
           return;
         }
         // Some partial is bad: check the unchecked ones, drop the invalid, wait for more.
@@ -549,6 +575,23 @@ export class CommitteeSigner implements ThresholdSigner {
         duty,
         startedMs,
         deliver: (member, bytes) => {
+          if (bytes[0] === FRAME_COMBINED) {
+            const combined = decodeCombinedFrame(bytes);
+            if (settled || combined === undefined || Buffer.compare(combined.root, signingRoot) !== 0) return;
+            let signature: Signature;
+            try {
+              signature = scheme.decodeSignature(combined.signature);
+            } catch {
+              return this.#drop(entry.addresses[member - 1]!, 'malformed combined signature', 'malformed');
+            }
+            if (!scheme.verifyCombined(signingRoot, signature)) {
+              return this.#drop(entry.addresses[member - 1]!, 'invalid combined signature', 'invalid');
+            }
+            finish();
+            this.#c.onEvent?.({ type: 'combined', duty, latencyMs: this.#c.clock.nowMs() - startedMs });
+            resolve(combined.signature.slice());
+            return;
+          }
           const frame = decodePartialFrame(bytes);
           if (frame === undefined || frame.shareIndex !== member) {
             return this.#drop(entry.addresses[member - 1]!, 'partial frame not from its sender', 'invalid');

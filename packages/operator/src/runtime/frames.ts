@@ -3,12 +3,15 @@
 //   PARTIAL   (2): instance [32] | signing root [32] | share index u16 | partial signature [96],
 //                  for duties whose value is fixed (RANDAO reveal, selection proofs): no consensus,
 //                  only the exchange of partial signatures.
+//   COMBINED  (3): instance [32] | signing root [32] | group signature [96]: the designated
+//                  combiner's result of such an exchange (the others check it instead of combining).
 // Decoding never throws: it answers undefined for bytes that are not one of these.
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { SigningDutyType } from '../errors.ts';
 
 export const FRAME_CONSENSUS = 1;
 export const FRAME_PARTIAL = 2;
+export const FRAME_COMBINED = 3;
 
 const PARTIAL_BYTES = 1 + 32 + 32 + 2 + 96;
 
@@ -38,6 +41,28 @@ export function decodePartialFrame(bytes: Uint8Array): PartialFrame | undefined 
     shareIndex: (bytes[65]! << 8) | bytes[66]!,
     partial: bytes.subarray(67),
   };
+}
+
+const COMBINED_BYTES = 1 + 32 + 32 + 96;
+
+export interface CombinedFrame {
+  readonly instance: Uint8Array;
+  readonly root: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+export function encodeCombinedFrame(frame: CombinedFrame): Uint8Array {
+  const out = new Uint8Array(COMBINED_BYTES);
+  out[0] = FRAME_COMBINED;
+  out.set(frame.instance, 1);
+  out.set(frame.root, 33);
+  out.set(frame.signature, 65);
+  return out;
+}
+
+export function decodeCombinedFrame(bytes: Uint8Array): CombinedFrame | undefined {
+  if (bytes.length !== COMBINED_BYTES || bytes[0] !== FRAME_COMBINED) return undefined;
+  return { instance: bytes.subarray(1, 33), root: bytes.subarray(33, 65), signature: bytes.subarray(65) };
 }
 
 export function encodeConsensusFrame(message: Uint8Array): Uint8Array {
