@@ -72,11 +72,57 @@ async function measure(prefer: 'blst' | 'noble', duties: number, validators: num
   };
 }
 
+interface MemoryMeasurement {
+  readonly validators: number;
+  readonly rssMb: number;
+  readonly heapUsedMb: number;
+  readonly setupMsPerValidator: number;
+}
+
+/**
+ * One member's memory with `count` validators loaded (their committees parsed, threshold schemes
+ * built): every validator has the same committee key material (splitting thousands of keys would
+ * take minutes), parsed anew per validator as the runtime does.
+ */
+async function measureMemory(count: number): Promise<MemoryMeasurement> {
+  const { bls } = await loadRuntimeBls();
+  const operators = createOperators(N);
+  const template = createValidator(0, operators, T);
+  const vs = Array.from({ length: count }, (_, i) => ({
+    ...template,
+    validatorIndex: i,
+    committee: {
+      ...template.committee,
+      validatorIndex: i,
+      members: template.committee.members.map((m) => ({ ...m, publicShare: m.publicShare.slice() })),
+    },
+  }));
+  const hub = createMemoryHub({ delayMs: 0 });
+  const start = performance.now();
+  const signer = createSigner(bls, operators[0]!, operators, vs, hub.network(operators[0]!.address));
+  const setupMs = performance.now() - start;
+  globalThis.gc?.();
+  const m = process.memoryUsage();
+  signer.stop();
+  return {
+    validators: count,
+    rssMb: Math.round(m.rss / 2 ** 20),
+    heapUsedMb: Math.round(m.heapUsed / 2 ** 20),
+    setupMsPerValidator: Number((setupMs / count).toFixed(2)),
+  };
+}
+
 const quantile = (xs: readonly number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
 };
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
+
+const memoryChild = process.argv.indexOf('--memory');
+if (memoryChild >= 0) {
+  process.stdout.write(`${JSON.stringify(await measureMemory(Number(process.argv[memoryChild + 1])))}\n`);
+  process.exit(0);
+}
 
 const child = process.argv.indexOf('--measure');
 if (child >= 0) {
@@ -103,6 +149,19 @@ const run = (prefer: string, duties: number, validators: number): Measurement =>
   );
   return JSON.parse(out.trim().split('\n').pop() as string) as Measurement;
 };
+
+const memory = (quick ? [100, 1_000] : [100, 1_000, 10_000]).map((count) => {
+  process.stderr.write(`measuring one member's memory with ${count} validators\n`);
+  const out = execFileSync(
+    process.execPath,
+    [...process.execArgv, '--expose-gc', self, '--memory', String(count)],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  return JSON.parse(out.trim().split('\n').pop() as string) as MemoryMeasurement;
+});
 
 const duties = quick ? 20 : 120;
 const warm = (xs: readonly number[]) => xs.slice(Math.min(5, Math.floor(xs.length / 4)));
@@ -133,6 +192,8 @@ const figures = {
   slotShareAt10000Validators: round((312 * cpuMs) / 12_000),
   slotShareGoal: 0.15,
   p50DutyToSignatureMs: results[2]!.median,
+  /** One member's process with N validators loaded (goals: <= 300 MB at 1,000, <= 1 GB at 10,000) */
+  memory,
   quick,
 };
 process.stdout.write(
