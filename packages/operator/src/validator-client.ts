@@ -26,6 +26,7 @@ import { contributeToSyncCommittee } from './duties/sync-contribution.ts';
 import { exitRequest, exitValidator, type VoluntaryExitOptions } from './duties/voluntary-exit.ts';
 import { OperatorError } from './errors.ts';
 import type { DutyContext } from './internal/duty.ts';
+import { SharedRequests } from './internal/shared-requests.ts';
 import { type Logger, silentLogger } from './logger.ts';
 import type { DutyOutcome, EpochDuties } from './outcome.ts';
 import { syncSubcommitteesOf } from './selection.ts';
@@ -201,6 +202,7 @@ export class ValidatorClient {
         }),
         signing: signingContextOf(specResponse.data, genesis.genesisValidatorsRoot),
         graffiti: this.#init.graffiti ?? new Uint8Array(32),
+        shared: new SharedRequests(),
       };
       this.#loop = this.#run(this.#ctx, this.#controller.signal);
       this.#logger.info('validator client started', {

@@ -336,6 +336,27 @@ describe('ValidatorClient', () => {
     h.clock.advanceTo(slotStart(1) - 1);
   });
 
+  it('counts a message the node already holds (another committee member published it) as published', async () => {
+    const clock = createFakeClock(GENESIS_MS - 5_000);
+    const node = await setup({
+      clock,
+      overrides: {
+        submitPoolSyncCommitteeSignatures: () => {
+          throw new Error('SYNC_COMMITTEE_ERROR_SYNC_COMMITTEE_ALREADY_KNOWN');
+        },
+      },
+    });
+    const h = createHarness({ url: node.url, clock });
+    await h.client.start();
+    cleanups.push(() => stopNow(h));
+    h.clock.advanceTo(slotStart(0));
+    h.clock.advanceTo(third(0));
+    const done = await h.outcome(is('sync-committee-message', 0), 'sync message');
+    expect(done.status).toBe('published');
+    expect(node.callsTo('submitPoolSyncCommitteeSignatures')).toHaveLength(1);
+    h.clock.advanceTo(slotStart(1) - 1);
+  });
+
   it('ends the aggregate as the attestation ended when the node gave no attestation data', async () => {
     const clock = createFakeClock(GENESIS_MS - 5_000);
     const node = await setup({

@@ -21,7 +21,7 @@ import { type NodeProcess, nodeProcess } from '../helpers/processes.ts';
 const OPERATORS = 20;
 const GENESIS_VALIDATORS = 20;
 const OURS = [16, 17, 18, 19];
-const SECONDS_PER_SLOT = 4;
+const SECONDS_PER_SLOT = 6;
 const SLOTS_PER_EPOCH = 8;
 const EPOCH_MS = SECONDS_PER_SLOT * SLOTS_PER_EPOCH * 1000;
 // Lodestar needs 2-20 s to answer on REST; 20 node processes need as long to start on 2 cores

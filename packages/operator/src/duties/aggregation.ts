@@ -88,10 +88,13 @@ export function aggregate(
     const dataRoot = ssz.phase0.AttestationData.hashTreeRoot(data);
     const electra = forkAtLeast(fork, 'electra');
     const attestation = await step.stage(ctx, t, 'aggregate', 'produce', async () => {
+      const key = `aggregate/${duty.committeeIndex}/${Buffer.from(dataRoot).toString('hex')}`;
       const a = (
-        await ctx.api.getAggregatedAttestation(
-          { slot: duty.slot, attestationDataRoot: dataRoot, committeeIndex: duty.committeeIndex },
-          step.callOptions(ctx, t),
+        await ctx.shared.get(duty.slot, key, () =>
+          ctx.api.getAggregatedAttestation(
+            { slot: duty.slot, attestationDataRoot: dataRoot, committeeIndex: duty.committeeIndex },
+            step.callOptions(ctx, t),
+          ),
         )
       ).data;
       if (!ssz.phase0.AttestationData.equals(a.data, data)) {

@@ -39,9 +39,11 @@ export async function attest(ctx: step.DutyContext, duty: AttesterDuty): Promise
     const dataIndex = electra ? 0 : duty.committeeIndex;
     data = await step.stage(ctx, t, 'attestation', 'produce', async () => {
       const d = (
-        await ctx.api.produceAttestationData(
-          { slot, committeeIndex: duty.committeeIndex },
-          step.callOptions(ctx, t),
+        await ctx.shared.get(slot, `attestation-data/${duty.committeeIndex}`, () =>
+          ctx.api.produceAttestationData(
+            { slot, committeeIndex: duty.committeeIndex },
+            step.callOptions(ctx, t),
+          ),
         )
       ).data;
       if (d.slot !== slot) throw step.unexpected('attestation', 'data.slot', `${d.slot}, asked for ${slot}`);

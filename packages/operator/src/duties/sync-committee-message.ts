@@ -34,7 +34,12 @@ export async function sendSyncCommitteeMessage(
       t,
       'sync-committee-message',
       'produce',
-      async () => (await ctx.api.getBlockHeader({ blockId: 'head' }, step.callOptions(ctx, t))).data.root,
+      async () =>
+        (
+          await ctx.shared.get(slot, 'head', () =>
+            ctx.api.getBlockHeader({ blockId: 'head' }, step.callOptions(ctx, t)),
+          )
+        ).data.root,
     );
     beaconBlockRoot = root;
     const decided = await step.decide(

@@ -42,10 +42,13 @@ export function contributeToSyncCommittee(
     if (!isSyncCommitteeAggregator(ctx.spec, selectionProof))
       return { ...step.base(t), status: 'not-selected' };
     const contribution = await step.stage(ctx, t, 'sync-committee-contribution', 'produce', async () => {
+      const key = `contribution/${subcommitteeIndex}/${Buffer.from(beaconBlockRoot).toString('hex')}`;
       const c = (
-        await ctx.api.produceSyncCommitteeContribution(
-          { slot, subcommitteeIndex, beaconBlockRoot },
-          step.callOptions(ctx, t),
+        await ctx.shared.get(slot, key, () =>
+          ctx.api.produceSyncCommitteeContribution(
+            { slot, subcommitteeIndex, beaconBlockRoot },
+            step.callOptions(ctx, t),
+          ),
         )
       ).data;
       if (c.slot !== slot || c.subcommitteeIndex !== subcommitteeIndex) {

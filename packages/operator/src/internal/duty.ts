@@ -11,6 +11,7 @@ import type { DutyOutcome, OutcomeBase, PublishedDutyType, PublishedMessages } f
 import type { DecidedValue, SigningDuty, ThresholdSigner } from '../signer.ts';
 import type { SlotTimes } from '../slot-times.ts';
 import type { ValidatorSpec } from '../spec.ts';
+import type { SharedRequests } from './shared-requests.ts';
 
 export interface DutyContext {
   readonly api: BeaconApi;
@@ -21,6 +22,8 @@ export interface DutyContext {
   readonly times: SlotTimes;
   readonly signing: SigningContext;
   readonly graffiti: Uint8Array;
+  /** Identical requests of one slot, asked once (see ./shared-requests.ts). */
+  readonly shared: SharedRequests;
 }
 
 /** Which duty, and when it is due and dropped: the fields every outcome of it carries. */
@@ -173,8 +176,21 @@ export async function publish<D extends PublishedDutyType>(
   fn: (opts: CallOptions) => Promise<void>,
 ): Promise<DutyOutcome> {
   checkDeadline(ctx, t, 'before-publishing');
-  await stage(ctx, t, signingType, 'publish', () => fn({ timeoutMs: ctx.spec.slotDurationMs }));
+  await stage(ctx, t, signingType, 'publish', async () => {
+    try {
+      await fn({ timeoutMs: ctx.spec.slotDurationMs });
+    } catch (e) {
+      // the node has this very message already (another member of the committee published it):
+      // the duty is done
+      if (!alreadyKnown(e)) throw e;
+    }
+  });
   return { ...base(t), status: 'published', message, publishedAtMs: ctx.clock.nowMs() } as DutyOutcome;
+}
+
+/** A node's refusal because it already holds the message (Lodestar: `..._ALREADY_KNOWN`). */
+function alreadyKnown(e: unknown): boolean {
+  return isBeaconApiError(e, 'HTTP_ERROR') && /ALREADY_KNOWN|already known/i.test(e.message);
 }
 
 /** Runs a duty body, turning a DutyEnd into its outcome. */
