@@ -56,6 +56,11 @@ export type DivaSettings = {
   /** Operators' part of rewards, basis points (default 1000 = 10%). */
   operatorFeeBps?: bigint;
   /**
+   * K, seats sampled into each frame's reporting committee (default 64, 16..256): with more than K
+   * active seats, a report is voted by K seats drawn for its frame, so it carries at most K signatures.
+   */
+  reportingCommitteeSeats?: bigint;
+  /**
    * Type of the withdrawal credentials every pool validator is deposited with (default 0x01):
    * `0x01 ‖ 11 zero bytes ‖ divETH`, or `0x02` (compounding, EIP-7251) with the same address. divETH
    * and the DKG-result registry report the same credentials.
@@ -245,6 +250,7 @@ export async function deployDiva(
         parameters.maxAnnualIncreaseBps ?? 1000n,
         parameters.maxDailyDecreaseBps ?? 500n,
         parameters.operatorFeeBps ?? 1000n,
+        parameters.reportingCommitteeSeats ?? 64n,
       ],
     })
   ).address;

@@ -37,6 +37,11 @@ export {
   drawReplacement,
 } from './actions/draw-replacement.ts';
 export {
+  type DrawReportingCommitteeParameters,
+  type DrawReportingCommitteeReturnType,
+  drawReportingCommittee,
+} from './actions/draw-reporting-committee.ts';
+export {
   type EjectUndercollateralizedParameters,
   type EjectUndercollateralizedReturnType,
   ejectUndercollateralized,
@@ -67,6 +72,11 @@ export {
   type GetOperatorReturnType,
   getOperator,
 } from './actions/get-operator.ts';
+export {
+  type GetReportingCommitteeParameters,
+  type GetReportingCommitteeReturnType,
+  getReportingCommittee,
+} from './actions/get-reporting-committee.ts';
 export {
   type ProveDoubleAttestationParameters,
   type ProveDoubleAttestationReturnType,
@@ -114,6 +124,11 @@ export {
   type RequestDrawReturnType,
   requestDraw,
 } from './actions/request-draw.ts';
+export {
+  type RequestReportingCommitteeParameters,
+  type RequestReportingCommitteeReturnType,
+  requestReportingCommittee,
+} from './actions/request-reporting-committee.ts';
 export {
   type RequestShortfallExitParameters,
   type RequestShortfallExitReturnType,

@@ -81,23 +81,27 @@ describe('refusals', () => {
     const accounting = (args: readonly unknown[]) =>
       deployRevert(accountingAbi as Abi, accountingBytecode, args);
     const frames = { genesisTime: 0n, secondsPerEpoch: 384n, epochsPerFrame: 225n, initialEpoch: 0n };
-    expect(await accounting([zeroAddress, system.operatorRegistry, frames, 1000n, 500n, 1000n])).toEqual({
-      name: 'ZeroAddress',
-      args: [],
+    expect(await accounting([zeroAddress, system.operatorRegistry, frames, 1000n, 500n, 1000n, 64n])).toEqual(
+      {
+        name: 'ZeroAddress',
+        args: [],
+      },
+    );
+    expect(
+      await accounting([system.divETH, system.operatorRegistry, frames, 100_001n, 500n, 1000n, 64n]),
+    ).toEqual({
+      name: 'InvalidBps',
+      args: [100_001n],
     });
-    expect(await accounting([system.divETH, system.operatorRegistry, frames, 100_001n, 500n, 1000n])).toEqual(
-      {
-        name: 'InvalidBps',
-        args: [100_001n],
-      },
-    );
-    expect(await accounting([system.divETH, system.operatorRegistry, frames, 1000n, 10_001n, 1000n])).toEqual(
-      {
-        name: 'InvalidBps',
-        args: [10_001n],
-      },
-    );
-    expect(await accounting([system.divETH, system.operatorRegistry, frames, 1000n, 500n, 10_001n])).toEqual({
+    expect(
+      await accounting([system.divETH, system.operatorRegistry, frames, 1000n, 10_001n, 1000n, 64n]),
+    ).toEqual({
+      name: 'InvalidBps',
+      args: [10_001n],
+    });
+    expect(
+      await accounting([system.divETH, system.operatorRegistry, frames, 1000n, 500n, 10_001n, 64n]),
+    ).toEqual({
       name: 'InvalidBps',
       args: [10_001n],
     });
@@ -107,7 +111,9 @@ describe('refusals', () => {
       { ...frames, initialEpoch: 1n },
       { ...frames, initialEpoch: 225n * 10n ** 9n },
     ]) {
-      expect(await accounting([system.divETH, system.operatorRegistry, bad, 1000n, 500n, 1000n])).toEqual({
+      expect(
+        await accounting([system.divETH, system.operatorRegistry, bad, 1000n, 500n, 1000n, 64n]),
+      ).toEqual({
         name: 'InvalidFrames',
         args: [],
       });

@@ -107,8 +107,34 @@ export const errorsAbi = [
     type: 'error',
   },
   {
+    inputs: [{ internalType: 'uint256', name: 'epoch', type: 'uint256' }],
+    name: 'CommitteeAlreadyDrawn',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'epoch', type: 'uint256' },
+      { internalType: 'uint256', name: 'targetBlock', type: 'uint256' },
+    ],
+    name: 'CommitteeAlreadyRequested',
+    type: 'error',
+  },
+  {
     inputs: [{ internalType: 'uint256', name: 'drawId', type: 'uint256' }],
     name: 'CommitteeMismatch',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'activeSeats', type: 'uint256' },
+      { internalType: 'uint256', name: 'committeeSeats', type: 'uint256' },
+    ],
+    name: 'CommitteeNotNeeded',
+    type: 'error',
+  },
+  {
+    inputs: [{ internalType: 'uint256', name: 'epoch', type: 'uint256' }],
+    name: 'CommitteeNotRequested',
     type: 'error',
   },
   {
@@ -404,7 +430,7 @@ export const errorsAbi = [
   },
   {
     inputs: [
-      { internalType: 'uint256', name: 'drawId', type: 'uint256' },
+      { internalType: 'uint256', name: 'epoch', type: 'uint256' },
       { internalType: 'uint256', name: 'headerNumber', type: 'uint256' },
       { internalType: 'uint256', name: 'targetBlock', type: 'uint256' },
     ],
@@ -412,6 +438,11 @@ export const errorsAbi = [
     type: 'error',
   },
   { inputs: [{ internalType: 'uint256', name: 'bps', type: 'uint256' }], name: 'InvalidBps', type: 'error' },
+  {
+    inputs: [{ internalType: 'uint256', name: 'seats', type: 'uint256' }],
+    name: 'InvalidCommitteeSeats',
+    type: 'error',
+  },
   {
     inputs: [{ internalType: 'uint256', name: 'size', type: 'uint256' }],
     name: 'InvalidCommitteeSize',
@@ -565,6 +596,14 @@ export const errorsAbi = [
   },
   {
     inputs: [
+      { internalType: 'address', name: 'signer', type: 'address' },
+      { internalType: 'uint256', name: 'position', type: 'uint256' },
+    ],
+    name: 'NotInReportingCommittee',
+    type: 'error',
+  },
+  {
+    inputs: [
       { internalType: 'uint256', name: 'requestId', type: 'uint256' },
       { internalType: 'address', name: 'caller', type: 'address' },
       { internalType: 'address', name: 'owner', type: 'address' },
@@ -671,6 +710,11 @@ export const errorsAbi = [
     type: 'error',
   },
   {
+    inputs: [{ internalType: 'uint256', name: 'epoch', type: 'uint256' }],
+    name: 'ReportingCommitteeNotDrawn',
+    type: 'error',
+  },
+  {
     inputs: [
       { internalType: 'uint256', name: 'amount', type: 'uint256' },
       { internalType: 'uint256', name: 'minimum', type: 'uint256' },
@@ -718,7 +762,7 @@ export const errorsAbi = [
   { inputs: [{ internalType: 'string', name: 'str', type: 'string' }], name: 'StringTooLong', type: 'error' },
   {
     inputs: [
-      { internalType: 'uint256', name: 'drawId', type: 'uint256' },
+      { internalType: 'uint256', name: 'epoch', type: 'uint256' },
       { internalType: 'uint256', name: 'targetBlock', type: 'uint256' },
       { internalType: 'uint256', name: 'blockNumber', type: 'uint256' },
     ],
@@ -727,7 +771,7 @@ export const errorsAbi = [
   },
   {
     inputs: [
-      { internalType: 'uint256', name: 'drawId', type: 'uint256' },
+      { internalType: 'uint256', name: 'epoch', type: 'uint256' },
       { internalType: 'uint256', name: 'targetBlock', type: 'uint256' },
     ],
     name: 'TargetBlockUnavailable',
@@ -847,4 +891,4 @@ export const errorsAbi = [
   },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = '76edd43ae279f10f65c0d9561a422b662f33c8dc89018028074ad25c25f6f134';
+export const sourcesHash = '1e38cdfd450470065e00df20596343420c3a20316999fae9dfc10f16753c584d';

@@ -7,6 +7,7 @@ import {
   keccak256,
   type LocalAccount,
   parseEther,
+  parseEventLogs,
   stringToHex,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -246,6 +247,35 @@ export async function setupFundedCommittee(
   const members = committee.map((address) => operators.find((o) => o.address === address)!);
   await approveAndFund(client, system, drawId);
   return { staker, operators, drawId, members };
+}
+
+/**
+ * Requests the current frame's reporting committee, mines past its target block and draws it with the
+ * block's header. Returns the frame's reference epoch and the sampled seats (an operator once per seat).
+ */
+export async function drawReportingCommittee(
+  client: AnvilClient,
+  system: System,
+): Promise<{ epoch: bigint; members: readonly Address[]; targetBlock: bigint; seed: Hex }> {
+  const read = { address: system.accounting, abi: accountingAbi } as const;
+  await tx(client, { ...read, functionName: 'requestReportingCommittee' });
+  const epoch = await client.readContract({ ...read, functionName: 'currentReferenceEpoch' });
+  const [targetBlock] = await client.readContract({
+    ...read,
+    functionName: 'reportingCommitteeOf',
+    args: [epoch],
+  });
+  const current = await client.getBlockNumber();
+  if (current <= targetBlock) await client.mine({ blocks: Number(targetBlock - current) + 1 });
+  const header = await getBlockHeaderRlp(client, { blockNumber: targetBlock });
+  const hash = await tx(client, { ...read, functionName: 'drawReportingCommittee', args: [epoch, header] });
+  const receipt = await client.waitForTransactionReceipt({ hash });
+  const [event] = parseEventLogs({
+    abi: accountingAbi,
+    eventName: 'ReportingCommitteeDrawn',
+    logs: receipt.logs,
+  });
+  return { epoch, members: event!.args.members, targetBlock, seed: event!.args.seed };
 }
 
 /** EIP-712 signatures of `signers` over `report`, sorted by signer address as the contract wants. */
