@@ -28,6 +28,7 @@ import {
   parseSignature,
   toHex,
 } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { signWithdrawalCredentialsConfirmation } from '../src/actions/confirm-by-quorum.ts';
 import { signLeaderProposal } from '../src/actions/prove-equivocating-leader.ts';
 import { signReshareApproval } from '../src/actions/record-reshare.ts';
@@ -188,8 +189,18 @@ async function signPermit(
   return { deadline, v: Number(v), r, s };
 }
 
+// Operators have keys of their own (members of a reporting committee sign the report).
+const operatorAccounts = new Map<number, LocalAccount>();
+const accountsByAddress = new Map<string, LocalAccount>();
+
 function operatorAddress(i: number): Address {
-  return `0x${keccak256(toHex(`gas-operator-${i}`)).slice(26)}` as Address;
+  let account = operatorAccounts.get(i);
+  if (!account) {
+    account = privateKeyToAccount(keccak256(toHex(`gas-operator-${i}`)));
+    operatorAccounts.set(i, account);
+    accountsByAddress.set(account.address.toLowerCase(), account);
+  }
+  return account.address;
 }
 
 /**
@@ -813,6 +824,102 @@ async function measureStakingSide() {
       });
     }
 
+    // Reporting: once more than K seats are held, a frame's report is voted by K sampled seats. At each
+    // size, draws until more than K seats are held, a new frame, its committee requested and drawn, and
+    // a report signed by members holding ceil(2/3) of the sample (one signature per distinct member).
+    const readAccounting = (functionName: string, args: readonly unknown[] = []) =>
+      client.readContract({ address: system.accounting, abi: accountingAbi, functionName, args } as never);
+    const committeeSeats = (await readAccounting('REPORTING_COMMITTEE_SEATS')) as bigint;
+    const reportByCommittee = async (size: number) => {
+      const activeSeats = () =>
+        client.readContract({
+          address: system.operatorRegistry,
+          abi: operatorRegistryAbi,
+          functionName: 'activeSeats',
+        }) as Promise<bigint>;
+      while ((await activeSeats()) <= committeeSeats) {
+        await must(client, {
+          account: staker.address,
+          chain: null,
+          ...call(system.committeeDraw, committeeDrawAbi, 'requestDraw'),
+        });
+        const drawId = (await client.readContract({
+          address: system.committeeDraw,
+          abi: committeeDrawAbi,
+          functionName: 'lastDrawId',
+        })) as bigint;
+        await client.mine({ blocks: 3 });
+        const { targetBlock } = await client.readContract({
+          address: system.committeeDraw,
+          abi: committeeDrawAbi,
+          functionName: 'getDraw',
+          args: [drawId],
+        });
+        await must(client, {
+          account: staker.address,
+          chain: null,
+          ...call(system.committeeDraw, committeeDrawAbi, 'finalizeDraw', [
+            drawId,
+            await getBlockHeaderRlp(client, { blockNumber: targetBlock }),
+          ]),
+        });
+      }
+      // The next frame (a day with the test pacing).
+      await client.increaseTime({ seconds: 86_400 });
+      await client.mine({ blocks: 1 });
+      await measure(client, 'requestReportingCommittee', size, {
+        from: staker.address,
+        ...call(system.accounting, accountingAbi, 'requestReportingCommittee'),
+      });
+      const frame = (await readAccounting('currentReferenceEpoch')) as bigint;
+      const [targetBlock] = (await readAccounting('reportingCommitteeOf', [frame])) as [bigint];
+      await client.mine({ blocks: 3 });
+      await measure(client, `drawReportingCommittee (${committeeSeats} seats sampled)`, size, {
+        from: staker.address,
+        ...call(system.accounting, accountingAbi, 'drawReportingCommittee', [
+          frame,
+          await getBlockHeaderRlp(client, { blockNumber: targetBlock }),
+        ]),
+      });
+      const [drawn] = await client.getContractEvents({
+        address: system.accounting,
+        abi: accountingAbi,
+        eventName: 'ReportingCommitteeDrawn',
+        args: { epoch: frame },
+        fromBlock: targetBlock,
+      });
+      const seatsOf = new Map<string, number>();
+      for (const m of drawn!.args.members!)
+        seatsOf.set(m.toLowerCase(), (seatsOf.get(m.toLowerCase()) ?? 0) + 1);
+      const needed = (Number(committeeSeats) * 2 + 2) / 3;
+      const signers: LocalAccount[] = [];
+      let weight = 0;
+      for (const [address, seats] of seatsOf) {
+        if (weight >= Math.floor(needed)) break;
+        signers.push(accountsByAddress.get(address)!);
+        weight += seats;
+      }
+      const report = {
+        epoch: frame,
+        clBalance: 0n,
+        clDepositedEther: 0n,
+        exitedValidators: 0n,
+        penalties: [],
+      };
+      await measure(
+        client,
+        `submitReport (reporting committee: ${signers.length} signatures for ${weight} of ${committeeSeats} sampled seats)`,
+        size,
+        {
+          from: staker.address,
+          ...call(system.accounting, accountingAbi, 'submitReport', [
+            report,
+            await signReport(client, system, report, signers),
+          ]),
+        },
+      );
+    };
+
     let epoch = 0n;
     for (const size of SIZES) {
       await client.request({ method: 'evm_setAutomine', params: [false] });
@@ -854,6 +961,7 @@ async function measureStakingSide() {
         from: staker.address,
         ...call(system.committeeDraw, committeeDrawAbi, 'drawReplacement', [drawId, committee[0]!]),
       });
+      await reportByCommittee(size);
     }
 
     // Reports: a fresh system with 16 key-holding operators seated in one committee.

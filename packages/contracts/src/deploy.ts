@@ -33,6 +33,11 @@ import { withdrawalQueueAbi, withdrawalQueueBytecode } from './generated/Withdra
 export type DivaSettings = {
   /** ETH (wei) sent with divETH's deployment, minted to 0xdead forever (default 1 gwei). */
   initialDepositWei?: bigint;
+  /**
+   * ETH (wei) sent with wdivETH's deployment, staked into divETH and wrapped for 0xdead forever (default
+   * 1 gwei, must be > 0): with wdivETH's decimals offset, it makes the first-depositor attack pointless.
+   */
+  wdivEthSeedWei?: bigint;
   /** divETH collateral per key share (default 1 ether). */
   collateralPerSeatWei?: bigint;
   /** Committee size n (default 16, threshold floor(2n/3) + 1). */
@@ -209,7 +214,12 @@ export async function deployDiva(
   });
   const divETH = divEth.address;
   const wdivETH = (
-    await deploy(client, 'WdivETH', { abi: wdivETHAbi, bytecode: wdivETHBytecode, args: [divETH] })
+    await deploy(client, 'WdivETH', {
+      abi: wdivETHAbi,
+      bytecode: wdivETHBytecode,
+      args: [divETH],
+      value: parameters.wdivEthSeedWei ?? 1_000_000_000n,
+    })
   ).address;
   const operatorRegistry = (
     await deploy(client, 'OperatorRegistry', {

@@ -32,9 +32,10 @@ describe('divETH and wdivETH', () => {
     await stake(chain.client(), system, alice, parseEther('10'));
     expect(await div('balanceOf', [alice.address])).toBe(parseEther('10'));
     expect(await div('sharesOf', [alice.address])).toBe(parseEther('10'));
-    expect(await div('totalPooledEther')).toBe(parseEther('10') + 1_000_000_000n);
+    // Plus divETH's own initial deposit and wdivETH's seed deposit (1 gwei each).
+    expect(await div('totalPooledEther')).toBe(parseEther('10') + 2_000_000_000n);
     expect(await chain.client().getBalance({ address: system.divETH })).toBe(
-      parseEther('10') + 1_000_000_000n,
+      parseEther('10') + 2_000_000_000n,
     );
   });
 
@@ -284,7 +285,8 @@ describe('divETH and wdivETH', () => {
       functionName: 'balanceOf',
       args: [alice.address],
     })) as bigint;
-    expect(wshares).toBe(parseEther('4'));
+    // 10^6 wdivETH base units per divETH wei (the decimals offset: wdivETH has 24 decimals).
+    expect(wshares).toBe(parseEther('4') * 10n ** 6n);
     await tx(client, {
       account: alice,
       address: system.wdivETH,

@@ -48,7 +48,11 @@ export function signReport(account: Account, parameters: SignReportParameters): 
 export type SubmitReportParameters = {
   accounting: Address;
   report: BalanceReport;
-  /** Signatures of active operators holding together at least ceil(2/3) of the active seats, each with its signer (sorted by signer here). */
+  /**
+   * Signatures of active operators holding together at least ceil(2/3) of the active seats, or, with
+   * more than K active seats, of the seats sampled into the report's frame committee
+   * (`requestReportingCommittee`, `drawReportingCommittee`); each with its signer (sorted here).
+   */
   signatures: readonly { signer: Address; signature: Hex }[];
 };
 export type SubmitReportReturnType = Hash;
@@ -67,5 +71,7 @@ export function submitReport(
       { ...parameters.report, penalties: [...parameters.report.penalties] },
       sorted.map((s) => s.signature),
     ],
+    // Penalties change registry weights, whose per-block history writes new slots in a new block.
+    gasMargin: true,
   });
 }

@@ -514,6 +514,7 @@ export const errorsAbi = [
     type: 'error',
   },
   { inputs: [{ internalType: 'address', name: 'operator', type: 'address' }], name: 'NoSeat', type: 'error' },
+  { inputs: [], name: 'NoSeedDeposit', type: 'error' },
   {
     inputs: [
       { internalType: 'uint256', name: 'unfinalizedEther', type: 'uint256' },
@@ -891,4 +892,4 @@ export const errorsAbi = [
   },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = '1e38cdfd450470065e00df20596343420c3a20316999fae9dfc10f16753c584d';
+export const sourcesHash = '4a06cfba71e8fa9302e1e1683c212146f8b6dc9c25632239dc3b4b7020f8bb87';

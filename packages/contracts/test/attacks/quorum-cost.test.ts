@@ -86,7 +86,7 @@ describe('attack: a quorum whose cost grows with the operators', () => {
     const { system, operators } = chain.context();
     const { epoch, members } = await drawReportingCommittee(client, system);
     const inSample = new Set(members);
-    const outside = [];
+    const outside: LocalAccount[] = [];
     for (const o of operators) {
       const held = await client.readContract({
         address: system.operatorRegistry,
