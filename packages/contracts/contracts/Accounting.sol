@@ -90,6 +90,9 @@ contract Accounting is IAccounting, EIP712, ReentrancyGuard {
     uint256 public exitedValidators;
     /// The latest reference epoch with a drawn committee (what `verifyQuorum` asks).
     uint256 public latestCommitteeEpoch;
+    /// divETH's pooled ETH and total shares right after the last report (the rate withdrawals finalize at).
+    uint256 private _reportPooledEther;
+    uint256 private _reportTotalShares;
     mapping(uint256 epoch => ReportingCommittee) private _committees;
     mapping(uint256 epoch => mapping(address operator => uint256 seats)) private _committeeSeats;
 
@@ -318,6 +321,15 @@ contract Accounting is IAccounting, EIP712, ReentrancyGuard {
             uint256 taken = REGISTRY.slash(penalty.operator, penalty.amount, address(0), 0);
             emit PenaltyApplied(report.epoch, penalty.operator, penalty.amount, taken);
         }
+        // The rate withdrawal requests made before this reference epoch finalize at (penalties burn
+        // collateral shares, which only raises it; the requests' own cap keeps them from gaining).
+        _reportPooledEther = DIV_ETH.totalPooledEther();
+        _reportTotalShares = DIV_ETH.totalShares();
+    }
+
+    /// @inheritdoc IAccounting
+    function lastReport() external view returns (uint256 referenceTime, uint256 pooledEther, uint256 totalShares) {
+        return (GENESIS_TIME + lastEpoch * SECONDS_PER_EPOCH, _reportPooledEther, _reportTotalShares);
     }
 
     /// @inheritdoc IAccounting

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.37;
 
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {IAccounting} from "./interfaces/IAccounting.sol";
 import {ICommitteeDraw} from "./interfaces/ICommitteeDraw.sol";
@@ -10,8 +11,12 @@ import {IWithdrawalQueue} from "./interfaces/IWithdrawalQueue.sol";
 
 /// @title WithdrawalQueue: divETH -> ETH, first come first served
 /// @notice A request locks divETH shares and fixes the ETH owed at the current rate. Requests are
-/// finalized strictly in order as buffered ETH allows (anyone may finalize); a finalized request pays
-/// min(ETH at request, shares' value at finalization), so a holder can't escape a loss by queuing.
+/// finalized strictly in order as buffered ETH allows (anyone may finalize), and only once a report
+/// whose reference epoch began after the request has been accepted, at that report's rate: a request
+/// pays min(ETH at request, shares' value at the report, shares' value now). So a holder who sees a loss
+/// coming (a signed report, a slashing on the beacon chain) can't leave at the old rate before it is
+/// reported, and a stake made just before a rewarding report can't leave with the reward before the
+/// next one (as Lido's oracle-driven finalization).
 /// Each request is claimed once by its owner. When the buffer can't cover the queue, anyone may
 /// request the exit of an active validator (`requestShortfallExit`), through the exits contract, so the
 /// committee is asked to sign it and anyone can trigger it with EIP-7002.
@@ -62,6 +67,7 @@ contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
     error NotFinalized(uint256 requestId, uint256 lastFinalizedId);
     error AlreadyClaimed(uint256 requestId);
     error NothingToFinalize(uint256 nextId, uint256 available);
+    error NotReportedYet(uint256 requestId, uint256 requestedAt, uint256 reportReferenceTime);
     error NoShortfall(uint256 unfinalizedEther, uint256 available, uint256 exitsInFlight);
     error DrawNotActive(uint256 drawId, ICommitteeDraw.DrawStatus status);
     error EtherTransferFailed(address to, uint256 amount);
@@ -138,10 +144,19 @@ contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
         uint256 etherTotal;
         uint256 sharesTotal;
         uint256 owedTotal;
+        (uint256 referenceTime, uint256 reportPooled, uint256 reportShares) = accounting.lastReport();
+        if (id < end && _requests[id + 1].requestedAt >= referenceTime) {
+            revert NotReportedYet(id + 1, _requests[id + 1].requestedAt, referenceTime);
+        }
         for (uint256 i = 0; i < maxRequests && id < end; ++i) {
             Request storage request = _requests[id + 1];
+            // Only requests made before the last report's reference epoch began.
+            if (request.requestedAt >= referenceTime) break;
+            uint256 payout = request.etherAmount;
             uint256 value = DIV_ETH.getPooledEthByShares(request.sharesAmount);
-            uint256 payout = value < request.etherAmount ? value : request.etherAmount;
+            if (value < payout) payout = value;
+            value = Math.mulDiv(request.sharesAmount, reportPooled, reportShares);
+            if (value < payout) payout = value;
             if (etherTotal + payout > available) break;
             request.payout = payout;
             etherTotal += payout;

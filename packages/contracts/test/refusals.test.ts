@@ -24,6 +24,7 @@ import {
   deploySystem,
   drawCommittee,
   ROLES,
+  reportNextFrame,
   stake,
   submitReport,
   testAccount,
@@ -189,6 +190,14 @@ describe('refusals', () => {
       functionName: 'requestWithdrawal',
       args: [parseEther('1')],
     });
+    // Finalized at the next report: a committee gives it its signers.
+    const { operators } = chain.context();
+    const members = await committeeOf(client, system, await drawCommittee(client, system));
+    await reportNextFrame(
+      client,
+      system,
+      operators.filter((o) => members.includes(o.address)),
+    );
     await tx(client, {
       address: system.withdrawalQueue,
       abi: withdrawalQueueAbi,

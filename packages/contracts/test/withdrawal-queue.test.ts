@@ -12,8 +12,8 @@ import {
   deploySystem,
   drawCommittee,
   ROLES,
+  reportNextFrame,
   stake,
-  submitReport,
   testAccount,
   tx,
 } from './helpers/system.ts';
@@ -55,13 +55,19 @@ describe('WithdrawalQueue', () => {
       args,
     } as never) as Promise<never>;
 
-  it('locks divETH, finalizes in order and pays each owner once', async () => {
+  it('locks divETH, finalizes in order at the next report and pays each owner once', async () => {
     const client = chain.client();
+    const { system } = chain.context();
+    const ops = await addOperators(client, system, Array(16).fill(1n));
+    await drawCommittee(client, system);
     await q(alice, 'requestWithdrawal', [parseEther('3')]);
     await q(bob, 'requestWithdrawal', [parseEther('5')]);
     expect(await read('unfinalizedEther')).toBe(parseEther('8'));
     const notYet = await expectRevert(() => q(alice, 'claim', [1n, alice.address]));
     expect(notYet).toEqual({ name: 'NotFinalized', args: [1n, 0n] });
+    // Not before a report whose reference epoch began after the requests.
+    expect((await expectRevert(() => q(bob, 'finalize', [10n]))).name).toBe('NotReportedYet');
+    await reportNextFrame(client, system, ops.slice(0, 11));
     await q(bob, 'finalize', [10n]);
     expect(await read('lastFinalizedId')).toBe(2n);
     expect(await expectRevert(() => q(bob, 'claim', [1n, bob.address]))).toEqual({
@@ -83,13 +89,16 @@ describe('WithdrawalQueue', () => {
     expect(await expectRevert(() => q(alice, 'finalize', [10n]))).toMatchObject({
       name: 'NothingToFinalize',
     });
+    // A request made after that report waits for the next one.
+    await q(alice, 'requestWithdrawal', [parseEther('1')]);
+    expect((await expectRevert(() => q(alice, 'finalize', [10n]))).name).toBe('NotReportedYet');
   });
 
   it('stops at the first request the buffer cannot pay: no one skips the line', async () => {
     const client = chain.client();
     const { system } = chain.context();
     // 16 operators and a draw reserve 32 ETH of the 80+ buffered.
-    await addOperators(client, system, Array(16).fill(1n));
+    const ops = await addOperators(client, system, Array(16).fill(1n));
     await drawCommittee(client, system);
     const available = (await client.readContract({
       address: system.divETH,
@@ -99,6 +108,7 @@ describe('WithdrawalQueue', () => {
     await q(alice, 'requestWithdrawal', [parseEther('39')]);
     await q(bob, 'requestWithdrawal', [available - parseEther('38')]);
     await q(alice, 'requestWithdrawal', [parseEther('0.5')]);
+    await reportNextFrame(client, system, ops.slice(0, 11));
     await q(bob, 'finalize', [10n]);
     // Bob's request doesn't fit; the 0.5 ETH one behind it, which would, waits too.
     expect(await read('lastFinalizedId')).toBe(1n);
@@ -112,18 +122,10 @@ describe('WithdrawalQueue', () => {
     await approveAndFund(client, system, drawId);
     await q(alice, 'requestWithdrawal', [parseEther('10')]);
     // The validator lost 2 ETH.
-    await submitReport(
-      client,
-      system,
-      {
-        epoch: 1n,
-        clBalance: parseEther('30'),
-        clDepositedEther: parseEther('32'),
-        exitedValidators: 0n,
-        penalties: [],
-      },
-      ops.slice(0, 11),
-    );
+    await reportNextFrame(client, system, ops.slice(0, 11), {
+      clBalance: parseEther('30'),
+      clDepositedEther: parseEther('32'),
+    });
     await q(bob, 'finalize', [1n]);
     const request = (await read('getRequest', [1n])) as { payout: bigint; etherAmount: bigint };
     expect(request.payout).toBeLessThan(parseEther('10'));

@@ -626,6 +626,15 @@ export const errorsAbi = [
     type: 'error',
   },
   {
+    inputs: [
+      { internalType: 'uint256', name: 'requestId', type: 'uint256' },
+      { internalType: 'uint256', name: 'requestedAt', type: 'uint256' },
+      { internalType: 'uint256', name: 'reportReferenceTime', type: 'uint256' },
+    ],
+    name: 'NotReportedYet',
+    type: 'error',
+  },
+  {
     inputs: [{ internalType: 'address', name: 'caller', type: 'address' }],
     name: 'NotRequester',
     type: 'error',
@@ -892,4 +901,4 @@ export const errorsAbi = [
   },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = '4a06cfba71e8fa9302e1e1683c212146f8b6dc9c25632239dc3b4b7020f8bb87';
+export const sourcesHash = '2daf0a16198839a212071c0870161e26e3b7af641197d10c2d6e1238266d418a';

@@ -278,6 +278,34 @@ export async function drawReportingCommittee(
   return { epoch, members: event!.args.members, targetBlock, seed: event!.args.seed };
 }
 
+/**
+ * Moves chain time into the next frame and submits a report for its reference epoch that repeats the
+ * recorded beacon figures (plus `extra`): withdrawal requests made before it become finalizable, at the
+ * rate it leaves. Returns the epoch.
+ */
+export async function reportNextFrame(
+  client: AnvilClient,
+  system: System,
+  signers: readonly LocalAccount[],
+  extra: Partial<Report> = {},
+): Promise<bigint> {
+  const accounting = { address: system.accounting, abi: accountingAbi } as const;
+  const divEth = { address: system.divETH, abi: divETHAbi } as const;
+  const frame =
+    (await client.readContract({ ...accounting, functionName: 'SECONDS_PER_EPOCH' })) *
+    (await client.readContract({ ...accounting, functionName: 'EPOCHS_PER_FRAME' }));
+  await client.increaseTime({ seconds: Number(frame) });
+  await client.mine({ blocks: 1 });
+  const epoch = await client.readContract({ ...accounting, functionName: 'currentReferenceEpoch' });
+  const recorded = {
+    clBalance: await client.readContract({ ...divEth, functionName: 'clBalance' }),
+    clDepositedEther: await client.readContract({ ...divEth, functionName: 'clDepositedEther' }),
+    exitedValidators: await client.readContract({ ...accounting, functionName: 'exitedValidators' }),
+  };
+  await submitReport(client, system, report(epoch, { ...recorded, ...extra }), signers);
+  return epoch;
+}
+
 /** EIP-712 signatures of `signers` over `report`, sorted by signer address as the contract wants. */
 export async function signReport(
   client: AnvilClient,
