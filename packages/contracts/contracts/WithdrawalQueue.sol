@@ -70,6 +70,7 @@ contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
     error NotReportedYet(uint256 requestId, uint256 requestedAt, uint256 reportReferenceTime);
     error NoShortfall(uint256 unfinalizedEther, uint256 available, uint256 exitsInFlight);
     error DrawNotActive(uint256 drawId, ICommitteeDraw.DrawStatus status);
+    error DrawNotFunded(uint256 drawId, uint256 fundedEther);
     error EtherTransferFailed(address to, uint256 amount);
     error UnexpectedEther(address sender);
 
@@ -217,6 +218,9 @@ contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
         if (missing == 0) revert NoShortfall(unfinalizedEther, _availableDivEth(), exitsInFlight);
         ICommitteeDraw.DrawStatus status = committeeDraw.statusOf(drawId);
         if (status != ICommitteeDraw.DrawStatus.Approved) revert DrawNotActive(drawId, status);
+        // A validator never fully funded never activated: exiting it would free nothing (a phantom exit).
+        uint256 funded = DIV_ETH.fundedEther(drawId);
+        if (funded < ETH_PER_VALIDATOR) revert DrawNotFunded(drawId, funded);
         if (exitsInFlight == 0) {
             batchExits = 0;
             batchExitedBaseline = accounting.exitedValidators();

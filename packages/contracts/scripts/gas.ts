@@ -604,7 +604,7 @@ async function measureStakingSide() {
         ]),
       });
     }
-    await client.sendTransaction({
+    await must(client, {
       account: staker.address,
       chain: null,
       ...call(system.divETH, divETHAbi, 'approve', [system.withdrawalQueue, maxUint256]),
@@ -701,6 +701,7 @@ async function measureStakingSide() {
     await client.request({ method: 'evm_setAutomine', params: [true] });
     const operator = testAccount('gas-newcomer'); // signs a permit below
     const newcomer = operator.address;
+    accountsByAddress.set(newcomer.toLowerCase(), operator); // may be drawn into a reporting committee
     await client.setBalance({ address: newcomer, value: parseEther('100') });
     await client.sendTransaction({
       account: newcomer,

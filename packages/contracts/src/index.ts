@@ -1,6 +1,13 @@
 // @diva-dvt/contracts: viem actions (one per file, `(client, parameters)`), watchers for the events the
 // operator runtime reacts to (one per file), a deploy function for any EVM node, the DKG-to-chain
 // mapping, and the package's error. The ABIs and bytecode of the contracts are the `./abis` entry point.
+
+export {
+  type AbandonDrawParameters,
+  type AbandonDrawReturnType,
+  abandonDraw,
+} from './actions/abandon-draw.ts';
+export { type CancelDrawParameters, type CancelDrawReturnType, cancelDraw } from './actions/cancel-draw.ts';
 export {
   type ClaimRewardsParameters,
   type ClaimRewardsReturnType,
@@ -119,6 +126,14 @@ export {
   signReport,
   submitReport,
 } from './actions/report.ts';
+export {
+  ceremonyFailureTypes,
+  type ReportFailedCeremonyParameters,
+  type ReportFailedCeremonyReturnType,
+  reportFailedCeremony,
+  type SignCeremonyFailureParameters,
+  signCeremonyFailure,
+} from './actions/report-failed-ceremony.ts';
 export {
   type RequestDrawParameters,
   type RequestDrawReturnType,

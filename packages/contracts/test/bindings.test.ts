@@ -272,6 +272,17 @@ describe('deployDiva, actions and watchers', () => {
           amountWei: parseEther('34'),
         }),
       });
+      // Draw 1's validator fully funded (the DKG-result role stands in): only such a validator may exit.
+      await client.waitForTransactionReceipt({
+        hash: await client.writeContract({
+          account: ROLES.dkgResult,
+          address: system.divETH,
+          abi: divETHAbi,
+          functionName: 'fundDeposit',
+          args: [1n, parseEther('32')],
+          chain: null,
+        }),
+      });
       await client.waitForTransactionReceipt({
         hash: await stakerWallet.writeContract({
           address: system.withdrawalQueue,

@@ -168,12 +168,16 @@ describe('WithdrawalQueue', () => {
     expect(missing).toBe(parseEther('78') - available);
     const notActive = await expectRevert(() => q(bob, 'requestShortfallExit', [drawId]));
     expect(notActive).toEqual({ name: 'DrawNotActive', args: [drawId, 2] });
+    // Approved with only its first 1 ETH deposited: never activated, so never an exit candidate.
+    await approveAndFund(client, system, drawId, parseEther('1'));
+    const unfunded = await expectRevert(() => q(bob, 'requestShortfallExit', [drawId]));
+    expect(unfunded).toEqual({ name: 'DrawNotFunded', args: [drawId, parseEther('1')] });
     await tx(client, {
       account: ROLES.dkgResult,
-      address: system.committeeDraw,
-      abi: committeeDrawAbi,
-      functionName: 'markApproved',
-      args: [drawId],
+      address: system.divETH,
+      abi: divETHAbi,
+      functionName: 'fundDeposit',
+      args: [drawId, parseEther('31')],
     });
     await q(bob, 'requestShortfallExit', [drawId]);
     const [event] = await client.getContractEvents({

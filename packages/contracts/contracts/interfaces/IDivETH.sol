@@ -46,6 +46,9 @@ interface IDivETH is IERC20, IERC20Permit {
 
     function releaseDraw(uint256 drawId) external;
 
+    /// @notice ETH of a draw's reservation already sent to the deposit contract (32 ETH: fully funded).
+    function fundedEther(uint256 drawId) external view returns (uint256);
+
     function fundWithdrawals(uint256 etherAmount, uint256 sharesAmount) external;
 
     function burnShares(uint256 sharesAmount) external;

@@ -88,6 +88,11 @@ export const errorsAbi = [
     type: 'error',
   },
   {
+    inputs: [{ internalType: 'uint256', name: 'shareIndex', type: 'uint256' }],
+    name: 'BlockerApproved',
+    type: 'error',
+  },
+  {
     inputs: [
       { internalType: 'uint256', name: 'preTotalEther', type: 'uint256' },
       { internalType: 'uint256', name: 'postTotalEther', type: 'uint256' },
@@ -139,6 +144,14 @@ export const errorsAbi = [
   },
   {
     inputs: [
+      { internalType: 'uint256', name: 'drawId', type: 'uint256' },
+      { internalType: 'uint256', name: 'abandonableAfterBlock', type: 'uint256' },
+    ],
+    name: 'ConfirmationNotTimedOut',
+    type: 'error',
+  },
+  {
+    inputs: [
       { internalType: 'bytes32', name: 'given', type: 'bytes32' },
       { internalType: 'bytes32', name: 'computed', type: 'bytes32' },
     ],
@@ -174,6 +187,11 @@ export const errorsAbi = [
     type: 'error',
   },
   {
+    inputs: [{ internalType: 'uint256', name: 'drawId', type: 'uint256' }],
+    name: 'DrawFullyFunded',
+    type: 'error',
+  },
+  {
     inputs: [
       { internalType: 'uint256', name: 'drawId', type: 'uint256' },
       { internalType: 'uint256', name: 'funded', type: 'uint256' },
@@ -204,6 +222,14 @@ export const errorsAbi = [
       { internalType: 'enum ICommitteeDraw.DrawStatus', name: 'status', type: 'uint8' },
     ],
     name: 'DrawNotAwaitingResult',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'drawId', type: 'uint256' },
+      { internalType: 'uint256', name: 'fundedEther', type: 'uint256' },
+    ],
+    name: 'DrawNotFunded',
     type: 'error',
   },
   {
@@ -901,4 +927,4 @@ export const errorsAbi = [
   },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = '2daf0a16198839a212071c0870161e26e3b7af641197d10c2d6e1238266d418a';
+export const sourcesHash = '7821e496cd468227f066626eb4eecfef9b0d189fa4bb1cf0f713713cfa8b5640';
