@@ -31,6 +31,14 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
     /// Withdrawal credentials type chosen at deployment: 0x01 (execution address) or 0x02 (compounding,
     /// EIP-7251); either way the address is this contract.
     uint8 public immutable WITHDRAWAL_CREDENTIALS_TYPE;
+    /// Guardian pause (as Lido's GateSeal): GUARDIAN may pause ETH movements once, for PAUSE_DURATION, until
+    /// GUARDIAN_EXPIRY; the pause ends by itself. It can stop funds moving, never take them. 0: no guardian.
+    address public immutable GUARDIAN;
+    uint256 public immutable GUARDIAN_EXPIRY;
+    uint256 public constant PAUSE_DURATION = 7 days;
+    uint256 public constant MAX_GUARDIAN_TERM = 730 days;
+    uint256 public pausedUntil;
+    bool public pauseUsed;
     address public accounting;
     address public withdrawalQueue;
     address public committeeDraw;
@@ -78,6 +86,8 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
         address operatorRegistry,
         address exits
     );
+    event Paused(address indexed guardian, uint256 until);
+    event Unpaused(address indexed guardian);
     event WithdrawalRequestSent(bytes pubkey, uint64 amountGwei, uint256 fee);
 
     /// Nothing to do: no ETH sent, no shares for it, or a zero amount; `account` is the caller.
@@ -98,6 +108,11 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
     /// Withdrawal credentials type other than 0x01 or 0x02.
     error BadWithdrawalCredentialsType(uint8 credentialsType);
     error WithdrawalRequestFailed(bytes pubkey, uint64 amountGwei);
+    error ProtocolPaused(uint256 until);
+    error InvalidGuardianTerm(uint256 termSec, uint256 max);
+    error GuardianExpired(uint256 expiredAt);
+    error PauseAlreadyUsed();
+    error NotPaused();
 
     modifier only(address allowed) {
         if (msg.sender != allowed || allowed == address(0)) revert Unauthorized(msg.sender);
@@ -105,10 +120,16 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
     }
 
     /// @notice ETH sent with the deployment becomes shares held by DEAD forever. `credentialsType` (0x01 or
-    /// 0x02) is the prefix of the withdrawal credentials every pool validator is deposited with.
-    constructor(uint8 credentialsType) payable EIP712("divETH", "1") {
+    /// 0x02) is the prefix of the withdrawal credentials every pool validator is deposited with. `guardian`
+    /// (or 0 for none) may pause once within `guardianTermSec` of the deployment.
+    constructor(uint8 credentialsType, address guardian, uint256 guardianTermSec) payable EIP712("divETH", "1") {
         if (msg.value == 0) revert ZeroAmount(msg.sender);
         if (credentialsType != 0x01 && credentialsType != 0x02) revert BadWithdrawalCredentialsType(credentialsType);
+        if (guardian != address(0) && (guardianTermSec == 0 || guardianTermSec > MAX_GUARDIAN_TERM)) {
+            revert InvalidGuardianTerm(guardianTermSec, MAX_GUARDIAN_TERM);
+        }
+        GUARDIAN = guardian;
+        GUARDIAN_EXPIRY = guardian == address(0) ? 0 : block.timestamp + guardianTermSec;
         WITHDRAWAL_CREDENTIALS_TYPE = credentialsType;
         DEPLOYER = msg.sender;
         bufferedEther = msg.value;
@@ -140,10 +161,39 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
         emit Wired(accounting_, withdrawalQueue_, committeeDraw_, dkgResult_, operatorRegistry_, exits_);
     }
 
+    // ---------------------------------------------------------------- guardian pause
+
+    modifier whenNotPaused() {
+        if (block.timestamp < pausedUntil) revert ProtocolPaused(pausedUntil);
+        _;
+    }
+
+    /// @notice Pauses staking, draw reservations, deposits to the beacon chain and withdrawal finalization
+    /// for PAUSE_DURATION (claims of finalized withdrawals, collateral and reports go on). Only the guardian,
+    /// once, before GUARDIAN_EXPIRY. It ends by itself: no one can keep the protocol paused.
+    function pause() external only(GUARDIAN) {
+        if (block.timestamp >= GUARDIAN_EXPIRY) revert GuardianExpired(GUARDIAN_EXPIRY);
+        if (pauseUsed) revert PauseAlreadyUsed();
+        pauseUsed = true;
+        pausedUntil = block.timestamp + PAUSE_DURATION;
+        emit Paused(msg.sender, pausedUntil);
+    }
+
+    /// @notice Ends the pause early. Only the guardian.
+    function unpause() external only(GUARDIAN) {
+        if (block.timestamp >= pausedUntil) revert NotPaused();
+        pausedUntil = block.timestamp;
+        emit Unpaused(msg.sender);
+    }
+
+    function paused() external view returns (bool) {
+        return block.timestamp < pausedUntil;
+    }
+
     // ---------------------------------------------------------------- staking
 
     /// @notice Deposit ETH, receive divETH (shares at the current rate, rounded down).
-    function deposit() public payable nonReentrant returns (uint256 sharesAmount) {
+    function deposit() public payable nonReentrant whenNotPaused returns (uint256 sharesAmount) {
         if (msg.value == 0) revert ZeroAmount(msg.sender);
         // The rate before this deposit: pooled ETH excludes msg.value.
         sharesAmount = Math.mulDiv(msg.value, _totalShares, _totalPooledEther());
@@ -186,7 +236,7 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
     // ---------------------------------------------------------------- system hooks
 
     /// @notice Reserves 32 ETH of the buffer for a new draw. Only the committee draw.
-    function reserveForDraw(uint256 drawId) external only(committeeDraw) {
+    function reserveForDraw(uint256 drawId) external only(committeeDraw) whenNotPaused {
         uint256 available = availableForDraws();
         if (available < ETH_PER_VALIDATOR) revert InsufficientBuffer(available, ETH_PER_VALIDATOR);
         reservedForDraws += ETH_PER_VALIDATOR;
@@ -203,7 +253,7 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
     }
 
     /// @inheritdoc IDivETH
-    function fundDeposit(uint256 drawId, uint256 amount) external only(dkgResult) nonReentrant {
+    function fundDeposit(uint256 drawId, uint256 amount) external only(dkgResult) nonReentrant whenNotPaused {
         if (amount == 0) revert ZeroAmount(msg.sender);
         ICommitteeDraw.DrawStatus status = ICommitteeDraw(committeeDraw).statusOf(drawId);
         if (status != ICommitteeDraw.DrawStatus.Approved) revert DrawNotApproved(drawId, status);
@@ -219,7 +269,12 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
 
     /// @notice Burns `sharesAmount` held by the queue and sends it `etherAmount` of the buffer.
     /// Only the withdrawal queue, which pays at most the shares' value.
-    function fundWithdrawals(uint256 etherAmount, uint256 sharesAmount) external only(withdrawalQueue) nonReentrant {
+    function fundWithdrawals(uint256 etherAmount, uint256 sharesAmount)
+        external
+        only(withdrawalQueue)
+        nonReentrant
+        whenNotPaused
+    {
         uint256 available = availableForWithdrawals();
         if (available < etherAmount) revert InsufficientBuffer(available, etherAmount);
         _burnShares(msg.sender, sharesAmount);

@@ -9,6 +9,7 @@ import {
   getContractAddress,
   type Hex,
   type Transport,
+  zeroAddress,
 } from 'viem';
 import {
   deployContract,
@@ -33,6 +34,14 @@ import { withdrawalQueueAbi, withdrawalQueueBytecode } from './generated/Withdra
 export type DivaSettings = {
   /** ETH (wei) sent with divETH's deployment, minted to 0xdead forever (default 1 gwei). */
   initialDepositWei?: bigint;
+  /**
+   * Guardian (as Lido's GateSeal): may pause staking, draw reservations, beacon deposits and withdrawal
+   * finalization once, for 7 days, within `guardianTermSec` of the deployment; the pause ends by itself
+   * and can't touch funds. Default: none.
+   */
+  guardian?: Address;
+  /** How long the guardian may pause after deployment (default 365 days, at most 730). */
+  guardianTermSec?: bigint;
   /**
    * ETH (wei) sent with wdivETH's deployment, staked into divETH and wrapped for 0xdead forever (default
    * 1 gwei, must be > 0): with wdivETH's decimals offset, it makes the first-depositor attack pointless.
@@ -209,7 +218,7 @@ export async function deployDiva(
   const divEth = await deploy(client, 'DivETH', {
     abi: divETHAbi,
     bytecode: divETHBytecode,
-    args: [credentialsType],
+    args: [credentialsType, parameters.guardian ?? zeroAddress, parameters.guardianTermSec ?? 365n * 86_400n],
     value: parameters.initialDepositWei ?? 1_000_000_000n,
   });
   const divETH = divEth.address;

@@ -85,6 +85,11 @@ export {
   getReportingCommittee,
 } from './actions/get-reporting-committee.ts';
 export {
+  type PauseProtocolParameters,
+  type PauseProtocolReturnType,
+  pauseProtocol,
+} from './actions/pause-protocol.ts';
+export {
   type ProveDoubleAttestationParameters,
   type ProveDoubleAttestationReturnType,
   proveDoubleAttestation,
@@ -175,6 +180,11 @@ export {
   triggerExit,
 } from './actions/trigger-exit.ts';
 export type { ReadClient, WalletClientLike, WatchOptions } from './actions/types.ts';
+export {
+  type UnpauseProtocolParameters,
+  type UnpauseProtocolReturnType,
+  unpauseProtocol,
+} from './actions/unpause-protocol.ts';
 export {
   type UnwrapWdivEthParameters,
   type UnwrapWdivEthReturnType,

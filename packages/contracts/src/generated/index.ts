@@ -395,6 +395,11 @@ export const errorsAbi = [
     type: 'error',
   },
   {
+    inputs: [{ internalType: 'uint256', name: 'expiredAt', type: 'uint256' }],
+    name: 'GuardianExpired',
+    type: 'error',
+  },
+  {
     inputs: [
       { internalType: 'address', name: 'operator', type: 'address' },
       { internalType: 'uint256', name: 'collateralEther', type: 'uint256' },
@@ -490,6 +495,14 @@ export const errorsAbi = [
       { internalType: 'uint8', name: 'reason', type: 'uint8' },
     ],
     name: 'InvalidG2Encoding',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'termSec', type: 'uint256' },
+      { internalType: 'uint256', name: 'max', type: 'uint256' },
+    ],
+    name: 'InvalidGuardianTerm',
     type: 'error',
   },
   {
@@ -638,6 +651,7 @@ export const errorsAbi = [
     name: 'NotOwner',
     type: 'error',
   },
+  { inputs: [], name: 'NotPaused', type: 'error' },
   {
     inputs: [
       { internalType: 'uint256', name: 'drawId', type: 'uint256' },
@@ -688,6 +702,7 @@ export const errorsAbi = [
     name: 'OperatorIsEjected',
     type: 'error',
   },
+  { inputs: [], name: 'PauseAlreadyUsed', type: 'error' },
   {
     inputs: [
       { internalType: 'uint256', name: 'deadline', type: 'uint256' },
@@ -699,6 +714,11 @@ export const errorsAbi = [
   {
     inputs: [{ internalType: 'address', name: 'precompile', type: 'address' }],
     name: 'PrecompileFailed',
+    type: 'error',
+  },
+  {
+    inputs: [{ internalType: 'uint256', name: 'until', type: 'uint256' }],
+    name: 'ProtocolPaused',
     type: 'error',
   },
   {
@@ -927,4 +947,4 @@ export const errorsAbi = [
   },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = '7821e496cd468227f066626eb4eecfef9b0d189fa4bb1cf0f713713cfa8b5640';
+export const sourcesHash = '6da90d635a0dd2675a3227fd5038e1aaea59ddcbebbd78bbb05ca497918a29c6';
