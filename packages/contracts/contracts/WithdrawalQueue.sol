@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.37;
 
+import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {IAccounting} from "./interfaces/IAccounting.sol";
@@ -17,12 +18,13 @@ import {IWithdrawalQueue} from "./interfaces/IWithdrawalQueue.sol";
 /// coming (a signed report, a slashing on the beacon chain) can't leave at the old rate before it is
 /// reported, and a stake made just before a rewarding report can't leave with the reward before the
 /// next one (as Lido's oracle-driven finalization).
-/// Each request is claimed once by its owner. When the buffer can't cover the queue, anyone may
+/// Each request is an ERC-721 token (id = request id), transferable: whoever holds it claims the ETH,
+/// once, to any recipient (the token is burnt at the claim; `WithdrawalClaimed` names the request). When the buffer can't cover the queue, anyone may
 /// request the exit of an active validator (`requestShortfallExit`), through the exits contract, so the
 /// committee is asked to sign it and anyone can trigger it with EIP-7002.
-contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
+contract WithdrawalQueue is IWithdrawalQueue, ERC721, ReentrancyGuard {
     struct Request {
-        address owner;
+        address owner; // the token's holder (kept in step with transfers)
         uint96 requestedAt; // block timestamp
         uint256 etherAmount; // owed at request time
         uint256 sharesAmount; // locked
@@ -77,7 +79,7 @@ contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
     /// Same code as ExitRequests uses for withdrawals.
     uint8 public constant EXIT_REASON_SHORTFALL = 4;
 
-    constructor(IDivETH divEth) {
+    constructor(IDivETH divEth) ERC721("Diva withdrawal request", "divETH-wr") {
         if (address(divEth) == address(0)) revert ZeroAddress();
         DIV_ETH = divEth;
         DEPLOYER = msg.sender;
@@ -132,6 +134,7 @@ contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
             claimed: false
         });
         unfinalizedEther += amount;
+        _mint(owner, requestId);
         emit WithdrawalRequested(requestId, owner, amount, sharesAmount);
         DIV_ETH.transferFrom(owner, address(this), amount);
     }
@@ -188,11 +191,18 @@ contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
         if (request.claimed) revert AlreadyClaimed(requestId);
         if (recipient == address(0)) revert ZeroAddress();
         request.claimed = true;
+        _burn(requestId);
         uint256 amount = request.payout;
         lockedEther -= amount;
         emit WithdrawalClaimed(requestId, msg.sender, recipient, amount);
         (bool ok,) = recipient.call{value: amount}("");
         if (!ok) revert EtherTransferFailed(recipient, amount);
+    }
+
+    /// Keeps each request's `owner` in step with its token (the burn at the claim leaves the last holder).
+    function _update(address to, uint256 tokenId, address auth) internal override returns (address from) {
+        from = super._update(to, tokenId, auth);
+        if (to != address(0)) _requests[tokenId].owner = to;
     }
 
     function getRequest(uint256 requestId) external view returns (Request memory) {

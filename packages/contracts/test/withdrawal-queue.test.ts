@@ -1,7 +1,7 @@
 // WithdrawalQueue: requests lock divETH at the current rate, finalize strictly in order as buffered ETH
 // allows, pay min(requested, value at finalization), are claimed once by their owner; a shortfall
 // lets anyone request the exit of an active validator.
-import { maxUint256, parseEther } from 'viem';
+import { getAddress, maxUint256, parseEther } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { committeeDrawAbi, divETHAbi, withdrawalQueueAbi } from '../src/generated/index.ts';
 import { useAnvil } from './helpers/anvil.ts';
@@ -130,6 +130,38 @@ describe('WithdrawalQueue', () => {
     const request = (await read('getRequest', [1n])) as { payout: bigint; etherAmount: bigint };
     expect(request.payout).toBeLessThan(parseEther('10'));
     expect(request.etherAmount).toBe(parseEther('10'));
+  });
+
+  it('makes each request an ERC-721 token whose holder claims it', async () => {
+    const client = chain.client();
+    const { system } = chain.context();
+    const ops = await addOperators(client, system, Array(16).fill(1n));
+    await drawCommittee(client, system);
+    await q(alice, 'requestWithdrawal', [parseEther('2')]);
+    expect(await read('ownerOf', [1n])).toBe(alice.address);
+    expect(await read('balanceOf', [alice.address])).toBe(1n);
+    const carol = testAccount('carol');
+    await client.setBalance({ address: carol.address, value: parseEther('1') });
+    await q(alice, 'transferFrom', [alice.address, carol.address, 1n]);
+    expect(await read('ownerOf', [1n])).toBe(carol.address);
+    expect(((await read('getRequest', [1n])) as { owner: string }).owner).toBe(carol.address);
+    await reportNextFrame(client, system, ops.slice(0, 11));
+    await q(bob, 'finalize', [1n]);
+    expect(await expectRevert(() => q(alice, 'claim', [1n, alice.address]))).toEqual({
+      name: 'NotOwner',
+      args: [1n, alice.address, carol.address],
+    });
+    const sink = getAddress('0x000000000000000000000000000000000000c0de');
+    await q(carol, 'claim', [1n, sink]);
+    expect(await client.getBalance({ address: sink })).toBe(parseEther('2'));
+    const [claimed] = await client.getContractEvents({
+      address: system.withdrawalQueue,
+      abi: withdrawalQueueAbi,
+      eventName: 'WithdrawalClaimed',
+    });
+    expect(claimed!.args).toMatchObject({ requestId: 1n, owner: carol.address, recipient: sink });
+    // The token is burnt with the claim.
+    expect((await expectRevert(() => read('ownerOf', [1n]))).name).toBe('ERC721NonexistentToken');
   });
 
   it('refuses dust requests, unapproved amounts and unexpected ETH', async () => {
