@@ -32,6 +32,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { signWithdrawalCredentialsConfirmation } from '../src/actions/confirm-by-quorum.ts';
 import { signLeaderProposal } from '../src/actions/prove-equivocating-leader.ts';
 import { signReshareApproval } from '../src/actions/record-reshare.ts';
+import { signCeremonyFailure } from '../src/actions/report-failed-ceremony.ts';
 import { signDkgApproval } from '../src/actions/submit-dkg-result.ts';
 import { getBlockHeaderRlp } from '../src/block-header.ts';
 import { deployDiva } from '../src/deploy.ts';
@@ -231,6 +232,32 @@ async function measureBeaconSide() {
 
     const { drawId, committee } = await drawBeaconCommittee(client, sys);
     const ceremonyId = await results('ceremonyIdOf', [drawId]);
+    {
+      // A blocked ceremony, on a snapshot: t members name member 16, whose seat is redrawn.
+      const snapshot = await client.snapshot();
+      const statements = await Promise.all(
+        Array.from({ length: THRESHOLD }, (_, i) => i + 1).map(async (shareIndex) => ({
+          shareIndex: BigInt(shareIndex),
+          signature: await signCeremonyFailure(operatorOf(committee[shareIndex - 1]!), {
+            dkgResultRegistry: sys.results,
+            chainId,
+            drawId,
+            ceremonyId,
+            blockerShareIndex: 16n,
+          }),
+        })),
+      );
+      await measure(
+        client,
+        `reportFailedCeremony (${THRESHOLD} statements, the blocker's seat redrawn)`,
+        null,
+        {
+          from: keeper,
+          ...call(sys.results, dkgResultRegistryAbi, 'reportFailedCeremony', [drawId, 16n, statements]),
+        },
+      );
+      await client.revert({ id: snapshot });
+    }
     console.error('beacon side: running a 16-member DKG');
     const keys = runDkg(committee, sys, ceremonyId);
     const pubkey = bytesToHex(keys.groupPublicKey.bytes);
@@ -826,6 +853,12 @@ async function measureStakingSide() {
       const stale = await request();
       const staleTarget = (await readDraw(stale)).targetBlock;
       await mineLongGap(client, Number(staleTarget + 8_192n - (await client.getBlockNumber())));
+      const beforeCancel = await client.snapshot();
+      await measure(client, 'cancel (request whose target left the history: 32 ETH released)', size, {
+        from: staker.address,
+        ...call(system.committeeDraw, committeeDrawAbi, 'cancel', [stale]),
+      });
+      await client.revert({ id: beforeCancel });
       await measure(client, 'redraw (request whose target left the 8,191-block history)', size, {
         from: staker.address,
         ...call(system.committeeDraw, committeeDrawAbi, 'redraw', [stale]),
