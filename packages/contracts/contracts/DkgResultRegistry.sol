@@ -284,10 +284,18 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
         return (reshareSharesHash[drawId][generation], reshareCommitteeHash[drawId][generation]);
     }
 
-    /// @notice The ceremony id of the next resharing of `drawId` (generation `generationOf + 1`).
+    /// @notice The ceremony id of the next resharing of `drawId` (generation `generationOf + 1`, by the
+    /// committee as it is now: another replacement before the resharing is recorded changes it).
     function reshareCeremonyIdOf(uint256 drawId) public view returns (bytes32) {
         return keccak256(
-            abi.encode("diva-reshare-ceremony", block.chainid, address(this), drawId, generationOf[drawId] + 1)
+            abi.encode(
+                "diva-reshare-ceremony",
+                block.chainid,
+                address(this),
+                drawId,
+                generationOf[drawId] + 1,
+                keccak256(abi.encode(draw.committeeOf(drawId)))
+            )
         );
     }
 

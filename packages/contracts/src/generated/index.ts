@@ -994,4 +994,4 @@ export const errorsAbi = [
   },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = '11cdb6bf12e27b01df73862ce9ff1c55fe2e5aa8fc3d1ad27cfdbf65ec58e4a8';
+export const sourcesHash = 'aafb873f4afc88875ff47646c0e211e2d80ab26dce877ef6e6e4e99e9a436fdf';
