@@ -42,12 +42,14 @@ contract Accounting is IAccounting, EIP712, ReentrancyGuard {
         uint256 clBalance;
         uint256 clDepositedEther;
         uint256 exitedValidators;
+        uint256 withdrawnEther; // cumulative ETH the beacon chain withdrew to divETH up to the reference epoch
+        uint256 elRewards; // the execution-layer rewards vault's balance at the reference epoch
         Penalty[] penalties;
     }
 
     bytes32 public constant PENALTY_TYPEHASH = keccak256("Penalty(address operator,uint256 amount)");
     bytes32 public constant REPORT_TYPEHASH = keccak256(
-        "Report(uint256 epoch,uint256 clBalance,uint256 clDepositedEther,uint256 exitedValidators,Penalty[] penalties)"
+        "Report(uint256 epoch,uint256 clBalance,uint256 clDepositedEther,uint256 exitedValidators,uint256 withdrawnEther,uint256 elRewards,Penalty[] penalties)"
         "Penalty(address operator,uint256 amount)"
     );
     uint256 public constant MAX_PENALTIES = 64;
@@ -202,6 +204,8 @@ contract Accounting is IAccounting, EIP712, ReentrancyGuard {
                     report.clBalance,
                     report.clDepositedEther,
                     report.exitedValidators,
+                    report.withdrawnEther,
+                    report.elRewards,
                     keccak256(abi.encodePacked(penaltyHashes))
                 )
             )
@@ -373,7 +377,13 @@ contract Accounting is IAccounting, EIP712, ReentrancyGuard {
         uint256 feeBps = REGISTRY.activeSeats() > 0 ? OPERATOR_FEE_BPS : 0;
         uint256 maxReceived = _maxReceived(report, maxIncrease);
         (pre, post, feeShares) = DIV_ETH.applyReport(
-            report.clBalance, report.clDepositedEther, feeBps, address(REGISTRY), maxReceived
+            report.clBalance,
+            report.clDepositedEther,
+            report.withdrawnEther,
+            report.elRewards,
+            feeBps,
+            address(REGISTRY),
+            maxReceived
         );
         uint256 limit = post > pre ? maxIncrease : maxDecrease;
         uint256 change = post > pre ? post - pre : pre - post;

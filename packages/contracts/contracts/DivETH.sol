@@ -9,6 +9,7 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ExecutionRewardsVault} from "./ExecutionRewardsVault.sol";
 import {ICommitteeDraw} from "./interfaces/ICommitteeDraw.sol";
 import {IDivETH} from "./interfaces/IDivETH.sol";
 import {IWithdrawalQueue} from "./interfaces/IWithdrawalQueue.sol";
@@ -39,6 +40,10 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
     uint256 public constant MAX_GUARDIAN_TERM = 730 days;
     uint256 public pausedUntil;
     bool public pauseUsed;
+    /// The fee recipient of every pool validator, deployed with divETH (its ETH is pulled at reports).
+    ExecutionRewardsVault public immutable EL_REWARDS_VAULT;
+    /// Cumulative ETH withdrawn from the beacon chain to this contract that reports have counted.
+    uint256 public countedWithdrawals;
     address public accounting;
     address public withdrawalQueue;
     address public committeeDraw;
@@ -113,6 +118,9 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
     error GuardianExpired(uint256 expiredAt);
     error PauseAlreadyUsed();
     error NotPaused();
+    error WithdrawalsDecreased(uint256 reported, uint256 counted);
+    error WithdrawalsNotReceived(uint256 reported, uint256 present);
+    error ElRewardsNotInVault(uint256 reported, uint256 balance);
 
     modifier only(address allowed) {
         if (msg.sender != allowed || allowed == address(0)) revert Unauthorized(msg.sender);
@@ -129,6 +137,7 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
             revert InvalidGuardianTerm(guardianTermSec, MAX_GUARDIAN_TERM);
         }
         GUARDIAN = guardian;
+        EL_REWARDS_VAULT = new ExecutionRewardsVault();
         GUARDIAN_EXPIRY = guardian == address(0) ? 0 : block.timestamp + guardianTermSec;
         WITHDRAWAL_CREDENTIALS_TYPE = credentialsType;
         DEPLOYER = msg.sender;
@@ -298,14 +307,19 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
         _burnShares(msg.sender, sharesAmount);
     }
 
-    /// @notice Applies a quorum-approved balance report: ETH that arrived here is added to the buffer,
-    /// the beacon balance and credited deposits are replaced, and `feeBps` of any increase is minted
-    /// as shares to `feeRecipient`. Only accounting (which checks signatures and bounds).
-    /// At most `maxReceived` of the ETH that arrived is counted; the rest waits for later reports, so
-    /// ETH forced in (a donation larger than a report may move) can't block reporting.
+    /// @notice Applies a quorum-approved balance report for its reference epoch: the beacon balance and
+    /// credited deposits are replaced; of the ETH the beacon chain withdrew here up to the reference epoch
+    /// (`withdrawnEther`, cumulative) what no report counted yet joins the buffer, and so does the
+    /// execution-layer rewards vault's balance at the reference epoch (`elRewards`, pulled from the vault);
+    /// `feeBps` of any increase is minted as shares to `feeRecipient`. Only accounting (which checks
+    /// signatures and bounds). At most `maxReceived` is counted in all (withdrawals first); the rest waits
+    /// for later reports. ETH that arrives any other way (a donation here, an exit swept after the
+    /// reference epoch) is not income until a report states it.
     function applyReport(
         uint256 newClBalance,
         uint256 newClDepositedEther,
+        uint256 withdrawnEther,
+        uint256 elRewards,
         uint256 feeBps,
         address feeRecipient,
         uint256 maxReceived
@@ -313,10 +327,18 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
         if (newClDepositedEther < clDepositedEther || newClDepositedEther > depositedEther) {
             revert InvalidReport(newClDepositedEther, clDepositedEther, depositedEther);
         }
+        if (withdrawnEther < countedWithdrawals) revert WithdrawalsDecreased(withdrawnEther, countedWithdrawals);
         preTotal = _totalPooledEther();
-        uint256 received = address(this).balance - bufferedEther;
+        uint256 received = withdrawnEther - countedWithdrawals;
+        uint256 present = address(this).balance - bufferedEther;
+        if (received > present) revert WithdrawalsNotReceived(withdrawnEther, present);
         if (received > maxReceived) received = maxReceived;
-        bufferedEther += received;
+        countedWithdrawals += received;
+        uint256 el = maxReceived - received;
+        if (el > elRewards) el = elRewards;
+        uint256 inVault = address(EL_REWARDS_VAULT).balance;
+        if (el > inVault) revert ElRewardsNotInVault(elRewards, inVault);
+        bufferedEther += received + el;
         clBalance = newClBalance;
         clDepositedEther = newClDepositedEther;
         postTotal = _totalPooledEther();
@@ -329,7 +351,9 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
                 emit TransferShares(address(0), feeRecipient, feeShares);
             }
         }
-        emit Rebased(preTotal, postTotal, _totalShares, feeShares, feeRecipient, received);
+        emit Rebased(preTotal, postTotal, _totalShares, feeShares, feeRecipient, received + el);
+        // Counted in the buffer above; arrives through receive().
+        if (el > 0) EL_REWARDS_VAULT.withdrawRewards(el);
     }
 
     // ---------------------------------------------------------------- shares

@@ -945,6 +945,8 @@ async function measureStakingSide() {
         clBalance: 0n,
         clDepositedEther: 0n,
         exitedValidators: 0n,
+        withdrawnEther: 0n,
+        elRewards: 0n,
         penalties: [],
       };
       await measure(
@@ -1067,25 +1069,49 @@ async function measureStakingSide() {
         ],
       ] as const) {
         epoch += 1n;
-        const report = { epoch, clBalance: 0n, clDepositedEther: 0n, exitedValidators: 0n, penalties };
+        const report = {
+          epoch,
+          clBalance: 0n,
+          clDepositedEther: 0n,
+          exitedValidators: 0n,
+          withdrawnEther: 0n,
+          elRewards: 0n,
+          penalties,
+        };
         const signatures = await signReport(client, fresh, report, accounts.slice(0, 11));
         await measure(client, label, null, {
           from: staker.address,
           ...call(fresh.accounting, accountingAbi, 'submitReport', [report, signatures]),
         });
       }
-      // Rewards: a report with an increase, then a claim.
+      // Rewards: a report with an increase (0.05 ETH withdrawn to divETH, 0.05 ETH of execution-layer
+      // rewards in the vault), then a claim.
+      const withdrawn = parseEther('0.05');
       await client.setBalance({
         address: fresh.divETH,
-        value: (await client.getBalance({ address: fresh.divETH })) + parseEther('0.1'),
+        value: (await client.getBalance({ address: fresh.divETH })) + withdrawn,
       });
+      await client.setBalance({ address: fresh.executionRewardsVault, value: parseEther('0.05') });
       epoch += 1n;
-      const report = { epoch, clBalance: 0n, clDepositedEther: 0n, exitedValidators: 0n, penalties: [] };
+      const report = {
+        epoch,
+        clBalance: 0n,
+        clDepositedEther: 0n,
+        exitedValidators: 0n,
+        withdrawnEther: withdrawn,
+        elRewards: parseEther('0.05'),
+        penalties: [],
+      };
       const signatures = await signReport(client, fresh, report, accounts.slice(0, 11));
-      await measure(client, 'submitReport with rewards (rebase + fee shares)', null, {
-        from: staker.address,
-        ...call(fresh.accounting, accountingAbi, 'submitReport', [report, signatures]),
-      });
+      await measure(
+        client,
+        'submitReport with rewards (withdrawals, EL rewards vault pulled, rebase + fee shares)',
+        null,
+        {
+          from: staker.address,
+          ...call(fresh.accounting, accountingAbi, 'submitReport', [report, signatures]),
+        },
+      );
       await measure(client, 'claimRewards (operator)', null, {
         from: accounts[1]!.address,
         ...call(fresh.operatorRegistry, operatorRegistryAbi, 'claimRewards'),
@@ -1117,6 +1143,8 @@ async function measureStakingSide() {
         clBalance: parseEther('31'),
         clDepositedEther: parseEther('32'),
         exitedValidators: 0n,
+        withdrawnEther: withdrawn,
+        elRewards: 0n,
         penalties: [],
       };
       await must(client, {

@@ -147,6 +147,11 @@ export type DivaDeployment = {
   exitRequests?: Address;
   evidenceSlasher?: Address;
   divETH: Address;
+  /**
+   * The execution-layer rewards vault divETH deployed: every pool validator's fee recipient. Its balance
+   * at a report's reference epoch is income of that report.
+   */
+  executionRewardsVault: Address;
   wdivETH: Address;
   operatorRegistry: Address;
   committeeDraw: Address;
@@ -320,9 +325,15 @@ export async function deployDiva(
     functionName: 'wire',
     args: [committeeDraw, accounting, exits],
   });
+  const executionRewardsVault = await readContract(client, {
+    address: divETH,
+    abi: divETHAbi,
+    functionName: 'EL_REWARDS_VAULT',
+  });
   return {
     ...external,
     divETH,
+    executionRewardsVault,
     wdivETH,
     operatorRegistry,
     committeeDraw,

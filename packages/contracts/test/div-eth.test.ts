@@ -58,7 +58,15 @@ describe('divETH and wdivETH', () => {
     await submitReport(
       client,
       system,
-      { epoch: 1n, clBalance: 0n, clDepositedEther: 0n, exitedValidators: 0n, penalties: [] },
+      // The report states it: withdrawn to divETH by its reference epoch.
+      {
+        epoch: 1n,
+        clBalance: 0n,
+        clDepositedEther: 0n,
+        exitedValidators: 0n,
+        withdrawnEther: parseEther('1'),
+        penalties: [],
+      },
       ops.slice(0, 11),
     );
     const pooledAfter = await div('totalPooledEther');
@@ -182,7 +190,7 @@ describe('divETH and wdivETH', () => {
       ['releaseDraw', [1n]],
       ['fundWithdrawals', [1n, 1n]],
       ['burnShares', [1n]],
-      ['applyReport', [0n, 0n, 0n, alice.address, 0n]],
+      ['applyReport', [0n, 0n, 0n, 0n, 0n, alice.address, 0n]],
     ] as const) {
       const error = await expectRevert(() =>
         tx(client, { account: alice, address: system.divETH, abi: divETHAbi, functionName, args }),

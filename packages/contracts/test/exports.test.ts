@@ -91,6 +91,8 @@ describe('entry points', () => {
         "errorsAbi",
         "evidenceSlasherAbi",
         "evidenceSlasherBytecode",
+        "executionRewardsVaultAbi",
+        "executionRewardsVaultBytecode",
         "exitRequestsAbi",
         "exitRequestsBytecode",
         "operatorRegistryAbi",

@@ -97,6 +97,8 @@ type Books = {
   clRewards: bigint;
   clPenalties: bigint;
   paidOut: bigint;
+  /** ETH withdrawn to divETH (the skims), cumulative: what reports state. */
+  withdrawn: bigint;
   epoch: bigint;
   clBalance: bigint;
   loss: boolean;
@@ -207,6 +209,7 @@ describe('system invariants under random operation sequences', () => {
             value: (await client.getBalance({ address: system.divETH })) + skim,
           });
           books.rewardsIn += skim;
+          books.withdrawn += skim;
         }
         const penalties =
           action.penaltyOp >= 0 && action.penaltyMilliEth > 0
@@ -247,7 +250,15 @@ describe('system invariants under random operation sequences', () => {
           await submitReport(
             client,
             system,
-            { epoch: books.epoch, clBalance, clDepositedEther: deposited, exitedValidators: 0n, penalties },
+            {
+              epoch: books.epoch,
+              clBalance,
+              clDepositedEther: deposited,
+              exitedValidators: 0n,
+              // Every skim is a withdrawal to divETH before this reference epoch.
+              withdrawnEther: books.withdrawn,
+              penalties,
+            },
             signers,
           );
           books.clBalance = clBalance;
@@ -573,6 +584,7 @@ describe('system invariants under random operation sequences', () => {
             clPenalties: 0n,
             paidOut: 0n,
             epoch: 0n,
+            withdrawn: 0n,
             clBalance: 0n,
             loss: false,
           };

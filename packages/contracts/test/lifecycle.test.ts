@@ -137,7 +137,10 @@ describe('lifecycle', () => {
         address: sys.accounting,
         abi: accountingAbi,
         functionName: 'submitReport',
-        args: [{ ...report, penalties: [...report.penalties] }, signatures],
+        args: [
+          { withdrawnEther: 0n, elRewards: 0n, ...report, penalties: [...report.penalties] },
+          signatures,
+        ],
         chain: null,
       } as never);
     };

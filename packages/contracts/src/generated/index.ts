@@ -6,6 +6,7 @@ export { depositContractAbi, depositContractBytecode } from './DepositContract.t
 export { divETHAbi, divETHBytecode } from './DivETH.ts';
 export { dkgResultRegistryAbi, dkgResultRegistryBytecode } from './DkgResultRegistry.ts';
 export { evidenceSlasherAbi, evidenceSlasherBytecode } from './EvidenceSlasher.ts';
+export { executionRewardsVaultAbi, executionRewardsVaultBytecode } from './ExecutionRewardsVault.ts';
 export { exitRequestsAbi, exitRequestsBytecode } from './ExitRequests.ts';
 export { operatorRegistryAbi, operatorRegistryBytecode } from './OperatorRegistry.ts';
 export { wdivETHAbi, wdivETHBytecode } from './WdivETH.ts';
@@ -380,6 +381,14 @@ export const errorsAbi = [
   {
     inputs: [{ internalType: 'uint256', name: 'tokenId', type: 'uint256' }],
     name: 'ERC721NonexistentToken',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'reported', type: 'uint256' },
+      { internalType: 'uint256', name: 'balance', type: 'uint256' },
+    ],
+    name: 'ElRewardsNotInVault',
     type: 'error',
   },
   {
@@ -971,6 +980,22 @@ export const errorsAbi = [
   { inputs: [], name: 'WithdrawalRequestsUnavailable', type: 'error' },
   {
     inputs: [
+      { internalType: 'uint256', name: 'reported', type: 'uint256' },
+      { internalType: 'uint256', name: 'counted', type: 'uint256' },
+    ],
+    name: 'WithdrawalsDecreased',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'reported', type: 'uint256' },
+      { internalType: 'uint256', name: 'present', type: 'uint256' },
+    ],
+    name: 'WithdrawalsNotReceived',
+    type: 'error',
+  },
+  {
+    inputs: [
       { internalType: 'uint256', name: 'shareIndex', type: 'uint256' },
       { internalType: 'address', name: 'recovered', type: 'address' },
       { internalType: 'address', name: 'expected', type: 'address' },
@@ -994,4 +1019,4 @@ export const errorsAbi = [
   },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = 'aafb873f4afc88875ff47646c0e211e2d80ab26dce877ef6e6e4e99e9a436fdf';
+export const sourcesHash = '5acbdcc2bf42fa61c2e7d58d873bb9c54da5109e51272708bca139388ff08a1b';

@@ -202,6 +202,8 @@ export const report = (epoch: bigint, extra: Partial<Report> = {}): Report => ({
   clBalance: 0n,
   clDepositedEther: 0n,
   exitedValidators: 0n,
+  withdrawnEther: 0n,
+  elRewards: 0n,
   penalties: [],
   ...extra,
 });
@@ -301,6 +303,7 @@ export async function reportNextFrame(
     clBalance: await client.readContract({ ...divEth, functionName: 'clBalance' }),
     clDepositedEther: await client.readContract({ ...divEth, functionName: 'clDepositedEther' }),
     exitedValidators: await client.readContract({ ...accounting, functionName: 'exitedValidators' }),
+    withdrawnEther: await client.readContract({ ...divEth, functionName: 'countedWithdrawals' }),
   };
   await submitReport(client, system, report(epoch, { ...recorded, ...extra }), signers);
   return epoch;
@@ -331,7 +334,7 @@ export async function submitReport(
     address: system.accounting,
     abi: accountingAbi,
     functionName: 'submitReport',
-    args: [{ ...report, penalties: [...report.penalties] }, signatures],
+    args: [{ withdrawnEther: 0n, elRewards: 0n, ...report, penalties: [...report.penalties] }, signatures],
   });
 }
 
