@@ -22,9 +22,12 @@ contract CommitteeDraw is ICommitteeDraw, ReentrancyGuard {
         uint64 drawnAtBlock;
         bytes32 seed;
         address[] committee;
+        uint32 round; // committees drawn for this id so far (a redraw or a replaced blocker: a new one)
+        uint64 approvedAtBlock; // when its DKG result was accepted (its 1 ETH deposited)
     }
 
     uint256 public constant HISTORY_WINDOW = 8191;
+    uint256 private constant DIV_ETH_PER_VALIDATOR = 32 ether;
 
     IDivETH public immutable DIV_ETH;
     OperatorRegistry public immutable REGISTRY;
@@ -43,9 +46,12 @@ contract CommitteeDraw is ICommitteeDraw, ReentrancyGuard {
     event DrawRequested(uint256 indexed drawId, uint256 targetBlock, address indexed requester);
     event CommitteeDrawn(uint256 indexed drawId, address[] committee, bytes32 seed, uint256 targetBlock);
     event DrawExpired(uint256 indexed drawId);
+    event DrawAbandoned(uint256 indexed drawId, uint256 fundedEther);
+    event DrawCancelled(uint256 indexed drawId);
     event DrawApproved(uint256 indexed drawId);
     event DrawExited(uint256 indexed drawId, address indexed by);
     event ReplacementDrawn(uint256 indexed drawId, address indexed ejected, address indexed replacement, uint256 shareIndex);
+    event BlockerReplaced(uint256 indexed drawId, address indexed blocker, address indexed replacement, uint256 round);
     event ReshareRequested(uint256 indexed drawId, address[] committee, uint256 shareIndex, address replacement);
     event Wired(address dkgResult, address withdrawalQueue, address exits);
 
@@ -61,6 +67,8 @@ contract CommitteeDraw is ICommitteeDraw, ReentrancyGuard {
     error DkgNotTimedOut(uint256 drawId, uint256 expiresAtBlock);
     error NotInCommittee(uint256 drawId, address operator);
     error NotEjected(address operator);
+    error ConfirmationNotTimedOut(uint256 drawId, uint256 abandonableAfterBlock);
+    error DrawFullyFunded(uint256 drawId);
 
     constructor(
         IDivETH divEth,
@@ -94,8 +102,13 @@ contract CommitteeDraw is ICommitteeDraw, ReentrancyGuard {
 
     // ---------------------------------------------------------------- draw lifecycle
 
-    /// @notice Reserves 32 ETH of the buffer and commits to a future block's prevrandao. Anyone.
+    /// @notice Reserves 32 ETH of the buffer and commits to a future block's prevrandao. Anyone may call
+    /// it, but the protocol decides: only from buffered ETH not owed to the withdrawal queue
+    /// (`InsufficientBuffer`), and only while enough operators have capacity for a committee
+    /// (`NotEnoughOperators`), so a request that could never be drawn can't lock the buffer.
     function requestDraw() external nonReentrant returns (uint256 drawId) {
+        uint256 withCapacity = REGISTRY.operatorsWithCapacity();
+        if (withCapacity < COMMITTEE_SIZE) revert NotEnoughOperators(withCapacity, COMMITTEE_SIZE);
         drawId = ++lastDrawId;
         Draw storage draw = _draws[drawId];
         draw.status = DrawStatus.Requested;
@@ -124,6 +137,7 @@ contract CommitteeDraw is ICommitteeDraw, ReentrancyGuard {
         draw.drawnAtBlock = uint64(block.number);
         draw.seed = seed;
         draw.committee = committee;
+        ++draw.round;
         emit CommitteeDrawn(drawId, committee, seed, target);
         for (uint256 i = 0; i < committee.length; ++i) REGISTRY.reserveSeat(committee[i]);
     }
@@ -177,11 +191,42 @@ contract CommitteeDraw is ICommitteeDraw, ReentrancyGuard {
         if (reserve) DIV_ETH.reserveForDraw(drawId);
     }
 
+    /// @notice Releases the reservation of a request whose target block left the history window
+    /// (it can no longer be drawn; `redraw` would keep the ETH reserved). Anyone.
+    function cancel(uint256 drawId) external nonReentrant {
+        Draw storage draw = _draws[drawId];
+        if (draw.status != DrawStatus.Requested || block.number <= draw.targetBlock + HISTORY_WINDOW) {
+            revert InvalidStatus(drawId, draw.status);
+        }
+        draw.status = DrawStatus.Cancelled;
+        emit DrawCancelled(drawId);
+        DIV_ETH.releaseDraw(drawId);
+    }
+
+    /// @notice Abandons an approved draw whose remaining ETH was not confirmed (`confirmByProof` or
+    /// `confirmByQuorum`) within DKG_TIMEOUT_BLOCKS of its approval, e.g. because its 1 ETH deposit was
+    /// front-run: the seats and the ETH not yet deposited are released, so nothing stays reserved for a
+    /// validator that will never be funded. Anyone.
+    function abandon(uint256 drawId) external nonReentrant {
+        Draw storage draw = _draws[drawId];
+        if (draw.status != DrawStatus.Approved) revert InvalidStatus(drawId, draw.status);
+        uint256 funded = DIV_ETH.fundedEther(drawId);
+        if (funded >= DIV_ETH_PER_VALIDATOR) revert DrawFullyFunded(drawId);
+        uint256 after_ = draw.approvedAtBlock + DKG_TIMEOUT_BLOCKS;
+        if (block.number <= after_) revert ConfirmationNotTimedOut(drawId, after_);
+        draw.status = DrawStatus.Abandoned;
+        emit DrawAbandoned(drawId, funded);
+        address[] memory committee = draw.committee;
+        for (uint256 i = 0; i < committee.length; ++i) REGISTRY.releaseSeat(committee[i]);
+        DIV_ETH.releaseDraw(drawId);
+    }
+
     /// @inheritdoc ICommitteeDraw
     function markApproved(uint256 drawId) external {
         if (msg.sender != dkgResult || msg.sender == address(0)) revert Unauthorized(msg.sender);
         Draw storage draw = _draws[drawId];
         if (draw.status != DrawStatus.Drawn) revert InvalidStatus(drawId, draw.status);
+        draw.approvedAtBlock = uint64(block.number);
         draw.status = DrawStatus.Approved;
         emit DrawApproved(drawId);
     }
@@ -212,26 +257,59 @@ contract CommitteeDraw is ICommitteeDraw, ReentrancyGuard {
             revert InvalidStatus(drawId, draw.status);
         }
         if (!REGISTRY.operatorOf(ejected).ejected) revert NotEjected(ejected);
-        address[] memory committee = draw.committee;
-        uint256 seat = type(uint256).max;
-        for (uint256 i = 0; i < committee.length; ++i) {
-            if (committee[i] == ejected) seat = i;
-        }
-        if (seat == type(uint256).max) revert NotInCommittee(drawId, ejected);
-        bytes32 seed = keccak256(abi.encode(block.prevrandao, drawId, ejected, block.number));
-        replacement = REGISTRY.selectOperators(seed, 1, committee)[0];
-        draw.committee[seat] = replacement;
-        committee[seat] = replacement;
+        address[] memory committee;
+        uint256 seat;
+        (replacement, committee, seat) = _replace(drawId, draw, ejected);
         emit ReplacementDrawn(drawId, ejected, replacement, seat + 1);
         emit ReshareRequested(drawId, committee, seat + 1, replacement);
         REGISTRY.releaseSeat(ejected);
         REGISTRY.reserveSeat(replacement);
     }
 
+    /// @inheritdoc ICommitteeDraw
+    /// @dev Before any DKG result: the blocker loses the seat it blocked (no reshare, there is no key
+    /// yet); the committee starts a new ceremony (new round, so a new ceremony id) with a full DKG timeout,
+    /// announced as a new CommitteeDrawn. Only the DKG-result contract, on t members' failure report.
+    function replaceBlocker(uint256 drawId, address blocker) external nonReentrant returns (address replacement) {
+        if (msg.sender != dkgResult || msg.sender == address(0)) revert Unauthorized(msg.sender);
+        Draw storage draw = _draws[drawId];
+        if (draw.status != DrawStatus.Drawn) revert InvalidStatus(drawId, draw.status);
+        address[] memory committee;
+        (replacement, committee,) = _replace(drawId, draw, blocker);
+        draw.drawnAtBlock = uint64(block.number);
+        uint256 round = ++draw.round;
+        emit BlockerReplaced(drawId, blocker, replacement, round);
+        emit CommitteeDrawn(drawId, committee, draw.seed, draw.targetBlock);
+        REGISTRY.releaseSeat(blocker);
+        REGISTRY.reserveSeat(replacement);
+    }
+
+    /// Puts one operator drawn by free capacity (outside the committee) in `member`'s seat. Randomness: the
+    /// current block's prevrandao mixed with the draw, the member and the block number.
+    function _replace(uint256 drawId, Draw storage draw, address member)
+        private
+        returns (address replacement, address[] memory committee, uint256 seat)
+    {
+        committee = draw.committee;
+        seat = type(uint256).max;
+        for (uint256 i = 0; i < committee.length; ++i) {
+            if (committee[i] == member) seat = i;
+        }
+        if (seat == type(uint256).max) revert NotInCommittee(drawId, member);
+        bytes32 seed = keccak256(abi.encode(block.prevrandao, drawId, member, block.number));
+        replacement = REGISTRY.selectOperators(seed, 1, committee)[0];
+        draw.committee[seat] = replacement;
+        committee[seat] = replacement;
+    }
+
     // ---------------------------------------------------------------- views
 
     function committeeOf(uint256 drawId) external view returns (address[] memory) {
         return _draws[drawId].committee;
+    }
+
+    function roundOf(uint256 drawId) external view returns (uint256) {
+        return _draws[drawId].round;
     }
 
     function statusOf(uint256 drawId) external view returns (DrawStatus) {

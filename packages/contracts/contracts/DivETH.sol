@@ -9,6 +9,7 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ExecutionRewardsVault} from "./ExecutionRewardsVault.sol";
 import {ICommitteeDraw} from "./interfaces/ICommitteeDraw.sol";
 import {IDivETH} from "./interfaces/IDivETH.sol";
 import {IWithdrawalQueue} from "./interfaces/IWithdrawalQueue.sol";
@@ -31,6 +32,18 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
     /// Withdrawal credentials type chosen at deployment: 0x01 (execution address) or 0x02 (compounding,
     /// EIP-7251); either way the address is this contract.
     uint8 public immutable WITHDRAWAL_CREDENTIALS_TYPE;
+    /// Guardian pause (as Lido's GateSeal): GUARDIAN may pause ETH movements once, for PAUSE_DURATION, until
+    /// GUARDIAN_EXPIRY; the pause ends by itself. It can stop funds moving, never take them. 0: no guardian.
+    address public immutable GUARDIAN;
+    uint256 public immutable GUARDIAN_EXPIRY;
+    uint256 public constant PAUSE_DURATION = 7 days;
+    uint256 public constant MAX_GUARDIAN_TERM = 730 days;
+    uint256 public pausedUntil;
+    bool public pauseUsed;
+    /// The fee recipient of every pool validator, deployed with divETH (its ETH is pulled at reports).
+    ExecutionRewardsVault public immutable EL_REWARDS_VAULT;
+    /// Cumulative ETH withdrawn from the beacon chain to this contract that reports have counted.
+    uint256 public countedWithdrawals;
     address public accounting;
     address public withdrawalQueue;
     address public committeeDraw;
@@ -78,6 +91,8 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
         address operatorRegistry,
         address exits
     );
+    event Paused(address indexed guardian, uint256 until);
+    event Unpaused(address indexed guardian);
     event WithdrawalRequestSent(bytes pubkey, uint64 amountGwei, uint256 fee);
 
     /// Nothing to do: no ETH sent, no shares for it, or a zero amount; `account` is the caller.
@@ -98,6 +113,14 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
     /// Withdrawal credentials type other than 0x01 or 0x02.
     error BadWithdrawalCredentialsType(uint8 credentialsType);
     error WithdrawalRequestFailed(bytes pubkey, uint64 amountGwei);
+    error ProtocolPaused(uint256 until);
+    error InvalidGuardianTerm(uint256 termSec, uint256 max);
+    error GuardianExpired(uint256 expiredAt);
+    error PauseAlreadyUsed();
+    error NotPaused();
+    error WithdrawalsDecreased(uint256 reported, uint256 counted);
+    error WithdrawalsNotReceived(uint256 reported, uint256 present);
+    error ElRewardsNotInVault(uint256 reported, uint256 balance);
 
     modifier only(address allowed) {
         if (msg.sender != allowed || allowed == address(0)) revert Unauthorized(msg.sender);
@@ -105,10 +128,17 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
     }
 
     /// @notice ETH sent with the deployment becomes shares held by DEAD forever. `credentialsType` (0x01 or
-    /// 0x02) is the prefix of the withdrawal credentials every pool validator is deposited with.
-    constructor(uint8 credentialsType) payable EIP712("divETH", "1") {
+    /// 0x02) is the prefix of the withdrawal credentials every pool validator is deposited with. `guardian`
+    /// (or 0 for none) may pause once within `guardianTermSec` of the deployment.
+    constructor(uint8 credentialsType, address guardian, uint256 guardianTermSec) payable EIP712("divETH", "1") {
         if (msg.value == 0) revert ZeroAmount(msg.sender);
         if (credentialsType != 0x01 && credentialsType != 0x02) revert BadWithdrawalCredentialsType(credentialsType);
+        if (guardian != address(0) && (guardianTermSec == 0 || guardianTermSec > MAX_GUARDIAN_TERM)) {
+            revert InvalidGuardianTerm(guardianTermSec, MAX_GUARDIAN_TERM);
+        }
+        GUARDIAN = guardian;
+        EL_REWARDS_VAULT = new ExecutionRewardsVault();
+        GUARDIAN_EXPIRY = guardian == address(0) ? 0 : block.timestamp + guardianTermSec;
         WITHDRAWAL_CREDENTIALS_TYPE = credentialsType;
         DEPLOYER = msg.sender;
         bufferedEther = msg.value;
@@ -140,10 +170,39 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
         emit Wired(accounting_, withdrawalQueue_, committeeDraw_, dkgResult_, operatorRegistry_, exits_);
     }
 
+    // ---------------------------------------------------------------- guardian pause
+
+    modifier whenNotPaused() {
+        if (block.timestamp < pausedUntil) revert ProtocolPaused(pausedUntil);
+        _;
+    }
+
+    /// @notice Pauses staking, draw reservations, deposits to the beacon chain and withdrawal finalization
+    /// for PAUSE_DURATION (claims of finalized withdrawals, collateral and reports go on). Only the guardian,
+    /// once, before GUARDIAN_EXPIRY. It ends by itself: no one can keep the protocol paused.
+    function pause() external only(GUARDIAN) {
+        if (block.timestamp >= GUARDIAN_EXPIRY) revert GuardianExpired(GUARDIAN_EXPIRY);
+        if (pauseUsed) revert PauseAlreadyUsed();
+        pauseUsed = true;
+        pausedUntil = block.timestamp + PAUSE_DURATION;
+        emit Paused(msg.sender, pausedUntil);
+    }
+
+    /// @notice Ends the pause early. Only the guardian.
+    function unpause() external only(GUARDIAN) {
+        if (block.timestamp >= pausedUntil) revert NotPaused();
+        pausedUntil = block.timestamp;
+        emit Unpaused(msg.sender);
+    }
+
+    function paused() external view returns (bool) {
+        return block.timestamp < pausedUntil;
+    }
+
     // ---------------------------------------------------------------- staking
 
     /// @notice Deposit ETH, receive divETH (shares at the current rate, rounded down).
-    function deposit() public payable nonReentrant returns (uint256 sharesAmount) {
+    function deposit() public payable nonReentrant whenNotPaused returns (uint256 sharesAmount) {
         if (msg.value == 0) revert ZeroAmount(msg.sender);
         // The rate before this deposit: pooled ETH excludes msg.value.
         sharesAmount = Math.mulDiv(msg.value, _totalShares, _totalPooledEther());
@@ -186,7 +245,7 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
     // ---------------------------------------------------------------- system hooks
 
     /// @notice Reserves 32 ETH of the buffer for a new draw. Only the committee draw.
-    function reserveForDraw(uint256 drawId) external only(committeeDraw) {
+    function reserveForDraw(uint256 drawId) external only(committeeDraw) whenNotPaused {
         uint256 available = availableForDraws();
         if (available < ETH_PER_VALIDATOR) revert InsufficientBuffer(available, ETH_PER_VALIDATOR);
         reservedForDraws += ETH_PER_VALIDATOR;
@@ -203,7 +262,7 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
     }
 
     /// @inheritdoc IDivETH
-    function fundDeposit(uint256 drawId, uint256 amount) external only(dkgResult) nonReentrant {
+    function fundDeposit(uint256 drawId, uint256 amount) external only(dkgResult) nonReentrant whenNotPaused {
         if (amount == 0) revert ZeroAmount(msg.sender);
         ICommitteeDraw.DrawStatus status = ICommitteeDraw(committeeDraw).statusOf(drawId);
         if (status != ICommitteeDraw.DrawStatus.Approved) revert DrawNotApproved(drawId, status);
@@ -219,7 +278,12 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
 
     /// @notice Burns `sharesAmount` held by the queue and sends it `etherAmount` of the buffer.
     /// Only the withdrawal queue, which pays at most the shares' value.
-    function fundWithdrawals(uint256 etherAmount, uint256 sharesAmount) external only(withdrawalQueue) nonReentrant {
+    function fundWithdrawals(uint256 etherAmount, uint256 sharesAmount)
+        external
+        only(withdrawalQueue)
+        nonReentrant
+        whenNotPaused
+    {
         uint256 available = availableForWithdrawals();
         if (available < etherAmount) revert InsufficientBuffer(available, etherAmount);
         _burnShares(msg.sender, sharesAmount);
@@ -243,14 +307,19 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
         _burnShares(msg.sender, sharesAmount);
     }
 
-    /// @notice Applies a quorum-approved balance report: ETH that arrived here is added to the buffer,
-    /// the beacon balance and credited deposits are replaced, and `feeBps` of any increase is minted
-    /// as shares to `feeRecipient`. Only accounting (which checks signatures and bounds).
-    /// At most `maxReceived` of the ETH that arrived is counted; the rest waits for later reports, so
-    /// ETH forced in (a donation larger than a report may move) can't block reporting.
+    /// @notice Applies a quorum-approved balance report for its reference epoch: the beacon balance and
+    /// credited deposits are replaced; of the ETH the beacon chain withdrew here up to the reference epoch
+    /// (`withdrawnEther`, cumulative) what no report counted yet joins the buffer, and so does the
+    /// execution-layer rewards vault's balance at the reference epoch (`elRewards`, pulled from the vault);
+    /// `feeBps` of any increase is minted as shares to `feeRecipient`. Only accounting (which checks
+    /// signatures and bounds). At most `maxReceived` is counted in all (withdrawals first); the rest waits
+    /// for later reports. ETH that arrives any other way (a donation here, an exit swept after the
+    /// reference epoch) is not income until a report states it.
     function applyReport(
         uint256 newClBalance,
         uint256 newClDepositedEther,
+        uint256 withdrawnEther,
+        uint256 elRewards,
         uint256 feeBps,
         address feeRecipient,
         uint256 maxReceived
@@ -258,10 +327,18 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
         if (newClDepositedEther < clDepositedEther || newClDepositedEther > depositedEther) {
             revert InvalidReport(newClDepositedEther, clDepositedEther, depositedEther);
         }
+        if (withdrawnEther < countedWithdrawals) revert WithdrawalsDecreased(withdrawnEther, countedWithdrawals);
         preTotal = _totalPooledEther();
-        uint256 received = address(this).balance - bufferedEther;
+        uint256 received = withdrawnEther - countedWithdrawals;
+        uint256 present = address(this).balance - bufferedEther;
+        if (received > present) revert WithdrawalsNotReceived(withdrawnEther, present);
         if (received > maxReceived) received = maxReceived;
-        bufferedEther += received;
+        countedWithdrawals += received;
+        uint256 el = maxReceived - received;
+        if (el > elRewards) el = elRewards;
+        uint256 inVault = address(EL_REWARDS_VAULT).balance;
+        if (el > inVault) revert ElRewardsNotInVault(elRewards, inVault);
+        bufferedEther += received + el;
         clBalance = newClBalance;
         clDepositedEther = newClDepositedEther;
         postTotal = _totalPooledEther();
@@ -274,7 +351,9 @@ contract DivETH is IDivETH, IERC20Metadata, EIP712, Nonces, ReentrancyGuard {
                 emit TransferShares(address(0), feeRecipient, feeShares);
             }
         }
-        emit Rebased(preTotal, postTotal, _totalShares, feeShares, feeRecipient, received);
+        emit Rebased(preTotal, postTotal, _totalShares, feeShares, feeRecipient, received + el);
+        // Counted in the buffer above; arrives through receive().
+        if (el > 0) EL_REWARDS_VAULT.withdrawRewards(el);
     }
 
     // ---------------------------------------------------------------- shares

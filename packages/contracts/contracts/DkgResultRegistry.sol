@@ -71,6 +71,8 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
     bytes32 public constant RESHARE_TYPEHASH = keccak256(
         "ReshareApproval(uint256 drawId,bytes32 ceremonyId,bytes validatorPubkey,bytes32 publicSharesHash,uint256 generation)"
     );
+    bytes32 public constant CEREMONY_FAILURE_TYPEHASH =
+        keccak256("CeremonyFailure(uint256 drawId,bytes32 ceremonyId,uint256 blockerShareIndex)");
     bytes32 public constant CONFIRMATION_TYPEHASH = keccak256(
         "WithdrawalCredentialsConfirmation(uint256 drawId,bytes validatorPubkey,uint64 validatorIndex,bytes32 withdrawalCredentials)"
     );
@@ -130,6 +132,7 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
     );
     event ReshareRecorded(uint256 indexed drawId, uint256 generation, bytes32 publicSharesHash, address submitter);
     event WithdrawalCredentialsConfirmed(uint256 indexed drawId, uint64 validatorIndex, bool byProof);
+    event CeremonyFailed(uint256 indexed drawId, bytes32 ceremonyId, uint256 blockerShareIndex, address indexed blocker);
     event ValidatorFunded(uint256 indexed drawId, bytes pubkey, uint256 totalDeposited);
 
     error DrawNotAwaitingResult(uint256 drawId, ICommitteeDraw.DrawStatus status);
@@ -141,6 +144,7 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
     error TooFewApprovals(uint256 given, uint256 threshold);
     error BadShareIndex(uint256 shareIndex, uint256 committeeSize);
     error DuplicateApproval(uint256 shareIndex);
+    error BlockerApproved(uint256 shareIndex);
     error WrongSigner(uint256 shareIndex, address recovered, address expected);
     error DepositDataRootMismatch(bytes32 approved, bytes32 computed);
     error BadDepositSignature(uint256 drawId);
@@ -185,9 +189,28 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
     // ------------------------------------------------------------------------------------------------
     // Views
 
-    /// @notice The DKG ceremony id the committee of `drawId` must use (binds approvals to chain, contract, draw).
+    /// @notice The DKG ceremony id the committee of `drawId` must use: binds approvals to chain, contract,
+    /// draw, the committee itself and its round, so an approval of one committee (or of a round before an
+    /// expiry and redraw, or before a blocker was replaced) can't be replayed for another.
     function ceremonyIdOf(uint256 drawId) public view returns (bytes32) {
-        return keccak256(abi.encode("diva-dkg-ceremony", block.chainid, address(this), drawId));
+        return keccak256(
+            abi.encode(
+                "diva-dkg-ceremony",
+                block.chainid,
+                address(this),
+                drawId,
+                keccak256(abi.encode(draw.committeeOf(drawId))),
+                draw.roundOf(drawId)
+            )
+        );
+    }
+
+    /// @notice The EIP-712 digest a member signs to name the member at `blockerShareIndex` as the one
+    /// that blocked the current ceremony of `drawId` (a DKG abort that names it).
+    function ceremonyFailureDigest(uint256 drawId, uint256 blockerShareIndex) public view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(abi.encode(CEREMONY_FAILURE_TYPEHASH, drawId, ceremonyIdOf(drawId), blockerShareIndex))
+        );
     }
 
     /// @notice The EIP-712 digest a member signs to approve a DKG result.
@@ -261,10 +284,18 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
         return (reshareSharesHash[drawId][generation], reshareCommitteeHash[drawId][generation]);
     }
 
-    /// @notice The ceremony id of the next resharing of `drawId` (generation `generationOf + 1`).
+    /// @notice The ceremony id of the next resharing of `drawId` (generation `generationOf + 1`, by the
+    /// committee as it is now: another replacement before the resharing is recorded changes it).
     function reshareCeremonyIdOf(uint256 drawId) public view returns (bytes32) {
         return keccak256(
-            abi.encode("diva-reshare-ceremony", block.chainid, address(this), drawId, generationOf[drawId] + 1)
+            abi.encode(
+                "diva-reshare-ceremony",
+                block.chainid,
+                address(this),
+                drawId,
+                generationOf[drawId] + 1,
+                keccak256(abi.encode(draw.committeeOf(drawId)))
+            )
         );
     }
 
@@ -313,6 +344,30 @@ contract DkgResultRegistry is IDkgResultRegistry, EIP712, ReentrancyGuardTransie
         depositContract.deposit{value: PRE_DEPOSIT}(
             result.pubkey, abi.encodePacked(withdrawalCredentials), result.depositSignature, result.depositDataRoot
         );
+    }
+
+    /// @notice t members (not the blocker) report that the member at `blockerShareIndex` blocked the
+    /// committee's DKG: it loses that seat to an operator drawn by free capacity, and the committee starts a
+    /// new ceremony (a new ceremony id, a full DKG timeout). Blocking a ceremony to reroll a committee thus
+    /// costs the blocker its seat and rerolls nothing but that seat. Anyone may submit.
+    function reportFailedCeremony(uint256 drawId, uint256 blockerShareIndex, Approval[] calldata approvals)
+        external
+        nonReentrant
+    {
+        ICommitteeDraw.DrawStatus status = draw.statusOf(drawId);
+        if (status != ICommitteeDraw.DrawStatus.Drawn) revert DrawNotAwaitingResult(drawId, status);
+        address[] memory committee = draw.committeeOf(drawId);
+        if (blockerShareIndex == 0 || blockerShareIndex > committee.length) {
+            revert BadShareIndex(blockerShareIndex, committee.length);
+        }
+        bytes32 ceremonyId = ceremonyIdOf(drawId);
+        _checkApprovals(ceremonyFailureDigest(drawId, blockerShareIndex), committee, approvals);
+        for (uint256 i = 0; i < approvals.length; i++) {
+            if (approvals[i].shareIndex == blockerShareIndex) revert BlockerApproved(blockerShareIndex);
+        }
+        address blocker = committee[blockerShareIndex - 1];
+        emit CeremonyFailed(drawId, ceremonyId, blockerShareIndex, blocker);
+        draw.replaceBlocker(drawId, blocker);
     }
 
     /// @dev Every check of a submitted result; returns the public shares hash and the committee hash.

@@ -27,6 +27,7 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         uint256 rewardDebt; // keyShares * accRewardPerSeat / PRECISION at the last settlement
         uint256 rewardShares; // settled, unclaimed
         uint64 marginCallAt; // when its collateral was first found under one seat's worth per seat (0: not)
+        uint256 units; // capacity + seats held while not ejected (0 once ejected): its node in the units tree
     }
 
     uint256 public constant MAX_P2P_ADDRESSES = 8;
@@ -56,6 +57,13 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
     mapping(address operator => Checkpoints.Trace208) private _capacityHistory;
     Checkpoints.Trace208 private _countHistory;
     Checkpoints.Trace208 private _totalCapacityHistory;
+    // A second Fenwick tree with history over units = capacity + seats held (0 once ejected). A seat
+    // reservation or release moves one unit between capacity and seats, so it leaves this tree alone:
+    // the seats of a node at a past block are its units minus its capacity, and a reporting committee
+    // is sampled by seats (`sampleSeatsAt`) at no extra cost to the draws.
+    mapping(uint256 node => Checkpoints.Trace208) private _unitsTree;
+    Checkpoints.Trace208 private _totalUnitsHistory;
+    uint256 public totalUnits;
     uint256 public totalCapacity;
     uint256 public operatorsWithCapacity;
     uint256 public totalKeyShares;
@@ -150,7 +158,10 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         // Fenwick append: node i covers (i - lowbit(i), i]; capacity starts at 0, so it holds the
         // sum of the nodes it covers below i.
         uint256 low = index & (~index + 1);
-        _tree[index].push(uint48(block.number), uint208(_prefix(index - 1) - _prefix(index - low)));
+        _tree[index].push(uint48(block.number), uint208(_prefix(_tree, index - 1) - _prefix(_tree, index - low)));
+        _unitsTree[index].push(
+            uint48(block.number), uint208(_prefix(_unitsTree, index - 1) - _prefix(_unitsTree, index - low))
+        );
         _countHistory.push(uint48(block.number), uint208(index));
         emit OperatorRegistered(msg.sender, index, encryptionKey, p2pAddresses);
     }
@@ -374,6 +385,35 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         }
     }
 
+    /// @notice Samples `count` of the seats held by operators that are not ejected, uniformly without
+    /// replacement, as recorded at the end of block `blockNumber` (in the past): pick k takes
+    /// r_k = keccak256(seed, k) mod (seats not yet picked) and descends the tree, so an operator appears
+    /// once per sampled seat. All seats (each operator as often as its seats) when there are no more
+    /// than `count`. This is a reporting committee: each entry stands for 1/length of the seats.
+    /// O(count * log n * count) in memory, O(count * log n) storage reads.
+    function sampleSeatsAt(bytes32 seed, uint256 count, uint256 blockNumber)
+        external
+        view
+        returns (address[] memory members)
+    {
+        if (blockNumber >= block.number) revert FutureBlock(blockNumber, block.number);
+        Selection memory sel;
+        sel.key = uint48(blockNumber);
+        sel.bySeats = true;
+        sel.remaining = _at(_totalUnitsHistory, sel.key) - _at(_totalCapacityHistory, sel.key);
+        if (count > sel.remaining) count = sel.remaining;
+        sel.excluded = new uint256[](count);
+        sel.weights = new uint256[](count);
+        sel.n = _at(_countHistory, sel.key);
+        sel.topStep = sel.n == 0 ? 0 : 1 << Math.log2(sel.n);
+        members = new address[](count);
+        for (uint256 k = 0; k < count; ++k) {
+            uint256 index = _descend(uint256(keccak256(abi.encode(seed, k))) % sel.remaining, sel);
+            members[k] = _operatorList[index - 1];
+            _exclude(sel, index, 1);
+        }
+    }
+
     uint48 private constant LATEST = type(uint48).max;
 
     /// Selection state in memory: positions and weights already excluded or picked, what is left.
@@ -385,6 +425,7 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         uint256 n;
         uint256 topStep;
         uint48 key;
+        bool bySeats; // weights are seats held (units - capacity), not capacity
     }
 
     function _select(bytes32 seed, uint256 count, address[] memory exclude, uint48 key)
@@ -438,7 +479,9 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
         for (uint256 step = sel.topStep; step > 0; step >>= 1) {
             uint256 next = pos + step;
             if (next > sel.n) continue;
-            uint256 sum = acc + _at(_tree[next], sel.key);
+            uint256 weight = _at(_tree[next], sel.key);
+            if (sel.bySeats) weight = _at(_unitsTree[next], sel.key) - weight;
+            uint256 sum = acc + weight;
             for (uint256 j = 0; j < sel.excludedCount; ++j) {
                 uint256 e = sel.excluded[j];
                 if (e > pos && e <= next) sum -= sel.weights[j];
@@ -557,32 +600,55 @@ contract OperatorRegistry is IOperatorRegistry, ReentrancyGuard {
 
     function _refresh(address operator, Operator storage op) private {
         uint256 capacity;
+        uint256 units;
         if (!op.ejected) {
             uint256 seats = DIV_ETH.getPooledEthByShares(op.collateralShares) / COLLATERAL_PER_SEAT;
             capacity = seats > op.keyShares ? seats - op.keyShares : 0;
+            units = capacity + op.keyShares;
+        }
+        uint48 now_ = uint48(block.number);
+        uint256 oldUnits = op.units;
+        if (units != oldUnits) {
+            op.units = units;
+            totalUnits = totalUnits + units - oldUnits;
+            _addToTree(_unitsTree, op.index, oldUnits, units, now_);
+            _totalUnitsHistory.push(now_, uint208(totalUnits));
         }
         uint256 old = op.capacity;
         if (capacity == old) return;
         op.capacity = capacity;
         if (old == 0) ++operatorsWithCapacity;
         if (capacity == 0) --operatorsWithCapacity;
-        uint256 n = _operatorList.length;
-        uint48 now_ = uint48(block.number);
         _capacityHistory[operator].push(now_, uint208(capacity));
-        if (capacity > old) {
-            uint256 delta = capacity - old;
-            totalCapacity += delta;
-            for (uint256 i = op.index; i <= n; i += i & (~i + 1)) _tree[i].push(now_, _tree[i].latest() + uint208(delta));
-        } else {
-            uint256 delta = old - capacity;
-            totalCapacity -= delta;
-            for (uint256 i = op.index; i <= n; i += i & (~i + 1)) _tree[i].push(now_, _tree[i].latest() - uint208(delta));
-        }
+        totalCapacity = totalCapacity + capacity - old;
+        _addToTree(_tree, op.index, old, capacity, now_);
         _totalCapacityHistory.push(now_, uint208(totalCapacity));
         emit CapacityChanged(operator, capacity, op.keyShares);
     }
 
-    function _prefix(uint256 index) private view returns (uint256 sum) {
-        for (uint256 i = index; i > 0; i -= i & (~i + 1)) sum += _tree[i].latest();
+    /// Moves the leaf at `index` from `old` to `value` in a Fenwick tree with history.
+    function _addToTree(
+        mapping(uint256 => Checkpoints.Trace208) storage tree,
+        uint256 index,
+        uint256 old,
+        uint256 value,
+        uint48 now_
+    ) private {
+        uint256 n = _operatorList.length;
+        if (value > old) {
+            uint208 delta = uint208(value - old);
+            for (uint256 i = index; i <= n; i += i & (~i + 1)) tree[i].push(now_, tree[i].latest() + delta);
+        } else {
+            uint208 delta = uint208(old - value);
+            for (uint256 i = index; i <= n; i += i & (~i + 1)) tree[i].push(now_, tree[i].latest() - delta);
+        }
+    }
+
+    function _prefix(mapping(uint256 => Checkpoints.Trace208) storage tree, uint256 index)
+        private
+        view
+        returns (uint256 sum)
+    {
+        for (uint256 i = index; i > 0; i -= i & (~i + 1)) sum += tree[i].latest();
     }
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.37;
 
+import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {IAccounting} from "./interfaces/IAccounting.sol";
 import {ICommitteeDraw} from "./interfaces/ICommitteeDraw.sol";
@@ -10,14 +12,19 @@ import {IWithdrawalQueue} from "./interfaces/IWithdrawalQueue.sol";
 
 /// @title WithdrawalQueue: divETH -> ETH, first come first served
 /// @notice A request locks divETH shares and fixes the ETH owed at the current rate. Requests are
-/// finalized strictly in order as buffered ETH allows (anyone may finalize); a finalized request pays
-/// min(ETH at request, shares' value at finalization), so a holder can't escape a loss by queuing.
-/// Each request is claimed once by its owner. When the buffer can't cover the queue, anyone may
+/// finalized strictly in order as buffered ETH allows (anyone may finalize), and only once a report
+/// whose reference epoch began after the request has been accepted, at that report's rate: a request
+/// pays min(ETH at request, shares' value at the report, shares' value now). So a holder who sees a loss
+/// coming (a signed report, a slashing on the beacon chain) can't leave at the old rate before it is
+/// reported, and a stake made just before a rewarding report can't leave with the reward before the
+/// next one (as Lido's oracle-driven finalization).
+/// Each request is an ERC-721 token (id = request id), transferable: whoever holds it claims the ETH,
+/// once, to any recipient (the token is burnt at the claim; `WithdrawalClaimed` names the request). When the buffer can't cover the queue, anyone may
 /// request the exit of an active validator (`requestShortfallExit`), through the exits contract, so the
 /// committee is asked to sign it and anyone can trigger it with EIP-7002.
-contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
+contract WithdrawalQueue is IWithdrawalQueue, ERC721, ReentrancyGuard {
     struct Request {
-        address owner;
+        address owner; // the token's holder (kept in step with transfers)
         uint96 requestedAt; // block timestamp
         uint256 etherAmount; // owed at request time
         uint256 sharesAmount; // locked
@@ -62,15 +69,17 @@ contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
     error NotFinalized(uint256 requestId, uint256 lastFinalizedId);
     error AlreadyClaimed(uint256 requestId);
     error NothingToFinalize(uint256 nextId, uint256 available);
+    error NotReportedYet(uint256 requestId, uint256 requestedAt, uint256 reportReferenceTime);
     error NoShortfall(uint256 unfinalizedEther, uint256 available, uint256 exitsInFlight);
     error DrawNotActive(uint256 drawId, ICommitteeDraw.DrawStatus status);
+    error DrawNotFunded(uint256 drawId, uint256 fundedEther);
     error EtherTransferFailed(address to, uint256 amount);
     error UnexpectedEther(address sender);
 
     /// Same code as ExitRequests uses for withdrawals.
     uint8 public constant EXIT_REASON_SHORTFALL = 4;
 
-    constructor(IDivETH divEth) {
+    constructor(IDivETH divEth) ERC721("Diva withdrawal request", "divETH-wr") {
         if (address(divEth) == address(0)) revert ZeroAddress();
         DIV_ETH = divEth;
         DEPLOYER = msg.sender;
@@ -125,6 +134,7 @@ contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
             claimed: false
         });
         unfinalizedEther += amount;
+        _mint(owner, requestId);
         emit WithdrawalRequested(requestId, owner, amount, sharesAmount);
         DIV_ETH.transferFrom(owner, address(this), amount);
     }
@@ -138,10 +148,19 @@ contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
         uint256 etherTotal;
         uint256 sharesTotal;
         uint256 owedTotal;
+        (uint256 referenceTime, uint256 reportPooled, uint256 reportShares) = accounting.lastReport();
+        if (id < end && _requests[id + 1].requestedAt >= referenceTime) {
+            revert NotReportedYet(id + 1, _requests[id + 1].requestedAt, referenceTime);
+        }
         for (uint256 i = 0; i < maxRequests && id < end; ++i) {
             Request storage request = _requests[id + 1];
+            // Only requests made before the last report's reference epoch began.
+            if (request.requestedAt >= referenceTime) break;
+            uint256 payout = request.etherAmount;
             uint256 value = DIV_ETH.getPooledEthByShares(request.sharesAmount);
-            uint256 payout = value < request.etherAmount ? value : request.etherAmount;
+            if (value < payout) payout = value;
+            value = Math.mulDiv(request.sharesAmount, reportPooled, reportShares);
+            if (value < payout) payout = value;
             if (etherTotal + payout > available) break;
             request.payout = payout;
             etherTotal += payout;
@@ -172,11 +191,18 @@ contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
         if (request.claimed) revert AlreadyClaimed(requestId);
         if (recipient == address(0)) revert ZeroAddress();
         request.claimed = true;
+        _burn(requestId);
         uint256 amount = request.payout;
         lockedEther -= amount;
         emit WithdrawalClaimed(requestId, msg.sender, recipient, amount);
         (bool ok,) = recipient.call{value: amount}("");
         if (!ok) revert EtherTransferFailed(recipient, amount);
+    }
+
+    /// Keeps each request's `owner` in step with its token (the burn at the claim leaves the last holder).
+    function _update(address to, uint256 tokenId, address auth) internal override returns (address from) {
+        from = super._update(to, tokenId, auth);
+        if (to != address(0)) _requests[tokenId].owner = to;
     }
 
     function getRequest(uint256 requestId) external view returns (Request memory) {
@@ -202,6 +228,9 @@ contract WithdrawalQueue is IWithdrawalQueue, ReentrancyGuard {
         if (missing == 0) revert NoShortfall(unfinalizedEther, _availableDivEth(), exitsInFlight);
         ICommitteeDraw.DrawStatus status = committeeDraw.statusOf(drawId);
         if (status != ICommitteeDraw.DrawStatus.Approved) revert DrawNotActive(drawId, status);
+        // A validator never fully funded never activated: exiting it would free nothing (a phantom exit).
+        uint256 funded = DIV_ETH.fundedEther(drawId);
+        if (funded < ETH_PER_VALIDATOR) revert DrawNotFunded(drawId, funded);
         if (exitsInFlight == 0) {
             batchExits = 0;
             batchExitedBaseline = accounting.exitedValidators();

@@ -28,9 +28,11 @@ import {
   parseSignature,
   toHex,
 } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { signWithdrawalCredentialsConfirmation } from '../src/actions/confirm-by-quorum.ts';
 import { signLeaderProposal } from '../src/actions/prove-equivocating-leader.ts';
 import { signReshareApproval } from '../src/actions/record-reshare.ts';
+import { signCeremonyFailure } from '../src/actions/report-failed-ceremony.ts';
 import { signDkgApproval } from '../src/actions/submit-dkg-result.ts';
 import { getBlockHeaderRlp } from '../src/block-header.ts';
 import { deployDiva } from '../src/deploy.ts';
@@ -188,8 +190,18 @@ async function signPermit(
   return { deadline, v: Number(v), r, s };
 }
 
+// Operators have keys of their own (members of a reporting committee sign the report).
+const operatorAccounts = new Map<number, LocalAccount>();
+const accountsByAddress = new Map<string, LocalAccount>();
+
 function operatorAddress(i: number): Address {
-  return `0x${keccak256(toHex(`gas-operator-${i}`)).slice(26)}` as Address;
+  let account = operatorAccounts.get(i);
+  if (!account) {
+    account = privateKeyToAccount(keccak256(toHex(`gas-operator-${i}`)));
+    operatorAccounts.set(i, account);
+    accountsByAddress.set(account.address.toLowerCase(), account);
+  }
+  return account.address;
 }
 
 /**
@@ -220,6 +232,32 @@ async function measureBeaconSide() {
 
     const { drawId, committee } = await drawBeaconCommittee(client, sys);
     const ceremonyId = await results('ceremonyIdOf', [drawId]);
+    {
+      // A blocked ceremony, on a snapshot: t members name member 16, whose seat is redrawn.
+      const snapshot = await client.snapshot();
+      const statements = await Promise.all(
+        Array.from({ length: THRESHOLD }, (_, i) => i + 1).map(async (shareIndex) => ({
+          shareIndex: BigInt(shareIndex),
+          signature: await signCeremonyFailure(operatorOf(committee[shareIndex - 1]!), {
+            dkgResultRegistry: sys.results,
+            chainId,
+            drawId,
+            ceremonyId,
+            blockerShareIndex: 16n,
+          }),
+        })),
+      );
+      await measure(
+        client,
+        `reportFailedCeremony (${THRESHOLD} statements, the blocker's seat redrawn)`,
+        null,
+        {
+          from: keeper,
+          ...call(sys.results, dkgResultRegistryAbi, 'reportFailedCeremony', [drawId, 16n, statements]),
+        },
+      );
+      await client.revert({ id: snapshot });
+    }
     console.error('beacon side: running a 16-member DKG');
     const keys = runDkg(committee, sys, ceremonyId);
     const pubkey = bytesToHex(keys.groupPublicKey.bytes);
@@ -593,7 +631,7 @@ async function measureStakingSide() {
         ]),
       });
     }
-    await client.sendTransaction({
+    await must(client, {
       account: staker.address,
       chain: null,
       ...call(system.divETH, divETHAbi, 'approve', [system.withdrawalQueue, maxUint256]),
@@ -607,10 +645,6 @@ async function measureStakingSide() {
       chain: null,
       ...call(system.withdrawalQueue, withdrawalQueueAbi, 'requestWithdrawal', [parseEther('2')]),
     });
-    await measure(client, 'finalize withdrawals (1 request)', null, {
-      from: staker.address,
-      ...call(system.withdrawalQueue, withdrawalQueueAbi, 'finalize', [1n]),
-    });
     for (let i = 0; i < 10; i++) {
       await client.sendTransaction({
         account: staker.address,
@@ -618,14 +652,25 @@ async function measureStakingSide() {
         ...call(system.withdrawalQueue, withdrawalQueueAbi, 'requestWithdrawal', [parseEther('1')]),
       });
     }
-    await measure(client, 'finalize withdrawals (10 requests)', null, {
-      from: staker.address,
-      ...call(system.withdrawalQueue, withdrawalQueueAbi, 'finalize', [10n]),
-    });
-    await measure(client, 'claim withdrawal', null, {
-      from: staker.address,
-      ...call(system.withdrawalQueue, withdrawalQueueAbi, 'claim', [1n, staker.address]),
-    });
+    // Requests are finalized only at a report whose frame began after them: measured after the first
+    // report below, their rows put back here.
+    const finalizeRowsAt = rows.length;
+    const measureFinalize = async () => {
+      const measured = rows.length;
+      await measure(client, 'finalize withdrawals (1 request)', null, {
+        from: staker.address,
+        ...call(system.withdrawalQueue, withdrawalQueueAbi, 'finalize', [1n]),
+      });
+      await measure(client, 'finalize withdrawals (10 requests)', null, {
+        from: staker.address,
+        ...call(system.withdrawalQueue, withdrawalQueueAbi, 'finalize', [10n]),
+      });
+      await measure(client, 'claim withdrawal', null, {
+        from: staker.address,
+        ...call(system.withdrawalQueue, withdrawalQueueAbi, 'claim', [1n, staker.address]),
+      });
+      rows.splice(finalizeRowsAt, 0, ...rows.splice(measured, 3));
+    };
 
     // Operators: registered in batches up to each size; the first ones measured one by one.
     let registered = 0;
@@ -683,6 +728,7 @@ async function measureStakingSide() {
     await client.request({ method: 'evm_setAutomine', params: [true] });
     const operator = testAccount('gas-newcomer'); // signs a permit below
     const newcomer = operator.address;
+    accountsByAddress.set(newcomer.toLowerCase(), operator); // may be drawn into a reporting committee
     await client.setBalance({ address: newcomer, value: parseEther('100') });
     await client.sendTransaction({
       account: newcomer,
@@ -807,11 +853,115 @@ async function measureStakingSide() {
       const stale = await request();
       const staleTarget = (await readDraw(stale)).targetBlock;
       await mineLongGap(client, Number(staleTarget + 8_192n - (await client.getBlockNumber())));
+      const beforeCancel = await client.snapshot();
+      await measure(client, 'cancel (request whose target left the history: 32 ETH released)', size, {
+        from: staker.address,
+        ...call(system.committeeDraw, committeeDrawAbi, 'cancel', [stale]),
+      });
+      await client.revert({ id: beforeCancel });
       await measure(client, 'redraw (request whose target left the 8,191-block history)', size, {
         from: staker.address,
         ...call(system.committeeDraw, committeeDrawAbi, 'redraw', [stale]),
       });
     }
+
+    // Reporting: once more than K seats are held, a frame's report is voted by K sampled seats. At each
+    // size, draws until more than K seats are held, a new frame, its committee requested and drawn, and
+    // a report signed by members holding ceil(2/3) of the sample (one signature per distinct member).
+    const readAccounting = (functionName: string, args: readonly unknown[] = []) =>
+      client.readContract({ address: system.accounting, abi: accountingAbi, functionName, args } as never);
+    const committeeSeats = (await readAccounting('REPORTING_COMMITTEE_SEATS')) as bigint;
+    const reportByCommittee = async (size: number) => {
+      const activeSeats = () =>
+        client.readContract({
+          address: system.operatorRegistry,
+          abi: operatorRegistryAbi,
+          functionName: 'activeSeats',
+        }) as Promise<bigint>;
+      while ((await activeSeats()) <= committeeSeats) {
+        await must(client, {
+          account: staker.address,
+          chain: null,
+          ...call(system.committeeDraw, committeeDrawAbi, 'requestDraw'),
+        });
+        const drawId = (await client.readContract({
+          address: system.committeeDraw,
+          abi: committeeDrawAbi,
+          functionName: 'lastDrawId',
+        })) as bigint;
+        await client.mine({ blocks: 3 });
+        const { targetBlock } = await client.readContract({
+          address: system.committeeDraw,
+          abi: committeeDrawAbi,
+          functionName: 'getDraw',
+          args: [drawId],
+        });
+        await must(client, {
+          account: staker.address,
+          chain: null,
+          ...call(system.committeeDraw, committeeDrawAbi, 'finalizeDraw', [
+            drawId,
+            await getBlockHeaderRlp(client, { blockNumber: targetBlock }),
+          ]),
+        });
+      }
+      // The next frame (a day with the test pacing).
+      await client.increaseTime({ seconds: 86_400 });
+      await client.mine({ blocks: 1 });
+      await measure(client, 'requestReportingCommittee', size, {
+        from: staker.address,
+        ...call(system.accounting, accountingAbi, 'requestReportingCommittee'),
+      });
+      const frame = (await readAccounting('currentReferenceEpoch')) as bigint;
+      const [targetBlock] = (await readAccounting('reportingCommitteeOf', [frame])) as [bigint];
+      await client.mine({ blocks: 3 });
+      await measure(client, `drawReportingCommittee (${committeeSeats} seats sampled)`, size, {
+        from: staker.address,
+        ...call(system.accounting, accountingAbi, 'drawReportingCommittee', [
+          frame,
+          await getBlockHeaderRlp(client, { blockNumber: targetBlock }),
+        ]),
+      });
+      const [drawn] = await client.getContractEvents({
+        address: system.accounting,
+        abi: accountingAbi,
+        eventName: 'ReportingCommitteeDrawn',
+        args: { epoch: frame },
+        fromBlock: targetBlock,
+      });
+      const seatsOf = new Map<string, number>();
+      for (const m of drawn!.args.members!)
+        seatsOf.set(m.toLowerCase(), (seatsOf.get(m.toLowerCase()) ?? 0) + 1);
+      const needed = (Number(committeeSeats) * 2 + 2) / 3;
+      const signers: LocalAccount[] = [];
+      let weight = 0;
+      for (const [address, seats] of seatsOf) {
+        if (weight >= Math.floor(needed)) break;
+        signers.push(accountsByAddress.get(address)!);
+        weight += seats;
+      }
+      const report = {
+        epoch: frame,
+        clBalance: 0n,
+        clDepositedEther: 0n,
+        exitedValidators: 0n,
+        withdrawnEther: 0n,
+        elRewards: 0n,
+        penalties: [],
+      };
+      await measure(
+        client,
+        `submitReport (reporting committee: ${signers.length} signatures for ${weight} of ${committeeSeats} sampled seats)`,
+        size,
+        {
+          from: staker.address,
+          ...call(system.accounting, accountingAbi, 'submitReport', [
+            report,
+            await signReport(client, system, report, signers),
+          ]),
+        },
+      );
+    };
 
     let epoch = 0n;
     for (const size of SIZES) {
@@ -854,6 +1004,8 @@ async function measureStakingSide() {
         from: staker.address,
         ...call(system.committeeDraw, committeeDrawAbi, 'drawReplacement', [drawId, committee[0]!]),
       });
+      await reportByCommittee(size);
+      if (size === SIZES[0]) await measureFinalize();
     }
 
     // Reports: a fresh system with 16 key-holding operators seated in one committee.
@@ -917,25 +1069,49 @@ async function measureStakingSide() {
         ],
       ] as const) {
         epoch += 1n;
-        const report = { epoch, clBalance: 0n, clDepositedEther: 0n, exitedValidators: 0n, penalties };
+        const report = {
+          epoch,
+          clBalance: 0n,
+          clDepositedEther: 0n,
+          exitedValidators: 0n,
+          withdrawnEther: 0n,
+          elRewards: 0n,
+          penalties,
+        };
         const signatures = await signReport(client, fresh, report, accounts.slice(0, 11));
         await measure(client, label, null, {
           from: staker.address,
           ...call(fresh.accounting, accountingAbi, 'submitReport', [report, signatures]),
         });
       }
-      // Rewards: a report with an increase, then a claim.
+      // Rewards: a report with an increase (0.05 ETH withdrawn to divETH, 0.05 ETH of execution-layer
+      // rewards in the vault), then a claim.
+      const withdrawn = parseEther('0.05');
       await client.setBalance({
         address: fresh.divETH,
-        value: (await client.getBalance({ address: fresh.divETH })) + parseEther('0.1'),
+        value: (await client.getBalance({ address: fresh.divETH })) + withdrawn,
       });
+      await client.setBalance({ address: fresh.executionRewardsVault, value: parseEther('0.05') });
       epoch += 1n;
-      const report = { epoch, clBalance: 0n, clDepositedEther: 0n, exitedValidators: 0n, penalties: [] };
+      const report = {
+        epoch,
+        clBalance: 0n,
+        clDepositedEther: 0n,
+        exitedValidators: 0n,
+        withdrawnEther: withdrawn,
+        elRewards: parseEther('0.05'),
+        penalties: [],
+      };
       const signatures = await signReport(client, fresh, report, accounts.slice(0, 11));
-      await measure(client, 'submitReport with rewards (rebase + fee shares)', null, {
-        from: staker.address,
-        ...call(fresh.accounting, accountingAbi, 'submitReport', [report, signatures]),
-      });
+      await measure(
+        client,
+        'submitReport with rewards (withdrawals, EL rewards vault pulled, rebase + fee shares)',
+        null,
+        {
+          from: staker.address,
+          ...call(fresh.accounting, accountingAbi, 'submitReport', [report, signatures]),
+        },
+      );
       await measure(client, 'claimRewards (operator)', null, {
         from: accounts[1]!.address,
         ...call(fresh.operatorRegistry, operatorRegistryAbi, 'claimRewards'),
@@ -967,6 +1143,8 @@ async function measureStakingSide() {
         clBalance: parseEther('31'),
         clDepositedEther: parseEther('32'),
         exitedValidators: 0n,
+        withdrawnEther: withdrawn,
+        elRewards: 0n,
         penalties: [],
       };
       await must(client, {

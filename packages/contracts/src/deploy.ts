@@ -9,6 +9,7 @@ import {
   getContractAddress,
   type Hex,
   type Transport,
+  zeroAddress,
 } from 'viem';
 import {
   deployContract,
@@ -33,6 +34,19 @@ import { withdrawalQueueAbi, withdrawalQueueBytecode } from './generated/Withdra
 export type DivaSettings = {
   /** ETH (wei) sent with divETH's deployment, minted to 0xdead forever (default 1 gwei). */
   initialDepositWei?: bigint;
+  /**
+   * Guardian (as Lido's GateSeal): may pause staking, draw reservations, beacon deposits and withdrawal
+   * finalization once, for 7 days, within `guardianTermSec` of the deployment; the pause ends by itself
+   * and can't touch funds. Default: none.
+   */
+  guardian?: Address;
+  /** How long the guardian may pause after deployment (default 365 days, at most 730). */
+  guardianTermSec?: bigint;
+  /**
+   * ETH (wei) sent with wdivETH's deployment, staked into divETH and wrapped for 0xdead forever (default
+   * 1 gwei, must be > 0): with wdivETH's decimals offset, it makes the first-depositor attack pointless.
+   */
+  wdivEthSeedWei?: bigint;
   /** divETH collateral per key share (default 1 ether). */
   collateralPerSeatWei?: bigint;
   /** Committee size n (default 16, threshold floor(2n/3) + 1). */
@@ -55,6 +69,11 @@ export type DivaSettings = {
   reportFrames?: ReportFrames;
   /** Operators' part of rewards, basis points (default 1000 = 10%). */
   operatorFeeBps?: bigint;
+  /**
+   * K, seats sampled into each frame's reporting committee (default 64, 16..256): with more than K
+   * active seats, a report is voted by K seats drawn for its frame, so it carries at most K signatures.
+   */
+  reportingCommitteeSeats?: bigint;
   /**
    * Type of the withdrawal credentials every pool validator is deposited with (default 0x01):
    * `0x01 ‖ 11 zero bytes ‖ divETH`, or `0x02` (compounding, EIP-7251) with the same address. divETH
@@ -128,6 +147,11 @@ export type DivaDeployment = {
   exitRequests?: Address;
   evidenceSlasher?: Address;
   divETH: Address;
+  /**
+   * The execution-layer rewards vault divETH deployed: every pool validator's fee recipient. Its balance
+   * at a report's reference epoch is income of that report.
+   */
+  executionRewardsVault: Address;
   wdivETH: Address;
   operatorRegistry: Address;
   committeeDraw: Address;
@@ -199,12 +223,17 @@ export async function deployDiva(
   const divEth = await deploy(client, 'DivETH', {
     abi: divETHAbi,
     bytecode: divETHBytecode,
-    args: [credentialsType],
+    args: [credentialsType, parameters.guardian ?? zeroAddress, parameters.guardianTermSec ?? 365n * 86_400n],
     value: parameters.initialDepositWei ?? 1_000_000_000n,
   });
   const divETH = divEth.address;
   const wdivETH = (
-    await deploy(client, 'WdivETH', { abi: wdivETHAbi, bytecode: wdivETHBytecode, args: [divETH] })
+    await deploy(client, 'WdivETH', {
+      abi: wdivETHAbi,
+      bytecode: wdivETHBytecode,
+      args: [divETH],
+      value: parameters.wdivEthSeedWei ?? 1_000_000_000n,
+    })
   ).address;
   const operatorRegistry = (
     await deploy(client, 'OperatorRegistry', {
@@ -245,6 +274,7 @@ export async function deployDiva(
         parameters.maxAnnualIncreaseBps ?? 1000n,
         parameters.maxDailyDecreaseBps ?? 500n,
         parameters.operatorFeeBps ?? 1000n,
+        parameters.reportingCommitteeSeats ?? 64n,
       ],
     })
   ).address;
@@ -295,9 +325,15 @@ export async function deployDiva(
     functionName: 'wire',
     args: [committeeDraw, accounting, exits],
   });
+  const executionRewardsVault = await readContract(client, {
+    address: divETH,
+    abi: divETHAbi,
+    functionName: 'EL_REWARDS_VAULT',
+  });
   return {
     ...external,
     divETH,
+    executionRewardsVault,
     wdivETH,
     operatorRegistry,
     committeeDraw,

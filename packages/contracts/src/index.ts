@@ -1,6 +1,13 @@
 // @diva-dvt/contracts: viem actions (one per file, `(client, parameters)`), watchers for the events the
 // operator runtime reacts to (one per file), a deploy function for any EVM node, the DKG-to-chain
 // mapping, and the package's error. The ABIs and bytecode of the contracts are the `./abis` entry point.
+
+export {
+  type AbandonDrawParameters,
+  type AbandonDrawReturnType,
+  abandonDraw,
+} from './actions/abandon-draw.ts';
+export { type CancelDrawParameters, type CancelDrawReturnType, cancelDraw } from './actions/cancel-draw.ts';
 export {
   type ClaimRewardsParameters,
   type ClaimRewardsReturnType,
@@ -37,6 +44,11 @@ export {
   drawReplacement,
 } from './actions/draw-replacement.ts';
 export {
+  type DrawReportingCommitteeParameters,
+  type DrawReportingCommitteeReturnType,
+  drawReportingCommittee,
+} from './actions/draw-reporting-committee.ts';
+export {
   type EjectUndercollateralizedParameters,
   type EjectUndercollateralizedReturnType,
   ejectUndercollateralized,
@@ -67,6 +79,16 @@ export {
   type GetOperatorReturnType,
   getOperator,
 } from './actions/get-operator.ts';
+export {
+  type GetReportingCommitteeParameters,
+  type GetReportingCommitteeReturnType,
+  getReportingCommittee,
+} from './actions/get-reporting-committee.ts';
+export {
+  type PauseProtocolParameters,
+  type PauseProtocolReturnType,
+  pauseProtocol,
+} from './actions/pause-protocol.ts';
 export {
   type ProveDoubleAttestationParameters,
   type ProveDoubleAttestationReturnType,
@@ -110,10 +132,23 @@ export {
   submitReport,
 } from './actions/report.ts';
 export {
+  ceremonyFailureTypes,
+  type ReportFailedCeremonyParameters,
+  type ReportFailedCeremonyReturnType,
+  reportFailedCeremony,
+  type SignCeremonyFailureParameters,
+  signCeremonyFailure,
+} from './actions/report-failed-ceremony.ts';
+export {
   type RequestDrawParameters,
   type RequestDrawReturnType,
   requestDraw,
 } from './actions/request-draw.ts';
+export {
+  type RequestReportingCommitteeParameters,
+  type RequestReportingCommitteeReturnType,
+  requestReportingCommittee,
+} from './actions/request-reporting-committee.ts';
 export {
   type RequestShortfallExitParameters,
   type RequestShortfallExitReturnType,
@@ -145,6 +180,11 @@ export {
   triggerExit,
 } from './actions/trigger-exit.ts';
 export type { ReadClient, WalletClientLike, WatchOptions } from './actions/types.ts';
+export {
+  type UnpauseProtocolParameters,
+  type UnpauseProtocolReturnType,
+  unpauseProtocol,
+} from './actions/unpause-protocol.ts';
 export {
   type UnwrapWdivEthParameters,
   type UnwrapWdivEthReturnType,

@@ -26,7 +26,7 @@ import {
   watchReshareRequested,
 } from '../src/index.ts';
 import { createAnvilClient, useAnvil } from './helpers/anvil.ts';
-import { deploySystem, ROLES, testAccount } from './helpers/system.ts';
+import { deploySystem, ROLES, reportNextFrame, testAccount } from './helpers/system.ts';
 
 async function until<T>(get: () => T | undefined, what: string): Promise<T> {
   for (let i = 0; i < 200; i++) {
@@ -244,6 +244,12 @@ describe('deployDiva, actions and watchers', () => {
           amountWei: parseEther('5'),
         }),
       });
+      // Finalized at the next frame's report (one whose reference epoch began after the request).
+      await reportNextFrame(
+        client,
+        system,
+        members.filter((m) => m.address !== ejected),
+      );
       await client.waitForTransactionReceipt({
         hash: await finalizeWithdrawals(stakerWallet, {
           withdrawalQueue: system.withdrawalQueue,
@@ -264,6 +270,17 @@ describe('deployDiva, actions and watchers', () => {
         hash: await requestWithdrawal(stakerWallet, {
           withdrawalQueue: system.withdrawalQueue,
           amountWei: parseEther('34'),
+        }),
+      });
+      // Draw 1's validator fully funded (the DKG-result role stands in): only such a validator may exit.
+      await client.waitForTransactionReceipt({
+        hash: await client.writeContract({
+          account: ROLES.dkgResult,
+          address: system.divETH,
+          abi: divETHAbi,
+          functionName: 'fundDeposit',
+          args: [1n, parseEther('32')],
+          chain: null,
         }),
       });
       await client.waitForTransactionReceipt({

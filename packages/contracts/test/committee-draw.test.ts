@@ -297,19 +297,25 @@ describe('CommitteeDraw', () => {
   it('refuses a draw when fewer operators than the committee size have capacity', async () => {
     const client = chain.client();
     const { system, operators } = chain.context();
-    // Eject five operators: 15 with capacity remain.
-    for (const op of operators.slice(0, 5)) {
-      await tx(client, {
+    const eject = async (op: (typeof operators)[number]) =>
+      tx(client, {
         account: ROLES.evidence,
         address: system.operatorRegistry,
         abi: operatorRegistryAbi,
         functionName: 'eject',
         args: [op.address],
       });
-    }
+    // Eject four operators: 16 with capacity remain, a request is accepted.
+    for (const op of operators.slice(0, 4)) await eject(op);
     await tx(client, { address: system.committeeDraw, abi: committeeDrawAbi, functionName: 'requestDraw' });
+    // One more before the draw: 15 remain, the draw is refused, and so is a new request.
+    await eject(operators[4]!);
     const error = await expectRevert(() => finalizeDraw(client, system, 1n));
     expect(error.name).toBe('NotEnoughOperators');
     expect(error.args).toEqual([15n, 16n]);
+    const request = await expectRevert(() =>
+      tx(client, { address: system.committeeDraw, abi: committeeDrawAbi, functionName: 'requestDraw' }),
+    );
+    expect(request).toEqual({ name: 'NotEnoughOperators', args: [15n, 16n] });
   });
 });

@@ -32,9 +32,10 @@ describe('divETH and wdivETH', () => {
     await stake(chain.client(), system, alice, parseEther('10'));
     expect(await div('balanceOf', [alice.address])).toBe(parseEther('10'));
     expect(await div('sharesOf', [alice.address])).toBe(parseEther('10'));
-    expect(await div('totalPooledEther')).toBe(parseEther('10') + 1_000_000_000n);
+    // Plus divETH's own initial deposit and wdivETH's seed deposit (1 gwei each).
+    expect(await div('totalPooledEther')).toBe(parseEther('10') + 2_000_000_000n);
     expect(await chain.client().getBalance({ address: system.divETH })).toBe(
-      parseEther('10') + 1_000_000_000n,
+      parseEther('10') + 2_000_000_000n,
     );
   });
 
@@ -57,7 +58,15 @@ describe('divETH and wdivETH', () => {
     await submitReport(
       client,
       system,
-      { epoch: 1n, clBalance: 0n, clDepositedEther: 0n, exitedValidators: 0n, penalties: [] },
+      // The report states it: withdrawn to divETH by its reference epoch.
+      {
+        epoch: 1n,
+        clBalance: 0n,
+        clDepositedEther: 0n,
+        exitedValidators: 0n,
+        withdrawnEther: parseEther('1'),
+        penalties: [],
+      },
       ops.slice(0, 11),
     );
     const pooledAfter = await div('totalPooledEther');
@@ -181,7 +190,7 @@ describe('divETH and wdivETH', () => {
       ['releaseDraw', [1n]],
       ['fundWithdrawals', [1n, 1n]],
       ['burnShares', [1n]],
-      ['applyReport', [0n, 0n, 0n, alice.address, 0n]],
+      ['applyReport', [0n, 0n, 0n, 0n, 0n, alice.address, 0n]],
     ] as const) {
       const error = await expectRevert(() =>
         tx(client, { account: alice, address: system.divETH, abi: divETHAbi, functionName, args }),
@@ -284,7 +293,8 @@ describe('divETH and wdivETH', () => {
       functionName: 'balanceOf',
       args: [alice.address],
     })) as bigint;
-    expect(wshares).toBe(parseEther('4'));
+    // 10^6 wdivETH base units per divETH wei (the decimals offset: wdivETH has 24 decimals).
+    expect(wshares).toBe(parseEther('4') * 10n ** 6n);
     await tx(client, {
       account: alice,
       address: system.wdivETH,

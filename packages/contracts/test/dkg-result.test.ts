@@ -19,6 +19,7 @@ import {
   hexToBytes,
   type LocalAccount,
   parseEther,
+  zeroAddress,
 } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { withdrawalCredentialsConfirmationTypes } from '../src/actions/confirm-by-quorum.ts';
@@ -313,7 +314,11 @@ describe('DkgResultRegistry', () => {
 
   it('refuses a credentials type other than 0x01/0x02: divETH constructor (BadWithdrawalCredentialsType) and deployDiva (DivaContractsError INVALID_SETTING)', async () => {
     for (const type of [0, 3]) {
-      const data = encodeDeployData({ abi: divETHAbi, bytecode: divETHBytecode, args: [type] });
+      const data = encodeDeployData({
+        abi: divETHAbi,
+        bytecode: divETHBytecode,
+        args: [type, zeroAddress, 0n],
+      });
       expect(await callRevert(client(), divETHAbi, { account: DEV_ACCOUNT, data, value: 1n })).toEqual({
         name: 'BadWithdrawalCredentialsType',
         args: [type],

@@ -4,6 +4,7 @@
 // anyone can then trigger the exit through EIP-7002 from the withdrawal credentials' owner, paying the fee.
 import { type Address, getAddress, type Hex, parseEther, parseEventLogs, slice } from 'viem';
 import { describe, expect, it } from 'vitest';
+import { confirmByQuorum, signWithdrawalCredentialsConfirmation } from '../src/actions/confirm-by-quorum.ts';
 import { requestShortfallExit } from '../src/actions/request-shortfall-exit.ts';
 import {
   committeeDrawAbi,
@@ -205,6 +206,37 @@ describe('a withdrawal shortfall through deployDiva', () => {
       // deployDiva with `beacon`: its own wiring only (no extra requester), the pool owns the credentials
       const sys = await deploySystem(client, { operatorCount: 17, viaDeployDiva: true });
       const validator = await createValidator(client, sys);
+      // Its other 31 ETH confirmed by a quorum (11 of the 16 seats): only a funded validator may exit.
+      const withdrawalCredentials = (await client.readContract({
+        address: sys.divETH,
+        abi: divETHAbi,
+        functionName: 'withdrawalCredentials',
+      })) as Hex;
+      const confirmations = await Promise.all(
+        validator.committee.slice(0, 11).map(async (signer) => ({
+          signer,
+          signature: await signWithdrawalCredentialsConfirmation(
+            sys.byAddress.get(signer.toLowerCase())!.account,
+            {
+              dkgResultRegistry: sys.results,
+              chainId: await client.getChainId(),
+              drawId: validator.drawId,
+              validatorPubkey: validator.pubkey,
+              validatorIndex: 7n,
+              withdrawalCredentials,
+            },
+          ),
+        })),
+      );
+      await client.waitForTransactionReceipt({
+        hash: await confirmByQuorum(client, {
+          dkgResultRegistry: sys.results,
+          drawId: validator.drawId,
+          validatorIndex: 7n,
+          depositSignature: validator.signature,
+          confirmations,
+        }),
+      });
       return { sys, validator };
     },
   });

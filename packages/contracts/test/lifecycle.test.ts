@@ -137,7 +137,10 @@ describe('lifecycle', () => {
         address: sys.accounting,
         abi: accountingAbi,
         functionName: 'submitReport',
-        args: [{ ...report, penalties: [...report.penalties] }, signatures],
+        args: [
+          { withdrawnEther: 0n, elRewards: 0n, ...report, penalties: [...report.penalties] },
+          signatures,
+        ],
         chain: null,
       } as never);
     };
@@ -262,6 +265,20 @@ describe('lifecycle', () => {
       args: [parseEther('10')],
       chain: null,
     } as never);
+    // Finalized only at a report whose reference epoch began after the request: the next frame's.
+    await client.increaseTime({ seconds: 86_400 });
+    await client.mine({ blocks: 1 });
+    await submit({
+      epoch: (await client.readContract({
+        address: sys.accounting,
+        abi: accountingAbi,
+        functionName: 'currentReferenceEpoch',
+      })) as bigint,
+      clBalance: parseEther('64.6'),
+      clDepositedEther: parseEther('64'),
+      exitedValidators: 0n,
+      penalties: [],
+    });
     await send(client, {
       address: sys.withdrawalQueue,
       abi: withdrawalQueueAbi,

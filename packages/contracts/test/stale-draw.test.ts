@@ -57,7 +57,7 @@ describe('CommitteeDraw: a request past the history window', () => {
         functionName,
         args,
       } as never) as Promise<bigint>;
-    const call = (functionName: 'finalizeDraw' | 'redraw', args: readonly unknown[]) =>
+    const call = (functionName: 'finalizeDraw' | 'redraw' | 'cancel', args: readonly unknown[]) =>
       // eth_call at `latest` runs with block.number = the latest block (checked on Anvil 1.7.1).
       client.simulateContract({
         address: system.committeeDraw,
@@ -105,6 +105,10 @@ describe('CommitteeDraw: a request past the history window', () => {
       name: 'InvalidStatus',
       args: [1n, REQUESTED],
     });
+    expect(await expectRevert(() => call('cancel', [1n]))).toEqual({
+      name: 'InvalidStatus',
+      args: [1n, REQUESTED],
+    });
     await client.mine({ blocks: 1 });
     expect(await client.getBlockNumber()).toBe(target + HISTORY_WINDOW + 1n);
     const unavailable = await expectRevert(() =>
@@ -116,6 +120,17 @@ describe('CommitteeDraw: a request past the history window', () => {
       }),
     );
     expect(unavailable).toEqual({ name: 'TargetBlockUnavailable', args: [1n, target] });
+    // Instead of a redraw, anyone may cancel it: its 32 ETH go back to the buffer.
+    const beforeCancel = await client.snapshot();
+    await tx(client, {
+      address: system.committeeDraw,
+      abi: committeeDrawAbi,
+      functionName: 'cancel',
+      args: [1n],
+    });
+    expect((await draw(1n)).status).toBe(7); // Cancelled
+    expect(await divEth('reservedForDraws')).toBe(0n);
+    await client.revert({ id: beforeCancel });
 
     const redrawHash = await tx(client, {
       address: system.committeeDraw,

@@ -11,13 +11,24 @@ interface ICommitteeDraw {
         Drawn, // committee chosen, seats reserved, DKG under way
         Approved, // DKG result accepted on chain (DkgResult), the validator is funded
         Expired, // no result in time: seats released, may be redrawn
-        Exited // exit requested
+        Exited, // exit requested
+        Abandoned, // approved, but its remaining ETH was not confirmed in time: seats and the rest released
+        Cancelled // a request whose target block left the history window: its reservation released
     }
 
     /// @notice Committee of a draw, in share-index order (index 0 holds share 1).
     function committeeOf(uint256 drawId) external view returns (address[] memory);
 
     function statusOf(uint256 drawId) external view returns (DrawStatus);
+
+    /// @notice Committees drawn for `drawId` so far: a redraw and a replaced blocker each start a new
+    /// round (and so a new DKG ceremony id).
+    function roundOf(uint256 drawId) external view returns (uint256);
+
+    /// @notice Replaces `blocker`, named by t members as having blocked the committee's DKG, before any
+    /// result: its seat goes to one operator drawn by free capacity, and the committee starts a new round.
+    /// Only the wired DKG-result contract.
+    function replaceBlocker(uint256 drawId, address blocker) external returns (address replacement);
 
     /// @notice Committee size n and threshold t = floor(2n/3) + 1.
     function committeeSize() external view returns (uint256);

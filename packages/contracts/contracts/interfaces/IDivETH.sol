@@ -46,6 +46,9 @@ interface IDivETH is IERC20, IERC20Permit {
 
     function releaseDraw(uint256 drawId) external;
 
+    /// @notice ETH of a draw's reservation already sent to the deposit contract (32 ETH: fully funded).
+    function fundedEther(uint256 drawId) external view returns (uint256);
+
     function fundWithdrawals(uint256 etherAmount, uint256 sharesAmount) external;
 
     function burnShares(uint256 sharesAmount) external;
@@ -53,12 +56,17 @@ interface IDivETH is IERC20, IERC20Permit {
     function applyReport(
         uint256 newClBalance,
         uint256 newClDepositedEther,
+        uint256 withdrawnEther,
+        uint256 elRewards,
         uint256 feeBps,
         address feeRecipient,
         uint256 maxReceived
     ) external returns (uint256 preTotal, uint256 postTotal, uint256 feeShares);
 
     function clBalance() external view returns (uint256);
+
+    /// @notice Cumulative ETH withdrawn from the beacon chain to divETH that reports have counted.
+    function countedWithdrawals() external view returns (uint256);
 
     function clDepositedEther() external view returns (uint256);
 

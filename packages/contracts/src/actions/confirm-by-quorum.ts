@@ -53,7 +53,10 @@ export type ConfirmByQuorumParameters = {
   validatorIndex: bigint;
   /** The deposit signature submitted with the DKG result (reused for the 31 ETH top-up). */
   depositSignature: Hex;
-  /** Confirmations of operators holding at least ceil(2/3) of the active seats, in any order (sent sorted by signer). */
+  /**
+   * Confirmations of operators holding at least ceil(2/3) of the active seats (with more than K active
+   * seats: of the latest reporting committee's sampled seats), in any order (sent sorted by signer).
+   */
   confirmations: readonly { signer: Address; signature: Hex }[];
 };
 export type ConfirmByQuorumReturnType = Hash;

@@ -19,5 +19,7 @@ export async function ejectUndercollateralized(
     abi: operatorRegistryAbi,
     functionName: 'ejectUndercollateralized',
     args: [parameters.operator],
+    // Changes registry weights, whose per-block history writes new slots in a new block.
+    gasMargin: true,
   });
 }

@@ -16,5 +16,7 @@ export function expireDraw(
     abi: committeeDrawAbi,
     functionName: 'expire',
     args: [parameters.drawId],
+    // Changes registry weights, whose per-block history writes new slots in a new block.
+    gasMargin: true,
   });
 }

@@ -28,5 +28,7 @@ export async function finalizeDraw(
     abi: committeeDrawAbi,
     functionName: 'finalizeDraw',
     args: [parameters.drawId, header],
+    // Changes registry weights, whose per-block history writes new slots in a new block.
+    gasMargin: true,
   });
 }

@@ -22,5 +22,7 @@ export function registerOperator(
     abi: operatorRegistryAbi,
     functionName: 'register',
     args: [parameters.encryptionKey, parameters.p2pAddresses],
+    // Changes registry weights, whose per-block history writes new slots in a new block.
+    gasMargin: true,
   });
 }

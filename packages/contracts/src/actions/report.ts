@@ -13,6 +13,13 @@ export type BalanceReport = {
   clDepositedEther: bigint;
   /** Validators fully withdrawn (cumulative). */
   exitedValidators: bigint;
+  /**
+   * ETH the beacon chain withdrew to divETH (exits, skims) up to the reference epoch, cumulative (wei;
+   * default 0). Only what a report states is income: an exit swept after the reference epoch waits.
+   */
+  withdrawnEther?: bigint;
+  /** The execution-layer rewards vault's balance at the reference epoch (wei; default 0): pulled in. */
+  elRewards?: bigint;
   /** Penalties for missed duties, taken from collateral (wei). */
   penalties: readonly { operator: Address; amount: bigint }[];
 };
@@ -23,6 +30,8 @@ export const reportTypes = {
     { name: 'clBalance', type: 'uint256' },
     { name: 'clDepositedEther', type: 'uint256' },
     { name: 'exitedValidators', type: 'uint256' },
+    { name: 'withdrawnEther', type: 'uint256' },
+    { name: 'elRewards', type: 'uint256' },
     { name: 'penalties', type: 'Penalty[]' },
   ],
   Penalty: [
@@ -30,6 +39,19 @@ export const reportTypes = {
     { name: 'amount', type: 'uint256' },
   ],
 } as const;
+
+/** The report as the contract takes it (the optional amounts default to 0). */
+function reportMessage(report: BalanceReport) {
+  return {
+    epoch: report.epoch,
+    clBalance: report.clBalance,
+    clDepositedEther: report.clDepositedEther,
+    exitedValidators: report.exitedValidators,
+    withdrawnEther: report.withdrawnEther ?? 0n,
+    elRewards: report.elRewards ?? 0n,
+    penalties: [...report.penalties],
+  };
+}
 
 export type SignReportParameters = { accounting: Address; chainId: number; report: BalanceReport };
 
@@ -41,14 +63,18 @@ export function signReport(account: Account, parameters: SignReportParameters): 
     verifyingContract: parameters.accounting,
     types: reportTypes,
     primaryType: 'Report',
-    message: { ...parameters.report, penalties: [...parameters.report.penalties] },
+    message: reportMessage(parameters.report),
   });
 }
 
 export type SubmitReportParameters = {
   accounting: Address;
   report: BalanceReport;
-  /** Signatures of active operators holding together at least ceil(2/3) of the active seats, each with its signer (sorted by signer here). */
+  /**
+   * Signatures of active operators holding together at least ceil(2/3) of the active seats, or, with
+   * more than K active seats, of the seats sampled into the report's frame committee
+   * (`requestReportingCommittee`, `drawReportingCommittee`); each with its signer (sorted here).
+   */
   signatures: readonly { signer: Address; signature: Hex }[];
 };
 export type SubmitReportReturnType = Hash;
@@ -63,9 +89,8 @@ export function submitReport(
     address: parameters.accounting,
     abi: accountingAbi,
     functionName: 'submitReport',
-    args: [
-      { ...parameters.report, penalties: [...parameters.report.penalties] },
-      sorted.map((s) => s.signature),
-    ],
+    args: [reportMessage(parameters.report), sorted.map((s) => s.signature)],
+    // Penalties change registry weights, whose per-block history writes new slots in a new block.
+    gasMargin: true,
   });
 }

@@ -21,5 +21,7 @@ export async function requestShortfallExit(
     abi: withdrawalQueueAbi,
     functionName: 'requestShortfallExit',
     args: [parameters.drawId],
+    // Changes registry weights, whose per-block history writes new slots in a new block.
+    gasMargin: true,
   });
 }

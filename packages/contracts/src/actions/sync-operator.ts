@@ -19,5 +19,7 @@ export async function syncOperator(
     abi: operatorRegistryAbi,
     functionName: 'sync',
     args: [parameters.operator],
+    // Changes registry weights, whose per-block history writes new slots in a new block.
+    gasMargin: true,
   });
 }

@@ -16,5 +16,7 @@ export function withdrawCollateral(
     abi: operatorRegistryAbi,
     functionName: 'withdrawCollateral',
     args: [parameters.amountWei],
+    // Changes registry weights, whose per-block history writes new slots in a new block.
+    gasMargin: true,
   });
 }

@@ -6,6 +6,7 @@ export { depositContractAbi, depositContractBytecode } from './DepositContract.t
 export { divETHAbi, divETHBytecode } from './DivETH.ts';
 export { dkgResultRegistryAbi, dkgResultRegistryBytecode } from './DkgResultRegistry.ts';
 export { evidenceSlasherAbi, evidenceSlasherBytecode } from './EvidenceSlasher.ts';
+export { executionRewardsVaultAbi, executionRewardsVaultBytecode } from './ExecutionRewardsVault.ts';
 export { exitRequestsAbi, exitRequestsBytecode } from './ExitRequests.ts';
 export { operatorRegistryAbi, operatorRegistryBytecode } from './OperatorRegistry.ts';
 export { wdivETHAbi, wdivETHBytecode } from './WdivETH.ts';
@@ -88,6 +89,11 @@ export const errorsAbi = [
     type: 'error',
   },
   {
+    inputs: [{ internalType: 'uint256', name: 'shareIndex', type: 'uint256' }],
+    name: 'BlockerApproved',
+    type: 'error',
+  },
+  {
     inputs: [
       { internalType: 'uint256', name: 'preTotalEther', type: 'uint256' },
       { internalType: 'uint256', name: 'postTotalEther', type: 'uint256' },
@@ -107,8 +113,42 @@ export const errorsAbi = [
     type: 'error',
   },
   {
+    inputs: [{ internalType: 'uint256', name: 'epoch', type: 'uint256' }],
+    name: 'CommitteeAlreadyDrawn',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'epoch', type: 'uint256' },
+      { internalType: 'uint256', name: 'targetBlock', type: 'uint256' },
+    ],
+    name: 'CommitteeAlreadyRequested',
+    type: 'error',
+  },
+  {
     inputs: [{ internalType: 'uint256', name: 'drawId', type: 'uint256' }],
     name: 'CommitteeMismatch',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'activeSeats', type: 'uint256' },
+      { internalType: 'uint256', name: 'committeeSeats', type: 'uint256' },
+    ],
+    name: 'CommitteeNotNeeded',
+    type: 'error',
+  },
+  {
+    inputs: [{ internalType: 'uint256', name: 'epoch', type: 'uint256' }],
+    name: 'CommitteeNotRequested',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'drawId', type: 'uint256' },
+      { internalType: 'uint256', name: 'abandonableAfterBlock', type: 'uint256' },
+    ],
+    name: 'ConfirmationNotTimedOut',
     type: 'error',
   },
   {
@@ -148,6 +188,11 @@ export const errorsAbi = [
     type: 'error',
   },
   {
+    inputs: [{ internalType: 'uint256', name: 'drawId', type: 'uint256' }],
+    name: 'DrawFullyFunded',
+    type: 'error',
+  },
+  {
     inputs: [
       { internalType: 'uint256', name: 'drawId', type: 'uint256' },
       { internalType: 'uint256', name: 'funded', type: 'uint256' },
@@ -178,6 +223,14 @@ export const errorsAbi = [
       { internalType: 'enum ICommitteeDraw.DrawStatus', name: 'status', type: 'uint8' },
     ],
     name: 'DrawNotAwaitingResult',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'drawId', type: 'uint256' },
+      { internalType: 'uint256', name: 'fundedEther', type: 'uint256' },
+    ],
+    name: 'DrawNotFunded',
     type: 'error',
   },
   {
@@ -285,6 +338,61 @@ export const errorsAbi = [
   },
   {
     inputs: [
+      { internalType: 'address', name: 'sender', type: 'address' },
+      { internalType: 'uint256', name: 'tokenId', type: 'uint256' },
+      { internalType: 'address', name: 'owner', type: 'address' },
+    ],
+    name: 'ERC721IncorrectOwner',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'address', name: 'operator', type: 'address' },
+      { internalType: 'uint256', name: 'tokenId', type: 'uint256' },
+    ],
+    name: 'ERC721InsufficientApproval',
+    type: 'error',
+  },
+  {
+    inputs: [{ internalType: 'address', name: 'approver', type: 'address' }],
+    name: 'ERC721InvalidApprover',
+    type: 'error',
+  },
+  {
+    inputs: [{ internalType: 'address', name: 'operator', type: 'address' }],
+    name: 'ERC721InvalidOperator',
+    type: 'error',
+  },
+  {
+    inputs: [{ internalType: 'address', name: 'owner', type: 'address' }],
+    name: 'ERC721InvalidOwner',
+    type: 'error',
+  },
+  {
+    inputs: [{ internalType: 'address', name: 'receiver', type: 'address' }],
+    name: 'ERC721InvalidReceiver',
+    type: 'error',
+  },
+  {
+    inputs: [{ internalType: 'address', name: 'sender', type: 'address' }],
+    name: 'ERC721InvalidSender',
+    type: 'error',
+  },
+  {
+    inputs: [{ internalType: 'uint256', name: 'tokenId', type: 'uint256' }],
+    name: 'ERC721NonexistentToken',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'reported', type: 'uint256' },
+      { internalType: 'uint256', name: 'balance', type: 'uint256' },
+    ],
+    name: 'ElRewardsNotInVault',
+    type: 'error',
+  },
+  {
+    inputs: [
       { internalType: 'address', name: 'operator', type: 'address' },
       { internalType: 'bytes32', name: 'instance', type: 'bytes32' },
       { internalType: 'uint64', name: 'round', type: 'uint64' },
@@ -340,6 +448,11 @@ export const errorsAbi = [
       { internalType: 'uint256', name: 'current', type: 'uint256' },
     ],
     name: 'FutureBlock',
+    type: 'error',
+  },
+  {
+    inputs: [{ internalType: 'uint256', name: 'expiredAt', type: 'uint256' }],
+    name: 'GuardianExpired',
     type: 'error',
   },
   {
@@ -404,7 +517,7 @@ export const errorsAbi = [
   },
   {
     inputs: [
-      { internalType: 'uint256', name: 'drawId', type: 'uint256' },
+      { internalType: 'uint256', name: 'epoch', type: 'uint256' },
       { internalType: 'uint256', name: 'headerNumber', type: 'uint256' },
       { internalType: 'uint256', name: 'targetBlock', type: 'uint256' },
     ],
@@ -412,6 +525,11 @@ export const errorsAbi = [
     type: 'error',
   },
   { inputs: [{ internalType: 'uint256', name: 'bps', type: 'uint256' }], name: 'InvalidBps', type: 'error' },
+  {
+    inputs: [{ internalType: 'uint256', name: 'seats', type: 'uint256' }],
+    name: 'InvalidCommitteeSeats',
+    type: 'error',
+  },
   {
     inputs: [{ internalType: 'uint256', name: 'size', type: 'uint256' }],
     name: 'InvalidCommitteeSize',
@@ -433,6 +551,14 @@ export const errorsAbi = [
       { internalType: 'uint8', name: 'reason', type: 'uint8' },
     ],
     name: 'InvalidG2Encoding',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'termSec', type: 'uint256' },
+      { internalType: 'uint256', name: 'max', type: 'uint256' },
+    ],
+    name: 'InvalidGuardianTerm',
     type: 'error',
   },
   {
@@ -483,6 +609,7 @@ export const errorsAbi = [
     type: 'error',
   },
   { inputs: [{ internalType: 'address', name: 'operator', type: 'address' }], name: 'NoSeat', type: 'error' },
+  { inputs: [], name: 'NoSeedDeposit', type: 'error' },
   {
     inputs: [
       { internalType: 'uint256', name: 'unfinalizedEther', type: 'uint256' },
@@ -565,6 +692,14 @@ export const errorsAbi = [
   },
   {
     inputs: [
+      { internalType: 'address', name: 'signer', type: 'address' },
+      { internalType: 'uint256', name: 'position', type: 'uint256' },
+    ],
+    name: 'NotInReportingCommittee',
+    type: 'error',
+  },
+  {
+    inputs: [
       { internalType: 'uint256', name: 'requestId', type: 'uint256' },
       { internalType: 'address', name: 'caller', type: 'address' },
       { internalType: 'address', name: 'owner', type: 'address' },
@@ -572,6 +707,7 @@ export const errorsAbi = [
     name: 'NotOwner',
     type: 'error',
   },
+  { inputs: [], name: 'NotPaused', type: 'error' },
   {
     inputs: [
       { internalType: 'uint256', name: 'drawId', type: 'uint256' },
@@ -583,6 +719,15 @@ export const errorsAbi = [
   {
     inputs: [{ internalType: 'address', name: 'operator', type: 'address' }],
     name: 'NotRegistered',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'requestId', type: 'uint256' },
+      { internalType: 'uint256', name: 'requestedAt', type: 'uint256' },
+      { internalType: 'uint256', name: 'reportReferenceTime', type: 'uint256' },
+    ],
+    name: 'NotReportedYet',
     type: 'error',
   },
   {
@@ -613,6 +758,7 @@ export const errorsAbi = [
     name: 'OperatorIsEjected',
     type: 'error',
   },
+  { inputs: [], name: 'PauseAlreadyUsed', type: 'error' },
   {
     inputs: [
       { internalType: 'uint256', name: 'deadline', type: 'uint256' },
@@ -624,6 +770,11 @@ export const errorsAbi = [
   {
     inputs: [{ internalType: 'address', name: 'precompile', type: 'address' }],
     name: 'PrecompileFailed',
+    type: 'error',
+  },
+  {
+    inputs: [{ internalType: 'uint256', name: 'until', type: 'uint256' }],
+    name: 'ProtocolPaused',
     type: 'error',
   },
   {
@@ -668,6 +819,11 @@ export const errorsAbi = [
       { internalType: 'uint256', name: 'amount', type: 'uint256' },
     ],
     name: 'RefundFailed',
+    type: 'error',
+  },
+  {
+    inputs: [{ internalType: 'uint256', name: 'epoch', type: 'uint256' }],
+    name: 'ReportingCommitteeNotDrawn',
     type: 'error',
   },
   {
@@ -718,7 +874,7 @@ export const errorsAbi = [
   { inputs: [{ internalType: 'string', name: 'str', type: 'string' }], name: 'StringTooLong', type: 'error' },
   {
     inputs: [
-      { internalType: 'uint256', name: 'drawId', type: 'uint256' },
+      { internalType: 'uint256', name: 'epoch', type: 'uint256' },
       { internalType: 'uint256', name: 'targetBlock', type: 'uint256' },
       { internalType: 'uint256', name: 'blockNumber', type: 'uint256' },
     ],
@@ -727,7 +883,7 @@ export const errorsAbi = [
   },
   {
     inputs: [
-      { internalType: 'uint256', name: 'drawId', type: 'uint256' },
+      { internalType: 'uint256', name: 'epoch', type: 'uint256' },
       { internalType: 'uint256', name: 'targetBlock', type: 'uint256' },
     ],
     name: 'TargetBlockUnavailable',
@@ -824,6 +980,22 @@ export const errorsAbi = [
   { inputs: [], name: 'WithdrawalRequestsUnavailable', type: 'error' },
   {
     inputs: [
+      { internalType: 'uint256', name: 'reported', type: 'uint256' },
+      { internalType: 'uint256', name: 'counted', type: 'uint256' },
+    ],
+    name: 'WithdrawalsDecreased',
+    type: 'error',
+  },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'reported', type: 'uint256' },
+      { internalType: 'uint256', name: 'present', type: 'uint256' },
+    ],
+    name: 'WithdrawalsNotReceived',
+    type: 'error',
+  },
+  {
+    inputs: [
       { internalType: 'uint256', name: 'shareIndex', type: 'uint256' },
       { internalType: 'address', name: 'recovered', type: 'address' },
       { internalType: 'address', name: 'expected', type: 'address' },
@@ -847,4 +1019,4 @@ export const errorsAbi = [
   },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = '76edd43ae279f10f65c0d9561a422b662f33c8dc89018028074ad25c25f6f134';
+export const sourcesHash = '5acbdcc2bf42fa61c2e7d58d873bb9c54da5109e51272708bca139388ff08a1b';

@@ -19,7 +19,8 @@ export type SimulateAndWriteParameters<
   value?: bigint;
   /**
    * Send with the estimate plus 50%: for calls whose gas depends on the including block (a draw's
-   * replacement is picked with its prevrandao).
+   * replacement is picked with its prevrandao; registry weights keep a history per block number, so a
+   * call that changes them writes new slots when the including block is not the estimated one).
    */
   gasMargin?: boolean;
 };

@@ -55,6 +55,8 @@ describe('attack: chained reports (pooled ETH moved faster than time passes)', (
             clBalance: target,
             clDepositedEther: parseEther('32'),
             exitedValidators: 0n,
+            withdrawnEther: 0n,
+            elRewards: 0n,
             penalties: [],
           };
           const signatures = await signReport(client, system, report, members);

@@ -72,6 +72,8 @@ describe('attack: Sybil quorum (many 1-divETH operators outvote the collateral)'
       clBalance: 0n,
       clDepositedEther: 0n,
       exitedValidators: 0n,
+      withdrawnEther: 0n,
+      elRewards: 0n,
       penalties: honest.map((a) => ({ operator: a.address, amount: parseEther('40') })),
     };
     const signatures = await signReport(client, system, report, active);

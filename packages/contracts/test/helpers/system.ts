@@ -7,6 +7,7 @@ import {
   keccak256,
   type LocalAccount,
   parseEther,
+  parseEventLogs,
   stringToHex,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -201,6 +202,8 @@ export const report = (epoch: bigint, extra: Partial<Report> = {}): Report => ({
   clBalance: 0n,
   clDepositedEther: 0n,
   exitedValidators: 0n,
+  withdrawnEther: 0n,
+  elRewards: 0n,
   penalties: [],
   ...extra,
 });
@@ -248,6 +251,64 @@ export async function setupFundedCommittee(
   return { staker, operators, drawId, members };
 }
 
+/**
+ * Requests the current frame's reporting committee, mines past its target block and draws it with the
+ * block's header. Returns the frame's reference epoch and the sampled seats (an operator once per seat).
+ */
+export async function drawReportingCommittee(
+  client: AnvilClient,
+  system: System,
+): Promise<{ epoch: bigint; members: readonly Address[]; targetBlock: bigint; seed: Hex }> {
+  const read = { address: system.accounting, abi: accountingAbi } as const;
+  await tx(client, { ...read, functionName: 'requestReportingCommittee' });
+  const epoch = await client.readContract({ ...read, functionName: 'currentReferenceEpoch' });
+  const [targetBlock] = await client.readContract({
+    ...read,
+    functionName: 'reportingCommitteeOf',
+    args: [epoch],
+  });
+  const current = await client.getBlockNumber();
+  if (current <= targetBlock) await client.mine({ blocks: Number(targetBlock - current) + 1 });
+  const header = await getBlockHeaderRlp(client, { blockNumber: targetBlock });
+  const hash = await tx(client, { ...read, functionName: 'drawReportingCommittee', args: [epoch, header] });
+  const receipt = await client.waitForTransactionReceipt({ hash });
+  const [event] = parseEventLogs({
+    abi: accountingAbi,
+    eventName: 'ReportingCommitteeDrawn',
+    logs: receipt.logs,
+  });
+  return { epoch, members: event!.args.members, targetBlock, seed: event!.args.seed };
+}
+
+/**
+ * Moves chain time into the next frame and submits a report for its reference epoch that repeats the
+ * recorded beacon figures (plus `extra`): withdrawal requests made before it become finalizable, at the
+ * rate it leaves. Returns the epoch.
+ */
+export async function reportNextFrame(
+  client: AnvilClient,
+  system: System,
+  signers: readonly LocalAccount[],
+  extra: Partial<Report> = {},
+): Promise<bigint> {
+  const accounting = { address: system.accounting, abi: accountingAbi } as const;
+  const divEth = { address: system.divETH, abi: divETHAbi } as const;
+  const frame =
+    (await client.readContract({ ...accounting, functionName: 'SECONDS_PER_EPOCH' })) *
+    (await client.readContract({ ...accounting, functionName: 'EPOCHS_PER_FRAME' }));
+  await client.increaseTime({ seconds: Number(frame) });
+  await client.mine({ blocks: 1 });
+  const epoch = await client.readContract({ ...accounting, functionName: 'currentReferenceEpoch' });
+  const recorded = {
+    clBalance: await client.readContract({ ...divEth, functionName: 'clBalance' }),
+    clDepositedEther: await client.readContract({ ...divEth, functionName: 'clDepositedEther' }),
+    exitedValidators: await client.readContract({ ...accounting, functionName: 'exitedValidators' }),
+    withdrawnEther: await client.readContract({ ...divEth, functionName: 'countedWithdrawals' }),
+  };
+  await submitReport(client, system, report(epoch, { ...recorded, ...extra }), signers);
+  return epoch;
+}
+
 /** EIP-712 signatures of `signers` over `report`, sorted by signer address as the contract wants. */
 export async function signReport(
   client: AnvilClient,
@@ -273,7 +334,7 @@ export async function submitReport(
     address: system.accounting,
     abi: accountingAbi,
     functionName: 'submitReport',
-    args: [{ ...report, penalties: [...report.penalties] }, signatures],
+    args: [{ withdrawnEther: 0n, elRewards: 0n, ...report, penalties: [...report.penalties] }, signatures],
   });
 }
 
