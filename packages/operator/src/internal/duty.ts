@@ -188,9 +188,12 @@ export async function publish<D extends PublishedDutyType>(
   return { ...base(t), status: 'published', message, publishedAtMs: ctx.clock.nowMs() } as DutyOutcome;
 }
 
-/** A node's refusal because it already holds the message (Lodestar: `..._ALREADY_KNOWN`). */
+/** A node's refusal because it already holds the message (Lodestar: `..._ALREADY_KNOWN`, `PublishError.Duplicate`). */
 function alreadyKnown(e: unknown): boolean {
-  return isBeaconApiError(e, 'HTTP_ERROR') && /ALREADY_KNOWN|already known/i.test(e.message);
+  return (
+    isBeaconApiError(e, 'HTTP_ERROR') &&
+    /ALREADY_KNOWN|already known|PublishError\.Duplicate/i.test(e.message)
+  );
 }
 
 /** Runs a duty body, turning a DutyEnd into its outcome. */
