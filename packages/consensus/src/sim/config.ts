@@ -69,6 +69,8 @@ export interface SimulationConfig {
   readonly guard?: 'durable' | 'broken';
   /** Members left out of every leader order (`ConsensusParameters.excludedLeaders`). */
   readonly excludedLeaders?: readonly number[];
+  /** Leaders honest members abstain from (`ConsensusParameters.abstainFrom`). */
+  readonly abstainFrom?: readonly number[];
   /** Honest members' own candidates: all the same (default) or two different ones. */
   readonly candidates?: 'same' | 'split';
   /**

@@ -120,6 +120,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
       allocator,
       ...(config.timeouts ? { timeouts: config.timeouts } : {}),
       ...(config.excludedLeaders ? { excludedLeaders: config.excludedLeaders } : {}),
+      ...(config.abstainFrom ? { abstainFrom: new Set(config.abstainFrom) } : {}),
       ...(config.partialVerification ? { partialVerification: config.partialVerification } : {}),
     });
 
