@@ -206,20 +206,26 @@ export class Partials<P, S> {
   }
 
   /**
-   * Verified partials held, by root key (unverified ones, with `partialVerification: 'on-combine'`,
-   * are checked now and the invalid dropped): what a leader weighs when it re-proposes.
+   * Verified partials held, by root key, from members that signed no other root here (unverified
+   * ones, with `partialVerification: 'on-combine'`, are checked first and the invalid dropped): what
+   * a leader weighs when it re-proposes and a member when it checks that choice. A member with
+   * partials on two roots is faulty (no honest member signs two) and would sign anything: it says
+   * nothing about which value honest members can still sign, so it weighs for neither.
    */
   verifiedCounts(): Map<string, number> {
-    const counts = new Map<string, number>();
-    for (const [root, tally] of this.byRoot) {
-      if (this.lazy)
+    if (this.lazy)
+      for (const tally of this.byRoot.values())
         for (const member of [...tally.members]) {
           if (tally.verified[member]) continue;
           if (this.scheme.verifyPartial(member, tally.root, tally.partial[member]!))
             tally.verified[member] = true;
           else this.forget(member, tally);
         }
-      if (tally.size > 0) counts.set(root, tally.size);
+    const counts = new Map<string, number>();
+    for (const [root, tally] of this.byRoot) {
+      let count = 0;
+      for (const member of tally.members) if (this.rootCount[member] === 1) count++;
+      if (count > 0) counts.set(root, count);
     }
     return counts;
   }

@@ -62,6 +62,8 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
   private roundChanges: Map<number, Map<number, HeldRoundChange>> | undefined;
   /** Rounds >= 2 whose justification this member holds (its own included). */
   private readonly justified: number[] = [];
+  /** Rounds whose proposal this member refused as not the right choice (so far). */
+  private readonly refused: number[] = [];
   /** Rounds this member proposed in, answered round changes of, and saw its leader equivocate in (few: arrays). */
   private readonly proposed: number[] = [];
   private readonly decidedReplies: number[] = [];
@@ -194,10 +196,24 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
       return core.drop('abstained', leader);
     if (r > 1) {
       if (!this.justified.includes(r)) return;
-      if (leader !== this.params.self && !rightChoice(core, core.partials.keyOf(decoded.root)))
+      if (leader !== this.params.self && !rightChoice(core, core.partials.keyOf(decoded.root))) {
+        if (this.refused.includes(r)) return;
+        this.refused.push(r);
         return core.drop('unjustified', leader);
+      }
     }
     this.vote(proposal.value, decoded.value, decoded.root, proposal.message);
+  }
+
+  /**
+   * A proposal of the current round refused as not the right choice is checked again when a partial
+   * arrives: this member's view may have been behind the leader's (a faulty member's partial on the
+   * other value not yet seen, say), and once it catches up the value is signable.
+   */
+  private recheck(): void {
+    const r = this.current;
+    if (this.myVote === undefined && this.refused.includes(r) && !this.core.decision())
+      this.voteIfJustified(r);
   }
 
   /** A justification of round r from its leader: held once it shows t round changes of round r. */
@@ -349,8 +365,9 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
           const partial = body.bytesField();
           body.end();
           const rootKey = core.partials.add(sender, root, partial, bytes);
-          if (rootKey !== undefined) this.decideOn(rootKey);
-          return;
+          if (rootKey === undefined) return;
+          this.decideOn(rootKey);
+          return this.recheck();
         }
         case RotationalKind.RoundChange: {
           const has = body.u8();
@@ -368,6 +385,7 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
             if (root === null) return;
             core.learnValue(decoded.root, decoded.value, value);
             this.decideOn(root);
+            this.recheck();
           } else {
             body.end();
           }

@@ -13,7 +13,9 @@ export type ByzantineStrategy =
   | 'bad-partials'
   | 'withheld-partials'
   | 'round-change-spam'
-  | 'double-vote';
+  | 'double-vote'
+  /** Equivocates whenever it leads and withholds its own partials (the bench's equivocation figures; not drawn at random). */
+  | 'equivocating-withholding';
 
 export const BYZANTINE_STRATEGIES: readonly ByzantineStrategy[] = [
   'equivocating-leader',

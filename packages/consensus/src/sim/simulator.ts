@@ -202,7 +202,10 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
           return [forge(j, m.kind, m.round, hooks.proposalBody(b ? valueB : valueA, m.body))];
         }
         return [payload];
+      case 'equivocating-withholding':
       case 'withheld-partials':
+        if (m.kind === hooks.kinds.proposal && strategy === 'equivocating-withholding')
+          return [forge(j, m.kind, m.round, hooks.proposalBody(to % 2 === 0 ? valueB : valueA, m.body))];
         if (m.kind === hooks.kinds.vote) return [];
         if (m.kind === hooks.kinds.roundChange)
           return [forge(j, m.kind, m.round, hooks.emptyRoundChangeBody())];
