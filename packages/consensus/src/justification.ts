@@ -1,10 +1,12 @@
 /**
- * The leader-choice rule of rotational rounds >= 2 and its justification (issue 14, items 1-3). The leader of round r >= 2
- * sends, along with its PROPOSAL, a JUSTIFICATION: t round changes of round r from distinct members
- * and the other partials on the value it proposes that it holds (votes of earlier rounds included).
- * A member votes on such a proposal only once it holds a valid justification of that round, and only
- * if no other root holds more verified partials in its view (the justification's included): the
- * leader-choice rule, checked by every member before it signs. The round-1 fast path is unchanged.
+ * The leader-choice rule of rotational rounds >= 2 and its justification (issue 14, items 1-3). The
+ * leader of round r >= 2 proposes the value with the most verified partials it holds (`mostSigned`)
+ * and sends, along with its PROPOSAL, a JUSTIFICATION: t round changes of round r from distinct
+ * members and the verified partials on that value it holds (votes of earlier rounds included). A
+ * member votes on such a proposal only once it holds a valid justification of that round, and only
+ * if no other root holds more verified partials in its view, the justification's included
+ * (`rightChoice`): the leader-choice rule, checked by every member before it signs. Members that
+ * signed two roots weigh for neither. The round-1 fast path is unchanged.
  *
  * The PROPOSAL stays its own message (value only, signed by the leader): round changes embed it as
  * evidence and it never embeds another round's justification, so no message nests without bound.

@@ -8,10 +8,11 @@
  * members finish at once. On timeout members move to round r+1 and send ROUND-CHANGE with the value
  * they signed (and its partial). The new leader, once it holds t round changes, re-proposes the value
  * with the most verified partials it holds from any message (votes of earlier rounds included), else
- * its own, and sends its justification along: t round changes of the round and the messages carrying
- * the partials on that value. A member votes on a proposal of round >= 2 only with a valid
- * justification and only if no other root holds more verified partials in its view (justification.ts).
- * f+1 round changes for a higher round pull a member forward.
+ * its own, and sends its justification along: t round changes of the round and the verified partials
+ * on that value it holds. A member votes on a proposal of round >= 2 only with a valid justification
+ * and only if no other root holds more verified partials in its view (justification.ts); members that
+ * signed two roots weigh for neither. f+1 round changes for a higher round pull a member forward.
+ * Proposals of leaders in `abstainFrom` (fresh evidence against them) get no vote.
  *
  * Safety: an honest member signs at most one root per instance (the guard); two decisions would need
  * t + t - n > f members that signed both. See docs/consensus.md.
@@ -206,14 +207,16 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
   }
 
   /**
-   * A proposal of the current round refused as not the right choice is checked again when a partial
-   * arrives: this member's view may have been behind the leader's (a faulty member's partial on the
-   * other value not yet seen, say), and once it catches up the value is signable.
+   * When a partial arrives: a proposal of the current round refused as not the right choice is
+   * checked again (this member's view may have been behind the leader's: a faulty member's partial
+   * on the other value not yet seen, say), and a leader that waits proposes if it now can (the root
+   * it waited for may no longer lead: its signers were found to have signed two roots, say).
    */
   private recheck(): void {
     const r = this.current;
-    if (this.myVote === undefined && this.refused.includes(r) && !this.core.decision())
-      this.voteIfJustified(r);
+    if (this.core.decision()) return;
+    if (this.myVote === undefined && this.refused.includes(r)) this.voteIfJustified(r);
+    this.maybePropose();
   }
 
   /** A justification of round r from its leader: held once it shows t round changes of round r. */
