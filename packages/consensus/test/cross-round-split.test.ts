@@ -114,15 +114,19 @@ function attack(justify: 'bare' | 'forged') {
       if (!inst.decision() && inst.round() === round) emit(m, inst.timeout(round));
     run();
   }
-  return [...members.values()].map((inst) => inst.decision()?.root.join(','));
+  const refused = targets.map((m) => members.get(m)!.drops().unjustified ?? 0);
+  return { decided: [...members.values()].map((inst) => inst.decision()?.root.join(',')), refused };
 }
 
 describe('the cross-round split (a second Byzantine leader proposes another value)', () => {
   it('decides A when B is sent bare', () => {
-    expect(attack('bare')).toEqual(honest.map(() => rootA));
+    expect(attack('bare').decided).toEqual(honest.map(() => rootA));
   });
 
   it('decides A when B comes with a justification of round changes that claim nothing', () => {
-    expect(attack('forged')).toEqual(honest.map(() => rootA));
+    const { decided, refused } = attack('forged');
+    expect(decided).toEqual(honest.map(() => rootA));
+    // Each of the six refused B as not the right choice (A holds five partials, B none).
+    expect(refused).toEqual(targets.map(() => 1));
   });
 });
