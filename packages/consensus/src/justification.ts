@@ -131,13 +131,16 @@ export function readJustification<V, P, S>(
 }
 
 /**
- * Whether `root` is a right choice in this member's view: no other root holds more verified
- * partials, counting only roots whose value is known or that more than f members signed (the
- * roots a leader weighs). Ties are allowed (the leader breaks them by root).
+ * Whether `root` is a right choice in this member's view: no other root is supported by more members
+ * that signed only it than `root` has verified partials (any signer's: a faulty member's partial on
+ * `root` counts towards its decision, and on another root says nothing about honest members),
+ * counting only roots whose value is known or that more than f members signed (the roots a leader
+ * weighs). Ties are allowed (the leader breaks them by root). A leader's choice by `mostSigned`
+ * passes it in the leader's own view.
  */
 export function rightChoice<V, P, S>(core: Core<V, P, S>, root: string): boolean {
-  const counts = core.partials.verifiedCounts();
-  const mine = counts.get(root) ?? 0;
+  const counts = core.partials.verifiedCounts(); // (checks the unchecked partials first)
+  const mine = core.partials.count(root);
   for (const [other, count] of counts)
     if (other !== root && count > mine && (count > core.f || core.knownValue(other) !== undefined))
       return false;

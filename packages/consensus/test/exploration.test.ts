@@ -66,7 +66,13 @@ describe(`exploration of every delivery order (n = 4, t = 3, two rounds${complet
       const recorded = record?.sources === digest ? record.scenarios.find((s) => s.name === name) : undefined;
       if (recorded) expect([r.states, r.terminal]).toEqual([recorded.states, recorded.terminal]);
       const seconds = Math.round((performance.now() - start) / 1000);
-      results.set(name, { name, states: r.states, terminal: r.terminal, seconds });
+      results.set(name, {
+        name,
+        states: r.states,
+        terminal: r.terminal,
+        decidedTerminal: r.decidedTerminal,
+        seconds,
+      });
     },
     timeout,
   );
