@@ -223,6 +223,54 @@ for (const protocol of [rotationalProtocol, qbftProtocol] as ProtocolDescriptor[
   }
 }
 
+// Equivocation figures (issue 14): k operators (1 or 5) that equivocate whenever they lead (value A to
+// odd members, B to even ones) and withhold their own partials; the fraction of duties that fail
+// (no honest member holds the signature within 12 s, a slot) over 800 duties (100 with --quick), for
+// both protocols: before anything is known, with members abstaining from them (fresh evidence
+// gossiped, `abstainFrom`), and once their evidence is final and they are excluded
+// (`excludedLeaders`). `ledRound1` counts the duties whose round-1 leader is one of them: what a
+// proven equivocator can cost at most before its evidence is final.
+const equivocationDuties = quick ? 100 : 800;
+const equivocation: Record<string, Record<string, number>> = {};
+for (const protocol of [rotationalProtocol, qbftProtocol] as ProtocolDescriptor[]) {
+  for (const k of [1, 5]) {
+    const equivocators = [1, 4, 7, 10, 13].slice(0, k);
+    const entry: Record<string, number> = { duties: equivocationDuties };
+    for (const mode of ['before', 'abstaining', 'excluded'] as const) {
+      let failed = 0;
+      let ledRound1 = 0;
+      for (let i = 0; i < equivocationDuties; i++) {
+        const r = simulateInstance(
+          {
+            protocol,
+            n,
+            t,
+            seed: 11,
+            network,
+            timeouts,
+            horizonMs: 12_000,
+            faults: (leaders: readonly number[]): Faults => {
+              if (equivocators.includes(leaders[0]!)) ledRound1++;
+              return {
+                byzantine: new Map(equivocators.map((m) => [m, 'equivocating-withholding' as const])),
+              };
+            },
+            ...(mode === 'excluded' ? { excludedLeaders: equivocators } : {}),
+            ...(mode === 'abstaining' ? { abstainFrom: equivocators } : {}),
+          },
+          i,
+        );
+        if (r.firstDecisionMs === undefined) failed++;
+      }
+      entry[`failed_${mode}`] = failed;
+      entry[`failedFraction_${mode}`] = round(failed / equivocationDuties);
+      entry.ledRound1 = ledRound1;
+    }
+    equivocation[`${protocol.name}.equivocators${k}`] = entry;
+    process.stderr.write(`  ${protocol.name}, ${k} equivocating: ${JSON.stringify(entry)}\n`);
+  }
+}
+
 const throughput: Record<string, Throughput> = {};
 for (const name of Object.keys(protocols)) {
   for (const crypto of ['excluded', 'included', 'includedOnCombine'] as const) {
@@ -269,6 +317,7 @@ const figures = {
   summary,
   latencyQuantiles: { quantiles: [0.1, 0.25, 0.5, 0.75, 0.9, 0.99], ...cdf },
   throughput,
+  equivocation,
   targets: { rotational_over_qbft_median_honest: 0.55, rotational_over_qbft_p99_crash5: 1.0 },
 };
 process.stdout.write(

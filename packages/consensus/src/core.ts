@@ -91,10 +91,13 @@ export class Core<V, P, S> {
   private guardAwaited = false;
   /**
    * Messages already handled, for replay protection: by (sender, kind, round), the first message
-   * seen (identical bytes carry identical signatures: its signature is compared), or the list of
-   * them when one slot saw several.
+   * seen (identical bytes carry identical signatures: its signature is compared), or the first two
+   * when one slot saw two. An honest member sends one message per slot (evidence needs two). A
+   * further distinct message is handled but not kept, so its replays are handled again, which
+   * changes nothing (every handler ignores what it already holds): one sender cannot make a slot
+   * grow, nor its scan cost more than two comparisons.
    */
-  private readonly seen = new Map<number | string, Uint8Array | Uint8Array[]>();
+  private readonly seen = new Map<number | string, Uint8Array | readonly [Uint8Array, Uint8Array]>();
   /** The partial signatures received, by root. */
   readonly partials: Partials<P, S>;
   /** Values known by root. */
@@ -225,9 +228,7 @@ export class Core<V, P, S> {
       this.seen.set(slot, [before, message]);
       return true;
     }
-    for (const m of before) if (sameSignature(m, message)) return false;
-    before.push(message);
-    return true;
+    return !sameSignature(before[0], message) && !sameSignature(before[1], message);
   }
 
   /** Signs and sends a message with this body; returns its bytes. */
@@ -280,9 +281,10 @@ export class Core<V, P, S> {
   /**
    * Decodes and authenticates in place (header fields in `kind`, `round`, `sender`, the body in
    * `reader`); false (and the reason counted) when the message is dropped. The checks and their
-   * order are those of `decodeWire` followed by instance, sender, signature and replay checks.
+   * order are those of `decodeWire` followed by instance, sender, signature, round and replay checks:
+   * a message of a round above `maxRound` is dropped ('future-round-flood') before it is recorded.
    */
-  open(bytes: Uint8Array): boolean {
+  open(bytes: Uint8Array, maxRound = Number.POSITIVE_INFINITY): boolean {
     if (!(bytes instanceof Uint8Array)) return this.reject('malformed');
     const length = bytes.length;
     if (length > this.maxBytes) return this.reject('oversized');
@@ -305,6 +307,7 @@ export class Core<V, P, S> {
     if (!authentic) return this.reject('bad-signature', sender);
     const kind = bytes[2]!;
     const round = ((bytes[35]! << 24) | (bytes[36]! << 16) | (bytes[37]! << 8) | bytes[38]!) >>> 0;
+    if (round > maxRound) return this.reject('future-round-flood', sender);
     // Identical bytes carry identical signatures: the sender and signature identify a replay.
     if (!this.firstSight(sender, kind, round, bytes)) return this.reject('replayed', sender);
     this.kind = kind;

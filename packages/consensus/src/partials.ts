@@ -31,7 +31,7 @@ class Tally<P> {
   has(member: number): boolean {
     return this.partial[member] !== undefined;
   }
-  add(member: number, partial: P, message: Uint8Array, verified: boolean): void {
+  add(member: number, partial: P, message: Uint8Array | undefined, verified: boolean): void {
     this.partial[member] = partial;
     this.message[member] = message;
     this.verified[member] = verified;
@@ -53,6 +53,8 @@ export class Partials<P, S> {
   /** Each member's first root (its tally), for double-signing evidence. */
   private readonly firstRoot: (Tally<P> | undefined)[] = [];
   private readonly doubleSigners: number[] = [];
+  /** How many roots each member has a partial on here: at most two (the second is evidence). */
+  private readonly rootCount: number[];
   /** The last root keyed: nearly every partial of an instance is on one root. */
   private lastRoot: Uint8Array | undefined;
   private lastRootKey = '';
@@ -78,6 +80,7 @@ export class Partials<P, S> {
     this.lazy = lazy;
     this.dropped = dropped;
     this.evidence = evidence;
+    this.rootCount = new Array(n + 1).fill(0);
   }
 
   /** Reads a 32-byte root from the opened message's body (the last root keyed, if equal: no copy). */
@@ -96,6 +99,7 @@ export class Partials<P, S> {
 
   /** Drops an unverified partial that turned out invalid (counted), so a valid one may replace it. */
   private forget(member: number, tally: Tally<P>): void {
+    if (tally.has(member)) this.rootCount[member]!--;
     tally.remove(member);
     if (this.firstRoot[member] === tally) this.firstRoot[member] = undefined;
     this.dropped(member);
@@ -105,16 +109,25 @@ export class Partials<P, S> {
    * Records a partial from `member` on `root`: verified now, or (with `partialVerification:
    * 'on-combine'`) when a combination including it fails or evidence needs it; `trusted` marks this
    * member's own. Returns the root's key, or undefined if the partial is dropped. A member's second
-   * root produces double-signing evidence (both partials verified first).
+   * root produces double-signing evidence (both partials verified first), once both came in messages
+   * the member signed: `message` is undefined for a partial shown in a leader's justification.
+   * `check` verifies it now whatever the mode (before the value that came with it is kept). A member
+   * has partials on at most two roots here: a third is dropped unread (no honest member signs two).
    */
   add(
     member: number,
     root: Uint8Array,
     partialBytes: Uint8Array,
-    message: Uint8Array,
+    message: Uint8Array | undefined,
     trusted = false,
+    check = false,
   ): string | undefined {
     const scheme = this.scheme;
+    const rootKey = this.keyOf(root);
+    if (this.rootCount[member]! >= 2 && !this.byRoot.get(rootKey)?.has(member) && !this.roomFor(member)) {
+      this.dropped(member);
+      return undefined;
+    }
     let partial: P;
     try {
       partial = scheme.decodePartial(partialBytes);
@@ -123,16 +136,20 @@ export class Partials<P, S> {
       return undefined;
     }
     let verified = trusted;
-    if (!verified && !this.lazy) {
+    if (!verified && (!this.lazy || check)) {
       if (!scheme.verifyPartial(member, root, partial)) {
         this.dropped(member);
         return undefined;
       }
       verified = true;
     }
-    const rootKey = this.keyOf(root);
     let before = this.firstRoot[member];
-    if (before !== undefined && before.key !== rootKey && !this.doubleSigners.includes(member)) {
+    if (
+      before !== undefined &&
+      before.key !== rootKey &&
+      message !== undefined &&
+      !this.doubleSigners.includes(member)
+    ) {
       // Evidence must hold up: both partials valid.
       if (!verified) {
         if (!scheme.verifyPartial(member, root, partial)) {
@@ -164,28 +181,63 @@ export class Partials<P, S> {
       tally = new Tally(rootKey, root, this.n);
       this.byRoot.set(rootKey, tally);
     }
-    if (!tally.has(member)) tally.add(member, partial, message, verified);
-    if (before === undefined) this.firstRoot[member] = tally;
+    if (!tally.has(member)) {
+      tally.add(member, partial, message, verified);
+      this.rootCount[member]!++;
+    } else if (tally.message[member] === undefined) tally.message[member] = message;
+    // Only a partial in a message the member signed can be evidence: a first root is one of those.
+    if (before === undefined && message !== undefined) this.firstRoot[member] = tally;
     return rootKey;
   }
 
   /**
-   * Verified partials held, by root key (unverified ones, with `partialVerification: 'on-combine'`,
-   * are checked now and the invalid dropped): what a leader weighs when it re-proposes.
+   * Whether a member with partials on two roots may get a third: only if checking its unchecked
+   * ones (with `'on-combine'`) drops one (garbage must not use up an honest member's two roots).
+   */
+  private roomFor(member: number): boolean {
+    if (!this.lazy) return false;
+    for (const tally of this.byRoot.values())
+      if (tally.has(member) && !tally.verified[member]) {
+        if (this.scheme.verifyPartial(member, tally.root, tally.partial[member]!))
+          tally.verified[member] = true;
+        else this.forget(member, tally);
+      }
+    return this.rootCount[member]! < 2;
+  }
+
+  /**
+   * Verified partials held, by root key, from members that signed no other root here (unverified
+   * ones, with `partialVerification: 'on-combine'`, are checked first and the invalid dropped): what
+   * a leader weighs when it re-proposes and a member when it checks that choice. A member with
+   * partials on two roots is faulty (no honest member signs two) and would sign anything: it says
+   * nothing about which value honest members can still sign, so it weighs for neither.
    */
   verifiedCounts(): Map<string, number> {
-    const counts = new Map<string, number>();
-    for (const [root, tally] of this.byRoot) {
-      if (this.lazy)
+    if (this.lazy)
+      for (const tally of this.byRoot.values())
         for (const member of [...tally.members]) {
           if (tally.verified[member]) continue;
           if (this.scheme.verifyPartial(member, tally.root, tally.partial[member]!))
             tally.verified[member] = true;
           else this.forget(member, tally);
         }
-      if (tally.size > 0) counts.set(root, tally.size);
+    const counts = new Map<string, number>();
+    for (const [root, tally] of this.byRoot) {
+      let count = 0;
+      for (const member of tally.members) if (this.rootCount[member] === 1) count++;
+      if (count > 0) counts.set(root, count);
     }
     return counts;
+  }
+
+  /** The verified partials on the root with key `root`, encoded, by member (a leader shows them). */
+  verifiedPartials(root: string): Map<number, Uint8Array> {
+    const out = new Map<number, Uint8Array>();
+    const tally = this.byRoot.get(root);
+    if (tally !== undefined)
+      for (const member of tally.members)
+        if (tally.verified[member]) out.set(member, this.scheme.encodePartial(tally.partial[member]!));
+    return out;
   }
 
   /** How many partials are held on the root with key `root`. */

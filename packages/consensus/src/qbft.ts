@@ -172,6 +172,8 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
   function onPrePrepare(r: number, from: number, body: Uint8Array): void {
     if (from !== leaderOf(r)) return core.drop('not-leader', from);
     if (accepted?.round === r) return;
+    // A leader with fresh evidence against it gets no prepare from this member (always safe).
+    if (from !== self && params.abstainFrom?.has(from)) return core.drop('abstained', from);
     const reader = new BodyReader(body);
     const value = reader.bytesField();
     const count = reader.u32();
@@ -278,7 +280,7 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
   }
 
   function dispatch(bytes: Uint8Array): void {
-    if (!core.open(bytes)) return;
+    if (!core.open(bytes, round + maxFuture)) return;
     if (core.decision()) {
       if (core.kind === QbftKind.RoundChange && core.round <= round + maxFuture)
         answerRoundChange(core.round);
@@ -329,9 +331,10 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
           reader.end();
           const decoded = core.decodeValue(value);
           if (!decoded) return core.drop('invalid-value', sender);
-          core.learnValue(decoded.root, decoded.value, value);
           const rootKey = core.partials.add(sender, decoded.root, partial, bytes);
-          if (rootKey !== undefined) core.tryDecide(rootKey, round);
+          if (rootKey === undefined) return;
+          core.learnValue(decoded.root, decoded.value, value); // only with a partial held on it
+          core.tryDecide(rootKey, round);
           return;
         }
         default:

@@ -6,8 +6,13 @@
  * the root durably) and broadcasts it as VOTE: the partial is the vote. Anyone holding t partials on
  * one root with its value combines them, checks the result and decides, broadcasting DECIDED so late
  * members finish at once. On timeout members move to round r+1 and send ROUND-CHANGE with the value
- * they signed (and its partial); the new leader, once it holds t round changes, re-proposes the value
- * with the most partials, else its own. f+1 round changes for a higher round pull a member forward.
+ * they signed (and its partial). The new leader, once it holds t round changes, re-proposes the value
+ * with the most verified partials it holds from any message (votes of earlier rounds included), else
+ * its own, and sends its justification along: t round changes of the round and the verified partials
+ * on that value it holds. A member votes on a proposal of round >= 2 only with a valid justification
+ * and only if no other root holds more verified partials in its view (justification.ts); members that
+ * signed two roots weigh for neither. f+1 round changes for a higher round pull a member forward.
+ * Proposals of leaders in `abstainFrom` (fresh evidence against them) get no vote.
  *
  * Safety: an honest member signs at most one root per instance (the guard); two decisions would need
  * t + t - n > f members that signed both. See docs/consensus.md.
@@ -16,12 +21,19 @@
 import { equal, hex, key, keyHex } from './bytes.ts';
 import { BodyReader, decodeWire, lengthPrefixed, writeFields } from './codec.ts';
 import { Core } from './core.ts';
+import {
+  encodeJustification,
+  type HeldRoundChange,
+  mostSigned,
+  readJustification,
+  rightChoice,
+} from './justification.ts';
 import { leaderOf, sharedLeaderOrder } from './leader.ts';
 import type { ProtocolDescriptor } from './protocol.ts';
 import type { ConsensusInstance, ConsensusOutput, ConsensusParameters, Decision } from './types.ts';
 
 export const ROTATIONAL_PROTOCOL = 1;
-export const RotationalKind = { Proposal: 1, Vote: 2, RoundChange: 3, Decided: 4 } as const;
+export const RotationalKind = { Proposal: 1, Vote: 2, RoundChange: 3, Decided: 4, Justification: 5 } as const;
 
 export function createRotationalInstance<V, P, S>(
   params: ConsensusParameters<V, P, S>,
@@ -47,8 +59,12 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
   private own: { value: V; bytes: Uint8Array; root: Uint8Array } | undefined;
   private myVote: Vote | undefined;
   private readonly proposals = new Map<number, { digest: string; message: Uint8Array; value: Uint8Array }>();
-  /** Round changes by round, then sender (created at the first). */
-  private roundChanges: Map<number, Map<number, string | null>> | undefined;
+  /** Round changes by round, then sender (created at the first): the root claimed and the message. */
+  private roundChanges: Map<number, Map<number, HeldRoundChange>> | undefined;
+  /** Rounds >= 2 whose justification this member holds (its own included). */
+  private readonly justified: number[] = [];
+  /** Rounds whose proposal this member refused as not the right choice (so far). */
+  private readonly refused: number[] = [];
   /** Rounds this member proposed in, answered round changes of, and saw its leader equivocate in (few: arrays). */
   private readonly proposed: number[] = [];
   private readonly decidedReplies: number[] = [];
@@ -160,8 +176,61 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
     const decoded = core.decodeValue(valueBytes);
     if (!decoded) return core.drop('invalid-value', from);
     core.learnValue(decoded.root, decoded.value, valueBytes);
-    if (r === this.current) this.vote(valueBytes, decoded.value, decoded.root, message);
+    this.voteIfJustified(r);
     this.decideOn(key(decoded.root));
+  }
+
+  /**
+   * Votes on the stored proposal of round r if r is the current round and the proposal may be
+   * signed: round 1 always (the fast path), later rounds with a justification held and the value a
+   * right choice in this member's view (the leader's own proposal is its choice).
+   */
+  private voteIfJustified(r: number): void {
+    if (r !== this.current) return;
+    const proposal = this.proposals.get(r);
+    if (!proposal) return;
+    const core = this.core;
+    const decoded = core.decodeValue(proposal.value);
+    if (!decoded) return;
+    const leader = leaderOf(this.order, r);
+    if (leader !== this.params.self && this.params.abstainFrom?.has(leader))
+      return core.drop('abstained', leader);
+    if (r > 1) {
+      if (!this.justified.includes(r)) return;
+      if (leader !== this.params.self && !rightChoice(core, core.partials.keyOf(decoded.root))) {
+        if (this.refused.includes(r)) return;
+        this.refused.push(r);
+        return core.drop('unjustified', leader);
+      }
+    }
+    this.vote(proposal.value, decoded.value, decoded.root, proposal.message);
+  }
+
+  /**
+   * When a partial arrives: a proposal of the current round refused as not the right choice is
+   * checked again (this member's view may have been behind the leader's: a faulty member's partial
+   * on the other value not yet seen, say), and a leader that waits proposes if it now can (the root
+   * it waited for may no longer lead: its signers were found to have signed two roots, say).
+   */
+  private recheck(): void {
+    const r = this.current;
+    if (this.core.decision()) return;
+    if (this.myVote === undefined && this.refused.includes(r)) this.voteIfJustified(r);
+    this.maybePropose();
+  }
+
+  /** A justification of round r from its leader: held once it shows t round changes of round r. */
+  private onJustification(r: number, body: Uint8Array): void {
+    const core = this.core;
+    if (this.justified.includes(r)) return;
+    const read = readJustification(core, body, r, ROTATIONAL_PROTOCOL);
+    for (const root of read.roots) this.decideOn(root);
+    if (core.decision()) return;
+    if (read.roundChanges.length < core.t) return core.drop('unjustified', leaderOf(this.order, r));
+    this.justified.push(r);
+    // They are round changes like any other: t of them pull a member behind into round r.
+    for (const [sender, root, bytes] of read.roundChanges) this.recordRoundChange(r, sender, root, bytes);
+    this.voteIfJustified(r);
   }
 
   /**
@@ -178,6 +247,7 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
       return;
     }
     if (m.kind !== RotationalKind.Proposal || !equal(m.instance, this.params.instance)) return;
+    if (m.round > this.current + this.maxFuture) return; // kept only for rounds a direct one would be
     if (
       m.sender !== leaderOf(this.order, m.round) ||
       !this.params.auth.verify(m.sender, m.signed, m.signature)
@@ -207,43 +277,28 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
     let value: Uint8Array | undefined;
     if (round === 1) {
       value = this.own?.bytes;
+      if (!value) return;
     } else {
       const rcs = this.roundChanges?.get(round);
       if (!rcs || rcs.size < core.t) return;
-      const best = this.mostSigned();
+      const best = mostSigned(core);
       if (best === null) return; // wait for the value of the root most signed
-      value = best === undefined ? this.own?.bytes : core.knownValue(best)?.bytes;
+      const chosen = best === undefined ? this.own : core.knownValue(best);
+      if (!chosen) return;
+      value = chosen.bytes;
+      const rootKey = core.partials.keyOf(chosen.root);
+      const partials = core.partials.verifiedPartials(rootKey);
+      core.send(
+        RotationalKind.Justification,
+        round,
+        encodeJustification(rcs, chosen.root, rootKey, core.t, partials),
+      );
+      if (!this.justified.includes(round)) this.justified.push(round);
     }
-    if (!value) return;
     this.proposed.push(round);
     core.beginMessage(RotationalKind.Proposal, round, 4 + value.length).prefixed(value);
     const message = core.endMessage();
     this.onProposal(round, this.params.self, value, message);
-  }
-
-  /**
-   * The root a leader re-proposes: the one with the most verified partials held from any message
-   * (votes of earlier rounds included, not only the claims of the round changes), ties broken by
-   * root. Roots whose value is unknown are passed over, unless one is signed by more than f members
-   * and leads: an honest member signed it and its round change will bring the value, so the leader
-   * waits for it (null). Undefined when no root with a known value has a partial.
-   */
-  private mostSigned(): string | null | undefined {
-    const core = this.core;
-    let best: string | undefined;
-    let bestCount = 0;
-    let unknownCount = 0;
-    for (const [root, count] of core.partials.verifiedCounts()) {
-      if (core.knownValue(root) === undefined) {
-        if (count > core.f) unknownCount = Math.max(unknownCount, count);
-        continue;
-      }
-      if (count > bestCount || (count === bestCount && best !== undefined && root < best)) {
-        best = root;
-        bestCount = count;
-      }
-    }
-    return unknownCount > bestCount ? null : best;
   }
 
   private enterRound(r: number): void {
@@ -261,26 +316,22 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
           lengthPrefixed(myVote.proposal),
         )
       : writeFields({ u8: 0 });
-    core.send(RotationalKind.RoundChange, r, body);
-    this.recordRoundChange(r, this.params.self, myVote ? key(myVote.root) : null);
+    const sent = core.send(RotationalKind.RoundChange, r, body);
+    this.recordRoundChange(r, this.params.self, myVote ? key(myVote.root) : null, sent);
     core.timer(r);
-    // A proposal for this round may have arrived early.
-    const early = this.proposals.get(r);
-    if (early) {
-      const decoded = core.decodeValue(early.value);
-      if (decoded) this.vote(early.value, decoded.value, decoded.root, early.message);
-    }
+    // A proposal for this round (and its justification) may have arrived early.
+    this.voteIfJustified(r);
     this.maybePropose();
   }
 
-  private recordRoundChange(r: number, from: number, root: string | null): void {
+  private recordRoundChange(r: number, from: number, root: string | null, bytes: Uint8Array): void {
     if (this.roundChanges === undefined) this.roundChanges = new Map();
     let rcs = this.roundChanges.get(r);
     if (!rcs) {
       rcs = new Map();
       this.roundChanges.set(r, rcs);
     }
-    if (!rcs.has(from)) rcs.set(from, root);
+    if (!rcs.has(from)) rcs.set(from, { root, bytes });
     if (r > this.current && rcs.size >= this.core.f + 1 && !this.core.decision()) this.enterRound(r);
     else if (r === this.current) this.maybePropose();
   }
@@ -291,7 +342,8 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
     // before any decoding or signature check, which halves the work of a decided member.
     const decided = core.decision();
     if (decided && bytes[2] !== RotationalKind.RoundChange) return;
-    if (!core.open(bytes)) return;
+    // Rounds beyond maxFutureRounds ahead are dropped before anything of them is kept.
+    if (!core.open(bytes, this.current + this.maxFuture)) return;
     const { kind, sender } = core;
     const r = core.round;
     if (decided) {
@@ -302,7 +354,6 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
       }
       return;
     }
-    if (r > this.current + this.maxFuture) return core.drop('future-round-flood', sender);
     const body = core.reader;
     try {
       switch (kind) {
@@ -317,8 +368,9 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
           const partial = body.bytesField();
           body.end();
           const rootKey = core.partials.add(sender, root, partial, bytes);
-          if (rootKey !== undefined) this.decideOn(rootKey);
-          return;
+          if (rootKey === undefined) return;
+          this.decideOn(rootKey);
+          return this.recheck();
         }
         case RotationalKind.RoundChange: {
           const has = body.u8();
@@ -331,15 +383,23 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
             this.checkRelayedProposal(proposal);
             const decoded = core.decodeValue(value);
             if (!decoded) return core.drop('invalid-value', sender);
-            core.learnValue(decoded.root, decoded.value, value);
-            root = core.partials.add(sender, decoded.root, partial, bytes) ?? null;
+            // The value is kept only once its partial is checked (a sender cannot fill memory with values).
+            root = core.partials.add(sender, decoded.root, partial, bytes, false, true) ?? null;
             if (root === null) return;
+            core.learnValue(decoded.root, decoded.value, value);
             this.decideOn(root);
+            this.recheck();
           } else {
             body.end();
           }
           if (r < this.current) return;
-          return this.recordRoundChange(r, sender, root);
+          return this.recordRoundChange(r, sender, root, bytes);
+        }
+        case RotationalKind.Justification: {
+          if (r < 2 || sender !== leaderOf(this.order, r)) return core.drop('not-leader', sender);
+          if (sender === this.params.self) return; // its own, from before a restart: it justifies anew
+          if (r < this.current) return core.drop('old-round', sender);
+          return this.onJustification(r, body.rest());
         }
         case RotationalKind.Decided: {
           const value = body.bytesField();
@@ -364,12 +424,12 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
       .map(
         ([r, m]) =>
           `${r}:${[...m]
-            .map(([from, root]) => `${from}=${root === null ? '-' : keyHex(root)}`)
+            .map(([from, rc]) => `${from}=${rc.root === null ? '-' : keyHex(rc.root)}/${tail(rc.bytes)}`)
             .sort()
             .join('.')}`,
       )
       .sort();
-    const mine = `r${this.current} own[${this.own ? hex(this.own.root) : '-'}] vote[${vote}] props[${props.join(',')}] rc[${rcs.join(',')}] proposed[${[...this.proposed].sort().join(',')}] replied[${[...this.decidedReplies].sort().join(',')}]`;
+    const mine = `r${this.current} own[${this.own ? hex(this.own.root) : '-'}] vote[${vote}] props[${props.join(',')}] rc[${rcs.join(',')}] proposed[${[...this.proposed].sort().join(',')}] just[${[...this.justified].sort().join(',')}] replied[${[...this.decidedReplies].sort().join(',')}]`;
     return `${this.started ? 'S' : '-'} ${mine} ${this.core.describe()}`;
   }
 }

@@ -106,6 +106,14 @@ export interface ConsensusParameters<V, P, S> {
    */
   readonly excludedLeaders?: readonly number[];
   /**
+   * Leaders this member abstains from (issue 14, item 7): members whose equivocation evidence it
+   * holds, verified, but that are not excluded yet (the evidence is not final on chain). Their
+   * proposals get no vote from this member; the round passes to the next leader on timeout.
+   * Abstaining is always safe (no vote is ever needed for safety). Read at each proposal: the
+   * runtime may add members (a `Set`) while instances run, e.g. on evidence gossiped by a peer.
+   */
+  readonly abstainFrom?: { has(member: number): boolean };
+  /**
    * Buffers for the messages this instance builds (`createMessageAllocator`). Default: the
    * instance's own; a caller running many short instances may share one among them.
    */
@@ -145,7 +153,9 @@ export type DropReason =
   | 'invalid-partial'
   | 'invalid-decision'
   | 'old-round'
-  | 'future-round-flood';
+  | 'future-round-flood'
+  | 'unjustified'
+  | 'abstained';
 
 /** Self-verifying evidence: two messages signed by one member that no honest member signs. */
 export interface Evidence {

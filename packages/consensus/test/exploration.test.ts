@@ -58,14 +58,21 @@ describe(`exploration of every delivery order (n = 4, t = 3, two rounds${complet
       expect(r.unsoundMerges).toBe(0);
       expect(r.violations).toBe(0);
       if (!complete) {
-        expect(r.terminal).toBeGreaterThan(options.byzantineLeader ? 0 : 100);
+        // (Since the justification of round 2 the honest space is deeper: 74 terminals in 25,000 states.)
+        expect(r.terminal).toBeGreaterThan(options.byzantineLeader ? 0 : 50);
         return;
       }
       // Same sources, same space: the counts of the record (a smaller count means a part was missed).
       const recorded = record?.sources === digest ? record.scenarios.find((s) => s.name === name) : undefined;
       if (recorded) expect([r.states, r.terminal]).toEqual([recorded.states, recorded.terminal]);
       const seconds = Math.round((performance.now() - start) / 1000);
-      results.set(name, { name, states: r.states, terminal: r.terminal, seconds });
+      results.set(name, {
+        name,
+        states: r.states,
+        terminal: r.terminal,
+        decidedTerminal: r.decidedTerminal,
+        seconds,
+      });
     },
     timeout,
   );

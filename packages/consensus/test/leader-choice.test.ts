@@ -5,7 +5,8 @@
 // nothing could reach t (and no evidence names anyone). It now weighs the verified partials it
 // holds from any message, the six A votes of round 1 included, and proposes A. With
 // `partialVerification: 'on-combine'`, the claims' partials used to count unchecked: garbage
-// partials steered the leader the same way.
+// partials steered the leader the same way. (Since item 6 a round change's partial is checked on
+// arrival in either mode, before its value is kept, and one with a garbage partial is dropped.)
 import { describe, expect, it } from 'vitest';
 import { lengthPrefixed, writeFields } from '../src/codec.ts';
 import { createRotationalInstance, leaderOrder, ROTATIONAL_PROTOCOL, RotationalKind } from '../src/index.ts';
@@ -87,9 +88,10 @@ function attack(options: { garbageClaims?: boolean; onCombine?: boolean }) {
   }
   for (const m of unsigned)
     watch(leader.handle(signed(m, RotationalKind.RoundChange, 2, writeFields({ u8: 0 }))));
-  // The t-th round change: an A signer's, which carries A's value (C has five claims, A one).
-  const m = signersOfA[0]!;
-  watch(leader.handle(signed(m, RotationalKind.RoundChange, 2, claim(valueA, partial(m, valueA)))));
+  // Then the A signers' round changes, which carry A's value: the first is the t-th (C has five
+  // claims, A one); round changes with garbage partials are dropped, so those need all six.
+  for (const m of signersOfA)
+    watch(leader.handle(signed(m, RotationalKind.RoundChange, 2, claim(valueA, partial(m, valueA)))));
   return proposed;
 }
 

@@ -13,7 +13,9 @@ export type ByzantineStrategy =
   | 'bad-partials'
   | 'withheld-partials'
   | 'round-change-spam'
-  | 'double-vote';
+  | 'double-vote'
+  /** Equivocates whenever it leads and withholds its own partials (the bench's equivocation figures; not drawn at random). */
+  | 'equivocating-withholding';
 
 export const BYZANTINE_STRATEGIES: readonly ByzantineStrategy[] = [
   'equivocating-leader',
@@ -69,6 +71,8 @@ export interface SimulationConfig {
   readonly guard?: 'durable' | 'broken';
   /** Members left out of every leader order (`ConsensusParameters.excludedLeaders`). */
   readonly excludedLeaders?: readonly number[];
+  /** Leaders honest members abstain from (`ConsensusParameters.abstainFrom`). */
+  readonly abstainFrom?: readonly number[];
   /** Honest members' own candidates: all the same (default) or two different ones. */
   readonly candidates?: 'same' | 'split';
   /**

@@ -120,6 +120,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
       allocator,
       ...(config.timeouts ? { timeouts: config.timeouts } : {}),
       ...(config.excludedLeaders ? { excludedLeaders: config.excludedLeaders } : {}),
+      ...(config.abstainFrom ? { abstainFrom: new Set(config.abstainFrom) } : {}),
       ...(config.partialVerification ? { partialVerification: config.partialVerification } : {}),
     });
 
@@ -201,7 +202,10 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
           return [forge(j, m.kind, m.round, hooks.proposalBody(b ? valueB : valueA, m.body))];
         }
         return [payload];
+      case 'equivocating-withholding':
       case 'withheld-partials':
+        if (m.kind === hooks.kinds.proposal && strategy === 'equivocating-withholding')
+          return [forge(j, m.kind, m.round, hooks.proposalBody(to % 2 === 0 ? valueB : valueA, m.body))];
         if (m.kind === hooks.kinds.vote) return [];
         if (m.kind === hooks.kinds.roundChange)
           return [forge(j, m.kind, m.round, hooks.emptyRoundChangeBody())];

@@ -18,6 +18,8 @@ export interface ScenarioRecord {
   readonly name: string;
   readonly states: number;
   readonly terminal: number;
+  /** Terminal states in which some honest member decided (recorded since session 6). */
+  readonly decidedTerminal?: number;
   readonly seconds: number;
 }
 
