@@ -21,6 +21,7 @@ import {
   syncCommitteeMessageSigningRoot,
 } from '@diva-dvt/beacon-api/spec';
 import type { ValueType } from '@diva-dvt/consensus';
+import { OperatorError } from '../errors.ts';
 
 const equalBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -156,7 +157,14 @@ export function syncHeadRootValue(signing: SigningContext, slot: number): ValueT
   return {
     encode: (v) => v,
     decode: (bytes) => {
-      if (bytes.length !== 32) throw new RangeError(`a block root has 32 bytes, got ${bytes.length}`);
+      if (bytes.length !== 32) {
+        throw new OperatorError({
+          code: 'UNEXPECTED_RESPONSE',
+          duty: 'sync-committee-message',
+          field: 'beaconBlockRoot',
+          reason: `a block root has 32 bytes, got ${bytes.length}`,
+        });
+      }
       return bytes.slice();
     },
     isValid: (v) => v.length === 32,

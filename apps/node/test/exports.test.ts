@@ -1,0 +1,21 @@
+// The public surface, frozen: a change to what the package exports is a visible diff here.
+import { describe, expect, it } from 'vitest';
+
+describe('exports', () => {
+  it('@diva-dvt/node exports exactly these names', async () => {
+    expect(Object.keys(await import('../src/index.ts')).sort()).toMatchInlineSnapshot(`
+      [
+        "DivaNodeError",
+        "createNodeMetrics",
+        "createPinoLogger",
+        "isDivaNodeError",
+        "main",
+        "parseNodeConfig",
+        "parseRunArguments",
+        "readNodeConfig",
+        "startHttpEndpoints",
+        "startNode",
+      ]
+    `);
+  });
+});
