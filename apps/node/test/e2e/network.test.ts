@@ -10,6 +10,7 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createBeaconApi, createBeaconNodeClient } from '@diva-dvt/beacon-api';
 import { SecretKey } from '@diva-dvt/bls-threshold';
 import { interopSecretKey, isPortFree, startLodestar, stopAllLodestarNodes } from '@diva-dvt/devnet';
@@ -143,6 +144,22 @@ describe('20 diva-node processes on Lodestar', () => {
     const p4 = await chain.attestations(OURS, p4Start + SLOTS_PER_EPOCH, p4Start + 3 * SLOTS_PER_EPOCH - 1);
     for (const v of OURS) expect(p4.includedEpochs(v).length).toBeGreaterThanOrEqual(1);
     const balancesAfter4 = await chain.balances(OURS);
+    // effectiveness with every node up (phases 1 and 4): attestations included / expected
+    const up = [...p1.duties, ...p4.duties];
+    const figures: Record<string, unknown> = {};
+    figures['attestationEffectiveness'] = {
+      included: up.filter((d) => d.included).length,
+      expected: up.length,
+      withFiveDown: { included: p2.duties.filter((d) => d.included).length, expected: p2.duties.length },
+      withSixDown: { included: p3.duties.filter((d) => d.included).length, expected: p3.duties.length },
+    };
+    figures['balanceGainGwei'] = Object.fromEntries(
+      OURS.map((v) => [v, (balancesAfter4.get(v) ?? 0) - (balancesAfter1.get(v) ?? 0)]),
+    );
+    // read by the README's figures (not assertions)
+    const results = fileURLToPath(new URL('../../.test-results/', import.meta.url));
+    await mkdir(results, { recursive: true });
+    await writeFile(join(results, 'e2e-figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
     for (const v of OURS) expect(balancesAfter4.get(v)!).toBeGreaterThan(balancesAfter1.get(v)!);
 
     tracking.stop();
