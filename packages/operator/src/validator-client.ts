@@ -16,7 +16,7 @@ import { attest } from './duties/attestation.ts';
 import { proposeBlock } from './duties/block.ts';
 import { type ProposerSetting, ProposerSettings } from './duties/builder-registration.ts';
 import { sendSyncCommitteeMessage } from './duties/sync-committee-message.ts';
-import { contributeToSyncCommittee, signSyncSelectionProof } from './duties/sync-contribution.ts';
+import { contributeToSyncCommittee } from './duties/sync-contribution.ts';
 import { exitRequest, exitValidator, type VoluntaryExitOptions } from './duties/voluntary-exit.ts';
 import { OperatorError } from './errors.ts';
 import type { DutyContext } from './internal/duty.ts';
@@ -356,18 +356,14 @@ export class ValidatorClient {
       work.push(
         (async () => {
           await clock.waitUntil(ctx.times.atBps(slot, ctx.spec.syncMessageDueBps));
-          const subcommittees = syncSubcommitteesOf(ctx.spec, sync.validatorSyncCommitteeIndices);
-          // selection proofs are fixed values: their partial exchange runs beside the message's consensus
-          const proofs = subcommittees.map((sub) => signSyncSelectionProof(ctx, validatorIndex, slot, sub));
           const { outcome, beaconBlockRoot } = await sendSyncCommitteeMessage(ctx, sync, slot);
           emit(outcome);
           if (beaconBlockRoot === undefined) return;
           await clock.waitUntil(ctx.times.atBps(slot, ctx.spec.contributionDueBps));
+          const subcommittees = syncSubcommitteesOf(ctx.spec, sync.validatorSyncCommitteeIndices);
           await Promise.all(
-            subcommittees.map(async (sub, i) =>
-              emit(
-                await contributeToSyncCommittee(ctx, validatorIndex, slot, sub, beaconBlockRoot, proofs[i]),
-              ),
+            subcommittees.map(async (sub) =>
+              emit(await contributeToSyncCommittee(ctx, validatorIndex, slot, sub, beaconBlockRoot)),
             ),
           );
         })(),
