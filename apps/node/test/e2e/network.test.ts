@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBeaconApi, createBeaconNodeClient } from '@diva-dvt/beacon-api';
 import { SecretKey } from '@diva-dvt/bls-threshold';
-import { interopSecretKey, isPortFree, startLodestar, stopAllLodestarNodes } from '@diva-dvt/devnet';
+import { allocatePortRange, interopSecretKey, startLodestar, stopAllLodestarNodes } from '@diva-dvt/devnet';
 import { createDevCluster, createSlashingProtection, type DevCluster } from '@diva-dvt/operator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ChainView, chainView } from '../helpers/chain.ts';
@@ -35,16 +35,6 @@ afterAll(async () => {
 });
 
 /** A base port with `count` free TCP ports from it on loopback. */
-async function freePortRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    let free = true;
-    for (let i = 0; i < count && free; i++) free = await isPortFree('127.0.0.1', base + i);
-    if (free) return base;
-  }
-  throw new RangeError(`no ${count} free consecutive ports`);
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('20 diva-node processes on Lodestar', () => {
@@ -52,7 +42,8 @@ describe('20 diva-node processes on Lodestar', () => {
     timeout: 20 * 60_000,
   }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'diva-node-e2e-'));
-    const basePort = await freePortRange(OPERATORS);
+    // below the ephemeral range: 20 processes dialling each other never take a listener's port
+    const basePort = await allocatePortRange('127.0.0.1', OPERATORS);
     const cluster: DevCluster = await createDevCluster({
       secretKeys: OURS.map((i) => interopSecretKey(i)),
       validatorIndices: OURS,
