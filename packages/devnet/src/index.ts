@@ -26,4 +26,4 @@ export {
   stopAllLodestarNodes,
   withLodestar,
 } from './lodestar.ts';
-export { allocatePort, isPortFree } from './ports.ts';
+export { allocatePort, allocatePortRange, isPortFree } from './ports.ts';

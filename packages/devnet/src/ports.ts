@@ -2,6 +2,7 @@
 // Lodestar also uses for discv5) and released just before the node starts; ports handed out in this
 // process are remembered, so several nodes started at once never get the same one.
 import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { DevnetError } from './errors.ts';
 
@@ -54,4 +55,41 @@ export async function allocatePort(host: string, opts: { udp?: boolean } = {}): 
 /** Marks a port as used by this process (an explicitly chosen port). */
 export function reservePort(port: number): void {
   handedOut.add(port);
+}
+
+/** The low end of the kernel's ephemeral port range (Linux; 32768 where it cannot be read). */
+function ephemeralLow(): number {
+  try {
+    const low = Number.parseInt(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8'), 10);
+    return Number.isInteger(low) && low > 1024 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+/**
+ * The first of `count` consecutive TCP ports, all free now and none handed out before, chosen
+ * below the kernel's ephemeral range: there no outgoing connection takes one as its local port in
+ * the time between this check and the listener binding it.
+ */
+export async function allocatePortRange(host: string, count: number): Promise<number> {
+  const low = 10_000;
+  const high = ephemeralLow() - count;
+  if (!Number.isInteger(count) || count < 1 || high <= low) {
+    throw new RangeError(
+      `allocatePortRange: count must be an integer in 1..${ephemeralLow() - low - 1}, got ${count}`,
+    );
+  }
+  const attempts = 50;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const base = low + Math.floor(Math.random() * (high - low));
+    let free = true;
+    for (let i = 0; i < count && free; i++) {
+      free = !handedOut.has(base + i) && (await tryTcp(host, base + i)) !== undefined;
+    }
+    if (!free) continue;
+    for (let i = 0; i < count; i++) handedOut.add(base + i);
+    return base;
+  }
+  throw new DevnetError({ code: 'NO_FREE_PORT', host, attempts });
 }

@@ -8,6 +8,7 @@ describe('exports', () => {
         "DevnetError",
         "GENESIS_FORK_VERSIONS",
         "allocatePort",
+        "allocatePortRange",
         "buildGenesisState",
         "defaultLodestarBinary",
         "interopSecretKey",

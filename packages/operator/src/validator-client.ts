@@ -8,16 +8,10 @@
 // message when they are due, the sync committee contributions and the aggregate when those are
 // due. Duties are fetched once per epoch; the aggregation selection proof is signed as soon as the
 // attester duty is known (the committee subscription carries `is_aggregator`).
-import {
-  type AttesterDuty,
-  type BeaconApi,
-  isBeaconApiError,
-  type SpecValue,
-  type SyncDuty,
-} from '@diva-dvt/beacon-api';
+import { type BeaconApi, isBeaconApiError, type SpecValue } from '@diva-dvt/beacon-api';
 import { activePreset, createSigningContext, forkScheduleFromSpec } from '@diva-dvt/beacon-api/spec';
 import type { Clock } from './clock.ts';
-import { type AggregatorSelection, aggregate, selectAggregator } from './duties/aggregation.ts';
+import { aggregate } from './duties/aggregation.ts';
 import { attest } from './duties/attestation.ts';
 import { proposeBlock } from './duties/block.ts';
 import { type ProposerSetting, ProposerSettings } from './duties/builder-registration.ts';
@@ -26,6 +20,7 @@ import { contributeToSyncCommittee } from './duties/sync-contribution.ts';
 import { exitRequest, exitValidator, type VoluntaryExitOptions } from './duties/voluntary-exit.ts';
 import { OperatorError } from './errors.ts';
 import type { DutyContext } from './internal/duty.ts';
+import { fetchEpochDuties, type ValidatorEpoch } from './internal/epoch-duties.ts';
 import { SharedRequests } from './internal/shared-requests.ts';
 import { type Logger, silentLogger } from './logger.ts';
 import type { DutyOutcome, EpochDuties } from './outcome.ts';
@@ -70,12 +65,6 @@ export interface ValidatorClientInit {
    * setting and an attester duty that epoch (which carries its public key). Default false.
    */
   readonly builderRegistrations?: boolean;
-}
-
-interface ValidatorEpoch {
-  readonly duties: EpochDuties;
-  /** The aggregation selection of the attester duty, when there is one. */
-  readonly selection: Promise<AggregatorSelection> | undefined;
 }
 
 function signingContextOf(spec: Readonly<Record<string, SpecValue>>, genesisValidatorsRoot: Uint8Array) {
@@ -308,63 +297,8 @@ export class ValidatorClient {
     return p;
   }
 
-  async #fetchDuties(ctx: DutyContext, epoch: number): Promise<ValidatorEpoch[] | undefined> {
-    const indices = this.#indices;
-    if (indices.length === 0) return [];
-    let att: AttesterDuty[];
-    let prop: { validatorIndex: number; slot: number }[];
-    let sync: SyncDuty[];
-    try {
-      [att, prop, sync] = await Promise.all([
-        ctx.api.getAttesterDuties({ epoch, indices }).then((r) => r.data),
-        ctx.api.getProposerDuties({ epoch }).then((r) => r.data),
-        ctx.api.getSyncCommitteeDuties({ epoch, indices }).then((r) => r.data),
-      ]);
-    } catch (e) {
-      ctx.logger.error('could not fetch duties', {
-        epoch,
-        error: e instanceof Error ? e.message : String(e),
-      });
-      return undefined;
-    }
-    return indices.map((validatorIndex) => {
-      const attester = att.find((d) => d.validatorIndex === validatorIndex);
-      const duties: EpochDuties = {
-        epoch,
-        validatorIndex,
-        attester,
-        proposerSlots: prop
-          .filter((d) => d.validatorIndex === validatorIndex && d.slot > 0)
-          .map((d) => d.slot),
-        sync: sync.find((d) => d.validatorIndex === validatorIndex),
-      };
-      this.#init.onDuties?.(duties);
-      const selection = attester === undefined ? undefined : selectAggregator(ctx, attester);
-      if (attester !== undefined && selection !== undefined) {
-        void selection.then((s) =>
-          ctx.api
-            .prepareBeaconCommitteeSubnet({
-              data: [
-                {
-                  validatorIndex,
-                  committeeIndex: attester.committeeIndex,
-                  committeesAtSlot: attester.committeesAtSlot,
-                  slot: attester.slot,
-                  isAggregator: s.selectionProof !== undefined,
-                },
-              ],
-            })
-            .catch((e: unknown) =>
-              ctx.logger.warn('committee subscription failed', {
-                validatorIndex,
-                slot: attester.slot,
-                error: e instanceof Error ? e.message : String(e),
-              }),
-            ),
-        );
-      }
-      return { duties, selection };
-    });
+  #fetchDuties(ctx: DutyContext, epoch: number): Promise<ValidatorEpoch[] | undefined> {
+    return fetchEpochDuties(ctx, this.#indices, epoch, this.#init.onDuties);
   }
 
   async #runSlot(ctx: DutyContext, slot: number): Promise<void> {

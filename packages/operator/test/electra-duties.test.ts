@@ -19,15 +19,8 @@ import {
   verifySignatureSet,
 } from '@lodestar/state-transition';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type DutyOutcome, dutyReason } from '../src/index.ts';
-import {
-  ATTESTER_SLOT_IN_EPOCH,
-  COMMITTEE_INDEX,
-  COMMITTEE_LENGTH,
-  GENESIS_TIME_SEC,
-  PROPOSER_SLOT_IN_EPOCH,
-  VALIDATOR,
-} from './helpers/beacon-node.ts';
+import { dutyReason } from '../src/index.ts';
+import { COMMITTEE_INDEX, COMMITTEE_LENGTH, VALIDATOR } from './helpers/beacon-node.ts';
 import {
   blobsOf,
   electraAttestationData,
@@ -36,13 +29,8 @@ import {
   startElectraBeaconNode,
 } from './helpers/beacon-node-electra.ts';
 import { createFakeClock } from './helpers/fake-clock.ts';
-import { createHarness, groupPublicKey, type Harness, stopNow } from './helpers/harness.ts';
-
-const SLOT_MS = 6_000;
-const GENESIS_MS = GENESIS_TIME_SEC * 1000;
-const slotStart = (slot: number) => GENESIS_MS + slot * SLOT_MS;
-const third = (slot: number) => slotStart(slot) + 2_000;
-const twoThirds = (slot: number) => slotStart(slot) + 4_000;
+import { createHarness, groupPublicKey, stopNow } from './helpers/harness.ts';
+import { GENESIS_MS, is, runSlot, slotStart, third, twoThirds } from './helpers/slots.ts';
 
 let lodestar: Awaited<ReturnType<typeof lodestarChain>>;
 const pubkeys = createPubkeyCache();
@@ -67,25 +55,6 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-const is = (duty: DutyOutcome['duty'], slot: number) => (o: DutyOutcome) =>
-  o.duty === duty && o.slot === slot;
-
-async function runSlot(h: Harness, slot: number): Promise<void> {
-  h.clock.advanceTo(slotStart(slot));
-  if (slot % 8 === PROPOSER_SLOT_IN_EPOCH) await h.outcome(is('block', slot), `block of slot ${slot}`);
-  h.clock.advanceTo(third(slot));
-  await h.outcome(is('sync-committee-message', slot), `sync message of slot ${slot}`);
-  if (slot % 8 === ATTESTER_SLOT_IN_EPOCH) await h.outcome(is('attestation', slot), `attestation ${slot}`);
-  h.clock.advanceTo(twoThirds(slot));
-  for (const sub of [0, 2]) {
-    await h.outcome(
-      (o) => is('sync-committee-contribution', slot)(o) && o.subcommitteeIndex === sub,
-      `contribution ${slot}/${sub}`,
-    );
-  }
-  if (slot % 8 === ATTESTER_SLOT_IN_EPOCH) await h.outcome(is('aggregate', slot), `aggregate ${slot}`);
-}
 
 async function setup(blinded: boolean, overrides?: BeaconApiImplementation) {
   const clock = createFakeClock(GENESIS_MS - 5_000);

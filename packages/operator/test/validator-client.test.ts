@@ -14,16 +14,13 @@ import {
   syncCommitteeSelectionProofSigningRoot,
 } from '@diva-dvt/beacon-api/spec';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DutyOutcome, isOperatorError } from '../src/index.ts';
+import { isOperatorError } from '../src/index.ts';
 import {
-  ATTESTER_SLOT_IN_EPOCH,
   attestationData,
   COMMITTEE_INDEX,
   COMMITTEE_LENGTH,
-  GENESIS_TIME_SEC,
   headRoot,
   MINIMAL_SPEC,
-  PROPOSER_SLOT_IN_EPOCH,
   startTestBeaconNode,
   VALIDATOR,
   VALIDATOR_COMMITTEE_INDEX,
@@ -36,12 +33,7 @@ import {
   stopNow,
   verifiesWithGroupKey,
 } from './helpers/harness.ts';
-
-const SLOT_MS = 6_000;
-const GENESIS_MS = GENESIS_TIME_SEC * 1000;
-const slotStart = (slot: number) => GENESIS_MS + slot * SLOT_MS;
-const third = (slot: number) => slotStart(slot) + 2_000; // 3333 bps of 6 s, rounded
-const twoThirds = (slot: number) => slotStart(slot) + 4_000; // 6667 bps of 6 s, rounded
+import { GENESIS_MS, is, runSlot, SLOT_MS, slotStart, third, twoThirds } from './helpers/slots.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -52,26 +44,6 @@ async function setup(options: Parameters<typeof startTestBeaconNode>[0]) {
   const node = await startTestBeaconNode(options);
   cleanups.push(() => node.close());
   return node;
-}
-
-const is = (duty: DutyOutcome['duty'], slot: number, status?: DutyOutcome['status']) => (o: DutyOutcome) =>
-  o.duty === duty && o.slot === slot && (status === undefined || o.status === status);
-
-/** Runs one slot: advances to each due time, waiting for what is due there to end. */
-async function runSlot(h: Harness, slot: number): Promise<void> {
-  h.clock.advanceTo(slotStart(slot));
-  if (slot % 8 === PROPOSER_SLOT_IN_EPOCH) await h.outcome(is('block', slot), `block of slot ${slot}`);
-  h.clock.advanceTo(third(slot));
-  await h.outcome(is('sync-committee-message', slot), `sync message of slot ${slot}`);
-  if (slot % 8 === ATTESTER_SLOT_IN_EPOCH) await h.outcome(is('attestation', slot), `attestation ${slot}`);
-  h.clock.advanceTo(twoThirds(slot));
-  for (const sub of [0, 2]) {
-    await h.outcome(
-      (o) => is('sync-committee-contribution', slot)(o) && o.subcommitteeIndex === sub,
-      `contribution ${slot}/${sub}`,
-    );
-  }
-  if (slot % 8 === ATTESTER_SLOT_IN_EPOCH) await h.outcome(is('aggregate', slot), `aggregate ${slot}`);
 }
 
 describe('ValidatorClient', () => {

@@ -36,7 +36,21 @@ export function nodeProcess(
   let child: ChildProcess | undefined;
   let exited: Promise<string> | undefined;
   let log: WriteStream | undefined;
-  const waiters = new Set<{ match: (l: LogLine) => boolean; resolve: (l: LogLine) => void }>();
+  interface Waiter {
+    match: (l: LogLine) => boolean;
+    resolve: (l: LogLine) => void;
+    reject: (e: Error) => void;
+    /** The run (start count) it waits on: a later run's exit does not concern it. */
+    run: number;
+  }
+  let runs = 0;
+  const waiters = new Set<Waiter>();
+  // the last lines, for an error that says what the process did
+  const tail = () =>
+    lines
+      .slice(-8)
+      .map((l) => `    ${JSON.stringify(l).slice(0, 400)}`)
+      .join('\n');
   const onLine = (text: string) => {
     let line: LogLine;
     try {
@@ -66,7 +80,23 @@ export function nodeProcess(
         env: { ...process.env, ...env },
       });
       child = c;
-      exited = new Promise((resolve) => c.once('exit', (code, signal) => resolve(signal ?? String(code))));
+      const run = ++runs;
+      exited = new Promise((resolve) =>
+        c.once('exit', (code, signal) => {
+          const how = signal ?? String(code);
+          // a waiter cannot be satisfied by a process that is gone (stdout is read to its end first)
+          setImmediate(() => {
+            for (const w of waiters) {
+              if (w.run !== run) continue;
+              waiters.delete(w);
+              w.reject(
+                new Error(`${name}: exited (${how}) before the awaited log line; its last lines:\n${tail()}`),
+              );
+            }
+          });
+          resolve(how);
+        }),
+      );
       let buffer = '';
       c.stdout?.on('data', (chunk: Buffer) => {
         log?.write(chunk);
@@ -92,11 +122,15 @@ export function nodeProcess(
       const found = lines.find(match);
       if (found !== undefined) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
-        const w = { match, resolve };
+        const w: Waiter = { match, resolve, reject, run: runs };
         waiters.add(w);
         setTimeout(() => {
           if (waiters.delete(w))
-            reject(new RangeError(`${name}: no matching log line within ${timeoutMs} ms`));
+            reject(
+              new RangeError(
+                `${name}: no matching log line within ${timeoutMs} ms (${self.running ? 'running' : 'not running'}); its last lines:\n${tail()}`,
+              ),
+            );
         }, timeoutMs).unref();
       });
     },

@@ -34,6 +34,42 @@ function safely(check: () => boolean): boolean {
   }
 }
 
+interface SszType<T> {
+  serialize(value: T): Uint8Array;
+  deserialize(bytes: Uint8Array): T;
+}
+
+/** A value type over an SSZ type: `check` runs safely (a throw is invalid). */
+function sszValue<T>(
+  type: SszType<T>,
+  check: (value: T) => boolean,
+  signingRoot: (value: T) => Uint8Array,
+): ValueType<T> {
+  return {
+    encode: (v) => type.serialize(v),
+    decode: (bytes) => type.deserialize(bytes),
+    isValid: (v) => safely(() => check(v)),
+    signingRoot,
+  };
+}
+
+/** What every aggregate a member signs must be: this aggregator's, of the decided data, with bits. */
+function isOurAggregate(
+  v: Phase0AggregateAndProof | ElectraAggregateAndProof,
+  duty: {
+    readonly aggregatorIndex: number;
+    readonly data: AttestationData;
+    readonly selectionProof: Uint8Array;
+  },
+): boolean {
+  return (
+    v.aggregatorIndex === duty.aggregatorIndex &&
+    ssz.phase0.AttestationData.equals(v.aggregate.data, duty.data) &&
+    equalBytes(v.selectionProof, duty.selectionProof) &&
+    v.aggregate.aggregationBits.getTrueBitIndexes().length > 0
+  );
+}
+
 /**
  * Attestation data for one committee at one slot. The source and target are not checked against
  * this node's view here: slashing protection decides (surround and double votes are refused).
@@ -42,20 +78,15 @@ export function attestationDataValue(
   signing: SigningContext,
   duty: { readonly slot: number; readonly committeeIndex: number; readonly slotsPerEpoch: number },
 ): ValueType<AttestationData> {
-  const type = ssz.phase0.AttestationData;
-  return {
-    encode: (v) => type.serialize(v),
-    decode: (bytes) => type.deserialize(bytes),
-    isValid: (v) =>
-      safely(
-        () =>
-          v.slot === duty.slot &&
-          v.index === duty.committeeIndex &&
-          v.source.epoch <= v.target.epoch &&
-          v.target.epoch === Math.floor(duty.slot / duty.slotsPerEpoch),
-      ),
-    signingRoot: (v) => attestationDataSigningRoot(signing, v),
-  };
+  return sszValue(
+    ssz.phase0.AttestationData,
+    (v) =>
+      v.slot === duty.slot &&
+      v.index === duty.committeeIndex &&
+      v.source.epoch <= v.target.epoch &&
+      v.target.epoch === Math.floor(duty.slot / duty.slotsPerEpoch),
+    (v) => attestationDataSigningRoot(signing, v),
+  );
 }
 
 /**
@@ -80,13 +111,11 @@ export function blockValue(
     readonly blinded: boolean;
   },
 ): ValueType<AnyBlock> {
-  const type = blockType(duty.fork, duty.blinded);
-  return {
-    encode: (v) => type.serialize(v),
-    decode: (bytes) => type.deserialize(bytes),
-    isValid: (v) => safely(() => v.slot === duty.slot && v.proposerIndex === duty.proposerIndex),
-    signingRoot: (v) => blockSigningRoot(signing, v, { blinded: duty.blinded }),
-  };
+  return sszValue<AnyBlock>(
+    blockType(duty.fork, duty.blinded),
+    (v) => v.slot === duty.slot && v.proposerIndex === duty.proposerIndex,
+    (v) => blockSigningRoot(signing, v, { blinded: duty.blinded }),
+  );
 }
 
 /**
@@ -102,20 +131,11 @@ export function aggregateValue(
     readonly selectionProof: Uint8Array;
   },
 ): ValueType<Phase0AggregateAndProof> {
-  const type = aggregateAndProofType(duty.fork, false);
-  return {
-    encode: (v) => type.serialize(v),
-    decode: (bytes) => type.deserialize(bytes),
-    isValid: (v) =>
-      safely(
-        () =>
-          v.aggregatorIndex === duty.aggregatorIndex &&
-          ssz.phase0.AttestationData.equals(v.aggregate.data, duty.data) &&
-          equalBytes(v.selectionProof, duty.selectionProof) &&
-          v.aggregate.aggregationBits.getTrueBitIndexes().length > 0,
-      ),
-    signingRoot: (v) => aggregateAndProofSigningRoot(signing, v),
-  };
+  return sszValue<Phase0AggregateAndProof>(
+    aggregateAndProofType(duty.fork, false),
+    (v) => isOurAggregate(v, duty),
+    (v) => aggregateAndProofSigningRoot(signing, v),
+  );
 }
 
 /**
@@ -132,24 +152,14 @@ export function electraAggregateValue(
     readonly selectionProof: Uint8Array;
   },
 ): ValueType<ElectraAggregateAndProof> {
-  const type = ssz.electra.AggregateAndProof;
-  return {
-    encode: (v) => type.serialize(v),
-    decode: (bytes) => type.deserialize(bytes),
-    isValid: (v) =>
-      safely(() => {
-        const committees = v.aggregate.committeeBits.getTrueBitIndexes();
-        return (
-          v.aggregatorIndex === duty.aggregatorIndex &&
-          committees.length === 1 &&
-          committees[0] === duty.committeeIndex &&
-          ssz.phase0.AttestationData.equals(v.aggregate.data, duty.data) &&
-          equalBytes(v.selectionProof, duty.selectionProof) &&
-          v.aggregate.aggregationBits.getTrueBitIndexes().length > 0
-        );
-      }),
-    signingRoot: (v) => aggregateAndProofSigningRoot(signing, v),
-  };
+  return sszValue(
+    ssz.electra.AggregateAndProof,
+    (v) => {
+      const committees = v.aggregate.committeeBits.getTrueBitIndexes();
+      return committees.length === 1 && committees[0] === duty.committeeIndex && isOurAggregate(v, duty);
+    },
+    (v) => aggregateAndProofSigningRoot(signing, v),
+  );
 }
 
 /** The head block root a sync committee member signs at `slot`. */
@@ -186,19 +196,14 @@ export function contributionValue(
     readonly selectionProof: Uint8Array;
   },
 ): ValueType<ContributionAndProof> {
-  const type = ssz.altair.ContributionAndProof;
-  return {
-    encode: (v) => type.serialize(v),
-    decode: (bytes) => type.deserialize(bytes),
-    isValid: (v) =>
-      safely(
-        () =>
-          v.aggregatorIndex === duty.aggregatorIndex &&
-          v.contribution.slot === duty.slot &&
-          v.contribution.subcommitteeIndex === duty.subcommitteeIndex &&
-          equalBytes(v.contribution.beaconBlockRoot, duty.beaconBlockRoot) &&
-          equalBytes(v.selectionProof, duty.selectionProof),
-      ),
-    signingRoot: (v) => contributionAndProofSigningRoot(signing, v),
-  };
+  return sszValue(
+    ssz.altair.ContributionAndProof,
+    (v) =>
+      v.aggregatorIndex === duty.aggregatorIndex &&
+      v.contribution.slot === duty.slot &&
+      v.contribution.subcommitteeIndex === duty.subcommitteeIndex &&
+      equalBytes(v.contribution.beaconBlockRoot, duty.beaconBlockRoot) &&
+      equalBytes(v.selectionProof, duty.selectionProof),
+    (v) => contributionAndProofSigningRoot(signing, v),
+  );
 }
