@@ -16,7 +16,7 @@ import { attest } from './duties/attestation.ts';
 import { proposeBlock } from './duties/block.ts';
 import { type ProposerSetting, ProposerSettings } from './duties/builder-registration.ts';
 import { sendSyncCommitteeMessage } from './duties/sync-committee-message.ts';
-import { contributeToSyncCommittee } from './duties/sync-contribution.ts';
+import { contributeToSyncCommittee, signSyncSelectionProof } from './duties/sync-contribution.ts';
 import { exitRequest, exitValidator, type VoluntaryExitOptions } from './duties/voluntary-exit.ts';
 import { OperatorError } from './errors.ts';
 import type { DutyContext } from './internal/duty.ts';
@@ -355,15 +355,22 @@ export class ValidatorClient {
     if (sync !== undefined) {
       work.push(
         (async () => {
+          // Selection proofs are fixed values: their partial exchange runs at the slot's start, the
+          // quiet third (only proposals), not beside the attestation and sync-message consensus at
+          // one third (that made attestations late), nor at contribution time (contributions missed
+          // the slot's end waiting for it).
+          const subcommittees = syncSubcommitteesOf(ctx.spec, sync.validatorSyncCommitteeIndices);
+          const proofs = subcommittees.map((sub) => signSyncSelectionProof(ctx, validatorIndex, slot, sub));
           await clock.waitUntil(ctx.times.atBps(slot, ctx.spec.syncMessageDueBps));
           const { outcome, beaconBlockRoot } = await sendSyncCommitteeMessage(ctx, sync, slot);
           emit(outcome);
           if (beaconBlockRoot === undefined) return;
           await clock.waitUntil(ctx.times.atBps(slot, ctx.spec.contributionDueBps));
-          const subcommittees = syncSubcommitteesOf(ctx.spec, sync.validatorSyncCommitteeIndices);
           await Promise.all(
-            subcommittees.map(async (sub) =>
-              emit(await contributeToSyncCommittee(ctx, validatorIndex, slot, sub, beaconBlockRoot)),
+            subcommittees.map(async (sub, i) =>
+              emit(
+                await contributeToSyncCommittee(ctx, validatorIndex, slot, sub, beaconBlockRoot, proofs[i]),
+              ),
             ),
           );
         })(),

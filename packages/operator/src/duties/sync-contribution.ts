@@ -1,9 +1,10 @@
 // Sync committee contributions (altair validator.md "Sync committee contributions"): for each
-// subcommittee the validator sits in, when contributions are due (CONTRIBUTION_DUE_BPS, two thirds
-// into the slot), sign the selection proof over SyncAggregatorSelectionData under
-// DOMAIN_SYNC_COMMITTEE_SELECTION_PROOF; a selected aggregator asks the node for the contribution
-// to the block root its sync message signed, agrees with the committee on one ContributionAndProof,
-// and signs and publishes it under
+// subcommittee the validator sits in, sign the selection proof over SyncAggregatorSelectionData
+// under DOMAIN_SYNC_COMMITTEE_SELECTION_PROOF (a fixed value: the validator client starts it at the
+// slot's start, so the committee's partial exchange is over by the time contributions are due);
+// when contributions are due (CONTRIBUTION_DUE_BPS, two thirds into the slot) a selected aggregator
+// asks the node for the contribution to the block root its sync message signed, agrees with the
+// committee on one ContributionAndProof, and signs and publishes it under
 // DOMAIN_CONTRIBUTION_AND_PROOF. Deadline: the end of the slot (nodes refuse a contribution of a
 // past slot).
 import {
@@ -16,14 +17,8 @@ import type { DutyOutcome } from '../outcome.ts';
 import { isSyncCommitteeAggregator } from '../selection.ts';
 import { contributionValue } from './values.ts';
 
-export function contributeToSyncCommittee(
-  ctx: step.DutyContext,
-  validatorIndex: number,
-  slot: number,
-  subcommitteeIndex: number,
-  beaconBlockRoot: Uint8Array,
-): Promise<DutyOutcome> {
-  const t = step.withinSlot(
+function target(ctx: step.DutyContext, validatorIndex: number, slot: number, subcommitteeIndex: number) {
+  return step.withinSlot(
     ctx,
     'sync-committee-contribution',
     validatorIndex,
@@ -31,14 +26,43 @@ export function contributeToSyncCommittee(
     ctx.spec.contributionDueBps,
     subcommitteeIndex,
   );
+}
+
+/**
+ * Starts signing the selection proof of one subcommittee now. The promise rejects as the
+ * contribution would end (a `DutyEnd`), which `contributeToSyncCommittee` turns into its outcome;
+ * it is marked handled here, since it may reject before anyone awaits it.
+ */
+export function signSyncSelectionProof(
+  ctx: step.DutyContext,
+  validatorIndex: number,
+  slot: number,
+  subcommitteeIndex: number,
+): Promise<Uint8Array> {
+  const proof = step.sign(
+    ctx,
+    target(ctx, validatorIndex, slot, subcommitteeIndex),
+    'sync-committee-selection-proof',
+    syncCommitteeSelectionProofSigningRoot(ctx.signing, slot, subcommitteeIndex),
+  );
+  proof.catch(() => {});
+  return proof;
+}
+
+export function contributeToSyncCommittee(
+  ctx: step.DutyContext,
+  validatorIndex: number,
+  slot: number,
+  subcommitteeIndex: number,
+  beaconBlockRoot: Uint8Array,
+  /** From `signSyncSelectionProof` (signed now when absent). */
+  selection?: Promise<Uint8Array>,
+): Promise<DutyOutcome> {
+  const t = target(ctx, validatorIndex, slot, subcommitteeIndex);
   return step.settle(async () => {
     step.checkDeadline(ctx, t, 'before-signing');
-    const selectionProof = await step.sign(
-      ctx,
-      t,
-      'sync-committee-selection-proof',
-      syncCommitteeSelectionProofSigningRoot(ctx.signing, slot, subcommitteeIndex),
-    );
+    const selectionProof = await (selection ??
+      signSyncSelectionProof(ctx, validatorIndex, slot, subcommitteeIndex));
     if (!isSyncCommitteeAggregator(ctx.spec, selectionProof))
       return { ...step.base(t), status: 'not-selected' };
     const contribution = await step.stage(ctx, t, 'sync-committee-contribution', 'produce', async () => {
