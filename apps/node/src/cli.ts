@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { readNodeConfig } from './config.ts';
 import { DivaNodeError, isDivaNodeError } from './errors.ts';
 import { createPinoLogger } from './logger.ts';
+import { silenceSqliteExperimentalWarning } from './warnings.ts';
 
 const HELP = `diva-node - run Diva distributed validators beside your beacon node
 
@@ -108,6 +109,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/diva-node')) {
+  silenceSqliteExperimentalWarning();
   process.on('unhandledRejection', (reason) => {
     process.stderr.write(
       `diva-node: unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}\n`,
