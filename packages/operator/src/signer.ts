@@ -18,6 +18,13 @@ export interface SigningDuty {
   readonly deadlineMs: number;
   /** Sync committee selection proofs and contributions: the subcommittee. */
   readonly subcommitteeIndex?: number;
+  /**
+   * 32 bytes every committee member reads alike for this duty and nobody knew long before: the
+   * validator client passes the attester duties' dependent root of the duty's epoch (the block root
+   * that fixed the epoch's shuffling, known about one epoch ahead). Mixed into the consensus leader
+   * order; without it the order follows the instance id and group key, computable years ahead.
+   */
+  readonly leaderSeed?: Uint8Array;
 }
 
 /** A value the committee agreed on and the validator's signature over its signing root. */

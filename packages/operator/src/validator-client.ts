@@ -192,6 +192,7 @@ export class ValidatorClient {
         signing: signingContextOf(specResponse.data, genesis.genesisValidatorsRoot),
         graffiti: this.#init.graffiti ?? new Uint8Array(32),
         shared: new SharedRequests(),
+        leaderSeeds: new Map(),
       };
       this.#loop = this.#run(this.#ctx, this.#controller.signal);
       this.#logger.info('validator client started', {

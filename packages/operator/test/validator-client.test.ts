@@ -19,6 +19,7 @@ import {
   attestationData,
   COMMITTEE_INDEX,
   COMMITTEE_LENGTH,
+  dependentRootOf,
   headRoot,
   MINIMAL_SPEC,
   startTestBeaconNode,
@@ -67,6 +68,10 @@ describe('ValidatorClient', () => {
     expect(h.outcomes.filter((o) => o.status !== 'published')).toEqual([]);
     expect(h.duties).toHaveLength(1);
     expect(h.duties[0]).toMatchObject({ epoch: 0, validatorIndex: VALIDATOR, proposerSlots: [1] });
+    // every duty the committee decides is ordered by the epoch's dependent root (the leader seed)
+    const decided = h.signed.filter((d) => d.type === 'attestation' || d.type === 'block');
+    expect(decided.map((d) => d.type).sort()).toEqual(['attestation', 'block']);
+    for (const d of h.signed) expect(d.leaderSeed).toEqual(dependentRootOf(0));
     const ctx = node.signing;
 
     // block: RANDAO reveal over the epoch, the block signed, published at the slot's start

@@ -24,6 +24,8 @@ export interface DutyContext {
   readonly graffiti: Uint8Array;
   /** Identical requests of one slot, asked once (see ./shared-requests.ts). */
   readonly shared: SharedRequests;
+  /** Per epoch, the attester duties' dependent root: the consensus leader seed of its duties. */
+  readonly leaderSeeds: Map<number, Uint8Array>;
 }
 
 /** Which duty, and when it is due and dropped: the fields every outcome of it carries. */
@@ -125,13 +127,19 @@ export async function stage<R>(
   }
 }
 
-function signingDuty(t: DutyTarget<PublishedDutyType>, signingType: SigningDutyType): SigningDuty {
+function signingDuty(
+  ctx: DutyContext,
+  t: DutyTarget<PublishedDutyType>,
+  signingType: SigningDutyType,
+): SigningDuty {
+  const leaderSeed = ctx.leaderSeeds.get(ctx.times.epochOf(t.slot));
   return {
     type: signingType,
     validatorIndex: t.validatorIndex,
     slot: t.slot,
     deadlineMs: t.deadlineMs,
     ...(t.subcommitteeIndex !== undefined ? { subcommitteeIndex: t.subcommitteeIndex } : {}),
+    ...(leaderSeed !== undefined ? { leaderSeed } : {}),
   };
 }
 
@@ -143,7 +151,7 @@ export async function sign(
   root: Uint8Array,
 ): Promise<Uint8Array> {
   checkDeadline(ctx, t, 'before-signing');
-  const duty = signingDuty(t, signingType);
+  const duty = signingDuty(ctx, t, signingType);
   return stage(ctx, t, signingType, 'sign', () => ctx.signer.sign(root, duty));
 }
 
@@ -159,7 +167,7 @@ export async function decide<V>(
   valueType: ValueType<V>,
 ): Promise<DecidedValue<V>> {
   checkDeadline(ctx, t, 'before-signing');
-  const duty = signingDuty(t, signingType);
+  const duty = signingDuty(ctx, t, signingType);
   return stage(ctx, t, signingType, 'sign', () => ctx.signer.decide(own, valueType, duty));
 }
 

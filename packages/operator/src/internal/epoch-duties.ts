@@ -21,11 +21,15 @@ export async function fetchEpochDuties(
 ): Promise<ValidatorEpoch[] | undefined> {
   if (indices.length === 0) return [];
   let att: AttesterDuty[];
+  let dependentRoot: Uint8Array | undefined;
   let prop: { validatorIndex: number; slot: number }[];
   let sync: SyncDuty[];
   try {
     [att, prop, sync] = await Promise.all([
-      ctx.api.getAttesterDuties({ epoch, indices }).then((r) => r.data),
+      ctx.api.getAttesterDuties({ epoch, indices }).then((r) => {
+        dependentRoot = r.meta.dependentRoot;
+        return r.data;
+      }),
       ctx.api.getProposerDuties({ epoch }).then((r) => r.data),
       ctx.api.getSyncCommitteeDuties({ epoch, indices }).then((r) => r.data),
     ]);
@@ -36,6 +40,10 @@ export async function fetchEpochDuties(
     });
     return undefined;
   }
+  // The consensus leader seed of the epoch's duties (see SigningDuty.leaderSeed); a node that gives
+  // none leaves the committee on the group-key order, as every member whose node gives none.
+  if (dependentRoot?.length === 32) ctx.leaderSeeds.set(epoch, dependentRoot);
+  for (const e of ctx.leaderSeeds.keys()) if (e < epoch - 1) ctx.leaderSeeds.delete(e);
   return indices.map((validatorIndex) => {
     const attester = att.find((d) => d.validatorIndex === validatorIndex);
     const duties: EpochDuties = {

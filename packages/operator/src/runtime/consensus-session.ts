@@ -92,7 +92,9 @@ export function decideWithCommittee<V>(
   const startedMs = host.clock.nowMs();
   const base = options.roundTimeoutMs;
   const direct = options.direct;
-  const seed = committee.groupPublicKey.subarray(0, 32);
+  // A member whose beacon node saw another dependent root (a reorg across the epoch boundary) orders
+  // leaders differently: liveness only (the order is outside the safety argument, decision 19).
+  const seed = duty.leaderSeed ?? committee.groupPublicKey.subarray(0, 32);
   const n = committee.members.length;
   const waitMs = options.combinerWaitMs;
   const holdVotes = waitMs > 0 && leaderOf(leaderOrder(n, id, seed), 1) !== share.shareIndex;
@@ -102,7 +104,6 @@ export function decideWithCommittee<V>(
     t: committee.threshold,
     self: share.shareIndex,
     instance: id,
-    // TODO(issue 16): an earlier epoch's RANDAO mix; the instance id alone makes the order predictable.
     leaderSeed: seed,
     valueType,
     scheme: entry.scheme,

@@ -46,6 +46,8 @@ export const PROPOSER_SLOT_IN_EPOCH = 1;
 /** Its sync committee positions: subcommittees 0 and 2 of 8 members each. */
 export const SYNC_COMMITTEE_INDICES = [3, 17];
 
+/** The attester duties' dependent root the test node answers for `epoch`. */
+export const dependentRootOf = (epoch: number) => new Uint8Array(32).fill(0x20 + (epoch % 64));
 export const headRoot = (slot: number) => new Uint8Array(32).fill(0x80 + (slot % 64));
 
 export function attestationData(slot: number, committeeIndex: number, slotsPerEpoch = 8): AttestationData {
@@ -111,7 +113,7 @@ export async function startTestBeaconNode(options: {
           validatorCommitteeIndex: VALIDATOR_COMMITTEE_INDEX,
           slot: epoch * slotsPerEpoch + ATTESTER_SLOT_IN_EPOCH,
         })),
-      meta: { dependentRoot: new Uint8Array(32), executionOptimistic: false },
+      meta: { dependentRoot: dependentRootOf(epoch), executionOptimistic: false },
     })),
     getProposerDuties: rec('getProposerDuties', ({ epoch }) => ({
       data: Array.from({ length: slotsPerEpoch }, (_, k) => ({
