@@ -3,7 +3,13 @@
 // node requests, and — read at each scrape — peers connected and per-peer traffic. The list is in
 // the README ("Metrics").
 import type { ClientEvent } from '@diva-dvt/beacon-api';
-import { type DutyOutcome, dutyReason, type P2pNetwork, type SigningEvent } from '@diva-dvt/operator';
+import {
+  type ClockOffsetSample,
+  type DutyOutcome,
+  dutyReason,
+  type P2pNetwork,
+  type SigningEvent,
+} from '@diva-dvt/operator';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface NodeMetrics {
@@ -13,6 +19,8 @@ export interface NodeMetrics {
   beaconRequest(event: ClientEvent): void;
   /** Where peers and traffic are read from at each scrape. */
   watchNetwork(network: P2pNetwork, expectedPeers: () => number): void;
+  /** Where the peers' clock offsets are read from at each scrape. */
+  watchClockOffsets(read: () => ReadonlyMap<string, ClockOffsetSample>): void;
   setValidators(served: number, onChain: number): void;
 }
 
@@ -115,6 +123,25 @@ export function createNodeMetrics(): NodeMetrics {
       }
     },
   });
+  let offsets: () => ReadonlyMap<string, ClockOffsetSample> = () => new Map();
+  new Gauge({
+    name: 'diva_peer_clock_offset_seconds',
+    help: "Each committee peer's clock minus this node's, measured over p2p (exact to half the round trip)",
+    labelNames: ['peer'] as const,
+    registers: [registry],
+    collect() {
+      for (const [peer, s] of offsets()) this.set({ peer }, s.offsetMs / 1000);
+    },
+  });
+  new Gauge({
+    name: 'diva_peer_round_trip_seconds',
+    help: 'Round trip of the clock-offset sample kept for each committee peer',
+    labelNames: ['peer'] as const,
+    registers: [registry],
+    collect() {
+      for (const [peer, s] of offsets()) this.set({ peer }, s.rttMs / 1000);
+    },
+  });
   new Gauge({
     name: 'diva_peer_penalty',
     help: "Each committee peer's penalty score (misbehaviour; decays)",
@@ -161,6 +188,9 @@ export function createNodeMetrics(): NodeMetrics {
     watchNetwork(n, expectedPeers) {
       network = n;
       expected = expectedPeers;
+    },
+    watchClockOffsets(read) {
+      offsets = read;
     },
     setValidators(served, onChain) {
       validators.set({ state: 'served' }, served);

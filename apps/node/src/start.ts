@@ -156,6 +156,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   await step('operator node', () => node.start());
   cleanups.push(() => node.stop());
   metrics.watchNetwork(network, () => node.status().peers);
+  metrics.watchClockOffsets(() => node.clockOffsets());
 
   let http: HttpEndpoints | undefined;
   if (config.http !== undefined) {
@@ -223,5 +224,22 @@ async function readiness(node: OperatorNode, api: BeaconApi): Promise<ReadinessC
           detail: `${short.length} committee(s) with fewer than t - 1 peers connected, e.g. ${short[0]!.groupPublicKey}: ${short[0]!.connected} of ${short[0]!.threshold - 1}`,
         },
   );
+  const offset = node.committeeClockOffsetMs();
+  checks.push(
+    offset === undefined || Math.abs(offset) <= MAX_CLOCK_OFFSET_MS
+      ? {
+          name: 'clock-offset',
+          ok: true,
+          ...(offset === undefined ? { detail: 'not measured yet' } : {}),
+        }
+      : {
+          name: 'clock-offset',
+          ok: false,
+          detail: `median offset to the committee peers is ${Math.round(offset)} ms (limit ${MAX_CLOCK_OFFSET_MS} ms): check NTP`,
+        },
+  );
   return checks;
 }
+
+/** Readiness fails beyond this median clock offset to the committee (issue 16). */
+const MAX_CLOCK_OFFSET_MS = 200;

@@ -115,6 +115,11 @@ export {
 } from './proposal-store.ts';
 export { loadRuntimeBls, type RuntimeBls } from './runtime/bls.ts';
 export {
+  type ClockOffsetSample,
+  PeerClockOffsets,
+  type PeerClockOffsetsInit,
+} from './runtime/clock-offsets.ts';
+export {
   CommitteeSigner,
   type CommitteeSignerComponents,
   type CommitteeSignerInit,

@@ -22,6 +22,11 @@ import { type Logger, silentLogger } from './logger.ts';
 import type { DutyOutcome } from './outcome.ts';
 import type { P2pNetwork } from './p2p/types.ts';
 import {
+  type ClockOffsetSample,
+  PeerClockOffsets,
+  type PeerClockOffsetsInit,
+} from './runtime/clock-offsets.ts';
+import {
   CommitteeSigner,
   type CommitteeSignerComponents,
   type SignerValidator,
@@ -56,6 +61,8 @@ export interface OperatorNodeInit {
   readonly proposerSettings?: ValidatorClientInit['proposerSettings'];
   /** Send builder registrations once per epoch (needs `proposerSettings`). */
   readonly builderRegistrations?: boolean;
+  /** How the peers' clock offsets are measured (./runtime/clock-offsets.ts). */
+  readonly clockOffsets?: PeerClockOffsetsInit;
 }
 
 /** What the node runs now, for status pages and readiness. */
@@ -79,12 +86,31 @@ export class OperatorNode {
   readonly #indices = new Map<string, number>();
   #lookup: ReturnType<typeof setInterval> | undefined;
   #started = false;
+  readonly #offsets: PeerClockOffsets;
 
   constructor(components: OperatorNodeComponents, init: OperatorNodeInit) {
     this.#c = components;
     this.#init = init;
     this.#logger = components.logger ?? silentLogger;
     this.#address = components.network.address;
+    this.#offsets = new PeerClockOffsets(components, init.clockOffsets);
+  }
+
+  /** Each connected peer's clock offset (the peer's clock minus this node's), measured over p2p. */
+  clockOffsets(): ReadonlyMap<OperatorAddress, ClockOffsetSample> {
+    return this.#offsets.offsets();
+  }
+
+  /**
+   * The median clock offset to the other members of the committees served (ms; undefined before a
+   * first sample): duties are timed by this node's clock, so a large one means missed deadlines.
+   */
+  committeeClockOffsetMs(): number | undefined {
+    const members = new Set<OperatorAddress>();
+    for (const v of this.#snapshot?.validators ?? []) {
+      for (const m of v.members) if (m.operator !== this.#address) members.add(m.operator);
+    }
+    return this.#offsets.medianOffsetMs([...members]);
   }
 
   get signer(): CommitteeSigner | undefined {
@@ -132,6 +158,7 @@ export class OperatorNode {
     this.#snapshot = snapshot;
     network.setPeers(snapshot.peers);
     await network.start();
+    this.#offsets.start();
     await this.#resolveIndices(snapshot.validators);
     const served = this.#signerValidators(snapshot.validators);
     const publicKey = secp256k1.getPublicKey(this.#init.identityKey, true);
@@ -207,6 +234,7 @@ export class OperatorNode {
   /** Stops starting duties, lets those in flight end, then closes the signer and the network. */
   async stop(): Promise<void> {
     if (this.#lookup !== undefined) clearInterval(this.#lookup);
+    this.#offsets.stop();
     await this.#client?.stop();
     this.#signer?.stop();
     await this.#c.network.stop();

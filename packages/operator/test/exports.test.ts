@@ -13,6 +13,7 @@ describe('exports', () => {
         "OperatorError",
         "OperatorNode",
         "PENALTY_POINTS",
+        "PeerClockOffsets",
         "SlashingProtection",
         "ValidatorClient",
         "aggregateValue",

@@ -27,6 +27,7 @@ import { type Logger, silentLogger } from '../logger.ts';
 import type { P2pNetwork, PeerOffence } from '../p2p/types.ts';
 import type { DecidedValue, SigningDuty, ThresholdSigner } from '../signer.ts';
 import type { DirectDelivery } from './auth.ts';
+import { FRAME_TIME } from './clock-offsets.ts';
 import { decideWithCommittee } from './consensus-session.ts';
 import {
   decodeCombinedFrame,
@@ -235,6 +236,8 @@ export class CommitteeSigner implements ThresholdSigner {
       (bytes[0] === FRAME_COMBINED && decodeCombinedFrame(bytes) !== undefined)
     )
       id = bytes.subarray(1, 33);
+    else if (bytes[0] === FRAME_TIME)
+      return; // PeerClockOffsets' (./clock-offsets.ts)
     else return this.#drop(from, 'malformed frame', 'malformed');
     const session = this.#sessions.get(hex(id));
     if (session !== undefined) this.#route(from, bytes, session);
