@@ -7,6 +7,7 @@ import {
   type ClockOffsetSample,
   type DutyOutcome,
   dutyReason,
+  type InclusionResult,
   type P2pNetwork,
   type SigningEvent,
 } from '@diva-dvt/operator';
@@ -15,6 +16,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 export interface NodeMetrics {
   readonly registry: Registry;
   outcome(outcome: DutyOutcome): void;
+  /** A published attestation found on chain, or given up on. */
+  inclusion(result: InclusionResult): void;
   signing(event: SigningEvent): void;
   beaconRequest(event: ClientEvent): void;
   /** Where peers and traffic are read from at each scrape. */
@@ -93,6 +96,18 @@ export function createNodeMetrics(): NodeMetrics {
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
+  const inclusions = new Counter({
+    name: 'diva_attestation_inclusions_total',
+    help: 'Published attestations found in a later block (included) or not within an epoch (not_included)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const inclusionDelay = new Histogram({
+    name: 'diva_attestation_inclusion_delay_slots',
+    help: 'Slots from an attestation to the block that included it (1 is the best possible)',
+    buckets: [1, 2, 3, 4, 6, 8, 16, 32],
+    registers: [registry],
+  });
   const validators = new Gauge({
     name: 'diva_validators',
     help: "Validators in this operator's committees (state: served, on_chain)",
@@ -158,6 +173,10 @@ export function createNodeMetrics(): NodeMetrics {
       duties.inc({ duty: o.duty, reason: dutyReason(o) });
       if (o.status === 'published')
         dutyLatency.observe({ duty: o.duty }, Math.max(0, o.publishedAtMs - o.dueMs) / 1000);
+    },
+    inclusion(r) {
+      inclusions.inc({ result: r.status === 'included' ? 'included' : 'not_included' });
+      if (r.delaySlots !== undefined) inclusionDelay.observe(r.delaySlots);
     },
     signing(e) {
       switch (e.type) {

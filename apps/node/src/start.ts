@@ -143,6 +143,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       proposals,
       logger,
       onOutcome: (o) => metrics.outcome(o),
+      onInclusion: (r) => metrics.inclusion(r),
       onSigningEvent: (e) => metrics.signing(e),
     },
     {

@@ -50,6 +50,7 @@ export {
   type OperatorErrorCode,
   type OperatorErrorDetails,
 } from './errors.ts';
+export type { InclusionResult } from './inclusion.ts';
 export {
   generateIdentity,
   identityFromSecretKey,

@@ -48,6 +48,8 @@ export interface OperatorNodeComponents {
   readonly proposals?: ProposalStore;
   readonly logger?: Logger;
   readonly onOutcome?: (outcome: DutyOutcome) => void;
+  /** Whether each published attestation was found on chain (see ValidatorClientInit). */
+  readonly onInclusion?: ValidatorClientInit['onInclusion'];
   readonly onSigningEvent?: (event: SigningEvent) => void;
 }
 
@@ -196,6 +198,7 @@ export class OperatorNode {
           ? { builderRegistrations: this.#init.builderRegistrations }
           : {}),
         ...(this.#c.onOutcome !== undefined ? { onOutcome: this.#c.onOutcome } : {}),
+        ...(this.#c.onInclusion !== undefined ? { onInclusion: this.#c.onInclusion } : {}),
       },
     );
     await this.#client.start();

@@ -81,7 +81,9 @@ export interface EpochDuties {
  * `submitted`, `not-selected`, `late`, `consensus-timeout`, `too-few-partials`,
  * `slashing-protection-refused`, `beacon-node-unavailable` (the node did not answer or refused),
  * `invalid-beacon-response`, `unsupported-fork`, `signer-stopped`, `failed` (anything else).
- * `included` is added later by the inclusion check.
+ * Whether a submitted attestation was then included on chain is reported apart, by
+ * `ValidatorClientInit.onInclusion` (`included` with the delay, or `not-included`): a duty is
+ * counted once, when it ends here.
  */
 export type DutyReason =
   | 'submitted'

@@ -19,6 +19,7 @@ import { sendSyncCommitteeMessage } from './duties/sync-committee-message.ts';
 import { contributeToSyncCommittee, signSyncSelectionProof } from './duties/sync-contribution.ts';
 import { exitRequest, exitValidator, type VoluntaryExitOptions } from './duties/voluntary-exit.ts';
 import { OperatorError } from './errors.ts';
+import { type InclusionResult, InclusionTracker } from './inclusion.ts';
 import type { DutyContext } from './internal/duty.ts';
 import { fetchEpochDuties, type ValidatorEpoch } from './internal/epoch-duties.ts';
 import { SharedRequests } from './internal/shared-requests.ts';
@@ -65,6 +66,11 @@ export interface ValidatorClientInit {
    * setting and an attester duty that epoch (which carries its public key). Default false.
    */
   readonly builderRegistrations?: boolean;
+  /**
+   * Each published attestation, once found in a later block or given up on (./inclusion.ts;
+   * pre-electra attestations). Inclusion is checked only when this is given.
+   */
+  readonly onInclusion?: (result: InclusionResult) => void;
 }
 
 function signingContextOf(spec: Readonly<Record<string, SpecValue>>, genesisValidatorsRoot: Uint8Array) {
@@ -104,6 +110,8 @@ export class ValidatorClient {
   readonly #epochs = new Map<number, Promise<ValidatorEpoch[] | undefined>>();
   #indices: readonly number[];
   readonly #proposerSettings: ProposerSettings;
+  readonly #inclusion: InclusionTracker | undefined;
+  #inclusionSearch: Promise<void> = Promise.resolve();
 
   /** Does no I/O: `start()` does. */
   constructor(components: ValidatorClientComponents, init: ValidatorClientInit) {
@@ -128,6 +136,15 @@ export class ValidatorClient {
     this.#components = components;
     this.#init = init;
     this.#logger = components.logger ?? silentLogger;
+    const onInclusion = init.onInclusion;
+    this.#inclusion =
+      onInclusion === undefined
+        ? undefined
+        : new InclusionTracker((r) => {
+            if (r.status === 'included') this.#logger.debug('attestation included', { ...r });
+            else this.#logger.warn('attestation not included', { ...r });
+            onInclusion(r);
+          });
   }
 
   /** The validators duties are performed for. */
@@ -215,6 +232,7 @@ export class ValidatorClient {
     this.#controller.abort();
     await this.#loop;
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    await this.#inclusionSearch;
     this.#epochs.clear();
     this.#running = false;
     this.#logger.info('validator client stopped');
@@ -254,6 +272,7 @@ export class ValidatorClient {
       this.#inFlight.add(task);
       void task.finally(() => this.#inFlight.delete(task));
       this.#init.onSlot?.(slot);
+      this.#searchInclusions(ctx, slot - 1);
       const current = ctx.times.slotAt(clock.nowMs());
       if (current > slot + 1) {
         this.#logger.warn('slots skipped: the process fell behind', { from: slot + 1, to: current - 1 });
@@ -262,7 +281,22 @@ export class ValidatorClient {
     }
   }
 
+  /** One search at a time, in slot order; by then the previous slot's block has long arrived. */
+  #searchInclusions(ctx: DutyContext, slot: number): void {
+    const inclusion = this.#inclusion;
+    if (inclusion === undefined || slot < 0) return;
+    this.#inclusionSearch = this.#inclusionSearch.then(() =>
+      inclusion.searchUpTo(ctx, slot).catch((e: unknown) =>
+        this.#logger.warn('inclusion check failed', {
+          slot,
+          error: e instanceof Error ? e.message : String(e),
+        }),
+      ),
+    );
+  }
+
   #emit(ctx: DutyContext, outcome: DutyOutcome): void {
+    this.#inclusion?.watch(outcome);
     const fields = {
       duty: outcome.duty,
       slot: outcome.slot,
