@@ -2,13 +2,15 @@
 // later block (one request per slot, shared by every validator served) is searched for an
 // attestation with the same data whose aggregation bit of the validator is set. Found: `included`
 // with the inclusion delay in slots; not found in the blocks of the following epoch's worth of
-// slots (timely target ends there in altair): `not-included`. Empty slots and blocks the node cannot
-// give are skipped, never guessed. So an operator can tell "signed and sent, but nobody included it"
+// slots (timely target ends there in altair): `not-included`. Empty slots (404) are skipped; a
+// block the node cannot give now is asked for again at the next search, and an attestation is only
+// given up on once every slot of its window was searched, never guessed. So an operator can tell "signed and sent, but nobody included it"
 // (a network or proposer matter) from a duty that failed here.
 //
 // Electra attestations (SingleAttestation) are not checked: finding the validator's bit in an
 // on-chain electra attestation needs the lengths of every committee of the slot, which the node's
 // duties do not give (the committees endpoint is not in @diva-dvt/beacon-api yet).
+import { isBeaconApiError } from '@diva-dvt/beacon-api';
 import { type AttestationData, ssz } from '@diva-dvt/beacon-api/spec';
 import type { DutyContext } from './internal/duty.ts';
 import type { DutyOutcome } from './outcome.ts';
@@ -33,6 +35,15 @@ interface Watched {
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/** A 404 from the node, or from every node of a pool: the slot has no block. */
+function isNotFound(e: unknown): boolean {
+  if (isBeaconApiError(e, 'HTTP_ERROR')) return e.details.status === 404;
+  if (isBeaconApiError(e, 'ALL_NODES_FAILED')) {
+    return e.details.errors.length > 0 && e.details.errors.every((x) => /HTTP 404\b/.test(x.message));
+  }
+  return false;
+}
 
 interface BlockAttestation {
   readonly data: AttestationData;
@@ -83,25 +94,28 @@ export class InclusionTracker {
       this.#searched = Math.max(this.#searched, slot);
       return;
     }
-    const from = Math.max(this.#searched + 1, slot - ctx.spec.slotsPerEpoch);
+    // a node down for longer than the window: the slots it could not give are given up on
+    const from = Math.max(this.#searched + 1, slot - 2 * ctx.spec.slotsPerEpoch);
     for (let s = from; s <= slot; s++) {
       const attestations = await this.#blockAttestations(ctx, s);
-      if (attestations !== undefined) this.#match(s, attestations);
+      if (attestations === 'unavailable') break;
+      this.#match(s, attestations);
       this.#searched = s;
     }
-    this.#expire(slot, ctx.spec.slotsPerEpoch);
+    this.#expire(ctx.spec.slotsPerEpoch);
   }
 
-  async #blockAttestations(ctx: DutyContext, slot: number): Promise<BlockAttestation[] | undefined> {
+  async #blockAttestations(ctx: DutyContext, slot: number): Promise<BlockAttestation[] | 'unavailable'> {
     try {
-      const block = (await ctx.api.getBlock({ blockId: slot }, { timeoutMs: 2_000 })).data;
+      const block = (await ctx.api.getBlock({ blockId: slot }, { timeoutMs: ctx.spec.slotDurationMs / 2 }))
+        .data;
       const message = block?.message;
-      if (message?.slot !== slot) return undefined;
+      if (message?.slot !== slot) return [];
       const list = message.body?.attestations;
-      return Array.isArray(list) ? (list as BlockAttestation[]) : undefined;
-    } catch {
-      // an empty slot (404) or a node that cannot answer: nothing to learn from this slot
-      return undefined;
+      return Array.isArray(list) ? (list as BlockAttestation[]) : [];
+    } catch (e) {
+      // an empty slot: nothing to learn from it; anything else: ask again next time
+      return isNotFound(e) ? [] : 'unavailable';
     }
   }
 
@@ -133,10 +147,10 @@ export class InclusionTracker {
     }
   }
 
-  #expire(slot: number, window: number): void {
+  #expire(window: number): void {
     for (let i = this.#watched.length - 1; i >= 0; i--) {
       const w = this.#watched[i]!;
-      if (slot - w.slot < window) continue;
+      if (this.#searched - w.slot < window) continue;
       this.#watched.splice(i, 1);
       this.#onResult({ validatorIndex: w.validatorIndex, slot: w.slot, status: 'not-included' });
     }

@@ -85,6 +85,19 @@ describe('attestation inclusion', () => {
     ]);
   });
 
+  it('asks again for a block the node could not give, rather than skipping its slot', async () => {
+    let refused = 0;
+    const { results } = await run((node, slot) => {
+      if (slot !== ATTESTER_SLOT_IN_EPOCH + 1) return emptySlot();
+      if (refused++ === 0)
+        throw new BeaconApiError({ code: 'REQUEST_REJECTED', status: 500, reason: 'busy' });
+      return blockWith(slot, pooled(node()));
+    }, 5);
+    await waitUntil(() => results.length > 0, 'an inclusion result');
+    expect(refused).toBeGreaterThan(1);
+    expect(results[0]).toMatchObject({ status: 'included', inclusionSlot: ATTESTER_SLOT_IN_EPOCH + 1 });
+  });
+
   it('reports an attestation no block of the following epoch carried as not included', async () => {
     const { results, node } = await run(
       (_node, slot) => (slot % 2 === 0 ? blockWith(slot, []) : emptySlot()),
