@@ -76,9 +76,11 @@ export async function allocatePortRange(host: string, count: number): Promise<nu
   const low = 10_000;
   const high = ephemeralLow() - count;
   if (!Number.isInteger(count) || count < 1 || high <= low) {
-    throw new RangeError(
-      `allocatePortRange: count must be an integer in 1..${ephemeralLow() - low - 1}, got ${count}`,
-    );
+    throw new DevnetError({
+      code: 'INVALID_OPTION',
+      option: 'allocatePortRange count',
+      reason: `expected an integer in 1..${ephemeralLow() - low - 1}, got ${count}`,
+    });
   }
   const attempts = 50;
   for (let attempt = 0; attempt < attempts; attempt++) {

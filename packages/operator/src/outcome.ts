@@ -1,5 +1,5 @@
 // How every duty ends, for logs, metrics and tests: published (with the message that went out),
-// not selected (aggregation duties whose selection proof did not select the validator), late
+// signed (a voluntary exit asked for without publishing: the message is handed back), not selected (aggregation duties whose selection proof did not select the validator), late
 // (dropped because its deadline had passed: never sent late), or failed (with the error).
 import type { AttesterDuty, SyncDuty } from '@diva-dvt/beacon-api';
 import type {
@@ -56,6 +56,11 @@ export type DutyOutcome = {
         readonly message: PublishedMessages[D];
         readonly publishedAtMs: number;
       })
+    | (OutcomeBase<D> & {
+        /** Signed and handed back, not published, as asked (voluntary exits kept for later). */
+        readonly status: 'signed';
+        readonly message: PublishedMessages[D];
+      })
     | (OutcomeBase<D> & { readonly status: 'not-selected' })
     | (OutcomeBase<D> & {
         readonly status: 'late';
@@ -78,7 +83,7 @@ export interface EpochDuties {
 
 /**
  * Why a duty ended as it did, one code per outcome (logs and the `diva_duties_total` metric):
- * `submitted`, `not-selected`, `late`, `consensus-timeout`, `too-few-partials`,
+ * `submitted`, `signed` (not published, as asked), `not-selected`, `late`, `consensus-timeout`, `too-few-partials`,
  * `slashing-protection-refused`, `beacon-node-unavailable` (the node did not answer or refused),
  * `invalid-beacon-response`, `unsupported-fork`, `signer-stopped`, `failed` (anything else).
  * Whether a submitted attestation was then included on chain is reported apart, by
@@ -87,6 +92,7 @@ export interface EpochDuties {
  */
 export type DutyReason =
   | 'submitted'
+  | 'signed'
   | 'not-selected'
   | 'late'
   | 'consensus-timeout'
@@ -112,6 +118,8 @@ export function dutyReason(outcome: DutyOutcome): DutyReason {
   switch (outcome.status) {
     case 'published':
       return 'submitted';
+    case 'signed':
+      return 'signed';
     case 'not-selected':
       return 'not-selected';
     case 'late':

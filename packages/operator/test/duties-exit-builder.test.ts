@@ -137,6 +137,29 @@ describe('voluntary exits on request', () => {
     ).toBe(true);
   });
 
+  it('hands the signed exit back without publishing it when asked (an exit kept for later)', async () => {
+    const clock = createFakeClock(GENESIS_MS - 5_000);
+    const node = await startTestBeaconNode({
+      clock,
+      overrides: { submitPoolVoluntaryExit: () => undefined },
+    });
+    cleanups.push(() => node.close());
+    const h = createHarness({ url: node.url, clock });
+    await h.client.start();
+    cleanups.push(() => stopNow(h));
+    h.clock.advanceTo(slotStart(9));
+    const outcome = await h.client.exit(VALIDATOR, { epoch: 3, timeoutMs: 1_000, publish: false });
+    expect(outcome).toMatchObject({ status: 'signed', duty: 'voluntary-exit' });
+    expect(dutyReason(outcome)).toBe('signed');
+    const signed =
+      outcome.status === 'signed' && outcome.duty === 'voluntary-exit' ? outcome.message : undefined;
+    expect(signed?.message).toMatchObject({ epoch: 3, validatorIndex: VALIDATOR });
+    expect(
+      verifiesWithGroupKey(voluntaryExitSigningRoot(node.signing, signed!.message, 1), signed!.signature),
+    ).toBe(true);
+    expect(node.callsTo('submitPoolVoluntaryExit')).toEqual([]);
+  });
+
   it('ends as failed when the node refuses the exit, and refuses requests it cannot serve', async () => {
     const clock = createFakeClock(GENESIS_MS - 5_000);
     const node = await startElectraBeaconNode({

@@ -20,6 +20,8 @@ export interface VoluntaryExitRequest {
   readonly epoch: number;
   /** Give up collecting the signature after this time (unix ms). */
   readonly deadlineMs: number;
+  /** Publish it (else the outcome is `signed`). */
+  readonly publish: boolean;
 }
 
 /** `ValidatorClient.exit` options. */
@@ -31,6 +33,12 @@ export interface VoluntaryExitOptions {
   readonly epoch?: number;
   /** How long to collect the signature (default: one epoch). */
   readonly timeoutMs?: number;
+  /**
+   * Publish the exit to the beacon node (default true). False: the outcome is `signed` with the
+   * signed exit, to be kept and published later (it stays valid: exits are signed under the
+   * Capella domain, EIP-7044).
+   */
+  readonly publish?: boolean;
 }
 
 /** The request `options` make now; throws INVALID_OPTION for a bad epoch or timeout. */
@@ -50,7 +58,7 @@ export function exitRequest(
       throw new OperatorError({ code: 'INVALID_OPTION', option, reason: 'expected a non-negative integer' });
     }
   }
-  return { validatorIndex, epoch, deadlineMs: now + timeoutMs };
+  return { validatorIndex, epoch, deadlineMs: now + timeoutMs, publish: options.publish ?? true };
 }
 
 export function exitValidator(ctx: step.DutyContext, request: VoluntaryExitRequest): Promise<DutyOutcome> {
@@ -68,6 +76,7 @@ export function exitValidator(ctx: step.DutyContext, request: VoluntaryExitReque
     const root = voluntaryExitSigningRoot(ctx.signing, exit, currentEpoch);
     const signature = await step.sign(ctx, t, 'voluntary-exit', root);
     const signed: SignedVoluntaryExit = { message: exit, signature };
+    if (!request.publish) return { ...step.base(t), status: 'signed', message: signed };
     return step.publish(ctx, t, 'voluntary-exit', signed, (opts) =>
       ctx.api.submitPoolVoluntaryExit({ data: signed }, opts),
     );
