@@ -84,7 +84,10 @@ function firstDifference(canonical: unknown, input: unknown, path: string): stri
         : path;
     }
     if (typeof input !== 'string') return path;
-    if (HEX.test(canonical)) return canonical === input.toLowerCase() && HEX.test(input) ? undefined : path;
+    // Case-insensitive: addresses come back EIP-55 checksummed, clients send either case.
+    if (HEX.test(canonical)) {
+      return canonical.toLowerCase() === input.toLowerCase() && HEX.test(input) ? undefined : path;
+    }
     return canonical === input ? undefined : path;
   }
   if (Array.isArray(canonical)) {
