@@ -86,6 +86,8 @@ export interface Signer {
 export async function startSigner(
   options: {
     keyCount?: number;
+    /** The keys to hold (default: `keyCount` fresh ones). */
+    keys?: readonly SecretKey[];
     feeRecipients?: Web3SignerServerOptions['feeRecipients'];
     wrap?: (local: LocalWeb3SignerBackend) => Web3SignerBackend;
   } = {},
@@ -95,7 +97,7 @@ export async function startSigner(
   mkdirSync(keystoresDir);
   const passwordFile = join(root, 'password.txt');
   writeFileSync(passwordFile, `${PASSWORD}\n`);
-  const keys = Array.from({ length: options.keyCount ?? 2 }, newSecretKey);
+  const keys = options.keys ?? Array.from({ length: options.keyCount ?? 2 }, newSecretKey);
   for (const [i, k] of keys.entries()) await writeKeystore(keystoresDir, `keystore-${i}.json`, k);
   const { bls } = await loadRuntimeBls();
   const protection = await createSlashingProtection({
