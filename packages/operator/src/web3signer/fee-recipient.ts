@@ -63,7 +63,10 @@ export function checkFeeRecipientProof(
 ): FeeRecipientProofFault | undefined {
   const gindex = feeRecipientGindex(fork);
   if (gindex === undefined) {
-    return { field: 'beacon_block.version', reason: `a ${fork} block has no fee recipient to prove` };
+    return {
+      field: 'beacon_block.version',
+      reason: `a ${fork} block has no fee recipient to prove, and a fee recipient is configured for this key`,
+    };
   }
   const i = proofs.findIndex((p) => p.index === gindex);
   if (i < 0) {

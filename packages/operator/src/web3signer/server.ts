@@ -255,11 +255,13 @@ export function createWeb3SignerServer(options: Web3SignerServerOptions): Web3Si
       expected,
     );
     if (fault !== undefined) {
+      // The legacy BLOCK request has no `beacon_block`: its fork is in its type.
+      const at = request.type === 'BLOCK' && fault.field === 'beacon_block.version' ? 'type' : fault.field;
       logger.warn('web3signer: block refused by the fee-recipient check', {
         pubkey: pubkeyHex,
         slot: request.blockHeader.slot,
       });
-      throw new HttpFault(400, `invalid signing request at ${fault.field}: ${fault.reason}`);
+      throw new HttpFault(400, `invalid signing request at ${at}: ${fault.reason}`);
     }
   }
 

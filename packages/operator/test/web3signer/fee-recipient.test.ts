@@ -129,6 +129,20 @@ describe('verifying Web3Signer over HTTP', () => {
     expect(s.backend.signedCount).toBe(before);
   });
 
+  it('refuses (400) a pre-bellatrix block of a key with a fee recipient: nothing to prove', async () => {
+    const block = ssz.altair.BeaconBlock.defaultValue();
+    block.slot = 805;
+    const res = await s.post(checked, {
+      type: 'BLOCK_V2',
+      fork_info: FORK_INFO_JSON,
+      beacon_block: { version: 'ALTAIR', block: ssz.altair.BeaconBlock.toJson(block) },
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text).message).toMatch(
+      /at beacon_block.version: a altair block has no fee recipient/,
+    );
+  });
+
   it('signs the blocks of a key without a configured fee recipient unchecked', async () => {
     const res = await s.post(unchecked, blockRequest(804, OTHER));
     expect(res.status).toBe(200);
