@@ -70,16 +70,21 @@ const hex = (b: Uint8Array): `0x${string}` => `0x${Buffer.from(b).toString('hex'
 const PUBKEY = /^(?:0x)?([0-9a-fA-F]{96})$/;
 const SIGN_PATH = /^\/api\/v1\/eth2\/sign\/([^/]+)$/;
 
-/** Whether the client takes JSON: Accept names application/json (or application/*) with q > 0. */
-function acceptsJson(req: IncomingMessage): boolean {
+function accepted(req: IncomingMessage, types: readonly string[]): boolean {
   const accept = req.headers.accept ?? '';
   return accept.split(',').some((part) => {
     const [type, ...params] = part.trim().toLowerCase().split(';');
     const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    return (
-      (type === 'application/json' || type === 'application/*') && (q === undefined || Number(q.slice(2)) > 0)
-    );
+    return types.includes(type ?? '') && (q === undefined || Number(q.slice(2)) > 0);
   });
+}
+
+/**
+ * JSON unless the client asks for text/plain and not for JSON. Clients that send no Accept header
+ * parse JSON: Lodestar up to at least 1.5 sends only Content-Type and JSON-parses every answer.
+ */
+function acceptsJson(req: IncomingMessage): boolean {
+  return accepted(req, ['application/json', 'application/*']) || !accepted(req, ['text/plain', 'text/*']);
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {

@@ -31,6 +31,8 @@ describe('Web3Signer key endpoints', () => {
     expect(keys.sort()).toEqual(s.keys.map((k) => hex(k.toPublicKey().bytes)).sort());
     expect(await s.get('/upcheck', 'text/plain')).toMatchObject({ status: 200, text: 'OK' });
     expect(JSON.parse((await s.get('/upcheck')).text)).toEqual({ status: 'OK' });
+    const bare = await fetch(`${s.server.url}/upcheck`, { headers: { 'content-type': 'application/json' } });
+    expect(await bare.json()).toEqual({ status: 'OK' }); // Lodestar 1.5's upcheck parses JSON
     const health = await s.get('/healthcheck');
     expect(health.status).toBe(200);
     expect(JSON.parse(health.text)).toMatchObject({

@@ -261,6 +261,26 @@ describe('Web3Signer sign API', () => {
     });
   }
 
+  it('answers JSON to a client that sends no Accept header (Lodestar 1.5 sends only Content-Type)', async () => {
+    const res = await fetch(`${s.server.url}/api/v1/eth2/sign/${pubkey}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'RANDAO_REVEAL',
+        fork_info: FORK_INFO_JSON,
+        randao_reveal: { epoch: '20' },
+      }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(
+      verifies(
+        ((await res.json()) as { signature: string }).signature,
+        computeSigningRoot(ssz.Epoch, 20, domain(D.randao, 20)),
+      ),
+    ).toBe(true);
+  });
+
   it('answers 400 naming signingRoot when the supplied root differs from the recomputed one', async () => {
     const before = s.backend.signedCount;
     const res = await s.post(pubkey, {
