@@ -4,9 +4,10 @@
 // `--keystores-passwords-path`). Blocks and attestations pass the EIP-3076 slashing protection
 // (./slashing-protection.ts, sqlite) before they are signed: a refusal signs nothing. `reload()`
 // re-reads the directory: added keystores are decrypted, removed ones dropped, unchanged ones
-// (same size and mtime) kept without decrypting again. A keystore that does not load is reported,
+// (the same bytes, by SHA-256) kept without decrypting again. A keystore that does not load is reported,
 // never fatal, and the others stay usable.
-import { readdir, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type Bls, SecretKey } from '@diva-dvt/bls-threshold';
 import { OperatorError } from '../errors.ts';
@@ -41,8 +42,8 @@ export interface LocalWeb3SignerBackend extends Web3SignerBackend {
 
 interface LoadedKey {
   readonly file: string;
-  readonly size: number;
-  readonly mtimeMs: number;
+  /** SHA-256 of the file's bytes: a rewritten keystore is decrypted again, an unchanged one is not. */
+  readonly digest: string;
   readonly pubkeyHex: `0x${string}`;
   readonly secretKey: SecretKey;
 }
@@ -64,6 +65,7 @@ export function createLocalWeb3SignerBackend(
   const concurrency = Math.max(1, parameters.concurrency ?? 4);
   let byFile = new Map<string, LoadedKey>();
   let byKey = new Map<`0x${string}`, LoadedKey>();
+  let publicKeys: readonly `0x${string}`[] = [];
   let signedCount = 0;
 
   async function passwordFor(file: string, shared: string | undefined): Promise<string> {
@@ -71,12 +73,7 @@ export function createLocalWeb3SignerBackend(
     return readPasswordFile(join(parameters.passwordsDir as string, `${basename(file, '.json')}.txt`));
   }
 
-  async function loadOne(
-    file: string,
-    size: number,
-    mtimeMs: number,
-    shared: string | undefined,
-  ): Promise<LoadedKey> {
+  async function loadOne(file: string, digest: string, shared: string | undefined): Promise<LoadedKey> {
     const { keystore, secret } = await decryptKeystoreFile(file, await passwordFor(file, shared));
     let secretKey: SecretKey;
     try {
@@ -98,7 +95,7 @@ export function createLocalWeb3SignerBackend(
         reason: 'its pubkey field is not the public key of its secret',
       });
     }
-    return { file, size, mtimeMs, pubkeyHex, secretKey };
+    return { file, digest, pubkeyHex, secretKey };
   }
 
   async function reload(): Promise<Web3SignerReloadReport> {
@@ -121,15 +118,15 @@ export function createLocalWeb3SignerBackend(
     if (parameters.passwordFile !== undefined) shared = await readPasswordFile(parameters.passwordFile);
 
     const nextByFile = new Map<string, LoadedKey>();
-    const jobs: { file: string; size: number; mtimeMs: number }[] = [];
+    const jobs: { file: string; digest: string }[] = [];
     for (const file of files) {
       try {
-        const s = await stat(file);
-        if (!s.isFile()) continue;
+        const digest = createHash('sha256')
+          .update(await readFile(file))
+          .digest('hex');
         const known = byFile.get(file);
-        if (known !== undefined && known.size === s.size && known.mtimeMs === s.mtimeMs)
-          nextByFile.set(file, known);
-        else jobs.push({ file, size: s.size, mtimeMs: s.mtimeMs });
+        if (known !== undefined && known.digest === digest) nextByFile.set(file, known);
+        else jobs.push({ file, digest });
       } catch (e) {
         errors.push({ file, reason: reasonOf(e) });
       }
@@ -139,7 +136,7 @@ export function createLocalWeb3SignerBackend(
       while (next < jobs.length) {
         const job = jobs[next++] as (typeof jobs)[number];
         try {
-          nextByFile.set(job.file, await loadOne(job.file, job.size, job.mtimeMs, shared));
+          nextByFile.set(job.file, await loadOne(job.file, job.digest, shared));
         } catch (e) {
           errors.push({ file: job.file, reason: reasonOf(e) });
         }
@@ -161,6 +158,7 @@ export function createLocalWeb3SignerBackend(
     }
     byFile = nextByFile;
     byKey = nextByKey;
+    publicKeys = Object.freeze([...nextByKey.keys()]);
     return { keyCount: byKey.size, errors };
   }
 
@@ -188,7 +186,7 @@ export function createLocalWeb3SignerBackend(
   }
 
   return {
-    publicKeys: () => [...byKey.keys()],
+    publicKeys: () => publicKeys,
     sign,
     reload,
     get signedCount() {

@@ -54,6 +54,14 @@ describe('Web3Signer key endpoints', () => {
     expect(JSON.parse((await s.get('/api/v1/eth2/publicKeys')).text)).toContain(addedHex);
     expect((await s.post(addedHex, randao)).status).toBe(200);
 
+    // The same file rewritten with another key: the old key goes, the new one comes.
+    const replaced = newSecretKey();
+    await writeKeystore(s.keystoresDir, 'keystore-added.json', replaced);
+    await fetch(`${s.server.url}/reload`, { method: 'POST' });
+    expect((await settled(s)).report?.keyCount).toBe(2);
+    expect((await s.post(addedHex, randao)).status).toBe(404);
+    expect((await s.post(hex(replaced.toPublicKey().bytes), randao)).status).toBe(200);
+
     rmSync(join(s.keystoresDir, 'keystore-added.json'));
     await fetch(`${s.server.url}/reload`, { method: 'POST' });
     expect((await settled(s)).report?.keyCount).toBe(1);
