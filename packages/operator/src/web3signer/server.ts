@@ -200,7 +200,13 @@ export function createWeb3SignerServer(options: Web3SignerServerOptions): Web3Si
   }
 
   async function sign(req: IncomingMessage, res: ServerResponse, rawKey: string): Promise<void> {
-    const m = PUBKEY.exec(decodeURIComponent(rawKey));
+    let key = rawKey;
+    try {
+      key = decodeURIComponent(rawKey);
+    } catch {
+      // a malformed escape: the raw text fails the pattern below
+    }
+    const m = PUBKEY.exec(key);
     if (m === null) throw new HttpFault(400, `invalid public key in the path: expected 48 bytes of 0x-hex`);
     const pubkeyHex = `0x${(m[1] as string).toLowerCase()}` as const;
     const parsed = parseSignBody(await readJsonBody(req, maxBodyBytes));

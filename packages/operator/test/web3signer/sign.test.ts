@@ -296,6 +296,18 @@ describe('Web3Signer sign API', () => {
     expect(s.backend.signedCount).toBe(before);
   });
 
+  it('answers 400 for a path that is not a public key', async () => {
+    for (const bad of ['0x1234', '%E0%A4%A', `${pubkey}00`]) {
+      const res = await s.post(bad, {
+        type: 'RANDAO_REVEAL',
+        fork_info: FORK_INFO_JSON,
+        randao_reveal: { epoch: '20' },
+      });
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.text).message).toMatch(/invalid public key in the path/);
+    }
+  });
+
   it('answers 404 for a key it does not hold', async () => {
     const res = await s.post(hex(newSecretKey().toPublicKey().bytes), {
       type: 'RANDAO_REVEAL',
