@@ -56,7 +56,7 @@ export interface Web3SignerReloadStatus {
 export interface Web3SignerServer {
   /** `http://host:port` once started. */
   readonly url: string;
-  /** The request handler, to mount on a server of one's own instead of `start()`. */
+  /** The request handler, to mount on a server of one's own instead of `start()` (then `await reload()` first). */
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
   reloadStatus(): Web3SignerReloadStatus;
   /** Runs a reload now (what `POST /reload` starts; joins one that runs); a failure is in the status, never thrown. */
