@@ -177,6 +177,18 @@ export type OperatorErrorDetails =
       readonly code: 'P2P_START_FAILED';
       /** The addresses the network was asked to listen on. */
       readonly listen: readonly string[];
+    }
+  | {
+      /** A Web3Signer signing request that does not fit the API (answered 400). */
+      readonly code: 'INVALID_SIGN_REQUEST';
+      /** The JSON path at fault, e.g. `attestation.target.epoch` or `fork_info`. */
+      readonly field: string;
+      readonly reason: string;
+    }
+  | {
+      readonly code: 'WEB3SIGNER_LISTEN_FAILED';
+      readonly host: string;
+      readonly port: number;
     };
 
 export type OperatorErrorCode = OperatorErrorDetails['code'];
@@ -247,6 +259,10 @@ function describe(d: OperatorErrorDetails): string {
       return `peer ${d.peer} refused: ${d.reason}`;
     case 'P2P_START_FAILED':
       return `the p2p network could not start listening on ${d.listen.join(', ') || '(no address)'}`;
+    case 'INVALID_SIGN_REQUEST':
+      return `invalid signing request at ${d.field}: ${d.reason}`;
+    case 'WEB3SIGNER_LISTEN_FAILED':
+      return `the Web3Signer API could not listen on ${d.host}:${d.port}`;
   }
 }
 

@@ -159,3 +159,40 @@ export {
   type ValidatorClientComponents,
   type ValidatorClientInit,
 } from './validator-client.ts';
+export {
+  checkFeeRecipientProof,
+  type FeeRecipientProofFault,
+  feeRecipientGindex,
+  isValidMerkleBranch,
+} from './web3signer/fee-recipient.ts';
+export {
+  createLocalWeb3SignerBackend,
+  type LocalWeb3SignerBackend,
+  type LocalWeb3SignerBackendParameters,
+} from './web3signer/local-backend.ts';
+export { type ParsedSignBody, parseSignBody } from './web3signer/parse.ts';
+export {
+  createWeb3SignerServer,
+  type Web3SignerFeeRecipients,
+  type Web3SignerReloadState,
+  type Web3SignerReloadStatus,
+  type Web3SignerServer,
+  type Web3SignerServerOptions,
+} from './web3signer/server.ts';
+export {
+  forkInfoDomain,
+  type Web3SignerSigningRootOptions,
+  web3SignerSigningRoot,
+} from './web3signer/signing-root.ts';
+export {
+  type BlockPropertyProof,
+  WEB3SIGNER_REQUEST_TYPES,
+  type Web3SignerBackend,
+  type Web3SignerForkInfo,
+  type Web3SignerRefusal,
+  type Web3SignerReloadReport,
+  type Web3SignerRequest,
+  type Web3SignerRequestType,
+  type Web3SignerSignRequest,
+  type Web3SignerSignResult,
+} from './web3signer/types.ts';
