@@ -11,6 +11,7 @@ const HELP = `diva-node - run Diva distributed validators beside your beacon nod
 
 Usage:
   diva-node run --config FILE   start the operator node (configuration reference: README)
+  diva-node exit ...            sign a voluntary exit with the committee (exit --help)
   diva-node version             print the version
   diva-node --help              this text
 
@@ -92,6 +93,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     if (command === 'run') return await run(rest);
+    if (command === 'exit') return await (await import('./exit.ts')).runExit(rest);
     throw new DivaNodeError({
       code: 'INVALID_ARGUMENTS',
       argument: command,

@@ -19,7 +19,14 @@ export interface NodeConfig {
   readonly keys: { readonly dir: string; readonly passwordFile: string };
   readonly p2p: { readonly listen: readonly string[] };
   /** Metrics (/metrics), /health and /readiness; `port` 0 picks a free one. */
-  readonly http: { readonly host: string; readonly port: number } | undefined;
+  readonly http:
+    | {
+        readonly host: string;
+        readonly port: number;
+        /** Serve `POST /exit` (committee-signed voluntary exits, `diva-node exit`). */
+        readonly exits: boolean;
+      }
+    | undefined;
   readonly log: { readonly level: LogLevel };
   /** Up to 32 bytes of UTF-8 put in proposed blocks. */
   readonly graffiti: string | undefined;
@@ -110,7 +117,9 @@ export function parseNodeConfig(json: unknown, file: string): NodeConfig {
   ]);
   const keys = r.object(top.keys, 'keys', ['dir', 'passwordFile']);
   const p2p = r.object(top.p2p, 'p2p', ['listen']);
-  const http = top.http === undefined ? undefined : r.object(top.http, 'http', ['host', 'port']);
+  const http = top.http === undefined ? undefined : r.object(top.http, 'http', ['host', 'port', 'exits']);
+  if (http?.exits !== undefined && typeof http.exits !== 'boolean')
+    r.fail('http.exits', 'expected true or false');
   const log = top.log === undefined ? {} : r.object(top.log, 'log', ['level']);
   const consensus =
     top.consensus === undefined ? {} : r.object(top.consensus, 'consensus', ['roundTimeoutMs']);
@@ -138,6 +147,7 @@ export function parseNodeConfig(json: unknown, file: string): NodeConfig {
         : {
             host: r.string(http.host ?? '127.0.0.1', 'http.host'),
             port: r.integer(http.port, 'http.port', 0, 65_535),
+            exits: http.exits === true,
           },
     log: { level: level as LogLevel },
     graffiti,

@@ -14,6 +14,12 @@ export type DivaNodeErrorDetails =
   | { readonly code: 'CONFIG_UNREADABLE'; readonly file: string; readonly reason: string }
   | { readonly code: 'INVALID_ARGUMENTS'; readonly argument: string; readonly reason: string }
   | {
+      readonly code: 'EXIT_FAILED';
+      /** The node asked (its HTTP URL). */
+      readonly node: string;
+      readonly reason: string;
+    }
+  | {
       readonly code: 'START_FAILED';
       /** The component that failed to start, e.g. `keys` or `p2p`. */
       readonly component: string;
@@ -31,6 +37,8 @@ function describe(d: DivaNodeErrorDetails): string {
       return `${d.argument}: ${d.reason}`;
     case 'START_FAILED':
       return `could not start ${d.component}`;
+    case 'EXIT_FAILED':
+      return `${d.node}: the exit was not signed: ${d.reason}`;
   }
 }
 

@@ -18,7 +18,12 @@ export interface HttpEndpointsOptions {
   readonly registry: Registry;
   readonly readiness: () => Promise<readonly ReadinessCheck[]>;
   readonly status: () => unknown;
+  /** `POST /exit` when given (./exit.ts); answers 404 otherwise. */
+  readonly exit?: (body: unknown) => Promise<{ readonly status: number; readonly body: unknown }>;
 }
+
+/** Exit requests are a few numbers: anything longer is refused unread. */
+const MAX_BODY_BYTES = 4_096;
 
 export interface HttpEndpoints {
   readonly url: string;
@@ -32,7 +37,30 @@ export async function startHttpEndpoints(options: HttpEndpointsOptions): Promise
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (req.method !== 'GET') return json(405, { error: 'GET only' });
+    if (req.method === 'POST' && path === '/exit' && options.exit !== undefined) {
+      const exit = options.exit;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size <= MAX_BODY_BYTES) chunks.push(c);
+      });
+      req.on('end', () => {
+        if (size > MAX_BODY_BYTES) return json(413, { error: `body over ${MAX_BODY_BYTES} bytes` });
+        let body: unknown;
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          return json(400, { error: 'body: not JSON' });
+        }
+        exit(body).then(
+          (r) => json(r.status, r.body),
+          (e: unknown) => json(500, { error: e instanceof Error ? e.message : String(e) }),
+        );
+      });
+      return;
+    }
+    if (req.method !== 'GET') return json(405, { error: 'GET only (and POST /exit when enabled)' });
     if (path === '/health') return json(200, { status: 'up' });
     if (path === '/status') return json(200, options.status());
     if (path === '/metrics') {

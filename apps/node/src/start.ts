@@ -31,6 +31,7 @@ import {
 } from '@diva-dvt/operator';
 import type { NodeConfig } from './config.ts';
 import { DivaNodeError } from './errors.ts';
+import { exitEndpoint } from './exit.ts';
 import { type HttpEndpoints, type ReadinessCheck, startHttpEndpoints } from './http.ts';
 import { createNodeMetrics } from './metrics.ts';
 
@@ -161,7 +162,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
 
   let http: HttpEndpoints | undefined;
   if (config.http !== undefined) {
-    const { host, port } = config.http;
+    const { host, port, exits } = config.http;
     http = await step('http endpoints', () =>
       startHttpEndpoints({
         host,
@@ -169,6 +170,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
         registry: metrics.registry,
         status: () => node.status(),
         readiness: () => readiness(node, api),
+        ...(exits ? { exit: exitEndpoint(node) } : {}),
       }),
     );
   }

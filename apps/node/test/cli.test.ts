@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parseExitBody } from '../src/exit.ts';
 import { parseRunArguments } from '../src/index.ts';
 
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
@@ -50,5 +51,42 @@ describe('diva-node command line', () => {
     const r = run('run', '--config', file);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`${file}: beaconNodes[0]: expected an http(s) URL`);
+  });
+});
+
+describe('diva-node exit', () => {
+  it('prints its help, refuses a bad command line with 2 and an unreachable node with 1', () => {
+    const help = run('exit', '--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('diva-node exit --node URL --validator INDEX --epoch EPOCH');
+    const missing = run('exit', '--node', 'http://127.0.0.1:9', '--validator', '3');
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('--epoch: required');
+    const bad = run('exit', '--node', 'ftp://x', '--validator', '3', '--epoch', '1');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--node: expected an http(s) URL');
+    const negative = run('exit', '--node', 'http://127.0.0.1:9', '--validator', '-3', '--epoch', '1');
+    expect(negative.status).toBe(2);
+    const down = run('exit', '--node', 'http://127.0.0.1:9', '--validator', '3', '--epoch', '1');
+    expect(down.status).toBe(1);
+    expect(down.stderr.trim().split('\n')).toHaveLength(1);
+    expect(down.stderr).toContain('http://127.0.0.1:9: the exit was not signed: unreachable');
+  });
+
+  it('checks the body of POST /exit field by field', () => {
+    expect(parseExitBody({ validatorIndex: 3, epoch: 7 })).toEqual({
+      validatorIndex: 3,
+      epoch: 7,
+      publish: true,
+    });
+    expect(parseExitBody({ validatorIndex: 3, epoch: 7, publish: false })).toMatchObject({ publish: false });
+    expect(parseExitBody([])).toEqual({ field: 'body', reason: 'expected a JSON object' });
+    expect(parseExitBody({ validatorIndex: 3 })).toMatchObject({ field: 'epoch' });
+    expect(parseExitBody({ validatorIndex: 1.5, epoch: 1 })).toMatchObject({ field: 'validatorIndex' });
+    expect(parseExitBody({ validatorIndex: 1, epoch: 1, publish: 'no' })).toMatchObject({ field: 'publish' });
+    expect(parseExitBody({ validatorIndex: 1, epoch: 1, extra: 1 })).toEqual({
+      field: 'extra',
+      reason: 'unknown field',
+    });
   });
 });

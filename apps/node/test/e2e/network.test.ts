@@ -7,12 +7,18 @@
 // committee killed (its duties continue); a 6th killed (its signing stops, nothing slashable);
 // all restarted (duties resume); one node killed with SIGKILL in the middle of a slot and
 // restarted. At the end every node's slashing-protection database is exported and checked.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBeaconApi, createBeaconNodeClient } from '@diva-dvt/beacon-api';
-import { SecretKey } from '@diva-dvt/bls-threshold';
+import {
+  createSigningContext,
+  forkScheduleFromSpec,
+  voluntaryExitSigningRoot,
+} from '@diva-dvt/beacon-api/spec';
+import { createBls, SecretKey } from '@diva-dvt/bls-threshold';
 import { allocatePortRange, interopSecretKey, startLodestar, stopAllLodestarNodes } from '@diva-dvt/devnet';
 import { createDevCluster, createSlashingProtection, type DevCluster } from '@diva-dvt/operator';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,7 +40,14 @@ afterAll(async () => {
   await stopAllLodestarNodes();
 });
 
-/** A base port with `count` free TCP ports from it on loopback. */
+const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+/** Runs the diva-node command line as a process. */
+const runCli = (args: string[]) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { timeout: 120_000 }, (error, stdout, stderr) =>
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr }),
+    );
+  });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('20 diva-node processes on Lodestar', () => {
@@ -79,7 +92,7 @@ describe('20 diva-node processes on Lodestar', () => {
           cluster: cluster.clusterFile,
           keys: { dir: op.dir, passwordFile: op.passwordFile },
           p2p: { listen: [op.multiaddr] },
-          http: { host: '127.0.0.1', port: 0 },
+          http: { host: '127.0.0.1', port: 0, exits: true },
           log: { level: 'info' },
           consensus: { roundTimeoutMs: 1_000 },
         }),
@@ -199,6 +212,49 @@ describe('20 diva-node processes on Lodestar', () => {
     expect(sync.included / sync.expected).toBeGreaterThanOrEqual(0.5);
 
     tracking.stop();
+    // A pre-signed voluntary exit of validator 19: each of its 16 operators runs `diva-node exit
+    // --out` against its own node; every file holds the one group signature over the exit.
+    const leaving = cluster.validators[3]!;
+    const exitEpoch = Math.floor((await chain.headSlot()) / SLOTS_PER_EPOCH);
+    const exitFiles = leaving.operatorIndices.map((i) => join(dir, `exit-${i}.json`));
+    const exitRuns = await Promise.all(
+      leaving.operatorIndices.map((i, k) => {
+        const url = String(processes[i]!.lines.filter((l) => l.msg === 'diva-node running').at(-1)!.http);
+        return runCli([
+          'exit',
+          '--node',
+          url,
+          '--validator',
+          String(OURS[3]),
+          '--epoch',
+          String(exitEpoch),
+          '--out',
+          exitFiles[k]!,
+        ]);
+      }),
+    );
+    for (const r of exitRuns) expect(r.code, r.stderr).toBe(0);
+    const exits = await Promise.all(exitFiles.map(async (f) => JSON.parse(await readFile(f, 'utf8'))));
+    expect(new Set(exits.map((e) => JSON.stringify(e))).size).toBe(1);
+    expect(exits[0].message).toEqual({ epoch: String(exitEpoch), validator_index: String(OURS[3]) });
+    const spec = (await api.getSpec()).data;
+    const signing = createSigningContext({
+      genesisValidatorsRoot: (await api.getGenesis()).data.genesisValidatorsRoot,
+      schedule: forkScheduleFromSpec(spec),
+    });
+    const exitRoot = voluntaryExitSigningRoot(
+      signing,
+      { epoch: exitEpoch, validatorIndex: OURS[3]! },
+      exitEpoch,
+    );
+    const bls = createBls();
+    expect(
+      bls.verify(
+        bls.publicKeyFromBytes(leaving.committee.groupPublicKey),
+        exitRoot,
+        bls.signatureFromBytes(Buffer.from(exits[0].signature.slice(2), 'hex')),
+      ),
+    ).toBe(true);
     // Stop everyone gracefully; check every slashing-protection database: no slashable pair.
     const codes = await Promise.all(processes.map((p) => p.kill('SIGTERM')));
     expect(codes.every((c) => c === '0' || c === 'SIGKILL')).toBe(true);
