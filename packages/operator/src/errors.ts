@@ -177,6 +177,26 @@ export type OperatorErrorDetails =
       readonly code: 'P2P_START_FAILED';
       /** The addresses the network was asked to listen on. */
       readonly listen: readonly string[];
+    }
+  | {
+      /** An input file of the key tooling (operators file, interchange, password directory) is unusable. */
+      readonly code: 'INVALID_INPUT_FILE';
+      readonly file: string;
+      /** The field at fault, e.g. `metadata.genesis_validators_root` or `pubkey`. */
+      readonly field: string;
+      readonly reason: string;
+    }
+  | {
+      /** A validator public key the key store or database does not hold. */
+      readonly code: 'UNKNOWN_PUBKEY';
+      readonly pubkey: `0x${string}`;
+      /** Where it was looked for (a directory, a database or cluster file). */
+      readonly where: string;
+    }
+  | {
+      /** A file this run would create exists already; nothing is overwritten. */
+      readonly code: 'FILE_EXISTS';
+      readonly path: string;
     };
 
 export type OperatorErrorCode = OperatorErrorDetails['code'];
@@ -247,6 +267,12 @@ function describe(d: OperatorErrorDetails): string {
       return `peer ${d.peer} refused: ${d.reason}`;
     case 'P2P_START_FAILED':
       return `the p2p network could not start listening on ${d.listen.join(', ') || '(no address)'}`;
+    case 'INVALID_INPUT_FILE':
+      return `invalid ${d.file} at ${d.field}: ${d.reason}`;
+    case 'UNKNOWN_PUBKEY':
+      return `unknown pubkey ${d.pubkey}: not in ${d.where}`;
+    case 'FILE_EXISTS':
+      return `${d.path} exists already (nothing was overwritten)`;
   }
 }
 

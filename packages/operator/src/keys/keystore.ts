@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { create, decrypt, type IKeystore, validateKeystore } from '@chainsafe/bls-keystore';
+import { create, decrypt, type IKeystore, schemaValidationErrors } from '@chainsafe/bls-keystore';
 import { SecretKey, type SecretKeyShare } from '@diva-dvt/bls-threshold';
 import type { OperatorAddress, ValidatorCommittee } from '../committee/types.ts';
 import { OperatorError } from '../errors.ts';
@@ -140,14 +140,17 @@ export async function decryptKeystoreFile(
     // JSON.parse's message quotes the text; the keystore's content stays out of errors.
     throw new OperatorError({ code: 'INVALID_KEYSTORE', file, reason: 'not valid JSON' });
   }
-  try {
-    validateKeystore(json);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message.slice(0, 200) : 'schema check failed';
+  // The first schema error is the most specific one (the library's message lists them all, one
+  // per line): one line naming the field, e.g. `crypto.kdf.params.c must be integer`.
+  const problems = schemaValidationErrors(json);
+  if (problems !== null && problems.length > 0) {
+    const first = problems[0]!;
+    const field =
+      first.instancePath === '' ? '(top level)' : first.instancePath.slice(1).replaceAll('/', '.');
     throw new OperatorError({
       code: 'INVALID_KEYSTORE',
       file,
-      reason: `not an EIP-2335 keystore (${reason})`,
+      reason: `not an EIP-2335 keystore: ${field} ${first.message}`.slice(0, 300),
     });
   }
   const keystore = json as IKeystore;
