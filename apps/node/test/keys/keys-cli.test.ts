@@ -14,12 +14,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SecretKey } from '@diva-dvt/bls-threshold';
 import {
   generateIdentity,
-  openSlashingProtectionFile,
   readClusterFile,
   shareKeystoreFileName,
   writeIdentityKeystore,
@@ -30,9 +29,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 const run = (...args: string[]) =>
   spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
-const VECTORS = process.env.DIVA_VECTORS_DIR
-  ? resolve(process.env.DIVA_VECTORS_DIR)
-  : resolve(fileURLToPath(new URL('../../../../', import.meta.url)), '../shared/vectors');
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`;
 
 const root = mkdtempSync(join(tmpdir(), 'diva-keys-cli-'));
@@ -282,61 +278,6 @@ describe('diva-node keys and slashing-protection', () => {
       [`unknown pubkey ${unknown}`, 'slashing-protection.sqlite'],
     );
     expect(existsSync(at('x.json'))).toBe(false);
-  });
-
-  it('imports and exports EIP-3076 test interchanges with the expected outcome', async () => {
-    const cases = [
-      'single_validator_single_block_and_attestation.json',
-      'multiple_validators_multiple_blocks_and_attestations.json',
-      'wrong_genesis_validators_root.json',
-    ];
-    for (const [k, name] of cases.entries()) {
-      const path = join(VECTORS, 'eip3076', name);
-      expect(existsSync(path), `test vector missing: ${path}`).toBe(true);
-      const vector = JSON.parse(readFileSync(path, 'utf8'));
-      const step = vector.steps[0];
-      const config = nodeConfig(`vector${k}`, at('node0-keys'), at('out', 'cluster.json'));
-      writeFileSync(at(`vector${k}-interchange.json`), JSON.stringify(step.interchange));
-      const r = run(
-        'slashing-protection',
-        'import',
-        '--config',
-        config,
-        '--file',
-        at(`vector${k}-interchange.json`),
-        '--genesis-validators-root',
-        vector.genesis_validators_root,
-      );
-      if (!step.should_succeed) {
-        expectFailure(r, 1, [at(`vector${k}-interchange.json`), 'metadata.genesis_validators_root']);
-        continue;
-      }
-      expect(r.status, r.stderr).toBe(0);
-      const out = at(`vector${k}-export.json`);
-      const exported = run('slashing-protection', 'export', '--config', config, '--file', out);
-      expect(exported.status, exported.stderr).toBe(0);
-      expect(JSON.parse(readFileSync(out, 'utf8')).data.length).toBe(step.interchange.data.length);
-      const again = run('slashing-protection', 'export', '--config', config, '--file', out);
-      expectFailure(again, 1, [out, 'exists already']);
-      // The migrated database refuses and allows exactly what the test file says.
-      const db = await openSlashingProtectionFile({
-        path: join(at(`vector${k}-data`), 'slashing-protection.sqlite'),
-      });
-      try {
-        for (const b of step.blocks) {
-          const result = await db.checkAndRecordBlock({
-            pubkey: Uint8Array.from(Buffer.from(b.pubkey.slice(2), 'hex')),
-            slot: Number(b.slot),
-            signingRoot: Uint8Array.from(
-              Buffer.from((b.signing_root ?? `0x${'00'.repeat(32)}`).slice(2), 'hex'),
-            ),
-          });
-          expect(result.allowed, `${name} block ${b.slot}`).toBe(b.should_succeed);
-        }
-      } finally {
-        await db.close();
-      }
-    }
   });
 
   it('ends each bad input with one line naming the file and field, exit status 1, and writes nothing', () => {
