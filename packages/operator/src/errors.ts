@@ -140,7 +140,12 @@ export type OperatorErrorDetails =
       /** What is wrong, never the key material. */
       readonly reason: string;
     }
-  | { readonly code: 'WRONG_KEYSTORE_PASSWORD'; readonly file: string }
+  | {
+      readonly code: 'WRONG_KEYSTORE_PASSWORD';
+      readonly file: string;
+      /** The password file, when the caller knows it. */
+      readonly passwordFile?: string;
+    }
   | {
       readonly code: 'MISSING_KEY_SHARE';
       /** Where the keystore was expected. */
@@ -252,7 +257,7 @@ function describe(d: OperatorErrorDetails): string {
     case 'INVALID_KEYSTORE':
       return `unusable keystore ${d.file}: ${d.reason}`;
     case 'WRONG_KEYSTORE_PASSWORD':
-      return `the password does not decrypt keystore ${d.file}`;
+      return `the password${d.passwordFile === undefined ? '' : ` in ${d.passwordFile}`} does not decrypt keystore ${d.file} (its crypto.checksum does not match)`;
     case 'MISSING_KEY_SHARE':
       return `no keystore for share ${d.shareIndex} of validator ${d.groupPublicKey}: expected ${d.file}`;
     case 'KEY_SHARE_MISMATCH':

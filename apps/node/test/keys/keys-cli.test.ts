@@ -294,8 +294,8 @@ describe('diva-node keys and slashing-protection', () => {
     };
     writeFileSync(at('wrong.txt'), 'not the password\n');
     expectFailure(split('--password-file', at('wrong.txt')), 1, [
-      'does not decrypt keystore',
-      validatorKeystore,
+      `the password in ${at('wrong.txt')} does not decrypt keystore ${validatorKeystore}`,
+      'crypto.checksum',
     ]);
 
     const malformed = JSON.parse(readFileSync(validatorKeystore, 'utf8'));

@@ -14,7 +14,7 @@ import { OperatorError } from '../errors.ts';
 import type { SlashingInterchange, SlashingProtection } from '../slashing-protection.ts';
 import { writeFileAtomic } from './files.ts';
 import {
-  decryptKeystoreFile,
+  decryptKeystoreWithPasswordFile,
   type KeystoreKdf,
   loadIdentity,
   readPasswordFile,
@@ -74,8 +74,7 @@ export async function importShareKeystore(
     ...(parameters.bls ? { bls: parameters.bls } : {}),
   });
   const nodePassword = await readPasswordFile(parameters.keysPasswordFile);
-  const password = await readPasswordFile(parameters.passwordFile);
-  const { keystore, secret } = await decryptKeystoreFile(keystoreFile, password);
+  const { keystore, secret } = await decryptKeystoreWithPasswordFile(keystoreFile, parameters.passwordFile);
   let secretKey: SecretKey;
   try {
     secretKey = SecretKey.fromBytes(secret);

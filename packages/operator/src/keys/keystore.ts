@@ -166,6 +166,25 @@ export async function decryptKeystoreFile(
   return { keystore, secret };
 }
 
+/**
+ * Reads the password file and decrypts the keystore with it; a wrong password is
+ * `WRONG_KEYSTORE_PASSWORD` naming both files.
+ */
+export async function decryptKeystoreWithPasswordFile(
+  file: string,
+  passwordFile: string,
+): Promise<{ keystore: IKeystore; secret: Uint8Array }> {
+  const password = await readPasswordFile(passwordFile);
+  try {
+    return await decryptKeystoreFile(file, password);
+  } catch (error) {
+    if (error instanceof OperatorError && error.code === 'WRONG_KEYSTORE_PASSWORD') {
+      throw new OperatorError({ code: 'WRONG_KEYSTORE_PASSWORD', file, passwordFile });
+    }
+    throw error;
+  }
+}
+
 export interface LoadIdentityParameters {
   readonly dir: string;
   readonly passwordFile: string;

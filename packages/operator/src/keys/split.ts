@@ -25,6 +25,7 @@ import type { PeerInfo } from '../p2p/types.ts';
 import { writeFileAtomic } from './files.ts';
 import {
   decryptKeystoreFile,
+  decryptKeystoreWithPasswordFile,
   type KeystoreKdf,
   readPasswordFile,
   shareKeystoreFileName,
@@ -152,8 +153,7 @@ function checkCommitteeInput(parameters: SplitKeystoreParameters): void {
 
 /** Decrypts the validator keystore: its secret key, checked against the keystore's `pubkey`. */
 async function readValidatorKey(keystoreFile: string, passwordFile: string): Promise<SecretKey> {
-  const password = await readPasswordFile(passwordFile);
-  const { keystore, secret } = await decryptKeystoreFile(keystoreFile, password);
+  const { keystore, secret } = await decryptKeystoreWithPasswordFile(keystoreFile, passwordFile);
   let secretKey: SecretKey;
   try {
     secretKey = SecretKey.fromBytes(secret);

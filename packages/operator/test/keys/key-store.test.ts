@@ -141,7 +141,7 @@ describe('the node key store', () => {
     await expectCode(
       importShareKeystore({ ...base, keystoreFile: split.shares[0]!.file, passwordFile: s.sharePassword(1) }),
       'WRONG_KEYSTORE_PASSWORD',
-      [split.shares[0]!.file],
+      [split.shares[0]!.file, `password in ${s.sharePassword(1)}`],
     );
     const json = JSON.parse(readFileSync(s.clusterFile, 'utf8'));
     json.validators[0].members[2].publicShare = hex(SecretKey.random().toPublicKey().bytes);

@@ -218,6 +218,8 @@ describe('splitKeystore (trusted-dealer import)', () => {
     const wrong = writePassword(s.dir, 'wrong.txt', 'not it');
     await expectCode(splitKeystore({ ...base, passwordFile: wrong }), 'WRONG_KEYSTORE_PASSWORD', [
       s.keystoreFile,
+      `password in ${wrong}`,
+      'crypto.checksum',
     ]);
 
     const malformed = join(s.dir, 'malformed.json');
