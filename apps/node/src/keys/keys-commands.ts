@@ -8,6 +8,7 @@ import {
   loadIdentity,
   loadRuntimeBls,
   lockDataDir,
+  OperatorError,
   operatorPasswordFiles,
   readClusterFile,
   readOperatorsFile,
@@ -142,6 +143,15 @@ async function remove(args: readonly string[], out: Out): Promise<void> {
   const groupPublicKey = hexFlag(flags.required('pubkey'), '--pubkey', 48);
   const rootFlag = flags.value('genesis-validators-root');
   const root = rootFlag === undefined ? undefined : hexFlag(rootFlag, '--genesis-validators-root', 32);
+  // An unknown key is named before anything else is asked for (the lock, a database root).
+  const held = await listKeyShares({ keysDir: config.keys.dir });
+  if (!held.some((e) => Buffer.compare(e.groupPublicKey, groupPublicKey) === 0)) {
+    throw new OperatorError({
+      code: 'UNKNOWN_PUBKEY',
+      pubkey: hex(groupPublicKey) as `0x${string}`,
+      where: config.keys.dir,
+    });
+  }
   const lock = await lockDataDir(config.dataDir);
   try {
     const protection = await openNodeSlashingProtection(config.dataDir, root);

@@ -344,6 +344,17 @@ describe('diva-node keys and slashing-protection', () => {
     );
     expect(readdirSync(at('node0-keys'))).toEqual(['identity.json']);
 
+    // A malformed keystore in the key directory, named with its field by `keys list`.
+    const listConfig = nodeConfig('node-list', at('node0-keys'), at('out', 'cluster.json'));
+    const broken = join(at('node0-keys'), `keystore-${'ab'.repeat(48)}-1.json`);
+    writeFileSync(broken, JSON.stringify({ version: 4, uuid: 'x', path: '', crypto: {} }));
+    expectFailure(run('keys', 'list', '--config', listConfig), 1, [
+      broken,
+      'not an EIP-2335 keystore',
+      'crypto',
+    ]);
+    rmSync(broken);
+
     writeFileSync(
       at('bad-interchange.json'),
       JSON.stringify({ metadata: { interchange_format_version: '4' }, data: [] }),

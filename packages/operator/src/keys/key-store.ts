@@ -4,7 +4,7 @@
 // shares held, delete one after writing the EIP-3076 slashing-protection export of its validator.
 // A share is imported only when the cluster file gives that share to this operator, so the node
 // will load it at start (`loadKeyShares` checks the same).
-import { readdir, readFile, unlink } from 'node:fs/promises';
+import { access, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { schemaValidationErrors } from '@chainsafe/bls-keystore';
 import { type Bls, SecretKey } from '@diva-dvt/bls-threshold';
@@ -27,7 +27,7 @@ const SHARE_FILE = /^keystore-([0-9a-f]{96})-([1-9][0-9]*)\.json$/;
 
 async function exists(path: string): Promise<boolean> {
   try {
-    await readFile(path);
+    await access(path);
     return true;
   } catch {
     return false;

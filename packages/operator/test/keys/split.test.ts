@@ -96,6 +96,17 @@ describe('splitKeystore (trusted-dealer import)', () => {
       const bytes = await decrypt(json, s.passwords[i]!);
       shares.push({ shareIndex: i + 1, secretKey: SecretKey.fromBytes(bytes) });
     }
+    // Neither the key nor any share is on disk in clear (hex or raw bytes) in any file written.
+    const secrets = [s.secretKey.toBytes(), ...shares.map((x) => x.secretKey.toBytes())];
+    const written = readdirSync(s.outDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(written).toHaveLength(17);
+    for (const entry of written) {
+      const content = readFileSync(join(entry.parentPath, entry.name));
+      for (const secret of secrets) {
+        expect(content.includes(Buffer.from(secret))).toBe(false);
+        expect(content.toString('latin1').toLowerCase()).not.toContain(hex(secret));
+      }
+    }
     // Any 11: the last 11, and a scattered 11.
     expect(recoverSecretKey(shares.slice(5), 11).toBytes()).toEqual(s.secretKey.toBytes());
     const scattered = [0, 2, 3, 5, 7, 8, 10, 11, 13, 14, 15].map((i) => shares[i]!);
