@@ -257,7 +257,7 @@ export async function splitKeystore(parameters: SplitKeystoreParameters): Promis
       const madeDir = await mkdir(dir, { recursive: true }).catch((cause: unknown) => {
         throw new OperatorError({ code: 'FILE_ACCESS_FAILED', path: dir, operation: 'write' }, { cause });
       });
-      if (madeDir !== undefined) created.push(dir);
+      if (madeDir !== undefined) created.push(madeDir); // the first directory made: out/ itself, perhaps
       const file = await writeShareKeystore({
         dir,
         groupPublicKey,

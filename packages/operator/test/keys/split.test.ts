@@ -286,6 +286,15 @@ describe('splitKeystore (trusted-dealer import)', () => {
     await expectCode(splitKeystore(base), 'FILE_ACCESS_FAILED', [join(s.outDir, peers[2]!.address)]);
     expect(readdirSync(s.outDir)).toEqual([peers[2]!.address]);
 
+    // A failure at the very end (the cluster file cannot be written) removes the new out directory.
+    const fresh = join(s.dir, 'out4');
+    await expectCode(
+      splitKeystore({ ...base, outDir: fresh, clusterFile: join(s.dir, 'no-dir', 'c.json') }),
+      'FILE_ACCESS_FAILED',
+      [join(s.dir, 'no-dir', 'c.json')],
+    );
+    expect(existsSync(fresh)).toBe(false);
+
     // An existing share keystore is never overwritten.
     const done = await splitKeystore({
       ...base,
