@@ -12,6 +12,8 @@ const HELP = `diva-node - run Diva distributed validators beside your beacon nod
 Usage:
   diva-node run --config FILE   start the operator node (configuration reference: README)
   diva-node exit ...            sign a voluntary exit with the committee (exit --help)
+  diva-node keys ...            split, import, list, delete key shares (diva-node keys --help)
+  diva-node slashing-protection import|export   EIP-3076 interchange files
   diva-node version             print the version
   diva-node --help              this text
 
@@ -94,6 +96,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (command === 'run') return await run(rest);
     if (command === 'exit') return await (await import('./exit.ts')).runExit(rest);
+    if (command === 'keys' || command === 'slashing-protection') {
+      const { runKeyTool } = await import('./keys/command.ts');
+      return await runKeyTool(command, rest);
+    }
     throw new DivaNodeError({
       code: 'INVALID_ARGUMENTS',
       argument: command,

@@ -23,6 +23,13 @@ export type DivaNodeErrorDetails =
       readonly code: 'START_FAILED';
       /** The component that failed to start, e.g. `keys` or `p2p`. */
       readonly component: string;
+    }
+  | {
+      /** A key-tool input (file, database) that is missing or unusable. */
+      readonly code: 'INVALID_INPUT';
+      readonly file: string;
+      readonly field: string;
+      readonly reason: string;
     };
 
 export type DivaNodeErrorCode = DivaNodeErrorDetails['code'];
@@ -39,6 +46,8 @@ function describe(d: DivaNodeErrorDetails): string {
       return `could not start ${d.component}`;
     case 'EXIT_FAILED':
       return `${d.node}: the exit was not signed: ${d.reason}`;
+    case 'INVALID_INPUT':
+      return `${d.file}: ${d.field}: ${d.reason}`;
   }
 }
 

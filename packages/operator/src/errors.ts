@@ -140,7 +140,12 @@ export type OperatorErrorDetails =
       /** What is wrong, never the key material. */
       readonly reason: string;
     }
-  | { readonly code: 'WRONG_KEYSTORE_PASSWORD'; readonly file: string }
+  | {
+      readonly code: 'WRONG_KEYSTORE_PASSWORD';
+      readonly file: string;
+      /** The password file, when the caller knows it. */
+      readonly passwordFile?: string;
+    }
   | {
       readonly code: 'MISSING_KEY_SHARE';
       /** Where the keystore was expected. */
@@ -189,6 +194,26 @@ export type OperatorErrorDetails =
       readonly code: 'WEB3SIGNER_LISTEN_FAILED';
       readonly host: string;
       readonly port: number;
+    }
+  | {
+      /** An input file of the key tooling (operators file, interchange, password directory) is unusable. */
+      readonly code: 'INVALID_INPUT_FILE';
+      readonly file: string;
+      /** The field at fault, e.g. `metadata.genesis_validators_root` or `pubkey`. */
+      readonly field: string;
+      readonly reason: string;
+    }
+  | {
+      /** A validator public key the key store or database does not hold. */
+      readonly code: 'UNKNOWN_PUBKEY';
+      readonly pubkey: `0x${string}`;
+      /** Where it was looked for (a directory, a database or cluster file). */
+      readonly where: string;
+    }
+  | {
+      /** A file this run would create exists already; nothing is overwritten. */
+      readonly code: 'FILE_EXISTS';
+      readonly path: string;
     };
 
 export type OperatorErrorCode = OperatorErrorDetails['code'];
@@ -244,7 +269,7 @@ function describe(d: OperatorErrorDetails): string {
     case 'INVALID_KEYSTORE':
       return `unusable keystore ${d.file}: ${d.reason}`;
     case 'WRONG_KEYSTORE_PASSWORD':
-      return `the password does not decrypt keystore ${d.file}`;
+      return `the password${d.passwordFile === undefined ? '' : ` in ${d.passwordFile}`} does not decrypt keystore ${d.file} (its crypto.checksum does not match)`;
     case 'MISSING_KEY_SHARE':
       return `no keystore for share ${d.shareIndex} of validator ${d.groupPublicKey}: expected ${d.file}`;
     case 'KEY_SHARE_MISMATCH':
@@ -263,6 +288,12 @@ function describe(d: OperatorErrorDetails): string {
       return `invalid signing request at ${d.field}: ${d.reason}`;
     case 'WEB3SIGNER_LISTEN_FAILED':
       return `the Web3Signer API could not listen on ${d.host}:${d.port}`;
+    case 'INVALID_INPUT_FILE':
+      return `invalid ${d.file} at ${d.field}: ${d.reason}`;
+    case 'UNKNOWN_PUBKEY':
+      return `unknown pubkey ${d.pubkey}: not in ${d.where}`;
+    case 'FILE_EXISTS':
+      return `${d.path} exists already (nothing was overwritten)`;
   }
 }
 

@@ -58,6 +58,18 @@ export {
   operatorAddressOf,
 } from './keys/identity.ts';
 export {
+  type DeletedKeyShare,
+  type DeleteKeyShareParameters,
+  deleteKeyShare,
+  type ImportedKeyShare,
+  type ImportShareKeystoreParameters,
+  importShareKeystore,
+  type KeyShareEntry,
+  type KeyShareStatus,
+  type ListKeySharesParameters,
+  listKeyShares,
+} from './keys/key-store.ts';
+export {
   IDENTITY_KEYSTORE_FILE,
   type KeystoreKdf,
   type LoadedKeyShare,
@@ -72,6 +84,25 @@ export {
   writeIdentityKeystore,
   writeShareKeystore,
 } from './keys/keystore.ts';
+export {
+  operatorPasswordFiles,
+  type ReadOperatorsFileOptions,
+  readOperatorsFile,
+} from './keys/operators-file.ts';
+export {
+  exportInterchangeFile,
+  type InterchangeSummary,
+  importInterchangeFile,
+  type OpenSlashingProtectionFileParameters,
+  openSlashingProtectionFile,
+  readSlashingProtectionRoot,
+} from './keys/slashing-files.ts';
+export {
+  type SplitKeystoreParameters,
+  type SplitKeystoreResult,
+  type SplitKeystoreShare,
+  splitKeystore,
+} from './keys/split.ts';
 export {
   createLocalThresholdSigner,
   type LocalThresholdSigner,

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { create, decrypt, type IKeystore, validateKeystore } from '@chainsafe/bls-keystore';
+import { create, decrypt, type IKeystore, schemaValidationErrors } from '@chainsafe/bls-keystore';
 import { SecretKey, type SecretKeyShare } from '@diva-dvt/bls-threshold';
 import type { OperatorAddress, ValidatorCommittee } from '../committee/types.ts';
 import { OperatorError } from '../errors.ts';
@@ -140,14 +140,17 @@ export async function decryptKeystoreFile(
     // JSON.parse's message quotes the text; the keystore's content stays out of errors.
     throw new OperatorError({ code: 'INVALID_KEYSTORE', file, reason: 'not valid JSON' });
   }
-  try {
-    validateKeystore(json);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message.slice(0, 200) : 'schema check failed';
+  // The first schema error is the most specific one (the library's message lists them all, one
+  // per line): one line naming the field, e.g. `crypto.kdf.params.c must be integer`.
+  const problems = schemaValidationErrors(json);
+  if (problems !== null && problems.length > 0) {
+    const first = problems[0]!;
+    const field =
+      first.instancePath === '' ? '(top level)' : first.instancePath.slice(1).replaceAll('/', '.');
     throw new OperatorError({
       code: 'INVALID_KEYSTORE',
       file,
-      reason: `not an EIP-2335 keystore (${reason})`,
+      reason: `not an EIP-2335 keystore: ${field} ${first.message}`.slice(0, 300),
     });
   }
   const keystore = json as IKeystore;
@@ -161,6 +164,25 @@ export async function decryptKeystoreFile(
     throw new OperatorError({ code: 'INVALID_KEYSTORE', file, reason: 'decryption failed' });
   }
   return { keystore, secret };
+}
+
+/**
+ * Reads the password file and decrypts the keystore with it; a wrong password is
+ * `WRONG_KEYSTORE_PASSWORD` naming both files.
+ */
+export async function decryptKeystoreWithPasswordFile(
+  file: string,
+  passwordFile: string,
+): Promise<{ keystore: IKeystore; secret: Uint8Array }> {
+  const password = await readPasswordFile(passwordFile);
+  try {
+    return await decryptKeystoreFile(file, password);
+  } catch (error) {
+    if (error instanceof OperatorError && error.code === 'WRONG_KEYSTORE_PASSWORD') {
+      throw new OperatorError({ code: 'WRONG_KEYSTORE_PASSWORD', file, passwordFile });
+    }
+    throw error;
+  }
 }
 
 export interface LoadIdentityParameters {
