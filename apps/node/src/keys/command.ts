@@ -85,19 +85,6 @@ the cluster file (or the node will not start without its share).`,
 
 const SLASHING_SUBCOMMANDS = ['import', 'export'];
 
-/**
- * Node 22 prints an ExperimentalWarning when node:sqlite loads: the key tools keep stderr for
- * their one line (the warning says nothing the operator can act on).
- */
-function quietSqliteWarning(): void {
-  const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
-  process.emitWarning = ((warning: unknown, ...rest: unknown[]) => {
-    const text = warning instanceof Error ? warning.message : String(warning);
-    if (text.startsWith('SQLite is an experimental feature')) return;
-    emit(warning, ...rest);
-  }) as typeof process.emitWarning;
-}
-
 function exitStatusOf(error: unknown): number {
   return isDivaNodeError(error, 'INVALID_ARGUMENTS') ||
     isDivaNodeError(error, 'INVALID_CONFIG') ||
@@ -135,7 +122,6 @@ export async function runKeyTool(
       process.stdout.write(`${help}\n`);
       return 0;
     }
-    quietSqliteWarning();
     const out = (line: string) => process.stdout.write(`${line}\n`);
     if (tool === 'keys') {
       const { runKeysCommand } = await import('./keys-commands.ts');
