@@ -25,6 +25,7 @@ import {
   rotationalProtocol,
 } from '../src/index.ts';
 import { createRng, type Faults, type SimulationConfig, simulateInstance } from '../src/sim/index.ts';
+import { measureCrossRoundSplit } from './cross-round.ts';
 
 const quick = process.argv.includes('--quick');
 const count = quick ? 20 : 400;
@@ -271,6 +272,14 @@ for (const protocol of [rotationalProtocol, qbftProtocol] as ProtocolDescriptor[
   }
 }
 
+// The cross-round split (issue 14, item 3): bench/cross-round.ts; 800 duties per figure (100 with --quick).
+const crossRoundSplit = measureCrossRoundSplit([rotationalProtocol, qbftProtocol], quick ? 100 : 800, {
+  n,
+  t,
+  network,
+  timeouts,
+});
+
 const throughput: Record<string, Throughput> = {};
 for (const name of Object.keys(protocols)) {
   for (const crypto of ['excluded', 'included', 'includedOnCombine'] as const) {
@@ -318,6 +327,7 @@ const figures = {
   latencyQuantiles: { quantiles: [0.1, 0.25, 0.5, 0.75, 0.9, 0.99], ...cdf },
   throughput,
   equivocation,
+  crossRoundSplit,
   targets: { rotational_over_qbft_median_honest: 0.55, rotational_over_qbft_p99_crash5: 1.0 },
 };
 process.stdout.write(

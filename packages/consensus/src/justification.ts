@@ -12,7 +12,7 @@
  * evidence and it never embeds another round's justification, so no message nests without bound.
  */
 import { equal } from './bytes.ts';
-import { BodyReader, decodeWire, lengthPrefixed, writeFields } from './codec.ts';
+import { BodyReader, decodeWire, lengthPrefixed, malformed, writeFields } from './codec.ts';
 import type { Core } from './core.ts';
 
 /** The round-change kind (as in `RotationalKind`; here to avoid an import cycle). */
@@ -71,6 +71,12 @@ export interface ReadJustification {
  * counts once per sender; every partial it carries and every partial shown is recorded, checked as
  * any partial is (shown partials are no evidence: the member did not sign the message). The
  * justification holds when t distinct members' round changes are among them.
+ *
+ * A justification listing more than n round changes or n partials is malformed and read no further
+ * (`count` below): an honest leader sends t round changes and fewer than n partials, while the
+ * one-byte counts would let a faulty leader make every member check up to 255 message signatures
+ * and 510 partials per justification (a round change that fails its check is not counted for its
+ * sender, so the same one can be listed again).
  */
 export function readJustification<V, P, S>(
   core: Core<V, P, S>,
@@ -80,11 +86,16 @@ export function readJustification<V, P, S>(
 ): ReadJustification {
   const { params } = core;
   const reader = new BodyReader(body);
+  const count = (what: string) => {
+    const c = reader.u8();
+    if (c > core.n) throw malformed('body', `a justification lists ${c} ${what}, more than n = ${core.n}`);
+    return c;
+  };
   const messages: Uint8Array[] = [];
-  for (let count = reader.u8(); count > 0; count--) messages.push(reader.bytesField());
+  for (let c = count('round changes'); c > 0; c--) messages.push(reader.bytesField());
   const root = reader.fixed(32);
   const shown: [number, Uint8Array][] = [];
-  for (let count = reader.u8(); count > 0; count--) {
+  for (let c = count('partials'); c > 0; c--) {
     const member = (reader.u8() << 8) | reader.u8();
     shown.push([member, reader.bytesField()]);
   }

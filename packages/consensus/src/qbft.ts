@@ -17,6 +17,7 @@ import { BodyReader, decodeWire, lengthPrefixed, malformed, writeFields } from '
 import { Core } from './core.ts';
 import { instanceApi } from './instance-api.ts';
 import type { ProtocolDescriptor } from './protocol.ts';
+import { qbftLeaderOrder } from './qbft-leaders.ts';
 import type { ConsensusInstance, ConsensusParameters } from './types.ts';
 
 export const QBFT_PROTOCOL = 2;
@@ -32,13 +33,8 @@ export function createQbftInstance<V, P, S>(params: ConsensusParameters<V, P, S>
   const core = new Core(params, QBFT_PROTOCOL);
   const { n, t, self, scheme, instance, auth } = params;
   const maxFuture = params.maxFutureRounds ?? 8;
-  const offset = instance[0]! % n;
   // Round-robin from the duty's offset, over the members not excluded as proven equivocators.
-  const excluded = params.excludedLeaders ?? [];
-  const rotation = Array.from({ length: n }, (_, i) => ((offset + i) % n) + 1);
-  const leaders = rotation.some((m) => !excluded.includes(m))
-    ? rotation.filter((m) => !excluded.includes(m))
-    : rotation;
+  const leaders = qbftLeaderOrder(n, instance, params.excludedLeaders);
   const leaderOf = (r: number) => leaders[(r - 1) % leaders.length]!;
   let round = 1;
   let own: Uint8Array | undefined;

@@ -18,18 +18,13 @@
  * t + t - n > f members that signed both. See docs/consensus.md.
  */
 
-import { equal, hex, key, keyHex } from './bytes.ts';
-import { BodyReader, decodeWire, lengthPrefixed, writeFields } from './codec.ts';
+import { equal, hex, key } from './bytes.ts';
+import { lengthPrefixed, writeFields } from './codec.ts';
 import { Core } from './core.ts';
-import {
-  encodeJustification,
-  type HeldRoundChange,
-  mostSigned,
-  readJustification,
-  rightChoice,
-} from './justification.ts';
+import { encodeJustification, mostSigned, readJustification, rightChoice } from './justification.ts';
 import { leaderOf, sharedLeaderOrder } from './leader.ts';
 import type { ProtocolDescriptor } from './protocol.ts';
+import { ProposalBook, RoundChangeBook, readRelayedProposal } from './rotational-state.ts';
 import type { ConsensusInstance, ConsensusOutput, ConsensusParameters, Decision } from './types.ts';
 
 export const ROTATIONAL_PROTOCOL = 1;
@@ -58,21 +53,20 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
   private current = 1;
   private own: { value: V; bytes: Uint8Array; root: Uint8Array } | undefined;
   private myVote: Vote | undefined;
-  private readonly proposals = new Map<number, { digest: string; message: Uint8Array; value: Uint8Array }>();
-  /** Round changes by round, then sender (created at the first): the root claimed and the message. */
-  private roundChanges: Map<number, Map<number, HeldRoundChange>> | undefined;
+  private readonly proposals: ProposalBook;
+  private readonly roundChanges = new RoundChangeBook();
   /** Rounds >= 2 whose justification this member holds (its own included). */
   private readonly justified: number[] = [];
   /** Rounds whose proposal this member refused as not the right choice (so far). */
   private readonly refused: number[] = [];
-  /** Rounds this member proposed in, answered round changes of, and saw its leader equivocate in (few: arrays). */
+  /** Rounds this member proposed in and answered round changes of (few: arrays). */
   private readonly proposed: number[] = [];
   private readonly decidedReplies: number[] = [];
-  private readonly equivocators: number[] = [];
 
   constructor(params: ConsensusParameters<V, P, S>) {
     this.params = params;
     this.core = new Core(params, ROTATIONAL_PROTOCOL);
+    this.proposals = new ProposalBook((evidence) => this.core.event({ type: 'evidence', evidence }));
     this.order = sharedLeaderOrder(params.n, params.instance, params.leaderSeed, params.excludedLeaders);
     this.maxFuture = params.maxFutureRounds ?? 8;
   }
@@ -160,19 +154,7 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
   private onProposal(r: number, from: number, valueBytes: Uint8Array, message: Uint8Array): void {
     const core = this.core;
     if (from !== leaderOf(this.order, r)) return core.drop('not-leader', from);
-    const digest = key(valueBytes);
-    const before = this.proposals.get(r);
-    if (before) {
-      if (before.digest !== digest && !this.equivocators.includes(r)) {
-        this.equivocators.push(r);
-        core.event({
-          type: 'evidence',
-          evidence: { kind: 'equivocating-leader', member: from, messages: [before.message, message] },
-        });
-      }
-      return;
-    }
-    this.proposals.set(r, { digest, message, value: valueBytes });
+    if (!this.proposals.record(r, from, valueBytes, message)) return;
     const decoded = core.decodeValue(valueBytes);
     if (!decoded) return core.drop('invalid-value', from);
     core.learnValue(decoded.root, decoded.value, valueBytes);
@@ -239,34 +221,16 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
    * one known, turned into equivocation evidence.
    */
   private checkRelayedProposal(bytes: Uint8Array): void {
-    if (bytes.length === 0) return;
-    let m: ReturnType<typeof decodeWire>;
-    try {
-      m = decodeWire(bytes);
-    } catch {
-      return;
-    }
-    if (m.kind !== RotationalKind.Proposal || !equal(m.instance, this.params.instance)) return;
-    if (m.round > this.current + this.maxFuture) return; // kept only for rounds a direct one would be
-    if (
-      m.sender !== leaderOf(this.order, m.round) ||
-      !this.params.auth.verify(m.sender, m.signed, m.signature)
-    )
-      return;
-    const value = new BodyReader(m.body).bytesField();
-    const before = this.proposals.get(m.round);
-    if (!before) {
-      // A proposal of the current round seen first in a relay is acted on as if received directly
-      // (otherwise the direct one, arriving later, would find it "already seen" and go unvoted).
-      if (m.round === this.current) return this.onProposal(m.round, m.sender, value, bytes);
-      this.proposals.set(m.round, { digest: key(value), message: bytes, value });
-    } else if (before.digest !== key(value) && !this.equivocators.includes(m.round)) {
-      this.equivocators.push(m.round);
-      this.core.event({
-        type: 'evidence',
-        evidence: { kind: 'equivocating-leader', member: m.sender, messages: [before.message, bytes] },
-      });
-    }
+    const leader = (r: number) => leaderOf(this.order, r);
+    const { instance, auth } = this.params;
+    const relayed = readRelayedProposal(bytes, instance, this.current + this.maxFuture, leader, auth);
+    if (relayed === undefined) return;
+    const { round, sender, value } = relayed;
+    // A proposal of the current round seen first in a relay is acted on as if received directly
+    // (otherwise the direct one, arriving later, would find it "already seen" and go unvoted).
+    if (round === this.current && this.proposals.get(round) === undefined)
+      return this.onProposal(round, sender, value, bytes);
+    this.proposals.record(round, sender, value, bytes);
   }
 
   private maybePropose(): void {
@@ -279,7 +243,7 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
       value = this.own?.bytes;
       if (!value) return;
     } else {
-      const rcs = this.roundChanges?.get(round);
+      const rcs = this.roundChanges.get(round);
       if (!rcs || rcs.size < core.t) return;
       const best = mostSigned(core);
       if (best === null) return; // wait for the value of the root most signed
@@ -325,14 +289,8 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
   }
 
   private recordRoundChange(r: number, from: number, root: string | null, bytes: Uint8Array): void {
-    if (this.roundChanges === undefined) this.roundChanges = new Map();
-    let rcs = this.roundChanges.get(r);
-    if (!rcs) {
-      rcs = new Map();
-      this.roundChanges.set(r, rcs);
-    }
-    if (!rcs.has(from)) rcs.set(from, { root, bytes });
-    if (r > this.current && rcs.size >= this.core.f + 1 && !this.core.decision()) this.enterRound(r);
+    const held = this.roundChanges.add(r, from, root, bytes);
+    if (r > this.current && held >= this.core.f + 1 && !this.core.decision()) this.enterRound(r);
     else if (r === this.current) this.maybePropose();
   }
 
@@ -419,17 +377,7 @@ class RotationalInstance<V, P, S> implements ConsensusInstance<V, S> {
     const tail = (b: Uint8Array) => hex(b.subarray(Math.max(0, b.length - 16)));
     const myVote = this.myVote;
     const vote = myVote ? `${hex(myVote.root)}/${tail(myVote.proposal)}` : '-';
-    const props = [...this.proposals].map(([r, p]) => `${r}:${keyHex(p.digest)}/${tail(p.message)}`).sort();
-    const rcs = [...(this.roundChanges ?? [])]
-      .map(
-        ([r, m]) =>
-          `${r}:${[...m]
-            .map(([from, rc]) => `${from}=${rc.root === null ? '-' : keyHex(rc.root)}/${tail(rc.bytes)}`)
-            .sort()
-            .join('.')}`,
-      )
-      .sort();
-    const mine = `r${this.current} own[${this.own ? hex(this.own.root) : '-'}] vote[${vote}] props[${props.join(',')}] rc[${rcs.join(',')}] proposed[${[...this.proposed].sort().join(',')}] just[${[...this.justified].sort().join(',')}] replied[${[...this.decidedReplies].sort().join(',')}]`;
+    const mine = `r${this.current} own[${this.own ? hex(this.own.root) : '-'}] vote[${vote}] props[${this.proposals.describe()}] rc[${this.roundChanges.describe()}] proposed[${[...this.proposed].sort().join(',')}] just[${[...this.justified].sort().join(',')}] replied[${[...this.decidedReplies].sort().join(',')}]`;
     return `${this.started ? 'S' : '-'} ${mine} ${this.core.describe()}`;
   }
 }

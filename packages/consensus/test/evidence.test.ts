@@ -20,8 +20,8 @@ describe('evidence', () => {
       const r = simulateInstance(
         {
           ...config,
-          faults: (leaders) => {
-            const f = typeof faults === 'function' ? faults(leaders) : faults;
+          faults: (leaders, protocolLeaders) => {
+            const f = typeof faults === 'function' ? faults(leaders, protocolLeaders) : faults;
             byzantine = [...(f.byzantine?.keys() ?? [])];
             return f;
           },

@@ -15,7 +15,13 @@ export type ByzantineStrategy =
   | 'round-change-spam'
   | 'double-vote'
   /** Equivocates whenever it leads and withholds its own partials (the bench's equivocation figures; not drawn at random). */
-  | 'equivocating-withholding';
+  | 'equivocating-withholding'
+  /**
+   * The cross-round split (issue 14, item 3; not drawn at random): leading round 1 it proposes A to
+   * half of the honest members only, leading a later round B to the other half only; it withholds
+   * its own partials.
+   */
+  | 'cross-round-split';
 
 export const BYZANTINE_STRATEGIES: readonly ByzantineStrategy[] = [
   'equivocating-leader',
@@ -54,6 +60,11 @@ export interface Faults {
    */
   readonly splitBrain?: { readonly victim: number; readonly minority: readonly number[] };
   readonly partitions?: NetworkModel['partitions'];
+  /**
+   * The honest members a `cross-round-split` round-1 leader sends A to (the others get B from a
+   * later one); default: the first half of the honest members by index, rounded down.
+   */
+  readonly crossRoundSideA?: readonly number[];
   /** What `member` sends to honest members is lost until `untilMs` (it still receives everything). */
   readonly mute?: { readonly member: number; readonly untilMs: number };
 }
@@ -64,8 +75,12 @@ export interface SimulationConfig {
   readonly t: number;
   readonly seed: number;
   readonly network: NetworkModel;
-  /** Faults, or a function of the instance's leader order (to make given leaders faulty). */
-  readonly faults?: Faults | ((leaders: readonly number[]) => Faults);
+  /**
+   * Faults, or a function of the instance's leader order (to make given leaders faulty): the
+   * rotational permutation (`leaderOrder`, whatever the protocol), and the order in which this
+   * protocol's leaders actually take the rounds (the same for rotational; QBFT's round-robin).
+   */
+  readonly faults?: Faults | ((leaders: readonly number[], protocolLeaders: readonly number[]) => Faults);
   readonly timeouts?: { baseMs: number; growth: number; maxMs: number };
   /** 'broken' lets every honest member sign twice after a restart (used to prove tests can fail). */
   readonly guard?: 'durable' | 'broken';

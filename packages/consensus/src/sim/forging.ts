@@ -6,8 +6,10 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { BodyReader, lengthPrefixed, writeFields } from '../codec.ts';
 import { ConsensusError } from '../errors.ts';
+import { leaderOrder } from '../leader.ts';
 import type { ProtocolDescriptor } from '../protocol.ts';
 import { QBFT_PROTOCOL, QbftKind } from '../qbft.ts';
+import { qbftLeaderOrder } from '../qbft-leaders.ts';
 import { ROTATIONAL_PROTOCOL, RotationalKind } from '../rotational.ts';
 
 export interface ForgingHooks {
@@ -18,6 +20,8 @@ export interface ForgingHooks {
     readonly roundChange: number;
     readonly decided: number;
   };
+  /** The members in the order they lead rounds 1, 2, ... of an instance (none excluded). */
+  leaders(n: number, instance: Uint8Array, leaderSeed: Uint8Array): readonly number[];
   /** The value carried by a proposal body. */
   proposalValue(body: Uint8Array): Uint8Array;
   /** A proposal body for `value` (justification, where the protocol needs one, copied from `like`). */
@@ -45,6 +49,7 @@ export const rotationalForging: ForgingHooks = {
     roundChange: RotationalKind.RoundChange,
     decided: RotationalKind.Decided,
   },
+  leaders: leaderOrder,
   proposalValue: (body) => new BodyReader(body).bytesField(),
   proposalBody: (value) => lengthPrefixed(value),
   voteBody: (root, _value, partial) => writeFields(root, lengthPrefixed(partial)),
@@ -60,6 +65,7 @@ export const qbftForging: ForgingHooks = {
     roundChange: QbftKind.RoundChange,
     decided: 255,
   },
+  leaders: (n, instance) => qbftLeaderOrder(n, instance),
   proposalValue: (body) => new BodyReader(body).bytesField(),
   proposalBody: (value, like) => {
     const reader = new BodyReader(like);

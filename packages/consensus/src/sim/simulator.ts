@@ -11,17 +11,17 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { createMessageAllocator } from '../allocator.ts';
 import { key, keyHex } from '../bytes.ts';
-import { attachSignature, decodeWire, encodeUnsigned } from '../codec.ts';
 import { leaderOrder } from '../leader.ts';
 import { persistProposals } from '../proposal-store.ts';
 import type { ConsensusInstance, ConsensusOutput, PartialScheme, SignGuard } from '../types.ts';
+import { createByzantineMembers } from './byzantine.ts';
 import type { ByzantineStrategy, InstanceReport, SimulationConfig } from './config.ts';
 import { type ForgingHooks, forgingHooks } from './forging.ts';
 import { brokenGuard, createMemoryGuard } from './guard.ts';
 import { createMemoryProposalStore } from './proposal-store.ts';
 import { EventQueue } from './queue.ts';
 import { createRng, type Rng } from './random.ts';
-import { SIM_SIGNATURE_BYTES, simValueType, standInCrypto } from './scheme.ts';
+import { simValueType, standInCrypto } from './scheme.ts';
 
 type Event =
   | { kind: 'start'; member: number }
@@ -61,7 +61,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
   const leaderSeed = rng.bytes(32);
   const faults =
     typeof config.faults === 'function'
-      ? config.faults(leaderOrder(n, instance, leaderSeed))
+      ? config.faults(leaderOrder(n, instance, leaderSeed), hooks.leaders(n, instance, leaderSeed))
       : (config.faults ?? {});
   const byzantine = faults.byzantine ?? new Map<number, ByzantineStrategy>();
   const crashes = faults.crashes ?? new Map<number, { atMs: number; restartMs?: number }>();
@@ -169,51 +169,23 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
     queue.push(at + delay, payload, to);
   };
 
-  const forge = (j: number, kind: number, round: number, body: Uint8Array) => {
-    const signed = encodeUnsigned(protocol.id, kind, instance, round, j, body);
-    return attachSignature(signed, auths[j]!.sign(signed));
-  };
-
-  /** What a Byzantine member sends instead of `payload`, per recipient. */
-  const byzantineOut = (j: number, payload: Uint8Array, to: number): Uint8Array[] => {
-    const strategy = byzantine.get(j);
-    if (!strategy) return [payload];
-    const m = decodeWire(payload);
-    switch (strategy) {
-      case 'equivocating-leader':
-        // Value A to odd members, B to even ones.
-        if (m.kind === hooks.kinds.proposal) {
-          return [forge(j, m.kind, m.round, hooks.proposalBody(to % 2 === 0 ? valueB : valueA, m.body))];
-        }
-        return [payload];
-      case 'silent-leader':
-        return m.kind === hooks.kinds.proposal ? [] : [payload];
-      case 'bad-partials':
-        return m.kind === hooks.kinds.vote
-          ? [forge(j, m.kind, m.round, hooks.corruptVote(m.body, rng.bytes(SIM_SIGNATURE_BYTES)))]
-          : [payload];
-      case 'double-vote':
-        // Its own honest votes are replaced by the forged ones (see doubleVote); it announces nothing.
-        if (m.kind === hooks.kinds.vote || m.kind === hooks.kinds.decided) return [];
-        if (m.kind === hooks.kinds.roundChange)
-          return [forge(j, m.kind, m.round, hooks.emptyRoundChangeBody())];
-        if (m.kind === hooks.kinds.proposal && faults.splitBrain) {
-          const b = m.round > 1 || faults.splitBrain.minority.includes(to);
-          return [forge(j, m.kind, m.round, hooks.proposalBody(b ? valueB : valueA, m.body))];
-        }
-        return [payload];
-      case 'equivocating-withholding':
-      case 'withheld-partials':
-        if (m.kind === hooks.kinds.proposal && strategy === 'equivocating-withholding')
-          return [forge(j, m.kind, m.round, hooks.proposalBody(to % 2 === 0 ? valueB : valueA, m.body))];
-        if (m.kind === hooks.kinds.vote) return [];
-        if (m.kind === hooks.kinds.roundChange)
-          return [forge(j, m.kind, m.round, hooks.emptyRoundChangeBody())];
-        return [payload];
-      default:
-        return [payload];
-    }
-  };
+  const honest = members.slice(1).filter((j) => !byzantine.has(j));
+  const byzantineMembers = createByzantineMembers({
+    n,
+    protocolId: protocol.id,
+    hooks,
+    instance,
+    auths,
+    schemes,
+    rng,
+    valueA,
+    valueB,
+    byzantine,
+    faults,
+    honest,
+    transmit,
+  });
+  const { doubleVote } = byzantineMembers;
 
   const emit = (j: number, out: ConsensusOutput<Uint8Array, unknown>, at: number) => {
     const { events, timers, messages: sent } = out;
@@ -249,42 +221,7 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
       for (let to = 1; to <= n; to++) {
         if (to === j) continue;
         if (!faulty) transmit(j, to, msg.bytes, at);
-        else for (const p of byzantineOut(j, msg.bytes, to)) transmit(j, to, p, at);
-      }
-    }
-  };
-
-  /**
-   * A double-voting member signs a partial for every proposal it sees, and for the other value of
-   * the two an equivocating leader uses (Byzantine members coordinate).
-   */
-  const doubleVote = (j: number, payload: Uint8Array, at: number) => {
-    let m: ReturnType<typeof decodeWire>;
-    try {
-      m = decodeWire(payload);
-      if (m.kind !== hooks.kinds.proposal) return;
-      hooks.proposalValue(m.body);
-    } catch {
-      return; // not a message this strategy reacts to
-    }
-    const seen = hooks.proposalValue(m.body);
-    const isA = seen.every((b, i) => b === valueA[i]);
-    const isB = seen.every((b, i) => b === valueB[i]);
-    const split = faults.splitBrain;
-    const targets = split ? (m.round === 1 ? [valueA] : [valueB]) : isA || isB ? [valueA, valueB] : [seen];
-    for (const value of targets) {
-      const root = simValueType.signingRoot(value);
-      const partial = schemes[j]!.encodePartial(schemes[j]!.signPartial(root));
-      const extra = [
-        ...(hooks.extraVotes?.(m.round, value, root) ?? []),
-        { kind: hooks.kinds.vote, body: hooks.voteBody(root, value, partial) },
-      ];
-      const directed = split !== undefined && value === valueA;
-      for (const x of extra) {
-        const forged = forge(j, x.kind, m.round, x.body);
-        for (let to = 1; to <= n; to++) {
-          if (to !== j && (!directed || to === split.victim)) transmit(j, to, forged, at);
-        }
+        else for (const p of byzantineMembers.out(j, msg.bytes, to)) transmit(j, to, p, at);
       }
     }
   };
@@ -301,15 +238,9 @@ export function simulateInstance(config: SimulationConfig, index: number): Insta
       queue.push(crash.restartMs, { kind: 'restart', member: j });
       restartsPending++;
     }
-    if (byzantine.get(j) === 'round-change-spam') {
-      for (let r = 2; r < 60; r++) {
-        const spam = forge(j, hooks.kinds.roundChange, r, hooks.emptyRoundChangeBody());
-        for (let to = 1; to <= n; to++) if (to !== j) transmit(j, to, spam, skew);
-      }
-    }
+    if (byzantine.get(j) === 'round-change-spam') byzantineMembers.spam(j, skew);
   }
 
-  const honest = members.slice(1).filter((j) => !byzantine.has(j));
   const liveHonest = () => honest.filter((j) => !down[j]);
   /** Every live honest member has decided, and one is live (without allocating: called often). */
   const allDoneAndSomeLive = () => {

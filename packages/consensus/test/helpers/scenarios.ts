@@ -70,3 +70,43 @@ export function randomScenario(
     horizonMs: 60_000,
   };
 }
+
+/**
+ * The cross-round split (issue 14, item 3) as simulator faults, for a protocol's own leader order.
+ * With `byzantine` 5, the leaders of rounds 1 and 2 (and of rounds 14-16) are Byzantine
+ * (`cross-round-split`): round 1's sends A to the first half of the honest members in leader order
+ * (side A), round 2's sends B to the others. With 1, only round 2's leader is Byzantine, and round
+ * 1's (honest) leader is cut off from side B until 900 ms (before the round-1 timeout), so that its
+ * proposal and the votes on it reach side A only. `placement: 'fixed'` instead makes members
+ * 1, 4, 7, 10, 13 (the first `byzantine` of them) Byzantine whatever the order: the attack then
+ * applies to the duties both of whose first leaders are among them (`attacked` says whether).
+ */
+export function crossRoundSplitFaults(
+  byzantine: 1 | 5,
+  placement: 'targeted' | 'fixed',
+  attacked?: (hit: boolean) => void,
+): (leaders: readonly number[], protocolLeaders: readonly number[]) => Faults {
+  return (_leaders, order) => {
+    const members =
+      placement === 'fixed'
+        ? [1, 4, 7, 10, 13].slice(0, byzantine)
+        : byzantine === 1
+          ? [order[1]!]
+          : [order[0]!, order[1]!, order[13]!, order[14]!, order[15]!];
+    const honestInOrder = order.filter((m) => !members.includes(m));
+    const sideA = honestInOrder.slice(0, Math.floor(honestInOrder.length / 2));
+    const cutOff = placement === 'targeted' && byzantine === 1;
+    attacked?.(cutOff || (members.includes(order[0]!) && members.includes(order[1]!)));
+    return {
+      byzantine: new Map(members.map((m) => [m, 'cross-round-split' as const])),
+      crossRoundSideA: sideA,
+      ...(cutOff
+        ? {
+            partitions: [
+              { startMs: 0, endMs: 900, groups: [sideA, order.filter((m) => !sideA.includes(m))] },
+            ],
+          }
+        : {}),
+    };
+  };
+}
