@@ -1180,6 +1180,34 @@ async function measureStakingSide() {
           ...call(fresh.withdrawalQueue, withdrawalQueueAbi, 'requestShortfallExit', [1n]),
         },
       );
+      // The 20 ETH request is larger than the buffer: at the next frame's report it is finalized in
+      // part (what the buffer holds), and that part is claimed.
+      await client.increaseTime({ seconds: 86_400 });
+      await client.mine({ blocks: 1 });
+      const next = {
+        ...loss,
+        epoch: (await client.readContract({
+          address: fresh.accounting,
+          abi: accountingAbi,
+          functionName: 'currentReferenceEpoch',
+        })) as bigint,
+      };
+      await must(client, {
+        account: staker.address,
+        chain: null,
+        ...call(fresh.accounting, accountingAbi, 'submitReport', [
+          next,
+          await signReport(client, fresh, next, accounts.slice(0, 11)),
+        ]),
+      });
+      await measure(client, 'finalize withdrawals (1 request larger than the buffer: a part)', null, {
+        from: staker.address,
+        ...call(fresh.withdrawalQueue, withdrawalQueueAbi, 'finalize', [1n]),
+      });
+      await measure(client, 'claim withdrawal (a part; the token stays)', null, {
+        from: staker.address,
+        ...call(fresh.withdrawalQueue, withdrawalQueueAbi, 'claim', [1n, staker.address]),
+      });
     }
   } finally {
     await anvil.stop();
