@@ -24,9 +24,9 @@ import {IWithdrawalQueue} from "./interfaces/IWithdrawalQueue.sol";
 /// Each request is an ERC-721 token (id = request id), transferable: whoever holds it claims what is
 /// finalized and not yet paid, to any recipient, with a `WithdrawalClaimed` event per request and
 /// claim; the token is burnt when the last part is paid, and a transfer moves the right to the rest.
-/// When the buffer can't cover the queue, anyone may
-/// request the exit of an active validator (`requestShortfallExit`), through the exits contract, so the
-/// committee is asked to sign it and anyone can trigger it with EIP-7002.
+/// When the buffer can't cover the queue, anyone may request the exit of an active validator
+/// (`requestShortfallExit`), through the exits contract, so the committee is asked to sign it and anyone
+/// can trigger it with EIP-7002.
 contract WithdrawalQueue is IWithdrawalQueue, ERC721, ReentrancyGuard {
     struct Request {
         address owner; // the token's holder (kept in step with transfers)
@@ -34,8 +34,8 @@ contract WithdrawalQueue is IWithdrawalQueue, ERC721, ReentrancyGuard {
         uint256 etherAmount; // owed at request time
         uint256 sharesAmount; // locked
         uint256 payout; // finalized so far (all parts, each at its report's rate)
-        uint256 claimedEther; // paid so far
-        bool claimed; // fully finalized and paid: the token is burnt
+        uint256 claimedEther; // paid by claims of parts (the final claim only sets `claimed`)
+        bool claimed; // fully finalized and all paid: the token is burnt
     }
 
     uint256 public constant MIN_REQUEST = 100 gwei;

@@ -1027,4 +1027,4 @@ export const errorsAbi = [
   },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = '7989e8d2471fc346b75dbf7114764fe7bf0b8525b6c4248adcb3c80c5e0b2afe';
+export const sourcesHash = 'd684f1180ebe88c2a9f4ac6828528b0292bfebea663ec1bfb04667da694a3bcd';
