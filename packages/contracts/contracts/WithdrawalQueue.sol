@@ -18,18 +18,24 @@ import {IWithdrawalQueue} from "./interfaces/IWithdrawalQueue.sol";
 /// coming (a signed report, a slashing on the beacon chain) can't leave at the old rate before it is
 /// reported, and a stake made just before a rewarding report can't leave with the reward before the
 /// next one (as Lido's oracle-driven finalization).
-/// Each request is an ERC-721 token (id = request id), transferable: whoever holds it claims the ETH,
-/// once, to any recipient (the token is burnt at the claim; `WithdrawalClaimed` names the request). When the buffer can't cover the queue, anyone may
-/// request the exit of an active validator (`requestShortfallExit`), through the exits contract, so the
-/// committee is asked to sign it and anyone can trigger it with EIP-7002.
+/// A request larger than the buffer is finalized in parts (as Lido does): the part the buffer covers
+/// is finalized at that report's rate and the rest stays at the head of the queue, so nobody behind it
+/// moves ahead and it is not stuck waiting for a buffer as large as itself.
+/// Each request is an ERC-721 token (id = request id), transferable: whoever holds it claims what is
+/// finalized and not yet paid, to any recipient, with a `WithdrawalClaimed` event per request and
+/// claim; the token is burnt when the last part is paid, and a transfer moves the right to the rest.
+/// When the buffer can't cover the queue, anyone may request the exit of an active validator
+/// (`requestShortfallExit`), through the exits contract, so the committee is asked to sign it and anyone
+/// can trigger it with EIP-7002.
 contract WithdrawalQueue is IWithdrawalQueue, ERC721, ReentrancyGuard {
     struct Request {
         address owner; // the token's holder (kept in step with transfers)
         uint96 requestedAt; // block timestamp
         uint256 etherAmount; // owed at request time
         uint256 sharesAmount; // locked
-        uint256 payout; // set at finalization
-        bool claimed;
+        uint256 payout; // finalized so far (all parts, each at its report's rate)
+        uint256 claimedEther; // paid by claims of parts (the final claim only sets `claimed`)
+        bool claimed; // fully finalized and all paid: the token is burnt
     }
 
     uint256 public constant MIN_REQUEST = 100 gwei;
@@ -44,6 +50,10 @@ contract WithdrawalQueue is IWithdrawalQueue, ERC721, ReentrancyGuard {
     mapping(uint256 requestId => Request) private _requests;
     uint256 public lastRequestId;
     uint256 public lastFinalizedId;
+    /// The request after `lastFinalizedId` may be finalized in part: its shares and request-time ETH
+    /// finalized so far (kept here rather than per request, as only the head of the queue can be partial).
+    uint256 public partialShares;
+    uint256 public partialEther;
     uint256 public unfinalizedEther;
     /// ETH finalized and not yet claimed (held here).
     uint256 public lockedEther;
@@ -56,6 +66,7 @@ contract WithdrawalQueue is IWithdrawalQueue, ERC721, ReentrancyGuard {
 
     event WithdrawalRequested(uint256 indexed requestId, address indexed owner, uint256 etherAmount, uint256 sharesAmount);
     event WithdrawalsFinalized(uint256 fromId, uint256 toId, uint256 etherPaid, uint256 sharesBurnt);
+    event WithdrawalPartiallyFinalized(uint256 indexed requestId, uint256 etherPaid, uint256 sharesBurnt);
     event WithdrawalClaimed(uint256 indexed requestId, address indexed owner, address recipient, uint256 amount);
     event ExitRequested(uint256 indexed drawId, uint8 reason, uint256 shortfallEther);
     event Wired(address committeeDraw, address accounting, address exits);
@@ -68,6 +79,7 @@ contract WithdrawalQueue is IWithdrawalQueue, ERC721, ReentrancyGuard {
     error NotOwner(uint256 requestId, address caller, address owner);
     error NotFinalized(uint256 requestId, uint256 lastFinalizedId);
     error AlreadyClaimed(uint256 requestId);
+    error NothingToClaim(uint256 requestId, uint256 claimedEther);
     error NothingToFinalize(uint256 nextId, uint256 available);
     error NotReportedYet(uint256 requestId, uint256 requestedAt, uint256 reportReferenceTime);
     error NoShortfall(uint256 unfinalizedEther, uint256 available, uint256 exitsInFlight);
@@ -131,6 +143,7 @@ contract WithdrawalQueue is IWithdrawalQueue, ERC721, ReentrancyGuard {
             etherAmount: amount,
             sharesAmount: sharesAmount,
             payout: 0,
+            claimedEther: 0,
             claimed: false
         });
         unfinalizedEther += amount;
@@ -139,64 +152,131 @@ contract WithdrawalQueue is IWithdrawalQueue, ERC721, ReentrancyGuard {
         DIV_ETH.transferFrom(owner, address(this), amount);
     }
 
-    /// @notice Finalizes up to `maxRequests` requests in order, as far as buffered ETH allows.
-    /// Anyone may call. Returns the last finalized id.
+    /// @notice Finalizes up to `maxRequests` requests in order, as far as buffered ETH allows; the first
+    /// request the buffer can't cover whole is finalized in part (at least MIN_REQUEST) and ends the
+    /// call. Anyone may call. Returns the last fully finalized id.
     function finalize(uint256 maxRequests) external nonReentrant returns (uint256) {
         uint256 available = _availableDivEth();
         uint256 id = lastFinalizedId;
         uint256 end = lastRequestId;
-        uint256 etherTotal;
-        uint256 sharesTotal;
-        uint256 owedTotal;
         (uint256 referenceTime, uint256 reportPooled, uint256 reportShares) = accounting.lastReport();
         if (id < end && _requests[id + 1].requestedAt >= referenceTime) {
             revert NotReportedYet(id + 1, _requests[id + 1].requestedAt, referenceTime);
         }
+        Totals memory t = Totals(0, 0, 0, 0, 0);
+        uint256 doneShares = partialShares;
+        uint256 doneEther = partialEther;
         for (uint256 i = 0; i < maxRequests && id < end; ++i) {
             Request storage request = _requests[id + 1];
             // Only requests made before the last report's reference epoch began.
             if (request.requestedAt >= referenceTime) break;
-            uint256 payout = request.etherAmount;
-            uint256 value = DIV_ETH.getPooledEthByShares(request.sharesAmount);
-            if (value < payout) payout = value;
-            value = Math.mulDiv(request.sharesAmount, reportPooled, reportShares);
-            if (value < payout) payout = value;
-            if (etherTotal + payout > available) break;
-            request.payout = payout;
-            etherTotal += payout;
-            sharesTotal += request.sharesAmount;
-            owedTotal += request.etherAmount;
+            // What is left of the request (all of it unless it was finalized in part before).
+            uint256 shares = request.sharesAmount - doneShares;
+            uint256 owed = request.etherAmount - doneEther;
+            uint256 payout = _payout(shares, owed, reportPooled, reportShares);
+            uint256 room = available - t.etherPaid;
+            if (payout > room) {
+                _finalizePart(id + 1, [shares, owed, payout, room, doneShares, doneEther], t);
+                break;
+            }
+            request.payout += payout;
+            t.etherPaid += payout;
+            t.sharesBurnt += shares;
+            t.owed += owed;
+            (doneShares, doneEther) = (0, 0);
             ++id;
         }
-        if (id == lastFinalizedId) revert NothingToFinalize(id + 1, available);
-        uint256 fromId = lastFinalizedId + 1;
-        lastFinalizedId = id;
-        unfinalizedEther -= owedTotal;
-        lockedEther += etherTotal;
-        emit WithdrawalsFinalized(fromId, id, etherTotal, sharesTotal);
-        DIV_ETH.fundWithdrawals(etherTotal, sharesTotal);
+        bool endsInPart = t.partShares > 0;
+        if (id == lastFinalizedId && !endsInPart) revert NothingToFinalize(id + 1, available);
+        if (id != lastFinalizedId) {
+            emit WithdrawalsFinalized(lastFinalizedId + 1, id, t.etherPaid - t.partPayout, t.sharesBurnt - t.partShares);
+            lastFinalizedId = id;
+            // The head finished whole: a part recorded now (if any) is the new head's.
+            if (!endsInPart) (partialShares, partialEther) = (0, 0);
+        }
+        unfinalizedEther -= t.owed;
+        lockedEther += t.etherPaid;
+        DIV_ETH.fundWithdrawals(t.etherPaid, t.sharesBurnt);
         return id;
+    }
+
+    /// Finalizes the part of request `requestId` the buffer covers (`room` of its remaining `payout`),
+    /// at the same rate (payout per share), rounded down in ETH and in shares so the pool never pays for
+    /// more than it burns; the rest waits in place. Parts below MIN_REQUEST wait whole.
+    /// `left` = [shares, owed, payout, room, doneShares, doneEther] (an array: the stack is full).
+    function _finalizePart(uint256 requestId, uint256[6] memory left, Totals memory t) private {
+        uint256 partShares = Math.mulDiv(left[0], left[3], left[2]);
+        uint256 partPayout = Math.mulDiv(left[2], partShares, left[0]);
+        if (partPayout < MIN_REQUEST) return;
+        uint256 partOwed = Math.mulDiv(left[1], partShares, left[0]);
+        _requests[requestId].payout += partPayout;
+        partialShares = left[4] + partShares;
+        partialEther = left[5] + partOwed;
+        t.etherPaid += partPayout;
+        t.sharesBurnt += partShares;
+        t.owed += partOwed;
+        (t.partPayout, t.partShares) = (partPayout, partShares);
+        emit WithdrawalPartiallyFinalized(requestId, partPayout, partShares);
+    }
+
+    /// Totals of one `finalize` call; the part of a request finalized last (if any) is also kept apart.
+    struct Totals {
+        uint256 etherPaid;
+        uint256 sharesBurnt;
+        uint256 owed;
+        uint256 partPayout;
+        uint256 partShares;
+    }
+
+    /// min(ETH owed at request time, the shares' value now, their value at the last report).
+    function _payout(uint256 shares, uint256 owed, uint256 reportPooled, uint256 reportShares)
+        private
+        view
+        returns (uint256 payout)
+    {
+        payout = owed;
+        uint256 value = DIV_ETH.getPooledEthByShares(shares);
+        if (value < payout) payout = value;
+        value = Math.mulDiv(shares, reportPooled, reportShares);
+        if (value < payout) payout = value;
     }
 
     function _availableDivEth() private view returns (uint256) {
         return DIV_ETH.availableForWithdrawals();
     }
 
-    /// @notice Pays a finalized request to `recipient`. Only its owner, once.
+    /// @notice Pays what is finalized of a request and not yet paid to `recipient`. Only its owner (the
+    /// token's holder); the token is burnt with the payment that completes a fully finalized request.
     function claim(uint256 requestId, address payable recipient) external nonReentrant {
         if (requestId == 0 || requestId > lastRequestId) revert UnknownRequest(requestId);
         Request storage request = _requests[requestId];
         if (request.owner != msg.sender) revert NotOwner(requestId, msg.sender, request.owner);
-        if (requestId > lastFinalizedId) revert NotFinalized(requestId, lastFinalizedId);
         if (request.claimed) revert AlreadyClaimed(requestId);
+        bool whole = requestId <= lastFinalizedId;
+        // Only the head of the queue can be finalized in part.
+        if (!whole && (requestId != lastFinalizedId + 1 || partialShares == 0)) {
+            revert NotFinalized(requestId, lastFinalizedId);
+        }
         if (recipient == address(0)) revert ZeroAddress();
-        request.claimed = true;
-        _burn(requestId);
-        uint256 amount = request.payout;
+        uint256 amount = request.payout - request.claimedEther;
+        if (whole) {
+            request.claimed = true;
+            _burn(requestId);
+        } else {
+            if (amount == 0) revert NothingToClaim(requestId, request.claimedEther);
+            request.claimedEther = request.payout;
+        }
         lockedEther -= amount;
         emit WithdrawalClaimed(requestId, msg.sender, recipient, amount);
         (bool ok,) = recipient.call{value: amount}("");
         if (!ok) revert EtherTransferFailed(recipient, amount);
+    }
+
+    /// @notice ETH the holder of `requestId` can claim now (finalized, not yet paid).
+    function claimable(uint256 requestId) external view returns (uint256) {
+        if (requestId == 0 || requestId > lastRequestId) revert UnknownRequest(requestId);
+        Request storage request = _requests[requestId];
+        return request.claimed ? 0 : request.payout - request.claimedEther;
     }
 
     /// Keeps each request's `owner` in step with its token (the burn at the claim leaves the last holder).

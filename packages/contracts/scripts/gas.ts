@@ -1171,6 +1171,36 @@ async function measureStakingSide() {
         chain: null,
         ...call(fresh.withdrawalQueue, withdrawalQueueAbi, 'requestWithdrawal', [parseEther('20')]),
       });
+      // The 20 ETH request is larger than the buffer: at the next frame's report it is finalized in
+      // part (what the buffer holds), and that part is claimed; the rest is the shortfall below.
+      // Signed by the members not ejected (accounts 3 and 15 were).
+      const voters = accounts.filter((_, i) => i !== 3 && i !== 15);
+      await client.increaseTime({ seconds: 86_400 });
+      await client.mine({ blocks: 1 });
+      const next = {
+        ...loss,
+        epoch: (await client.readContract({
+          address: fresh.accounting,
+          abi: accountingAbi,
+          functionName: 'currentReferenceEpoch',
+        })) as bigint,
+      };
+      await must(client, {
+        account: staker.address,
+        chain: null,
+        ...call(fresh.accounting, accountingAbi, 'submitReport', [
+          next,
+          await signReport(client, fresh, next, voters),
+        ]),
+      });
+      await measure(client, 'finalize withdrawals (1 request larger than the buffer: a part)', null, {
+        from: staker.address,
+        ...call(fresh.withdrawalQueue, withdrawalQueueAbi, 'finalize', [1n]),
+      });
+      await measure(client, 'claim withdrawal (a part; the token stays)', null, {
+        from: staker.address,
+        ...call(fresh.withdrawalQueue, withdrawalQueueAbi, 'claim', [1n, staker.address]),
+      });
       await measure(
         client,
         'requestShortfallExit (keeper: 16 seats released; exits contract a stand-in)',

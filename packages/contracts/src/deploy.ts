@@ -1,35 +1,19 @@
 // Stands the whole Diva contract system up on any EVM node: deploys, then wires the contracts to each
-// other once (there is no admin afterwards). Works with any viem client that has an account.
-import {
-  type Account,
-  type Address,
-  type Chain,
-  type Client,
-  concatHex,
-  getContractAddress,
-  type Hex,
-  type Transport,
-  zeroAddress,
-} from 'viem';
-import {
-  deployContract,
-  getBlock,
-  getTransactionCount,
-  readContract,
-  waitForTransactionReceipt,
-  writeContract,
-} from 'viem/actions';
+// other once (there is no admin afterwards). Works with any viem client that has an account. The staking
+// core is deployed here, the beacon side (DKG-result registry, exits, evidence) by
+// internal/deploy-beacon-side.ts.
+import { type Address, type Hex, zeroAddress } from 'viem';
+import { getBlock, readContract } from 'viem/actions';
 import { DivaContractsError } from './errors.ts';
 import { accountingAbi, accountingBytecode } from './generated/Accounting.ts';
 import { committeeDrawAbi, committeeDrawBytecode } from './generated/CommitteeDraw.ts';
-import { depositContractAbi, depositContractBytecode } from './generated/DepositContract.ts';
 import { divETHAbi, divETHBytecode } from './generated/DivETH.ts';
-import { dkgResultRegistryAbi, dkgResultRegistryBytecode } from './generated/DkgResultRegistry.ts';
-import { evidenceSlasherAbi, evidenceSlasherBytecode } from './generated/EvidenceSlasher.ts';
-import { exitRequestsAbi, exitRequestsBytecode } from './generated/ExitRequests.ts';
+import { exitRequestsAbi } from './generated/ExitRequests.ts';
 import { operatorRegistryAbi, operatorRegistryBytecode } from './generated/OperatorRegistry.ts';
 import { wdivETHAbi, wdivETHBytecode } from './generated/WdivETH.ts';
 import { withdrawalQueueAbi, withdrawalQueueBytecode } from './generated/WithdrawalQueue.ts';
+import { deployBeaconSide } from './internal/deploy-beacon-side.ts';
+import { call, type DeployClient, deploy } from './internal/deploy-transactions.ts';
 
 export type DivaSettings = {
   /** ETH (wei) sent with divETH's deployment, minted to 0xdead forever (default 1 gwei). */
@@ -160,35 +144,6 @@ export type DivaDeployment = {
   /** Block of the first deployment transaction (for log queries). */
   fromBlock: bigint;
 };
-
-type DeployClient = Client<Transport, Chain | undefined, Account>;
-
-async function deploy(
-  client: DeployClient,
-  contract: string,
-  parameters: { abi: unknown; bytecode: Hex; args?: unknown[]; value?: bigint },
-) {
-  const hash = await deployContract(client, { ...parameters, chain: client.chain } as never);
-  const receipt = await waitForTransactionReceipt(client, { hash });
-  if (receipt.status !== 'success' || !receipt.contractAddress)
-    throw new DivaContractsError({ code: 'DEPLOYMENT_FAILED', contract, hash });
-  return { address: receipt.contractAddress, blockNumber: receipt.blockNumber };
-}
-
-async function call(
-  client: DeployClient,
-  contract: string,
-  parameters: { address: Address; abi: unknown; functionName: string; args: unknown[] },
-) {
-  const hash = await writeContract(client, { ...parameters, chain: client.chain } as never);
-  const receipt = await waitForTransactionReceipt(client, { hash });
-  if (receipt.status !== 'success')
-    throw new DivaContractsError({
-      code: 'TRANSACTION_FAILED',
-      call: `${contract}.${parameters.functionName}`,
-      hash,
-    });
-}
 
 async function reportFrames(client: DeployClient, frames: ReportFrames) {
   const genesisTime = frames.genesisTime ?? (await getBlock(client)).timestamp;
@@ -341,77 +296,4 @@ export async function deployDiva(
     accounting,
     fromBlock: divEth.blockNumber,
   };
-}
-
-async function deployBeaconSide(
-  client: DeployClient,
-  beacon: BeaconParameters,
-  core: { divETH: Address; committeeDraw: Address; operatorRegistry: Address; accounting: Address },
-) {
-  const depositContract =
-    beacon.depositContract ??
-    (await deploy(client, 'DepositContract', { abi: depositContractAbi, bytecode: depositContractBytecode }))
-      .address;
-  const poolCredentials = await readContract(client, {
-    address: core.divETH,
-    abi: divETHAbi,
-    functionName: 'withdrawalCredentials',
-  });
-  // The registry is the next contract of the deployer, the exits contract the one after it.
-  const nonce = await getTransactionCount(client, { address: client.account.address, blockTag: 'pending' });
-  const expectedExits = getContractAddress({ from: client.account.address, nonce: BigInt(nonce) + 1n });
-  const withdrawalCredentials =
-    beacon.withdrawalCredentialsOwner === 'exitRequests'
-      ? concatHex([poolCredentials.slice(0, 4) as Hex, `0x${'00'.repeat(11)}`, expectedExits])
-      : poolCredentials;
-  const dkgResultRegistry = (
-    await deploy(client, 'DkgResultRegistry', {
-      abi: dkgResultRegistryAbi,
-      bytecode: dkgResultRegistryBytecode,
-      args: [
-        core.committeeDraw,
-        core.divETH,
-        core.accounting,
-        depositContract,
-        withdrawalCredentials,
-        beacon.genesisForkVersion,
-        beacon.stateValidatorsGindex ?? 75n,
-      ],
-    })
-  ).address;
-  const exitRequests = (
-    await deploy(client, 'ExitRequests', {
-      abi: exitRequestsAbi,
-      bytecode: exitRequestsBytecode,
-      args: [dkgResultRegistry, core.committeeDraw],
-    })
-  ).address;
-  if (
-    beacon.withdrawalCredentialsOwner === 'exitRequests' &&
-    exitRequests.toLowerCase() !== expectedExits.toLowerCase()
-  )
-    throw new DivaContractsError({
-      code: 'UNEXPECTED_ADDRESS',
-      contract: 'ExitRequests',
-      expected: expectedExits,
-      actual: exitRequests,
-    });
-  const evidenceSlasher = (
-    await deploy(client, 'EvidenceSlasher', {
-      abi: evidenceSlasherAbi,
-      bytecode: evidenceSlasherBytecode,
-      args: [
-        dkgResultRegistry,
-        core.operatorRegistry,
-        core.committeeDraw,
-        exitRequests,
-        beacon.genesisValidatorsRoot,
-        beacon.forkVersions,
-        beacon.forkEpochs,
-        beacon.slashAmountWei ?? 10n ** 18n,
-        beacon.reporterBps ?? 1000n,
-      ],
-    })
-  ).address;
-  return { depositContract, dkgResultRegistry, exitRequests, evidenceSlasher };
 }

@@ -6,7 +6,10 @@ import type { WalletClientLike } from './types.ts';
 export type ClaimWithdrawalParameters = { withdrawalQueue: Address; requestId: bigint; recipient?: Address };
 export type ClaimWithdrawalReturnType = Hash;
 
-/** Pays a finalized request to its owner (or `recipient`). */
+/**
+ * Pays what is finalized of a request and not yet paid to its holder (or `recipient`): a request larger
+ * than the buffer is finalized in parts, each claimable as it comes.
+ */
 export function claimWithdrawal(
   client: WalletClientLike,
   parameters: ClaimWithdrawalParameters,

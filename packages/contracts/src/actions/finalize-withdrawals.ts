@@ -6,7 +6,10 @@ import type { WalletClientLike } from './types.ts';
 export type FinalizeWithdrawalsParameters = { withdrawalQueue: Address; maxRequests: bigint };
 export type FinalizeWithdrawalsReturnType = Hash;
 
-/** Finalizes queued requests in order as far as buffered ETH allows (anyone). */
+/**
+ * Finalizes queued requests in order as far as buffered ETH allows, the last one in part if it is larger
+ * than what is left (anyone).
+ */
 export function finalizeWithdrawals(
   client: WalletClientLike,
   parameters: FinalizeWithdrawalsParameters,

@@ -747,6 +747,14 @@ export const errorsAbi = [
   },
   {
     inputs: [
+      { internalType: 'uint256', name: 'requestId', type: 'uint256' },
+      { internalType: 'uint256', name: 'claimedEther', type: 'uint256' },
+    ],
+    name: 'NothingToClaim',
+    type: 'error',
+  },
+  {
+    inputs: [
       { internalType: 'uint256', name: 'nextId', type: 'uint256' },
       { internalType: 'uint256', name: 'available', type: 'uint256' },
     ],
@@ -1019,4 +1027,4 @@ export const errorsAbi = [
   },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = '5acbdcc2bf42fa61c2e7d58d873bb9c54da5109e51272708bca139388ff08a1b';
+export const sourcesHash = 'd684f1180ebe88c2a9f4ac6828528b0292bfebea663ec1bfb04667da694a3bcd';

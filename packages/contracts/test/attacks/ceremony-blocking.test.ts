@@ -3,6 +3,11 @@
 // its committee's DKG at no cost until the draw expired and the whole committee was rerolled. Now the
 // ceremony id binds the committee and its round, and t members can name the blocker of a failed ceremony:
 // it loses the seat it blocked, the other members keep theirs, and a new round (new id) starts.
+// Measured on the contracts before the fix (commit 5be3caf, run with that API from a temporary worktree):
+// a blocker let the DKG time out, then `expire` and `redraw`: it lost 0 divETH and 0 seats, all 16 seats
+// were rerolled, and `ceremonyIdOf` was the same before and after, so a round-1 approval by a member
+// drawn to the same seat still counted. Now: the blocker loses its seat, 15 members keep theirs, and the
+// id changes with the round (round-1 statements refused).
 import type { Address, Hex } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { signCeremonyFailure } from '../../src/actions/report-failed-ceremony.ts';

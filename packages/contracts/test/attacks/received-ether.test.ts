@@ -3,6 +3,11 @@
 // counted twice (in the beacon balance and as received, +32 ETH), and any ETH sent to divETH was income.
 // Now a report states what the beacon chain withdrew to divETH up to its reference epoch (cumulative) and
 // the execution-layer rewards vault's balance then; only that is counted, and the rest waits.
+// Measured on the contracts before the fix (commit 5be3caf, run with that API from a temporary worktree):
+// a 32 ETH exit swept after the reference epoch raised the pooled ETH from 56.0 to 56.56 (+0.56, all
+// one report could add at the tests' pacing of 1% a day: counted twice for a frame, undone by the next
+// report); a donation of 10% of the pool made a rewarding report (+0.1 ETH) revert. Now: +0 for the sweep, and the donation is
+// no income while the report passes (+0.1).
 import { parseEther } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { divETHAbi } from '../../src/generated/index.ts';

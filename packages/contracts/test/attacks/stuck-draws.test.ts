@@ -4,6 +4,12 @@
 // front-run) kept them reserved forever, and could be named for a "phantom" shortfall exit that frees
 // nothing. Now requests need a committee's worth of capacity, an unconfirmed draw is abandoned after the
 // timeout (seats and ETH released), and only a fully funded validator is an exit candidate.
+// Measured on the contracts before the fix (commit 5be3caf, run with that API from a temporary worktree):
+// three `requestDraw` calls by a stranger (0.00026 ETH of gas) with 15 operators locked 96 ETH of the
+// buffer, with no call that could release them (now refused: 0 locked); an approved draw with 1 ETH
+// deposited kept 31 ETH reserved with no release path, and a shortfall exit naming that never-activated
+// validator was accepted and counted as 32 ETH in flight that never come (now `DrawNotFunded`, and the 31
+// ETH are released by `abandon` after the timeout).
 import { maxUint256, parseEther } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { abandonDraw } from '../../src/actions/abandon-draw.ts';

@@ -3,6 +3,9 @@
 // to 0 shares (9 divETH for 0 wdivETH in the review), the attacker's share taking the victim's assets.
 // Now wdivETH has a decimals offset (10^6 virtual shares) and a seed deposit at deployment held by
 // 0xdead: the victim gets its shares and loses at most a rounding unit; the attacker loses its donation.
+// Measured on the contracts before the fix (commit 5be3caf, run with that API from a temporary worktree):
+// OpenZeppelin's default single virtual share gave the victim's 9 divETH 1 wdivETH base unit, redeemed
+// for 6.33: the victim lost 2.67 divETH (the attacker 3.67, pure griefing). Now: under 1 gwei.
 import { maxUint256, parseEther } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { divETHAbi, wdivETHAbi } from '../../src/generated/index.ts';

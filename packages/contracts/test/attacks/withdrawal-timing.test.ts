@@ -3,6 +3,11 @@
 // 5%); a staker could stake just before a rewarding report and leave right after it. Now a request is
 // finalized only once a report whose reference epoch began after the request is accepted, at no more
 // than that report's rate: the escape gets the loss, and the sandwich stays in the pool for a frame.
+// Measured on the contracts before the fix (commit 5be3caf, run with that API from a temporary worktree):
+// the holder of 20 divETH asked for all of it and finalized at once, before the loss report: paid 20 ETH
+// where its share after the loss was 19.43, so 0.57 ETH of the loss escaped (now 0: paid at most its
+// share after the loss); the 500 ETH stake made before a +0.3 ETH report left in the same frame with
+// 500.234 ETH, a gain of 0.234 ETH (now 0: it cannot leave before the next report, whose loss it bears).
 import { maxUint256, parseEther } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { divETHAbi, withdrawalQueueAbi } from '../../src/generated/index.ts';
