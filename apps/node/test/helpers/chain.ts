@@ -101,9 +101,14 @@ export function chainView(api: BeaconApi, slotsPerEpoch: number): ChainView {
               position: d.validatorCommitteeIndex,
             });
           }
-          const props = await api.getProposerDuties({ epoch: e }).catch(() => undefined);
-          for (const d of props?.data ?? []) {
-            if (validators.includes(d.validatorIndex) && d.slot > 0) proposers.set(d.slot, d.validatorIndex);
+          // the next epoch's proposers are not final until it starts (pre-fulu): the current one's only
+          if (e === epoch) {
+            const props = await api.getProposerDuties({ epoch: e }).catch(() => undefined);
+            for (const d of props?.data ?? []) {
+              if (validators.includes(d.validatorIndex) && d.slot > 0)
+                proposers.set(d.slot, d.validatorIndex);
+              else proposers.delete(d.slot);
+            }
           }
           const sync = await api
             .getSyncCommitteeDuties({ epoch: e, indices: validators })
