@@ -29,7 +29,11 @@ describe('allocatePortRange', () => {
   });
 
   it('refuses a count that is not a positive integer', async () => {
-    await expect(allocatePortRange('127.0.0.1', 0)).rejects.toThrow(/allocatePortRange count: expected an integer/);
-    await expect(allocatePortRange('127.0.0.1', 2.5)).rejects.toThrow(/allocatePortRange count: expected an integer/);
+    await expect(allocatePortRange('127.0.0.1', 0)).rejects.toThrow(
+      /allocatePortRange count: expected an integer/,
+    );
+    await expect(allocatePortRange('127.0.0.1', 2.5)).rejects.toThrow(
+      /allocatePortRange count: expected an integer/,
+    );
   });
 });
