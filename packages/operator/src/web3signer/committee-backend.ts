@@ -18,9 +18,12 @@ import type { SlotTimes } from '../slot-times.ts';
 import { type CommitteeDutyContext, type CommitteePlan, committeePlan } from './committee-duties.ts';
 import type { Web3SignerBackend, Web3SignerSignRequest, Web3SignerSignResult } from './types.ts';
 
-/** A validator the committee signs for: its index and its group public key (48 bytes). */
+/**
+ * A validator the committee signs for: its group public key (48 bytes) and its index on the beacon
+ * chain (a `ValidatorCommittee` fits). Without an index it is not served yet: duties are by index.
+ */
 export interface CommitteeWeb3SignerValidator {
-  readonly validatorIndex: number;
+  readonly validatorIndex?: number;
   readonly groupPublicKey: Uint8Array;
 }
 
@@ -29,7 +32,7 @@ export interface CommitteeWeb3SignerBackendOptions {
   readonly signer: ThresholdSigner;
   /**
    * The validators served now, asked on every request (committees change at run time): e.g.
-   * `() => snapshot.committees`. A new array is indexed again; the same array is reused.
+   * `() => source.current().committees`. A new array is indexed again; the same array is reused.
    */
   readonly validators: () => readonly CommitteeWeb3SignerValidator[];
   readonly clock: Clock;
@@ -112,7 +115,11 @@ export function createCommitteeWeb3SignerBackend(
     const list = options.validators();
     if (list === indexed) return;
     indexed = list;
-    byKey = new Map(list.map((v) => [hex(v.groupPublicKey), v.validatorIndex]));
+    byKey = new Map(
+      list.flatMap((v) =>
+        v.validatorIndex === undefined ? [] : [[hex(v.groupPublicKey), v.validatorIndex]],
+      ),
+    );
     publicKeys = Object.freeze([...byKey.keys()]);
   }
 

@@ -8,10 +8,13 @@ import { join } from 'node:path';
 import {
   type AttestationData,
   attestationDataSigningRoot,
+  type BeaconBlockHeader,
+  blockHeaderSigningRoot,
   createForkSchedule,
   createSigningContext,
   randaoSigningRoot,
   ssz,
+  syncCommitteeMessageSigningRoot,
 } from '@diva-dvt/beacon-api/spec';
 import type { SignGuard } from '@diva-dvt/consensus';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -251,6 +254,51 @@ describe('committee Web3Signer backend', () => {
     expect(refused.message).toContain('does not sign deposits');
     const stranger = hex(new Uint8Array(48).fill(0x99));
     expect((await post(members[0]!, stranger, body)).status).toBe(404);
+  });
+
+  it('blocks are decided over the header the client sends; sync messages over the head root', async () => {
+    const { members, pubkey, verifies } = await setup();
+    const header = (bodyByte: number, proposerIndex = 3): BeaconBlockHeader => ({
+      slot: SLOT,
+      proposerIndex,
+      parentRoot: new Uint8Array(32).fill(0x11),
+      stateRoot: new Uint8Array(32).fill(0x22),
+      bodyRoot: new Uint8Array(32).fill(bodyByte),
+    });
+    const blockBody = (h: BeaconBlockHeader) => ({
+      type: 'BLOCK_V2',
+      fork_info: FORK_INFO_JSON,
+      beacon_block: { version: 'DENEB', block_header: ssz.phase0.BeaconBlockHeader.toJson(h) },
+    });
+    // another validator's block is not this duty's value: refused before any consensus
+    const foreign = await post(members[0]!, pubkey, blockBody(header(1, 4)));
+    expect(foreign.status).toBe(400);
+    expect(foreign.message).toContain('not a value the committee may sign');
+    const own = members.map((_, i) => header(i < 6 ? 1 : 2));
+    const answers = await Promise.all(members.map((m, i) => post(m, pubkey, blockBody(own[i]!))));
+    const first = answers.findIndex((a) => a.status === 200);
+    expect(first).toBeGreaterThanOrEqual(0);
+    const decided = own[first]!;
+    const signature = answers[first]!.signature as string;
+    expect(verifies(blockHeaderSigningRoot(signing, decided), signature)).toBe(true);
+    answers.forEach((a, i) => {
+      const same = ssz.phase0.BeaconBlockHeader.equals(own[i]!, decided);
+      expect(a.status).toBe(same ? 200 : 412);
+      if (same) expect(a.signature).toBe(signature);
+    });
+
+    const head = new Uint8Array(32).fill(7);
+    const sync = {
+      type: 'SYNC_COMMITTEE_MESSAGE',
+      fork_info: FORK_INFO_JSON,
+      sync_committee_message: { beacon_block_root: hex(head), slot: String(SLOT) },
+    };
+    const synced = await Promise.all(members.map((m) => post(m, pubkey, sync)));
+    const root = syncCommitteeMessageSigningRoot(signing, SLOT, head);
+    for (const a of synced) {
+      expect(a.status).toBe(200);
+      expect(verifies(root, a.signature as string)).toBe(true);
+    }
   });
 
   it('with fewer than t members asked, the clients get 503 at the deadline', async () => {
