@@ -78,6 +78,8 @@ const GUARD_REFUSED = 'REFUSED_BY_COMMITTEE_SIGNER_GUARD' as SlashingRefusalReas
 
 /** The refusal a signer failure answers; anything else is rethrown (500). */
 function refusalOf(e: unknown): Outcome | undefined {
+  // the validator list said this node serves the key, but the signer holds no share (yet) of it
+  if (isOperatorError(e, 'UNKNOWN_VALIDATOR')) return { ok: false, refusal: { reason: 'UNKNOWN_KEY' } };
   if (isOperatorError(e, 'SLASHING_PROTECTION_REFUSED')) {
     return { ok: false, refusal: { reason: 'SLASHING_PROTECTION', detail: GUARD_REFUSED } };
   }
@@ -160,6 +162,16 @@ export function createCommitteeWeb3SignerBackend(
     prune();
     const { type, slot, subcommitteeIndex } = plan.duty;
     const key = `${validatorIndex}/${type}/${slot}/${subcommitteeIndex ?? ''}`;
+    // as the built-in client's checkDeadline: a duty past its deadline starts nothing (no guard record)
+    if (!running.has(key) && clock.nowMs() > plan.duty.deadlineMs) {
+      return {
+        ok: false,
+        refusal: {
+          reason: 'UNAVAILABLE',
+          detail: `${type} of validator ${validatorIndex} at slot ${slot}: its deadline has passed`,
+        },
+      };
+    }
     let done: Awaited<Running['result']>;
     try {
       done = await start(key, plan, request).result;

@@ -280,6 +280,12 @@ function aggregatePlan(
   const { signing, times } = ctx;
   const { data } = value.aggregate;
   const d = duty('aggregate', data.slot, times.slotStartMs(data.slot + 1));
+  // the container must be the chain's at that slot (the built-in client's): AGGREGATE_AND_PROOF
+  // (phase0's) in an electra epoch would be agreed under another value type than other members'
+  const chain = forkAtEpoch(signing.schedule, times.epochOf(data.slot)).fork;
+  if (forkAtLeast(chain, 'electra') !== forkAtLeast(fork, 'electra')) {
+    throw refuse('type', `a ${fork} aggregate at slot ${data.slot}, which is in ${chain}`);
+  }
   // The client's own attestation data and selection proof bind the value, as the decided data
   // does in the built-in client: members whose clients aggregate other data do not agree.
   const base = { aggregatorIndex: validatorIndex, data, selectionProof: value.selectionProof };

@@ -5,14 +5,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BitArray } from '@chainsafe/ssz';
 import {
   type AttestationData,
+  aggregateAndProofSigningRoot,
   attestationDataSigningRoot,
   type BeaconBlockHeader,
   blockHeaderSigningRoot,
   createForkSchedule,
   createSigningContext,
   randaoSigningRoot,
+  selectionProofSigningRoot,
   ssz,
   syncCommitteeMessageSigningRoot,
 } from '@diva-dvt/beacon-api/spec';
@@ -299,6 +302,40 @@ describe('committee Web3Signer backend', () => {
       expect(a.status).toBe(200);
       expect(verifies(root, a.signature as string)).toBe(true);
     }
+  });
+
+  it('aggregation: the selection proof combines, the aggregate is decided; a late request starts nothing', async () => {
+    const { members, pubkey, verifies } = await setup();
+    const selection = {
+      type: 'AGGREGATION_SLOT',
+      fork_info: FORK_INFO_JSON,
+      aggregation_slot: { slot: String(SLOT) },
+    };
+    const proofs = await Promise.all(members.map((m) => post(m, pubkey, selection)));
+    for (const p of proofs) {
+      expect(p.status).toBe(200);
+      expect(verifies(selectionProofSigningRoot(signing, SLOT), p.signature as string)).toBe(true);
+    }
+    const aggregate = ssz.phase0.AggregateAndProof.defaultValue();
+    aggregate.aggregatorIndex = 3;
+    aggregate.aggregate.data = attestation(SLOT, 1);
+    aggregate.aggregate.aggregationBits = BitArray.fromBoolArray([true, false, true, true]);
+    aggregate.selectionProof = Buffer.from((proofs[0]!.signature as string).slice(2), 'hex');
+    const body = (v: typeof aggregate) => ({
+      type: 'AGGREGATE_AND_PROOF',
+      fork_info: FORK_INFO_JSON,
+      aggregate_and_proof: ssz.phase0.AggregateAndProof.toJson(v),
+    });
+    expect((await post(members[0]!, pubkey, body({ ...aggregate, aggregatorIndex: 4 }))).status).toBe(400);
+    const answers = await Promise.all(members.map((m) => post(m, pubkey, body(aggregate))));
+    for (const a of answers) {
+      expect(a.status).toBe(200);
+      expect(verifies(aggregateAndProofSigningRoot(signing, aggregate), a.signature as string)).toBe(true);
+    }
+    // the previous slot's attestation is past its deadline: 503 at once, nothing recorded
+    const late = await post(members[0]!, pubkey, attestationBody(attestation(SLOT - 1, 1)));
+    expect(late.status).toBe(503);
+    expect(late.message).toContain('deadline has passed');
   });
 
   it('with fewer than t members asked, the clients get 503 at the deadline', async () => {
