@@ -71,8 +71,10 @@ const hex = (b: Uint8Array): `0x${string}` => `0x${Buffer.from(b).toString('hex'
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
 
 /**
- * What the CommitteeSigner says when its guard refused: it does not report the guard's reason
- * (the EIP-3076 rule, or one root per instance), so the answer names the guard, not a rule.
+ * The detail of a guard refusal. The CommitteeSigner does not report the guard's reason (an EIP-3076
+ * rule, or one root per instance), so the answer names the guard, not a rule it cannot know. It is
+ * not one of SlashingRefusalReason's values: `Web3SignerRefusal`'s detail type should widen to
+ * admit it (types.ts); the server only prints it.
  */
 const GUARD_REFUSED = 'REFUSED_BY_COMMITTEE_SIGNER_GUARD' as SlashingRefusalReason;
 
