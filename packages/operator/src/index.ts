@@ -191,6 +191,12 @@ export {
   type ValidatorClientInit,
 } from './validator-client.ts';
 export {
+  type CommitteeWeb3SignerBackend,
+  type CommitteeWeb3SignerBackendOptions,
+  type CommitteeWeb3SignerValidator,
+  createCommitteeWeb3SignerBackend,
+} from './web3signer/committee-backend.ts';
+export {
   checkFeeRecipientProof,
   type FeeRecipientProofFault,
   feeRecipientGindex,

@@ -26,6 +26,7 @@ describe('exports', () => {
         "createAttestationGuard",
         "createBlockGuard",
         "createClusterFileSource",
+        "createCommitteeWeb3SignerBackend",
         "createDevCluster",
         "createInstanceGuard",
         "createLocalThresholdSigner",
