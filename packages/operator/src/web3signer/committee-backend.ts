@@ -13,7 +13,6 @@ import type { SigningContext } from '@diva-dvt/beacon-api/spec';
 import type { Clock } from '../clock.ts';
 import { isOperatorError } from '../errors.ts';
 import type { ThresholdSigner } from '../signer.ts';
-import type { SlashingRefusalReason } from '../slashing/types.ts';
 import type { SlotTimes } from '../slot-times.ts';
 import { type CommitteeDutyContext, type CommitteePlan, committeePlan } from './committee-duties.ts';
 import type { Web3SignerBackend, Web3SignerSignRequest, Web3SignerSignResult } from './types.ts';
@@ -72,11 +71,9 @@ const same = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Bu
 
 /**
  * The detail of a guard refusal. The CommitteeSigner does not report the guard's reason (an EIP-3076
- * rule, or one root per instance), so the answer names the guard, not a rule it cannot know. It is
- * not one of SlashingRefusalReason's values: `Web3SignerRefusal`'s detail type should widen to
- * admit it (types.ts); the server only prints it.
+ * rule, or one root per instance), so the answer names the guard, not a rule it cannot know.
  */
-const GUARD_REFUSED = 'REFUSED_BY_COMMITTEE_SIGNER_GUARD' as SlashingRefusalReason;
+const GUARD_REFUSED = 'REFUSED_BY_COMMITTEE_SIGNER_GUARD';
 
 /** The refusal a signer failure answers; anything else is rethrown (500). */
 function refusalOf(e: unknown): Outcome | undefined {

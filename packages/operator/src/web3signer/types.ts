@@ -124,7 +124,14 @@ export type Web3SignerRefusal =
   /** No key for this public key (404). */
   | { readonly reason: 'UNKNOWN_KEY' }
   /** Slashing protection refuses (412). */
-  | { readonly reason: 'SLASHING_PROTECTION'; readonly detail: SlashingRefusalReason }
+  | {
+      readonly reason: 'SLASHING_PROTECTION';
+      /**
+       * The EIP-3076 rule that refused, or `REFUSED_BY_COMMITTEE_SIGNER_GUARD` when the committee
+       * signer's guard refused without saying which rule.
+       */
+      readonly detail: SlashingRefusalReason | 'REFUSED_BY_COMMITTEE_SIGNER_GUARD';
+    }
   /**
    * The committee decided another value for this duty (412): signing the client's value could
    * be slashable, and the decided value was signed and published by the node instead.
