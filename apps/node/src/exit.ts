@@ -118,10 +118,13 @@ export function parseExitArguments(args: readonly string[]): {
   const node = values.get('--node');
   if (node === undefined)
     throw new DivaNodeError({ code: 'INVALID_ARGUMENTS', argument: '--node', reason: 'required' });
+  let protocol: string | undefined;
   try {
-    const u = new URL(node);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TypeError('protocol');
+    protocol = new URL(node).protocol;
   } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
     throw new DivaNodeError({
       code: 'INVALID_ARGUMENTS',
       argument: '--node',

@@ -46,7 +46,7 @@ describe('PeerClockOffsets', () => {
     expect(a.medianOffsetMs([])).toBeUndefined();
   });
 
-  it('refuses a response to no request and a malformed frame, scoring the sender', async () => {
+  it('ignores a response to no request and scores a malformed frame', async () => {
     nodes = await startMesh(2);
     const [a, b] = nodes as [TestNode, TestNode];
     probes = [
@@ -64,9 +64,11 @@ describe('PeerClockOffsets', () => {
     malformed[1] = 7;
     b.network.send(a.network.address, malformed);
     await waitUntil(
-      () => a.network.stats().find((s) => s.address === b.network.address)!.penalty >= before + 2,
-      'two offences scored',
+      () => a.network.stats().find((s) => s.address === b.network.address)!.penalty >= before + 15,
+      'the malformed frame scored',
     );
+    // the response came first and was dropped without a score (an unexpected one would add 5)
+    expect(a.network.stats().find((s) => s.address === b.network.address)!.penalty).toBeLessThan(before + 25);
     expect(probes[0]!.offsets().size).toBe(0);
   });
 

@@ -5,17 +5,16 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSlashingProtectionFile } from '@diva-dvt/operator';
+import { vectorsDir } from '@diva-dvt/test-vectors';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 const run = (...args: string[]) =>
   spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
-const VECTORS = process.env.DIVA_VECTORS_DIR
-  ? resolve(process.env.DIVA_VECTORS_DIR)
-  : resolve(fileURLToPath(new URL('../../../../', import.meta.url)), '../shared/vectors');
+const EIP3076 = vectorsDir('eip3076');
 
 const root = mkdtempSync(join(tmpdir(), 'diva-sp-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -52,7 +51,7 @@ describe('diva-node slashing-protection with the EIP-3076 test interchanges', ()
       'wrong_genesis_validators_root.json',
     ];
     for (const [k, name] of cases.entries()) {
-      const path = join(VECTORS, 'eip3076', name);
+      const path = join(EIP3076, name);
       expect(existsSync(path), `test vector missing: ${path}`).toBe(true);
       const vector = JSON.parse(readFileSync(path, 'utf8'));
       const step = vector.steps[0];

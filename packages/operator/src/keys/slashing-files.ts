@@ -36,10 +36,14 @@ export async function readSlashingProtectionRoot(path: string): Promise<Uint8Arr
       | { value: Uint8Array }
       | undefined;
     if (row === undefined || !(row.value instanceof Uint8Array) || row.value.length !== 32) {
-      throw new Error('no genesis_validators_root in its meta table');
+      throw new OperatorError({
+        code: 'SLASHING_DB_FAILED',
+        operation: `read ${path}: no genesis_validators_root in its meta table`,
+      });
     }
     return Uint8Array.from(row.value);
   } catch (cause) {
+    if (isOperatorError(cause, 'SLASHING_DB_FAILED')) throw cause;
     throw new OperatorError({ code: 'SLASHING_DB_FAILED', operation: `read ${path}` }, { cause });
   } finally {
     db?.close();

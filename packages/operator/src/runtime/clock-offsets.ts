@@ -8,7 +8,8 @@
 //
 // Frame (kind 4, 34 bytes): kind | type (0 request, 1 response) | nonce [8] | t0 | t1 | t2 (float64
 // big-endian, unix ms; t1 and t2 are 0 in a request). A response is accepted only for a nonce this
-// node sent to that peer and has not heard back on; a peer gets at most one answer per second.
+// node sent to that peer and has not heard back on (others are dropped); a peer gets at most one
+// answer per second; a malformed frame is scored.
 import type { Clock } from '../clock.ts';
 import type { OperatorAddress } from '../committee/types.ts';
 import type { P2pNetwork } from '../p2p/types.ts';
@@ -179,10 +180,10 @@ export class PeerClockOffsets {
       );
       return;
     }
+    // a response to no outstanding request is dropped, not scored: it may be an honest one that
+    // came after its request was forgotten (a loaded peer), and it changes nothing here
     const asked = this.#outstanding.get(frame.nonce);
-    if (asked === undefined || asked.peer !== from || asked.t0 !== frame.t0) {
-      return this.#network.report(from, 'unexpected');
-    }
+    if (asked === undefined || asked.peer !== from || asked.t0 !== frame.t0) return;
     this.#outstanding.delete(frame.nonce);
     // clocks read in whole ms: a loopback round trip may come out a millisecond or two below zero
     const rttMs = t - frame.t0 - (frame.t2 - frame.t1);
