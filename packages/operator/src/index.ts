@@ -47,6 +47,7 @@ export {
   readCeremonyFile,
 } from './dkg/ceremony-file.ts';
 export { FRAME_DKG } from './dkg/frames.ts';
+export { readIdentityKeystore } from './dkg/identity-keystore.ts';
 export type { ProposerSetting } from './duties/builder-registration.ts';
 export {
   aggregateValue,

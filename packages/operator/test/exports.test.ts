@@ -70,6 +70,7 @@ describe('exports', () => {
         "publicKeyOf",
         "readCeremonyFile",
         "readClusterFile",
+        "readIdentityKeystore",
         "readOperatorsFile",
         "readPasswordFile",
         "readSlashingProtectionRoot",
