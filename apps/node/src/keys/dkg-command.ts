@@ -81,7 +81,7 @@ export async function runDkgCommand(args: readonly string[], out: Out): Promise<
     maxMessageBytes: MAX_MESSAGE_BYTES,
   });
   out(
-    `ceremony: ${ceremony.validatorCount} validator${ceremony.validatorCount === 1 ? "" : "s"}, ${ceremony.threshold} of ${ceremony.operators.length}, as ${identity.address}`,
+    `ceremony: ${ceremony.validatorCount} validator${ceremony.validatorCount === 1 ? '' : 's'}, ${ceremony.threshold} of ${ceremony.operators.length}, as ${identity.address}`,
   );
   await network.start();
   try {

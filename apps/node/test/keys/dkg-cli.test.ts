@@ -1,9 +1,17 @@
 // `diva-node keys dkg` as real processes over real libp2p on loopback: three operators create one
 // validator (2 of 3) and write the same cluster file and deposit data; a ceremony with an operator
 // that never starts ends, for the others, with one stderr line naming it, exit status 1 and no
-// output directory; a ceremony file naming an operator twice is refused naming the file and field.
+// output directory, and running it again with everyone succeeds; a ceremony file naming an operator twice is refused naming the file and field.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -138,7 +146,7 @@ describe('diva-node keys dkg', () => {
     }
   }, 120_000);
 
-  it('an operator that never starts is named; the others write nothing', async () => {
+  it('an operator that never starts is named; the others write nothing; the retry succeeds', async () => {
     const ceremony = await ceremonyFile('ceremony-missing.json', operators.slice(0, 3), 2);
     const runs = await Promise.all(
       [0, 1].map((i) => run(dkgArgs(ceremony, i, at(`missing${i}`), '--connect-timeout', '3'))),
@@ -153,7 +161,12 @@ describe('diva-node keys dkg', () => {
       expect(existsSync(at(`missing${i}`))).toBe(false);
     }
     expect(readdirSync(root).filter((f) => f.includes('.dkg-'))).toEqual([]);
-  }, 60_000);
+    // The retry, with everyone, into the same directories.
+    const retry = await Promise.all([0, 1, 2].map((i) => run(dkgArgs(ceremony, i, at(`missing${i}`)))));
+    for (const r of retry) expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+    const clusters = [0, 1, 2].map((i) => readFileSync(at(`missing${i}`, 'cluster.json'), 'utf8'));
+    expect(new Set(clusters).size).toBe(1);
+  }, 90_000);
 
   it('a ceremony file naming an operator twice: exit 1, the file and the field', async () => {
     const file = await ceremonyFile('ceremony-twice.json', [operators[0]!, operators[1]!, operators[0]!], 2);

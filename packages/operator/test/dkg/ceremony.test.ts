@@ -165,6 +165,41 @@ describe('runDkgCeremony', () => {
     }
   }, 30_000);
 
+  it('an operator holding a different ceremony file is named; nobody writes anything', async () => {
+    const nodes = await startNodes(['i', 'j', 'k']);
+    const text = ceremonyText(nodes);
+    const other = ceremonyText(nodes, { withdrawalCredentials: `0x01${'00'.repeat(11)}${'ef'.repeat(20)}` });
+    const dir = join(root, 'different');
+    try {
+      const outcomes = await Promise.allSettled(
+        nodes.map((node, i) =>
+          runDkgCeremony({
+            identityKey: node.key,
+            ceremony: i === 2 ? other : text,
+            network: node.network,
+            outDir: join(dir, `out-${i}`),
+            password: 'pw',
+            kdf: 'fast',
+            connectTimeoutMs: 1500,
+          }),
+        ),
+      );
+      const odd = nodes[2]!.network.address;
+      for (const [i, o] of outcomes.entries()) {
+        expect(o.status).toBe('rejected');
+        const error = (o as PromiseRejectedResult).reason;
+        expect(isOperatorError(error, 'DKG_CEREMONY_FAILED')).toBe(true);
+        if (i < 2) {
+          expect(error.details.culprits).toEqual([odd]);
+          expect(error.message).toContain(`${odd} hold a different ceremony file`);
+        }
+      }
+      expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+    } finally {
+      await Promise.all(nodes.map((n) => n.network.stop()));
+    }
+  }, 30_000);
+
   it('the ceremony file: an operator listed twice, bad fields, named by file and field', () => {
     const op = { address: '', p2pPublicKey: hex(publicKeyOf(operatorKey('x'))), multiaddrs: [] as string[] };
     const base = {
