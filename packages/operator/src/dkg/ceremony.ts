@@ -199,7 +199,11 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
       }
       const known = hellos.get(from);
       if (known !== undefined && equal(known, frame.encryptionKey)) return;
-      if (member !== undefined) return; // a restarted peer: this attempt goes on without its new key
+      if (member !== undefined) {
+        // A peer restarted mid-ceremony: this attempt cannot use its new key (and it lost its state).
+        culprits.add(from);
+        return;
+      }
       hellos.set(from, frame.encryptionKey);
       mismatched.delete(from);
       sendHello(from); // it may have missed ours (restarted, or up after we sent it)

@@ -165,6 +165,42 @@ describe('runDkgCeremony', () => {
     }
   }, 30_000);
 
+  it('a member that drops out mid-ceremony (before signing deposits, t = n) is named; nobody writes anything', async () => {
+    const nodes = await startNodes(['m', 'n', 'o', 'p']);
+    const text = ceremonyText(nodes, { threshold: 4, validators: 1 });
+    const leaver = nodes[3]!;
+    const dir = join(root, 'dropped');
+    try {
+      const outcomes = await Promise.allSettled(
+        nodes.map((node, i) =>
+          runDkgCeremony({
+            identityKey: node.key,
+            ceremony: text,
+            network: node.network,
+            outDir: join(dir, `out-${i}`),
+            password: 'pw',
+            kdf: 'fast',
+            phaseTimeoutMs: 1500,
+            // The leaver's transcript goes out (stop flushes the queue), then its process is gone.
+            onProgress: (p) => i === 3 && p.stage === 'finish' && void node.network.stop(),
+          }),
+        ),
+      );
+      for (const o of outcomes.slice(0, 3)) {
+        expect(o.status).toBe('rejected');
+        const error = (o as PromiseRejectedResult).reason;
+        expect(isOperatorError(error, 'DKG_CEREMONY_FAILED')).toBe(true);
+        expect(error.details.stage).toBe('deposit');
+        expect(error.details.culprits).toEqual([leaver.network.address]);
+        expect(error.message).toContain('3 valid deposit signature shares, need 4');
+      }
+      expect(outcomes[3]!.status).toBe('rejected');
+      expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+    } finally {
+      await Promise.all(nodes.slice(0, 3).map((n) => n.network.stop()));
+    }
+  }, 30_000);
+
   it('an operator holding a different ceremony file is named; nobody writes anything', async () => {
     const nodes = await startNodes(['i', 'j', 'k']);
     const text = ceremonyText(nodes);
