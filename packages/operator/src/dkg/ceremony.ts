@@ -12,8 +12,7 @@
 // t deposit partials end the ceremony with `DKG_CEREMONY_FAILED` naming the operators, and nothing
 // is written; running it again is a new attempt (new encryption keys, new ceremony id).
 import { randomBytes } from 'node:crypto';
-import { depositSigningRoot } from '@diva-dvt/beacon-api/spec';
-import { type Bls, combinePartialSignatures, createBls, PublicKey, Signature } from '@diva-dvt/bls-threshold';
+import { type Bls, createBls } from '@diva-dvt/bls-threshold';
 import {
   createDkgMember,
   createEncryptionKeyPair,
@@ -34,6 +33,12 @@ import { identityFromSecretKey, isIdentitySecretKey } from '../keys/identity.ts'
 import type { KeystoreKdf } from '../keys/keystore.ts';
 import type { P2pNetwork } from '../p2p/types.ts';
 import { type CeremonyFile, ceremonyFileDigest, parseCeremonyFile } from './ceremony-file.ts';
+import {
+  combineDeposits,
+  type DepositPartials,
+  depositSigningRoots,
+  signDepositPartials,
+} from './deposits.ts';
 import { decodeDkgFrame, encodeDeposit, encodeDkg, encodeHello } from './frames.ts';
 import { type CeremonyOutputs, checkOutDirFree, writeCeremonyOutputs } from './outputs.ts';
 
@@ -346,77 +351,40 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
   }
 
   /** Sends this member's deposit partials and combines t valid ones per validator. */
+  /** Sends this member's deposit partials and waits for t usable ones per validator (./deposits.ts). */
   async function signDeposits(result: DkgResult): Promise<Uint8Array[]> {
-    const shareIndex = position + 1;
-    const roots = result.validators.map((v) =>
-      depositSigningRoot(ceremony.forkVersion, {
-        pubkey: v.groupPublicKey.bytes,
-        withdrawalCredentials: ceremony.withdrawalCredentials,
-        amount: ceremony.amountGwei,
-      }),
-    );
-    const own = result.validators.map((v, i) =>
-      bls.signPartial({ shareIndex, secretKey: v.secretShare! }, roots[i]!),
-    );
-    const frame = encodeDeposit(
-      result.transcriptHash,
-      shareIndex,
-      own.map((p) => p.signature.bytes),
-    );
-    for (const o of others) network.send(o.address, frame);
-    const valid = new Map<number, Signature[]>([[shareIndex, own.map((p) => p.signature)]]);
+    const roots = depositSigningRoots(ceremony, result);
+    const own = signDepositPartials(bls, result, roots);
+    for (const o of others) network.send(o.address, encodeDeposit(result.transcriptHash, position + 1, own));
+    const received = new Map<string, DepositPartials>([
+      [self, { transcriptHash: result.transcriptHash, shareIndex: position + 1, signatures: own }],
+    ]);
     const faulty = new Set<string>();
-    const check = () => {
-      for (const [from, d] of deposits) {
-        const at = ceremony.operators.findIndex((o) => o.address === from);
-        if (valid.has(at + 1) || faulty.has(from)) continue;
-        const ok =
-          d.shareIndex === at + 1 &&
-          equal(d.transcriptHash, result.transcriptHash) &&
-          d.signatures.length === roots.length &&
-          d.signatures.every((bytes, i) => {
-            try {
-              const signature = Signature.fromBytes(bytes);
-              return bls.verifyPartial(result.validators[i]!.publicShares[at]!, roots[i]!, {
-                shareIndex: at + 1,
-                signature,
-              });
-            } catch {
-              return false;
-            }
-          });
-        if (ok)
-          valid.set(
-            at + 1,
-            d.signatures.map((b) => Signature.fromBytes(b)),
-          );
-        else faulty.add(from);
-      }
-      progress({ stage: 'deposit', received: valid.size, expected: t });
-      return valid.size >= t;
+    const operators = ceremony.operators.map((o) => o.address);
+    let usable = 1;
+    const attempt = (): Uint8Array[] | undefined => {
+      for (const [from, d] of deposits) received.set(from, d);
+      const combined = combineDeposits({ bls, result, roots, operators, received, faulty });
+      usable = combined.usable;
+      progress({ stage: 'deposit', received: usable, expected: t });
+      return combined.signatures;
     };
-    await new Promise<void>((resolve, reject) => {
-      if (check()) return resolve();
-      onDeposit = () => check() && resolve();
+    const signatures = await new Promise<Uint8Array[]>((resolve, reject) => {
+      const done = attempt();
+      if (done !== undefined) return resolve(done);
+      onDeposit = () => {
+        const now = attempt();
+        if (now !== undefined) resolve(now);
+      };
       after(phaseMs, () => {
         const silent = others.filter((o) => !deposits.has(o.address)).map((o) => o.address);
         reject(
-          fail('deposit', `${valid.size} valid deposit signature shares, need ${t}`, [...silent, ...faulty]),
+          fail('deposit', `${usable} valid deposit signature shares, need ${t}`, [...silent, ...faulty]),
         );
       });
     });
     onDeposit = undefined;
-    const chosen = [...valid].slice(0, t);
-    return result.validators.map((v, i) => {
-      const signature = combinePartialSignatures(
-        chosen.map(([index, sigs]) => ({ shareIndex: index, signature: sigs[i]! })),
-        { threshold: t, shareCount: n },
-      );
-      if (!bls.verify(PublicKey.fromBytes(v.groupPublicKey.bytes), roots[i]!, signature)) {
-        throw fail('deposit', `the combined deposit signature of validator ${i} does not verify`);
-      }
-      return signature.bytes;
-    });
+    return signatures;
   }
 }
 
