@@ -37,6 +37,15 @@ export function signDepositPartials(bls: Bls, result: DkgResult, roots: readonly
   );
 }
 
+/** The signatures, or undefined when one is not a valid G2 point. */
+function parseSignatures(bytes: readonly Uint8Array[]): Signature[] | undefined {
+  try {
+    return bytes.map((b) => Signature.fromBytes(b));
+  } catch {
+    return undefined;
+  }
+}
+
 export interface CombineDepositsParameters {
   readonly bls: Bls;
   readonly result: DkgResult;
@@ -64,21 +73,14 @@ export function combineDeposits(parameters: CombineDepositsParameters): {
   for (const [from, d] of received) {
     if (faulty.has(from)) continue;
     const shareIndex = operators.indexOf(from) + 1;
-    try {
-      if (
-        d.shareIndex !== shareIndex ||
-        !equal(d.transcriptHash, result.transcriptHash) ||
-        d.signatures.length !== roots.length
-      ) {
-        throw new RangeError('not this ceremony');
-      }
-      candidates.set(
-        shareIndex,
-        d.signatures.map((b) => Signature.fromBytes(b)),
-      );
-    } catch {
-      faulty.add(from);
-    }
+    const signatures =
+      d.shareIndex === shareIndex &&
+      equal(d.transcriptHash, result.transcriptHash) &&
+      d.signatures.length === roots.length
+        ? parseSignatures(d.signatures)
+        : undefined;
+    if (signatures === undefined) faulty.add(from);
+    else candidates.set(shareIndex, signatures);
   }
   while (candidates.size >= t) {
     const signatures: Uint8Array[] = [];
