@@ -40,7 +40,12 @@ import {
   signDepositPartials,
 } from './deposits.ts';
 import { decodeDkgFrame, encodeDeposit, encodeDkg, encodeHello } from './frames.ts';
-import { type CeremonyOutputs, checkOutDirFree, writeCeremonyOutputs } from './outputs.ts';
+import {
+  type CeremonyOutputs,
+  checkOutDirFree,
+  removeStaleStaging,
+  writeCeremonyOutputs,
+} from './outputs.ts';
 
 export type DkgCeremonyStage =
   | 'connect'
@@ -142,6 +147,7 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
     });
   }
   await checkOutDirFree(parameters.outDir);
+  await removeStaleStaging(parameters.outDir);
   const bls = parameters.bls ?? createBls();
   const phaseMs = parameters.phaseTimeoutMs ?? 30_000;
   const progress = parameters.onProgress ?? (() => undefined);

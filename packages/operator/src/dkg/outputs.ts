@@ -53,6 +53,26 @@ export interface WriteCeremonyOutputsParameters {
   readonly nowSec: number;
 }
 
+/**
+ * Removes what a run into `outDir` that crashed while writing left beside it (its staging
+ * directories): never a usable output, since only the final rename makes one.
+ */
+export async function removeStaleStaging(outDir: string): Promise<void> {
+  const parent = dirname(outDir);
+  const prefix = `.${basename(outDir)}.dkg-`;
+  let entries: string[];
+  try {
+    entries = await readdir(parent);
+  } catch {
+    return; // no parent yet: nothing left over
+  }
+  for (const entry of entries) {
+    if (entry.startsWith(prefix) && entry.endsWith('.tmp')) {
+      await rm(join(parent, entry), { recursive: true, force: true });
+    }
+  }
+}
+
 /** `FILE_EXISTS` unless `outDir` is absent or an empty directory (checked before a ceremony starts). */
 export async function checkOutDirFree(outDir: string): Promise<void> {
   let entries: string[];
@@ -100,6 +120,7 @@ export async function writeCeremonyOutputs(
   await checkOutDirFree(outDir);
   const staging = join(dirname(outDir), `.${basename(outDir)}.dkg-${randomBytes(6).toString('hex')}.tmp`);
   try {
+    await mkdir(dirname(outDir), { recursive: true });
     await mkdir(staging, { mode: 0o700 });
     const names: string[] = [];
     for (const v of result.validators) {

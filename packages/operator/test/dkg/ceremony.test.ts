@@ -3,7 +3,15 @@
 // and deposit data, the deposit signatures verify and the file has the deposit CLI's format (as the
 // vendored deposit-data vectors); a member that never comes online is named by the others, and
 // nothing is left half-written.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDepositDataFile, serializeDepositDataFile } from '@diva-dvt/beacon-api/spec';
@@ -53,6 +61,10 @@ describe('runDkgCeremony', () => {
     const nodes = await startNodes(['a', 'b', 'c', 'd']);
     const text = ceremonyText(nodes);
     const progress: string[] = [];
+    // What a run of operator 0 that crashed while writing left: removed, never used.
+    const stale = join(root, `.ok-0.dkg-0123456789ab.tmp`);
+    mkdirSync(stale);
+    writeFileSync(join(stale, 'keystore-half-written.json'), '{"crypto":');
     try {
       const started = performance.now();
       const results = await Promise.all(
@@ -74,6 +86,8 @@ describe('runDkgCeremony', () => {
       process.stdout.write(
         `4-operator ceremony, 2 validators: ${Math.round(performance.now() - started)} ms\n`,
       );
+      expect(existsSync(stale)).toBe(false);
+      expect(readdirSync(root).filter((f) => f.includes('.dkg-'))).toEqual([]);
       expect(progress).toContain('connect 4/4');
       expect(progress.at(-1)).toBe('done 4/4');
       const groups = results[0]!.groupPublicKeys;
