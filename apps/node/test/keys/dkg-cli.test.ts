@@ -168,7 +168,7 @@ describe('diva-node keys dkg', () => {
     expect(new Set(clusters).size).toBe(1);
   }, 90_000);
 
-  it('a ceremony file naming an operator twice: exit 1, the file and the field', async () => {
+  it('a ceremony file naming an operator twice: exit 1, the file and the field; --help; a missing flag', async () => {
     const file = await ceremonyFile('ceremony-twice.json', [operators[0]!, operators[1]!, operators[0]!], 2);
     const r = spawnSync(process.execPath, [CLI, ...dkgArgs(file, 0, at('twice'))], {
       encoding: 'utf8',
@@ -178,5 +178,17 @@ describe('diva-node keys dkg', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(file);
     expect(r.stderr).toContain('operators[2].address');
+    const help = spawnSync(process.execPath, [CLI, 'keys', 'dkg', '--help'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('--ceremony FILE');
+    const missing = spawnSync(process.execPath, [CLI, 'keys', 'dkg', '--ceremony', file], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('--identity-keystore');
   }, 60_000);
 });
