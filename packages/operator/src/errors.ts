@@ -214,6 +214,15 @@ export type OperatorErrorDetails =
       /** A file this run would create exists already; nothing is overwritten. */
       readonly code: 'FILE_EXISTS';
       readonly path: string;
+    }
+  | {
+      /** A DKG ceremony ended without keys; nothing was written. Retry once the culprits are fixed. */
+      readonly code: 'DKG_CEREMONY_FAILED';
+      /** Where it stopped: connect, deal, complain, justify, finish, deposit. */
+      readonly stage: string;
+      readonly reason: string;
+      /** Operators missing or at fault (addresses), when known. */
+      readonly culprits: readonly string[];
     };
 
 export type OperatorErrorCode = OperatorErrorDetails['code'];
@@ -294,6 +303,8 @@ function describe(d: OperatorErrorDetails): string {
       return `unknown pubkey ${d.pubkey}: not in ${d.where}`;
     case 'FILE_EXISTS':
       return `${d.path} exists already (nothing was overwritten)`;
+    case 'DKG_CEREMONY_FAILED':
+      return `the DKG ceremony failed at ${d.stage}: ${d.reason}${d.culprits.length > 0 ? ` (missing or faulty: ${d.culprits.join(', ')})` : ''}; nothing was written`;
   }
 }
 

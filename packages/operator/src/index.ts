@@ -33,6 +33,21 @@ export type {
   ValidatorCommittee,
 } from './committee/types.ts';
 export { DATA_DIR_LOCK_FILE, type DataDirLock, type LockDataDirOptions, lockDataDir } from './data-dir.ts';
+export {
+  type DkgCeremonyProgress,
+  type DkgCeremonyResult,
+  type DkgCeremonyStage,
+  type RunDkgCeremonyParameters,
+  runDkgCeremony,
+} from './dkg/ceremony.ts';
+export {
+  type CeremonyFile,
+  DEFAULT_DEPOSIT_AMOUNT_GWEI,
+  parseCeremonyFile,
+  readCeremonyFile,
+} from './dkg/ceremony-file.ts';
+export { FRAME_DKG } from './dkg/frames.ts';
+export { readIdentityKeystore } from './dkg/identity-keystore.ts';
 export type { ProposerSetting } from './duties/builder-registration.ts';
 export {
   aggregateValue,

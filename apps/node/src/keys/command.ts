@@ -5,6 +5,7 @@
 // or node configuration. A failed command leaves no half-written file (the library writes to a
 // temporary file and renames, and removes what the run wrote on failure).
 import { isDivaNodeError } from '../errors.ts';
+import { DKG_HELP } from './dkg-help.ts';
 
 export const KEYS_HELP = `diva-node keys - validator key shares
 
@@ -13,6 +14,7 @@ Usage:
   diva-node keys import   import a share keystore into this node's key directory
   diva-node keys list     list the key shares this node holds
   diva-node keys delete   delete a validator's share, after exporting its slashing protection
+  diva-node keys dkg      create validator keys with the other operators (DKG ceremony over libp2p)
 
 diva-node keys <command> --help describes each one.
 Exit status: 0 done, 1 bad input (the message names the file and field), 2 bad command line.`;
@@ -34,6 +36,7 @@ Both take the data-directory lock: stop the node first.
 Exit status: 0 done, 1 bad input (the message names the file and field), 2 bad command line.`;
 
 export const KEYS_SUBCOMMAND_HELP: Readonly<Record<string, string>> = {
+  dkg: DKG_HELP,
   split: `diva-node keys split - split an existing validator key among a committee (trusted dealer)
 
 Usage:
@@ -123,7 +126,10 @@ export async function runKeyTool(
       return 0;
     }
     const out = (line: string) => process.stdout.write(`${line}\n`);
-    if (tool === 'keys') {
+    if (tool === 'keys' && sub === 'dkg') {
+      const { runDkgCommand } = await import('./dkg-command.ts');
+      await runDkgCommand(rest, out);
+    } else if (tool === 'keys') {
       const { runKeysCommand } = await import('./keys-commands.ts');
       await runKeysCommand(sub, rest, out);
     } else {

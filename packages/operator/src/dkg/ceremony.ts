@@ -1,0 +1,401 @@
+// A DKG ceremony over the operator network, for one operator of the ceremony file:
+//
+//   connect  every operator sends a hello (ceremony-file digest, a fresh X25519 key for this
+//            ceremony) to every other; all must arrive with the same digest
+//   DKG      a @diva-dvt/dkg member (deal, complain, justify, finish) with the X25519 keys of the
+//            hellos; the ceremony id hashes the digest and those keys, so each attempt is new
+//   deposit  each member signs every validator's deposit message with its share and sends the
+//            partials; any t valid ones combine into the group signature (the same for everyone)
+//   write    share keystores, cluster file and deposit data, in one rename (./outputs.ts)
+//
+// Every operator must take part: a member missing at connect, a dealer not qualified, or fewer than
+// t deposit partials end the ceremony with `DKG_CEREMONY_FAILED` naming the operators, and nothing
+// is written; running it again is a new attempt (new encryption keys, new ceremony id).
+import { randomBytes } from 'node:crypto';
+import { type Bls, createBls } from '@diva-dvt/bls-threshold';
+import {
+  createDkgMember,
+  createEncryptionKeyPair,
+  createSecp256k1Signer,
+  type DkgError,
+  type DkgOutput,
+  type DkgPhase,
+  type DkgResult,
+} from '@diva-dvt/dkg';
+import { createNodeSecp256k1Verifier, nodeX25519 } from '@diva-dvt/dkg/node';
+import { decodeEnvelope, MessageKind } from '@diva-dvt/dkg/wire';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import type { OperatorAddress } from '../committee/types.ts';
+import { OperatorError } from '../errors.ts';
+import { identityFromSecretKey, isIdentitySecretKey } from '../keys/identity.ts';
+import type { KeystoreKdf } from '../keys/keystore.ts';
+import type { P2pNetwork } from '../p2p/types.ts';
+import { type CeremonyFile, ceremonyFileDigest, parseCeremonyFile } from './ceremony-file.ts';
+import {
+  combineDeposits,
+  type DepositPartials,
+  depositSigningRoots,
+  signDepositPartials,
+} from './deposits.ts';
+import { decodeDkgFrame, encodeDeposit, encodeDkg, encodeHello } from './frames.ts';
+import {
+  type CeremonyOutputs,
+  checkOutDirFree,
+  removeStaleStaging,
+  writeCeremonyOutputs,
+} from './outputs.ts';
+
+export type DkgCeremonyStage =
+  | 'connect'
+  | 'deal'
+  | 'complain'
+  | 'justify'
+  | 'finish'
+  | 'deposit'
+  | 'write'
+  | 'done';
+
+/** Progress for a display: the stage, and how many of the expected messages arrived. */
+export interface DkgCeremonyProgress {
+  readonly stage: DkgCeremonyStage;
+  readonly received: number;
+  readonly expected: number;
+}
+
+export interface RunDkgCeremonyParameters {
+  /** This operator's secp256k1 identity key (32 bytes): it signs DKG messages; the network's key. */
+  readonly identityKey: Uint8Array;
+  /** The ceremony file's text (parsed and checked here) or the parsed file. */
+  readonly ceremony: string | CeremonyFile;
+  /** Named in errors about the ceremony file. */
+  readonly ceremonyFileName?: string;
+  /** Started by the caller, with the identity key; its peers are set here. Not stopped here. */
+  readonly network: P2pNetwork;
+  /** Absent or empty; receives the outputs in one rename. */
+  readonly outDir: string;
+  /** The share keystores' password. */
+  readonly password: string;
+  /** Default `production`. */
+  readonly kdf?: KeystoreKdf;
+  /** How long to wait for every operator's hello (default 120 s). */
+  readonly connectTimeoutMs?: number;
+  /** Deadline of each DKG phase and of the deposit signatures (default 30 s). */
+  readonly phaseTimeoutMs?: number;
+  /** After writing, how long to wait for the others' deposit partials before returning (default 3 s). */
+  readonly lingerMs?: number;
+  readonly onProgress?: (progress: DkgCeremonyProgress) => void;
+  /** Default noble; the runtime's blst-backed one is faster. */
+  readonly bls?: Bls;
+  /** Unix time named in deposit_data-<time>.json (default now). */
+  readonly nowSec?: number;
+}
+
+export interface DkgCeremonyResult extends CeremonyOutputs {
+  /** This operator's 1-based share index. */
+  readonly shareIndex: number;
+  readonly groupPublicKeys: readonly Uint8Array[];
+  readonly transcriptHash: Uint8Array;
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+const equal = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+const addressBytes = (a: OperatorAddress) => Uint8Array.from(Buffer.from(a.slice(2), 'hex'));
+const fail = (stage: DkgCeremonyStage, reason: string, culprits: Iterable<string> = []) =>
+  new OperatorError({ code: 'DKG_CEREMONY_FAILED', stage, reason, culprits: [...new Set(culprits)].sort() });
+/** The message kind each DKG phase waits for from every member. */
+const AWAITED: Partial<Record<DkgPhase, number>> = {
+  deal: MessageKind.Dealing,
+  complain: MessageKind.Complaints,
+  finish: MessageKind.Transcript,
+};
+
+/**
+ * Runs this operator's part of the ceremony (see the file comment) and writes its outputs. Errors:
+ * `INVALID_INPUT_FILE` (ceremony file), `INVALID_OPTION` (identity not in the ceremony or not the
+ * network's), `FILE_EXISTS` (outDir not empty), `DKG_CEREMONY_FAILED` (names the culprits),
+ * `FILE_ACCESS_FAILED`.
+ */
+export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Promise<DkgCeremonyResult> {
+  const ceremony =
+    typeof parameters.ceremony === 'string'
+      ? parseCeremonyFile(parameters.ceremony, parameters.ceremonyFileName)
+      : parameters.ceremony;
+  const { network, identityKey } = parameters;
+  if (!isIdentitySecretKey(identityKey)) {
+    throw new OperatorError({
+      code: 'INVALID_OPTION',
+      option: 'identityKey',
+      reason: 'not a secp256k1 secret key',
+    });
+  }
+  const self = identityFromSecretKey(identityKey).address;
+  if (self !== network.address) {
+    throw new OperatorError({
+      code: 'INVALID_OPTION',
+      option: 'network',
+      reason: 'runs with another operator key',
+    });
+  }
+  const position = ceremony.operators.findIndex((o) => o.address === self);
+  if (position < 0) {
+    throw new OperatorError({
+      code: 'INVALID_OPTION',
+      option: 'identityKey',
+      reason: `operator ${self} is not in the ceremony file`,
+    });
+  }
+  await checkOutDirFree(parameters.outDir);
+  await removeStaleStaging(parameters.outDir);
+  const bls = parameters.bls ?? createBls();
+  const phaseMs = parameters.phaseTimeoutMs ?? 30_000;
+  const progress = parameters.onProgress ?? (() => undefined);
+  const n = ceremony.operators.length;
+  const t = ceremony.threshold;
+  const others = ceremony.operators.filter((o) => o.address !== self);
+  const digest = ceremonyFileDigest(ceremony);
+  const encryption = createEncryptionKeyPair((size) => new Uint8Array(randomBytes(size)));
+
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const after = (ms: number, task: () => void) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      task();
+    }, ms);
+    timers.add(timer);
+  };
+  let settle: { resolve: (r: DkgResult) => void; reject: (e: unknown) => void } | undefined;
+  let closed = false;
+  let dkgPhase: DkgPhase = 'deal';
+
+  // connect: hellos
+  const hellos = new Map<string, Uint8Array>([[self, encryption.publicKey]]);
+  const mismatched = new Set<string>();
+  let onHelloComplete: (() => void) | undefined;
+  const sendHello = (to: OperatorAddress) =>
+    network.send(to, encodeHello(digest, encryption.publicKey, randomBytes(8)));
+
+  // DKG: buffered until the member exists, then fed
+  let member: ReturnType<typeof createDkgMember> | undefined;
+  const early: { from: string; envelope: Uint8Array }[] = [];
+  const sentKinds = new Map<string, Set<number>>();
+  const culprits = new Set<string>();
+
+  // deposit partials: buffered until this member has its result
+  const deposits = new Map<
+    string,
+    { transcriptHash: Uint8Array; shareIndex: number; signatures: readonly Uint8Array[] }
+  >();
+  let onDeposit: (() => void) | undefined;
+
+  const feed = (from: string, envelope: Uint8Array) => {
+    try {
+      const kind = decodeEnvelope(envelope).kind;
+      sentKinds.set(from, (sentKinds.get(from) ?? new Set()).add(kind));
+    } catch {
+      // the member reports it as dropped
+    }
+    apply(member!.handle(envelope));
+  };
+
+  network.onMessage((from, bytes) => {
+    if (closed) return;
+    const frame = decodeDkgFrame(bytes);
+    if (frame === undefined) return network.report(from, 'malformed');
+    if (frame.type === 'hello') {
+      if (!equal(frame.ceremonyDigest, digest)) {
+        mismatched.add(from);
+        return;
+      }
+      const known = hellos.get(from);
+      if (known !== undefined && equal(known, frame.encryptionKey)) return;
+      if (member !== undefined) {
+        // A peer restarted mid-ceremony: this attempt cannot use its new key (and it lost its state).
+        culprits.add(from);
+        return;
+      }
+      hellos.set(from, frame.encryptionKey);
+      mismatched.delete(from);
+      sendHello(from); // it may have missed ours (restarted, or up after we sent it)
+      progress({ stage: 'connect', received: hellos.size, expected: n });
+      if (hellos.size === n) onHelloComplete?.();
+    } else if (frame.type === 'dkg') {
+      if (member === undefined) early.push({ from, envelope: frame.envelope });
+      else feed(from, frame.envelope);
+    } else {
+      deposits.set(from, frame);
+      onDeposit?.();
+    }
+  });
+
+  const apply = (out: DkgOutput) => {
+    for (const m of out.messages) {
+      const bytes = encodeDkg(m.bytes);
+      for (const o of others) {
+        if (m.to === undefined || m.to.some((a) => equal(a, addressBytes(o.address))))
+          network.send(o.address, bytes);
+      }
+    }
+    for (const e of out.events) {
+      if (e.type === 'phase' && e.phase !== 'done' && e.phase !== 'aborted') {
+        const phase = e.phase;
+        dkgPhase = phase;
+        progress({
+          stage: phase,
+          received: 0,
+          expected: phase === 'finish' ? t : phase === 'justify' ? 0 : n,
+        });
+        after(phaseMs, () => {
+          if (member?.phase() === phase) {
+            const kind = AWAITED[phase];
+            if (kind !== undefined) {
+              for (const o of others) if (!sentKinds.get(o.address)?.has(kind)) culprits.add(o.address);
+            }
+            apply(member.timeout(phase));
+          }
+        });
+      } else if (e.type === 'progress') {
+        progress({ stage: e.phase as DkgCeremonyStage, received: e.received, expected: e.expected });
+      } else if (e.type === 'disqualified' || (e.type === 'complaint' && e.reason === 'missing')) {
+        culprits.add(`0x${hex(e.dealer)}`);
+      } else if (e.type === 'finished') {
+        settle?.resolve(e.result);
+      } else if (e.type === 'aborted') {
+        settle?.reject(dkgFailure(dkgPhase, e.error, culprits));
+      }
+    }
+  };
+
+  try {
+    network.setPeers(others);
+    // connect
+    progress({ stage: 'connect', received: 1, expected: n });
+    for (const o of others) sendHello(o.address);
+    const connectMs = parameters.connectTimeoutMs ?? 120_000;
+    await new Promise<void>((resolve, reject) => {
+      if (hellos.size === n) return resolve();
+      onHelloComplete = resolve;
+      after(connectMs, () => {
+        const missing = others.filter((o) => !hellos.has(o.address)).map((o) => o.address);
+        const reason = `${missing.length} of ${n} operators did not join within ${connectMs} ms${mismatched.size > 0 ? ` (${[...mismatched].join(', ')} hold a different ceremony file)` : ''}`;
+        reject(fail('connect', reason, missing));
+      });
+    });
+    // DKG
+    const encryptionKeys = ceremony.operators.map((o) => hellos.get(o.address)!);
+    const ceremonyId = sha256(concatBytes(utf8ToBytes('diva-dkg/ceremony-id/v1'), digest, ...encryptionKeys));
+    const verifier = createNodeSecp256k1Verifier();
+    for (const o of ceremony.operators) {
+      verifier.addKnownKey(addressBytes(o.address), secp256k1.Point.fromBytes(o.publicKey).toBytes(false));
+    }
+    const result = await new Promise<DkgResult>((resolve, reject) => {
+      settle = { resolve, reject };
+      member = createDkgMember({
+        config: {
+          ceremonyId,
+          threshold: t,
+          validatorCount: ceremony.validatorCount,
+          recipients: ceremony.operators.map((o, i) => ({
+            address: addressBytes(o.address),
+            encryptionKey: encryptionKeys[i]!,
+          })),
+        },
+        signer: createSecp256k1Signer(identityKey),
+        verifier,
+        keyAgreement: nodeX25519,
+        encryptionSecretKey: encryption.secretKey,
+        random: (size) => new Uint8Array(randomBytes(size)),
+      });
+      apply(member.start());
+      for (const m of early.splice(0)) feed(m.from, m.envelope);
+    });
+    const notQualified = ceremony.operators
+      .filter((_, i) => !result.qualified.includes(i + 1))
+      .map((o) => o.address);
+    if (notQualified.length > 0) {
+      throw fail(
+        'finish',
+        `${notQualified.length} dealers were disqualified; every operator must deal`,
+        notQualified,
+      );
+    }
+    if (result.shareIndex !== position + 1 || result.validators.some((v) => v.secretShare === undefined)) {
+      throw fail('finish', 'this operator holds no valid share of every validator', culprits);
+    }
+    // deposit
+    const depositSignatures = await signDeposits(result);
+    // write
+    progress({ stage: 'write', received: 0, expected: ceremony.validatorCount });
+    const outputs = await writeCeremonyOutputs({
+      outDir: parameters.outDir,
+      ceremony,
+      result,
+      depositSignatures,
+      password: parameters.password,
+      kdf: parameters.kdf ?? 'production',
+      bls,
+      nowSec: parameters.nowSec ?? Math.floor(Date.now() / 1000),
+    });
+    // Stay a moment for those still waiting on our partials (the caller stops the network after us).
+    await new Promise<void>((resolve) => {
+      if (deposits.size >= n - 1) return resolve();
+      onDeposit = () => deposits.size >= n - 1 && resolve();
+      after(parameters.lingerMs ?? 3000, resolve);
+    });
+    progress({ stage: 'done', received: n, expected: n });
+    return {
+      ...outputs,
+      shareIndex: position + 1,
+      groupPublicKeys: result.validators.map((v) => v.groupPublicKey.bytes),
+      transcriptHash: result.transcriptHash,
+    };
+  } finally {
+    closed = true;
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
+  }
+
+  /** Sends this member's deposit partials and combines t valid ones per validator. */
+  /** Sends this member's deposit partials and waits for t usable ones per validator (./deposits.ts). */
+  async function signDeposits(result: DkgResult): Promise<Uint8Array[]> {
+    const roots = depositSigningRoots(ceremony, result);
+    const own = signDepositPartials(bls, result, roots);
+    for (const o of others) network.send(o.address, encodeDeposit(result.transcriptHash, position + 1, own));
+    const received = new Map<string, DepositPartials>([
+      [self, { transcriptHash: result.transcriptHash, shareIndex: position + 1, signatures: own }],
+    ]);
+    const faulty = new Set<string>();
+    const operators = ceremony.operators.map((o) => o.address);
+    let usable = 1;
+    const attempt = (): Uint8Array[] | undefined => {
+      for (const [from, d] of deposits) received.set(from, d);
+      const combined = combineDeposits({ bls, result, roots, operators, received, faulty });
+      usable = combined.usable;
+      progress({ stage: 'deposit', received: usable, expected: t });
+      return combined.signatures;
+    };
+    const signatures = await new Promise<Uint8Array[]>((resolve, reject) => {
+      const done = attempt();
+      if (done !== undefined) return resolve(done);
+      onDeposit = () => {
+        const now = attempt();
+        if (now !== undefined) resolve(now);
+      };
+      after(phaseMs, () => {
+        const silent = others.filter((o) => !deposits.has(o.address)).map((o) => o.address);
+        reject(
+          fail('deposit', `${usable} valid deposit signature shares, need ${t}`, [...silent, ...faulty]),
+        );
+      });
+    });
+    onDeposit = undefined;
+    return signatures;
+  }
+}
+
+function dkgFailure(phase: DkgPhase, error: DkgError, culprits: Set<string>): OperatorError {
+  const details = error.details as { culprits?: readonly string[] };
+  for (const c of details.culprits ?? []) culprits.add(c);
+  return fail(phase as DkgCeremonyStage, error.shortMessage, culprits);
+}
