@@ -31,7 +31,7 @@ export interface CommitteeWeb3SignerBackendOptions {
   readonly signer: ThresholdSigner;
   /**
    * The validators served now, asked on every request (committees change at run time): e.g.
-   * `() => source.current().committees`. A new array is indexed again; the same array is reused.
+   * `() => source.current().validators`. A new array is indexed again; the same array is reused.
    */
   readonly validators: () => readonly CommitteeWeb3SignerValidator[];
   readonly clock: Clock;
