@@ -2,7 +2,7 @@
 // same directory (flushed), then rename it over the target, so a reader sees the old content or the
 // new one, never a torn file.
 import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { access, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { OperatorError } from '../errors.ts';
 
@@ -15,5 +15,15 @@ export async function writeFileAtomic(path: string, text: string, mode = 0o644):
   } catch (cause) {
     await rm(tmp, { force: true });
     throw new OperatorError({ code: 'FILE_ACCESS_FAILED', path, operation: 'write' }, { cause });
+  }
+}
+
+/** Whether `path` exists (any kind of file). */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
   }
 }

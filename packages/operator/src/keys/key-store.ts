@@ -4,17 +4,17 @@
 // shares held, delete one after writing the EIP-3076 slashing-protection export of its validator.
 // A share is imported only when the cluster file gives that share to this operator, so the node
 // will load it at start (`loadKeyShares` checks the same).
-import { access, readdir, readFile, unlink } from 'node:fs/promises';
+import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { schemaValidationErrors } from '@chainsafe/bls-keystore';
-import { type Bls, SecretKey } from '@diva-dvt/bls-threshold';
+import type { Bls } from '@diva-dvt/bls-threshold';
 import { type ClusterFile, readClusterFile } from '../committee/cluster-file.ts';
 import type { OperatorAddress } from '../committee/types.ts';
 import { OperatorError } from '../errors.ts';
 import type { SlashingInterchange, SlashingProtection } from '../slashing-protection.ts';
-import { writeFileAtomic } from './files.ts';
+import { pathExists, writeFileAtomic } from './files.ts';
 import {
-  decryptKeystoreWithPasswordFile,
+  decryptBlsKeystore,
   type KeystoreKdf,
   loadIdentity,
   readPasswordFile,
@@ -24,15 +24,6 @@ import {
 
 const hex = (bytes: Uint8Array): `0x${string}` => `0x${Buffer.from(bytes).toString('hex')}`;
 const SHARE_FILE = /^keystore-([0-9a-f]{96})-([1-9][0-9]*)\.json$/;
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export interface ImportShareKeystoreParameters {
   /** The share's EIP-2335 keystore (its `pubkey`, if any, is checked). */
@@ -74,19 +65,7 @@ export async function importShareKeystore(
     ...(parameters.bls ? { bls: parameters.bls } : {}),
   });
   const nodePassword = await readPasswordFile(parameters.keysPasswordFile);
-  const { keystore, secret } = await decryptKeystoreWithPasswordFile(keystoreFile, parameters.passwordFile);
-  let secretKey: SecretKey;
-  try {
-    secretKey = SecretKey.fromBytes(secret);
-  } catch {
-    throw new OperatorError({
-      code: 'INVALID_KEYSTORE',
-      file: keystoreFile,
-      reason: 'does not hold a BLS secret key',
-    });
-  } finally {
-    secret.fill(0);
-  }
+  const { keystore, secretKey } = await decryptBlsKeystore(keystoreFile, parameters.passwordFile);
   const publicShare = secretKey.toPublicKey().bytes;
   const declared = (keystore.pubkey ?? '').toLowerCase().replace(/^0x/, '');
   if (declared !== '' && declared !== hex(publicShare).slice(2)) {
@@ -128,7 +107,7 @@ export async function importShareKeystore(
     });
   }
   const target = join(keysDir, shareKeystoreFileName(found.groupPublicKey, found.shareIndex));
-  if (await exists(target)) throw new OperatorError({ code: 'FILE_EXISTS', path: target });
+  if (await pathExists(target)) throw new OperatorError({ code: 'FILE_EXISTS', path: target });
   const file = await writeShareKeystore({
     dir: keysDir,
     groupPublicKey: found.groupPublicKey,
@@ -263,7 +242,7 @@ export async function deleteKeyShare(parameters: DeleteKeyShareParameters): Prom
   );
   if (shares.length === 0)
     throw new OperatorError({ code: 'UNKNOWN_PUBKEY', pubkey: hex(groupPublicKey), where: keysDir });
-  if (await exists(exportFile)) throw new OperatorError({ code: 'FILE_EXISTS', path: exportFile });
+  if (await pathExists(exportFile)) throw new OperatorError({ code: 'FILE_EXISTS', path: exportFile });
   const exported = await parameters.protection.exportInterchange([groupPublicKey]);
   // A validator that never signed has no records: the export still names it, with empty lists.
   const interchange: SlashingInterchange =

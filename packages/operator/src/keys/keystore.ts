@@ -185,6 +185,24 @@ export async function decryptKeystoreWithPasswordFile(
   }
 }
 
+/**
+ * Decrypts a BLS keystore with its password file: the secret key (`INVALID_KEYSTORE` when the
+ * keystore holds no BLS secret key) and the keystore; the decrypted bytes are zeroed.
+ */
+export async function decryptBlsKeystore(
+  file: string,
+  passwordFile: string,
+): Promise<{ keystore: IKeystore; secretKey: SecretKey }> {
+  const { keystore, secret } = await decryptKeystoreWithPasswordFile(file, passwordFile);
+  try {
+    return { keystore, secretKey: SecretKey.fromBytes(secret) };
+  } catch {
+    throw new OperatorError({ code: 'INVALID_KEYSTORE', file, reason: 'does not hold a BLS secret key' });
+  } finally {
+    secret.fill(0);
+  }
+}
+
 export interface LoadIdentityParameters {
   readonly dir: string;
   readonly passwordFile: string;

@@ -2,7 +2,7 @@
 // genesis_validators_root is stored in it), import an EIP-3076 interchange file into it, export it
 // (or chosen validators) to one. Errors name the file and the interchange field; an export is
 // written atomically and never over an existing file.
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { DatabaseSync } from 'node:sqlite';
 import { isOperatorError, OperatorError } from '../errors.ts';
 import {
@@ -10,25 +10,16 @@ import {
   type SlashingInterchange,
   type SlashingProtection,
 } from '../slashing-protection.ts';
-import { writeFileAtomic } from './files.ts';
+import { pathExists, writeFileAtomic } from './files.ts';
 
 const hex = (bytes: Uint8Array): `0x${string}` => `0x${Buffer.from(bytes).toString('hex')}`;
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The genesis_validators_root stored in a slashing-protection database, or undefined when the file
  * does not exist (`SLASHING_DB_FAILED` when it exists but is not such a database).
  */
 export async function readSlashingProtectionRoot(path: string): Promise<Uint8Array | undefined> {
-  if (!(await exists(path))) return undefined;
+  if (!(await pathExists(path))) return undefined;
   let db: DatabaseSync | undefined;
   try {
     db = new DatabaseSync(path, { readOnly: true });
@@ -161,7 +152,7 @@ export async function exportInterchangeFile(
   file: string,
   pubkeys?: readonly Uint8Array[],
 ): Promise<{ readonly interchange: SlashingInterchange; readonly summary: InterchangeSummary }> {
-  if (await exists(file)) throw new OperatorError({ code: 'FILE_EXISTS', path: file });
+  if (await pathExists(file)) throw new OperatorError({ code: 'FILE_EXISTS', path: file });
   const interchange = await protection.exportInterchange(pubkeys);
   for (const pubkey of pubkeys ?? []) {
     if (!interchange.data.some((d) => d.pubkey === hex(pubkey))) {

@@ -8,7 +8,7 @@
 //
 // Layout: <outDir>/<operator address>/keystore-<group key>-<shareIndex>.json, the name the node's
 // key store uses (./keystore.ts), so an operator whose node password is the share's can copy it.
-import { access, mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type Bls,
@@ -22,10 +22,10 @@ import { type ClusterFile, formatClusterFile, parseClusterFile } from '../commit
 import type { OperatorAddress, ValidatorCommittee } from '../committee/types.ts';
 import { isOperatorError, OperatorError } from '../errors.ts';
 import type { PeerInfo } from '../p2p/types.ts';
-import { writeFileAtomic } from './files.ts';
+import { pathExists, writeFileAtomic } from './files.ts';
 import {
+  decryptBlsKeystore,
   decryptKeystoreFile,
-  decryptKeystoreWithPasswordFile,
   type KeystoreKdf,
   readPasswordFile,
   shareKeystoreFileName,
@@ -76,15 +76,6 @@ const hex = (bytes: Uint8Array): `0x${string}` => `0x${Buffer.from(bytes).toStri
 
 function invalid(option: string, reason: string): never {
   throw new OperatorError({ code: 'INVALID_OPTION', option, reason });
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The cluster file at `path` (undefined when absent) and its text, fully checked. */
@@ -153,19 +144,7 @@ function checkCommitteeInput(parameters: SplitKeystoreParameters): void {
 
 /** Decrypts the validator keystore: its secret key, checked against the keystore's `pubkey`. */
 async function readValidatorKey(keystoreFile: string, passwordFile: string): Promise<SecretKey> {
-  const { keystore, secret } = await decryptKeystoreWithPasswordFile(keystoreFile, passwordFile);
-  let secretKey: SecretKey;
-  try {
-    secretKey = SecretKey.fromBytes(secret);
-  } catch {
-    throw new OperatorError({
-      code: 'INVALID_KEYSTORE',
-      file: keystoreFile,
-      reason: 'does not hold a BLS secret key',
-    });
-  } finally {
-    secret.fill(0);
-  }
+  const { keystore, secretKey } = await decryptBlsKeystore(keystoreFile, passwordFile);
   const declared = keystore.pubkey ?? '';
   if (
     declared !== '' &&
@@ -219,7 +198,7 @@ export async function splitKeystore(parameters: SplitKeystoreParameters): Promis
     join(outDir, o.address, shareKeystoreFileName(groupPublicKey, i + 1)),
   );
   for (const file of files)
-    if (await exists(file)) throw new OperatorError({ code: 'FILE_EXISTS', path: file });
+    if (await pathExists(file)) throw new OperatorError({ code: 'FILE_EXISTS', path: file });
 
   const split = splitSecretKey(secretKey, {
     threshold,
