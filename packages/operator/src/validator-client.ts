@@ -8,8 +8,8 @@
 // message when they are due, the sync committee contributions and the aggregate when those are
 // due. Duties are fetched once per epoch; the aggregation selection proof is signed as soon as the
 // attester duty is known (the committee subscription carries `is_aggregator`).
-import { type BeaconApi, isBeaconApiError, type SpecValue } from '@diva-dvt/beacon-api';
-import { activePreset, createSigningContext, forkScheduleFromSpec } from '@diva-dvt/beacon-api/spec';
+import type { BeaconApi } from '@diva-dvt/beacon-api';
+import { activePreset } from '@diva-dvt/beacon-api/spec';
 import type { Clock } from './clock.ts';
 import { aggregate } from './duties/aggregation.ts';
 import { attest } from './duties/attestation.ts';
@@ -20,6 +20,7 @@ import { contributeToSyncCommittee, signSyncSelectionProof } from './duties/sync
 import { exitRequest, exitValidator, type VoluntaryExitOptions } from './duties/voluntary-exit.ts';
 import { OperatorError } from './errors.ts';
 import { type InclusionResult, InclusionTracker } from './inclusion.ts';
+import { checkIndices, signingContextOf } from './internal/client-setup.ts';
 import type { DutyContext } from './internal/duty.ts';
 import { fetchEpochDuties, type ValidatorEpoch } from './internal/epoch-duties.ts';
 import { SharedRequests } from './internal/shared-requests.ts';
@@ -71,31 +72,6 @@ export interface ValidatorClientInit {
    * pre-electra attestations). Inclusion is checked only when this is given.
    */
   readonly onInclusion?: (result: InclusionResult) => void;
-}
-
-function signingContextOf(spec: Readonly<Record<string, SpecValue>>, genesisValidatorsRoot: Uint8Array) {
-  try {
-    return createSigningContext({ genesisValidatorsRoot, schedule: forkScheduleFromSpec(spec) });
-  } catch (cause) {
-    const field = isBeaconApiError(cause, 'INVALID_CONFIG') ? cause.details.field : 'fork schedule';
-    const reason = isBeaconApiError(cause, 'INVALID_CONFIG') ? cause.details.reason : String(cause);
-    throw new OperatorError({ code: 'INVALID_SPEC', field, reason }, { cause });
-  }
-}
-
-function checkIndices(indices: readonly number[]): void {
-  indices.forEach((v, i) => {
-    if (!Number.isSafeInteger(v) || v < 0) {
-      throw new OperatorError({
-        code: 'INVALID_OPTION',
-        option: `validatorIndices[${i}]`,
-        reason: 'expected a validator index (a non-negative integer)',
-      });
-    }
-  });
-  if (new Set(indices).size !== indices.length) {
-    throw new OperatorError({ code: 'INVALID_OPTION', option: 'validatorIndices', reason: 'duplicates' });
-  }
 }
 
 export class ValidatorClient {

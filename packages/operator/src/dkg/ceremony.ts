@@ -100,7 +100,6 @@ export interface DkgCeremonyResult extends CeremonyOutputs {
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-const equal = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 const addressBytes = (a: OperatorAddress) => Uint8Array.from(Buffer.from(a.slice(2), 'hex'));
 const fail = (stage: DkgCeremonyStage, reason: string, culprits: Iterable<string> = []) =>
   new OperatorError({ code: 'DKG_CEREMONY_FAILED', stage, reason, culprits: [...new Set(culprits)].sort() });
@@ -204,12 +203,12 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
     const frame = decodeDkgFrame(bytes);
     if (frame === undefined) return network.report(from, 'malformed');
     if (frame.type === 'hello') {
-      if (!equal(frame.ceremonyDigest, digest)) {
+      if (Buffer.compare(frame.ceremonyDigest, digest) !== 0) {
         mismatched.add(from);
         return;
       }
       const known = hellos.get(from);
-      if (known !== undefined && equal(known, frame.encryptionKey)) return;
+      if (known !== undefined && Buffer.compare(known, frame.encryptionKey) === 0) return;
       if (member !== undefined) {
         // A peer restarted mid-ceremony: this attempt cannot use its new key (and it lost its state).
         culprits.add(from);
@@ -233,7 +232,7 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
     for (const m of out.messages) {
       const bytes = encodeDkg(m.bytes);
       for (const o of others) {
-        if (m.to === undefined || m.to.some((a) => equal(a, addressBytes(o.address))))
+        if (m.to === undefined || m.to.some((a) => Buffer.compare(a, addressBytes(o.address)) === 0))
           network.send(o.address, bytes);
       }
     }

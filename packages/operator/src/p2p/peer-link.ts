@@ -18,11 +18,9 @@ import { DecayingPenalty, ReplayCache, TokenBucket } from './peer-guard.ts';
 import type { CheckedPeer } from './peers.ts';
 import type { MessageHandler } from './types.ts';
 
-const STREAM_OPEN_TIMEOUT_MS = 10_000;
-/** Reopening a send stream backs off from this to `STREAM_RETRY_MAX_MS` (a peer that does not speak the protocol). */
-const STREAM_RETRY_MS = 500;
-const STREAM_RETRY_MAX_MS = 30_000;
-const STREAM_CLOSE_TIMEOUT_MS = 1000;
+/** Stream timings; a send stream is reopened after `retryMs`, backing off to `retryMaxMs`. */
+const STREAM = { openTimeoutMs: 10_000, retryMs: 500, retryMaxMs: 30_000, closeTimeoutMs: 1000 };
+const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** What a peer link needs of the network around it. */
 export interface PeerLinkContext {
@@ -51,7 +49,7 @@ export class PeerLink {
   /** The connection a send stream is being opened on, if one is. */
   #openingOn: Connection | undefined;
   #streamTimer: ReturnType<typeof setTimeout> | undefined;
-  #streamRetryMs = STREAM_RETRY_MS;
+  #streamRetryMs = STREAM.retryMs;
   #dialTimer: ReturnType<typeof setTimeout> | undefined;
   #dialling = false;
   #backoffMs: number;
@@ -146,7 +144,7 @@ export class PeerLink {
     const first = this.#connection === undefined;
     this.#connection = connection;
     this.#sendStream = undefined;
-    this.#streamRetryMs = STREAM_RETRY_MS;
+    this.#streamRetryMs = STREAM.retryMs;
     if (this.#dialTimer !== undefined) clearTimeout(this.#dialTimer);
     this.#dialTimer = undefined;
     if (first) {
@@ -189,7 +187,7 @@ export class PeerLink {
       return;
     }
     this.#openingOn = connection;
-    connection.newStream(OPERATOR_PROTOCOL, { signal: AbortSignal.timeout(STREAM_OPEN_TIMEOUT_MS) }).then(
+    connection.newStream(OPERATOR_PROTOCOL, { signal: AbortSignal.timeout(STREAM.openTimeoutMs) }).then(
       (stream) => {
         if (this.#openingOn === connection) this.#openingOn = undefined;
         if (this.#connection !== connection || this.#removed) {
@@ -200,7 +198,7 @@ export class PeerLink {
         }
         this.#sendStream = stream;
         this.#backoffMs = this.#context.options.redialMinMs;
-        this.#streamRetryMs = STREAM_RETRY_MS;
+        this.#streamRetryMs = STREAM.retryMs;
         this.read(stream);
         stream.addEventListener('close', () => {
           if (this.#sendStream !== stream) return;
@@ -222,7 +220,7 @@ export class PeerLink {
     if (this.#removed || connection !== this.#connection || connection.status !== 'open') return;
     if (this.#streamTimer !== undefined) return;
     const delay = this.#streamRetryMs;
-    this.#streamRetryMs = Math.min(delay * 2, STREAM_RETRY_MAX_MS);
+    this.#streamRetryMs = Math.min(delay * 2, STREAM.retryMaxMs);
     this.#streamTimer = setTimeout(() => {
       this.#streamTimer = undefined;
       this.#openSendStream();
@@ -359,7 +357,7 @@ export class PeerLink {
     const stream = this.#sendStream;
     this.#sendStream = undefined;
     this.#connection = undefined;
-    await stream?.close({ signal: AbortSignal.timeout(STREAM_CLOSE_TIMEOUT_MS) }).catch(() => {});
+    await stream?.close({ signal: AbortSignal.timeout(STREAM.closeTimeoutMs) }).catch(() => {});
   }
 
   stats(bannedUntilMs: number | undefined): Libp2pPeerStats {
@@ -397,8 +395,4 @@ export class PeerLink {
   #refusal(reason: string): OperatorError {
     return new OperatorError({ code: 'P2P_PEER_REFUSED', peer: this.address, reason });
   }
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
