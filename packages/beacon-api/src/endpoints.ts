@@ -19,6 +19,7 @@ export const endpoints = {
   getStateFork: beacon.getStateFork,
   getStateFinalityCheckpoints: beacon.getStateFinalityCheckpoints,
   getStateValidators: validators.getStateValidators,
+  getEpochCommittees: beacon.getEpochCommittees,
   getBlockHeaders: beacon.getBlockHeaders,
   getBlockHeader: beacon.getBlockHeader,
   getBlock: beacon.getBlock,

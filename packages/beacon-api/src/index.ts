@@ -51,7 +51,7 @@ export type {
   RetOf,
   RouteDefinition,
 } from './route.ts';
-export type { BlockId, PublishBlockArgs, StateId } from './routes/beacon.ts';
+export type { BlockId, GetEpochCommitteesArgs, PublishBlockArgs, StateId } from './routes/beacon.ts';
 export type { SpecValue } from './routes/config.ts';
 export type { HealthStatus, NodeIdentity, SyncingStatus } from './routes/node.ts';
 export type { SubmitAttestationsArgs } from './routes/pool.ts';
@@ -64,6 +64,7 @@ export type {
   BeaconCommitteeSubscription,
   BlockHeaderResponse,
   DepositContract,
+  EpochCommittee,
   FinalityCheckpoints,
   ForkValue,
   Genesis,

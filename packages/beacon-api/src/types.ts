@@ -117,6 +117,20 @@ export const BlockHeaderResponse = new ContainerType(
 export const BlockHeaderResponses = new ListCompositeType(BlockHeaderResponse, 1024);
 export type BlockHeaderResponse = ValueOf<typeof BlockHeaderResponse>;
 
+/** One beacon committee of a slot (`GET /eth/v1/beacon/states/{state_id}/committees`). */
+export const EpochCommittee = new ContainerType(
+  {
+    index: ssz.CommitteeIndex,
+    slot: ssz.Slot,
+    // MAX_VALIDATORS_PER_COMMITTEE (2048) x MAX_COMMITTEES_PER_SLOT (64): electra's bound
+    validators: new ListBasicType(ssz.ValidatorIndex, 2048 * 64),
+  },
+  { ...eth2, typeName: 'EpochCommittee' },
+);
+// SLOTS_PER_EPOCH x MAX_COMMITTEES_PER_SLOT committees at most in one epoch
+export const EpochCommittees = new ListCompositeType(EpochCommittee, 32 * 64);
+export type EpochCommittee = ValueOf<typeof EpochCommittee>;
+
 export const BeaconCommitteeSubscription = new ContainerType(
   {
     validatorIndex: ssz.ValidatorIndex,

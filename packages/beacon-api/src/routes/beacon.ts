@@ -1,7 +1,7 @@
 // Beacon namespace: genesis, state fork and finality checkpoints, block headers, blocks (get and
 // publish, full and blinded). Validators are in ./validators.ts, the operation pool in ./pool.ts.
 import type { Fork } from '../forks.ts';
-import { bytesToHex, fromJsonStrict } from '../internal/json.ts';
+import { bytesToHex, fieldError, fromJsonStrict } from '../internal/json.ts';
 import {
   type ApiResponse,
   dataCodec,
@@ -19,6 +19,8 @@ import {
   type AnyBlock,
   BlockHeaderResponse,
   BlockHeaderResponses,
+  type EpochCommittee,
+  EpochCommittees,
   FinalityCheckpoints,
   type ForkValue,
   type Genesis,
@@ -79,6 +81,46 @@ export const getStateFinalityCheckpoints: Endpoint<{ stateId: StateId }, ApiResp
       reqSsz: false,
       ...stateArgs,
       resp: dataCodec(FinalityCheckpoints, { meta: ['executionOptimistic', 'finalized'] }),
+    },
+  ],
+};
+
+export interface GetEpochCommitteesArgs {
+  stateId: StateId;
+  /** The committees of this epoch (the state's epoch when absent). */
+  epoch?: number;
+  /** Only this committee index. */
+  index?: number;
+  /** Only this slot's committees. */
+  slot?: number;
+}
+
+/** The beacon committees of an epoch (or of one slot / index), with their validator indices. */
+export const getEpochCommittees: Endpoint<GetEpochCommitteesArgs, ApiResponse<EpochCommittee[]>> = {
+  name: 'getEpochCommittees',
+  kind: 'read',
+  routes: [
+    {
+      id: 'getEpochCommittees.v1',
+      method: 'GET',
+      path: '/eth/v1/beacon/states/{state_id}/committees',
+      reqSsz: false,
+      writeReq: (a) => ({
+        params: { state_id: a.stateId },
+        query: { epoch: a.epoch, index: a.index, slot: a.slot },
+      }),
+      parseReq: (r) => {
+        const out: GetEpochCommitteesArgs = { stateId: param(r, 'state_id') };
+        for (const k of ['epoch', 'index', 'slot'] as const) {
+          const v = optionalQuery(r, k);
+          if (v === undefined) continue;
+          if (!/^\d{1,15}$/.test(v))
+            throw fieldError(k, `expected a decimal integer, got ${JSON.stringify(v)}`);
+          out[k] = Number(v);
+        }
+        return out;
+      },
+      resp: dataCodec(EpochCommittees, { ssz: false, meta: ['executionOptimistic', 'finalized'] }),
     },
   ],
 };

@@ -19,6 +19,7 @@ import {
   BlockHeaderResponse,
   BlockHeaderResponses,
   DepositContract,
+  EpochCommittees,
   FinalityCheckpoints,
   ForkList,
   ProposerDuties,
@@ -114,6 +115,10 @@ export const samples: Record<EndpointName, Gen> = {
       })),
       meta: { executionOptimistic: false, finalized: false },
     },
+  }),
+  getEpochCommittees: (_f, rng) => ({
+    args: { stateId: 'head', epoch: 3, slot: 97 },
+    ret: { data: r(EpochCommittees, rng), meta: { executionOptimistic: false, finalized: false } },
   }),
   getBlockHeaders: (_f, rng) => ({
     args: { slot: 12, parentRoot: root(rng) },
