@@ -18,7 +18,9 @@ export type DevnetErrorDetails =
   | { code: 'GENESIS_BUILD_FAILED'; reason: string; stderrTail: string }
   | { code: 'STOP_FAILED'; pid: number; reason: string }
   | { code: 'NO_FREE_PORT'; host: string; attempts: number }
-  | { code: 'UNEXPECTED_RESPONSE'; url: string; status: number };
+  | { code: 'UNEXPECTED_RESPONSE'; url: string; status: number }
+  | { code: 'ANVIL_FAILED'; reason: string; logFile: string }
+  | { code: 'DEPOSIT_LOGS'; rpcUrl: string; reason: string };
 
 export type DevnetErrorCode = DevnetErrorDetails['code'];
 
@@ -28,7 +30,7 @@ function summarize(d: DevnetErrorDetails): string {
     case 'INVALID_OPTION':
       return `invalid option ${d.option}: ${d.reason}`;
     case 'BINARY_NOT_FOUND':
-      return `Lodestar binary not found or not executable: ${d.binary}`;
+      return `binary not found or not executable: ${d.binary}`;
     case 'PORT_IN_USE':
       return `${d.which} port ${d.host}:${d.port} is already in use`;
     case 'EARLY_EXIT':
@@ -47,6 +49,10 @@ function summarize(d: DevnetErrorDetails): string {
       return `no free port found on ${d.host} after ${d.attempts} attempts`;
     case 'UNEXPECTED_RESPONSE':
       return `unexpected answer from ${d.url} (HTTP ${d.status})`;
+    case 'ANVIL_FAILED':
+      return `Anvil did not start: ${d.reason} (log ${d.logFile})`;
+    case 'DEPOSIT_LOGS':
+      return `deposit logs from ${d.rpcUrl}: ${d.reason}`;
   }
 }
 

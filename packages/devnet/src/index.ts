@@ -1,3 +1,5 @@
+export { type AnvilNode, defaultAnvilBinary, type StartAnvilOptions, startAnvil } from './anvil.ts';
+export { type ChainDeposits, type ReadChainDepositsOptions, readChainDeposits } from './chain-deposits.ts';
 export {
   DevnetError,
   type DevnetErrorCode,
@@ -15,6 +17,7 @@ export {
 export { interopSecretKey } from './interop.ts';
 export {
   defaultLodestarBinary,
+  type LodestarEth1,
   type LodestarExit,
   type LodestarGenesis,
   type LodestarGenesisInfo,

@@ -13,6 +13,29 @@ export type LodestarGenesis =
    */
   | { kind: 'state'; stateFile: string; genesisTimeSec?: number };
 
+/**
+ * Eth1 tracking of a deposit contract (`--eth1`): the node follows the contract's DepositEvent logs,
+ * votes eth1 data and puts later deposits into blocks, so a validator deposited after genesis joins
+ * the chain. Its genesis state must hold the contract's deposits (see `readChainDeposits`).
+ */
+export interface LodestarEth1 {
+  /** JSON-RPC URLs of the execution node (e.g. Anvil's). */
+  providerUrls: readonly string[];
+  depositContract: `0x${string}`;
+  /** The block the contract was deployed in (logs are read from there). */
+  deployBlock: number;
+  /** DEPOSIT_CHAIN_ID and DEPOSIT_NETWORK_ID. */
+  chainId: number;
+  /**
+   * ETH1_FOLLOW_DISTANCE, default 64: Lodestar 1.5.1 never took deposits with 4 (its tracker polls
+   * every 60 s and falls back to >= 64 blocks); with 64 and one block a second a deposit is active
+   * about 4.3 minutes later.
+   */
+  followDistance?: number;
+  /** SECONDS_PER_ETH1_BLOCK, default 1 (Anvil `--block-time 1`). */
+  secondsPerEth1Block?: number;
+}
+
 export interface StartLodestarOptions {
   /**
    * The Lodestar CLI: a `.js` entry (run with `nodeBinary`) or an executable. Defaults to the
@@ -32,6 +55,8 @@ export interface StartLodestarOptions {
   params?: Readonly<Record<string, string | number>>;
   /** Default: interop genesis of 8 validators. */
   genesis?: LodestarGenesis;
+  /** Follow a deposit contract (default: no eth1 tracking). */
+  eth1?: LodestarEth1;
   /**
    * Interop keys Lodestar's own validator client runs, as an inclusive range. Default: all of an
    * interop genesis, none for a genesis state. `null`: no validator client.

@@ -22,6 +22,7 @@ import type {
 import { allocatePort, isPortFree, reservePort } from './ports.ts';
 
 export type {
+  LodestarEth1,
   LodestarExit,
   LodestarGenesis,
   LodestarGenesisInfo,
@@ -167,6 +168,19 @@ function buildArgs(
     '--logLevel',
     o.logLevel ?? 'info',
   ];
+  const eth1 = o.eth1;
+  if (eth1 !== undefined) {
+    args.push('--eth1', '--eth1.depositContractDeployBlock', String(eth1.deployBlock));
+    for (const url of eth1.providerUrls) args.push('--eth1.providerUrls', url);
+    const params: Record<string, number | string> = {
+      DEPOSIT_CONTRACT_ADDRESS: eth1.depositContract,
+      DEPOSIT_CHAIN_ID: eth1.chainId,
+      DEPOSIT_NETWORK_ID: eth1.chainId,
+      ETH1_FOLLOW_DISTANCE: eth1.followDistance ?? 64,
+      SECONDS_PER_ETH1_BLOCK: eth1.secondsPerEth1Block ?? 1,
+    };
+    for (const [name, value] of Object.entries(params)) args.push(`--params.${name}`, String(value));
+  }
   for (const [name, value] of Object.entries(o.params ?? {})) args.push(`--params.${name}`, String(value));
   let range = o.startValidators;
   if (genesis.kind === 'interop') {

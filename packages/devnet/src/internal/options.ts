@@ -38,6 +38,27 @@ export function validateOptions(o: StartLodestarOptions): void {
       });
     }
   }
+  const e = o.eth1;
+  if (e !== undefined) {
+    if (e.providerUrls.length === 0 || e.providerUrls.some((u) => !/^https?:\/\//.test(u))) {
+      throw new DevnetError({
+        code: 'INVALID_OPTION',
+        option: 'eth1.providerUrls',
+        reason: 'expected http(s) URLs',
+      });
+    }
+    if (!/^0x[0-9a-fA-F]{40}$/.test(e.depositContract)) {
+      throw new DevnetError({
+        code: 'INVALID_OPTION',
+        option: 'eth1.depositContract',
+        reason: 'expected a 20-byte 0x address',
+      });
+    }
+    checkInteger('eth1.deployBlock', e.deployBlock, 0, 2 ** 53 - 1);
+    checkInteger('eth1.chainId', e.chainId, 1, 2 ** 53 - 1);
+    checkInteger('eth1.followDistance', e.followDistance, 1, 2048);
+    checkInteger('eth1.secondsPerEth1Block', e.secondsPerEth1Block, 1, 60);
+  }
   const r = o.startValidators;
   if (r) {
     checkInteger('startValidators.from', r.from, 0, 1_000_000);
