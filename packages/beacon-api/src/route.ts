@@ -4,9 +4,19 @@
 // (./server.ts). An `Endpoint` groups the versions of one operation, newest first; the client
 // falls back along that list when a node lacks a version (404/405).
 import type { Type } from '@chainsafe/ssz';
-import { BeaconApiError } from './errors.ts';
+import type { BeaconApiError } from './errors.ts';
 import { type Fork, forkAtLeast, isFork } from './forks.ts';
-import { bytesToHex, fieldError, fromJsonStrict, hexToBytes } from './internal/json.ts';
+import { fieldError, fromJsonStrict } from './internal/json.ts';
+import {
+  type ApiResponse,
+  HEADER,
+  type MetaKey,
+  metaFromHeaders,
+  metaFromJson,
+  metaToHeaders,
+  metaToJson,
+  type ResponseMetadata,
+} from './internal/response-meta.ts';
 
 export type WireFormat = 'json' | 'ssz';
 export type HttpMethod = 'GET' | 'POST';
@@ -91,130 +101,8 @@ export type AnyEndpoint = Endpoint<any, any>;
 export type ArgsOf<E> = E extends Endpoint<infer A, infer _R> ? A : never;
 export type RetOf<E> = E extends Endpoint<infer _A, infer R> ? R : never;
 
-// ---- response metadata shared by many routes ----
-
-/** Metadata a response can carry besides its data (JSON fields or `Eth-*` headers for SSZ). */
-export interface ResponseMetadata {
-  /** Fork of the data (`version` / `Eth-Consensus-Version`). */
-  version?: Fork;
-  executionOptimistic?: boolean;
-  finalized?: boolean;
-  /** Duties: the block root the duties depend on. */
-  dependentRoot?: Uint8Array;
-}
-
-export interface ApiResponse<T> {
-  data: T;
-  meta: ResponseMetadata;
-}
-
-export const HEADER = {
-  consensusVersion: 'eth-consensus-version',
-  executionOptimistic: 'eth-execution-optimistic',
-  finalized: 'eth-consensus-finalized',
-  dependentRoot: 'eth-consensus-dependent-root',
-  payloadBlinded: 'eth-execution-payload-blinded',
-  payloadValue: 'eth-execution-payload-value',
-  blockValue: 'eth-consensus-block-value',
-} as const;
-
-type MetaKey = 'version' | 'executionOptimistic' | 'finalized' | 'dependentRoot';
-
-function metaFromJson(
-  o: Record<string, unknown>,
-  keys: readonly MetaKey[],
-  meta: ResponseMeta,
-): ResponseMetadata {
-  const m: ResponseMetadata = {};
-  for (const k of keys) {
-    if (k === 'executionOptimistic' && o.execution_optimistic !== undefined) {
-      if (typeof o.execution_optimistic !== 'boolean')
-        throw fieldError('execution_optimistic', 'expected a boolean');
-      m.executionOptimistic = o.execution_optimistic;
-    } else if (k === 'finalized' && o.finalized !== undefined) {
-      if (typeof o.finalized !== 'boolean') throw fieldError('finalized', 'expected a boolean');
-      m.finalized = o.finalized;
-    } else if (k === 'dependentRoot') {
-      const b = hexToBytes(o.dependent_root, 'dependent_root');
-      if (b.length !== 32) throw fieldError('dependent_root', 'expected 32 bytes');
-      m.dependentRoot = b;
-    } else if (k === 'version') {
-      m.version = readVersion(o.version, meta);
-    }
-  }
-  return m;
-}
-
-/** The fork of a response: the `version` field, checked against the header when both are present. */
-function readVersion(field: unknown, meta: ResponseMeta): Fork {
-  const header = meta.header(HEADER.consensusVersion);
-  if (field === undefined && header === undefined)
-    throw fieldError('version', 'missing (and no Eth-Consensus-Version header)');
-  const v = field ?? header;
-  if (typeof v !== 'string' || !isFork(v.toLowerCase()))
-    throw fieldError('version', `unknown fork ${JSON.stringify(v)}`);
-  const fork = v.toLowerCase() as Fork;
-  if (header !== undefined && header.toLowerCase() !== fork) {
-    // The client reports this as WRONG_CONSENSUS_VERSION (expected: the body's fork).
-    throw new BeaconApiError({
-      code: 'DECODE_ERROR',
-      field: 'Eth-Consensus-Version',
-      reason: `Eth-Consensus-Version ${header} but the body is ${fork}`,
-      versionMismatch: { expected: fork, got: header },
-    });
-  }
-  return fork;
-}
-
-function metaToJson(m: ResponseMetadata, keys: readonly MetaKey[]): Record<string, unknown> {
-  const o: Record<string, unknown> = {};
-  for (const k of keys) {
-    if (k === 'version' && m.version !== undefined) o.version = m.version;
-    if (k === 'executionOptimistic') o.execution_optimistic = m.executionOptimistic ?? false;
-    if (k === 'finalized') o.finalized = m.finalized ?? false;
-    if (k === 'dependentRoot' && m.dependentRoot !== undefined)
-      o.dependent_root = bytesToHex(m.dependentRoot);
-  }
-  return o;
-}
-
-function metaToHeaders(m: ResponseMetadata, keys: readonly MetaKey[]): Record<string, string> {
-  const h: Record<string, string> = {};
-  for (const k of keys) {
-    if (k === 'version' && m.version !== undefined) h[HEADER.consensusVersion] = m.version;
-    if (k === 'executionOptimistic') h[HEADER.executionOptimistic] = String(m.executionOptimistic ?? false);
-    if (k === 'finalized') h[HEADER.finalized] = String(m.finalized ?? false);
-    if (k === 'dependentRoot' && m.dependentRoot !== undefined)
-      h[HEADER.dependentRoot] = bytesToHex(m.dependentRoot);
-  }
-  return h;
-}
-
-function metaFromHeaders(meta: ResponseMeta, keys: readonly MetaKey[]): ResponseMetadata {
-  const m: ResponseMetadata = {};
-  for (const k of keys) {
-    if (k === 'version') {
-      const v = meta.header(HEADER.consensusVersion);
-      if (v === undefined || !isFork(v.toLowerCase())) {
-        throw fieldError('Eth-Consensus-Version', `missing or unknown fork ${JSON.stringify(v)}`);
-      }
-      m.version = v.toLowerCase() as Fork;
-    } else if (k === 'executionOptimistic') {
-      const v = meta.header(HEADER.executionOptimistic);
-      if (v !== undefined) m.executionOptimistic = v === 'true';
-    } else if (k === 'finalized') {
-      const v = meta.header(HEADER.finalized);
-      if (v !== undefined) m.finalized = v === 'true';
-    } else if (k === 'dependentRoot') {
-      const v = meta.header(HEADER.dependentRoot);
-      if (v === undefined) throw fieldError('Eth-Consensus-Dependent-Root', 'missing');
-      const b = hexToBytes(v, 'Eth-Consensus-Dependent-Root');
-      if (b.length !== 32) throw fieldError('Eth-Consensus-Dependent-Root', 'expected 32 bytes');
-      m.dependentRoot = b;
-    }
-  }
-  return m;
-}
+// ---- response metadata shared by many routes (./internal/response-meta.ts) ----
+export { type ApiResponse, HEADER, type ResponseMetadata } from './internal/response-meta.ts';
 
 function asObject(body: unknown, path = '(body)'): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {

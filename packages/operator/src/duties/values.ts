@@ -23,8 +23,6 @@ import {
 import type { ValueType } from '@diva-dvt/consensus';
 import { OperatorError } from '../errors.ts';
 
-const equalBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
-
 /** A check that throws (SSZ getters on hostile input) counts as invalid. */
 function safely(check: () => boolean): boolean {
   try {
@@ -65,7 +63,7 @@ function isOurAggregate(
   return (
     v.aggregatorIndex === duty.aggregatorIndex &&
     ssz.phase0.AttestationData.equals(v.aggregate.data, duty.data) &&
-    equalBytes(v.selectionProof, duty.selectionProof) &&
+    Buffer.compare(v.selectionProof, duty.selectionProof) === 0 &&
     v.aggregate.aggregationBits.getTrueBitIndexes().length > 0
   );
 }
@@ -202,8 +200,8 @@ export function contributionValue(
       v.aggregatorIndex === duty.aggregatorIndex &&
       v.contribution.slot === duty.slot &&
       v.contribution.subcommitteeIndex === duty.subcommitteeIndex &&
-      equalBytes(v.contribution.beaconBlockRoot, duty.beaconBlockRoot) &&
-      equalBytes(v.selectionProof, duty.selectionProof),
+      Buffer.compare(v.contribution.beaconBlockRoot, duty.beaconBlockRoot) === 0 &&
+      Buffer.compare(v.selectionProof, duty.selectionProof) === 0,
     (v) => contributionAndProofSigningRoot(signing, v),
   );
 }
