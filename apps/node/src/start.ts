@@ -78,6 +78,8 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     self: identity.address,
     watch: config.watchCluster,
     bls,
+    // committees checked at an earlier start are not checked again (minutes at 10,000 validators)
+    checkedCommitteesFile: join(config.dataDir, 'checked-committees.txt'),
     logger,
   });
   await step('cluster file', () => committees.start());

@@ -12,7 +12,12 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createSigningContext, forkScheduleFromSpec } from '@diva-dvt/beacon-api/spec';
 import type { SigningDuty } from '../src/index.ts';
-import { attestationDataValue } from '../src/index.ts';
+import {
+  attestationDataValue,
+  createCheckedCommittees,
+  formatClusterFile,
+  parseClusterFile,
+} from '../src/index.ts';
 import { loadRuntimeBls } from '../src/runtime/bls.ts';
 import { MINIMAL_SPEC } from '../test/helpers/beacon-node.ts';
 import { createOperators, createSigner, createValidator } from '../test/helpers/committee.ts';
@@ -112,12 +117,51 @@ async function measureMemory(count: number): Promise<MemoryMeasurement> {
   };
 }
 
+/**
+ * The cluster file's public-share check at start: `count` distinct committees of 16 parsed with the
+ * runtime's BLS, first with nothing checked, then with every digest known (a restart or reload).
+ */
+async function measureClusterCheck(count: number) {
+  const { bls } = await loadRuntimeBls();
+  const operators = createOperators(N);
+  const validators = Array.from({ length: count }, (_, i) => createValidator(i, operators, T).committee);
+  const text = formatClusterFile({
+    version: 1,
+    operators: operators.map((o, i) => ({
+      address: o.address,
+      publicKey: o.publicKey,
+      multiaddrs: [`/ip4/127.0.0.1/tcp/${9000 + i}`],
+    })),
+    validators,
+  });
+  const checked = createCheckedCommittees();
+  let start = performance.now();
+  parseClusterFile(text, { bls, checked });
+  const firstMs = performance.now() - start;
+  start = performance.now();
+  parseClusterFile(text, { bls, checked });
+  const cachedMs = performance.now() - start;
+  return {
+    committees: count,
+    checkMsPerCommittee: round(firstMs / count, 2),
+    cachedMsPerCommittee: round(cachedMs / count, 3),
+    projectedSecondsAt10000: {
+      checked: round((firstMs / count) * 10, 1),
+      cached: round((cachedMs / count) * 10, 2),
+    },
+  };
+}
+
 const quantile = (xs: readonly number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
 };
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 
+if (process.argv.includes('--cluster-check')) {
+  process.stdout.write(`${JSON.stringify(await measureClusterCheck(Number(process.argv.at(-1))))}\n`);
+  process.exit(0);
+}
 const memoryChild = process.argv.indexOf('--memory');
 if (memoryChild >= 0) {
   process.stdout.write(`${JSON.stringify(await measureMemory(Number(process.argv[memoryChild + 1])))}\n`);
@@ -163,6 +207,17 @@ const memory = (quick ? [100, 1_000] : [100, 1_000, 10_000]).map((count) => {
   return JSON.parse(out.trim().split('\n').pop() as string) as MemoryMeasurement;
 });
 
+process.stderr.write('measuring the cluster file check with and without known digests\n');
+const clusterCheck = JSON.parse(
+  execFileSync(process.execPath, [...process.execArgv, self, '--cluster-check', String(quick ? 50 : 200)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+    .trim()
+    .split('\n')
+    .pop() as string,
+) as Awaited<ReturnType<typeof measureClusterCheck>>;
+
 const duties = quick ? 20 : 120;
 const warm = (xs: readonly number[]) => xs.slice(Math.min(5, Math.floor(xs.length / 4)));
 const blst = run('blst', duties, 4);
@@ -194,6 +249,8 @@ const figures = {
   p50DutyToSignatureMs: results[2]!.median,
   /** One member's process with N validators loaded (goals: <= 300 MB at 1,000, <= 1 GB at 10,000) */
   memory,
+  /** Start-up: the public-share check of the cluster file, first start vs. restart (digests known) */
+  clusterCheck,
   quick,
 };
 process.stdout.write(

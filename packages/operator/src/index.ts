@@ -4,6 +4,13 @@
 // committee over p2p and combines the group signature; `OperatorNode` wires the components.
 export { type Clock, createSystemClock } from './clock.ts';
 export {
+  type CheckedCommittees,
+  type CheckedCommitteesFile,
+  committeeDigest,
+  createCheckedCommittees,
+  openCheckedCommitteesFile,
+} from './committee/checked-committees.ts';
+export {
   CLUSTER_FILE_VERSION,
   type ClusterFile,
   formatClusterFile,

@@ -10,6 +10,12 @@ import type { Bls } from '@diva-dvt/bls-threshold';
 import { isOperatorError, OperatorError } from '../errors.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { PeerInfo } from '../p2p/types.ts';
+import {
+  type CheckedCommittees,
+  type CheckedCommitteesFile,
+  createCheckedCommittees,
+  openCheckedCommitteesFile,
+} from './checked-committees.ts';
 import { type ClusterFile, parseClusterFile } from './cluster-file.ts';
 import type { CommitteeSnapshot, CommitteeSource, OperatorAddress, ValidatorCommittee } from './types.ts';
 
@@ -23,6 +29,11 @@ export interface ClusterFileSourceParameters {
   readonly debounceMs?: number;
   /** Parses the G1 points (default noble; pass a blst-backed `Bls` for large files). */
   readonly bls?: Bls;
+  /**
+   * Where the digests of committees that passed the public-share check are kept across restarts
+   * (e.g. `<dataDir>/checked-committees.txt`); reloads skip checked committees in any case.
+   */
+  readonly checkedCommitteesFile?: string;
   readonly logger?: Logger;
 }
 
@@ -81,6 +92,8 @@ export function createClusterFileSource(parameters: ClusterFileSourceParameters)
   let watcher: FSWatcher | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running = false;
+  // committees checked so far: in memory, or backed by the file once start() opened it
+  let checked: CheckedCommittees | CheckedCommitteesFile = createCheckedCommittees();
   // Reloads run one at a time: a change during a reload schedules one more.
   let reloading: Promise<void> = Promise.resolve();
 
@@ -97,8 +110,17 @@ export function createClusterFileSource(parameters: ClusterFileSourceParameters)
       const cluster = parseClusterFile(text, {
         file: path,
         checkKeysOf: self,
+        checked,
         ...(parameters.bls ? { bls: parameters.bls } : {}),
       });
+      if ('flush' in checked) {
+        // a cache that cannot be written costs only time at the next start
+        await checked
+          .flush()
+          .catch((error: unknown) =>
+            logger.warn('cannot write the checked-committees file', { error: String(error) }),
+          );
+      }
       lastText = text;
       rejectedText = undefined;
       return cluster;
@@ -162,6 +184,9 @@ export function createClusterFileSource(parameters: ClusterFileSourceParameters)
   return {
     async start() {
       if (running) throw new OperatorError({ code: 'ALREADY_STARTED' });
+      if (parameters.checkedCommitteesFile !== undefined && !('flush' in checked)) {
+        checked = await openCheckedCommitteesFile(parameters.checkedCommitteesFile);
+      }
       if (parameters.watch) {
         // Watch before the first read, so that a change during it is not missed. The directory is
         // watched, not the file: an atomic replace (rename) swaps the file's inode. Names starting

@@ -10,6 +10,7 @@ import { OperatorError } from '../errors.ts';
 import { writeFileAtomic } from '../keys/files.ts';
 import { isCompressedSecp256k1PublicKey, operatorAddressOf } from '../keys/identity.ts';
 import type { PeerInfo } from '../p2p/types.ts';
+import { type CheckedCommittees, committeeDigest } from './checked-committees.ts';
 import { checkCommitteePublicShares } from './public-shares.ts';
 import type { CommitteeMember, OperatorAddress, ValidatorCommittee } from './types.ts';
 
@@ -34,6 +35,11 @@ export interface ParseClusterFileOptions {
    * Default: every committee (about 35 ms per committee of 16 on noble).
    */
   readonly checkKeysOf?: OperatorAddress;
+  /**
+   * Committees already checked (by digest, ./checked-committees.ts): those are not checked again,
+   * and every committee that passes is added.
+   */
+  readonly checked?: CheckedCommittees;
 }
 
 type Json = Record<string, unknown>;
@@ -192,8 +198,12 @@ export function parseClusterFile(json: string, options: ParseClusterFileOptions 
       ...(validatorIndex === undefined ? {} : { validatorIndex }),
     };
     if (checkKeysOf === undefined || memberAt.has(checkKeysOf as OperatorAddress)) {
-      const fault = checkCommitteePublicShares(bls, committee);
-      if (fault !== undefined) v.fail(`${f}.${fault.field}`, fault.reason);
+      const digest = options.checked === undefined ? undefined : committeeDigest(committee);
+      if (digest === undefined || !options.checked?.has(digest)) {
+        const fault = checkCommitteePublicShares(bls, committee);
+        if (fault !== undefined) v.fail(`${f}.${fault.field}`, fault.reason);
+        if (digest !== undefined) options.checked?.add(digest);
+      }
     }
     validators.push({ ...committee, members: [...members].sort((a, b) => a.shareIndex - b.shareIndex) });
   }
