@@ -8,7 +8,9 @@
 // `node --conditions=diva:source bench/bench.ts [--quick]` prints the bench JSON on stdout
 // (progress on stderr). Each configuration runs in a fresh child process.
 import { execFileSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSigningContext, forkScheduleFromSpec } from '@diva-dvt/beacon-api/spec';
 import type { SigningDuty } from '../src/index.ts';
@@ -16,7 +18,9 @@ import {
   attestationDataValue,
   createCheckedCommittees,
   formatClusterFile,
+  loadKeySharesCached,
   parseClusterFile,
+  writeShareKeystore,
 } from '../src/index.ts';
 import { loadRuntimeBls } from '../src/runtime/bls.ts';
 import { MINIMAL_SPEC } from '../test/helpers/beacon-node.ts';
@@ -152,12 +156,64 @@ async function measureClusterCheck(count: number) {
   };
 }
 
+/**
+ * Start-up: `count` share keystores with the production KDF loaded at a first start (one KDF each,
+ * 4 at a time) and at a restart (from the data directory's bundle: one KDF in all).
+ */
+async function measureKeyShares(count: number) {
+  const dir = await mkdtemp(join(tmpdir(), 'diva-bench-keys-'));
+  try {
+    const passwordFile = join(dir, 'password.txt');
+    await writeFile(passwordFile, 'bench password\n');
+    const operators = createOperators(N);
+    const validators = Array.from({ length: count }, (_, i) => createValidator(i, operators, T));
+    const self = operators[0]!.address;
+    for (const v of validators) {
+      await writeShareKeystore({
+        dir,
+        groupPublicKey: v.committee.groupPublicKey,
+        share: v.shares.get(self)!,
+        password: 'bench password',
+      });
+    }
+    const params = {
+      dir,
+      passwordFile,
+      committees: validators.map((v) => v.committee),
+      self,
+      cacheFile: join(dir, 'key-shares.cache.json'),
+    };
+    let start = performance.now();
+    await loadKeySharesCached(params);
+    const firstMs = performance.now() - start;
+    start = performance.now();
+    const again = await loadKeySharesCached(params);
+    const restartMs = performance.now() - start;
+    if (again.fromCache !== count) throw new Error(`bundle gave ${again.fromCache} of ${count} shares`);
+    return {
+      keystores: count,
+      firstStartMsPerShare: round(firstMs / count, 1),
+      restartMsPerShare: round(restartMs / count, 2),
+      projectedSecondsAt10000: {
+        firstStart: round((firstMs / count) * 10, 0),
+        restart: round((restartMs / count) * 10, 1),
+      },
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 const quantile = (xs: readonly number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
 };
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 
+if (process.argv.includes('--key-shares')) {
+  process.stdout.write(`${JSON.stringify(await measureKeyShares(Number(process.argv.at(-1))))}\n`);
+  process.exit(0);
+}
 if (process.argv.includes('--cluster-check')) {
   process.stdout.write(`${JSON.stringify(await measureClusterCheck(Number(process.argv.at(-1))))}\n`);
   process.exit(0);
@@ -218,6 +274,17 @@ const clusterCheck = JSON.parse(
     .pop() as string,
 ) as Awaited<ReturnType<typeof measureClusterCheck>>;
 
+process.stderr.write('measuring key-share loading at a first start and a restart\n');
+const keyShares = JSON.parse(
+  execFileSync(process.execPath, [...process.execArgv, self, '--key-shares', String(quick ? 16 : 64)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+    .trim()
+    .split('\n')
+    .pop() as string,
+) as Awaited<ReturnType<typeof measureKeyShares>>;
+
 const duties = quick ? 20 : 120;
 const warm = (xs: readonly number[]) => xs.slice(Math.min(5, Math.floor(xs.length / 4)));
 const blst = run('blst', duties, 4);
@@ -251,6 +318,8 @@ const figures = {
   memory,
   /** Start-up: the public-share check of the cluster file, first start vs. restart (digests known) */
   clusterCheck,
+  /** Start-up: key shares decrypted one by one (first start) vs. from the bundle (restart) */
+  keyShares,
   quick,
 };
 process.stdout.write(

@@ -112,6 +112,11 @@ export {
   readOperatorsFile,
 } from './keys/operators-file.ts';
 export {
+  type LoadedKeyShares,
+  type LoadKeySharesCachedParameters,
+  loadKeySharesCached,
+} from './keys/share-cache.ts';
+export {
   exportInterchangeFile,
   type InterchangeSummary,
   importInterchangeFile,

@@ -61,6 +61,7 @@ describe('exports', () => {
         "listKeyShares",
         "loadIdentity",
         "loadKeyShares",
+        "loadKeySharesCached",
         "loadRuntimeBls",
         "lockDataDir",
         "openCheckedCommitteesFile",

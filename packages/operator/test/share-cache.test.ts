@@ -1,0 +1,129 @@
+// The start-up bundle of key shares: after one start, the shares come from one encrypted bundle
+// (one KDF) instead of one KDF per keystore; a new or changed keystore is decrypted as usual, a
+// bundle that does not decrypt is ignored, and the bundle never holds a share in clear.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSeededRandom, SecretKey, splitSecretKey } from '@diva-dvt/bls-threshold';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  generateIdentity,
+  isOperatorError,
+  loadKeySharesCached,
+  type OperatorAddress,
+  type ValidatorCommittee,
+  writeShareKeystore,
+} from '../src/index.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'diva-share-cache-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const PASSWORD = 'bundle password';
+const random = createSeededRandom('share-cache-test');
+const me = generateIdentity().address;
+const others = Array.from({ length: 3 }, () => generateIdentity().address);
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+let dirs = 0;
+async function setup(count: number) {
+  const dir = join(root, `keys-${dirs++}`);
+  mkdirSync(dir);
+  const passwordFile = join(dir, 'password.txt');
+  writeFileSync(passwordFile, `${PASSWORD}\n`);
+  const made = Array.from({ length: count }, (_, k) => {
+    const shareIndex = (k % 4) + 1;
+    const split = splitSecretKey(SecretKey.random(random), { threshold: 3, shareCount: 4, random });
+    const operators = [...others];
+    operators.splice(shareIndex - 1, 0, me);
+    const committee: ValidatorCommittee = {
+      groupPublicKey: split.groupPublicKey.bytes,
+      threshold: 3,
+      members: split.publicShares.map((p, i) => ({
+        operator: operators[i] as OperatorAddress,
+        shareIndex: p.shareIndex,
+        publicShare: p.publicKey.bytes,
+      })),
+    };
+    return { committee, share: split.shares[shareIndex - 1]! };
+  });
+  const files: string[] = [];
+  for (const m of made) {
+    files.push(
+      await writeShareKeystore({
+        dir,
+        groupPublicKey: m.committee.groupPublicKey,
+        share: m.share,
+        password: PASSWORD,
+        kdf: 'fast',
+      }),
+    );
+  }
+  const params = {
+    dir,
+    passwordFile,
+    committees: made.map((m) => m.committee),
+    self: me,
+    cacheFile: join(dir, 'key-shares.cache.json'),
+  };
+  return { dir, made, files, params };
+}
+
+describe('loadKeySharesCached', () => {
+  it('decrypts every keystore once, then takes every share from the bundle', async () => {
+    const { made, params } = await setup(3);
+    const first = await loadKeySharesCached(params);
+    expect([first.fromCache, first.decrypted]).toEqual([0, 3]);
+    const bundleText = readFileSync(params.cacheFile, 'utf8');
+    expect(statSync(params.cacheFile).mode & 0o777).toBe(0o600);
+    for (const m of made) expect(bundleText).not.toContain(hex(m.share.secretKey.toBytes()));
+    expect(JSON.parse(bundleText).keystore.crypto.kdf.params.c).toBe(262144);
+
+    const second = await loadKeySharesCached(params);
+    expect([second.fromCache, second.decrypted]).toEqual([3, 0]);
+    for (const m of made) {
+      const got = second.shares.get(`0x${hex(m.committee.groupPublicKey)}`)!;
+      expect(got.secretShare.secretKey.toBytes()).toEqual(m.share.secretKey.toBytes());
+      expect(got.shareIndex).toBe(m.share.shareIndex);
+    }
+  });
+
+  it('decrypts a changed keystore again and drops a removed validator from the bundle', async () => {
+    const { dir, made, params } = await setup(3);
+    await loadKeySharesCached(params);
+    // the same share encrypted again (new salt and IV): other bytes, so not taken from the bundle
+    await writeShareKeystore({
+      dir,
+      groupPublicKey: made[1]!.committee.groupPublicKey,
+      share: made[1]!.share,
+      password: PASSWORD,
+      kdf: 'fast',
+    });
+    const changed = await loadKeySharesCached(params);
+    expect([changed.fromCache, changed.decrypted]).toEqual([2, 1]);
+    const fewer = { ...params, committees: params.committees.slice(0, 2) };
+    const removed = await loadKeySharesCached(fewer);
+    expect([removed.fromCache, removed.decrypted, removed.shares.size]).toEqual([2, 0, 2]);
+    expect(JSON.parse(readFileSync(params.cacheFile, 'utf8')).entries).toHaveLength(2);
+  });
+
+  it('ignores a damaged bundle, and one sealed with another password', async () => {
+    const { params } = await setup(2);
+    await loadKeySharesCached(params);
+    const bundle = JSON.parse(readFileSync(params.cacheFile, 'utf8'));
+    bundle.keystore.crypto.cipher.message = `00${bundle.keystore.crypto.cipher.message.slice(2)}`;
+    writeFileSync(params.cacheFile, JSON.stringify(bundle));
+    const damaged = await loadKeySharesCached(params);
+    expect([damaged.fromCache, damaged.decrypted]).toEqual([0, 2]);
+
+    // the password file changed, the keystores did not: the bundle does not open, and the keystores
+    // fail with the usual error naming a file
+    writeFileSync(params.passwordFile, 'another password\n');
+    let error: unknown;
+    try {
+      await loadKeySharesCached(params);
+    } catch (e) {
+      error = e;
+    }
+    expect(isOperatorError(error, 'WRONG_KEYSTORE_PASSWORD')).toBe(true);
+    expect(String((error as Error).message)).not.toContain(PASSWORD);
+  });
+});
