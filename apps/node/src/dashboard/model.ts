@@ -110,7 +110,7 @@ const MAX_TEXT = 200;
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-const isFinite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_TEXT;
 /** Reason codes and duty types are kebab-case words: anything else is not ours. */
 const isCode = (v: unknown): v is string => typeof v === 'string' && /^[a-z][a-z0-9-]{0,63}$/.test(v);
@@ -176,8 +176,8 @@ function checkHealth(c: Checker, v: unknown): NodeDashboardReport['health'] {
         ? {
             operator: p.operator,
             connected: p.connected === true,
-            ...(isFinite(p.clockOffsetMs) ? { clockOffsetMs: p.clockOffsetMs } : {}),
-            ...(isFinite(p.rttMs) ? { rttMs: p.rttMs } : {}),
+            ...(isNumber(p.clockOffsetMs) ? { clockOffsetMs: p.clockOffsetMs } : {}),
+            ...(isNumber(p.rttMs) ? { rttMs: p.rttMs } : {}),
           }
         : c.drop(at, 'expected operator'),
     ),
@@ -189,7 +189,7 @@ function checkHealth(c: Checker, v: unknown): NodeDashboardReport['health'] {
             requests: b.requests,
             failures: b.failures,
             ...(typeof b.lastOk === 'boolean' ? { lastOk: b.lastOk } : {}),
-            ...(isFinite(b.lastDurationMs) ? { lastDurationMs: b.lastDurationMs } : {}),
+            ...(isNumber(b.lastDurationMs) ? { lastDurationMs: b.lastDurationMs } : {}),
           }
         : c.drop(at, 'expected label, requests, failures'),
     ),
@@ -222,7 +222,7 @@ export function checkNodeReport(
   const inc = isObj(v.inclusion) ? v.inclusion : (c.drop('inclusion', 'expected an object') ?? {});
   const report: NodeDashboardReport = {
     operator: v.operator,
-    atMs: isFinite(v.atMs) ? v.atMs : 0,
+    atMs: isNumber(v.atMs) ? v.atMs : 0,
     ...(chain !== undefined ? { chain } : {}),
     validators: c.list(v.validators, 'validators', (x, at) => checkCommittee(c, x, at)),
     outcomes: c.list(v.outcomes, 'outcomes', (o, at) =>
