@@ -48,7 +48,7 @@ export function outcomesSpec(model: DashboardModel): TopLevelSpec {
     data: { values: [...byEpochReason.values()] },
     mark: { type: 'bar' },
     encoding: {
-      x: { field: 'epoch', type: 'ordinal', title: 'epoch' },
+      x: { field: 'epoch', type: 'ordinal', title: 'epoch', axis: { labelAngle: 0 } },
       y: { field: 'count', type: 'quantitative', aggregate: 'sum', stack: 'zero', title: 'duties' },
       color: {
         field: 'reason',

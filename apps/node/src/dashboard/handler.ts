@@ -24,7 +24,7 @@ export type DashboardHandler = (path: string, res: ServerResponse) => boolean;
 
 const PAGE_CSP = [
   "default-src 'none'",
-  "img-src 'self'",
+  "img-src 'self' data:",
   "connect-src 'self'",
   "style-src 'unsafe-inline'",
   `script-src 'sha256-${DASHBOARD_SCRIPT_SHA256}'`,

@@ -214,6 +214,7 @@ export function renderDashboardPage(
 <html lang="en"><head><meta charset="utf-8">
 <base href="${escapeHtml(options.basePath)}/">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(title)}</title>
 <style>${STYLE}</style>
 </head><body>
