@@ -13,6 +13,7 @@ import { createDevCluster, type Logger, silentLogger } from '@diva-dvt/operator'
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseNodeConfig } from '../src/config.ts';
+import type { DashboardModel } from '../src/dashboard/model.ts';
 import { type RunningNode, startNode } from '../src/start.ts';
 import { type DashboardChain, startDashboardChain } from './helpers/dashboard-chain.ts';
 
@@ -125,52 +126,44 @@ describe('dashboard in a browser', () => {
 
       // two readings a few seconds apart: the page refreshes itself (no reload)
       const first = { slot: await text(page, 'slot'), duties: await text(page, 'duties') };
-      await page.waitForFunction(
-        (before) => document.querySelector('[data-key="duties"]')?.textContent !== before,
-        first.duties,
-        { timeout: 15_000 },
-      );
+      await expect.poll(() => text(page, 'duties'), { timeout: 15_000 }).not.toBe(first.duties);
       const second = { slot: await text(page, 'slot'), duties: await text(page, 'duties') };
       expect(Number(second.slot)).toBeGreaterThan(Number(first.slot));
       expect(second.duties).not.toBe(first.duties);
 
       // let a second epoch end, for the per-epoch chart and inclusion delays
-      await page.waitForFunction(
-        () => Number(document.querySelector('[data-key="epoch"]')?.textContent) >= 2,
-        undefined,
-        {
-          timeout: 30_000,
-        },
-      );
-      const model = await (await fetch(`${base}/data.json`)).json();
-      expect(model.validators.map((v: { validatorIndex: number }) => v.validatorIndex)).toEqual([0, 1]);
-      expect(model.nodes[0].health.peersConnected).toBe(3);
-      const submitted = model.outcomes.filter(
-        (o: { duty: string; reason: string }) => o.duty === 'attestation' && o.reason === 'submitted',
-      );
+      await expect
+        .poll(async () => Number(await text(page, 'epoch')), { timeout: 30_000 })
+        .toBeGreaterThanOrEqual(2);
+      const readModel = async () => (await (await fetch(`${base}/data.json`)).json()) as DashboardModel;
+      const model = await readModel();
+      expect(model.validators.map((v) => v.validatorIndex)).toEqual([0, 1]);
+      expect(model.nodes[0]?.health.peersConnected).toBe(3);
+      const submitted = model.outcomes.filter((o) => o.duty === 'attestation' && o.reason === 'submitted');
       expect(submitted.length).toBeGreaterThan(0);
-      expect(model.latencyCounts.reduce((s: number, c: number) => s + c, 0)).toBeGreaterThan(0);
+      expect(model.latencyCounts.reduce((s, c) => s + c, 0)).toBeGreaterThan(0);
       expect(model.inclusion.included).toBeGreaterThan(0);
 
       // two of the four operators stop: t = 3 is out of reach, so duties fail with a reason and
       // the health section shows the missing peers
-      const stoppedAtSlot = model.chain.slot as number;
+      const stoppedAtEpoch = model.chain?.epoch ?? 0;
       await Promise.all([nodes[2]!.stop(), nodes[3]!.stop()]);
-      const failedAfterStop = async () => {
-        const now = await (await fetch(`${base}/data.json`)).json();
-        return now.outcomes.some(
-          (o: { epoch: number; reason: string }) =>
-            o.epoch >= Math.floor(stoppedAtSlot / 8) && /timeout|partials|late/.test(o.reason),
-        );
-      };
-      await expect.poll(failedAfterStop, { timeout: 15_000, interval: 500 }).toBe(true);
-      await page.waitForFunction(
-        () => document.querySelector('[data-key="peers"]')?.textContent === '1 / 3',
-        undefined,
-        {
+      const failures = (m: DashboardModel) =>
+        m.outcomes
+          .filter((o) => o.epoch >= stoppedAtEpoch && /timeout|partials|late/.test(o.reason))
+          .reduce((sum, o) => sum + o.count, 0);
+      const before = failures(model);
+      await expect
+        .poll(async () => failures(await readModel()), { timeout: 15_000, interval: 500 })
+        .toBeGreaterThan(before);
+      // the page catches up with the model that showed them
+      const seen = (await readModel()).generatedAtMs;
+      await expect
+        .poll(async () => Number(await page.locator('.tiles').getAttribute('data-generated')), {
           timeout: 10_000,
-        },
-      );
+        })
+        .toBeGreaterThanOrEqual(seen);
+      expect(await text(page, 'peers')).toBe('1 / 3');
       await expect.poll(() => page.locator('#health .checks .bad').count()).toBeGreaterThan(0);
       await page.waitForFunction("[...document.querySelectorAll('img.chart')].every((i) => i.complete)");
       for (const id of ['chart-outcomes', 'chart-latency']) {

@@ -38,7 +38,7 @@ function tiles(model: DashboardModel): string {
   const peersConnected = model.nodes.reduce((s, n) => s + n.health.peersConnected, 0);
   const tile = (key: string, label: string, value: string) =>
     `<div class="tile"><div class="label">${escapeHtml(label)}</div><div class="value" data-key="${key}">${escapeHtml(value)}</div></div>`;
-  return `<div class="tiles">
+  return `<div class="tiles" data-generated="${model.generatedAtMs}">
 ${tile('slot', 'slot', model.chain === undefined ? '–' : String(model.chain.slot))}
 ${tile('epoch', 'epoch', model.chain === undefined ? '–' : String(model.chain.epoch))}
 ${tile('validators', 'validators', String(model.validators.length))}
