@@ -84,7 +84,9 @@ export function createDashboardHandler(options: DashboardHandlerOptions): Dashbo
       },
       (e: unknown) => {
         res.writeHead(503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: e instanceof Error ? e.message : String(e) }));
+        const error =
+          e instanceof DivaNodeError ? e.shortMessage : e instanceof Error ? e.message : String(e);
+        res.end(JSON.stringify({ error }));
       },
     );
 
