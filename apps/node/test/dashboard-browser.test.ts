@@ -131,6 +131,9 @@ describe('dashboard in a browser', () => {
       expect(Number(second.slot)).toBeGreaterThan(Number(first.slot));
       expect(second.duties).not.toBe(first.duties);
 
+      // an operator opens a committee's member list: refreshes keep it open
+      await page.locator('#members-0 summary').click();
+
       // let a second epoch end, for the per-epoch chart and inclusion delays
       await expect
         .poll(async () => Number(await text(page, 'epoch')), { timeout: 30_000 })
@@ -164,6 +167,8 @@ describe('dashboard in a browser', () => {
         })
         .toBeGreaterThanOrEqual(seen);
       expect(await text(page, 'peers')).toBe('1 / 3');
+      expect(await page.locator('#members-0').getAttribute('open')).not.toBeNull();
+      expect(await page.locator('#members-0 li').count()).toBe(4);
       await expect.poll(() => page.locator('#health .checks .bad').count()).toBeGreaterThan(0);
       await page.waitForFunction("[...document.querySelectorAll('img.chart')].every((i) => i.complete)");
       for (const id of ['chart-outcomes', 'chart-latency']) {

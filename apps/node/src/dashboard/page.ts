@@ -49,7 +49,7 @@ ${tile('included', 'attestations included', `${model.inclusion.included} / ${mod
 }
 
 function validatorsSection(model: DashboardModel): string {
-  const rows = model.validators.map((v) => {
+  const rows = model.validators.map((v, i) => {
     const mine = v.members.filter((m) => v.reportedBy.includes(m.operator)).map((m) => String(m.shareIndex));
     const members = v.members
       .map(
@@ -62,7 +62,7 @@ function validatorsSection(model: DashboardModel): string {
       short(v.groupPublicKey),
       `${v.threshold} of ${v.members.length}`,
       escapeHtml(mine.join(', ') || '–'),
-      `<details><summary>${v.members.length} operators</summary><ol class="members">${members}</ol></details>`,
+      `<details id="members-${i}"><summary>${v.members.length} operators</summary><ul class="members">${members}</ul></details>`,
     ];
   });
   return `<section id="validators"><h2>Validators and committees</h2>
@@ -182,7 +182,7 @@ table{border-collapse:collapse;font-size:13px;margin:6px 0}th,td{padding:3px 8px
 .tiles{display:flex;gap:10px;flex-wrap:wrap}.tile{background:#fff;border-radius:6px;padding:8px 14px;min-width:120px}
 .tile .label{font-size:12px;color:#666}.tile .value{font-size:22px;font-weight:600}
 .mono{font-family:ui-monospace,monospace}.ok{color:#2e7d32}.bad{color:#c62828}.empty{color:#777}
-.self{font-weight:600}.members{columns:2;font-size:12px;margin:4px 0}.chart{max-width:100%}
+.self{font-weight:600}.members{columns:2;column-gap:24px;list-style:none;padding-left:0;font-size:12px;margin:4px 0}.chart{max-width:100%}
 .reason-submitted{color:#2e7d32}.reason-late,.reason-consensus-timeout,.reason-failed{color:#c62828}`;
 
 /** Refreshes the summary from the JSON model and the sections (with the charts) every few seconds. */
@@ -192,7 +192,10 @@ async function refresh() {
   try {
     const model = await (await fetch('data.json', { cache: 'no-store' })).json();
     const html = await (await fetch('sections', { cache: 'no-store' })).text();
+    // keep the committee lists the operator opened open
+    const open = [...document.querySelectorAll('details[open]')].map((d) => d.id);
     document.getElementById('sections').innerHTML = html;
+    for (const id of open) document.getElementById(id)?.setAttribute('open', '');
     const slot = model.chain ? ' · slot ' + model.chain.slot : '';
     updated.textContent = 'updated ' + new Date(model.generatedAtMs).toLocaleTimeString() + slot;
   } catch (e) {
