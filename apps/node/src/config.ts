@@ -25,6 +25,8 @@ export interface NodeConfig {
         readonly port: number;
         /** Serve `POST /exit` (committee-signed voluntary exits, `diva-node exit`). */
         readonly exits: boolean;
+        /** Serve the operator dashboard at `/dashboard` (./dashboard/). */
+        readonly dashboard: boolean;
       }
     | undefined;
   readonly log: { readonly level: LogLevel };
@@ -117,9 +119,12 @@ export function parseNodeConfig(json: unknown, file: string): NodeConfig {
   ]);
   const keys = r.object(top.keys, 'keys', ['dir', 'passwordFile']);
   const p2p = r.object(top.p2p, 'p2p', ['listen']);
-  const http = top.http === undefined ? undefined : r.object(top.http, 'http', ['host', 'port', 'exits']);
+  const http =
+    top.http === undefined ? undefined : r.object(top.http, 'http', ['host', 'port', 'exits', 'dashboard']);
   if (http?.exits !== undefined && typeof http.exits !== 'boolean')
     r.fail('http.exits', 'expected true or false');
+  if (http?.dashboard !== undefined && typeof http.dashboard !== 'boolean')
+    r.fail('http.dashboard', 'expected true or false');
   const log = top.log === undefined ? {} : r.object(top.log, 'log', ['level']);
   const consensus =
     top.consensus === undefined ? {} : r.object(top.consensus, 'consensus', ['roundTimeoutMs']);
@@ -148,6 +153,7 @@ export function parseNodeConfig(json: unknown, file: string): NodeConfig {
             host: r.string(http.host ?? '127.0.0.1', 'http.host'),
             port: r.integer(http.port, 'http.port', 0, 65_535),
             exits: http.exits === true,
+            dashboard: http.dashboard === true,
           },
     log: { level: level as LogLevel },
     graffiti,

@@ -25,6 +25,11 @@ export type DivaNodeErrorDetails =
       readonly component: string;
     }
   | {
+      /** The dashboard's source could not give the nodes' reports. */
+      readonly code: 'DASHBOARD_SOURCE_FAILED';
+      readonly reason: string;
+    }
+  | {
       /** A key-tool input (file, database) that is missing or unusable. */
       readonly code: 'INVALID_INPUT';
       readonly file: string;
@@ -46,6 +51,8 @@ function describe(d: DivaNodeErrorDetails): string {
       return `could not start ${d.component}`;
     case 'EXIT_FAILED':
       return `${d.node}: the exit was not signed: ${d.reason}`;
+    case 'DASHBOARD_SOURCE_FAILED':
+      return `the dashboard's data is unavailable: ${d.reason}`;
     case 'INVALID_INPUT':
       return `${d.file}: ${d.field}: ${d.reason}`;
   }

@@ -1,10 +1,11 @@
 // diva-node's HTTP endpoints: GET /metrics (Prometheus text), /health (the process answers: 200),
 // /readiness (200 when every check passes, else 503 naming the failing checks), /status (what
-// the node runs). Readiness checks: `beacon-node` (reachable and not syncing), `committee-peers`
-// (for every validator served, at least t - 1 other members connected).
+// the node runs), /dashboard when enabled. Readiness checks: `beacon-node` (reachable and not
+// syncing), `committee-peers` (for every validator served, at least t - 1 other members connected).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import type { DashboardHandler } from './dashboard/handler.ts';
 
 export interface ReadinessCheck {
   readonly name: string;
@@ -20,6 +21,8 @@ export interface HttpEndpointsOptions {
   readonly status: () => unknown;
   /** `POST /exit` when given (./exit.ts); answers 404 otherwise. */
   readonly exit?: (body: unknown) => Promise<{ readonly status: number; readonly body: unknown }>;
+  /** `GET /dashboard...` when given (./dashboard/handler.ts). */
+  readonly dashboard?: DashboardHandler;
 }
 
 /** Exit requests are a few numbers: anything longer is refused unread. */
@@ -61,6 +64,7 @@ export async function startHttpEndpoints(options: HttpEndpointsOptions): Promise
       return;
     }
     if (req.method !== 'GET') return json(405, { error: 'GET only (and POST /exit when enabled)' });
+    if (options.dashboard?.(path ?? '/', res) === true) return;
     if (path === '/health') return json(200, { status: 'up' });
     if (path === '/status') return json(200, options.status());
     if (path === '/metrics') {

@@ -30,6 +30,9 @@ import {
   type SigningDuty,
 } from '@diva-dvt/operator';
 import type { NodeConfig } from './config.ts';
+import { createDashboardHandler } from './dashboard/handler.ts';
+import { createNodeDashboardSource } from './dashboard/node-source.ts';
+import { createDashboardRecorder } from './dashboard/recorder.ts';
 import { DivaNodeError } from './errors.ts';
 import { exitEndpoint } from './exit.ts';
 import { type HttpEndpoints, type ReadinessCheck, startHttpEndpoints } from './http.ts';
@@ -59,8 +62,19 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   cleanups.push(() => lock.release());
 
   const metrics = createNodeMetrics();
+  // fed only when the dashboard is served
+  const dashboard = config.http?.dashboard
+    ? createDashboardRecorder({ beaconNodeUrls: config.beaconNodes })
+    : undefined;
   const clients = config.beaconNodes.map((url, i) =>
-    createBeaconNodeClient({ url, label: `bn${i}`, onEvent: (e) => metrics.beaconRequest(e) }),
+    createBeaconNodeClient({
+      url,
+      label: `bn${i}`,
+      onEvent: (e) => {
+        metrics.beaconRequest(e);
+        dashboard?.beaconRequest(e);
+      },
+    }),
   );
   // one node, or a pool with failover; the pool's call options extend the client's
   const api: BeaconApi =
@@ -153,9 +167,18 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       guardFor,
       proposals,
       logger,
-      onOutcome: (o) => metrics.outcome(o),
-      onInclusion: (r) => metrics.inclusion(r),
-      onSigningEvent: (e) => metrics.signing(e),
+      onOutcome: (o) => {
+        metrics.outcome(o);
+        dashboard?.outcome(o);
+      },
+      onInclusion: (r) => {
+        metrics.inclusion(r);
+        dashboard?.inclusion(r);
+      },
+      onSigningEvent: (e) => {
+        metrics.signing(e);
+        dashboard?.signing(e);
+      },
     },
     {
       identityKey: identity.secretKey,
@@ -181,6 +204,21 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
         status: () => node.status(),
         readiness: () => readiness(node, api),
         ...(exits ? { exit: exitEndpoint(node) } : {}),
+        ...(dashboard !== undefined
+          ? {
+              dashboard: createDashboardHandler({
+                source: createNodeDashboardSource({
+                  recorder: dashboard,
+                  operator: identity.address,
+                  node,
+                  committees,
+                  genesisTimeSec: genesis.genesisTime,
+                  connectedPeers: () => network.connectedPeers(),
+                  readiness: () => readiness(node, api),
+                }),
+              }),
+            }
+          : {}),
       }),
     );
   }

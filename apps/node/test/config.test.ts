@@ -39,7 +39,7 @@ describe('node configuration', () => {
     expect(c.cluster).toBe('/etc/diva/cluster.json');
     expect(c.keys).toEqual({ dir: '/etc/diva/keys', passwordFile: '/secrets/password.txt' });
     expect(c.beaconNodes).toHaveLength(2);
-    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080, exits: false });
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 8080, exits: false, dashboard: false });
     expect(c.log.level).toBe('debug');
     expect(c.consensus.roundTimeoutMs).toBe(800);
     expect(c.watchCluster).toBe(false);

@@ -6,6 +6,11 @@ describe('exports', () => {
     expect(Object.keys(await import('../src/index.ts')).sort()).toMatchInlineSnapshot(`
       [
         "DivaNodeError",
+        "LATENCY_BOUNDS_MS",
+        "buildDashboardModel",
+        "createDashboardHandler",
+        "createDashboardRecorder",
+        "createNodeDashboardSource",
         "createNodeMetrics",
         "createPinoLogger",
         "isDivaNodeError",
@@ -13,6 +18,8 @@ describe('exports', () => {
         "parseNodeConfig",
         "parseRunArguments",
         "readNodeConfig",
+        "renderChartSvg",
+        "renderDashboardPage",
         "startHttpEndpoints",
         "startNode",
       ]
