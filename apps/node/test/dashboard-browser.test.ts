@@ -3,7 +3,9 @@
 // over loopback, real sqlite slashing protection) serve two 3-of-4 distributed validators on a
 // small beacon chain with 2-second slots; operator 0 serves /dashboard. The page loads, its numbers
 // change as slots pass, the charts render, nothing is logged as an error in the browser, and the
-// page holds no secret. The screenshot goes to docs/images/dashboard.png (the README shows it).
+// page holds no secret. The screenshot goes to .test-results/dashboard.png; with
+// DIVA_UPDATE_SCREENSHOTS=1 to docs/images/dashboard.png (the README shows it), so test runs leave
+// the tracked picture alone.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,7 +26,10 @@ if (!haveChromium) {
 }
 const SLOT_MS = 2_000;
 const PASSWORD = 'dashboard test password';
-const SCREENSHOT = new URL('../../../docs/images/dashboard.png', import.meta.url);
+const SCREENSHOT =
+  process.env.DIVA_UPDATE_SCREENSHOTS === '1'
+    ? new URL('../../../docs/images/dashboard.png', import.meta.url)
+    : new URL('../.test-results/dashboard.png', import.meta.url);
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
