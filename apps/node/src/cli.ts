@@ -14,6 +14,7 @@ Usage:
   diva-node exit ...            sign a voluntary exit with the committee (exit --help)
   diva-node keys ...            split, import, list, delete key shares (diva-node keys --help)
   diva-node slashing-protection import|export   EIP-3076 interchange files
+  diva-node devnet [...]        a whole local network: Anvil, DKG, Lodestar, operators (devnet --help)
   diva-node version             print the version
   diva-node --help              this text
 
@@ -96,6 +97,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (command === 'run') return await run(rest);
     if (command === 'exit') return await (await import('./exit.ts')).runExit(rest);
+    if (command === 'devnet') return await (await import('./devnet/run.ts')).runDevnet(rest);
     if (command === 'keys' || command === 'slashing-protection') {
       const { runKeyTool } = await import('./keys/command.ts');
       return await runKeyTool(command, rest);

@@ -30,6 +30,12 @@ export type DivaNodeErrorDetails =
       readonly reason: string;
     }
   | {
+      /** A devnet phase (or a process it runs) failed; `phase` names it, e.g. `dkg` or `genesis`. */
+      readonly code: 'DEVNET_FAILED';
+      readonly phase: string;
+      readonly reason: string;
+    }
+  | {
       /** A key-tool input (file, database) that is missing or unusable. */
       readonly code: 'INVALID_INPUT';
       readonly file: string;
@@ -55,6 +61,8 @@ function describe(d: DivaNodeErrorDetails): string {
       return `the dashboard's data is unavailable: ${d.reason}`;
     case 'INVALID_INPUT':
       return `${d.file}: ${d.field}: ${d.reason}`;
+    case 'DEVNET_FAILED':
+      return `devnet ${d.phase}: ${d.reason}`;
   }
 }
 

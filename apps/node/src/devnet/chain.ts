@@ -1,0 +1,176 @@
+// The devnet's chains: Anvil (one block a second) with the deposit contract, every genesis deposit
+// sent through it (16 interop validators that Lodestar's own validator client runs, then the
+// distributed validators' deposit data from their ceremonies), a genesis state built from the
+// contract's logs, and Lodestar started from it with eth1 tracking of the contract, so a validator
+// deposited later joins the running chain. Lodestar, Anvil and the contracts are dev packages of
+// the Diva workspace: outside it this fails with a message saying so.
+import { join } from 'node:path';
+import { DivaNodeError } from '../errors.ts';
+import type { DevnetOptions } from './options.ts';
+import type { DepositJson } from './setup.ts';
+
+/** Validators Lodestar's own client runs (interop keys 0..15): the chain's majority. */
+export const INTEROP_VALIDATORS = 16;
+/** Anvil's dev account 0 (unlocked): sends the deposits. */
+const DEV_ACCOUNT = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
+/** Anvil's dev account 1: the execution address the validators withdraw to. */
+export const WITHDRAWAL_ADDRESS = '70997970c51812dc3a010c7d01b50e0d17dc79c8';
+export const WITHDRAWAL_CREDENTIALS = `0x01${'00'.repeat(11)}${WITHDRAWAL_ADDRESS}`;
+/** GENESIS_FORK_VERSION of the minimal preset (what deposits are signed with). */
+export const GENESIS_FORK_VERSION = '0x00000001';
+
+const bytes = (h: string) => Uint8Array.from(Buffer.from(h.replace(/^0x/, ''), 'hex'));
+const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}` as const;
+
+async function devPackages() {
+  try {
+    const [devnet, abis, viem, spec, blsThreshold] = await Promise.all([
+      import('@diva-dvt/devnet'),
+      import('@diva-dvt/contracts/abis'),
+      import('viem'),
+      import('@diva-dvt/beacon-api/spec'),
+      import('@diva-dvt/bls-threshold'),
+    ]);
+    return { devnet, abis, viem, spec, blsThreshold };
+  } catch (cause) {
+    throw new DivaNodeError(
+      {
+        code: 'DEVNET_FAILED',
+        phase: 'set-up',
+        reason:
+          'the devnet needs the Diva workspace (Lodestar, Anvil and the contracts are its dev packages): run `pnpm devnet` in a checkout',
+      },
+      { cause },
+    );
+  }
+}
+
+export interface DevnetChain {
+  readonly anvilUrl: string;
+  readonly depositContract: string;
+  readonly beaconUrl: string;
+  readonly genesisTimeSec: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Anvil, deposits, builds genesis and starts Lodestar. `genesisDelaySec`: how far ahead of
+ * Lodestar's start the genesis lies (the operators must be up by then).
+ */
+export async function startChain(
+  o: DevnetOptions,
+  deposits: readonly DepositJson[],
+  genesisDelaySec: number,
+  progress: (phase: string, detail: string) => void,
+): Promise<DevnetChain> {
+  const { devnet, abis, viem, spec, blsThreshold } = await devPackages();
+  const { createBls, SecretKey } = blsThreshold;
+  const stops: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const s of stops.splice(0).reverse()) await s().catch(() => undefined);
+  };
+  try {
+    progress('anvil', 'starting');
+    const anvil = await devnet.startAnvil({ blockTimeSec: 1, logFile: join(o.dataDir, 'anvil.log') });
+    stops.push(() => anvil.stop());
+    const client = viem
+      .createWalletClient({ account: DEV_ACCOUNT, transport: viem.http(anvil.url, { retryCount: 0 }) })
+      .extend(viem.publicActions);
+    const deployHash = await client.deployContract({
+      abi: abis.depositContractAbi,
+      bytecode: abis.depositContractBytecode,
+      chain: null,
+    } as never);
+    const deployed = await client.waitForTransactionReceipt({ hash: deployHash });
+    const contract = deployed.contractAddress as `0x${string}`;
+    progress('anvil', `deposit contract ${contract}`);
+
+    const bls = createBls();
+    const all: DepositJson[] = [];
+    for (let i = 0; i < INTEROP_VALIDATORS; i++) {
+      const sk = SecretKey.fromBytes(devnet.interopSecretKey(i));
+      const pubkey = sk.toPublicKey().bytes;
+      const message = { pubkey, withdrawalCredentials: bytes(WITHDRAWAL_CREDENTIALS), amount: 32e9 };
+      const signature = bls.sign(sk, spec.depositSigningRoot(bytes(GENESIS_FORK_VERSION), message)).bytes;
+      all.push({
+        pubkey: hex(pubkey).slice(2),
+        withdrawal_credentials: WITHDRAWAL_CREDENTIALS.slice(2),
+        amount: 32e9,
+        signature: hex(signature).slice(2),
+        deposit_data_root: hex(spec.depositDataRoot({ ...message, signature })).slice(2),
+      });
+    }
+    all.push(...deposits);
+    let last = deployHash;
+    for (const [k, d] of all.entries()) {
+      last = await client.writeContract({
+        address: contract,
+        abi: abis.depositContractAbi,
+        functionName: 'deposit',
+        args: [
+          `0x${d.pubkey}`,
+          `0x${d.withdrawal_credentials}`,
+          `0x${d.signature}`,
+          `0x${d.deposit_data_root}`,
+        ],
+        value: BigInt(d.amount) * 1_000_000_000n,
+        chain: null,
+      } as never);
+      progress('deposits', `${k + 1}/${all.length}`);
+    }
+    const receipt = await client.waitForTransactionReceipt({ hash: last });
+    if (receipt.status !== 'success') {
+      throw new DivaNodeError({
+        code: 'DEVNET_FAILED',
+        phase: 'deposits',
+        reason: 'the last deposit reverted',
+      });
+    }
+
+    progress('genesis', 'reading the deposit logs');
+    const read = await devnet.readChainDeposits({
+      rpcUrl: anvil.url,
+      depositContract: contract,
+      fromBlock: deployed.blockNumber,
+    });
+    const genesis = await devnet.buildGenesisState({
+      deposits: read.deposits,
+      eth1BlockHash: read.blockHash,
+      eth1TimestampSec: read.blockTimestampSec,
+      genesisTimeSec: Math.floor(Date.now() / 1000) + 3600, // replaced at the start below
+      outFile: join(o.dataDir, 'genesis.ssz'),
+    });
+    progress('genesis', `${genesis.validators.length} validators, deposit root ${hex(genesis.depositRoot)}`);
+
+    progress('lodestar', 'starting');
+    const genesisTimeSec = Math.floor(Date.now() / 1000) + genesisDelaySec;
+    const lodestar = await devnet.startLodestar({
+      genesis: { kind: 'state', stateFile: genesis.stateFile, genesisTimeSec },
+      secondsPerSlot: o.slotSeconds,
+      startValidators: { from: 0, to: INTEROP_VALIDATORS - 1 },
+      eth1: {
+        providerUrls: [anvil.url],
+        depositContract: contract,
+        deployBlock: Number(deployed.blockNumber),
+        chainId: anvil.chainId,
+      },
+      dataDir: join(o.dataDir, 'lodestar'),
+      startTimeoutMs: 180_000,
+    });
+    stops.push(() => lodestar.stop());
+    progress(
+      'lodestar',
+      `REST ${lodestar.restUrl}, genesis at ${new Date(genesisTimeSec * 1000).toISOString()}`,
+    );
+    return {
+      anvilUrl: anvil.url,
+      depositContract: contract,
+      beaconUrl: lodestar.restUrl,
+      genesisTimeSec,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,214 @@
+// `diva-node devnet`: brings up a whole network on this machine, phase by phase with progress on
+// stderr, then prints the network's state every slot (from every operator's dashboard report) and
+// serves one dashboard for all operators. With --epochs it stops after that many epochs and prints a
+// summary (JSON on stdout); Ctrl-C (or SIGTERM) stops every process it started.
+
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { allocatePortRange } from '@diva-dvt/devnet';
+import { createDashboardHandler } from '../dashboard/handler.ts';
+import { buildDashboardModel, type DashboardModel } from '../dashboard/model.ts';
+import { DivaNodeError } from '../errors.ts';
+import {
+  type DevnetChain,
+  GENESIS_FORK_VERSION,
+  INTEROP_VALIDATORS,
+  startChain,
+  WITHDRAWAL_CREDENTIALS,
+} from './chain.ts';
+import { DEVNET_HELP, type DevnetOptions, parseDevnetArguments } from './options.ts';
+import { type NodeProcess, nodeProcess } from './processes.ts';
+import { createOperators, type DevnetOperator, runCeremonies } from './setup.ts';
+
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+const say = (phase: string, detail: string) =>
+  process.stderr.write(`[devnet ${elapsed()}] ${phase}: ${detail}\n`);
+
+async function prepareDataDir(o: DevnetOptions): Promise<void> {
+  if (o.fresh) await rm(o.dataDir, { recursive: true, force: true });
+  await mkdir(o.dataDir, { recursive: true });
+  if ((await readdir(o.dataDir)).length > 0) {
+    throw new DivaNodeError({
+      code: 'INVALID_ARGUMENTS',
+      argument: '--data-dir',
+      reason: `${o.dataDir} is not empty (pass --fresh to start over)`,
+    });
+  }
+}
+
+/** Every operator's dashboard report, fetched from its HTTP server (a node that is down gives none). */
+function networkSource(operators: readonly DevnetOperator[]) {
+  return {
+    async reports(): Promise<unknown[]> {
+      const all = await Promise.all(
+        operators.map(async (op) => {
+          try {
+            const r = await fetch(`http://127.0.0.1:${op.httpPort}/dashboard/data.json`, {
+              signal: AbortSignal.timeout(2_000),
+            });
+            const body = (await r.json()) as { nodes?: unknown[] };
+            return Array.isArray(body.nodes) ? body.nodes : [];
+          } catch {
+            return [];
+          }
+        }),
+      );
+      return all.flat();
+    },
+  };
+}
+
+function statusLine(model: DashboardModel, operators: number): string {
+  const chain = model.chain;
+  const byReason = new Map<string, number>();
+  for (const c of model.outcomes) byReason.set(c.reason, (byReason.get(c.reason) ?? 0) + c.count);
+  const submitted = byReason.get('submitted') ?? 0;
+  const ended = [...byReason.values()].reduce((a, b) => a + b, 0);
+  const { included, notIncluded } = model.inclusion;
+  const misses = [...byReason]
+    .filter(([r]) => r !== 'submitted' && r !== 'signed' && r !== 'not-selected')
+    .map(([r, n]) => `${r} ${n}`)
+    .join(', ');
+  return [
+    chain ? `slot ${chain.slot} epoch ${chain.epoch}` : 'before genesis',
+    `operators up ${model.nodes.length}/${operators}`,
+    `member duties submitted ${submitted}/${ended}${misses ? ` (${misses})` : ''}`,
+    `attestations included ${included}/${included + notIncluded}`,
+  ].join(' | ');
+}
+
+export async function runDevnet(args: readonly string[]): Promise<number> {
+  const o = parseDevnetArguments(args);
+  if (o === undefined) {
+    process.stdout.write(`${DEVNET_HELP}\n`);
+    return 0;
+  }
+  await prepareDataDir(o);
+  const nodes: NodeProcess[] = [];
+  let chain: DevnetChain | undefined;
+  let server: Server | undefined;
+  let stopping = false;
+  const stopAll = async () => {
+    if (stopping) return;
+    stopping = true;
+    say('stop', `stopping ${nodes.length} operators, Lodestar and Anvil`);
+    await Promise.all(nodes.map((n) => n.kill('SIGTERM')));
+    await chain?.stop();
+    server?.close();
+  };
+  let interrupted: () => void = () => undefined;
+  const interruption = new Promise<void>((resolve) => {
+    interrupted = resolve;
+  });
+  const onSignal = () => interrupted();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const basePort = await allocatePortRange('127.0.0.1', 2 * o.operators);
+    say(
+      'operators',
+      `creating ${o.operators} operator identities (p2p ports ${basePort}..${basePort + o.operators - 1})`,
+    );
+    const operators = await createOperators(o, basePort);
+
+    say('dkg', `${o.validators} validators, committees of ${o.committeeSize} (threshold ${o.threshold})`);
+    const ceremonies = await runCeremonies(
+      o,
+      operators,
+      WITHDRAWAL_CREDENTIALS,
+      GENESIS_FORK_VERSION,
+      INTEROP_VALIDATORS,
+      (done, total) => say('dkg', `${done}/${total} validators created`),
+    );
+
+    // the operators must be up by genesis: about 4 s each on 2 cores, plus Lodestar's start
+    const genesisDelaySec = 40 + 4 * o.operators;
+    chain = await startChain(o, ceremonies.deposits, genesisDelaySec, say);
+
+    say('operators', `starting ${o.operators} diva-node processes`);
+    for (const op of operators) {
+      const configFile = join(op.dir, 'config.json');
+      await writeFile(
+        configFile,
+        JSON.stringify({
+          dataDir: join(op.dir, 'data'),
+          beaconNodes: [chain.beaconUrl],
+          cluster: ceremonies.clusterFile,
+          keys: { dir: op.keysDir, passwordFile: op.passwordFile },
+          p2p: { listen: [op.multiaddr] },
+          http: { host: '127.0.0.1', port: op.httpPort, exits: true, dashboard: true },
+          log: { level: 'info' },
+        }),
+      );
+      nodes.push(
+        nodeProcess(
+          `operator-${op.index}`,
+          configFile,
+          join(op.dir, 'node.log'),
+          { LODESTAR_PRESET: 'minimal' },
+          200,
+        ),
+      );
+    }
+    for (const n of nodes) n.start();
+    let up = 0;
+    await Promise.all(
+      nodes.map((n) =>
+        n
+          .waitForLine((l) => l.msg === 'diva-node running', (genesisDelaySec + 60) * 1000)
+          .then(() => say('operators', `${++up}/${nodes.length} running`)),
+      ),
+    );
+
+    const source = networkSource(operators);
+    const handler = createDashboardHandler({ source, title: `Diva devnet: ${o.operators} operators` });
+    server = createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0]!;
+      if (path === '/') {
+        res.writeHead(302, { location: '/dashboard' }).end();
+        return;
+      }
+      if (!handler(path, res)) res.writeHead(404).end('not found\n');
+    });
+    await new Promise<void>((resolve) => server!.listen(o.port, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : o.port;
+    say('dashboard', `http://127.0.0.1:${port}/dashboard`);
+
+    const slotMs = o.slotSeconds * 1000;
+    let firstIncludedSec: number | undefined;
+    let last: DashboardModel | undefined;
+    for (;;) {
+      const tick = new Promise<'tick'>((resolve) => setTimeout(() => resolve('tick'), slotMs));
+      if ((await Promise.race([tick, interruption.then(() => 'stop' as const)])) === 'stop') break;
+      last = buildDashboardModel(await source.reports(), Date.now());
+      if (firstIncludedSec === undefined && last.inclusion.included > 0) {
+        firstIncludedSec = Math.round((Date.now() - started) / 1000);
+        say('first attestation', `included ${firstIncludedSec} s after the start`);
+      }
+      process.stderr.write(`${statusLine(last, o.operators)}\n`);
+      const epoch = last.chain?.epoch ?? 0;
+      if (o.epochs !== undefined && epoch >= o.epochs) break;
+    }
+    const summary = {
+      operators: o.operators,
+      validators: o.validators,
+      committeeSize: o.committeeSize,
+      threshold: o.threshold,
+      slotSeconds: o.slotSeconds,
+      epoch: last?.chain?.epoch,
+      secondsToFirstIncludedAttestation: firstIncludedSec,
+      attestations: last?.inclusion,
+      outcomes: last?.outcomes,
+      operatorsReporting: last?.nodes.length,
+    };
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return o.epochs !== undefined && (last?.inclusion.included ?? 0) === 0 ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await stopAll();
+  }
+}
