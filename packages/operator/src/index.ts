@@ -65,6 +65,21 @@ export {
   type OperatorErrorCode,
   type OperatorErrorDetails,
 } from './errors.ts';
+export {
+  createSqliteEvidenceStore,
+  type EvidenceProof,
+  type EvidenceStore,
+  type LeaderEquivocation,
+  leaderEquivocationOf,
+  type SqliteEvidenceStoreOptions,
+  type StoredLeaderEquivocation,
+} from './evidence-store.ts';
+export {
+  type ChainProposal,
+  type EvidenceChain,
+  type EvidenceSubmission,
+  submitLeaderEquivocations,
+} from './evidence-submission.ts';
 export type { InclusionResult } from './inclusion.ts';
 export {
   generateIdentity,
@@ -174,6 +189,12 @@ export {
   type SigningEvent,
 } from './runtime/committee-signer.ts';
 export { dutyInstanceId } from './runtime/frames.ts';
+export {
+  type ProposalDomain,
+  proposalDigest,
+  proposalDomainSeparator,
+  type SignedLeaderProposal,
+} from './runtime/leader-proposal.ts';
 export { isAttestationAggregator, isSyncCommitteeAggregator, syncSubcommitteesOf } from './selection.ts';
 export {
   type BlockGuardOptions,
