@@ -229,6 +229,11 @@ export type OperatorErrorDetails =
       readonly code: 'INVALID_EVIDENCE';
       readonly field: string;
       readonly reason: string;
+    }
+  | {
+      /** An evidence transaction was mined but reverted (its simulation had passed). */
+      readonly code: 'EVIDENCE_REVERTED';
+      readonly transaction: string;
     };
 
 export type OperatorErrorCode = OperatorErrorDetails['code'];
@@ -313,6 +318,8 @@ function describe(d: OperatorErrorDetails): string {
       return `the DKG ceremony failed at ${d.stage}: ${d.reason}${d.culprits.length > 0 ? ` (missing or faulty: ${d.culprits.join(', ')})` : ''}; nothing was written`;
     case 'INVALID_EVIDENCE':
       return `invalid evidence at ${d.field}: ${d.reason}`;
+    case 'EVIDENCE_REVERTED':
+      return `the evidence transaction ${d.transaction} reverted`;
   }
 }
 

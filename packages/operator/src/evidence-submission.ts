@@ -1,11 +1,16 @@
 // Submits the stored leader equivocations to the evidence contract, once each. The chain is a port
-// (`EvidenceChain`): its calls are @diva-dvt/contracts' `proveEquivocatingLeader` (same parameters,
-// less `evidenceSlasher`), a read of `EvidenceSlasher.equivocationPunished(equivocationKey(...))`
-// and the draw of a validator, so this file needs no EVM client of its own. Idempotent: what the
+// (`EvidenceChain`); `createContractsEvidenceChain` implements it with @diva-dvt/contracts over a
+// viem client: `proveEquivocatingLeader`, `EvidenceSlasher.equivocationPunished(equivocationKey(...))`
+// and `DkgResultRegistry.drawOfPubkey(keccak256(group key))`. Idempotent: what the
 // store marks proven is not sent again, and what the contract has punished already (another
 // member was faster, or this node before a restart) is marked and skipped, never an error. Other
 // failures (the chain unreachable, a refusal) are answered per record and left for the next run.
+import { proveEquivocatingLeader } from '@diva-dvt/contracts';
+import { dkgResultRegistryAbi, evidenceSlasherAbi } from '@diva-dvt/contracts/abis';
+import { type Account, type Address, type Chain, type Client, keccak256, type Transport } from 'viem';
+import { readContract, waitForTransactionReceipt } from 'viem/actions';
 import type { OperatorAddress } from './committee/types.ts';
+import { OperatorError } from './errors.ts';
 import type { EvidenceStore, StoredLeaderEquivocation } from './evidence-store.ts';
 
 /** A proposal as the contract's `Proposal` struct. */
@@ -93,4 +98,48 @@ export async function submitLeaderEquivocations(
   for (const e of store.leaderEquivocations({ unproven: true }))
     results.push(await submitOne(store, chain, e));
   return results;
+}
+
+export interface ContractsEvidenceChainParameters {
+  /** The EvidenceSlasher (`deployDiva(...).evidenceSlasher`): the proposals' EIP-712 domain too. */
+  readonly evidenceSlasher: Address;
+  /** The DKG-result registry, which knows each validator's draw. */
+  readonly dkgResultRegistry: Address;
+}
+
+/**
+ * The evidence port over a viem client whose account pays for the proofs (and, as the reporter,
+ * receives the contract's share of the slashed collateral). A proof resolves once it is mined.
+ */
+export function createContractsEvidenceChain(
+  client: Client<Transport, Chain | undefined, Account>,
+  parameters: ContractsEvidenceChainParameters,
+): EvidenceChain {
+  const { evidenceSlasher, dkgResultRegistry } = parameters;
+  return {
+    async drawIdOf(groupPublicKey) {
+      const drawId = await readContract(client, {
+        address: dkgResultRegistry,
+        abi: dkgResultRegistryAbi,
+        functionName: 'drawOfPubkey',
+        args: [keccak256(groupPublicKey)],
+      });
+      return drawId === 0n ? undefined : drawId;
+    },
+    async isEquivocationPunished(operator, instance, round) {
+      const read = { address: evidenceSlasher, abi: evidenceSlasherAbi } as const;
+      const key = await readContract(client, {
+        ...read,
+        functionName: 'equivocationKey',
+        args: [operator, instance, round],
+      });
+      return readContract(client, { ...read, functionName: 'equivocationPunished', args: [key] });
+    },
+    async proveEquivocatingLeader(proof) {
+      const transaction = await proveEquivocatingLeader(client, { evidenceSlasher, ...proof });
+      const receipt = await waitForTransactionReceipt(client, { hash: transaction });
+      if (receipt.status !== 'success') throw new OperatorError({ code: 'EVIDENCE_REVERTED', transaction });
+      return transaction;
+    },
+  };
 }

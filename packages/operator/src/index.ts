@@ -76,6 +76,8 @@ export {
 } from './evidence-store.ts';
 export {
   type ChainProposal,
+  type ContractsEvidenceChainParameters,
+  createContractsEvidenceChain,
   type EvidenceChain,
   type EvidenceSubmission,
   submitLeaderEquivocations,

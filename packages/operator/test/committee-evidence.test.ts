@@ -25,6 +25,7 @@ import { dutyInstanceId, encodeConsensusFrame } from '../src/runtime/frames.ts';
 import type { SigningDuty } from '../src/signer.ts';
 import { createSigner, createValidator, type TestOperator } from './helpers/committee.ts';
 import { createNode, operatorKey, peerInfoOf, type TestNode, waitUntil } from './helpers/p2p.ts';
+import { proposalMessage } from './helpers/proposals.ts';
 
 const { bls } = await loadRuntimeBls();
 const N = 4;
@@ -55,33 +56,6 @@ afterEach(async () => {
     await Promise.all(r.nodes.map((n) => n.network.stop()));
   }
 });
-
-/** A signed rotational PROPOSAL of `round` carrying `value`, from `sender`, as the wire has it. */
-function proposalMessage(
-  instance: Uint8Array,
-  round: number,
-  sender: number,
-  value: Uint8Array,
-  sign: (payload: Uint8Array) => Uint8Array,
-): Uint8Array {
-  const payload = new Uint8Array(45 + 4 + value.length);
-  const view = new DataView(payload.buffer);
-  payload[0] = 1; // wire version
-  payload[1] = 1; // rotational
-  payload[2] = 1; // PROPOSAL
-  payload.set(instance, 3);
-  view.setUint32(35, round);
-  view.setUint16(39, sender);
-  view.setUint32(41, 4 + value.length);
-  view.setUint32(45, value.length);
-  payload.set(value, 49);
-  const signature = sign(payload);
-  const out = new Uint8Array(payload.length + 2 + signature.length);
-  out.set(payload);
-  new DataView(out.buffer).setUint16(payload.length, signature.length);
-  out.set(signature, payload.length + 2);
-  return out;
-}
 
 /**
  * 4 operators over loopback, the round-1 leader of `duty` Byzantine (a bare network: it runs no

@@ -16,6 +16,7 @@ import {
   proposalDomainSeparator,
 } from '../src/index.ts';
 import { createOperatorAuthenticator } from '../src/runtime/auth.ts';
+import { proposalMessage } from './helpers/proposals.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'diva-evidence-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,25 +33,6 @@ const separator = proposalDomainSeparator({
   evidenceContract: '0x5fbdb2315678afecb367f032d93f642f64180aa3',
 });
 
-/** A rotational PROPOSAL (wire bytes) of `round` with `value`, signed by `sign`. */
-function proposal(round: number, value: Uint8Array, sign: (payload: Uint8Array) => Uint8Array): Uint8Array {
-  const payload = new Uint8Array(49 + value.length);
-  const view = new DataView(payload.buffer);
-  payload.set([1, 1, 1]);
-  payload.set(INSTANCE, 3);
-  view.setUint32(35, round);
-  view.setUint16(39, 1);
-  view.setUint32(41, 4 + value.length);
-  view.setUint32(45, value.length);
-  payload.set(value, 49);
-  const signature = sign(payload);
-  const out = new Uint8Array(payload.length + 2 + signature.length);
-  out.set(payload);
-  new DataView(out.buffer).setUint16(payload.length, signature.length);
-  out.set(signature, payload.length + 2);
-  return out;
-}
-
 const auth = (withDomain: boolean) =>
   createOperatorAuthenticator({
     secretKey: KEY,
@@ -65,8 +47,8 @@ function equivocation(round: number, a: number, b: number, withDomain = true): E
     kind: 'equivocating-leader',
     member: 1,
     messages: [
-      proposal(round, new Uint8Array(8).fill(a), sign),
-      proposal(round, new Uint8Array(8).fill(b), sign),
+      proposalMessage(INSTANCE, round, 1, new Uint8Array(8).fill(a), sign),
+      proposalMessage(INSTANCE, round, 1, new Uint8Array(8).fill(b), sign),
     ],
   };
 }

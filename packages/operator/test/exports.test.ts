@@ -29,6 +29,7 @@ describe('exports', () => {
         "createBlockGuard",
         "createClusterFileSource",
         "createCommitteeWeb3SignerBackend",
+        "createContractsEvidenceChain",
         "createDevCluster",
         "createInstanceGuard",
         "createLocalThresholdSigner",

@@ -13,6 +13,7 @@ import {
   recoversTo,
   signDigest,
 } from '../src/runtime/leader-proposal.ts';
+import { proposalPayload, withSignature } from './helpers/proposals.ts';
 
 const unhex = (h: string) => Uint8Array.from(Buffer.from(h.replace(/^0x/, ''), 'hex'));
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`;
@@ -29,27 +30,6 @@ const SIGNATURE =
 // chain id 1, round 2^32 - 1 (the largest the wire carries)
 const DIGEST_MAX_ROUND = '0x8ab2005d49f4ca78d6e08c98f7a4df49dd52e9ea72a6fb45716b4ffa89f756e4';
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
-
-/** A rotational PROPOSAL's signed bytes (header and body). */
-function proposalPayload(instance: Uint8Array, round: number, sender: number, value: Uint8Array): Uint8Array {
-  const out = new Uint8Array(49 + value.length);
-  const view = new DataView(out.buffer);
-  out.set([1, 1, 1]);
-  out.set(instance, 3);
-  view.setUint32(35, round);
-  view.setUint16(39, sender);
-  view.setUint32(41, 4 + value.length);
-  view.setUint32(45, value.length);
-  out.set(value, 49);
-  return out;
-}
-const withSignature = (payload: Uint8Array, signature: Uint8Array) => {
-  const out = new Uint8Array(payload.length + 2 + signature.length);
-  out.set(payload);
-  new DataView(out.buffer).setUint16(payload.length, signature.length);
-  out.set(signature, payload.length + 2);
-  return out;
-};
 
 describe('the EIP-712 Proposal the evidence contract verifies', () => {
   const separator = proposalDomainSeparator({ chainId: 31337, evidenceContract: CONTRACT });
