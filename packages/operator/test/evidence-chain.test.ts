@@ -31,6 +31,7 @@ import {
   bytesToHex,
   createTestClient,
   type Hex,
+  hexToBytes,
   http,
   parseEther,
   parseEventLogs,
@@ -52,7 +53,7 @@ import { createOperatorAuthenticator } from '../src/runtime/auth.ts';
 import { loadRuntimeBls } from '../src/runtime/bls.ts';
 import type { CommitteeSigner } from '../src/runtime/committee-signer.ts';
 import { dutyInstanceId, encodeConsensusFrame } from '../src/runtime/frames.ts';
-import { proposalDomainSeparator } from '../src/runtime/leader-proposal.ts';
+import { proposalDigest, proposalDomainSeparator } from '../src/runtime/leader-proposal.ts';
 import type { SigningDuty } from '../src/signer.ts';
 import { type AnvilNode, startAnvil } from './helpers/anvil-node.ts';
 import { createSigner, createValidator, type TestOperator } from './helpers/committee.ts';
@@ -205,6 +206,29 @@ describe('a leader equivocation from the p2p network, proven on chain', () => {
     await mined(submitDkgResult(client, { dkgResultRegistry, result, approvals }));
 
     const domain = { chainId: foundry.id, evidenceContract: evidenceSlasher };
+    // the runtime's digest is the contract's, for the deployed contract and a wire-sized round
+    const probe = {
+      instance: `0x${'5a'.repeat(32)}`,
+      round: 2n ** 32n - 1n,
+      valueRoot: `0x${'c3'.repeat(32)}`,
+    } as const;
+    expect(
+      await client.readContract({
+        address: evidenceSlasher,
+        abi: evidenceSlasherAbi,
+        functionName: 'proposalDigest',
+        args: [probe],
+      }),
+    ).toBe(
+      bytesToHex(
+        proposalDigest(
+          proposalDomainSeparator(domain),
+          hexToBytes(probe.instance),
+          probe.round,
+          hexToBytes(probe.valueRoot),
+        ),
+      ),
+    );
     const duty: SigningDuty = {
       type: 'attestation',
       validatorIndex: 3,
