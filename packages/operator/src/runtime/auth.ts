@@ -10,7 +10,7 @@
 // `Proposal(instance, round, valueRoot)` the evidence contract verifies (./leader-proposal.ts), and
 // checked always, direct or relayed, so that every proposal a member accepts is evidence the chain
 // would accept: a leader signing over another chain or contract is refused like a forgery.
-import type { MessageAuthenticator } from '@diva-dvt/consensus';
+import { type MessageAuthenticator, ROTATIONAL_PROTOCOL, RotationalKind } from '@diva-dvt/consensus';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { proposalDigest, readProposalPayload, recoversTo, signDigest } from './leader-proposal.ts';
 
@@ -74,6 +74,8 @@ export function createOperatorAuthenticator(
   };
   return {
     sign(payload) {
+      // This member's own proposals always carry a value its value type encoded, so 'malformed'
+      // does not happen here; were it to, peers would drop the proposal as unsigned.
       const digest = digestOf(payload);
       if (digest === undefined || digest === 'malformed') return secp256k1.sign(payload, secretKey);
       return signDigest(digest, secretKey);
@@ -81,7 +83,8 @@ export function createOperatorAuthenticator(
     verify,
     verifyIn(member, bytes, payloadEnd, signatureStart) {
       // A proposal is checked even when direct (see the file comment); other kinds only if relayed.
-      const isProposal = proposals !== undefined && bytes[2] === 1 && bytes[1] === 1;
+      const isProposal =
+        proposals !== undefined && bytes[1] === ROTATIONAL_PROTOCOL && bytes[2] === RotationalKind.Proposal;
       if (!isProposal && bytes === direct.bytes && member === direct.member) return true;
       return verify(member, bytes.subarray(0, payloadEnd), bytes.subarray(signatureStart));
     },

@@ -7,7 +7,7 @@
 // contract's: `instance` is the wire instance id (the runtime's sha256 duty id, 32 bytes), `round`
 // the wire round (u32 widened to uint64), `valueRoot` the value's signing root, which is what the
 // members' partial signatures sign (`ValueType.signingRoot(decode(value bytes))`).
-import { RotationalKind } from '@diva-dvt/consensus';
+import { ROTATIONAL_PROTOCOL, RotationalKind } from '@diva-dvt/consensus';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import type { OperatorAddress } from '../committee/types.ts';
@@ -29,8 +29,6 @@ export interface SignedLeaderProposal {
   readonly signature: `0x${string}`;
 }
 
-/** The rotational protocol's id on the wire (`@diva-dvt/consensus` ROTATIONAL_PROTOCOL). */
-const ROTATIONAL = 1;
 /** version, protocol, kind, instance [32], round u32, sender u16, body length u32. */
 const HEADER_BYTES = 45;
 /** Half the secp256k1 group order: the contract (OpenZeppelin ECDSA) refuses a larger s. */
@@ -106,7 +104,7 @@ export function readProposalPayload(
   payload: Uint8Array,
 ): { instance: Uint8Array; round: number; value: Uint8Array } | undefined {
   if (payload.length < HEADER_BYTES + 4) return undefined;
-  if (payload[1] !== ROTATIONAL || payload[2] !== RotationalKind.Proposal) return undefined;
+  if (payload[1] !== ROTATIONAL_PROTOCOL || payload[2] !== RotationalKind.Proposal) return undefined;
   const u32 = (at: number) =>
     ((payload[at]! << 24) | (payload[at + 1]! << 16) | (payload[at + 2]! << 8) | payload[at + 3]!) >>> 0;
   const valueLength = u32(HEADER_BYTES);
