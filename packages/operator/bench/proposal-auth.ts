@@ -64,31 +64,39 @@ const after = createOperatorAuthenticator({
   },
 });
 
-function time(name: string, fn: () => unknown) {
-  for (let i = 0; i < Math.min(20, n); i++) fn();
-  const samples: number[] = [];
+/**
+ * Times each case `n` times, round-robin (one sample of each in turn), so that a host whose load
+ * changes during the run (shared CI machines) weighs on every case alike.
+ */
+function timeAll(cases: readonly (readonly [string, () => unknown])[]) {
+  for (const [, fn] of cases) for (let i = 0; i < Math.min(20, n); i++) fn();
+  const samples = cases.map(() => [] as number[]);
   for (let i = 0; i < n; i++) {
-    const start = performance.now();
-    if (!fn()) throw new Error(`${name}: check failed`);
-    samples.push(performance.now() - start);
+    cases.forEach(([name, fn], c) => {
+      const start = performance.now();
+      if (!fn()) throw new Error(`${name}: check failed`);
+      samples[c]!.push(performance.now() - start);
+    });
   }
-  samples.sort((a, b) => a - b);
-  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!;
-  process.stderr.write(`${name}: median ${at(0.5).toFixed(3)} ms\n`);
-  return { name, unit: 'ms', median: at(0.5), p99: at(0.99), n };
+  return cases.map(([name], c) => {
+    const sorted = samples[c]!.sort((x, y) => x - y);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+    process.stderr.write(`${name}: median ${at(0.5).toFixed(3)} ms\n`);
+    return { name, unit: 'ms', median: at(0.5), p99: at(0.99), n };
+  });
 }
 
 const beforeSig = before.sign(proposal);
 const afterSig = after.sign(proposal);
 const voteSig = before.sign(vote);
-const results = [
-  time('sign proposal, before (secp256k1 of the bytes)', () => before.sign(proposal)),
-  time('sign proposal, after (EIP-712 digest, recoverable)', () => after.sign(proposal)),
-  time('check relayed proposal, before (verify)', () => before.verify(1, proposal, beforeSig)),
-  time('check proposal, after (digest + recover)', () => after.verify(1, proposal, afterSig)),
-  time('sign vote (unchanged)', () => after.sign(vote)),
-  time('check relayed vote (unchanged)', () => after.verify(1, vote, voteSig)),
-];
+const results = timeAll([
+  ['sign proposal, before (secp256k1 of the bytes)', () => before.sign(proposal)],
+  ['sign proposal, after (EIP-712 digest, recoverable)', () => after.sign(proposal)],
+  ['check relayed proposal, before (verify)', () => before.verify(1, proposal, beforeSig)],
+  ['check proposal, after (digest + recover)', () => after.verify(1, proposal, afterSig)],
+  ['sign vote (unchanged)', () => after.sign(vote)],
+  ['check relayed vote (unchanged)', () => after.verify(1, vote, voteSig)],
+]);
 const median = (name: string) => results.find((r) => r.name.startsWith(name))!.median;
 console.log(
   JSON.stringify(
