@@ -4,7 +4,8 @@
 // over real libp2p (loopback); the round-1 leader is Byzantine and sends one signed value to one
 // member and another to the other two. An honest member's stored evidence goes to the contract
 // (`submitLeaderEquivocations` through `createContractsEvidenceChain`): the leader is slashed,
-// ejected and replaced; submitting again, from the same member or another, is a no-op.
+// ejected and replaced; submitting again, from the same member or another, is a no-op; evidence the
+// contract refuses (a signer outside the committee) is answered as failed and kept unproven.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,8 @@ import {
   createSlashingProtection,
   createSqliteEvidenceStore,
   type EvidenceStore,
+  leaderEquivocationOf,
+  operatorAddressOf,
   publicKeyOf,
   submitLeaderEquivocations,
 } from '../src/index.ts';
@@ -102,7 +105,7 @@ const clientAs = (account: Address | Account) =>
 const walletOf = (key: Uint8Array) => clientAs(privateKeyToAccount(bytesToHex(key)));
 
 describe('a leader equivocation from the p2p network, proven on chain', () => {
-  it('slashes, ejects and replaces the leader once; a second submission is a no-op', async () => {
+  it('slashes, ejects and replaces the leader once; resubmitting is a no-op; refusals are answered', async () => {
     const client = clientAs('0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266'); // Anvil's dev account 0
     const mined = async (hash: Promise<Hex>) => {
       const receipt = await client.waitForTransactionReceipt({ hash: await hash });
@@ -319,6 +322,43 @@ describe('a leader equivocation from the p2p network, proven on chain', () => {
       { operator: leaderAddress, instance: proof.instance, round: 1n, status: 'already-proven' },
     ]);
     expect(await submitLeaderEquivocations(second!, chain)).toEqual([]);
+    expect(await client.getBlockNumber()).toBe(blockBefore);
+
+    // what the chain refuses comes back as `failed` and stays unproven; an unknown validator sends nothing
+    const outsiderKey = operatorKey('chain outsider');
+    const outsider = createOperatorAuthenticator({
+      secretKey: outsiderKey,
+      publicKeys: [],
+      direct: { bytes: undefined, member: 0 },
+      proposals: { domainSeparator: proposalDomainSeparator(domain), rootOf: (v) => sha256(v) },
+    });
+    const outsiderEvidence = (round: number, key: Uint8Array) =>
+      leaderEquivocationOf(
+        {
+          kind: 'equivocating-leader',
+          member: 1,
+          messages: [1, 2].map((b) =>
+            proposalMessage(instance, round, 1, new Uint8Array(32).fill(b), (p) => outsider.sign(p)),
+          ) as [Uint8Array, Uint8Array],
+        },
+        {
+          operator: operatorAddressOf(publicKeyOf(outsiderKey)),
+          groupPublicKey: key,
+          rootOf: (v) => sha256(v),
+        },
+      )!;
+    const others = createSqliteEvidenceStore(
+      await createSlashingProtection({
+        path: join(dir, 'others.sqlite'),
+        genesisValidatorsRoot: new Uint8Array(32),
+      }),
+    );
+    others.recordLeaderEquivocation(outsiderEvidence(2, groupPublicKey));
+    others.recordLeaderEquivocation(outsiderEvidence(3, new Uint8Array(48).fill(1)));
+    const refused = await submitLeaderEquivocations(others, chain);
+    expect(refused.map((r) => r.status)).toEqual(['failed', 'unknown-validator']);
+    expect(String((refused[0] as { error: unknown }).error)).toContain('NotCommitteeMember');
+    expect(others.leaderEquivocations({ unproven: true })).toHaveLength(2);
     expect(await client.getBlockNumber()).toBe(blockBefore);
     await Promise.all(decisions);
   }, 120_000);
