@@ -32,7 +32,14 @@ export interface NodeConfig {
   readonly log: { readonly level: LogLevel };
   /** Up to 32 bytes of UTF-8 put in proposed blocks. */
   readonly graffiti: string | undefined;
-  readonly consensus: { readonly roundTimeoutMs: number | undefined };
+  readonly consensus: {
+    readonly roundTimeoutMs: number | undefined;
+    /**
+     * The chain id and EvidenceSlasher address PROPOSALs are signed for (EIP-712), so that a leader's
+     * equivocation can be proven on chain; every member of a committee must set the same.
+     */
+    readonly evidence: { readonly chainId: number; readonly contract: `0x${string}` } | undefined;
+  };
 }
 
 type Json = Record<string, unknown>;
@@ -127,7 +134,15 @@ export function parseNodeConfig(json: unknown, file: string): NodeConfig {
     r.fail('http.dashboard', 'expected true or false');
   const log = top.log === undefined ? {} : r.object(top.log, 'log', ['level']);
   const consensus =
-    top.consensus === undefined ? {} : r.object(top.consensus, 'consensus', ['roundTimeoutMs']);
+    top.consensus === undefined ? {} : r.object(top.consensus, 'consensus', ['roundTimeoutMs', 'evidence']);
+  const evidence =
+    consensus.evidence === undefined
+      ? undefined
+      : r.object(consensus.evidence, 'consensus.evidence', ['chainId', 'contract']);
+  const contract =
+    evidence === undefined ? undefined : r.string(evidence.contract, 'consensus.evidence.contract');
+  if (contract !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(contract))
+    r.fail('consensus.evidence.contract', 'expected a 20-byte 0x address');
   const level = log.level === undefined ? 'info' : r.string(log.level, 'log.level');
   if (!LEVELS.includes(level as LogLevel)) r.fail('log.level', `expected one of ${LEVELS.join(', ')}`);
   const graffiti = top.graffiti === undefined ? undefined : r.string(top.graffiti, 'graffiti');
@@ -162,6 +177,13 @@ export function parseNodeConfig(json: unknown, file: string): NodeConfig {
         consensus.roundTimeoutMs === undefined
           ? undefined
           : r.integer(consensus.roundTimeoutMs, 'consensus.roundTimeoutMs', 50, 60_000),
+      evidence:
+        evidence === undefined || contract === undefined
+          ? undefined
+          : {
+              chainId: r.integer(evidence.chainId, 'consensus.evidence.chainId', 1, Number.MAX_SAFE_INTEGER),
+              contract: contract.toLowerCase() as `0x${string}`,
+            },
     },
   };
 }

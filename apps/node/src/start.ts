@@ -18,6 +18,7 @@ import {
   createInstanceGuard,
   createP2pNetwork,
   createSlashingProtection,
+  createSqliteEvidenceStore,
   createSqliteProposalStore,
   createSystemClock,
   type Logger,
@@ -129,6 +130,12 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   );
   cleanups.push(() => protection.close());
   const proposals = await step('proposal store', () => createSqliteProposalStore(protection));
+  // a leader's two signed proposals, kept for `submitLeaderEquivocations` (EIP-712 proposals only)
+  const evidenceDomain = config.consensus.evidence;
+  const evidence =
+    evidenceDomain === undefined
+      ? undefined
+      : await step('evidence store', () => createSqliteEvidenceStore(protection));
   // duties Ethereum does not slash still sign one root per consensus instance (decision 19)
   const perInstance = await step('sign guard', () => createInstanceGuard(protection));
   const prune = setInterval(() => {
@@ -166,6 +173,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       shares,
       guardFor,
       proposals,
+      ...(evidence !== undefined ? { evidence } : {}),
       logger,
       onOutcome: (o) => {
         metrics.outcome(o);
@@ -185,6 +193,9 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       ...(config.graffiti !== undefined ? { graffiti: graffitiBytes(config.graffiti) } : {}),
       ...(config.consensus.roundTimeoutMs !== undefined
         ? { roundTimeoutMs: config.consensus.roundTimeoutMs }
+        : {}),
+      ...(evidenceDomain !== undefined
+        ? { proposalDomain: { chainId: evidenceDomain.chainId, evidenceContract: evidenceDomain.contract } }
         : {}),
     },
   );

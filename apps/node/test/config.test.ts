@@ -15,7 +15,10 @@ const good = {
   http: { host: '127.0.0.1', port: 8080 },
   log: { level: 'debug' },
   graffiti: 'diva',
-  consensus: { roundTimeoutMs: 800 },
+  consensus: {
+    roundTimeoutMs: 800,
+    evidence: { chainId: 31337, contract: '0x5FbDB2315678afecb367f032d93F642f64180aa3' },
+  },
 };
 
 function fieldOf(json: unknown): string {
@@ -42,6 +45,10 @@ describe('node configuration', () => {
     expect(c.http).toEqual({ host: '127.0.0.1', port: 8080, exits: false, dashboard: false });
     expect(c.log.level).toBe('debug');
     expect(c.consensus.roundTimeoutMs).toBe(800);
+    expect(c.consensus.evidence).toEqual({
+      chainId: 31337,
+      contract: '0x5fbdb2315678afecb367f032d93f642f64180aa3',
+    });
     expect(c.watchCluster).toBe(false);
   });
 
@@ -52,6 +59,7 @@ describe('node configuration', () => {
     expect(c.log.level).toBe('info');
     expect(c.graffiti).toBeUndefined();
     expect(c.consensus.roundTimeoutMs).toBeUndefined();
+    expect(c.consensus.evidence).toBeUndefined();
   });
 
   it('names the field at fault', () => {
@@ -64,6 +72,15 @@ describe('node configuration', () => {
     expect(fieldOf({ ...good, log: { level: 'loud' } })).toBe('log.level');
     expect(fieldOf({ ...good, graffiti: 'x'.repeat(33) })).toBe('graffiti');
     expect(fieldOf({ ...good, consensus: { roundTimeoutMs: 1 } })).toBe('consensus.roundTimeoutMs');
+    expect(fieldOf({ ...good, consensus: { evidence: { chainId: 1, contract: '0x12' } } })).toBe(
+      'consensus.evidence.contract',
+    );
+    expect(
+      fieldOf({
+        ...good,
+        consensus: { evidence: { chainId: 0, contract: good.consensus.evidence.contract } },
+      }),
+    ).toBe('consensus.evidence.chainId');
     expect(fieldOf({ ...good, clustr: 'typo.json' })).toBe('clustr');
     expect(fieldOf({ ...good, watchCluster: 'yes' })).toBe('watchCluster');
     expect(fieldOf([])).toBe('(top level)');

@@ -223,6 +223,17 @@ export type OperatorErrorDetails =
       readonly reason: string;
       /** Operators missing or at fault (addresses), when known. */
       readonly culprits: readonly string[];
+    }
+  | {
+      /** Equivocation evidence the contracts could not accept (not two conflicting signed proposals). */
+      readonly code: 'INVALID_EVIDENCE';
+      readonly field: string;
+      readonly reason: string;
+    }
+  | {
+      /** An evidence transaction was mined but reverted (its simulation had passed). */
+      readonly code: 'EVIDENCE_REVERTED';
+      readonly transaction: string;
     };
 
 export type OperatorErrorCode = OperatorErrorDetails['code'];
@@ -305,6 +316,10 @@ function describe(d: OperatorErrorDetails): string {
       return `${d.path} exists already (nothing was overwritten)`;
     case 'DKG_CEREMONY_FAILED':
       return `the DKG ceremony failed at ${d.stage}: ${d.reason}${d.culprits.length > 0 ? ` (missing or faulty: ${d.culprits.join(', ')})` : ''}; nothing was written`;
+    case 'INVALID_EVIDENCE':
+      return `invalid evidence at ${d.field}: ${d.reason}`;
+    case 'EVIDENCE_REVERTED':
+      return `the evidence transaction ${d.transaction} reverted`;
   }
 }
 

@@ -72,6 +72,23 @@ export {
   type OperatorErrorCode,
   type OperatorErrorDetails,
 } from './errors.ts';
+export {
+  createSqliteEvidenceStore,
+  type EvidenceProof,
+  type EvidenceStore,
+  type LeaderEquivocation,
+  leaderEquivocationOf,
+  type SqliteEvidenceStoreOptions,
+  type StoredLeaderEquivocation,
+} from './evidence-store.ts';
+export {
+  type ChainProposal,
+  type ContractsEvidenceChainParameters,
+  createContractsEvidenceChain,
+  type EvidenceChain,
+  type EvidenceSubmission,
+  submitLeaderEquivocations,
+} from './evidence-submission.ts';
 export type { InclusionResult } from './inclusion.ts';
 export {
   generateIdentity,
@@ -186,6 +203,12 @@ export {
   type SigningEvent,
 } from './runtime/committee-signer.ts';
 export { dutyInstanceId } from './runtime/frames.ts';
+export {
+  type ProposalDomain,
+  proposalDigest,
+  proposalDomainSeparator,
+  type SignedLeaderProposal,
+} from './runtime/leader-proposal.ts';
 export { isAttestationAggregator, isSyncCommitteeAggregator, syncSubcommitteesOf } from './selection.ts';
 export {
   type BlockGuardOptions,

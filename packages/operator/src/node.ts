@@ -18,6 +18,7 @@ import type {
 } from './committee/types.ts';
 import type { VoluntaryExitOptions } from './duties/voluntary-exit.ts';
 import { OperatorError } from './errors.ts';
+import type { EvidenceStore } from './evidence-store.ts';
 import { type Logger, silentLogger } from './logger.ts';
 import type { DutyOutcome } from './outcome.ts';
 import type { P2pNetwork } from './p2p/types.ts';
@@ -32,6 +33,7 @@ import {
   type SignerValidator,
   type SigningEvent,
 } from './runtime/committee-signer.ts';
+import type { ProposalDomain } from './runtime/leader-proposal.ts';
 import { type DueTimesBps, ValidatorClient, type ValidatorClientInit } from './validator-client.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -46,6 +48,8 @@ export interface OperatorNodeComponents {
   readonly shares: ReadonlyMap<string, SecretKeyShare>;
   readonly guardFor: CommitteeSignerComponents['guardFor'];
   readonly proposals?: ProposalStore;
+  /** Keeps leader equivocations provable on chain (with `proposalDomain`). */
+  readonly evidence?: EvidenceStore;
   readonly logger?: Logger;
   readonly onOutcome?: (outcome: DutyOutcome) => void;
   /** Whether each published attestation was found on chain (see ValidatorClientInit). */
@@ -59,6 +63,8 @@ export interface OperatorNodeInit {
   readonly graffiti?: Uint8Array;
   readonly dueBps?: DueTimesBps;
   readonly roundTimeoutMs?: number;
+  /** The chain id and evidence contract PROPOSALs are signed for (EIP-712; see CommitteeSignerInit). */
+  readonly proposalDomain?: ProposalDomain;
   /** Fee recipient and gas limit per validator (blocks and builder registrations). */
   readonly proposerSettings?: ValidatorClientInit['proposerSettings'];
   /** Send builder registrations once per epoch (needs `proposerSettings`). */
@@ -172,6 +178,7 @@ export class OperatorNode {
         guardFor: this.#c.guardFor,
         logger: this.#logger,
         ...(this.#c.proposals !== undefined ? { proposals: this.#c.proposals } : {}),
+        ...(this.#c.evidence !== undefined ? { evidence: this.#c.evidence } : {}),
         ...(this.#c.onSigningEvent !== undefined ? { onEvent: this.#c.onSigningEvent } : {}),
       },
       {
@@ -183,6 +190,7 @@ export class OperatorNode {
         ]),
         validators: served,
         ...(this.#init.roundTimeoutMs !== undefined ? { roundTimeoutMs: this.#init.roundTimeoutMs } : {}),
+        ...(this.#init.proposalDomain !== undefined ? { proposalDomain: this.#init.proposalDomain } : {}),
       },
     );
     this.#client = new ValidatorClient(

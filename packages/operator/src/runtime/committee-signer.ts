@@ -23,6 +23,7 @@ import {
 import type { Clock } from '../clock.ts';
 import type { OperatorAddress } from '../committee/types.ts';
 import { OperatorError } from '../errors.ts';
+import { type EvidenceStore, leaderEquivocationOf } from '../evidence-store.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { P2pNetwork, PeerOffence } from '../p2p/types.ts';
 import type { DecidedValue, SigningDuty, ThresholdSigner } from '../signer.ts';
@@ -36,6 +37,7 @@ import {
   FRAME_CONSENSUS,
   FRAME_PARTIAL,
 } from './frames.ts';
+import { type ProposalDomain, proposalDomainSeparator } from './leader-proposal.ts';
 import { exchangePartials } from './partial-exchange.ts';
 import { PendingMessages } from './pending.ts';
 import type { Session, SessionHost, SignerValidator, SigningEvent, ValidatorEntry } from './session.ts';
@@ -50,6 +52,8 @@ export interface CommitteeSignerComponents {
   readonly guardFor: (validator: SignerValidator, duty: SigningDuty) => SignGuard;
   /** Durable record of this node's proposals (recommended: without it a restart may equivocate). */
   readonly proposals?: ProposalStore;
+  /** Keeps equivocations provable on chain (needs `proposalDomain`), for `submitLeaderEquivocations`. */
+  readonly evidence?: EvidenceStore;
   readonly logger?: Logger;
   readonly onEvent?: (event: SigningEvent) => void;
 }
@@ -61,6 +65,13 @@ export interface CommitteeSignerInit {
   /** Operators' compressed secp256k1 public keys (this one's included), to check their messages. */
   readonly operatorKeys: ReadonlyMap<OperatorAddress, Uint8Array>;
   readonly validators: readonly SignerValidator[];
+  /**
+   * The chain and evidence contract of the network: PROPOSALs are then signed as the contract's
+   * EIP-712 `Proposal(instance, round, valueRoot)` and checked so by the members (all members of a
+   * committee must agree on it). Without it proposals are signed like other messages and an
+   * equivocation cannot be proven on chain.
+   */
+  readonly proposalDomain?: ProposalDomain;
   /** Round 1's timeout (default 1,000 ms); round r waits base·2^(r-1), at most 8 times base. */
   readonly roundTimeoutMs?: number;
   /** A finished instance keeps answering late members for this long (default 4,000 ms). */
@@ -87,6 +98,7 @@ export class CommitteeSigner implements ThresholdSigner {
   readonly #direct: DirectDelivery = { bytes: undefined, member: 0 };
   readonly #evidence: Evidence[] = [];
   readonly #host: SessionHost;
+  readonly #domainSeparator: Uint8Array | undefined;
 
   constructor(components: CommitteeSignerComponents, init: CommitteeSignerInit) {
     if (init.identityKey.length !== 32) {
@@ -94,6 +106,8 @@ export class CommitteeSigner implements ThresholdSigner {
     }
     this.#c = components;
     this.#init = init;
+    this.#domainSeparator =
+      init.proposalDomain === undefined ? undefined : proposalDomainSeparator(init.proposalDomain);
     this.#logger = components.logger ?? silentLogger;
     this.#host = {
       clock: components.clock,
@@ -262,8 +276,29 @@ export class CommitteeSigner implements ThresholdSigner {
       direct: this.#direct,
       roundTimeoutMs: this.#init.roundTimeoutMs ?? 1_000,
       combinerWaitMs: this.#init.combinerWaitMs ?? 300,
-      onEvidence: (e) => this.#evidence.push(e),
+      proposalDomainSeparator: this.#domainSeparator,
+      onEvidence: (e, rootOf) => this.#keep(entry, e, rootOf),
     });
+  }
+
+  /** Keeps `evidence` in memory and, in the contract's form, in the evidence store. */
+  #keep(entry: ValidatorEntry, evidence: Evidence, rootOf: (value: Uint8Array) => Uint8Array): void {
+    this.#evidence.push(evidence);
+    const store = this.#c.evidence;
+    if (store === undefined || this.#domainSeparator === undefined) return;
+    const operator = entry.addresses[evidence.member - 1];
+    if (operator === undefined) return;
+    const { groupPublicKey } = entry.validator.committee;
+    const provable = leaderEquivocationOf(evidence, { operator, groupPublicKey, rootOf });
+    if (provable === undefined) return;
+    try {
+      store.recordLeaderEquivocation(provable);
+    } catch (error) {
+      this.#logger.error('could not store equivocation evidence', {
+        operator,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
   }
 
   async sign(signingRoot: Uint8Array, duty: SigningDuty): Promise<Uint8Array> {

@@ -36,7 +36,10 @@ export interface ConsensusSessionOptions {
   readonly direct: DirectDelivery;
   readonly roundTimeoutMs: number;
   readonly combinerWaitMs: number;
-  readonly onEvidence: (evidence: Evidence) => void;
+  /** With it, PROPOSALs are signed as the evidence contract's EIP-712 `Proposal` (./auth.ts). */
+  readonly proposalDomainSeparator: Uint8Array | undefined;
+  /** `rootOf`: a value's signing root from its wire bytes (for the contract's form of evidence). */
+  readonly onEvidence: (evidence: Evidence, rootOf: (value: Uint8Array) => Uint8Array) => void;
 }
 
 const OFFENCES: Partial<Record<DropReason, PeerOffence>> = {
@@ -99,6 +102,8 @@ export function decideWithCommittee<V>(
   const waitMs = options.combinerWaitMs;
   const holdVotes = waitMs > 0 && leaderOf(leaderOrder(n, id, seed), 1) !== share.shareIndex;
   let refused = false;
+  const rootOf = (bytes: Uint8Array) => valueType.signingRoot(valueType.decode(bytes));
+  const domainSeparator = options.proposalDomainSeparator;
   const inner = createRotationalInstance({
     n,
     t: committee.threshold,
@@ -111,6 +116,7 @@ export function decideWithCommittee<V>(
       secretKey: options.identityKey,
       publicKeys: entry.publicKeys,
       direct,
+      ...(domainSeparator !== undefined ? { proposals: { domainSeparator, rootOf } } : {}),
     }),
     guard: watchRefusals(options.guard, () => {
       refused = true;
@@ -180,7 +186,7 @@ export function decideWithCommittee<V>(
           });
           resolve({ value: decision.value, signature: entry.scheme.encodeSignature(decision.signature) });
         } else if (event.type === 'evidence') {
-          options.onEvidence(event.evidence);
+          options.onEvidence(event.evidence, rootOf);
           host.logger.warn('consensus evidence', {
             kind: event.evidence.kind,
             operator: entry.addresses[event.evidence.member - 1],

@@ -10,6 +10,7 @@ import type { P2pNetwork } from '../../src/p2p/types.ts';
 import {
   CommitteeSigner,
   type CommitteeSignerComponents,
+  type CommitteeSignerInit,
   type SignerValidator,
 } from '../../src/runtime/committee-signer.ts';
 
@@ -74,6 +75,7 @@ export function createSigner(
   validators: readonly TestValidator[],
   network: P2pNetwork,
   extra: Partial<CommitteeSignerComponents> = {},
+  init: Partial<CommitteeSignerInit> = {},
 ): CommitteeSigner {
   const mine: SignerValidator[] = validators.flatMap((v) => {
     const share = v.shares.get(operator.address);
@@ -94,6 +96,7 @@ export function createSigner(
       validators: mine,
       roundTimeoutMs: 400,
       lingerMs: 500,
+      ...init,
     },
   );
 }
