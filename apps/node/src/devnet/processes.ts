@@ -30,6 +30,14 @@ export interface NodeProcess {
   waitForLine(match: (l: LogLine) => boolean, timeoutMs: number): Promise<LogLine>;
 }
 
+/**
+ * The `--conditions` flags of this process (e.g. `diva:source`, which `pnpm devnet` runs with), so a
+ * child resolves the workspace packages the same way: from their sources, no build needed.
+ */
+export function inheritedConditions(): string[] {
+  return process.execArgv.filter((a) => a.startsWith('--conditions') || a === '-C');
+}
+
 export function nodeProcess(
   name: string,
   configFile: string,
@@ -82,10 +90,14 @@ export function nodeProcess(
     },
     start() {
       log ??= createWriteStream(logFile, { flags: 'a' });
-      const c = spawn(process.execPath, [CLI_ENTRY, 'run', '--config', configFile], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, ...env },
-      });
+      const c = spawn(
+        process.execPath,
+        [...inheritedConditions(), CLI_ENTRY, 'run', '--config', configFile],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, ...env },
+        },
+      );
       child = c;
       const run = ++runs;
       exited = new Promise((resolve) =>

@@ -130,6 +130,7 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
     say('operators', `starting ${o.operators} diva-node processes`);
     for (const op of operators) {
       const configFile = join(op.dir, 'config.json');
+      await mkdir(join(op.dir, 'data'), { recursive: true });
       await writeFile(
         configFile,
         JSON.stringify({

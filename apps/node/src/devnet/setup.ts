@@ -17,7 +17,7 @@ import {
 } from '@diva-dvt/operator';
 import { DivaNodeError } from '../errors.ts';
 import type { DevnetOptions } from './options.ts';
-import { CLI_ENTRY } from './processes.ts';
+import { CLI_ENTRY, inheritedConditions } from './processes.ts';
 
 export interface DevnetOperator {
   readonly index: number;
@@ -77,7 +77,9 @@ export function committeeOf(v: number, o: DevnetOptions): number[] {
 
 function runProcess(args: readonly string[], logFile: string): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI_ENTRY, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...inheritedConditions(), CLI_ENTRY, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => {
       output += d;
