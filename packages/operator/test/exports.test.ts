@@ -26,6 +26,7 @@ describe('exports', () => {
         "committeeSnapshotOf",
         "contributionValue",
         "createAttestationGuard",
+        "createBeaconDecidedPublisher",
         "createBlockGuard",
         "createClusterFileSource",
         "createCommitteeWeb3SignerBackend",

@@ -30,6 +30,7 @@ import {
 import { OperatorError, type SigningDutyType } from '../errors.ts';
 import type { SigningDuty, ThresholdSigner } from '../signer.ts';
 import type { SlotTimes } from '../slot-times.ts';
+import type { DecidedMessage } from './committee-publish.ts';
 import type { Web3SignerSignRequest } from './types.ts';
 
 /** What the mapping needs: the chain's signing context and slot times, and the clock. */
@@ -51,10 +52,15 @@ export interface DecidePlan {
   readonly duty: SigningDuty;
   /** hash_tree_root of the client's value. */
   readonly clientRoot: Uint8Array;
-  /** Decides from the client's value: the decided value's hash_tree_root and the group signature. */
-  decide(
-    signer: ThresholdSigner,
-  ): Promise<{ readonly decidedRoot: Uint8Array; readonly signature: Uint8Array }>;
+  /**
+   * Decides from the client's value: the decided value's hash_tree_root, the group signature, and
+   * the decided message (what the node publishes when the decision is not its client's value).
+   */
+  decide(signer: ThresholdSigner): Promise<{
+    readonly decidedRoot: Uint8Array;
+    readonly signature: Uint8Array;
+    readonly message: DecidedMessage;
+  }>;
 }
 
 /** A value the duty fixes: `ThresholdSigner.sign` over the request's signing root. */
@@ -98,6 +104,7 @@ function decidePlan<V>(
   valueType: ValueType<V>,
   hashTreeRoot: (v: V) => Uint8Array,
   field: string,
+  messageOf: (v: V, signature: Uint8Array) => DecidedMessage,
 ): DecidePlan {
   if (!valueType.isValid(value)) {
     throw refuse(
@@ -117,7 +124,11 @@ function decidePlan<V>(
     clientRoot: hashTreeRoot(value),
     async decide(signer) {
       const decided = await signer.decide(value, valueType, duty);
-      return { decidedRoot: hashTreeRoot(decided.value), signature: decided.signature };
+      return {
+        decidedRoot: hashTreeRoot(decided.value),
+        signature: decided.signature,
+        message: messageOf(decided.value, decided.signature),
+      };
     },
   };
 }
@@ -213,6 +224,7 @@ export function committeePlan(
         valueType,
         (v) => ssz.phase0.AttestationData.hashTreeRoot(v),
         'attestation',
+        (v, signature) => ({ type: 'attestation', validatorIndex, data: v, signature }),
       );
     }
     case 'SYNC_COMMITTEE_MESSAGE':
@@ -223,6 +235,13 @@ export function committeePlan(
         syncHeadRootValue(signing, r.slot),
         (v) => v,
         'sync_committee_message.beacon_block_root',
+        (v, signature) => ({
+          type: 'sync-committee-message',
+          validatorIndex,
+          slot: r.slot,
+          beaconBlockRoot: v,
+          signature,
+        }),
       );
     case 'SYNC_COMMITTEE_CONTRIBUTION_AND_PROOF': {
       const value: ContributionAndProof = r.contributionAndProof;
@@ -247,6 +266,7 @@ export function committeePlan(
         }),
         (v) => ssz.altair.ContributionAndProof.hashTreeRoot(v),
         'contribution_and_proof',
+        (v, signature) => ({ type: 'sync-committee-contribution', value: v, signature }),
       );
     }
     case 'AGGREGATE_AND_PROOF':
@@ -264,6 +284,7 @@ export function committeePlan(
         blockHeaderValue(signing, { slot: header.slot, proposerIndex: validatorIndex }),
         (v) => ssz.phase0.BeaconBlockHeader.hashTreeRoot(v),
         'beacon_block',
+        (v, signature) => ({ type: 'block', header: v, signature }),
       );
     }
   }
@@ -305,6 +326,7 @@ function aggregatePlan(
       electraAggregateValue(signing, { ...base, committeeIndex: committees[0] as number }),
       (v) => ssz.electra.AggregateAndProof.hashTreeRoot(v),
       'aggregate_and_proof',
+      (v, signature) => ({ type: 'aggregate', fork, value: v, signature }),
     );
   }
   const phase0 = value as Phase0AggregateAndProof;
@@ -315,5 +337,6 @@ function aggregatePlan(
     aggregateValue(signing, { ...base, fork }),
     (v) => ssz.phase0.AggregateAndProof.hashTreeRoot(v),
     'aggregate_and_proof',
+    (v, signature) => ({ type: 'aggregate', fork, value: v, signature }),
   );
 }
