@@ -30,6 +30,7 @@ import {
   createSlashingProtection,
   createSlotTimes,
   createWeb3SignerServer,
+  type DecidedMessage,
   loadRuntimeBls,
   type SlashingProtection,
   type Web3SignerServer,
@@ -71,7 +72,10 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup(): Promise<{
+/** A decided message a member's node handed its publisher (the beacon node side), by position. */
+type Published = { readonly member: number; readonly message: DecidedMessage };
+
+async function setup(published?: Published[]): Promise<{
   clock: FakeClock;
   members: Member[];
   pubkey: `0x${string}`;
@@ -112,6 +116,18 @@ async function setup(): Promise<{
       clock,
       times,
       signing,
+      ...(published !== undefined
+        ? {
+            publisher: {
+              prepare: async () => {},
+              leaderSeed: () => undefined,
+              publish: async (message: DecidedMessage) => {
+                published.push({ member: i, message });
+                return { published: true };
+              },
+            },
+          }
+        : {}),
     });
     const server = createWeb3SignerServer({
       backend,
@@ -208,6 +224,27 @@ describe('committee Web3Signer backend', () => {
       expect((await post(m, pubkey, attestationBody(other))).status).toBe(412);
       expect(await post(m, pubkey, attestationBody(decided))).toEqual({ status: 200, signature });
     }
+  });
+
+  it('the members whose clients asked for another value publish the decided attestation themselves', async () => {
+    const published: Published[] = [];
+    const { members, pubkey, verifies } = await setup(published);
+    const own = members.map((_, i) => attestation(SLOT, i < 10 ? 1 : 2));
+    const answers = await Promise.all(members.map((m, i) => post(m, pubkey, attestationBody(own[i]!))));
+    const refused = answers.flatMap((x, i) => (x.status === 412 ? [i] : []));
+    expect(refused.length).toBeGreaterThan(0);
+    expect(answers.filter((x) => x.status === 200).length + refused.length).toBe(members.length);
+    await until(() => published.length >= refused.length);
+    // exactly the refused members publish, once each, the decided data with the group signature
+    expect(published.map((p) => p.member).sort((x, y) => x - y)).toEqual(refused);
+    const signed = answers.find((x) => x.status === 200)!;
+    for (const { message } of published) {
+      if (message.type !== 'attestation') throw new TypeError(`published a ${message.type}`);
+      expect(hex(message.signature)).toBe(signed.signature);
+      expect(verifies(attestationDataSigningRoot(signing, message.data), hex(message.signature))).toBe(true);
+      expect(message.data.beaconBlockRoot[0]).not.toBe(own[published[0]!.member]!.beaconBlockRoot[0]);
+    }
+    expect(answers[refused[0]!]!.message).toContain('the node publishes the decided message itself');
   });
 
   it('a conflicting attestation for the same target after a decision is refused by slashing protection (412)', async () => {
