@@ -28,6 +28,7 @@ import {
   syncHeadRootValue,
 } from '../duties/values.ts';
 import { OperatorError, type SigningDutyType } from '../errors.ts';
+import { committeeDuty, type SlotDutyType, slotDutyDeadlineMs } from '../internal/committee-duty.ts';
 import type { SigningDuty, ThresholdSigner } from '../signer.ts';
 import type { SlotTimes } from '../slot-times.ts';
 import type { DecidedMessage } from './committee-publish.ts';
@@ -140,29 +141,31 @@ export function committeePlan(
   validatorIndex: number,
 ): CommitteePlan {
   const { signing, times } = ctx;
-  const duty = (type: SigningDutyType, slot: number, deadlineMs: number, subcommitteeIndex?: number) => {
-    const leaderSeed = ctx.leaderSeed?.(times.epochOf(slot));
-    const d: SigningDuty = {
+  // the built-in client's duties and deadlines (../internal/committee-duty.ts): one instance per duty
+  const duty = (type: SigningDutyType, slot: number, deadlineMs: number, subcommitteeIndex?: number) =>
+    committeeDuty({
       type,
       validatorIndex,
       slot,
       deadlineMs,
-      ...(subcommitteeIndex !== undefined ? { subcommitteeIndex } : {}),
-      ...(leaderSeed !== undefined ? { leaderSeed } : {}),
-    };
-    return d;
-  };
-  // the built-in deadlines (../internal/duty.ts withinSlot, ../duties/block.ts)
-  const endOfSlot = (slot: number) => times.slotStartMs(slot + 1);
-  const blockDeadline = (slot: number) => times.atBps(slot, ctx.attestationDueBps);
+      subcommitteeIndex,
+      leaderSeed: ctx.leaderSeed?.(times.epochOf(slot)),
+    });
+  const deadline = (type: SlotDutyType, slot: number) =>
+    slotDutyDeadlineMs(times, type, slot, ctx.attestationDueBps);
   const r = request.request;
   switch (r.type) {
     case 'AGGREGATION_SLOT':
-      return { kind: 'fixed', duty: duty('selection-proof', r.slot, endOfSlot(r.slot)) };
+      return { kind: 'fixed', duty: duty('selection-proof', r.slot, deadline('selection-proof', r.slot)) };
     case 'SYNC_COMMITTEE_SELECTION_PROOF':
       return {
         kind: 'fixed',
-        duty: duty('sync-committee-selection-proof', r.slot, endOfSlot(r.slot), r.subcommitteeIndex),
+        duty: duty(
+          'sync-committee-selection-proof',
+          r.slot,
+          deadline('sync-committee-selection-proof', r.slot),
+          r.subcommitteeIndex,
+        ),
       };
     case 'RANDAO_REVEAL': {
       // The built-in client signs the reveal under the block's duty slot; the request names only the
@@ -174,7 +177,7 @@ export function committeePlan(
           `a committee signs the RANDAO reveal of epoch ${r.epoch} only during that epoch (its members find each other by the proposal slot, the one running when asked)`,
         );
       }
-      return { kind: 'fixed', duty: duty('randao-reveal', slot, blockDeadline(slot)) };
+      return { kind: 'fixed', duty: duty('randao-reveal', slot, deadline('randao-reveal', slot)) };
     }
     case 'VOLUNTARY_EXIT': {
       const exit = r.voluntaryExit;
@@ -219,7 +222,7 @@ export function committeePlan(
           });
       return decidePlan<AttestationData>(
         request,
-        duty('attestation', data.slot, endOfSlot(data.slot)),
+        duty('attestation', data.slot, deadline('attestation', data.slot)),
         data,
         valueType,
         (v) => ssz.phase0.AttestationData.hashTreeRoot(v),
@@ -230,7 +233,7 @@ export function committeePlan(
     case 'SYNC_COMMITTEE_MESSAGE':
       return decidePlan<Uint8Array>(
         request,
-        duty('sync-committee-message', r.slot, endOfSlot(r.slot)),
+        duty('sync-committee-message', r.slot, deadline('sync-committee-message', r.slot)),
         r.beaconBlockRoot,
         syncHeadRootValue(signing, r.slot),
         (v) => v,
@@ -251,7 +254,7 @@ export function committeePlan(
         duty(
           'sync-committee-contribution',
           contribution.slot,
-          endOfSlot(contribution.slot),
+          deadline('sync-committee-contribution', contribution.slot),
           contribution.subcommitteeIndex,
         ),
         value,
@@ -279,7 +282,7 @@ export function committeePlan(
       const header = r.blockHeader;
       return decidePlan<BeaconBlockHeader>(
         request,
-        duty('block', header.slot, blockDeadline(header.slot)),
+        duty('block', header.slot, deadline('block', header.slot)),
         header,
         blockHeaderValue(signing, { slot: header.slot, proposerIndex: validatorIndex }),
         (v) => ssz.phase0.BeaconBlockHeader.hashTreeRoot(v),
@@ -300,7 +303,11 @@ function aggregatePlan(
 ): CommitteePlan {
   const { signing, times } = ctx;
   const { data } = value.aggregate;
-  const d = duty('aggregate', data.slot, times.slotStartMs(data.slot + 1));
+  const d = duty(
+    'aggregate',
+    data.slot,
+    slotDutyDeadlineMs(times, 'aggregate', data.slot, ctx.attestationDueBps),
+  );
   // the container must be the chain's at that slot (the built-in client's): AGGREGATE_AND_PROOF
   // (phase0's) in an electra epoch would be agreed under another value type than other members'
   const chain = forkAtEpoch(signing.schedule, times.epochOf(data.slot)).fork;
