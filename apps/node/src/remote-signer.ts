@@ -20,6 +20,7 @@ import {
   type Web3SignerServer,
 } from '@diva-dvt/operator';
 import type { Web3SignerConfig } from './config.ts';
+import { DivaNodeError } from './errors.ts';
 
 const hex = (b: Uint8Array): `0x${string}` => `0x${Buffer.from(b).toString('hex')}`;
 
@@ -45,8 +46,8 @@ export interface RemoteSignerParameters {
 export async function startRemoteSigner(p: RemoteSignerParameters): Promise<Web3SignerServer> {
   const { node, api, genesis, clock, logger, config } = p;
   const signer = node.signer;
-  if (signer === undefined)
-    throw new TypeError('the operator node must be started before the Web3Signer API');
+  // the committee signer exists once the node started (startNode starts it first)
+  if (signer === undefined) throw new DivaNodeError({ code: 'START_FAILED', component: 'web3signer api' });
   const specJson = (await api.getSpec()).data;
   const spec = parseValidatorSpec(specJson);
   const times = createSlotTimes({
