@@ -103,6 +103,11 @@ describe('a Lodestar validator client signing through diva-node', () => {
       processes.map((p) => p.waitForLine((l) => l.msg === 'diva-node running', 120_000)),
     );
     const signerUrl = String(running[0]!.web3signer);
+    // operator 0's built-in client leaves the validator to the external client; the others run it
+    const scheduled = await Promise.all(
+      processes.map((p) => p.waitForLine((l) => l.msg === 'validator client started', 1_000)),
+    );
+    expect(scheduled.map((l) => l.validators)).toEqual([0, 1, 1]);
     const publicKeys = async () =>
       (await (await fetch(`${signerUrl}/api/v1/eth2/publicKeys`)).json()) as string[];
     const [ours, added] = cluster.validators.map((v) => hex(v.committee.groupPublicKey));
