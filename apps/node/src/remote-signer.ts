@@ -16,8 +16,11 @@ import {
   type Logger,
   type OperatorNode,
   parseValidatorSpec,
+  type SlashingProtection,
+  type SlashingRefusalReason,
   type Web3SignerReloadReport,
   type Web3SignerServer,
+  type Web3SignerSignRequest,
 } from '@diva-dvt/operator';
 import type { Web3SignerConfig } from './config.ts';
 import { DivaNodeError } from './errors.ts';
@@ -38,8 +41,30 @@ export interface RemoteSignerParameters {
   readonly genesis: Genesis;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The node's slashing protection: slashable requests are refused (412) before anything starts. */
+  readonly protection: SlashingProtection;
   /** Re-reads the cluster file and loads new key shares; resolves once the node applied them. */
   readonly reload: () => Promise<Web3SignerReloadReport>;
+}
+
+/** What the node's slashing protection says of an attestation or block request now (nothing recorded). */
+async function precheck(
+  protection: SlashingProtection,
+  { pubkey, request, signingRoot }: Web3SignerSignRequest,
+): Promise<SlashingRefusalReason | undefined> {
+  let result: Awaited<ReturnType<SlashingProtection['dryRunBlock']>> | undefined;
+  if (request.type === 'ATTESTATION') {
+    const { source, target } = request.attestation;
+    result = await protection.dryRunAttestation({
+      pubkey,
+      sourceEpoch: source.epoch,
+      targetEpoch: target.epoch,
+      signingRoot,
+    });
+  } else if (request.type === 'BLOCK' || request.type === 'BLOCK_V2') {
+    result = await protection.dryRunBlock({ pubkey, slot: request.blockHeader.slot, signingRoot });
+  }
+  return result?.allowed === false ? result.reason : undefined;
 }
 
 /** Starts the API (after the node: its committee signer must exist). */
@@ -74,6 +99,7 @@ export async function startRemoteSigner(p: RemoteSignerParameters): Promise<Web3
     signing,
     attestationDueBps: spec.attestationDueBps,
     publisher,
+    precheck: (request) => precheck(p.protection, request),
     onPublished: (e) =>
       e.published
         ? logger.info('published the committee decision for the validator client', { ...e })

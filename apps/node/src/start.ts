@@ -196,7 +196,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   if (config.web3signer !== undefined) {
     const w3s = config.web3signer;
     signerApi = await step('web3signer api', () =>
-      startRemoteSigner({ config: w3s, node, api, genesis, clock, logger, reload }),
+      startRemoteSigner({ config: w3s, node, api, genesis, clock, logger, protection, reload }),
     );
     cleanups.push(() => signerApi?.stop());
   }

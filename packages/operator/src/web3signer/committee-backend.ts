@@ -14,6 +14,7 @@ import type { Clock } from '../clock.ts';
 import type { SigningDutyType } from '../errors.ts';
 import { isOperatorError } from '../errors.ts';
 import type { ThresholdSigner } from '../signer.ts';
+import type { SlashingRefusalReason } from '../slashing/types.ts';
 import type { SlotTimes } from '../slot-times.ts';
 import { type CommitteeDutyContext, type CommitteePlan, committeePlan } from './committee-duties.ts';
 import type { CommitteeDecidedPublisher } from './committee-publish.ts';
@@ -56,6 +57,13 @@ export interface CommitteeWeb3SignerBackendOptions {
    * epoch's leader seed when `leaderSeed` is not given. Without it such a decision is only refused.
    */
   readonly publisher?: CommitteeDecidedPublisher;
+  /**
+   * Asked before a request starts a new duty (one joining a running or decided duty is answered from
+   * it): a slashing-protection refusal known now (e.g. `SlashingProtection.dryRunAttestation`) answers
+   * 412 at once, also for a past duty, instead of at the deadline or 503 for a late request. The
+   * signer's guard still decides what is signed.
+   */
+  readonly precheck?: (request: Web3SignerSignRequest) => Promise<SlashingRefusalReason | undefined>;
   /** Each decided message published (or not) by the node because its client asked for another value. */
   readonly onPublished?: (event: CommitteeDecidedPublishEvent) => void;
 }
@@ -199,6 +207,11 @@ export function createCommitteeWeb3SignerBackend(
     prune();
     const { type, slot, subcommitteeIndex } = plan.duty;
     const key = `${validatorIndex}/${type}/${slot}/${subcommitteeIndex ?? ''}`;
+    if (!running.has(key) && options.precheck !== undefined) {
+      const refused = await options.precheck(request);
+      if (refused !== undefined)
+        return { ok: false, refusal: { reason: 'SLASHING_PROTECTION', detail: refused } };
+    }
     // as the built-in client's checkDeadline: a duty past its deadline starts nothing (no guard record)
     if (!running.has(key) && clock.nowMs() > plan.duty.deadlineMs) {
       return {
