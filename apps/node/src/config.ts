@@ -40,6 +40,20 @@ export interface NodeConfig {
      */
     readonly evidence: { readonly chainId: number; readonly contract: `0x${string}` } | undefined;
   };
+  /** Serve the Web3Signer API to a stock validator client, backed by the committee. */
+  readonly web3signer: Web3SignerConfig | undefined;
+}
+
+export interface Web3SignerConfig {
+  readonly host: string;
+  readonly port: number;
+  /**
+   * The validators the external client drives (lower-case 0x hex group keys), or all served; the
+   * built-in validator client skips them.
+   */
+  readonly validators: 'all' | readonly `0x${string}`[];
+  /** Blocks must prove paying this fee recipient (20 bytes, 0x hex), when the client sends proofs. */
+  readonly feeRecipient: `0x${string}` | undefined;
 }
 
 type Json = Record<string, unknown>;
@@ -123,6 +137,7 @@ export function parseNodeConfig(json: unknown, file: string): NodeConfig {
     'log',
     'graffiti',
     'consensus',
+    'web3signer',
   ]);
   const keys = r.object(top.keys, 'keys', ['dir', 'passwordFile']);
   const p2p = r.object(top.p2p, 'p2p', ['listen']);
@@ -151,7 +166,9 @@ export function parseNodeConfig(json: unknown, file: string): NodeConfig {
   if (top.watchCluster !== undefined && typeof top.watchCluster !== 'boolean') {
     r.fail('watchCluster', 'expected true or false');
   }
+  const web3signer = top.web3signer === undefined ? undefined : parseWeb3Signer(r, top.web3signer);
   return {
+    web3signer,
     dataDir: r.path(top.dataDir, 'dataDir'),
     beaconNodes: r.strings(top.beaconNodes, 'beaconNodes', httpUrl),
     cluster: r.path(top.cluster, 'cluster'),
@@ -185,6 +202,34 @@ export function parseNodeConfig(json: unknown, file: string): NodeConfig {
               contract: contract.toLowerCase() as `0x${string}`,
             },
     },
+  };
+}
+
+function parseWeb3Signer(r: Reader, v: unknown): Web3SignerConfig {
+  const w = r.object(v, 'web3signer', ['host', 'port', 'validators', 'feeRecipient']);
+  let validators: Web3SignerConfig['validators'];
+  if (w.validators === 'all') validators = 'all';
+  else if (Array.isArray(w.validators)) {
+    validators = r
+      .strings(w.validators, 'web3signer.validators', (s) =>
+        /^0x[0-9a-fA-F]{96}$/.test(s) ? undefined : 'expected a validator public key: 0x and 96 hex digits',
+      )
+      .map((s) => s.toLowerCase() as `0x${string}`);
+  } else {
+    r.fail('web3signer.validators', 'expected "all" or a non-empty array of validator public keys');
+  }
+  let feeRecipient: `0x${string}` | undefined;
+  if (w.feeRecipient !== undefined) {
+    const f = r.string(w.feeRecipient, 'web3signer.feeRecipient');
+    if (!/^0x[0-9a-fA-F]{40}$/.test(f))
+      r.fail('web3signer.feeRecipient', 'expected an address: 0x and 40 hex digits');
+    feeRecipient = f.toLowerCase() as `0x${string}`;
+  }
+  return {
+    host: r.string(w.host ?? '127.0.0.1', 'web3signer.host'),
+    port: r.integer(w.port, 'web3signer.port', 0, 65_535),
+    validators,
+    feeRecipient,
   };
 }
 

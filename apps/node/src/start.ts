@@ -12,6 +12,7 @@ import {
 } from '@diva-dvt/beacon-api';
 import type { SignGuard } from '@diva-dvt/consensus';
 import {
+  committeeSnapshotOf,
   createAttestationGuard,
   createBlockGuard,
   createClusterFileSource,
@@ -23,12 +24,16 @@ import {
   createSystemClock,
   type Logger,
   loadIdentity,
+  loadKeyShares,
   loadKeySharesCached,
   loadRuntimeBls,
   lockDataDir,
   OperatorNode,
+  readClusterFile,
   type SignerValidator,
   type SigningDuty,
+  type Web3SignerReloadReport,
+  type Web3SignerServer,
 } from '@diva-dvt/operator';
 import type { NodeConfig } from './config.ts';
 import { createDashboardHandler } from './dashboard/handler.ts';
@@ -38,6 +43,7 @@ import { DivaNodeError } from './errors.ts';
 import { exitEndpoint } from './exit.ts';
 import { type HttpEndpoints, type ReadinessCheck, startHttpEndpoints } from './http.ts';
 import { createNodeMetrics } from './metrics.ts';
+import { remoteSignedFilter, startRemoteSigner } from './remote-signer.ts';
 
 export interface RunningNode {
   readonly node: OperatorNode;
@@ -45,6 +51,8 @@ export interface RunningNode {
   readonly httpUrl: string | undefined;
   /** The p2p listening addresses. */
   readonly listen: readonly string[];
+  /** The Web3Signer API's base URL, when configured. */
+  readonly web3signerUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -115,7 +123,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   );
   logger.info('key shares loaded', { fromBundle: fromCache, decrypted });
   await committees.stop();
-  // shares of validators added to the cluster file later need a restart (or a key import)
+  // shares of validators added to the cluster file later: a restart, or the Web3Signer API's reload
   const shares = new Map([...loaded].map(([key, share]) => [key.slice(2), share.secretShare]));
 
   const network = await step('p2p', () =>
@@ -163,10 +171,11 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     return perInstance as SignGuard;
   };
 
+  const clock = createSystemClock();
   const node = new OperatorNode(
     {
       api,
-      clock: createSystemClock(),
+      clock,
       bls,
       network,
       committees,
@@ -197,12 +206,45 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       ...(evidenceDomain !== undefined
         ? { proposalDomain: { chainId: evidenceDomain.chainId, evidenceContract: evidenceDomain.contract } }
         : {}),
+      ...(config.web3signer !== undefined ? { remoteSigned: remoteSignedFilter(config.web3signer) } : {}),
     },
   );
   await step('operator node', () => node.start());
   cleanups.push(() => node.stop());
   metrics.watchNetwork(network, () => node.status().peers);
   metrics.watchClockOffsets(() => node.clockOffsets());
+
+  // POST /reload: the cluster file again, and the key shares of validators new in it
+  const reload = async (): Promise<Web3SignerReloadReport> => {
+    const cluster = await readClusterFile(config.cluster, { bls, checkKeysOf: identity.address });
+    const added = committeeSnapshotOf(cluster, identity.address, 0).validators.filter(
+      (v) => !shares.has(Buffer.from(v.groupPublicKey).toString('hex')),
+    );
+    const errors: { file: string; reason: string }[] = [];
+    try {
+      const more = await loadKeyShares({
+        dir: config.keys.dir,
+        passwordFile: config.keys.passwordFile,
+        committees: added,
+        self: identity.address,
+      });
+      for (const [key, share] of more) shares.set(key.slice(2), share.secretShare);
+    } catch (e) {
+      // the node keeps serving what it has; the validators without a share are skipped (logged)
+      errors.push({ file: config.keys.dir, reason: e instanceof Error ? e.message : String(e) });
+    }
+    await committees.reload();
+    await node.applyCommittees();
+    return { keyCount: node.remoteSignedValidators().length, errors };
+  };
+  let signerApi: Web3SignerServer | undefined;
+  if (config.web3signer !== undefined) {
+    const w3s = config.web3signer;
+    signerApi = await step('web3signer api', () =>
+      startRemoteSigner({ config: w3s, node, api, genesis, clock, logger, protection, reload }),
+    );
+    cleanups.push(() => signerApi?.stop());
+  }
 
   let http: HttpEndpoints | undefined;
   if (config.http !== undefined) {
@@ -238,15 +280,18 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     bls: native ? 'blst' : 'noble',
     p2p: network.listenAddresses(),
     http: http?.url,
+    web3signer: signerApi?.url,
   });
   let stopping: Promise<void> | undefined;
   return {
     node,
     httpUrl: http?.url,
     listen: network.listenAddresses(),
+    web3signerUrl: signerApi?.url,
     stop() {
       stopping ??= (async () => {
         await http?.close();
+        await signerApi?.stop();
         clearInterval(prune);
         clearInterval(prune);
         await node.stop();

@@ -62,6 +62,45 @@ describe('node configuration', () => {
     expect(c.consensus.evidence).toBeUndefined();
   });
 
+  it('a web3signer section: all validators or a list of keys, lower-cased; default host loopback', () => {
+    const key = `0x${'AB'.repeat(48)}`;
+    const all = parseNodeConfig({ ...good, web3signer: { port: 9000, validators: 'all' } }, '/n.json');
+    expect(all.web3signer).toEqual({
+      host: '127.0.0.1',
+      port: 9000,
+      validators: 'all',
+      feeRecipient: undefined,
+    });
+    const some = parseNodeConfig(
+      {
+        ...good,
+        web3signer: { host: '0.0.0.0', port: 0, validators: [key], feeRecipient: `0x${'Cd'.repeat(20)}` },
+      },
+      '/n.json',
+    );
+    expect(some.web3signer).toEqual({
+      host: '0.0.0.0',
+      port: 0,
+      validators: [key.toLowerCase()],
+      feeRecipient: `0x${'cd'.repeat(20)}`,
+    });
+    expect(parseNodeConfig(good, '/n.json').web3signer).toBeUndefined();
+    expect(fieldOf({ ...good, web3signer: { validators: 'all' } })).toBe('web3signer.port');
+    expect(fieldOf({ ...good, web3signer: { port: 9000 } })).toBe('web3signer.validators');
+    expect(fieldOf({ ...good, web3signer: { port: 9000, validators: 'some' } })).toBe(
+      'web3signer.validators',
+    );
+    expect(fieldOf({ ...good, web3signer: { port: 9000, validators: ['0x12'] } })).toBe(
+      'web3signer.validators[0]',
+    );
+    expect(fieldOf({ ...good, web3signer: { port: 9000, validators: 'all', feeRecipient: '0x1' } })).toBe(
+      'web3signer.feeRecipient',
+    );
+    expect(fieldOf({ ...good, web3signer: { port: 9000, validators: 'all', url: 'x' } })).toBe(
+      'web3signer.url',
+    );
+  });
+
   it('names the field at fault', () => {
     expect(fieldOf({ ...good, dataDir: 3 })).toBe('dataDir');
     expect(fieldOf({ ...good, beaconNodes: [] })).toBe('beaconNodes');

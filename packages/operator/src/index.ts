@@ -241,11 +241,18 @@ export {
   type ValidatorClientInit,
 } from './validator-client.ts';
 export {
+  type CommitteeDecidedPublishEvent,
   type CommitteeWeb3SignerBackend,
   type CommitteeWeb3SignerBackendOptions,
   type CommitteeWeb3SignerValidator,
   createCommitteeWeb3SignerBackend,
 } from './web3signer/committee-backend.ts';
+export {
+  type BeaconDecidedPublisherOptions,
+  type CommitteeDecidedPublisher,
+  createBeaconDecidedPublisher,
+  type DecidedMessage,
+} from './web3signer/committee-publish.ts';
 export {
   checkFeeRecipientProof,
   type FeeRecipientProofFault,

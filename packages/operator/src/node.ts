@@ -71,6 +71,12 @@ export interface OperatorNodeInit {
   readonly builderRegistrations?: boolean;
   /** How the peers' clock offsets are measured (./runtime/clock-offsets.ts). */
   readonly clockOffsets?: PeerClockOffsetsInit;
+  /**
+   * Validators whose duties an external validator client drives through the Web3Signer API
+   * (`remoteSignedValidators()`): the committee signer serves them, the built-in client does not
+   * schedule them (the member would otherwise sign each duty twice, once per client).
+   */
+  readonly remoteSigned?: (groupPublicKey: Uint8Array) => boolean;
 }
 
 /** What the node runs now, for status pages and readiness. */
@@ -95,6 +101,8 @@ export class OperatorNode {
   #lookup: ReturnType<typeof setInterval> | undefined;
   #started = false;
   readonly #offsets: PeerClockOffsets;
+  /** The served validators an external client drives (a new array on each change). */
+  #remote: readonly { readonly validatorIndex: number; readonly groupPublicKey: Uint8Array }[] = [];
 
   constructor(components: OperatorNodeComponents, init: OperatorNodeInit) {
     this.#c = components;
@@ -119,6 +127,25 @@ export class OperatorNode {
       for (const m of v.members) if (m.operator !== this.#address) members.add(m.operator);
     }
     return this.#offsets.medianOffsetMs([...members]);
+  }
+
+  /**
+   * The validators served (on chain, with a key share) that an external client drives through the
+   * Web3Signer API (`OperatorNodeInit.remoteSigned`); the same array until the committees change.
+   */
+  remoteSignedValidators(): readonly {
+    readonly validatorIndex: number;
+    readonly groupPublicKey: Uint8Array;
+  }[] {
+    return this.#remote;
+  }
+
+  /**
+   * Applies the committee source's current snapshot now and resolves once applied (a change also
+   * applies by itself; this is for callers that must know when, e.g. a reload after new key shares).
+   */
+  async applyCommittees(): Promise<void> {
+    await this.#apply(this.#c.committees.current());
   }
 
   get signer(): CommitteeSigner | undefined {
@@ -196,7 +223,7 @@ export class OperatorNode {
     this.#client = new ValidatorClient(
       { api, signer: this.#signer, clock, logger: this.#logger },
       {
-        validatorIndices: served.map((v) => v.validatorIndex),
+        validatorIndices: this.#builtIn(served),
         ...(this.#init.graffiti !== undefined ? { graffiti: this.#init.graffiti } : {}),
         ...(this.#init.dueBps !== undefined ? { dueBps: this.#init.dueBps } : {}),
         ...(this.#init.proposerSettings !== undefined
@@ -261,12 +288,28 @@ export class OperatorNode {
     try {
       const served = this.#signerValidators(snapshot.validators);
       this.#signer?.setValidators(served);
-      this.#client?.setValidatorIndices(served.map((v) => v.validatorIndex));
+      this.#client?.setValidatorIndices(this.#builtIn(served));
     } catch (e) {
       this.#logger.error('committee change not applied', {
         error: e instanceof Error ? e.message : String(e),
       });
     }
+  }
+
+  /** The indices the built-in client schedules; records the others as remote-signed. */
+  #builtIn(served: readonly SignerValidator[]): number[] {
+    const isRemote = this.#init.remoteSigned;
+    if (isRemote === undefined) return served.map((v) => v.validatorIndex);
+    const remote = served.filter((v) => isRemote(v.committee.groupPublicKey));
+    const same =
+      remote.length === this.#remote.length &&
+      remote.every((v, i) => this.#remote[i]?.validatorIndex === v.validatorIndex);
+    if (!same) {
+      this.#remote = Object.freeze(
+        remote.map((v) => ({ validatorIndex: v.validatorIndex, groupPublicKey: v.committee.groupPublicKey })),
+      );
+    }
+    return served.filter((v) => !isRemote(v.committee.groupPublicKey)).map((v) => v.validatorIndex);
   }
 
   /** Asks the beacon node for the indices of the validators it does not know yet. */

@@ -110,6 +110,24 @@ export class SlashingProtection {
   }
 
   /**
+   * What `checkAndRecordBlock` would answer now, recording nothing: a refusal to give before any
+   * signing starts (e.g. the Web3Signer API's 412). Only the recording call protects: the answer
+   * can change before it.
+   */
+  async dryRunBlock(request: BlockSigningRequest): Promise<SlashingCheckResult> {
+    checkBlock(request, '');
+    const file = this[hostedFile]();
+    return file.transaction('dryRunBlock', () => recordBlock(file, request, false));
+  }
+
+  /** What `checkAndRecordAttestation` would answer now, recording nothing (see `dryRunBlock`). */
+  async dryRunAttestation(request: AttestationSigningRequest): Promise<SlashingCheckResult> {
+    checkAttestation(request, '');
+    const file = this[hostedFile]();
+    return file.transaction('dryRunAttestation', () => recordAttestation(file, request, false));
+  }
+
+  /**
    * Checks and records many validators' attestations (of one slot) in one transaction: one fsync for
    * all. The results are in the order of the requests; a request is checked against the ones before it.
    */

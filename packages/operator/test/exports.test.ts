@@ -27,6 +27,7 @@ describe('exports', () => {
         "committeeSnapshotOf",
         "contributionValue",
         "createAttestationGuard",
+        "createBeaconDecidedPublisher",
         "createBlockGuard",
         "createCheckedCommittees",
         "createClusterFileSource",

@@ -42,6 +42,38 @@ describe('SlashingProtection', () => {
     await db.close();
   });
 
+  it('a dry run answers as the recording check would, and records nothing', async () => {
+    const db = await createSlashingProtection({ path: freshPath(), genesisValidatorsRoot: gvr });
+    const pubkey = key(1);
+    const att = (sourceEpoch: number, targetEpoch: number, r: number) => ({
+      pubkey,
+      sourceEpoch,
+      targetEpoch,
+      signingRoot: root(r),
+    });
+    // never seen: allowed, and still not recorded afterwards (another root is allowed for real)
+    expect(await db.dryRunAttestation(att(2, 5, 1))).toEqual({ allowed: true, repeat: false });
+    expect(await db.dryRunBlock({ pubkey, slot: 10, signingRoot: root(1) })).toEqual({
+      allowed: true,
+      repeat: false,
+    });
+    expect((await db.checkAndRecordAttestation(att(2, 5, 2))).allowed).toBe(true);
+    expect((await db.checkAndRecordBlock({ pubkey, slot: 10, signingRoot: root(2) })).allowed).toBe(true);
+    expect(await db.dryRunAttestation(att(3, 5, 3))).toEqual({ allowed: false, reason: 'DOUBLE_VOTE' });
+    expect(await db.dryRunAttestation(att(1, 6, 3))).toEqual({ allowed: false, reason: 'SURROUNDING_VOTE' });
+    expect(await db.dryRunAttestation(att(2, 5, 2))).toEqual({ allowed: true, repeat: true });
+    expect(await db.dryRunBlock({ pubkey, slot: 10, signingRoot: root(3) })).toEqual({
+      allowed: false,
+      reason: 'DOUBLE_PROPOSAL',
+    });
+    // a dry run that would allow a new target leaves it free
+    expect(await db.dryRunAttestation(att(5, 6, 4))).toEqual({ allowed: true, repeat: false });
+    expect(await db.checkAndRecordAttestation(att(5, 6, 5))).toEqual({ allowed: true, repeat: false });
+    const exported = await db.exportInterchange();
+    expect(exported.data[0]?.signed_attestations).toHaveLength(2);
+    await db.close();
+  });
+
   it('refuses double votes, surrounding and surrounded votes, and source after target', async () => {
     const db = await createSlashingProtection({ path: freshPath(), genesisValidatorsRoot: gvr });
     const pubkey = key(1);

@@ -8,6 +8,7 @@
 // on another head and a block would most likely be orphaned.
 import type { ProducedBlock } from '@diva-dvt/beacon-api';
 import { blockType, forkAtLeast, randaoSigningRoot } from '@diva-dvt/beacon-api/spec';
+import { slotDutyDeadlineMs } from '../internal/committee-duty.ts';
 import * as step from '../internal/duty.ts';
 import type { DutyOutcome } from '../outcome.ts';
 import { blockValue } from './values.ts';
@@ -25,7 +26,7 @@ export function proposeBlock(
     validatorIndex,
     slot,
     dueMs: ctx.times.slotStartMs(slot),
-    deadlineMs: ctx.times.atBps(slot, ctx.spec.attestationDueBps),
+    deadlineMs: slotDutyDeadlineMs(ctx.times, 'block', slot, ctx.spec.attestationDueBps),
   };
   return step.settle(async () => {
     step.checkDeadline(ctx, t, 'before-signing');

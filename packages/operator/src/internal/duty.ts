@@ -11,6 +11,7 @@ import type { DutyOutcome, OutcomeBase, PublishedDutyType, PublishedMessages } f
 import type { DecidedValue, SigningDuty, ThresholdSigner } from '../signer.ts';
 import type { SlotTimes } from '../slot-times.ts';
 import type { ValidatorSpec } from '../spec.ts';
+import { committeeDuty, type SlotDutyType, slotDutyDeadlineMs } from './committee-duty.ts';
 import type { SharedRequests } from './shared-requests.ts';
 
 export interface DutyContext {
@@ -32,7 +33,7 @@ export interface DutyContext {
 export type DutyTarget<D extends PublishedDutyType> = OutcomeBase<D>;
 
 /** A duty due `dueBps` into its slot that must go out before the slot ends. */
-export function withinSlot<D extends PublishedDutyType>(
+export function withinSlot<D extends PublishedDutyType & SlotDutyType>(
   ctx: DutyContext,
   duty: D,
   validatorIndex: number,
@@ -46,7 +47,7 @@ export function withinSlot<D extends PublishedDutyType>(
     slot,
     ...(subcommitteeIndex !== undefined ? { subcommitteeIndex } : {}),
     dueMs: ctx.times.atBps(slot, dueBps),
-    deadlineMs: ctx.times.slotStartMs(slot + 1),
+    deadlineMs: slotDutyDeadlineMs(ctx.times, duty, slot, ctx.spec.attestationDueBps),
   };
 }
 
@@ -132,15 +133,14 @@ function signingDuty(
   t: DutyTarget<PublishedDutyType>,
   signingType: SigningDutyType,
 ): SigningDuty {
-  const leaderSeed = ctx.leaderSeeds.get(ctx.times.epochOf(t.slot));
-  return {
+  return committeeDuty({
     type: signingType,
     validatorIndex: t.validatorIndex,
     slot: t.slot,
     deadlineMs: t.deadlineMs,
-    ...(t.subcommitteeIndex !== undefined ? { subcommitteeIndex: t.subcommitteeIndex } : {}),
-    ...(leaderSeed !== undefined ? { leaderSeed } : {}),
-  };
+    subcommitteeIndex: t.subcommitteeIndex,
+    leaderSeed: ctx.leaderSeeds.get(ctx.times.epochOf(t.slot)),
+  });
 }
 
 /** Signs `root`, a value the duty fixes: deadline checked first, a signer failure ends the duty. */

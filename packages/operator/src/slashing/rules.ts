@@ -78,17 +78,23 @@ export function checkAttestation(r: AttestationSigningRequest, at: string): void
 const max = (a: number | null, b: number | null): number | null =>
   a === null ? b : b === null ? a : Math.max(a, b);
 
-function validator(file: SqliteFile, pubkey: Uint8Array): ValidatorRow {
+function validator(file: SqliteFile, pubkey: Uint8Array): ValidatorRow;
+function validator(file: SqliteFile, pubkey: Uint8Array, create: false): ValidatorRow | undefined;
+function validator(file: SqliteFile, pubkey: Uint8Array, create = true): ValidatorRow | undefined {
   const select = 'SELECT id, low_slot, low_source_epoch, low_target_epoch FROM validators WHERE pubkey = ?';
   const row = file.prepare(select).get(pubkey) as ValidatorRow | undefined;
-  if (row !== undefined) return row;
+  if (row !== undefined || !create) return row;
   file.prepare('INSERT INTO validators (pubkey) VALUES (?)').run(pubkey);
   return file.prepare(select).get(pubkey) as unknown as ValidatorRow;
 }
 
-/** Refuses, or records, a block (inside a transaction). */
-export function recordBlock(file: SqliteFile, r: BlockSigningRequest): SlashingCheckResult {
-  const v = validator(file, r.pubkey);
+/**
+ * Refuses, or records, a block (inside a transaction). With `record` false it only answers what it
+ * would do, writing nothing (a validator it has never seen is allowed).
+ */
+export function recordBlock(file: SqliteFile, r: BlockSigningRequest, record = true): SlashingCheckResult {
+  const v = record ? validator(file, r.pubkey) : validator(file, r.pubkey, false);
+  if (v === undefined) return { allowed: true, repeat: false };
   if (v.low_slot !== null && r.slot <= v.low_slot) return { allowed: false, reason: 'BELOW_WATERMARK' };
   const same = file
     .prepare('SELECT signing_root FROM blocks WHERE validator_id = ? AND slot = ?')
@@ -102,16 +108,22 @@ export function recordBlock(file: SqliteFile, r: BlockSigningRequest): SlashingC
     m: number | null;
   };
   if (low.m !== null && r.slot < low.m) return { allowed: false, reason: 'BELOW_LOWEST_SIGNED' };
+  if (!record) return { allowed: true, repeat: false };
   file
     .prepare('INSERT INTO blocks (validator_id, slot, signing_root) VALUES (?, ?, ?)')
     .run(v.id, r.slot, r.signingRoot);
   return { allowed: true, repeat: false };
 }
 
-/** Refuses, or records, an attestation (inside a transaction). */
-export function recordAttestation(file: SqliteFile, r: AttestationSigningRequest): SlashingCheckResult {
+/** Refuses, or records, an attestation (inside a transaction); `record` as in `recordBlock`. */
+export function recordAttestation(
+  file: SqliteFile,
+  r: AttestationSigningRequest,
+  record = true,
+): SlashingCheckResult {
   if (r.sourceEpoch > r.targetEpoch) return { allowed: false, reason: 'SOURCE_AFTER_TARGET' };
-  const v = validator(file, r.pubkey);
+  const v = record ? validator(file, r.pubkey) : validator(file, r.pubkey, false);
+  if (v === undefined) return { allowed: true, repeat: false };
   if (
     (v.low_source_epoch !== null && r.sourceEpoch < v.low_source_epoch) ||
     (v.low_target_epoch !== null && r.targetEpoch <= v.low_target_epoch)
@@ -138,6 +150,7 @@ export function recordAttestation(file: SqliteFile, r: AttestationSigningRequest
   if ((low.s !== null && r.sourceEpoch < low.s) || (low.t !== null && r.targetEpoch < low.t)) {
     return { allowed: false, reason: 'BELOW_LOWEST_SIGNED' };
   }
+  if (!record) return { allowed: true, repeat: false };
   file
     .prepare(
       'INSERT INTO attestations (validator_id, target_epoch, source_epoch, signing_root) VALUES (?, ?, ?, ?)',

@@ -11,10 +11,13 @@
 
 import type { SigningContext } from '@diva-dvt/beacon-api/spec';
 import type { Clock } from '../clock.ts';
+import type { SigningDutyType } from '../errors.ts';
 import { isOperatorError } from '../errors.ts';
 import type { ThresholdSigner } from '../signer.ts';
+import type { SlashingRefusalReason } from '../slashing/types.ts';
 import type { SlotTimes } from '../slot-times.ts';
 import { type CommitteeDutyContext, type CommitteePlan, committeePlan } from './committee-duties.ts';
+import type { CommitteeDecidedPublisher } from './committee-publish.ts';
 import type { Web3SignerBackend, Web3SignerSignRequest, Web3SignerSignResult } from './types.ts';
 
 /**
@@ -49,6 +52,29 @@ export interface CommitteeWeb3SignerBackendOptions {
    * slower decision, never a wrong one); without it the order follows the instance id.
    */
   readonly leaderSeed?: (epoch: number) => Uint8Array | undefined;
+  /**
+   * Publishes decisions that are not the client's value (the duty is still done), and gives the
+   * epoch's leader seed when `leaderSeed` is not given. Without it such a decision is only refused.
+   */
+  readonly publisher?: CommitteeDecidedPublisher;
+  /**
+   * Asked before a request starts a new duty (one joining a running or decided duty is answered from
+   * it): a slashing-protection refusal known now (e.g. `SlashingProtection.dryRunAttestation`) answers
+   * 412 at once, also for a past duty, instead of at the deadline or 503 for a late request. The
+   * signer's guard still decides what is signed.
+   */
+  readonly precheck?: (request: Web3SignerSignRequest) => Promise<SlashingRefusalReason | undefined>;
+  /** Each decided message published (or not) by the node because its client asked for another value. */
+  readonly onPublished?: (event: CommitteeDecidedPublishEvent) => void;
+}
+
+/** A decision this node published itself, or failed to. */
+export interface CommitteeDecidedPublishEvent {
+  readonly duty: SigningDutyType;
+  readonly validatorIndex: number;
+  readonly slot: number;
+  readonly published: boolean;
+  readonly reason?: string;
 }
 
 export interface CommitteeWeb3SignerBackend extends Web3SignerBackend {
@@ -97,14 +123,18 @@ function refusalOf(e: unknown): Outcome | undefined {
 export function createCommitteeWeb3SignerBackend(
   options: CommitteeWeb3SignerBackendOptions,
 ): CommitteeWeb3SignerBackend {
-  const { signer, clock, times } = options;
+  const { signer, clock, times, publisher } = options;
   const ctx: CommitteeDutyContext = {
     signing: options.signing,
     times,
     clock,
     attestationDueBps: options.attestationDueBps ?? 3333,
     unscheduledTimeoutMs: options.unscheduledTimeoutMs ?? times.slotDurationMs * times.slotsPerEpoch,
-    ...(options.leaderSeed !== undefined ? { leaderSeed: options.leaderSeed } : {}),
+    ...(options.leaderSeed !== undefined
+      ? { leaderSeed: options.leaderSeed }
+      : publisher !== undefined
+        ? { leaderSeed: (epoch: number) => publisher.leaderSeed(epoch) }
+        : {}),
   };
   let indexed: readonly CommitteeWeb3SignerValidator[] | undefined;
   let byKey = new Map<`0x${string}`, number>();
@@ -141,7 +171,18 @@ export function createCommitteeWeb3SignerBackend(
     const before = known?.result.catch(() => undefined);
     const result = (async () => {
       await before;
-      if (plan.kind === 'decide') return plan.decide(signer);
+      if (plan.kind === 'decide') {
+        const decided = await plan.decide(signer);
+        // The committee's decision is the duty: when it is not what this client asked for, the
+        // client will not publish it (it gets 412), so the node does.
+        if (publisher !== undefined && !same(decided.decidedRoot, plan.clientRoot)) {
+          const { type, validatorIndex, slot } = plan.duty;
+          void publisher
+            .publish(decided.message)
+            .then((r) => options.onPublished?.({ duty: type, validatorIndex, slot, ...r }));
+        }
+        return decided;
+      }
       return { signature: await signer.sign(request.signingRoot, plan.duty) };
     })();
     const entry: Running = { started, deadlineMs: plan.duty.deadlineMs, result };
@@ -157,10 +198,20 @@ export function createCommitteeWeb3SignerBackend(
     refresh();
     const validatorIndex = byKey.get(request.pubkeyHex);
     if (validatorIndex === undefined) return { ok: false, refusal: { reason: 'UNKNOWN_KEY' } };
-    const plan = committeePlan(ctx, request, validatorIndex);
+    let plan = committeePlan(ctx, request, validatorIndex);
+    if (publisher !== undefined) {
+      // the epoch's attester duties: the leader seed, and what an attestation is published with
+      await publisher.prepare(times.epochOf(plan.duty.slot));
+      plan = committeePlan(ctx, request, validatorIndex);
+    }
     prune();
     const { type, slot, subcommitteeIndex } = plan.duty;
     const key = `${validatorIndex}/${type}/${slot}/${subcommitteeIndex ?? ''}`;
+    if (!running.has(key) && options.precheck !== undefined) {
+      const refused = await options.precheck(request);
+      if (refused !== undefined)
+        return { ok: false, refusal: { reason: 'SLASHING_PROTECTION', detail: refused } };
+    }
     // as the built-in client's checkDeadline: a duty past its deadline starts nothing (no guard record)
     if (!running.has(key) && clock.nowMs() > plan.duty.deadlineMs) {
       return {
@@ -184,7 +235,7 @@ export function createCommitteeWeb3SignerBackend(
         ok: false,
         refusal: {
           reason: 'VALUE_DIFFERS',
-          detail: `${type} of validator ${validatorIndex} at slot ${slot}: the committee decided the value with hash_tree_root ${hex(done.decidedRoot as Uint8Array)}, the client asked for ${hex(plan.clientRoot)}`,
+          detail: `${type} of validator ${validatorIndex} at slot ${slot}: the committee decided the value with hash_tree_root ${hex(done.decidedRoot as Uint8Array)}, the client asked for ${hex(plan.clientRoot)}${publisher !== undefined ? '; the node publishes the decided message itself' : ''}`,
         },
       };
     }

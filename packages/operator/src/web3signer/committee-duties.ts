@@ -28,8 +28,10 @@ import {
   syncHeadRootValue,
 } from '../duties/values.ts';
 import { OperatorError, type SigningDutyType } from '../errors.ts';
+import { committeeDuty, type SlotDutyType, slotDutyDeadlineMs } from '../internal/committee-duty.ts';
 import type { SigningDuty, ThresholdSigner } from '../signer.ts';
 import type { SlotTimes } from '../slot-times.ts';
+import type { DecidedMessage } from './committee-publish.ts';
 import type { Web3SignerSignRequest } from './types.ts';
 
 /** What the mapping needs: the chain's signing context and slot times, and the clock. */
@@ -51,10 +53,15 @@ export interface DecidePlan {
   readonly duty: SigningDuty;
   /** hash_tree_root of the client's value. */
   readonly clientRoot: Uint8Array;
-  /** Decides from the client's value: the decided value's hash_tree_root and the group signature. */
-  decide(
-    signer: ThresholdSigner,
-  ): Promise<{ readonly decidedRoot: Uint8Array; readonly signature: Uint8Array }>;
+  /**
+   * Decides from the client's value: the decided value's hash_tree_root, the group signature, and
+   * the decided message (what the node publishes when the decision is not its client's value).
+   */
+  decide(signer: ThresholdSigner): Promise<{
+    readonly decidedRoot: Uint8Array;
+    readonly signature: Uint8Array;
+    readonly message: DecidedMessage;
+  }>;
 }
 
 /** A value the duty fixes: `ThresholdSigner.sign` over the request's signing root. */
@@ -98,6 +105,7 @@ function decidePlan<V>(
   valueType: ValueType<V>,
   hashTreeRoot: (v: V) => Uint8Array,
   field: string,
+  messageOf: (v: V, signature: Uint8Array) => DecidedMessage,
 ): DecidePlan {
   if (!valueType.isValid(value)) {
     throw refuse(
@@ -117,7 +125,11 @@ function decidePlan<V>(
     clientRoot: hashTreeRoot(value),
     async decide(signer) {
       const decided = await signer.decide(value, valueType, duty);
-      return { decidedRoot: hashTreeRoot(decided.value), signature: decided.signature };
+      return {
+        decidedRoot: hashTreeRoot(decided.value),
+        signature: decided.signature,
+        message: messageOf(decided.value, decided.signature),
+      };
     },
   };
 }
@@ -129,29 +141,31 @@ export function committeePlan(
   validatorIndex: number,
 ): CommitteePlan {
   const { signing, times } = ctx;
-  const duty = (type: SigningDutyType, slot: number, deadlineMs: number, subcommitteeIndex?: number) => {
-    const leaderSeed = ctx.leaderSeed?.(times.epochOf(slot));
-    const d: SigningDuty = {
+  // the built-in client's duties and deadlines (../internal/committee-duty.ts): one instance per duty
+  const duty = (type: SigningDutyType, slot: number, deadlineMs: number, subcommitteeIndex?: number) =>
+    committeeDuty({
       type,
       validatorIndex,
       slot,
       deadlineMs,
-      ...(subcommitteeIndex !== undefined ? { subcommitteeIndex } : {}),
-      ...(leaderSeed !== undefined ? { leaderSeed } : {}),
-    };
-    return d;
-  };
-  // the built-in deadlines (../internal/duty.ts withinSlot, ../duties/block.ts)
-  const endOfSlot = (slot: number) => times.slotStartMs(slot + 1);
-  const blockDeadline = (slot: number) => times.atBps(slot, ctx.attestationDueBps);
+      subcommitteeIndex,
+      leaderSeed: ctx.leaderSeed?.(times.epochOf(slot)),
+    });
+  const deadline = (type: SlotDutyType, slot: number) =>
+    slotDutyDeadlineMs(times, type, slot, ctx.attestationDueBps);
   const r = request.request;
   switch (r.type) {
     case 'AGGREGATION_SLOT':
-      return { kind: 'fixed', duty: duty('selection-proof', r.slot, endOfSlot(r.slot)) };
+      return { kind: 'fixed', duty: duty('selection-proof', r.slot, deadline('selection-proof', r.slot)) };
     case 'SYNC_COMMITTEE_SELECTION_PROOF':
       return {
         kind: 'fixed',
-        duty: duty('sync-committee-selection-proof', r.slot, endOfSlot(r.slot), r.subcommitteeIndex),
+        duty: duty(
+          'sync-committee-selection-proof',
+          r.slot,
+          deadline('sync-committee-selection-proof', r.slot),
+          r.subcommitteeIndex,
+        ),
       };
     case 'RANDAO_REVEAL': {
       // The built-in client signs the reveal under the block's duty slot; the request names only the
@@ -163,7 +177,7 @@ export function committeePlan(
           `a committee signs the RANDAO reveal of epoch ${r.epoch} only during that epoch (its members find each other by the proposal slot, the one running when asked)`,
         );
       }
-      return { kind: 'fixed', duty: duty('randao-reveal', slot, blockDeadline(slot)) };
+      return { kind: 'fixed', duty: duty('randao-reveal', slot, deadline('randao-reveal', slot)) };
     }
     case 'VOLUNTARY_EXIT': {
       const exit = r.voluntaryExit;
@@ -208,21 +222,29 @@ export function committeePlan(
           });
       return decidePlan<AttestationData>(
         request,
-        duty('attestation', data.slot, endOfSlot(data.slot)),
+        duty('attestation', data.slot, deadline('attestation', data.slot)),
         data,
         valueType,
         (v) => ssz.phase0.AttestationData.hashTreeRoot(v),
         'attestation',
+        (v, signature) => ({ type: 'attestation', validatorIndex, data: v, signature }),
       );
     }
     case 'SYNC_COMMITTEE_MESSAGE':
       return decidePlan<Uint8Array>(
         request,
-        duty('sync-committee-message', r.slot, endOfSlot(r.slot)),
+        duty('sync-committee-message', r.slot, deadline('sync-committee-message', r.slot)),
         r.beaconBlockRoot,
         syncHeadRootValue(signing, r.slot),
         (v) => v,
         'sync_committee_message.beacon_block_root',
+        (v, signature) => ({
+          type: 'sync-committee-message',
+          validatorIndex,
+          slot: r.slot,
+          beaconBlockRoot: v,
+          signature,
+        }),
       );
     case 'SYNC_COMMITTEE_CONTRIBUTION_AND_PROOF': {
       const value: ContributionAndProof = r.contributionAndProof;
@@ -232,7 +254,7 @@ export function committeePlan(
         duty(
           'sync-committee-contribution',
           contribution.slot,
-          endOfSlot(contribution.slot),
+          deadline('sync-committee-contribution', contribution.slot),
           contribution.subcommitteeIndex,
         ),
         value,
@@ -247,6 +269,7 @@ export function committeePlan(
         }),
         (v) => ssz.altair.ContributionAndProof.hashTreeRoot(v),
         'contribution_and_proof',
+        (v, signature) => ({ type: 'sync-committee-contribution', value: v, signature }),
       );
     }
     case 'AGGREGATE_AND_PROOF':
@@ -259,11 +282,12 @@ export function committeePlan(
       const header = r.blockHeader;
       return decidePlan<BeaconBlockHeader>(
         request,
-        duty('block', header.slot, blockDeadline(header.slot)),
+        duty('block', header.slot, deadline('block', header.slot)),
         header,
         blockHeaderValue(signing, { slot: header.slot, proposerIndex: validatorIndex }),
         (v) => ssz.phase0.BeaconBlockHeader.hashTreeRoot(v),
         'beacon_block',
+        (v, signature) => ({ type: 'block', header: v, signature }),
       );
     }
   }
@@ -279,7 +303,11 @@ function aggregatePlan(
 ): CommitteePlan {
   const { signing, times } = ctx;
   const { data } = value.aggregate;
-  const d = duty('aggregate', data.slot, times.slotStartMs(data.slot + 1));
+  const d = duty(
+    'aggregate',
+    data.slot,
+    slotDutyDeadlineMs(times, 'aggregate', data.slot, ctx.attestationDueBps),
+  );
   // the container must be the chain's at that slot (the built-in client's): AGGREGATE_AND_PROOF
   // (phase0's) in an electra epoch would be agreed under another value type than other members'
   const chain = forkAtEpoch(signing.schedule, times.epochOf(data.slot)).fork;
@@ -305,6 +333,7 @@ function aggregatePlan(
       electraAggregateValue(signing, { ...base, committeeIndex: committees[0] as number }),
       (v) => ssz.electra.AggregateAndProof.hashTreeRoot(v),
       'aggregate_and_proof',
+      (v, signature) => ({ type: 'aggregate', fork, value: v, signature }),
     );
   }
   const phase0 = value as Phase0AggregateAndProof;
@@ -315,5 +344,6 @@ function aggregatePlan(
     aggregateValue(signing, { ...base, fork }),
     (v) => ssz.phase0.AggregateAndProof.hashTreeRoot(v),
     'aggregate_and_proof',
+    (v, signature) => ({ type: 'aggregate', fork, value: v, signature }),
   );
 }

@@ -2,168 +2,36 @@
 // network, each with its own sqlite slashing protection behind its own Web3Signer server on
 // loopback HTTP, asked as Lodestar's externalSigner asks. Deadlines run on a fake clock (the
 // consensus round timers on real time), so a deadline passes when the test says so.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { BitArray } from '@chainsafe/ssz';
 import {
-  type AttestationData,
   aggregateAndProofSigningRoot,
   attestationDataSigningRoot,
   type BeaconBlockHeader,
   blockHeaderSigningRoot,
-  createForkSchedule,
-  createSigningContext,
   randaoSigningRoot,
   selectionProofSigningRoot,
   ssz,
   syncCommitteeMessageSigningRoot,
 } from '@diva-dvt/beacon-api/spec';
-import type { SignGuard } from '@diva-dvt/consensus';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  type CommitteeSigner,
-  createAttestationGuard,
-  createBlockGuard,
-  createCommitteeWeb3SignerBackend,
-  createInstanceGuard,
-  createSlashingProtection,
-  createSlotTimes,
-  createWeb3SignerServer,
-  loadRuntimeBls,
-  type SlashingProtection,
-  type Web3SignerServer,
-} from '../../src/index.ts';
-import { createOperators, createSigner, createValidator } from '../helpers/committee.ts';
-import { createFakeClock, type FakeClock } from '../helpers/fake-clock.ts';
-import { createMemoryHub } from '../helpers/memory-network.ts';
-import { FORK, FORK_INFO_JSON, GENESIS_FORK_VERSION, GENESIS_VALIDATORS_ROOT, hex } from './helpers.ts';
+  attestation,
+  attestationBody,
+  cleanup,
+  EPOCH,
+  N,
+  type Published,
+  post,
+  SLOT,
+  setup,
+  signing,
+  T,
+  times,
+  until,
+} from './committee-helpers.ts';
+import { FORK_INFO_JSON, GENESIS_FORK_VERSION, hex } from './helpers.ts';
 
-const { bls } = await loadRuntimeBls();
-const N = 16;
-const T = 11;
-const times = createSlotTimes({ genesisTimeSec: 1_600_000_000, slotDurationMs: 12_000, slotsPerEpoch: 32 });
-// the fork_info of helpers.ts as a schedule: epochs from 10 on sign with its current version
-const signing = createSigningContext({
-  genesisValidatorsRoot: GENESIS_VALIDATORS_ROOT,
-  schedule: createForkSchedule([
-    { fork: 'phase0', version: FORK.previousVersion, epoch: 0 },
-    { fork: 'altair', version: FORK.currentVersion, epoch: FORK.epoch },
-  ]),
-});
-const EPOCH = 12;
-const SLOT = EPOCH * 32 + 5;
-
-interface Member {
-  readonly signer: CommitteeSigner;
-  readonly server: Web3SignerServer;
-  readonly protection: SlashingProtection;
-}
-
-interface Answer {
-  readonly status: number;
-  readonly signature?: string;
-  readonly message?: string;
-}
-
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function setup(): Promise<{
-  clock: FakeClock;
-  members: Member[];
-  pubkey: `0x${string}`;
-  /** Members whose guard has refused at least once (by position). */
-  refusedBy: Set<number>;
-  verifies(root: Uint8Array, signature: string): boolean;
-}> {
-  const clock = createFakeClock(times.slotStartMs(SLOT) + 500);
-  const operators = createOperators(N);
-  const validator = createValidator(3, operators, T);
-  const hub = createMemoryHub();
-  const dir = mkdtempSync(join(tmpdir(), 'diva-committee-w3s-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const refusedBy = new Set<number>();
-  const members: Member[] = [];
-  for (const [i, operator] of operators.entries()) {
-    const protection = await createSlashingProtection({
-      path: join(dir, `operator-${i}.sqlite`),
-      genesisValidatorsRoot: GENESIS_VALIDATORS_ROOT,
-    });
-    cleanups.push(() => protection.close());
-    const perInstance = createInstanceGuard(protection);
-    const onRefused = () => refusedBy.add(i);
-    // as apps/node wires the runtime: the EIP-3076 database for attestations and blocks
-    const signer = createSigner(bls, operator, operators, [validator], hub.network(operator.address), {
-      clock,
-      guardFor: (v, duty) =>
-        (duty.type === 'attestation'
-          ? createAttestationGuard(protection, v.committee.groupPublicKey, { onRefused })
-          : duty.type === 'block'
-            ? createBlockGuard(protection, v.committee.groupPublicKey, { onRefused })
-            : perInstance) as SignGuard,
-    });
-    cleanups.push(() => signer.stop());
-    const backend = createCommitteeWeb3SignerBackend({
-      signer,
-      validators: () => [validator.committee],
-      clock,
-      times,
-      signing,
-    });
-    const server = createWeb3SignerServer({
-      backend,
-      genesisValidatorsRoot: GENESIS_VALIDATORS_ROOT,
-      genesisForkVersion: GENESIS_FORK_VERSION,
-      port: 0,
-    });
-    await server.start();
-    cleanups.push(() => server.stop());
-    members.push({ signer, server, protection });
-  }
-  const groupKey = bls.publicKeyFromBytes(validator.committee.groupPublicKey);
-  return {
-    clock,
-    members,
-    pubkey: hex(validator.committee.groupPublicKey),
-    refusedBy,
-    verifies: (root, signature) =>
-      bls.verify(groupKey, root, bls.signatureFromBytes(Buffer.from(signature.slice(2), 'hex'))),
-  };
-}
-
-/** What Lodestar's externalSigner sends: POST the JSON body, read `{signature}` or `{message}`. */
-async function post(member: Member, pubkey: string, body: unknown): Promise<Answer> {
-  const res = await fetch(`${member.server.url}/api/v1/eth2/sign/${pubkey}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, ...((await res.json()) as { signature?: string; message?: string }) };
-}
-
-function attestation(slot: number, headByte: number): AttestationData {
-  const data = ssz.phase0.AttestationData.defaultValue();
-  data.slot = slot;
-  data.index = 2;
-  data.beaconBlockRoot = new Uint8Array(32).fill(headByte);
-  data.source = { epoch: EPOCH - 1, root: new Uint8Array(32).fill(0xaa) };
-  data.target = { epoch: EPOCH, root: new Uint8Array(32).fill(0xbb) };
-  return data;
-}
-
-const attestationBody = (data: AttestationData) => ({
-  type: 'ATTESTATION',
-  fork_info: FORK_INFO_JSON,
-  attestation: ssz.phase0.AttestationData.toJson(data),
-});
-
-/** Resolves once `check` holds, polling the event loop (no time assertion: the test's timeout bounds it). */
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((r) => setTimeout(r, 20));
-}
+afterEach(cleanup);
 
 describe('committee Web3Signer backend', () => {
   it('16 clients with the same attestation get the same group signature', async () => {
@@ -210,6 +78,27 @@ describe('committee Web3Signer backend', () => {
     }
   });
 
+  it('the members whose clients asked for another value publish the decided attestation themselves', async () => {
+    const published: Published[] = [];
+    const { members, pubkey, verifies } = await setup(published);
+    const own = members.map((_, i) => attestation(SLOT, i < 10 ? 1 : 2));
+    const answers = await Promise.all(members.map((m, i) => post(m, pubkey, attestationBody(own[i]!))));
+    const refused = answers.flatMap((x, i) => (x.status === 412 ? [i] : []));
+    expect(refused.length).toBeGreaterThan(0);
+    expect(answers.filter((x) => x.status === 200).length + refused.length).toBe(members.length);
+    await until(() => published.length >= refused.length);
+    // exactly the refused members publish, once each, the decided data with the group signature
+    expect(published.map((p) => p.member).sort((x, y) => x - y)).toEqual(refused);
+    const signed = answers.find((x) => x.status === 200)!;
+    for (const { message } of published) {
+      if (message.type !== 'attestation') throw new TypeError(`published a ${message.type}`);
+      expect(hex(message.signature)).toBe(signed.signature);
+      expect(verifies(attestationDataSigningRoot(signing, message.data), hex(message.signature))).toBe(true);
+      expect(message.data.beaconBlockRoot[0]).not.toBe(own[published[0]!.member]!.beaconBlockRoot[0]);
+    }
+    expect(answers[refused[0]!]!.message).toContain('the node publishes the decided message itself');
+  });
+
   it('a conflicting attestation for the same target after a decision is refused by slashing protection (412)', async () => {
     const { clock, members, pubkey, refusedBy } = await setup();
     const first = await Promise.all(
@@ -225,6 +114,22 @@ describe('committee Web3Signer backend', () => {
       expect(a.status).toBe(412);
       expect(a.message).toContain('slashing protection');
     }
+  });
+
+  it('with the slashing protection asked first, a double vote for a past duty is 412 at once, not 503', async () => {
+    const { clock, members, pubkey, refusedBy } = await setup(undefined, { precheck: true });
+    const signed = await Promise.all(
+      members.map((m) => post(m, pubkey, attestationBody(attestation(SLOT, 1)))),
+    );
+    expect(signed.every((a) => a.status === 200)).toBe(true);
+    clock.advanceTo(times.slotStartMs(SLOT + 3));
+    // another slot of the same target epoch, past its deadline: a double vote
+    const late = await post(members[0]!, pubkey, attestationBody(attestation(SLOT + 1, 2)));
+    expect(late.status).toBe(412);
+    expect(late.message).toContain('DOUBLE_VOTE');
+    // the same vote again is no double vote: only its deadline stops it (nothing is started)
+    expect((await post(members[0]!, pubkey, attestationBody(attestation(SLOT, 1)))).status).toBe(503);
+    expect(refusedBy.size).toBe(0);
   });
 
   it('a RANDAO reveal is one group signature; deposits and unknown keys are refused', async () => {
