@@ -48,6 +48,15 @@ export {
 } from './dkg/ceremony-file.ts';
 export { FRAME_DKG } from './dkg/frames.ts';
 export { readIdentityKeystore } from './dkg/identity-keystore.ts';
+export {
+  type ReshareCeremonyProgress,
+  type ReshareCeremonyResult,
+  type ReshareCeremonyStage,
+  type RunReshareCeremonyParameters,
+  reshareConfirmationRoot,
+  runReshareCeremony,
+} from './dkg/reshare.ts';
+export { parseReshareFile, type ReshareCeremonyFile, readReshareFile } from './dkg/reshare-file.ts';
 export type { ProposerSetting } from './duties/builder-registration.ts';
 export {
   aggregateValue,

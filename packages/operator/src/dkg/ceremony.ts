@@ -222,7 +222,7 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
     } else if (frame.type === 'dkg') {
       if (member === undefined) early.push({ from, envelope: frame.envelope });
       else feed(from, frame.envelope);
-    } else {
+    } else if (frame.type === 'deposit') {
       deposits.set(from, frame);
       onDeposit?.();
     }
