@@ -53,10 +53,10 @@ export {
   type ReshareCeremonyResult,
   type ReshareCeremonyStage,
   type RunReshareCeremonyParameters,
-  reshareConfirmationRoot,
   runReshareCeremony,
 } from './dkg/reshare.ts';
 export { parseReshareFile, type ReshareCeremonyFile, readReshareFile } from './dkg/reshare-file.ts';
+export { reshareConfirmationRoot } from './dkg/reshare-shares.ts';
 export type { ProposerSetting } from './duties/builder-registration.ts';
 export {
   aggregateValue,

@@ -15,12 +15,13 @@
 //            so no new member is left silently without a working share
 //   write    new share keystores (new members) and the updated cluster file, in one rename
 //
-// A ceremony that cannot finish (a new member missing, fewer than t_old qualified dealers, a new
-// member whose share does not confirm) throws `DKG_CEREMONY_FAILED` naming the operators and writes
-// nothing; run it again (a new attempt: new X25519 keys, new ceremony id). The old shares stay valid
-// until their holders delete them, so a failed attempt loses nothing.
+// Old members absent or disqualified are left out (`excludedDealers`): any t_old qualified dealings
+// give the same group key, each dealer held to its public share. A ceremony that cannot finish (a
+// new member missing, fewer than t_old qualified dealers, a new member whose share does not confirm)
+// throws `DKG_CEREMONY_FAILED` naming the operators and writes nothing; run it again (new X25519
+// keys, new ceremony id). The old shares stay valid until their holders delete them.
 import { randomBytes } from 'node:crypto';
-import { type Bls, createBls, PublicKey, type SecretKey, Signature } from '@diva-dvt/bls-threshold';
+import { type Bls, createBls, PublicKey, type SecretKey } from '@diva-dvt/bls-threshold';
 import {
   createDkgMember,
   createEncryptionKeyPair,
@@ -37,7 +38,6 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { OperatorAddress, ValidatorCommittee } from '../committee/types.ts';
 import { OperatorError } from '../errors.ts';
-import { identityFromSecretKey, isIdentitySecretKey } from '../keys/identity.ts';
 import type { KeystoreKdf } from '../keys/keystore.ts';
 import type { P2pNetwork, PeerInfo } from '../p2p/types.ts';
 import type { DkgCeremonyStage } from './ceremony.ts';
@@ -49,6 +49,7 @@ import {
   reshareCluster,
   reshareFileDigest,
 } from './reshare-file.ts';
+import { isValidConfirmation, reshareConfirmationRoot, reshareRoles } from './reshare-shares.ts';
 
 export type ReshareCeremonyStage = Exclude<DkgCeremonyStage, 'deposit'> | 'confirm';
 
@@ -97,13 +98,6 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const addressBytes = (a: OperatorAddress) => Uint8Array.from(Buffer.from(a.slice(2), 'hex'));
 const fail = (stage: ReshareCeremonyStage, reason: string, culprits: Iterable<string> = []) =>
   new OperatorError({ code: 'DKG_CEREMONY_FAILED', stage, reason, culprits: [...new Set(culprits)].sort() });
-const invalid = (option: string, reason: string) =>
-  new OperatorError({ code: 'INVALID_OPTION', option, reason });
-
-/** The root each new member signs with its new share of validator `groupPublicKey`. */
-export function reshareConfirmationRoot(transcriptHash: Uint8Array, groupPublicKey: Uint8Array): Uint8Array {
-  return sha256(concatBytes(utf8ToBytes('diva-dkg/reshare-confirm/v1'), transcriptHash, groupPublicKey));
-}
 
 /**
  * Runs this operator's part of a resharing (see the file comment) and writes its outputs. Errors:
@@ -120,18 +114,14 @@ export async function runReshareCeremony(
       ? parseReshareFile(parameters.ceremony, parameters.ceremonyFileName, bls)
       : parameters.ceremony;
   const { network, identityKey } = parameters;
-  if (!isIdentitySecretKey(identityKey)) throw invalid('identityKey', 'not a secp256k1 secret key');
-  const self = identityFromSecretKey(identityKey).address;
-  if (self !== network.address) throw invalid('network', 'runs with another operator key');
+  const { self, position, ownShares } = reshareRoles(
+    ceremony,
+    identityKey,
+    network.address,
+    parameters.existingShares,
+  );
   const newMembers = ceremony.operators;
   const oldMembers = ceremony.oldMembers;
-  const position = newMembers.findIndex((o) => o.address === self); // -1: leaving
-  const oldPosition = oldMembers.findIndex((o) => o.address === self); // -1: joining
-  if (position < 0 && oldPosition < 0) {
-    throw invalid('identityKey', `operator ${self} is in neither committee of the ceremony file`);
-  }
-  const ownShares =
-    oldPosition < 0 ? undefined : checkOwnShares(ceremony, oldPosition, parameters.existingShares);
   await checkOutDirFree(parameters.outDir);
   await removeStaleStaging(parameters.outDir);
   const phaseMs = parameters.phaseTimeoutMs ?? 30_000;
@@ -395,18 +385,7 @@ export async function runReshareCeremony(
       for (const [from, c] of confirms) {
         if (confirmed.has(from) || faulty.has(from)) continue;
         const index = newMembers.findIndex((o) => o.address === from) + 1;
-        let ok =
-          index > 0 &&
-          c.shareIndex === index &&
-          Buffer.compare(c.transcriptHash, result.transcriptHash) === 0;
-        ok &&= c.signatures.length === roots.length;
-        try {
-          ok &&= result.validators.every((v, i) =>
-            bls.verify(v.publicShares[index - 1]!, roots[i]!, Signature.fromBytes(c.signatures[i]!)),
-          );
-        } catch {
-          ok = false;
-        }
+        const ok = index > 0 && isValidConfirmation(bls, result, roots, index, c);
         (ok ? confirmed : faulty).add(from);
       }
       progress({ stage: 'confirm', received: confirmed.size, expected: newMembers.length });
@@ -428,27 +407,6 @@ export async function runReshareCeremony(
     });
     onConfirm = undefined;
   }
-}
-
-/** The old member's shares in ceremony order, each its public share in the ceremony file. */
-function checkOwnShares(
-  ceremony: ReshareCeremonyFile,
-  oldPosition: number,
-  existing: ReadonlyMap<string, SecretKey> | undefined,
-): SecretKey[] {
-  return ceremony.validators.map((v) => {
-    const key = `0x${hex(v.groupPublicKey)}`;
-    const share = existing?.get(key);
-    if (share === undefined)
-      throw invalid('existingShares', `no share of validator ${key} (an old member deals it)`);
-    if (Buffer.compare(share.toPublicKey().bytes, v.members[oldPosition]!.publicShare) !== 0) {
-      throw invalid(
-        'existingShares',
-        `the share of validator ${key} is not share ${oldPosition + 1} of the ceremony file`,
-      );
-    }
-    return share;
-  });
 }
 
 function dkgFailure(phase: DkgPhase, error: DkgError, culprits: Set<string>): OperatorError {

@@ -77,7 +77,13 @@ function reshareText(old: readonly TestNode[], next: readonly TestNode[]): strin
 const sharesOf = (i: number) =>
   new Map<string, SecretKey>(splits.map((s) => [hex(s.groupPublicKey.bytes), s.shares[i]!.secretKey]));
 
-function run(nodes: readonly TestNode[], old: readonly TestNode[], text: string, dir: string, phaseMs = 20_000) {
+function run(
+  nodes: readonly TestNode[],
+  old: readonly TestNode[],
+  text: string,
+  dir: string,
+  phaseMs = 20_000,
+) {
   return nodes.map((node) => {
     const oldIndex = old.indexOf(node);
     return runReshareCeremony({
@@ -107,13 +113,23 @@ async function expectNewSharesSign(results: readonly ReshareCeremonyResult[]) {
       const share = SecretKeyClass.fromBytes(secret);
       partials.push({ shareIndex: r.shareIndex!, signature: bls.sign(share, message) });
     }
-    for (const pick of [partials.slice(0, 3), partials.slice(1), [partials[0]!, partials[3]!, partials[2]!]]) {
+    for (const pick of [
+      partials.slice(0, 3),
+      partials.slice(1),
+      [partials[0]!, partials[3]!, partials[2]!],
+    ]) {
       const signature = combinePartialSignatures(pick, { threshold: 3 });
       expect(bls.verify(s.groupPublicKey, message, signature)).toBe(true);
     }
     // An old share at index 4 does not combine with two new ones.
-    const mixed = [partials[0]!, partials[1]!, { shareIndex: 4, signature: bls.sign(s.shares[3]!.secretKey, message) }];
-    expect(bls.verify(s.groupPublicKey, message, combinePartialSignatures(mixed, { threshold: 3 }))).toBe(false);
+    const mixed = [
+      partials[0]!,
+      partials[1]!,
+      { shareIndex: 4, signature: bls.sign(s.shares[3]!.secretKey, message) },
+    ];
+    expect(bls.verify(s.groupPublicKey, message, combinePartialSignatures(mixed, { threshold: 3 }))).toBe(
+      false,
+    );
   }
 }
 
@@ -126,7 +142,9 @@ describe('runReshareCeremony', () => {
     try {
       const started = performance.now();
       const results = await Promise.all(run([a!, b!, c!, d!, e!], old, text, dir));
-      process.stdout.write(`reshare 4 -> 4 (1 replaced), 2 validators: ${Math.round(performance.now() - started)} ms\n`);
+      process.stdout.write(
+        `reshare 4 -> 4 (1 replaced), 2 validators: ${Math.round(performance.now() - started)} ms\n`,
+      );
       await expectNewSharesSign(results);
       for (const r of results) expect(r.excludedDealers).toEqual([]);
       // d leaves: no share, no keystore; it writes the updated cluster file only.
@@ -141,7 +159,9 @@ describe('runReshareCeremony', () => {
         expect(hex(committee.groupPublicKey)).toBe(hex(splits[v]!.groupPublicKey.bytes));
         expect(committee.members.map((m) => m.operator)).toEqual([a, b, c, e].map((n) => n!.network.address));
         // New public shares, not the old ones.
-        expect(hex(committee.members[0]!.publicShare)).not.toBe(hex(splits[v]!.publicShares[0]!.publicKey.bytes));
+        expect(hex(committee.members[0]!.publicShare)).not.toBe(
+          hex(splits[v]!.publicShares[0]!.publicKey.bytes),
+        );
       }
       expect(readdirSync(dir).filter((f) => f.includes('.dkg-'))).toEqual([]);
     } finally {
@@ -173,7 +193,9 @@ describe('runReshareCeremony', () => {
       try {
         const started = performance.now();
         const results = await Promise.all(run([a!, b!, c2, e!], [a!, b!, c2, d!], text, dir, 2_000));
-        process.stdout.write(`reshare without d (phase 2 s): ${Math.round(performance.now() - started)} ms\n`);
+        process.stdout.write(
+          `reshare without d (phase 2 s): ${Math.round(performance.now() - started)} ms\n`,
+        );
         await expectNewSharesSign(results);
         for (const r of results) expect(r.excludedDealers).toEqual([d!.network.address]);
         expect(existsSync(join(dir, d!.network.address))).toBe(false);
@@ -195,7 +217,8 @@ describe('runReshareCeremony', () => {
         try {
           parseReshareFile(JSON.stringify(o), 'r.json');
         } catch (error) {
-          if (isOperatorError(error, 'INVALID_INPUT_FILE')) return `${error.details.file} ${error.details.field}`;
+          if (isOperatorError(error, 'INVALID_INPUT_FILE'))
+            return `${error.details.file} ${error.details.field}`;
           throw error;
         }
         throw new Error('accepted');
