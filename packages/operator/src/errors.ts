@@ -223,6 +223,13 @@ export type OperatorErrorDetails =
       readonly reason: string;
       /** Operators missing or at fault (addresses), when known. */
       readonly culprits: readonly string[];
+    }
+  | {
+      /** A sealed keystore password this operator's identity key cannot open. */
+      readonly code: 'UNSEAL_FAILED';
+      readonly file: string;
+      /** Why, never the content: sealed to another operator, or not authentic for this key. */
+      readonly reason: string;
     };
 
 export type OperatorErrorCode = OperatorErrorDetails['code'];
@@ -305,6 +312,8 @@ function describe(d: OperatorErrorDetails): string {
       return `${d.path} exists already (nothing was overwritten)`;
     case 'DKG_CEREMONY_FAILED':
       return `the DKG ceremony failed at ${d.stage}: ${d.reason}${d.culprits.length > 0 ? ` (missing or faulty: ${d.culprits.join(', ')})` : ''}; nothing was written`;
+    case 'UNSEAL_FAILED':
+      return `cannot open the sealed keystore password ${d.file}: ${d.reason}`;
   }
 }
 

@@ -114,6 +114,14 @@ export {
   readOperatorsFile,
 } from './keys/operators-file.ts';
 export {
+  readSealedPassword,
+  SEALED_PASSWORD_SCHEME,
+  type SealPasswordParameters,
+  sealedPasswordFileName,
+  sealPassword,
+  unsealPassword,
+} from './keys/sealed-password.ts';
+export {
   exportInterchangeFile,
   type InterchangeSummary,
   importInterchangeFile,
