@@ -108,6 +108,12 @@ export async function runDkgCommand(args: readonly string[], out: Out): Promise<
       out(`validator ${hex(key)}: ${result.keystores[i]}`);
     out(`cluster file: ${result.clusterFile}`);
     out(`deposit data: ${result.depositDataFile}`);
+    if (result.missingDepositSigners.length > 0) {
+      // t shares signed the deposits; these members may have no keystore: ask them, reshare if lost.
+      out(
+        `warning: no deposit signature share from ${result.missingDepositSigners.join(', ')} (t of ${result.cluster.validators[0]?.members.length} signed); check that they hold their keystores`,
+      );
+    }
   } finally {
     await network.stop();
   }
