@@ -149,8 +149,11 @@ export async function runReshareCeremony(
   const hellos = new Map<string, Uint8Array>([[self, encryption.publicKey]]);
   const mismatched = new Set<string>();
   let onHello: (() => void) | undefined;
-  const sendHello = (to: OperatorAddress) =>
+  const helloSentAt = new Map<string, number>();
+  const sendHello = (to: OperatorAddress) => {
+    helloSentAt.set(to, Date.now());
     network.send(to, encodeHello(digest, encryption.publicKey, randomBytes(8)));
+  };
   let member: ReturnType<typeof createDkgMember> | undefined;
   const early: { from: string; envelope: Uint8Array }[] = [];
   const sentKinds = new Map<string, Set<number>>();
@@ -182,7 +185,12 @@ export async function runReshareCeremony(
     if (frame.type === 'hello') {
       if (Buffer.compare(frame.ceremonyDigest, digest) !== 0) return void mismatched.add(from);
       const known = hellos.get(from);
-      if (known !== undefined && Buffer.compare(known, frame.encryptionKey) === 0) return;
+      if (known !== undefined && Buffer.compare(known, frame.encryptionKey) === 0) {
+        // A repeat: the peer still lacks ours (lost with a dropped connection). Answered at most
+        // once a second, so two members answering each other's repeats stop at once.
+        if (Date.now() - (helloSentAt.get(from) ?? 0) >= 1000) sendHello(from as OperatorAddress);
+        return;
+      }
       // A new member restarted mid-ceremony: this attempt cannot use its new key (and it lost its state).
       if (known !== undefined && member !== undefined && isNew.has(from as OperatorAddress)) {
         return void culprits.add(from);
@@ -344,6 +352,7 @@ export async function runReshareCeremony(
 
   /** Waits for every new member and t_old old members, then (bounded) for the rest. */
   async function connect(): Promise<void> {
+    let waiting = true;
     const connectMs = parameters.connectTimeoutMs ?? 120_000;
     const quorum = () => newMembers.every((o) => hellos.has(o.address)) && joinedDealers().length >= tOld;
     await new Promise<void>((resolve, reject) => {
@@ -357,6 +366,13 @@ export async function runReshareCeremony(
       };
       onHello = check;
       check();
+      // Hellos again to those not heard from: a hello can be lost with a dropped connection.
+      const repeat = () => {
+        if (!waiting) return;
+        for (const o of others) if (!hellos.has(o.address)) sendHello(o.address);
+        after(2000, repeat);
+      };
+      after(2000, repeat);
       after(connectMs, () => {
         if (quorum()) return resolve();
         const missing = others.filter((o) => !hellos.has(o.address)).map((o) => o.address);
@@ -366,6 +382,7 @@ export async function runReshareCeremony(
       });
     });
     onHello = undefined;
+    waiting = false;
   }
 
   /** Sends this new member's confirmation partials and waits for every new member's, each checked. */
