@@ -4,6 +4,9 @@
 //   <outDir>/cluster.json                             the committee of every validator (identical for all)
 //   <outDir>/deposit_data-<unix time>.json            the deposit CLI's format (identical content for all)
 //
+// A resharing (./reshare.ts) writes the keystores of the new shares (none for a member that leaves)
+// and the updated cluster file, and no deposit data (`writeReshareOutputs`).
+//
 // Everything is written into a staging directory beside <outDir>, checked there (each keystore
 // decrypts to its public share, the cluster file passes the full parse with interpolation, the
 // deposit file parses with its signatures verified), and the staging directory is then renamed to
