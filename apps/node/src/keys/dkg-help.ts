@@ -22,9 +22,10 @@ Usage:
 
 Every operator runs this at about the same time. Every operator must take part: one that does not
 join, or fails during the ceremony, is named, and nothing is written; run it again to retry (a new
-attempt with new keys); only one gone after the keys were made, when T < the number of operators,
-does not stop the others (T deposit signature shares suffice): it is named in a warning. The outputs appear in DIR all at once (written aside, checked, renamed), so an
-interrupted run never leaves a half-written keystore. The cluster file and the deposit data are the
+attempt with new keys). Only one gone after the keys were made, when T is below the number of
+operators, does not stop the others (T deposit signature shares suffice): it is named in a warning.
+The outputs appear in DIR all at once (written aside, checked, renamed), so an interrupted run never
+leaves a half-written keystore. The cluster file and the deposit data are the
 same for every operator; deposit_data-*.json is the staking deposit CLI's format (for the launchpad).
 
 --reshare                 move existing validators to a new committee, keeping their keys: the old
