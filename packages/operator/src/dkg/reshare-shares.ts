@@ -4,8 +4,8 @@
 // against the new public share, it proves that the member holds a working share of the certified
 // transcript (the DKG alone only needs t of them to certify).
 import type { Bls, SecretKey } from '@diva-dvt/bls-threshold';
-import { Signature } from '@diva-dvt/bls-threshold';
-import type { DkgResult } from '@diva-dvt/dkg';
+import { PublicKey, Signature } from '@diva-dvt/bls-threshold';
+import type { CeremonyConfig, DkgResult } from '@diva-dvt/dkg';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { OperatorAddress } from '../committee/types.ts';
@@ -92,4 +92,39 @@ export function reshareRoles(
   }
   const ownShares = oldPosition < 0 ? undefined : checkOwnShares(ceremony, oldPosition, existing);
   return { self, position, oldPosition, ownShares };
+}
+
+const addressBytes = (a: OperatorAddress) => Uint8Array.from(Buffer.from(a.slice(2), 'hex'));
+
+/**
+ * The @diva-dvt/dkg resharing configuration: the old committee deals (dealer position = old share
+ * index), the new one receives with the X25519 keys of its hellos. The ceremony id hashes the file
+ * digest and those keys only, so an old member joining late deals into the same ceremony.
+ */
+export function reshareDkgConfig(
+  ceremony: ReshareCeremonyFile,
+  digest: Uint8Array,
+  recipientKeys: readonly Uint8Array[],
+): CeremonyConfig {
+  return {
+    ceremonyId: sha256(concatBytes(utf8ToBytes('diva-dkg/reshare-id/v1'), digest, ...recipientKeys)),
+    threshold: ceremony.threshold,
+    validatorCount: ceremony.validators.length,
+    recipients: ceremony.operators.map((o, i) => ({
+      address: addressBytes(o.address),
+      encryptionKey: recipientKeys[i]!,
+    })),
+    // Dealers' X25519 keys are never used (they receive nothing as dealers).
+    dealers: ceremony.oldMembers.map((o) => ({
+      address: addressBytes(o.address),
+      encryptionKey: new Uint8Array(32),
+    })),
+    reshare: {
+      previousThreshold: ceremony.oldThreshold,
+      validators: ceremony.validators.map((v) => ({
+        groupPublicKey: PublicKey.fromBytes(v.groupPublicKey),
+        publicShares: v.members.map((m) => PublicKey.fromBytes(m.publicShare)),
+      })),
+    },
+  };
 }

@@ -21,7 +21,7 @@
 // throws `DKG_CEREMONY_FAILED` naming the operators and writes nothing; run it again (new X25519
 // keys, new ceremony id). The old shares stay valid until their holders delete them.
 import { randomBytes } from 'node:crypto';
-import { type Bls, createBls, PublicKey, type SecretKey } from '@diva-dvt/bls-threshold';
+import { type Bls, createBls, type SecretKey } from '@diva-dvt/bls-threshold';
 import {
   createDkgMember,
   createEncryptionKeyPair,
@@ -34,8 +34,6 @@ import {
 import { createNodeSecp256k1Verifier, nodeX25519 } from '@diva-dvt/dkg/node';
 import { decodeEnvelope, MessageKind } from '@diva-dvt/dkg/wire';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { OperatorAddress, ValidatorCommittee } from '../committee/types.ts';
 import { OperatorError } from '../errors.ts';
 import type { KeystoreKdf } from '../keys/keystore.ts';
@@ -49,7 +47,13 @@ import {
   reshareCluster,
   reshareFileDigest,
 } from './reshare-file.ts';
-import { isValidConfirmation, reshareConfirmationRoot, reshareRoles } from './reshare-shares.ts';
+import {
+  type ConfirmationPartials,
+  isValidConfirmation,
+  reshareConfirmationRoot,
+  reshareDkgConfig,
+  reshareRoles,
+} from './reshare-shares.ts';
 
 export type ReshareCeremonyStage = Exclude<DkgCeremonyStage, 'deposit'> | 'confirm';
 
@@ -158,10 +162,7 @@ export async function runReshareCeremony(
   const early: { from: string; envelope: Uint8Array }[] = [];
   const sentKinds = new Map<string, Set<number>>();
   const culprits = new Set<string>();
-  const confirms = new Map<
-    string,
-    { transcriptHash: Uint8Array; shareIndex: number; signatures: readonly Uint8Array[] }
-  >();
+  const confirms = new Map<string, ConfirmationPartials>();
   let onConfirm: (() => void) | undefined;
 
   const joinedDealers = () => oldMembers.filter((o) => hellos.has(o.address));
@@ -259,7 +260,6 @@ export async function runReshareCeremony(
     await connect();
     // DKG
     const recipientKeys = newMembers.map((o) => hellos.get(o.address)!);
-    const ceremonyId = sha256(concatBytes(utf8ToBytes('diva-dkg/reshare-id/v1'), digest, ...recipientKeys));
     const verifier = createNodeSecp256k1Verifier();
     for (const o of participants) {
       verifier.addKnownKey(addressBytes(o.address), secp256k1.Point.fromBytes(o.publicKey).toBytes(false));
@@ -267,27 +267,7 @@ export async function runReshareCeremony(
     const result = await new Promise<DkgResult>((resolve, reject) => {
       settle = { resolve, reject };
       member = createDkgMember({
-        config: {
-          ceremonyId,
-          threshold: t,
-          validatorCount: ceremony.validators.length,
-          recipients: newMembers.map((o, i) => ({
-            address: addressBytes(o.address),
-            encryptionKey: recipientKeys[i]!,
-          })),
-          // Dealers' X25519 keys are never used (they receive nothing as dealers).
-          dealers: oldMembers.map((o) => ({
-            address: addressBytes(o.address),
-            encryptionKey: new Uint8Array(32),
-          })),
-          reshare: {
-            previousThreshold: tOld,
-            validators: ceremony.validators.map((v) => ({
-              groupPublicKey: PublicKey.fromBytes(v.groupPublicKey),
-              publicShares: v.members.map((m) => PublicKey.fromBytes(m.publicShare)),
-            })),
-          },
-        },
+        config: reshareDkgConfig(ceremony, digest, recipientKeys),
         signer: createSecp256k1Signer(identityKey),
         verifier,
         keyAgreement: nodeX25519,

@@ -22,11 +22,10 @@ import {
 } from '@diva-dvt/dkg';
 import { createNodeSecp256k1Verifier } from '@diva-dvt/dkg/node';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeDkgFrame, encodeDkg, encodeHello } from '../../src/dkg/frames.ts';
 import { parseReshareFile, reshareFileDigest } from '../../src/dkg/reshare-file.ts';
+import { reshareDkgConfig } from '../../src/dkg/reshare-shares.ts';
 import { isOperatorError, publicKeyOf, runReshareCeremony } from '../../src/index.ts';
 import { createNode, operatorKey, type TestNode } from '../helpers/p2p.ts';
 
@@ -96,28 +95,7 @@ function faultyDealer(node: TestNode, text: string): void {
         secp256k1.Point.fromBytes(o.publicKey).toBytes(false),
       );
     member = createDkgMember({
-      config: {
-        ceremonyId: sha256(concatBytes(utf8ToBytes('diva-dkg/reshare-id/v1'), digest, ...keys)),
-        threshold: ceremony.threshold,
-        validatorCount: 1,
-        recipients: ceremony.operators.map((o, i) => ({
-          address: Buffer.from(o.address.slice(2), 'hex'),
-          encryptionKey: keys[i]!,
-        })),
-        dealers: ceremony.oldMembers.map((o) => ({
-          address: Buffer.from(o.address.slice(2), 'hex'),
-          encryptionKey: new Uint8Array(32),
-        })),
-        reshare: {
-          previousThreshold: ceremony.oldThreshold,
-          validators: [
-            {
-              groupPublicKey: split.groupPublicKey,
-              publicShares: split.publicShares.map((p) => p.publicKey),
-            },
-          ],
-        },
-      },
+      config: reshareDkgConfig(ceremony, digest, keys),
       signer: createSecp256k1Signer(node.key),
       verifier,
       encryptionSecretKey: encryption.secretKey,
