@@ -234,6 +234,13 @@ export type OperatorErrorDetails =
       /** An evidence transaction was mined but reverted (its simulation had passed). */
       readonly code: 'EVIDENCE_REVERTED';
       readonly transaction: string;
+    }
+  | {
+      /** A sealed keystore password this operator's identity key cannot open. */
+      readonly code: 'UNSEAL_FAILED';
+      readonly file: string;
+      /** Why, never the content: sealed to another operator, or not authentic for this key. */
+      readonly reason: string;
     };
 
 export type OperatorErrorCode = OperatorErrorDetails['code'];
@@ -320,6 +327,8 @@ function describe(d: OperatorErrorDetails): string {
       return `invalid evidence at ${d.field}: ${d.reason}`;
     case 'EVIDENCE_REVERTED':
       return `the evidence transaction ${d.transaction} reverted`;
+    case 'UNSEAL_FAILED':
+      return `cannot open the sealed keystore password ${d.file}: ${d.reason}`;
   }
 }
 

@@ -55,6 +55,15 @@ export {
 } from './dkg/ceremony-file.ts';
 export { FRAME_DKG } from './dkg/frames.ts';
 export { readIdentityKeystore } from './dkg/identity-keystore.ts';
+export {
+  type ReshareCeremonyProgress,
+  type ReshareCeremonyResult,
+  type ReshareCeremonyStage,
+  type RunReshareCeremonyParameters,
+  runReshareCeremony,
+} from './dkg/reshare.ts';
+export { parseReshareFile, type ReshareCeremonyFile, readReshareFile } from './dkg/reshare-file.ts';
+export { reshareConfirmationRoot } from './dkg/reshare-shares.ts';
 export type { ProposerSetting } from './duties/builder-registration.ts';
 export {
   aggregateValue,
@@ -128,6 +137,14 @@ export {
   type ReadOperatorsFileOptions,
   readOperatorsFile,
 } from './keys/operators-file.ts';
+export {
+  readSealedPassword,
+  SEALED_PASSWORD_SCHEME,
+  type SealPasswordParameters,
+  sealedPasswordFileName,
+  sealPassword,
+  unsealPassword,
+} from './keys/sealed-password.ts';
 export {
   type LoadedKeyShares,
   type LoadKeySharesCachedParameters,

@@ -41,7 +41,7 @@ export const KEYS_SUBCOMMAND_HELP: Readonly<Record<string, string>> = {
 
 Usage:
   diva-node keys split --keystore FILE --password-file FILE --operators FILE --out DIR
-                       (--operator-passwords DIR | --operator-password-file FILE ...)
+                       (--operator-passwords DIR | --operator-password-file FILE ... | --seal-passwords)
                        [--committee ADDRESS,...] [--threshold T] [--cluster FILE] [--validator-index N]
 
 --keystore / --password-file   the validator's EIP-2335 keystore and its password file
@@ -50,6 +50,10 @@ Usage:
                                (share index 1, 2, ...), or those named by --committee
 --operator-passwords DIR       one password file per operator: DIR/<address>.txt
 --operator-password-file FILE  or one per operator, repeated, in committee order
+--seal-passwords               or no passwords to share: each keystore gets a random password,
+                               sealed to its operator's identity key (p2pPublicKey in the operators
+                               file) beside it as keystore-<validator key>-<i>.password.sealed; only
+                               that operator's node opens it (keys import finds it by itself)
 --threshold T                  default ceil(2n/3): 11 of 16
 --out DIR                      receives DIR/<address>/keystore-<validator key>-<share index>.json
 --cluster FILE                 the cluster file to write (default DIR/cluster.json); if it exists the
@@ -62,9 +66,12 @@ cluster file.`,
   import: `diva-node keys import - add a share keystore to this node's key directory
 
 Usage:
-  diva-node keys import --config FILE --keystore FILE --password-file FILE [--cluster FILE]
+  diva-node keys import --config FILE --keystore FILE [--password-file FILE | --sealed-password-file FILE]
+                        [--cluster FILE]
 
-The keystore is decrypted with its password file and stored re-encrypted to the node's password
+The keystore is decrypted with its password file, or with its password sealed to this node's
+identity (--sealed-password-file; default: keystore-….password.sealed beside the keystore, when no
+--password-file is given), and stored re-encrypted to the node's password
 (keys.passwordFile of the configuration) as keys.dir/keystore-<validator key>-<share index>.json.
 The cluster file (default: the configuration's) must give that share to this node's operator.
 Restart the node to sign with it.`,

@@ -17,10 +17,12 @@ type Out = (line: string) => void;
 const hex = (bytes: Uint8Array): string => `0x${Buffer.from(bytes).toString('hex')}`;
 
 /** A DKG message is at most 1.6 MB (128 validators of 64 members); the network's default cap is 1 MiB. */
-const MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
+export const MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
 
 /** Prints a stage when it starts and when its count completes. */
-function progressPrinter(out: Out): (p: DkgCeremonyProgress) => void {
+export function progressPrinter(
+  out: Out,
+): (p: Pick<DkgCeremonyProgress, 'received' | 'expected'> & { stage: string }) => void {
   let last = '';
   return (p) => {
     const line =
@@ -35,6 +37,10 @@ function progressPrinter(out: Out): (p: DkgCeremonyProgress) => void {
 }
 
 export async function runDkgCommand(args: readonly string[], out: Out): Promise<void> {
+  if (args.includes('--reshare')) {
+    const { runReshareCommand } = await import('./reshare-command.ts');
+    return runReshareCommand(args, out);
+  }
   const flags = parseFlags(args, {
     ceremony: 'value',
     'identity-keystore': 'value',
@@ -102,6 +108,12 @@ export async function runDkgCommand(args: readonly string[], out: Out): Promise<
       out(`validator ${hex(key)}: ${result.keystores[i]}`);
     out(`cluster file: ${result.clusterFile}`);
     out(`deposit data: ${result.depositDataFile}`);
+    if (result.missingDepositSigners.length > 0) {
+      // t shares signed the deposits; these members may have no keystore: ask them, reshare if lost.
+      out(
+        `warning: no deposit signature share from ${result.missingDepositSigners.join(', ')} (t of ${result.cluster.validators[0]?.members.length} signed); check that they hold their keystores`,
+      );
+    }
   } finally {
     await network.stop();
   }

@@ -1,5 +1,6 @@
 // `diva-node keys split|import|list|delete`: flags and the node configuration in, one call to
 // @diva-dvt/operator's key tooling, a short report out. See ./command.ts for help and errors.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   deleteKeyShare,
@@ -12,6 +13,7 @@ import {
   operatorPasswordFiles,
   readClusterFile,
   readOperatorsFile,
+  sealedPasswordFileName,
   splitKeystore,
 } from '@diva-dvt/operator';
 import { readNodeConfig } from '../config.ts';
@@ -29,6 +31,7 @@ async function split(args: readonly string[], out: Out): Promise<void> {
     operators: 'value',
     'operator-passwords': 'value',
     'operator-password-file': 'values',
+    'seal-passwords': 'boolean',
     committee: 'values',
     threshold: 'value',
     out: 'value',
@@ -41,11 +44,13 @@ async function split(args: readonly string[], out: Out): Promise<void> {
   const outDir = flags.required('out');
   const passwordsDir = flags.value('operator-passwords');
   const passwordFiles = flags.values('operator-password-file');
-  if ((passwordsDir === undefined) === (passwordFiles.length === 0)) {
+  const seal = flags.has('seal-passwords');
+  if ([passwordsDir !== undefined, passwordFiles.length > 0, seal].filter(Boolean).length !== 1) {
     throw new DivaNodeError({
       code: 'INVALID_ARGUMENTS',
       argument: '--operator-passwords',
-      reason: 'give either a password directory or one --operator-password-file per operator',
+      reason:
+        'give one of a password directory, one --operator-password-file per operator, or --seal-passwords',
     });
   }
   const committee = flags.values('committee');
@@ -77,14 +82,22 @@ async function split(args: readonly string[], out: Out): Promise<void> {
     passwordFile,
     operators,
     threshold,
-    sharePasswordFiles:
-      passwordsDir === undefined ? passwordFiles : operatorPasswordFiles(passwordsDir, operators),
+    ...(seal
+      ? { sealPasswords: true }
+      : {
+          sharePasswordFiles:
+            passwordsDir === undefined ? passwordFiles : operatorPasswordFiles(passwordsDir, operators),
+        }),
     outDir,
     clusterFile: flags.value('cluster') ?? join(outDir, 'cluster.json'),
     ...(indexFlag === undefined ? {} : { validatorIndex: integerFlag(indexFlag, '--validator-index', 0) }),
   });
   out(`validator ${hex(result.groupPublicKey)}: ${threshold} of ${n}`);
-  for (const share of result.shares) out(`  share ${share.shareIndex} for ${share.operator}: ${share.file}`);
+  for (const share of result.shares) {
+    const sealed =
+      share.sealedPasswordFile === undefined ? '' : ` (password sealed: ${share.sealedPasswordFile})`;
+    out(`  share ${share.shareIndex} for ${share.operator}: ${share.file}${sealed}`);
+  }
   out(`cluster file: ${result.clusterFile}`);
 }
 
@@ -93,14 +106,37 @@ async function importShare(args: readonly string[], out: Out): Promise<void> {
     config: 'value',
     keystore: 'value',
     'password-file': 'value',
+    'sealed-password-file': 'value',
     cluster: 'value',
   });
   const config = await readNodeConfig(flags.required('config'));
+  const keystoreFile = flags.required('keystore');
+  const passwordFile = flags.value('password-file');
+  let sealedPasswordFile = flags.value('sealed-password-file');
+  if (passwordFile !== undefined && sealedPasswordFile !== undefined) {
+    throw new DivaNodeError({
+      code: 'INVALID_ARGUMENTS',
+      argument: '--sealed-password-file',
+      reason: 'give either --password-file or --sealed-password-file',
+    });
+  }
+  // A split with --seal-passwords leaves the sealed password beside the keystore.
+  if (passwordFile === undefined && sealedPasswordFile === undefined) {
+    const beside = sealedPasswordFileName(keystoreFile);
+    if (!existsSync(beside)) {
+      throw new DivaNodeError({
+        code: 'INVALID_ARGUMENTS',
+        argument: '--password-file',
+        reason: `required (no sealed password ${beside} beside the keystore)`,
+      });
+    }
+    sealedPasswordFile = beside;
+  }
   const { bls } = await loadRuntimeBls();
   const imported = await importShareKeystore({
     bls,
-    keystoreFile: flags.required('keystore'),
-    passwordFile: flags.required('password-file'),
+    keystoreFile,
+    ...(passwordFile === undefined ? { sealedPasswordFile: sealedPasswordFile! } : { passwordFile }),
     keysDir: config.keys.dir,
     keysPasswordFile: config.keys.passwordFile,
     clusterFile: flags.value('cluster') ?? config.cluster,

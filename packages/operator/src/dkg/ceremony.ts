@@ -8,9 +8,9 @@
 //            partials; any t valid ones combine into the group signature (the same for everyone)
 //   write    share keystores, cluster file and deposit data, in one rename (./outputs.ts)
 //
-// Every operator must take part: a member missing at connect, a dealer not qualified, or fewer than
-// t deposit partials end the ceremony with `DKG_CEREMONY_FAILED` naming the operators, and nothing
-// is written; running it again is a new attempt (new encryption keys, new ceremony id).
+// A member missing at connect, a dealer not qualified, or fewer than t deposit partials end the
+// ceremony with `DKG_CEREMONY_FAILED` naming the operators, nothing written; a retry is a new attempt.
+// One gone only by the deposit stage (t < n) does not stop it: `missingDepositSigners` names it.
 import { randomBytes } from 'node:crypto';
 import { type Bls, createBls } from '@diva-dvt/bls-threshold';
 import {
@@ -97,6 +97,8 @@ export interface DkgCeremonyResult extends CeremonyOutputs {
   readonly shareIndex: number;
   readonly groupPublicKeys: readonly Uint8Array[];
   readonly transcriptHash: Uint8Array;
+  /** Operators whose deposit signature shares had not arrived by the end (t < n: they were not needed). */
+  readonly missingDepositSigners: readonly string[];
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -222,7 +224,7 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
     } else if (frame.type === 'dkg') {
       if (member === undefined) early.push({ from, envelope: frame.envelope });
       else feed(from, frame.envelope);
-    } else {
+    } else if (frame.type === 'deposit') {
       deposits.set(from, frame);
       onDeposit?.();
     }
@@ -348,6 +350,7 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
       shareIndex: position + 1,
       groupPublicKeys: result.validators.map((v) => v.groupPublicKey.bytes),
       transcriptHash: result.transcriptHash,
+      missingDepositSigners: others.filter((o) => !deposits.has(o.address)).map((o) => o.address),
     };
   } finally {
     closed = true;
@@ -355,7 +358,6 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
     timers.clear();
   }
 
-  /** Sends this member's deposit partials and combines t valid ones per validator. */
   /** Sends this member's deposit partials and waits for t usable ones per validator (./deposits.ts). */
   async function signDeposits(result: DkgResult): Promise<Uint8Array[]> {
     const roots = depositSigningRoots(ceremony, result);

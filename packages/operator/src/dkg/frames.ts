@@ -4,6 +4,8 @@
 //   hello   = 0x10 0x00 ceremonyFileDigest:32 encryptionKey:32 nonce:8
 //   dkg     = 0x10 0x01 envelope                       a @diva-dvt/dkg signed envelope, as is
 //   deposit = 0x10 0x02 transcriptHash:32 shareIndex:u16be signature:96 × validators
+//   confirm = 0x10 0x03 (the deposit layout)           resharing: each new member's partials over
+//                                                      the confirmation roots (./reshare.ts)
 //
 // The network authenticates the sender of every message (Noise with the operator key), so a hello
 // needs no signature of its own. The nonce makes a repeated hello new bytes (the network drops
@@ -13,6 +15,7 @@ export const FRAME_DKG = 0x10;
 const HELLO = 0;
 const DKG = 1;
 const DEPOSIT = 2;
+const CONFIRM = 3;
 
 export type DkgFrame =
   | {
@@ -22,7 +25,7 @@ export type DkgFrame =
     }
   | { readonly type: 'dkg'; readonly envelope: Uint8Array }
   | {
-      readonly type: 'deposit';
+      readonly type: 'deposit' | 'confirm';
       readonly transcriptHash: Uint8Array;
       readonly shareIndex: number;
       readonly signatures: readonly Uint8Array[];
@@ -52,9 +55,10 @@ export function encodeDeposit(
   transcriptHash: Uint8Array,
   shareIndex: number,
   signatures: readonly Uint8Array[],
+  type: 'deposit' | 'confirm' = 'deposit',
 ): Uint8Array {
   const out = new Uint8Array(2 + 32 + 2 + 96 * signatures.length);
-  out.set([FRAME_DKG, DEPOSIT]);
+  out.set([FRAME_DKG, type === 'deposit' ? DEPOSIT : CONFIRM]);
   out.set(transcriptHash, 2);
   new DataView(out.buffer).setUint16(34, shareIndex);
   for (const [i, s] of signatures.entries()) out.set(s, 36 + 96 * i);
@@ -69,11 +73,13 @@ export function decodeDkgFrame(bytes: Uint8Array): DkgFrame | undefined {
     return { type: 'hello', ceremonyDigest: body.slice(0, 32), encryptionKey: body.slice(32, 64) };
   }
   if (bytes[1] === DKG && body.length > 0) return { type: 'dkg', envelope: body.slice() };
-  if (bytes[1] === DEPOSIT && body.length >= 34 + 96 && (body.length - 34) % 96 === 0) {
+  const partials = bytes[1] === DEPOSIT || bytes[1] === CONFIRM;
+  if (partials && body.length >= 34 + 96 && (body.length - 34) % 96 === 0) {
     const shareIndex = new DataView(body.buffer, body.byteOffset).getUint16(32);
     const signatures: Uint8Array[] = [];
     for (let at = 34; at < body.length; at += 96) signatures.push(body.slice(at, at + 96));
-    return { type: 'deposit', transcriptHash: body.slice(0, 32), shareIndex, signatures };
+    const type = bytes[1] === DEPOSIT ? 'deposit' : 'confirm';
+    return { type, transcriptHash: body.slice(0, 32), shareIndex, signatures };
   }
   return undefined;
 }

@@ -4,6 +4,9 @@
 //   <outDir>/cluster.json                             the committee of every validator (identical for all)
 //   <outDir>/deposit_data-<unix time>.json            the deposit CLI's format (identical content for all)
 //
+// A resharing (./reshare.ts) writes the keystores of the new shares (none for a member that leaves)
+// and the updated cluster file, and no deposit data (`writeReshareOutputs`).
+//
 // Everything is written into a staging directory beside <outDir>, checked there (each keystore
 // decrypts to its public share, the cluster file passes the full parse with interpolation, the
 // deposit file parses with its signatures verified), and the staging directory is then renamed to
@@ -104,53 +107,91 @@ export function clusterOfResult(ceremony: CeremonyFile, result: DkgResult): Clus
   return { version: 1, operators: ceremony.operators, validators };
 }
 
+/** One share keystore to write: this operator's share of one validator. */
+interface ShareToWrite {
+  readonly groupPublicKey: Uint8Array;
+  readonly shareIndex: number;
+  readonly secretKey: SecretKey;
+  /** The share's public key in the cluster file: the keystore must read back to it. */
+  readonly publicShare: PublicKey;
+}
+
+/**
+ * Runs `write` in a fresh staging directory beside `outDir`, then renames it to `outDir` in one step;
+ * on any failure the staging directory is removed and nothing appears at `outDir`.
+ */
+async function staged<T>(outDir: string, write: (staging: string) => Promise<T>): Promise<T> {
+  await checkOutDirFree(outDir);
+  const staging = join(dirname(outDir), `.${basename(outDir)}.dkg-${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await mkdir(dirname(outDir), { recursive: true });
+    await mkdir(staging, { mode: 0o700 });
+    const out = await write(staging);
+    // rename(2) replaces an empty directory: outDir, if it exists, was checked empty above.
+    await rename(staging, outDir);
+    return out;
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    if (isOperatorError(error)) throw error;
+    throw new OperatorError(
+      { code: 'FILE_ACCESS_FAILED', path: outDir, operation: 'write' },
+      { cause: error },
+    );
+  }
+}
+
+/** Writes each share keystore into `dir` and reads it back (it must decrypt to its public share). */
+async function writeCheckedShares(
+  dir: string,
+  shares: readonly ShareToWrite[],
+  password: string,
+  kdf: KeystoreKdf,
+): Promise<string[]> {
+  const names: string[] = [];
+  for (const share of shares) {
+    const file = await writeShareKeystore({
+      dir,
+      groupPublicKey: share.groupPublicKey,
+      share: { shareIndex: share.shareIndex, secretKey: share.secretKey },
+      password,
+      kdf,
+    });
+    const { secret } = await decryptKeystoreFile(file, password);
+    const back = SecretKey.fromBytes(secret).toPublicKey();
+    secret.fill(0);
+    if (!back.equals(share.publicShare)) {
+      throw new OperatorError({
+        code: 'INVALID_OPTION',
+        option: 'outDir',
+        reason: `${file} does not read back as share ${share.shareIndex}`,
+      });
+    }
+    names.push(basename(file));
+  }
+  return names;
+}
+
 /** Writes and checks the outputs in a staging directory, then renames it to `outDir` (see the file comment). */
 export async function writeCeremonyOutputs(
   parameters: WriteCeremonyOutputsParameters,
 ): Promise<CeremonyOutputs> {
   const { outDir, ceremony, result, bls } = parameters;
   const shareIndex = result.shareIndex;
-  if (shareIndex === undefined) {
+  if (shareIndex === undefined || result.validators.some((v) => v.secretShare === undefined)) {
     throw new OperatorError({
       code: 'INVALID_OPTION',
-      option: 'identity',
-      reason: 'not a member of the ceremony',
+      option: 'result',
+      reason: 'this operator holds no valid share',
     });
   }
-  await checkOutDirFree(outDir);
-  const staging = join(dirname(outDir), `.${basename(outDir)}.dkg-${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await mkdir(dirname(outDir), { recursive: true });
-    await mkdir(staging, { mode: 0o700 });
-    const names: string[] = [];
-    for (const v of result.validators) {
-      if (v.secretShare === undefined) {
-        throw new OperatorError({
-          code: 'INVALID_OPTION',
-          option: 'result',
-          reason: 'this operator holds no valid share',
-        });
-      }
-      const file = await writeShareKeystore({
-        dir: staging,
-        groupPublicKey: v.groupPublicKey.bytes,
-        share: { shareIndex, secretKey: v.secretShare },
-        password: parameters.password,
-        kdf: parameters.kdf,
-      });
-      // Read back: the keystore decrypts to this operator's public share.
-      const { secret } = await decryptKeystoreFile(file, parameters.password);
-      const back = SecretKey.fromBytes(secret).toPublicKey();
-      secret.fill(0);
-      if (!back.equals(v.publicShares[shareIndex - 1]!)) {
-        throw new OperatorError({
-          code: 'INVALID_OPTION',
-          option: 'outDir',
-          reason: `${file} does not read back as share ${shareIndex}`,
-        });
-      }
-      names.push(basename(file));
-    }
+  return staged(outDir, async (staging) => {
+    const shares = result.validators.map((v) => ({
+      groupPublicKey: v.groupPublicKey.bytes,
+      shareIndex,
+      secretKey: v.secretShare!,
+      publicShare: v.publicShares[shareIndex - 1]!,
+    }));
+    const names = await writeCheckedShares(staging, shares, parameters.password, parameters.kdf);
     const cluster = clusterOfResult(ceremony, result);
     const clusterText = formatClusterFile(cluster);
     const checked = parseClusterFile(clusterText, { file: join(outDir, CLUSTER_FILE_NAME), bls });
@@ -174,8 +215,6 @@ export async function writeCeremonyOutputs(
         bls.verify(PublicKey.fromBytes(pubkey), root, Signature.fromBytes(signature)),
     });
     await writeFileAtomic(join(staging, depositName), depositText);
-    // rename(2) replaces an empty directory: outDir, if it exists, was checked empty above.
-    await rename(staging, outDir);
     return {
       outDir,
       keystores: names.map((n) => join(outDir, n)),
@@ -183,12 +222,35 @@ export async function writeCeremonyOutputs(
       depositDataFile: join(outDir, depositName),
       cluster: checked,
     };
-  } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    if (isOperatorError(error)) throw error;
-    throw new OperatorError(
-      { code: 'FILE_ACCESS_FAILED', path: outDir, operation: 'write' },
-      { cause: error },
-    );
-  }
+  });
+}
+
+export interface WriteReshareOutputsParameters {
+  readonly outDir: string;
+  /** The updated cluster file (checked in full here before it is written). */
+  readonly cluster: ClusterFile;
+  /** This operator's new shares (none for a member that leaves). */
+  readonly shares: readonly ShareToWrite[];
+  readonly password: string;
+  readonly kdf: KeystoreKdf;
+  readonly bls: Bls;
+}
+
+/** A resharing's outputs: the new share keystores and the updated cluster file, staged and renamed. */
+export async function writeReshareOutputs(
+  parameters: WriteReshareOutputsParameters,
+): Promise<Omit<CeremonyOutputs, 'depositDataFile'>> {
+  const { outDir, bls } = parameters;
+  return staged(outDir, async (staging) => {
+    const names = await writeCheckedShares(staging, parameters.shares, parameters.password, parameters.kdf);
+    const clusterText = formatClusterFile(parameters.cluster);
+    const checked = parseClusterFile(clusterText, { file: join(outDir, CLUSTER_FILE_NAME), bls });
+    await writeFileAtomic(join(staging, CLUSTER_FILE_NAME), clusterText);
+    return {
+      outDir,
+      keystores: names.map((n) => join(outDir, n)),
+      clusterFile: join(outDir, CLUSTER_FILE_NAME),
+      cluster: checked,
+    };
+  });
 }

@@ -6,21 +6,23 @@
 // will load it at start (`loadKeyShares` checks the same).
 import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { schemaValidationErrors } from '@chainsafe/bls-keystore';
-import type { Bls } from '@diva-dvt/bls-threshold';
+import { type IKeystore, schemaValidationErrors } from '@chainsafe/bls-keystore';
+import { type Bls, SecretKey } from '@diva-dvt/bls-threshold';
 import { type ClusterFile, readClusterFile } from '../committee/cluster-file.ts';
 import type { OperatorAddress } from '../committee/types.ts';
-import { OperatorError } from '../errors.ts';
+import { isOperatorError, OperatorError } from '../errors.ts';
 import type { SlashingInterchange, SlashingProtection } from '../slashing-protection.ts';
 import { pathExists, writeFileAtomic } from './files.ts';
 import {
   decryptBlsKeystore,
+  decryptKeystoreFile,
   type KeystoreKdf,
   loadIdentity,
   readPasswordFile,
   shareKeystoreFileName,
   writeShareKeystore,
 } from './keystore.ts';
+import { readSealedPassword } from './sealed-password.ts';
 
 const hex = (bytes: Uint8Array): `0x${string}` => `0x${Buffer.from(bytes).toString('hex')}`;
 const SHARE_FILE = /^keystore-([0-9a-f]{96})-([1-9][0-9]*)\.json$/;
@@ -28,8 +30,10 @@ const SHARE_FILE = /^keystore-([0-9a-f]{96})-([1-9][0-9]*)\.json$/;
 export interface ImportShareKeystoreParameters {
   /** The share's EIP-2335 keystore (its `pubkey`, if any, is checked). */
   readonly keystoreFile: string;
-  /** The password file of that keystore. */
-  readonly passwordFile: string;
+  /** The password file of that keystore (or `sealedPasswordFile`). */
+  readonly passwordFile?: string;
+  /** Instead: its password sealed to this node's identity key (`keys split --seal-passwords`). */
+  readonly sealedPasswordFile?: string;
   /** The node's key directory (holds identity.json). */
   readonly keysDir: string;
   /** The node's password file: the imported share is encrypted to it. */
@@ -49,6 +53,47 @@ export interface ImportedKeyShare {
   readonly file: string;
 }
 
+/** The share keystore decrypted with its password file or its sealed password. */
+async function decryptShare(
+  parameters: ImportShareKeystoreParameters,
+  identitySecretKey: Uint8Array,
+): Promise<{ keystore: IKeystore; secretKey: SecretKey }> {
+  const { keystoreFile, passwordFile, sealedPasswordFile } = parameters;
+  if ((passwordFile === undefined) === (sealedPasswordFile === undefined)) {
+    throw new OperatorError({
+      code: 'INVALID_OPTION',
+      option: 'passwordFile',
+      reason: 'give either passwordFile or sealedPasswordFile',
+    });
+  }
+  if (passwordFile !== undefined) return decryptBlsKeystore(keystoreFile, passwordFile);
+  const { password } = await readSealedPassword(sealedPasswordFile!, identitySecretKey);
+  let decrypted: { keystore: IKeystore; secret: Uint8Array };
+  try {
+    decrypted = await decryptKeystoreFile(keystoreFile, password);
+  } catch (error) {
+    if (isOperatorError(error, 'WRONG_KEYSTORE_PASSWORD')) {
+      throw new OperatorError({
+        code: 'WRONG_KEYSTORE_PASSWORD',
+        file: keystoreFile,
+        passwordFile: sealedPasswordFile!,
+      });
+    }
+    throw error;
+  }
+  try {
+    return { keystore: decrypted.keystore, secretKey: SecretKey.fromBytes(decrypted.secret) };
+  } catch {
+    throw new OperatorError({
+      code: 'INVALID_KEYSTORE',
+      file: keystoreFile,
+      reason: 'does not hold a BLS secret key',
+    });
+  } finally {
+    decrypted.secret.fill(0);
+  }
+}
+
 /**
  * Imports one share keystore into the node's key store, re-encrypted to the node's password.
  * `UNKNOWN_PUBKEY` when the share's public key is no member's public share in the cluster file,
@@ -65,7 +110,7 @@ export async function importShareKeystore(
     ...(parameters.bls ? { bls: parameters.bls } : {}),
   });
   const nodePassword = await readPasswordFile(parameters.keysPasswordFile);
-  const { keystore, secretKey } = await decryptBlsKeystore(keystoreFile, parameters.passwordFile);
+  const { keystore, secretKey } = await decryptShare(parameters, identity.secretKey);
   const publicShare = secretKey.toPublicKey().bytes;
   const declared = (keystore.pubkey ?? '').toLowerCase().replace(/^0x/, '');
   if (declared !== '' && declared !== hex(publicShare).slice(2)) {

@@ -8,6 +8,9 @@
 //
 // Layout: <outDir>/<operator address>/keystore-<group key>-<shareIndex>.json, the name the node's
 // key store uses (./keystore.ts), so an operator whose node password is the share's can copy it.
+// With `sealPasswords`, each keystore gets a random password sealed to its operator's identity key
+// beside it (keystore-<group key>-<shareIndex>.password.sealed, ./sealed-password.ts): no password
+// is shared with anyone, and `importShareKeystore` opens it with the node's identity.
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -31,6 +34,7 @@ import {
   shareKeystoreFileName,
   writeShareKeystore,
 } from './keystore.ts';
+import { randomKeystorePassword, sealedPasswordFileName, sealPassword } from './sealed-password.ts';
 
 export interface SplitKeystoreParameters {
   /** The validator's EIP-2335 keystore. */
@@ -42,7 +46,9 @@ export interface SplitKeystoreParameters {
   /** t: any t shares sign. */
   readonly threshold: number;
   /** One password file per operator, in the order of `operators`: each share is encrypted to its own. */
-  readonly sharePasswordFiles: readonly string[];
+  readonly sharePasswordFiles?: readonly string[];
+  /** Instead of password files: a random password per keystore, sealed to its operator's identity key. */
+  readonly sealPasswords?: boolean;
   /** Receives `<operator address>/keystore-<group key>-<shareIndex>.json` per operator. */
   readonly outDir: string;
   /** The cluster file to write. When it exists the validator is added to it (new operators too). */
@@ -62,6 +68,8 @@ export interface SplitKeystoreShare {
   /** 1-based. */
   readonly shareIndex: number;
   readonly file: string;
+  /** With `sealPasswords`: the keystore's password, sealed to the operator. */
+  readonly sealedPasswordFile?: string;
 }
 
 export interface SplitKeystoreResult {
@@ -116,13 +124,15 @@ function mergeOperators(
 }
 
 function checkCommitteeInput(parameters: SplitKeystoreParameters): void {
-  const { operators, threshold, sharePasswordFiles } = parameters;
+  const { operators, threshold, sharePasswordFiles = [] } = parameters;
   const n = operators.length;
   if (n === 0) invalid('operators', 'expected at least one operator');
   if (!Number.isInteger(threshold) || threshold < 1 || threshold > n) {
     invalid('threshold', `expected an integer in 1..${n} (the committee size)`);
   }
-  if (sharePasswordFiles.length !== n) {
+  if (parameters.sealPasswords === true) {
+    if (sharePasswordFiles.length > 0) invalid('sharePasswordFiles', 'not with sealPasswords');
+  } else if (sharePasswordFiles.length !== n) {
     invalid(
       'sharePasswordFiles',
       `expected one password file per operator (${n}), got ${sharePasswordFiles.length}`,
@@ -178,7 +188,9 @@ export async function splitKeystore(parameters: SplitKeystoreParameters): Promis
   const n = operators.length;
   // Every input is read and checked before the key is decrypted and anything is written.
   const passwords: string[] = [];
-  for (const file of parameters.sharePasswordFiles) passwords.push(await readPasswordFile(file));
+  const sealed = parameters.sealPasswords === true;
+  if (sealed) for (const _ of operators) passwords.push(randomKeystorePassword());
+  else for (const file of parameters.sharePasswordFiles ?? []) passwords.push(await readPasswordFile(file));
   const existing = await readExistingCluster(clusterFile, bls);
   const mergedOperators = mergeOperators(existing?.cluster.operators ?? [], operators, clusterFile);
   const secretKey = await readValidatorKey(parameters.keystoreFile, parameters.passwordFile);
@@ -197,7 +209,8 @@ export async function splitKeystore(parameters: SplitKeystoreParameters): Promis
   const files = operators.map((o, i) =>
     join(outDir, o.address, shareKeystoreFileName(groupPublicKey, i + 1)),
   );
-  for (const file of files)
+  const sealedFiles = files.map(sealedPasswordFileName);
+  for (const file of [...files, ...(sealed ? sealedFiles : [])])
     if (await pathExists(file)) throw new OperatorError({ code: 'FILE_EXISTS', path: file });
 
   const split = splitSecretKey(secretKey, {
@@ -245,6 +258,15 @@ export async function splitKeystore(parameters: SplitKeystoreParameters): Promis
         ...(parameters.kdf ? { kdf: parameters.kdf } : {}),
       });
       created.push(file);
+      if (sealed) {
+        const text = sealPassword({
+          password: passwords[i]!,
+          recipient: operator,
+          keystorePubkey: split.publicShares[i]!.publicKey.bytes,
+        });
+        created.push(sealedFiles[i]!);
+        await writeFileAtomic(sealedFiles[i]!, text, 0o600);
+      }
     }
     // Read every keystore back: it decrypts with its operator's password to its public share.
     for (const [i, file] of files.entries()) {
@@ -264,7 +286,12 @@ export async function splitKeystore(parameters: SplitKeystoreParameters): Promis
       committee,
       clusterFile,
       cluster: checked,
-      shares: operators.map((o, i) => ({ operator: o.address, shareIndex: i + 1, file: files[i]! })),
+      shares: operators.map((o, i) => ({
+        operator: o.address,
+        shareIndex: i + 1,
+        file: files[i]!,
+        ...(sealed ? { sealedPasswordFile: sealedFiles[i]! } : {}),
+      })),
     };
   } catch (error) {
     for (const path of created.reverse()) await rm(path, { recursive: true, force: true });

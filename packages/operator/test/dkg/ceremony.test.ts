@@ -216,6 +216,50 @@ describe('runDkgCeremony', () => {
     }
   }, 30_000);
 
+  it('a member that drops out after the key generation (t < n): the others finish with t deposit shares and name it', async () => {
+    const nodes = await startNodes(['q', 'r', 's', 'u']);
+    const text = ceremonyText(nodes, { threshold: 3, validators: 1 });
+    const leaver = nodes[3]!;
+    const dir = join(root, 'dropped-late');
+    try {
+      const outcomes = await Promise.allSettled(
+        nodes.map((node, i) =>
+          runDkgCeremony({
+            identityKey: node.key,
+            ceremony: text,
+            network: node.network,
+            outDir: join(dir, `out-${i}`),
+            password: 'pw',
+            kdf: 'fast',
+            phaseTimeoutMs: 5_000,
+            lingerMs: 500,
+            // Its transcript goes out (stop flushes the queue), then its process is gone.
+            onProgress: (p) => i === 3 && p.stage === 'finish' && void node.network.stop(),
+          }),
+        ),
+      );
+      expect(outcomes[3]!.status).toBe('rejected');
+      const results = outcomes.slice(0, 3).map((o) => {
+        expect(o.status, String((o as PromiseRejectedResult).reason)).toBe('fulfilled');
+        return (o as PromiseFulfilledResult<Awaited<ReturnType<typeof runDkgCeremony>>>).value;
+      });
+      for (const r of results) expect(r.missingDepositSigners).toEqual([leaver.network.address]);
+      // The same deposit data at the three, its signature the validator's (t = 3 shares suffice).
+      const deposits = results.map((r) => readFileSync(r.depositDataFile, 'utf8'));
+      expect(new Set(deposits).size).toBe(1);
+      const bls = createBls();
+      const entries = parseDepositDataFile(deposits[0]!, {
+        forkVersion: Uint8Array.of(0, 0, 0x10, 0x20),
+        verifySignature: (pk, rootBytes, sig) =>
+          bls.verify(PublicKey.fromBytes(pk), rootBytes, Signature.fromBytes(sig)),
+      });
+      expect(entries.map((e) => hex(e.data.pubkey))).toEqual(results[0]!.groupPublicKeys.map(hex));
+      expect(existsSync(join(dir, 'out-3'))).toBe(false);
+    } finally {
+      await Promise.all(nodes.slice(0, 3).map((n) => n.network.stop()));
+    }
+  }, 30_000);
+
   it('an operator holding a different ceremony file is named; nobody writes anything', async () => {
     const nodes = await startNodes(['i', 'j', 'k']);
     const text = ceremonyText(nodes);

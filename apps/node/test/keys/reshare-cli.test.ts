@@ -1,0 +1,226 @@
+// `diva-node keys dkg --reshare` as real processes over real libp2p on loopback: a validator held
+// 3 of 4 by op0..op3 moves to op0, op1, op2, op4 (op3 replaced). Old members read their shares from
+// their key directories; every process writes the same cluster file; the new shares, loaded as a node
+// loads them, sign and combine under the unchanged validator key; the leaving member gets no keystore.
+// Then op3 is gone for good: the others reshare again without it, naming it; with op2 gone too the
+// run ends with one stderr line naming both, exit status 1 and nothing written.
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  combinePartialSignatures,
+  createBls,
+  PublicKey,
+  SecretKey,
+  splitSecretKey,
+} from '@diva-dvt/bls-threshold';
+import {
+  generateIdentity,
+  loadKeyShares,
+  type OperatorIdentity,
+  parseClusterFile,
+  writeIdentityKeystore,
+  writeShareKeystore,
+} from '@diva-dvt/operator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`;
+const root = mkdtempSync(join(tmpdir(), 'diva-reshare-cli-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const at = (...parts: string[]) => join(root, ...parts);
+const bls = createBls();
+
+interface Run {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(args: readonly string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn('nice', ['-n', '19', process.execPath, CLI, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
+const operators: OperatorIdentity[] = Array.from({ length: 5 }, () => generateIdentity());
+const validatorKey = SecretKey.fromBytes(new Uint8Array(32).fill(7));
+const split = splitSecretKey(validatorKey, { threshold: 3, shareCount: 4 });
+const entries: { address: string; p2pPublicKey: string; multiaddrs: string[] }[] = [];
+
+const reshareArgs = (ceremony: string, i: number, out: string, ...more: string[]) => [
+  'keys',
+  'dkg',
+  '--reshare',
+  '--ceremony',
+  ceremony,
+  '--identity-keystore',
+  at(`op${i}`, 'identity.json'),
+  '--password-file',
+  at(`op${i}-password.txt`),
+  '--out',
+  out,
+  ...more,
+];
+
+function ceremonyFile(name: string): string {
+  const file = at(name);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      version: 1,
+      type: 'reshare',
+      previous: {
+        version: 1,
+        operators: entries.slice(0, 4),
+        validators: [
+          {
+            groupPublicKey: hex(split.groupPublicKey.bytes),
+            threshold: 3,
+            members: entries.slice(0, 4).map((e, i) => ({
+              operator: e.address,
+              shareIndex: i + 1,
+              publicShare: hex(split.publicShares[i]!.publicKey.bytes),
+            })),
+          },
+        ],
+      },
+      operators: [entries[0], entries[1], entries[2], entries[4]],
+      threshold: 3,
+    }),
+  );
+  return file;
+}
+
+beforeAll(async () => {
+  for (const [i, o] of operators.entries()) {
+    mkdirSync(at(`op${i}`));
+    writeFileSync(at(`op${i}-password.txt`), `operator ${i} password\n`);
+    await writeIdentityKeystore({
+      dir: at(`op${i}`),
+      secretKey: o.secretKey,
+      password: `operator ${i} password`,
+      kdf: 'fast',
+    });
+    if (i < 4) {
+      await writeShareKeystore({
+        dir: at(`op${i}`),
+        groupPublicKey: split.groupPublicKey.bytes,
+        share: split.shares[i]!,
+        password: `operator ${i} password`,
+        kdf: 'fast',
+      });
+    }
+    entries.push({
+      address: o.address,
+      p2pPublicKey: hex(o.publicKey),
+      multiaddrs: [`/ip4/127.0.0.1/tcp/${await freePort()}`],
+    });
+  }
+});
+
+/** The new shares in `dirs` (index i → op of new share index i + 1), loaded as a node does, sign. */
+async function expectNewSharesSign(dirs: readonly string[], ops: readonly number[]) {
+  const cluster = parseClusterFile(readFileSync(join(dirs[0]!, 'cluster.json'), 'utf8'));
+  const message = new TextEncoder().encode('an exit');
+  const partials = [];
+  for (const [k, dir] of dirs.entries()) {
+    const shares = await loadKeyShares({
+      dir,
+      passwordFile: at(`op${ops[k]}-password.txt`),
+      committees: cluster.validators,
+      self: operators[ops[k]!]!.address,
+    });
+    const share = shares.get(hex(split.groupPublicKey.bytes) as `0x${string}`)!;
+    expect(share.shareIndex).toBe(k + 1);
+    partials.push(bls.signPartial(share.secretShare, message));
+  }
+  const signature = combinePartialSignatures(partials.slice(1), { threshold: 3 });
+  expect(bls.verify(PublicKey.fromBytes(split.groupPublicKey.bytes), message, signature)).toBe(true);
+}
+
+describe('diva-node keys dkg --reshare', () => {
+  it('op3 replaced by op4: one cluster file, working new shares, nothing for the leaver', async () => {
+    const ceremony = ceremonyFile('reshare.json');
+    const runs = await Promise.all([0, 1, 2, 3, 4].map((i) => run(reshareArgs(ceremony, i, at(`out${i}`)))));
+    for (const r of runs) expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+    expect(runs[4]!.stdout).toContain('[dkg] confirm 4/4');
+    expect(runs[4]!.stdout).toMatch(/done in [0-9.]+ s; new share index 4/);
+    expect(runs[3]!.stdout).toContain('this operator leaves the committee (no new share)');
+    const clusters = [0, 1, 2, 3, 4].map((i) => readFileSync(at(`out${i}`, 'cluster.json'), 'utf8'));
+    expect(new Set(clusters).size).toBe(1);
+    expect(parseClusterFile(clusters[0]!).operators.map((o) => o.address)).toEqual(
+      [0, 1, 2, 4].map((i) => operators[i]!.address),
+    );
+    expect(readdirSync(at('out3'))).toEqual(['cluster.json']);
+    expect(readdirSync(at('out4')).filter((f) => f.startsWith('deposit_data'))).toEqual([]);
+    await expectNewSharesSign(
+      [0, 1, 2, 4].map((i) => at(`out${i}`)),
+      [0, 1, 2, 4],
+    );
+  }, 120_000);
+
+  it('op3 gone: left out and named; with op2 gone too, one line naming both and nothing written', async () => {
+    const ceremony = ceremonyFile('reshare-again.json');
+    const failed = await Promise.all(
+      [0, 1, 4].map((i) => run(reshareArgs(ceremony, i, at(`fail${i}`), '--connect-timeout', '3'))),
+    );
+    for (const [k, r] of failed.entries()) {
+      expect(r.status, `${r.stdout}${r.stderr}`).toBe(1);
+      const lines = r.stderr.split('\n').filter((l) => l !== '');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain('diva-node keys dkg: [DKG_CEREMONY_FAILED]');
+      expect(lines[0]).toContain(operators[2]!.address);
+      expect(lines[0]).toContain(operators[3]!.address);
+      expect(lines[0]).not.toContain(`operator ${[0, 1, 4][k]} password`);
+      expect(existsSync(at(`fail${[0, 1, 4][k]}`))).toBe(false);
+    }
+    const runs = await Promise.all(
+      [0, 1, 2, 4].map((i) => run(reshareArgs(ceremony, i, at(`fail${i}`), '--phase-timeout', '2'))),
+    );
+    for (const r of runs) {
+      expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+      expect(r.stdout).toContain(`old members left out (absent or disqualified): ${operators[3]!.address}`);
+    }
+    await expectNewSharesSign(
+      [0, 1, 2, 4].map((i) => at(`fail${i}`)),
+      [0, 1, 2, 4],
+    );
+    const help = spawnSync(process.execPath, [CLI, 'keys', 'dkg', '--help'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(help.stdout).toContain('--reshare');
+    expect(help.stdout).toContain('--keys-dir DIR');
+  }, 120_000);
+});

@@ -1,0 +1,413 @@
+// A resharing ceremony over the operator network, for one operator of the old or the new committee
+// of a resharing ceremony file (./reshare-file.ts): the validators keep their group keys, the new
+// committee gets new shares (any t new shares sign; the old shares do not mix with them).
+//
+//   connect  every participant (old and new members) sends every other a hello (file digest, a fresh
+//            X25519 key); every new member must join, and at least t_old old members. Once that
+//            quorum is in, the others get one phase deadline more, then the ceremony goes on without
+//            them (an operator being replaced is often gone for good)
+//   DKG      @diva-dvt/dkg resharing: old members deal their shares (the constant term of each
+//            dealing must be the dealer's public share), new members receive. The ceremony id hashes
+//            the digest and the new members' X25519 keys: the old-only members' keys are not used,
+//            so a dealer joining late still deals into the same ceremony
+//   confirm  each new member signs a confirmation root per validator with its new share; every
+//            participant checks each partial against the new public share and waits for all of them,
+//            so no new member is left silently without a working share
+//   write    new share keystores (new members) and the updated cluster file, in one rename
+//
+// Old members absent or disqualified are left out (`excludedDealers`): any t_old qualified dealings
+// give the same group key, each dealer held to its public share. A ceremony that cannot finish (a
+// new member missing, fewer than t_old qualified dealers, a new member whose share does not confirm)
+// throws `DKG_CEREMONY_FAILED` naming the operators and writes nothing; run it again (new X25519
+// keys, new ceremony id). The old shares stay valid until their holders delete them.
+import { randomBytes } from 'node:crypto';
+import { type Bls, createBls, type SecretKey } from '@diva-dvt/bls-threshold';
+import {
+  createDkgMember,
+  createEncryptionKeyPair,
+  createSecp256k1Signer,
+  type DkgError,
+  type DkgOutput,
+  type DkgPhase,
+  type DkgResult,
+} from '@diva-dvt/dkg';
+import { createNodeSecp256k1Verifier, nodeX25519 } from '@diva-dvt/dkg/node';
+import { decodeEnvelope, MessageKind } from '@diva-dvt/dkg/wire';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import type { OperatorAddress, ValidatorCommittee } from '../committee/types.ts';
+import { OperatorError } from '../errors.ts';
+import type { KeystoreKdf } from '../keys/keystore.ts';
+import type { P2pNetwork, PeerInfo } from '../p2p/types.ts';
+import type { DkgCeremonyStage } from './ceremony.ts';
+import { decodeDkgFrame, encodeDeposit, encodeDkg, encodeHello } from './frames.ts';
+import { type CeremonyOutputs, checkOutDirFree, removeStaleStaging, writeReshareOutputs } from './outputs.ts';
+import {
+  parseReshareFile,
+  type ReshareCeremonyFile,
+  reshareCluster,
+  reshareFileDigest,
+} from './reshare-file.ts';
+import {
+  type ConfirmationPartials,
+  isValidConfirmation,
+  reshareConfirmationRoot,
+  reshareDkgConfig,
+  reshareRoles,
+} from './reshare-shares.ts';
+
+export type ReshareCeremonyStage = Exclude<DkgCeremonyStage, 'deposit'> | 'confirm';
+
+export interface ReshareCeremonyProgress {
+  readonly stage: ReshareCeremonyStage;
+  readonly received: number;
+  readonly expected: number;
+}
+
+export interface RunReshareCeremonyParameters {
+  /** This operator's secp256k1 identity key: it signs DKG messages; the network's key. */
+  readonly identityKey: Uint8Array;
+  /** The resharing ceremony file's text (parsed and checked here) or the parsed file. */
+  readonly ceremony: string | ReshareCeremonyFile;
+  readonly ceremonyFileName?: string;
+  /** Started by the caller, with the identity key; its peers are set here. Not stopped here. */
+  readonly network: P2pNetwork;
+  /**
+   * An old member's current shares, by group key (lower-case 0x hex): one per reshared validator,
+   * each checked against its public share in the ceremony file before anything is sent.
+   */
+  readonly existingShares?: ReadonlyMap<string, SecretKey>;
+  /** Absent or empty; receives the outputs in one rename. */
+  readonly outDir: string;
+  /** The new share keystores' password. */
+  readonly password: string;
+  readonly kdf?: KeystoreKdf;
+  /** How long to wait for the participants' hellos (default 120 s). */
+  readonly connectTimeoutMs?: number;
+  /** Deadline of each DKG phase, of the confirmations, and the wait for absent old members (default 30 s). */
+  readonly phaseTimeoutMs?: number;
+  readonly onProgress?: (progress: ReshareCeremonyProgress) => void;
+  readonly bls?: Bls;
+}
+
+export interface ReshareCeremonyResult extends Omit<CeremonyOutputs, 'depositDataFile'> {
+  /** This operator's new 1-based share index; undefined for an old member that leaves (no keystore). */
+  readonly shareIndex: number | undefined;
+  readonly groupPublicKeys: readonly Uint8Array[];
+  readonly transcriptHash: Uint8Array;
+  /** Old members whose shares were not used (absent or disqualified), sorted. */
+  readonly excludedDealers: readonly string[];
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+const addressBytes = (a: OperatorAddress) => Uint8Array.from(Buffer.from(a.slice(2), 'hex'));
+const fail = (stage: ReshareCeremonyStage, reason: string, culprits: Iterable<string> = []) =>
+  new OperatorError({ code: 'DKG_CEREMONY_FAILED', stage, reason, culprits: [...new Set(culprits)].sort() });
+
+/**
+ * Runs this operator's part of a resharing (see the file comment) and writes its outputs. Errors:
+ * `INVALID_INPUT_FILE` (ceremony file), `INVALID_OPTION` (identity in neither committee, network of
+ * another key, an old member's share missing or not its public share), `FILE_EXISTS` (outDir not
+ * empty), `DKG_CEREMONY_FAILED` (names the operators), `FILE_ACCESS_FAILED`.
+ */
+export async function runReshareCeremony(
+  parameters: RunReshareCeremonyParameters,
+): Promise<ReshareCeremonyResult> {
+  const bls = parameters.bls ?? createBls();
+  const ceremony =
+    typeof parameters.ceremony === 'string'
+      ? parseReshareFile(parameters.ceremony, parameters.ceremonyFileName, bls)
+      : parameters.ceremony;
+  const { network, identityKey } = parameters;
+  const { self, position, ownShares } = reshareRoles(
+    ceremony,
+    identityKey,
+    network.address,
+    parameters.existingShares,
+  );
+  const newMembers = ceremony.operators;
+  const oldMembers = ceremony.oldMembers;
+  await checkOutDirFree(parameters.outDir);
+  await removeStaleStaging(parameters.outDir);
+  const phaseMs = parameters.phaseTimeoutMs ?? 30_000;
+  const progress = parameters.onProgress ?? (() => undefined);
+  const t = ceremony.threshold;
+  const tOld = ceremony.oldThreshold;
+  const participants: PeerInfo[] = [...newMembers];
+  for (const o of oldMembers) if (!participants.some((p) => p.address === o.address)) participants.push(o);
+  const others = participants.filter((o) => o.address !== self);
+  const isNew = new Set(newMembers.map((o) => o.address));
+  const digest = reshareFileDigest(ceremony);
+  const encryption = createEncryptionKeyPair((size) => new Uint8Array(randomBytes(size)));
+
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const after = (ms: number, task: () => void) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      task();
+    }, ms);
+    timers.add(timer);
+  };
+  let settle: { resolve: (r: DkgResult) => void; reject: (e: unknown) => void } | undefined;
+  let closed = false;
+  let dkgPhase: DkgPhase = 'deal';
+  const hellos = new Map<string, Uint8Array>([[self, encryption.publicKey]]);
+  const mismatched = new Set<string>();
+  let onHello: (() => void) | undefined;
+  const helloSentAt = new Map<string, number>();
+  const sendHello = (to: OperatorAddress) => {
+    helloSentAt.set(to, Date.now());
+    network.send(to, encodeHello(digest, encryption.publicKey, randomBytes(8)));
+  };
+  let member: ReturnType<typeof createDkgMember> | undefined;
+  const early: { from: string; envelope: Uint8Array }[] = [];
+  const sentKinds = new Map<string, Set<number>>();
+  const culprits = new Set<string>();
+  const confirms = new Map<string, ConfirmationPartials>();
+  let onConfirm: (() => void) | undefined;
+
+  const joinedDealers = () => oldMembers.filter((o) => hellos.has(o.address));
+  /** The deal phase may end once every old member that joined has dealt (the absent never will). */
+  const dealsComplete = () =>
+    joinedDealers().every((o) => o.address === self || sentKinds.get(o.address)?.has(MessageKind.Dealing));
+  const feed = (from: string, envelope: Uint8Array) => {
+    try {
+      sentKinds.set(from, (sentKinds.get(from) ?? new Set()).add(decodeEnvelope(envelope).kind));
+    } catch {
+      // the member reports it as dropped
+    }
+    apply(member!.handle(envelope));
+    if (member!.phase() === 'deal' && dealsComplete()) apply(member!.timeout('deal'));
+  };
+
+  network.onMessage((from, bytes) => {
+    if (closed) return;
+    const frame = decodeDkgFrame(bytes);
+    if (frame === undefined) return network.report(from, 'malformed');
+    if (frame.type === 'hello') {
+      if (Buffer.compare(frame.ceremonyDigest, digest) !== 0) return void mismatched.add(from);
+      const known = hellos.get(from);
+      if (known !== undefined && Buffer.compare(known, frame.encryptionKey) === 0) {
+        // A repeat: the peer still lacks ours (lost with a dropped connection). Answered at most
+        // once a second, so two members answering each other's repeats stop at once.
+        if (Date.now() - (helloSentAt.get(from) ?? 0) >= 1000) sendHello(from as OperatorAddress);
+        return;
+      }
+      // A new member restarted mid-ceremony: this attempt cannot use its new key (and it lost its state).
+      if (known !== undefined && member !== undefined && isNew.has(from as OperatorAddress)) {
+        return void culprits.add(from);
+      }
+      hellos.set(from, frame.encryptionKey);
+      mismatched.delete(from);
+      sendHello(from); // it may have missed ours; a late old member needs it to deal
+      progress({ stage: 'connect', received: hellos.size, expected: participants.length });
+      onHello?.();
+    } else if (frame.type === 'dkg') {
+      if (member === undefined) early.push({ from, envelope: frame.envelope });
+      else feed(from, frame.envelope);
+    } else if (frame.type === 'confirm') {
+      confirms.set(from, frame);
+      onConfirm?.();
+    }
+  });
+
+  const apply = (out: DkgOutput) => {
+    for (const m of out.messages) {
+      const bytes = encodeDkg(m.bytes);
+      for (const o of others) {
+        if (m.to === undefined || m.to.some((a) => Buffer.compare(a, addressBytes(o.address)) === 0))
+          network.send(o.address, bytes);
+      }
+    }
+    for (const e of out.events) {
+      if (e.type === 'phase' && e.phase !== 'done' && e.phase !== 'aborted') {
+        const phase = e.phase;
+        dkgPhase = phase;
+        const from = phase === 'deal' ? oldMembers : newMembers;
+        progress({
+          stage: phase,
+          received: 0,
+          expected: phase === 'finish' ? t : phase === 'justify' ? 0 : from.length,
+        });
+        after(phaseMs, () => {
+          if (member?.phase() !== phase) return;
+          const kind = {
+            deal: MessageKind.Dealing,
+            complain: MessageKind.Complaints,
+            finish: MessageKind.Transcript,
+          }[phase as 'deal'];
+          if (kind !== undefined) {
+            for (const o of from)
+              if (o.address !== self && !sentKinds.get(o.address)?.has(kind)) culprits.add(o.address);
+          }
+          apply(member.timeout(phase));
+        });
+      } else if (e.type === 'progress') {
+        progress({ stage: e.phase as ReshareCeremonyStage, received: e.received, expected: e.expected });
+      } else if (e.type === 'disqualified' || (e.type === 'complaint' && e.reason === 'missing')) {
+        culprits.add(`0x${hex(e.dealer)}`);
+      } else if (e.type === 'finished') {
+        settle?.resolve(e.result);
+      } else if (e.type === 'aborted') {
+        settle?.reject(dkgFailure(dkgPhase, e.error, culprits));
+      }
+    }
+  };
+
+  try {
+    network.setPeers(others);
+    progress({ stage: 'connect', received: 1, expected: participants.length });
+    for (const o of others) sendHello(o.address);
+    await connect();
+    // DKG
+    const recipientKeys = newMembers.map((o) => hellos.get(o.address)!);
+    const verifier = createNodeSecp256k1Verifier();
+    for (const o of participants) {
+      verifier.addKnownKey(addressBytes(o.address), secp256k1.Point.fromBytes(o.publicKey).toBytes(false));
+    }
+    const result = await new Promise<DkgResult>((resolve, reject) => {
+      settle = { resolve, reject };
+      member = createDkgMember({
+        config: reshareDkgConfig(ceremony, digest, recipientKeys),
+        signer: createSecp256k1Signer(identityKey),
+        verifier,
+        keyAgreement: nodeX25519,
+        encryptionSecretKey: encryption.secretKey,
+        random: (size) => new Uint8Array(randomBytes(size)),
+        ...(ownShares === undefined ? {} : { existingShares: ownShares }),
+      });
+      apply(member.start());
+      for (const m of early.splice(0)) feed(m.from, m.envelope);
+      if (member.phase() === 'deal' && dealsComplete()) apply(member.timeout('deal'));
+    });
+    if (
+      position >= 0 &&
+      (result.shareIndex !== position + 1 || result.validators.some((v) => !v.secretShare))
+    ) {
+      throw fail('finish', 'this operator holds no valid new share of every validator', culprits);
+    }
+    await confirm(result);
+    // write
+    progress({ stage: 'write', received: 0, expected: ceremony.validators.length });
+    const committees: ValidatorCommittee[] = result.validators.map((v) => ({
+      groupPublicKey: v.groupPublicKey.bytes,
+      threshold: t,
+      members: newMembers.map((o, i) => ({
+        operator: o.address,
+        shareIndex: i + 1,
+        publicShare: v.publicShares[i]!.bytes,
+      })),
+    }));
+    const outputs = await writeReshareOutputs({
+      outDir: parameters.outDir,
+      cluster: reshareCluster(ceremony, committees),
+      shares:
+        position < 0
+          ? []
+          : result.validators.map((v) => ({
+              groupPublicKey: v.groupPublicKey.bytes,
+              shareIndex: position + 1,
+              secretKey: v.secretShare!,
+              publicShare: v.publicShares[position]!,
+            })),
+      password: parameters.password,
+      kdf: parameters.kdf ?? 'production',
+      bls,
+    });
+    progress({ stage: 'done', received: newMembers.length, expected: newMembers.length });
+    return {
+      ...outputs,
+      shareIndex: position < 0 ? undefined : position + 1,
+      groupPublicKeys: result.validators.map((v) => v.groupPublicKey.bytes),
+      transcriptHash: result.transcriptHash,
+      excludedDealers: oldMembers
+        .filter((_, i) => !result.qualified.includes(i + 1))
+        .map((o) => o.address)
+        .sort(),
+    };
+  } finally {
+    closed = true;
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
+  }
+
+  /** Waits for every new member and t_old old members, then (bounded) for the rest. */
+  async function connect(): Promise<void> {
+    let waiting = true;
+    const connectMs = parameters.connectTimeoutMs ?? 120_000;
+    const quorum = () => newMembers.every((o) => hellos.has(o.address)) && joinedDealers().length >= tOld;
+    await new Promise<void>((resolve, reject) => {
+      let graceStarted = false;
+      const check = () => {
+        if (hellos.size === participants.length) return resolve();
+        if (quorum() && !graceStarted) {
+          graceStarted = true;
+          after(phaseMs, resolve);
+        }
+      };
+      onHello = check;
+      check();
+      // Hellos again to those not heard from: a hello can be lost with a dropped connection.
+      const repeat = () => {
+        if (!waiting) return;
+        for (const o of others) if (!hellos.has(o.address)) sendHello(o.address);
+        after(2000, repeat);
+      };
+      after(2000, repeat);
+      after(connectMs, () => {
+        if (quorum()) return resolve();
+        const missing = others.filter((o) => !hellos.has(o.address)).map((o) => o.address);
+        const dealers = joinedDealers().length;
+        const reason = `${newMembers.filter((o) => !hellos.has(o.address)).length} new members missing, ${dealers} of ${oldMembers.length} old members joined (need ${tOld}) within ${connectMs} ms${mismatched.size > 0 ? ` (${[...mismatched].join(', ')} hold a different ceremony file)` : ''}`;
+        reject(fail('connect', reason, [...missing, ...mismatched]));
+      });
+    });
+    onHello = undefined;
+    waiting = false;
+  }
+
+  /** Sends this new member's confirmation partials and waits for every new member's, each checked. */
+  async function confirm(result: DkgResult): Promise<void> {
+    const roots = result.validators.map((v) =>
+      reshareConfirmationRoot(result.transcriptHash, v.groupPublicKey.bytes),
+    );
+    const confirmed = new Set<string>();
+    const faulty = new Set<string>();
+    if (position >= 0) {
+      const own = result.validators.map((v, i) => bls.sign(v.secretShare!, roots[i]!).bytes);
+      for (const o of others)
+        network.send(o.address, encodeDeposit(result.transcriptHash, position + 1, own, 'confirm'));
+      confirmed.add(self);
+    }
+    const check = () => {
+      for (const [from, c] of confirms) {
+        if (confirmed.has(from) || faulty.has(from)) continue;
+        const index = newMembers.findIndex((o) => o.address === from) + 1;
+        const ok = index > 0 && isValidConfirmation(bls, result, roots, index, c);
+        (ok ? confirmed : faulty).add(from);
+      }
+      progress({ stage: 'confirm', received: confirmed.size, expected: newMembers.length });
+      return confirmed.size === newMembers.length;
+    };
+    await new Promise<void>((resolve, reject) => {
+      if (check()) return resolve();
+      onConfirm = () => check() && resolve();
+      after(phaseMs, () => {
+        const silent = newMembers.filter((o) => !confirmed.has(o.address)).map((o) => o.address);
+        reject(
+          fail(
+            'confirm',
+            `${confirmed.size} of ${newMembers.length} new members confirmed a working share`,
+            silent,
+          ),
+        );
+      });
+    });
+    onConfirm = undefined;
+  }
+}
+
+function dkgFailure(phase: DkgPhase, error: DkgError, culprits: Set<string>): OperatorError {
+  const details = error.details as { culprits?: readonly string[] };
+  for (const c of details.culprits ?? []) culprits.add(c);
+  return fail(phase as ReshareCeremonyStage, error.shortMessage, culprits);
+}
