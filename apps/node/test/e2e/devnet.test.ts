@@ -1,0 +1,146 @@
+// `diva-node devnet` as a user runs it (`pnpm devnet`, sources with --conditions=diva:source): a
+// small network (5 operators, committees of 4, 2 validators, 4 s slots) comes up phase by phase
+// (DKG ceremonies as processes, deposits through the contract on Anvil, genesis from its logs,
+// Lodestar, operators), attestations of the DKG-born validators are included, the combined
+// dashboard answers, and Ctrl-C stops every process it started and prints the summary.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isPortFree } from '@diva-dvt/devnet';
+import { describe, expect, it } from 'vitest';
+
+const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('diva-node devnet', () => {
+  it('brings a network up, shows it validating, and stops everything on Ctrl-C', {
+    timeout: 12 * 60_000,
+  }, async () => {
+    const dataDir = join(await mkdtemp(join(tmpdir(), 'diva-devnet-cmd-')), 'net');
+    const args = [
+      '--conditions=diva:source',
+      CLI,
+      'devnet',
+      '--operators',
+      '5',
+      '--committee-size',
+      '4',
+      '--validators',
+      '2',
+      '--slot-seconds',
+      '4',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+    ];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+    });
+    const seen = new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no included attestation in time:\n${stderr.slice(-3000)}`)),
+        10 * 60_000,
+      );
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d;
+        if (
+          /first attestation: included/.test(stderr) &&
+          /attestations included [1-9]/.test(stderr.split('first attestation')[1] ?? '')
+        ) {
+          clearTimeout(timer);
+          resolve(stderr);
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`devnet exited (${code}) early:\n${stderr.slice(-3000)}`));
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await seen;
+
+    // every phase reported, with counts
+    for (const phase of [
+      'operators: creating 5 operator identities',
+      'dkg: 2/2 validators created',
+      'deposits: 18/18',
+      'genesis: 18 validators',
+      'lodestar: REST http://127.0.0.1:',
+      'operators: 5/5 running',
+    ]) {
+      expect(stderr).toContain(phase);
+    }
+    // the combined dashboard serves the five operators' reports
+    const dashboard = /dashboard: (http:\/\/127\.0\.0\.1:\d+)\/dashboard/.exec(stderr)![1]!;
+    const model = (await (await fetch(`${dashboard}/dashboard/data.json`)).json()) as {
+      nodes: unknown[];
+      validators: { validatorIndex?: number }[];
+    };
+    expect(model.nodes).toHaveLength(5);
+    expect(model.validators.map((v) => v.validatorIndex).sort()).toEqual([16, 17]);
+
+    // the processes it started, before Ctrl-C
+    const configs = await Promise.all(
+      [0, 1, 2, 3, 4].map(async (i) =>
+        JSON.parse(await readFile(join(dataDir, `operator-${i}`, 'config.json'), 'utf8')),
+      ),
+    );
+    const lodestarPort = Number(new URL(configs[0].beaconNodes[0]).port);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+      attestations: { included: number; notIncluded: number };
+      operatorsReporting: number;
+      secondsToFirstIncludedAttestation: number;
+    };
+    expect(summary.attestations.included).toBeGreaterThan(0);
+    expect(summary.operatorsReporting).toBe(5);
+    expect(summary.secondsToFirstIncludedAttestation).toBeGreaterThan(0);
+    // nothing is left running: the operators' ports, Lodestar's REST port and the dashboard are free
+    for (const c of configs) expect(await isPortFree('127.0.0.1', c.http.port)).toBe(true);
+    expect(await isPortFree('127.0.0.1', lodestarPort)).toBe(true);
+    const dashboardPort = Number(new URL(dashboard).port);
+    expect(await isPortFree('127.0.0.1', dashboardPort)).toBe(true);
+    expect(alive(child.pid!)).toBe(false);
+  });
+
+  it('refuses a bad flag with exit status 2 naming it, and explains itself with --help', async () => {
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const c = spawn(process.execPath, ['--conditions=diva:source', CLI, 'devnet', ...args], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        c.stdout.on('data', (d: Buffer) => {
+          out += d;
+        });
+        c.stderr.on('data', (d: Buffer) => {
+          out += d;
+        });
+        c.once('exit', (code) => resolve({ code, out }));
+      });
+    const bad = await run(['--committee-size', '9', '--operators', '5']);
+    expect(bad.code).toBe(2);
+    expect(bad.out).toContain('--committee-size');
+    const unknown = await run(['--validator', '3']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.out).toContain('--validator: unknown flag');
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('--epochs N');
+  });
+});
