@@ -1,0 +1,288 @@
+// The lifecycle the contracts drive, on a real Anvil (interval mining) with the whole system deployed
+// (committee of 4, t = 3): five operators register with their libp2p identity in their multiaddrs, each
+// runs a chain reader, the contracts committee source and the lifecycle agent (keepers on) over real
+// libp2p on loopback. A staker deposits 32 ETH; the keepers request and finalise the draw, the drawn
+// members run the DKG, trade approvals and submit; the chain accepts and deposits 1 ETH. Every member's
+// source then yields the validator with the group key the deposit contract's DepositEvent carries, and
+// its share keystore sits in its keys directory; an operator rebuilt from nothing but the chain yields
+// the same committees.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SecretKey } from '@diva-dvt/bls-threshold';
+import {
+  type DivaDeployment,
+  deployDiva,
+  depositCollateral,
+  registerOperator,
+  stake,
+} from '@diva-dvt/contracts';
+import { depositContractAbi, divETHAbi } from '@diva-dvt/contracts/abis';
+import { type Hex, parseEther, parseEventLogs, toHex } from 'viem';
+import { getLogs, waitForTransactionReceipt, writeContract } from 'viem/actions';
+import { foundry } from 'viem/chains';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ChainLifecycle,
+  type ChainLifecycleEvent,
+  type ChainReader,
+  type CommitteeSource,
+  createChainClients,
+  createChainReader,
+  createContractsCommitteeSource,
+} from '../../src/index.ts';
+import { decryptKeystoreFile } from '../../src/keys/keystore.ts';
+import { peerIdOfPublicKey, publicKeyOf } from '../../src/p2p/identity.ts';
+import { createNode, operatorKey, type TestNode, waitUntil } from '../helpers/p2p.ts';
+import { type AnvilProcess, startAnvil } from './helpers.ts';
+
+const DEV_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+const hex = (b: Uint8Array) => toHex(b);
+const root = mkdtempSync(join(tmpdir(), 'diva-chain-'));
+
+interface Agent {
+  readonly node: TestNode;
+  reader: ChainReader;
+  source: CommitteeSource;
+  lifecycle: ChainLifecycle;
+  readonly events: ChainLifecycleEvent[];
+  readonly keysDir: string;
+  readonly stateDir: string;
+}
+
+let anvil: AnvilProcess;
+// What the components logged (key material never is); printed when DIVA_TEST_LOGS is set.
+const logs: string[] = [];
+function log(index: number, level: string, message: string, fields?: object): void {
+  const line = `${new Date().toISOString().slice(11, 23)} op${index} ${level} ${message} ${JSON.stringify(fields ?? {}, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}`;
+  logs.push(line);
+  if (process.env.DIVA_TEST_LOGS) process.stderr.write(`${line}\n`);
+}
+afterAll(async () => {
+  await anvil?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+function startAgent(url: string, deployment: DivaDeployment, node: TestNode, index: number): Agent {
+  // Operator 0 lists a dead RPC first: viem's fallback transport moves on to the live one.
+  const rpcUrls = index === 0 ? ['http://127.0.0.1:9', url] : [url];
+  const clients = createChainClients({
+    rpcUrls,
+    chain: foundry,
+    identityKey: node.key,
+    pollingIntervalMs: 100,
+  });
+  const logger = {
+    debug: (m: string, f?: object) => log(index, 'debug', m, f),
+    info: (m: string, f?: object) => log(index, 'info', m, f),
+    warn: (m: string, f?: object) => log(index, 'warn', m, f),
+    error: (m: string, f?: object) => log(index, 'error', m, f),
+  };
+  const reader = createChainReader({
+    client: clients.public,
+    addresses: deployment,
+    pollingIntervalMs: 200,
+    logger,
+  });
+  const keysDir = join(root, `op-${index}`, 'keys');
+  const stateDir = join(root, `op-${index}`, 'state');
+  const events: ChainLifecycleEvent[] = [];
+  const source = createContractsCommitteeSource({ reader, self: node.network.address, logger });
+  const lifecycle = new ChainLifecycle(
+    { reader, wallet: clients.wallet, network: node.network, logger },
+    {
+      identityKey: node.key,
+      addresses: deployment,
+      stateDir,
+      keysDir,
+      password: `password ${index}`,
+      kdf: 'fast',
+      connectTimeoutMs: 60_000,
+      phaseTimeoutMs: 30_000,
+      submitStaggerMs: 3000,
+      onEvent: (e) => events.push(e),
+    },
+  );
+  return { node, reader, source, lifecycle, events, keysDir, stateDir };
+}
+
+describe('the contracts-driven lifecycle', () => {
+  let deployment: DivaDeployment;
+  let agents: Agent[];
+  let admin: ReturnType<typeof createChainClients>['wallet'];
+
+  beforeAll(async () => {
+    anvil = await startAnvil(['--block-time', '1']);
+    admin = createChainClients({
+      rpcUrls: [anvil.url],
+      chain: foundry,
+      identityKey: Uint8Array.from(Buffer.from(DEV_KEY.slice(2), 'hex')),
+      pollingIntervalMs: 100,
+    }).wallet;
+    deployment = await deployDiva(admin as never, {
+      committeeSize: 4n,
+      drawDelayBlocks: 2n,
+      dkgTimeoutBlocks: 600n,
+      beacon: {
+        genesisForkVersion: '0x10000910',
+        genesisValidatorsRoot: `0x${'4b'.repeat(32)}`,
+        forkVersions: ['0x10000910'],
+        forkEpochs: [0n],
+      },
+    });
+    const nodes = Array.from({ length: 5 }, (_, i) => createNode(operatorKey(`chain ${i}`)));
+    await Promise.all(nodes.map((n) => n.network.start()));
+    // Five operators: 3 ETH staked, 2 divETH locked as collateral (2 seats), the p2p identity registered.
+    await Promise.all(
+      nodes.map(async (node) => {
+        const address = node.network.address;
+        await admin.request({
+          method: 'anvil_setBalance' as never,
+          params: [address, toHex(parseEther('100'))] as never,
+        });
+        const wallet = createChainClients({
+          rpcUrls: [anvil.url],
+          chain: foundry,
+          identityKey: node.key,
+          pollingIntervalMs: 100,
+        }).wallet;
+        const wait = async (hash: Hex) => {
+          const receipt = await waitForTransactionReceipt(wallet, { hash });
+          expect(receipt.status).toBe('success');
+        };
+        await wait(await stake(wallet, { divETH: deployment.divETH, valueWei: parseEther('3') }));
+        await wait(
+          await writeContract(wallet, {
+            address: deployment.divETH,
+            abi: divETHAbi,
+            functionName: 'approve',
+            args: [deployment.operatorRegistry, parseEther('3')],
+            chain: foundry,
+            account: wallet.account,
+          }),
+        );
+        const peerId = peerIdOfPublicKey(publicKeyOf(node.key)).toString();
+        await wait(
+          await registerOperator(wallet, {
+            operatorRegistry: deployment.operatorRegistry,
+            encryptionKey: toHex(crypto.getRandomValues(new Uint8Array(32))),
+            // libp2p's listen addresses end in /p2p/<peer id> already; the source requires it.
+            p2pAddresses: node.network
+              .listenAddresses()
+              .map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`)),
+          }),
+        );
+        await wait(
+          await depositCollateral(wallet, {
+            operatorRegistry: deployment.operatorRegistry,
+            amountWei: parseEther('2'),
+          }),
+        );
+      }),
+    );
+    agents = nodes.map((node, i) => startAgent(anvil.url, deployment, node, i));
+    for (const a of agents) {
+      await a.source.start();
+      await a.lifecycle.start();
+    }
+  });
+
+  afterAll(async () => {
+    for (const a of agents ?? []) {
+      await a.lifecycle.stop();
+      await a.source.stop();
+      await a.reader.stop();
+      await a.node.network.stop();
+    }
+  });
+
+  it('stake -> draw -> DKG -> approvals -> accepted: every member serves the deposited key', async () => {
+    expect(agents.every((a) => a.source.current().validators.length === 0)).toBe(true);
+    const started = performance.now();
+    const stakeHash = await stake(admin, { divETH: deployment.divETH, valueWei: parseEther('32') });
+    const members = () => agents.filter((a) => a.source.current().validators.length > 0);
+    await waitUntil(() => members().length === 4, 'four members serving the validator', 110_000);
+    const acceptedMs = Math.round(performance.now() - started);
+    process.stdout.write(`stake to accepted (4 members, t = 3, 1 s blocks): ${acceptedMs} ms\n`);
+
+    const draw = members()[0]!.reader.state().draw(1n)!;
+    expect(draw.status).toBe('approved');
+    expect(new Set(members().map((a) => a.node.network.address))).toEqual(new Set(draw.committee));
+    const outsider = agents.find((a) => !draw.committee.includes(a.node.network.address))!;
+    expect(outsider.source.current().validators).toEqual([]);
+    const validators = members().map((a) => a.source.current().validators[0]!);
+    const groupKey = hex(validators[0]!.groupPublicKey);
+    for (const v of validators) {
+      expect(hex(v.groupPublicKey)).toBe(groupKey);
+      expect(v.threshold).toBe(3);
+      expect(v.members.map((m) => m.operator)).toEqual(draw.committee);
+      expect(v.members.map((m) => hex(m.publicShare))).toEqual(
+        validators[0]!.members.map((m) => hex(m.publicShare)),
+      );
+    }
+    // The deposit contract's DepositEvent carries the same key, 1 ETH, the registry's credentials.
+    const logs = await getLogs(admin, {
+      address: deployment.depositContract!,
+      fromBlock: deployment.fromBlock,
+    });
+    const deposits = parseEventLogs({ abi: depositContractAbi, logs, eventName: 'DepositEvent' });
+    expect(deposits).toHaveLength(1);
+    expect(deposits[0]!.args.pubkey).toBe(groupKey);
+    expect(deposits[0]!.args.amount).toBe('0x00ca9a3b00000000'); // 1e9 gwei, little-endian
+    // Each member's share is in its keys directory (promoted), and nothing is left pending.
+    for (const a of members()) {
+      const me = validators[0]!.members.find((m) => m.operator === a.node.network.address)!;
+      const files = readdirSync(a.keysDir);
+      expect(files).toEqual([`keystore-${groupKey.slice(2)}-${me.shareIndex}.json`]);
+      const { secret } = await decryptKeystoreFile(
+        join(a.keysDir, files[0]!),
+        `password ${agents.indexOf(a)}`,
+      );
+      expect(hex(SecretKey.fromBytes(secret).toPublicKey().bytes)).toBe(hex(me.publicShare));
+      expect(readdirSync(join(a.stateDir, 'dkg'))).toEqual([]);
+      expect(a.events.some((e) => e.type === 'share-promoted')).toBe(true);
+      expect(
+        a.source
+          .current()
+          .peers.map((p) => p.address)
+          .sort(),
+      ).toEqual(draw.committee.filter((m) => m !== a.node.network.address).sort());
+    }
+    expect(
+      agents.flatMap((a) => a.events).filter((e) => e.type === 'result-submitted').length,
+    ).toBeGreaterThanOrEqual(1);
+    expect(stakeHash).toMatch(/^0x/);
+
+    // An operator rebuilt from nothing but the chain (a new reader, source and agent) serves the same.
+    const member = members()[1]!;
+    const before = member.source.current();
+    await member.lifecycle.stop();
+    await member.source.stop();
+    await member.reader.stop();
+    const i = agents.indexOf(member);
+    const restarted = startAgent(anvil.url, deployment, member.node, i);
+    agents[i] = restarted;
+    await restarted.source.start();
+    await restarted.lifecycle.start();
+    const after = restarted.source.current();
+    expect(
+      after.validators.map((v) => [
+        hex(v.groupPublicKey),
+        v.threshold,
+        v.members.map((m) => [m.operator, m.shareIndex, hex(m.publicShare)]),
+      ]),
+    ).toEqual(
+      before.validators.map((v) => [
+        hex(v.groupPublicKey),
+        v.threshold,
+        v.members.map((m) => [m.operator, m.shareIndex, hex(m.publicShare)]),
+      ]),
+    );
+    expect(after.peers).toEqual(before.peers);
+    // Its share was promoted before: the agent finds it and does nothing more.
+    await restarted.reader.poll();
+    expect(restarted.events.filter((e) => e.type === 'share-missing' || e.type === 'share-promoted')).toEqual(
+      [],
+    );
+  });
+});
