@@ -203,6 +203,11 @@ describe('the contracts-driven lifecycle', () => {
     const members = () => agents.filter((a) => a.source.current().validators.length > 0);
     await waitUntil(() => members().length === 4, 'four members serving the validator', 110_000);
     const acceptedMs = Math.round(performance.now() - started);
+    await waitUntil(
+      () => members().every((a) => a.events.some((e) => e.type === 'share-promoted')),
+      'every member promoting its share',
+      10_000,
+    );
     process.stdout.write(`stake to accepted (4 members, t = 3, 1 s blocks): ${acceptedMs} ms\n`);
 
     const draw = members()[0]!.reader.state().draw(1n)!;
