@@ -223,6 +223,12 @@ export type OperatorErrorDetails =
       readonly reason: string;
       /** Operators missing or at fault (addresses), when known. */
       readonly culprits: readonly string[];
+    }
+  | {
+      /** The execution node(s) did not answer what the chain components asked (the RPC error is the cause). */
+      readonly code: 'CHAIN_READ_FAILED';
+      /** What was asked, e.g. `eth_getLogs 100..5099`. */
+      readonly request: string;
     };
 
 export type OperatorErrorCode = OperatorErrorDetails['code'];
@@ -305,6 +311,8 @@ function describe(d: OperatorErrorDetails): string {
       return `${d.path} exists already (nothing was overwritten)`;
     case 'DKG_CEREMONY_FAILED':
       return `the DKG ceremony failed at ${d.stage}: ${d.reason}${d.culprits.length > 0 ? ` (missing or faulty: ${d.culprits.join(', ')})` : ''}; nothing was written`;
+    case 'CHAIN_READ_FAILED':
+      return `the execution node did not answer ${d.request}`;
   }
 }
 

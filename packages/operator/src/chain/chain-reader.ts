@@ -111,10 +111,20 @@ export function createChainReader(parameters: ChainReaderParameters): ChainReade
   let polling: Promise<void> = Promise.resolve();
   let constants = { committeeSize: 0, threshold: 0 };
 
+  /** Runs an RPC request; its failure is `CHAIN_READ_FAILED` naming it. */
+  const ask = async <T>(request: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (cause) {
+      throw new OperatorError({ code: 'CHAIN_READ_FAILED', request }, { cause });
+    }
+  };
+
   /** The public shares a transaction submitted (checked against the hash the event carries). */
   const sharesOf = async (log: Log, functionName: string, hash: Hex): Promise<Uint8Array[] | undefined> => {
     if (log.transactionHash === null) return undefined;
-    const tx = await client.getTransaction({ hash: log.transactionHash });
+    const hash_ = log.transactionHash;
+    const tx = await ask(`eth_getTransactionByHash ${hash_}`, () => client.getTransaction({ hash: hash_ }));
     let shares: Hex | undefined;
     try {
       const call = decodeFunctionData({ abi: dkgResultRegistryAbi, data: tx.input });
@@ -214,10 +224,12 @@ export function createChainReader(parameters: ChainReaderParameters): ChainReade
   };
 
   const pollOnce = async (): Promise<void> => {
-    const head = (await client.getBlockNumber()) - confirmations;
+    const head = (await ask('eth_blockNumber', () => client.getBlockNumber())) - confirmations;
     while (next <= head) {
       const to = next + step - 1n < head ? next + step - 1n : head;
-      const raw = await client.getLogs({ address: watched, fromBlock: next, toBlock: to });
+      const raw = await ask(`eth_getLogs ${next}..${to}`, () =>
+        client.getLogs({ address: watched, fromBlock: next, toBlock: to }),
+      );
       const logs = parseEventLogs({ abi: ABI, logs: raw, strict: true }).sort((x, y) =>
         x.blockNumber === y.blockNumber
           ? (x.logIndex ?? 0) - (y.logIndex ?? 0)
@@ -276,7 +288,9 @@ export function createChainReader(parameters: ChainReaderParameters): ChainReade
       started ??= (async () => {
         const read = (functionName: 'committeeSize' | 'threshold') =>
           client.readContract({ address: addresses.committeeDraw, abi: committeeDrawAbi, functionName });
-        const [n, t] = await Promise.all([read('committeeSize'), read('threshold')]);
+        const [n, t] = await ask('committeeSize, threshold', () =>
+          Promise.all([read('committeeSize'), read('threshold')]),
+        );
         constants = { committeeSize: Number(n), threshold: Number(t) };
         await poll();
         running = true;
@@ -287,7 +301,10 @@ export function createChainReader(parameters: ChainReaderParameters): ChainReade
           operators: state.operators().length,
           validators: state.validators().length,
         });
-      })();
+      })().catch((error: unknown) => {
+        started = undefined; // a later start() tries again
+        throw error;
+      });
       return started;
     },
     async stop() {

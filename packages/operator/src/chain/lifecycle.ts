@@ -12,23 +12,13 @@
 //      statements, report it (the blocker loses its seat, a new round starts);
 //   3. keepers (./keepers.ts), if enabled.
 // Resharing and exit requests concerning this operator are only reported (`onEvent`).
-import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Bls } from '@diva-dvt/bls-threshold';
-import {
-  createDkgResultSubmission,
-  type DkgResultSubmission,
-  hashPublicShares,
-  reportFailedCeremony,
-  signCeremonyFailure,
-  signDkgApproval,
-  submitDkgResult,
-  type WalletClientLike,
-} from '@diva-dvt/contracts';
+import type { WalletClientLike } from '@diva-dvt/contracts';
 import { dkgResultRegistryAbi } from '@diva-dvt/contracts/abis';
-import { type Address, type Hash, type Hex, hexToBytes, toHex } from 'viem';
-import { getChainId, readContract } from 'viem/actions';
+import { type Address, type Hash, hexToBytes } from 'viem';
+import { readContract } from 'viem/actions';
 import type { OperatorAddress } from '../committee/types.ts';
 import { runDkgCeremony } from '../dkg/ceremony.ts';
 import { isOperatorError, OperatorError } from '../errors.ts';
@@ -38,22 +28,9 @@ import { publicKeyOf } from '../p2p/identity.ts';
 import type { P2pNetwork } from '../p2p/types.ts';
 import type { ChainAddresses, ChainReader } from './chain-reader.ts';
 import type { ChainDraw, ChainEvent, ChainState } from './chain-state.ts';
-import {
-  drawCeremonyFile,
-  type FinishedCeremony,
-  pendingDir,
-  promoteShare,
-  readFinishedCeremony,
-} from './draw-ceremony.ts';
+import { drawCeremonyFile, pendingDir, promoteShare, readFinishedCeremony } from './draw-ceremony.ts';
 import { type KeeperActionEvent, Keepers } from './keepers.ts';
-import {
-  decodeStatement,
-  encodeStatement,
-  FRAME_CHAIN,
-  type Statement,
-  StatementBook,
-  statementKey,
-} from './statements.ts';
+import { ResultExchange } from './result-exchange.ts';
 
 export interface ChainLifecycleComponents {
   /** Started here if it was not (idempotent); stopped by whoever created it. */
@@ -118,15 +95,6 @@ export type ChainLifecycleEvent =
   | (Extract<ChainEvent, { type: 'reshare-requested' | 'exit-requested' }> & {})
   | ({ readonly type: 'keeper' } & KeeperActionEvent);
 
-/** This member's statement for one ceremony key and what submitting it needs. */
-interface Signed {
-  readonly statement: Statement;
-  readonly digest: Hex;
-  readonly committee: readonly OperatorAddress[];
-  readonly submission?: DkgResultSubmission;
-  submitAt?: number;
-}
-
 const errorText = (e: unknown) => (e as { shortMessage?: string }).shortMessage ?? String(e);
 
 export class ChainLifecycle {
@@ -134,14 +102,10 @@ export class ChainLifecycle {
   readonly #init: ChainLifecycleInit;
   readonly #self: OperatorAddress;
   readonly #logger: Logger;
-  readonly #book = new StatementBook();
-  /** By pending directory: this member's approval; by `failure:<dir>`: its failure statement. */
-  readonly #signed = new Map<string, Signed>();
-  readonly #lastResent = new Map<string, number>();
   readonly #handledValidators = new Set<bigint>();
   readonly #retryAfter = new Map<string, number>();
-  readonly #done = new Set<string>();
   readonly #keepers: Keepers | undefined;
+  readonly #exchange: ResultExchange;
   #chainConstants: { withdrawalCredentials: Uint8Array; forkVersion: Uint8Array } | undefined;
   #ceremony: Promise<void> | undefined;
   #ticking: Promise<void> = Promise.resolve();
@@ -163,6 +127,16 @@ export class ChainLifecycle {
         reason: "its account is not the network's operator key",
       });
     }
+    this.#exchange = new ResultExchange({
+      wallet: components.wallet,
+      network: components.network,
+      reader: components.reader,
+      registry: init.addresses.dkgResultRegistry!,
+      logger: this.#logger,
+      emit: (e) => this.#emit(e),
+      onChange: () => this.#schedule(),
+      submitStaggerMs: init.submitStaggerMs ?? 4000,
+    });
     if (init.keepers !== false) {
       this.#keepers = new Keepers({
         wallet: components.wallet,
@@ -177,7 +151,7 @@ export class ChainLifecycle {
     if (this.#running) throw new OperatorError({ code: 'ALREADY_STARTED' });
     this.#running = true;
     this.#unsubscribe.push(
-      this.#c.network.onMessage((from, bytes) => this.#receive(from, bytes)),
+      this.#c.network.onMessage((from, bytes) => this.#running && this.#exchange.receive(from, bytes)),
       this.#c.reader.onEvents((events) => {
         for (const e of events) this.#report(e);
         this.#schedule();
@@ -250,11 +224,11 @@ export class ChainLifecycle {
       if (draw.status !== 'drawn' || !draw.committee.includes(this.#self) || state.validator(draw.drawId))
         continue;
       const dir = pendingDir(this.#init.stateDir, draw);
-      const failure = this.#signed.get(`failure:${dir}`);
-      if (failure !== undefined) next = Math.min(next, await this.#collect(draw, failure));
+      const failure = this.#exchange.failureOf(dir);
+      if (failure !== undefined) next = Math.min(next, await this.#exchange.collect(draw, failure));
       const finished = await readFinishedCeremony(dir, this.#self);
       if (finished !== undefined) {
-        next = Math.min(next, await this.#approve(draw, dir, finished));
+        next = Math.min(next, await this.#exchange.approve(draw, dir, finished));
         continue;
       }
       // Ascending draw order: the first undone draw is the only one that may run a ceremony now.
@@ -278,7 +252,7 @@ export class ChainLifecycle {
       const me = v.members.find((m) => m.operator === this.#self);
       if (me === undefined || v.generation !== 0 || this.#handledValidators.has(v.drawId)) continue;
       this.#handledValidators.add(v.drawId);
-      this.#book.forget(v.drawId);
+      this.#exchange.forget(v.drawId);
       const file = join(this.#init.keysDir, shareKeystoreFileName(v.groupPublicKey, me.shareIndex));
       if (
         await stat(file).then(
@@ -377,167 +351,8 @@ export class ChainLifecycle {
       this.#logger.warn('DKG ceremony failed', { ...log, stage, reason, culprits });
       this.#emit({ type: 'ceremony-failed', drawId, round, stage, reason, culprits });
       this.#retryAfter.set(dir, Date.now() + (this.#init.retryDelayMs ?? 30_000));
-      await this.#signFailure(draw, dir, culprits);
+      await this.#exchange.signFailure(draw, dir, culprits);
     }
-  }
-
-  /** Names the lowest-seated culprit in a `CeremonyFailure` statement and sends it to the committee. */
-  async #signFailure(draw: ChainDraw, dir: string, culprits: readonly string[]): Promise<void> {
-    const seats = culprits.map((c) => draw.committee.indexOf(c as OperatorAddress) + 1).filter((s) => s > 0);
-    const blocker = Math.min(...seats);
-    if (!Number.isFinite(blocker) || draw.committee[blocker - 1] === this.#self) return;
-    const read = { address: this.#registry(), abi: dkgResultRegistryAbi } as const;
-    const ceremonyId = await readContract(this.#c.wallet, {
-      ...read,
-      functionName: 'ceremonyIdOf',
-      args: [draw.drawId],
-    });
-    const digest = await readContract(this.#c.wallet, {
-      ...read,
-      functionName: 'ceremonyFailureDigest',
-      args: [draw.drawId, BigInt(blocker)],
-    });
-    const signature = await signCeremonyFailure(this.#c.wallet.account, {
-      dkgResultRegistry: this.#registry(),
-      chainId: await this.#chainId(),
-      drawId: draw.drawId,
-      ceremonyId,
-      blockerShareIndex: BigInt(blocker),
-    });
-    const statement: Statement = {
-      kind: 'failure',
-      drawId: draw.drawId,
-      ceremonyId,
-      signature,
-      blockerShareIndex: blocker,
-    };
-    // The blocker's seat is left out of the signers (the registry refuses its statement).
-    const signers = draw.committee.map((a, i) => (i === blocker - 1 ? ('0x' as OperatorAddress) : a));
-    this.#sign(`failure:${dir}`, { statement, digest, committee: signers }, draw.committee);
-  }
-
-  async #chainId(): Promise<number> {
-    return this.#c.wallet.chain?.id ?? (await getChainId(this.#c.wallet));
-  }
-
-  /** Keeps this member's statement and sends it to every other member. */
-  #sign(key: string, signed: Signed, committee: readonly OperatorAddress[]): void {
-    this.#signed.set(key, signed);
-    this.#book.add(statementKey(signed.statement), this.#self, signed.statement.signature);
-    const bytes = encodeStatement(signed.statement, randomBytes(8));
-    for (const member of committee) if (member !== this.#self) this.#c.network.send(member, bytes);
-  }
-
-  /** Signs this member's approval of a finished ceremony (once) and submits with t of them. */
-  async #approve(draw: ChainDraw, dir: string, finished: FinishedCeremony): Promise<number> {
-    let signed = this.#signed.get(dir);
-    if (signed === undefined) {
-      const read = { address: this.#registry(), abi: dkgResultRegistryAbi } as const;
-      const pubkey = toHex(finished.groupPublicKey);
-      const publicSharesHash = hashPublicShares(finished.publicShares);
-      const depositDataRoot = await readContract(this.#c.wallet, {
-        ...read,
-        functionName: 'preDepositDataRoot',
-        args: [pubkey, toHex(finished.depositSignature)],
-      });
-      const ceremonyId = await readContract(this.#c.wallet, {
-        ...read,
-        functionName: 'ceremonyIdOf',
-        args: [draw.drawId],
-      });
-      const digest = await readContract(this.#c.wallet, {
-        ...read,
-        functionName: 'approvalDigest',
-        args: [draw.drawId, pubkey, publicSharesHash, depositDataRoot],
-      });
-      const signature = await signDkgApproval(this.#c.wallet.account, {
-        dkgResultRegistry: this.#registry(),
-        chainId: await this.#chainId(),
-        drawId: draw.drawId,
-        ceremonyId,
-        validatorPubkey: pubkey,
-        publicSharesHash,
-        depositDataRoot,
-      });
-      const submission = createDkgResultSubmission({
-        drawId: draw.drawId,
-        groupPublicKey: finished.groupPublicKey,
-        publicShares: finished.publicShares,
-        depositSignature: finished.depositSignature,
-        depositDataRoot,
-      });
-      const statement: Statement = {
-        kind: 'approval',
-        drawId: draw.drawId,
-        ceremonyId,
-        signature,
-        blockerShareIndex: 0,
-      };
-      signed = { statement, digest, committee: draw.committee, submission };
-      this.#sign(dir, signed, draw.committee);
-    }
-    return this.#collect(draw, signed);
-  }
-
-  /**
-   * Submits once t verified statements are in and this seat's turn has come (the lowest seat at
-   * once, seat k after (k - 1) staggers). Returns how long until its turn (Infinity: nothing to wait for).
-   */
-  async #collect(draw: ChainDraw, signed: Signed): Promise<number> {
-    const t = this.#c.reader.parameters().threshold;
-    const key = statementKey(signed.statement);
-    if (this.#done.has(key)) return Number.POSITIVE_INFINITY;
-    const verified = await this.#book.verified(key, signed.digest, signed.committee);
-    if (verified.length < t) return Number.POSITIVE_INFINITY;
-    const seat = draw.committee.indexOf(this.#self);
-    signed.submitAt ??= Date.now() + seat * (this.#init.submitStaggerMs ?? 4000);
-    const wait = signed.submitAt - Date.now();
-    if (wait > 0) return wait;
-    this.#done.add(key);
-    const approvals = verified.slice(0, t);
-    try {
-      if (signed.submission !== undefined) {
-        const transactionHash = await submitDkgResult(this.#c.wallet, {
-          dkgResultRegistry: this.#registry(),
-          result: signed.submission,
-          approvals,
-        });
-        this.#logger.info('DKG result submitted', {
-          drawId: draw.drawId.toString(),
-          transaction: transactionHash,
-        });
-        this.#emit({ type: 'result-submitted', drawId: draw.drawId, transactionHash });
-      } else {
-        const blockerShareIndex = signed.statement.blockerShareIndex;
-        const transactionHash = await reportFailedCeremony(this.#c.wallet, {
-          dkgResultRegistry: this.#registry(),
-          drawId: draw.drawId,
-          blockerShareIndex: BigInt(blockerShareIndex),
-          approvals,
-        });
-        this.#emit({ type: 'failure-reported', drawId: draw.drawId, blockerShareIndex, transactionHash });
-      }
-    } catch (error) {
-      // Another member was first (AlreadySubmitted, the draw moved on): nothing lost.
-      this.#logger.debug('submission refused', { drawId: draw.drawId.toString(), reason: errorText(error) });
-    }
-    return Number.POSITIVE_INFINITY;
-  }
-
-  /** A statement from a member: kept; ours goes back to it (it may have restarted and lost it). */
-  #receive(from: OperatorAddress, bytes: Uint8Array): void {
-    if (bytes[0] !== FRAME_CHAIN || !this.#running) return;
-    const statement = decodeStatement(bytes);
-    if (statement === undefined) return this.#c.network.report(from, 'malformed');
-    const key = statementKey(statement);
-    this.#book.add(key, from, statement.signature);
-    const resendKey = `${key}:${from}`;
-    const mine = [...this.#signed.values()].find((s) => statementKey(s.statement) === key);
-    if (mine !== undefined && Date.now() - (this.#lastResent.get(resendKey) ?? 0) > 2000) {
-      this.#lastResent.set(resendKey, Date.now());
-      this.#c.network.send(from, encodeStatement(mine.statement, randomBytes(8)));
-    }
-    this.#schedule();
   }
 }
 
