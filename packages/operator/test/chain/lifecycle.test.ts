@@ -16,6 +16,7 @@ import {
   depositCollateral,
   registerOperator,
   stake,
+  withdrawCollateral,
 } from '@diva-dvt/contracts';
 import { depositContractAbi, divETHAbi } from '@diva-dvt/contracts/abis';
 import { type Hex, parseEther, parseEventLogs, toHex } from 'viem';
@@ -97,7 +98,7 @@ function startAgent(url: string, deployment: DivaDeployment, node: TestNode, ind
       keysDir,
       password: `password ${index}`,
       kdf: 'fast',
-      connectTimeoutMs: 60_000,
+      connectTimeoutMs: 12_000,
       phaseTimeoutMs: 30_000,
       submitStaggerMs: 3000,
       onEvent: (e) => events.push(e),
@@ -289,5 +290,79 @@ describe('the contracts-driven lifecycle', () => {
     expect(restarted.events.filter((e) => e.type === 'share-missing' || e.type === 'share-promoted')).toEqual(
       [],
     );
+  });
+  it('a member that does not take part is named, loses its seat, and the new round is accepted', async () => {
+    const chain = () => agents.find((a) => a.events.length >= 0)!.reader.state();
+    const first = chain()
+      .validator(1n)!
+      .members.map((m) => m.operator);
+    const outsider = agents.find((a) => !first.includes(a.node.network.address))!;
+    // Exactly four operators with capacity: the draw is the outsider and three earlier members. The
+    // fourth earlier member (capacity 0 for now) is the only possible replacement.
+    const spare = agents.find((a) => a !== outsider && first.includes(a.node.network.address))!;
+    const spareWallet = createChainClients({
+      rpcUrls: [anvil.url],
+      chain: foundry,
+      identityKey: spare.node.key,
+      pollingIntervalMs: 100,
+    }).wallet;
+    const confirm = async (hash: Hex) =>
+      expect((await waitForTransactionReceipt(spareWallet, { hash })).status).toBe('success');
+    await confirm(
+      await withdrawCollateral(spareWallet, {
+        operatorRegistry: deployment.operatorRegistry,
+        amountWei: parseEther('1'),
+      }),
+    );
+    await outsider.lifecycle.stop(); // online (its network answers nothing), but never joins a ceremony
+    const started = performance.now();
+    await stake(admin, { divETH: deployment.divETH, valueWei: parseEther('32') });
+    await waitUntil(() => chain().draw(2n)?.status === 'drawn', 'draw 2', 30_000);
+    expect(chain().draw(2n)!.committee).toContain(outsider.node.network.address);
+    expect(chain().draw(2n)!.committee).not.toContain(spare.node.network.address);
+    await confirm(
+      await writeContract(spareWallet, {
+        address: deployment.divETH,
+        abi: divETHAbi,
+        functionName: 'approve',
+        args: [deployment.operatorRegistry, parseEther('1')],
+        chain: foundry,
+        account: spareWallet.account,
+      }),
+    );
+    await confirm(
+      await depositCollateral(spareWallet, {
+        operatorRegistry: deployment.operatorRegistry,
+        amountWei: parseEther('1'),
+      }),
+    );
+    await waitUntil(() => chain().validator(2n) !== undefined, 'validator 2 accepted', 100_000);
+    process.stdout.write(
+      `stake to accepted with one blocker replaced: ${Math.round(performance.now() - started)} ms\n`,
+    );
+    const v2 = chain().validator(2n)!;
+    expect(v2.members.map((m) => m.operator)).toContain(spare.node.network.address);
+    expect(v2.members.map((m) => m.operator)).not.toContain(outsider.node.network.address);
+    expect(chain().draw(2n)!.round).toBe(2);
+    const running = agents.filter((a) => a !== outsider && a !== spare);
+    for (const a of running) {
+      const failed = a.events.find((e) => e.type === 'ceremony-failed' && e.drawId === 2n);
+      expect(failed).toMatchObject({ stage: 'connect', culprits: [outsider.node.network.address] });
+    }
+    expect(
+      agents.flatMap((a) => a.events).some((e) => e.type === 'failure-reported' && e.drawId === 2n),
+    ).toBe(true);
+    await waitUntil(
+      () =>
+        v2.members.every((m) =>
+          agents
+            .find((a) => a.node.network.address === m.operator)!
+            .source.current()
+            .validators.some((v) => hex(v.groupPublicKey) === hex(v2.groupPublicKey)),
+        ),
+      'every new member serving validator 2',
+      10_000,
+    );
+    expect(outsider.source.current().validators).toEqual([]);
   });
 });
