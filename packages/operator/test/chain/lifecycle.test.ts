@@ -64,6 +64,9 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
+/** Sees every agent's lifecycle events as they happen (a test may act on one at once). */
+let onAgentEvent: ((agent: Agent, event: ChainLifecycleEvent) => void) | undefined;
+
 function startAgent(url: string, deployment: DivaDeployment, node: TestNode, index: number): Agent {
   // Operator 0 lists a dead RPC first: viem's fallback transport moves on to the live one.
   const rpcUrls = index === 0 ? ['http://127.0.0.1:9', url] : [url];
@@ -101,10 +104,14 @@ function startAgent(url: string, deployment: DivaDeployment, node: TestNode, ind
       connectTimeoutMs: 12_000,
       phaseTimeoutMs: 30_000,
       submitStaggerMs: 3000,
-      onEvent: (e) => events.push(e),
+      onEvent: (e) => {
+        events.push(e);
+        onAgentEvent?.(agent, e);
+      },
     },
   );
-  return { node, reader, source, lifecycle, events, keysDir, stateDir };
+  const agent: Agent = { node, reader, source, lifecycle, events, keysDir, stateDir };
+  return agent;
 }
 
 describe('the contracts-driven lifecycle', () => {
@@ -364,5 +371,88 @@ describe('the contracts-driven lifecycle', () => {
       10_000,
     );
     expect(outsider.source.current().validators).toEqual([]);
+  });
+  it('a member stopped between its ceremony and the acceptance promotes its share when it restarts', async () => {
+    const chain = () => agents[0]!.reader.state();
+    const served = new Set(
+      [1n, 2n].flatMap((d) =>
+        chain()
+          .validator(d)!
+          .members.map((m) => m.operator),
+      ),
+    );
+    // The operator left out since the last test gets an agent again; everyone gets 2 more seats.
+    const idle = agents.findIndex((a) => !served.has(a.node.network.address));
+    await agents[idle]!.source.stop();
+    await agents[idle]!.reader.stop();
+    agents[idle] = startAgent(anvil.url, deployment, agents[idle]!.node, idle);
+    await agents[idle]!.source.start();
+    await agents[idle]!.lifecycle.start();
+    await Promise.all(
+      agents.map(async (a) => {
+        const wallet = createChainClients({
+          rpcUrls: [anvil.url],
+          chain: foundry,
+          identityKey: a.node.key,
+          pollingIntervalMs: 100,
+        }).wallet;
+        const confirm = async (hash: Hex) =>
+          expect((await waitForTransactionReceipt(wallet, { hash })).status).toBe('success');
+        await confirm(await stake(wallet, { divETH: deployment.divETH, valueWei: parseEther('2') }));
+        await confirm(
+          await writeContract(wallet, {
+            address: deployment.divETH,
+            abi: divETHAbi,
+            functionName: 'approve',
+            args: [deployment.operatorRegistry, parseEther('2')],
+            chain: foundry,
+            account: wallet.account,
+          }),
+        );
+        await confirm(
+          await depositCollateral(wallet, {
+            operatorRegistry: deployment.operatorRegistry,
+            amountWei: parseEther('2'),
+          }),
+        );
+      }),
+    );
+    // The first member to finish draw 3's ceremony stops before it approves anything.
+    let stopped: Agent | undefined;
+    onAgentEvent = (agent, e) => {
+      if (stopped === undefined && e.type === 'ceremony-done' && e.drawId === 3n) {
+        stopped = agent;
+        void agent.lifecycle.stop();
+      }
+    };
+    await stake(admin, { divETH: deployment.divETH, valueWei: parseEther('32') });
+    await waitUntil(
+      () => chain().validator(3n) !== undefined,
+      "validator 3 accepted with the others' approvals",
+      100_000,
+    );
+    onAgentEvent = undefined;
+    const member = stopped!;
+    const v3 = chain().validator(3n)!;
+    const me = v3.members.find((m) => m.operator === member.node.network.address)!;
+    const file = `keystore-${hex(v3.groupPublicKey).slice(2)}-${me.shareIndex}.json`;
+    expect(readdirSync(member.keysDir)).not.toContain(file);
+    expect(readdirSync(join(member.stateDir, 'dkg'))).toHaveLength(1); // the finished ceremony, pending
+    // Restarted from its files and the chain: the chain says accepted, so the pending share is promoted.
+    const i = agents.indexOf(member);
+    await member.source.stop();
+    await member.reader.stop();
+    agents[i] = startAgent(anvil.url, deployment, member.node, i);
+    await agents[i]!.source.start();
+    await agents[i]!.lifecycle.start();
+    await waitUntil(
+      () => agents[i]!.events.some((e) => e.type === 'share-promoted' && e.drawId === 3n),
+      'the share promoted',
+      10_000,
+    );
+    expect(readdirSync(member.keysDir)).toContain(file);
+    expect(readdirSync(join(member.stateDir, 'dkg'))).toEqual([]);
+    const { secret } = await decryptKeystoreFile(join(member.keysDir, file), `password ${i}`);
+    expect(hex(SecretKey.fromBytes(secret).toPublicKey().bytes)).toBe(hex(me.publicShare));
   });
 });
