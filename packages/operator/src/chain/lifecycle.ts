@@ -28,7 +28,13 @@ import { publicKeyOf } from '../p2p/identity.ts';
 import type { P2pNetwork } from '../p2p/types.ts';
 import type { ChainAddresses, ChainReader } from './chain-reader.ts';
 import type { ChainDraw, ChainEvent, ChainState } from './chain-state.ts';
-import { drawCeremonyFile, pendingDir, promoteShare, readFinishedCeremony } from './draw-ceremony.ts';
+import {
+  drawCeremonyFile,
+  type FinishedCeremony,
+  pendingDir,
+  promoteShare,
+  readFinishedCeremony,
+} from './draw-ceremony.ts';
 import { type KeeperActionEvent, Keepers } from './keepers.ts';
 import { ResultExchange } from './result-exchange.ts';
 
@@ -106,6 +112,7 @@ export class ChainLifecycle {
   readonly #retryAfter = new Map<string, number>();
   readonly #keepers: Keepers | undefined;
   readonly #exchange: ResultExchange;
+  readonly #finished = new Map<string, FinishedCeremony>();
   #chainConstants: { withdrawalCredentials: Uint8Array; forkVersion: Uint8Array } | undefined;
   #ceremony: Promise<void> | undefined;
   #ticking: Promise<void> = Promise.resolve();
@@ -226,7 +233,9 @@ export class ChainLifecycle {
       const dir = pendingDir(this.#init.stateDir, draw);
       const failure = this.#exchange.failureOf(dir);
       if (failure !== undefined) next = Math.min(next, await this.#exchange.collect(draw, failure));
-      const finished = await readFinishedCeremony(dir, this.#self);
+      // A finished ceremony's files never change: read (and checked) once.
+      const finished = this.#finished.get(dir) ?? (await readFinishedCeremony(dir, this.#self));
+      if (finished !== undefined) this.#finished.set(dir, finished);
       if (finished !== undefined) {
         next = Math.min(next, await this.#exchange.approve(draw, dir, finished));
         continue;
@@ -253,6 +262,8 @@ export class ChainLifecycle {
       if (me === undefined || v.generation !== 0 || this.#handledValidators.has(v.drawId)) continue;
       this.#handledValidators.add(v.drawId);
       this.#exchange.forget(v.drawId);
+      for (const dir of this.#finished.keys())
+        if (dir.includes(`draw-${v.drawId}-round-`)) this.#finished.delete(dir);
       const file = join(this.#init.keysDir, shareKeystoreFileName(v.groupPublicKey, me.shareIndex));
       if (
         await stat(file).then(

@@ -243,6 +243,10 @@ export class ResultExchange {
     if (bytes[0] !== FRAME_CHAIN) return;
     const statement = decodeStatement(bytes);
     if (statement === undefined) return this.#network.report(from, 'malformed');
+    // Only for a draw awaiting its result with the sender in its committee (as this node read the chain;
+    // a statement that came too early is sent again when ours reaches its sender).
+    const draw = this.#reader.state().draw(statement.drawId);
+    if (draw?.status !== 'drawn' || !draw.committee.includes(from)) return;
     const key = statementKey(statement);
     this.#book.add(key, from, statement.signature);
     const resendKey = `${key}:${from}`;

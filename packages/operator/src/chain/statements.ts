@@ -68,8 +68,18 @@ export class StatementBook {
   readonly #received = new Map<string, Map<OperatorAddress, Hex>>();
   readonly #valid = new Map<string, Map<OperatorAddress, Hex>>();
 
-  /** Keeps `signature` from `from`; true when it is the first from this sender for this key. */
+  /**
+   * Keeps `signature` from `from`; true when it is the first from this sender for this key. A draw
+   * keeps at most 64 keys (ceremony ids, blockers): a member cannot fill memory with made-up ones.
+   */
   add(key: string, from: OperatorAddress, signature: Hex): boolean {
+    const drawId = key.split(':')[1];
+    if (
+      !this.#received.has(key) &&
+      [...this.#received.keys()].filter((k) => k.split(':')[1] === drawId).length >= 64
+    ) {
+      return false;
+    }
     const map = this.#received.get(key) ?? new Map<OperatorAddress, Hex>();
     this.#received.set(key, map);
     const first = !map.has(from);
