@@ -13,106 +13,31 @@ import { SecretKey } from '@diva-dvt/bls-threshold';
 import {
   type DivaDeployment,
   deployDiva,
-  depositCollateral,
   registerOperator,
   stake,
   withdrawCollateral,
 } from '@diva-dvt/contracts';
-import { depositContractAbi, divETHAbi } from '@diva-dvt/contracts/abis';
+import { depositContractAbi } from '@diva-dvt/contracts/abis';
 import { type Hex, parseEther, parseEventLogs, toHex } from 'viem';
-import { getLogs, waitForTransactionReceipt, writeContract } from 'viem/actions';
+import { getLogs, waitForTransactionReceipt } from 'viem/actions';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ChainLifecycle,
-  type ChainLifecycleEvent,
-  type ChainReader,
-  type CommitteeSource,
-  createChainClients,
-  createChainReader,
-  createContractsCommitteeSource,
-} from '../../src/index.ts';
+import { createChainClients } from '../../src/index.ts';
 import { decryptKeystoreFile } from '../../src/keys/keystore.ts';
 import { peerIdOfPublicKey, publicKeyOf } from '../../src/p2p/identity.ts';
-import { createNode, operatorKey, type TestNode, waitUntil } from '../helpers/p2p.ts';
+import { createNode, operatorKey, waitUntil } from '../helpers/p2p.ts';
+import { type Agent, agentEvents, lockCollateral, startAgent, walletOf } from './agents.ts';
 import { type AnvilProcess, startAnvil } from './helpers.ts';
 
 const DEV_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
 const hex = (b: Uint8Array) => toHex(b);
 const root = mkdtempSync(join(tmpdir(), 'diva-chain-'));
 
-interface Agent {
-  readonly node: TestNode;
-  reader: ChainReader;
-  source: CommitteeSource;
-  lifecycle: ChainLifecycle;
-  readonly events: ChainLifecycleEvent[];
-  readonly keysDir: string;
-  readonly stateDir: string;
-}
-
 let anvil: AnvilProcess;
-// What the components logged (key material never is); printed when DIVA_TEST_LOGS is set.
-const logs: string[] = [];
-function log(index: number, level: string, message: string, fields?: object): void {
-  const line = `${new Date().toISOString().slice(11, 23)} op${index} ${level} ${message} ${JSON.stringify(fields ?? {}, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}`;
-  logs.push(line);
-  if (process.env.DIVA_TEST_LOGS) process.stderr.write(`${line}\n`);
-}
 afterAll(async () => {
   await anvil?.stop();
   rmSync(root, { recursive: true, force: true });
 });
-
-/** Sees every agent's lifecycle events as they happen (a test may act on one at once). */
-let onAgentEvent: ((agent: Agent, event: ChainLifecycleEvent) => void) | undefined;
-
-function startAgent(url: string, deployment: DivaDeployment, node: TestNode, index: number): Agent {
-  // Operator 0 lists a dead RPC first: viem's fallback transport moves on to the live one.
-  const rpcUrls = index === 0 ? ['http://127.0.0.1:9', url] : [url];
-  const clients = createChainClients({
-    rpcUrls,
-    chain: foundry,
-    identityKey: node.key,
-    pollingIntervalMs: 100,
-  });
-  const logger = {
-    debug: (m: string, f?: object) => log(index, 'debug', m, f),
-    info: (m: string, f?: object) => log(index, 'info', m, f),
-    warn: (m: string, f?: object) => log(index, 'warn', m, f),
-    error: (m: string, f?: object) => log(index, 'error', m, f),
-  };
-  const reader = createChainReader({
-    client: clients.public,
-    addresses: deployment,
-    pollingIntervalMs: 200,
-    logger,
-  });
-  const keysDir = join(root, `op-${index}`, 'keys');
-  const stateDir = join(root, `op-${index}`, 'state');
-  const events: ChainLifecycleEvent[] = [];
-  const source = createContractsCommitteeSource({ reader, self: node.network.address, logger });
-  const lifecycle = new ChainLifecycle(
-    { reader, wallet: clients.wallet, network: node.network, logger },
-    {
-      identityKey: node.key,
-      addresses: deployment,
-      stateDir,
-      keysDir,
-      password: `password ${index}`,
-      kdf: 'fast',
-      connectTimeoutMs: 12_000,
-      phaseTimeoutMs: 30_000,
-      submitStaggerMs: 3000,
-      onEvent: (e) => {
-        events.push(e);
-        onAgentEvent?.(agent, e);
-      },
-    },
-  );
-  const agent: Agent = { node, reader, source, lifecycle, events, keysDir, stateDir };
-  return agent;
-}
 
 describe('the contracts-driven lifecycle', () => {
   let deployment: DivaDeployment;
@@ -148,47 +73,21 @@ describe('the contracts-driven lifecycle', () => {
           method: 'anvil_setBalance' as never,
           params: [address, toHex(parseEther('100'))] as never,
         });
-        const wallet = createChainClients({
-          rpcUrls: [anvil.url],
-          chain: foundry,
-          identityKey: node.key,
-          pollingIntervalMs: 100,
-        }).wallet;
-        const wait = async (hash: Hex) => {
-          const receipt = await waitForTransactionReceipt(wallet, { hash });
-          expect(receipt.status).toBe('success');
-        };
-        await wait(await stake(wallet, { divETH: deployment.divETH, valueWei: parseEther('3') }));
-        await wait(
-          await writeContract(wallet, {
-            address: deployment.divETH,
-            abi: divETHAbi,
-            functionName: 'approve',
-            args: [deployment.operatorRegistry, parseEther('3')],
-            chain: foundry,
-            account: wallet.account,
-          }),
-        );
+        const wallet = walletOf(anvil.url, node.key);
         const peerId = peerIdOfPublicKey(publicKeyOf(node.key)).toString();
-        await wait(
-          await registerOperator(wallet, {
-            operatorRegistry: deployment.operatorRegistry,
-            encryptionKey: toHex(crypto.getRandomValues(new Uint8Array(32))),
-            // libp2p's listen addresses end in /p2p/<peer id> already; the source requires it.
-            p2pAddresses: node.network
-              .listenAddresses()
-              .map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`)),
-          }),
-        );
-        await wait(
-          await depositCollateral(wallet, {
-            operatorRegistry: deployment.operatorRegistry,
-            amountWei: parseEther('2'),
-          }),
-        );
+        const registered = await registerOperator(wallet, {
+          operatorRegistry: deployment.operatorRegistry,
+          encryptionKey: toHex(crypto.getRandomValues(new Uint8Array(32))),
+          // libp2p's listen addresses end in /p2p/<peer id> already; the source requires it.
+          p2pAddresses: node.network
+            .listenAddresses()
+            .map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`)),
+        });
+        expect((await waitForTransactionReceipt(wallet, { hash: registered })).status).toBe('success');
+        await lockCollateral(wallet, deployment, '3', '2');
       }),
     );
-    agents = nodes.map((node, i) => startAgent(anvil.url, deployment, node, i));
+    agents = nodes.map((node, i) => startAgent(root, anvil.url, deployment, node, i));
     for (const a of agents) {
       await a.source.start();
       await a.lifecycle.start();
@@ -273,7 +172,7 @@ describe('the contracts-driven lifecycle', () => {
     await member.source.stop();
     await member.reader.stop();
     const i = agents.indexOf(member);
-    const restarted = startAgent(anvil.url, deployment, member.node, i);
+    const restarted = startAgent(root, anvil.url, deployment, member.node, i);
     agents[i] = restarted;
     await restarted.source.start();
     await restarted.lifecycle.start();
@@ -307,12 +206,7 @@ describe('the contracts-driven lifecycle', () => {
     // Exactly four operators with capacity: the draw is the outsider and three earlier members. The
     // fourth earlier member (capacity 0 for now) is the only possible replacement.
     const spare = agents.find((a) => a !== outsider && first.includes(a.node.network.address))!;
-    const spareWallet = createChainClients({
-      rpcUrls: [anvil.url],
-      chain: foundry,
-      identityKey: spare.node.key,
-      pollingIntervalMs: 100,
-    }).wallet;
+    const spareWallet = walletOf(anvil.url, spare.node.key);
     const confirm = async (hash: Hex) =>
       expect((await waitForTransactionReceipt(spareWallet, { hash })).status).toBe('success');
     await confirm(
@@ -327,22 +221,7 @@ describe('the contracts-driven lifecycle', () => {
     await waitUntil(() => chain().draw(2n)?.status === 'drawn', 'draw 2', 30_000);
     expect(chain().draw(2n)!.committee).toContain(outsider.node.network.address);
     expect(chain().draw(2n)!.committee).not.toContain(spare.node.network.address);
-    await confirm(
-      await writeContract(spareWallet, {
-        address: deployment.divETH,
-        abi: divETHAbi,
-        functionName: 'approve',
-        args: [deployment.operatorRegistry, parseEther('1')],
-        chain: foundry,
-        account: spareWallet.account,
-      }),
-    );
-    await confirm(
-      await depositCollateral(spareWallet, {
-        operatorRegistry: deployment.operatorRegistry,
-        amountWei: parseEther('1'),
-      }),
-    );
+    await lockCollateral(spareWallet, deployment, '1', '1'); // the spare can take a seat again
     await waitUntil(() => chain().validator(2n) !== undefined, 'validator 2 accepted', 100_000);
     process.stdout.write(
       `stake to accepted with one blocker replaced: ${Math.round(performance.now() - started)} ms\n`,
@@ -385,41 +264,15 @@ describe('the contracts-driven lifecycle', () => {
     const idle = agents.findIndex((a) => !served.has(a.node.network.address));
     await agents[idle]!.source.stop();
     await agents[idle]!.reader.stop();
-    agents[idle] = startAgent(anvil.url, deployment, agents[idle]!.node, idle);
+    agents[idle] = startAgent(root, anvil.url, deployment, agents[idle]!.node, idle);
     await agents[idle]!.source.start();
     await agents[idle]!.lifecycle.start();
     await Promise.all(
-      agents.map(async (a) => {
-        const wallet = createChainClients({
-          rpcUrls: [anvil.url],
-          chain: foundry,
-          identityKey: a.node.key,
-          pollingIntervalMs: 100,
-        }).wallet;
-        const confirm = async (hash: Hex) =>
-          expect((await waitForTransactionReceipt(wallet, { hash })).status).toBe('success');
-        await confirm(await stake(wallet, { divETH: deployment.divETH, valueWei: parseEther('2') }));
-        await confirm(
-          await writeContract(wallet, {
-            address: deployment.divETH,
-            abi: divETHAbi,
-            functionName: 'approve',
-            args: [deployment.operatorRegistry, parseEther('2')],
-            chain: foundry,
-            account: wallet.account,
-          }),
-        );
-        await confirm(
-          await depositCollateral(wallet, {
-            operatorRegistry: deployment.operatorRegistry,
-            amountWei: parseEther('2'),
-          }),
-        );
-      }),
+      agents.map((a) => lockCollateral(walletOf(anvil.url, a.node.key), deployment, '2', '2')),
     );
     // The first member to finish draw 3's ceremony stops before it approves anything.
     let stopped: Agent | undefined;
-    onAgentEvent = (agent, e) => {
+    agentEvents.hook = (agent, e) => {
       if (stopped === undefined && e.type === 'ceremony-done' && e.drawId === 3n) {
         stopped = agent;
         void agent.lifecycle.stop();
@@ -431,7 +284,7 @@ describe('the contracts-driven lifecycle', () => {
       "validator 3 accepted with the others' approvals",
       100_000,
     );
-    onAgentEvent = undefined;
+    agentEvents.hook = undefined;
     const member = stopped!;
     const v3 = chain().validator(3n)!;
     const me = v3.members.find((m) => m.operator === member.node.network.address)!;
@@ -442,7 +295,7 @@ describe('the contracts-driven lifecycle', () => {
     const i = agents.indexOf(member);
     await member.source.stop();
     await member.reader.stop();
-    agents[i] = startAgent(anvil.url, deployment, member.node, i);
+    agents[i] = startAgent(root, anvil.url, deployment, member.node, i);
     await agents[i]!.source.start();
     await agents[i]!.lifecycle.start();
     await waitUntil(
