@@ -241,6 +241,12 @@ export type OperatorErrorDetails =
       readonly file: string;
       /** Why, never the content: sealed to another operator, or not authentic for this key. */
       readonly reason: string;
+    }
+  | {
+      /** The execution node(s) did not answer what the chain components asked (the RPC error is the cause). */
+      readonly code: 'CHAIN_READ_FAILED';
+      /** What was asked, e.g. `eth_getLogs 100..5099`. */
+      readonly request: string;
     };
 
 export type OperatorErrorCode = OperatorErrorDetails['code'];
@@ -329,6 +335,8 @@ function describe(d: OperatorErrorDetails): string {
       return `the evidence transaction ${d.transaction} reverted`;
     case 'UNSEAL_FAILED':
       return `cannot open the sealed keystore password ${d.file}: ${d.reason}`;
+    case 'CHAIN_READ_FAILED':
+      return `the execution node did not answer ${d.request}`;
   }
 }
 

@@ -2,6 +2,35 @@
 // validator's duties (what to sign and when, the signing roots, the messages and their publication
 // through @diva-dvt/beacon-api); the committee signer agrees on each value with the validator's
 // committee over p2p and combines the group signature; `OperatorNode` wires the components.
+
+export {
+  type ChainAddresses,
+  type ChainReader,
+  type ChainReaderParameters,
+  createChainReader,
+} from './chain/chain-reader.ts';
+export type {
+  ChainDraw,
+  ChainEvent,
+  ChainOperator,
+  ChainState,
+  ChainValidator,
+  DrawStatus,
+} from './chain/chain-state.ts';
+export { type ChainClients, type CreateChainClientsParameters, createChainClients } from './chain/clients.ts';
+export {
+  type ContractsCommitteeSourceParameters,
+  createContractsCommitteeSource,
+} from './chain/contracts-source.ts';
+export type { KeeperAction, KeeperActionEvent } from './chain/keepers.ts';
+export {
+  ChainLifecycle,
+  type ChainLifecycleComponents,
+  type ChainLifecycleEvent,
+  type ChainLifecycleInit,
+  createChainLifecycle,
+} from './chain/lifecycle.ts';
+export { FRAME_CHAIN } from './chain/statements.ts';
 export { type Clock, createSystemClock } from './clock.ts';
 export {
   type CheckedCommittees,

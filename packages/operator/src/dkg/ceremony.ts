@@ -39,7 +39,7 @@ import {
   depositSigningRoots,
   signDepositPartials,
 } from './deposits.ts';
-import { decodeDkgFrame, encodeDeposit, encodeDkg, encodeHello } from './frames.ts';
+import { decodeDkgFrame, encodeDeposit, encodeDkg, encodeHello, FRAME_DKG } from './frames.ts';
 import {
   type CeremonyOutputs,
   checkOutDirFree,
@@ -200,8 +200,9 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
     apply(member!.handle(envelope));
   };
 
-  network.onMessage((from, bytes) => {
-    if (closed) return;
+  // Frames of other kinds (a committee signer, the chain lifecycle's approvals) are not ours to judge.
+  const unsubscribe = network.onMessage((from, bytes) => {
+    if (closed || bytes[0] !== FRAME_DKG) return;
     const frame = decodeDkgFrame(bytes);
     if (frame === undefined) return network.report(from, 'malformed');
     if (frame.type === 'hello') {
@@ -354,6 +355,7 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
     };
   } finally {
     closed = true;
+    unsubscribe();
     for (const timer of timers) clearTimeout(timer);
     timers.clear();
   }

@@ -204,8 +204,15 @@ class OperatorNetwork implements Libp2pNetwork {
     link.enqueue(message);
   }
 
-  onMessage(handler: MessageHandler): void {
+  onMessage(handler: MessageHandler): () => void {
     this.#handlers.push(handler);
+    // In place (the peer links hold this array), after the current dispatch: removing an entry while a
+    // link iterates the array would skip the next handler for that message.
+    return () =>
+      queueMicrotask(() => {
+        const at = this.#handlers.indexOf(handler);
+        if (at >= 0) this.#handlers.splice(at, 1);
+      });
   }
 
   report(from: OperatorAddress, offence: PeerOffence): void {

@@ -46,8 +46,11 @@ export interface P2pNetwork {
   setPeers(peers: readonly PeerInfo[]): void;
   /** Queues `message` for `to`; messages for one peer are sent together once per tick. */
   send(to: OperatorAddress, message: Uint8Array): void;
-  /** Every message a known peer sent, after the network's own checks (size, rate, replay). */
-  onMessage(handler: MessageHandler): void;
+  /**
+   * Every message a known peer sent, after the network's own checks (size, rate, replay). Returns
+   * the function that removes `handler` (from the next message on, at the latest).
+   */
+  onMessage(handler: MessageHandler): () => void;
   /** The runtime found a message from `from` bad: count it and score the peer. */
   report(from: OperatorAddress, offence: PeerOffence): void;
   connectedPeers(): readonly OperatorAddress[];

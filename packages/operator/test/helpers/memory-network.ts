@@ -35,7 +35,13 @@ export function createMemoryHub(options: { delayMs?: number } = {}): MemoryHub {
         listenAddresses: () => [],
         setPeers: () => {},
         send: (to, message) => deliver(address, to, message.slice()),
-        onMessage: (h) => handlers.get(address)?.push(h),
+        onMessage: (h) => {
+          handlers.get(address)?.push(h);
+          return () => {
+            const list = handlers.get(address) ?? [];
+            if (list.includes(h)) list.splice(list.indexOf(h), 1);
+          };
+        },
         report: (from, offence) => reports.push({ from, by: address, offence }),
         connectedPeers: () => [...handlers.keys()].filter((a) => a !== address && !down.has(a)),
         stats: () => [],

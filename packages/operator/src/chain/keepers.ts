@@ -1,0 +1,171 @@
+// Keeper duties any node may run; the contracts decide, so duplicates are harmless (the second call
+// of two nodes fails its simulation and sends nothing): request a draw when 32 ETH wait in the buffer,
+// finalise a draw once its target block is mined, expire a committee past its DKG timeout and redraw
+// it (or a request whose target left the 8,191-block history), and eject (or margin-call) an operator
+// whose collateral no longer covers its seats. One pass per new block; a node never sends the same
+// action twice while its transaction is pending.
+import {
+  ejectUndercollateralized,
+  expireDraw,
+  finalizeDraw,
+  redraw,
+  requestDraw,
+  type WalletClientLike,
+} from '@diva-dvt/contracts';
+import { committeeDrawAbi, divETHAbi, operatorRegistryAbi } from '@diva-dvt/contracts/abis';
+import type { Hash } from 'viem';
+import { readContract, waitForTransactionReceipt } from 'viem/actions';
+import type { OperatorAddress } from '../committee/types.ts';
+import type { Logger } from '../logger.ts';
+import type { ChainAddresses } from './chain-reader.ts';
+import type { ChainState } from './chain-state.ts';
+
+export type KeeperAction = 'request-draw' | 'finalize-draw' | 'expire-draw' | 'redraw' | 'eject';
+
+export interface KeeperActionEvent {
+  readonly action: KeeperAction;
+  readonly drawId?: bigint;
+  readonly operator?: OperatorAddress;
+  readonly transactionHash: Hash;
+}
+
+const HISTORY_WINDOW = 8191n;
+const ETH_PER_VALIDATOR = 32n * 10n ** 18n;
+
+export class Keepers {
+  readonly #wallet: WalletClientLike;
+  readonly #addresses: ChainAddresses;
+  readonly #logger: Logger;
+  readonly #onAction: (event: KeeperActionEvent) => void;
+  readonly #ejectEveryBlocks: bigint;
+  readonly #inflight = new Set<string>();
+  #constants: { dkgTimeout: bigint; committeeSize: bigint; collateralPerSeat: bigint } | undefined;
+  #lastBlock = -1n;
+  #lastEjectCheck = -1n;
+
+  constructor(parameters: {
+    wallet: WalletClientLike;
+    addresses: ChainAddresses;
+    logger: Logger;
+    onAction: (event: KeeperActionEvent) => void;
+    /** Blocks between two collateral checks of every seated operator (default 32). */
+    ejectCheckEveryBlocks?: number;
+  }) {
+    this.#wallet = parameters.wallet;
+    this.#addresses = parameters.addresses;
+    this.#logger = parameters.logger;
+    this.#onAction = parameters.onAction;
+    this.#ejectEveryBlocks = BigInt(parameters.ejectCheckEveryBlocks ?? 32);
+  }
+
+  /** One pass over `state` (nothing when no new block was read since the last). */
+  async run(state: ChainState): Promise<void> {
+    const block = state.block();
+    if (block === this.#lastBlock) return;
+    this.#lastBlock = block;
+    this.#constants ??= await this.#readConstants();
+    const c = this.#constants;
+    for (const draw of state.draws()) {
+      if (draw.status === 'requested' && block > draw.targetBlock) {
+        if (block - draw.targetBlock <= HISTORY_WINDOW) {
+          this.#send('finalize-draw', { drawId: draw.drawId }, () =>
+            finalizeDraw(this.#wallet, { committeeDraw: this.#addresses.committeeDraw, drawId: draw.drawId }),
+          );
+        } else {
+          this.#send('redraw', { drawId: draw.drawId }, () =>
+            redraw(this.#wallet, { committeeDraw: this.#addresses.committeeDraw, drawId: draw.drawId }),
+          );
+        }
+      } else if (draw.status === 'drawn' && block > draw.drawnAtBlock + c.dkgTimeout) {
+        this.#send('expire-draw', { drawId: draw.drawId }, () =>
+          expireDraw(this.#wallet, { committeeDraw: this.#addresses.committeeDraw, drawId: draw.drawId }),
+        );
+      } else if (draw.status === 'expired') {
+        this.#send('redraw', { drawId: draw.drawId }, () =>
+          redraw(this.#wallet, { committeeDraw: this.#addresses.committeeDraw, drawId: draw.drawId }),
+        );
+      }
+    }
+    await this.#maybeRequestDraw(c.committeeSize);
+    if (this.#lastEjectCheck < 0n || block - this.#lastEjectCheck >= this.#ejectEveryBlocks) {
+      this.#lastEjectCheck = block;
+      await this.#checkCollateral(state, c.collateralPerSeat);
+    }
+  }
+
+  async #readConstants() {
+    const draw = { address: this.#addresses.committeeDraw, abi: committeeDrawAbi } as const;
+    const [dkgTimeout, committeeSize, collateralPerSeat] = await Promise.all([
+      readContract(this.#wallet, { ...draw, functionName: 'DKG_TIMEOUT_BLOCKS' }),
+      readContract(this.#wallet, { ...draw, functionName: 'committeeSize' }),
+      readContract(this.#wallet, {
+        address: this.#addresses.operatorRegistry,
+        abi: operatorRegistryAbi,
+        functionName: 'COLLATERAL_PER_SEAT',
+      }),
+    ]);
+    return { dkgTimeout, committeeSize, collateralPerSeat };
+  }
+
+  async #maybeRequestDraw(committeeSize: bigint): Promise<void> {
+    if (this.#inflight.has('request-draw::')) return;
+    const [available, withCapacity] = await Promise.all([
+      readContract(this.#wallet, {
+        address: this.#addresses.divETH,
+        abi: divETHAbi,
+        functionName: 'availableForDraws',
+      }),
+      readContract(this.#wallet, {
+        address: this.#addresses.operatorRegistry,
+        abi: operatorRegistryAbi,
+        functionName: 'operatorsWithCapacity',
+      }),
+    ]);
+    if (available < ETH_PER_VALIDATOR || withCapacity < committeeSize) return;
+    this.#send('request-draw', {}, () =>
+      requestDraw(this.#wallet, { committeeDraw: this.#addresses.committeeDraw }),
+    );
+  }
+
+  async #checkCollateral(state: ChainState, collateralPerSeat: bigint): Promise<void> {
+    for (const operator of state.operators()) {
+      if (operator.ejected) continue;
+      const view = await readContract(this.#wallet, {
+        address: this.#addresses.operatorRegistry,
+        abi: operatorRegistryAbi,
+        functionName: 'operatorOf',
+        args: [operator.address],
+      });
+      if (view.keyShares === 0n || view.collateralEther >= view.keyShares * collateralPerSeat) continue;
+      this.#send('eject', { operator: operator.address }, () =>
+        ejectUndercollateralized(this.#wallet, {
+          operatorRegistry: this.#addresses.operatorRegistry,
+          operator: operator.address,
+        }),
+      );
+    }
+  }
+
+  /** Sends one action unless the same is pending from this node; a refusal is expected (another keeper was first). */
+  #send(
+    action: KeeperAction,
+    target: { drawId?: bigint; operator?: OperatorAddress },
+    write: () => Promise<Hash>,
+  ): void {
+    const key = `${action}:${target.drawId ?? ''}:${target.operator ?? ''}`;
+    if (this.#inflight.has(key)) return;
+    this.#inflight.add(key);
+    void (async () => {
+      try {
+        const transactionHash = await write();
+        this.#onAction({ action, ...target, transactionHash });
+        await waitForTransactionReceipt(this.#wallet, { hash: transactionHash });
+      } catch (error) {
+        const reason = (error as { shortMessage?: string }).shortMessage ?? String(error);
+        this.#logger.debug('keeper action not sent', { action, drawId: target.drawId?.toString(), reason });
+      } finally {
+        this.#inflight.delete(key);
+      }
+    })();
+  }
+}

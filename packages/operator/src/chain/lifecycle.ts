@@ -1,0 +1,375 @@
+// The validator lifecycle the contracts drive, for one operator. On every new block read
+// (./chain-reader.ts):
+//   1. a validator the chain accepted with this operator in its committee: promote its share keystore
+//      from the pending ceremony directory into the keys directory (only now: a result the chain never
+//      accepted leaves no key behind);
+//   2. drawn committees with this operator in them, in ascending draw id (the same order at every
+//      member; one ceremony at a time per network): a finished ceremony (its pending directory exists,
+//      also after a restart) exchanges EIP-712 approvals of the chain's ceremony id over p2p and, with t
+//      of them, submits the result (the lowest seat first, the others later if it did not land); else
+//      the first undone draw runs `runDkgCeremony` with the members' registered keys. A failed ceremony
+//      names its culprits: the members sign `CeremonyFailure` naming the lowest-seated one and, with t
+//      statements, report it (the blocker loses its seat, a new round starts);
+//   3. keepers (./keepers.ts), if enabled.
+// Resharing and exit requests concerning this operator are only reported (`onEvent`).
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Bls } from '@diva-dvt/bls-threshold';
+import type { WalletClientLike } from '@diva-dvt/contracts';
+import { dkgResultRegistryAbi } from '@diva-dvt/contracts/abis';
+import { type Address, type Hash, hexToBytes } from 'viem';
+import { readContract } from 'viem/actions';
+import type { OperatorAddress } from '../committee/types.ts';
+import { runDkgCeremony } from '../dkg/ceremony.ts';
+import { isOperatorError, OperatorError } from '../errors.ts';
+import { type KeystoreKdf, shareKeystoreFileName } from '../keys/keystore.ts';
+import { type Logger, silentLogger } from '../logger.ts';
+import { publicKeyOf } from '../p2p/identity.ts';
+import type { P2pNetwork } from '../p2p/types.ts';
+import type { ChainAddresses, ChainReader } from './chain-reader.ts';
+import type { ChainDraw, ChainEvent, ChainState } from './chain-state.ts';
+import {
+  drawCeremonyFile,
+  type FinishedCeremony,
+  pendingDir,
+  promoteShare,
+  readFinishedCeremony,
+} from './draw-ceremony.ts';
+import { type KeeperActionEvent, Keepers } from './keepers.ts';
+import { ResultExchange } from './result-exchange.ts';
+
+export interface ChainLifecycleComponents {
+  /** Started here if it was not (idempotent); stopped by whoever created it. */
+  readonly reader: ChainReader;
+  /** Sends this operator's transactions: its account is the identity key's (`createChainClients`). */
+  readonly wallet: WalletClientLike;
+  /** Started, with the identity key. Ceremonies set its peers to the committee's. */
+  readonly network: P2pNetwork;
+  readonly logger?: Logger;
+  readonly bls?: Bls;
+}
+
+export interface ChainLifecycleInit {
+  /** This operator's secp256k1 identity key (32 bytes): the network's and the wallet's. */
+  readonly identityKey: Uint8Array;
+  readonly addresses: ChainAddresses;
+  /** Ceremonies' outputs wait in `<stateDir>/dkg/` until the chain accepts them. */
+  readonly stateDir: string;
+  /** Where accepted shares go (`keystore-<group key>-<share index>.json`, what `loadKeyShares` reads). */
+  readonly keysDir: string;
+  /** The share keystores' password. */
+  readonly password: string;
+  readonly kdf?: KeystoreKdf;
+  /** The ceremony file's network name (deposit data files; default `diva`). */
+  readonly networkName?: string;
+  /** Run the keepers (default true). */
+  readonly keepers?: boolean;
+  readonly connectTimeoutMs?: number;
+  readonly phaseTimeoutMs?: number;
+  /** Seat k (1-based) submits (k - 1) times this after t approvals are in, if no one did (default 4,000 ms). */
+  readonly submitStaggerMs?: number;
+  /** Before a failed ceremony of the same round runs again (default 30,000 ms). */
+  readonly retryDelayMs?: number;
+  readonly onEvent?: (event: ChainLifecycleEvent) => void;
+}
+
+export type ChainLifecycleEvent =
+  | { readonly type: 'ceremony-started'; readonly drawId: bigint; readonly round: number }
+  | {
+      readonly type: 'ceremony-done';
+      readonly drawId: bigint;
+      readonly round: number;
+      readonly groupPublicKey: Uint8Array;
+    }
+  | {
+      readonly type: 'ceremony-failed';
+      readonly drawId: bigint;
+      readonly round: number;
+      readonly stage: string;
+      readonly reason: string;
+      readonly culprits: readonly string[];
+    }
+  | { readonly type: 'result-submitted'; readonly drawId: bigint; readonly transactionHash: Hash }
+  | {
+      readonly type: 'failure-reported';
+      readonly drawId: bigint;
+      readonly blockerShareIndex: number;
+      readonly transactionHash: Hash;
+    }
+  | { readonly type: 'share-promoted'; readonly drawId: bigint; readonly file: string }
+  | { readonly type: 'share-missing'; readonly drawId: bigint; readonly groupPublicKey: Uint8Array }
+  | (Extract<ChainEvent, { type: 'reshare-requested' | 'exit-requested' }> & {})
+  | ({ readonly type: 'keeper' } & KeeperActionEvent);
+
+const errorText = (e: unknown) => (e as { shortMessage?: string }).shortMessage ?? String(e);
+
+export class ChainLifecycle {
+  readonly #c: ChainLifecycleComponents;
+  readonly #init: ChainLifecycleInit;
+  readonly #self: OperatorAddress;
+  readonly #logger: Logger;
+  readonly #handledValidators = new Set<bigint>();
+  readonly #retryAfter = new Map<string, number>();
+  readonly #keepers: Keepers | undefined;
+  readonly #exchange: ResultExchange;
+  readonly #finished = new Map<string, FinishedCeremony>();
+  #chainConstants: { withdrawalCredentials: Uint8Array; forkVersion: Uint8Array } | undefined;
+  #ceremony: Promise<void> | undefined;
+  #ticking: Promise<void> = Promise.resolve();
+  #tickQueued = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerDue = 0;
+  #unsubscribe: (() => void)[] = [];
+  #running = false;
+
+  constructor(components: ChainLifecycleComponents, init: ChainLifecycleInit) {
+    this.#c = components;
+    this.#init = init;
+    this.#self = components.network.address;
+    this.#logger = components.logger ?? silentLogger;
+    if (components.wallet.account.address.toLowerCase() !== this.#self) {
+      throw new OperatorError({
+        code: 'INVALID_OPTION',
+        option: 'wallet',
+        reason: "its account is not the network's operator key",
+      });
+    }
+    this.#exchange = new ResultExchange({
+      wallet: components.wallet,
+      network: components.network,
+      reader: components.reader,
+      registry: init.addresses.dkgResultRegistry!,
+      logger: this.#logger,
+      emit: (e) => this.#emit(e),
+      onChange: () => this.#schedule(),
+      submitStaggerMs: init.submitStaggerMs ?? 4000,
+    });
+    if (init.keepers !== false) {
+      this.#keepers = new Keepers({
+        wallet: components.wallet,
+        addresses: init.addresses,
+        logger: this.#logger,
+        onAction: (e) => this.#emit({ type: 'keeper', ...e }),
+      });
+    }
+  }
+
+  async start(): Promise<void> {
+    if (this.#running) throw new OperatorError({ code: 'ALREADY_STARTED' });
+    this.#running = true;
+    this.#unsubscribe.push(
+      this.#c.network.onMessage((from, bytes) => this.#running && this.#exchange.receive(from, bytes)),
+      this.#c.reader.onEvents((events) => {
+        for (const e of events) this.#report(e);
+        this.#schedule();
+      }),
+    );
+    await this.#c.reader.start();
+    this.#schedule();
+  }
+
+  /** Stops acting. A ceremony under way is not waited for (stop the network to cut it short). */
+  async stop(): Promise<void> {
+    this.#running = false;
+    for (const u of this.#unsubscribe.splice(0)) u();
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    await this.#ticking;
+  }
+
+  #emit(event: ChainLifecycleEvent): void {
+    try {
+      this.#init.onEvent?.(event);
+    } catch (error) {
+      this.#logger.error('a lifecycle listener failed', { error: String(error) });
+    }
+  }
+
+  /** Reshare and exit requests that concern this operator's validators. */
+  #report(e: ChainEvent): void {
+    if (e.type !== 'reshare-requested' && e.type !== 'exit-requested') return;
+    const members =
+      this.#c.reader
+        .state()
+        .validator(e.drawId)
+        ?.members.map((m) => m.operator) ?? [];
+    const mine =
+      members.includes(this.#self) || (e.type === 'reshare-requested' && e.committee.includes(this.#self));
+    if (mine) this.#emit(e);
+  }
+
+  /** One tick at a time; a request during a tick runs one more after it. */
+  #schedule(delayMs = 0): void {
+    if (!this.#running) return;
+    if (delayMs > 0) {
+      const due = Date.now() + delayMs;
+      if (this.#timer !== undefined && this.#timerDue <= due) return;
+      if (this.#timer !== undefined) clearTimeout(this.#timer);
+      this.#timerDue = due;
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#schedule();
+      }, delayMs);
+      return;
+    }
+    if (this.#tickQueued) return;
+    this.#tickQueued = true;
+    this.#ticking = this.#ticking.then(async () => {
+      this.#tickQueued = false;
+      if (!this.#running) return;
+      try {
+        await this.#tick(this.#c.reader.state());
+      } catch (error) {
+        this.#logger.warn('lifecycle step failed; retrying at the next block', { error: errorText(error) });
+      }
+    });
+  }
+
+  async #tick(state: ChainState): Promise<void> {
+    await this.#promoteAccepted(state);
+    let next = Number.POSITIVE_INFINITY;
+    for (const draw of state.draws()) {
+      if (draw.status !== 'drawn' || !draw.committee.includes(this.#self) || state.validator(draw.drawId))
+        continue;
+      const dir = pendingDir(this.#init.stateDir, draw);
+      const failure = this.#exchange.failureOf(dir);
+      if (failure !== undefined) next = Math.min(next, await this.#exchange.collect(draw, failure));
+      // A finished ceremony's files never change: read (and checked) once.
+      const finished = this.#finished.get(dir) ?? (await readFinishedCeremony(dir, this.#self));
+      if (finished !== undefined) this.#finished.set(dir, finished);
+      if (finished !== undefined) {
+        next = Math.min(next, await this.#exchange.approve(draw, dir, finished));
+        continue;
+      }
+      // Ascending draw order: the first undone draw is the only one that may run a ceremony now.
+      if (this.#ceremony === undefined) {
+        const wait = (this.#retryAfter.get(dir) ?? 0) - Date.now();
+        if (wait > 0) next = Math.min(next, wait);
+        else
+          this.#ceremony = this.#runCeremony(state, draw, dir).finally(() => {
+            this.#ceremony = undefined;
+            this.#schedule();
+          });
+      }
+      break;
+    }
+    if (Number.isFinite(next)) this.#schedule(Math.max(next, 10));
+    await this.#keepers?.run(state);
+  }
+
+  async #promoteAccepted(state: ChainState): Promise<void> {
+    for (const v of state.validators()) {
+      const me = v.members.find((m) => m.operator === this.#self);
+      if (me === undefined || v.generation !== 0 || this.#handledValidators.has(v.drawId)) continue;
+      this.#handledValidators.add(v.drawId);
+      this.#exchange.forget(v.drawId);
+      for (const dir of this.#finished.keys())
+        if (dir.includes(`draw-${v.drawId}-round-`)) this.#finished.delete(dir);
+      const file = join(this.#init.keysDir, shareKeystoreFileName(v.groupPublicKey, me.shareIndex));
+      if (
+        await stat(file).then(
+          () => true,
+          () => false,
+        )
+      )
+        continue;
+      const promoted = await promoteShare({
+        ...this.#init,
+        drawId: v.drawId,
+        groupPublicKey: v.groupPublicKey,
+        self: this.#self,
+      });
+      if (promoted !== undefined) {
+        this.#logger.info('DKG result accepted; share keystore promoted', {
+          drawId: v.drawId.toString(),
+          file: promoted,
+        });
+        this.#emit({ type: 'share-promoted', drawId: v.drawId, file: promoted });
+      } else {
+        // Accepted with t approvals while this member's ceremony failed or its files were lost: a reshare fixes it.
+        this.#logger.error('DKG result accepted but this member holds no share of it', {
+          drawId: v.drawId.toString(),
+        });
+        this.#emit({ type: 'share-missing', drawId: v.drawId, groupPublicKey: v.groupPublicKey });
+      }
+    }
+  }
+
+  async #constants() {
+    if (this.#chainConstants === undefined) {
+      const read = { address: this.#registry(), abi: dkgResultRegistryAbi } as const;
+      const [credentials, fork] = await Promise.all([
+        readContract(this.#c.wallet, { ...read, functionName: 'withdrawalCredentials' }),
+        readContract(this.#c.wallet, { ...read, functionName: 'genesisForkVersion' }),
+      ]);
+      this.#chainConstants = {
+        withdrawalCredentials: hexToBytes(credentials),
+        forkVersion: hexToBytes(fork),
+      };
+    }
+    return this.#chainConstants;
+  }
+
+  #registry(): Address {
+    return this.#init.addresses.dkgResultRegistry!;
+  }
+
+  async #runCeremony(state: ChainState, draw: ChainDraw, dir: string): Promise<void> {
+    const { drawId, round } = draw;
+    const self = {
+      address: this.#self,
+      publicKey: publicKeyOf(this.#init.identityKey),
+      multiaddrs: this.#c.network.listenAddresses(),
+    };
+    const operators = draw.committee.map((a) => (a === this.#self ? self : state.operator(a)?.peer));
+    const unknown = draw.committee.filter((_, i) => operators[i] === undefined);
+    const log = { drawId: drawId.toString(), round };
+    try {
+      if (unknown.length > 0) {
+        throw new OperatorError({
+          code: 'DKG_CEREMONY_FAILED',
+          stage: 'connect',
+          reason: 'members without a registered p2p identity',
+          culprits: unknown,
+        });
+      }
+      const { withdrawalCredentials, forkVersion } = await this.#constants();
+      const ceremony = drawCeremonyFile({
+        operators: operators.map((o) => o!),
+        threshold: this.#c.reader.parameters().threshold,
+        withdrawalCredentials,
+        forkVersion,
+        networkName: this.#init.networkName ?? 'diva',
+      });
+      this.#logger.info('committee drawn with this operator: DKG ceremony starts', log);
+      this.#emit({ type: 'ceremony-started', drawId, round });
+      const result = await runDkgCeremony({
+        identityKey: this.#init.identityKey,
+        ceremony,
+        network: this.#c.network,
+        outDir: dir,
+        password: this.#init.password,
+        kdf: this.#init.kdf ?? 'production',
+        ...(this.#init.connectTimeoutMs === undefined
+          ? {}
+          : { connectTimeoutMs: this.#init.connectTimeoutMs }),
+        ...(this.#init.phaseTimeoutMs === undefined ? {} : { phaseTimeoutMs: this.#init.phaseTimeoutMs }),
+        ...(this.#c.bls === undefined ? {} : { bls: this.#c.bls }),
+      });
+      this.#emit({ type: 'ceremony-done', drawId, round, groupPublicKey: result.groupPublicKeys[0]! });
+    } catch (error) {
+      if (!isOperatorError(error, 'DKG_CEREMONY_FAILED')) throw error;
+      const { stage, reason, culprits } = error.details;
+      this.#logger.warn('DKG ceremony failed', { ...log, stage, reason, culprits });
+      this.#emit({ type: 'ceremony-failed', drawId, round, stage, reason, culprits });
+      this.#retryAfter.set(dir, Date.now() + (this.#init.retryDelayMs ?? 30_000));
+      await this.#exchange.signFailure(draw, dir, culprits);
+    }
+  }
+}
+
+export function createChainLifecycle(
+  components: ChainLifecycleComponents,
+  init: ChainLifecycleInit,
+): ChainLifecycle {
+  return new ChainLifecycle(components, init);
+}

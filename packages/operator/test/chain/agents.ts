@@ -1,0 +1,128 @@
+// The operators of the chain tests: each with its chain reader, contracts committee source and
+// lifecycle agent over its own libp2p node, logging into one list (printed when DIVA_TEST_LOGS is set;
+// no key material is ever logged), and the transactions that give an operator stake and collateral.
+import { join } from 'node:path';
+import { type DivaDeployment, depositCollateral, stake, type WalletClientLike } from '@diva-dvt/contracts';
+import { divETHAbi } from '@diva-dvt/contracts/abis';
+import { type Hex, parseEther } from 'viem';
+import { waitForTransactionReceipt, writeContract } from 'viem/actions';
+import { foundry } from 'viem/chains';
+import { expect } from 'vitest';
+import {
+  ChainLifecycle,
+  type ChainLifecycleEvent,
+  type ChainReader,
+  type CommitteeSource,
+  createChainClients,
+  createChainReader,
+  createContractsCommitteeSource,
+} from '../../src/index.ts';
+import type { TestNode } from '../helpers/p2p.ts';
+
+export interface Agent {
+  readonly node: TestNode;
+  reader: ChainReader;
+  source: CommitteeSource;
+  lifecycle: ChainLifecycle;
+  readonly events: ChainLifecycleEvent[];
+  readonly keysDir: string;
+  readonly stateDir: string;
+}
+
+// What the components logged (key material never is); printed when DIVA_TEST_LOGS is set.
+export const logs: string[] = [];
+function log(index: number, level: string, message: string, fields?: object): void {
+  const line = `${new Date().toISOString().slice(11, 23)} op${index} ${level} ${message} ${JSON.stringify(fields ?? {}, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}`;
+  logs.push(line);
+  if (process.env.DIVA_TEST_LOGS) process.stderr.write(`${line}\n`);
+}
+
+/** Sees every agent's lifecycle events as they happen (a test may act on one at once). */
+export const agentEvents: { hook?: ((agent: Agent, event: ChainLifecycleEvent) => void) | undefined } = {};
+
+/** A wallet of `key` on `url` (receipts polled every 100 ms). */
+export function walletOf(url: string, key: Uint8Array): WalletClientLike {
+  return createChainClients({ rpcUrls: [url], chain: foundry, identityKey: key, pollingIntervalMs: 100 })
+    .wallet;
+}
+
+/** Stakes `stakeEth`, approves and locks `collateralEth` of it as collateral, each receipt checked. */
+export async function lockCollateral(
+  wallet: WalletClientLike,
+  deployment: DivaDeployment,
+  stakeEth: string,
+  collateralEth: string,
+): Promise<void> {
+  const confirm = async (hash: Hex) =>
+    expect((await waitForTransactionReceipt(wallet, { hash })).status).toBe('success');
+  await confirm(await stake(wallet, { divETH: deployment.divETH, valueWei: parseEther(stakeEth) }));
+  await confirm(
+    await writeContract(wallet, {
+      address: deployment.divETH,
+      abi: divETHAbi,
+      functionName: 'approve',
+      args: [deployment.operatorRegistry, parseEther(collateralEth)],
+      chain: foundry,
+      account: wallet.account,
+    }),
+  );
+  await confirm(
+    await depositCollateral(wallet, {
+      operatorRegistry: deployment.operatorRegistry,
+      amountWei: parseEther(collateralEth),
+    }),
+  );
+}
+
+export function startAgent(
+  root: string,
+  url: string,
+  deployment: DivaDeployment,
+  node: TestNode,
+  index: number,
+): Agent {
+  // Operator 0 lists a dead RPC first: viem's fallback transport moves on to the live one.
+  const rpcUrls = index === 0 ? ['http://127.0.0.1:9', url] : [url];
+  const clients = createChainClients({
+    rpcUrls,
+    chain: foundry,
+    identityKey: node.key,
+    pollingIntervalMs: 100,
+  });
+  const logger = {
+    debug: (m: string, f?: object) => log(index, 'debug', m, f),
+    info: (m: string, f?: object) => log(index, 'info', m, f),
+    warn: (m: string, f?: object) => log(index, 'warn', m, f),
+    error: (m: string, f?: object) => log(index, 'error', m, f),
+  };
+  const reader = createChainReader({
+    client: clients.public,
+    addresses: deployment,
+    pollingIntervalMs: 200,
+    logger,
+  });
+  const keysDir = join(root, `op-${index}`, 'keys');
+  const stateDir = join(root, `op-${index}`, 'state');
+  const events: ChainLifecycleEvent[] = [];
+  const source = createContractsCommitteeSource({ reader, self: node.network.address, logger });
+  const lifecycle = new ChainLifecycle(
+    { reader, wallet: clients.wallet, network: node.network, logger },
+    {
+      identityKey: node.key,
+      addresses: deployment,
+      stateDir,
+      keysDir,
+      password: `password ${index}`,
+      kdf: 'fast',
+      connectTimeoutMs: 12_000,
+      phaseTimeoutMs: 30_000,
+      submitStaggerMs: 3000,
+      onEvent: (e) => {
+        events.push(e);
+        agentEvents.hook?.(agent, e);
+      },
+    },
+  );
+  const agent: Agent = { node, reader, source, lifecycle, events, keysDir, stateDir };
+  return agent;
+}

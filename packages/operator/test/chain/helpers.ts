@@ -1,0 +1,66 @@
+// A real Anvil for the chain tests: the binary of @foundry-rs/anvil's platform package, found through
+// @diva-dvt/contracts (whose dev dependency it is), spawned on port 0 with the Prague hardfork and
+// interval mining (draws commit to a future block, so blocks must come without transactions).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+export interface AnvilProcess {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+function anvilBinary(): string {
+  const platforms: Record<string, string> = {
+    'linux-x64': 'linux-amd64',
+    'linux-arm64': 'linux-arm64',
+    'darwin-arm64': 'darwin-arm64',
+    'darwin-x64': 'darwin-amd64',
+  };
+  const platform = platforms[`${process.platform}-${process.arch}`];
+  if (platform === undefined) throw new Error(`anvil: no binary for ${process.platform}-${process.arch}`);
+  const contracts = createRequire(import.meta.url).resolve('@diva-dvt/contracts/package.json');
+  const anvil = createRequire(contracts).resolve('@foundry-rs/anvil/package.json');
+  return createRequire(anvil).resolve(`@foundry-rs/anvil-${platform}/bin/anvil`);
+}
+
+export async function startAnvil(args: readonly string[] = []): Promise<AnvilProcess> {
+  const proc: ChildProcess = spawn(
+    anvilBinary(),
+    ['--host', '127.0.0.1', '--port', '0', '--hardfork', 'prague', ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`anvil: not listening after 10 s: ${output.slice(-300)}`));
+    }, 10_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Listening on 127\.0\.0\.1:(\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        proc.stdout?.off('data', onData);
+        proc.stdout?.resume();
+        resolve(Number(match[1]));
+      }
+    };
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`anvil exited (code ${code}): ${output.slice(-300)}`));
+    });
+  });
+  proc.stderr?.resume();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,132 @@
+// Keepers on a real Anvil (1 s blocks): a node that is no operator runs only the keepers (its
+// lifecycle finds no committee of its own). Four operators are registered but run nothing, so their
+// committee never submits: the keeper requests the draw for the staked 32 ETH, finalises it, expires it
+// once the DKG timeout passed, and redraws it, and the redrawn request is finalised again.
+import { deployDiva, depositCollateral, registerOperator, stake } from '@diva-dvt/contracts';
+import { divETHAbi } from '@diva-dvt/contracts/abis';
+import { type Hex, parseEther, toHex } from 'viem';
+import { waitForTransactionReceipt, writeContract } from 'viem/actions';
+import { foundry } from 'viem/chains';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  ChainLifecycle,
+  type ChainLifecycleEvent,
+  createChainClients,
+  createChainReader,
+  createP2pNetwork,
+} from '../../src/index.ts';
+import { peerIdOfPublicKey, publicKeyOf } from '../../src/p2p/identity.ts';
+import { operatorKey, waitUntil } from '../helpers/p2p.ts';
+import { type AnvilProcess, startAnvil } from './helpers.ts';
+
+const DEV_KEY = Uint8Array.from(
+  Buffer.from('ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80', 'hex'),
+);
+let anvil: AnvilProcess | undefined;
+afterAll(async () => anvil?.stop());
+
+describe('keepers', () => {
+  it('request, finalise, expire and redraw a draw whose committee never submits', async () => {
+    anvil = await startAnvil(['--block-time', '1']);
+    const url = anvil.url;
+    const client = (key: Uint8Array) =>
+      createChainClients({ rpcUrls: [url], chain: foundry, identityKey: key, pollingIntervalMs: 100 }).wallet;
+    const admin = client(DEV_KEY);
+    const deployment = await deployDiva(admin as never, {
+      committeeSize: 4n,
+      drawDelayBlocks: 1n,
+      dkgTimeoutBlocks: 3n,
+      beacon: {
+        genesisForkVersion: '0x10000910',
+        genesisValidatorsRoot: `0x${'4b'.repeat(32)}`,
+        forkVersions: ['0x10000910'],
+        forkEpochs: [0n],
+      },
+    });
+    const fund = (address: string) =>
+      admin.request({
+        method: 'anvil_setBalance' as never,
+        params: [address, toHex(parseEther('100'))] as never,
+      });
+    await Promise.all(
+      [0, 1, 2, 3].map(async (i) => {
+        const key = operatorKey(`keepers ${i}`);
+        const wallet = client(key);
+        await fund(wallet.account.address);
+        const confirm = async (hash: Hex) =>
+          expect((await waitForTransactionReceipt(wallet, { hash })).status).toBe('success');
+        await confirm(await stake(wallet, { divETH: deployment.divETH, valueWei: parseEther('2') }));
+        await confirm(
+          await writeContract(wallet, {
+            address: deployment.divETH,
+            abi: divETHAbi,
+            functionName: 'approve',
+            args: [deployment.operatorRegistry, parseEther('2')],
+            chain: foundry,
+            account: wallet.account,
+          }),
+        );
+        const peerId = peerIdOfPublicKey(publicKeyOf(key)).toString();
+        await confirm(
+          await registerOperator(wallet, {
+            operatorRegistry: deployment.operatorRegistry,
+            encryptionKey: `0x${'11'.repeat(32)}`,
+            p2pAddresses: [`/ip4/127.0.0.1/tcp/9/p2p/${peerId}`],
+          }),
+        );
+        await confirm(
+          await depositCollateral(wallet, {
+            operatorRegistry: deployment.operatorRegistry,
+            amountWei: parseEther('2'),
+          }),
+        );
+      }),
+    );
+    const keeperKey = operatorKey('keepers: the keeper');
+    const clients = createChainClients({
+      rpcUrls: [url],
+      chain: foundry,
+      identityKey: keeperKey,
+      pollingIntervalMs: 100,
+    });
+    await fund(clients.wallet.account.address);
+    const network = createP2pNetwork({ privateKey: keeperKey, listen: ['/ip4/127.0.0.1/tcp/0'] });
+    await network.start();
+    const reader = createChainReader({
+      client: clients.public,
+      addresses: deployment,
+      pollingIntervalMs: 200,
+    });
+    const events: ChainLifecycleEvent[] = [];
+    const keeper = new ChainLifecycle(
+      { reader, wallet: clients.wallet, network },
+      {
+        identityKey: keeperKey,
+        addresses: deployment,
+        stateDir: '/nonexistent/state',
+        keysDir: '/nonexistent/keys',
+        password: 'unused',
+        onEvent: (e) => events.push(e),
+      },
+    );
+    try {
+      await keeper.start();
+      await stake(admin, { divETH: deployment.divETH, valueWei: parseEther('32') });
+      await waitUntil(() => (reader.state().draw(1n)?.round ?? 0) >= 2, 'the draw finalised twice', 60_000);
+      const actions = events.flatMap((e) => (e.type === 'keeper' ? [e.action] : []));
+      expect(actions.slice(0, 5)).toEqual([
+        'request-draw',
+        'finalize-draw',
+        'expire-draw',
+        'redraw',
+        'finalize-draw',
+      ]);
+      expect(reader.state().draw(1n)).toMatchObject({ status: 'drawn', round: 2 });
+      expect(reader.state().draws()).toHaveLength(1); // one reservation: the same draw id redrawn
+    } finally {
+      await keeper.stop();
+      await reader.stop();
+      await network.stop();
+    }
+  });
+});

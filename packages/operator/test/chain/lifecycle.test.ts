@@ -1,0 +1,311 @@
+// The lifecycle the contracts drive, on a real Anvil (interval mining) with the whole system deployed
+// (committee of 4, t = 3): five operators register with their libp2p identity in their multiaddrs, each
+// runs a chain reader, the contracts committee source and the lifecycle agent (keepers on) over real
+// libp2p on loopback. A staker deposits 32 ETH; the keepers request and finalise the draw, the drawn
+// members run the DKG, trade approvals and submit; the chain accepts and deposits 1 ETH. Every member's
+// source then yields the validator with the group key the deposit contract's DepositEvent carries, and
+// its share keystore sits in its keys directory; an operator rebuilt from nothing but the chain yields
+// the same committees.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SecretKey } from '@diva-dvt/bls-threshold';
+import {
+  type DivaDeployment,
+  deployDiva,
+  registerOperator,
+  stake,
+  withdrawCollateral,
+} from '@diva-dvt/contracts';
+import { depositContractAbi } from '@diva-dvt/contracts/abis';
+import { type Hex, parseEther, parseEventLogs, toHex } from 'viem';
+import { getLogs, waitForTransactionReceipt } from 'viem/actions';
+import { foundry } from 'viem/chains';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChainClients } from '../../src/index.ts';
+import { decryptKeystoreFile } from '../../src/keys/keystore.ts';
+import { peerIdOfPublicKey, publicKeyOf } from '../../src/p2p/identity.ts';
+import { createNode, operatorKey, waitUntil } from '../helpers/p2p.ts';
+import { type Agent, agentEvents, lockCollateral, startAgent, walletOf } from './agents.ts';
+import { type AnvilProcess, startAnvil } from './helpers.ts';
+
+const DEV_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+const hex = (b: Uint8Array) => toHex(b);
+const root = mkdtempSync(join(tmpdir(), 'diva-chain-'));
+
+let anvil: AnvilProcess;
+afterAll(async () => {
+  await anvil?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('the contracts-driven lifecycle', () => {
+  let deployment: DivaDeployment;
+  let agents: Agent[];
+  let admin: ReturnType<typeof createChainClients>['wallet'];
+
+  beforeAll(async () => {
+    anvil = await startAnvil(['--block-time', '1']);
+    admin = createChainClients({
+      rpcUrls: [anvil.url],
+      chain: foundry,
+      identityKey: Uint8Array.from(Buffer.from(DEV_KEY.slice(2), 'hex')),
+      pollingIntervalMs: 100,
+    }).wallet;
+    deployment = await deployDiva(admin as never, {
+      committeeSize: 4n,
+      drawDelayBlocks: 2n,
+      dkgTimeoutBlocks: 600n,
+      beacon: {
+        genesisForkVersion: '0x10000910',
+        genesisValidatorsRoot: `0x${'4b'.repeat(32)}`,
+        forkVersions: ['0x10000910'],
+        forkEpochs: [0n],
+      },
+    });
+    const nodes = Array.from({ length: 5 }, (_, i) => createNode(operatorKey(`chain ${i}`)));
+    await Promise.all(nodes.map((n) => n.network.start()));
+    // Five operators: 3 ETH staked, 2 divETH locked as collateral (2 seats), the p2p identity registered.
+    await Promise.all(
+      nodes.map(async (node) => {
+        const address = node.network.address;
+        await admin.request({
+          method: 'anvil_setBalance' as never,
+          params: [address, toHex(parseEther('100'))] as never,
+        });
+        const wallet = walletOf(anvil.url, node.key);
+        const peerId = peerIdOfPublicKey(publicKeyOf(node.key)).toString();
+        const registered = await registerOperator(wallet, {
+          operatorRegistry: deployment.operatorRegistry,
+          encryptionKey: toHex(crypto.getRandomValues(new Uint8Array(32))),
+          // libp2p's listen addresses end in /p2p/<peer id> already; the source requires it.
+          p2pAddresses: node.network
+            .listenAddresses()
+            .map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`)),
+        });
+        expect((await waitForTransactionReceipt(wallet, { hash: registered })).status).toBe('success');
+        await lockCollateral(wallet, deployment, '3', '2');
+      }),
+    );
+    agents = nodes.map((node, i) => startAgent(root, anvil.url, deployment, node, i));
+    for (const a of agents) {
+      await a.source.start();
+      await a.lifecycle.start();
+    }
+  });
+
+  afterAll(async () => {
+    for (const a of agents ?? []) {
+      await a.lifecycle.stop();
+      await a.source.stop();
+      await a.reader.stop();
+      await a.node.network.stop();
+    }
+  });
+
+  it('stake -> draw -> DKG -> approvals -> accepted: every member serves the deposited key', async () => {
+    expect(agents.every((a) => a.source.current().validators.length === 0)).toBe(true);
+    const started = performance.now();
+    const stakeHash = await stake(admin, { divETH: deployment.divETH, valueWei: parseEther('32') });
+    const members = () => agents.filter((a) => a.source.current().validators.length > 0);
+    await waitUntil(() => members().length === 4, 'four members serving the validator', 110_000);
+    const acceptedMs = Math.round(performance.now() - started);
+    await waitUntil(
+      () => members().every((a) => a.events.some((e) => e.type === 'share-promoted')),
+      'every member promoting its share',
+      10_000,
+    );
+    process.stdout.write(`stake to accepted (4 members, t = 3, 1 s blocks): ${acceptedMs} ms\n`);
+
+    const draw = members()[0]!.reader.state().draw(1n)!;
+    expect(draw.status).toBe('approved');
+    expect(new Set(members().map((a) => a.node.network.address))).toEqual(new Set(draw.committee));
+    const outsider = agents.find((a) => !draw.committee.includes(a.node.network.address))!;
+    expect(outsider.source.current().validators).toEqual([]);
+    const validators = members().map((a) => a.source.current().validators[0]!);
+    const groupKey = hex(validators[0]!.groupPublicKey);
+    for (const v of validators) {
+      expect(hex(v.groupPublicKey)).toBe(groupKey);
+      expect(v.threshold).toBe(3);
+      expect(v.members.map((m) => m.operator)).toEqual(draw.committee);
+      expect(v.members.map((m) => hex(m.publicShare))).toEqual(
+        validators[0]!.members.map((m) => hex(m.publicShare)),
+      );
+    }
+    // The deposit contract's DepositEvent carries the same key, 1 ETH, the registry's credentials.
+    const logs = await getLogs(admin, {
+      address: deployment.depositContract!,
+      fromBlock: deployment.fromBlock,
+    });
+    const deposits = parseEventLogs({ abi: depositContractAbi, logs, eventName: 'DepositEvent' });
+    expect(deposits).toHaveLength(1);
+    expect(deposits[0]!.args.pubkey).toBe(groupKey);
+    expect(deposits[0]!.args.amount).toBe('0x00ca9a3b00000000'); // 1e9 gwei, little-endian
+    // Each member's share is in its keys directory (promoted), and nothing is left pending.
+    for (const a of members()) {
+      const me = validators[0]!.members.find((m) => m.operator === a.node.network.address)!;
+      const files = readdirSync(a.keysDir);
+      expect(files).toEqual([`keystore-${groupKey.slice(2)}-${me.shareIndex}.json`]);
+      const { secret } = await decryptKeystoreFile(
+        join(a.keysDir, files[0]!),
+        `password ${agents.indexOf(a)}`,
+      );
+      expect(hex(SecretKey.fromBytes(secret).toPublicKey().bytes)).toBe(hex(me.publicShare));
+      expect(readdirSync(join(a.stateDir, 'dkg'))).toEqual([]);
+      expect(a.events.some((e) => e.type === 'share-promoted')).toBe(true);
+      expect(
+        a.source
+          .current()
+          .peers.map((p) => p.address)
+          .sort(),
+      ).toEqual(draw.committee.filter((m) => m !== a.node.network.address).sort());
+    }
+    expect(
+      agents.flatMap((a) => a.events).filter((e) => e.type === 'result-submitted').length,
+    ).toBeGreaterThanOrEqual(1);
+    expect(stakeHash).toMatch(/^0x/);
+
+    // An operator rebuilt from nothing but the chain (a new reader, source and agent) serves the same.
+    const member = members()[1]!;
+    const before = member.source.current();
+    await member.lifecycle.stop();
+    await member.source.stop();
+    await member.reader.stop();
+    const i = agents.indexOf(member);
+    const restarted = startAgent(root, anvil.url, deployment, member.node, i);
+    agents[i] = restarted;
+    await restarted.source.start();
+    await restarted.lifecycle.start();
+    const after = restarted.source.current();
+    expect(
+      after.validators.map((v) => [
+        hex(v.groupPublicKey),
+        v.threshold,
+        v.members.map((m) => [m.operator, m.shareIndex, hex(m.publicShare)]),
+      ]),
+    ).toEqual(
+      before.validators.map((v) => [
+        hex(v.groupPublicKey),
+        v.threshold,
+        v.members.map((m) => [m.operator, m.shareIndex, hex(m.publicShare)]),
+      ]),
+    );
+    expect(after.peers).toEqual(before.peers);
+    // Its share was promoted before: the agent finds it and does nothing more.
+    await restarted.reader.poll();
+    expect(restarted.events.filter((e) => e.type === 'share-missing' || e.type === 'share-promoted')).toEqual(
+      [],
+    );
+  });
+  it('a member that does not take part is named, loses its seat, and the new round is accepted', async () => {
+    const chain = () => agents.find((a) => a.events.length >= 0)!.reader.state();
+    const first = chain()
+      .validator(1n)!
+      .members.map((m) => m.operator);
+    const outsider = agents.find((a) => !first.includes(a.node.network.address))!;
+    // Exactly four operators with capacity: the draw is the outsider and three earlier members. The
+    // fourth earlier member (capacity 0 for now) is the only possible replacement.
+    const spare = agents.find((a) => a !== outsider && first.includes(a.node.network.address))!;
+    const spareWallet = walletOf(anvil.url, spare.node.key);
+    const confirm = async (hash: Hex) =>
+      expect((await waitForTransactionReceipt(spareWallet, { hash })).status).toBe('success');
+    await confirm(
+      await withdrawCollateral(spareWallet, {
+        operatorRegistry: deployment.operatorRegistry,
+        amountWei: parseEther('1'),
+      }),
+    );
+    await outsider.lifecycle.stop(); // online (its network answers nothing), but never joins a ceremony
+    const started = performance.now();
+    await stake(admin, { divETH: deployment.divETH, valueWei: parseEther('32') });
+    await waitUntil(() => chain().draw(2n)?.status === 'drawn', 'draw 2', 30_000);
+    expect(chain().draw(2n)!.committee).toContain(outsider.node.network.address);
+    expect(chain().draw(2n)!.committee).not.toContain(spare.node.network.address);
+    await lockCollateral(spareWallet, deployment, '1', '1'); // the spare can take a seat again
+    await waitUntil(() => chain().validator(2n) !== undefined, 'validator 2 accepted', 100_000);
+    process.stdout.write(
+      `stake to accepted with one blocker replaced: ${Math.round(performance.now() - started)} ms\n`,
+    );
+    const v2 = chain().validator(2n)!;
+    expect(v2.members.map((m) => m.operator)).toContain(spare.node.network.address);
+    expect(v2.members.map((m) => m.operator)).not.toContain(outsider.node.network.address);
+    expect(chain().draw(2n)!.round).toBe(2);
+    const running = agents.filter((a) => a !== outsider && a !== spare);
+    for (const a of running) {
+      const failed = a.events.find((e) => e.type === 'ceremony-failed' && e.drawId === 2n);
+      expect(failed).toMatchObject({ stage: 'connect', culprits: [outsider.node.network.address] });
+    }
+    expect(
+      agents.flatMap((a) => a.events).some((e) => e.type === 'failure-reported' && e.drawId === 2n),
+    ).toBe(true);
+    await waitUntil(
+      () =>
+        v2.members.every((m) =>
+          agents
+            .find((a) => a.node.network.address === m.operator)!
+            .source.current()
+            .validators.some((v) => hex(v.groupPublicKey) === hex(v2.groupPublicKey)),
+        ),
+      'every new member serving validator 2',
+      10_000,
+    );
+    expect(outsider.source.current().validators).toEqual([]);
+  });
+  it('a member stopped between its ceremony and the acceptance promotes its share when it restarts', async () => {
+    const chain = () => agents[0]!.reader.state();
+    const served = new Set(
+      [1n, 2n].flatMap((d) =>
+        chain()
+          .validator(d)!
+          .members.map((m) => m.operator),
+      ),
+    );
+    // The operator left out since the last test gets an agent again; everyone gets 2 more seats.
+    const idle = agents.findIndex((a) => !served.has(a.node.network.address));
+    await agents[idle]!.source.stop();
+    await agents[idle]!.reader.stop();
+    agents[idle] = startAgent(root, anvil.url, deployment, agents[idle]!.node, idle);
+    await agents[idle]!.source.start();
+    await agents[idle]!.lifecycle.start();
+    await Promise.all(
+      agents.map((a) => lockCollateral(walletOf(anvil.url, a.node.key), deployment, '2', '2')),
+    );
+    // The first member to finish draw 3's ceremony stops before it approves anything.
+    let stopped: Agent | undefined;
+    agentEvents.hook = (agent, e) => {
+      if (stopped === undefined && e.type === 'ceremony-done' && e.drawId === 3n) {
+        stopped = agent;
+        void agent.lifecycle.stop();
+      }
+    };
+    await stake(admin, { divETH: deployment.divETH, valueWei: parseEther('32') });
+    await waitUntil(
+      () => chain().validator(3n) !== undefined,
+      "validator 3 accepted with the others' approvals",
+      100_000,
+    );
+    agentEvents.hook = undefined;
+    const member = stopped!;
+    const v3 = chain().validator(3n)!;
+    const me = v3.members.find((m) => m.operator === member.node.network.address)!;
+    const file = `keystore-${hex(v3.groupPublicKey).slice(2)}-${me.shareIndex}.json`;
+    expect(readdirSync(member.keysDir)).not.toContain(file);
+    expect(readdirSync(join(member.stateDir, 'dkg'))).toHaveLength(1); // the finished ceremony, pending
+    // Restarted from its files and the chain: the chain says accepted, so the pending share is promoted.
+    const i = agents.indexOf(member);
+    await member.source.stop();
+    await member.reader.stop();
+    agents[i] = startAgent(root, anvil.url, deployment, member.node, i);
+    await agents[i]!.source.start();
+    await agents[i]!.lifecycle.start();
+    await waitUntil(
+      () => agents[i]!.events.some((e) => e.type === 'share-promoted' && e.drawId === 3n),
+      'the share promoted',
+      10_000,
+    );
+    expect(readdirSync(member.keysDir)).toContain(file);
+    expect(readdirSync(join(member.stateDir, 'dkg'))).toEqual([]);
+    const { secret } = await decryptKeystoreFile(join(member.keysDir, file), `password ${i}`);
+    expect(hex(SecretKey.fromBytes(secret).toPublicKey().bytes)).toBe(hex(me.publicShare));
+  });
+});
