@@ -60,8 +60,8 @@ function networkSource(operators: readonly DevnetOperator[]) {
   };
 }
 
-function statusLine(model: DashboardModel, operators: number): string {
-  const chain = model.chain;
+function statusLine(model: DashboardModel, operators: number, genesisTimeSec: number): string {
+  const chain = Date.now() / 1000 < genesisTimeSec ? undefined : model.chain;
   const byReason = new Map<string, number>();
   for (const c of model.outcomes) byReason.set(c.reason, (byReason.get(c.reason) ?? 0) + c.count);
   const submitted = byReason.get('submitted') ?? 0;
@@ -72,7 +72,7 @@ function statusLine(model: DashboardModel, operators: number): string {
     .map(([r, n]) => `${r} ${n}`)
     .join(', ');
   return [
-    chain ? `slot ${chain.slot} epoch ${chain.epoch}` : 'before genesis',
+    chain ? `slot ${chain.slot} epoch ${chain.epoch}` : `genesis in ${Math.max(0, Math.round(genesisTimeSec - Date.now() / 1000))} s`,
     `operators up ${model.nodes.length}/${operators}`,
     `member duties submitted ${submitted}/${ended}${misses ? ` (${misses})` : ''}`,
     `attestations included ${included}/${included + notIncluded}`,
@@ -189,7 +189,7 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
         firstIncludedSec = Math.round((Date.now() - started) / 1000);
         say('first attestation', `included ${firstIncludedSec} s after the start`);
       }
-      process.stderr.write(`${statusLine(last, o.operators)}\n`);
+      process.stderr.write(`${statusLine(last, o.operators, chain.genesisTimeSec)}\n`);
       const epoch = last.chain?.epoch ?? 0;
       if (o.epochs !== undefined && epoch >= o.epochs) break;
     }
