@@ -62,10 +62,15 @@ function hexBytes(
 }
 
 /**
- * Parses and checks a ceremony file's text. `INVALID_INPUT_FILE` names `file` and the field (an
- * operator listed twice: `operators[i].address`).
+ * The JSON object at the top of a ceremony (or reshare) file with exactly the keys allowed, and the
+ * `fail` that throws `INVALID_INPUT_FILE` naming the file and a field.
  */
-export function parseCeremonyFile(text: string, file = '<ceremony file>'): CeremonyFile {
+export function parseTopObject(
+  text: string,
+  file: string,
+  required: readonly string[],
+  optional: readonly string[],
+): { o: Record<string, unknown>; fail: (field: string, reason: string) => never } {
   const fail = (field: string, reason: string): never => {
     throw new OperatorError({ code: 'INVALID_INPUT_FILE', file, field, reason });
   };
@@ -77,9 +82,18 @@ export function parseCeremonyFile(text: string, file = '<ceremony file>'): Cerem
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) fail('(root)', 'expected an object');
   const o = json as Record<string, unknown>;
-  for (const key of REQUIRED) if (!(key in o)) fail(key, 'missing');
+  for (const key of required) if (!(key in o)) fail(key, 'missing');
   for (const key of Object.keys(o))
-    if (!REQUIRED.includes(key) && !OPTIONAL.includes(key)) fail(key, 'unknown field');
+    if (!required.includes(key) && !optional.includes(key)) fail(key, 'unknown field');
+  return { o, fail };
+}
+
+/**
+ * Parses and checks a ceremony file's text. `INVALID_INPUT_FILE` names `file` and the field (an
+ * operator listed twice: `operators[i].address`).
+ */
+export function parseCeremonyFile(text: string, file = '<ceremony file>'): CeremonyFile {
+  const { o, fail } = parseTopObject(text, file, REQUIRED, OPTIONAL);
   if (o.version !== CEREMONY_FILE_VERSION) fail('version', `expected ${CEREMONY_FILE_VERSION}`);
   let operators: readonly PeerInfo[];
   try {

@@ -19,6 +19,7 @@ import { type ClusterFile, parseClusterFile } from '../committee/cluster-file.ts
 import type { CommitteeMember, ValidatorCommittee } from '../committee/types.ts';
 import { isOperatorError, OperatorError } from '../errors.ts';
 import type { PeerInfo } from '../p2p/types.ts';
+import { parseTopObject } from './ceremony-file.ts';
 
 export interface ReshareCeremonyFile {
   readonly version: 1;
@@ -48,20 +49,7 @@ const toHex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`;
  * field (`previous.validators[1].members[2].publicShare`, `validators[0]`, `operators[3].address`).
  */
 export function parseReshareFile(text: string, file = '<ceremony file>', bls?: Bls): ReshareCeremonyFile {
-  const fail = (field: string, reason: string): never => {
-    throw new OperatorError({ code: 'INVALID_INPUT_FILE', file, field, reason });
-  };
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    fail('(root)', 'not valid JSON');
-  }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) fail('(root)', 'expected an object');
-  const o = json as Record<string, unknown>;
-  for (const key of REQUIRED) if (!(key in o)) fail(key, 'missing');
-  for (const key of Object.keys(o))
-    if (!REQUIRED.includes(key) && !OPTIONAL.includes(key)) fail(key, 'unknown field');
+  const { o, fail } = parseTopObject(text, file, REQUIRED, OPTIONAL);
   if (o.version !== 1) fail('version', 'expected 1');
   if (o.type !== 'reshare') fail('type', 'expected "reshare"');
   // The cluster file's checks, reported as this file's fields.
