@@ -16,7 +16,7 @@ import {
   metaToHeaders,
   metaToJson,
   type ResponseMetadata,
-} from './internal/response-meta.ts';
+} from './response-meta.ts';
 
 export type WireFormat = 'json' | 'ssz';
 export type HttpMethod = 'GET' | 'POST';
@@ -102,7 +102,7 @@ export type ArgsOf<E> = E extends Endpoint<infer A, infer _R> ? A : never;
 export type RetOf<E> = E extends Endpoint<infer _A, infer R> ? R : never;
 
 // ---- response metadata shared by many routes (./internal/response-meta.ts) ----
-export { type ApiResponse, HEADER, type ResponseMetadata } from './internal/response-meta.ts';
+export { type ApiResponse, HEADER, type ResponseMetadata } from './response-meta.ts';
 
 function asObject(body: unknown, path = '(body)'): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {

@@ -52,8 +52,8 @@ export function defaultAnvilBinary(): string {
   };
   const platform = platforms[`${process.platform}-${process.arch}`];
   const binary = `@foundry-rs/anvil-${platform ?? process.platform}/bin/anvil`;
+  if (platform === undefined) throw new DevnetError({ code: 'BINARY_NOT_FOUND', binary });
   try {
-    if (platform === undefined) throw new Error('unsupported platform');
     const req = createRequire(createRequire(import.meta.url).resolve('@foundry-rs/anvil/package.json'));
     return req.resolve(binary);
   } catch (cause) {

@@ -1,10 +1,10 @@
 // Response metadata shared by many routes: the fork (`version`), execution_optimistic, finalized
 // and dependent_root, carried as JSON fields beside `data` or as `Eth-*` headers with SSZ bodies.
-// Split from ../route.ts, which re-exports what routes use.
-import { BeaconApiError } from '../errors.ts';
-import { type Fork, isFork } from '../forks.ts';
-import type { ResponseMeta } from '../route.ts';
-import { bytesToHex, fieldError, hexToBytes } from './json.ts';
+// Split from ./route.ts, which re-exports what routes use.
+import { BeaconApiError } from './errors.ts';
+import { type Fork, isFork } from './forks.ts';
+import { bytesToHex, fieldError, hexToBytes } from './internal/json.ts';
+import type { ResponseMeta } from './route.ts';
 
 /** Metadata a response can carry besides its data (JSON fields or `Eth-*` headers for SSZ). */
 export interface ResponseMetadata {
