@@ -72,7 +72,9 @@ function statusLine(model: DashboardModel, operators: number, genesisTimeSec: nu
     .map(([r, n]) => `${r} ${n}`)
     .join(', ');
   return [
-    chain ? `slot ${chain.slot} epoch ${chain.epoch}` : `genesis in ${Math.max(0, Math.round(genesisTimeSec - Date.now() / 1000))} s`,
+    chain
+      ? `slot ${chain.slot} epoch ${chain.epoch}`
+      : `genesis in ${Math.max(0, Math.round(genesisTimeSec - Date.now() / 1000))} s`,
     `operators up ${model.nodes.length}/${operators}`,
     `member duties submitted ${submitted}/${ended}${misses ? ` (${misses})` : ''}`,
     `attestations included ${included}/${included + notIncluded}`,
