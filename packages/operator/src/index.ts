@@ -229,6 +229,7 @@ export type {
   P2pPeerStats,
   PeerInfo,
   PeerOffence,
+  SetPeersOptions,
 } from './p2p/types.ts';
 export {
   createSqliteProposalStore,

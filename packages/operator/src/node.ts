@@ -38,6 +38,9 @@ import { type DueTimesBps, ValidatorClient, type ValidatorClientInit } from './v
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
+/** The owner of the committee peers in the network's peer set (a ceremony's peers sit beside them). */
+const COMMITTEE_PEERS = 'committees';
+
 export interface OperatorNodeComponents {
   readonly api: BeaconApi;
   readonly clock: Clock;
@@ -191,7 +194,7 @@ export class OperatorNode {
     await committees.start();
     const snapshot = committees.current();
     this.#snapshot = snapshot;
-    network.setPeers(snapshot.peers);
+    network.setPeers(snapshot.peers, { owner: COMMITTEE_PEERS });
     await network.start();
     this.#offsets.start();
     await this.#resolveIndices(snapshot.validators);
@@ -283,7 +286,7 @@ export class OperatorNode {
 
   async #apply(snapshot: CommitteeSnapshot): Promise<void> {
     this.#snapshot = snapshot;
-    this.#c.network.setPeers(snapshot.peers);
+    this.#c.network.setPeers(snapshot.peers, { owner: COMMITTEE_PEERS });
     await this.#resolveIndices(snapshot.validators);
     try {
       const served = this.#signerValidators(snapshot.validators);
