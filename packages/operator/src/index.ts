@@ -175,6 +175,11 @@ export {
   unsealPassword,
 } from './keys/sealed-password.ts';
 export {
+  type AddedKeyShares,
+  type KeyShareLoadFailure,
+  loadAddedKeyShares,
+} from './keys/added-shares.ts';
+export {
   type LoadedKeyShares,
   type LoadKeySharesCachedParameters,
   loadKeySharesCached,
