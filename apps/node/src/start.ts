@@ -31,8 +31,8 @@ import {
   readClusterFile,
   type SignerValidator,
   type SigningDuty,
-  type Web3SignerReloadReport,
   type ValidatorCommittee,
+  type Web3SignerReloadReport,
   type Web3SignerServer,
 } from '@diva-dvt/operator';
 import type { NodeConfig } from './config.ts';

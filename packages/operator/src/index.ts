@@ -129,6 +129,11 @@ export {
 } from './evidence-submission.ts';
 export type { InclusionResult } from './inclusion.ts';
 export {
+  type AddedKeyShares,
+  type KeyShareLoadFailure,
+  loadAddedKeyShares,
+} from './keys/added-shares.ts';
+export {
   generateIdentity,
   identityFromSecretKey,
   type OperatorIdentity,
@@ -174,11 +179,6 @@ export {
   sealPassword,
   unsealPassword,
 } from './keys/sealed-password.ts';
-export {
-  type AddedKeyShares,
-  type KeyShareLoadFailure,
-  loadAddedKeyShares,
-} from './keys/added-shares.ts';
 export {
   type LoadedKeyShares,
   type LoadKeySharesCachedParameters,

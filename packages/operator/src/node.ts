@@ -342,7 +342,8 @@ export class OperatorNode {
     try {
       const { shares, failures } = await load(missing);
       for (const [key, share] of shares) this.#shares.set(key.slice(2), share.secretShare);
-      if (shares.size > 0) this.#logger.info('key shares loaded for added validators', { count: shares.size });
+      if (shares.size > 0)
+        this.#logger.info('key shares loaded for added validators', { count: shares.size });
       for (const f of failures) {
         this.#logger.error('key share not loaded; validator skipped until the next committee change', {
           groupPublicKey: f.groupPublicKey,
