@@ -265,9 +265,13 @@ export class OperatorNode {
     const slotMs = this.#client.spec?.slotDurationMs ?? 12_000;
     this.#lookup = setInterval(
       () => {
-        const missing = (this.#snapshot?.validators ?? []).filter(
-          (v) => !this.#indices.has(hex(v.groupPublicKey)),
-        );
+        // Each epoch, again: indices not on chain yet, and shares not loaded (a keystore promoted
+        // after the snapshot that named its validator).
+        const retryShares = this.#c.loadShares !== undefined;
+        const missing = (this.#snapshot?.validators ?? []).filter((v) => {
+          const key = hex(v.groupPublicKey);
+          return !this.#indices.has(key) || (retryShares && !this.#shares.has(key));
+        });
         if (missing.length > 0) void this.#apply(this.#snapshot as CommitteeSnapshot);
       },
       slotMs * (this.#client.spec?.slotsPerEpoch ?? 8),
