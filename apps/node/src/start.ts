@@ -12,7 +12,6 @@ import {
 } from '@diva-dvt/beacon-api';
 import type { SignGuard } from '@diva-dvt/consensus';
 import {
-  committeeSnapshotOf,
   createAttestationGuard,
   createBlockGuard,
   createClusterFileSource,
@@ -23,8 +22,8 @@ import {
   createSqliteProposalStore,
   createSystemClock,
   type Logger,
+  loadAddedKeyShares,
   loadIdentity,
-  loadKeyShares,
   loadKeySharesCached,
   loadRuntimeBls,
   lockDataDir,
@@ -32,6 +31,7 @@ import {
   readClusterFile,
   type SignerValidator,
   type SigningDuty,
+  type ValidatorCommittee,
   type Web3SignerReloadReport,
   type Web3SignerServer,
 } from '@diva-dvt/operator';
@@ -123,8 +123,16 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   );
   logger.info('key shares loaded', { fromBundle: fromCache, decrypted });
   await committees.stop();
-  // shares of validators added to the cluster file later: a restart, or the Web3Signer API's reload
   const shares = new Map([...loaded].map(([key, share]) => [key.slice(2), share.secretShare]));
+  // shares of validators added later (keys import + an edited cluster file, a DKG result the chain
+  // accepted): the node loads them from the keys directory at the next snapshot, one by one
+  const loadShares = (added: readonly ValidatorCommittee[]) =>
+    loadAddedKeyShares({
+      dir: config.keys.dir,
+      passwordFile: config.keys.passwordFile,
+      committees: added,
+      self: identity.address,
+    });
 
   const network = await step('p2p', () =>
     createP2pNetwork({ privateKey: identity.secretKey, listen: config.p2p.listen, logger }),
@@ -180,6 +188,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       network,
       committees,
       shares,
+      loadShares,
       guardFor,
       proposals,
       ...(evidence !== undefined ? { evidence } : {}),
@@ -214,27 +223,14 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   metrics.watchNetwork(network, () => node.status().peers);
   metrics.watchClockOffsets(() => node.clockOffsets());
 
-  // POST /reload: the cluster file again, and the key shares of validators new in it
+  // POST /reload: the cluster file again (a bad one fails the reload), and the key shares of
+  // validators new in it (loaded by the node, as for a watched file)
   const reload = async (): Promise<Web3SignerReloadReport> => {
-    const cluster = await readClusterFile(config.cluster, { bls, checkKeysOf: identity.address });
-    const added = committeeSnapshotOf(cluster, identity.address, 0).validators.filter(
-      (v) => !shares.has(Buffer.from(v.groupPublicKey).toString('hex')),
-    );
-    const errors: { file: string; reason: string }[] = [];
-    try {
-      const more = await loadKeyShares({
-        dir: config.keys.dir,
-        passwordFile: config.keys.passwordFile,
-        committees: added,
-        self: identity.address,
-      });
-      for (const [key, share] of more) shares.set(key.slice(2), share.secretShare);
-    } catch (e) {
-      // the node keeps serving what it has; the validators without a share are skipped (logged)
-      errors.push({ file: config.keys.dir, reason: e instanceof Error ? e.message : String(e) });
-    }
+    await readClusterFile(config.cluster, { bls, checkKeysOf: identity.address });
     await committees.reload();
-    await node.applyCommittees();
+    const failures = await node.applyCommittees();
+    // the node keeps serving what it has; the validators without a share are skipped (logged)
+    const errors = failures.map((f) => ({ file: f.file ?? config.keys.dir, reason: f.reason }));
     return { keyCount: node.remoteSignedValidators().length, errors };
   };
   let signerApi: Web3SignerServer | undefined;

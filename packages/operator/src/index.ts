@@ -129,6 +129,11 @@ export {
 } from './evidence-submission.ts';
 export type { InclusionResult } from './inclusion.ts';
 export {
+  type AddedKeyShares,
+  type KeyShareLoadFailure,
+  loadAddedKeyShares,
+} from './keys/added-shares.ts';
+export {
   generateIdentity,
   identityFromSecretKey,
   type OperatorIdentity,
@@ -229,6 +234,7 @@ export type {
   P2pPeerStats,
   PeerInfo,
   PeerOffence,
+  SetPeersOptions,
 } from './p2p/types.ts';
 export {
   createSqliteProposalStore,

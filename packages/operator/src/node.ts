@@ -4,7 +4,8 @@
 // them. `start()`: committees → peers → network → validator indices (asked of the beacon node by
 // public key, again each epoch for those not yet on chain) → committee signer → validator client.
 // A committee change at run time (validators added or removed, operators replaced) updates peers,
-// signer and validator client without a restart.
+// signer and validator client without a restart; validators added with their key shares written to
+// the keys directory are loaded (`loadShares`) and served.
 import type { BeaconApi } from '@diva-dvt/beacon-api';
 import type { Bls, SecretKeyShare } from '@diva-dvt/bls-threshold';
 import type { ProposalStore } from '@diva-dvt/consensus';
@@ -19,6 +20,7 @@ import type {
 import type { VoluntaryExitOptions } from './duties/voluntary-exit.ts';
 import { OperatorError } from './errors.ts';
 import type { EvidenceStore } from './evidence-store.ts';
+import type { AddedKeyShares, KeyShareLoadFailure } from './keys/added-shares.ts';
 import { type Logger, silentLogger } from './logger.ts';
 import type { DutyOutcome } from './outcome.ts';
 import type { P2pNetwork } from './p2p/types.ts';
@@ -38,6 +40,9 @@ import { type DueTimesBps, ValidatorClient, type ValidatorClientInit } from './v
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
+/** The owner of the committee peers in the network's peer set (a ceremony's peers sit beside them). */
+const COMMITTEE_PEERS = 'committees';
+
 export interface OperatorNodeComponents {
   readonly api: BeaconApi;
   readonly clock: Clock;
@@ -46,6 +51,12 @@ export interface OperatorNodeComponents {
   readonly committees: CommitteeSource;
   /** This operator's key shares by the validator's group public key (lower-case hex, no 0x). */
   readonly shares: ReadonlyMap<string, SecretKeyShare>;
+  /**
+   * Loads the shares of validators a new snapshot lists and `shares` lacks (e.g. `loadAddedKeyShares`
+   * over the keys directory), so validators added at run time are served without a restart. A
+   * failure leaves its validator out until the next snapshot. Absent: only `shares` are served.
+   */
+  readonly loadShares?: (committees: readonly ValidatorCommittee[]) => Promise<AddedKeyShares>;
   readonly guardFor: CommitteeSignerComponents['guardFor'];
   readonly proposals?: ProposalStore;
   /** Keeps leader equivocations provable on chain (with `proposalDomain`). */
@@ -83,7 +94,12 @@ export interface OperatorNodeInit {
 export interface OperatorNodeStatus {
   readonly started: boolean;
   /** Validators served with their beacon-chain index (undefined: not on chain yet). */
-  readonly validators: readonly { readonly groupPublicKey: string; readonly validatorIndex?: number }[];
+  readonly validators: readonly {
+    readonly groupPublicKey: string;
+    readonly validatorIndex?: number;
+    /** Whether this node holds its key share (without one the validator is listed, not served). */
+    readonly keyShare: boolean;
+  }[];
   readonly peers: number;
   readonly connectedPeers: number;
 }
@@ -100,6 +116,10 @@ export class OperatorNode {
   readonly #indices = new Map<string, number>();
   #lookup: ReturnType<typeof setInterval> | undefined;
   #started = false;
+  /** The key shares held: those given at construction, then those loaded at run time. */
+  readonly #shares: Map<string, SecretKeyShare>;
+  /** Shares being loaded (overlapping applies load each once). */
+  readonly #loading = new Set<string>();
   readonly #offsets: PeerClockOffsets;
   /** The served validators an external client drives (a new array on each change). */
   #remote: readonly { readonly validatorIndex: number; readonly groupPublicKey: Uint8Array }[] = [];
@@ -109,6 +129,7 @@ export class OperatorNode {
     this.#init = init;
     this.#logger = components.logger ?? silentLogger;
     this.#address = components.network.address;
+    this.#shares = new Map(components.shares);
     this.#offsets = new PeerClockOffsets(components, init.clockOffsets);
   }
 
@@ -143,9 +164,10 @@ export class OperatorNode {
   /**
    * Applies the committee source's current snapshot now and resolves once applied (a change also
    * applies by itself; this is for callers that must know when, e.g. a reload after new key shares).
+   * Returns the validators whose key share `loadShares` could not load (left out, tried again later).
    */
-  async applyCommittees(): Promise<void> {
-    await this.#apply(this.#c.committees.current());
+  async applyCommittees(): Promise<readonly KeyShareLoadFailure[]> {
+    return this.#apply(this.#c.committees.current());
   }
 
   get signer(): CommitteeSigner | undefined {
@@ -160,9 +182,10 @@ export class OperatorNode {
     const validators = (this.#snapshot?.validators ?? []).map((v) => {
       const key = hex(v.groupPublicKey);
       const index = this.#indices.get(key);
+      const keyShare = this.#shares.has(key);
       return index === undefined
-        ? { groupPublicKey: `0x${key}` }
-        : { groupPublicKey: `0x${key}`, validatorIndex: index };
+        ? { groupPublicKey: `0x${key}`, keyShare }
+        : { groupPublicKey: `0x${key}`, validatorIndex: index, keyShare };
     });
     return {
       started: this.#started,
@@ -191,9 +214,10 @@ export class OperatorNode {
     await committees.start();
     const snapshot = committees.current();
     this.#snapshot = snapshot;
-    network.setPeers(snapshot.peers);
+    network.setPeers(snapshot.peers, { owner: COMMITTEE_PEERS });
     await network.start();
     this.#offsets.start();
+    await this.#loadMissingShares(snapshot.validators);
     await this.#resolveIndices(snapshot.validators);
     const served = this.#signerValidators(snapshot.validators);
     const publicKey = secp256k1.getPublicKey(this.#init.identityKey, true);
@@ -241,9 +265,13 @@ export class OperatorNode {
     const slotMs = this.#client.spec?.slotDurationMs ?? 12_000;
     this.#lookup = setInterval(
       () => {
-        const missing = (this.#snapshot?.validators ?? []).filter(
-          (v) => !this.#indices.has(hex(v.groupPublicKey)),
-        );
+        // Each epoch, again: indices not on chain yet, and shares not loaded (a keystore promoted
+        // after the snapshot that named its validator).
+        const retryShares = this.#c.loadShares !== undefined;
+        const missing = (this.#snapshot?.validators ?? []).filter((v) => {
+          const key = hex(v.groupPublicKey);
+          return !this.#indices.has(key) || (retryShares && !this.#shares.has(key));
+        });
         if (missing.length > 0) void this.#apply(this.#snapshot as CommitteeSnapshot);
       },
       slotMs * (this.#client.spec?.slotsPerEpoch ?? 8),
@@ -281,18 +309,56 @@ export class OperatorNode {
     this.#logger.info('operator node stopped');
   }
 
-  async #apply(snapshot: CommitteeSnapshot): Promise<void> {
+  async #apply(snapshot: CommitteeSnapshot): Promise<readonly KeyShareLoadFailure[]> {
     this.#snapshot = snapshot;
-    this.#c.network.setPeers(snapshot.peers);
-    await this.#resolveIndices(snapshot.validators);
+    const failures: KeyShareLoadFailure[] = [];
     try {
-      const served = this.#signerValidators(snapshot.validators);
+      this.#c.network.setPeers(snapshot.peers, { owner: COMMITTEE_PEERS });
+      failures.push(...(await this.#loadMissingShares(snapshot.validators)));
+      await this.#resolveIndices(snapshot.validators);
+      // A later snapshot may have replaced this one while shares loaded: serve the newest.
+      const current = this.#snapshot;
+      const served = this.#signerValidators(current.validators);
       this.#signer?.setValidators(served);
       this.#client?.setValidatorIndices(this.#builtIn(served));
     } catch (e) {
       this.#logger.error('committee change not applied', {
         error: e instanceof Error ? e.message : String(e),
       });
+    }
+    return failures;
+  }
+
+  /**
+   * Loads the shares of the validators listed without one (`loadShares`); a failure is logged and
+   * its validator stays unserved until a later snapshot loads it.
+   */
+  async #loadMissingShares(validators: readonly ValidatorCommittee[]): Promise<KeyShareLoadFailure[]> {
+    const load = this.#c.loadShares;
+    if (load === undefined) return [];
+    const missing = validators.filter((v) => {
+      const key = hex(v.groupPublicKey);
+      return !this.#shares.has(key) && !this.#loading.has(key);
+    });
+    if (missing.length === 0) return [];
+    const keys = missing.map((v) => hex(v.groupPublicKey));
+    for (const key of keys) this.#loading.add(key);
+    try {
+      const { shares, failures } = await load(missing);
+      for (const [key, share] of shares) this.#shares.set(key.slice(2), share.secretShare);
+      if (shares.size > 0)
+        this.#logger.info('key shares loaded for added validators', { count: shares.size });
+      for (const f of failures) {
+        this.#logger.error('key share not loaded; validator skipped until the next committee change', {
+          groupPublicKey: f.groupPublicKey,
+          code: f.code,
+          reason: f.reason,
+          ...(f.file !== undefined ? { file: f.file } : {}),
+        });
+      }
+      return [...failures];
+    } finally {
+      for (const key of keys) this.#loading.delete(key);
     }
   }
 
@@ -341,7 +407,7 @@ export class OperatorNode {
     for (const committee of validators) {
       const key = hex(committee.groupPublicKey);
       const validatorIndex = this.#indices.get(key);
-      const share = this.#c.shares.get(key);
+      const share = this.#shares.get(key);
       if (validatorIndex === undefined) continue;
       if (share === undefined) {
         this.#logger.error('no key share for a validator of this operator', { groupPublicKey: `0x${key}` });

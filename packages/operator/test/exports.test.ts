@@ -70,6 +70,7 @@ describe('exports', () => {
         "isValidMerkleBranch",
         "leaderEquivocationOf",
         "listKeyShares",
+        "loadAddedKeyShares",
         "loadIdentity",
         "loadKeyShares",
         "loadKeySharesCached",

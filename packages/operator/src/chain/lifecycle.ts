@@ -25,7 +25,7 @@ import { isOperatorError, OperatorError } from '../errors.ts';
 import { type KeystoreKdf, shareKeystoreFileName } from '../keys/keystore.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { publicKeyOf } from '../p2p/identity.ts';
-import type { P2pNetwork } from '../p2p/types.ts';
+import type { P2pNetwork, PeerInfo } from '../p2p/types.ts';
 import type { ChainAddresses, ChainReader } from './chain-reader.ts';
 import type { ChainDraw, ChainEvent, ChainState } from './chain-state.ts';
 import {
@@ -43,7 +43,10 @@ export interface ChainLifecycleComponents {
   readonly reader: ChainReader;
   /** Sends this operator's transactions: its account is the identity key's (`createChainClients`). */
   readonly wallet: WalletClientLike;
-  /** Started, with the identity key. Ceremonies set its peers to the committee's. */
+  /**
+   * Started, with the identity key. The lifecycle sets its own peers (owner `'chain'`: the drawn
+   * committees with this operator) and a ceremony's (owner `'dkg'`), beside any other owner's.
+   */
   readonly network: P2pNetwork;
   readonly logger?: Logger;
   readonly bls?: Bls;
@@ -100,6 +103,10 @@ export type ChainLifecycleEvent =
   | { readonly type: 'share-missing'; readonly drawId: bigint; readonly groupPublicKey: Uint8Array }
   | (Extract<ChainEvent, { type: 'reshare-requested' | 'exit-requested' }> & {})
   | ({ readonly type: 'keeper' } & KeeperActionEvent);
+
+/** The lifecycle's owners in the network's peer set (./p2p/types.ts `SetPeersOptions`). */
+const CHAIN_PEERS = 'chain';
+const CEREMONY_PEERS = 'dkg';
 
 const errorText = (e: unknown) => (e as { shortMessage?: string }).shortMessage ?? String(e);
 
@@ -174,6 +181,7 @@ export class ChainLifecycle {
     for (const u of this.#unsubscribe.splice(0)) u();
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     await this.#ticking;
+    this.#c.network.setPeers([], { owner: CHAIN_PEERS });
   }
 
   #emit(event: ChainLifecycleEvent): void {
@@ -226,6 +234,7 @@ export class ChainLifecycle {
 
   async #tick(state: ChainState): Promise<void> {
     await this.#promoteAccepted(state);
+    this.#setPeers(state);
     let next = Number.POSITIVE_INFINITY;
     for (const draw of state.draws()) {
       if (draw.status !== 'drawn' || !draw.committee.includes(this.#self) || state.validator(draw.drawId))
@@ -254,6 +263,29 @@ export class ChainLifecycle {
     }
     if (Number.isFinite(next)) this.#schedule(Math.max(next, 10));
     await this.#keepers?.run(state);
+  }
+
+  /**
+   * The members of the drawn committees this operator sits in, until the chain accepts their result:
+   * the ceremony, the approvals and the failure statements go to them. As its own owner in the peer
+   * set, beside the operator node's committee peers and a ceremony's.
+   */
+  #setPeers(state: ChainState): void {
+    const peers = new Map<OperatorAddress, PeerInfo>();
+    for (const draw of state.draws()) {
+      if (draw.status !== 'drawn' || !draw.committee.includes(this.#self) || state.validator(draw.drawId))
+        continue;
+      for (const a of draw.committee) {
+        const peer = a === this.#self ? undefined : state.operator(a)?.peer;
+        if (peer !== undefined) peers.set(a, peer);
+      }
+    }
+    try {
+      this.#c.network.setPeers([...peers.values()], { owner: CHAIN_PEERS });
+    } catch (error) {
+      // One operator's bad registration must not stop the lifecycle; the ceremony names it.
+      this.#logger.warn('committee peers not set', { error: errorText(error) });
+    }
   }
 
   async #promoteAccepted(state: ChainState): Promise<void> {
@@ -354,6 +386,7 @@ export class ChainLifecycle {
           : { connectTimeoutMs: this.#init.connectTimeoutMs }),
         ...(this.#init.phaseTimeoutMs === undefined ? {} : { phaseTimeoutMs: this.#init.phaseTimeoutMs }),
         ...(this.#c.bls === undefined ? {} : { bls: this.#c.bls }),
+        peerOwner: CEREMONY_PEERS,
       });
       this.#emit({ type: 'ceremony-done', drawId, round, groupPublicKey: result.groupPublicKeys[0]! });
     } catch (error) {
@@ -363,6 +396,9 @@ export class ChainLifecycle {
       this.#emit({ type: 'ceremony-failed', drawId, round, stage, reason, culprits });
       this.#retryAfter.set(dir, Date.now() + (this.#init.retryDelayMs ?? 30_000));
       await this.#exchange.signFailure(draw, dir, culprits);
+    } finally {
+      // The committee stays in the lifecycle's own set while the result is exchanged.
+      this.#c.network.setPeers([], { owner: CEREMONY_PEERS });
     }
   }
 }

@@ -73,6 +73,12 @@ export interface RunDkgCeremonyParameters {
   readonly ceremonyFileName?: string;
   /** Started by the caller, with the identity key; its peers are set here. Not stopped here. */
   readonly network: P2pNetwork;
+  /**
+   * The owner of the ceremony's operators in the network's peer set (default `'dkg'`): they are
+   * added beside the peers other owners set (a running node's committees) and left in place at the
+   * end, for the caller to remove (`setPeers([], { owner })`) once nothing more is exchanged.
+   */
+  readonly peerOwner?: string;
   /** Absent or empty; receives the outputs in one rename. */
   readonly outDir: string;
   /** The share keystores' password. */
@@ -270,7 +276,7 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
   };
 
   try {
-    network.setPeers(others);
+    network.setPeers(others, { owner: parameters.peerOwner ?? 'dkg' });
     // connect
     progress({ stage: 'connect', received: 1, expected: n });
     for (const o of others) sendHello(o.address);

@@ -72,6 +72,12 @@ export interface RunReshareCeremonyParameters {
   /** Started by the caller, with the identity key; its peers are set here. Not stopped here. */
   readonly network: P2pNetwork;
   /**
+   * The owner of the ceremony's operators in the network's peer set (default `'dkg'`): they are
+   * added beside the peers other owners set (a running node's committees) and left in place at the
+   * end, for the caller to remove (`setPeers([], { owner })`) once nothing more is exchanged.
+   */
+  readonly peerOwner?: string;
+  /**
    * An old member's current shares, by group key (lower-case 0x hex): one per reshared validator,
    * each checked against its public share in the ceremony file before anything is sent.
    */
@@ -254,7 +260,7 @@ export async function runReshareCeremony(
   };
 
   try {
-    network.setPeers(others);
+    network.setPeers(others, { owner: parameters.peerOwner ?? 'dkg' });
     progress({ stage: 'connect', received: 1, expected: participants.length });
     for (const o of others) sendHello(o.address);
     await connect();

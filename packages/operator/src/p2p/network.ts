@@ -1,6 +1,6 @@
 // The operator network over libp2p (TCP, Noise, Yamux). The peer id is the operator's secp256k1
 // key, so the address a message is delivered "from" is the key the Noise handshake authenticated.
-// A connection gater admits only the current peer set (and no second connection of a connected
+// A connection gater admits only the current peer set (the union of its owners' sets) (and no second connection of a connected
 // identity); one protocol carries length-prefixed frames of batched messages (./frames.ts); every
 // peer has a rate limit, a replay cache and a decaying penalty (./peer-guard.ts) past which it is
 // disconnected and refused for a while. Nothing a peer sends is fatal: bad input is dropped and
@@ -25,13 +25,16 @@ import {
   resolveOptions,
 } from './options.ts';
 import { PeerLink, type PeerLinkContext } from './peer-link.ts';
-import { checkPeers } from './peers.ts';
-import type { MessageHandler, PeerInfo, PeerOffence } from './types.ts';
+import { type CheckedPeer, checkPeers, DEFAULT_PEER_OWNER, unionOfOwners } from './peers.ts';
+import type { MessageHandler, PeerInfo, PeerOffence, SetPeersOptions } from './types.ts';
 
 /**
  * Creates the operator network (no I/O until `start()`). Throws `INVALID_OPTION` for a bad
  * option or key and `INVALID_PEER` for a bad initial peer.
  *
+ * - Peer set: the union of the sets each owner gave `setPeers` (the committee signer's, a DKG
+ *   ceremony's, ...); a peer stays admitted while any owner lists it, and is disconnected only
+ *   when none does.
  * - Connections: of each pair the operator with the lower address dials (at start, when the peer
  *   is added, and with backoff after a drop); the other dials only after `fallbackDialDelayMs`
  *   without a connection. The gater admits only the current set, not banned; while one connection
@@ -62,6 +65,8 @@ class OperatorNetwork implements Libp2pNetwork {
   readonly #byPeerId = new Map<string, PeerLink>();
   /** Bans outlive set changes: a peer removed and re-added stays refused until its time is up. */
   readonly #bannedUntil = new Map<OperatorAddress, number>();
+  /** Each owner's peer set (./peers.ts checked); the links are their union. */
+  readonly #owned = new Map<string, Map<OperatorAddress, CheckedPeer>>();
   #node: Libp2p | undefined;
   #starting = false;
   #flushTimer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
@@ -165,16 +170,20 @@ class OperatorNetwork implements Libp2pNetwork {
     return this.#node?.getMultiaddrs().map((ma) => ma.toString()) ?? [];
   }
 
-  setPeers(peers: readonly PeerInfo[]): void {
+  setPeers(peers: readonly PeerInfo[], options?: SetPeersOptions): void {
+    const owner = options?.owner ?? DEFAULT_PEER_OWNER;
     const checked = checkPeers(peers, this.address);
+    if (checked.size === 0) this.#owned.delete(owner);
+    else this.#owned.set(owner, checked);
+    const allowed = unionOfOwners(this.#owned);
     for (const [address, link] of this.#links) {
-      if (checked.has(address)) continue;
+      if (allowed.has(address)) continue;
       this.#links.delete(address);
       this.#byPeerId.delete(link.peerIdString);
       this.#dirty.delete(link);
       link.remove();
     }
-    for (const [address, peer] of checked) {
+    for (const [address, peer] of allowed) {
       const existing = this.#links.get(address);
       if (existing !== undefined) {
         existing.update(peer);

@@ -12,7 +12,7 @@ export interface P2pNetworkInit {
   readonly privateKey: Uint8Array;
   /** Where to listen, e.g. `['/ip4/0.0.0.0/tcp/9101']` (port 0 picks a free port). */
   readonly listen: readonly string[];
-  /** The initial peer set (`setPeers` replaces it). */
+  /** The initial peer set, of the default owner (`setPeers` without an owner replaces it). */
   readonly peers?: readonly PeerInfo[];
   /** Largest message accepted or sent (default 1 MiB); a bigger one from a peer is dropped as `oversized`. */
   readonly maxMessageBytes?: number;

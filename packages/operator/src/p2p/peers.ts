@@ -73,3 +73,30 @@ export function checkPeers(
   });
   return checked;
 }
+
+/** The owner of a peer set given to `setPeers` without one. */
+export const DEFAULT_PEER_OWNER = 'default';
+
+/**
+ * The union of the owners' peer sets. A peer two owners list with different multiaddrs is dialled
+ * at all of them (deduplicated, in owner order): each owner read them from its own source, and a
+ * stale one only costs a failed dial attempt.
+ */
+export function unionOfOwners(
+  owned: ReadonlyMap<string, ReadonlyMap<OperatorAddress, CheckedPeer>>,
+): Map<OperatorAddress, CheckedPeer> {
+  const union = new Map<OperatorAddress, CheckedPeer>();
+  for (const set of owned.values()) {
+    for (const [address, peer] of set) {
+      const seen = union.get(address);
+      if (seen === undefined) {
+        union.set(address, peer);
+        continue;
+      }
+      const known = new Set(seen.multiaddrs.map(String));
+      const more = peer.multiaddrs.filter((ma) => !known.has(ma.toString()));
+      if (more.length > 0) union.set(address, { ...seen, multiaddrs: [...seen.multiaddrs, ...more] });
+    }
+  }
+  return union;
+}

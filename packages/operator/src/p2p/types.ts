@@ -14,6 +14,15 @@ export interface PeerInfo {
   readonly multiaddrs: readonly string[];
 }
 
+/**
+ * Who sets a peer set: each component keeps its own (`'committees'`: the operator node's committee
+ * peers; `'dkg'`: a ceremony's operators; `'chain'`: the committees the chain lifecycle works with).
+ */
+export interface SetPeersOptions {
+  /** Default `'default'`. */
+  readonly owner?: string;
+}
+
 /** Why the runtime rejected a message a peer sent (the network scores the peer for it). */
 export type PeerOffence = 'malformed' | 'invalid' | 'replayed' | 'unexpected';
 
@@ -40,10 +49,12 @@ export interface P2pNetwork {
   /** The listening addresses (with the real ports when 0 was asked for). */
   listenAddresses(): readonly string[];
   /**
-   * The operators this node shares a committee with: the connection gater admits only these, and
-   * they are dialled. Replaces the previous set (committees change at run time).
+   * The operators this node may talk to, as one owner's set: it replaces that owner's previous set
+   * (committees change at run time; an empty list removes it). The connection gater admits the
+   * union of all owners' sets, and its peers are dialled; a peer is disconnected only when no
+   * owner lists it any more. Throws `INVALID_PEER` (and changes nothing) for a bad entry.
    */
-  setPeers(peers: readonly PeerInfo[]): void;
+  setPeers(peers: readonly PeerInfo[], options?: SetPeersOptions): void;
   /** Queues `message` for `to`; messages for one peer are sent together once per tick. */
   send(to: OperatorAddress, message: Uint8Array): void;
   /**

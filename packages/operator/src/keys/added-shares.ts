@@ -1,0 +1,54 @@
+// The key shares of validators added while the node runs (`keys import` or a chain-accepted DKG
+// result written into the keys directory, then a new committee snapshot). Unlike `loadKeyShares`,
+// which is all or nothing (a node must not start without a share it was told to hold), each
+// validator here loads on its own: one missing or bad keystore is reported and skipped, the others
+// are served, and the skipped one is tried again at the next snapshot.
+import { isOperatorError } from '../errors.ts';
+import { type LoadedKeyShare, type LoadKeySharesParameters, loadKeyShares } from './keystore.ts';
+
+/** Why one validator's share was not loaded (no key material: the error's short message). */
+export interface KeyShareLoadFailure {
+  /** The validator's group public key, lower-case `0x` hex. */
+  readonly groupPublicKey: `0x${string}`;
+  /** The `OperatorError` code (`MISSING_KEY_SHARE`, `WRONG_KEYSTORE_PASSWORD`, ...), or `UNKNOWN`. */
+  readonly code: string;
+  readonly reason: string;
+  /** The keystore concerned, when known. */
+  readonly file?: string;
+}
+
+export interface AddedKeyShares {
+  /** By group public key, lower-case `0x` hex. */
+  readonly shares: ReadonlyMap<`0x${string}`, LoadedKeyShare>;
+  readonly failures: readonly KeyShareLoadFailure[];
+}
+
+/**
+ * Loads this operator's share of each given committee, one committee at a time (a few at run time;
+ * the start loads thousands with `loadKeySharesCached`). Never throws for a keystore: each failure
+ * is returned instead, and its validator left out.
+ */
+export async function loadAddedKeyShares(parameters: LoadKeySharesParameters): Promise<AddedKeyShares> {
+  const shares = new Map<`0x${string}`, LoadedKeyShare>();
+  const failures: KeyShareLoadFailure[] = [];
+  for (const committee of parameters.committees) {
+    const groupPublicKey = `0x${Buffer.from(committee.groupPublicKey).toString('hex')}` as const;
+    try {
+      const one = await loadKeyShares({ ...parameters, committees: [committee] });
+      for (const [key, share] of one) shares.set(key, share);
+    } catch (error) {
+      if (isOperatorError(error)) {
+        const file = (error.details as { file?: unknown }).file;
+        failures.push({
+          groupPublicKey,
+          code: error.code,
+          reason: error.shortMessage,
+          ...(typeof file === 'string' ? { file } : {}),
+        });
+      } else {
+        failures.push({ groupPublicKey, code: 'UNKNOWN', reason: String(error) });
+      }
+    }
+  }
+  return { shares, failures };
+}
