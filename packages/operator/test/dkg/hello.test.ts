@@ -87,7 +87,8 @@ describe('runDkgCeremony connect stage', () => {
         `ceremony with a lost hello each way: ${Math.round(performance.now() - started)} ms\n`,
       );
       expect(networks.slice(0, 2).map((n) => (n as { lost?: number }).lost)).toEqual([1, 1]);
-      for (const o of outcomes) expect(o.status, String((o as PromiseRejectedResult).reason)).toBe('fulfilled');
+      for (const o of outcomes)
+        expect(o.status, String((o as PromiseRejectedResult).reason)).toBe('fulfilled');
       const results = outcomes.map(
         (o) => (o as PromiseFulfilledResult<Awaited<ReturnType<typeof runDkgCeremony>>>).value,
       );
