@@ -7,42 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { OperatorAddress } from '../../src/committee/types.ts';
-import { decodeDkgFrame } from '../../src/dkg/frames.ts';
 import { type P2pNetwork, publicKeyOf, runDkgCeremony } from '../../src/index.ts';
 import { createNode, operatorKey } from '../helpers/p2p.ts';
+import { type LossyNetwork, losingFirstHello } from './lossy-network.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'diva-dkg-hello-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`;
-
-/**
- * The real network, except that the first hello `lostFrom` sends is dropped before the ceremony's
- * handler sees it (the network delivered it; the loss is what a dropped connection does to a frame).
- */
-function losingFirstHello(network: P2pNetwork, lostFrom: OperatorAddress): P2pNetwork & { lost: number } {
-  const wrapped = {
-    lost: 0,
-    address: network.address,
-    start: () => network.start(),
-    stop: () => network.stop(),
-    listenAddresses: () => network.listenAddresses(),
-    setPeers: (peers) => network.setPeers(peers),
-    send: (to, message) => network.send(to, message),
-    onMessage: (handler) =>
-      network.onMessage((from, message) => {
-        if (wrapped.lost === 0 && from === lostFrom && decodeDkgFrame(message)?.type === 'hello') {
-          wrapped.lost++;
-          return;
-        }
-        handler(from, message);
-      }),
-    report: (from, offence) => network.report(from, offence),
-    connectedPeers: () => network.connectedPeers(),
-    stats: () => network.stats(),
-  } satisfies P2pNetwork & { lost: number };
-  return wrapped;
-}
 
 describe('runDkgCeremony connect stage', () => {
   it('completes when the first hello each way between two members is lost', async () => {
@@ -61,9 +32,8 @@ describe('runDkgCeremony connect stage', () => {
       forkVersion: '0x00001020',
     });
     const [a, b] = [nodes[0]!.network, nodes[1]!.network];
-    const networks = nodes.map((n) => n.network as P2pNetwork);
-    networks[0] = losingFirstHello(a, b.address);
-    networks[1] = losingFirstHello(b, a.address);
+    const lossy: LossyNetwork[] = [losingFirstHello(a, b.address), losingFirstHello(b, a.address)];
+    const networks: P2pNetwork[] = [...lossy, nodes[2]!.network, nodes[3]!.network];
     const connectTimeoutMs = 30_000;
     try {
       const started = performance.now();
@@ -86,7 +56,7 @@ describe('runDkgCeremony connect stage', () => {
       process.stdout.write(
         `ceremony with a lost hello each way: ${Math.round(performance.now() - started)} ms\n`,
       );
-      expect(networks.slice(0, 2).map((n) => (n as { lost?: number }).lost)).toEqual([1, 1]);
+      expect(lossy.map((n) => n.lost())).toEqual([1, 1]);
       for (const o of outcomes)
         expect(o.status, String((o as PromiseRejectedResult).reason)).toBe('fulfilled');
       const results = outcomes.map(
