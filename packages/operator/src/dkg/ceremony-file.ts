@@ -11,11 +11,16 @@
 // The operators list is the cluster file's (the same checks: addresses derived from the p2p keys,
 // no operator twice). `ceremonyFileDigest` hashes what the ceremony depends on (not the multiaddrs,
 // which each operator may write as it reaches the others), so members holding different files find
-// out in the first message instead of producing different keys.
+// out in the first message instead of producing different keys. `ceremonyRole` and
+// `ceremonyDkgConfig` are what the file gives one operator's run (./ceremony.ts).
 import { readFile } from 'node:fs/promises';
+import type { CeremonyConfig } from '@diva-dvt/dkg';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { parseClusterFile } from '../committee/cluster-file.ts';
+import type { OperatorAddress } from '../committee/types.ts';
 import { isOperatorError, OperatorError } from '../errors.ts';
+import { identityFromSecretKey, isIdentitySecretKey } from '../keys/identity.ts';
 import type { PeerInfo } from '../p2p/types.ts';
 
 export const CEREMONY_FILE_VERSION = 1;
@@ -172,4 +177,44 @@ export async function readCeremonyFile(path: string): Promise<CeremonyFile> {
     throw new OperatorError({ code: 'FILE_ACCESS_FAILED', path, operation: 'read' }, { cause });
   }
   return parseCeremonyFile(text, path);
+}
+
+/**
+ * This operator's address and 0-based position in the ceremony file. `INVALID_OPTION` when the
+ * identity key is not a key, is not the network's, or is not in the file.
+ */
+export function ceremonyRole(
+  ceremony: CeremonyFile,
+  identityKey: Uint8Array,
+  networkAddress: OperatorAddress,
+): { self: OperatorAddress; position: number } {
+  const invalid = (option: string, reason: string) =>
+    new OperatorError({ code: 'INVALID_OPTION', option, reason });
+  if (!isIdentitySecretKey(identityKey)) throw invalid('identityKey', 'not a secp256k1 secret key');
+  const self = identityFromSecretKey(identityKey).address;
+  if (self !== networkAddress) throw invalid('network', 'runs with another operator key');
+  const position = ceremony.operators.findIndex((o) => o.address === self);
+  if (position < 0) throw invalid('identityKey', `operator ${self} is not in the ceremony file`);
+  return { self, position };
+}
+
+/**
+ * The @diva-dvt/dkg configuration: every operator deals and receives, with the X25519 keys of its
+ * hello (in the file's order). The ceremony id hashes the file digest and every key, so each
+ * attempt is a new ceremony.
+ */
+export function ceremonyDkgConfig(
+  ceremony: CeremonyFile,
+  digest: Uint8Array,
+  encryptionKeys: readonly Uint8Array[],
+): CeremonyConfig {
+  return {
+    ceremonyId: sha256(concatBytes(utf8ToBytes('diva-dkg/ceremony-id/v1'), digest, ...encryptionKeys)),
+    threshold: ceremony.threshold,
+    validatorCount: ceremony.validatorCount,
+    recipients: ceremony.operators.map((o, i) => ({
+      address: Uint8Array.from(Buffer.from(o.address.slice(2), 'hex')),
+      encryptionKey: encryptionKeys[i]!,
+    })),
+  };
 }

@@ -1,7 +1,8 @@
 // A DKG ceremony over the operator network, for one operator of the ceremony file:
 //
 //   connect  every operator sends a hello (ceremony-file digest, a fresh X25519 key for this
-//            ceremony) to every other; all must arrive with the same digest
+//            ceremony) to every other, again every 2 s to those not heard from (./hello.ts); all
+//            must arrive with the same digest
 //   DKG      a @diva-dvt/dkg member (deal, complain, justify, finish) with the X25519 keys of the
 //            hellos; the ceremony id hashes the digest and those keys, so each attempt is new
 //   deposit  each member signs every validator's deposit message with its share and sends the
@@ -25,21 +26,25 @@ import {
 import { createNodeSecp256k1Verifier, nodeX25519 } from '@diva-dvt/dkg/node';
 import { decodeEnvelope, MessageKind } from '@diva-dvt/dkg/wire';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { OperatorAddress } from '../committee/types.ts';
 import { OperatorError } from '../errors.ts';
-import { identityFromSecretKey, isIdentitySecretKey } from '../keys/identity.ts';
 import type { KeystoreKdf } from '../keys/keystore.ts';
 import type { P2pNetwork } from '../p2p/types.ts';
-import { type CeremonyFile, ceremonyFileDigest, parseCeremonyFile } from './ceremony-file.ts';
+import {
+  type CeremonyFile,
+  ceremonyDkgConfig,
+  ceremonyFileDigest,
+  ceremonyRole,
+  parseCeremonyFile,
+} from './ceremony-file.ts';
 import {
   combineDeposits,
   type DepositPartials,
   depositSigningRoots,
   signDepositPartials,
 } from './deposits.ts';
-import { decodeDkgFrame, encodeDeposit, encodeDkg, encodeHello, FRAME_DKG } from './frames.ts';
+import { decodeDkgFrame, encodeDeposit, encodeDkg, FRAME_DKG } from './frames.ts';
+import { createHelloExchange } from './hello.ts';
 import {
   type CeremonyOutputs,
   checkOutDirFree,
@@ -130,29 +135,7 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
       ? parseCeremonyFile(parameters.ceremony, parameters.ceremonyFileName)
       : parameters.ceremony;
   const { network, identityKey } = parameters;
-  if (!isIdentitySecretKey(identityKey)) {
-    throw new OperatorError({
-      code: 'INVALID_OPTION',
-      option: 'identityKey',
-      reason: 'not a secp256k1 secret key',
-    });
-  }
-  const self = identityFromSecretKey(identityKey).address;
-  if (self !== network.address) {
-    throw new OperatorError({
-      code: 'INVALID_OPTION',
-      option: 'network',
-      reason: 'runs with another operator key',
-    });
-  }
-  const position = ceremony.operators.findIndex((o) => o.address === self);
-  if (position < 0) {
-    throw new OperatorError({
-      code: 'INVALID_OPTION',
-      option: 'identityKey',
-      reason: `operator ${self} is not in the ceremony file`,
-    });
-  }
+  const { self, position } = ceremonyRole(ceremony, identityKey, network.address);
   await checkOutDirFree(parameters.outDir);
   await removeStaleStaging(parameters.outDir);
   const bls = parameters.bls ?? createBls();
@@ -176,12 +159,17 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
   let closed = false;
   let dkgPhase: DkgPhase = 'deal';
 
-  // connect: hellos
-  const hellos = new Map<string, Uint8Array>([[self, encryption.publicKey]]);
-  const mismatched = new Set<string>();
+  // connect: hellos (./hello.ts); a new key once the member exists means the peer restarted
+  const hello = createHelloExchange({
+    network,
+    digest,
+    self,
+    encryptionKey: encryption.publicKey,
+    peers: others.map((o) => o.address),
+    keyInUse: () => member !== undefined,
+  });
+  const hellos = hello.keys;
   let onHelloComplete: (() => void) | undefined;
-  const sendHello = (to: OperatorAddress) =>
-    network.send(to, encodeHello(digest, encryption.publicKey, randomBytes(8)));
 
   // DKG: buffered until the member exists, then fed
   let member: ReturnType<typeof createDkgMember> | undefined;
@@ -212,20 +200,10 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
     const frame = decodeDkgFrame(bytes);
     if (frame === undefined) return network.report(from, 'malformed');
     if (frame.type === 'hello') {
-      if (Buffer.compare(frame.ceremonyDigest, digest) !== 0) {
-        mismatched.add(from);
-        return;
-      }
-      const known = hellos.get(from);
-      if (known !== undefined && Buffer.compare(known, frame.encryptionKey) === 0) return;
-      if (member !== undefined) {
-        // A peer restarted mid-ceremony: this attempt cannot use its new key (and it lost its state).
-        culprits.add(from);
-        return;
-      }
-      hellos.set(from, frame.encryptionKey);
-      mismatched.delete(from);
-      sendHello(from); // it may have missed ours (restarted, or up after we sent it)
+      const outcome = hello.receive(from, frame);
+      // A peer restarted mid-ceremony: this attempt cannot use its new key (and it lost its state).
+      if (outcome === 'restarted') culprits.add(from);
+      if (outcome !== 'joined') return;
       progress({ stage: 'connect', received: hellos.size, expected: n });
       if (hellos.size === n) onHelloComplete?.();
     } else if (frame.type === 'dkg') {
@@ -279,20 +257,21 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
     network.setPeers(others, { owner: parameters.peerOwner ?? 'dkg' });
     // connect
     progress({ stage: 'connect', received: 1, expected: n });
-    for (const o of others) sendHello(o.address);
+    hello.start();
     const connectMs = parameters.connectTimeoutMs ?? 120_000;
     await new Promise<void>((resolve, reject) => {
       if (hellos.size === n) return resolve();
       onHelloComplete = resolve;
       after(connectMs, () => {
         const missing = others.filter((o) => !hellos.has(o.address)).map((o) => o.address);
-        const reason = `${missing.length} of ${n} operators did not join within ${connectMs} ms${mismatched.size > 0 ? ` (${[...mismatched].join(', ')} hold a different ceremony file)` : ''}`;
+        const odd = [...hello.mismatched];
+        const reason = `${missing.length} of ${n} operators did not join within ${connectMs} ms${odd.length > 0 ? ` (${odd.join(', ')} hold a different ceremony file)` : ''}`;
         reject(fail('connect', reason, missing));
       });
     });
+    hello.stopRepeating();
     // DKG
     const encryptionKeys = ceremony.operators.map((o) => hellos.get(o.address)!);
-    const ceremonyId = sha256(concatBytes(utf8ToBytes('diva-dkg/ceremony-id/v1'), digest, ...encryptionKeys));
     const verifier = createNodeSecp256k1Verifier();
     for (const o of ceremony.operators) {
       verifier.addKnownKey(addressBytes(o.address), secp256k1.Point.fromBytes(o.publicKey).toBytes(false));
@@ -300,15 +279,7 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
     const result = await new Promise<DkgResult>((resolve, reject) => {
       settle = { resolve, reject };
       member = createDkgMember({
-        config: {
-          ceremonyId,
-          threshold: t,
-          validatorCount: ceremony.validatorCount,
-          recipients: ceremony.operators.map((o, i) => ({
-            address: addressBytes(o.address),
-            encryptionKey: encryptionKeys[i]!,
-          })),
-        },
+        config: ceremonyDkgConfig(ceremony, digest, encryptionKeys),
         signer: createSecp256k1Signer(identityKey),
         verifier,
         keyAgreement: nodeX25519,
@@ -362,6 +333,7 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
   } finally {
     closed = true;
     unsubscribe();
+    hello.stopRepeating();
     for (const timer of timers) clearTimeout(timer);
     timers.clear();
   }

@@ -2,10 +2,10 @@
 // of a resharing ceremony file (./reshare-file.ts): the validators keep their group keys, the new
 // committee gets new shares (any t new shares sign; the old shares do not mix with them).
 //
-//   connect  every participant (old and new members) sends every other a hello (file digest, a fresh
-//            X25519 key); every new member must join, and at least t_old old members. Once that
-//            quorum is in, the others get one phase deadline more, then the ceremony goes on without
-//            them (an operator being replaced is often gone for good)
+//   connect  every participant (old and new members) sends every other a hello (file digest, a
+//            fresh X25519 key; ./hello.ts); every new member must join, and at least t_old old
+//            members. Once that quorum is in, the others get one phase deadline more, then the
+//            ceremony goes on without them (an operator being replaced is often gone for good)
 //   DKG      @diva-dvt/dkg resharing: old members deal their shares (the constant term of each
 //            dealing must be the dealer's public share), new members receive. The ceremony id hashes
 //            the digest and the new members' X25519 keys: the old-only members' keys are not used,
@@ -39,7 +39,8 @@ import { OperatorError } from '../errors.ts';
 import type { KeystoreKdf } from '../keys/keystore.ts';
 import type { P2pNetwork, PeerInfo } from '../p2p/types.ts';
 import type { DkgCeremonyStage } from './ceremony.ts';
-import { decodeDkgFrame, encodeDeposit, encodeDkg, encodeHello } from './frames.ts';
+import { decodeDkgFrame, encodeDeposit, encodeDkg } from './frames.ts';
+import { createHelloExchange } from './hello.ts';
 import { type CeremonyOutputs, checkOutDirFree, removeStaleStaging, writeReshareOutputs } from './outputs.ts';
 import {
   parseReshareFile,
@@ -156,14 +157,17 @@ export async function runReshareCeremony(
   let settle: { resolve: (r: DkgResult) => void; reject: (e: unknown) => void } | undefined;
   let closed = false;
   let dkgPhase: DkgPhase = 'deal';
-  const hellos = new Map<string, Uint8Array>([[self, encryption.publicKey]]);
-  const mismatched = new Set<string>();
+  // connect: hellos (./hello.ts); a new member's new key once the member exists means it restarted
+  const hello = createHelloExchange({
+    network,
+    digest,
+    self,
+    encryptionKey: encryption.publicKey,
+    peers: others.map((o) => o.address),
+    keyInUse: (peer) => member !== undefined && isNew.has(peer as OperatorAddress),
+  });
+  const hellos = hello.keys;
   let onHello: (() => void) | undefined;
-  const helloSentAt = new Map<string, number>();
-  const sendHello = (to: OperatorAddress) => {
-    helloSentAt.set(to, Date.now());
-    network.send(to, encodeHello(digest, encryption.publicKey, randomBytes(8)));
-  };
   let member: ReturnType<typeof createDkgMember> | undefined;
   const early: { from: string; envelope: Uint8Array }[] = [];
   const sentKinds = new Map<string, Set<number>>();
@@ -190,21 +194,10 @@ export async function runReshareCeremony(
     const frame = decodeDkgFrame(bytes);
     if (frame === undefined) return network.report(from, 'malformed');
     if (frame.type === 'hello') {
-      if (Buffer.compare(frame.ceremonyDigest, digest) !== 0) return void mismatched.add(from);
-      const known = hellos.get(from);
-      if (known !== undefined && Buffer.compare(known, frame.encryptionKey) === 0) {
-        // A repeat: the peer still lacks ours (lost with a dropped connection). Answered at most
-        // once a second, so two members answering each other's repeats stop at once.
-        if (Date.now() - (helloSentAt.get(from) ?? 0) >= 1000) sendHello(from as OperatorAddress);
-        return;
-      }
+      const outcome = hello.receive(from, frame);
       // A new member restarted mid-ceremony: this attempt cannot use its new key (and it lost its state).
-      if (known !== undefined && member !== undefined && isNew.has(from as OperatorAddress)) {
-        return void culprits.add(from);
-      }
-      hellos.set(from, frame.encryptionKey);
-      mismatched.delete(from);
-      sendHello(from); // it may have missed ours; a late old member needs it to deal
+      if (outcome === 'restarted') culprits.add(from);
+      if (outcome !== 'joined') return; // a late old member got ours in answer: it needs it to deal
       progress({ stage: 'connect', received: hellos.size, expected: participants.length });
       onHello?.();
     } else if (frame.type === 'dkg') {
@@ -262,7 +255,7 @@ export async function runReshareCeremony(
   try {
     network.setPeers(others, { owner: parameters.peerOwner ?? 'dkg' });
     progress({ stage: 'connect', received: 1, expected: participants.length });
-    for (const o of others) sendHello(o.address);
+    hello.start();
     await connect();
     // DKG
     const recipientKeys = newMembers.map((o) => hellos.get(o.address)!);
@@ -332,13 +325,13 @@ export async function runReshareCeremony(
     };
   } finally {
     closed = true;
+    hello.stopRepeating();
     for (const timer of timers) clearTimeout(timer);
     timers.clear();
   }
 
   /** Waits for every new member and t_old old members, then (bounded) for the rest. */
   async function connect(): Promise<void> {
-    let waiting = true;
     const connectMs = parameters.connectTimeoutMs ?? 120_000;
     const quorum = () => newMembers.every((o) => hellos.has(o.address)) && joinedDealers().length >= tOld;
     await new Promise<void>((resolve, reject) => {
@@ -352,23 +345,17 @@ export async function runReshareCeremony(
       };
       onHello = check;
       check();
-      // Hellos again to those not heard from: a hello can be lost with a dropped connection.
-      const repeat = () => {
-        if (!waiting) return;
-        for (const o of others) if (!hellos.has(o.address)) sendHello(o.address);
-        after(2000, repeat);
-      };
-      after(2000, repeat);
       after(connectMs, () => {
         if (quorum()) return resolve();
         const missing = others.filter((o) => !hellos.has(o.address)).map((o) => o.address);
         const dealers = joinedDealers().length;
-        const reason = `${newMembers.filter((o) => !hellos.has(o.address)).length} new members missing, ${dealers} of ${oldMembers.length} old members joined (need ${tOld}) within ${connectMs} ms${mismatched.size > 0 ? ` (${[...mismatched].join(', ')} hold a different ceremony file)` : ''}`;
-        reject(fail('connect', reason, [...missing, ...mismatched]));
+        const odd = [...hello.mismatched];
+        const reason = `${newMembers.filter((o) => !hellos.has(o.address)).length} new members missing, ${dealers} of ${oldMembers.length} old members joined (need ${tOld}) within ${connectMs} ms${odd.length > 0 ? ` (${odd.join(', ')} hold a different ceremony file)` : ''}`;
+        reject(fail('connect', reason, [...missing, ...odd]));
       });
     });
     onHello = undefined;
-    waiting = false;
+    hello.stopRepeating();
   }
 
   /** Sends this new member's confirmation partials and waits for every new member's, each checked. */

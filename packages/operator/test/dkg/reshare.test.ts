@@ -1,9 +1,9 @@
 // runReshareCeremony over real libp2p on loopback, in one process: two validators held 3-of-4 by
 // operators a, b, c, d move to a, b, c, e (d replaced). The new shares sign and combine to signatures
 // that verify under the unchanged group keys, old and new shares do not mix, every participant writes
-// the same cluster file, and d keeps nothing new. With d gone for good the others reshare without it
-// (named as excluded); with c (a dealer that stays) gone too the ceremony fails naming both, writes
-// nothing, and the retry succeeds.
+// the same cluster file, and d keeps nothing new; hellos lost between a and e are sent again. With d
+// gone for good the others reshare without it (named as excluded); with c (a dealer that stays) gone
+// too the ceremony fails naming both, writes nothing, and the retry succeeds.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import {
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   isOperatorError,
+  type P2pNetwork,
   parseClusterFile,
   parseReshareFile,
   publicKeyOf,
@@ -26,6 +27,7 @@ import {
 } from '../../src/index.ts';
 import { decryptKeystoreFile } from '../../src/keys/keystore.ts';
 import { createNode, operatorKey, type TestNode } from '../helpers/p2p.ts';
+import { losingFirstHello } from './lossy-network.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'diva-reshare-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -83,13 +85,14 @@ function run(
   text: string,
   dir: string,
   phaseMs = 20_000,
+  networks: ReadonlyMap<TestNode, P2pNetwork> = new Map(),
 ) {
   return nodes.map((node) => {
     const oldIndex = old.indexOf(node);
     return runReshareCeremony({
       identityKey: node.key,
       ceremony: text,
-      network: node.network,
+      network: networks.get(node) ?? node.network,
       ...(oldIndex < 0 ? {} : { existingShares: sharesOf(oldIndex) }),
       outDir: join(dir, node.network.address),
       password: `pw ${node.network.address}`,
@@ -164,6 +167,31 @@ describe('runReshareCeremony', () => {
         );
       }
       expect(readdirSync(dir).filter((f) => f.includes('.dkg-'))).toEqual([]);
+    } finally {
+      await Promise.all([a, b, c, d, e].map((n) => n!.network.stop()));
+    }
+  }, 120_000);
+
+  it('completes when the first hello each way between a dealer that stays and the newcomer is lost', async () => {
+    const [a, b, c, d, e] = await startNodes(['h-a', 'h-b', 'h-c', 'h-d', 'h-e']);
+    const old = [a!, b!, c!, d!];
+    const text = reshareText(old, [a!, b!, c!, e!]);
+    // Neither a nor e has the other's key, and neither answers: only a repeated hello helps.
+    const lossy = [
+      losingFirstHello(a!.network, e!.network.address),
+      losingFirstHello(e!.network, a!.network.address),
+    ];
+    const networks = new Map<TestNode, P2pNetwork>([
+      [a!, lossy[0]!],
+      [e!, lossy[1]!],
+    ]);
+    try {
+      const results = await Promise.all(
+        run([a!, b!, c!, d!, e!], old, text, join(root, 'lost'), 20_000, networks),
+      );
+      expect(lossy.map((n) => n.lost())).toEqual([1, 1]);
+      await expectNewSharesSign(results);
+      for (const r of results) expect(r.excludedDealers).toEqual([]);
     } finally {
       await Promise.all([a, b, c, d, e].map((n) => n!.network.stop()));
     }
