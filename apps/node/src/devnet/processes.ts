@@ -35,7 +35,14 @@ export interface NodeProcess {
  * child resolves the workspace packages the same way: from their sources, no build needed.
  */
 export function inheritedConditions(): string[] {
-  return process.execArgv.filter((a) => a.startsWith('--conditions') || a === '-C');
+  const out: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.startsWith('--conditions=')) out.push(a);
+    else if ((a === '--conditions' || a === '-C') && args[i + 1] !== undefined) out.push(a, args[++i]!);
+  }
+  return out;
 }
 
 export function nodeProcess(
