@@ -116,7 +116,9 @@ export async function startChain(
         value: BigInt(d.amount) * 1_000_000_000n,
         chain: null,
       } as never);
-      progress('deposits', `${k + 1}/${all.length}`);
+      if ((k + 1) % Math.max(1, Math.ceil(all.length / 4)) === 0 || k + 1 === all.length) {
+        progress('deposits', `${k + 1}/${all.length}`);
+      }
     }
     const receipt = await client.waitForTransactionReceipt({ hash: last });
     if (receipt.status !== 'success') {

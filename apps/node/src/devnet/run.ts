@@ -125,8 +125,8 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
       (done, total) => say('dkg', `${done}/${total} validators created`),
     );
 
-    // the operators must be up by genesis: about 4 s each on 2 cores, plus Lodestar's start
-    const genesisDelaySec = 40 + 4 * o.operators;
+    // the operators must be up by genesis: 20 took about 45 s on 2 cores after Lodestar answered
+    const genesisDelaySec = 30 + 3 * o.operators;
     chain = await startChain(o, ceremonies.deposits, genesisDelaySec, say);
 
     say('operators', `starting ${o.operators} diva-node processes`);
