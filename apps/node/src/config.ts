@@ -12,8 +12,10 @@ export interface NodeConfig {
   readonly dataDir: string;
   /** Beacon node REST URLs, in order of preference. */
   readonly beaconNodes: readonly string[];
-  /** The cluster file (committees of the validators served). */
-  readonly cluster: string;
+  /** The cluster file (committees of the validators served); exactly one of this and `contracts`. */
+  readonly cluster: string | undefined;
+  /** Committees from the Diva contracts, and the lifecycle they drive (./contracts.ts). */
+  readonly contracts: ContractsConfig | undefined;
   /** Reloads the cluster file when it changes. */
   readonly watchCluster: boolean;
   readonly keys: { readonly dir: string; readonly passwordFile: string };
@@ -42,6 +44,32 @@ export interface NodeConfig {
   };
   /** Serve the Web3Signer API to a stock validator client, backed by the committee. */
   readonly web3signer: Web3SignerConfig | undefined;
+}
+
+export interface ContractsConfig {
+  /** JSON-RPC URLs of the execution chain, tried in order. */
+  readonly rpcUrls: readonly string[];
+  readonly chainId: number;
+  /** The deployment's addresses (what `deployDiva` returns) and its first block. */
+  readonly addresses: {
+    readonly operatorRegistry: `0x${string}`;
+    readonly committeeDraw: `0x${string}`;
+    readonly divETH: `0x${string}`;
+    readonly dkgResultRegistry: `0x${string}`;
+    readonly exitRequests: `0x${string}` | undefined;
+    readonly depositContract: `0x${string}` | undefined;
+    readonly fromBlock: bigint;
+  };
+  /** Run the keepers (draws, reports, ejections) in this node (default true). */
+  readonly keepers: boolean;
+  /** How often the chain is read (ms, default 2,000). */
+  readonly pollingIntervalMs: number;
+  /**
+   * Before the beacon chain exists, confirm a validator's withdrawal credentials (the 31 ETH top-up)
+   * with the index the deposit contract's log order gives it at genesis. Only for networks whose
+   * genesis is built from that deposit contract's logs (devnets); default false.
+   */
+  readonly preGenesisIndices: boolean;
 }
 
 export interface Web3SignerConfig {
@@ -138,7 +166,10 @@ export function parseNodeConfig(json: unknown, file: string): NodeConfig {
     'graffiti',
     'consensus',
     'web3signer',
+    'contracts',
   ]);
+  if ((top.cluster === undefined) === (top.contracts === undefined))
+    r.fail('cluster', 'expected exactly one of `cluster` (a cluster file) and `contracts`');
   const keys = r.object(top.keys, 'keys', ['dir', 'passwordFile']);
   const p2p = r.object(top.p2p, 'p2p', ['listen']);
   const http =
@@ -171,7 +202,8 @@ export function parseNodeConfig(json: unknown, file: string): NodeConfig {
     web3signer,
     dataDir: r.path(top.dataDir, 'dataDir'),
     beaconNodes: r.strings(top.beaconNodes, 'beaconNodes', httpUrl),
-    cluster: r.path(top.cluster, 'cluster'),
+    cluster: top.cluster === undefined ? undefined : r.path(top.cluster, 'cluster'),
+    contracts: top.contracts === undefined ? undefined : parseContracts(r, top.contracts),
     watchCluster: top.watchCluster === true,
     keys: {
       dir: r.path(keys.dir, 'keys.dir'),
@@ -202,6 +234,60 @@ export function parseNodeConfig(json: unknown, file: string): NodeConfig {
               contract: contract.toLowerCase() as `0x${string}`,
             },
     },
+  };
+}
+
+const address = (s: string) =>
+  /^0x[0-9a-fA-F]{40}$/.test(s) ? undefined : 'expected an address: 0x and 40 hex digits';
+
+function parseContracts(r: Reader, v: unknown): ContractsConfig {
+  const c = r.object(v, 'contracts', [
+    'rpcUrls',
+    'chainId',
+    'addresses',
+    'keepers',
+    'pollingIntervalMs',
+    'preGenesisIndices',
+  ]);
+  const names = [
+    'operatorRegistry',
+    'committeeDraw',
+    'divETH',
+    'dkgResultRegistry',
+    'exitRequests',
+    'depositContract',
+  ] as const;
+  const a = r.object(c.addresses, 'contracts.addresses', [...names, 'fromBlock']);
+  const addressAt = (name: (typeof names)[number], required: boolean) => {
+    const field = `contracts.addresses.${name}`;
+    if (a[name] === undefined) return required ? r.fail(field, 'required') : undefined;
+    const s = r.string(a[name], field);
+    const problem = address(s);
+    if (problem !== undefined) r.fail(field, problem);
+    return s.toLowerCase() as `0x${string}`;
+  };
+  for (const flag of ['keepers', 'preGenesisIndices'] as const) {
+    if (c[flag] !== undefined && typeof c[flag] !== 'boolean')
+      r.fail(`contracts.${flag}`, 'expected true or false');
+  }
+  return {
+    rpcUrls: r.strings(c.rpcUrls, 'contracts.rpcUrls', httpUrl),
+    chainId: r.integer(c.chainId, 'contracts.chainId', 1, Number.MAX_SAFE_INTEGER),
+    addresses: {
+      operatorRegistry: addressAt('operatorRegistry', true)!,
+      committeeDraw: addressAt('committeeDraw', true)!,
+      divETH: addressAt('divETH', true)!,
+      dkgResultRegistry: addressAt('dkgResultRegistry', true)!,
+      exitRequests: addressAt('exitRequests', false),
+      depositContract: addressAt('depositContract', false),
+      fromBlock: BigInt(r.integer(a.fromBlock, 'contracts.addresses.fromBlock', 0, Number.MAX_SAFE_INTEGER)),
+    },
+    keepers: c.keepers !== false,
+    pollingIntervalMs:
+      c.pollingIntervalMs === undefined
+        ? 2000
+        : r.integer(c.pollingIntervalMs, 'contracts.pollingIntervalMs', 100, 600_000),
+    preGenesisIndices: c.preGenesisIndices === true,
   };
 }
 

@@ -18,6 +18,7 @@ export type {
   DrawStatus,
 } from './chain/chain-state.ts';
 export { type ChainClients, type CreateChainClientsParameters, createChainClients } from './chain/clients.ts';
+export type { ConfirmationEvent } from './chain/confirmations.ts';
 export {
   type ContractsCommitteeSourceParameters,
   createContractsCommitteeSource,
@@ -31,6 +32,12 @@ export {
   createChainLifecycle,
 } from './chain/lifecycle.ts';
 export { FRAME_CHAIN } from './chain/statements.ts';
+export {
+  beaconValidatorIndex,
+  depositOrderValidatorIndex,
+  type ValidatorIndexLookup,
+  type ValidatorToLocate,
+} from './chain/validator-index.ts';
 export { type Clock, createSystemClock } from './clock.ts';
 export {
   type CheckedCommittees,

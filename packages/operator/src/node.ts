@@ -83,6 +83,11 @@ export interface OperatorNodeInit {
   /** How the peers' clock offsets are measured (./runtime/clock-offsets.ts). */
   readonly clockOffsets?: PeerClockOffsetsInit;
   /**
+   * The caller starts and stops the network (default false: `start()` starts it, `stop()` stops it),
+   * e.g. when the chain lifecycle uses it before the beacon chain exists.
+   */
+  readonly networkStartedByCaller?: boolean;
+  /**
    * Validators whose duties an external validator client drives through the Web3Signer API
    * (`remoteSignedValidators()`): the committee signer serves them, the built-in client does not
    * schedule them (the member would otherwise sign each duty twice, once per client).
@@ -121,6 +126,8 @@ export class OperatorNode {
   /** Shares being loaded (overlapping applies load each once). */
   readonly #loading = new Set<string>();
   readonly #offsets: PeerClockOffsets;
+  /** Every committee member's identity public key the snapshots have named (the signer checks with them). */
+  readonly #operatorKeys = new Map<OperatorAddress, Uint8Array>();
   /** The served validators an external client drives (a new array on each change). */
   #remote: readonly { readonly validatorIndex: number; readonly groupPublicKey: Uint8Array }[] = [];
 
@@ -215,12 +222,13 @@ export class OperatorNode {
     const snapshot = committees.current();
     this.#snapshot = snapshot;
     network.setPeers(snapshot.peers, { owner: COMMITTEE_PEERS });
-    await network.start();
+    if (this.#init.networkStartedByCaller !== true) await network.start();
     this.#offsets.start();
     await this.#loadMissingShares(snapshot.validators);
     await this.#resolveIndices(snapshot.validators);
     const served = this.#signerValidators(snapshot.validators);
-    const publicKey = secp256k1.getPublicKey(this.#init.identityKey, true);
+    this.#operatorKeys.set(this.#address, secp256k1.getPublicKey(this.#init.identityKey, true));
+    this.#learnKeys(snapshot);
     this.#signer = new CommitteeSigner(
       {
         network,
@@ -235,10 +243,9 @@ export class OperatorNode {
       {
         self: this.#address,
         identityKey: this.#init.identityKey,
-        operatorKeys: new Map([
-          [this.#address, publicKey],
-          ...snapshot.peers.map((p) => [p.address, p.publicKey] as const),
-        ]),
+        // kept up to date with the committees' peers (./#apply): validators added at run time may
+        // bring operators the first snapshot did not list
+        operatorKeys: this.#operatorKeys,
         validators: served,
         ...(this.#init.roundTimeoutMs !== undefined ? { roundTimeoutMs: this.#init.roundTimeoutMs } : {}),
         ...(this.#init.proposalDomain !== undefined ? { proposalDomain: this.#init.proposalDomain } : {}),
@@ -303,7 +310,7 @@ export class OperatorNode {
     this.#offsets.stop();
     await this.#client?.stop();
     this.#signer?.stop();
-    await this.#c.network.stop();
+    if (this.#init.networkStartedByCaller !== true) await this.#c.network.stop();
     await this.#c.committees.stop();
     this.#started = false;
     this.#logger.info('operator node stopped');
@@ -314,6 +321,7 @@ export class OperatorNode {
     const failures: KeyShareLoadFailure[] = [];
     try {
       this.#c.network.setPeers(snapshot.peers, { owner: COMMITTEE_PEERS });
+      this.#learnKeys(snapshot);
       failures.push(...(await this.#loadMissingShares(snapshot.validators)));
       await this.#resolveIndices(snapshot.validators);
       // A later snapshot may have replaced this one while shares loaded: serve the newest.
@@ -360,6 +368,10 @@ export class OperatorNode {
     } finally {
       for (const key of keys) this.#loading.delete(key);
     }
+  }
+
+  #learnKeys(snapshot: CommitteeSnapshot): void {
+    for (const p of snapshot.peers) this.#operatorKeys.set(p.address, p.publicKey);
   }
 
   /** The indices the built-in client schedules; records the others as remote-signed. */

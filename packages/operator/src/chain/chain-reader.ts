@@ -121,15 +121,22 @@ export function createChainReader(parameters: ChainReaderParameters): ChainReade
   };
 
   /** The public shares a transaction submitted (checked against the hash the event carries). */
-  const sharesOf = async (log: Log, functionName: string, hash: Hex): Promise<Uint8Array[] | undefined> => {
+  const sharesOf = async (
+    log: Log,
+    functionName: string,
+    hash: Hex,
+  ): Promise<{ shares: Uint8Array[]; depositSignature?: Uint8Array } | undefined> => {
     if (log.transactionHash === null) return undefined;
     const hash_ = log.transactionHash;
     const tx = await ask(`eth_getTransactionByHash ${hash_}`, () => client.getTransaction({ hash: hash_ }));
     let shares: Hex | undefined;
+    let depositSignature: Hex | undefined;
     try {
       const call = decodeFunctionData({ abi: dkgResultRegistryAbi, data: tx.input });
       if (call.functionName === 'submitDkgResult' && functionName === call.functionName) {
         shares = call.args[0].publicShares;
+        // the 1 ETH deposit's signature: the 31 ETH top-up is sent with it (confirmByQuorum)
+        depositSignature = call.args[0].depositSignature;
       } else if (call.functionName === 'recordReshare' && functionName === call.functionName) {
         shares = call.args[1];
       }
@@ -144,11 +151,18 @@ export function createChainReader(parameters: ChainReaderParameters): ChainReade
       return undefined;
     }
     const bytes = hexToBytes(shares);
-    return Array.from({ length: bytes.length / 48 }, (_, i) => bytes.slice(48 * i, 48 * i + 48));
+    return {
+      shares: Array.from({ length: bytes.length / 48 }, (_, i) => bytes.slice(48 * i, 48 * i + 48)),
+      ...(depositSignature === undefined ? {} : { depositSignature: hexToBytes(depositSignature) }),
+    };
   };
 
   /** Applies one decoded log (`shares`: what its transaction submitted, when it is a result); returns what changed. */
-  const apply = (log: DecodedLog, shares: Uint8Array[] | undefined): ChainEvent[] => {
+  const apply = (
+    log: DecodedLog,
+    submitted: { shares: Uint8Array[]; depositSignature?: Uint8Array } | undefined,
+  ): ChainEvent[] => {
+    const shares = submitted?.shares;
     const at = log.blockNumber ?? 0n;
     const a = log.args as unknown as EventArgs;
     const address = lower(log.address);
@@ -197,7 +211,14 @@ export function createChainReader(parameters: ChainReaderParameters): ChainReade
       if (log.eventName === 'DkgResultAccepted') {
         return shares === undefined
           ? []
-          : state.resultAccepted(drawId, hexToBytes(a.pubkey), shares, constants.threshold, at);
+          : state.resultAccepted(
+              drawId,
+              hexToBytes(a.pubkey),
+              shares,
+              constants.threshold,
+              at,
+              submitted?.depositSignature,
+            );
       }
       if (log.eventName === 'ReshareRecorded') {
         return shares === undefined ? [] : state.reshareRecorded(drawId, Number(a.generation), shares, at);

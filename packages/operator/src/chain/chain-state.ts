@@ -46,6 +46,8 @@ export interface ChainValidator {
   readonly generation: number;
   readonly validatorIndex: number | undefined;
   readonly acceptedAtBlock: bigint;
+  /** The signature of the 1 ETH deposit, as submitted with the result (the 31 ETH top-up reuses it). */
+  readonly depositSignature?: Uint8Array;
 }
 
 /** What a step of the chain changed, in chain order. */
@@ -118,6 +120,7 @@ export interface MutableChainState extends ChainState {
     shares: readonly Uint8Array[],
     threshold: number,
     at: bigint,
+    depositSignature?: Uint8Array,
   ): ChainEvent[];
   reshareRecorded(
     drawId: bigint,
@@ -237,7 +240,7 @@ export function createChainState(): MutableChainState {
       updateDraw(drawId, { status });
       return [{ type: 'draw-status', drawId, status, blockNumber: at }];
     },
-    resultAccepted(drawId, groupPublicKey, shares, threshold, at) {
+    resultAccepted(drawId, groupPublicKey, shares, threshold, at, depositSignature) {
       const committee = draws.get(drawId)?.committee ?? [];
       if (committee.length !== shares.length) return [];
       validators.set(drawId, {
@@ -248,6 +251,7 @@ export function createChainState(): MutableChainState {
         generation: 0,
         validatorIndex: undefined,
         acceptedAtBlock: at,
+        ...(depositSignature === undefined ? {} : { depositSignature }),
       });
       return [{ type: 'validator-accepted', drawId, blockNumber: at }];
     },

@@ -10,7 +10,9 @@
 //      the first undone draw runs `runDkgCeremony` with the members' registered keys. A failed ceremony
 //      names its culprits: the members sign `CeremonyFailure` naming the lowest-seated one and, with t
 //      statements, report it (the blocker loses its seat, a new round starts);
-//   3. keepers (./keepers.ts), if enabled.
+//   3. validators accepted and pre-deposited: this operator's confirmation of their withdrawal
+//      credentials for the 31 ETH top-up (./confirmations.ts), if it can locate them (`indexOf`);
+//   4. keepers (./keepers.ts), if enabled.
 // Resharing and exit requests concerning this operator are only reported (`onEvent`).
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -29,6 +31,12 @@ import type { P2pNetwork, PeerInfo } from '../p2p/types.ts';
 import type { ChainAddresses, ChainReader } from './chain-reader.ts';
 import type { ChainDraw, ChainEvent, ChainState } from './chain-state.ts';
 import {
+  awaitingConfirmation,
+  type ConfirmationEvent,
+  Confirmations,
+  confirmingOperators,
+} from './confirmations.ts';
+import {
   drawCeremonyFile,
   type FinishedCeremony,
   pendingDir,
@@ -37,6 +45,7 @@ import {
 } from './draw-ceremony.ts';
 import { type KeeperActionEvent, Keepers } from './keepers.ts';
 import { ResultExchange } from './result-exchange.ts';
+import type { ValidatorIndexLookup } from './validator-index.ts';
 
 export interface ChainLifecycleComponents {
   /** Started here if it was not (idempotent); stopped by whoever created it. */
@@ -74,6 +83,11 @@ export interface ChainLifecycleInit {
   /** Before a failed ceremony of the same round runs again (default 30,000 ms). */
   readonly retryDelayMs?: number;
   readonly onEvent?: (event: ChainLifecycleEvent) => void;
+  /**
+   * Locates accepted validators on the beacon chain (./validator-index.ts) so this operator confirms
+   * their withdrawal credentials for the 31 ETH top-up. Absent: it does not confirm.
+   */
+  readonly indexOf?: ValidatorIndexLookup;
 }
 
 export type ChainLifecycleEvent =
@@ -102,6 +116,7 @@ export type ChainLifecycleEvent =
   | { readonly type: 'share-promoted'; readonly drawId: bigint; readonly file: string }
   | { readonly type: 'share-missing'; readonly drawId: bigint; readonly groupPublicKey: Uint8Array }
   | (Extract<ChainEvent, { type: 'reshare-requested' | 'exit-requested' }> & {})
+  | ConfirmationEvent
   | ({ readonly type: 'keeper' } & KeeperActionEvent);
 
 /** The lifecycle's owners in the network's peer set (./p2p/types.ts `SetPeersOptions`). */
@@ -119,6 +134,7 @@ export class ChainLifecycle {
   readonly #retryAfter = new Map<string, number>();
   readonly #keepers: Keepers | undefined;
   readonly #exchange: ResultExchange;
+  readonly #confirmations: Confirmations | undefined;
   readonly #finished = new Map<string, FinishedCeremony>();
   #chainConstants: { withdrawalCredentials: Uint8Array; forkVersion: Uint8Array } | undefined;
   #ceremony: Promise<void> | undefined;
@@ -151,6 +167,18 @@ export class ChainLifecycle {
       onChange: () => this.#schedule(),
       submitStaggerMs: init.submitStaggerMs ?? 4000,
     });
+    this.#confirmations =
+      init.indexOf === undefined
+        ? undefined
+        : new Confirmations({
+            wallet: components.wallet,
+            network: components.network,
+            registry: init.addresses.dkgResultRegistry!,
+            indexOf: init.indexOf,
+            logger: this.#logger,
+            emit: (e) => this.#emit(e),
+            onChange: () => this.#schedule(),
+          });
     if (init.keepers !== false) {
       this.#keepers = new Keepers({
         wallet: components.wallet,
@@ -165,7 +193,11 @@ export class ChainLifecycle {
     if (this.#running) throw new OperatorError({ code: 'ALREADY_STARTED' });
     this.#running = true;
     this.#unsubscribe.push(
-      this.#c.network.onMessage((from, bytes) => this.#running && this.#exchange.receive(from, bytes)),
+      this.#c.network.onMessage((from, bytes) => {
+        if (!this.#running) return;
+        this.#exchange.receive(from, bytes);
+        this.#confirmations?.receive(from, bytes, this.#c.reader.state());
+      }),
       this.#c.reader.onEvents((events) => {
         for (const e of events) this.#report(e);
         this.#schedule();
@@ -261,6 +293,7 @@ export class ChainLifecycle {
       }
       break;
     }
+    if (this.#confirmations !== undefined) next = Math.min(next, await this.#confirmations.run(state));
     if (Number.isFinite(next)) this.#schedule(Math.max(next, 10));
     await this.#keepers?.run(state);
   }
@@ -276,6 +309,13 @@ export class ChainLifecycle {
       if (draw.status !== 'drawn' || !draw.committee.includes(this.#self) || state.validator(draw.drawId))
         continue;
       for (const a of draw.committee) {
+        const peer = a === this.#self ? undefined : state.operator(a)?.peer;
+        if (peer !== undefined) peers.set(a, peer);
+      }
+    }
+    // every operator, while a validator waits for the confirmations of its credentials
+    if (this.#confirmations !== undefined && awaitingConfirmation(state).length > 0) {
+      for (const a of confirmingOperators(state)) {
         const peer = a === this.#self ? undefined : state.operator(a)?.peer;
         if (peer !== undefined) peers.set(a, peer);
       }

@@ -5,6 +5,8 @@
 //
 //   approval = 0x20 0x01 drawId:32 ceremonyId:32 signature:65 nonce:8    DkgApproval of our result
 //   failure  = 0x20 0x02 drawId:32 ceremonyId:32 signature:65 nonce:8 blockerShareIndex:u16be
+//   confirmation = 0x20 0x03 drawId:32 validatorIndex:32 signature:65 nonce:8
+//                  WithdrawalCredentialsConfirmation (./confirmations.ts), to every operator
 //
 // The network authenticates the sender, so a statement carries no share index: it is the sender's
 // seat. A statement is kept only if it recovers, under the registry's own digest, to its sender (so a
@@ -16,11 +18,13 @@ import type { OperatorAddress } from '../committee/types.ts';
 export const FRAME_CHAIN = 0x20;
 const APPROVAL = 1;
 const FAILURE = 2;
+const CONFIRMATION = 3;
 const BODY = 32 + 32 + 65 + 8;
 
 export interface Statement {
-  readonly kind: 'approval' | 'failure';
+  readonly kind: 'approval' | 'failure' | 'confirmation';
   readonly drawId: bigint;
+  /** A confirmation's validator index (32 bytes, big-endian) in its place. */
   readonly ceremonyId: Hex;
   readonly signature: Hex;
   /** Failures only: the 1-based share index of the member named as the blocker. */
@@ -29,7 +33,7 @@ export interface Statement {
 
 export function encodeStatement(s: Statement, nonce: Uint8Array): Uint8Array {
   const out = new Uint8Array(2 + BODY + (s.kind === 'failure' ? 2 : 0));
-  out.set([FRAME_CHAIN, s.kind === 'approval' ? APPROVAL : FAILURE]);
+  out.set([FRAME_CHAIN, s.kind === 'approval' ? APPROVAL : s.kind === 'failure' ? FAILURE : CONFIRMATION]);
   out.set(hexToBytes(toHex(s.drawId, { size: 32 })), 2);
   out.set(hexToBytes(s.ceremonyId), 34);
   out.set(hexToBytes(s.signature), 66);
@@ -41,7 +45,14 @@ export function encodeStatement(s: Statement, nonce: Uint8Array): Uint8Array {
 /** The statement, or undefined when the bytes are not a well-formed one. */
 export function decodeStatement(bytes: Uint8Array): Statement | undefined {
   if (bytes[0] !== FRAME_CHAIN) return undefined;
-  const kind = bytes[1] === APPROVAL ? 'approval' : bytes[1] === FAILURE ? 'failure' : undefined;
+  const kind =
+    bytes[1] === APPROVAL
+      ? 'approval'
+      : bytes[1] === FAILURE
+        ? 'failure'
+        : bytes[1] === CONFIRMATION
+          ? 'confirmation'
+          : undefined;
   if (kind === undefined || bytes.length !== 2 + BODY + (kind === 'failure' ? 2 : 0)) return undefined;
   return {
     kind,

@@ -87,6 +87,20 @@ export interface CommitteeSignerInit {
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
+/** Whether two descriptions of a validator serve it the same way (same key, members, shares). */
+function sameCommittee(a: SignerValidator, b: SignerValidator): boolean {
+  // a share loaded again (a new keystore after a resharing) is a new object
+  if (a.share !== b.share) return false;
+  if (a.committee === b.committee) return true;
+  const key = (v: SignerValidator) =>
+    [
+      hex(v.committee.groupPublicKey),
+      v.committee.threshold,
+      ...v.committee.members.map((m) => `${m.operator}/${m.shareIndex}/${hex(m.publicShare)}`),
+    ].join(',');
+  return key(a) === key(b);
+}
+
 export class CommitteeSigner implements ThresholdSigner {
   readonly #c: CommitteeSignerComponents;
   readonly #init: CommitteeSignerInit;
@@ -130,7 +144,13 @@ export class CommitteeSigner implements ThresholdSigner {
       if (next.has(v.validatorIndex)) {
         throw new OperatorError({ code: 'INVALID_OPTION', option: where, reason: 'validator listed twice' });
       }
-      next.set(v.validatorIndex, this.#byIndex.get(v.validatorIndex) ?? this.#entry(v, where));
+      // The same committee and share keep their entry (and its running instances); a committee
+      // changed by a resharing (members, public shares, share) gets a new one.
+      const known = this.#byIndex.get(v.validatorIndex);
+      next.set(
+        v.validatorIndex,
+        known !== undefined && sameCommittee(known.validator, v) ? known : this.#entry(v, where),
+      );
     });
     this.#byIndex.clear();
     for (const [k, v] of next) this.#byIndex.set(k, v);

@@ -2,9 +2,10 @@
 // lifecycle agent over its own libp2p node, logging into one list (printed when DIVA_TEST_LOGS is set;
 // no key material is ever logged), and the transactions that give an operator stake and collateral.
 import { join } from 'node:path';
+import { createBls } from '@diva-dvt/bls-threshold';
 import { type DivaDeployment, depositCollateral, stake, type WalletClientLike } from '@diva-dvt/contracts';
 import { divETHAbi } from '@diva-dvt/contracts/abis';
-import { type Hex, parseEther } from 'viem';
+import { type Hex, hexToBytes, parseEther } from 'viem';
 import { waitForTransactionReceipt, writeContract } from 'viem/actions';
 import { foundry } from 'viem/chains';
 import { expect } from 'vitest';
@@ -16,6 +17,7 @@ import {
   createChainClients,
   createChainReader,
   createContractsCommitteeSource,
+  depositOrderValidatorIndex,
 } from '../../src/index.ts';
 import type { TestNode } from '../helpers/p2p.ts';
 
@@ -74,6 +76,10 @@ export async function lockCollateral(
   );
 }
 
+/** The genesis fork version the chain tests deploy with (deposit signatures are over it). */
+export const GENESIS_FORK_VERSION = '0x10000910';
+const bls = createBls();
+
 export function startAgent(
   root: string,
   url: string,
@@ -117,6 +123,14 @@ export function startAgent(
       connectTimeoutMs: 12_000,
       phaseTimeoutMs: 30_000,
       submitStaggerMs: 3000,
+      // before genesis (there is no beacon chain here): the deposit contract's order gives the index
+      indexOf: depositOrderValidatorIndex({
+        client: clients.public,
+        depositContract: deployment.depositContract!,
+        fromBlock: deployment.fromBlock,
+        genesisForkVersion: hexToBytes(GENESIS_FORK_VERSION),
+        bls,
+      }),
       onEvent: (e) => {
         events.push(e);
         agentEvents.hook?.(agent, e);

@@ -138,7 +138,8 @@ describe('the contracts-driven lifecycle', () => {
       fromBlock: deployment.fromBlock,
     });
     const deposits = parseEventLogs({ abi: depositContractAbi, logs, eventName: 'DepositEvent' });
-    expect(deposits).toHaveLength(1);
+    // (the 31 ETH top-up may already follow: below)
+    expect(deposits.length).toBeGreaterThanOrEqual(1);
     expect(deposits[0]!.args.pubkey).toBe(groupKey);
     expect(deposits[0]!.args.amount).toBe('0x00ca9a3b00000000'); // 1e9 gwei, little-endian
     // Each member's share is in its keys directory (promoted), and nothing is left pending.
@@ -164,6 +165,31 @@ describe('the contracts-driven lifecycle', () => {
       agents.flatMap((a) => a.events).filter((e) => e.type === 'result-submitted').length,
     ).toBeGreaterThanOrEqual(1);
     expect(stakeHash).toMatch(/^0x/);
+
+    // The operators holding key shares (here the committee: the fifth holds none and has no weight)
+    // confirm the credentials with the index the deposit order gives (0: the first deposit), and with
+    // a quorum of their seats the registry deposits 31 ETH more.
+    await waitUntil(
+      () => agents.every((a) => a.reader.state().validator(1n)?.validatorIndex === 0),
+      'the validator funded with index 0',
+      60_000,
+    );
+    const signed = agents.filter((a) => a.events.some((e) => e.type === 'confirmation-signed'));
+    expect(signed.length).toBeGreaterThanOrEqual(3); // 2/3 of the 4 seats held
+    expect(signed.map((a) => a.node.network.address).every((a) => draw.committee.includes(a))).toBe(true);
+    expect(agents.flatMap((a) => a.events).filter((e) => e.type === 'confirmation-submitted')).toHaveLength(
+      1,
+    );
+    const topUps = parseEventLogs({
+      abi: depositContractAbi,
+      logs: await getLogs(admin, { address: deployment.depositContract!, fromBlock: deployment.fromBlock }),
+      eventName: 'DepositEvent',
+    });
+    expect(topUps).toHaveLength(2);
+    expect(topUps[1]!.args.pubkey).toBe(groupKey);
+    expect(Buffer.from(topUps[1]!.args.amount.slice(2), 'hex').readBigUInt64LE(0)).toBe(31_000_000_000n);
+    expect(topUps[1]!.args.signature).toBe(deposits[0]!.args.signature);
+    expect(members()[0]!.source.current().validators[0]!.validatorIndex).toBe(0);
 
     // An operator rebuilt from nothing but the chain (a new reader, source and agent) serves the same.
     const member = members()[1]!;

@@ -1,0 +1,106 @@
+// Where a validator the chain accepted sits on the beacon chain, as an operator confirms it for the
+// 31 ETH top-up (`confirmByQuorum`): the index, only if the validator there carries the protocol's
+// withdrawal credentials (the statement the operator signs). Two ways to find it:
+// - the beacon node's state (`beaconValidatorIndex`): the normal case, once the chain exists;
+// - the deposit contract's log order (`depositOrderValidatorIndex`): before genesis, on a network
+//   whose genesis is built from that contract's logs (a devnet), the index is the validator's
+//   position among the distinct keys whose first deposit verifies, as genesis assigns them
+//   (consensus-specs `apply_deposit`: a new key with a bad signature is skipped, a known key's
+//   later deposits only add balance).
+import type { BeaconApi } from '@diva-dvt/beacon-api';
+import { depositSigningRoot } from '@diva-dvt/beacon-api/spec';
+import { type Bls, PublicKey, Signature } from '@diva-dvt/bls-threshold';
+import { depositContractAbi } from '@diva-dvt/contracts/abis';
+import { type Address, hexToBytes, type PublicClient, parseEventLogs } from 'viem';
+
+export interface ValidatorToLocate {
+  readonly groupPublicKey: Uint8Array;
+  /** The protocol's credentials (`withdrawalCredentials()` of the registry). */
+  readonly withdrawalCredentials: Uint8Array;
+}
+
+/** The validator's beacon index, or undefined when it is not there (yet) with these credentials. */
+export type ValidatorIndexLookup = (validator: ValidatorToLocate) => Promise<number | undefined>;
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/** From the beacon node's head state. */
+export function beaconValidatorIndex(api: BeaconApi): ValidatorIndexLookup {
+  return async ({ groupPublicKey, withdrawalCredentials }) => {
+    const found = (await api.getStateValidators({ stateId: 'head', ids: [`0x${hex(groupPublicKey)}`] }))
+      .data[0];
+    if (found === undefined) return undefined;
+    return hex(found.validator.withdrawalCredentials) === hex(withdrawalCredentials)
+      ? found.index
+      : undefined;
+  };
+}
+
+/**
+ * From the deposit contract's `DepositEvent` logs (see the file comment): only for a network whose
+ * genesis is built from these logs, before genesis. Reads the logs from `fromBlock` at each call.
+ */
+export function depositOrderValidatorIndex(parameters: {
+  readonly client: PublicClient;
+  readonly depositContract: Address;
+  readonly fromBlock?: bigint;
+  /** The beacon chain's genesis fork version (deposit signatures are over it). */
+  readonly genesisForkVersion: Uint8Array;
+  readonly bls: Bls;
+}): ValidatorIndexLookup {
+  const { client, bls } = parameters;
+  // a key's verdict never changes: its first deposit decided it
+  const verdicts = new Map<string, boolean>();
+  return async ({ groupPublicKey, withdrawalCredentials }) => {
+    const logs = await client.getLogs({
+      address: parameters.depositContract,
+      fromBlock: parameters.fromBlock ?? 0n,
+      toBlock: 'latest',
+    });
+    const events = parseEventLogs({ abi: depositContractAbi, logs, eventName: 'DepositEvent' });
+    const wanted = hex(groupPublicKey);
+    const seen = new Set<string>();
+    let index = 0;
+    for (const { args } of events) {
+      const pubkey = args.pubkey.slice(2).toLowerCase();
+      if (seen.has(pubkey)) continue;
+      let valid = verdicts.get(pubkey);
+      if (valid === undefined) {
+        valid = verifies(bls, parameters.genesisForkVersion, args);
+        verdicts.set(pubkey, valid);
+      }
+      if (!valid) continue;
+      seen.add(pubkey);
+      if (pubkey === wanted) {
+        const credentials = args.withdrawal_credentials.slice(2).toLowerCase();
+        return credentials === hex(withdrawalCredentials) ? index : undefined;
+      }
+      index += 1;
+    }
+    return undefined;
+  };
+}
+
+function verifies(
+  bls: Bls,
+  forkVersion: Uint8Array,
+  args: {
+    pubkey: `0x${string}`;
+    withdrawal_credentials: `0x${string}`;
+    amount: `0x${string}`;
+    signature: `0x${string}`;
+  },
+): boolean {
+  try {
+    const pubkey = hexToBytes(args.pubkey);
+    const amount = Number(Buffer.from(args.amount.slice(2), 'hex').readBigUInt64LE(0));
+    const root = depositSigningRoot(forkVersion, {
+      pubkey,
+      withdrawalCredentials: hexToBytes(args.withdrawal_credentials),
+      amount,
+    });
+    return bls.verify(PublicKey.fromBytes(pubkey), root, Signature.fromBytes(hexToBytes(args.signature)));
+  } catch {
+    return false; // not a key or a signature: genesis skips it too
+  }
+}
