@@ -1,8 +1,10 @@
 // `diva-node run`: builds every component from the configuration and starts the operator node.
-// Order: logger → data-dir lock → beacon nodes (genesis, to open the slashing-protection file
-// for this chain) → keys (identity and shares, decrypted once) → cluster file → p2p → slashing
-// protection and proposal store → node → HTTP endpoints. A failure names the component; what was
-// started is stopped again. `stop()` (SIGTERM) ends duties in flight, then closes everything.
+// Order: logger → data-dir lock → identity → with `contracts`: p2p and the chain lifecycle (it needs
+// no beacon node; ./contracts.ts) → beacon nodes (genesis, to open the slashing-protection file for
+// this chain; with `contracts` waited for) → committees (cluster file or contracts) and key shares
+// (decrypted once) → p2p → slashing protection and proposal store → node → HTTP endpoints. A failure
+// names the component; what was started is stopped again. `stop()` (SIGTERM) ends duties in flight,
+// then closes everything.
 import { join } from 'node:path';
 import {
   type BeaconApi,
@@ -36,6 +38,7 @@ import {
   type Web3SignerServer,
 } from '@diva-dvt/operator';
 import type { NodeConfig } from './config.ts';
+import { type ChainParts, startChainParts } from './contracts.ts';
 import { createDashboardHandler } from './dashboard/handler.ts';
 import { createNodeDashboardSource } from './dashboard/node-source.ts';
 import { createDashboardRecorder } from './dashboard/recorder.ts';
@@ -90,22 +93,55 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     clients.length === 1
       ? createBeaconApi(clients[0]!)
       : (createBeaconNodePool({ nodes: clients }).api as BeaconApi);
-  const genesis = await step('beacon node', async () => (await api.getGenesis()).data);
-
   const identity = await step('keys (identity)', () =>
     loadIdentity({ dir: config.keys.dir, passwordFile: config.keys.passwordFile }),
   );
   const { bls, native } = await loadRuntimeBls();
-  const committees = createClusterFileSource({
-    path: config.cluster,
-    self: identity.address,
-    watch: config.watchCluster,
-    bls,
-    // committees checked at an earlier start are not checked again (minutes at 10,000 validators)
-    checkedCommitteesFile: join(config.dataDir, 'checked-committees.txt'),
-    logger,
-  });
-  await step('cluster file', () => committees.start());
+  const network = await step('p2p', () =>
+    createP2pNetwork({ privateKey: identity.secretKey, listen: config.p2p.listen, logger }),
+  );
+  let chain: ChainParts | undefined;
+  if (config.contracts !== undefined) {
+    const contracts = config.contracts;
+    await step('p2p', () => network.start());
+    cleanups.push(() => network.stop());
+    chain = await step('contracts', () =>
+      startChainParts({
+        config: contracts,
+        identityKey: identity.secretKey,
+        network,
+        api,
+        bls,
+        keysDir: config.keys.dir,
+        passwordFile: config.keys.passwordFile,
+        dataDir: config.dataDir,
+        logger,
+      }),
+    );
+    const started = chain;
+    cleanups.push(() => started.stop());
+  }
+  // with the contracts the node may start before the beacon chain exists (a devnet's genesis is
+  // built from the validators its lifecycle creates): it waits for the beacon node
+  const genesis = await step('beacon node', () =>
+    chain === undefined ? api.getGenesis().then((r) => r.data) : waitForGenesis(api, logger),
+  );
+  chain?.beaconReady();
+
+  const clusterSource =
+    chain === undefined
+      ? createClusterFileSource({
+          path: config.cluster!,
+          self: identity.address,
+          watch: config.watchCluster,
+          bls,
+          // committees checked at an earlier start are not checked again (minutes at 10,000 validators)
+          checkedCommitteesFile: join(config.dataDir, 'checked-committees.txt'),
+          logger,
+        })
+      : undefined;
+  const committees = chain?.committees ?? clusterSource!;
+  await step(chain === undefined ? 'cluster file' : 'contracts', () => committees.start());
   // after the first start the shares come from one encrypted bundle in the data directory (one KDF
   // instead of one per keystore: a quarter of an hour at 10,000 validators)
   const {
@@ -133,10 +169,6 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       committees: added,
       self: identity.address,
     });
-
-  const network = await step('p2p', () =>
-    createP2pNetwork({ privateKey: identity.secretKey, listen: config.p2p.listen, logger }),
-  );
 
   const protection = await step('slashing protection', () =>
     createSlashingProtection({
@@ -216,18 +248,25 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
         ? { proposalDomain: { chainId: evidenceDomain.chainId, evidenceContract: evidenceDomain.contract } }
         : {}),
       ...(config.web3signer !== undefined ? { remoteSigned: remoteSignedFilter(config.web3signer) } : {}),
+      ...(chain !== undefined ? { networkStartedByCaller: true } : {}),
     },
   );
   await step('operator node', () => node.start());
   cleanups.push(() => node.stop());
+  // a validator the chain accepted: its share was promoted into the keys directory just now
+  chain?.onEvent((e) => {
+    if (e.type === 'share-promoted') void node.applyCommittees();
+  });
   metrics.watchNetwork(network, () => node.status().peers);
   metrics.watchClockOffsets(() => node.clockOffsets());
 
   // POST /reload: the cluster file again (a bad one fails the reload), and the key shares of
   // validators new in it (loaded by the node, as for a watched file)
   const reload = async (): Promise<Web3SignerReloadReport> => {
-    await readClusterFile(config.cluster, { bls, checkKeysOf: identity.address });
-    await committees.reload();
+    if (config.cluster !== undefined) {
+      await readClusterFile(config.cluster, { bls, checkKeysOf: identity.address });
+      await clusterSource?.reload();
+    }
     const failures = await node.applyCommittees();
     // the node keeps serving what it has; the validators without a share are skipped (logged)
     const errors = failures.map((f) => ({ file: f.file ?? config.keys.dir, reason: f.reason }));
@@ -291,12 +330,34 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
         clearInterval(prune);
         clearInterval(prune);
         await node.stop();
+        await chain?.stop();
+        if (chain !== undefined) await network.stop();
         await protection.close();
         await lock.release();
       })();
       return stopping;
     },
   };
+}
+
+/** The beacon node's genesis, asked every 2 s until it answers (logged every 30 s). */
+async function waitForGenesis(api: BeaconApi, logger: Logger) {
+  const started = Date.now();
+  let logged = 0;
+  for (;;) {
+    try {
+      return (await api.getGenesis(undefined, { timeoutMs: 2_000 })).data;
+    } catch (e) {
+      if (Date.now() - logged >= 30_000) {
+        logged = Date.now();
+        logger.info('waiting for the beacon node (genesis)', {
+          waitedSec: Math.round((Date.now() - started) / 1000),
+          error: e instanceof Error ? e.message : String(e),
+        });
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
 }
 
 function graffitiBytes(text: string): Uint8Array {

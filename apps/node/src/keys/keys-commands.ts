@@ -139,7 +139,7 @@ async function importShare(args: readonly string[], out: Out): Promise<void> {
     ...(passwordFile === undefined ? { sealedPasswordFile: sealedPasswordFile! } : { passwordFile }),
     keysDir: config.keys.dir,
     keysPasswordFile: config.keys.passwordFile,
-    clusterFile: flags.value('cluster') ?? config.cluster,
+    clusterFile: flags.value('cluster') ?? clusterOf(config),
   });
   out(`imported share ${imported.shareIndex} of validator ${hex(imported.groupPublicKey)}: ${imported.file}`);
   out('restart the node to sign with it');
@@ -150,7 +150,7 @@ async function list(args: readonly string[], out: Out): Promise<void> {
   const config = await readNodeConfig(flags.required('config'));
   const identity = await loadIdentity({ dir: config.keys.dir, passwordFile: config.keys.passwordFile });
   const { bls } = await loadRuntimeBls();
-  const cluster = await readClusterFile(config.cluster, { checkKeysOf: identity.address, bls });
+  const cluster = await readClusterFile(clusterOf(config), { checkKeysOf: identity.address, bls });
   const entries = await listKeyShares({ keysDir: config.keys.dir, cluster, self: identity.address });
   if (flags.has('json')) {
     const json = entries.map((e) => ({
@@ -219,4 +219,16 @@ export async function runKeysCommand(sub: string, args: readonly string[], out: 
   if (sub === 'import') return importShare(args, out);
   if (sub === 'list') return list(args, out);
   return remove(args, out);
+}
+
+/** The configuration's cluster file; a node whose committees come from the contracts has none. */
+function clusterOf(config: { readonly cluster: string | undefined }): string {
+  if (config.cluster === undefined) {
+    throw new DivaNodeError({
+      code: 'INVALID_ARGUMENTS',
+      argument: '--config',
+      reason: 'its committees come from the contracts (no `cluster` file): keys there come from ceremonies',
+    });
+  }
+  return config.cluster;
 }

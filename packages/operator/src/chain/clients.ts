@@ -8,6 +8,7 @@ import {
   type Chain,
   createPublicClient,
   createWalletClient,
+  defineChain,
   fallback,
   http,
   type PublicClient,
@@ -21,7 +22,8 @@ import { OperatorError } from '../errors.ts';
 export interface CreateChainClientsParameters {
   /** One or more JSON-RPC URLs of the execution chain (tried in order). */
   readonly rpcUrls: readonly string[];
-  readonly chain: Chain;
+  /** The chain, or only its id (a local or private chain viem does not list). */
+  readonly chain: Chain | number;
   /** The operator's secp256k1 identity key (32 bytes). Never logged. */
   readonly identityKey: Uint8Array;
   /** How often viem polls for receipts (default 1,000 ms). */
@@ -51,11 +53,20 @@ export function createChainClients(parameters: CreateChainClientsParameters): Ch
     transports.length === 1 ? transports[0]! : fallback(transports, { rank: parameters.rank ?? false });
   const pollingInterval = parameters.pollingIntervalMs ?? 1000;
   const account = privateKeyToAccount(toHex(parameters.identityKey));
+  const chain =
+    typeof parameters.chain === 'number'
+      ? defineChain({
+          id: parameters.chain,
+          name: `chain ${parameters.chain}`,
+          nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+          rpcUrls: { default: { http: [...parameters.rpcUrls] } },
+        })
+      : parameters.chain;
   return {
-    public: createPublicClient({ chain: parameters.chain, transport, pollingInterval, cacheTime: 0 }),
+    public: createPublicClient({ chain, transport, pollingInterval, cacheTime: 0 }),
     wallet: createWalletClient({
       account,
-      chain: parameters.chain,
+      chain,
       transport,
       pollingInterval,
       cacheTime: 0,

@@ -10,8 +10,9 @@
 import type { BeaconApi } from '@diva-dvt/beacon-api';
 import { depositSigningRoot } from '@diva-dvt/beacon-api/spec';
 import { type Bls, PublicKey, Signature } from '@diva-dvt/bls-threshold';
-import { depositContractAbi } from '@diva-dvt/contracts/abis';
+import { depositContractAbi, dkgResultRegistryAbi } from '@diva-dvt/contracts/abis';
 import { type Address, hexToBytes, type PublicClient, parseEventLogs } from 'viem';
+import { readContract } from 'viem/actions';
 
 export interface ValidatorToLocate {
   readonly groupPublicKey: Uint8Array;
@@ -44,14 +45,29 @@ export function depositOrderValidatorIndex(parameters: {
   readonly client: PublicClient;
   readonly depositContract: Address;
   readonly fromBlock?: bigint;
-  /** The beacon chain's genesis fork version (deposit signatures are over it). */
-  readonly genesisForkVersion: Uint8Array;
+  /**
+   * The beacon chain's genesis fork version (deposit signatures are over it), or the DKG-result
+   * registry to read it from (`genesisForkVersion()`).
+   */
+  readonly genesisForkVersion: Uint8Array | { readonly dkgResultRegistry: Address };
   readonly bls: Bls;
 }): ValidatorIndexLookup {
   const { client, bls } = parameters;
   // a key's verdict never changes: its first deposit decided it
   const verdicts = new Map<string, boolean>();
+  let forkVersion: Uint8Array | undefined;
   return async ({ groupPublicKey, withdrawalCredentials }) => {
+    const fork = parameters.genesisForkVersion;
+    forkVersion ??=
+      fork instanceof Uint8Array
+        ? fork
+        : hexToBytes(
+            await readContract(client, {
+              address: fork.dkgResultRegistry,
+              abi: dkgResultRegistryAbi,
+              functionName: 'genesisForkVersion',
+            }),
+          );
     const logs = await client.getLogs({
       address: parameters.depositContract,
       fromBlock: parameters.fromBlock ?? 0n,
@@ -66,7 +82,7 @@ export function depositOrderValidatorIndex(parameters: {
       if (seen.has(pubkey)) continue;
       let valid = verdicts.get(pubkey);
       if (valid === undefined) {
-        valid = verifies(bls, parameters.genesisForkVersion, args);
+        valid = verifies(bls, forkVersion, args);
         verdicts.set(pubkey, valid);
       }
       if (!valid) continue;
