@@ -97,7 +97,7 @@ export type { ProposerSetting } from './duties/builder-registration.ts';
 export {
   aggregateValue,
   attestationDataValue,
-  blockValue,
+  blockHeaderValue,
   contributionValue,
   electraAggregateValue,
   electraAttestationDataValue,
