@@ -104,7 +104,7 @@ export type { ProposerSetting } from './duties/builder-registration.ts';
 export {
   aggregateValue,
   attestationDataValue,
-  blockValue,
+  blockHeaderValue,
   contributionValue,
   electraAggregateValue,
   electraAttestationDataValue,

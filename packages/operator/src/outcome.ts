@@ -1,6 +1,10 @@
 // How every duty ends, for logs, metrics and tests: published (with the message that went out),
-// signed (a voluntary exit asked for without publishing: the message is handed back), not selected (aggregation duties whose selection proof did not select the validator), late
-// (dropped because its deadline had passed: never sent late), or failed (with the error).
+// signed (a voluntary exit asked for without publishing: the message is handed back), not selected
+// (aggregation duties whose selection proof did not select the validator), other member publishes
+// (a block proposal where the committee decided another member's block: this member took part in
+// the decision and the group signature, but only the member that built that block holds its body
+// and publishes it — a done duty, not a missed one), late (dropped because its deadline had passed:
+// never sent late), or failed (with the error).
 import type { AttesterDuty, SyncDuty } from '@diva-dvt/beacon-api';
 import type {
   Fork,
@@ -49,27 +53,41 @@ export interface OutcomeBase<D extends PublishedDutyType> {
   readonly deadlineMs: number;
 }
 
-export type DutyOutcome = {
-  [D in PublishedDutyType]:
-    | (OutcomeBase<D> & {
-        readonly status: 'published';
-        readonly message: PublishedMessages[D];
-        readonly publishedAtMs: number;
-      })
-    | (OutcomeBase<D> & {
-        /** Signed and handed back, not published, as asked (voluntary exits kept for later). */
-        readonly status: 'signed';
-        readonly message: PublishedMessages[D];
-      })
-    | (OutcomeBase<D> & { readonly status: 'not-selected' })
-    | (OutcomeBase<D> & {
-        readonly status: 'late';
-        /** Where the runtime noticed: nothing is signed after the deadline, nothing published. */
-        readonly stage: 'before-signing' | 'before-publishing';
-        readonly atMs: number;
-      })
-    | (OutcomeBase<D> & { readonly status: 'failed'; readonly error: OperatorError });
-}[PublishedDutyType];
+export type DutyOutcome =
+  | {
+      [D in PublishedDutyType]:
+        | (OutcomeBase<D> & {
+            readonly status: 'published';
+            readonly message: PublishedMessages[D];
+            readonly publishedAtMs: number;
+          })
+        | (OutcomeBase<D> & {
+            /** Signed and handed back, not published, as asked (voluntary exits kept for later). */
+            readonly status: 'signed';
+            readonly message: PublishedMessages[D];
+          })
+        | (OutcomeBase<D> & { readonly status: 'not-selected' })
+        | (OutcomeBase<D> & {
+            readonly status: 'late';
+            /** Where the runtime noticed: nothing is signed after the deadline, nothing published. */
+            readonly stage: 'before-signing' | 'before-publishing';
+            readonly atMs: number;
+          })
+        | (OutcomeBase<D> & { readonly status: 'failed'; readonly error: OperatorError });
+    }[PublishedDutyType]
+  | (OutcomeBase<'block'> & {
+      /**
+       * The committee decided another member's block header (block duties are agreed over the
+       * header, whose root is the block root): that member holds the body and publishes it with
+       * the group signature (a built-in member itself, a Web3Signer member's validator client once
+       * it has the signature). This member publishes nothing: it does not hold that body.
+       */
+      readonly status: 'other-member-publishes';
+      /** The decided block: its root (hash_tree_root of the header) and the group signature. */
+      readonly decided: { readonly blockRoot: Uint8Array; readonly signature: Uint8Array };
+      /** The root of the block this member's beacon node produced (not signed for publication). */
+      readonly ownBlockRoot: Uint8Array;
+    });
 
 /** The duties the beacon node gave one validator for one epoch. */
 export interface EpochDuties {
@@ -83,7 +101,9 @@ export interface EpochDuties {
 
 /**
  * Why a duty ended as it did, one code per outcome (logs and the `diva_duties_total` metric):
- * `submitted`, `signed` (not published, as asked), `not-selected`, `late`, `consensus-timeout`, `too-few-partials`,
+ * `submitted`, `signed` (not published, as asked), `not-selected`, `other-member-publishes` (a block
+ * the committee decided from another member's proposal, published by that member: done, not
+ * missed), `late`, `consensus-timeout`, `too-few-partials`,
  * `slashing-protection-refused`, `beacon-node-unavailable` (the node did not answer or refused),
  * `invalid-beacon-response`, `unsupported-fork`, `signer-stopped`, `failed` (anything else).
  * Whether a submitted attestation was then included on chain is reported apart, by
@@ -94,6 +114,7 @@ export type DutyReason =
   | 'submitted'
   | 'signed'
   | 'not-selected'
+  | 'other-member-publishes'
   | 'late'
   | 'consensus-timeout'
   | 'too-few-partials'
@@ -122,6 +143,8 @@ export function dutyReason(outcome: DutyOutcome): DutyReason {
       return 'signed';
     case 'not-selected':
       return 'not-selected';
+    case 'other-member-publishes':
+      return 'other-member-publishes';
     case 'late':
       return 'late';
     case 'failed': {

@@ -24,7 +24,7 @@ describe('exports', () => {
         "WEB3SIGNER_REQUEST_TYPES",
         "aggregateValue",
         "attestationDataValue",
-        "blockValue",
+        "blockHeaderValue",
         "checkFeeRecipientProof",
         "committeeDigest",
         "committeeSnapshotOf",

@@ -4,6 +4,7 @@
 import { BitArray } from '@chainsafe/ssz';
 import {
   attestationDataSigningRoot,
+  blockSigningRoot,
   contributionAndProofSigningRoot,
   createSigningContext,
   forkScheduleFromSpec,
@@ -11,10 +12,11 @@ import {
   syncCommitteeMessageSigningRoot,
 } from '@diva-dvt/beacon-api/spec';
 import { describe, expect, it } from 'vitest';
+import { blockHeaderOf } from '../src/duties/values.ts';
 import {
   aggregateValue,
   attestationDataValue,
-  blockValue,
+  blockHeaderValue,
   contributionValue,
   syncHeadRootValue,
 } from '../src/index.ts';
@@ -39,15 +41,24 @@ describe('duty values', () => {
     expect(() => vt.decode(new Uint8Array(5))).toThrow();
   });
 
-  it('blocks: slot and proposer must match', () => {
-    const vt = blockValue(signing, { slot: 9, proposerIndex: 4, fork: 'altair', blinded: false });
+  it("blocks are agreed over the header: slot and proposer must match; its root and signing root are the block's", () => {
+    const vt = blockHeaderValue(signing, { slot: 9, proposerIndex: 4 });
     const block = ssz.altair.BeaconBlock.defaultValue();
     block.slot = 9;
     block.proposerIndex = 4;
-    expect(vt.isValid(vt.decode(vt.encode(block)))).toBe(true);
-    expect(vt.isValid({ ...block, proposerIndex: 5 })).toBe(false);
-    expect(vt.isValid({ ...block, slot: 10 })).toBe(false);
-    expect(vt.isValid(undefined)).toBe(false);
+    block.stateRoot = new Uint8Array(32).fill(7);
+    block.body.graffiti = new Uint8Array(32).fill(9);
+    const header = blockHeaderOf('altair', false, block);
+    expect(ssz.phase0.BeaconBlockHeader.hashTreeRoot(header)).toEqual(
+      ssz.altair.BeaconBlock.hashTreeRoot(block),
+    );
+    expect(vt.signingRoot(header)).toEqual(blockSigningRoot(signing, block));
+    expect(vt.isValid(vt.decode(vt.encode(header)))).toBe(true);
+    expect(vt.isValid({ ...header, proposerIndex: 5 })).toBe(false);
+    expect(vt.isValid({ ...header, slot: 10 })).toBe(false);
+    expect(vt.isValid(undefined as never)).toBe(false);
+    // a full block's bytes are not a header (one value type for every member of the instance)
+    expect(() => vt.decode(ssz.altair.BeaconBlock.serialize(block))).toThrow();
   });
 
   it('aggregates: the decided attestation data, this aggregator, its selection proof, some bits', () => {

@@ -14,6 +14,7 @@ const REASON_COLOURS: Readonly<Record<string, string>> = {
   submitted: '#2e7d32',
   signed: '#66bb6a',
   'not-selected': '#9e9e9e',
+  'other-member-publishes': '#81c784',
   late: '#f9a825',
   'consensus-timeout': '#e65100',
   'too-few-partials': '#ef6c00',

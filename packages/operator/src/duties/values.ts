@@ -9,7 +9,8 @@ import {
   aggregateAndProofSigningRoot,
   aggregateAndProofType,
   attestationDataSigningRoot,
-  blockSigningRoot,
+  type BeaconBlockHeader,
+  blockHeaderSigningRoot,
   blockType,
   type ContributionAndProof,
   contributionAndProofSigningRoot,
@@ -99,21 +100,40 @@ export function electraAttestationDataValue(
   return attestationDataValue(signing, { ...duty, committeeIndex: 0 });
 }
 
-/** A (full or blinded) beacon block of `fork` for the validator's slot. */
-export function blockValue(
+/**
+ * The header of the validator's block at its slot: the one value type of every block duty, whether
+ * the member runs the built-in client (it proposes the header of the block its beacon node made,
+ * ./block.ts) or serves a validator client through the Web3Signer API (which sends only the header
+ * from bellatrix on, ../web3signer/committee-duties.ts), so both kinds of members meet in one
+ * consensus instance over one encoding. A header's hash_tree_root is the block's (full or blinded),
+ * so its signing root is the block's and the block guard (slashing protection) applies unchanged.
+ * Members check slot and proposer, as they checked full blocks: the body is not seen, so a faulty
+ * member can get a poor body signed (a missed or poorer proposal, never a slashing).
+ */
+export function blockHeaderValue(
   signing: SigningContext,
-  duty: {
-    readonly slot: number;
-    readonly proposerIndex: number;
-    readonly fork: Fork;
-    readonly blinded: boolean;
-  },
-): ValueType<AnyBlock> {
-  return sszValue<AnyBlock>(
-    blockType(duty.fork, duty.blinded),
+  duty: { readonly slot: number; readonly proposerIndex: number },
+): ValueType<BeaconBlockHeader> {
+  return sszValue(
+    ssz.phase0.BeaconBlockHeader,
     (v) => v.slot === duty.slot && v.proposerIndex === duty.proposerIndex,
-    (v) => blockSigningRoot(signing, v, { blinded: duty.blinded }),
+    (v) => blockHeaderSigningRoot(signing, v),
   );
+}
+
+/** The header of a (full or blinded) block of `fork`: body_root is its body's hash_tree_root. */
+export function blockHeaderOf(fork: Fork, blinded: boolean, block: AnyBlock): BeaconBlockHeader {
+  const type = blockType(fork, blinded) as unknown as {
+    readonly fields: { readonly body: { hashTreeRoot(body: unknown): Uint8Array } };
+  };
+  const b: Omit<BeaconBlockHeader, 'bodyRoot'> & { readonly body: unknown } = block;
+  return {
+    slot: b.slot,
+    proposerIndex: b.proposerIndex,
+    parentRoot: b.parentRoot,
+    stateRoot: b.stateRoot,
+    bodyRoot: type.fields.body.hashTreeRoot(b.body),
+  };
 }
 
 /**

@@ -174,8 +174,14 @@ export function createCommitteeWeb3SignerBackend(
       if (plan.kind === 'decide') {
         const decided = await plan.decide(signer);
         // The committee's decision is the duty: when it is not what this client asked for, the
-        // client will not publish it (it gets 412), so the node does.
-        if (publisher !== undefined && !same(decided.decidedRoot, plan.clientRoot)) {
+        // client will not publish it (it gets 412), so the node does. Not a block: only the member
+        // whose header was decided holds the body (a built-in member, or another member's client
+        // once it has the signature), and it publishes; nothing is left to do here.
+        if (
+          publisher !== undefined &&
+          plan.duty.type !== 'block' &&
+          !same(decided.decidedRoot, plan.clientRoot)
+        ) {
           const { type, validatorIndex, slot } = plan.duty;
           void publisher
             .publish(decided.message)
@@ -235,7 +241,7 @@ export function createCommitteeWeb3SignerBackend(
         ok: false,
         refusal: {
           reason: 'VALUE_DIFFERS',
-          detail: `${type} of validator ${validatorIndex} at slot ${slot}: the committee decided the value with hash_tree_root ${hex(done.decidedRoot as Uint8Array)}, the client asked for ${hex(plan.clientRoot)}${publisher !== undefined ? '; the node publishes the decided message itself' : ''}`,
+          detail: `${type} of validator ${validatorIndex} at slot ${slot}: the committee decided the value with hash_tree_root ${hex(done.decidedRoot as Uint8Array)}, the client asked for ${hex(plan.clientRoot)}${type === 'block' ? '; the member whose block was decided holds its body and publishes it' : publisher !== undefined ? '; the node publishes the decided message itself' : ''}`,
         },
       };
     }

@@ -8,7 +8,6 @@
 import {
   type AttestationData,
   type BeaconBlockHeader,
-  blockHeaderSigningRoot,
   type ContributionAndProof,
   type ElectraAggregateAndProof,
   forkAtEpoch,
@@ -22,6 +21,7 @@ import type { Clock } from '../clock.ts';
 import {
   aggregateValue,
   attestationDataValue,
+  blockHeaderValue,
   contributionValue,
   electraAggregateValue,
   electraAttestationDataValue,
@@ -77,20 +77,6 @@ const same = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Bu
 
 function refuse(field: string, reason: string): OperatorError {
   return new OperatorError({ code: 'INVALID_SIGN_REQUEST', field, reason });
-}
-
-/** The header as a consensus value: a block is signed over its header's root (= the block root). */
-function blockHeaderValue(
-  signing: SigningContext,
-  duty: { readonly slot: number; readonly proposerIndex: number },
-): ValueType<BeaconBlockHeader> {
-  const type = ssz.phase0.BeaconBlockHeader;
-  return {
-    encode: (v) => type.serialize(v),
-    decode: (bytes) => type.deserialize(bytes),
-    isValid: (v) => v.slot === duty.slot && v.proposerIndex === duty.proposerIndex,
-    signingRoot: (v) => blockHeaderSigningRoot(signing, v),
-  };
 }
 
 /**
@@ -277,8 +263,11 @@ export function committeePlan(
       return aggregatePlan(ctx, request, r.fork, r.aggregateAndProof, validatorIndex, duty);
     case 'BLOCK':
     case 'BLOCK_V2': {
-      // Decided over the header for every fork: from bellatrix on it is all the client sends, and
-      // its root is the block root the signature is over. See README "Behind the API".
+      // Decided over the header for every fork, with the value type built-in members use for their
+      // own blocks (../duties/values.ts `blockHeaderValue`: one instance, one encoding): from
+      // bellatrix on it is all the client sends, and its root is the block root the signature is
+      // over. When this client's header is decided, the client publishes the block (it alone holds
+      // the body); otherwise the member that built the decided block does. See README "Behind the API".
       const header = r.blockHeader;
       return decidePlan<BeaconBlockHeader>(
         request,
