@@ -68,7 +68,9 @@ function statusLine(model: DashboardModel, operators: number, genesisTimeSec: nu
   const ended = [...byReason.values()].reduce((a, b) => a + b, 0);
   const { included, notIncluded } = model.inclusion;
   const misses = [...byReason]
-    .filter(([r]) => r !== 'submitted' && r !== 'signed' && r !== 'not-selected')
+    .filter(
+      ([r]) => r !== 'submitted' && r !== 'signed' && r !== 'not-selected' && r !== 'other-member-publishes',
+    )
     .map(([r, n]) => `${r} ${n}`)
     .join(', ');
   return [
