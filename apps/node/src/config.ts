@@ -70,6 +70,8 @@ export interface ContractsConfig {
    * genesis is built from that deposit contract's logs (devnets); default false.
    */
   readonly preGenesisIndices: boolean;
+  /** Ceremonies write share keystores with a fast KDF (devnets: their keys protect nothing); default false. */
+  readonly fastKeystores: boolean;
 }
 
 export interface Web3SignerConfig {
@@ -248,6 +250,7 @@ function parseContracts(r: Reader, v: unknown): ContractsConfig {
     'keepers',
     'pollingIntervalMs',
     'preGenesisIndices',
+    'fastKeystores',
   ]);
   const names = [
     'operatorRegistry',
@@ -266,7 +269,7 @@ function parseContracts(r: Reader, v: unknown): ContractsConfig {
     if (problem !== undefined) r.fail(field, problem);
     return s.toLowerCase() as `0x${string}`;
   };
-  for (const flag of ['keepers', 'preGenesisIndices'] as const) {
+  for (const flag of ['keepers', 'preGenesisIndices', 'fastKeystores'] as const) {
     if (c[flag] !== undefined && typeof c[flag] !== 'boolean')
       r.fail(`contracts.${flag}`, 'expected true or false');
   }
@@ -288,6 +291,7 @@ function parseContracts(r: Reader, v: unknown): ContractsConfig {
         ? 2000
         : r.integer(c.pollingIntervalMs, 'contracts.pollingIntervalMs', 100, 600_000),
     preGenesisIndices: c.preGenesisIndices === true,
+    fastKeystores: c.fastKeystores === true,
   };
 }
 

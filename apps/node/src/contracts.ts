@@ -84,6 +84,7 @@ export async function startChainParts(parameters: {
       keysDir: parameters.keysDir,
       password: await readPasswordFile(parameters.passwordFile),
       keepers: config.keepers,
+      ...(config.fastKeystores ? { kdf: 'fast' as const } : {}),
       indexOf,
       onEvent: (event) => {
         for (const l of listeners) l(event);

@@ -120,6 +120,11 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     );
     const started = chain;
     cleanups.push(() => started.stop());
+    logger.info('chain lifecycle running', {
+      operator: identity.address,
+      p2p: network.listenAddresses(),
+      rpc: contracts.rpcUrls.length,
+    });
   }
   // with the contracts the node may start before the beacon chain exists (a devnet's genesis is
   // built from the validators its lifecycle creates): it waits for the beacon node

@@ -22,16 +22,17 @@ export const GENESIS_FORK_VERSION = '0x00000001';
 const bytes = (h: string) => Uint8Array.from(Buffer.from(h.replace(/^0x/, ''), 'hex'));
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}` as const;
 
-async function devPackages() {
+export async function devPackages() {
   try {
-    const [devnet, abis, viem, spec, blsThreshold] = await Promise.all([
+    const [devnet, abis, viem, spec, blsThreshold, contracts] = await Promise.all([
       import('@diva-dvt/devnet'),
       import('@diva-dvt/contracts/abis'),
       import('viem'),
       import('@diva-dvt/beacon-api/spec'),
       import('@diva-dvt/bls-threshold'),
+      import('@diva-dvt/contracts'),
     ]);
-    return { devnet, abis, viem, spec, blsThreshold };
+    return { devnet, abis, viem, spec, blsThreshold, contracts };
   } catch (cause) {
     throw new DivaNodeError(
       {
@@ -53,6 +54,122 @@ export interface DevnetChain {
   stop(): Promise<void>;
 }
 
+type DevPackages = Awaited<ReturnType<typeof devPackages>>;
+type Progress = (phase: string, detail: string) => void;
+
+/** The 16 interop validators' deposits (Lodestar's own client runs them), to `credentials`. */
+export function interopDeposits(p: DevPackages, credentials: string = WITHDRAWAL_CREDENTIALS): DepositJson[] {
+  const { createBls, SecretKey } = p.blsThreshold;
+  const bls = createBls();
+  const all: DepositJson[] = [];
+  for (let i = 0; i < INTEROP_VALIDATORS; i++) {
+    const sk = SecretKey.fromBytes(p.devnet.interopSecretKey(i));
+    const pubkey = sk.toPublicKey().bytes;
+    const message = { pubkey, withdrawalCredentials: bytes(credentials), amount: 32e9 };
+    const signature = bls.sign(sk, p.spec.depositSigningRoot(bytes(GENESIS_FORK_VERSION), message)).bytes;
+    all.push({
+      pubkey: hex(pubkey).slice(2),
+      withdrawal_credentials: credentials.replace(/^0x/, ''),
+      amount: 32e9,
+      signature: hex(signature).slice(2),
+      deposit_data_root: hex(p.spec.depositDataRoot({ ...message, signature })).slice(2),
+    });
+  }
+  return all;
+}
+
+/** Sends `deposits` to the deposit contract from Anvil's dev account 0; resolves when the last landed. */
+export async function sendDeposits(
+  p: DevPackages,
+  anvilUrl: string,
+  contract: `0x${string}`,
+  deposits: readonly DepositJson[],
+  progress: Progress,
+): Promise<void> {
+  const { viem, abis } = p;
+  const client = viem
+    .createWalletClient({ account: DEV_ACCOUNT, transport: viem.http(anvilUrl, { retryCount: 0 }) })
+    .extend(viem.publicActions);
+  let last: `0x${string}` | undefined;
+  for (const [k, d] of deposits.entries()) {
+    last = await client.writeContract({
+      address: contract,
+      abi: abis.depositContractAbi,
+      functionName: 'deposit',
+      args: [
+        `0x${d.pubkey}`,
+        `0x${d.withdrawal_credentials}`,
+        `0x${d.signature}`,
+        `0x${d.deposit_data_root}`,
+      ],
+      value: BigInt(d.amount) * 1_000_000_000n,
+      chain: null,
+    } as never);
+    if ((k + 1) % Math.max(1, Math.ceil(deposits.length / 4)) === 0 || k + 1 === deposits.length) {
+      progress('deposits', `${k + 1}/${deposits.length}`);
+    }
+  }
+  if (last === undefined) return;
+  const receipt = await client.waitForTransactionReceipt({ hash: last });
+  if (receipt.status !== 'success') {
+    throw new DivaNodeError({
+      code: 'DEVNET_FAILED',
+      phase: 'deposits',
+      reason: 'the last deposit reverted',
+    });
+  }
+}
+
+/**
+ * Genesis from the deposit contract's logs and Lodestar started from it with eth1 tracking.
+ * `genesisDelaySec`: how far ahead of Lodestar's start the genesis lies.
+ */
+export async function startBeaconChain(
+  p: DevPackages,
+  o: DevnetOptions,
+  eth1: { url: string; chainId: number; depositContract: `0x${string}`; deployBlock: bigint },
+  genesisDelaySec: number,
+  progress: Progress,
+  restPort?: number,
+) {
+  const { devnet } = p;
+  progress('genesis', 'reading the deposit logs');
+  const read = await devnet.readChainDeposits({
+    rpcUrl: eth1.url,
+    depositContract: eth1.depositContract,
+    fromBlock: eth1.deployBlock,
+  });
+  const genesis = await devnet.buildGenesisState({
+    deposits: read.deposits,
+    eth1BlockHash: read.blockHash,
+    eth1TimestampSec: read.blockTimestampSec,
+    genesisTimeSec: Math.floor(Date.now() / 1000) + 3600, // replaced at the start below
+    outFile: join(o.dataDir, 'genesis.ssz'),
+  });
+  progress('genesis', `${genesis.validators.length} validators, deposit root ${hex(genesis.depositRoot)}`);
+  progress('lodestar', 'starting');
+  const genesisTimeSec = Math.floor(Date.now() / 1000) + genesisDelaySec;
+  const lodestar = await devnet.startLodestar({
+    genesis: { kind: 'state', stateFile: genesis.stateFile, genesisTimeSec },
+    secondsPerSlot: o.slotSeconds,
+    startValidators: { from: 0, to: INTEROP_VALIDATORS - 1 },
+    eth1: {
+      providerUrls: [eth1.url],
+      depositContract: eth1.depositContract,
+      deployBlock: Number(eth1.deployBlock),
+      chainId: eth1.chainId,
+    },
+    dataDir: join(o.dataDir, 'lodestar'),
+    startTimeoutMs: 180_000,
+    ...(restPort === undefined ? {} : { restPort }),
+  });
+  progress(
+    'lodestar',
+    `REST ${lodestar.restUrl}, genesis at ${new Date(genesisTimeSec * 1000).toISOString()}`,
+  );
+  return { lodestar, genesisTimeSec, validators: genesis.validators.length };
+}
+
 /**
  * Starts Anvil, deposits, builds genesis and starts Lodestar. `genesisDelaySec`: how far ahead of
  * Lodestar's start the genesis lies (the operators must be up by then).
@@ -61,10 +178,10 @@ export async function startChain(
   o: DevnetOptions,
   deposits: readonly DepositJson[],
   genesisDelaySec: number,
-  progress: (phase: string, detail: string) => void,
+  progress: Progress,
 ): Promise<DevnetChain> {
-  const { devnet, abis, viem, spec, blsThreshold } = await devPackages();
-  const { createBls, SecretKey } = blsThreshold;
+  const p = await devPackages();
+  const { devnet, abis, viem } = p;
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
     for (const s of stops.splice(0).reverse()) await s().catch(() => undefined);
@@ -84,86 +201,20 @@ export async function startChain(
     const deployed = await client.waitForTransactionReceipt({ hash: deployHash });
     const contract = deployed.contractAddress as `0x${string}`;
     progress('anvil', `deposit contract ${contract}`);
-
-    const bls = createBls();
-    const all: DepositJson[] = [];
-    for (let i = 0; i < INTEROP_VALIDATORS; i++) {
-      const sk = SecretKey.fromBytes(devnet.interopSecretKey(i));
-      const pubkey = sk.toPublicKey().bytes;
-      const message = { pubkey, withdrawalCredentials: bytes(WITHDRAWAL_CREDENTIALS), amount: 32e9 };
-      const signature = bls.sign(sk, spec.depositSigningRoot(bytes(GENESIS_FORK_VERSION), message)).bytes;
-      all.push({
-        pubkey: hex(pubkey).slice(2),
-        withdrawal_credentials: WITHDRAWAL_CREDENTIALS.slice(2),
-        amount: 32e9,
-        signature: hex(signature).slice(2),
-        deposit_data_root: hex(spec.depositDataRoot({ ...message, signature })).slice(2),
-      });
-    }
-    all.push(...deposits);
-    let last = deployHash;
-    for (const [k, d] of all.entries()) {
-      last = await client.writeContract({
-        address: contract,
-        abi: abis.depositContractAbi,
-        functionName: 'deposit',
-        args: [
-          `0x${d.pubkey}`,
-          `0x${d.withdrawal_credentials}`,
-          `0x${d.signature}`,
-          `0x${d.deposit_data_root}`,
-        ],
-        value: BigInt(d.amount) * 1_000_000_000n,
-        chain: null,
-      } as never);
-      if ((k + 1) % Math.max(1, Math.ceil(all.length / 4)) === 0 || k + 1 === all.length) {
-        progress('deposits', `${k + 1}/${all.length}`);
-      }
-    }
-    const receipt = await client.waitForTransactionReceipt({ hash: last });
-    if (receipt.status !== 'success') {
-      throw new DivaNodeError({
-        code: 'DEVNET_FAILED',
-        phase: 'deposits',
-        reason: 'the last deposit reverted',
-      });
-    }
-
-    progress('genesis', 'reading the deposit logs');
-    const read = await devnet.readChainDeposits({
-      rpcUrl: anvil.url,
-      depositContract: contract,
-      fromBlock: deployed.blockNumber,
-    });
-    const genesis = await devnet.buildGenesisState({
-      deposits: read.deposits,
-      eth1BlockHash: read.blockHash,
-      eth1TimestampSec: read.blockTimestampSec,
-      genesisTimeSec: Math.floor(Date.now() / 1000) + 3600, // replaced at the start below
-      outFile: join(o.dataDir, 'genesis.ssz'),
-    });
-    progress('genesis', `${genesis.validators.length} validators, deposit root ${hex(genesis.depositRoot)}`);
-
-    progress('lodestar', 'starting');
-    const genesisTimeSec = Math.floor(Date.now() / 1000) + genesisDelaySec;
-    const lodestar = await devnet.startLodestar({
-      genesis: { kind: 'state', stateFile: genesis.stateFile, genesisTimeSec },
-      secondsPerSlot: o.slotSeconds,
-      startValidators: { from: 0, to: INTEROP_VALIDATORS - 1 },
-      eth1: {
-        providerUrls: [anvil.url],
-        depositContract: contract,
-        deployBlock: Number(deployed.blockNumber),
+    await sendDeposits(p, anvil.url, contract, [...interopDeposits(p), ...deposits], progress);
+    const { lodestar, genesisTimeSec } = await startBeaconChain(
+      p,
+      o,
+      {
+        url: anvil.url,
         chainId: anvil.chainId,
+        depositContract: contract,
+        deployBlock: deployed.blockNumber,
       },
-      dataDir: join(o.dataDir, 'lodestar'),
-      startTimeoutMs: 180_000,
-    });
-    stops.push(() => lodestar.stop());
-    progress(
-      'lodestar',
-      `REST ${lodestar.restUrl}, genesis at ${new Date(genesisTimeSec * 1000).toISOString()}`,
+      genesisDelaySec,
+      progress,
     );
+    stops.push(() => lodestar.stop());
     return {
       anvilUrl: anvil.url,
       depositContract: contract,

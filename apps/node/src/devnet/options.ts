@@ -26,6 +26,11 @@ Options:
   --fresh              remove --data-dir first
   --port N             the dashboard and status page (default 8080; 0: any free port)
   --epochs N           stop after N epochs and print a summary (default: run until Ctrl-C)
+  --contracts          the whole lifecycle through the Diva contracts: deploy them, register the
+                       operators with collateral, stake; the nodes' keepers draw the committees,
+                       the members run the DKG and submit it, the operators confirm the 31 ETH
+                       top-up; genesis follows from the deposits (committee size from
+                       --committee-size, threshold the contracts' 2n/3 + 1)
   --help               this text
 
 Needs the Diva repository's workspace (Lodestar, Anvil and the contracts are its dev packages).`;
@@ -40,6 +45,8 @@ export interface DevnetOptions {
   readonly fresh: boolean;
   readonly port: number;
   readonly epochs: number | undefined;
+  /** Drive the lifecycle through the Diva contracts (./contracts-chain.ts). */
+  readonly contracts: boolean;
 }
 
 const integer = (flag: string, value: string | undefined, fallback: number, min: number, max: number) => {
@@ -67,6 +74,7 @@ export function parseDevnetArguments(args: readonly string[]): DevnetOptions | u
     fresh: 'boolean',
     port: 'value',
     epochs: 'value',
+    contracts: 'boolean',
   });
   if (flags.help) return undefined;
   const operators = integer('operators', flags.value('operators'), 20, 1, 64);
@@ -82,6 +90,18 @@ export function parseDevnetArguments(args: readonly string[]): DevnetOptions | u
       code: 'INVALID_ARGUMENTS',
       argument: '--committee-size',
       reason: `${committeeSize} members need at least as many operators (--operators ${operators})`,
+    });
+  }
+  const contractThreshold = Math.floor((2 * committeeSize) / 3) + 1;
+  if (
+    flags.has('contracts') &&
+    flags.has('threshold') &&
+    Number(flags.value('threshold')) !== contractThreshold
+  ) {
+    throw new DivaNodeError({
+      code: 'INVALID_ARGUMENTS',
+      argument: '--threshold',
+      reason: `with --contracts the threshold is the contracts' 2n/3 + 1 = ${contractThreshold}`,
     });
   }
   const threshold = integer(
@@ -100,6 +120,7 @@ export function parseDevnetArguments(args: readonly string[]): DevnetOptions | u
     dataDir: resolve(flags.value('data-dir') ?? '.devnet'),
     fresh: flags.has('fresh'),
     port: integer('port', flags.value('port'), 8080, 0, 65535),
+    contracts: flags.has('contracts'),
     epochs: flags.has('epochs') ? integer('epochs', flags.value('epochs'), 0, 1, 10_000) : undefined,
   };
 }

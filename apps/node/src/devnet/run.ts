@@ -17,6 +17,7 @@ import {
   startChain,
   WITHDRAWAL_CREDENTIALS,
 } from './chain.ts';
+import { startContractsChain } from './contracts-chain.ts';
 import { DEVNET_HELP, type DevnetOptions, parseDevnetArguments } from './options.ts';
 import { type NodeProcess, nodeProcess } from './processes.ts';
 import { createOperators, type DevnetOperator, runCeremonies } from './setup.ts';
@@ -110,62 +111,80 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const basePort = await allocatePortRange('127.0.0.1', 2 * o.operators);
+    // p2p and HTTP per operator, and (with --contracts) Lodestar's REST port, known before it starts
+    const basePort = await allocatePortRange('127.0.0.1', 2 * o.operators + 1);
     say(
       'operators',
       `creating ${o.operators} operator identities (p2p ports ${basePort}..${basePort + o.operators - 1})`,
     );
     const operators = await createOperators(o, basePort);
 
-    say('dkg', `${o.validators} validators, committees of ${o.committeeSize} (threshold ${o.threshold})`);
-    const ceremonies = await runCeremonies(
-      o,
-      operators,
-      WITHDRAWAL_CREDENTIALS,
-      GENESIS_FORK_VERSION,
-      INTEROP_VALIDATORS,
-      (done, total) => say('dkg', `${done}/${total} validators created`),
-    );
-
-    // the operators must be up by genesis: 20 took about 45 s on 2 cores after Lodestar answered
-    const genesisDelaySec = 30 + 3 * o.operators;
-    chain = await startChain(o, ceremonies.deposits, genesisDelaySec, say);
-
-    say('operators', `starting ${o.operators} diva-node processes`);
-    for (const op of operators) {
+    const nodeProcessOf = async (op: DevnetOperator, beaconUrl: string, committees: object) => {
       const configFile = join(op.dir, 'config.json');
       await mkdir(join(op.dir, 'data'), { recursive: true });
       await writeFile(
         configFile,
         JSON.stringify({
           dataDir: join(op.dir, 'data'),
-          beaconNodes: [chain.beaconUrl],
-          cluster: ceremonies.clusterFile,
+          beaconNodes: [beaconUrl],
+          ...committees,
           keys: { dir: op.keysDir, passwordFile: op.passwordFile },
           p2p: { listen: [op.multiaddr] },
           http: { host: '127.0.0.1', port: op.httpPort, exits: true, dashboard: true },
           log: { level: 'info' },
         }),
       );
-      nodes.push(
-        nodeProcess(
-          `operator-${op.index}`,
-          configFile,
-          join(op.dir, 'node.log'),
-          { LODESTAR_PRESET: 'minimal' },
-          200,
+      return nodeProcess(
+        `operator-${op.index}`,
+        configFile,
+        join(op.dir, 'node.log'),
+        { LODESTAR_PRESET: 'minimal' },
+        200,
+      );
+    };
+    const waitForAll = async (msg: string, what: string, timeoutSec: number) => {
+      let up = 0;
+      await Promise.all(
+        nodes.map((n) =>
+          n
+            .waitForLine((l) => l.msg === msg, timeoutSec * 1000)
+            .then(() => say('operators', `${++up}/${nodes.length} ${what}`)),
         ),
       );
+    };
+    // the operators must be up by genesis: 20 took about 45 s on 2 cores after Lodestar answered
+    const genesisDelaySec = 30 + 3 * o.operators;
+    if (o.contracts) {
+      const contractsChain = await startContractsChain(o, operators, basePort + 2 * o.operators, say);
+      chain = contractsChain;
+      say('operators', `starting ${o.operators} diva-node processes (committees from the contracts)`);
+      for (const op of operators) {
+        nodes.push(
+          await nodeProcessOf(op, contractsChain.beaconUrl, { contracts: contractsChain.contractsConfig }),
+        );
+      }
+      for (const n of nodes) n.start();
+      await waitForAll('chain lifecycle running', 'following the contracts', 120);
+      await contractsChain.stake(o.validators);
+      await contractsChain.startBeacon(o.validators, genesisDelaySec);
+    } else {
+      say('dkg', `${o.validators} validators, committees of ${o.committeeSize} (threshold ${o.threshold})`);
+      const ceremonies = await runCeremonies(
+        o,
+        operators,
+        WITHDRAWAL_CREDENTIALS,
+        GENESIS_FORK_VERSION,
+        INTEROP_VALIDATORS,
+        (done, total) => say('dkg', `${done}/${total} validators created`),
+      );
+      chain = await startChain(o, ceremonies.deposits, genesisDelaySec, say);
+      say('operators', `starting ${o.operators} diva-node processes`);
+      for (const op of operators) {
+        nodes.push(await nodeProcessOf(op, chain.beaconUrl, { cluster: ceremonies.clusterFile }));
+      }
+      for (const n of nodes) n.start();
     }
-    for (const n of nodes) n.start();
-    let up = 0;
-    await Promise.all(
-      nodes.map((n) =>
-        n
-          .waitForLine((l) => l.msg === 'diva-node running', (genesisDelaySec + 60) * 1000)
-          .then(() => say('operators', `${++up}/${nodes.length} running`)),
-      ),
-    );
+    await waitForAll('diva-node running', 'running', genesisDelaySec + 60);
 
     const source = networkSource(operators);
     const handler = createDashboardHandler({ source, title: `Diva devnet: ${o.operators} operators` });

@@ -33,3 +33,8 @@ export function publicKeyOf(privateKey: Uint8Array): Uint8Array {
 export function peerIdOfPublicKey(publicKey: Uint8Array): PeerId {
   return peerIdFromPublicKey(publicKeyFromRaw(publicKey));
 }
+
+/** The libp2p peer id (base58 text) of an operator's compressed secp256k1 public key: what a registered multiaddr ends in (`/p2p/<id>`). */
+export function operatorPeerId(publicKey: Uint8Array): string {
+  return peerIdOfPublicKey(publicKey).toString();
+}
