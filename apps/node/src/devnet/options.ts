@@ -9,28 +9,30 @@ export const DEVNET_HELP = `diva-node devnet - a whole Diva network on this mach
 
 Usage: diva-node devnet [options]
 
-Starts Anvil with the deposit contract, creates the operators' keys, runs one DKG ceremony over
-libp2p per validator among its committee (real diva-node processes), deposits the validators
-(and 16 interop validators Lodestar's own client runs) through the contract, starts Lodestar from a
-genesis built from the contract's deposit logs (eth1 tracking on), then the operators, and shows
-the network's status every slot. The dashboard of every operator together is served on --port.
-Ctrl-C stops every process it started.
+Starts Anvil, deploys the Diva contracts (with their own deposit contract; 16 interop validators
+Lodestar's own client runs are deposited first), creates the operators' keys, registers them with
+their p2p identity and collateral, and starts their diva-node processes; then stakes 32 ETH per
+validator. The nodes do the rest as on a real network: their keepers request and finalise the
+committee draws, the drawn members run the DKG over libp2p and submit the approved result (1 ETH
+deposited), the operators holding key shares confirm the credentials (31 ETH more). Genesis is then
+built from the deposit contract's logs, Lodestar starts from it (eth1 tracking on), the operators
+validate, and the network's status is shown every slot. The dashboard of every operator together
+is served on --port. Ctrl-C stops every process it started.
 
 Options:
   --operators N        operator processes (default 20)
   --validators N       distributed validators (default 4)
   --committee-size N   members per committee (default 16; committees differ when operators > size)
-  --threshold N        signatures needed (default 2n/3 + 1, 11 of 16)
+  --threshold N        signatures needed (2n/3 + 1, 11 of 16: the contracts' rule; free with --direct)
   --slot-seconds N     beacon chain slot time (default 6)
   --data-dir DIR       keys, logs, chain data (default ./.devnet); must be empty or absent
   --fresh              remove --data-dir first
   --port N             the dashboard and status page (default 8080; 0: any free port)
   --epochs N           stop after N epochs and print a summary (default: run until Ctrl-C)
-  --contracts          the whole lifecycle through the Diva contracts: deploy them, register the
-                       operators with collateral, stake; the nodes' keepers draw the committees,
-                       the members run the DKG and submit it, the operators confirm the 31 ETH
-                       top-up; genesis follows from the deposits (committee size from
-                       --committee-size, threshold the contracts' 2n/3 + 1)
+  --direct             without the contracts: committees are windows of the operator list, the
+                       devnet runs each DKG ceremony itself (\`diva-node keys dkg\` processes) and
+                       deposits 32 ETH straight into a bare deposit contract, with a cluster file
+                       (the threshold is then free: --threshold)
   --help               this text
 
 Needs the Diva repository's workspace (Lodestar, Anvil and the contracts are its dev packages).`;
@@ -45,7 +47,7 @@ export interface DevnetOptions {
   readonly fresh: boolean;
   readonly port: number;
   readonly epochs: number | undefined;
-  /** Drive the lifecycle through the Diva contracts (./contracts-chain.ts). */
+  /** Drive the lifecycle through the Diva contracts (./contracts-chain.ts); false with --direct. */
   readonly contracts: boolean;
 }
 
@@ -74,7 +76,7 @@ export function parseDevnetArguments(args: readonly string[]): DevnetOptions | u
     fresh: 'boolean',
     port: 'value',
     epochs: 'value',
-    contracts: 'boolean',
+    direct: 'boolean',
   });
   if (flags.help) return undefined;
   const operators = integer('operators', flags.value('operators'), 20, 1, 64);
@@ -94,14 +96,14 @@ export function parseDevnetArguments(args: readonly string[]): DevnetOptions | u
   }
   const contractThreshold = Math.floor((2 * committeeSize) / 3) + 1;
   if (
-    flags.has('contracts') &&
+    !flags.has('direct') &&
     flags.has('threshold') &&
     Number(flags.value('threshold')) !== contractThreshold
   ) {
     throw new DivaNodeError({
       code: 'INVALID_ARGUMENTS',
       argument: '--threshold',
-      reason: `with --contracts the threshold is the contracts' 2n/3 + 1 = ${contractThreshold}`,
+      reason: `the contracts' threshold is 2n/3 + 1 = ${contractThreshold} (another needs --direct)`,
     });
   }
   const threshold = integer(
@@ -120,7 +122,7 @@ export function parseDevnetArguments(args: readonly string[]): DevnetOptions | u
     dataDir: resolve(flags.value('data-dir') ?? '.devnet'),
     fresh: flags.has('fresh'),
     port: integer('port', flags.value('port'), 8080, 0, 65535),
-    contracts: flags.has('contracts'),
+    contracts: !flags.has('direct'),
     epochs: flags.has('epochs') ? integer('epochs', flags.value('epochs'), 0, 1, 10_000) : undefined,
   };
 }

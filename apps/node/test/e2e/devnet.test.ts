@@ -1,8 +1,9 @@
-// `diva-node devnet` as a user runs it (`pnpm devnet`, sources with --conditions=diva:source): a
-// small network (5 operators, committees of 4, 2 validators, 4 s slots) comes up phase by phase
-// (DKG ceremonies as processes, deposits through the contract on Anvil, genesis from its logs,
-// Lodestar, operators), attestations of the DKG-born validators are included, the combined
-// dashboard answers, and Ctrl-C stops every process it started and prints the summary.
+// `diva-node devnet --direct` as a user runs it (sources with --conditions=diva:source): a small
+// network (5 operators, committees of 4, 2 validators, 4 s slots) comes up phase by phase without
+// the Diva contracts (DKG ceremonies as processes, deposits straight through a bare deposit contract
+// on Anvil, genesis from its logs, Lodestar, operators), attestations of the DKG-born validators are
+// included, the combined dashboard answers, and Ctrl-C stops every process it started and prints
+// the summary. The default, contracts-driven devnet: ./devnet-contracts.test.ts.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,7 +23,7 @@ const alive = (pid: number) => {
   }
 };
 
-describe('diva-node devnet', () => {
+describe('diva-node devnet --direct', () => {
   it('brings a network up, shows it validating, and stops everything on Ctrl-C', {
     timeout: 12 * 60_000,
   }, async () => {
@@ -31,6 +32,7 @@ describe('diva-node devnet', () => {
       '--conditions=diva:source',
       CLI,
       'devnet',
+      '--direct',
       '--operators',
       '5',
       '--committee-size',
@@ -136,6 +138,10 @@ describe('diva-node devnet', () => {
     const bad = await run(['--committee-size', '9', '--operators', '5']);
     expect(bad.code).toBe(2);
     expect(bad.out).toContain('--committee-size');
+    // the contracts fix the threshold; --direct frees it
+    const threshold = await run(['--committee-size', '4', '--operators', '5', '--threshold', '2']);
+    expect(threshold.code).toBe(2);
+    expect(threshold.out).toContain("--threshold: the contracts' threshold is 2n/3 + 1 = 3");
     const unknown = await run(['--validator', '3']);
     expect(unknown.code).toBe(2);
     expect(unknown.out).toContain('--validator: unknown flag');

@@ -1,0 +1,150 @@
+// `pnpm devnet` (`diva-node devnet`, the default: the lifecycle through the Diva contracts) on a
+// small network: 5 operators registered with their p2p identity and collateral, committees of 4 drawn
+// by the contracts, 2 validators staked. Nothing but the nodes acts after the stake: their keepers
+// draw, the members run the DKG in their diva-node processes and submit it, the operators holding key
+// shares confirm the 31 ETH. The test checks the chain's record (every validator's 1 ETH and 31 ETH
+// deposits with one signature, after the 16 interop validators), that no cluster file exists and each
+// operator holds exactly the shares of the committees the chain drew it into, that the validators
+// attest on Lodestar, and that Ctrl-C stops everything.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { depositContractAbi } from '@diva-dvt/contracts/abis';
+import { isPortFree } from '@diva-dvt/devnet';
+import { createPublicClient, http, parseEventLogs } from 'viem';
+import { describe, expect, it } from 'vitest';
+
+const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+const gwei = (amount: `0x${string}`) => Buffer.from(amount.slice(2), 'hex').readBigUInt64LE(0);
+
+describe('diva-node devnet (through the contracts)', () => {
+  it('stake -> draws -> DKG in the nodes -> 1 + 31 ETH -> genesis -> attestations', {
+    timeout: 12 * 60_000,
+  }, async () => {
+    const dataDir = join(await mkdtemp(join(tmpdir(), 'diva-devnet-contracts-')), 'net');
+    const args = [
+      '--conditions=diva:source',
+      CLI,
+      'devnet',
+      '--operators',
+      '5',
+      '--committee-size',
+      '4',
+      '--validators',
+      '2',
+      '--slot-seconds',
+      '4',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+    ];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+    });
+    const seen = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no included attestation in time:\n${stderr.slice(-3000)}`)),
+        10 * 60_000,
+      );
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d;
+        if (/attestations included [1-9]/.test(stderr.split('first attestation')[1] ?? '')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`devnet exited (${code}) early:\n${stderr.slice(-3000)}`));
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await seen;
+
+    for (const phase of [
+      'contracts: deployed from block',
+      'deposits: 16/16',
+      'contracts: 5 operators registered',
+      'operators: 5/5 following the contracts',
+      'stake: 64 ETH staked for 2 validators',
+      'lifecycle: draws 2/2, DKG results accepted 2/2, funded (32 ETH) 2/2',
+      'genesis: 18 validators',
+      'operators: 5/5 running',
+    ]) {
+      expect(stderr).toContain(phase);
+    }
+    expect(stderr).not.toContain('dkg:'); // the devnet ran no ceremony: the nodes did
+
+    // the chain's record: 16 interop deposits, then per validator 1 ETH and 31 ETH with one signature
+    const deployment = JSON.parse(await readFile(join(dataDir, 'deployment.json'), 'utf8')) as {
+      depositContract: `0x${string}`;
+      fromBlock: string;
+    };
+    const configs = await Promise.all(
+      [0, 1, 2, 3, 4].map(async (i) =>
+        JSON.parse(await readFile(join(dataDir, `operator-${i}`, 'config.json'), 'utf8')),
+      ),
+    );
+    const rpc = createPublicClient({ transport: http(configs[0].contracts.rpcUrls[0]) });
+    const deposits = parseEventLogs({
+      abi: depositContractAbi,
+      eventName: 'DepositEvent',
+      logs: await rpc.getLogs({
+        address: deployment.depositContract,
+        fromBlock: BigInt(deployment.fromBlock),
+      }),
+    }).map((l) => l.args);
+    expect(deposits).toHaveLength(16 + 2 * 2);
+    const diva = deposits.slice(16);
+    const keys = [...new Set(diva.map((d) => d.pubkey))];
+    expect(keys).toHaveLength(2);
+    for (const key of keys) {
+      const mine = diva.filter((d) => d.pubkey === key);
+      expect(mine.map((d) => gwei(d.amount))).toEqual([1_000_000_000n, 31_000_000_000n]);
+      expect(mine[1]!.signature).toBe(mine[0]!.signature);
+      expect(mine[0]!.withdrawal_credentials).toBe(mine[1]!.withdrawal_credentials);
+    }
+
+    // no cluster file: the committees are the chain's; 2 committees of 4 = 8 share keystores in all,
+    // each operator's for the validators whose committee it sits in, one share each
+    expect(configs.every((c) => c.cluster === undefined && c.contracts !== undefined)).toBe(true);
+    expect(await readdir(dataDir)).not.toContain('cluster.json');
+    const shares = (
+      await Promise.all(
+        [0, 1, 2, 3, 4].map(async (i) =>
+          (await readdir(join(dataDir, `operator-${i}`, 'keys'))).filter((f) => f.startsWith('keystore-')),
+        ),
+      )
+    ).flat();
+    expect(shares).toHaveLength(8);
+    for (const key of keys) expect(shares.filter((f) => f.includes(key.slice(2)))).toHaveLength(4);
+
+    // the dashboard shows the two DKG-born validators at indices 16 and 17
+    const dashboard = /dashboard: (http:\/\/127\.0\.0\.1:\d+)\/dashboard/.exec(stderr)![1]!;
+    const model = (await (await fetch(`${dashboard}/dashboard/data.json`)).json()) as {
+      nodes: unknown[];
+      validators: { validatorIndex?: number }[];
+    };
+    expect(model.nodes).toHaveLength(5);
+    expect(model.validators.map((v) => v.validatorIndex).sort()).toEqual([16, 17]);
+
+    const lodestarPort = Number(new URL(configs[0].beaconNodes[0]).port);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+      attestations: { included: number };
+      operatorsReporting: number;
+    };
+    expect(summary.attestations.included).toBeGreaterThan(0);
+    expect(summary.operatorsReporting).toBe(5);
+    for (const c of configs) expect(await isPortFree('127.0.0.1', c.http.port)).toBe(true);
+    expect(await isPortFree('127.0.0.1', lodestarPort)).toBe(true);
+    expect(await isPortFree('127.0.0.1', Number(new URL(configs[0].contracts.rpcUrls[0]).port))).toBe(true);
+  });
+});
