@@ -37,6 +37,7 @@ import {
 } from './draw-ceremony.ts';
 import { type KeeperActionEvent, Keepers } from './keepers.ts';
 import { ResultExchange } from './result-exchange.ts';
+import { TickSchedule } from './tick-schedule.ts';
 
 export interface ChainLifecycleComponents {
   /** Started here if it was not (idempotent); stopped by whoever created it. */
@@ -121,11 +122,8 @@ export class ChainLifecycle {
   readonly #exchange: ResultExchange;
   readonly #finished = new Map<string, FinishedCeremony>();
   #chainConstants: { withdrawalCredentials: Uint8Array; forkVersion: Uint8Array } | undefined;
+  readonly #ticks: TickSchedule;
   #ceremony: Promise<void> | undefined;
-  #ticking: Promise<void> = Promise.resolve();
-  #tickQueued = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #timerDue = 0;
   #unsubscribe: (() => void)[] = [];
   #running = false;
 
@@ -134,6 +132,7 @@ export class ChainLifecycle {
     this.#init = init;
     this.#self = components.network.address;
     this.#logger = components.logger ?? silentLogger;
+    this.#ticks = new TickSchedule(() => this.#tick(this.#c.reader.state()), this.#logger);
     if (components.wallet.account.address.toLowerCase() !== this.#self) {
       throw new OperatorError({
         code: 'INVALID_OPTION',
@@ -164,6 +163,7 @@ export class ChainLifecycle {
   async start(): Promise<void> {
     if (this.#running) throw new OperatorError({ code: 'ALREADY_STARTED' });
     this.#running = true;
+    this.#ticks.start();
     this.#unsubscribe.push(
       this.#c.network.onMessage((from, bytes) => this.#running && this.#exchange.receive(from, bytes)),
       this.#c.reader.onEvents((events) => {
@@ -179,8 +179,7 @@ export class ChainLifecycle {
   async stop(): Promise<void> {
     this.#running = false;
     for (const u of this.#unsubscribe.splice(0)) u();
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    await this.#ticking;
+    await this.#ticks.stop();
     this.#c.network.setPeers([], { owner: CHAIN_PEERS });
   }
 
@@ -205,31 +204,9 @@ export class ChainLifecycle {
     if (mine) this.#emit(e);
   }
 
-  /** One tick at a time; a request during a tick runs one more after it. */
+  /** A step now, or in delayMs (./tick-schedule.ts). */
   #schedule(delayMs = 0): void {
-    if (!this.#running) return;
-    if (delayMs > 0) {
-      const due = Date.now() + delayMs;
-      if (this.#timer !== undefined && this.#timerDue <= due) return;
-      if (this.#timer !== undefined) clearTimeout(this.#timer);
-      this.#timerDue = due;
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined;
-        this.#schedule();
-      }, delayMs);
-      return;
-    }
-    if (this.#tickQueued) return;
-    this.#tickQueued = true;
-    this.#ticking = this.#ticking.then(async () => {
-      this.#tickQueued = false;
-      if (!this.#running) return;
-      try {
-        await this.#tick(this.#c.reader.state());
-      } catch (error) {
-        this.#logger.warn('lifecycle step failed; retrying at the next block', { error: errorText(error) });
-      }
-    });
+    this.#ticks.request(delayMs);
   }
 
   async #tick(state: ChainState): Promise<void> {
