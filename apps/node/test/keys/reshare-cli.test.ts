@@ -4,20 +4,9 @@
 // loads them, sign and combine under the unchanged validator key; the leaving member gets no keystore.
 // Then op3 is gone for good: the others reshare again without it, naming it; with op2 gone too the
 // run ends with one stderr line naming both, exit status 1 and nothing written.
-import { spawn, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   combinePartialSignatures,
   createBls,
@@ -30,68 +19,22 @@ import {
   loadKeyShares,
   type OperatorIdentity,
   parseClusterFile,
-  writeIdentityKeystore,
   writeShareKeystore,
 } from '@diva-dvt/operator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ceremonyArgs, ceremonyEntry, writeOperatorKeys } from '../helpers/ceremony.ts';
+import { CLI, hex, runCli as run, scratchDir } from '../helpers/cli.ts';
 
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
-const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`;
-const root = mkdtempSync(join(tmpdir(), 'diva-reshare-cli-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-const at = (...parts: string[]) => join(root, ...parts);
+const { at } = scratchDir('diva-reshare-cli-');
 const bls = createBls();
-
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn('nice', ['-n', '19', process.execPath, CLI, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address !== null ? address.port : 0;
-}
 
 const operators: OperatorIdentity[] = Array.from({ length: 5 }, () => generateIdentity());
 const validatorKey = SecretKey.fromBytes(new Uint8Array(32).fill(7));
 const split = splitSecretKey(validatorKey, { threshold: 3, shareCount: 4 });
 const entries: { address: string; p2pPublicKey: string; multiaddrs: string[] }[] = [];
 
-const reshareArgs = (ceremony: string, i: number, out: string, ...more: string[]) => [
-  'keys',
-  'dkg',
-  '--reshare',
-  '--ceremony',
-  ceremony,
-  '--identity-keystore',
-  at(`op${i}`, 'identity.json'),
-  '--password-file',
-  at(`op${i}-password.txt`),
-  '--out',
-  out,
-  ...more,
-];
+const reshareArgs = (ceremony: string, i: number, out: string, ...more: string[]) =>
+  ceremonyArgs(at, ceremony, i, out, '--reshare', ...more);
 
 function ceremonyFile(name: string): string {
   const file = at(name);
@@ -123,15 +66,8 @@ function ceremonyFile(name: string): string {
 }
 
 beforeAll(async () => {
+  await writeOperatorKeys(at, operators);
   for (const [i, o] of operators.entries()) {
-    mkdirSync(at(`op${i}`));
-    writeFileSync(at(`op${i}-password.txt`), `operator ${i} password\n`);
-    await writeIdentityKeystore({
-      dir: at(`op${i}`),
-      secretKey: o.secretKey,
-      password: `operator ${i} password`,
-      kdf: 'fast',
-    });
     if (i < 4) {
       await writeShareKeystore({
         dir: at(`op${i}`),
@@ -141,11 +77,7 @@ beforeAll(async () => {
         kdf: 'fast',
       });
     }
-    entries.push({
-      address: o.address,
-      p2pPublicKey: hex(o.publicKey),
-      multiaddrs: [`/ip4/127.0.0.1/tcp/${await freePort()}`],
-    });
+    entries.push(await ceremonyEntry(o));
   }
 });
 
