@@ -3,9 +3,11 @@
 // their key directories; every process writes the same cluster file; the new shares, loaded as a node
 // loads them, sign and combine under the unchanged validator key; the leaving member gets no keystore.
 // Then op3 is gone for good: the others reshare again without it, naming it; with op2 gone too the
-// run ends with one stderr line naming both, exit status 1 and nothing written.
+// run ends with one stderr line naming both, exit status 1 and nothing written. Last, op2 loses its
+// share keystore: run with --lost-shares it deals nothing, is left out as a dealer, and still ends
+// with a new share that signs with the others under the unchanged validator key.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   combinePartialSignatures,
@@ -154,5 +156,46 @@ describe('diva-node keys dkg --reshare', () => {
     });
     expect(help.stdout).toContain('--reshare');
     expect(help.stdout).toContain('--keys-dir DIR');
+  }, 120_000);
+
+  it('op2 lost its share: it deals nothing and still ends with a working new share', async () => {
+    for (const f of readdirSync(at('op2'))) if (f.startsWith('keystore-')) rmSync(at('op2', f));
+    const ceremony = ceremonyFile('reshare-lost.json');
+    const runs = await Promise.all(
+      [0, 1, 2, 3, 4].map((i) =>
+        run(
+          reshareArgs(
+            ceremony,
+            i,
+            at(`lost${i}`),
+            '--phase-timeout',
+            '3',
+            ...(i === 2 ? ['--lost-shares'] : []),
+          ),
+        ),
+      ),
+    );
+    for (const r of runs) expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+    expect(runs[2]!.stdout).toContain('old member without its shares');
+    expect(runs[2]!.stdout).toMatch(/done in [0-9.]+ s; new share index 3/);
+    for (const i of [0, 1, 2, 4]) {
+      expect(runs[i]!.stdout).toContain(
+        `old members left out (absent or disqualified): ${operators[2]!.address}`,
+      );
+    }
+    const clusters = [0, 1, 2, 3, 4].map((i) => readFileSync(at(`lost${i}`, 'cluster.json'), 'utf8'));
+    expect(new Set(clusters).size).toBe(1);
+    // Signs with op2's new share among the three (partials of new shares 2, 3 and 4).
+    await expectNewSharesSign(
+      [0, 1, 2, 4].map((i) => at(`lost${i}`)),
+      [0, 1, 2, 4],
+    );
+    const both = spawnSync(
+      process.execPath,
+      [CLI, ...reshareArgs(ceremony, 2, at('lost-both'), '--lost-shares', '--keys-dir', at('op2'))],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('--lost-shares');
   }, 120_000);
 });

@@ -69,6 +69,8 @@ export interface RunMemberParameters {
   readonly signers: readonly PeerInfo[];
   /** Resharing: this dealer's current shares, one per validator. */
   readonly existingShares?: readonly SecretKey[];
+  /** Resharing: an old member without its shares, taking part as a recipient only. */
+  readonly recipientOnly?: boolean;
 }
 
 export interface DkgMemberDriver {
@@ -198,6 +200,7 @@ export function createDkgMemberDriver(parameters: DkgMemberDriverParameters): Dk
           encryptionSecretKey: run.encryptionSecretKey,
           random: (size) => new Uint8Array(randomBytes(size)),
           ...(run.existingShares === undefined ? {} : { existingShares: run.existingShares }),
+          ...(run.recipientOnly === true ? { recipientOnly: true } : {}),
         });
         member = m;
         apply(m.start());

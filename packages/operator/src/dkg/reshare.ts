@@ -16,7 +16,9 @@
 //   write    new share keystores (new members) and the updated cluster file, in one rename
 //
 // Old members absent or disqualified are left out (`excludedDealers`): any t_old qualified dealings
-// give the same group key, each dealer held to its public share. A ceremony that cannot finish (a
+// give the same group key, each dealer held to its public share. An old member that lost its shares
+// and stays (`lostShares`) is one of them: it deals nothing, the others wait for its dealing until
+// the deal deadline (its hello does not say), and it receives its new share like a joining member. A ceremony that cannot finish (a
 // new member missing, fewer than t_old qualified dealers, a new member whose share does not confirm)
 // throws `DKG_CEREMONY_FAILED` naming the operators and writes nothing; run it again (new X25519
 // keys, new ceremony id). The old shares stay valid until their holders delete them.
@@ -73,6 +75,11 @@ export interface RunReshareCeremonyParameters {
    * each checked against its public share in the ceremony file before anything is sent.
    */
   readonly existingShares?: ReadonlyMap<string, SecretKey>;
+  /**
+   * This old member lost its shares but stays in the new committee: it deals nothing (the others
+   * count it absent, as any old member missing) and receives and confirms its new share.
+   */
+  readonly lostShares?: boolean;
   /** Absent or empty; receives the outputs in one rename. */
   readonly outDir: string;
   /** The new share keystores' password. */
@@ -101,8 +108,8 @@ const fail = (stage: ReshareCeremonyStage, reason: string, culprits?: Iterable<s
 /**
  * Runs this operator's part of a resharing (see the file comment) and writes its outputs. Errors:
  * `INVALID_INPUT_FILE` (ceremony file), `INVALID_OPTION` (identity in neither committee, network of
- * another key, an old member's share missing or not its public share), `FILE_EXISTS` (outDir not
- * empty), `DKG_CEREMONY_FAILED` (names the operators), `FILE_ACCESS_FAILED`.
+ * another key, an old member's share missing or not its public share, `lostShares` for an operator
+ * that is not an old member staying), `FILE_EXISTS` (outDir not empty), `DKG_CEREMONY_FAILED` (names the operators), `FILE_ACCESS_FAILED`.
  */
 export async function runReshareCeremony(
   parameters: RunReshareCeremonyParameters,
@@ -118,6 +125,7 @@ export async function runReshareCeremony(
     identityKey,
     network.address,
     parameters.existingShares,
+    parameters.lostShares,
   );
   const newMembers = ceremony.operators;
   const oldMembers = ceremony.oldMembers;
@@ -188,6 +196,7 @@ export async function runReshareCeremony(
       encryptionSecretKey: encryption.secretKey,
       signers: participants,
       ...(ownShares === undefined ? {} : { existingShares: ownShares }),
+      ...(parameters.lostShares === true ? { recipientOnly: true } : {}),
     });
     if (
       position >= 0 &&
