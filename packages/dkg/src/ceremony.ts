@@ -136,11 +136,16 @@ export function transcriptHash(
   );
 }
 
-/** Positions (1-based) of `address` among dealers and recipients; refuses a non-participant. */
+/**
+ * Positions (1-based) of `address` among dealers and recipients; refuses a non-participant. A
+ * resharing dealer that lost its shares and is also a recipient (`recipientOnly`) has no dealer
+ * position: it deals nothing, the others count it absent, and it receives its new share.
+ */
 export function memberRoles(
   config: CeremonyConfig,
   address: Uint8Array,
   existingShares: readonly unknown[] | undefined,
+  recipientOnly = false,
 ): {
   dealers: readonly Participant[];
   recipients: readonly Participant[];
@@ -155,8 +160,15 @@ export function memberRoles(
     );
     return i < 0 ? undefined : i + 1;
   };
-  const myDealer = at(dealers);
   const myRecipient = at(recipients);
+  if (recipientOnly && (!config.reshare || myRecipient === undefined)) {
+    throw new DkgError({
+      code: 'INVALID_CONFIG',
+      field: 'recipientOnly',
+      reason: 'only a recipient of a resharing can take part without dealing',
+    });
+  }
+  const myDealer = recipientOnly ? undefined : at(dealers);
   if (myDealer === undefined && myRecipient === undefined) {
     throw new DkgError({
       code: 'INVALID_CONFIG',

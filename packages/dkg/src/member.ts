@@ -58,6 +58,7 @@ export function createDkgMember(parameters: CreateDkgMemberParameters): DkgMembe
     config,
     signer.address,
     parameters.existingShares,
+    parameters.recipientOnly,
   );
 
   let phase: DkgPhase = 'deal';

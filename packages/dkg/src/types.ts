@@ -19,6 +19,11 @@ export interface CreateDkgMemberParameters {
   readonly random: RandomSource;
   /** Resharing: this dealer's current secret shares, one per validator. */
   readonly existingShares?: readonly SecretKey[];
+  /**
+   * Resharing: this old member lost its shares but is in the new committee. It deals nothing (the
+   * others count it an absent dealer) and receives and checks the others' dealings like any recipient.
+   */
+  readonly recipientOnly?: boolean;
   /** X25519 implementation (default: noble). A runtime may pass a native one; results are identical. */
   readonly keyAgreement?: KeyAgreement;
 }

@@ -34,6 +34,7 @@ function reshare(
   recipients: readonly Operator[],
   threshold: number,
   offlineOld: number[] = [],
+  lostShares: number[] = [],
 ) {
   const config: CeremonyConfig = {
     ceremonyId: ceremonyId(label),
@@ -48,8 +49,8 @@ function reshare(
   };
   const operators = [...old, ...recipients.filter((r) => !old.includes(r))];
   const offline = new Map(offlineOld.map((i) => [i, 'deal' as const]));
-  const run = runCeremony(config, operators, { offline }, (i) =>
-    i < old.length ? [before[i]!.validators[0]!.secretShare!] : undefined,
+  const run = runCeremony(config, operators, { offline, recipientOnly: new Set(lostShares) }, (i) =>
+    i < old.length && !lostShares.includes(i) ? [before[i]!.validators[0]!.secretShare!] : undefined,
   );
   const results = recipients.map((r) => run.members[operators.indexOf(r)]!.result());
   return { run, results, operators };
@@ -86,6 +87,35 @@ describe('resharing', () => {
     }));
     const mixed = [...newPartials.slice(0, 6), ...oldPartials.slice(6, 11)];
     expect(native.verify(groupKey, message, combinePartialSignatures(mixed, { threshold: 11 }))).toBe(false);
+  });
+
+  it('an old member that lost its share deals nothing and still receives a working new share', () => {
+    const recipients = [...old.slice(0, 13), ...fresh];
+    const { results, run } = reshare('lost-share', recipients, 11, [13, 14, 15], [2]);
+    expectSameKeyAndSigning(results, 11);
+    expect(results[2]!.shareIndex).toBe(3);
+    // Its new share is among t that sign: indices 3..13.
+    const partials = partialsOf(results).slice(2, 13);
+    expect(native.verify(groupKey, message, combinePartialSignatures(partials, { threshold: 11 }))).toBe(
+      true,
+    );
+    const qualified = Array.from({ length: 13 }, (_, i) => i + 1).filter((d) => d !== 3);
+    for (const i of [0, 2, 12]) expect(run.members[i]!.result()!.qualified).toEqual(qualified);
+  });
+
+  it('refuses to take part without dealing unless it is a recipient of a resharing', () => {
+    const config: CeremonyConfig = {
+      ceremonyId: ceremonyId('lost-leaver'),
+      threshold: 2,
+      validatorCount: 1,
+      recipients: fresh.map((o) => o.participant),
+      dealers: old.map((o) => o.participant),
+      reshare: {
+        previousThreshold: 11,
+        validators: [{ groupPublicKey: groupKey, publicShares: before[0]!.validators[0]!.publicShares }],
+      },
+    };
+    expect(() => runCeremony(config, [old[0]!], { recipientOnly: new Set([0]) })).toThrow(/recipientOnly/);
   });
 
   it('grows the committee from 16 to 19 members (t = 13)', () => {

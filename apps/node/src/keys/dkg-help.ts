@@ -5,7 +5,8 @@ Usage:
   diva-node keys dkg --ceremony FILE --identity-keystore FILE --password-file FILE --out DIR
                      [--listen MULTIADDR]... [--connect-timeout SEC] [--phase-timeout SEC]
   diva-node keys dkg --reshare --ceremony FILE --identity-keystore FILE --password-file FILE --out DIR
-                     [--keys-dir DIR] [--listen MULTIADDR]... [--connect-timeout SEC] [--phase-timeout SEC]
+                     [--keys-dir DIR | --lost-shares] [--listen MULTIADDR]... [--connect-timeout SEC]
+                     [--phase-timeout SEC]
 
 --ceremony FILE           the ceremony file every operator holds (the same one):
                           {"version": 1, "operators": [{address, p2pPublicKey, multiaddrs}],
@@ -42,4 +43,7 @@ same for every operator; deposit_data-*.json is the staking deposit CLI's format
                           and named. Fewer than the old threshold of old members: nothing is written,
                           the missing are named. Old members delete their old shares afterwards.
 --keys-dir DIR            an old member's share keystores (keystore-<validator key>-<share index>.json,
-                          same password; default: the identity keystore's directory)`;
+                          same password; default: the identity keystore's directory)
+--lost-shares             an old member that lost its share keystores and stays in the new committee:
+                          it deals nothing (counted absent, the others wait one phase for it) and
+                          receives its new shares like a joining member`;

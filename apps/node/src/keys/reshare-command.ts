@@ -1,102 +1,62 @@
 // `diva-node keys dkg --reshare`: a resharing ceremony (@diva-dvt/operator's `runReshareCeremony`).
 // An old member's current shares come from its key directory (default: the identity keystore's
 // directory, as in a node's keys.dir), decrypted with the same password file and checked against
-// the ceremony file's public shares; a new member that held no share needs none.
+// the ceremony file's public shares; a new member that held no share needs none, nor does an old
+// member that stays but lost its shares (`--lost-shares`: it deals nothing and receives new ones).
 import { dirname } from 'node:path';
 import type { SecretKey } from '@diva-dvt/bls-threshold';
-import {
-  createP2pNetwork,
-  loadKeyShares,
-  loadRuntimeBls,
-  readIdentityKeystore,
-  readPasswordFile,
-  readReshareFile,
-  runReshareCeremony,
-} from '@diva-dvt/operator';
+import { loadKeyShares, readReshareFile, runReshareCeremony } from '@diva-dvt/operator';
 import { DivaNodeError } from '../errors.ts';
-import { MAX_MESSAGE_BYTES, progressPrinter } from './dkg-command.ts';
-import { integerFlag, parseFlags } from './flags.ts';
+import { progressPrinter, readCeremonySetup, withCeremonyNetwork } from './ceremony-setup.ts';
 
 type Out = (line: string) => void;
 const hex = (bytes: Uint8Array): string => `0x${Buffer.from(bytes).toString('hex')}`;
 
 export async function runReshareCommand(args: readonly string[], out: Out): Promise<void> {
-  const flags = parseFlags(args, {
-    reshare: 'boolean',
-    ceremony: 'value',
-    'identity-keystore': 'value',
-    'password-file': 'value',
-    'keys-dir': 'value',
-    out: 'value',
-    listen: 'values',
-    'connect-timeout': 'value',
-    'phase-timeout': 'value',
+  const setup = await readCeremonySetup(args, {
+    extraFlags: { reshare: 'boolean', 'keys-dir': 'value', 'lost-shares': 'boolean' },
+    readCeremony: (file, bls) => readReshareFile(file, bls),
+    participants: (c) => [...c.operators, ...c.oldMembers],
+    notInCeremony: 'is in neither committee of',
   });
-  const ceremonyFile = flags.required('ceremony');
-  const identityFile = flags.required('identity-keystore');
-  const passwordFile = flags.required('password-file');
-  const outDir = flags.required('out');
-  const keysDir = flags.value('keys-dir') ?? dirname(identityFile);
-  const seconds = (name: string, fallback: number) => {
-    const value = flags.value(name);
-    return (value === undefined ? fallback : integerFlag(value, `--${name}`, 1)) * 1000;
-  };
-  const connectTimeoutMs = seconds('connect-timeout', 300);
-  const phaseTimeoutMs = seconds('phase-timeout', 30);
-  const { bls } = await loadRuntimeBls();
-  const ceremony = await readReshareFile(ceremonyFile, bls);
-  const identity = await readIdentityKeystore(identityFile, passwordFile);
-  const password = await readPasswordFile(passwordFile);
-  const self = [...ceremony.operators, ...ceremony.oldMembers].find((o) => o.address === identity.address);
-  if (self === undefined) {
+  const { ceremony, identity } = setup;
+  const keysDir = setup.flags.value('keys-dir') ?? dirname(setup.identityFile);
+  const isOld = ceremony.oldMembers.some((o) => o.address === identity.address);
+  const lostShares = setup.flags.has('lost-shares');
+  if (lostShares && setup.flags.has('keys-dir')) {
     throw new DivaNodeError({
       code: 'INVALID_ARGUMENTS',
-      argument: '--identity-keystore',
-      reason: `operator ${identity.address} is in neither committee of ${ceremonyFile}`,
+      argument: '--lost-shares',
+      reason: 'an old member without its shares reads no --keys-dir',
     });
   }
-  const isOld = ceremony.oldMembers.some((o) => o.address === identity.address);
   const existingShares = new Map<string, SecretKey>();
-  if (isOld) {
+  if (isOld && !lostShares) {
     const loaded = await loadKeyShares({
       dir: keysDir,
-      passwordFile,
+      passwordFile: setup.passwordFile,
       committees: ceremony.validators,
       self: identity.address,
     });
     for (const [key, share] of loaded) existingShares.set(key, share.secretShare.secretKey);
   }
-  const listen = flags.values('listen');
-  if (listen.length === 0) listen.push(...self.multiaddrs);
-  if (listen.length === 0) {
-    throw new DivaNodeError({
-      code: 'INVALID_ARGUMENTS',
-      argument: '--listen',
-      reason: `required: ${ceremonyFile} lists no multiaddrs for ${identity.address}`,
-    });
-  }
-  const network = createP2pNetwork({
-    privateKey: identity.secretKey,
-    listen,
-    maxMessageBytes: MAX_MESSAGE_BYTES,
-  });
   const n = ceremony.validators.length;
   out(
-    `resharing: ${n} validator${n === 1 ? '' : 's'}, ${ceremony.oldThreshold} of ${ceremony.oldMembers.length} -> ${ceremony.threshold} of ${ceremony.operators.length}, as ${identity.address} (${isOld ? 'old member' : 'joining'}${ceremony.operators.some((o) => o.address === identity.address) ? '' : ', leaving'})`,
+    `resharing: ${n} validator${n === 1 ? '' : 's'}, ${ceremony.oldThreshold} of ${ceremony.oldMembers.length} -> ${ceremony.threshold} of ${ceremony.operators.length}, as ${identity.address} (${isOld ? (lostShares ? 'old member without its shares' : 'old member') : 'joining'}${ceremony.operators.some((o) => o.address === identity.address) ? '' : ', leaving'})`,
   );
-  await network.start();
-  try {
+  await withCeremonyNetwork(setup, async (network) => {
     const started = Date.now();
     const result = await runReshareCeremony({
       identityKey: identity.secretKey,
       ceremony,
       network,
-      ...(isOld ? { existingShares } : {}),
-      outDir,
-      password,
-      bls,
-      connectTimeoutMs,
-      phaseTimeoutMs,
+      ...(isOld && !lostShares ? { existingShares } : {}),
+      ...(lostShares ? { lostShares } : {}),
+      outDir: setup.outDir,
+      password: setup.password,
+      bls: setup.bls,
+      connectTimeoutMs: setup.connectTimeoutMs,
+      phaseTimeoutMs: setup.phaseTimeoutMs,
       onProgress: progressPrinter(out),
     });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -110,7 +70,5 @@ export async function runReshareCommand(args: readonly string[], out: Out): Prom
       out(`validator ${hex(key)}: ${result.keystores[i] ?? 'no share'}`);
     }
     out(`cluster file: ${result.clusterFile}`);
-  } finally {
-    await network.stop();
-  }
+  });
 }

@@ -2,65 +2,14 @@
 // validator (2 of 3) and write the same cluster file and deposit data; a ceremony with an operator
 // that never starts ends, for the others, with one stderr line naming it, exit status 1 and no
 // output directory, and running it again with everyone succeeds; a ceremony file naming an operator twice is refused naming the file and field.
-import { spawn, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  generateIdentity,
-  type OperatorIdentity,
-  parseClusterFile,
-  writeIdentityKeystore,
-} from '@diva-dvt/operator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { generateIdentity, type OperatorIdentity, parseClusterFile } from '@diva-dvt/operator';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ceremonyArgs, ceremonyEntry, writeOperatorKeys } from '../helpers/ceremony.ts';
+import { CLI, runCli as run, scratchDir } from '../helpers/cli.ts';
 
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
-const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`;
-const root = mkdtempSync(join(tmpdir(), 'diva-dkg-cli-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-const at = (...parts: string[]) => join(root, ...parts);
-
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the CLI without blocking the test process (several run at once). */
-function run(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn('nice', ['-n', '19', process.execPath, CLI, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address !== null ? address.port : 0;
-}
+const { root, at } = scratchDir('diva-dkg-cli-');
 
 const operators: OperatorIdentity[] = Array.from({ length: 4 }, () => generateIdentity());
 
@@ -70,13 +19,7 @@ async function ceremonyFile(
   threshold: number,
 ): Promise<string> {
   const entries = [];
-  for (const o of members) {
-    entries.push({
-      address: o.address,
-      p2pPublicKey: hex(o.publicKey),
-      multiaddrs: [`/ip4/127.0.0.1/tcp/${await freePort()}`],
-    });
-  }
+  for (const o of members) entries.push(await ceremonyEntry(o));
   const file = at(name);
   writeFileSync(
     file,
@@ -92,32 +35,10 @@ async function ceremonyFile(
   return file;
 }
 
-const dkgArgs = (ceremony: string, i: number, out: string, ...more: string[]) => [
-  'keys',
-  'dkg',
-  '--ceremony',
-  ceremony,
-  '--identity-keystore',
-  at(`op${i}`, 'identity.json'),
-  '--password-file',
-  at(`op${i}-password.txt`),
-  '--out',
-  out,
-  ...more,
-];
+const dkgArgs = (ceremony: string, i: number, out: string, ...more: string[]) =>
+  ceremonyArgs(at, ceremony, i, out, ...more);
 
-beforeAll(async () => {
-  for (const [i, o] of operators.entries()) {
-    mkdirSync(at(`op${i}`));
-    writeFileSync(at(`op${i}-password.txt`), `operator ${i} password\n`);
-    await writeIdentityKeystore({
-      dir: at(`op${i}`),
-      secretKey: o.secretKey,
-      password: `operator ${i} password`,
-      kdf: 'fast',
-    });
-  }
-});
+beforeAll(() => writeOperatorKeys(at, operators));
 
 describe('diva-node keys dkg', () => {
   it('three operators create a validator: same cluster file and deposit data', async () => {

@@ -2,20 +2,8 @@
 // a validator keystore split among four operators, one operator importing, listing and deleting its
 // share (with the slashing-protection export written first), EIP-3076 interchange files in and out,
 // and each bad input ending with one line on stderr naming the file and field, exit status 1.
-import { spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SecretKey } from '@diva-dvt/bls-threshold';
 import {
   generateIdentity,
@@ -24,73 +12,39 @@ import {
   writeIdentityKeystore,
   writeShareKeystore,
 } from '@diva-dvt/operator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectOneLineFailure, hex, runCliSync as run, scratchDir } from '../helpers/cli.ts';
+import { writeNodeConfig, writeOperatorsFile, writeValidatorKeystore } from '../helpers/keys.ts';
 
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
-const run = (...args: string[]) =>
-  spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
-const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`;
-
-const root = mkdtempSync(join(tmpdir(), 'diva-keys-cli-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-const at = (...parts: string[]) => join(root, ...parts);
+const { at } = scratchDir('diva-keys-cli-');
 const operators = Array.from({ length: 4 }, () => generateIdentity());
 const validatorKey = SecretKey.random();
 let validatorKeystore = '';
 let groupHex = '';
 
-/** Expects exit status `status` and exactly one stderr line containing each of `mentions`. */
+/** Expects exit status `status` and exactly one stderr line containing each of `mentions`, no password. */
 function expectFailure(r: ReturnType<typeof run>, status: number, mentions: string[]): string {
-  expect(r.status, `${r.stdout}${r.stderr}`).toBe(status);
-  const lines = r.stderr.split('\n').filter((l) => l !== '');
-  expect(lines, r.stderr).toHaveLength(1);
-  for (const m of mentions) expect(lines[0]).toContain(m);
-  expect(lines[0]).not.toMatch(/password (0|1|2|3)|validator password|node password/);
-  return lines[0]!;
+  const line = expectOneLineFailure(r, status, mentions);
+  expect(line).not.toMatch(/password (0|1|2|3)|validator password|node password/);
+  return line;
 }
 
 function nodeConfig(name: string, keysDir: string, cluster: string): string {
-  const file = at(`${name}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      dataDir: at(`${name}-data`),
-      beaconNodes: ['http://127.0.0.1:1'],
-      cluster,
-      keys: { dir: keysDir, passwordFile: at(`${name}-password.txt`) },
-      p2p: { listen: ['/ip4/127.0.0.1/tcp/9000'] },
-    }),
-  );
   writeFileSync(at(`${name}-password.txt`), 'node password\n');
-  return file;
+  return writeNodeConfig(at(`${name}.json`), {
+    dataDir: at(`${name}-data`),
+    cluster,
+    keysDir,
+    passwordFile: at(`${name}-password.txt`),
+  });
 }
 
 beforeAll(async () => {
-  writeFileSync(
-    at('operators.json'),
-    JSON.stringify({
-      operators: operators.map((o, i) => ({
-        address: o.address,
-        p2pPublicKey: hex(o.publicKey),
-        multiaddrs: [`/ip4/127.0.0.1/tcp/${9100 + i}`],
-      })),
-    }),
-  );
+  writeOperatorsFile(at, operators);
   mkdirSync(at('passwords'));
   for (const [i, o] of operators.entries())
     writeFileSync(at('passwords', `${o.address}.txt`), `password ${i}\n`);
-  writeFileSync(at('validator-password.txt'), 'validator password\n');
-  // An EIP-2335 keystore of the validator key (PBKDF2 at 2 rounds: a test key).
-  mkdirSync(at('validator'));
-  const written = await writeShareKeystore({
-    dir: at('validator'),
-    groupPublicKey: validatorKey.toPublicKey().bytes,
-    share: { shareIndex: 1, secretKey: validatorKey },
-    password: 'validator password',
-    kdf: 'fast',
-  });
-  validatorKeystore = at('validator.json');
-  renameSync(written, validatorKeystore);
+  validatorKeystore = await writeValidatorKeystore(at, validatorKey);
   groupHex = hex(validatorKey.toPublicKey().bytes);
   mkdirSync(at('node0-keys'));
   await writeIdentityKeystore({

@@ -3,21 +3,12 @@
 // their key directories; every process writes the same cluster file; the new shares, loaded as a node
 // loads them, sign and combine under the unchanged validator key; the leaving member gets no keystore.
 // Then op3 is gone for good: the others reshare again without it, naming it; with op2 gone too the
-// run ends with one stderr line naming both, exit status 1 and nothing written.
-import { spawn, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+// run ends with one stderr line naming both, exit status 1 and nothing written. Last, op2 loses its
+// share keystore: run with --lost-shares it deals nothing, is left out as a dealer, and still ends
+// with a new share that signs with the others under the unchanged validator key.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   combinePartialSignatures,
   createBls,
@@ -30,68 +21,22 @@ import {
   loadKeyShares,
   type OperatorIdentity,
   parseClusterFile,
-  writeIdentityKeystore,
   writeShareKeystore,
 } from '@diva-dvt/operator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ceremonyArgs, ceremonyEntry, writeOperatorKeys } from '../helpers/ceremony.ts';
+import { CLI, hex, runCli as run, scratchDir } from '../helpers/cli.ts';
 
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
-const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`;
-const root = mkdtempSync(join(tmpdir(), 'diva-reshare-cli-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-const at = (...parts: string[]) => join(root, ...parts);
+const { at } = scratchDir('diva-reshare-cli-');
 const bls = createBls();
-
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn('nice', ['-n', '19', process.execPath, CLI, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address !== null ? address.port : 0;
-}
 
 const operators: OperatorIdentity[] = Array.from({ length: 5 }, () => generateIdentity());
 const validatorKey = SecretKey.fromBytes(new Uint8Array(32).fill(7));
 const split = splitSecretKey(validatorKey, { threshold: 3, shareCount: 4 });
 const entries: { address: string; p2pPublicKey: string; multiaddrs: string[] }[] = [];
 
-const reshareArgs = (ceremony: string, i: number, out: string, ...more: string[]) => [
-  'keys',
-  'dkg',
-  '--reshare',
-  '--ceremony',
-  ceremony,
-  '--identity-keystore',
-  at(`op${i}`, 'identity.json'),
-  '--password-file',
-  at(`op${i}-password.txt`),
-  '--out',
-  out,
-  ...more,
-];
+const reshareArgs = (ceremony: string, i: number, out: string, ...more: string[]) =>
+  ceremonyArgs(at, ceremony, i, out, '--reshare', ...more);
 
 function ceremonyFile(name: string): string {
   const file = at(name);
@@ -123,15 +68,8 @@ function ceremonyFile(name: string): string {
 }
 
 beforeAll(async () => {
+  await writeOperatorKeys(at, operators);
   for (const [i, o] of operators.entries()) {
-    mkdirSync(at(`op${i}`));
-    writeFileSync(at(`op${i}-password.txt`), `operator ${i} password\n`);
-    await writeIdentityKeystore({
-      dir: at(`op${i}`),
-      secretKey: o.secretKey,
-      password: `operator ${i} password`,
-      kdf: 'fast',
-    });
     if (i < 4) {
       await writeShareKeystore({
         dir: at(`op${i}`),
@@ -141,11 +79,7 @@ beforeAll(async () => {
         kdf: 'fast',
       });
     }
-    entries.push({
-      address: o.address,
-      p2pPublicKey: hex(o.publicKey),
-      multiaddrs: [`/ip4/127.0.0.1/tcp/${await freePort()}`],
-    });
+    entries.push(await ceremonyEntry(o));
   }
 });
 
@@ -222,5 +156,46 @@ describe('diva-node keys dkg --reshare', () => {
     });
     expect(help.stdout).toContain('--reshare');
     expect(help.stdout).toContain('--keys-dir DIR');
+  }, 120_000);
+
+  it('op2 lost its share: it deals nothing and still ends with a working new share', async () => {
+    for (const f of readdirSync(at('op2'))) if (f.startsWith('keystore-')) rmSync(at('op2', f));
+    const ceremony = ceremonyFile('reshare-lost.json');
+    const runs = await Promise.all(
+      [0, 1, 2, 3, 4].map((i) =>
+        run(
+          reshareArgs(
+            ceremony,
+            i,
+            at(`lost${i}`),
+            '--phase-timeout',
+            '3',
+            ...(i === 2 ? ['--lost-shares'] : []),
+          ),
+        ),
+      ),
+    );
+    for (const r of runs) expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+    expect(runs[2]!.stdout).toContain('old member without its shares');
+    expect(runs[2]!.stdout).toMatch(/done in [0-9.]+ s; new share index 3/);
+    for (const i of [0, 1, 2, 4]) {
+      expect(runs[i]!.stdout).toContain(
+        `old members left out (absent or disqualified): ${operators[2]!.address}`,
+      );
+    }
+    const clusters = [0, 1, 2, 3, 4].map((i) => readFileSync(at(`lost${i}`, 'cluster.json'), 'utf8'));
+    expect(new Set(clusters).size).toBe(1);
+    // Signs with op2's new share among the three (partials of new shares 2, 3 and 4).
+    await expectNewSharesSign(
+      [0, 1, 2, 4].map((i) => at(`lost${i}`)),
+      [0, 1, 2, 4],
+    );
+    const both = spawnSync(
+      process.execPath,
+      [CLI, ...reshareArgs(ceremony, 2, at('lost-both'), '--lost-shares', '--keys-dir', at('op2'))],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('--lost-shares');
   }, 120_000);
 });

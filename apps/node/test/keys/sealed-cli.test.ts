@@ -2,66 +2,29 @@
 // real files: no share password is shared with anyone; operator 1's node imports its share with its
 // own identity (the sealed password found beside the keystore); operator 0's node given operator 1's
 // share ends with one stderr line naming the sealed file, exit status 1, and no key material.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SecretKey } from '@diva-dvt/bls-threshold';
-import {
-  generateIdentity,
-  readSealedPassword,
-  writeIdentityKeystore,
-  writeShareKeystore,
-} from '@diva-dvt/operator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateIdentity, readSealedPassword, writeIdentityKeystore } from '@diva-dvt/operator';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hex, runCliSync as run, scratchDir } from '../helpers/cli.ts';
+import { writeNodeConfig, writeOperatorsFile, writeValidatorKeystore } from '../helpers/keys.ts';
 
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
-const run = (...args: string[]) =>
-  spawnSync('nice', ['-n', '19', process.execPath, CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
-const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`;
-const root = mkdtempSync(join(tmpdir(), 'diva-sealed-cli-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-const at = (...parts: string[]) => join(root, ...parts);
+const { at } = scratchDir('diva-sealed-cli-');
 const operators = Array.from({ length: 4 }, () => generateIdentity());
 const validatorKey = SecretKey.random();
 
-function nodeConfig(i: number): string {
-  const file = at(`node${i}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      dataDir: at(`node${i}-data`),
-      beaconNodes: ['http://127.0.0.1:1'],
-      cluster: at('out', 'cluster.json'),
-      keys: { dir: at(`node${i}-keys`), passwordFile: at(`node${i}-password.txt`) },
-      p2p: { listen: ['/ip4/127.0.0.1/tcp/9000'] },
-    }),
-  );
-  return file;
-}
+const nodeConfig = (i: number): string =>
+  writeNodeConfig(at(`node${i}.json`), {
+    dataDir: at(`node${i}-data`),
+    cluster: at('out', 'cluster.json'),
+    keysDir: at(`node${i}-keys`),
+    passwordFile: at(`node${i}-password.txt`),
+  });
 
 beforeAll(async () => {
-  writeFileSync(
-    at('operators.json'),
-    JSON.stringify({
-      operators: operators.map((o, i) => ({
-        address: o.address,
-        p2pPublicKey: hex(o.publicKey),
-        multiaddrs: [`/ip4/127.0.0.1/tcp/${9100 + i}`],
-      })),
-    }),
-  );
-  writeFileSync(at('validator-password.txt'), 'validator password\n');
-  mkdirSync(at('validator'));
-  const written = await writeShareKeystore({
-    dir: at('validator'),
-    groupPublicKey: validatorKey.toPublicKey().bytes,
-    share: { shareIndex: 1, secretKey: validatorKey },
-    password: 'validator password',
-    kdf: 'fast',
-  });
-  renameSync(written, at('validator.json'));
+  writeOperatorsFile(at, operators);
+  await writeValidatorKeystore(at, validatorKey);
   for (const i of [0, 1]) {
     mkdirSync(at(`node${i}-keys`));
     writeFileSync(at(`node${i}-password.txt`), `node ${i} password\n`);

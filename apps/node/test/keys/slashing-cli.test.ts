@@ -2,46 +2,25 @@
 // test files (v5.3.0): the import succeeds or fails as the file says, the export reads back, and the
 // migrated database allows and refuses exactly the file's block attempts (minimal strategy). The
 // whole set of 38 files runs through the same library functions in @diva-dvt/operator's tests.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openSlashingProtectionFile } from '@diva-dvt/operator';
 import { vectorsDir } from '@diva-dvt/test-vectors';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { expectOneLineFailure as expectFailure, runCliSync as run, scratchDir } from '../helpers/cli.ts';
+import { writeNodeConfig } from '../helpers/keys.ts';
 
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
-const run = (...args: string[]) =>
-  spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
 const EIP3076 = vectorsDir('eip3076');
-
-const root = mkdtempSync(join(tmpdir(), 'diva-sp-cli-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-const at = (...parts: string[]) => join(root, ...parts);
-
-function expectFailure(r: ReturnType<typeof run>, status: number, mentions: string[]): void {
-  expect(r.status, `${r.stdout}${r.stderr}`).toBe(status);
-  const lines = r.stderr.split('\n').filter((l) => l !== '');
-  expect(lines, r.stderr).toHaveLength(1);
-  for (const m of mentions) expect(lines[0]).toContain(m);
-}
+const { at } = scratchDir('diva-sp-cli-');
 
 /** A node configuration whose data directory is `<name>-data` (the other paths are not read). */
-function nodeConfig(name: string): string {
-  const file = at(`${name}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      dataDir: at(`${name}-data`),
-      beaconNodes: ['http://127.0.0.1:1'],
-      cluster: at('cluster.json'),
-      keys: { dir: at('keys'), passwordFile: at('password.txt') },
-      p2p: { listen: ['/ip4/127.0.0.1/tcp/9000'] },
-    }),
-  );
-  return file;
-}
+const nodeConfig = (name: string): string =>
+  writeNodeConfig(at(`${name}.json`), {
+    dataDir: at(`${name}-data`),
+    cluster: at('cluster.json'),
+    keysDir: at('keys'),
+    passwordFile: at('password.txt'),
+  });
 
 describe('diva-node slashing-protection with the EIP-3076 test interchanges', () => {
   it('imports and exports EIP-3076 test interchanges with the expected outcome', async () => {

@@ -56,6 +56,8 @@ export interface RunOptions {
   readonly verifier?: () => SignatureVerifier;
   /** Sees every member's events as they happen (progress display). */
   readonly onEvents?: (member: number, events: readonly DkgEvent[]) => void;
+  /** Resharing: members (by operator index) that lost their shares and only receive. */
+  readonly recipientOnly?: ReadonlySet<number>;
 }
 
 export interface RunResult {
@@ -84,6 +86,7 @@ export function runCeremony(
       encryptionSecretKey: op.encryptionSecretKey,
       random: op.random,
       ...(shares ? { existingShares: shares } : {}),
+      ...(options.recipientOnly?.has(i) ? { recipientOnly: true } : {}),
       ...(options.keyAgreement ? { keyAgreement: options.keyAgreement } : {}),
     });
   });

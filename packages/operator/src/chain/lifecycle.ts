@@ -16,26 +16,18 @@
 // Resharing and exit requests concerning this operator are only reported (`onEvent`).
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Bls } from '@diva-dvt/bls-threshold';
-import type { WalletClientLike } from '@diva-dvt/contracts';
 import { dkgResultRegistryAbi } from '@diva-dvt/contracts/abis';
-import { type Address, type Hash, hexToBytes } from 'viem';
+import { type Address, hexToBytes } from 'viem';
 import { readContract } from 'viem/actions';
 import type { OperatorAddress } from '../committee/types.ts';
 import { runDkgCeremony } from '../dkg/ceremony.ts';
 import { isOperatorError, OperatorError } from '../errors.ts';
-import { type KeystoreKdf, shareKeystoreFileName } from '../keys/keystore.ts';
+import { shareKeystoreFileName } from '../keys/keystore.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { publicKeyOf } from '../p2p/identity.ts';
-import type { P2pNetwork, PeerInfo } from '../p2p/types.ts';
-import type { ChainAddresses, ChainReader } from './chain-reader.ts';
+import type { PeerInfo } from '../p2p/types.ts';
 import type { ChainDraw, ChainEvent, ChainState } from './chain-state.ts';
-import {
-  awaitingConfirmation,
-  type ConfirmationEvent,
-  Confirmations,
-  confirmingOperators,
-} from './confirmations.ts';
+import { awaitingConfirmation, Confirmations, confirmingOperators } from './confirmations.ts';
 import {
   drawCeremonyFile,
   type FinishedCeremony,
@@ -43,81 +35,10 @@ import {
   promoteShare,
   readFinishedCeremony,
 } from './draw-ceremony.ts';
-import { type KeeperActionEvent, Keepers } from './keepers.ts';
+import { Keepers } from './keepers.ts';
+import type { ChainLifecycleComponents, ChainLifecycleEvent, ChainLifecycleInit } from './lifecycle-types.ts';
 import { ResultExchange } from './result-exchange.ts';
-import type { ValidatorIndexLookup } from './validator-index.ts';
-
-export interface ChainLifecycleComponents {
-  /** Started here if it was not (idempotent); stopped by whoever created it. */
-  readonly reader: ChainReader;
-  /** Sends this operator's transactions: its account is the identity key's (`createChainClients`). */
-  readonly wallet: WalletClientLike;
-  /**
-   * Started, with the identity key. The lifecycle sets its own peers (owner `'chain'`: the drawn
-   * committees with this operator) and a ceremony's (owner `'dkg'`), beside any other owner's.
-   */
-  readonly network: P2pNetwork;
-  readonly logger?: Logger;
-  readonly bls?: Bls;
-}
-
-export interface ChainLifecycleInit {
-  /** This operator's secp256k1 identity key (32 bytes): the network's and the wallet's. */
-  readonly identityKey: Uint8Array;
-  readonly addresses: ChainAddresses;
-  /** Ceremonies' outputs wait in `<stateDir>/dkg/` until the chain accepts them. */
-  readonly stateDir: string;
-  /** Where accepted shares go (`keystore-<group key>-<share index>.json`, what `loadKeyShares` reads). */
-  readonly keysDir: string;
-  /** The share keystores' password. */
-  readonly password: string;
-  readonly kdf?: KeystoreKdf;
-  /** The ceremony file's network name (deposit data files; default `diva`). */
-  readonly networkName?: string;
-  /** Run the keepers (default true). */
-  readonly keepers?: boolean;
-  readonly connectTimeoutMs?: number;
-  readonly phaseTimeoutMs?: number;
-  /** Seat k (1-based) submits (k - 1) times this after t approvals are in, if no one did (default 4,000 ms). */
-  readonly submitStaggerMs?: number;
-  /** Before a failed ceremony of the same round runs again (default 30,000 ms). */
-  readonly retryDelayMs?: number;
-  readonly onEvent?: (event: ChainLifecycleEvent) => void;
-  /**
-   * Locates accepted validators on the beacon chain (./validator-index.ts) so this operator confirms
-   * their withdrawal credentials for the 31 ETH top-up. Absent: it does not confirm.
-   */
-  readonly indexOf?: ValidatorIndexLookup;
-}
-
-export type ChainLifecycleEvent =
-  | { readonly type: 'ceremony-started'; readonly drawId: bigint; readonly round: number }
-  | {
-      readonly type: 'ceremony-done';
-      readonly drawId: bigint;
-      readonly round: number;
-      readonly groupPublicKey: Uint8Array;
-    }
-  | {
-      readonly type: 'ceremony-failed';
-      readonly drawId: bigint;
-      readonly round: number;
-      readonly stage: string;
-      readonly reason: string;
-      readonly culprits: readonly string[];
-    }
-  | { readonly type: 'result-submitted'; readonly drawId: bigint; readonly transactionHash: Hash }
-  | {
-      readonly type: 'failure-reported';
-      readonly drawId: bigint;
-      readonly blockerShareIndex: number;
-      readonly transactionHash: Hash;
-    }
-  | { readonly type: 'share-promoted'; readonly drawId: bigint; readonly file: string }
-  | { readonly type: 'share-missing'; readonly drawId: bigint; readonly groupPublicKey: Uint8Array }
-  | (Extract<ChainEvent, { type: 'reshare-requested' | 'exit-requested' }> & {})
-  | ConfirmationEvent
-  | ({ readonly type: 'keeper' } & KeeperActionEvent);
+import { TickSchedule } from './tick-schedule.ts';
 
 /** The lifecycle's owners in the network's peer set (./p2p/types.ts `SetPeersOptions`). */
 const CHAIN_PEERS = 'chain';
@@ -137,11 +58,8 @@ export class ChainLifecycle {
   readonly #confirmations: Confirmations | undefined;
   readonly #finished = new Map<string, FinishedCeremony>();
   #chainConstants: { withdrawalCredentials: Uint8Array; forkVersion: Uint8Array } | undefined;
+  readonly #ticks: TickSchedule;
   #ceremony: Promise<void> | undefined;
-  #ticking: Promise<void> = Promise.resolve();
-  #tickQueued = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #timerDue = 0;
   #unsubscribe: (() => void)[] = [];
   #running = false;
 
@@ -150,6 +68,7 @@ export class ChainLifecycle {
     this.#init = init;
     this.#self = components.network.address;
     this.#logger = components.logger ?? silentLogger;
+    this.#ticks = new TickSchedule(() => this.#tick(this.#c.reader.state()), this.#logger);
     if (components.wallet.account.address.toLowerCase() !== this.#self) {
       throw new OperatorError({
         code: 'INVALID_OPTION',
@@ -192,6 +111,7 @@ export class ChainLifecycle {
   async start(): Promise<void> {
     if (this.#running) throw new OperatorError({ code: 'ALREADY_STARTED' });
     this.#running = true;
+    this.#ticks.start();
     this.#unsubscribe.push(
       this.#c.network.onMessage((from, bytes) => {
         if (!this.#running) return;
@@ -211,8 +131,7 @@ export class ChainLifecycle {
   async stop(): Promise<void> {
     this.#running = false;
     for (const u of this.#unsubscribe.splice(0)) u();
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    await this.#ticking;
+    await this.#ticks.stop();
     this.#c.network.setPeers([], { owner: CHAIN_PEERS });
   }
 
@@ -237,31 +156,9 @@ export class ChainLifecycle {
     if (mine) this.#emit(e);
   }
 
-  /** One tick at a time; a request during a tick runs one more after it. */
+  /** A step now, or in delayMs (./tick-schedule.ts). */
   #schedule(delayMs = 0): void {
-    if (!this.#running) return;
-    if (delayMs > 0) {
-      const due = Date.now() + delayMs;
-      if (this.#timer !== undefined && this.#timerDue <= due) return;
-      if (this.#timer !== undefined) clearTimeout(this.#timer);
-      this.#timerDue = due;
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined;
-        this.#schedule();
-      }, delayMs);
-      return;
-    }
-    if (this.#tickQueued) return;
-    this.#tickQueued = true;
-    this.#ticking = this.#ticking.then(async () => {
-      this.#tickQueued = false;
-      if (!this.#running) return;
-      try {
-        await this.#tick(this.#c.reader.state());
-      } catch (error) {
-        this.#logger.warn('lifecycle step failed; retrying at the next block', { error: errorText(error) });
-      }
-    });
+    this.#ticks.request(delayMs);
   }
 
   async #tick(state: ChainState): Promise<void> {
@@ -449,3 +346,5 @@ export function createChainLifecycle(
 ): ChainLifecycle {
   return new ChainLifecycle(components, init);
 }
+
+export type { ChainLifecycleComponents, ChainLifecycleEvent, ChainLifecycleInit };

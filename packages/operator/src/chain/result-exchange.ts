@@ -24,7 +24,7 @@ import type { P2pNetwork } from '../p2p/types.ts';
 import type { ChainReader } from './chain-reader.ts';
 import type { ChainDraw } from './chain-state.ts';
 import type { FinishedCeremony } from './draw-ceremony.ts';
-import type { ChainLifecycleEvent } from './lifecycle.ts';
+import type { ChainLifecycleEvent } from './lifecycle-types.ts';
 import {
   decodeStatement,
   encodeStatement,

@@ -14,20 +14,7 @@
 // One gone only by the deposit stage (t < n) does not stop it: `missingDepositSigners` names it.
 import { randomBytes } from 'node:crypto';
 import { type Bls, createBls } from '@diva-dvt/bls-threshold';
-import {
-  createDkgMember,
-  createEncryptionKeyPair,
-  createSecp256k1Signer,
-  type DkgError,
-  type DkgOutput,
-  type DkgPhase,
-  type DkgResult,
-} from '@diva-dvt/dkg';
-import { createNodeSecp256k1Verifier, nodeX25519 } from '@diva-dvt/dkg/node';
-import { decodeEnvelope, MessageKind } from '@diva-dvt/dkg/wire';
-import { secp256k1 } from '@noble/curves/secp256k1.js';
-import type { OperatorAddress } from '../committee/types.ts';
-import { OperatorError } from '../errors.ts';
+import { createEncryptionKeyPair, type DkgResult } from '@diva-dvt/dkg';
 import type { KeystoreKdf } from '../keys/keystore.ts';
 import type { P2pNetwork } from '../p2p/types.ts';
 import {
@@ -43,8 +30,9 @@ import {
   depositSigningRoots,
   signDepositPartials,
 } from './deposits.ts';
-import { decodeDkgFrame, encodeDeposit, encodeDkg, FRAME_DKG } from './frames.ts';
+import { encodeDeposit } from './frames.ts';
 import { createHelloExchange } from './hello.ts';
+import { ceremonyFailure, createDkgMemberDriver } from './member-driver.ts';
 import {
   type CeremonyOutputs,
   checkOutDirFree,
@@ -112,16 +100,8 @@ export interface DkgCeremonyResult extends CeremonyOutputs {
   readonly missingDepositSigners: readonly string[];
 }
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-const addressBytes = (a: OperatorAddress) => Uint8Array.from(Buffer.from(a.slice(2), 'hex'));
-const fail = (stage: DkgCeremonyStage, reason: string, culprits: Iterable<string> = []) =>
-  new OperatorError({ code: 'DKG_CEREMONY_FAILED', stage, reason, culprits: [...new Set(culprits)].sort() });
-/** The message kind each DKG phase waits for from every member. */
-const AWAITED: Partial<Record<DkgPhase, number>> = {
-  deal: MessageKind.Dealing,
-  complain: MessageKind.Complaints,
-  finish: MessageKind.Transcript,
-};
+const fail = (stage: DkgCeremonyStage, reason: string, culprits?: Iterable<string>) =>
+  ceremonyFailure(stage, reason, culprits);
 
 /**
  * Runs this operator's part of the ceremony (see the file comment) and writes its outputs. Errors:
@@ -147,17 +127,29 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
   const digest = ceremonyFileDigest(ceremony);
   const encryption = createEncryptionKeyPair((size) => new Uint8Array(randomBytes(size)));
 
-  const timers = new Set<ReturnType<typeof setTimeout>>();
-  const after = (ms: number, task: () => void) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      task();
-    }, ms);
-    timers.add(timer);
-  };
-  let settle: { resolve: (r: DkgResult) => void; reject: (e: unknown) => void } | undefined;
-  let closed = false;
-  let dkgPhase: DkgPhase = 'deal';
+  const driver = createDkgMemberDriver({
+    network,
+    self,
+    others,
+    senders: () => ceremony.operators,
+    threshold: t,
+    phaseTimeoutMs: phaseMs,
+    onProgress: progress,
+    onFrame: (from, frame) => {
+      if (frame.type === 'hello') {
+        const outcome = hello.receive(from, frame);
+        // A peer restarted mid-ceremony: this attempt cannot use its new key (and it lost its state).
+        if (outcome === 'restarted') driver.culprits.add(from);
+        if (outcome !== 'joined') return;
+        progress({ stage: 'connect', received: hellos.size, expected: n });
+        if (hellos.size === n) onHelloComplete?.();
+      } else if (frame.type === 'deposit') {
+        deposits.set(from, frame);
+        onDeposit?.();
+      }
+    },
+  });
+  const after = driver.after;
 
   // connect: hellos (./hello.ts); a new key once the member exists means the peer restarted
   const hello = createHelloExchange({
@@ -166,16 +158,10 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
     self,
     encryptionKey: encryption.publicKey,
     peers: others.map((o) => o.address),
-    keyInUse: () => member !== undefined,
+    keyInUse: () => driver.started(),
   });
   const hellos = hello.keys;
   let onHelloComplete: (() => void) | undefined;
-
-  // DKG: buffered until the member exists, then fed
-  let member: ReturnType<typeof createDkgMember> | undefined;
-  const early: { from: string; envelope: Uint8Array }[] = [];
-  const sentKinds = new Map<string, Set<number>>();
-  const culprits = new Set<string>();
 
   // deposit partials: buffered until this member has its result
   const deposits = new Map<
@@ -183,75 +169,6 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
     { transcriptHash: Uint8Array; shareIndex: number; signatures: readonly Uint8Array[] }
   >();
   let onDeposit: (() => void) | undefined;
-
-  const feed = (from: string, envelope: Uint8Array) => {
-    try {
-      const kind = decodeEnvelope(envelope).kind;
-      sentKinds.set(from, (sentKinds.get(from) ?? new Set()).add(kind));
-    } catch {
-      // the member reports it as dropped
-    }
-    apply(member!.handle(envelope));
-  };
-
-  // Frames of other kinds (a committee signer, the chain lifecycle's approvals) are not ours to judge.
-  const unsubscribe = network.onMessage((from, bytes) => {
-    if (closed || bytes[0] !== FRAME_DKG) return;
-    const frame = decodeDkgFrame(bytes);
-    if (frame === undefined) return network.report(from, 'malformed');
-    if (frame.type === 'hello') {
-      const outcome = hello.receive(from, frame);
-      // A peer restarted mid-ceremony: this attempt cannot use its new key (and it lost its state).
-      if (outcome === 'restarted') culprits.add(from);
-      if (outcome !== 'joined') return;
-      progress({ stage: 'connect', received: hellos.size, expected: n });
-      if (hellos.size === n) onHelloComplete?.();
-    } else if (frame.type === 'dkg') {
-      if (member === undefined) early.push({ from, envelope: frame.envelope });
-      else feed(from, frame.envelope);
-    } else if (frame.type === 'deposit') {
-      deposits.set(from, frame);
-      onDeposit?.();
-    }
-  });
-
-  const apply = (out: DkgOutput) => {
-    for (const m of out.messages) {
-      const bytes = encodeDkg(m.bytes);
-      for (const o of others) {
-        if (m.to === undefined || m.to.some((a) => Buffer.compare(a, addressBytes(o.address)) === 0))
-          network.send(o.address, bytes);
-      }
-    }
-    for (const e of out.events) {
-      if (e.type === 'phase' && e.phase !== 'done' && e.phase !== 'aborted') {
-        const phase = e.phase;
-        dkgPhase = phase;
-        progress({
-          stage: phase,
-          received: 0,
-          expected: phase === 'finish' ? t : phase === 'justify' ? 0 : n,
-        });
-        after(phaseMs, () => {
-          if (member?.phase() === phase) {
-            const kind = AWAITED[phase];
-            if (kind !== undefined) {
-              for (const o of others) if (!sentKinds.get(o.address)?.has(kind)) culprits.add(o.address);
-            }
-            apply(member.timeout(phase));
-          }
-        });
-      } else if (e.type === 'progress') {
-        progress({ stage: e.phase as DkgCeremonyStage, received: e.received, expected: e.expected });
-      } else if (e.type === 'disqualified' || (e.type === 'complaint' && e.reason === 'missing')) {
-        culprits.add(`0x${hex(e.dealer)}`);
-      } else if (e.type === 'finished') {
-        settle?.resolve(e.result);
-      } else if (e.type === 'aborted') {
-        settle?.reject(dkgFailure(dkgPhase, e.error, culprits));
-      }
-    }
-  };
 
   try {
     network.setPeers(others, { owner: parameters.peerOwner ?? 'dkg' });
@@ -272,22 +189,11 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
     hello.stopRepeating();
     // DKG
     const encryptionKeys = ceremony.operators.map((o) => hellos.get(o.address)!);
-    const verifier = createNodeSecp256k1Verifier();
-    for (const o of ceremony.operators) {
-      verifier.addKnownKey(addressBytes(o.address), secp256k1.Point.fromBytes(o.publicKey).toBytes(false));
-    }
-    const result = await new Promise<DkgResult>((resolve, reject) => {
-      settle = { resolve, reject };
-      member = createDkgMember({
-        config: ceremonyDkgConfig(ceremony, digest, encryptionKeys),
-        signer: createSecp256k1Signer(identityKey),
-        verifier,
-        keyAgreement: nodeX25519,
-        encryptionSecretKey: encryption.secretKey,
-        random: (size) => new Uint8Array(randomBytes(size)),
-      });
-      apply(member.start());
-      for (const m of early.splice(0)) feed(m.from, m.envelope);
+    const result = await driver.run({
+      config: ceremonyDkgConfig(ceremony, digest, encryptionKeys),
+      identityKey,
+      encryptionSecretKey: encryption.secretKey,
+      signers: ceremony.operators,
     });
     const notQualified = ceremony.operators
       .filter((_, i) => !result.qualified.includes(i + 1))
@@ -300,7 +206,7 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
       );
     }
     if (result.shareIndex !== position + 1 || result.validators.some((v) => v.secretShare === undefined)) {
-      throw fail('finish', 'this operator holds no valid share of every validator', culprits);
+      throw fail('finish', 'this operator holds no valid share of every validator', driver.culprits);
     }
     // deposit
     const depositSignatures = await signDeposits(result);
@@ -331,11 +237,8 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
       missingDepositSigners: others.filter((o) => !deposits.has(o.address)).map((o) => o.address),
     };
   } finally {
-    closed = true;
-    unsubscribe();
+    driver.close();
     hello.stopRepeating();
-    for (const timer of timers) clearTimeout(timer);
-    timers.clear();
   }
 
   /** Sends this member's deposit partials and waits for t usable ones per validator (./deposits.ts). */
@@ -373,10 +276,4 @@ export async function runDkgCeremony(parameters: RunDkgCeremonyParameters): Prom
     onDeposit = undefined;
     return signatures;
   }
-}
-
-function dkgFailure(phase: DkgPhase, error: DkgError, culprits: Set<string>): OperatorError {
-  const details = error.details as { culprits?: readonly string[] };
-  for (const c of details.culprits ?? []) culprits.add(c);
-  return fail(phase as DkgCeremonyStage, error.shortMessage, culprits);
 }

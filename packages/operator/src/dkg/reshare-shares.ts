@@ -71,14 +71,17 @@ export function checkOwnShares(
 
 /**
  * This operator's place in a resharing: its new share index position (-1: it leaves), its old one
- * (-1: it joins) and, for an old member, its checked shares. `INVALID_OPTION` for an identity key
- * that is not one, a network of another key, an operator in neither committee.
+ * (-1: it joins) and, for an old member, its checked shares; none for an old member that lost them
+ * (`lostShares`: it stays in the committee and only receives). `INVALID_OPTION` for an identity key
+ * that is not one, a network of another key, an operator in neither committee, `lostShares` for an
+ * operator that is not an old member staying in the committee.
  */
 export function reshareRoles(
   ceremony: ReshareCeremonyFile,
   identityKey: Uint8Array,
   networkAddress: OperatorAddress,
   existing: ReadonlyMap<string, SecretKey> | undefined,
+  lostShares = false,
 ): { self: OperatorAddress; position: number; oldPosition: number; ownShares: SecretKey[] | undefined } {
   const invalid = (option: string, reason: string) =>
     new OperatorError({ code: 'INVALID_OPTION', option, reason });
@@ -90,7 +93,15 @@ export function reshareRoles(
   if (position < 0 && oldPosition < 0) {
     throw invalid('identityKey', `operator ${self} is in neither committee of the ceremony file`);
   }
-  const ownShares = oldPosition < 0 ? undefined : checkOwnShares(ceremony, oldPosition, existing);
+  if (lostShares && (oldPosition < 0 || position < 0)) {
+    const role = oldPosition < 0 ? 'joins the committee (it never held shares)' : 'leaves the committee';
+    throw invalid(
+      'lostShares',
+      `operator ${self} ${role}: only an old member that stays can take part without its shares`,
+    );
+  }
+  const ownShares =
+    oldPosition < 0 || lostShares ? undefined : checkOwnShares(ceremony, oldPosition, existing);
   return { self, position, oldPosition, ownShares };
 }
 

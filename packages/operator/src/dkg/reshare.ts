@@ -16,31 +16,23 @@
 //   write    new share keystores (new members) and the updated cluster file, in one rename
 //
 // Old members absent or disqualified are left out (`excludedDealers`): any t_old qualified dealings
-// give the same group key, each dealer held to its public share. A ceremony that cannot finish (a
+// give the same group key, each dealer held to its public share. An old member that lost its shares
+// and stays (`lostShares`) is one of them: it deals nothing, the others wait for its dealing until
+// the deal deadline (its hello does not say), and it receives its new share like a joining member. A ceremony that cannot finish (a
 // new member missing, fewer than t_old qualified dealers, a new member whose share does not confirm)
 // throws `DKG_CEREMONY_FAILED` naming the operators and writes nothing; run it again (new X25519
 // keys, new ceremony id). The old shares stay valid until their holders delete them.
 import { randomBytes } from 'node:crypto';
 import { type Bls, createBls, type SecretKey } from '@diva-dvt/bls-threshold';
-import {
-  createDkgMember,
-  createEncryptionKeyPair,
-  createSecp256k1Signer,
-  type DkgError,
-  type DkgOutput,
-  type DkgPhase,
-  type DkgResult,
-} from '@diva-dvt/dkg';
-import { createNodeSecp256k1Verifier, nodeX25519 } from '@diva-dvt/dkg/node';
-import { decodeEnvelope, MessageKind } from '@diva-dvt/dkg/wire';
-import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { createEncryptionKeyPair, type DkgResult } from '@diva-dvt/dkg';
+import { MessageKind } from '@diva-dvt/dkg/wire';
 import type { OperatorAddress, ValidatorCommittee } from '../committee/types.ts';
-import { OperatorError } from '../errors.ts';
 import type { KeystoreKdf } from '../keys/keystore.ts';
 import type { P2pNetwork, PeerInfo } from '../p2p/types.ts';
 import type { DkgCeremonyStage } from './ceremony.ts';
-import { decodeDkgFrame, encodeDeposit, encodeDkg } from './frames.ts';
+import { encodeDeposit } from './frames.ts';
 import { createHelloExchange } from './hello.ts';
+import { ceremonyFailure, createDkgMemberDriver } from './member-driver.ts';
 import { type CeremonyOutputs, checkOutDirFree, removeStaleStaging, writeReshareOutputs } from './outputs.ts';
 import {
   parseReshareFile,
@@ -83,6 +75,11 @@ export interface RunReshareCeremonyParameters {
    * each checked against its public share in the ceremony file before anything is sent.
    */
   readonly existingShares?: ReadonlyMap<string, SecretKey>;
+  /**
+   * This old member lost its shares but stays in the new committee: it deals nothing (the others
+   * count it absent, as any old member missing) and receives and confirms its new share.
+   */
+  readonly lostShares?: boolean;
   /** Absent or empty; receives the outputs in one rename. */
   readonly outDir: string;
   /** The new share keystores' password. */
@@ -105,16 +102,14 @@ export interface ReshareCeremonyResult extends Omit<CeremonyOutputs, 'depositDat
   readonly excludedDealers: readonly string[];
 }
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-const addressBytes = (a: OperatorAddress) => Uint8Array.from(Buffer.from(a.slice(2), 'hex'));
-const fail = (stage: ReshareCeremonyStage, reason: string, culprits: Iterable<string> = []) =>
-  new OperatorError({ code: 'DKG_CEREMONY_FAILED', stage, reason, culprits: [...new Set(culprits)].sort() });
+const fail = (stage: ReshareCeremonyStage, reason: string, culprits?: Iterable<string>) =>
+  ceremonyFailure(stage, reason, culprits);
 
 /**
  * Runs this operator's part of a resharing (see the file comment) and writes its outputs. Errors:
  * `INVALID_INPUT_FILE` (ceremony file), `INVALID_OPTION` (identity in neither committee, network of
- * another key, an old member's share missing or not its public share), `FILE_EXISTS` (outDir not
- * empty), `DKG_CEREMONY_FAILED` (names the operators), `FILE_ACCESS_FAILED`.
+ * another key, an old member's share missing or not its public share, `lostShares` for an operator
+ * that is not an old member staying), `FILE_EXISTS` (outDir not empty), `DKG_CEREMONY_FAILED` (names the operators), `FILE_ACCESS_FAILED`.
  */
 export async function runReshareCeremony(
   parameters: RunReshareCeremonyParameters,
@@ -130,6 +125,7 @@ export async function runReshareCeremony(
     identityKey,
     network.address,
     parameters.existingShares,
+    parameters.lostShares,
   );
   const newMembers = ceremony.operators;
   const oldMembers = ceremony.oldMembers;
@@ -146,17 +142,32 @@ export async function runReshareCeremony(
   const digest = reshareFileDigest(ceremony);
   const encryption = createEncryptionKeyPair((size) => new Uint8Array(randomBytes(size)));
 
-  const timers = new Set<ReturnType<typeof setTimeout>>();
-  const after = (ms: number, task: () => void) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      task();
-    }, ms);
-    timers.add(timer);
-  };
-  let settle: { resolve: (r: DkgResult) => void; reject: (e: unknown) => void } | undefined;
-  let closed = false;
-  let dkgPhase: DkgPhase = 'deal';
+  const driver = createDkgMemberDriver({
+    network,
+    self,
+    others,
+    senders: (phase) => (phase === 'deal' ? oldMembers : newMembers),
+    threshold: t,
+    phaseTimeoutMs: phaseMs,
+    onProgress: progress,
+    onFrame: (from, frame) => {
+      if (frame.type === 'hello') {
+        const outcome = hello.receive(from, frame);
+        // A new member restarted mid-ceremony: this attempt cannot use its new key (and it lost its state).
+        if (outcome === 'restarted') driver.culprits.add(from);
+        if (outcome !== 'joined') return; // a late old member got ours in answer: it needs it to deal
+        progress({ stage: 'connect', received: hellos.size, expected: participants.length });
+        onHello?.();
+      } else if (frame.type === 'confirm') {
+        confirms.set(from, frame);
+        onConfirm?.();
+      }
+    },
+    // The deal phase may end once every old member that joined has dealt (the absent never will).
+    dealsComplete: () =>
+      joinedDealers().every((o) => o.address === self || driver.hasSent(o.address, MessageKind.Dealing)),
+  });
+  const after = driver.after;
   // connect: hellos (./hello.ts); a new member's new key once the member exists means it restarted
   const hello = createHelloExchange({
     network,
@@ -164,93 +175,13 @@ export async function runReshareCeremony(
     self,
     encryptionKey: encryption.publicKey,
     peers: others.map((o) => o.address),
-    keyInUse: (peer) => member !== undefined && isNew.has(peer as OperatorAddress),
+    keyInUse: (peer) => driver.started() && isNew.has(peer as OperatorAddress),
   });
   const hellos = hello.keys;
   let onHello: (() => void) | undefined;
-  let member: ReturnType<typeof createDkgMember> | undefined;
-  const early: { from: string; envelope: Uint8Array }[] = [];
-  const sentKinds = new Map<string, Set<number>>();
-  const culprits = new Set<string>();
   const confirms = new Map<string, ConfirmationPartials>();
   let onConfirm: (() => void) | undefined;
-
   const joinedDealers = () => oldMembers.filter((o) => hellos.has(o.address));
-  /** The deal phase may end once every old member that joined has dealt (the absent never will). */
-  const dealsComplete = () =>
-    joinedDealers().every((o) => o.address === self || sentKinds.get(o.address)?.has(MessageKind.Dealing));
-  const feed = (from: string, envelope: Uint8Array) => {
-    try {
-      sentKinds.set(from, (sentKinds.get(from) ?? new Set()).add(decodeEnvelope(envelope).kind));
-    } catch {
-      // the member reports it as dropped
-    }
-    apply(member!.handle(envelope));
-    if (member!.phase() === 'deal' && dealsComplete()) apply(member!.timeout('deal'));
-  };
-
-  network.onMessage((from, bytes) => {
-    if (closed) return;
-    const frame = decodeDkgFrame(bytes);
-    if (frame === undefined) return network.report(from, 'malformed');
-    if (frame.type === 'hello') {
-      const outcome = hello.receive(from, frame);
-      // A new member restarted mid-ceremony: this attempt cannot use its new key (and it lost its state).
-      if (outcome === 'restarted') culprits.add(from);
-      if (outcome !== 'joined') return; // a late old member got ours in answer: it needs it to deal
-      progress({ stage: 'connect', received: hellos.size, expected: participants.length });
-      onHello?.();
-    } else if (frame.type === 'dkg') {
-      if (member === undefined) early.push({ from, envelope: frame.envelope });
-      else feed(from, frame.envelope);
-    } else if (frame.type === 'confirm') {
-      confirms.set(from, frame);
-      onConfirm?.();
-    }
-  });
-
-  const apply = (out: DkgOutput) => {
-    for (const m of out.messages) {
-      const bytes = encodeDkg(m.bytes);
-      for (const o of others) {
-        if (m.to === undefined || m.to.some((a) => Buffer.compare(a, addressBytes(o.address)) === 0))
-          network.send(o.address, bytes);
-      }
-    }
-    for (const e of out.events) {
-      if (e.type === 'phase' && e.phase !== 'done' && e.phase !== 'aborted') {
-        const phase = e.phase;
-        dkgPhase = phase;
-        const from = phase === 'deal' ? oldMembers : newMembers;
-        progress({
-          stage: phase,
-          received: 0,
-          expected: phase === 'finish' ? t : phase === 'justify' ? 0 : from.length,
-        });
-        after(phaseMs, () => {
-          if (member?.phase() !== phase) return;
-          const kind = {
-            deal: MessageKind.Dealing,
-            complain: MessageKind.Complaints,
-            finish: MessageKind.Transcript,
-          }[phase as 'deal'];
-          if (kind !== undefined) {
-            for (const o of from)
-              if (o.address !== self && !sentKinds.get(o.address)?.has(kind)) culprits.add(o.address);
-          }
-          apply(member.timeout(phase));
-        });
-      } else if (e.type === 'progress') {
-        progress({ stage: e.phase as ReshareCeremonyStage, received: e.received, expected: e.expected });
-      } else if (e.type === 'disqualified' || (e.type === 'complaint' && e.reason === 'missing')) {
-        culprits.add(`0x${hex(e.dealer)}`);
-      } else if (e.type === 'finished') {
-        settle?.resolve(e.result);
-      } else if (e.type === 'aborted') {
-        settle?.reject(dkgFailure(dkgPhase, e.error, culprits));
-      }
-    }
-  };
 
   try {
     network.setPeers(others, { owner: parameters.peerOwner ?? 'dkg' });
@@ -259,30 +190,19 @@ export async function runReshareCeremony(
     await connect();
     // DKG
     const recipientKeys = newMembers.map((o) => hellos.get(o.address)!);
-    const verifier = createNodeSecp256k1Verifier();
-    for (const o of participants) {
-      verifier.addKnownKey(addressBytes(o.address), secp256k1.Point.fromBytes(o.publicKey).toBytes(false));
-    }
-    const result = await new Promise<DkgResult>((resolve, reject) => {
-      settle = { resolve, reject };
-      member = createDkgMember({
-        config: reshareDkgConfig(ceremony, digest, recipientKeys),
-        signer: createSecp256k1Signer(identityKey),
-        verifier,
-        keyAgreement: nodeX25519,
-        encryptionSecretKey: encryption.secretKey,
-        random: (size) => new Uint8Array(randomBytes(size)),
-        ...(ownShares === undefined ? {} : { existingShares: ownShares }),
-      });
-      apply(member.start());
-      for (const m of early.splice(0)) feed(m.from, m.envelope);
-      if (member.phase() === 'deal' && dealsComplete()) apply(member.timeout('deal'));
+    const result = await driver.run({
+      config: reshareDkgConfig(ceremony, digest, recipientKeys),
+      identityKey,
+      encryptionSecretKey: encryption.secretKey,
+      signers: participants,
+      ...(ownShares === undefined ? {} : { existingShares: ownShares }),
+      ...(parameters.lostShares === true ? { recipientOnly: true } : {}),
     });
     if (
       position >= 0 &&
       (result.shareIndex !== position + 1 || result.validators.some((v) => !v.secretShare))
     ) {
-      throw fail('finish', 'this operator holds no valid new share of every validator', culprits);
+      throw fail('finish', 'this operator holds no valid new share of every validator', driver.culprits);
     }
     await confirm(result);
     // write
@@ -324,10 +244,8 @@ export async function runReshareCeremony(
         .sort(),
     };
   } finally {
-    closed = true;
+    driver.close();
     hello.stopRepeating();
-    for (const timer of timers) clearTimeout(timer);
-    timers.clear();
   }
 
   /** Waits for every new member and t_old old members, then (bounded) for the rest. */
@@ -397,10 +315,4 @@ export async function runReshareCeremony(
     });
     onConfirm = undefined;
   }
-}
-
-function dkgFailure(phase: DkgPhase, error: DkgError, culprits: Set<string>): OperatorError {
-  const details = error.details as { culprits?: readonly string[] };
-  for (const c of details.culprits ?? []) culprits.add(c);
-  return fail(phase as ReshareCeremonyStage, error.shortMessage, culprits);
 }

@@ -1,0 +1,84 @@
+// The chain lifecycle's components, settings and events (./lifecycle.ts).
+import type { Bls } from '@diva-dvt/bls-threshold';
+import type { WalletClientLike } from '@diva-dvt/contracts';
+import type { Hash } from 'viem';
+import type { KeystoreKdf } from '../keys/keystore.ts';
+import type { Logger } from '../logger.ts';
+import type { P2pNetwork } from '../p2p/types.ts';
+import type { ChainAddresses, ChainReader } from './chain-reader.ts';
+import type { ChainEvent } from './chain-state.ts';
+import type { ConfirmationEvent } from './confirmations.ts';
+import type { KeeperActionEvent } from './keepers.ts';
+import type { ValidatorIndexLookup } from './validator-index.ts';
+
+export interface ChainLifecycleComponents {
+  /** Started here if it was not (idempotent); stopped by whoever created it. */
+  readonly reader: ChainReader;
+  /** Sends this operator's transactions: its account is the identity key's (`createChainClients`). */
+  readonly wallet: WalletClientLike;
+  /**
+   * Started, with the identity key. The lifecycle sets its own peers (owner `'chain'`: the drawn
+   * committees with this operator) and a ceremony's (owner `'dkg'`), beside any other owner's.
+   */
+  readonly network: P2pNetwork;
+  readonly logger?: Logger;
+  readonly bls?: Bls;
+}
+
+export interface ChainLifecycleInit {
+  /** This operator's secp256k1 identity key (32 bytes): the network's and the wallet's. */
+  readonly identityKey: Uint8Array;
+  readonly addresses: ChainAddresses;
+  /** Ceremonies' outputs wait in `<stateDir>/dkg/` until the chain accepts them. */
+  readonly stateDir: string;
+  /** Where accepted shares go (`keystore-<group key>-<share index>.json`, what `loadKeyShares` reads). */
+  readonly keysDir: string;
+  /** The share keystores' password. */
+  readonly password: string;
+  readonly kdf?: KeystoreKdf;
+  /** The ceremony file's network name (deposit data files; default `diva`). */
+  readonly networkName?: string;
+  /** Run the keepers (default true). */
+  readonly keepers?: boolean;
+  readonly connectTimeoutMs?: number;
+  readonly phaseTimeoutMs?: number;
+  /** Seat k (1-based) submits (k - 1) times this after t approvals are in, if no one did (default 4,000 ms). */
+  readonly submitStaggerMs?: number;
+  /** Before a failed ceremony of the same round runs again (default 30,000 ms). */
+  readonly retryDelayMs?: number;
+  readonly onEvent?: (event: ChainLifecycleEvent) => void;
+  /**
+   * Locates accepted validators on the beacon chain (./validator-index.ts) so this operator confirms
+   * their withdrawal credentials for the 31 ETH top-up. Absent: it does not confirm.
+   */
+  readonly indexOf?: ValidatorIndexLookup;
+}
+
+export type ChainLifecycleEvent =
+  | { readonly type: 'ceremony-started'; readonly drawId: bigint; readonly round: number }
+  | {
+      readonly type: 'ceremony-done';
+      readonly drawId: bigint;
+      readonly round: number;
+      readonly groupPublicKey: Uint8Array;
+    }
+  | {
+      readonly type: 'ceremony-failed';
+      readonly drawId: bigint;
+      readonly round: number;
+      readonly stage: string;
+      readonly reason: string;
+      readonly culprits: readonly string[];
+    }
+  | { readonly type: 'result-submitted'; readonly drawId: bigint; readonly transactionHash: Hash }
+  | {
+      readonly type: 'failure-reported';
+      readonly drawId: bigint;
+      readonly blockerShareIndex: number;
+      readonly transactionHash: Hash;
+    }
+  | { readonly type: 'share-promoted'; readonly drawId: bigint; readonly file: string }
+  | { readonly type: 'share-missing'; readonly drawId: bigint; readonly groupPublicKey: Uint8Array }
+  | (Extract<ChainEvent, { type: 'reshare-requested' | 'exit-requested' }> & {})
+  | ConfirmationEvent
+  | ({ readonly type: 'keeper' } & KeeperActionEvent);
