@@ -101,6 +101,56 @@ describe('node configuration', () => {
     );
   });
 
+  it('a contracts section instead of a cluster file: addresses lower-cased, defaults', () => {
+    const { cluster: _c, ...noCluster } = good;
+    const a = (n: number) => `0x${String(n).repeat(40)}`;
+    const contracts = {
+      rpcUrls: ['http://127.0.0.1:8545', 'https://rpc.example'],
+      chainId: 31337,
+      addresses: {
+        operatorRegistry: `0x${'Ab'.repeat(20)}`,
+        committeeDraw: a(2),
+        divETH: a(3),
+        dkgResultRegistry: a(4),
+        fromBlock: 7,
+      },
+    };
+    const c = parseNodeConfig({ ...noCluster, contracts }, '/n.json');
+    expect(c.cluster).toBeUndefined();
+    expect(c.contracts).toEqual({
+      rpcUrls: contracts.rpcUrls,
+      chainId: 31337,
+      addresses: {
+        operatorRegistry: `0x${'ab'.repeat(20)}`,
+        committeeDraw: a(2),
+        divETH: a(3),
+        dkgResultRegistry: a(4),
+        exitRequests: undefined,
+        depositContract: undefined,
+        fromBlock: 7n,
+      },
+      keepers: true,
+      pollingIntervalMs: 2000,
+      preGenesisIndices: false,
+      fastKeystores: false,
+    });
+    // exactly one source of committees
+    expect(fieldOf({ ...good, contracts })).toBe('cluster');
+    expect(fieldOf(noCluster)).toBe('cluster');
+    const bad = (patch: object) => fieldOf({ ...noCluster, contracts: { ...contracts, ...patch } });
+    expect(bad({ rpcUrls: ['ws://x'] })).toBe('contracts.rpcUrls[0]');
+    expect(bad({ chainId: 0 })).toBe('contracts.chainId');
+    expect(bad({ addresses: { ...contracts.addresses, divETH: '0x12' } })).toBe('contracts.addresses.divETH');
+    const { dkgResultRegistry: _d, ...noRegistry } = contracts.addresses;
+    expect(bad({ addresses: noRegistry })).toBe('contracts.addresses.dkgResultRegistry');
+    expect(bad({ addresses: { ...contracts.addresses, fromBlock: -1 } })).toBe(
+      'contracts.addresses.fromBlock',
+    );
+    expect(bad({ keepers: 'yes' })).toBe('contracts.keepers');
+    expect(bad({ pollingIntervalMs: 5 })).toBe('contracts.pollingIntervalMs');
+    expect(bad({ rpc: 'x' })).toBe('contracts.rpc');
+  });
+
   it('names the field at fault', () => {
     expect(fieldOf({ ...good, dataDir: 3 })).toBe('dataDir');
     expect(fieldOf({ ...good, beaconNodes: [] })).toBe('beaconNodes');

@@ -226,8 +226,7 @@ export {
   type PublishedDutyType,
   type PublishedMessages,
 } from './outcome.ts';
-export { publicKeyOf } from './p2p/identity.ts';
-export { operatorPeerId } from './p2p/identity.ts';
+export { operatorPeerId, publicKeyOf } from './p2p/identity.ts';
 export { createP2pNetwork } from './p2p/network.ts';
 export {
   type Libp2pNetwork,

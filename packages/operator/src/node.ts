@@ -20,7 +20,7 @@ import type {
 import type { VoluntaryExitOptions } from './duties/voluntary-exit.ts';
 import { OperatorError } from './errors.ts';
 import type { EvidenceStore } from './evidence-store.ts';
-import type { AddedKeyShares, KeyShareLoadFailure } from './keys/added-shares.ts';
+import { type AddedKeyShares, type KeyShareLoadFailure, loadMissingShares } from './keys/added-shares.ts';
 import { type Logger, silentLogger } from './logger.ts';
 import type { DutyOutcome } from './outcome.ts';
 import type { P2pNetwork } from './p2p/types.ts';
@@ -341,33 +341,8 @@ export class OperatorNode {
    * Loads the shares of the validators listed without one (`loadShares`); a failure is logged and
    * its validator stays unserved until a later snapshot loads it.
    */
-  async #loadMissingShares(validators: readonly ValidatorCommittee[]): Promise<KeyShareLoadFailure[]> {
-    const load = this.#c.loadShares;
-    if (load === undefined) return [];
-    const missing = validators.filter((v) => {
-      const key = hex(v.groupPublicKey);
-      return !this.#shares.has(key) && !this.#loading.has(key);
-    });
-    if (missing.length === 0) return [];
-    const keys = missing.map((v) => hex(v.groupPublicKey));
-    for (const key of keys) this.#loading.add(key);
-    try {
-      const { shares, failures } = await load(missing);
-      for (const [key, share] of shares) this.#shares.set(key.slice(2), share.secretShare);
-      if (shares.size > 0)
-        this.#logger.info('key shares loaded for added validators', { count: shares.size });
-      for (const f of failures) {
-        this.#logger.error('key share not loaded; validator skipped until the next committee change', {
-          groupPublicKey: f.groupPublicKey,
-          code: f.code,
-          reason: f.reason,
-          ...(f.file !== undefined ? { file: f.file } : {}),
-        });
-      }
-      return [...failures];
-    } finally {
-      for (const key of keys) this.#loading.delete(key);
-    }
+  #loadMissingShares(validators: readonly ValidatorCommittee[]): Promise<KeyShareLoadFailure[]> {
+    return loadMissingShares(this.#c.loadShares, validators, this.#shares, this.#loading, this.#logger);
   }
 
   #learnKeys(snapshot: CommitteeSnapshot): void {

@@ -3,7 +3,10 @@
 // which is all or nothing (a node must not start without a share it was told to hold), each
 // validator here loads on its own: one missing or bad keystore is reported and skipped, the others
 // are served, and the skipped one is tried again at the next snapshot.
+import type { SecretKeyShare } from '@diva-dvt/bls-threshold';
+import type { ValidatorCommittee } from '../committee/types.ts';
 import { isOperatorError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
 import { type LoadedKeyShare, type LoadKeySharesParameters, loadKeyShares } from './keystore.ts';
 
 /** Why one validator's share was not loaded (no key material: the error's short message). */
@@ -51,4 +54,44 @@ export async function loadAddedKeyShares(parameters: LoadKeySharesParameters): P
     }
   }
   return { shares, failures };
+}
+
+/**
+ * The node's share loading at a committee change: loads (with `load`) the shares of the validators
+ * `shares` lacks and no other call is loading, adds them to `shares` (keys without 0x), logs the
+ * failures and returns them; absent `load`, nothing.
+ */
+export async function loadMissingShares(
+  load: ((committees: readonly ValidatorCommittee[]) => Promise<AddedKeyShares>) | undefined,
+  validators: readonly ValidatorCommittee[],
+  shares: Map<string, SecretKeyShare>,
+  loading: Set<string>,
+  logger: Logger,
+): Promise<KeyShareLoadFailure[]> {
+  if (load === undefined) return [];
+  const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+  const missing = validators.filter((v) => {
+    const key = hex(v.groupPublicKey);
+    return !shares.has(key) && !loading.has(key);
+  });
+  if (missing.length === 0) return [];
+  const keys = missing.map((v) => hex(v.groupPublicKey));
+  for (const key of keys) loading.add(key);
+  try {
+    const loaded = await load(missing);
+    for (const [key, share] of loaded.shares) shares.set(key.slice(2), share.secretShare);
+    if (loaded.shares.size > 0)
+      logger.info('key shares loaded for added validators', { count: loaded.shares.size });
+    for (const f of loaded.failures) {
+      logger.error('key share not loaded; validator skipped until the next committee change', {
+        groupPublicKey: f.groupPublicKey,
+        code: f.code,
+        reason: f.reason,
+        ...(f.file !== undefined ? { file: f.file } : {}),
+      });
+    }
+    return [...loaded.failures];
+  } finally {
+    for (const key of keys) loading.delete(key);
+  }
 }
