@@ -24,6 +24,9 @@ import type { DevnetOperator } from './setup.ts';
 
 type Progress = (phase: string, detail: string) => void;
 
+/** Collateral per seat on the devnet (divETH, wei). */
+const COLLATERAL_PER_SEAT = 10n ** 17n;
+
 /** Anvil's dev account 0 (its well-known key): deploys, and stakes the validators' ETH. */
 const DEV_KEY = Uint8Array.from(
   Buffer.from('ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80', 'hex'),
@@ -75,6 +78,12 @@ export async function startContractsChain(
     progress('contracts', 'deploying the Diva contracts and their deposit contract');
     const deployment = await contracts.deployDiva(admin as never, {
       committeeSize: BigInt(o.committeeSize),
+      // a tenth of the default: the operators' collateral is divETH staked into the pool, and the
+      // pool's ETH becomes validators (20 operators at 1 ETH a seat would fund 4 more validators)
+      collateralPerSeatWei: COLLATERAL_PER_SEAT,
+      // quorums (reports, the 31 ETH confirmations) of all seats up to 256 (16 validators of 16),
+      // beyond that of a sampled reporting committee, which the nodes do not draw yet
+      reportingCommitteeSeats: 256n,
       drawDelayBlocks: 2n,
       dkgTimeoutBlocks: 900n,
       beacon: {
@@ -97,6 +106,7 @@ export async function startContractsChain(
     // (an operator sits in at most one committee per validator) and one to spare
     const seats = BigInt(o.validators + 2);
     const ether = 10n ** 18n;
+    const operatorStake = (seats + 1n) * COLLATERAL_PER_SEAT;
     await Promise.all(
       operators.map(async (op) => {
         await admin.request({
@@ -113,7 +123,7 @@ export async function startContractsChain(
           `operator ${op.index}'s registration`,
         );
         await confirm(
-          await contracts.stake(wallet, { divETH: deployment.divETH, valueWei: (seats + 1n) * ether }),
+          await contracts.stake(wallet, { divETH: deployment.divETH, valueWei: operatorStake }),
           `operator ${op.index}'s stake`,
         );
         await confirm(
@@ -122,7 +132,7 @@ export async function startContractsChain(
             address: deployment.divETH,
             abi: abis.divETHAbi,
             functionName: 'approve',
-            args: [deployment.operatorRegistry, seats * ether],
+            args: [deployment.operatorRegistry, seats * COLLATERAL_PER_SEAT],
             chain: wallet.chain,
             account: wallet.account,
           }),
@@ -131,13 +141,18 @@ export async function startContractsChain(
         await confirm(
           await contracts.depositCollateral(wallet, {
             operatorRegistry: deployment.operatorRegistry,
-            amountWei: seats * ether,
+            amountWei: seats * COLLATERAL_PER_SEAT,
           }),
           `operator ${op.index}'s collateral`,
         );
       }),
     );
-    progress('contracts', `${operators.length} operators registered, ${seats} seats of collateral each`);
+    progress(
+      'contracts',
+      `${operators.length} operators registered, collateral for ${seats} seats each (${viem.formatEther(seats * COLLATERAL_PER_SEAT)} divETH)`,
+    );
+    // what the pool holds besides the staker's ETH: the operators' stake (the 2 gwei seeds aside)
+    const pooled = BigInt(operators.length) * operatorStake;
     await writeFile(
       join(o.dataDir, 'deployment.json'),
       JSON.stringify(deployment, (_, v) => (typeof v === 'bigint' ? v.toString() : v), 2),
@@ -151,6 +166,7 @@ export async function startContractsChain(
     await reader.start();
     stops.push(() => reader.stop());
     let beacon: { restUrl: string; genesisTimeSec: number } | undefined;
+    let staked = 0n;
 
     const self: ContractsDevnet = {
       anvilUrl: anvil.url,
@@ -177,14 +193,17 @@ export async function startContractsChain(
         fastKeystores: true,
       },
       async stake(validators) {
+        // the pool then holds 32 ETH per validator: the keepers request exactly that many draws
+        const value = BigInt(validators) * 32n * ether - (staked === 0n ? pooled : 0n);
+        staked += value;
         await confirm(
-          await contracts.stake(admin, {
-            divETH: deployment.divETH,
-            valueWei: BigInt(validators) * 32n * ether,
-          }),
+          await contracts.stake(admin, { divETH: deployment.divETH, valueWei: value }),
           'the stake',
         );
-        progress('stake', `${validators * 32} ETH staked for ${validators} validators`);
+        progress(
+          'stake',
+          `${viem.formatEther(value)} ETH staked (with the operators' ${viem.formatEther(pooled)}: ${validators} validators)`,
+        );
       },
       async startBeacon(validators, genesisDelaySec) {
         const started = Date.now();

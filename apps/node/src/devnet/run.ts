@@ -131,7 +131,8 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
           keys: { dir: op.keysDir, passwordFile: op.passwordFile },
           p2p: { listen: [op.multiaddr] },
           http: { host: '127.0.0.1', port: op.httpPort, exits: true, dashboard: true },
-          log: { level: 'info' },
+          // DIVA_DEVNET_LOG_LEVEL=debug: every operator logs at that level (node.log)
+          log: { level: process.env.DIVA_DEVNET_LOG_LEVEL ?? 'info' },
         }),
       );
       return nodeProcess(
