@@ -97,7 +97,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (command === 'run') return await run(rest);
     if (command === 'exit') return await (await import('./exit.ts')).runExit(rest);
-    if (command === 'devnet') return await (await import('./devnet/run.ts')).runDevnet(rest);
+    if (command === 'devnet') {
+      const code = await (await import('./devnet/run.ts')).runDevnet(rest);
+      // every process it started is stopped; sockets its RPC clients keep alive must not hold the
+      // command open after the summary (flushed first)
+      await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+      process.exit(code);
+    }
     if (command === 'keys' || command === 'slashing-protection') {
       const { runKeyTool } = await import('./keys/command.ts');
       return await runKeyTool(command, rest);

@@ -107,7 +107,14 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
   const interruption = new Promise<void>((resolve) => {
     interrupted = resolve;
   });
-  const onSignal = () => interrupted();
+  // while starting (DKG, deposits, waiting for the lifecycle) nothing awaits the interruption: a
+  // signal then stops everything started so far and exits; once running, it ends the status loop
+  let running = false;
+  const onSignal = () => {
+    if (running) return interrupted();
+    say('stop', 'interrupted while starting');
+    void stopAll().finally(() => process.exit(130));
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
@@ -153,8 +160,9 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
         ),
       );
     };
-    // the operators must be up by genesis: 20 took about 45 s on 2 cores after Lodestar answered
-    const genesisDelaySec = 30 + 3 * o.operators;
+    // the operators must be up by genesis: started after Lodestar, 20 took about 45 s on 2 cores;
+    // through the contracts they are running already and start validating within seconds
+    const genesisDelaySec = o.contracts ? 30 : 30 + 3 * o.operators;
     if (o.contracts) {
       const contractsChain = await startContractsChain(o, operators, basePort + 2 * o.operators, say);
       chain = contractsChain;
@@ -205,6 +213,7 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
     const slotMs = o.slotSeconds * 1000;
     let firstIncludedSec: number | undefined;
     let last: DashboardModel | undefined;
+    running = true;
     for (;;) {
       const tick = new Promise<'tick'>((resolve) => setTimeout(() => resolve('tick'), slotMs));
       if ((await Promise.race([tick, interruption.then(() => 'stop' as const)])) === 'stop') break;
