@@ -58,6 +58,10 @@ export interface ContractsConfig {
     readonly dkgResultRegistry: `0x${string}`;
     readonly exitRequests: `0x${string}` | undefined;
     readonly depositContract: `0x${string}` | undefined;
+    /** Every validator's fee recipient (the protocol's execution-layer rewards vault). */
+    readonly executionRewardsVault: `0x${string}` | undefined;
+    /** Where leader equivocations are proven (and what consensus proposals are signed for). */
+    readonly evidenceSlasher: `0x${string}` | undefined;
     readonly fromBlock: bigint;
   };
   /** Run the keepers (draws, reports, ejections) in this node (default true). */
@@ -200,12 +204,16 @@ export function parseNodeConfig(json: unknown, file: string): NodeConfig {
     r.fail('watchCluster', 'expected true or false');
   }
   const web3signer = top.web3signer === undefined ? undefined : parseWeb3Signer(r, top.web3signer);
+  const chain = top.contracts === undefined ? undefined : parseContracts(r, top.contracts);
+  const slasher = chain?.addresses.evidenceSlasher;
+  if (slasher !== undefined && contract !== undefined && contract.toLowerCase() !== slasher)
+    r.fail('consensus.evidence.contract', `differs from contracts.addresses.evidenceSlasher (${slasher})`);
   return {
     web3signer,
     dataDir: r.path(top.dataDir, 'dataDir'),
     beaconNodes: r.strings(top.beaconNodes, 'beaconNodes', httpUrl),
     cluster: top.cluster === undefined ? undefined : r.path(top.cluster, 'cluster'),
-    contracts: top.contracts === undefined ? undefined : parseContracts(r, top.contracts),
+    contracts: chain,
     watchCluster: top.watchCluster === true,
     keys: {
       dir: r.path(keys.dir, 'keys.dir'),
@@ -259,6 +267,8 @@ function parseContracts(r: Reader, v: unknown): ContractsConfig {
     'dkgResultRegistry',
     'exitRequests',
     'depositContract',
+    'executionRewardsVault',
+    'evidenceSlasher',
   ] as const;
   const a = r.object(c.addresses, 'contracts.addresses', [...names, 'fromBlock']);
   const addressAt = (name: (typeof names)[number], required: boolean) => {
@@ -283,6 +293,8 @@ function parseContracts(r: Reader, v: unknown): ContractsConfig {
       dkgResultRegistry: addressAt('dkgResultRegistry', true)!,
       exitRequests: addressAt('exitRequests', false),
       depositContract: addressAt('depositContract', false),
+      executionRewardsVault: addressAt('executionRewardsVault', false),
+      evidenceSlasher: addressAt('evidenceSlasher', false),
       fromBlock: BigInt(r.integer(a.fromBlock, 'contracts.addresses.fromBlock', 0, Number.MAX_SAFE_INTEGER)),
     },
     keepers: c.keepers !== false,

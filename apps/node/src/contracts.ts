@@ -16,10 +16,13 @@ import {
   createChainClients,
   createChainReader,
   createContractsCommitteeSource,
+  createContractsEvidenceChain,
   depositOrderValidatorIndex,
+  type EvidenceStore,
   type Logger,
   type P2pNetwork,
   readPasswordFile,
+  submitLeaderEquivocations,
   type ValidatorIndexLookup,
 } from '@diva-dvt/operator';
 import type { ContractsConfig } from './config.ts';
@@ -30,6 +33,11 @@ export interface ChainParts {
   readonly lifecycle: ChainLifecycle;
   /** The beacon node answers from now on: validators are located there, no more by deposit order. */
   beaconReady(): void;
+  /**
+   * Proves the leader equivocations `store` keeps on the evidence contract (this operator pays and,
+   * as the reporter, gets the contract's part of the slashed collateral), every `intervalMs`.
+   */
+  submitEvidence(store: EvidenceStore, intervalMs?: number): void;
   /** Called for each lifecycle event (the node applies committees on `share-promoted`). */
   onEvent(listener: (event: ChainLifecycleEvent) => void): void;
   stop(): Promise<void>;
@@ -92,7 +100,41 @@ export async function startChainParts(parameters: {
     },
   );
   await lifecycle.start();
+  let evidenceTimer: ReturnType<typeof setInterval> | undefined;
   return {
+    submitEvidence(store, intervalMs = 60_000) {
+      const slasher = addresses.evidenceSlasher;
+      if (slasher === undefined || evidenceTimer !== undefined) return;
+      const chain = createContractsEvidenceChain(clients.wallet, {
+        evidenceSlasher: slasher,
+        dkgResultRegistry: addresses.dkgResultRegistry,
+      });
+      let running = false;
+      evidenceTimer = setInterval(() => {
+        if (running) return;
+        running = true;
+        void submitLeaderEquivocations(store, chain)
+          .then((results) => {
+            for (const r of results) {
+              const where = { operator: r.operator, instance: r.instance, round: r.round.toString() };
+              if (r.status === 'proven')
+                logger.info('leader equivocation proven on chain', { ...where, transaction: r.transaction });
+              else if (r.status === 'failed')
+                logger.warn('leader equivocation not proven; tried again later', {
+                  ...where,
+                  error: r.error instanceof Error ? r.error.message : String(r.error),
+                });
+            }
+          })
+          .catch((e: unknown) =>
+            logger.warn('evidence submission failed', { error: e instanceof Error ? e.message : String(e) }),
+          )
+          .finally(() => {
+            running = false;
+          });
+      }, intervalMs);
+      evidenceTimer.unref?.();
+    },
     reader,
     committees,
     lifecycle,
@@ -103,6 +145,7 @@ export async function startChainParts(parameters: {
       listeners.push(listener);
     },
     async stop() {
+      if (evidenceTimer !== undefined) clearInterval(evidenceTimer);
       await lifecycle.stop();
       await committees.stop();
       await reader.stop();

@@ -183,8 +183,12 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   );
   cleanups.push(() => protection.close());
   const proposals = await step('proposal store', () => createSqliteProposalStore(protection));
-  // a leader's two signed proposals, kept for `submitLeaderEquivocations` (EIP-712 proposals only)
-  const evidenceDomain = config.consensus.evidence;
+  // a leader's two signed proposals, kept for `submitLeaderEquivocations` (EIP-712 proposals only);
+  // with the contracts, signed for their evidence contract unless configured otherwise
+  const slasher = config.contracts?.addresses.evidenceSlasher;
+  const evidenceDomain =
+    config.consensus.evidence ??
+    (slasher === undefined ? undefined : { chainId: config.contracts!.chainId, contract: slasher });
   const evidence =
     evidenceDomain === undefined
       ? undefined
@@ -217,6 +221,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   };
 
   const clock = createSystemClock();
+  const vault = config.contracts?.addresses.executionRewardsVault;
   const node = new OperatorNode(
     {
       api,
@@ -253,10 +258,15 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
         ? { proposalDomain: { chainId: evidenceDomain.chainId, evidenceContract: evidenceDomain.contract } }
         : {}),
       ...(config.web3signer !== undefined ? { remoteSigned: remoteSignedFilter(config.web3signer) } : {}),
+      // every validator of the protocol pays its execution-layer rewards to the vault
+      ...(vault !== undefined
+        ? { defaultProposerSetting: { feeRecipient: bytesOf(vault), gasLimit: DEFAULT_GAS_LIMIT } }
+        : {}),
       ...(chain !== undefined ? { networkStartedByCaller: true } : {}),
     },
   );
   await step('operator node', () => node.start());
+  if (evidence !== undefined) chain?.submitEvidence(evidence);
   cleanups.push(() => node.stop());
   // a validator the chain accepted: its share was promoted into the keys directory just now
   chain?.onEvent((e) => {
@@ -279,7 +289,11 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   };
   let signerApi: Web3SignerServer | undefined;
   if (config.web3signer !== undefined) {
-    const w3s = config.web3signer;
+    // with the contracts a proof-sending client's blocks must pay the vault unless told otherwise
+    const w3s =
+      config.web3signer.feeRecipient === undefined && vault !== undefined
+        ? { ...config.web3signer, feeRecipient: vault }
+        : config.web3signer;
     signerApi = await step('web3signer api', () =>
       startRemoteSigner({ config: w3s, node, api, genesis, clock, logger, protection, reload }),
     );
@@ -364,6 +378,11 @@ async function waitForGenesis(api: BeaconApi, logger: Logger) {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
   }
 }
+
+/** The gas limit registered with builders for the protocol's validators (validator clients' default). */
+const DEFAULT_GAS_LIMIT = 30_000_000;
+
+const bytesOf = (hex: `0x${string}`) => Uint8Array.from(Buffer.from(hex.slice(2), 'hex'));
 
 function graffitiBytes(text: string): Uint8Array {
   const out = new Uint8Array(32);

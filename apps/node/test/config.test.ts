@@ -127,6 +127,8 @@ describe('node configuration', () => {
         dkgResultRegistry: a(4),
         exitRequests: undefined,
         depositContract: undefined,
+        executionRewardsVault: undefined,
+        evidenceSlasher: undefined,
         fromBlock: 7n,
       },
       keepers: true,
@@ -149,6 +151,19 @@ describe('node configuration', () => {
     expect(bad({ keepers: 'yes' })).toBe('contracts.keepers');
     expect(bad({ pollingIntervalMs: 5 })).toBe('contracts.pollingIntervalMs');
     expect(bad({ rpc: 'x' })).toBe('contracts.rpc');
+    // proposals are signed for one evidence contract: the consensus section may not name another
+    const withSlasher = { ...contracts, addresses: { ...contracts.addresses, evidenceSlasher: a(5) } };
+    expect(
+      parseNodeConfig({ ...noCluster, contracts: withSlasher }, '/n.json').contracts?.addresses
+        .evidenceSlasher,
+    ).toBe(a(5));
+    expect(
+      fieldOf({
+        ...noCluster,
+        contracts: withSlasher,
+        consensus: { evidence: { chainId: 31337, contract: a(6) } },
+      }),
+    ).toBe('consensus.evidence.contract');
   });
 
   it('names the field at fault', () => {

@@ -78,6 +78,8 @@ export interface OperatorNodeInit {
   readonly proposalDomain?: ProposalDomain;
   /** Fee recipient and gas limit per validator (blocks and builder registrations). */
   readonly proposerSettings?: ValidatorClientInit['proposerSettings'];
+  /** The setting of every validator `proposerSettings` does not list (see ValidatorClientInit). */
+  readonly defaultProposerSetting?: ValidatorClientInit['defaultProposerSetting'];
   /** Send builder registrations once per epoch (needs `proposerSettings`). */
   readonly builderRegistrations?: boolean;
   /** How the peers' clock offsets are measured (./runtime/clock-offsets.ts). */
@@ -259,6 +261,9 @@ export class OperatorNode {
         ...(this.#init.dueBps !== undefined ? { dueBps: this.#init.dueBps } : {}),
         ...(this.#init.proposerSettings !== undefined
           ? { proposerSettings: this.#init.proposerSettings }
+          : {}),
+        ...(this.#init.defaultProposerSetting !== undefined
+          ? { defaultProposerSetting: this.#init.defaultProposerSetting }
           : {}),
         ...(this.#init.builderRegistrations !== undefined
           ? { builderRegistrations: this.#init.builderRegistrations }

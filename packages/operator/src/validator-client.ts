@@ -63,6 +63,11 @@ export interface ValidatorClientInit {
    */
   readonly proposerSettings?: readonly ProposerSetting[];
   /**
+   * The fee recipient and gas limit of every validator `proposerSettings` does not list (in Diva the
+   * protocol's execution-layer rewards vault, for all: `deployDiva(...).executionRewardsVault`).
+   */
+  readonly defaultProposerSetting?: Omit<ProposerSetting, 'validatorIndex'>;
+  /**
    * Sign and send a builder registration once per epoch for every validator that has a proposer
    * setting and an attester duty that epoch (which carries its public key). Default false.
    */
@@ -108,6 +113,7 @@ export class ValidatorClient {
     this.#proposerSettings = new ProposerSettings(
       init.proposerSettings ?? [],
       init.builderRegistrations === true,
+      init.defaultProposerSetting,
     );
     this.#components = components;
     this.#init = init;

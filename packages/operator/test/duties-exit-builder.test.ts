@@ -269,6 +269,38 @@ describe('builder registrations', () => {
     expect(bytes(a)).toBeDefined();
   });
 
+  it('gives every validator not listed the default setting (the protocol vault, in Diva)', async () => {
+    const vault = new Uint8Array(20).fill(0xee);
+    const { node, h } = await electra({
+      validatorIndices: [VALIDATOR, OTHER_VALIDATOR],
+      builderRegistrations: true,
+      proposerSettings: [
+        { validatorIndex: OTHER_VALIDATOR, feeRecipient: new Uint8Array(20).fill(1), gasLimit: 30_000_000 },
+      ],
+      defaultProposerSetting: { feeRecipient: vault, gasLimit: 36_000_000 },
+    });
+    h.clock.advanceTo(slotStart(0));
+    const registration = await h.outcome(is('builder-registration', 0), 'registration of epoch 0');
+    h.clock.advanceTo(slotStart(1));
+    await h.outcome(is('block', 1), 'block of slot 1');
+    expect(node.callsTo('prepareBeaconProposer')[0]?.args.data).toEqual([
+      { validatorIndex: VALIDATOR, feeRecipient: vault },
+      { validatorIndex: OTHER_VALIDATOR, feeRecipient: new Uint8Array(20).fill(1) },
+    ]);
+    expect(node.callsTo('produceBlock')[0]?.args.feeRecipient).toEqual(vault);
+    expect(registration.status === 'published' && registration.duty === 'builder-registration').toBe(true);
+    if (registration.status === 'published' && registration.duty === 'builder-registration') {
+      expect(registration.message.message.feeRecipient).toEqual(vault);
+      expect(registration.message.message.gasLimit).toBe(36_000_000);
+    }
+    const bad = () =>
+      new ValidatorClient(
+        { api: {} as never, signer: localSigner(), clock: createFakeClock(0) },
+        { validatorIndices: [VALIDATOR], defaultProposerSetting: { feeRecipient: vault, gasLimit: -1 } },
+      );
+    expect(bad).toThrow('defaultProposerSetting.gasLimit');
+  });
+
   it('refuses invalid proposer settings, naming the entry', () => {
     const make = (feeRecipient: Uint8Array, gasLimit = 30_000_000) =>
       new ValidatorClient(

@@ -185,6 +185,8 @@ export async function startContractsChain(
           dkgResultRegistry: deployment.dkgResultRegistry,
           exitRequests: deployment.exitRequests,
           depositContract,
+          executionRewardsVault: deployment.executionRewardsVault,
+          evidenceSlasher: deployment.evidenceSlasher,
           fromBlock: Number(deployment.fromBlock),
         },
         keepers: true,

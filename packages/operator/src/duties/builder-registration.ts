@@ -127,18 +127,41 @@ export function checkProposerSettings(settings: readonly ProposerSetting[]): voi
  */
 export class ProposerSettings {
   readonly #settings: ReadonlyMap<number, ProposerSetting>;
+  readonly #fallback: Omit<ProposerSetting, 'validatorIndex'> | undefined;
   readonly #registrations: boolean;
   readonly #started = new Set<number>();
 
-  /** Checks the settings (INVALID_OPTION). */
-  constructor(settings: readonly ProposerSetting[], builderRegistrations: boolean) {
+  /**
+   * Checks the settings (INVALID_OPTION). `fallback`: the setting of every validator not listed
+   * (in Diva: the protocol's execution-layer rewards vault for all).
+   */
+  constructor(
+    settings: readonly ProposerSetting[],
+    builderRegistrations: boolean,
+    fallback?: Omit<ProposerSetting, 'validatorIndex'>,
+  ) {
     checkProposerSettings(settings);
+    if (fallback !== undefined) {
+      const bad = (field: string, reason: string) =>
+        new OperatorError({ code: 'INVALID_OPTION', option: `defaultProposerSetting.${field}`, reason });
+      if (!(fallback.feeRecipient instanceof Uint8Array) || fallback.feeRecipient.length !== 20)
+        throw bad('feeRecipient', 'expected 20 bytes');
+      if (!Number.isSafeInteger(fallback.gasLimit) || fallback.gasLimit <= 0)
+        throw bad('gasLimit', 'expected a positive integer');
+    }
     this.#settings = new Map(settings.map((p) => [p.validatorIndex, p]));
+    this.#fallback = fallback;
     this.#registrations = builderRegistrations;
   }
 
+  #settingOf(validatorIndex: number): ProposerSetting | undefined {
+    const listed = this.#settings.get(validatorIndex);
+    if (listed !== undefined || this.#fallback === undefined) return listed;
+    return { validatorIndex, ...this.#fallback };
+  }
+
   feeRecipientOf(validatorIndex: number): Uint8Array | undefined {
-    return this.#settings.get(validatorIndex)?.feeRecipient;
+    return this.#settingOf(validatorIndex)?.feeRecipient;
   }
 
   /** The epoch's registrations the first time one of its slots runs; undefined otherwise or with none. */
@@ -148,7 +171,8 @@ export class ProposerSettings {
     slot: number,
   ): Promise<DutyOutcome[]> | undefined {
     const epoch = ctx.times.epochOf(slot);
-    if (this.#settings.size === 0 || this.#started.has(epoch)) return undefined;
+    if ((this.#settings.size === 0 && this.#fallback === undefined) || this.#started.has(epoch))
+      return undefined;
     this.#started.add(epoch);
     for (const e of this.#started) if (e < epoch) this.#started.delete(e);
     const data = duties.flatMap(({ validatorIndex }) => {
@@ -164,7 +188,12 @@ export class ProposerSettings {
       );
     }
     if (!this.#registrations) return undefined;
-    const entries = registrationEntries(duties, this.#settings);
+    const settings = new Map<number, ProposerSetting>();
+    for (const { validatorIndex } of duties) {
+      const setting = this.#settingOf(validatorIndex);
+      if (setting !== undefined) settings.set(validatorIndex, setting);
+    }
+    const entries = registrationEntries(duties, settings);
     return entries.length === 0 ? undefined : registerWithBuilders(ctx, epoch, entries);
   }
 }
