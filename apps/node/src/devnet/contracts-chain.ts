@@ -39,6 +39,8 @@ export interface ContractsDevnet extends DevnetChain {
   startBeacon(validators: number, genesisDelaySec: number): Promise<void>;
   /** Stakes 32 ETH per validator now (another validator after genesis joins through eth1). */
   stake(validators: number): Promise<void>;
+  /** The validators the chain accepted and funded (32 ETH) so far. */
+  validators(): { readonly accepted: number; readonly funded: number };
 }
 
 export async function startContractsChain(
@@ -206,6 +208,10 @@ export async function startContractsChain(
           'stake',
           `${viem.formatEther(value)} ETH staked (with the operators' ${viem.formatEther(pooled)}: ${validators} validators)`,
         );
+      },
+      validators() {
+        const all = reader.state().validators();
+        return { accepted: all.length, funded: all.filter((v) => v.validatorIndex !== undefined).length };
       },
       async startBeacon(validators, genesisDelaySec) {
         const started = Date.now();

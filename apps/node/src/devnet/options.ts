@@ -3,7 +3,7 @@
 // naming it (exit status 2).
 import { resolve } from 'node:path';
 import { DivaNodeError } from '../errors.ts';
-import { parseFlags } from '../keys/flags.ts';
+import { type Flags, parseFlags } from '../keys/flags.ts';
 
 export const DEVNET_HELP = `diva-node devnet - a whole Diva network on this machine
 
@@ -29,6 +29,9 @@ Options:
   --fresh              remove --data-dir first
   --port N             the dashboard and status page (default 8080; 0: any free port)
   --epochs N           stop after N epochs and print a summary (default: run until Ctrl-C)
+  --late-validators N  stake for N more validators once the chain runs (default 0): they are drawn
+                       and created by DKG like the others and join through eth1 (the 1 ETH and the
+                       31 ETH deposits each wait about 4 minutes for Lodestar's follow distance)
   --direct             without the contracts: committees are windows of the operator list, the
                        devnet runs each DKG ceremony itself (\`diva-node keys dkg\` processes) and
                        deposits 32 ETH straight into a bare deposit contract, with a cluster file
@@ -47,6 +50,8 @@ export interface DevnetOptions {
   readonly fresh: boolean;
   readonly port: number;
   readonly epochs: number | undefined;
+  /** Validators staked after genesis (contracts only). */
+  readonly lateValidators: number;
   /** Drive the lifecycle through the Diva contracts (./contracts-chain.ts); false with --direct. */
   readonly contracts: boolean;
 }
@@ -76,6 +81,7 @@ export function parseDevnetArguments(args: readonly string[]): DevnetOptions | u
     fresh: 'boolean',
     port: 'value',
     epochs: 'value',
+    'late-validators': 'value',
     direct: 'boolean',
   });
   if (flags.help) return undefined;
@@ -123,6 +129,19 @@ export function parseDevnetArguments(args: readonly string[]): DevnetOptions | u
     fresh: flags.has('fresh'),
     port: integer('port', flags.value('port'), 8080, 0, 65535),
     contracts: !flags.has('direct'),
+    lateValidators: lateValidators(flags),
     epochs: flags.has('epochs') ? integer('epochs', flags.value('epochs'), 0, 1, 10_000) : undefined,
   };
+}
+
+function lateValidators(flags: Flags): number {
+  const n = integer('late-validators', flags.value('late-validators'), 0, 0, 16);
+  if (n > 0 && flags.has('direct')) {
+    throw new DivaNodeError({
+      code: 'INVALID_ARGUMENTS',
+      argument: '--late-validators',
+      reason: 'validators join after genesis through the contracts: not with --direct',
+    });
+  }
+  return n;
 }

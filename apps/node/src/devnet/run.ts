@@ -17,7 +17,7 @@ import {
   startChain,
   WITHDRAWAL_CREDENTIALS,
 } from './chain.ts';
-import { startContractsChain } from './contracts-chain.ts';
+import { type ContractsDevnet, startContractsChain } from './contracts-chain.ts';
 import { DEVNET_HELP, type DevnetOptions, parseDevnetArguments } from './options.ts';
 import { type NodeProcess, nodeProcess } from './processes.ts';
 import { createOperators, type DevnetOperator, runCeremonies } from './setup.ts';
@@ -163,8 +163,9 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
     // the operators must be up by genesis: started after Lodestar, 20 took about 45 s on 2 cores;
     // through the contracts they are running already and start validating within seconds
     const genesisDelaySec = o.contracts ? 30 : 30 + 3 * o.operators;
+    let contractsChain: ContractsDevnet | undefined;
     if (o.contracts) {
-      const contractsChain = await startContractsChain(o, operators, basePort + 2 * o.operators, say);
+      contractsChain = await startContractsChain(o, operators, basePort + 2 * o.operators, say);
       chain = contractsChain;
       say('operators', `starting ${o.operators} diva-node processes (committees from the contracts)`);
       for (const op of operators) {
@@ -214,6 +215,7 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
     let firstIncludedSec: number | undefined;
     let last: DashboardModel | undefined;
     running = true;
+    let lateStaked = false;
     for (;;) {
       const tick = new Promise<'tick'>((resolve) => setTimeout(() => resolve('tick'), slotMs));
       if ((await Promise.race([tick, interruption.then(() => 'stop' as const)])) === 'stop') break;
@@ -222,7 +224,20 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
         firstIncludedSec = Math.round((Date.now() - started) / 1000);
         say('first attestation', `included ${firstIncludedSec} s after the start`);
       }
-      process.stderr.write(`${statusLine(last, o.operators, chain.genesisTimeSec)}\n`);
+      let line = statusLine(last, o.operators, chain.genesisTimeSec);
+      if (contractsChain !== undefined && o.lateValidators > 0) {
+        // once the chain runs, the late validators are staked: drawn, created and funded like the
+        // others, they join through eth1 (the dashboard lists them once the beacon chain has them)
+        if (!lateStaked && last.chain !== undefined) {
+          lateStaked = true;
+          await contractsChain.stake(o.lateValidators);
+        }
+        const { accepted, funded } = contractsChain.validators();
+        const total = o.validators + o.lateValidators;
+        const onChain = last.validators.filter((v) => v.validatorIndex !== undefined).length;
+        line += ` | validators accepted ${accepted}/${total}, funded ${funded}/${total}, on the beacon chain ${onChain}/${total}`;
+      }
+      process.stderr.write(`${line}\n`);
       const epoch = last.chain?.epoch ?? 0;
       if (o.epochs !== undefined && epoch >= o.epochs) break;
     }

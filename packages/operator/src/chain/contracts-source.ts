@@ -34,12 +34,11 @@ export function chainCommitteesOf(
   const validators: ValidatorCommittee[] = state
     .validators()
     .filter((v) => v.members.some((m) => m.operator === self))
-    .map((v) => ({
-      groupPublicKey: v.groupPublicKey,
-      threshold: v.threshold,
-      members: v.members,
-      ...(v.validatorIndex === undefined ? {} : { validatorIndex: v.validatorIndex }),
-    }));
+    // no validator index: the one the chain records (with the 31 ETH) may not be in the beacon
+    // node's state yet (a validator deposited after genesis waits for the eth1 follow distance),
+    // and a duty request naming an index the node lacks fails for every validator in it; the
+    // operator node asks its beacon node for the index by public key instead
+    .map((v) => ({ groupPublicKey: v.groupPublicKey, threshold: v.threshold, members: v.members }));
   const others = new Set<OperatorAddress>();
   for (const v of validators) for (const m of v.members) if (m.operator !== self) others.add(m.operator);
   const peers: PeerInfo[] = [];

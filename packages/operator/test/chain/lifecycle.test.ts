@@ -189,7 +189,8 @@ describe('the contracts-driven lifecycle', () => {
     expect(topUps[1]!.args.pubkey).toBe(groupKey);
     expect(Buffer.from(topUps[1]!.args.amount.slice(2), 'hex').readBigUInt64LE(0)).toBe(31_000_000_000n);
     expect(topUps[1]!.args.signature).toBe(deposits[0]!.args.signature);
-    expect(members()[0]!.source.current().validators[0]!.validatorIndex).toBe(0);
+    // the source leaves the index to the beacon node (the chain's may not be in its state yet)
+    expect(members()[0]!.source.current().validators[0]!.validatorIndex).toBeUndefined();
 
     // An operator rebuilt from nothing but the chain (a new reader, source and agent) serves the same.
     const member = members()[1]!;
