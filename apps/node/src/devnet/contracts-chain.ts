@@ -39,6 +39,8 @@ export interface ContractsDevnet extends DevnetChain {
   startBeacon(validators: number, genesisDelaySec: number): Promise<void>;
   /** Stakes 32 ETH per validator now (another validator after genesis joins through eth1). */
   stake(validators: number): Promise<void>;
+  /** The operators (addresses, share order) of the first validator the chain accepted. */
+  firstCommittee(): readonly string[];
   /** The validators the chain accepted and funded (32 ETH) so far. */
   validators(): { readonly accepted: number; readonly funded: number };
 }
@@ -208,6 +210,10 @@ export async function startContractsChain(
           'stake',
           `${viem.formatEther(value)} ETH staked (with the operators' ${viem.formatEther(pooled)}: ${validators} validators)`,
         );
+      },
+      firstCommittee() {
+        const first = [...reader.state().validators()].sort((a, b) => (a.drawId < b.drawId ? -1 : 1))[0];
+        return [...(first?.members ?? [])].sort((a, b) => a.shareIndex - b.shareIndex).map((m) => m.operator);
       },
       validators() {
         const all = reader.state().validators();

@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { DivaNodeError } from '../errors.ts';
 import { type Flags, parseFlags } from '../keys/flags.ts';
+import { type KillFault, parseFault } from './faults.ts';
 
 export const DEVNET_HELP = `diva-node devnet - a whole Diva network on this machine
 
@@ -32,6 +33,9 @@ Options:
   --late-validators N  stake for N more validators once the chain runs (default 0): they are drawn
                        and created by DKG like the others and join through eth1 (the 1 ETH and the
                        31 ETH deposits each wait about 4 minutes for Lodestar's follow distance)
+  --fault kill:K@E[-R] at epoch E kill (SIGKILL) K members of the first validator's committee and
+                       restart them at epoch R; the summary shows that validator's balance per
+                       epoch (it keeps attesting while at most n - t members are down)
   --direct             without the contracts: committees are windows of the operator list, the
                        devnet runs each DKG ceremony itself (\`diva-node keys dkg\` processes) and
                        deposits 32 ETH straight into a bare deposit contract, with a cluster file
@@ -50,6 +54,7 @@ export interface DevnetOptions {
   readonly fresh: boolean;
   readonly port: number;
   readonly epochs: number | undefined;
+  readonly fault: KillFault | undefined;
   /** Validators staked after genesis (contracts only). */
   readonly lateValidators: number;
   /** Drive the lifecycle through the Diva contracts (./contracts-chain.ts); false with --direct. */
@@ -82,6 +87,7 @@ export function parseDevnetArguments(args: readonly string[]): DevnetOptions | u
     port: 'value',
     epochs: 'value',
     'late-validators': 'value',
+    fault: 'value',
     direct: 'boolean',
   });
   if (flags.help) return undefined;
@@ -130,6 +136,7 @@ export function parseDevnetArguments(args: readonly string[]): DevnetOptions | u
     port: integer('port', flags.value('port'), 8080, 0, 65535),
     contracts: !flags.has('direct'),
     lateValidators: lateValidators(flags),
+    fault: parseFault(flags.value('fault'), committeeSize),
     epochs: flags.has('epochs') ? integer('epochs', flags.value('epochs'), 0, 1, 10_000) : undefined,
   };
 }

@@ -18,9 +18,10 @@ import {
   WITHDRAWAL_CREDENTIALS,
 } from './chain.ts';
 import { type ContractsDevnet, startContractsChain } from './contracts-chain.ts';
+import { FaultRunner } from './faults.ts';
 import { DEVNET_HELP, type DevnetOptions, parseDevnetArguments } from './options.ts';
 import { type NodeProcess, nodeProcess } from './processes.ts';
-import { createOperators, type DevnetOperator, runCeremonies } from './setup.ts';
+import { committeeOf, createOperators, type DevnetOperator, runCeremonies } from './setup.ts';
 
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
@@ -216,6 +217,17 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
     let last: DashboardModel | undefined;
     running = true;
     let lateStaked = false;
+    // the first DKG-born validator (index 16, after the interop ones) and its committee
+    const firstIndex = INTEROP_VALIDATORS;
+    const victims = () =>
+      contractsChain !== undefined
+        ? contractsChain
+            .firstCommittee()
+            .map((a) => operators.findIndex((op) => op.identity.address === a))
+            .filter((i) => i >= 0)
+        : committeeOf(0, o);
+    const faults = o.fault === undefined ? undefined : new FaultRunner(o.fault, nodes, victims, say);
+    const balances: { epoch: number; gwei: number }[] = [];
     for (;;) {
       const tick = new Promise<'tick'>((resolve) => setTimeout(() => resolve('tick'), slotMs));
       if ((await Promise.race([tick, interruption.then(() => 'stop' as const)])) === 'stop') break;
@@ -223,6 +235,12 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
       if (firstIncludedSec === undefined && last.inclusion.included > 0) {
         firstIncludedSec = Math.round((Date.now() - started) / 1000);
         say('first attestation', `included ${firstIncludedSec} s after the start`);
+      }
+      const epochNow = last.chain?.epoch;
+      if (epochNow !== undefined && balances.at(-1)?.epoch !== epochNow) {
+        const gwei = await balanceOf(chain.beaconUrl, firstIndex);
+        if (gwei !== undefined) balances.push({ epoch: epochNow, gwei });
+        await faults?.step(epochNow);
       }
       let line = statusLine(last, o.operators, chain.genesisTimeSec);
       if (contractsChain !== undefined && o.lateValidators > 0) {
@@ -252,6 +270,8 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
       attestations: last?.inclusion,
       outcomes: last?.outcomes,
       operatorsReporting: last?.nodes.length,
+      firstValidator: { index: firstIndex, balancesGwei: balances },
+      ...(faults !== undefined ? { faults: faults.records } : {}),
     };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     return o.epochs !== undefined && (last?.inclusion.included ?? 0) === 0 ? 1 : 0;
@@ -259,5 +279,19 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await stopAll();
+  }
+}
+
+/** A validator's balance (gwei) in the beacon node's head state; undefined when it does not answer. */
+async function balanceOf(beaconUrl: string, index: number): Promise<number | undefined> {
+  try {
+    const r = await fetch(`${beaconUrl}/eth/v1/beacon/states/head/validators/${index}`, {
+      signal: AbortSignal.timeout(2_000),
+    });
+    const body = (await r.json()) as { data?: { balance?: string } };
+    const balance = Number(body.data?.balance);
+    return Number.isFinite(balance) ? balance : undefined;
+  } catch {
+    return undefined;
   }
 }

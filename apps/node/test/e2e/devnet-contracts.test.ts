@@ -5,7 +5,9 @@
 // shares confirm the 31 ETH. The test checks the chain's record (every validator's 1 ETH and 31 ETH
 // deposits with one signature, after the 16 interop validators), that no cluster file exists and each
 // operator holds exactly the shares of the committees the chain drew it into, that the validators
-// attest on Lodestar, and that Ctrl-C stops everything.
+// attest on Lodestar; then a member of the first validator's committee is killed at epoch 2
+// (`--fault kill:1@2-4`: 3 of 4 are left, t = 3) and the validator keeps earning until it is
+// restarted; the command ends by itself after 5 epochs with everything stopped.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,8 +22,8 @@ const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 const gwei = (amount: `0x${string}`) => Buffer.from(amount.slice(2), 'hex').readBigUInt64LE(0);
 
 describe('diva-node devnet (through the contracts)', () => {
-  it('stake -> draws -> DKG in the nodes -> 1 + 31 ETH -> genesis -> attestations', {
-    timeout: 12 * 60_000,
+  it('stake -> draws -> DKG in the nodes -> 1 + 31 ETH -> genesis -> attestations, a member down', {
+    timeout: 14 * 60_000,
   }, async () => {
     const dataDir = join(await mkdtemp(join(tmpdir(), 'diva-devnet-contracts-')), 'net');
     const args = [
@@ -40,6 +42,10 @@ describe('diva-node devnet (through the contracts)', () => {
       '0',
       '--data-dir',
       dataDir,
+      '--epochs',
+      '5',
+      '--fault',
+      'kill:1@2-4',
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -135,14 +141,29 @@ describe('diva-node devnet (through the contracts)', () => {
     expect(model.validators.map((v) => v.validatorIndex).sort()).toEqual([16, 17]);
 
     const lodestarPort = Number(new URL(configs[0].beaconNodes[0]).port);
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
+    expect(await exited).toBe(0); // after 5 epochs
     const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
       attestations: { included: number };
       operatorsReporting: number;
+      firstValidator: { index: number; balancesGwei: { epoch: number; gwei: number }[] };
+      faults: { epoch: number; action: string; operators: number[] }[];
     };
     expect(summary.attestations.included).toBeGreaterThan(0);
     expect(summary.operatorsReporting).toBe(5);
+    // one member of validator 16's committee killed at epoch 2, restarted at 4
+    expect(summary.faults.map((f) => [f.action, f.epoch, f.operators.length])).toEqual([
+      ['killed', 2, 1],
+      ['restarted', 4, 1],
+    ]);
+    expect(stderr).toMatch(/fault: epoch 2: killed operators \d \(SIGKILL\)/);
+    // with 3 of 4 members (t = 3) it kept attesting: its balance rose over the epochs the member was
+    // down (rewards for epoch e's attestations land at the start of epoch e + 2)
+    const balance = (epoch: number) =>
+      summary.firstValidator.balancesGwei.find((b) => b.epoch === epoch)?.gwei;
+    expect(summary.firstValidator.index).toBe(16);
+    expect(balance(2)).toBeDefined();
+    expect(balance(5)).toBeDefined();
+    expect(balance(5)!).toBeGreaterThan(balance(3)!);
     for (const c of configs) expect(await isPortFree('127.0.0.1', c.http.port)).toBe(true);
     expect(await isPortFree('127.0.0.1', lodestarPort)).toBe(true);
     expect(await isPortFree('127.0.0.1', Number(new URL(configs[0].contracts.rpcUrls[0]).port))).toBe(true);
