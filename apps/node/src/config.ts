@@ -62,6 +62,8 @@ export interface ContractsConfig {
     readonly executionRewardsVault: `0x${string}` | undefined;
     /** Where leader equivocations are proven (and what consensus proposals are signed for). */
     readonly evidenceSlasher: `0x${string}` | undefined;
+    /** Reporting committees (quorums beyond K active seats): keepers draw them. */
+    readonly accounting: `0x${string}` | undefined;
     readonly fromBlock: bigint;
   };
   /** Run the keepers (draws, reports, ejections) in this node (default true). */
@@ -269,6 +271,7 @@ function parseContracts(r: Reader, v: unknown): ContractsConfig {
     'depositContract',
     'executionRewardsVault',
     'evidenceSlasher',
+    'accounting',
   ] as const;
   const a = r.object(c.addresses, 'contracts.addresses', [...names, 'fromBlock']);
   const addressAt = (name: (typeof names)[number], required: boolean) => {
@@ -295,6 +298,7 @@ function parseContracts(r: Reader, v: unknown): ContractsConfig {
       depositContract: addressAt('depositContract', false),
       executionRewardsVault: addressAt('executionRewardsVault', false),
       evidenceSlasher: addressAt('evidenceSlasher', false),
+      accounting: addressAt('accounting', false),
       fromBlock: BigInt(r.integer(a.fromBlock, 'contracts.addresses.fromBlock', 0, Number.MAX_SAFE_INTEGER)),
     },
     keepers: c.keepers !== false,

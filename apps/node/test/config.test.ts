@@ -129,6 +129,7 @@ describe('node configuration', () => {
         depositContract: undefined,
         executionRewardsVault: undefined,
         evidenceSlasher: undefined,
+        accounting: undefined,
         fromBlock: 7n,
       },
       keepers: true,

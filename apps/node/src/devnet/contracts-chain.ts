@@ -191,6 +191,7 @@ export async function startContractsChain(
           depositContract,
           executionRewardsVault: deployment.executionRewardsVault,
           evidenceSlasher: deployment.evidenceSlasher,
+          accounting: deployment.accounting,
           fromBlock: Number(deployment.fromBlock),
         },
         keepers: true,

@@ -32,6 +32,8 @@ export interface ChainAddresses {
   readonly divETH: Address;
   readonly dkgResultRegistry?: Address | undefined;
   readonly exitRequests?: Address | undefined;
+  /** Quorums beyond K seats are of its reporting committee (keepers draw it; `Confirmations` use it). */
+  readonly accounting?: Address | undefined;
   /** The deployment's first block: logs are read from here. */
   readonly fromBlock: bigint;
 }

@@ -14,7 +14,7 @@ import {
   signWithdrawalCredentialsConfirmation,
   type WalletClientLike,
 } from '@diva-dvt/contracts';
-import { dkgResultRegistryAbi } from '@diva-dvt/contracts/abis';
+import { accountingAbi, dkgResultRegistryAbi, operatorRegistryAbi } from '@diva-dvt/contracts/abis';
 import { type Address, type Hash, type Hex, hexToBytes, toHex } from 'viem';
 import { getChainId, readContract } from 'viem/actions';
 import type { OperatorAddress } from '../committee/types.ts';
@@ -89,6 +89,10 @@ export class Confirmations {
   readonly #wallet: WalletClientLike;
   readonly #network: P2pNetwork;
   readonly #registry: Address;
+  readonly #accounting: Address | undefined;
+  readonly #operatorRegistry: Address | undefined;
+  /** The reporting committee's members by its epoch (it never changes once drawn). */
+  readonly #committees = new Map<bigint, OperatorAddress[]>();
   readonly #indexOf: ValidatorIndexLookup;
   readonly #logger: Logger;
   readonly #emit: (event: ConfirmationEvent) => void;
@@ -102,6 +106,9 @@ export class Confirmations {
     wallet: WalletClientLike;
     network: P2pNetwork;
     registry: Address;
+    /** With both, quorums beyond K active seats come from the reporting committee. */
+    accounting?: Address | undefined;
+    operatorRegistry?: Address | undefined;
     indexOf: ValidatorIndexLookup;
     logger: Logger;
     emit: (event: ConfirmationEvent) => void;
@@ -110,6 +117,8 @@ export class Confirmations {
     this.#wallet = parameters.wallet;
     this.#network = parameters.network;
     this.#registry = parameters.registry;
+    this.#accounting = parameters.accounting;
+    this.#operatorRegistry = parameters.operatorRegistry;
     this.#indexOf = parameters.indexOf;
     this.#logger = parameters.logger;
     this.#emit = parameters.emit;
@@ -122,8 +131,11 @@ export class Confirmations {
     const waiting = awaitingConfirmation(state);
     for (const drawId of this.#mine.keys())
       if (!waiting.some((v) => v.drawId === drawId)) this.#forget(drawId);
-    const operators = confirmingOperators(state);
-    if (waiting.length === 0 || !operators.includes(this.#self)) return Number.POSITIVE_INFINITY;
+    if (waiting.length === 0) return Number.POSITIVE_INFINITY;
+    const operators = await this.#signers(state);
+    // no reporting committee drawn yet (the keepers request it): look again in a while
+    if (operators === undefined) return 6_000;
+    if (!operators.includes(this.#self)) return Number.POSITIVE_INFINITY;
     let next = Number.POSITIVE_INFINITY;
     for (const v of waiting) {
       try {
@@ -137,6 +149,44 @@ export class Confirmations {
       }
     }
     return next;
+  }
+
+  /**
+   * Whose confirmations count: the operators holding key shares, or with more active seats than K
+   * the latest reporting committee's members (undefined while none is drawn).
+   */
+  async #signers(state: ChainState): Promise<OperatorAddress[] | undefined> {
+    const holders = confirmingOperators(state);
+    const accounting = this.#accounting;
+    if (accounting === undefined || this.#operatorRegistry === undefined) return holders;
+    const read = { address: accounting, abi: accountingAbi } as const;
+    const [seats, k, epoch] = await Promise.all([
+      readContract(this.#wallet, {
+        address: this.#operatorRegistry,
+        abi: operatorRegistryAbi,
+        functionName: 'activeSeats',
+      }),
+      readContract(this.#wallet, { ...read, functionName: 'REPORTING_COMMITTEE_SEATS' }),
+      readContract(this.#wallet, { ...read, functionName: 'latestCommitteeEpoch' }),
+    ]);
+    if (seats <= k) return holders;
+    const [, drawn] = await readContract(this.#wallet, {
+      ...read,
+      functionName: 'reportingCommitteeOf',
+      args: [epoch],
+    });
+    if (!drawn) return undefined;
+    let members = this.#committees.get(epoch);
+    if (members === undefined) {
+      const inCommittee = await Promise.all(
+        holders.map((o) =>
+          readContract(this.#wallet, { ...read, functionName: 'committeeSeatsOf', args: [epoch, o] }),
+        ),
+      );
+      members = holders.filter((_, i) => inCommittee[i]! > 0n);
+      this.#committees.set(epoch, members);
+    }
+    return members;
   }
 
   async #runOne(v: ChainValidator, operators: readonly OperatorAddress[]): Promise<number> {

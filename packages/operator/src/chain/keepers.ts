@@ -2,17 +2,20 @@
 // of two nodes fails its simulation and sends nothing): request a draw when 32 ETH wait in the buffer,
 // finalise a draw once its target block is mined, expire a committee past its DKG timeout and redraw
 // it (or a request whose target left the 8,191-block history), and eject (or margin-call) an operator
-// whose collateral no longer covers its seats. One pass per new block; a node never sends the same
+// whose collateral no longer covers its seats, and (with more active seats than K) request and draw
+// the report frame's reporting committee. One pass per new block; a node never sends the same
 // action twice while its transaction is pending.
 import {
+  drawReportingCommittee,
   ejectUndercollateralized,
   expireDraw,
   finalizeDraw,
   redraw,
   requestDraw,
+  requestReportingCommittee,
   type WalletClientLike,
 } from '@diva-dvt/contracts';
-import { committeeDrawAbi, divETHAbi, operatorRegistryAbi } from '@diva-dvt/contracts/abis';
+import { accountingAbi, committeeDrawAbi, divETHAbi, operatorRegistryAbi } from '@diva-dvt/contracts/abis';
 import type { Hash } from 'viem';
 import { readContract, waitForTransactionReceipt } from 'viem/actions';
 import type { OperatorAddress } from '../committee/types.ts';
@@ -20,7 +23,14 @@ import type { Logger } from '../logger.ts';
 import type { ChainAddresses } from './chain-reader.ts';
 import type { ChainState } from './chain-state.ts';
 
-export type KeeperAction = 'request-draw' | 'finalize-draw' | 'expire-draw' | 'redraw' | 'eject';
+export type KeeperAction =
+  | 'request-draw'
+  | 'finalize-draw'
+  | 'expire-draw'
+  | 'redraw'
+  | 'eject'
+  | 'request-reporting-committee'
+  | 'draw-reporting-committee';
 
 export interface KeeperActionEvent {
   readonly action: KeeperAction;
@@ -87,6 +97,7 @@ export class Keepers {
       }
     }
     await this.#maybeRequestDraw(c.committeeSize);
+    await this.#reportingCommittee(block);
     if (this.#lastEjectCheck < 0n || block - this.#lastEjectCheck >= this.#ejectEveryBlocks) {
       this.#lastEjectCheck = block;
       await this.#checkCollateral(state, c.collateralPerSeat);
@@ -125,6 +136,43 @@ export class Keepers {
     this.#send('request-draw', {}, () =>
       requestDraw(this.#wallet, { committeeDraw: this.#addresses.committeeDraw }),
     );
+  }
+
+  /**
+   * With more active seats than K, quorums (reports, the 31 ETH confirmations) are of a sampled
+   * reporting committee per report frame: request the current frame's, and draw it once its target
+   * block is mined (a request whose target left the history window is made again).
+   */
+  async #reportingCommittee(block: bigint): Promise<void> {
+    const accounting = this.#addresses.accounting;
+    if (accounting === undefined) return;
+    const read = { address: accounting, abi: accountingAbi } as const;
+    const [seats, k, epoch, last] = await Promise.all([
+      readContract(this.#wallet, {
+        address: this.#addresses.operatorRegistry,
+        abi: operatorRegistryAbi,
+        functionName: 'activeSeats',
+      }),
+      readContract(this.#wallet, { ...read, functionName: 'REPORTING_COMMITTEE_SEATS' }),
+      readContract(this.#wallet, { ...read, functionName: 'currentReferenceEpoch' }),
+      readContract(this.#wallet, { ...read, functionName: 'lastEpoch' }),
+    ]);
+    if (seats <= k || epoch <= last) return;
+    const [targetBlock, drawn] = await readContract(this.#wallet, {
+      ...read,
+      functionName: 'reportingCommitteeOf',
+      args: [epoch],
+    });
+    if (drawn) return;
+    if (targetBlock === 0n || block - targetBlock > HISTORY_WINDOW) {
+      this.#send('request-reporting-committee', {}, () =>
+        requestReportingCommittee(this.#wallet, { accounting }),
+      );
+    } else if (block > targetBlock) {
+      this.#send('draw-reporting-committee', {}, () =>
+        drawReportingCommittee(this.#wallet, { accounting, epoch }),
+      );
+    }
   }
 
   async #checkCollateral(state: ChainState, collateralPerSeat: bigint): Promise<void> {

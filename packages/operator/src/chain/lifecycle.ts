@@ -93,6 +93,8 @@ export class ChainLifecycle {
             wallet: components.wallet,
             network: components.network,
             registry: init.addresses.dkgResultRegistry!,
+            accounting: init.addresses.accounting,
+            operatorRegistry: init.addresses.operatorRegistry,
             indexOf: init.indexOf,
             logger: this.#logger,
             emit: (e) => this.#emit(e),
