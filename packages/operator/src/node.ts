@@ -36,6 +36,7 @@ import {
   type SigningEvent,
 } from './runtime/committee-signer.ts';
 import type { ProposalDomain } from './runtime/leader-proposal.ts';
+import { resolveValidatorIndices } from './runtime/validator-indices.ts';
 import { type DueTimesBps, ValidatorClient, type ValidatorClientInit } from './validator-client.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -371,27 +372,8 @@ export class OperatorNode {
   }
 
   /** Asks the beacon node for the indices of the validators it does not know yet. */
-  async #resolveIndices(validators: readonly ValidatorCommittee[]): Promise<void> {
-    const known = new Set(validators.map((v) => hex(v.groupPublicKey)));
-    for (const key of [...this.#indices.keys()]) if (!known.has(key)) this.#indices.delete(key);
-    const ask: string[] = [];
-    for (const v of validators) {
-      const key = hex(v.groupPublicKey);
-      if (this.#indices.has(key)) continue;
-      if (v.validatorIndex !== undefined) this.#indices.set(key, v.validatorIndex);
-      else ask.push(`0x${key}`);
-    }
-    if (ask.length === 0) return;
-    try {
-      const found = (await this.#c.api.getStateValidators({ stateId: 'head', ids: ask })).data;
-      for (const v of found) this.#indices.set(hex(v.validator.pubkey), v.index);
-      const missing = ask.length - found.length;
-      if (missing > 0) this.#logger.info('validators not on chain yet', { count: missing });
-    } catch (e) {
-      this.#logger.warn('could not look up validator indices', {
-        error: e instanceof Error ? e.message : String(e),
-      });
-    }
+  #resolveIndices(validators: readonly ValidatorCommittee[]): Promise<void> {
+    return resolveValidatorIndices(this.#c.api, validators, this.#indices, this.#logger);
   }
 
   #signerValidators(validators: readonly ValidatorCommittee[]): SignerValidator[] {
