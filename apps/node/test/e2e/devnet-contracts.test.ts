@@ -8,17 +8,15 @@
 // attest on Lodestar; then a member of the first validator's committee is killed at epoch 2
 // (`--fault kill:1@2-4`: 3 of 4 are left, t = 3) and the validator keeps earning until it is
 // restarted; the command ends by itself after 5 epochs with everything stopped.
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { depositContractAbi } from '@diva-dvt/contracts/abis';
 import { isPortFree } from '@diva-dvt/devnet';
 import { createPublicClient, http, parseEventLogs } from 'viem';
 import { describe, expect, it } from 'vitest';
+import { runDevnet } from '../helpers/devnet.ts';
 
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 const gwei = (amount: `0x${string}`) => Buffer.from(amount.slice(2), 'hex').readBigUInt64LE(0);
 
 describe('diva-node devnet (through the contracts)', () => {
@@ -26,10 +24,7 @@ describe('diva-node devnet (through the contracts)', () => {
     timeout: 14 * 60_000,
   }, async () => {
     const dataDir = join(await mkdtemp(join(tmpdir(), 'diva-devnet-contracts-')), 'net');
-    const args = [
-      '--conditions=diva:source',
-      CLI,
-      'devnet',
+    const run = runDevnet([
       '--operators',
       '5',
       '--committee-size',
@@ -46,32 +41,8 @@ describe('diva-node devnet (through the contracts)', () => {
       '5',
       '--fault',
       'kill:1@2-4',
-    ];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-    });
-    const seen = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no included attestation in time:\n${stderr.slice(-3000)}`)),
-        10 * 60_000,
-      );
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d;
-        if (/attestations included [1-9]/.test(stderr.split('first attestation')[1] ?? '')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`devnet exited (${code}) early:\n${stderr.slice(-3000)}`));
-      });
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    await seen;
+    ]);
+    await run.attesting;
 
     for (const phase of [
       'contracts: deployed from block',
@@ -83,9 +54,9 @@ describe('diva-node devnet (through the contracts)', () => {
       'genesis: 18 validators',
       'operators: 5/5 running',
     ]) {
-      expect(stderr).toContain(phase);
+      expect(run.stderr()).toContain(phase);
     }
-    expect(stderr).not.toContain('dkg:'); // the devnet ran no ceremony: the nodes did
+    expect(run.stderr()).not.toContain('dkg:'); // the devnet ran no ceremony: the nodes did
 
     // the chain's record: 16 interop deposits, then per validator 1 ETH and 31 ETH with one signature
     const deployment = JSON.parse(await readFile(join(dataDir, 'deployment.json'), 'utf8')) as {
@@ -132,7 +103,7 @@ describe('diva-node devnet (through the contracts)', () => {
     for (const key of keys) expect(shares.filter((f) => f.includes(key.slice(2)))).toHaveLength(4);
 
     // the dashboard shows the two DKG-born validators at indices 16 and 17
-    const dashboard = /dashboard: (http:\/\/127\.0\.0\.1:\d+)\/dashboard/.exec(stderr)![1]!;
+    const dashboard = /dashboard: (http:\/\/127\.0\.0\.1:\d+)\/dashboard/.exec(run.stderr())![1]!;
     const model = (await (await fetch(`${dashboard}/dashboard/data.json`)).json()) as {
       nodes: unknown[];
       validators: { validatorIndex?: number }[];
@@ -141,8 +112,8 @@ describe('diva-node devnet (through the contracts)', () => {
     expect(model.validators.map((v) => v.validatorIndex).sort()).toEqual([16, 17]);
 
     const lodestarPort = Number(new URL(configs[0].beaconNodes[0]).port);
-    expect(await exited).toBe(0); // after 5 epochs
-    const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+    expect(await run.exited).toBe(0); // after 5 epochs
+    const summary = JSON.parse(run.stdout().trim().split('\n').at(-1)!) as {
       attestations: { included: number };
       operatorsReporting: number;
       firstValidator: { index: number; balancesGwei: { epoch: number; gwei: number }[] };
@@ -155,7 +126,7 @@ describe('diva-node devnet (through the contracts)', () => {
       ['killed', 2, 1],
       ['restarted', 4, 1],
     ]);
-    expect(stderr).toMatch(/fault: epoch 2: killed operators \d \(SIGKILL\)/);
+    expect(run.stderr()).toMatch(/fault: epoch 2: killed operators \d \(SIGKILL\)/);
     // with 3 of 4 members (t = 3) it kept attesting: its balance rose over the epochs the member was
     // down (rewards for epoch e's attestations land at the start of epoch e + 2)
     const balance = (epoch: number) =>

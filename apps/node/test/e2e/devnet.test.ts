@@ -4,15 +4,13 @@
 // on Anvil, genesis from its logs, Lodestar, operators), attestations of the DKG-born validators are
 // included, the combined dashboard answers, and Ctrl-C stops every process it started and prints
 // the summary. The default, contracts-driven devnet: ./devnet-contracts.test.ts.
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isPortFree } from '@diva-dvt/devnet';
 import { describe, expect, it } from 'vitest';
-
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+import { runCli } from '../helpers/cli.ts';
+import { runDevnet } from '../helpers/devnet.ts';
 
 const alive = (pid: number) => {
   try {
@@ -28,10 +26,7 @@ describe('diva-node devnet --direct', () => {
     timeout: 12 * 60_000,
   }, async () => {
     const dataDir = join(await mkdtemp(join(tmpdir(), 'diva-devnet-cmd-')), 'net');
-    const args = [
-      '--conditions=diva:source',
-      CLI,
-      'devnet',
+    const run = runDevnet([
       '--direct',
       '--operators',
       '5',
@@ -45,35 +40,8 @@ describe('diva-node devnet --direct', () => {
       '0',
       '--data-dir',
       dataDir,
-    ];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-    });
-    const seen = new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no included attestation in time:\n${stderr.slice(-3000)}`)),
-        10 * 60_000,
-      );
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d;
-        if (
-          /first attestation: included/.test(stderr) &&
-          /attestations included [1-9]/.test(stderr.split('first attestation')[1] ?? '')
-        ) {
-          clearTimeout(timer);
-          resolve(stderr);
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`devnet exited (${code}) early:\n${stderr.slice(-3000)}`));
-      });
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    await seen;
+    ]);
+    await run.attesting;
 
     // every phase reported, with counts
     for (const phase of [
@@ -84,10 +52,10 @@ describe('diva-node devnet --direct', () => {
       'lodestar: REST http://127.0.0.1:',
       'operators: 5/5 running',
     ]) {
-      expect(stderr).toContain(phase);
+      expect(run.stderr()).toContain(phase);
     }
     // the combined dashboard serves the five operators' reports
-    const dashboard = /dashboard: (http:\/\/127\.0\.0\.1:\d+)\/dashboard/.exec(stderr)![1]!;
+    const dashboard = /dashboard: (http:\/\/127\.0\.0\.1:\d+)\/dashboard/.exec(run.stderr())![1]!;
     const model = (await (await fetch(`${dashboard}/dashboard/data.json`)).json()) as {
       nodes: unknown[];
       validators: { validatorIndex?: number }[];
@@ -102,9 +70,9 @@ describe('diva-node devnet --direct', () => {
       ),
     );
     const lodestarPort = Number(new URL(configs[0].beaconNodes[0]).port);
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
-    const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+    const summary = JSON.parse(run.stdout().trim().split('\n').at(-1)!) as {
       attestations: { included: number; notIncluded: number };
       operatorsReporting: number;
       secondsToFirstIncludedAttestation: number;
@@ -117,24 +85,14 @@ describe('diva-node devnet --direct', () => {
     expect(await isPortFree('127.0.0.1', lodestarPort)).toBe(true);
     const dashboardPort = Number(new URL(dashboard).port);
     expect(await isPortFree('127.0.0.1', dashboardPort)).toBe(true);
-    expect(alive(child.pid!)).toBe(false);
+    expect(alive(run.child.pid!)).toBe(false);
   });
 
   it('refuses a bad flag with exit status 2 naming it, and explains itself with --help', async () => {
-    const run = (args: string[]) =>
-      new Promise<{ code: number | null; out: string }>((resolve) => {
-        const c = spawn(process.execPath, ['--conditions=diva:source', CLI, 'devnet', ...args], {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let out = '';
-        c.stdout.on('data', (d: Buffer) => {
-          out += d;
-        });
-        c.stderr.on('data', (d: Buffer) => {
-          out += d;
-        });
-        c.once('exit', (code) => resolve({ code, out }));
-      });
+    const run = async (args: string[]) => {
+      const r = await runCli(['devnet', ...args]);
+      return { code: r.status, out: r.stdout + r.stderr };
+    };
     const bad = await run(['--committee-size', '9', '--operators', '5']);
     expect(bad.code).toBe(2);
     expect(bad.out).toContain('--committee-size');

@@ -3,9 +3,16 @@
 // no key material is ever logged), and the transactions that give an operator stake and collateral.
 import { join } from 'node:path';
 import { createBls } from '@diva-dvt/bls-threshold';
-import { type DivaDeployment, depositCollateral, stake, type WalletClientLike } from '@diva-dvt/contracts';
+import {
+  type DivaDeployment,
+  deployDiva,
+  depositCollateral,
+  registerOperator,
+  stake,
+  type WalletClientLike,
+} from '@diva-dvt/contracts';
 import { divETHAbi } from '@diva-dvt/contracts/abis';
-import { type Hex, hexToBytes, parseEther } from 'viem';
+import { type Hex, hexToBytes, parseEther, toHex } from 'viem';
 import { waitForTransactionReceipt, writeContract } from 'viem/actions';
 import { foundry } from 'viem/chains';
 import { expect } from 'vitest';
@@ -19,7 +26,8 @@ import {
   createContractsCommitteeSource,
   depositOrderValidatorIndex,
 } from '../../src/index.ts';
-import type { TestNode } from '../helpers/p2p.ts';
+import { peerIdOfPublicKey, publicKeyOf } from '../../src/p2p/identity.ts';
+import { createNode, operatorKey, type TestNode } from '../helpers/p2p.ts';
 
 export interface Agent {
   readonly node: TestNode;
@@ -139,4 +147,87 @@ export function startAgent(
   );
   const agent: Agent = { node, reader, source, lifecycle, events, keysDir, stateDir };
   return agent;
+}
+
+/**
+ * `count` operators over loopback libp2p, each funded, registered with its p2p identity (libp2p's
+ * listen addresses end in /p2p/<peer id>; the source requires it) and holding `collateralEth` divETH
+ * of collateral out of `stakeEth` staked; then each runs its reader, source and lifecycle.
+ */
+export async function registeredAgents(parameters: {
+  readonly root: string;
+  readonly url: string;
+  readonly deployment: DivaDeployment;
+  readonly admin: WalletClientLike;
+  readonly count: number;
+  readonly name: string;
+  readonly stakeEth: string;
+  readonly collateralEth: string;
+}): Promise<Agent[]> {
+  const { url, deployment, admin } = parameters;
+  const nodes = Array.from({ length: parameters.count }, (_, i) =>
+    createNode(operatorKey(`${parameters.name} ${i}`)),
+  );
+  await Promise.all(nodes.map((n) => n.network.start()));
+  await Promise.all(
+    nodes.map(async (node) => {
+      await admin.request({
+        method: 'anvil_setBalance' as never,
+        params: [node.network.address, toHex(parseEther('100'))] as never,
+      });
+      const wallet = walletOf(url, node.key);
+      const peerId = peerIdOfPublicKey(publicKeyOf(node.key)).toString();
+      const registered = await registerOperator(wallet, {
+        operatorRegistry: deployment.operatorRegistry,
+        encryptionKey: toHex(crypto.getRandomValues(new Uint8Array(32))),
+        p2pAddresses: node.network
+          .listenAddresses()
+          .map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`)),
+      });
+      expect((await waitForTransactionReceipt(wallet, { hash: registered })).status).toBe('success');
+      await lockCollateral(wallet, deployment, parameters.stakeEth, parameters.collateralEth);
+    }),
+  );
+  const agents = nodes.map((node, i) => startAgent(parameters.root, url, deployment, node, i));
+  for (const a of agents) {
+    await a.source.start();
+    await a.lifecycle.start();
+  }
+  return agents;
+}
+
+/** Stops every agent and its network. */
+export async function stopAgents(agents: readonly Agent[] | undefined): Promise<void> {
+  for (const a of agents ?? []) {
+    await a.lifecycle.stop();
+    await a.source.stop();
+    await a.reader.stop();
+    await a.node.network.stop();
+  }
+}
+
+/** Anvil's dev account 0 as a wallet on `url`, and the whole system deployed by it (committees of 4). */
+export async function deployForTests(
+  url: string,
+  settings: Omit<Parameters<typeof deployDiva>[1], 'beacon' | 'roles'> = {},
+): Promise<{ admin: WalletClientLike; deployment: DivaDeployment }> {
+  const admin = createChainClients({
+    rpcUrls: [url],
+    chain: foundry,
+    identityKey: hexToBytes('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'),
+    pollingIntervalMs: 100,
+  }).wallet;
+  const deployment = await deployDiva(admin as never, {
+    committeeSize: 4n,
+    drawDelayBlocks: 2n,
+    dkgTimeoutBlocks: 600n,
+    ...settings,
+    beacon: {
+      genesisForkVersion: GENESIS_FORK_VERSION,
+      genesisValidatorsRoot: `0x${'4b'.repeat(32)}`,
+      forkVersions: [GENESIS_FORK_VERSION],
+      forkEpochs: [0n],
+    },
+  });
+  return { admin, deployment };
 }

@@ -6,30 +6,30 @@
 // source then yields the validator with the group key the deposit contract's DepositEvent carries, and
 // its share keystore sits in its keys directory; an operator rebuilt from nothing but the chain yields
 // the same committees.
+
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SecretKey } from '@diva-dvt/bls-threshold';
-import {
-  type DivaDeployment,
-  deployDiva,
-  registerOperator,
-  stake,
-  withdrawCollateral,
-} from '@diva-dvt/contracts';
+import { type DivaDeployment, stake, type WalletClientLike, withdrawCollateral } from '@diva-dvt/contracts';
 import { depositContractAbi } from '@diva-dvt/contracts/abis';
 import { type Hex, parseEther, parseEventLogs, toHex } from 'viem';
 import { getLogs, waitForTransactionReceipt } from 'viem/actions';
-import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChainClients } from '../../src/index.ts';
 import { decryptKeystoreFile } from '../../src/keys/keystore.ts';
-import { peerIdOfPublicKey, publicKeyOf } from '../../src/p2p/identity.ts';
-import { createNode, operatorKey, waitUntil } from '../helpers/p2p.ts';
-import { type Agent, agentEvents, lockCollateral, startAgent, walletOf } from './agents.ts';
+import { waitUntil } from '../helpers/p2p.ts';
+import {
+  type Agent,
+  agentEvents,
+  deployForTests,
+  lockCollateral,
+  registeredAgents,
+  startAgent,
+  stopAgents,
+  walletOf,
+} from './agents.ts';
 import { type AnvilProcess, startAnvil } from './helpers.ts';
 
-const DEV_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
 const hex = (b: Uint8Array) => toHex(b);
 const root = mkdtempSync(join(tmpdir(), 'diva-chain-'));
 
@@ -42,66 +42,25 @@ afterAll(async () => {
 describe('the contracts-driven lifecycle', () => {
   let deployment: DivaDeployment;
   let agents: Agent[];
-  let admin: ReturnType<typeof createChainClients>['wallet'];
+  let admin: WalletClientLike;
 
   beforeAll(async () => {
     anvil = await startAnvil(['--block-time', '1']);
-    admin = createChainClients({
-      rpcUrls: [anvil.url],
-      chain: foundry,
-      identityKey: Uint8Array.from(Buffer.from(DEV_KEY.slice(2), 'hex')),
-      pollingIntervalMs: 100,
-    }).wallet;
-    deployment = await deployDiva(admin as never, {
-      committeeSize: 4n,
-      drawDelayBlocks: 2n,
-      dkgTimeoutBlocks: 600n,
-      beacon: {
-        genesisForkVersion: '0x10000910',
-        genesisValidatorsRoot: `0x${'4b'.repeat(32)}`,
-        forkVersions: ['0x10000910'],
-        forkEpochs: [0n],
-      },
-    });
-    const nodes = Array.from({ length: 5 }, (_, i) => createNode(operatorKey(`chain ${i}`)));
-    await Promise.all(nodes.map((n) => n.network.start()));
+    ({ admin, deployment } = await deployForTests(anvil.url));
     // Five operators: 3 ETH staked, 2 divETH locked as collateral (2 seats), the p2p identity registered.
-    await Promise.all(
-      nodes.map(async (node) => {
-        const address = node.network.address;
-        await admin.request({
-          method: 'anvil_setBalance' as never,
-          params: [address, toHex(parseEther('100'))] as never,
-        });
-        const wallet = walletOf(anvil.url, node.key);
-        const peerId = peerIdOfPublicKey(publicKeyOf(node.key)).toString();
-        const registered = await registerOperator(wallet, {
-          operatorRegistry: deployment.operatorRegistry,
-          encryptionKey: toHex(crypto.getRandomValues(new Uint8Array(32))),
-          // libp2p's listen addresses end in /p2p/<peer id> already; the source requires it.
-          p2pAddresses: node.network
-            .listenAddresses()
-            .map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`)),
-        });
-        expect((await waitForTransactionReceipt(wallet, { hash: registered })).status).toBe('success');
-        await lockCollateral(wallet, deployment, '3', '2');
-      }),
-    );
-    agents = nodes.map((node, i) => startAgent(root, anvil.url, deployment, node, i));
-    for (const a of agents) {
-      await a.source.start();
-      await a.lifecycle.start();
-    }
+    agents = await registeredAgents({
+      root,
+      url: anvil.url,
+      deployment,
+      admin,
+      count: 5,
+      name: 'chain',
+      stakeEth: '3',
+      collateralEth: '2',
+    });
   });
 
-  afterAll(async () => {
-    for (const a of agents ?? []) {
-      await a.lifecycle.stop();
-      await a.source.stop();
-      await a.reader.stop();
-      await a.node.network.stop();
-    }
-  });
+  afterAll(() => stopAgents(agents));
 
   it('stake -> draw -> DKG -> approvals -> accepted: every member serves the deposited key', async () => {
     expect(agents.every((a) => a.source.current().validators.length === 0)).toBe(true);

@@ -5,22 +5,19 @@
 // confirms); the fifth brings 20 > K, where the registry refuses any quorum but a drawn reporting
 // committee's (`ReportingCommitteeNotDrawn`): the keepers request and draw one and its members'
 // confirmations fund the fifth validator.
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DivaDeployment, deployDiva, registerOperator, stake } from '@diva-dvt/contracts';
+import { type DivaDeployment, stake, type WalletClientLike } from '@diva-dvt/contracts';
 import { accountingAbi, operatorRegistryAbi } from '@diva-dvt/contracts/abis';
-import { parseEther, toHex } from 'viem';
-import { readContract, waitForTransactionReceipt } from 'viem/actions';
-import { foundry } from 'viem/chains';
+import { parseEther } from 'viem';
+import { readContract } from 'viem/actions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChainClients } from '../../src/index.ts';
-import { peerIdOfPublicKey, publicKeyOf } from '../../src/p2p/identity.ts';
-import { createNode, operatorKey, waitUntil } from '../helpers/p2p.ts';
-import { type Agent, GENESIS_FORK_VERSION, lockCollateral, startAgent, walletOf } from './agents.ts';
+import { waitUntil } from '../helpers/p2p.ts';
+import { type Agent, deployForTests, registeredAgents, stopAgents } from './agents.ts';
 import { type AnvilProcess, startAnvil } from './helpers.ts';
 
-const DEV_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
 const root = mkdtempSync(join(tmpdir(), 'diva-reporting-'));
 
 let anvil: AnvilProcess;
@@ -32,66 +29,28 @@ afterAll(async () => {
 describe('the 31 ETH confirmation beyond K seats', () => {
   let deployment: DivaDeployment;
   let agents: Agent[];
-  let admin: ReturnType<typeof createChainClients>['wallet'];
+  let admin: WalletClientLike;
 
   beforeAll(async () => {
     anvil = await startAnvil(['--block-time', '1']);
-    admin = createChainClients({
-      rpcUrls: [anvil.url],
-      chain: foundry,
-      identityKey: Uint8Array.from(Buffer.from(DEV_KEY.slice(2), 'hex')),
-      pollingIntervalMs: 100,
-    }).wallet;
-    deployment = await deployDiva(admin as never, {
-      committeeSize: 4n,
-      drawDelayBlocks: 2n,
-      dkgTimeoutBlocks: 600n,
+    ({ admin, deployment } = await deployForTests(anvil.url, {
       reportingCommitteeSeats: 16n,
       reportFrames: { secondsPerEpoch: 1n, epochsPerFrame: 10n },
-      beacon: {
-        genesisForkVersion: GENESIS_FORK_VERSION,
-        genesisValidatorsRoot: `0x${'4b'.repeat(32)}`,
-        forkVersions: [GENESIS_FORK_VERSION],
-        forkEpochs: [0n],
-      },
+    }));
+    // Five operators with collateral for 5 seats each.
+    agents = await registeredAgents({
+      root,
+      url: anvil.url,
+      deployment,
+      admin,
+      count: 5,
+      name: 'reporting',
+      stakeEth: '6',
+      collateralEth: '5',
     });
-    const nodes = Array.from({ length: 5 }, (_, i) => createNode(operatorKey(`reporting ${i}`)));
-    await Promise.all(nodes.map((n) => n.network.start()));
-    await Promise.all(
-      nodes.map(async (node) => {
-        const address = node.network.address;
-        await admin.request({
-          method: 'anvil_setBalance' as never,
-          params: [address, toHex(parseEther('100'))] as never,
-        });
-        const wallet = walletOf(anvil.url, node.key);
-        const peerId = peerIdOfPublicKey(publicKeyOf(node.key)).toString();
-        const registered = await registerOperator(wallet, {
-          operatorRegistry: deployment.operatorRegistry,
-          encryptionKey: toHex(crypto.getRandomValues(new Uint8Array(32))),
-          p2pAddresses: node.network
-            .listenAddresses()
-            .map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`)),
-        });
-        expect((await waitForTransactionReceipt(wallet, { hash: registered })).status).toBe('success');
-        await lockCollateral(wallet, deployment, '6', '5');
-      }),
-    );
-    agents = nodes.map((node, i) => startAgent(root, anvil.url, deployment, node, i));
-    for (const a of agents) {
-      await a.source.start();
-      await a.lifecycle.start();
-    }
   });
 
-  afterAll(async () => {
-    for (const a of agents ?? []) {
-      await a.lifecycle.stop();
-      await a.source.stop();
-      await a.reader.stop();
-      await a.node.network.stop();
-    }
-  });
+  afterAll(() => stopAgents(agents));
 
   it('the keepers draw a reporting committee and its members fund the validator past K', async () => {
     await stake(admin, { divETH: deployment.divETH, valueWei: parseEther(String(5 * 32)) });
