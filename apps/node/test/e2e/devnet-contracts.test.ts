@@ -14,10 +14,12 @@ import { join } from 'node:path';
 import { depositContractAbi } from '@diva-dvt/contracts/abis';
 import { isPortFree } from '@diva-dvt/devnet';
 import { createPublicClient, http, parseEventLogs } from 'viem';
-import { describe, expect, it } from 'vitest';
-import { runDevnet } from '../helpers/devnet.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runDevnet, stopDevnets } from '../helpers/devnet.ts';
 
 const gwei = (amount: `0x${string}`) => Buffer.from(amount.slice(2), 'hex').readBigUInt64LE(0);
+
+afterEach(stopDevnets, 90_000);
 
 describe('diva-node devnet (through the contracts)', () => {
   it('stake -> draws -> DKG in the nodes -> 1 + 31 ETH -> genesis -> attestations, a member down', {
@@ -49,7 +51,7 @@ describe('diva-node devnet (through the contracts)', () => {
       'deposits: 16/16',
       'contracts: 5 operators registered',
       'operators: 5/5 following the contracts',
-      'stake: 64 ETH staked for 2 validators',
+      "stake: 61.5 ETH staked (with the operators' 2.5: 2 validators)",
       'lifecycle: draws 2/2, DKG results accepted 2/2, funded (32 ETH) 2/2',
       'genesis: 18 validators',
       'operators: 5/5 running',

@@ -8,9 +8,9 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isPortFree } from '@diva-dvt/devnet';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
-import { runDevnet } from '../helpers/devnet.ts';
+import { runDevnet, stopDevnets } from '../helpers/devnet.ts';
 
 const alive = (pid: number) => {
   try {
@@ -20,6 +20,8 @@ const alive = (pid: number) => {
     return false;
   }
 };
+
+afterEach(stopDevnets, 90_000);
 
 describe('diva-node devnet --direct', () => {
   it('brings a network up, shows it validating, and stops everything on Ctrl-C', {

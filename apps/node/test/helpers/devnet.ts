@@ -13,6 +13,26 @@ export interface DevnetRun {
   readonly exited: Promise<number | null>;
 }
 
+const running = new Set<DevnetRun>();
+
+/**
+ * Stops the runs still going (a failed assertion leaves one running): Ctrl-C, which stops every
+ * process it started, then SIGKILL after 60 s. For `afterEach`.
+ */
+export async function stopDevnets(): Promise<void> {
+  await Promise.all(
+    [...running].map(async (run) => {
+      if (run.child.exitCode === null && run.child.signalCode === null) {
+        run.child.kill('SIGINT');
+        const timer = setTimeout(() => run.child.kill('SIGKILL'), 60_000);
+        await run.exited;
+        clearTimeout(timer);
+      }
+      running.delete(run);
+    }),
+  );
+}
+
 export function runDevnet(args: readonly string[], timeoutMs = 10 * 60_000): DevnetRun {
   const child = spawn(process.execPath, ['--conditions=diva:source', CLI, 'devnet', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -40,5 +60,7 @@ export function runDevnet(args: readonly string[], timeoutMs = 10 * 60_000): Dev
     });
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, stdout: () => stdout, stderr: () => stderr, attesting, exited };
+  const run = { child, stdout: () => stdout, stderr: () => stderr, attesting, exited };
+  running.add(run);
+  return run;
 }
