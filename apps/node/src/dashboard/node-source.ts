@@ -37,6 +37,13 @@ export function createNodeDashboardSource(init: NodeDashboardSourceInit): Dashbo
         };
       }
       const snapshot = init.committees.current();
+      const served = new Map(
+        init.node
+          .status()
+          .validators.flatMap((v) =>
+            v.validatorIndex === undefined ? [] : [[v.groupPublicKey, v.validatorIndex] as const],
+          ),
+      );
       const checks = await init
         .readiness()
         .catch((e: unknown) => [
@@ -47,7 +54,13 @@ export function createNodeDashboardSource(init: NodeDashboardSourceInit): Dashbo
           operator: init.operator,
           atMs,
           chain,
-          validators: snapshot.validators,
+          // with the index the node found on the beacon chain (a committee source may not name it)
+          validators: snapshot.validators.map((v) => {
+            if (v.validatorIndex !== undefined) return v;
+            const key = `0x${Buffer.from(v.groupPublicKey).toString('hex')}`;
+            const index = served.get(key);
+            return index === undefined ? v : { ...v, validatorIndex: index };
+          }),
           peers: snapshot.peers.map((p) => p.address),
           connectedPeers: init.connectedPeers(),
           clockOffsets: init.node.clockOffsets(),
