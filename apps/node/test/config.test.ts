@@ -155,7 +155,7 @@ describe('node configuration', () => {
     // proposals are signed for one evidence contract: the consensus section may not name another
     const withSlasher = { ...contracts, addresses: { ...contracts.addresses, evidenceSlasher: a(5) } };
     expect(
-      parseNodeConfig({ ...noCluster, contracts: withSlasher }, '/n.json').contracts?.addresses
+      parseNodeConfig({ ...noCluster, consensus: {}, contracts: withSlasher }, '/n.json').contracts?.addresses
         .evidenceSlasher,
     ).toBe(a(5));
     expect(
