@@ -43,6 +43,12 @@ export interface ContractsDevnet extends DevnetChain {
   firstCommittee(): readonly string[];
   /** The validators the chain accepted and funded (32 ETH) so far. */
   validators(): { readonly accepted: number; readonly funded: number };
+  /** Whether the chain ejected `operator`, and the first validator's key generation and members. */
+  punishment(operator: string): {
+    readonly ejected: boolean;
+    readonly firstGeneration: number;
+    readonly inFirstCommittee: boolean;
+  };
 }
 
 export async function startContractsChain(
@@ -219,6 +225,16 @@ export async function startContractsChain(
       validators() {
         const all = reader.state().validators();
         return { accepted: all.length, funded: all.filter((v) => v.validatorIndex !== undefined).length };
+      },
+      punishment(operator) {
+        const state = reader.state();
+        const first = [...state.validators()].sort((a, b) => (a.drawId < b.drawId ? -1 : 1))[0];
+        const address = operator.toLowerCase();
+        return {
+          ejected: state.operator(address as `0x${string}`)?.ejected ?? false,
+          firstGeneration: first?.generation ?? 0,
+          inFirstCommittee: first?.members.some((m) => m.operator === address) ?? false,
+        };
       },
       async startBeacon(validators, genesisDelaySec) {
         const started = Date.now();
