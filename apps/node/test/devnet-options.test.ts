@@ -1,6 +1,7 @@
 // `diva-node devnet` flags: defaults, the contracts' threshold rule and the --fault scenarios, each
 // bad value refused with the flag named.
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../src/devnet/chaos.ts';
 import { parseDevnetArguments } from '../src/devnet/options.ts';
 
 const parse = (...args: string[]) => parseDevnetArguments(args);
@@ -42,6 +43,19 @@ describe('devnet options', () => {
       restartAtEpoch: undefined,
     });
     expect(parse('--fault', 'equivocate@2')?.fault).toEqual({ kind: 'equivocate', atEpoch: 2 });
+    expect(parse('--fault', 'chaos:80@3')?.fault).toMatchObject({ kind: 'chaos', uptime: 0.8, fromEpoch: 3 });
+  });
+
+  it('chaos draws are seeded: the same sequence each run, uniform enough to hit the asked uptime', () => {
+    const a = seededRandom(0x5eed);
+    const b = seededRandom(0x5eed);
+    const draws = Array.from({ length: 10_000 }, () => a());
+    expect(Array.from({ length: 10_000 }, () => b())).toEqual(draws);
+    expect(draws.every((x) => x >= 0 && x < 1)).toBe(true);
+    const up = draws.filter((x) => x < 0.8).length / draws.length;
+    expect(up).toBeGreaterThan(0.78);
+    expect(up).toBeLessThan(0.82);
+    expect(seededRandom(1)()).not.toBe(draws[0]);
   });
 
   it('refuses bad fault scenarios, naming --fault', () => {
@@ -51,5 +65,7 @@ describe('devnet options', () => {
     expect(() => parse('--fault', 'kill:2@4-3')).toThrow(/--fault.*restart epoch 3 must follow 4/);
     expect(() => parse('--fault', 'double-sign')).toThrow(/--fault.*equivocate@EPOCH/);
     expect(() => parse('--fault', 'equivocate@2', '--direct')).toThrow(/--fault.*not with --direct/);
+    expect(() => parse('--fault', 'chaos:0@2')).toThrow(/--fault.*percentage from 1 to 100, got 0/);
+    expect(() => parse('--fault', 'chaos:80')).toThrow(/--fault.*chaos:PCT@EPOCH/);
   });
 });

@@ -10,6 +10,7 @@
 //   summary records when the chain saw each step (`chain` below).
 import { readFile, writeFile } from 'node:fs/promises';
 import { DivaNodeError } from '../errors.ts';
+import { type ChaosFault, ChaosRunner } from './chaos.ts';
 import type { ContractsDevnet } from './contracts-chain.ts';
 import type { NodeProcess } from './processes.ts';
 import type { DevnetOperator } from './setup.ts';
@@ -26,19 +27,28 @@ export interface EquivocateFault {
   readonly atEpoch: number;
 }
 
-export type DevnetFault = KillFault | EquivocateFault;
+export type DevnetFault = KillFault | EquivocateFault | ChaosFault;
+
+/** The seed of `chaos:` runs (the same draws every run; the summary names it). */
+const CHAOS_SEED = 0x5eed;
 
 export function parseFault(value: string | undefined, committeeSize: number): DevnetFault | undefined {
   if (value === undefined) return undefined;
   const fail = (reason: string): never => {
     throw new DivaNodeError({ code: 'INVALID_ARGUMENTS', argument: '--fault', reason });
   };
+  const chaos = /^chaos:(\d+)@(\d+)$/.exec(value);
+  if (chaos !== null) {
+    const pct = Number(chaos[1]);
+    if (pct < 1 || pct > 100) fail(`the uptime must be a percentage from 1 to 100, got ${pct}`);
+    return { kind: 'chaos', uptime: pct / 100, fromEpoch: Number(chaos[2]), seed: CHAOS_SEED };
+  }
   const equivocate = /^equivocate@(\d+)$/.exec(value);
   if (equivocate !== null) return { kind: 'equivocate', atEpoch: Number(equivocate[1]) };
   const m = /^kill:(\d+)@(\d+)(?:-(\d+))?$/.exec(value);
   if (m === null)
     return fail(
-      `expected kill:K@EPOCH, kill:K@EPOCH-RESTART_EPOCH or equivocate@EPOCH, got ${JSON.stringify(value)}`,
+      `expected kill:K@EPOCH, kill:K@EPOCH-RESTART_EPOCH, equivocate@EPOCH or chaos:PCT@EPOCH, got ${JSON.stringify(value)}`,
     );
   const [operators, atEpoch, restart] = [
     Number(m[1]),
@@ -55,7 +65,7 @@ export function parseFault(value: string | undefined, committeeSize: number): De
 /** What happened, for the summary. */
 export interface FaultRecord {
   readonly epoch: number;
-  readonly action: 'killed' | 'restarted' | 'equivocating';
+  readonly action: 'killed' | 'restarted' | 'equivocating' | 'down';
   readonly operators: readonly number[];
 }
 
@@ -68,6 +78,7 @@ export class FaultRunner {
   readonly records: FaultRecord[] = [];
   #killed: number[] | undefined;
   #restarted = false;
+  #chaos: ChaosRunner | undefined;
 
   constructor(
     fault: DevnetFault,
@@ -84,6 +95,14 @@ export class FaultRunner {
   async step(epoch: number): Promise<void> {
     const f = this.#fault;
     if (f.kind === 'equivocate') return this.#equivocate(f, epoch);
+    if (f.kind === 'chaos') {
+      this.#chaos ??= new ChaosRunner(f, this.#nodes, this.#say);
+      const before = this.#chaos.records.length;
+      await this.#chaos.step(epoch);
+      for (const r of this.#chaos.records.slice(before))
+        this.records.push({ epoch: r.epoch, action: 'down', operators: r.down });
+      return;
+    }
     if (this.#killed === undefined && epoch >= f.atEpoch) {
       this.#killed = this.#victims().slice(0, f.operators);
       await Promise.all(this.#killed.map((i) => this.#nodes[i]!.kill('SIGKILL')));

@@ -40,6 +40,10 @@ Options:
                        leader (two signed proposals per duty it leads); the others prove it on
                        chain, it is slashed and ejected and a resharing replaces it; the summary
                        shows when the chain saw each step
+  --fault chaos:PCT@E  from epoch E, every operator is up in each epoch with probability PCT%
+                       (seeded: repeatable); those drawn down are killed, restarted when drawn up
+                       again; the summary's \`uptime\` sets the node uptime measured against the
+                       validators' (the simulator's uptime experiment on the real network)
   --direct             without the contracts: committees are windows of the operator list, the
                        devnet runs each DKG ceremony itself (\`diva-node keys dkg\` processes) and
                        deposits 32 ETH straight into a bare deposit contract, with a cluster file

@@ -23,6 +23,7 @@ import { LateTimeline } from './late.ts';
 import { DEVNET_HELP, type DevnetOptions, parseDevnetArguments } from './options.ts';
 import { type NodeProcess, nodeProcess } from './processes.ts';
 import { committeeOf, createOperators, type DevnetOperator, runCeremonies } from './setup.ts';
+import { UptimeMeter } from './uptime.ts';
 
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
@@ -230,6 +231,11 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
     const faults = o.fault === undefined ? undefined : new FaultRunner(o.fault, nodes, victims, say);
     const balances: { epoch: number; gwei: number }[] = [];
     const punishment = new PunishmentWatch(say);
+    // the distributed validators in genesis (after the interop ones); counted from epoch 1 or the chaos
+    const uptime = new UptimeMeter(
+      Array.from({ length: o.validators }, (_, i) => INTEROP_VALIDATORS + i),
+      o.fault?.kind === 'chaos' ? o.fault.fromEpoch : 1,
+    );
     for (;;) {
       const tick = new Promise<'tick'>((resolve) => setTimeout(() => resolve('tick'), slotMs));
       if ((await Promise.race([tick, interruption.then(() => 'stop' as const)])) === 'stop') break;
@@ -239,6 +245,10 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
         say('first attestation', `included ${firstIncludedSec} s after the start`);
       }
       const epochNow = last.chain?.epoch;
+      if (epochNow !== undefined) {
+        uptime.slot(epochNow, last.nodes.length, o.operators);
+        await uptime.epoch(epochNow, chain.beaconUrl);
+      }
       if (epochNow !== undefined && balances.at(-1)?.epoch !== epochNow) {
         const gwei = await balanceOf(chain.beaconUrl, firstIndex);
         if (gwei !== undefined) balances.push({ epoch: epochNow, gwei });
@@ -284,6 +294,8 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
       ...(faults !== undefined ? { faults: faults.records } : {}),
       ...(late !== undefined ? { lateValidators: late.record } : {}),
       ...(punishment.record !== undefined ? { equivocation: punishment.record } : {}),
+      uptime: uptime.record,
+      ...(o.fault?.kind === 'chaos' ? { chaos: { uptime: o.fault.uptime, seed: o.fault.seed } } : {}),
     };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     return o.epochs !== undefined && (last?.inclusion.included ?? 0) === 0 ? 1 : 0;
