@@ -56,9 +56,10 @@ export interface ChainLifecycleInit {
   readonly indexOf?: ValidatorIndexLookup;
   /**
    * This operator's beacon node, from which it computes, signs and exchanges the Accounting reports
-   * (./reports.ts; needs `addresses.accounting`). Absent: it does not report.
+   * (./reports.ts; needs `addresses.accounting`), once `ready()` (default: at once). Absent: it does
+   * not report.
    */
-  readonly reports?: { readonly api: BeaconApi };
+  readonly reports?: { readonly api: BeaconApi; readonly ready?: () => boolean };
 }
 
 export type ChainLifecycleEvent =

@@ -111,6 +111,7 @@ export class ChainLifecycle {
             wallet: components.wallet,
             network: components.network,
             api: init.reports.api,
+            ...(init.reports.ready === undefined ? {} : { ready: init.reports.ready }),
             accounting,
             operatorRegistry: init.addresses.operatorRegistry,
             divETH: init.addresses.divETH,

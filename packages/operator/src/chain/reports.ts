@@ -59,6 +59,7 @@ interface Pending {
   sentAt: number;
   tried: number;
   submitAt?: number;
+  refusedOnce?: boolean;
 }
 
 export class Reports {
@@ -72,6 +73,7 @@ export class Reports {
   readonly #logger: Logger;
   readonly #emit: (event: ReportEvent) => void;
   readonly #onChange: () => void;
+  readonly #ready: () => boolean;
   readonly #self: OperatorAddress;
   #clock: ReportClock | undefined;
   #pending: Pending | undefined;
@@ -92,6 +94,8 @@ export class Reports {
     logger: Logger;
     emit: (event: ReportEvent) => void;
     onChange: () => void;
+    /** False while the beacon node is not to be asked (before it is up): nothing is done. */
+    ready?: () => boolean;
   }) {
     this.#wallet = parameters.wallet;
     this.#network = parameters.network;
@@ -103,12 +107,13 @@ export class Reports {
     this.#logger = parameters.logger;
     this.#emit = parameters.emit;
     this.#onChange = parameters.onChange;
+    this.#ready = parameters.ready ?? (() => true);
     this.#self = parameters.network.address;
   }
 
   /** One step: returns how long until it wants to run again. Never throws (a failed step is retried). */
   async run(state: ChainState): Promise<number> {
-    if (this.#busy) return POLL_MS;
+    if (this.#busy || !this.#ready()) return POLL_MS;
     this.#busy = true;
     try {
       return await this.#step(state);
@@ -135,6 +140,9 @@ export class Reports {
     const latest = BigInt(finality.data.finalized.epoch) + clock.offsetEpochs;
     const epoch = latest - (latest % clock.epochsPerFrame);
     if (latest < 0n || epoch <= last || epoch - clock.offsetEpochs < 0n) return POLL_MS;
+    // the contract takes no report before its frame has started (a beacon genesis state is final early)
+    if (clock.genesisTime + epoch * clock.secondsPerEpoch > BigInt(Math.floor(Date.now() / 1000)))
+      return POLL_MS;
     // Members that looked at finality a moment apart may have picked different frames: all move on
     // to the latest, so they meet there (its state is the finalized checkpoint's, which every beacon
     // node still serves).
@@ -329,11 +337,16 @@ export class Reports {
       });
       this.#emit({ type: 'report-submitted', epoch: p.report.epoch, transactionHash });
     } catch (error) {
-      // another voter was first (StaleReport), or the quorum is not there yet: nothing lost
-      this.#logger.debug('accounting report not submitted', {
-        epoch: String(p.report.epoch),
-        reason: errorText(error),
-      });
+      // another voter was first (StaleReport): nothing lost. Any other refusal (the contract's limits)
+      // is said once and tried again later.
+      const reason = errorText(error);
+      const log = { epoch: String(p.report.epoch), reason };
+      if (reason.startsWith('StaleReport') || p.refusedOnce)
+        this.#logger.debug('accounting report not submitted', log);
+      else this.#logger.warn('accounting report refused by the contract', log);
+      p.refusedOnce = true;
+      p.tried = 0;
+      p.submitAt = now + RESEND_MS;
     }
     return RESEND_MS;
   }
