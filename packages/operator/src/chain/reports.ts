@@ -9,21 +9,22 @@
 // latest is reported (one frame at a time: the contract takes no older one after it).
 // Who votes: the operators holding active seats (their seats are their weight), or beyond K active
 // seats the members of R's reporting committee (the keepers draw it). Each computes the report from
-// its beacon node (./report-values.ts), signs its EIP-712 digest, and sends report and signature to the
-// other voters (./report-frame.ts); signatures of the same report that recover to their senders are
-// counted by seats, and with ceil(2/3) of the weight any voter submits, staggered by its rank (lowest
-// address first). Differing reports never add up to a quorum: the differing fields are logged.
+// its beacon node (./report-values.ts; the clock and the voters: ./report-setup.ts), signs its
+// EIP-712 digest, and sends report and signature to the other voters (./report-frame.ts); signatures
+// of the same report that recover to their senders are counted by seats, and with ceil(2/3) of the
+// weight any voter submits, staggered by its rank (lowest address first). Differing reports never add up to a quorum: the differing fields are logged.
 import { randomBytes } from 'node:crypto';
 import type { BeaconApi } from '@diva-dvt/beacon-api';
 import { reportTypes, signReport, submitReport, type WalletClientLike } from '@diva-dvt/contracts';
-import { accountingAbi, divETHAbi, operatorRegistryAbi } from '@diva-dvt/contracts/abis';
+import { accountingAbi } from '@diva-dvt/contracts/abis';
 import { type Address, type Hash, type Hex, hashTypedData, recoverAddress } from 'viem';
-import { getChainId, getContractEvents, readContract } from 'viem/actions';
+import { getContractEvents, readContract } from 'viem/actions';
 import type { OperatorAddress } from '../committee/types.ts';
 import type { Logger } from '../logger.ts';
 import type { P2pNetwork, PeerInfo } from '../p2p/types.ts';
 import type { ChainState } from './chain-state.ts';
 import { decodeReportFrame, differingFields, encodeReportFrame, type Report } from './report-frame.ts';
+import { readReportClock, reportVoters } from './report-setup.ts';
 import { computeReport, type ReportClock } from './report-values.ts';
 
 export type ReportEvent =
@@ -126,7 +127,13 @@ export class Reports {
   }
 
   async #step(state: ChainState): Promise<number> {
-    this.#clock ??= await this.#readClock();
+    this.#clock ??= await readReportClock({
+      wallet: this.#wallet,
+      api: this.#api,
+      accounting: this.#accounting,
+      divETH: this.#divETH,
+      logger: this.#logger,
+    });
     const clock = this.#clock;
     if (clock === undefined) return Number.POSITIVE_INFINITY;
     const last = await readContract(this.#wallet, {
@@ -157,42 +164,6 @@ export class Reports {
     return this.#exchange(this.#pending);
   }
 
-  async #readClock(): Promise<ReportClock | undefined> {
-    const read = { address: this.#accounting, abi: accountingAbi } as const;
-    const [genesisTime, secondsPerEpoch, epochsPerFrame, vault, chainId, genesis, spec] = await Promise.all([
-      readContract(this.#wallet, { ...read, functionName: 'GENESIS_TIME' }),
-      readContract(this.#wallet, { ...read, functionName: 'SECONDS_PER_EPOCH' }),
-      readContract(this.#wallet, { ...read, functionName: 'EPOCHS_PER_FRAME' }),
-      readContract(this.#wallet, { address: this.#divETH, abi: divETHAbi, functionName: 'EL_REWARDS_VAULT' }),
-      this.#wallet.chain?.id ?? getChainId(this.#wallet),
-      this.#api.getGenesis(),
-      this.#api.getSpec(),
-    ]);
-    const secondsPerSlot = BigInt(spec.data.SECONDS_PER_SLOT as string);
-    const slotsPerEpoch = BigInt(spec.data.SLOTS_PER_EPOCH as string);
-    const beaconGenesis = BigInt(genesis.data.genesisTime);
-    const apart = beaconGenesis - genesisTime;
-    if (secondsPerSlot * slotsPerEpoch !== secondsPerEpoch || apart % secondsPerEpoch !== 0n) {
-      // a frame would not start at a beacon epoch: no report could name a beacon state
-      this.#logger.error("the contract's report frames do not match the beacon chain: no reports", {
-        contractGenesis: String(genesisTime),
-        contractSecondsPerEpoch: String(secondsPerEpoch),
-        beaconGenesis: String(beaconGenesis),
-        beaconSecondsPerEpoch: String(secondsPerSlot * slotsPerEpoch),
-      });
-      return undefined;
-    }
-    return {
-      offsetEpochs: apart / secondsPerEpoch,
-      genesisTime,
-      secondsPerEpoch,
-      slotsPerEpoch,
-      epochsPerFrame,
-      vault,
-      chainId,
-    };
-  }
-
   /** Computes, signs and keeps this operator's report for `epoch`, if it votes on it. */
   async #prepare(
     state: ChainState,
@@ -200,7 +171,13 @@ export class Reports {
     epoch: bigint,
     last: bigint,
   ): Promise<Pending | undefined> {
-    const quorum = await this.#voters(state, epoch);
+    const quorum = await reportVoters({
+      wallet: this.#wallet,
+      accounting: this.#accounting,
+      operatorRegistry: this.#operatorRegistry,
+      state,
+      epoch,
+    });
     if (quorum === undefined || !quorum.voters.has(this.#self)) return undefined;
     const [accepted] = await getContractEvents(this.#wallet, {
       address: this.#accounting,
@@ -252,52 +229,6 @@ export class Reports {
     pending.valid.set(this.#self, signature);
     this.#setPeers(state, quorum.voters);
     return pending;
-  }
-
-  /** The voters of `epoch` with their seats, and the weight a report needs (undefined: none yet). */
-  async #voters(state: ChainState, epoch: bigint) {
-    const read = { address: this.#accounting, abi: accountingAbi } as const;
-    const [seats, k] = await Promise.all([
-      readContract(this.#wallet, {
-        address: this.#operatorRegistry,
-        abi: operatorRegistryAbi,
-        functionName: 'activeSeats',
-      }),
-      readContract(this.#wallet, { ...read, functionName: 'REPORTING_COMMITTEE_SEATS' }),
-    ]);
-    const byCommittee = seats > k;
-    let total = seats;
-    if (byCommittee) {
-      const [, drawn, sampled] = await readContract(this.#wallet, {
-        ...read,
-        functionName: 'reportingCommitteeOf',
-        args: [epoch],
-      });
-      if (!drawn) return undefined;
-      total = sampled;
-    }
-    const operators = state.operators().filter((o) => !o.ejected);
-    const weights = await Promise.all(
-      operators.map((o) =>
-        byCommittee
-          ? readContract(this.#wallet, {
-              ...read,
-              functionName: 'committeeSeatsOf',
-              args: [epoch, o.address],
-            })
-          : readContract(this.#wallet, {
-              address: this.#operatorRegistry,
-              abi: operatorRegistryAbi,
-              functionName: 'votingWeightOf',
-              args: [o.address],
-            }),
-      ),
-    );
-    const voters = new Map<OperatorAddress, bigint>();
-    operators.forEach((o, i) => {
-      if (weights[i]! > 0n) voters.set(o.address, weights[i]!);
-    });
-    return { voters, needed: (total * 2n + 2n) / 3n };
   }
 
   #setPeers(state: ChainState, voters: ReadonlyMap<OperatorAddress, bigint>): void {
