@@ -74,8 +74,9 @@ async function balancesOf(
   indices: readonly number[],
 ): Promise<Map<number, number> | undefined> {
   try {
-    const query = indices.map((i) => `id=${i}`).join('&');
-    const r = await fetch(`${beaconUrl}/eth/v1/beacon/states/head/validator_balances?${query}`, {
+    // all of them: Lodestar 1.5.1 answers an empty list when asked for indices (`?id=16&id=17`)
+    const wanted = new Set(indices);
+    const r = await fetch(`${beaconUrl}/eth/v1/beacon/states/head/validator_balances`, {
       signal: AbortSignal.timeout(3_000),
     });
     const body = (await r.json()) as { data?: { index?: string; balance?: string }[] };
@@ -84,7 +85,7 @@ async function balancesOf(
     for (const d of body.data) {
       const index = Number(d.index);
       const balance = Number(d.balance);
-      if (Number.isInteger(index) && Number.isFinite(balance)) out.set(index, balance);
+      if (wanted.has(index) && Number.isFinite(balance)) out.set(index, balance);
     }
     return out;
   } catch {
