@@ -323,6 +323,7 @@ export class OperatorNode {
   }
 
   async #apply(snapshot: CommitteeSnapshot): Promise<readonly KeyShareLoadFailure[]> {
+    this.#dropReshared(this.#snapshot, snapshot);
     this.#snapshot = snapshot;
     const failures: KeyShareLoadFailure[] = [];
     try {
@@ -341,6 +342,24 @@ export class OperatorNode {
       });
     }
     return failures;
+  }
+
+  /**
+   * A validator whose committee gave this operator another public share (a recorded resharing: same
+   * group key, new shares) drops the share held, so that the new keystore is loaded in its place.
+   */
+  #dropReshared(before: CommitteeSnapshot | undefined, after: CommitteeSnapshot): void {
+    if (this.#c.loadShares === undefined) return; // nothing would load the new one
+    const mine = (v: ValidatorCommittee) => v.members.find((m) => m.operator === this.#address);
+    const held = new Map((before?.validators ?? []).map((v) => [hex(v.groupPublicKey), mine(v)]));
+    for (const v of after.validators) {
+      const key = hex(v.groupPublicKey);
+      const was = held.get(key);
+      const now = mine(v);
+      if (was === undefined || now === undefined || hex(was.publicShare) === hex(now.publicShare)) continue;
+      this.#shares.delete(key);
+      this.#logger.info('key share changed by a resharing; the new one is loaded', { groupPublicKey: `0x${key}` });
+    }
   }
 
   /**

@@ -1,7 +1,7 @@
 // Drives one @diva-dvt/dkg member over the operator network, for both ceremonies (./ceremony.ts,
 // ./reshare.ts), which differ only in who must send in each phase:
 //
-//   receive  DKG frames buffered until the member exists, then fed to it; other DKG frames (hellos,
+//   receive  DKG frames of the participants buffered until the member exists, then fed to it; other DKG frames (hellos,
 //            deposit or confirmation partials) go to the ceremony; frames of other kinds (a committee
 //            signer, the chain lifecycle's approvals) are not ours to judge and are left alone
 //   send     each outgoing message to the operators it names (all others when it names none)
@@ -127,8 +127,10 @@ export function createDkgMemberDriver(parameters: DkgMemberDriverParameters): Dk
     endDealEarly(m);
   };
 
+  // Frames from operators outside the ceremony (an excluded dealer, a committee peer) are not ours.
+  const participants = new Set<string>(others.map((o) => o.address));
   const unsubscribe = network.onMessage((from, bytes) => {
-    if (closed || bytes[0] !== FRAME_DKG) return;
+    if (closed || bytes[0] !== FRAME_DKG || !participants.has(from)) return;
     const frame = decodeDkgFrame(bytes);
     if (frame === undefined) return network.report(from, 'malformed');
     if (frame.type !== 'dkg') return parameters.onFrame(from as OperatorAddress, frame);

@@ -27,6 +27,7 @@ import { type Bls, createBls, type SecretKey } from '@diva-dvt/bls-threshold';
 import { createEncryptionKeyPair, type DkgResult } from '@diva-dvt/dkg';
 import { MessageKind } from '@diva-dvt/dkg/wire';
 import type { OperatorAddress, ValidatorCommittee } from '../committee/types.ts';
+import { OperatorError } from '../errors.ts';
 import type { KeystoreKdf } from '../keys/keystore.ts';
 import type { P2pNetwork, PeerInfo } from '../p2p/types.ts';
 import type { DkgCeremonyStage } from './ceremony.ts';
@@ -80,6 +81,11 @@ export interface RunReshareCeremonyParameters {
    * count it absent, as any old member missing) and receives and confirms its new share.
    */
   readonly lostShares?: boolean;
+  /**
+   * Old members left out from the start (an operator the contracts ejected and replaced): no hello
+   * to them, their frames ignored, no wait for their dealing. The others must still make t_old.
+   */
+  readonly excludedDealers?: readonly OperatorAddress[];
   /** Absent or empty; receives the outputs in one rename. */
   readonly outDir: string;
   /** The new share keystores' password. */
@@ -128,7 +134,12 @@ export async function runReshareCeremony(
     parameters.lostShares,
   );
   const newMembers = ceremony.operators;
-  const oldMembers = ceremony.oldMembers;
+  const excluded = new Set(parameters.excludedDealers ?? []);
+  if (excluded.has(network.address)) {
+    throw new OperatorError({ code: 'INVALID_OPTION', option: 'excludedDealers', reason: 'names this operator' });
+  }
+  // the dealers that take part; positions in the DKG stay those of the whole old committee
+  const oldMembers = ceremony.oldMembers.filter((o) => !excluded.has(o.address));
   await checkOutDirFree(parameters.outDir);
   await removeStaleStaging(parameters.outDir);
   const phaseMs = parameters.phaseTimeoutMs ?? 30_000;
@@ -238,7 +249,7 @@ export async function runReshareCeremony(
       shareIndex: position < 0 ? undefined : position + 1,
       groupPublicKeys: result.validators.map((v) => v.groupPublicKey.bytes),
       transcriptHash: result.transcriptHash,
-      excludedDealers: oldMembers
+      excludedDealers: ceremony.oldMembers
         .filter((_, i) => !result.qualified.includes(i + 1))
         .map((o) => o.address)
         .sort(),
