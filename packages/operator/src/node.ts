@@ -358,7 +358,9 @@ export class OperatorNode {
       const now = mine(v);
       if (was === undefined || now === undefined || hex(was.publicShare) === hex(now.publicShare)) continue;
       this.#shares.delete(key);
-      this.#logger.info('key share changed by a resharing; the new one is loaded', { groupPublicKey: `0x${key}` });
+      this.#logger.info('key share changed by a resharing; the new one is loaded', {
+        groupPublicKey: `0x${key}`,
+      });
     }
   }
 

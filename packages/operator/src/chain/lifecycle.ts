@@ -39,8 +39,8 @@ import {
   readFinishedCeremony,
 } from './draw-ceremony.ts';
 import { Keepers } from './keepers.ts';
-import { ReshareRequests } from './reshare-request.ts';
 import type { ChainLifecycleComponents, ChainLifecycleEvent, ChainLifecycleInit } from './lifecycle-types.ts';
+import { ReshareRequests } from './reshare-request.ts';
 import { ResultExchange } from './result-exchange.ts';
 import { TickSchedule } from './tick-schedule.ts';
 

@@ -22,10 +22,7 @@
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SecretKey } from '@diva-dvt/bls-threshold';
-import { hashPublicShares, recordReshare, signReshareApproval } from '@diva-dvt/contracts';
-import { dkgResultRegistryAbi } from '@diva-dvt/contracts/abis';
-import { type Address, type Hex, keccak256, toBytes, toHex } from 'viem';
-import { getChainId, readContract } from 'viem/actions';
+import { keccak256, toBytes, toHex } from 'viem';
 import { parseClusterFile } from '../committee/cluster-file.ts';
 import type { OperatorAddress } from '../committee/types.ts';
 import { CLUSTER_FILE_NAME } from '../dkg/outputs.ts';
@@ -39,7 +36,7 @@ import type { P2pNetwork, PeerInfo } from '../p2p/types.ts';
 import type { ChainReader } from './chain-reader.ts';
 import type { ChainState, ChainValidator } from './chain-state.ts';
 import type { ChainLifecycleComponents, ChainLifecycleEvent, ChainLifecycleInit } from './lifecycle-types.ts';
-import { decodeStatement, encodeStatement, FRAME_CHAIN, StatementBook, statementKey } from './statements.ts';
+import { ReshareApprovals } from './reshare-approvals.ts';
 
 /** A resharing the chain asks for and this operator takes part in. */
 export interface PendingReshare {
@@ -94,19 +91,12 @@ async function readFinished(
     const me = v.members.find((m) => m.operator === self);
     return {
       publicShares: v.members.map((m) => m.publicShare),
-      keystore: me === undefined ? undefined : join(dir, shareKeystoreFileName(v.groupPublicKey, me.shareIndex)),
+      keystore:
+        me === undefined ? undefined : join(dir, shareKeystoreFileName(v.groupPublicKey, me.shareIndex)),
     };
   } catch (cause) {
     throw new OperatorError({ code: 'FILE_ACCESS_FAILED', path: dir, operation: 'read' }, { cause });
   }
-}
-
-interface Approval {
-  readonly key: string;
-  readonly bytes: () => Uint8Array;
-  readonly digest: Hex;
-  readonly publicShares: Hex;
-  submitAt?: number;
 }
 
 export class ReshareRequests {
@@ -116,10 +106,7 @@ export class ReshareRequests {
   readonly #logger: Logger;
   readonly #emit: (event: ChainLifecycleEvent) => void;
   readonly #onChange: () => void;
-  readonly #book = new StatementBook();
-  /** By pending directory: this member's signed approval. */
-  readonly #approvals = new Map<string, Approval>();
-  readonly #lastResent = new Map<string, number>();
+  readonly #approvals: ReshareApprovals;
   readonly #retryAfter = new Map<string, number>();
   /** `<drawId>:<generation>` whose recorded share was dealt with. */
   readonly #promoted = new Set<string>();
@@ -139,6 +126,12 @@ export class ReshareRequests {
     this.#logger = parameters.logger;
     this.#emit = parameters.emit;
     this.#onChange = parameters.onChange;
+    this.#approvals = new ReshareApprovals(parameters);
+  }
+
+  /** A reshare approval from another member (./reshare-approvals.ts). */
+  receive(from: OperatorAddress, bytes: Uint8Array): void {
+    this.#approvals.receive(from, bytes);
   }
 
   get #network(): P2pNetwork {
@@ -147,10 +140,6 @@ export class ReshareRequests {
 
   get #reader(): ChainReader {
     return this.#c.reader;
-  }
-
-  get #registry(): Address {
-    return this.#init.addresses.dkgResultRegistry!;
   }
 
   /** The operators this member trades with while its resharings wait (both committees). */
@@ -180,7 +169,7 @@ export class ReshareRequests {
       const dir = reshareDir(this.#init.stateDir, p.validator.drawId, p.generation, p.committee);
       const finished = await readFinished(dir, this.#self);
       if (finished !== undefined) {
-        next = Math.min(next, await this.#approve(p, dir, finished.publicShares));
+        next = Math.min(next, await this.#approvals.approve(p, dir, finished.publicShares));
         continue;
       }
       if (slot === undefined) continue;
@@ -190,89 +179,6 @@ export class ReshareRequests {
       slot = undefined; // ascending draw order: the first undone resharing only
     }
     return next;
-  }
-
-  /** A reshare approval from a member of a committee being reshared: kept; ours goes back to it. */
-  receive(from: OperatorAddress, bytes: Uint8Array): void {
-    if (bytes[0] !== FRAME_CHAIN) return;
-    const statement = decodeStatement(bytes);
-    if (statement?.kind !== 'reshare') return; // malformed ones are reported by ./result-exchange.ts
-    const draw = this.#reader.state().draw(statement.drawId);
-    if (draw?.status !== 'approved' || !draw.committee.includes(from)) return;
-    const key = statementKey(statement);
-    this.#book.add(key, from, statement.signature);
-    const mine = [...this.#approvals.values()].find((a) => a.key === key);
-    const resendKey = `${key}:${from}`;
-    if (mine !== undefined && Date.now() - (this.#lastResent.get(resendKey) ?? 0) > 2000) {
-      this.#lastResent.set(resendKey, Date.now());
-      this.#network.send(from, mine.bytes());
-    }
-    this.#onChange();
-  }
-
-  async #approve(p: PendingReshare, dir: string, publicShares: readonly Uint8Array[]): Promise<number> {
-    const { drawId } = p.validator;
-    let approval = this.#approvals.get(dir);
-    if (approval === undefined) {
-      const read = { address: this.#registry, abi: dkgResultRegistryAbi } as const;
-      const publicSharesHash = hashPublicShares(publicShares);
-      const [generation, ceremonyId, digest] = await Promise.all([
-        readContract(this.#c.wallet, { ...read, functionName: 'generationOf', args: [drawId] }),
-        readContract(this.#c.wallet, { ...read, functionName: 'reshareCeremonyIdOf', args: [drawId] }),
-        readContract(this.#c.wallet, {
-          ...read,
-          functionName: 'reshareDigest',
-          args: [drawId, publicSharesHash],
-        }),
-      ]);
-      // The chain moved on (recorded meanwhile, this reader behind): the next step sees it.
-      if (Number(generation) + 1 !== p.generation) return 1000;
-      const signature = await signReshareApproval(this.#c.wallet.account, {
-        dkgResultRegistry: this.#registry,
-        chainId: this.#c.wallet.chain?.id ?? (await getChainId(this.#c.wallet)),
-        drawId,
-        ceremonyId,
-        validatorPubkey: toHex(p.validator.groupPublicKey),
-        publicSharesHash,
-        generation: BigInt(p.generation),
-      });
-      const statement = { kind: 'reshare', drawId, ceremonyId, signature, blockerShareIndex: 0 } as const;
-      const key = statementKey(statement);
-      const bytes = () => encodeStatement(statement, crypto.getRandomValues(new Uint8Array(8)));
-      approval = { key, bytes, digest, publicShares: toHex(Buffer.concat(publicShares)) };
-      this.#approvals.set(dir, approval);
-      this.#book.add(key, this.#self, signature);
-      for (const member of p.committee) if (member !== this.#self) this.#network.send(member, bytes());
-      this.#logger.info('resharing approved', { drawId: drawId.toString(), generation: p.generation });
-    }
-    return this.#submit(p, approval);
-  }
-
-  /** With t approvals, sends `recordReshare` at this seat's turn, and again later if it did not land. */
-  async #submit(p: PendingReshare, approval: Approval): Promise<number> {
-    const t = this.#reader.parameters().threshold;
-    const verified = await this.#book.verified(approval.key, approval.digest, p.committee);
-    if (verified.length < t) return Number.POSITIVE_INFINITY;
-    const stagger = this.#init.submitStaggerMs ?? 4000;
-    approval.submitAt ??= Date.now() + p.committee.indexOf(this.#self) * stagger;
-    const wait = approval.submitAt - Date.now();
-    if (wait > 0) return wait;
-    approval.submitAt = Date.now() + p.committee.length * stagger;
-    const { drawId } = p.validator;
-    try {
-      const transactionHash = await recordReshare(this.#c.wallet, {
-        dkgResultRegistry: this.#registry,
-        drawId,
-        publicShares: approval.publicShares,
-        approvals: verified.slice(0, t),
-      });
-      this.#logger.info('resharing submitted', { drawId: drawId.toString(), transaction: transactionHash });
-      this.#emit({ type: 'reshare-submitted', drawId, generation: p.generation, transactionHash });
-    } catch (error) {
-      // Another member was first (the generation moved on): nothing lost.
-      this.#logger.debug('resharing submission refused', { drawId: drawId.toString(), reason: errorText(error) });
-    }
-    return approval.submitAt - Date.now();
   }
 
   /** This old member's share of `v`, checked against its public share; undefined when it is lost. */
@@ -331,7 +237,8 @@ export class ReshareRequests {
       };
       const share = p.dealers.includes(this.#self) ? await this.#oldShare(v) : undefined;
       const lostShares = p.dealers.includes(this.#self) && share === undefined;
-      if (lostShares) this.#logger.warn('resharing: this old member holds no valid share; it only receives', log);
+      if (lostShares)
+        this.#logger.warn('resharing: this old member holds no valid share; it only receives', log);
       this.#logger.info('resharing requested by the chain: ceremony starts', { ...log, replaced });
       this.#emit({ type: 'reshare-started', drawId: v.drawId, generation: p.generation });
       await mkdir(join(this.#init.stateDir, 'reshare'), { recursive: true });
@@ -347,7 +254,9 @@ export class ReshareRequests {
         outDir: dir,
         password: this.#init.password,
         kdf: this.#init.kdf ?? 'production',
-        ...(this.#init.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: this.#init.connectTimeoutMs }),
+        ...(this.#init.connectTimeoutMs === undefined
+          ? {}
+          : { connectTimeoutMs: this.#init.connectTimeoutMs }),
         ...(this.#init.phaseTimeoutMs === undefined ? {} : { phaseTimeoutMs: this.#init.phaseTimeoutMs }),
         ...(this.#c.bls === undefined ? {} : { bls: this.#c.bls }),
       });
@@ -360,8 +269,21 @@ export class ReshareRequests {
         : { stage: 'setup', reason: errorText(error), culprits: [] as string[] };
       const retryMs = this.#init.retryDelayMs ?? 30_000;
       // no failure report for a resharing on chain: the same committee tries again
-      this.#logger.warn('resharing ceremony failed; it runs again later', { ...log, stage, reason, culprits, retryMs });
-      this.#emit({ type: 'reshare-failed', drawId: v.drawId, generation: p.generation, stage, reason, culprits });
+      this.#logger.warn('resharing ceremony failed; it runs again later', {
+        ...log,
+        stage,
+        reason,
+        culprits,
+        retryMs,
+      });
+      this.#emit({
+        type: 'reshare-failed',
+        drawId: v.drawId,
+        generation: p.generation,
+        stage,
+        reason,
+        culprits,
+      });
       this.#retryAfter.set(dir, Date.now() + retryMs);
     } finally {
       this.#running = undefined;
@@ -397,12 +319,15 @@ export class ReshareRequests {
           await rename(finished.keystore!, target);
           const root = join(this.#init.stateDir, 'reshare');
           for (const d of await readdir(root))
-            if (d.startsWith(`draw-${v.drawId}-gen-`)) await rm(join(root, d), { recursive: true, force: true });
+            if (d.startsWith(`draw-${v.drawId}-gen-`))
+              await rm(join(root, d), { recursive: true, force: true });
         } catch (cause) {
-          throw new OperatorError({ code: 'FILE_ACCESS_FAILED', path: target, operation: 'write' }, { cause });
+          throw new OperatorError(
+            { code: 'FILE_ACCESS_FAILED', path: target, operation: 'write' },
+            { cause },
+          );
         }
-        for (const key of [...this.#approvals.keys()]) if (key.startsWith(dir)) this.#approvals.delete(key);
-        this.#book.forget(v.drawId);
+        this.#approvals.forget(v.drawId);
         this.#logger.info('resharing recorded; share keystore promoted', { ...log, file: target });
         this.#emit({ type: 'share-promoted', drawId: v.drawId, file: target, generation: v.generation });
         continue;

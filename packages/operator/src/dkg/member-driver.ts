@@ -1,8 +1,9 @@
 // Drives one @diva-dvt/dkg member over the operator network, for both ceremonies (./ceremony.ts,
 // ./reshare.ts), which differ only in who must send in each phase:
 //
-//   receive  DKG frames of the participants buffered until the member exists, then fed to it; other DKG frames (hellos,
-//            deposit or confirmation partials) go to the ceremony; frames of other kinds (a committee
+//   receive  the participants' DKG frames buffered until the member exists, then fed to it; other DKG
+//            frames (hellos, deposit or confirmation partials) go to the ceremony; DKG frames of
+//            operators outside the ceremony (an excluded dealer) and frames of other kinds (a committee
 //            signer, the chain lifecycle's approvals) are not ours to judge and are left alone
 //   send     each outgoing message to the operators it names (all others when it names none)
 //   phases   a deadline per phase: at it, the expected senders still silent become culprits and the

@@ -136,7 +136,11 @@ export async function runReshareCeremony(
   const newMembers = ceremony.operators;
   const excluded = new Set(parameters.excludedDealers ?? []);
   if (excluded.has(network.address)) {
-    throw new OperatorError({ code: 'INVALID_OPTION', option: 'excludedDealers', reason: 'names this operator' });
+    throw new OperatorError({
+      code: 'INVALID_OPTION',
+      option: 'excludedDealers',
+      reason: 'names this operator',
+    });
   }
   // the dealers that take part; positions in the DKG stay those of the whole old committee
   const oldMembers = ceremony.oldMembers.filter((o) => !excluded.has(o.address));

@@ -27,7 +27,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperatorAddress } from '../../src/committee/types.ts';
 import { decryptKeystoreFile } from '../../src/keys/keystore.ts';
 import { waitUntil } from '../helpers/p2p.ts';
-import { type Agent, agentEvents, deployForTests, registeredAgents, startAgent, stopAgents, walletOf } from './agents.ts';
+import {
+  type Agent,
+  agentEvents,
+  deployForTests,
+  registeredAgents,
+  startAgent,
+  stopAgents,
+  walletOf,
+} from './agents.ts';
 import { type AnvilProcess, startAnvil } from './helpers.ts';
 
 const hex = (b: Uint8Array) => toHex(b);
@@ -95,7 +103,11 @@ describe('resharing on the contracts request', () => {
     // One new member (not the ejected one's replacement) stops after its ceremony, before approving.
     let stopped: Agent | undefined;
     agentEvents.hook = (agent, e) => {
-      if (stopped === undefined && e.type === 'reshare-done' && agent.node.network.address === oldCommittee[3]) {
+      if (
+        stopped === undefined &&
+        e.type === 'reshare-done' &&
+        agent.node.network.address === oldCommittee[3]
+      ) {
         stopped = agent;
         void agent.lifecycle.stop();
       }
@@ -110,14 +122,20 @@ describe('resharing on the contracts request', () => {
       secondSignature: await sign(second),
     });
     expect((await waitForTransactionReceipt(admin, { hash: proven })).status).toBe('success');
-    await waitUntil(() => chain().draw(1n)!.committee.includes(ejected.node.network.address) === false, 'replacement drawn', 10_000);
+    await waitUntil(
+      () => chain().draw(1n)!.committee.includes(ejected.node.network.address) === false,
+      'replacement drawn',
+      10_000,
+    );
     const newCommittee = chain().draw(1n)!.committee;
     const replacement = agentOf(newCommittee[1]!);
     expect(oldCommittee).not.toContain(replacement.node.network.address);
     expect(newCommittee.filter((a, i) => a !== oldCommittee[i])).toEqual([replacement.node.network.address]);
 
     await waitUntil(() => chain().validator(1n)?.generation === 1, 'the resharing recorded', 90_000);
-    process.stdout.write(`evidence to resharing recorded (4 members, t = 3): ${Math.round(performance.now() - started)} ms\n`);
+    process.stdout.write(
+      `evidence to resharing recorded (4 members, t = 3): ${Math.round(performance.now() - started)} ms\n`,
+    );
     agentEvents.hook = undefined;
     const after = chain().validator(1n)!;
     // ReshareRecorded on chain, generation 1, by one of the new committee
@@ -133,7 +151,8 @@ describe('resharing on the contracts request', () => {
     expect(hex(after.groupPublicKey)).toBe(hex(before.groupPublicKey));
     expect(after.members.map((m) => m.operator)).toEqual(newCommittee);
     expect(after.members.map((m) => m.operator)).not.toContain(ejected.node.network.address);
-    for (const [i, m] of after.members.entries()) expect(hex(m.publicShare)).not.toBe(hex(before.members[i]!.publicShare));
+    for (const [i, m] of after.members.entries())
+      expect(hex(m.publicShare)).not.toBe(hex(before.members[i]!.publicShare));
     const stoppedMember = stopped!;
     expect(stoppedMember).toBeDefined();
     expect(stoppedMember.events.some((e) => e.type === 'reshare-done')).toBe(true);
@@ -145,7 +164,9 @@ describe('resharing on the contracts request', () => {
       'the running new members promoting their shares',
       15_000,
     );
-    expect(readdirSync(replacement.keysDir)).toEqual([`keystore-${hex(after.groupPublicKey).slice(2)}-2.json`]);
+    expect(readdirSync(replacement.keysDir)).toEqual([
+      `keystore-${hex(after.groupPublicKey).slice(2)}-2.json`,
+    ]);
     // The stopped one restarts from its files and the chain: its pending share is promoted.
     const i = agents.indexOf(stoppedMember);
     await stoppedMember.source.stop();
@@ -169,10 +190,16 @@ describe('resharing on the contracts request', () => {
       partials.push({ shareIndex: m.shareIndex, signature: bls.sign(share, message) });
       // each member's source serves the new committee
       const served = agentOf(m.operator).source.current().validators[0]!;
-      expect(served.members.map((x) => hex(x.publicShare))).toEqual(after.members.map((x) => hex(x.publicShare)));
+      expect(served.members.map((x) => hex(x.publicShare))).toEqual(
+        after.members.map((x) => hex(x.publicShare)),
+      );
     }
     const groupKey = PublicKey.fromBytes(after.groupPublicKey);
-    for (const pick of [partials.slice(0, 3), partials.slice(1), [partials[0]!, partials[1]!, partials[3]!]]) {
+    for (const pick of [
+      partials.slice(0, 3),
+      partials.slice(1),
+      [partials[0]!, partials[1]!, partials[3]!],
+    ]) {
       const signature = combinePartialSignatures(pick, { threshold: 3 });
       expect(bls.verify(groupKey, message, signature)).toBe(true);
     }
