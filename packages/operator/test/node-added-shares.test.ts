@@ -195,6 +195,8 @@ describe('operator node: validators added at run time', () => {
     await waitUntil(() => loads().length === loadsBefore + 1, 'the new share loaded');
     expect(await node.applyCommittees()).toEqual([]);
     expect(entry(reshared)).toEqual({ groupPublicKey: hexOf(first), validatorIndex: 5, keyShare: true });
-    expect(logs.filter((l) => l.level === 'error' && l.message === 'committee change not applied')).toEqual([]);
+    expect(logs.filter((l) => l.level === 'error' && l.message === 'committee change not applied')).toEqual(
+      [],
+    );
   });
 });
