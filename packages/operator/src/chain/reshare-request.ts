@@ -105,11 +105,11 @@ export class ReshareRequests {
   readonly #self: OperatorAddress;
   readonly #logger: Logger;
   readonly #emit: (event: ChainLifecycleEvent) => void;
-  readonly #onChange: () => void;
   readonly #approvals: ReshareApprovals;
   readonly #retryAfter = new Map<string, number>();
   /** `<drawId>:<generation>` whose recorded share was dealt with. */
   readonly #promoted = new Set<string>();
+  readonly #finished = new Map<string, { publicShares: Uint8Array[]; keystore: string | undefined }>();
   /** The pending directory of the ceremony under way. */
   #running: string | undefined;
 
@@ -125,7 +125,6 @@ export class ReshareRequests {
     this.#self = parameters.components.network.address;
     this.#logger = parameters.logger;
     this.#emit = parameters.emit;
-    this.#onChange = parameters.onChange;
     this.#approvals = new ReshareApprovals(parameters);
   }
 
@@ -167,8 +166,10 @@ export class ReshareRequests {
     for (const p of pendingReshares(state, this.#self)) {
       if (!p.committee.includes(this.#self)) continue; // a replaced member: left out
       const dir = reshareDir(this.#init.stateDir, p.validator.drawId, p.generation, p.committee);
-      const finished = await readFinished(dir, this.#self);
+      // a finished ceremony's files never change: read (and checked) once
+      const finished = this.#finished.get(dir) ?? (await readFinished(dir, this.#self));
       if (finished !== undefined) {
+        this.#finished.set(dir, finished);
         next = Math.min(next, await this.#approvals.approve(p, dir, finished.publicShares));
         continue;
       }
@@ -328,6 +329,8 @@ export class ReshareRequests {
           );
         }
         this.#approvals.forget(v.drawId);
+        for (const d of this.#finished.keys())
+          if (d.includes(`draw-${v.drawId}-gen-`)) this.#finished.delete(d);
         this.#logger.info('resharing recorded; share keystore promoted', { ...log, file: target });
         this.#emit({ type: 'share-promoted', drawId: v.drawId, file: target, generation: v.generation });
         continue;
