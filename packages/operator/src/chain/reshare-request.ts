@@ -18,7 +18,8 @@
 //      keystore replaces the old one in the keys directory (same file name when the seat is kept) and
 //      'share-promoted' tells the node to serve it.
 // The registry has no failure report for a resharing (no deadline, no blocker to name): a failed
-// ceremony is logged with its culprits and run again after `retryDelayMs`.
+// ceremony is logged with its culprits and run again after `retryDelayMs` (at most half the connect
+// timeout, so that the members' attempts overlap).
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SecretKey } from '@diva-dvt/bls-threshold';
@@ -243,6 +244,7 @@ export class ReshareRequests {
       this.#logger.info('resharing requested by the chain: ceremony starts', { ...log, replaced });
       this.#emit({ type: 'reshare-started', drawId: v.drawId, generation: p.generation });
       await mkdir(join(this.#init.stateDir, 'reshare'), { recursive: true });
+      let lastStage = '';
       this.#running = dir;
       const result = await runReshareCeremony({
         identityKey: this.#init.identityKey,
@@ -260,6 +262,12 @@ export class ReshareRequests {
           : { connectTimeoutMs: this.#init.connectTimeoutMs }),
         ...(this.#init.phaseTimeoutMs === undefined ? {} : { phaseTimeoutMs: this.#init.phaseTimeoutMs }),
         ...(this.#c.bls === undefined ? {} : { bls: this.#c.bls }),
+        onProgress: ({ stage, received, expected }) => {
+          if (stage !== lastStage) this.#logger.debug('resharing ceremony stage', { ...log, stage });
+          lastStage = stage;
+          if (received === expected)
+            this.#logger.debug('resharing stage complete', { ...log, stage, received });
+        },
       });
       this.#logger.info('resharing ceremony done', { ...log, shareIndex: result.shareIndex });
       this.#emit({ type: 'reshare-done', drawId: v.drawId, generation: p.generation });
@@ -268,7 +276,12 @@ export class ReshareRequests {
       const { stage, reason, culprits } = isOperatorError(error, 'DKG_CEREMONY_FAILED')
         ? error.details
         : { stage: 'setup', reason: errorText(error), culprits: [] as string[] };
-      const retryMs = this.#init.retryDelayMs ?? 30_000;
+      // Nothing on chain lines the members' retries up: each tries again within half a connect
+      // timeout, so a member still waiting for hellos sees the others come back.
+      const retryMs = Math.min(
+        this.#init.retryDelayMs ?? 30_000,
+        (this.#init.connectTimeoutMs ?? 120_000) / 2,
+      );
       // no failure report for a resharing on chain: the same committee tries again
       this.#logger.warn('resharing ceremony failed; it runs again later', {
         ...log,

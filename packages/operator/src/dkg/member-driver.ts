@@ -85,6 +85,11 @@ export interface DkgMemberDriver {
   hasSent(address: string, kind: number): boolean;
   /** Creates the member, feeds what arrived before, and settles with its result or its abort. */
   run(parameters: RunMemberParameters): Promise<DkgResult>;
+  /**
+   * Ends a running member at once with `DKG_CEREMONY_FAILED` naming the culprits (a participant
+   * restarted: the ceremony cannot finish, so waiting out its phases only delays the next attempt).
+   */
+  fail(reason: string): void;
   /** Stops listening and clears every timer. */
   close(): void;
 }
@@ -211,6 +216,7 @@ export function createDkgMemberDriver(parameters: DkgMemberDriverParameters): Dk
         endDealEarly(m);
       });
     },
+    fail: (reason) => settle?.reject(ceremonyFailure(dkgPhase, reason, culprits)),
     close: () => {
       closed = true;
       unsubscribe();

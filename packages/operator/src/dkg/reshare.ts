@@ -168,8 +168,12 @@ export async function runReshareCeremony(
     onFrame: (from, frame) => {
       if (frame.type === 'hello') {
         const outcome = hello.receive(from, frame);
-        // A new member restarted mid-ceremony: this attempt cannot use its new key (and it lost its state).
-        if (outcome === 'restarted') driver.culprits.add(from);
+        // A new member restarted mid-ceremony (or began a new attempt): this one cannot use its new key
+        // and can no longer finish, so it ends now and the next attempt can meet it.
+        if (outcome === 'restarted') {
+          driver.culprits.add(from);
+          driver.fail(`new member ${from} restarted the ceremony`);
+        }
         if (outcome !== 'joined') return; // a late old member got ours in answer: it needs it to deal
         progress({ stage: 'connect', received: hellos.size, expected: participants.length });
         onHello?.();

@@ -82,7 +82,9 @@ describe('resharing on the contracts request', () => {
     await stake(admin, { divETH: deployment.divETH, valueWei: parseEther('32') });
     const chain = () => agents[0]!.reader.state();
     await waitUntil(
-      () => agents.filter((a) => a.events.some((e) => e.type === 'share-promoted')).length === 4,
+      () =>
+        agents.filter((a) => a.events.some((e) => e.type === 'share-promoted')).length === 4 &&
+        chain().validator(1n) !== undefined,
       'validator 1 accepted and its shares promoted',
       120_000,
     );
@@ -209,5 +211,78 @@ describe('resharing on the contracts request', () => {
     expect(bls.verify(groupKey, message, combinePartialSignatures(mixed, { threshold: 3 }))).toBe(false);
     expect(ejected.source.current().validators).toEqual([]);
     expect(ejected.events.some((e) => e.type === 'reshare-started')).toBe(false);
+  });
+
+  it('a replacement that does not take part is named; the ceremony runs again and records', {
+    timeout: 180_000,
+  }, async () => {
+    const chain = () => agents[0]!.reader.state();
+    await agents[0]!.reader.poll();
+    const ejectedBefore = new Set(
+      chain()
+        .operators()
+        .filter((o) => o.ejected)
+        .map((o) => o.address),
+    );
+    await stake(admin, { divETH: deployment.divETH, valueWei: parseEther('32') });
+    await waitUntil(() => chain().validator(2n) !== undefined, 'validator 2 accepted', 120_000);
+    const committee = chain()
+      .validator(2n)!
+      .members.map((m) => m.operator);
+    // The only operator outside the committee that can take a seat: the replacement. Its lifecycle
+    // stops (its network stays up and answers nothing).
+    const spare = agents.find(
+      (a) => !committee.includes(a.node.network.address) && !ejectedBefore.has(a.node.network.address),
+    )!;
+    await spare.lifecycle.stop();
+    const offender = agentOf(committee[0]!);
+    const offenderWallet = walletOf(anvil.url, offender.node.key);
+    const proposal = (valueRoot: Hex) => ({ instance: `0x${'22'.repeat(32)}` as Hex, round: 1n, valueRoot });
+    const [first, second] = [proposal(`0x${'cc'.repeat(32)}`), proposal(`0x${'dd'.repeat(32)}`)];
+    const sign = (p: typeof first) =>
+      signLeaderProposal(offenderWallet.account, {
+        evidenceSlasher: deployment.evidenceSlasher!,
+        chainId: 31337,
+        proposal: p,
+      });
+    const proven = await proveEquivocatingLeader(admin, {
+      evidenceSlasher: deployment.evidenceSlasher!,
+      drawId: 2n,
+      first,
+      firstSignature: await sign(first),
+      second,
+      secondSignature: await sign(second),
+    });
+    expect((await waitForTransactionReceipt(admin, { hash: proven })).status).toBe('success');
+    const members = committee.slice(1).map(agentOf);
+    // Each member's first attempt fails at connect, naming the replacement.
+    await waitUntil(
+      () => members.every((a) => a.events.some((e) => e.type === 'reshare-failed' && e.drawId === 2n)),
+      'the first attempt failing',
+      40_000,
+    );
+    expect(chain().draw(2n)!.committee[0]).toBe(spare.node.network.address);
+    for (const a of members) {
+      const failed = a.events.find((e) => e.type === 'reshare-failed' && e.drawId === 2n);
+      expect(failed).toMatchObject({ stage: 'connect', culprits: [spare.node.network.address] });
+    }
+    expect(chain().validator(2n)!.generation).toBe(0);
+    // The replacement comes back (restarted from the chain); the next attempt records.
+    const i = agents.indexOf(spare);
+    await spare.source.stop();
+    await spare.reader.stop();
+    agents[i] = startAgent(root, anvil.url, deployment, spare.node, i);
+    await agents[i]!.source.start();
+    await agents[i]!.lifecycle.start();
+    await waitUntil(() => chain().validator(2n)?.generation === 1, 'the resharing recorded', 60_000);
+    await waitUntil(
+      () => agents[i]!.events.some((e) => e.type === 'share-promoted' && e.drawId === 2n),
+      'the replacement promoting its share',
+      15_000,
+    );
+    const v2 = chain().validator(2n)!;
+    expect(v2.members[0]!.operator).toBe(spare.node.network.address);
+    const share = await shareOf(agents[i]!, v2.groupPublicKey, 1);
+    expect(hex(share.toPublicKey().bytes)).toBe(hex(v2.members[0]!.publicShare));
   });
 });
