@@ -7,7 +7,9 @@
 // (`ReshareRecorded`): the group key stays, the replacement holds a share, any three new shares sign
 // under the group key, the ejected operator's share is out of the committee. One new member stops
 // after its ceremony, before approving; the others' approvals suffice, and restarted from its files
-// and the chain it promotes its new share.
+// and the chain it promotes its new share. Then a second validator whose replacement is offline: the
+// members' first attempt fails at connect naming it (no failure report exists for a resharing), and
+// once it is back the next attempt records.
 
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
