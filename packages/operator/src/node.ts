@@ -20,7 +20,12 @@ import type {
 import type { VoluntaryExitOptions } from './duties/voluntary-exit.ts';
 import { OperatorError } from './errors.ts';
 import type { EvidenceStore } from './evidence-store.ts';
-import { type AddedKeyShares, type KeyShareLoadFailure, loadMissingShares } from './keys/added-shares.ts';
+import {
+  type AddedKeyShares,
+  dropReshared,
+  type KeyShareLoadFailure,
+  loadMissingShares,
+} from './keys/added-shares.ts';
 import { type Logger, silentLogger } from './logger.ts';
 import type { DutyOutcome } from './outcome.ts';
 import type { P2pNetwork } from './p2p/types.ts';
@@ -323,7 +328,7 @@ export class OperatorNode {
   }
 
   async #apply(snapshot: CommitteeSnapshot): Promise<readonly KeyShareLoadFailure[]> {
-    this.#dropReshared(this.#snapshot, snapshot);
+    if (this.#c.loadShares) dropReshared(this.#snapshot, snapshot, this.#address, this.#shares, this.#logger);
     this.#snapshot = snapshot;
     const failures: KeyShareLoadFailure[] = [];
     try {
@@ -342,26 +347,6 @@ export class OperatorNode {
       });
     }
     return failures;
-  }
-
-  /**
-   * A validator whose committee gave this operator another public share (a recorded resharing: same
-   * group key, new shares) drops the share held, so that the new keystore is loaded in its place.
-   */
-  #dropReshared(before: CommitteeSnapshot | undefined, after: CommitteeSnapshot): void {
-    if (this.#c.loadShares === undefined) return; // nothing would load the new one
-    const mine = (v: ValidatorCommittee) => v.members.find((m) => m.operator === this.#address);
-    const held = new Map((before?.validators ?? []).map((v) => [hex(v.groupPublicKey), mine(v)]));
-    for (const v of after.validators) {
-      const key = hex(v.groupPublicKey);
-      const was = held.get(key);
-      const now = mine(v);
-      if (was === undefined || now === undefined || hex(was.publicShare) === hex(now.publicShare)) continue;
-      this.#shares.delete(key);
-      this.#logger.info('key share changed by a resharing; the new one is loaded', {
-        groupPublicKey: `0x${key}`,
-      });
-    }
   }
 
   /**
