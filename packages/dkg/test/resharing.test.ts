@@ -10,7 +10,7 @@ import {
   SecretKey,
 } from '@diva-dvt/bls-threshold';
 import { describe, expect, it } from 'vitest';
-import { type CeremonyConfig, type DkgResult, importWithTrustedDealer } from '../src/index.ts';
+import { type CeremonyConfig, type DkgEvent, type DkgResult, importWithTrustedDealer } from '../src/index.ts';
 import { ceremonyId, createOperators, type Operator, runCeremony } from './helpers/network.ts';
 
 const native = createBls({ backend: createBlstBackend(blst) });
@@ -35,6 +35,7 @@ function reshare(
   threshold: number,
   offlineOld: number[] = [],
   lostShares: number[] = [],
+  onEvents?: (member: number, events: readonly DkgEvent[]) => void,
 ) {
   const config: CeremonyConfig = {
     ceremonyId: ceremonyId(label),
@@ -49,7 +50,8 @@ function reshare(
   };
   const operators = [...old, ...recipients.filter((r) => !old.includes(r))];
   const offline = new Map(offlineOld.map((i) => [i, 'deal' as const]));
-  const run = runCeremony(config, operators, { offline, recipientOnly: new Set(lostShares) }, (i) =>
+  const options = { offline, recipientOnly: new Set(lostShares), ...(onEvents ? { onEvents } : {}) };
+  const run = runCeremony(config, operators, options, (i) =>
     i < old.length && !lostShares.includes(i) ? [before[i]!.validators[0]!.secretShare!] : undefined,
   );
   const results = recipients.map((r) => run.members[operators.indexOf(r)]!.result());
@@ -87,6 +89,19 @@ describe('resharing', () => {
     }));
     const mixed = [...newPartials.slice(0, 6), ...oldPartials.slice(6, 11)];
     expect(native.verify(groupKey, message, combinePartialSignatures(mixed, { threshold: 11 }))).toBe(false);
+  });
+
+  it('does not wait out the justify phase for dealers absent in every view (nothing can answer for them)', () => {
+    const recipients = [...old.slice(0, 13), ...fresh];
+    // the phases each member entered within one call: justify and finish together = no justify timeout
+    const steps: string[][] = [];
+    const { results } = reshare('absent-dealers', recipients, 11, [13, 14, 15], [], (_, events) => {
+      const phases = events.flatMap((e) => (e.type === 'phase' ? [e.phase] : []));
+      if (phases.includes('justify')) steps.push(phases);
+    });
+    expectSameKeyAndSigning(results, 11);
+    expect(steps).toHaveLength(16);
+    for (const phases of steps) expect(phases).toEqual(['justify', 'finish']);
   });
 
   it('an old member that lost its share deals nothing and still receives a working new share', () => {

@@ -20,7 +20,12 @@ import type {
 import type { VoluntaryExitOptions } from './duties/voluntary-exit.ts';
 import { OperatorError } from './errors.ts';
 import type { EvidenceStore } from './evidence-store.ts';
-import { type AddedKeyShares, type KeyShareLoadFailure, loadMissingShares } from './keys/added-shares.ts';
+import {
+  type AddedKeyShares,
+  dropReshared,
+  type KeyShareLoadFailure,
+  loadMissingShares,
+} from './keys/added-shares.ts';
 import { type Logger, silentLogger } from './logger.ts';
 import type { DutyOutcome } from './outcome.ts';
 import type { P2pNetwork } from './p2p/types.ts';
@@ -327,6 +332,7 @@ export class OperatorNode {
   }
 
   async #apply(snapshot: CommitteeSnapshot): Promise<readonly KeyShareLoadFailure[]> {
+    if (this.#c.loadShares) dropReshared(this.#snapshot, snapshot, this.#address, this.#shares, this.#logger);
     this.#snapshot = snapshot;
     const failures: KeyShareLoadFailure[] = [];
     try {

@@ -2,10 +2,12 @@
 // keystore written into its keys directory and the cluster file replaced (an atomic rename, which
 // the watching source sees) make it serve the new validator without a restart; a validator whose
 // keystore is missing is logged and skipped, and the node keeps running.
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBeaconApi, createBeaconNodeClient } from '@diva-dvt/beacon-api';
+import { SecretKey, splitSecretKey } from '@diva-dvt/bls-threshold';
 import type { SignGuard } from '@diva-dvt/consensus';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -22,6 +24,7 @@ import {
   type SlashingProtection,
   shareKeystoreFileName,
   writeClusterFile,
+  writeShareKeystore,
 } from '../src/index.ts';
 import { GENESIS_TIME_SEC, GENESIS_VALIDATORS_ROOT, startTestBeaconNode } from './helpers/beacon-node.ts';
 import { createFakeClock } from './helpers/fake-clock.ts';
@@ -160,5 +163,40 @@ describe('operator node: validators added at run time', () => {
     await rename(join(aside, '7.json'), keystoreOf(third));
     expect(await node.applyCommittees()).toEqual([]);
     expect(entry(third)).toEqual({ groupPublicKey: hexOf(third), validatorIndex: 7, keyShare: true });
+
+    // A resharing of the first validator (same group key, new shares, as the chain lifecycle records
+    // it): the new keystore over the old one, then the committee with the new public shares. The node
+    // drops the share it held and serves the new one.
+    const resplit = splitSecretKey(SecretKey.fromBytes(secretKey(1)), { threshold: 2, shareCount: 3 });
+    const index = shareIndexOf(first);
+    const loads = () => logs.filter((l) => l.message === 'key shares loaded for added validators');
+    const loadsBefore = loads().length;
+    const reshared = {
+      ...first,
+      members: first.members.map((m) => ({
+        ...m,
+        publicShare: resplit.publicShares[m.shareIndex - 1]!.publicKey.bytes,
+      })),
+    };
+    expect(hexOf(reshared)).toBe(`0x${Buffer.from(resplit.groupPublicKey.bytes).toString('hex')}`);
+    await writeShareKeystore({
+      dir: me.dir,
+      groupPublicKey: first.groupPublicKey,
+      share: resplit.shares[index - 1]!,
+      password: readFileSync(me.passwordFile, 'utf8').trim(),
+      kdf: 'fast',
+    });
+    await writeClusterFile(clusterPath, { ...dev.cluster, validators: [reshared, second, third] });
+    await waitUntil(
+      () => logs.some((l) => l.message.startsWith('key share changed by a resharing')),
+      'the reshared share to be noticed',
+    );
+    // loaded from the new keystore, which only loads if it holds the new public share's secret
+    await waitUntil(() => loads().length === loadsBefore + 1, 'the new share loaded');
+    expect(await node.applyCommittees()).toEqual([]);
+    expect(entry(reshared)).toEqual({ groupPublicKey: hexOf(first), validatorIndex: 5, keyShare: true });
+    expect(logs.filter((l) => l.level === 'error' && l.message === 'committee change not applied')).toEqual(
+      [],
+    );
   });
 });

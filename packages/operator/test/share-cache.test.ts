@@ -105,6 +105,23 @@ describe('loadKeySharesCached', () => {
     expect(JSON.parse(readFileSync(params.cacheFile, 'utf8')).entries).toHaveLength(2);
   });
 
+  it('does not take a share from the bundle once its committee names another public share (a resharing)', async () => {
+    const { made, params } = await setup(2);
+    await loadKeySharesCached(params);
+    // the chain recorded new shares of the first validator; its keystore is still the old one
+    const resplit = splitSecretKey(SecretKey.random(random), { threshold: 3, shareCount: 4, random });
+    const committee = made[0]!.committee;
+    const reshared: ValidatorCommittee = {
+      ...committee,
+      members: committee.members.map((m) => ({
+        ...m,
+        publicShare: resplit.publicShares[m.shareIndex - 1]!.publicKey.bytes,
+      })),
+    };
+    const stale = loadKeySharesCached({ ...params, committees: [reshared, made[1]!.committee] });
+    await expect(stale).rejects.toSatisfy((e) => isOperatorError(e, 'KEY_SHARE_MISMATCH'));
+  });
+
   it('ignores a damaged bundle, and one sealed with another password', async () => {
     const { params } = await setup(2);
     await loadKeySharesCached(params);

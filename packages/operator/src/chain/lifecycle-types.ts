@@ -46,7 +46,7 @@ export interface ChainLifecycleInit {
   readonly phaseTimeoutMs?: number;
   /** Seat k (1-based) submits (k - 1) times this after t approvals are in, if no one did (default 4,000 ms). */
   readonly submitStaggerMs?: number;
-  /** Before a failed ceremony of the same round runs again (default 30,000 ms). */
+  /** Before a failed ceremony of the same round (or resharing) runs again (default 30,000 ms). */
   readonly retryDelayMs?: number;
   readonly onEvent?: (event: ChainLifecycleEvent) => void;
   /**
@@ -85,7 +85,29 @@ export type ChainLifecycleEvent =
       readonly blockerShareIndex: number;
       readonly transactionHash: Hash;
     }
-  | { readonly type: 'share-promoted'; readonly drawId: bigint; readonly file: string }
+  /** A new share keystore in the keys directory (`generation`: of a recorded resharing). */
+  | {
+      readonly type: 'share-promoted';
+      readonly drawId: bigint;
+      readonly file: string;
+      readonly generation?: number;
+    }
+  | { readonly type: 'reshare-started'; readonly drawId: bigint; readonly generation: number }
+  | { readonly type: 'reshare-done'; readonly drawId: bigint; readonly generation: number }
+  | {
+      readonly type: 'reshare-failed';
+      readonly drawId: bigint;
+      readonly generation: number;
+      readonly stage: string;
+      readonly reason: string;
+      readonly culprits: readonly string[];
+    }
+  | {
+      readonly type: 'reshare-submitted';
+      readonly drawId: bigint;
+      readonly generation: number;
+      readonly transactionHash: Hash;
+    }
   | { readonly type: 'share-missing'; readonly drawId: bigint; readonly groupPublicKey: Uint8Array }
   | (Extract<ChainEvent, { type: 'reshare-requested' | 'exit-requested' }> & {})
   | ConfirmationEvent

@@ -12,9 +12,12 @@
 //      statements, report it (the blocker loses its seat, a new round starts);
 //   3. validators accepted and pre-deposited: this operator's confirmation of their withdrawal
 //      credentials for the 31 ETH top-up (./confirmations.ts), if it can locate them (`indexOf`);
-//   4. keepers (./keepers.ts), if enabled;
-//   5. Accounting reports (./reports.ts), given a beacon node (`init.reports`) and the accounting address.
-// Resharing and exit requests concerning this operator are only reported (`onEvent`).
+//   4. resharings the chain requests with this operator in the old or the new committee
+//      (./reshare-request.ts): the ceremony in the same one-at-a-time slot, after the drawn
+//      committees' DKGs; approvals over p2p, `recordReshare`, the new share promoted once recorded;
+//   5. keepers (./keepers.ts), if enabled;
+//   6. Accounting reports (./reports.ts), given a beacon node (`init.reports`) and the accounting
+//      address. Reshare and exit requests concerning this operator are reported too (`onEvent`).
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dkgResultRegistryAbi } from '@diva-dvt/contracts/abis';
@@ -39,13 +42,13 @@ import {
 import { Keepers } from './keepers.ts';
 import type { ChainLifecycleComponents, ChainLifecycleEvent, ChainLifecycleInit } from './lifecycle-types.ts';
 import { Reports } from './reports.ts';
+import { ReshareRequests } from './reshare-request.ts';
 import { ResultExchange } from './result-exchange.ts';
 import { TickSchedule } from './tick-schedule.ts';
 
 /** The lifecycle's owners in the network's peer set (./p2p/types.ts `SetPeersOptions`). */
 const CHAIN_PEERS = 'chain';
 const CEREMONY_PEERS = 'dkg';
-
 const errorText = (e: unknown) => (e as { shortMessage?: string }).shortMessage ?? String(e);
 
 export class ChainLifecycle {
@@ -59,6 +62,7 @@ export class ChainLifecycle {
   readonly #exchange: ResultExchange;
   readonly #confirmations: Confirmations | undefined;
   readonly #reports: Reports | undefined;
+  readonly #reshares: ReshareRequests;
   readonly #finished = new Map<string, FinishedCeremony>();
   #chainConstants: { withdrawalCredentials: Uint8Array; forkVersion: Uint8Array } | undefined;
   readonly #ticks: TickSchedule;
@@ -88,6 +92,13 @@ export class ChainLifecycle {
       emit: (e) => this.#emit(e),
       onChange: () => this.#schedule(),
       submitStaggerMs: init.submitStaggerMs ?? 4000,
+    });
+    this.#reshares = new ReshareRequests({
+      components,
+      init,
+      logger: this.#logger,
+      emit: (e) => this.#emit(e),
+      onChange: () => this.#schedule(),
     });
     this.#confirmations =
       init.indexOf === undefined
@@ -138,6 +149,7 @@ export class ChainLifecycle {
       this.#c.network.onMessage((from, bytes) => {
         if (!this.#running) return;
         this.#exchange.receive(from, bytes);
+        this.#reshares.receive(from, bytes);
         this.#confirmations?.receive(from, bytes, this.#c.reader.state());
         this.#reports?.receive(from, bytes);
       }),
@@ -189,6 +201,7 @@ export class ChainLifecycle {
     await this.#promoteAccepted(state);
     this.#setPeers(state);
     let next = Number.POSITIVE_INFINITY;
+    let dkgWaiting = false;
     for (const draw of state.draws()) {
       if (draw.status !== 'drawn' || !draw.committee.includes(this.#self) || state.validator(draw.drawId))
         continue;
@@ -203,6 +216,7 @@ export class ChainLifecycle {
         continue;
       }
       // Ascending draw order: the first undone draw is the only one that may run a ceremony now.
+      dkgWaiting = true;
       if (this.#ceremony === undefined) {
         const wait = (this.#retryAfter.get(dir) ?? 0) - Date.now();
         if (wait > 0) next = Math.min(next, wait);
@@ -214,11 +228,21 @@ export class ChainLifecycle {
       }
       break;
     }
+    const slot = this.#ceremony === undefined && !dkgWaiting ? this.#claim : undefined;
+    next = Math.min(next, await this.#reshares.run(state, slot));
     if (this.#confirmations !== undefined) next = Math.min(next, await this.#confirmations.run(state));
     if (this.#reports !== undefined) next = Math.min(next, await this.#reports.run(state));
     if (Number.isFinite(next)) this.#schedule(Math.max(next, 10));
     await this.#keepers?.run(state);
   }
+
+  /** Runs a resharing ceremony in the network's one ceremony slot. */
+  readonly #claim = (ceremony: () => Promise<void>): void => {
+    this.#ceremony = ceremony().finally(() => {
+      this.#ceremony = undefined;
+      this.#schedule();
+    });
+  };
 
   /**
    * The members of the drawn committees this operator sits in, until the chain accepts their result:
@@ -242,6 +266,7 @@ export class ChainLifecycle {
         if (peer !== undefined) peers.set(a, peer);
       }
     }
+    for (const peer of this.#reshares.peers(state)) peers.set(peer.address, peer);
     try {
       this.#c.network.setPeers([...peers.values()], { owner: CHAIN_PEERS });
     } catch (error) {

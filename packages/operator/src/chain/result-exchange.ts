@@ -243,7 +243,8 @@ export class ResultExchange {
     if (bytes[0] !== FRAME_CHAIN) return;
     const statement = decodeStatement(bytes);
     if (statement === undefined) return this.#network.report(from, 'malformed');
-    if (statement.kind === 'confirmation') return; // ./confirmations.ts
+    // ./confirmations.ts, ./reshare-request.ts
+    if (statement.kind === 'confirmation' || statement.kind === 'reshare') return;
     // Only for a draw awaiting its result with the sender in its committee (as this node read the chain;
     // a statement that came too early is sent again when ours reaches its sender).
     const draw = this.#reader.state().draw(statement.drawId);

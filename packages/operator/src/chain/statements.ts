@@ -7,6 +7,8 @@
 //   failure  = 0x20 0x02 drawId:32 ceremonyId:32 signature:65 nonce:8 blockerShareIndex:u16be
 //   confirmation = 0x20 0x03 drawId:32 validatorIndex:32 signature:65 nonce:8
 //                  WithdrawalCredentialsConfirmation (./confirmations.ts), to every operator
+//   reshare  = 0x20 0x04 drawId:32 ceremonyId:32 signature:65 nonce:8    ReshareApproval of the
+//              new public shares (./reshare-request.ts), under `reshareCeremonyIdOf(drawId)`
 //
 // The network authenticates the sender, so a statement carries no share index: it is the sender's
 // seat. A statement is kept only if it recovers, under the registry's own digest, to its sender (so a
@@ -19,10 +21,11 @@ export const FRAME_CHAIN = 0x20;
 const APPROVAL = 1;
 const FAILURE = 2;
 const CONFIRMATION = 3;
+const RESHARE = 4;
 const BODY = 32 + 32 + 65 + 8;
 
 export interface Statement {
-  readonly kind: 'approval' | 'failure' | 'confirmation';
+  readonly kind: 'approval' | 'failure' | 'confirmation' | 'reshare';
   readonly drawId: bigint;
   /** A confirmation's validator index (32 bytes, big-endian) in its place. */
   readonly ceremonyId: Hex;
@@ -33,7 +36,8 @@ export interface Statement {
 
 export function encodeStatement(s: Statement, nonce: Uint8Array): Uint8Array {
   const out = new Uint8Array(2 + BODY + (s.kind === 'failure' ? 2 : 0));
-  out.set([FRAME_CHAIN, s.kind === 'approval' ? APPROVAL : s.kind === 'failure' ? FAILURE : CONFIRMATION]);
+  const kinds = { approval: APPROVAL, failure: FAILURE, confirmation: CONFIRMATION, reshare: RESHARE };
+  out.set([FRAME_CHAIN, kinds[s.kind]]);
   out.set(hexToBytes(toHex(s.drawId, { size: 32 })), 2);
   out.set(hexToBytes(s.ceremonyId), 34);
   out.set(hexToBytes(s.signature), 66);
@@ -52,7 +56,9 @@ export function decodeStatement(bytes: Uint8Array): Statement | undefined {
         ? 'failure'
         : bytes[1] === CONFIRMATION
           ? 'confirmation'
-          : undefined;
+          : bytes[1] === RESHARE
+            ? 'reshare'
+            : undefined;
   if (kind === undefined || bytes.length !== 2 + BODY + (kind === 'failure' ? 2 : 0)) return undefined;
   return {
     kind,

@@ -1,8 +1,9 @@
 // Drives one @diva-dvt/dkg member over the operator network, for both ceremonies (./ceremony.ts,
 // ./reshare.ts), which differ only in who must send in each phase:
 //
-//   receive  DKG frames buffered until the member exists, then fed to it; other DKG frames (hellos,
-//            deposit or confirmation partials) go to the ceremony; frames of other kinds (a committee
+//   receive  the participants' DKG frames buffered until the member exists, then fed to it; other DKG
+//            frames (hellos, deposit or confirmation partials) go to the ceremony; DKG frames of
+//            operators outside the ceremony (an excluded dealer) and frames of other kinds (a committee
 //            signer, the chain lifecycle's approvals) are not ours to judge and are left alone
 //   send     each outgoing message to the operators it names (all others when it names none)
 //   phases   a deadline per phase: at it, the expected senders still silent become culprits and the
@@ -84,6 +85,11 @@ export interface DkgMemberDriver {
   hasSent(address: string, kind: number): boolean;
   /** Creates the member, feeds what arrived before, and settles with its result or its abort. */
   run(parameters: RunMemberParameters): Promise<DkgResult>;
+  /**
+   * Ends a running member at once with `DKG_CEREMONY_FAILED` naming the culprits (a participant
+   * restarted: the ceremony cannot finish, so waiting out its phases only delays the next attempt).
+   */
+  fail(reason: string): void;
   /** Stops listening and clears every timer. */
   close(): void;
 }
@@ -127,8 +133,10 @@ export function createDkgMemberDriver(parameters: DkgMemberDriverParameters): Dk
     endDealEarly(m);
   };
 
+  // Frames from operators outside the ceremony (an excluded dealer, a committee peer) are not ours.
+  const participants = new Set<string>(others.map((o) => o.address));
   const unsubscribe = network.onMessage((from, bytes) => {
-    if (closed || bytes[0] !== FRAME_DKG) return;
+    if (closed || bytes[0] !== FRAME_DKG || !participants.has(from)) return;
     const frame = decodeDkgFrame(bytes);
     if (frame === undefined) return network.report(from, 'malformed');
     if (frame.type !== 'dkg') return parameters.onFrame(from as OperatorAddress, frame);
@@ -208,6 +216,7 @@ export function createDkgMemberDriver(parameters: DkgMemberDriverParameters): Dk
         endDealEarly(m);
       });
     },
+    fail: (reason) => settle?.reject(ceremonyFailure(dkgPhase, reason, culprits)),
     close: () => {
       closed = true;
       unsubscribe();

@@ -27,6 +27,7 @@ import { type Bls, createBls, type SecretKey } from '@diva-dvt/bls-threshold';
 import { createEncryptionKeyPair, type DkgResult } from '@diva-dvt/dkg';
 import { MessageKind } from '@diva-dvt/dkg/wire';
 import type { OperatorAddress, ValidatorCommittee } from '../committee/types.ts';
+import { OperatorError } from '../errors.ts';
 import type { KeystoreKdf } from '../keys/keystore.ts';
 import type { P2pNetwork, PeerInfo } from '../p2p/types.ts';
 import type { DkgCeremonyStage } from './ceremony.ts';
@@ -80,6 +81,11 @@ export interface RunReshareCeremonyParameters {
    * count it absent, as any old member missing) and receives and confirms its new share.
    */
   readonly lostShares?: boolean;
+  /**
+   * Old members left out from the start (an operator the contracts ejected and replaced): no hello
+   * to them, their frames ignored, no wait for their dealing. The others must still make t_old.
+   */
+  readonly excludedDealers?: readonly OperatorAddress[];
   /** Absent or empty; receives the outputs in one rename. */
   readonly outDir: string;
   /** The new share keystores' password. */
@@ -128,7 +134,16 @@ export async function runReshareCeremony(
     parameters.lostShares,
   );
   const newMembers = ceremony.operators;
-  const oldMembers = ceremony.oldMembers;
+  const excluded = new Set(parameters.excludedDealers ?? []);
+  if (excluded.has(network.address)) {
+    throw new OperatorError({
+      code: 'INVALID_OPTION',
+      option: 'excludedDealers',
+      reason: 'names this operator',
+    });
+  }
+  // the dealers that take part; positions in the DKG stay those of the whole old committee
+  const oldMembers = ceremony.oldMembers.filter((o) => !excluded.has(o.address));
   await checkOutDirFree(parameters.outDir);
   await removeStaleStaging(parameters.outDir);
   const phaseMs = parameters.phaseTimeoutMs ?? 30_000;
@@ -153,8 +168,12 @@ export async function runReshareCeremony(
     onFrame: (from, frame) => {
       if (frame.type === 'hello') {
         const outcome = hello.receive(from, frame);
-        // A new member restarted mid-ceremony: this attempt cannot use its new key (and it lost its state).
-        if (outcome === 'restarted') driver.culprits.add(from);
+        // A new member restarted mid-ceremony (or began a new attempt): this one cannot use its new key
+        // and can no longer finish, so it ends now and the next attempt can meet it.
+        if (outcome === 'restarted') {
+          driver.culprits.add(from);
+          driver.fail(`new member ${from} restarted the ceremony`);
+        }
         if (outcome !== 'joined') return; // a late old member got ours in answer: it needs it to deal
         progress({ stage: 'connect', received: hellos.size, expected: participants.length });
         onHello?.();
@@ -238,7 +257,7 @@ export async function runReshareCeremony(
       shareIndex: position < 0 ? undefined : position + 1,
       groupPublicKeys: result.validators.map((v) => v.groupPublicKey.bytes),
       transcriptHash: result.transcriptHash,
-      excludedDealers: oldMembers
+      excludedDealers: ceremony.oldMembers
         .filter((_, i) => !result.qualified.includes(i + 1))
         .map((o) => o.address)
         .sort(),

@@ -4,7 +4,7 @@
 // validator here loads on its own: one missing or bad keystore is reported and skipped, the others
 // are served, and the skipped one is tried again at the next snapshot.
 import type { SecretKeyShare } from '@diva-dvt/bls-threshold';
-import type { ValidatorCommittee } from '../committee/types.ts';
+import type { CommitteeSnapshot, OperatorAddress, ValidatorCommittee } from '../committee/types.ts';
 import { isOperatorError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { type LoadedKeyShare, type LoadKeySharesParameters, loadKeyShares } from './keystore.ts';
@@ -93,5 +93,31 @@ export async function loadMissingShares(
     return [...loaded.failures];
   } finally {
     for (const key of keys) loading.delete(key);
+  }
+}
+
+/**
+ * Drops from `shares` (keys without 0x) the share of each validator whose committee gives `self`
+ * another public share in `after` than in `before` (a recorded resharing: same group key, new
+ * shares), so that the next load takes the new keystore instead of serving the old share.
+ */
+export function dropReshared(
+  before: CommitteeSnapshot | undefined,
+  after: CommitteeSnapshot,
+  self: OperatorAddress,
+  shares: Map<string, SecretKeyShare>,
+  logger: Logger,
+): void {
+  const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+  const mine = (v: ValidatorCommittee) => v.members.find((m) => m.operator === self);
+  const held = new Map((before?.validators ?? []).map((v) => [hex(v.groupPublicKey), mine(v)]));
+  for (const v of after.validators) {
+    const key = hex(v.groupPublicKey);
+    const was = held.get(key);
+    const now = mine(v);
+    if (was === undefined || now === undefined || hex(was.publicShare) === hex(now.publicShare)) continue;
+    if (shares.delete(key)) {
+      logger.info('key share changed by a resharing; the new one is loaded', { groupPublicKey: `0x${key}` });
+    }
   }
 }

@@ -75,6 +75,16 @@ async function readBundle(file: string, password: string): Promise<Map<string, U
  * `loadKeyShares` with the start-up bundle described above. Errors are those of `loadKeyShares`
  * (for the keystores it has to decrypt) and `FILE_ACCESS_FAILED` when a keystore cannot be read.
  */
+/** The `pubkey` a share keystore declares (its public share, hex), if any. */
+function keystorePubkey(bytes: Buffer): string | undefined {
+  try {
+    const pubkey = (JSON.parse(bytes.toString('utf8')) as { pubkey?: unknown }).pubkey;
+    return typeof pubkey === 'string' ? pubkey.toLowerCase().replace(/^0x/, '') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function loadKeySharesCached(
   parameters: LoadKeySharesCachedParameters,
 ): Promise<LoadedKeyShares> {
@@ -97,6 +107,12 @@ export async function loadKeySharesCached(
       continue;
     }
     const sha256 = createHash('sha256').update(bytes).digest('hex');
+    // A committee whose public shares changed (a recorded resharing) while the keystore did not:
+    // the bundle's share is the old one, so it is checked (and refused) the slow way.
+    if (keystorePubkey(bytes) !== hex(member.publicShare)) {
+      misses.push(committee);
+      continue;
+    }
     const secret = cached.get(`${name}:${sha256}:${member.shareIndex}`);
     let secretKey: SecretKey | undefined;
     try {

@@ -1,0 +1,360 @@
+// Resharing on the contracts' request, for one operator (a part of ./lifecycle.ts). When evidence or
+// anyone's `drawReplacement` puts a replacement in an ejected member's seat, the chain's committee of
+// the draw (`ReshareRequested`) no longer matches the validator's recorded shares: the validator's key
+// must move to the new committee, same group key, new shares, while the old shares keep signing.
+//   1. pending: an approved draw whose committee differs from its validator's members (the chain's
+//      generation g), in ascending draw id (the same order at every member; one ceremony at a time per
+//      network, after any drawn committee's DKG: that one has a deadline and a blocker report);
+//   2. ceremony: the old members still seated deal from their promoted share (the replaced ones are
+//      left out), the new committee (seat order = share order) receives (`runReshareCeremony`; an old
+//      member whose keystore is gone only receives). The outputs wait in
+//      `<stateDir>/reshare/draw-<id>-gen-<g + 1>-<committee hash>` (a new committee is a new ceremony)
+//      until the chain records them; a restarted member resumes from that directory and the chain;
+//   3. approvals: each new member signs the registry's `ReshareApproval` (its ceremony id, generation
+//      g + 1, the hash of the new public shares) and sends it to the others over p2p (./statements.ts);
+//      with t of them, `recordReshare` is sent, the lowest seat at once, seat k after (k - 1)
+//      staggers, again later if it did not land;
+//   4. recorded (`ReshareRecorded`: the reader's validator now has the new members): the new share
+//      keystore replaces the old one in the keys directory (same file name when the seat is kept) and
+//      'share-promoted' tells the node to serve it.
+// The registry has no failure report for a resharing (no deadline, no blocker to name): a failed
+// ceremony is logged with its culprits and run again after `retryDelayMs` (at most half the connect
+// timeout, so that the members' attempts overlap).
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SecretKey } from '@diva-dvt/bls-threshold';
+import { keccak256, toBytes, toHex } from 'viem';
+import { parseClusterFile } from '../committee/cluster-file.ts';
+import type { OperatorAddress } from '../committee/types.ts';
+import { CLUSTER_FILE_NAME } from '../dkg/outputs.ts';
+import { runReshareCeremony } from '../dkg/reshare.ts';
+import type { ReshareCeremonyFile } from '../dkg/reshare-file.ts';
+import { isOperatorError, OperatorError } from '../errors.ts';
+import { decryptKeystoreFile, shareKeystoreFileName } from '../keys/keystore.ts';
+import type { Logger } from '../logger.ts';
+import { publicKeyOf } from '../p2p/identity.ts';
+import type { P2pNetwork, PeerInfo } from '../p2p/types.ts';
+import type { ChainReader } from './chain-reader.ts';
+import type { ChainState, ChainValidator } from './chain-state.ts';
+import type { ChainLifecycleComponents, ChainLifecycleEvent, ChainLifecycleInit } from './lifecycle-types.ts';
+import { ReshareApprovals } from './reshare-approvals.ts';
+
+/** A resharing the chain asks for and this operator takes part in. */
+export interface PendingReshare {
+  readonly validator: ChainValidator;
+  /** The draw's committee now: the new members, seat order = share order. */
+  readonly committee: readonly OperatorAddress[];
+  /** The generation it records (`generationOf + 1`). */
+  readonly generation: number;
+  /** The old members still seated: they deal. */
+  readonly dealers: readonly OperatorAddress[];
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const errorText = (e: unknown) => (e as { shortMessage?: string }).shortMessage ?? String(e);
+const CEREMONY_PEERS = 'dkg';
+
+/** The resharings the chain asks for, in ascending draw id, with `self` in the old or the new committee. */
+export function pendingReshares(state: ChainState, self: OperatorAddress): PendingReshare[] {
+  const out: PendingReshare[] = [];
+  for (const validator of state.validators()) {
+    const draw = state.draw(validator.drawId);
+    if (draw?.status !== 'approved') continue;
+    const old = validator.members.map((m) => m.operator);
+    if (old.length === draw.committee.length && old.every((a, i) => a === draw.committee[i])) continue;
+    if (!old.includes(self) && !draw.committee.includes(self)) continue;
+    const dealers = old.filter((a) => draw.committee.includes(a));
+    out.push({ validator, committee: draw.committee, generation: validator.generation + 1, dealers });
+  }
+  return out;
+}
+
+/** `<stateDir>/reshare/draw-<id>-gen-<g>-<committee hash>`. */
+export function reshareDir(
+  stateDir: string,
+  drawId: bigint,
+  generation: number,
+  committee: readonly string[],
+): string {
+  const committeeHash = keccak256(toBytes(committee.join(','))).slice(2, 14);
+  return join(stateDir, 'reshare', `draw-${drawId}-gen-${generation}-${committeeHash}`);
+}
+
+/** A finished resharing in `dir`: the new public shares and this member's keystore (undefined: none). */
+async function readFinished(
+  dir: string,
+  self: OperatorAddress,
+): Promise<{ publicShares: Uint8Array[]; keystore: string | undefined } | undefined> {
+  const text = await readFile(join(dir, CLUSTER_FILE_NAME), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    const v = parseClusterFile(text, { file: dir }).validators[0]!;
+    const me = v.members.find((m) => m.operator === self);
+    return {
+      publicShares: v.members.map((m) => m.publicShare),
+      keystore:
+        me === undefined ? undefined : join(dir, shareKeystoreFileName(v.groupPublicKey, me.shareIndex)),
+    };
+  } catch (cause) {
+    throw new OperatorError({ code: 'FILE_ACCESS_FAILED', path: dir, operation: 'read' }, { cause });
+  }
+}
+
+export class ReshareRequests {
+  readonly #c: ChainLifecycleComponents;
+  readonly #init: ChainLifecycleInit;
+  readonly #self: OperatorAddress;
+  readonly #logger: Logger;
+  readonly #emit: (event: ChainLifecycleEvent) => void;
+  readonly #approvals: ReshareApprovals;
+  readonly #retryAfter = new Map<string, number>();
+  /** `<drawId>:<generation>` whose recorded share was dealt with. */
+  readonly #promoted = new Set<string>();
+  readonly #finished = new Map<string, { publicShares: Uint8Array[]; keystore: string | undefined }>();
+  /** The pending directory of the ceremony under way. */
+  #running: string | undefined;
+
+  constructor(parameters: {
+    components: ChainLifecycleComponents;
+    init: ChainLifecycleInit;
+    logger: Logger;
+    emit: (event: ChainLifecycleEvent) => void;
+    onChange: () => void;
+  }) {
+    this.#c = parameters.components;
+    this.#init = parameters.init;
+    this.#self = parameters.components.network.address;
+    this.#logger = parameters.logger;
+    this.#emit = parameters.emit;
+    this.#approvals = new ReshareApprovals(parameters);
+  }
+
+  /** A reshare approval from another member (./reshare-approvals.ts). */
+  receive(from: OperatorAddress, bytes: Uint8Array): void {
+    this.#approvals.receive(from, bytes);
+  }
+
+  get #network(): P2pNetwork {
+    return this.#c.network;
+  }
+
+  get #reader(): ChainReader {
+    return this.#c.reader;
+  }
+
+  /** The operators this member trades with while its resharings wait (both committees). */
+  peers(state: ChainState): PeerInfo[] {
+    const out = new Map<OperatorAddress, PeerInfo>();
+    for (const p of pendingReshares(state, this.#self)) {
+      if (!p.committee.includes(this.#self)) continue;
+      for (const a of [...p.committee, ...p.dealers]) {
+        const peer = a === this.#self ? undefined : state.operator(a)?.peer;
+        if (peer !== undefined) out.set(a, peer);
+      }
+    }
+    return [...out.values()];
+  }
+
+  /**
+   * One step: promotes recorded shares, approves and submits finished resharings and, when `start` is
+   * given (the network's one ceremony slot is free), starts the first undone one with it. Returns how
+   * long until something is due (Infinity: nothing).
+   */
+  async run(state: ChainState, start?: (ceremony: () => Promise<void>) => void): Promise<number> {
+    await this.#promoteRecorded(state);
+    let next = Number.POSITIVE_INFINITY;
+    let slot = start;
+    for (const p of pendingReshares(state, this.#self)) {
+      if (!p.committee.includes(this.#self)) continue; // a replaced member: left out
+      const dir = reshareDir(this.#init.stateDir, p.validator.drawId, p.generation, p.committee);
+      // a finished ceremony's files never change: read (and checked) once
+      const finished = this.#finished.get(dir) ?? (await readFinished(dir, this.#self));
+      if (finished !== undefined) {
+        this.#finished.set(dir, finished);
+        next = Math.min(next, await this.#approvals.approve(p, dir, finished.publicShares));
+        continue;
+      }
+      if (slot === undefined) continue;
+      const wait = (this.#retryAfter.get(dir) ?? 0) - Date.now();
+      if (wait > 0) next = Math.min(next, wait);
+      else slot(() => this.#ceremony(state, p, dir));
+      slot = undefined; // ascending draw order: the first undone resharing only
+    }
+    return next;
+  }
+
+  /** This old member's share of `v`, checked against its public share; undefined when it is lost. */
+  async #oldShare(v: ChainValidator): Promise<SecretKey | undefined> {
+    const me = v.members.find((m) => m.operator === this.#self)!;
+    const file = join(this.#init.keysDir, shareKeystoreFileName(v.groupPublicKey, me.shareIndex));
+    try {
+      const { secret } = await decryptKeystoreFile(file, this.#init.password);
+      try {
+        const share = SecretKey.fromBytes(secret);
+        return hex(share.toPublicKey().bytes) === hex(me.publicShare) ? share : undefined;
+      } finally {
+        secret.fill(0);
+      }
+    } catch {
+      return undefined;
+    }
+  }
+
+  async #ceremony(state: ChainState, p: PendingReshare, dir: string): Promise<void> {
+    const v = p.validator;
+    const log = { drawId: v.drawId.toString(), generation: p.generation };
+    const self = {
+      address: this.#self,
+      publicKey: publicKeyOf(this.#init.identityKey),
+      multiaddrs: this.#network.listenAddresses(),
+    };
+    const peerOf = (a: OperatorAddress) => (a === this.#self ? self : state.operator(a)?.peer);
+    const old = v.members.map((m) => m.operator);
+    const replaced = old.filter((a) => !p.dealers.includes(a));
+    try {
+      const unknown = [...p.committee, ...p.dealers].filter((a) => peerOf(a) === undefined);
+      if (unknown.length > 0) {
+        throw new OperatorError({
+          code: 'DKG_CEREMONY_FAILED',
+          stage: 'connect',
+          reason: 'members without a registered p2p identity',
+          culprits: [...new Set(unknown)],
+        });
+      }
+      // A replaced member's identity only enters the file digest (it takes no part): any key will do,
+      // the same at every member.
+      const oldPeers = old.map(
+        (a) => peerOf(a) ?? { address: a, publicKey: new Uint8Array(33), multiaddrs: [] as string[] },
+      );
+      const committee = { groupPublicKey: v.groupPublicKey, threshold: v.threshold, members: v.members };
+      const ceremony: ReshareCeremonyFile = {
+        version: 1,
+        type: 'reshare',
+        operators: p.committee.map((a) => peerOf(a)!),
+        threshold: this.#reader.parameters().threshold,
+        previous: { version: 1, operators: oldPeers, validators: [committee] },
+        validators: [committee],
+        oldMembers: oldPeers,
+        oldThreshold: v.threshold,
+      };
+      const share = p.dealers.includes(this.#self) ? await this.#oldShare(v) : undefined;
+      const lostShares = p.dealers.includes(this.#self) && share === undefined;
+      if (lostShares)
+        this.#logger.warn('resharing: this old member holds no valid share; it only receives', log);
+      this.#logger.info('resharing requested by the chain: ceremony starts', { ...log, replaced });
+      this.#emit({ type: 'reshare-started', drawId: v.drawId, generation: p.generation });
+      await mkdir(join(this.#init.stateDir, 'reshare'), { recursive: true });
+      let lastStage = '';
+      this.#running = dir;
+      const result = await runReshareCeremony({
+        identityKey: this.#init.identityKey,
+        ceremony,
+        network: this.#network,
+        peerOwner: CEREMONY_PEERS,
+        ...(share === undefined ? {} : { existingShares: new Map([[toHex(v.groupPublicKey), share]]) }),
+        ...(lostShares ? { lostShares: true } : {}),
+        excludedDealers: replaced,
+        outDir: dir,
+        password: this.#init.password,
+        kdf: this.#init.kdf ?? 'production',
+        ...(this.#init.connectTimeoutMs === undefined
+          ? {}
+          : { connectTimeoutMs: this.#init.connectTimeoutMs }),
+        ...(this.#init.phaseTimeoutMs === undefined ? {} : { phaseTimeoutMs: this.#init.phaseTimeoutMs }),
+        ...(this.#c.bls === undefined ? {} : { bls: this.#c.bls }),
+        onProgress: ({ stage, received, expected }) => {
+          if (stage !== lastStage) this.#logger.debug('resharing ceremony stage', { ...log, stage });
+          lastStage = stage;
+          if (received === expected)
+            this.#logger.debug('resharing stage complete', { ...log, stage, received });
+        },
+      });
+      this.#logger.info('resharing ceremony done', { ...log, shareIndex: result.shareIndex });
+      this.#emit({ type: 'reshare-done', drawId: v.drawId, generation: p.generation });
+    } catch (error) {
+      // anything else (a keystore not written, the outputs directory taken) is retried the same way
+      const { stage, reason, culprits } = isOperatorError(error, 'DKG_CEREMONY_FAILED')
+        ? error.details
+        : { stage: 'setup', reason: errorText(error), culprits: [] as string[] };
+      // Nothing on chain lines the members' retries up: each tries again within half a connect
+      // timeout, so a member still waiting for hellos sees the others come back.
+      const retryMs = Math.min(
+        this.#init.retryDelayMs ?? 30_000,
+        (this.#init.connectTimeoutMs ?? 120_000) / 2,
+      );
+      // no failure report for a resharing on chain: the same committee tries again
+      this.#logger.warn('resharing ceremony failed; it runs again later', {
+        ...log,
+        stage,
+        reason,
+        culprits,
+        retryMs,
+      });
+      this.#emit({
+        type: 'reshare-failed',
+        drawId: v.drawId,
+        generation: p.generation,
+        stage,
+        reason,
+        culprits,
+      });
+      this.#retryAfter.set(dir, Date.now() + retryMs);
+    } finally {
+      this.#running = undefined;
+      this.#network.setPeers([], { owner: CEREMONY_PEERS });
+    }
+  }
+
+  /** Recorded resharings with this operator in the new committee: the new share into the keys directory. */
+  async #promoteRecorded(state: ChainState): Promise<void> {
+    for (const v of state.validators()) {
+      const me = v.members.find((m) => m.operator === this.#self);
+      const done = `${v.drawId}:${v.generation}`;
+      if (v.generation === 0 || me === undefined || this.#promoted.has(done)) continue;
+      const dir = reshareDir(
+        this.#init.stateDir,
+        v.drawId,
+        v.generation,
+        v.members.map((m) => m.operator),
+      );
+      if (this.#running === dir) continue; // recorded with the others' approvals: it writes now
+      this.#promoted.add(done);
+      const log = { drawId: v.drawId.toString(), generation: v.generation };
+      const target = join(this.#init.keysDir, shareKeystoreFileName(v.groupPublicKey, me.shareIndex));
+      const finished = await readFinished(dir, this.#self);
+      const matches =
+        finished?.keystore !== undefined &&
+        finished.publicShares.length === v.members.length &&
+        finished.publicShares.every((s, i) => hex(s) === hex(v.members[i]!.publicShare));
+      if (matches) {
+        try {
+          await mkdir(this.#init.keysDir, { recursive: true });
+          // over the old share's keystore when the seat is kept: the old share signs no more
+          await rename(finished.keystore!, target);
+          const root = join(this.#init.stateDir, 'reshare');
+          for (const d of await readdir(root))
+            if (d.startsWith(`draw-${v.drawId}-gen-`))
+              await rm(join(root, d), { recursive: true, force: true });
+        } catch (cause) {
+          throw new OperatorError(
+            { code: 'FILE_ACCESS_FAILED', path: target, operation: 'write' },
+            { cause },
+          );
+        }
+        this.#approvals.forget(v.drawId);
+        for (const d of this.#finished.keys())
+          if (d.includes(`draw-${v.drawId}-gen-`)) this.#finished.delete(d);
+        this.#logger.info('resharing recorded; share keystore promoted', { ...log, file: target });
+        this.#emit({ type: 'share-promoted', drawId: v.drawId, file: target, generation: v.generation });
+        continue;
+      }
+      // promoted before a restart: the keystore in place is the recorded share's
+      const inPlace = await readFile(target, 'utf8')
+        .then((t) => (JSON.parse(t) as { pubkey?: string }).pubkey)
+        .catch(() => undefined);
+      if (inPlace === hex(me.publicShare)) continue;
+      this.#logger.error('resharing recorded but this member holds no share of it', log);
+      this.#emit({ type: 'share-missing', drawId: v.drawId, groupPublicKey: v.groupPublicKey });
+    }
+  }
+}
