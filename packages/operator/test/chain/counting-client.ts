@@ -24,7 +24,7 @@ export interface CountedCall {
   readonly params?: unknown;
 }
 
-const ABIS = Object.values(abis).filter((a): a is Abi => Array.isArray(a));
+const ABIS = (Object.values(abis) as unknown[]).filter((a): a is Abi => Array.isArray(a));
 
 function functionNameOf(data: Hex): string | undefined {
   for (const abi of ABIS) {
