@@ -19,9 +19,9 @@ import {
   createContractsEvidenceChain,
   depositOrderValidatorIndex,
   type EvidenceStore,
-  type ExitRequestedEvent,
   type Logger,
   type P2pNetwork,
+  type RequestedExit,
   readPasswordFile,
   submitLeaderEquivocations,
   type ValidatorIndexLookup,
@@ -47,7 +47,7 @@ export interface ChainParts {
    * call included (the lifecycle reads the chain from its start block before the node is started,
    * so requests made while the node was down arrive before anyone listens).
    */
-  onExitRequested(listener: (event: ExitRequestedEvent) => void): void;
+  onExitRequested(listener: (event: RequestedExit) => void): void;
   /** The timestamp of an execution block (the exit epoch of a request is derived from it). */
   blockTimestampSec(blockNumber: bigint): Promise<bigint>;
   stop(): Promise<void>;
@@ -93,8 +93,8 @@ export async function startChainParts(parameters: {
   const indexOf: ValidatorIndexLookup = (v) =>
     beacon || fromDeposits === undefined ? fromBeacon(v) : fromDeposits(v);
   const listeners: ((event: ChainLifecycleEvent) => void)[] = [];
-  const exitRequests: ExitRequestedEvent[] = [];
-  const exitListeners: ((event: ExitRequestedEvent) => void)[] = [];
+  const exitRequests: RequestedExit[] = [];
+  const exitListeners: ((event: RequestedExit) => void)[] = [];
   listeners.push((event) => {
     if (event.type !== 'exit-requested') return;
     exitRequests.push(event);

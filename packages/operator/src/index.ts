@@ -27,10 +27,10 @@ export {
   beaconExitStatus,
   type ExitEpochTimes,
   type ExitRecord,
-  type ExitRequestedEvent,
   ExitRequests,
   type ExitRequestsParameters,
   exitEpochOfRequest,
+  type RequestedExit,
 } from './chain/exit-requests.ts';
 export type { KeeperAction, KeeperActionEvent } from './chain/keepers.ts';
 export {

@@ -18,7 +18,7 @@ import type { VoluntaryExitOptions } from '../duties/voluntary-exit.ts';
 import type { Logger } from '../logger.ts';
 import { type DutyOutcome, dutyReason } from '../outcome.ts';
 
-export interface ExitRequestedEvent {
+export interface RequestedExit {
   readonly drawId: bigint;
   readonly pubkey: Uint8Array;
   readonly reason: number;
@@ -81,7 +81,7 @@ export class ExitRequests {
   }
 
   /** Acts on a request (again after `retryMs` until it is published or the validator exits). */
-  handle(event: ExitRequestedEvent): void {
+  handle(event: RequestedExit): void {
     if (this.#stopped) return;
     const key = hexOf(event.pubkey);
     const previous = this.#work.get(key) ?? Promise.resolve();
@@ -118,7 +118,7 @@ export class ExitRequests {
     await this.settled();
   }
 
-  #later(event: ExitRequestedEvent): void {
+  #later(event: RequestedExit): void {
     if (this.#stopped) return;
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
@@ -129,7 +129,7 @@ export class ExitRequests {
   }
 
   /** One try; true when nothing is left to do. */
-  async #try(event: ExitRequestedEvent): Promise<boolean> {
+  async #try(event: RequestedExit): Promise<boolean> {
     if (this.#stopped) return true;
     const pubkey = hexOf(event.pubkey);
     const where = { drawId: event.drawId.toString(), pubkey };

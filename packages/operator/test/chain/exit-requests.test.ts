@@ -13,10 +13,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   type ExitEpochTimes,
   type ExitRecord,
-  type ExitRequestedEvent,
   ExitRequests,
   type ExitRequestsParameters,
   exitEpochOfRequest,
+  type RequestedExit,
   silentLogger,
   type VoluntaryExitOptions,
 } from '../../src/index.ts';
@@ -34,7 +34,7 @@ const GENESIS_MS = GENESIS_TIME_SEC * 1000;
 const TIMES: ExitEpochTimes = { genesisTimeSec: GENESIS_TIME_SEC, slotDurationMs: SLOT_MS, slotsPerEpoch: 8 };
 /** A stand-in for the execution chain: block b at genesis + 6·b s (12 s blocks would do as well). */
 const blockTimestampSec = async (block: bigint) => BigInt(GENESIS_TIME_SEC) + block * 6n;
-const EVENT: ExitRequestedEvent = {
+const EVENT: RequestedExit = {
   drawId: 1n,
   pubkey: groupPublicKey.bytes,
   reason: 1,
