@@ -71,9 +71,10 @@ const hexOf = (b: Uint8Array): `0x${string}` => `0x${Buffer.from(b).toString('he
 
 export class ExitRequests {
   readonly #p: ExitRequestsParameters;
-  /** One chain of work per validator: a request seen twice is handled once after the other. */
+  /** The try under way per validator: a request seen again meanwhile (a replay) adds nothing. */
   readonly #work = new Map<string, Promise<void>>();
-  readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+  /** The next try per validator, when the last one left something to do. */
+  readonly #retries = new Map<string, ReturnType<typeof setTimeout>>();
   #stopped = false;
 
   constructor(parameters: ExitRequestsParameters) {
@@ -82,50 +83,43 @@ export class ExitRequests {
 
   /** Acts on a request (again after `retryMs` until it is published or the validator exits). */
   handle(event: RequestedExit): void {
-    if (this.#stopped) return;
     const key = hexOf(event.pubkey);
-    const previous = this.#work.get(key) ?? Promise.resolve();
-    const next = previous
-      .then(() => this.#try(event))
-      .then(
-        (done) => {
-          if (!done) this.#later(event);
-        },
-        (error: unknown) => {
-          this.#p.logger.warn('exit request not acted on yet; tried again later', {
-            drawId: event.drawId.toString(),
-            error: error instanceof Error ? error.message : String(error),
-          });
-          this.#later(event);
-        },
-      );
-    this.#work.set(key, next);
+    if (this.#stopped || this.#work.has(key)) return;
+    const work = this.#try(event)
+      .catch((error: unknown) => {
+        this.#p.logger.warn('exit request not acted on yet; tried again later', {
+          drawId: event.drawId.toString(),
+          error: error instanceof Error ? error.message : String(error),
+        });
+        return false;
+      })
+      .then((done) => {
+        this.#work.delete(key);
+        if (!done) this.#later(key, event);
+      });
+    this.#work.set(key, work);
   }
 
-  /** Work in flight, for tests and a clean stop. */
+  /** Resolves when no try is under way (retries may be scheduled), for tests and a clean stop. */
   async settled(): Promise<void> {
-    let pending: Promise<void>[];
-    do {
-      pending = [...this.#work.values()];
-      await Promise.all(pending);
-    } while ([...this.#work.values()].some((p) => !pending.includes(p)));
+    while (this.#work.size > 0) await Promise.all([...this.#work.values()]);
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    for (const t of this.#timers) clearTimeout(t);
-    this.#timers.clear();
+    for (const t of this.#retries.values()) clearTimeout(t);
+    this.#retries.clear();
     await this.settled();
   }
 
-  #later(event: RequestedExit): void {
-    if (this.#stopped) return;
+  #later(key: string, event: RequestedExit): void {
+    if (this.#stopped || this.#retries.has(key)) return;
     const timer = setTimeout(() => {
-      this.#timers.delete(timer);
+      this.#retries.delete(key);
       this.handle(event);
     }, this.#p.retryMs ?? 30_000);
     timer.unref?.();
-    this.#timers.add(timer);
+    this.#retries.set(key, timer);
   }
 
   /** One try; true when nothing is left to do. */

@@ -147,6 +147,9 @@ describe('ExitRequests', () => {
     const dir = mkdtempSync(join(tmpdir(), 'diva-exit-requests-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const first = requestsIn(dir);
+    // read three times (a replay while the first try runs): one try
+    first.requests.handle(EVENT);
+    first.requests.handle(EVENT);
     first.requests.handle(EVENT);
     await first.requests.settled();
     expect(first.exits).toEqual([{ validatorIndex: VALIDATOR, options: { epoch: 2, publish: true } }]);
@@ -164,5 +167,22 @@ describe('ExitRequests', () => {
     await exiting.requests.settled();
     expect(exiting.exits).toEqual([]);
     expect(readRecord(dir).status).toBe('already-exiting');
+  });
+
+  it('tries a request not published again after retryMs, one retry at a time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'diva-exit-requests-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const { requests, exits } = requestsIn(dir, { retryMs: 300 });
+    requests.handle(EVENT);
+    await requests.settled();
+    requests.handle(EVENT); // seen again while its retry waits: tried now, and still one retry pending
+    await requests.settled();
+    expect(exits).toHaveLength(2);
+    const deadline = Date.now() + 10_000;
+    while (exits.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await requests.settled();
+    await new Promise((r) => setTimeout(r, 100)); // a second pending retry would have fired by now
+    expect(exits).toHaveLength(3);
+    await requests.stop();
   });
 });
