@@ -44,6 +44,12 @@ export interface NodeConfig {
   };
   /** Serve the Web3Signer API to a stock validator client, backed by the committee. */
   readonly web3signer: Web3SignerConfig | undefined;
+  /**
+   * Fault injection for devnets and tests (`devnet --fault equivocate:...`): `equivocateAsLeader`
+   * makes this node a Byzantine round-1 leader that proposes two values. Its operator gets slashed
+   * and ejected; never set it on a real network.
+   */
+  readonly faultInjection: { readonly equivocateAsLeader: boolean } | undefined;
 }
 
 export interface ContractsConfig {
@@ -175,6 +181,7 @@ export function parseNodeConfig(json: unknown, file: string): NodeConfig {
     'consensus',
     'web3signer',
     'contracts',
+    'faultInjection',
   ]);
   if ((top.cluster === undefined) === (top.contracts === undefined))
     r.fail('cluster', 'expected exactly one of `cluster` (a cluster file) and `contracts`');
@@ -206,12 +213,20 @@ export function parseNodeConfig(json: unknown, file: string): NodeConfig {
     r.fail('watchCluster', 'expected true or false');
   }
   const web3signer = top.web3signer === undefined ? undefined : parseWeb3Signer(r, top.web3signer);
+  const faults =
+    top.faultInjection === undefined
+      ? undefined
+      : r.object(top.faultInjection, 'faultInjection', ['equivocateAsLeader']);
+  if (faults !== undefined && typeof faults.equivocateAsLeader !== 'boolean')
+    r.fail('faultInjection.equivocateAsLeader', 'expected true or false');
   const chain = top.contracts === undefined ? undefined : parseContracts(r, top.contracts);
   const slasher = chain?.addresses.evidenceSlasher;
   if (slasher !== undefined && contract !== undefined && contract.toLowerCase() !== slasher)
     r.fail('consensus.evidence.contract', `differs from contracts.addresses.evidenceSlasher (${slasher})`);
   return {
     web3signer,
+    faultInjection:
+      faults === undefined ? undefined : { equivocateAsLeader: faults.equivocateAsLeader === true },
     dataDir: r.path(top.dataDir, 'dataDir'),
     beaconNodes: r.strings(top.beaconNodes, 'beaconNodes', httpUrl),
     cluster: top.cluster === undefined ? undefined : r.path(top.cluster, 'cluster'),

@@ -1,6 +1,7 @@
 // The `contracts` section of diva-node's configuration: committees come from the Diva contracts
 // instead of a cluster file, and the node takes part in the lifecycle they drive (DKG when a
-// committee is drawn with it, approvals, the 31 ETH confirmation, keepers). The lifecycle needs no
+// committee is drawn with it, approvals, the 31 ETH confirmation, keepers, and with an accounting
+// address the Accounting reports once the beacon node answers). The lifecycle needs no
 // beacon node (committees are drawn and keys generated before a validator exists on the beacon
 // chain, on a devnet before the beacon chain itself exists), so it starts first, over the started
 // p2p network; the operator node joins it once the beacon node answers. A validator the chain
@@ -111,6 +112,10 @@ export async function startChainParts(parameters: {
       keepers: config.keepers,
       ...(config.fastKeystores ? { kdf: 'fast' as const } : {}),
       indexOf,
+      // Accounting reports from this node's beacon node, once it answers
+      ...(addresses.accounting === undefined
+        ? {}
+        : { reports: { api: parameters.api, ready: () => beacon } }),
       onEvent: (event) => {
         for (const l of listeners) l(event);
       },

@@ -260,6 +260,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
         ? { proposalDomain: { chainId: evidenceDomain.chainId, evidenceContract: evidenceDomain.contract } }
         : {}),
       ...(config.web3signer !== undefined ? { remoteSigned: remoteSignedFilter(config.web3signer) } : {}),
+      ...(config.faultInjection?.equivocateAsLeader === true ? { faults: { equivocateAsLeader: true } } : {}),
       // every validator of the protocol pays its execution-layer rewards to the vault
       ...(vault !== undefined
         ? { defaultProposerSetting: { feeRecipient: bytesOf(vault), gasLimit: DEFAULT_GAS_LIMIT } }
@@ -267,6 +268,8 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       ...(chain !== undefined ? { networkStartedByCaller: true } : {}),
     },
   );
+  if (config.faultInjection?.equivocateAsLeader === true)
+    logger.warn('fault injection: this node proposes two values as round 1 leader (it will be slashed)');
   await step('operator node', () => node.start());
   if (evidence !== undefined) chain?.submitEvidence(evidence);
   cleanups.push(() => node.stop());

@@ -62,6 +62,18 @@ describe('node configuration', () => {
     expect(c.consensus.evidence).toBeUndefined();
   });
 
+  it('fault injection: off unless asked, a boolean, named in the error', () => {
+    expect(parseNodeConfig(good, '/n.json').faultInjection).toBeUndefined();
+    const on = parseNodeConfig({ ...good, faultInjection: { equivocateAsLeader: true } }, '/n.json');
+    expect(on.faultInjection).toEqual({ equivocateAsLeader: true });
+    expect(() =>
+      parseNodeConfig({ ...good, faultInjection: { equivocateAsLeader: 'yes' } }, '/n.json'),
+    ).toThrow(/faultInjection\.equivocateAsLeader: expected true or false/);
+    expect(() => parseNodeConfig({ ...good, faultInjection: { doubleSign: true } }, '/n.json')).toThrow(
+      /faultInjection/,
+    );
+  });
+
   it('a web3signer section: all validators or a list of keys, lower-cased; default host loopback', () => {
     const key = `0x${'AB'.repeat(48)}`;
     const all = parseNodeConfig({ ...good, web3signer: { port: 9000, validators: 'all' } }, '/n.json');

@@ -32,6 +32,7 @@ import {
 import {
   CommitteeSigner,
   type CommitteeSignerComponents,
+  type CommitteeSignerInit,
   type SignerValidator,
   type SigningEvent,
 } from './runtime/committee-signer.ts';
@@ -77,6 +78,8 @@ export interface OperatorNodeInit {
   readonly roundTimeoutMs?: number;
   /** The chain id and evidence contract PROPOSALs are signed for (EIP-712; see CommitteeSignerInit). */
   readonly proposalDomain?: ProposalDomain;
+  /** Fault injection for devnets and tests (see CommitteeSignerInit.faults); never on a real network. */
+  readonly faults?: CommitteeSignerInit['faults'];
   /** Fee recipient and gas limit per validator (blocks and builder registrations). */
   readonly proposerSettings?: ValidatorClientInit['proposerSettings'];
   /** The setting of every validator `proposerSettings` does not list (see ValidatorClientInit). */
@@ -252,6 +255,7 @@ export class OperatorNode {
         validators: served,
         ...(this.#init.roundTimeoutMs !== undefined ? { roundTimeoutMs: this.#init.roundTimeoutMs } : {}),
         ...(this.#init.proposalDomain !== undefined ? { proposalDomain: this.#init.proposalDomain } : {}),
+        ...(this.#init.faults !== undefined ? { faults: this.#init.faults } : {}),
       },
     );
     this.#client = new ValidatorClient(

@@ -61,7 +61,7 @@ afterEach(async () => {
  * 4 operators over loopback, the round-1 leader of `duty` Byzantine (a bare network: it runs no
  * signer and sends what the test writes), the other 3 honest CommitteeSigners with evidence stores.
  */
-async function committee(label: string, slot: number) {
+async function committee(label: string, slot: number, byzantineSigner = false) {
   const nodes = Array.from({ length: N }, (_, i) => createNode(operatorKey(`${label} ${i}`)));
   await Promise.all(nodes.map((n) => n.network.start()));
   const infos = nodes.map(peerInfoOf);
@@ -81,7 +81,25 @@ async function committee(label: string, slot: number) {
   const stores = new Map<number, EvidenceStore>();
   const signers: CommitteeSigner[] = [];
   for (const [i, o] of operators.entries()) {
-    if (i === leader - 1) continue;
+    if (i === leader - 1) {
+      // the leader runs a real signer with the devnet's fault injection, or none (the test writes)
+      if (byzantineSigner)
+        signers.push(
+          createSigner(
+            bls,
+            o,
+            operators,
+            [validator],
+            nodes[i]!.network,
+            {},
+            {
+              proposalDomain: DOMAIN,
+              faults: { equivocateAsLeader: true },
+            },
+          ),
+        );
+      continue;
+    }
     const protection = await createSlashingProtection({
       path: join(dir, `${label}-${i}.sqlite`),
       genesisValidatorsRoot: new Uint8Array(32).fill(7),
@@ -148,6 +166,34 @@ describe('equivocation evidence over libp2p', () => {
     }
     expect(c.events.some((e) => e.type === 'evidence')).toBe(true);
     await Promise.all(decisions);
+  }, 30_000);
+
+  it('a signer with equivocateAsLeader splits its committee: evidence kept, nothing decided twice', async () => {
+    const c = await committee('fault-injection', 42, true);
+    const decisions = c.signers.map((s, i) =>
+      s.decide(new Uint8Array(32).fill(i + 1), bytesValue, c.duty).catch((e: unknown) => e),
+    );
+    await waitUntil(
+      () => [...c.stores.values()].every((s) => s.leaderEquivocations().length === 1),
+      'every honest member to store the evidence',
+    );
+    const leaderAddress = c.operators[c.leader - 1]!.address;
+    for (const store of c.stores.values()) {
+      const [e] = store.leaderEquivocations();
+      expect(e!.operator).toBe(leaderAddress);
+      expect(e!.first.round).toBe(1n);
+      expect(e!.first.valueRoot).not.toBe(e!.second.valueRoot);
+    }
+    // Each member's sign guard binds it to its round-1 vote, and the split leaves neither value t
+    // voters: the duty is lost (what an equivocating leader costs until it is excluded), but no
+    // member decides anything the others did not, and none fails otherwise.
+    const results = await Promise.all(decisions);
+    const decided = new Set<string>();
+    for (const r of results) {
+      if (r instanceof Error) expect(r.message).toMatch(/SLASHING_PROTECTION_REFUSED|CONSENSUS_TIMEOUT/);
+      else decided.add(Buffer.from((r as { value: Uint8Array }).value).toString('hex'));
+    }
+    expect(decided.size).toBeLessThanOrEqual(1);
   }, 30_000);
 
   it('refuses a proposal signed for another chain as a forgery and counts it invalid', async () => {

@@ -18,6 +18,8 @@ export const WITHDRAWAL_ADDRESS = '70997970c51812dc3a010c7d01b50e0d17dc79c8';
 export const WITHDRAWAL_CREDENTIALS = `0x01${'00'.repeat(11)}${WITHDRAWAL_ADDRESS}`;
 /** GENESIS_FORK_VERSION of the minimal preset (what deposits are signed with). */
 export const GENESIS_FORK_VERSION = '0x00000001';
+/** SLOTS_PER_EPOCH of the minimal preset Lodestar runs. */
+export const SLOTS_PER_EPOCH = 8;
 
 const bytes = (h: string) => Uint8Array.from(Buffer.from(h.replace(/^0x/, ''), 'hex'));
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}` as const;
@@ -122,7 +124,12 @@ export async function sendDeposits(
 
 /**
  * Genesis from the deposit contract's logs and Lodestar started from it with eth1 tracking.
- * `genesisDelaySec`: how far ahead of Lodestar's start the genesis lies.
+ * `genesisDelaySec`: how far ahead of Lodestar's start the genesis lies (at least). `alignTo`: the
+ * genesis is then the first time that many seconds ahead that lies a whole number of epochs after
+ * `alignTo` (the Accounting contract's GENESIS_TIME, which must be in the past when it is deployed:
+ * its report frames then start at beacon epochs). The genesis can't be planned earlier and lie in the
+ * past instead: Lodestar 1.5.1 calls itself synced only with its head within SLOTS_PER_EPOCH slots of
+ * the clock (sync/sync.js), so a chain whose genesis is more than an epoch old never starts.
  */
 export async function startBeaconChain(
   p: DevPackages,
@@ -131,6 +138,7 @@ export async function startBeaconChain(
   genesisDelaySec: number,
   progress: Progress,
   restPort?: number,
+  alignTo?: number,
 ) {
   const { devnet } = p;
   progress('genesis', 'reading the deposit logs');
@@ -148,7 +156,10 @@ export async function startBeaconChain(
   });
   progress('genesis', `${genesis.validators.length} validators, deposit root ${hex(genesis.depositRoot)}`);
   progress('lodestar', 'starting');
-  const genesisTimeSec = Math.floor(Date.now() / 1000) + genesisDelaySec;
+  const earliest = Math.floor(Date.now() / 1000) + genesisDelaySec;
+  const epochSec = o.slotSeconds * SLOTS_PER_EPOCH;
+  const genesisTimeSec =
+    alignTo === undefined ? earliest : alignTo + Math.ceil((earliest - alignTo) / epochSec) * epochSec;
   const lodestar = await devnet.startLodestar({
     genesis: { kind: 'state', stateFile: genesis.stateFile, genesisTimeSec },
     secondsPerSlot: o.slotSeconds,

@@ -7,6 +7,8 @@
 // and submit the result, the registry pre-deposits 1 ETH, the operators holding key shares confirm
 // the credentials (before genesis by deposit order) and the registry deposits 31 ETH. Then genesis
 // is built from the deposit contract's logs and Lodestar starts; the nodes, waiting for it, begin.
+// Its genesis lies a whole number of epochs after the Accounting contract's GENESIS_TIME, so the
+// report frames (one epoch each) start at beacon epochs and the nodes report from genesis on.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createChainClients, createChainReader, operatorPeerId } from '@diva-dvt/operator';
@@ -16,6 +18,7 @@ import {
   devPackages,
   GENESIS_FORK_VERSION,
   interopDeposits,
+  SLOTS_PER_EPOCH,
   sendDeposits,
   startBeaconChain,
 } from './chain.ts';
@@ -43,6 +46,12 @@ export interface ContractsDevnet extends DevnetChain {
   firstCommittee(): readonly string[];
   /** The validators the chain accepted and funded (32 ETH) so far. */
   validators(): { readonly accepted: number; readonly funded: number };
+  /** Whether the chain ejected `operator`, and the first validator's key generation and members. */
+  punishment(operator: string): {
+    readonly ejected: boolean;
+    readonly firstGeneration: number;
+    readonly inFirstCommittee: boolean;
+  };
 }
 
 export async function startContractsChain(
@@ -90,6 +99,12 @@ export async function startContractsChain(
       reportingCommitteeSeats: 256n,
       drawDelayBlocks: 2n,
       dkgTimeoutBlocks: 900n,
+      // report frames of one beacon epoch (the beacon genesis is aligned to GENESIS_TIME, the latest
+      // block's time, see startBeacon), so a report lands within a few epochs of genesis
+      reportFrames: { secondsPerEpoch: BigInt(o.slotSeconds * SLOTS_PER_EPOCH), epochsPerFrame: 1n },
+      // the most the contract allows (1,000% a year): the minimal preset's rewards on 18 validators are
+      // far above any real chain's, so only reports over few epochs fit (the genesis one changes nothing)
+      maxAnnualIncreaseBps: 100_000n,
       beacon: {
         genesisForkVersion: GENESIS_FORK_VERSION,
         // not known before genesis (it is built from these deposits): evidence domains use zero
@@ -99,6 +114,9 @@ export async function startContractsChain(
       },
     });
     const depositContract = deployment.depositContract!;
+    const accountingGenesis = await (
+      admin as unknown as { readContract(a: unknown): Promise<bigint> }
+    ).readContract({ address: deployment.accounting, abi: abis.accountingAbi, functionName: 'GENESIS_TIME' });
     progress(
       'contracts',
       `deployed from block ${deployment.fromBlock} (deposit contract ${depositContract})`,
@@ -220,6 +238,16 @@ export async function startContractsChain(
         const all = reader.state().validators();
         return { accepted: all.length, funded: all.filter((v) => v.validatorIndex !== undefined).length };
       },
+      punishment(operator) {
+        const state = reader.state();
+        const first = [...state.validators()].sort((a, b) => (a.drawId < b.drawId ? -1 : 1))[0];
+        const address = operator.toLowerCase();
+        return {
+          ejected: state.operator(address as `0x${string}`)?.ejected ?? false,
+          firstGeneration: first?.generation ?? 0,
+          inFirstCommittee: first?.members.some((m) => m.operator === address) ?? false,
+        };
+      },
       async startBeacon(validators, genesisDelaySec) {
         const started = Date.now();
         let said = '';
@@ -250,6 +278,7 @@ export async function startContractsChain(
           genesisDelaySec,
           progress,
           beaconRestPort,
+          Number(accountingGenesis),
         );
         stops.push(() => lodestar.stop());
         beacon = { restUrl: lodestar.restUrl, genesisTimeSec };

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { DivaNodeError } from '../errors.ts';
 import { type Flags, parseFlags } from '../keys/flags.ts';
-import { type KillFault, parseFault } from './faults.ts';
+import { type DevnetFault, parseFault } from './faults.ts';
 
 export const DEVNET_HELP = `diva-node devnet - a whole Diva network on this machine
 
@@ -36,6 +36,14 @@ Options:
   --fault kill:K@E[-R] at epoch E kill (SIGKILL) K members of the first validator's committee and
                        restart them at epoch R; the summary shows that validator's balance per
                        epoch (it keeps attesting while at most n - t members are down)
+  --fault equivocate@E at epoch E restart the first member of that committee as a Byzantine
+                       leader (two signed proposals per duty it leads); the others prove it on
+                       chain, it is slashed and ejected and a resharing replaces it; the summary
+                       shows when the chain saw each step
+  --fault chaos:PCT@E  from epoch E, every operator is up in each epoch with probability PCT%
+                       (seeded: repeatable); those drawn down are killed, restarted when drawn up
+                       again; the summary's \`uptime\` sets the node uptime measured against the
+                       validators' (the simulator's uptime experiment on the real network)
   --direct             without the contracts: committees are windows of the operator list, the
                        devnet runs each DKG ceremony itself (\`diva-node keys dkg\` processes) and
                        deposits 32 ETH straight into a bare deposit contract, with a cluster file
@@ -54,7 +62,7 @@ export interface DevnetOptions {
   readonly fresh: boolean;
   readonly port: number;
   readonly epochs: number | undefined;
-  readonly fault: KillFault | undefined;
+  readonly fault: DevnetFault | undefined;
   /** Validators staked after genesis (contracts only). */
   readonly lateValidators: number;
   /** Drive the lifecycle through the Diva contracts (./contracts-chain.ts); false with --direct. */
@@ -136,9 +144,21 @@ export function parseDevnetArguments(args: readonly string[]): DevnetOptions | u
     port: integer('port', flags.value('port'), 8080, 0, 65535),
     contracts: !flags.has('direct'),
     lateValidators: lateValidators(flags),
-    fault: parseFault(flags.value('fault'), committeeSize),
+    fault: fault(flags, committeeSize),
     epochs: flags.has('epochs') ? integer('epochs', flags.value('epochs'), 0, 1, 10_000) : undefined,
   };
+}
+
+function fault(flags: Flags, committeeSize: number): DevnetFault | undefined {
+  const f = parseFault(flags.value('fault'), committeeSize);
+  if (f?.kind === 'equivocate' && flags.has('direct')) {
+    throw new DivaNodeError({
+      code: 'INVALID_ARGUMENTS',
+      argument: '--fault',
+      reason: 'an equivocation is proven and punished by the contracts: not with --direct',
+    });
+  }
+  return f;
 }
 
 function lateValidators(flags: Flags): number {

@@ -18,10 +18,12 @@ import {
   WITHDRAWAL_CREDENTIALS,
 } from './chain.ts';
 import { type ContractsDevnet, startContractsChain } from './contracts-chain.ts';
-import { FaultRunner } from './faults.ts';
+import { FaultRunner, PunishmentWatch } from './faults.ts';
+import { LateTimeline } from './late.ts';
 import { DEVNET_HELP, type DevnetOptions, parseDevnetArguments } from './options.ts';
 import { type NodeProcess, nodeProcess } from './processes.ts';
 import { committeeOf, createOperators, type DevnetOperator, runCeremonies } from './setup.ts';
+import { UptimeMeter } from './uptime.ts';
 
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
@@ -216,7 +218,7 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
     let firstIncludedSec: number | undefined;
     let last: DashboardModel | undefined;
     running = true;
-    let lateStaked = false;
+    let late: LateTimeline | undefined;
     // the first DKG-born validator (index 16, after the interop ones) and its committee
     const firstIndex = INTEROP_VALIDATORS;
     const victims = () =>
@@ -228,6 +230,12 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
         : committeeOf(0, o);
     const faults = o.fault === undefined ? undefined : new FaultRunner(o.fault, nodes, victims, say);
     const balances: { epoch: number; gwei: number }[] = [];
+    const punishment = new PunishmentWatch(say);
+    // the distributed validators in genesis (after the interop ones); counted from epoch 1 or the chaos
+    const uptime = new UptimeMeter(
+      Array.from({ length: o.validators }, (_, i) => INTEROP_VALIDATORS + i),
+      o.fault?.kind === 'chaos' ? o.fault.fromEpoch : 1,
+    );
     for (;;) {
       const tick = new Promise<'tick'>((resolve) => setTimeout(() => resolve('tick'), slotMs));
       if ((await Promise.race([tick, interruption.then(() => 'stop' as const)])) === 'stop') break;
@@ -237,23 +245,35 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
         say('first attestation', `included ${firstIncludedSec} s after the start`);
       }
       const epochNow = last.chain?.epoch;
+      if (epochNow !== undefined) {
+        uptime.slot(epochNow, last.nodes.length, o.operators);
+        await uptime.epoch(epochNow, chain.beaconUrl);
+      }
       if (epochNow !== undefined && balances.at(-1)?.epoch !== epochNow) {
         const gwei = await balanceOf(chain.beaconUrl, firstIndex);
         if (gwei !== undefined) balances.push({ epoch: epochNow, gwei });
         await faults?.step(epochNow);
+        if (o.fault?.kind === 'equivocate' && contractsChain !== undefined && faults !== undefined)
+          punishment.step(epochNow, faults, contractsChain, operators);
       }
       let line = statusLine(last, o.operators, chain.genesisTimeSec);
       if (contractsChain !== undefined && o.lateValidators > 0) {
         // once the chain runs, the late validators are staked: drawn, created and funded like the
         // others, they join through eth1 (the dashboard lists them once the beacon chain has them)
-        if (!lateStaked && last.chain !== undefined) {
-          lateStaked = true;
+        if (late === undefined && last.chain !== undefined) {
+          // their beacon indices follow the interop validators and the ones in genesis
+          const first = INTEROP_VALIDATORS + o.validators;
+          late = new LateTimeline(
+            Array.from({ length: o.lateValidators }, (_, i) => first + i),
+            started,
+          );
           await contractsChain.stake(o.lateValidators);
         }
         const { accepted, funded } = contractsChain.validators();
         const total = o.validators + o.lateValidators;
         const onChain = last.validators.filter((v) => v.validatorIndex !== undefined).length;
         line += ` | validators accepted ${accepted}/${total}, funded ${funded}/${total}, on the beacon chain ${onChain}/${total}`;
+        if (late !== undefined) line += ` | ${await late.step({ accepted, funded, total }, chain.beaconUrl)}`;
       }
       process.stderr.write(`${line}\n`);
       const epoch = last.chain?.epoch ?? 0;
@@ -272,6 +292,10 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
       operatorsReporting: last?.nodes.length,
       firstValidator: { index: firstIndex, balancesGwei: balances },
       ...(faults !== undefined ? { faults: faults.records } : {}),
+      ...(late !== undefined ? { lateValidators: late.record } : {}),
+      ...(punishment.record !== undefined ? { equivocation: punishment.record } : {}),
+      uptime: uptime.record,
+      ...(o.fault?.kind === 'chaos' ? { chaos: { uptime: o.fault.uptime, seed: o.fault.seed } } : {}),
     };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     return o.epochs !== undefined && (last?.inclusion.included ?? 0) === 0 ? 1 : 0;

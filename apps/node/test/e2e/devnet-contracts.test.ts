@@ -11,7 +11,7 @@
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { depositContractAbi } from '@diva-dvt/contracts/abis';
+import { accountingAbi, depositContractAbi } from '@diva-dvt/contracts/abis';
 import { isPortFree } from '@diva-dvt/devnet';
 import { createPublicClient, http, parseEventLogs } from 'viem';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -63,6 +63,7 @@ describe('diva-node devnet (through the contracts)', () => {
     // the chain's record: 16 interop deposits, then per validator 1 ETH and 31 ETH with one signature
     const deployment = JSON.parse(await readFile(join(dataDir, 'deployment.json'), 'utf8')) as {
       depositContract: `0x${string}`;
+      accounting: `0x${string}`;
       fromBlock: string;
     };
     const configs = await Promise.all(
@@ -112,6 +113,24 @@ describe('diva-node devnet (through the contracts)', () => {
     };
     expect(model.nodes).toHaveLength(5);
     expect(model.validators.map((v) => v.validatorIndex).sort()).toEqual([16, 17]);
+
+    // the operators' nodes report to Accounting by themselves: the report frames (one epoch) start at
+    // beacon epochs, and the genesis state is final at once, so a report lands right after genesis
+    const reports = async () =>
+      parseEventLogs({
+        abi: accountingAbi,
+        eventName: 'ReportAccepted',
+        logs: await rpc.getLogs({
+          address: deployment.accounting,
+          fromBlock: BigInt(deployment.fromBlock),
+        }),
+      });
+    for (let k = 0; k < 120 && (await reports()).length === 0; k++)
+      await new Promise((r) => setTimeout(r, 1000));
+    const accepted = await reports();
+    expect(accepted.length).toBeGreaterThanOrEqual(1);
+    // ceil(2/3) of the 8 seats (2 committees of 4) is 6: at least 3 of the 5 operators signed
+    expect(accepted[0]!.args.signers).toBeGreaterThanOrEqual(3n);
 
     const lodestarPort = Number(new URL(configs[0].beaconNodes[0]).port);
     expect(await run.exited).toBe(0); // after 5 epochs

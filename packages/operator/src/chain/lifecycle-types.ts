@@ -1,4 +1,5 @@
 // The chain lifecycle's components, settings and events (./lifecycle.ts).
+import type { BeaconApi } from '@diva-dvt/beacon-api';
 import type { Bls } from '@diva-dvt/bls-threshold';
 import type { WalletClientLike } from '@diva-dvt/contracts';
 import type { Hash } from 'viem';
@@ -9,6 +10,7 @@ import type { ChainAddresses, ChainReader } from './chain-reader.ts';
 import type { ChainEvent } from './chain-state.ts';
 import type { ConfirmationEvent } from './confirmations.ts';
 import type { KeeperActionEvent } from './keepers.ts';
+import type { ReportEvent } from './reports.ts';
 import type { ValidatorIndexLookup } from './validator-index.ts';
 
 export interface ChainLifecycleComponents {
@@ -52,6 +54,12 @@ export interface ChainLifecycleInit {
    * their withdrawal credentials for the 31 ETH top-up. Absent: it does not confirm.
    */
   readonly indexOf?: ValidatorIndexLookup;
+  /**
+   * This operator's beacon node, from which it computes, signs and exchanges the Accounting reports
+   * (./reports.ts; needs `addresses.accounting`), once `ready()` (default: at once). Absent: it does
+   * not report.
+   */
+  readonly reports?: { readonly api: BeaconApi; readonly ready?: () => boolean };
 }
 
 export type ChainLifecycleEvent =
@@ -81,4 +89,5 @@ export type ChainLifecycleEvent =
   | { readonly type: 'share-missing'; readonly drawId: bigint; readonly groupPublicKey: Uint8Array }
   | (Extract<ChainEvent, { type: 'reshare-requested' | 'exit-requested' }> & {})
   | ConfirmationEvent
+  | ReportEvent
   | ({ readonly type: 'keeper' } & KeeperActionEvent);

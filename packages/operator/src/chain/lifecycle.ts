@@ -12,7 +12,8 @@
 //      statements, report it (the blocker loses its seat, a new round starts);
 //   3. validators accepted and pre-deposited: this operator's confirmation of their withdrawal
 //      credentials for the 31 ETH top-up (./confirmations.ts), if it can locate them (`indexOf`);
-//   4. keepers (./keepers.ts), if enabled.
+//   4. keepers (./keepers.ts), if enabled;
+//   5. Accounting reports (./reports.ts), given a beacon node (`init.reports`) and the accounting address.
 // Resharing and exit requests concerning this operator are only reported (`onEvent`).
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -37,6 +38,7 @@ import {
 } from './draw-ceremony.ts';
 import { Keepers } from './keepers.ts';
 import type { ChainLifecycleComponents, ChainLifecycleEvent, ChainLifecycleInit } from './lifecycle-types.ts';
+import { Reports } from './reports.ts';
 import { ResultExchange } from './result-exchange.ts';
 import { TickSchedule } from './tick-schedule.ts';
 
@@ -56,6 +58,7 @@ export class ChainLifecycle {
   readonly #keepers: Keepers | undefined;
   readonly #exchange: ResultExchange;
   readonly #confirmations: Confirmations | undefined;
+  readonly #reports: Reports | undefined;
   readonly #finished = new Map<string, FinishedCeremony>();
   #chainConstants: { withdrawalCredentials: Uint8Array; forkVersion: Uint8Array } | undefined;
   readonly #ticks: TickSchedule;
@@ -100,6 +103,23 @@ export class ChainLifecycle {
             emit: (e) => this.#emit(e),
             onChange: () => this.#schedule(),
           });
+    const accounting = init.addresses.accounting;
+    this.#reports =
+      init.reports === undefined || accounting === undefined
+        ? undefined
+        : new Reports({
+            wallet: components.wallet,
+            network: components.network,
+            api: init.reports.api,
+            ...(init.reports.ready === undefined ? {} : { ready: init.reports.ready }),
+            accounting,
+            operatorRegistry: init.addresses.operatorRegistry,
+            divETH: init.addresses.divETH,
+            fromBlock: init.addresses.fromBlock,
+            logger: this.#logger,
+            emit: (e) => this.#emit(e),
+            onChange: () => this.#schedule(),
+          });
     if (init.keepers !== false) {
       this.#keepers = new Keepers({
         wallet: components.wallet,
@@ -119,6 +139,7 @@ export class ChainLifecycle {
         if (!this.#running) return;
         this.#exchange.receive(from, bytes);
         this.#confirmations?.receive(from, bytes, this.#c.reader.state());
+        this.#reports?.receive(from, bytes);
       }),
       this.#c.reader.onEvents((events) => {
         for (const e of events) this.#report(e);
@@ -134,6 +155,7 @@ export class ChainLifecycle {
     this.#running = false;
     for (const u of this.#unsubscribe.splice(0)) u();
     await this.#ticks.stop();
+    this.#reports?.stop();
     this.#c.network.setPeers([], { owner: CHAIN_PEERS });
   }
 
@@ -193,6 +215,7 @@ export class ChainLifecycle {
       break;
     }
     if (this.#confirmations !== undefined) next = Math.min(next, await this.#confirmations.run(state));
+    if (this.#reports !== undefined) next = Math.min(next, await this.#reports.run(state));
     if (Number.isFinite(next)) this.#schedule(Math.max(next, 10));
     await this.#keepers?.run(state);
   }

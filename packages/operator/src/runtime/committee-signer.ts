@@ -83,6 +83,12 @@ export interface CommitteeSignerInit {
    * up to this long (default 300 ms) waiting for it, then combine themselves; 0 disables holding.
    */
   readonly combinerWaitMs?: number;
+  /**
+   * Fault injection for devnets and tests. `equivocateAsLeader`: as round 1's leader, this member
+   * proposes two values to the two halves of the committee (./equivocation-fault.ts), so the others
+   * keep evidence the contracts punish. Never on a real network.
+   */
+  readonly faults?: { readonly equivocateAsLeader?: boolean };
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -144,7 +150,7 @@ export class CommitteeSigner implements ThresholdSigner {
     this.#host = {
       clock: components.clock,
       logger: this.#logger,
-      broadcast: (entry, frame) => this.#broadcast(entry, frame),
+      broadcast: (entry, frame, twin) => this.#broadcast(entry, frame, twin),
       drop: (from, reason, offence) => this.#drop(from, reason, offence),
       event: (event) => components.onEvent?.(event),
       deadline: (duty, onExpire) => this.#deadline(duty, onExpire),
@@ -246,9 +252,17 @@ export class CommitteeSigner implements ThresholdSigner {
     return entry;
   }
 
-  #broadcast(entry: ValidatorEntry, frame: Uint8Array): void {
-    for (const address of entry.addresses)
-      if (address !== this.#init.self) this.#c.network.send(address, frame);
+  #broadcast(entry: ValidatorEntry, frame: Uint8Array, twin?: Uint8Array): void {
+    if (twin === undefined) {
+      for (const address of entry.addresses)
+        if (address !== this.#init.self) this.#c.network.send(address, frame);
+      return;
+    }
+    // fault injection: the first half of the others (rounded down) gets `frame`, the rest `twin`;
+    // with this member's own vote neither half reaches t, so both proposals spread in round changes
+    const others = entry.addresses.filter((address) => address !== this.#init.self);
+    const half = Math.floor(others.length / 2);
+    for (const [i, address] of others.entries()) this.#c.network.send(address, i < half ? frame : twin);
   }
 
   /** Runs `session` until it settles or its deadline passes, then lingers to answer late members. */
@@ -316,6 +330,7 @@ export class CommitteeSigner implements ThresholdSigner {
       combinerWaitMs: this.#init.combinerWaitMs ?? 300,
       proposalDomainSeparator: this.#domainSeparator,
       onEvidence: (e, rootOf) => this.#keep(entry, e, rootOf),
+      equivocateAsLeader: this.#init.faults?.equivocateAsLeader === true,
     });
   }
 

@@ -24,6 +24,7 @@ import { OperatorError } from '../errors.ts';
 import type { PeerOffence } from '../p2p/types.ts';
 import type { DecidedValue, SigningDuty } from '../signer.ts';
 import { createOperatorAuthenticator, type DirectDelivery } from './auth.ts';
+import { conflictingProposal } from './equivocation-fault.ts';
 import { dutyInstanceId, encodeConsensusFrame } from './frames.ts';
 import { type Session, type SessionHost, settledSignal, type ValidatorEntry } from './session.ts';
 
@@ -40,6 +41,8 @@ export interface ConsensusSessionOptions {
   readonly proposalDomainSeparator: Uint8Array | undefined;
   /** `rootOf`: a value's signing root from its wire bytes (for the contract's form of evidence). */
   readonly onEvidence: (evidence: Evidence, rootOf: (value: Uint8Array) => Uint8Array) => void;
+  /** Fault injection (devnets, tests): as round 1's leader, propose two values (./equivocation-fault.ts). */
+  readonly equivocateAsLeader?: boolean;
 }
 
 const OFFENCES: Partial<Record<DropReason, PeerOffence>> = {
@@ -104,6 +107,12 @@ export function decideWithCommittee<V>(
   let refused = false;
   const rootOf = (bytes: Uint8Array) => valueType.signingRoot(valueType.decode(bytes));
   const domainSeparator = options.proposalDomainSeparator;
+  const auth = createOperatorAuthenticator({
+    secretKey: options.identityKey,
+    publicKeys: entry.publicKeys,
+    direct,
+    ...(domainSeparator !== undefined ? { proposals: { domainSeparator, rootOf } } : {}),
+  });
   const inner = createRotationalInstance({
     n,
     t: committee.threshold,
@@ -112,12 +121,7 @@ export function decideWithCommittee<V>(
     leaderSeed: seed,
     valueType,
     scheme: entry.scheme,
-    auth: createOperatorAuthenticator({
-      secretKey: options.identityKey,
-      publicKeys: entry.publicKeys,
-      direct,
-      ...(domainSeparator !== undefined ? { proposals: { domainSeparator, rootOf } } : {}),
-    }),
+    auth,
     guard: watchRefusals(options.guard, () => {
       refused = true;
     }),
@@ -161,7 +165,13 @@ export function decideWithCommittee<V>(
     };
     const handle = (out: ConsensusOutput<V, Signature>): void => {
       if (closed) return;
-      for (const m of out.messages) host.broadcast(entry, encodeConsensusFrame(m.bytes));
+      for (const m of out.messages) {
+        const twin = options.equivocateAsLeader
+          ? conflictingProposal(m.bytes, share.shareIndex, (p) => auth.sign(p))
+          : undefined;
+        if (twin === undefined) host.broadcast(entry, encodeConsensusFrame(m.bytes));
+        else host.broadcast(entry, encodeConsensusFrame(m.bytes), encodeConsensusFrame(twin));
+      }
       for (const timer of out.timers) {
         const handleTimer = setTimeout(() => {
           timers.delete(handleTimer);

@@ -56,8 +56,11 @@ export interface Session {
 export interface SessionHost {
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Sends `frame` to every other member of the entry's committee. */
-  broadcast(entry: ValidatorEntry, frame: Uint8Array): void;
+  /**
+   * Sends `frame` to every other member of the entry's committee; with `twin` (fault injection only),
+   * `twin` to the second half of them instead.
+   */
+  broadcast(entry: ValidatorEntry, frame: Uint8Array, twin?: Uint8Array): void;
   /** Counts a dropped message and, with an offence, reports its sender to the network. */
   drop(from: OperatorAddress, reason: string, offence: PeerOffence | undefined): void;
   event(event: SigningEvent): void;

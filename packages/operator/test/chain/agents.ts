@@ -2,6 +2,7 @@
 // lifecycle agent over its own libp2p node, logging into one list (printed when DIVA_TEST_LOGS is set;
 // no key material is ever logged), and the transactions that give an operator stake and collateral.
 import { join } from 'node:path';
+import type { BeaconApi } from '@diva-dvt/beacon-api';
 import { createBls } from '@diva-dvt/bls-threshold';
 import {
   type DivaDeployment,
@@ -94,6 +95,8 @@ export function startAgent(
   deployment: DivaDeployment,
   node: TestNode,
   index: number,
+  /** This operator's beacon node for Accounting reports (none: it does not report). */
+  beacon?: BeaconApi,
 ): Agent {
   // Operator 0 lists a dead RPC first: viem's fallback transport moves on to the live one.
   const rpcUrls = index === 0 ? ['http://127.0.0.1:9', url] : [url];
@@ -139,6 +142,7 @@ export function startAgent(
         genesisForkVersion: hexToBytes(GENESIS_FORK_VERSION),
         bls,
       }),
+      ...(beacon === undefined ? {} : { reports: { api: beacon } }),
       onEvent: (e) => {
         events.push(e);
         agentEvents.hook?.(agent, e);
@@ -163,6 +167,8 @@ export async function registeredAgents(parameters: {
   readonly name: string;
   readonly stakeEth: string;
   readonly collateralEth: string;
+  /** Operator i's beacon node for Accounting reports. */
+  readonly beacon?: (index: number) => BeaconApi | undefined;
 }): Promise<Agent[]> {
   const { url, deployment, admin } = parameters;
   const nodes = Array.from({ length: parameters.count }, (_, i) =>
@@ -188,7 +194,9 @@ export async function registeredAgents(parameters: {
       await lockCollateral(wallet, deployment, parameters.stakeEth, parameters.collateralEth);
     }),
   );
-  const agents = nodes.map((node, i) => startAgent(parameters.root, url, deployment, node, i));
+  const agents = nodes.map((node, i) =>
+    startAgent(parameters.root, url, deployment, node, i, parameters.beacon?.(i)),
+  );
   for (const a of agents) {
     await a.source.start();
     await a.lifecycle.start();

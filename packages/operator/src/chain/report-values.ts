@@ -1,0 +1,134 @@
+// What a report for reference epoch R says, computed the same way by every member from the beacon
+// state at R's first slot, which is final when this runs (./reports.ts). The pool's validators are
+// those whose DKG result the chain accepted (their group keys, ./chain-state.ts):
+// - clBalance: the sum of their balances in that state (gwei × 10⁹); a validator not in the state
+//   yet holds nothing there.
+// - clDepositedEther: of the ETH the pool sent to the deposit contract for them (1 ETH with each
+//   accepted result, 31 ETH once its credentials were confirmed), what that state has credited: the
+//   1 ETH of every pool validator present in it (a validator enters the state with its first
+//   deposit), and the 31 ETH of a topped-up one whose balance shows it (at least 16.5 ETH: without the
+//   top-up it holds about 1 ETH and cannot earn 15; with it about 32, and the beacon chain ejects a
+//   validator long before it loses 15.5). Never less than the last accepted report's (the contract
+//   refuses a decrease; an ejected validator's deposit stays credited).
+// - exitedValidators: pool validators whose status in that state is `exited_*` or `withdrawal_*`
+//   (the contract's cumulative count of fully withdrawn validators: a validator once exited stays so).
+// - withdrawnEther: 0. The devnet's beacon chain (Lodestar 1.5.1, altair) has no withdrawals; from
+//   Capella on this must become the sum of the payload withdrawals to divETH up to that slot.
+// - elRewards: the execution-layer rewards vault's balance at block B, the last execution block
+//   whose timestamp is at or before R's start time, or the block that accepted the last report if
+//   that is later. Only a report takes ETH out of the vault, so the balance at or after the last one
+//   holds nothing counted before (never twice); what arrived between R's time and that block is
+//   counted a frame early. After the merge R's block is the payload of the latest beacon block at or
+//   before R's first slot, so it is final too; before it (the devnet) the eth1 chain Anvil runs. The
+//   EL node must serve state that old (an archive node, or a full node within its 128 recent blocks:
+//   R's slot finalizes about 2 epochs = 64 blocks later).
+// - penalties: none. Penalties for missed duties would come from the members' attestation records
+//   (the operator's own duty log, or the beacon chain's rewards API, which Lodestar 1.5.1 lacks) and
+//   would need the same deterministic rule at every member.
+import type { BeaconApi } from '@diva-dvt/beacon-api';
+import type { WalletClientLike } from '@diva-dvt/contracts';
+import { divETHAbi } from '@diva-dvt/contracts/abis';
+import type { Address } from 'viem';
+import { getBalance, getBlock, getBlockNumber, readContract } from 'viem/actions';
+import type { ChainValidator } from './chain-state.ts';
+import type { Report } from './report-frame.ts';
+
+/** The contract's frames against the beacon chain's (read once by ./reports.ts). */
+export interface ReportClock {
+  /** Contract epoch = beacon epoch + offsetEpochs (0 when both genesis times agree). */
+  readonly offsetEpochs: bigint;
+  readonly genesisTime: bigint;
+  readonly secondsPerEpoch: bigint;
+  readonly slotsPerEpoch: bigint;
+  readonly epochsPerFrame: bigint;
+  /** The execution-layer rewards vault (every pool validator's fee recipient). */
+  readonly vault: Address;
+  readonly chainId: number;
+}
+
+const GWEI = 10n ** 9n;
+const ETHER = 10n ** 18n;
+const PRE_DEPOSIT = ETHER;
+const TOP_UP = 31n * ETHER;
+/** A balance at or above this shows the 31 ETH top-up credited (see the file comment). */
+const TOPPED_UP_GWEI = 16_500_000_000n;
+
+const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`;
+
+export async function computeReport(parameters: {
+  readonly api: BeaconApi;
+  readonly wallet: WalletClientLike;
+  readonly divETH: Address;
+  readonly clock: ReportClock;
+  /** R, in the contract's epochs. */
+  readonly epoch: bigint;
+  readonly validators: readonly ChainValidator[];
+  /** The block that accepted the contract's last report (none yet: undefined). */
+  readonly lastReportBlock: bigint | undefined;
+}): Promise<Report> {
+  const { api, wallet, clock, epoch } = parameters;
+  const slot = (epoch - clock.offsetEpochs) * clock.slotsPerEpoch;
+  const pool = new Map(parameters.validators.map((v) => [hex(v.groupPublicKey), v]));
+  const found =
+    pool.size === 0
+      ? []
+      : (await api.getStateValidators({ stateId: String(slot), ids: [...pool.keys()] })).data;
+  let clBalance = 0n;
+  let credited = 0n;
+  let exitedValidators = 0n;
+  for (const v of found) {
+    const chain = pool.get(hex(v.validator.pubkey));
+    if (chain === undefined) continue; // not asked for
+    const balance = BigInt(v.balance);
+    clBalance += balance * GWEI;
+    credited += PRE_DEPOSIT;
+    if (chain.validatorIndex !== undefined && balance >= TOPPED_UP_GWEI) credited += TOP_UP;
+    if (v.status.startsWith('exited') || v.status.startsWith('withdrawal')) exitedValidators += 1n;
+  }
+  const previous = await readContract(wallet, {
+    address: parameters.divETH,
+    abi: divETHAbi,
+    functionName: 'clDepositedEther',
+  });
+  return {
+    epoch,
+    clBalance,
+    clDepositedEther: credited > previous ? credited : previous,
+    exitedValidators,
+    withdrawnEther: 0n,
+    elRewards: await vaultBalanceAt(
+      wallet,
+      clock.vault,
+      clock.genesisTime + epoch * clock.secondsPerEpoch,
+      parameters.lastReportBlock ?? 0n,
+    ),
+    penalties: [],
+  };
+}
+
+/**
+ * The vault's balance at the last block whose timestamp is at or before `time` (binary search), or at
+ * `atLeast` if that is later.
+ */
+async function vaultBalanceAt(
+  wallet: WalletClientLike,
+  vault: Address,
+  time: bigint,
+  atLeast: bigint,
+): Promise<bigint> {
+  let high = await getBlockNumber(wallet, { cacheTime: 0 });
+  if ((await getBlock(wallet, { blockNumber: high })).timestamp <= time) {
+    return getBalance(wallet, { address: vault, blockNumber: high });
+  }
+  let low = atLeast;
+  if ((await getBlock(wallet, { blockNumber: low })).timestamp > time) {
+    return getBalance(wallet, { address: vault, blockNumber: low });
+  }
+  // invariant: block `low` is at or before `time`, block `high` after it
+  while (high - low > 1n) {
+    const mid = (low + high) / 2n;
+    if ((await getBlock(wallet, { blockNumber: mid })).timestamp <= time) low = mid;
+    else high = mid;
+  }
+  return getBalance(wallet, { address: vault, blockNumber: low });
+}
