@@ -22,10 +22,12 @@ import {
   type EvidenceStore,
   type Logger,
   type P2pNetwork,
+  type RequestedExit,
   readPasswordFile,
   submitLeaderEquivocations,
   type ValidatorIndexLookup,
 } from '@diva-dvt/operator';
+import { getBlock } from 'viem/actions';
 import type { ContractsConfig } from './config.ts';
 
 export interface ChainParts {
@@ -41,6 +43,14 @@ export interface ChainParts {
   submitEvidence(store: EvidenceStore, intervalMs?: number): void;
   /** Called for each lifecycle event (the node applies committees on `share-promoted`). */
   onEvent(listener: (event: ChainLifecycleEvent) => void): void;
+  /**
+   * Called for each exit request concerning this operator's validators, those reported before the
+   * call included (the lifecycle reads the chain from its start block before the node is started,
+   * so requests made while the node was down arrive before anyone listens).
+   */
+  onExitRequested(listener: (event: RequestedExit) => void): void;
+  /** The timestamp of an execution block (the exit epoch of a request is derived from it). */
+  blockTimestampSec(blockNumber: bigint): Promise<bigint>;
   stop(): Promise<void>;
 }
 
@@ -84,6 +94,13 @@ export async function startChainParts(parameters: {
   const indexOf: ValidatorIndexLookup = (v) =>
     beacon || fromDeposits === undefined ? fromBeacon(v) : fromDeposits(v);
   const listeners: ((event: ChainLifecycleEvent) => void)[] = [];
+  const exitRequests: RequestedExit[] = [];
+  const exitListeners: ((event: RequestedExit) => void)[] = [];
+  listeners.push((event) => {
+    if (event.type !== 'exit-requested') return;
+    exitRequests.push(event);
+    for (const l of exitListeners) l(event);
+  });
   const lifecycle = new ChainLifecycle(
     { reader, wallet: clients.wallet, network, logger, bls: parameters.bls },
     {
@@ -148,6 +165,13 @@ export async function startChainParts(parameters: {
     },
     onEvent(listener) {
       listeners.push(listener);
+    },
+    onExitRequested(listener) {
+      exitListeners.push(listener);
+      for (const e of exitRequests) listener(e);
+    },
+    async blockTimestampSec(blockNumber) {
+      return (await getBlock(clients.public, { blockNumber })).timestamp;
     },
     async stop() {
       if (evidenceTimer !== undefined) clearInterval(evidenceTimer);

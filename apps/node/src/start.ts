@@ -44,6 +44,7 @@ import { createNodeDashboardSource } from './dashboard/node-source.ts';
 import { createDashboardRecorder } from './dashboard/recorder.ts';
 import { DivaNodeError } from './errors.ts';
 import { exitEndpoint } from './exit.ts';
+import { actOnExitRequests } from './exit-requests.ts';
 import { type HttpEndpoints, startHttpEndpoints } from './http.ts';
 import { createNodeMetrics } from './metrics.ts';
 import { readiness, waitForGenesis } from './readiness.ts';
@@ -276,6 +277,19 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   chain?.onEvent((e) => {
     if (e.type === 'share-promoted') void node.applyCommittees();
   });
+  // an exit the ExitRequests contract asks of this operator's validator: signed with the committee
+  if (chain !== undefined) {
+    const { dataDir } = config;
+    const exits = actOnExitRequests({
+      chain,
+      node,
+      api,
+      genesisTimeSec: genesis.genesisTime,
+      dataDir,
+      logger,
+    });
+    cleanups.push(() => exits.stop());
+  }
   metrics.watchNetwork(network, () => node.status().peers);
   metrics.watchClockOffsets(() => node.clockOffsets());
 

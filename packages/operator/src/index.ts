@@ -23,6 +23,15 @@ export {
   type ContractsCommitteeSourceParameters,
   createContractsCommitteeSource,
 } from './chain/contracts-source.ts';
+export {
+  beaconExitStatus,
+  type ExitEpochTimes,
+  type ExitRecord,
+  ExitRequests,
+  type ExitRequestsParameters,
+  exitEpochOfRequest,
+  type RequestedExit,
+} from './chain/exit-requests.ts';
 export type { KeeperAction, KeeperActionEvent } from './chain/keepers.ts';
 export {
   ChainLifecycle,

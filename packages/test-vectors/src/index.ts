@@ -54,3 +54,5 @@ export function readVectorFiles<T>(...parts: string[]): { name: string; data: T 
   if (files.length === 0) throw new VectorsMissingError(join(dir, '*.json'), 'test vector files');
   return files.map((name) => ({ name, data: JSON.parse(readFileSync(join(dir, name), 'utf8')) as T }));
 }
+
+export { AnvilBinaryMissingError, anvilBinary } from './anvil.ts';

@@ -1,9 +1,10 @@
-// Anvil started by the tests: the binary from @foundry-rs/anvil's platform package, spawned directly
+// Anvil started by the tests: the binary from @foundry-rs/anvil's platform package (found by
+// @diva-dvt/test-vectors' `anvilBinary` from this package, which depends on it), spawned directly
 // on port 0 with the Prague hardfork; a viem test client (public + wallet actions) that does not hang;
 // Every Anvil started here is killed by stop() and, failing that, on process exit. No vitest here, so
 // scripts can use it too; test/helpers/anvil.ts adds the per-file lifecycle (useAnvil).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { anvilBinary } from '@diva-dvt/test-vectors';
 import {
   type Abi,
   type Account,
@@ -60,26 +61,13 @@ process.once('exit', () => {
   for (const proc of running) proc.kill('SIGKILL');
 });
 
-function anvilBinary(): string {
-  const platforms: Record<string, string> = {
-    'linux-x64': 'linux-amd64',
-    'linux-arm64': 'linux-arm64',
-    'darwin-arm64': 'darwin-arm64',
-    'darwin-x64': 'darwin-amd64',
-  };
-  const platform = platforms[`${process.platform}-${process.arch}`];
-  if (platform === undefined) throw new Error(`anvil: no binary for ${process.platform}-${process.arch}`);
-  const req = createRequire(createRequire(import.meta.url).resolve('@foundry-rs/anvil/package.json'));
-  return req.resolve(`@foundry-rs/anvil-${platform}/bin/anvil`);
-}
-
 export async function startAnvil(options: AnvilOptions = {}): Promise<Anvil> {
   const args = ['--host', '127.0.0.1', '--port', '0', '--hardfork', 'prague'];
   if (options.accounts !== undefined) args.push('--accounts', String(options.accounts));
   if (options.balanceEth !== undefined) args.push('--balance', String(options.balanceEth));
   if (options.gasLimit !== undefined) args.push('--gas-limit', String(options.gasLimit));
   args.push(...(options.args ?? []));
-  const proc = spawn(anvilBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(anvilBinary(import.meta.url), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(proc);
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   exited.then(() => running.delete(proc));

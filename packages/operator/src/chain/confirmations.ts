@@ -21,6 +21,7 @@ import type { OperatorAddress } from '../committee/types.ts';
 import type { Logger } from '../logger.ts';
 import type { P2pNetwork } from '../p2p/types.ts';
 import type { ChainState, ChainValidator } from './chain-state.ts';
+import { ActiveSeats } from './seats.ts';
 import {
   decodeStatement,
   encodeStatement,
@@ -101,6 +102,10 @@ export class Confirmations {
   readonly #book = new StatementBook();
   readonly #mine = new Map<bigint, Mine>();
   #credentials: Uint8Array | undefined;
+  readonly #activeSeats: ActiveSeats | undefined;
+  #k: bigint | undefined;
+  /** The latest reporting committee as read at one block (ticks within a block reuse it). */
+  #latest: { readonly block: bigint; readonly epoch: bigint; readonly drawn: boolean } | undefined;
 
   constructor(parameters: {
     wallet: WalletClientLike;
@@ -124,6 +129,17 @@ export class Confirmations {
     this.#emit = parameters.emit;
     this.#onChange = parameters.onChange;
     this.#self = parameters.network.address;
+    const operatorRegistry = parameters.operatorRegistry;
+    this.#activeSeats =
+      operatorRegistry === undefined
+        ? undefined
+        : new ActiveSeats(() =>
+            readContract(this.#wallet, {
+              address: operatorRegistry,
+              abi: operatorRegistryAbi,
+              functionName: 'activeSeats',
+            }),
+          );
   }
 
   /** Signs, sends and submits what the state asks; returns how long until it wants to run again. */
@@ -153,28 +169,30 @@ export class Confirmations {
 
   /**
    * Whose confirmations count: the operators holding key shares, or with more active seats than K
-   * the latest reporting committee's members (undefined while none is drawn).
+   * the latest reporting committee's members (undefined while none is drawn). A validator waits
+   * here over many ticks (each statement received is one): K is read once, the active seats only
+   * when the folded state shows a seat may have moved (./seats.ts), and the latest committee's
+   * epoch at most once per block, only beyond K.
    */
   async #signers(state: ChainState): Promise<OperatorAddress[] | undefined> {
     const holders = confirmingOperators(state);
     const accounting = this.#accounting;
-    if (accounting === undefined || this.#operatorRegistry === undefined) return holders;
+    if (accounting === undefined || this.#activeSeats === undefined) return holders;
     const read = { address: accounting, abi: accountingAbi } as const;
-    const [seats, k, epoch] = await Promise.all([
-      readContract(this.#wallet, {
-        address: this.#operatorRegistry,
-        abi: operatorRegistryAbi,
-        functionName: 'activeSeats',
-      }),
-      readContract(this.#wallet, { ...read, functionName: 'REPORTING_COMMITTEE_SEATS' }),
-      readContract(this.#wallet, { ...read, functionName: 'latestCommitteeEpoch' }),
-    ]);
-    if (seats <= k) return holders;
-    const [, drawn] = await readContract(this.#wallet, {
-      ...read,
-      functionName: 'reportingCommitteeOf',
-      args: [epoch],
-    });
+    this.#k ??= await readContract(this.#wallet, { ...read, functionName: 'REPORTING_COMMITTEE_SEATS' });
+    const seats = await this.#activeSeats.of(state);
+    if (seats <= this.#k) return holders;
+    const block = state.block();
+    if (this.#latest?.block !== block) {
+      const epoch = await readContract(this.#wallet, { ...read, functionName: 'latestCommitteeEpoch' });
+      const [, drawn] = await readContract(this.#wallet, {
+        ...read,
+        functionName: 'reportingCommitteeOf',
+        args: [epoch],
+      });
+      this.#latest = { block, epoch, drawn };
+    }
+    const { epoch, drawn } = this.#latest;
     if (!drawn) return undefined;
     let members = this.#committees.get(epoch);
     if (members === undefined) {

@@ -4,7 +4,10 @@
 // it (or a request whose target left the 8,191-block history), and eject (or margin-call) an operator
 // whose collateral no longer covers its seats, and (with more active seats than K) request and draw
 // the report frame's reporting committee. One pass per new block; a node never sends the same
-// action twice while its transaction is pending.
+// action twice while its transaction is pending. The reporting-committee check reads the contracts
+// only when it may have work: the active seats are read again only when the folded state shows a
+// seat may have moved (./seats.ts), nothing more while they are at most K, and once the frame's
+// committee is drawn (or its report accepted) nothing until the next frame starts.
 import {
   drawReportingCommittee,
   ejectUndercollateralized,
@@ -22,6 +25,7 @@ import type { OperatorAddress } from '../committee/types.ts';
 import type { Logger } from '../logger.ts';
 import type { ChainAddresses } from './chain-reader.ts';
 import type { ChainState } from './chain-state.ts';
+import { ActiveSeats } from './seats.ts';
 
 export type KeeperAction =
   | 'request-draw'
@@ -40,6 +44,14 @@ export interface KeeperActionEvent {
 }
 
 const HISTORY_WINDOW = 8191n;
+
+/** The accounting contract's immutables the reporting-committee check needs. */
+interface ReportFrames {
+  readonly k: bigint;
+  readonly genesisTime: bigint;
+  readonly secondsPerEpoch: bigint;
+  readonly epochsPerFrame: bigint;
+}
 const ETH_PER_VALIDATOR = 32n * 10n ** 18n;
 
 export class Keepers {
@@ -49,7 +61,12 @@ export class Keepers {
   readonly #onAction: (event: KeeperActionEvent) => void;
   readonly #ejectEveryBlocks: bigint;
   readonly #inflight = new Set<string>();
+  readonly #nowMs: () => number;
+  readonly #activeSeats: ActiveSeats;
   #constants: { dkgTimeout: bigint; committeeSize: bigint; collateralPerSeat: bigint } | undefined;
+  #frames: ReportFrames | undefined;
+  /** Wall-clock ms before which the reporting committee needs nothing (the frame's is settled). */
+  #settledUntilMs = 0;
   #lastBlock = -1n;
   #lastEjectCheck = -1n;
 
@@ -60,12 +77,22 @@ export class Keepers {
     onAction: (event: KeeperActionEvent) => void;
     /** Blocks between two collateral checks of every seated operator (default 32). */
     ejectCheckEveryBlocks?: number;
+    /** Wall clock in ms (default `Date.now`): when the next report frame starts. */
+    nowMs?: () => number;
   }) {
     this.#wallet = parameters.wallet;
     this.#addresses = parameters.addresses;
     this.#logger = parameters.logger;
     this.#onAction = parameters.onAction;
     this.#ejectEveryBlocks = BigInt(parameters.ejectCheckEveryBlocks ?? 32);
+    this.#nowMs = parameters.nowMs ?? Date.now;
+    this.#activeSeats = new ActiveSeats(() =>
+      readContract(this.#wallet, {
+        address: this.#addresses.operatorRegistry,
+        abi: operatorRegistryAbi,
+        functionName: 'activeSeats',
+      }),
+    );
   }
 
   /** One pass over `state` (nothing when no new block was read since the last). */
@@ -97,7 +124,7 @@ export class Keepers {
       }
     }
     await this.#maybeRequestDraw(c.committeeSize);
-    await this.#reportingCommittee(block);
+    await this.#reportingCommittee(state, block);
     if (this.#lastEjectCheck < 0n || block - this.#lastEjectCheck >= this.#ejectEveryBlocks) {
       this.#lastEjectCheck = block;
       await this.#checkCollateral(state, c.collateralPerSeat);
@@ -141,29 +168,29 @@ export class Keepers {
   /**
    * With more active seats than K, quorums (reports, the 31 ETH confirmations) are of a sampled
    * reporting committee per report frame: request the current frame's, and draw it once its target
-   * block is mined (a request whose target left the history window is made again).
+   * block is mined (a request whose target left the history window is made again). Reads: K and the
+   * frame timing once; the active seats when a seat may have moved; the frame's epochs and its
+   * committee only while seats exceed K and the current frame's committee is not settled.
    */
-  async #reportingCommittee(block: bigint): Promise<void> {
+  async #reportingCommittee(state: ChainState, block: bigint): Promise<void> {
     const accounting = this.#addresses.accounting;
     if (accounting === undefined) return;
     const read = { address: accounting, abi: accountingAbi } as const;
-    const [seats, k, epoch, last] = await Promise.all([
-      readContract(this.#wallet, {
-        address: this.#addresses.operatorRegistry,
-        abi: operatorRegistryAbi,
-        functionName: 'activeSeats',
-      }),
-      readContract(this.#wallet, { ...read, functionName: 'REPORTING_COMMITTEE_SEATS' }),
+    this.#frames ??= await this.#readFrames(accounting);
+    const frames = this.#frames;
+    const seats = await this.#activeSeats.of(state);
+    if (seats <= frames.k || this.#nowMs() < this.#settledUntilMs) return;
+    const [epoch, last] = await Promise.all([
       readContract(this.#wallet, { ...read, functionName: 'currentReferenceEpoch' }),
       readContract(this.#wallet, { ...read, functionName: 'lastEpoch' }),
     ]);
-    if (seats <= k || epoch <= last) return;
+    if (epoch <= last) return this.#settled(epoch);
     const [targetBlock, drawn] = await readContract(this.#wallet, {
       ...read,
       functionName: 'reportingCommitteeOf',
       args: [epoch],
     });
-    if (drawn) return;
+    if (drawn) return this.#settled(epoch);
     if (targetBlock === 0n || block - targetBlock > HISTORY_WINDOW) {
       this.#send('request-reporting-committee', {}, () =>
         requestReportingCommittee(this.#wallet, { accounting }),
@@ -173,6 +200,27 @@ export class Keepers {
         drawReportingCommittee(this.#wallet, { accounting, epoch }),
       );
     }
+  }
+
+  /**
+   * The frame of reference epoch `epoch` needs no more (its committee is drawn or its report
+   * accepted): quiet until the next frame starts by the wall clock. The contract's frame follows the
+   * block timestamp; a chain whose clock runs behind ours is only looked at again a little early.
+   */
+  #settled(epoch: bigint): void {
+    const f = this.#frames!;
+    this.#settledUntilMs = Number((f.genesisTime + (epoch + f.epochsPerFrame) * f.secondsPerEpoch) * 1000n);
+  }
+
+  async #readFrames(accounting: `0x${string}`): Promise<ReportFrames> {
+    const read = { address: accounting, abi: accountingAbi } as const;
+    const [k, genesisTime, secondsPerEpoch, epochsPerFrame] = await Promise.all([
+      readContract(this.#wallet, { ...read, functionName: 'REPORTING_COMMITTEE_SEATS' }),
+      readContract(this.#wallet, { ...read, functionName: 'GENESIS_TIME' }),
+      readContract(this.#wallet, { ...read, functionName: 'SECONDS_PER_EPOCH' }),
+      readContract(this.#wallet, { ...read, functionName: 'EPOCHS_PER_FRAME' }),
+    ]);
+    return { k, genesisTime, secondsPerEpoch, epochsPerFrame };
   }
 
   async #checkCollateral(state: ChainState, collateralPerSeat: bigint): Promise<void> {

@@ -39,7 +39,9 @@ export function beaconValidatorIndex(api: BeaconApi): ValidatorIndexLookup {
 
 /**
  * From the deposit contract's `DepositEvent` logs (see the file comment): only for a network whose
- * genesis is built from these logs, before genesis. Reads the logs from `fromBlock` at each call.
+ * genesis is built from these logs, before genesis. The logs are read once: each call reads only
+ * those of blocks after the last one read, and keeps the indices found so far (a deposit log is
+ * final once read here: this runs on devnets whose execution chain does not reorganise).
  */
 export function depositOrderValidatorIndex(parameters: {
   readonly client: PublicClient;
@@ -53,10 +55,14 @@ export function depositOrderValidatorIndex(parameters: {
   readonly bls: Bls;
 }): ValidatorIndexLookup {
   const { client, bls } = parameters;
-  // a key's verdict never changes: its first deposit decided it
-  const verdicts = new Map<string, boolean>();
+  // genesis order so far: each distinct key whose first deposit verifies, with that deposit's
+  // credentials (a key's later deposits only add balance; a key whose first deposit fails is skipped)
+  const indices = new Map<string, { readonly index: number; readonly credentials: string }>();
+  const rejected = new Set<string>();
+  let readTo = (parameters.fromBlock ?? 0n) - 1n;
   let forkVersion: Uint8Array | undefined;
-  return async ({ groupPublicKey, withdrawalCredentials }) => {
+  let reading: Promise<void> | undefined;
+  const readNew = async () => {
     const fork = parameters.genesisForkVersion;
     forkVersion ??=
       fork instanceof Uint8Array
@@ -68,32 +74,36 @@ export function depositOrderValidatorIndex(parameters: {
               functionName: 'genesisForkVersion',
             }),
           );
+    const head = await client.getBlockNumber({ cacheTime: 0 });
+    if (head <= readTo) return;
     const logs = await client.getLogs({
       address: parameters.depositContract,
-      fromBlock: parameters.fromBlock ?? 0n,
-      toBlock: 'latest',
+      fromBlock: readTo + 1n,
+      toBlock: head,
     });
-    const events = parseEventLogs({ abi: depositContractAbi, logs, eventName: 'DepositEvent' });
-    const wanted = hex(groupPublicKey);
-    const seen = new Set<string>();
-    let index = 0;
-    for (const { args } of events) {
+    for (const { args } of parseEventLogs({ abi: depositContractAbi, logs, eventName: 'DepositEvent' })) {
       const pubkey = args.pubkey.slice(2).toLowerCase();
-      if (seen.has(pubkey)) continue;
-      let valid = verdicts.get(pubkey);
-      if (valid === undefined) {
-        valid = verifies(bls, forkVersion, args);
-        verdicts.set(pubkey, valid);
+      if (indices.has(pubkey) || rejected.has(pubkey)) continue;
+      if (!verifies(bls, forkVersion, args)) {
+        rejected.add(pubkey);
+        continue;
       }
-      if (!valid) continue;
-      seen.add(pubkey);
-      if (pubkey === wanted) {
-        const credentials = args.withdrawal_credentials.slice(2).toLowerCase();
-        return credentials === hex(withdrawalCredentials) ? index : undefined;
-      }
-      index += 1;
+      indices.set(pubkey, {
+        index: indices.size,
+        credentials: args.withdrawal_credentials.slice(2).toLowerCase(),
+      });
     }
-    return undefined;
+    readTo = head;
+  };
+  return async ({ groupPublicKey, withdrawalCredentials }) => {
+    // concurrent lookups share one read (the fold above is not reentrant)
+    reading ??= readNew().finally(() => {
+      reading = undefined;
+    });
+    await reading;
+    const found = indices.get(hex(groupPublicKey));
+    if (found === undefined) return undefined;
+    return found.credentials === hex(withdrawalCredentials) ? found.index : undefined;
   };
 }
 

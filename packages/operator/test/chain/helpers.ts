@@ -1,31 +1,18 @@
 // A real Anvil for the chain tests: the binary of @foundry-rs/anvil's platform package, found through
-// @diva-dvt/contracts (whose dev dependency it is), spawned on port 0 with the Prague hardfork and
+// @diva-dvt/contracts (whose dev dependency it is; the lookup is @diva-dvt/test-vectors' `anvilBinary`), spawned on port 0 with the Prague hardfork and
 // interval mining (draws commit to a future block, so blocks must come without transactions).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { anvilBinary } from '@diva-dvt/test-vectors';
 
 export interface AnvilProcess {
   readonly url: string;
   stop(): Promise<void>;
 }
 
-function anvilBinary(): string {
-  const platforms: Record<string, string> = {
-    'linux-x64': 'linux-amd64',
-    'linux-arm64': 'linux-arm64',
-    'darwin-arm64': 'darwin-arm64',
-    'darwin-x64': 'darwin-amd64',
-  };
-  const platform = platforms[`${process.platform}-${process.arch}`];
-  if (platform === undefined) throw new Error(`anvil: no binary for ${process.platform}-${process.arch}`);
-  const contracts = createRequire(import.meta.url).resolve('@diva-dvt/contracts/package.json');
-  const anvil = createRequire(contracts).resolve('@foundry-rs/anvil/package.json');
-  return createRequire(anvil).resolve(`@foundry-rs/anvil-${platform}/bin/anvil`);
-}
-
 export async function startAnvil(args: readonly string[] = []): Promise<AnvilProcess> {
   const proc: ChildProcess = spawn(
-    anvilBinary(),
+    anvilBinary(createRequire(import.meta.url).resolve('@diva-dvt/contracts/package.json')),
     ['--host', '127.0.0.1', '--port', '0', '--hardfork', 'prague', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -4,23 +4,11 @@
 // killed by `stop()` or, failing that, on exit.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { anvilBinary } from '@diva-dvt/test-vectors';
 
-const PLATFORMS: Readonly<Record<string, string>> = {
-  'linux-x64': 'linux-amd64',
-  'linux-arm64': 'linux-arm64',
-  'darwin-arm64': 'darwin-arm64',
-  'darwin-x64': 'darwin-amd64',
-};
-
-function anvilBinary(): string {
-  const platform = PLATFORMS[`${process.platform}-${process.arch}`];
-  if (platform === undefined) throw new Error(`no Anvil build for ${process.platform}-${process.arch}`);
-  const fromContracts = createRequire(
-    createRequire(import.meta.url).resolve('@diva-dvt/contracts/package.json'),
-  );
-  const fromAnvil = createRequire(fromContracts.resolve('@foundry-rs/anvil/package.json'));
-  return fromAnvil.resolve(`@foundry-rs/anvil-${platform}/bin/anvil`);
-}
+/** The binary @diva-dvt/contracts tests with (found through that package: it depends on Anvil). */
+const anvilBinaryPath = () =>
+  anvilBinary(createRequire(import.meta.url).resolve('@diva-dvt/contracts/package.json'));
 
 export interface AnvilNode {
   /** The JSON-RPC URL; dev account 0 (0xf39F…2266) is unlocked and funded. */
@@ -34,7 +22,7 @@ process.once('exit', () => {
 });
 
 export async function startAnvil(timeoutMs = 20_000): Promise<AnvilNode> {
-  const proc = spawn(anvilBinary(), ['--host', '127.0.0.1', '--port', '0', '--hardfork', 'prague'], {
+  const proc = spawn(anvilBinaryPath(), ['--host', '127.0.0.1', '--port', '0', '--hardfork', 'prague'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(proc);
