@@ -137,13 +137,31 @@ describe('CommitteeSigner', () => {
     const { members, operators, hub } = setup();
     const bad = operators[2]!.address;
     const victim = operators[0]!.address;
-    hub.inject(bad, victim, Uint8Array.of(7, 1, 2, 3));
+    hub.inject(bad, victim, Uint8Array.of(2, 1, 2, 3)); // a partial frame cut short
     hub.inject(bad, victim, new Uint8Array(40).fill(1));
     const value = new Uint8Array(32).fill(8);
     const d = duty('attestation', 15);
     const decided = await Promise.all(members.map((m) => m.decide(value, bytesValue, d)));
     expect(decided).toHaveLength(N);
     expect(hub.reports.filter((r) => r.from === bad && r.by === victim).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('leaves frames of the node’s other parts (and of kinds it does not know) unscored', async () => {
+    const { members, operators, hub } = setup();
+    const peer = operators[3]!.address;
+    const victim = operators[0]!.address;
+    // DKG (0x10), chain statements (0x20), accounting reports (0x21), a clock-offset frame, a newer
+    // kind: on one network every part sees every frame; only the owner may score its own kinds
+    for (const kind of [0x10, 0x20, 0x21, 0x04, 0x7f]) hub.inject(peer, victim, Uint8Array.of(kind, 1, 2, 3));
+    const decided = await Promise.all(
+      members.map((m) => m.decide(new Uint8Array(32).fill(9), bytesValue, duty('attestation', 16))),
+    );
+    expect(decided).toHaveLength(N);
+    expect(hub.reports.filter((r) => r.from === peer)).toEqual([]);
+    // its own kinds are still judged
+    hub.inject(peer, victim, Uint8Array.of(2, 1, 2, 3));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(hub.reports.filter((r) => r.from === peer && r.by === victim).length).toBe(1);
   });
 
   it('a member whose slashing protection refuses sends no partial and says so at the deadline', async () => {

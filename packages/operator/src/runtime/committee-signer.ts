@@ -28,7 +28,6 @@ import { type Logger, silentLogger } from '../logger.ts';
 import type { P2pNetwork, PeerOffence } from '../p2p/types.ts';
 import type { DecidedValue, SigningDuty, ThresholdSigner } from '../signer.ts';
 import type { DirectDelivery } from './auth.ts';
-import { FRAME_TIME } from './clock-offsets.ts';
 import { decideWithCommittee } from './consensus-session.ts';
 import {
   decodeCombinedFrame,
@@ -296,14 +295,17 @@ export class CommitteeSigner implements ThresholdSigner {
 
   #receive(from: OperatorAddress, bytes: Uint8Array): void {
     let id: Uint8Array;
-    if (bytes[0] === FRAME_CONSENSUS && bytes.length >= 1 + 35) id = bytes.subarray(4, 36);
+    const kind = bytes[0];
+    // Frames of other kinds belong to the node's other parts on the same network (clock offsets,
+    // DKG ceremonies, the chain lifecycle's statements and reports) or to a newer peer: not ours to
+    // judge. Scoring them as malformed banned honest peers once reports ran beside the signer.
+    if (kind !== FRAME_CONSENSUS && kind !== FRAME_PARTIAL && kind !== FRAME_COMBINED) return;
+    if (kind === FRAME_CONSENSUS && bytes.length >= 1 + 35) id = bytes.subarray(4, 36);
     else if (
-      (bytes[0] === FRAME_PARTIAL && decodePartialFrame(bytes) !== undefined) ||
-      (bytes[0] === FRAME_COMBINED && decodeCombinedFrame(bytes) !== undefined)
+      (kind === FRAME_PARTIAL && decodePartialFrame(bytes) !== undefined) ||
+      (kind === FRAME_COMBINED && decodeCombinedFrame(bytes) !== undefined)
     )
       id = bytes.subarray(1, 33);
-    else if (bytes[0] === FRAME_TIME)
-      return; // PeerClockOffsets' (./clock-offsets.ts)
     else return this.#drop(from, 'malformed frame', 'malformed');
     const session = this.#sessions.get(hex(id));
     if (session !== undefined) this.#route(from, bytes, session);
