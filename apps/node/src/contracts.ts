@@ -141,6 +141,8 @@ export async function startChainParts(parameters: {
               const where = { operator: r.operator, instance: r.instance, round: r.round.toString() };
               if (r.status === 'proven')
                 logger.info('leader equivocation proven on chain', { ...where, transaction: r.transaction });
+              else if (r.status === 'not-a-member')
+                logger.info('leader equivocation moot: the operator is no longer in the committee', where);
               else if (r.status === 'failed')
                 logger.warn('leader equivocation not proven; tried again later', {
                   ...where,

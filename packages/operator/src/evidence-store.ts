@@ -24,7 +24,12 @@ export interface LeaderEquivocation {
 export type EvidenceProof =
   | { readonly status: 'proven'; readonly transaction: `0x${string}` }
   /** The contract had punished it already (another member's proof, or this node's before a restart). */
-  | { readonly status: 'already-proven' };
+  | { readonly status: 'already-proven' }
+  /**
+   * The operator is not (or no longer: punished for another equivocation and replaced) in the
+   * validator's committee: the contract cannot punish it for this one, so it is not tried again.
+   */
+  | { readonly status: 'not-a-member' };
 
 export interface StoredLeaderEquivocation extends LeaderEquivocation {
   readonly recordedAtMs: number;

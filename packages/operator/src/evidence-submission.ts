@@ -4,7 +4,8 @@
 // and `DkgResultRegistry.drawOfPubkey(keccak256(group key))`. Idempotent: what the
 // store marks proven is not sent again, and what the contract has punished already (another
 // member was faster, or this node before a restart) is marked and skipped, never an error. Other
-// failures (the chain unreachable, a refusal) are answered per record and left for the next run.
+// failures (the chain unreachable, a refusal) are answered per record and left for the next run,
+// except `NotCommitteeMember`: the operator was already replaced (proven for another equivocation).
 import { proveEquivocatingLeader } from '@diva-dvt/contracts';
 import { dkgResultRegistryAbi, evidenceSlasherAbi } from '@diva-dvt/contracts/abis';
 import { type Account, type Address, type Chain, type Client, keccak256, type Transport } from 'viem';
@@ -44,6 +45,7 @@ export type EvidenceSubmission = {
 } & (
   | { readonly status: 'proven'; readonly transaction: `0x${string}` }
   | { readonly status: 'already-proven' }
+  | { readonly status: 'not-a-member' }
   | { readonly status: 'unknown-validator' }
   | { readonly status: 'failed'; readonly error: unknown }
 );
@@ -82,8 +84,22 @@ async function submitOne(
   } catch (error) {
     // Someone may have proven it between the check and the proof: that is success, not a failure.
     const punished = await already().catch(() => undefined);
-    return punished ?? { ...key, status: 'failed', error };
+    if (punished !== undefined) return punished;
+    // An operator proven for another equivocation is replaced in the committee: this one is moot.
+    if (revertName(error) === 'NotCommitteeMember') {
+      store.markProven(key, { status: 'not-a-member' });
+      return { ...key, status: 'not-a-member' };
+    }
+    return { ...key, status: 'failed', error };
   }
+}
+
+/** The custom error a contract call reverted with (viem's decoded revert), if any. */
+function revertName(error: unknown): string | undefined {
+  const found = (error as { walk?: (f: (x: unknown) => boolean) => unknown }).walk?.(
+    (x) => (x as { data?: { errorName?: string } }).data?.errorName !== undefined,
+  ) as { data: { errorName: string } } | undefined;
+  return found?.data.errorName;
 }
 
 /**

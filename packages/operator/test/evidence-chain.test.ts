@@ -324,7 +324,6 @@ describe('a leader equivocation from the p2p network, proven on chain', () => {
     expect(await submitLeaderEquivocations(second!, chain)).toEqual([]);
     expect(await client.getBlockNumber()).toBe(blockBefore);
 
-    // what the chain refuses comes back as `failed` and stays unproven; an unknown validator sends nothing
     const outsiderKey = operatorKey('chain outsider');
     const outsider = createOperatorAuthenticator({
       secretKey: outsiderKey,
@@ -355,10 +354,31 @@ describe('a leader equivocation from the p2p network, proven on chain', () => {
     );
     others.recordLeaderEquivocation(outsiderEvidence(2, groupPublicKey));
     others.recordLeaderEquivocation(outsiderEvidence(3, new Uint8Array(48).fill(1)));
+    // the punished leader's equivocation in another round: it was replaced, so it is moot as well
+    others.recordLeaderEquivocation(
+      leaderEquivocationOf(
+        {
+          kind: 'equivocating-leader',
+          member: leader,
+          messages: [3, 4].map((b) =>
+            proposalMessage(instance, 4, leader, new Uint8Array(32).fill(b), (p) => auth.sign(p)),
+          ) as [Uint8Array, Uint8Array],
+        },
+        { operator: leaderAddress, groupPublicKey, rootOf: (v) => sha256(v) },
+      )!,
+    );
     const refused = await submitLeaderEquivocations(others, chain);
-    expect(refused.map((r) => r.status)).toEqual(['failed', 'unknown-validator']);
-    expect(String((refused[0] as { error: unknown }).error)).toContain('NotCommitteeMember');
-    expect(others.leaderEquivocations({ unproven: true })).toHaveLength(2);
+    // not in the committee (an outsider, or the leader once replaced): the contract refuses it with
+    // NotCommitteeMember, it is marked and never sent again; an unknown validator sends nothing
+    expect(refused.map((r) => r.status).sort()).toEqual([
+      'not-a-member',
+      'not-a-member',
+      'unknown-validator',
+    ]);
+    expect(others.leaderEquivocations({ unproven: true })).toHaveLength(1);
+    expect((await submitLeaderEquivocations(others, chain)).map((r) => r.status)).toEqual([
+      'unknown-validator',
+    ]);
     expect(await client.getBlockNumber()).toBe(blockBefore);
     await Promise.all(decisions);
   }, 120_000);
