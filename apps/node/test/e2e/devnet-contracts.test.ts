@@ -2,16 +2,23 @@
 // small network: 5 operators registered with their p2p identity and collateral, committees of 4 drawn
 // by the contracts, 2 validators staked. Nothing but the nodes acts after the stake: their keepers
 // draw, the members run the DKG in their diva-node processes and submit it, the operators holding key
-// shares confirm the 31 ETH. The test checks the chain's record (every validator's 1 ETH and 31 ETH
-// deposits with one signature, after the 16 interop validators), that no cluster file exists and each
-// operator holds exactly the shares of the committees the chain drew it into, that the validators
-// attest on Lodestar; then a member of the first validator's committee is killed at epoch 2
-// (`--fault kill:1@2-4`: 3 of 4 are left, t = 3) and the validator keeps earning until it is
-// restarted; the command ends by itself after 5 epochs with everything stopped.
+// shares confirm the 31 ETH, report to Accounting. The test checks the chain's record (every
+// validator's 1 ETH and 31 ETH deposits with one signature, after the 16 interop validators), that no
+// cluster file exists, that the validators attest on Lodestar and a report lands; then the first
+// member of the first validator's committee turns Byzantine at epoch 2 (`--fault equivocate@2`: two
+// signed proposals in each duty it leads). The others prove it on the EvidenceSlasher, the contracts
+// eject it and draw a replacement, the nodes reshare the validators' keys without it, and the
+// validator keeps earning with its new committee; at the end each key is held by exactly 4 of the
+// honest operators and by the Byzantine one no more in the chain's record.
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { accountingAbi, depositContractAbi } from '@diva-dvt/contracts/abis';
+import {
+  accountingAbi,
+  depositContractAbi,
+  dkgResultRegistryAbi,
+  evidenceSlasherAbi,
+} from '@diva-dvt/contracts/abis';
 import { isPortFree } from '@diva-dvt/devnet';
 import { createPublicClient, http, parseEventLogs } from 'viem';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -40,9 +47,9 @@ describe('diva-node devnet (through the contracts)', () => {
       '--data-dir',
       dataDir,
       '--epochs',
-      '5',
+      '7',
       '--fault',
-      'kill:1@2-4',
+      'equivocate@2',
     ]);
     await run.attesting;
 
@@ -91,19 +98,9 @@ describe('diva-node devnet (through the contracts)', () => {
       expect(mine[0]!.withdrawal_credentials).toBe(mine[1]!.withdrawal_credentials);
     }
 
-    // no cluster file: the committees are the chain's; 2 committees of 4 = 8 share keystores in all,
-    // each operator's for the validators whose committee it sits in, one share each
+    // no cluster file: the committees are the chain's
     expect(configs.every((c) => c.cluster === undefined && c.contracts !== undefined)).toBe(true);
     expect(await readdir(dataDir)).not.toContain('cluster.json');
-    const shares = (
-      await Promise.all(
-        [0, 1, 2, 3, 4].map(async (i) =>
-          (await readdir(join(dataDir, `operator-${i}`, 'keys'))).filter((f) => f.startsWith('keystore-')),
-        ),
-      )
-    ).flat();
-    expect(shares).toHaveLength(8);
-    for (const key of keys) expect(shares.filter((f) => f.includes(key.slice(2)))).toHaveLength(4);
 
     // the dashboard shows the two DKG-born validators at indices 16 and 17
     const dashboard = /dashboard: (http:\/\/127\.0\.0\.1:\d+)\/dashboard/.exec(run.stderr())![1]!;
@@ -133,33 +130,63 @@ describe('diva-node devnet (through the contracts)', () => {
     expect(accepted[0]!.args.signers).toBeGreaterThanOrEqual(3n);
 
     const lodestarPort = Number(new URL(configs[0].beaconNodes[0]).port);
-    expect(await run.exited).toBe(0); // after 5 epochs
+    expect(await run.exited).toBe(0); // after 7 epochs
     const summary = JSON.parse(run.stdout().trim().split('\n').at(-1)!) as {
       attestations: { included: number };
       operatorsReporting: number;
       firstValidator: { index: number; balancesGwei: { epoch: number; gwei: number }[] };
       faults: { epoch: number; action: string; operators: number[] }[];
+      equivocation: { operator: number; address: string; ejectedAtEpoch?: number; replacedAtEpoch?: number };
       uptime: { nodeUptime?: number; validatorUptime?: number; validatorEpochs: number };
     };
     expect(summary.attestations.included).toBeGreaterThan(0);
     expect(summary.operatorsReporting).toBe(5);
-    // one member of validator 16's committee killed at epoch 2, restarted at 4
+    // the first member of validator 16's committee restarted as a Byzantine leader at epoch 2, proven
+    // and ejected by the contracts, replaced by a resharing
     expect(summary.faults.map((f) => [f.action, f.epoch, f.operators.length])).toEqual([
-      ['killed', 2, 1],
-      ['restarted', 4, 1],
+      ['equivocating', 2, 1],
     ]);
-    expect(run.stderr()).toMatch(/fault: epoch 2: killed operators \d \(SIGKILL\)/);
-    // with 3 of 4 members (t = 3) it kept attesting: its balance rose over the epochs the member was
-    // down (rewards for epoch e's attestations land at the start of epoch e + 2)
+    const { ejectedAtEpoch, replacedAtEpoch } = summary.equivocation;
+    expect(ejectedAtEpoch).toBeDefined();
+    expect(replacedAtEpoch).toBeDefined();
+    expect(run.stderr()).toMatch(
+      /fault: epoch \d+: operator \d proven equivocating on chain, slashed and ejected/,
+    );
+    const chainLogs = await rpc.getLogs({ fromBlock: BigInt(deployment.fromBlock) });
+    const slashed = parseEventLogs({
+      abi: evidenceSlasherAbi,
+      eventName: 'EvidenceAccepted',
+      logs: chainLogs,
+    });
+    expect(slashed.length).toBeGreaterThanOrEqual(1);
+    expect(slashed.every((e) => e.args.operator.toLowerCase() === summary.equivocation.address)).toBe(true);
+    const reshared = parseEventLogs({
+      abi: dkgResultRegistryAbi,
+      eventName: 'ReshareRecorded',
+      logs: chainLogs,
+    });
+    expect(reshared.length).toBeGreaterThanOrEqual(1);
+    // the validator kept earning with its new committee: its balance rose after the resharing
     const balance = (epoch: number) =>
       summary.firstValidator.balancesGwei.find((b) => b.epoch === epoch)?.gwei;
     expect(summary.firstValidator.index).toBe(16);
-    expect(balance(2)).toBeDefined();
-    expect(balance(5)).toBeDefined();
-    expect(balance(5)!).toBeGreaterThan(balance(3)!);
-    // measured uptime: one operator of five down for two of the epochs counted
-    expect(summary.uptime.nodeUptime).toBeGreaterThan(0.6);
-    expect(summary.uptime.nodeUptime).toBeLessThan(1);
+    const after = replacedAtEpoch! + 1;
+    expect(balance(after)).toBeDefined();
+    expect(balance(7)).toBeDefined();
+    expect(balance(7)!).toBeGreaterThan(balance(after)!);
+    // each validator's key: one share keystore at exactly 4 honest operators (the new committee; the
+    // old keystores were replaced in place or by the new member's); the Byzantine operator's old
+    // keystore may stay in its directory, but the chain no longer names it
+    const honest = [0, 1, 2, 3, 4].filter((i) => i !== summary.equivocation.operator);
+    const held = await Promise.all(
+      honest.map(async (i) =>
+        (await readdir(join(dataDir, `operator-${i}`, 'keys'))).filter((f) => f.startsWith('keystore-')),
+      ),
+    );
+    for (const key of keys)
+      expect(held.filter((files) => files.some((f) => f.includes(key.slice(2))))).toHaveLength(4);
+    // measured uptime: every operator up but for the Byzantine one's restart
+    expect(summary.uptime.nodeUptime).toBeGreaterThan(0.8);
     expect(summary.uptime.validatorEpochs).toBeGreaterThan(0);
     expect(summary.uptime.validatorUptime).toBeGreaterThan(0);
     // nobody here misbehaves: an honest peer banned is a bug (frames of one part of a node were once
