@@ -29,7 +29,7 @@ const gwei = (amount: `0x${string}`) => Buffer.from(amount.slice(2), 'hex').read
 afterEach(stopDevnets, 90_000);
 
 describe('diva-node devnet (through the contracts)', () => {
-  it('stake -> draws -> DKG in the nodes -> 1 + 31 ETH -> genesis -> attestations, a member down', {
+  it('stake -> draws -> DKG in the nodes -> 1 + 31 ETH -> genesis -> attestations, reports -> a Byzantine member proven, ejected, reshared', {
     timeout: 14 * 60_000,
   }, async () => {
     const dataDir = join(await mkdtemp(join(tmpdir(), 'diva-devnet-contracts-')), 'net');
@@ -130,6 +130,25 @@ describe('diva-node devnet (through the contracts)', () => {
     expect(accepted[0]!.args.signers).toBeGreaterThanOrEqual(3n);
 
     const lodestarPort = Number(new URL(configs[0].beaconNodes[0]).port);
+    // the chain's record of the punishment, read while Anvil runs: the devnet says when it saw the
+    // resharing without the Byzantine operator
+    for (let k = 0; k < 600 && !/reshared without operator/.test(run.stderr()); k++)
+      await new Promise((r) => setTimeout(r, 500));
+    const chainLogs = await rpc.getLogs({ fromBlock: BigInt(deployment.fromBlock) });
+    const slashed = parseEventLogs({
+      abi: evidenceSlasherAbi,
+      eventName: 'EvidenceAccepted',
+      logs: chainLogs,
+    });
+    expect(slashed.length).toBeGreaterThanOrEqual(1);
+    const byzantine = slashed[0]?.args.operator.toLowerCase();
+    expect(slashed.every((e) => e.args.operator.toLowerCase() === byzantine)).toBe(true);
+    const reshared = parseEventLogs({
+      abi: dkgResultRegistryAbi,
+      eventName: 'ReshareRecorded',
+      logs: chainLogs,
+    });
+    expect(reshared.length).toBeGreaterThanOrEqual(1);
     expect(await run.exited).toBe(0); // after 7 epochs
     const summary = JSON.parse(run.stdout().trim().split('\n').at(-1)!) as {
       attestations: { included: number };
@@ -147,25 +166,12 @@ describe('diva-node devnet (through the contracts)', () => {
       ['equivocating', 2, 1],
     ]);
     const { ejectedAtEpoch, replacedAtEpoch } = summary.equivocation;
+    expect(summary.equivocation.address).toBe(byzantine);
     expect(ejectedAtEpoch).toBeDefined();
     expect(replacedAtEpoch).toBeDefined();
     expect(run.stderr()).toMatch(
       /fault: epoch \d+: operator \d proven equivocating on chain, slashed and ejected/,
     );
-    const chainLogs = await rpc.getLogs({ fromBlock: BigInt(deployment.fromBlock) });
-    const slashed = parseEventLogs({
-      abi: evidenceSlasherAbi,
-      eventName: 'EvidenceAccepted',
-      logs: chainLogs,
-    });
-    expect(slashed.length).toBeGreaterThanOrEqual(1);
-    expect(slashed.every((e) => e.args.operator.toLowerCase() === summary.equivocation.address)).toBe(true);
-    const reshared = parseEventLogs({
-      abi: dkgResultRegistryAbi,
-      eventName: 'ReshareRecorded',
-      logs: chainLogs,
-    });
-    expect(reshared.length).toBeGreaterThanOrEqual(1);
     // the validator kept earning with its new committee: its balance rose after the resharing
     const balance = (epoch: number) =>
       summary.firstValidator.balancesGwei.find((b) => b.epoch === epoch)?.gwei;
