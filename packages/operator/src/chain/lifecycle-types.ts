@@ -113,3 +113,14 @@ export type ChainLifecycleEvent =
   | ConfirmationEvent
   | ReportEvent
   | ({ readonly type: 'keeper' } & KeeperActionEvent);
+
+/** What a DKG ceremony and a resharing take alike from the lifecycle's set-up. */
+export function ceremonyOptions(init: ChainLifecycleInit, bls: Bls | undefined) {
+  return {
+    password: init.password,
+    kdf: init.kdf ?? ('production' as const),
+    ...(init.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: init.connectTimeoutMs }),
+    ...(init.phaseTimeoutMs === undefined ? {} : { phaseTimeoutMs: init.phaseTimeoutMs }),
+    ...(bls === undefined ? {} : { bls }),
+  };
+}

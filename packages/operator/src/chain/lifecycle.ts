@@ -40,7 +40,12 @@ import {
   readFinishedCeremony,
 } from './draw-ceremony.ts';
 import { Keepers } from './keepers.ts';
-import type { ChainLifecycleComponents, ChainLifecycleEvent, ChainLifecycleInit } from './lifecycle-types.ts';
+import {
+  type ChainLifecycleComponents,
+  type ChainLifecycleEvent,
+  type ChainLifecycleInit,
+  ceremonyOptions,
+} from './lifecycle-types.ts';
 import { Reports } from './reports.ts';
 import { ReshareRequests } from './reshare-request.ts';
 import { ResultExchange } from './result-exchange.ts';
@@ -366,13 +371,7 @@ export class ChainLifecycle {
         ceremony,
         network: this.#c.network,
         outDir: dir,
-        password: this.#init.password,
-        kdf: this.#init.kdf ?? 'production',
-        ...(this.#init.connectTimeoutMs === undefined
-          ? {}
-          : { connectTimeoutMs: this.#init.connectTimeoutMs }),
-        ...(this.#init.phaseTimeoutMs === undefined ? {} : { phaseTimeoutMs: this.#init.phaseTimeoutMs }),
-        ...(this.#c.bls === undefined ? {} : { bls: this.#c.bls }),
+        ...ceremonyOptions(this.#init, this.#c.bls),
         peerOwner: CEREMONY_PEERS,
       });
       this.#emit({ type: 'ceremony-done', drawId, round, groupPublicKey: result.groupPublicKeys[0]! });

@@ -36,7 +36,12 @@ import { publicKeyOf } from '../p2p/identity.ts';
 import type { P2pNetwork, PeerInfo } from '../p2p/types.ts';
 import type { ChainReader } from './chain-reader.ts';
 import type { ChainState, ChainValidator } from './chain-state.ts';
-import type { ChainLifecycleComponents, ChainLifecycleEvent, ChainLifecycleInit } from './lifecycle-types.ts';
+import {
+  type ChainLifecycleComponents,
+  type ChainLifecycleEvent,
+  type ChainLifecycleInit,
+  ceremonyOptions,
+} from './lifecycle-types.ts';
 import { ReshareApprovals } from './reshare-approvals.ts';
 
 /** A resharing the chain asks for and this operator takes part in. */
@@ -255,13 +260,7 @@ export class ReshareRequests {
         ...(lostShares ? { lostShares: true } : {}),
         excludedDealers: replaced,
         outDir: dir,
-        password: this.#init.password,
-        kdf: this.#init.kdf ?? 'production',
-        ...(this.#init.connectTimeoutMs === undefined
-          ? {}
-          : { connectTimeoutMs: this.#init.connectTimeoutMs }),
-        ...(this.#init.phaseTimeoutMs === undefined ? {} : { phaseTimeoutMs: this.#init.phaseTimeoutMs }),
-        ...(this.#c.bls === undefined ? {} : { bls: this.#c.bls }),
+        ...ceremonyOptions(this.#init, this.#c.bls),
         onProgress: ({ stage, received, expected }) => {
           if (stage !== lastStage) this.#logger.debug('resharing ceremony stage', { ...log, stage });
           lastStage = stage;
