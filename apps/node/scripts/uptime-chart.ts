@@ -15,14 +15,16 @@ interface Summary {
   readonly operators: number;
   readonly committeeSize: number;
   readonly threshold: number;
-  readonly epoch?: number;
-  readonly chaos?: { readonly uptime: number; readonly seed: number };
-  readonly fault?: unknown;
-  readonly uptime?: {
-    readonly nodeUptime?: number;
-    readonly validatorUptime?: number;
-    readonly validatorEpochs?: number;
-  };
+  readonly epoch?: number | undefined;
+  readonly chaos?: { readonly uptime: number; readonly seed: number } | undefined;
+  readonly faults?: readonly { readonly action: string }[] | undefined;
+  readonly uptime?:
+    | {
+        readonly nodeUptime?: number;
+        readonly validatorUptime?: number;
+        readonly validatorEpochs?: number;
+      }
+    | undefined;
 }
 
 const data = new URL('../../../docs/data/devnet-uptime.json', import.meta.url);
@@ -45,6 +47,14 @@ function lastJsonLine(file: string): Summary {
   throw new Error(`${file}: no JSON summary line`);
 }
 
+function labelOf(s: Summary): string {
+  if (s.chaos !== undefined) return `chaos ${Math.round(s.chaos.uptime * 100)}%`;
+  const actions = new Set((s.faults ?? []).map((f) => f.action));
+  if (actions.has('equivocating')) return 'an equivocating operator';
+  if (actions.has('killed')) return 'members killed';
+  return 'no faults';
+}
+
 function binomialAtLeast(k: number, of: number, p: number): number {
   let total = 0;
   for (let i = k; i <= of; i++) {
@@ -56,7 +66,11 @@ function binomialAtLeast(k: number, of: number, p: number): number {
 }
 
 const summaries = readSummaries();
-for (const file of process.argv.slice(2)) summaries.push(lastJsonLine(file));
+// what the chart and a reader need of a run (the summaries' duty outcomes stay in their files)
+for (const file of process.argv.slice(2)) {
+  const { operators, committeeSize, threshold, epoch, chaos, faults, uptime } = lastJsonLine(file);
+  summaries.push({ operators, committeeSize, threshold, epoch, chaos, faults, uptime });
+}
 writeFileSync(data, `${JSON.stringify(summaries, null, 2)}\n`);
 
 const rows: { nodeUptime: number; validatorUptime: number; series: string }[] = [];
@@ -80,7 +94,7 @@ const points = summaries.flatMap((s) =>
           nodeUptime: s.uptime.nodeUptime,
           validatorUptime: s.uptime.validatorUptime,
           series: `devnet, committees ${s.threshold} of ${s.committeeSize}`,
-          label: s.chaos === undefined ? 'no faults' : `chaos ${Math.round(s.chaos.uptime * 100)}%`,
+          label: labelOf(s),
           pairs: s.uptime.validatorEpochs ?? 0,
         },
       ],
