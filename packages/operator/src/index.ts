@@ -221,12 +221,8 @@ export {
   type LocalValidatorShares,
 } from './local-signer.ts';
 export { type LogFields, type Logger, silentLogger } from './logger.ts';
-export {
-  OperatorNode,
-  type OperatorNodeComponents,
-  type OperatorNodeInit,
-  type OperatorNodeStatus,
-} from './node.ts';
+export { OperatorNode } from './node.ts';
+export type { OperatorNodeComponents, OperatorNodeInit, OperatorNodeStatus } from './node-types.ts';
 export {
   type DutyOutcome,
   type DutyReason,
