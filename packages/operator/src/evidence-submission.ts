@@ -10,6 +10,7 @@ import { proveEquivocatingLeader } from '@diva-dvt/contracts';
 import { dkgResultRegistryAbi, evidenceSlasherAbi } from '@diva-dvt/contracts/abis';
 import { type Account, type Address, type Chain, type Client, keccak256, type Transport } from 'viem';
 import { readContract, waitForTransactionReceipt } from 'viem/actions';
+import { revertOf } from './chain/revert.ts';
 import type { OperatorAddress } from './committee/types.ts';
 import { OperatorError } from './errors.ts';
 import type { EvidenceStore, StoredLeaderEquivocation } from './evidence-store.ts';
@@ -86,20 +87,12 @@ async function submitOne(
     const punished = await already().catch(() => undefined);
     if (punished !== undefined) return punished;
     // An operator proven for another equivocation is replaced in the committee: this one is moot.
-    if (revertName(error) === 'NotCommitteeMember') {
+    if (revertOf(error)?.name === 'NotCommitteeMember') {
       store.markProven(key, { status: 'not-a-member' });
       return { ...key, status: 'not-a-member' };
     }
     return { ...key, status: 'failed', error };
   }
-}
-
-/** The custom error a contract call reverted with (viem's decoded revert), if any. */
-function revertName(error: unknown): string | undefined {
-  const found = (error as { walk?: (f: (x: unknown) => boolean) => unknown }).walk?.(
-    (x) => (x as { data?: { errorName?: string } }).data?.errorName !== undefined,
-  ) as { data: { errorName: string } } | undefined;
-  return found?.data.errorName;
 }
 
 /**

@@ -21,6 +21,7 @@ import type { OperatorAddress } from '../committee/types.ts';
 import type { Logger } from '../logger.ts';
 import type { P2pNetwork } from '../p2p/types.ts';
 import type { ChainState, ChainValidator } from './chain-state.ts';
+import { chainErrorText } from './revert.ts';
 import { ActiveSeats } from './seats.ts';
 import {
   decodeStatement,
@@ -49,13 +50,7 @@ interface Mine {
   submitAt?: number;
 }
 
-const errorText = (e: unknown) => {
-  const named = (e as { walk?: (f: (x: unknown) => boolean) => unknown }).walk?.(
-    (x) => (x as { data?: { errorName?: string } }).data?.errorName !== undefined,
-  ) as { data: { errorName: string; args?: readonly unknown[] } } | undefined;
-  const short = (e as { shortMessage?: string }).shortMessage ?? String(e);
-  return named === undefined ? short : `${named.data.errorName}(${(named.data.args ?? []).join(', ')})`;
-};
+const errorText = chainErrorText;
 /** A statement is sent again this often until the validator is funded (peers may have been offline). */
 const RESEND_MS = 10_000;
 /** Each operator's turn to submit comes this long after the previous one's. */

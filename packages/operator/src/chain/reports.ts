@@ -26,6 +26,7 @@ import type { ChainState } from './chain-state.ts';
 import { decodeReportFrame, differingFields, encodeReportFrame, type Report } from './report-frame.ts';
 import { readReportClock, reportVoters } from './report-setup.ts';
 import { computeReport, type ReportClock } from './report-values.ts';
+import { chainErrorText } from './revert.ts';
 
 export type ReportEvent =
   | { readonly type: 'report-signed'; readonly epoch: bigint; readonly digest: Hex }
@@ -38,13 +39,7 @@ const STAGGER_MS = 3_000;
 /** Between two looks at the beacon chain's finality while nothing is pending. */
 const POLL_MS = 4_000;
 
-const errorText = (e: unknown) => {
-  const named = (e as { walk?: (f: (x: unknown) => boolean) => unknown }).walk?.(
-    (x) => (x as { data?: { errorName?: string } }).data?.errorName !== undefined,
-  ) as { data: { errorName: string; args?: readonly unknown[] } } | undefined;
-  const short = (e as { shortMessage?: string }).shortMessage ?? String(e);
-  return named === undefined ? short : `${named.data.errorName}(${(named.data.args ?? []).join(', ')})`;
-};
+const errorText = chainErrorText;
 
 interface Pending {
   /** The contract's lastEpoch when the report was computed. */
