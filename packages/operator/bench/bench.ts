@@ -26,7 +26,7 @@ import { loadRuntimeBls } from '../src/runtime/bls.ts';
 import { MINIMAL_SPEC } from '../test/helpers/beacon-node.ts';
 import { createOperators, createSigner, createValidator } from '../test/helpers/committee.ts';
 import { createMemoryHub } from '../test/helpers/memory-network.ts';
-import { measureMessageSignature } from './message-signature.ts';
+import { devnetEffectiveness, measureMessageSignature } from './side-figures.ts';
 
 const N = 16;
 const T = 11;
@@ -362,6 +362,8 @@ const figures = {
   p50DutyToSignatureMs: results[3]!.median,
   /** One member's process with N validators loaded (goals: <= 300 MB at 1,000, <= 1 GB at 10,000) */
   memory,
+  /** From the last 20-node e2e on Lodestar (20 diva-node processes, 2 shared cores) */
+  devnetEffectiveness: devnetEffectiveness(),
   /** One consensus message signature, noble vs. node:crypto (the runtime's) */
   messageSignature,
   /** Start-up: the public-share check of the cluster file, first start vs. restart (digests known) */
