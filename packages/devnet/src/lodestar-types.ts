@@ -47,6 +47,12 @@ export interface StartLodestarOptions {
   nodeBinary?: string;
   /** Default `minimal` (set through LODESTAR_PRESET). */
   preset?: LodestarPreset;
+  /**
+   * Preset values changed from `preset`'s (for example `{ BASE_REWARD_FACTOR: 2 }`), set with
+   * @lodestar/params' `setActivePreset` in a module Node imports before Lodestar (`--import`). Only
+   * for a `.js` binary. Every node of one chain must use the same.
+   */
+  presetOverrides?: Readonly<Record<string, number>>;
   /** Default 2. */
   secondsPerSlot?: number;
   /** Default 0 (altair from genesis). */

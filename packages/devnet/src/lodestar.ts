@@ -5,10 +5,11 @@
 // still running when this process exits is killed.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
-import { access, mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, open, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DevnetError } from './errors.ts';
 import { checkInteger, validateOptions } from './internal/options.ts';
 import { readGenesisInfo, waitForRest } from './internal/rest.ts';
@@ -54,6 +55,45 @@ function installExitHook(): void {
 /** The Lodestar CLI entry of the pinned @chainsafe/lodestar dependency. */
 export function defaultLodestarBinary(): string {
   return createRequire(import.meta.url).resolve('@chainsafe/lodestar');
+}
+
+/**
+ * Writes the module that sets Lodestar's preset with `overrides` before Lodestar loads
+ * @lodestar/params (which freezes it), and answers its file URL for `node --import`. The
+ * @lodestar/params it imports is the one beside the binary's package (pnpm's layout), resolved to
+ * its real path so that it is the very module Lodestar's packages load.
+ */
+async function writePresetModule(
+  binary: string,
+  preset: string,
+  overrides: Readonly<Record<string, number>>,
+  dataDir: string,
+): Promise<string> {
+  const marker = `${sep}node_modules${sep}`;
+  const at = binary.lastIndexOf(marker);
+  const params = at < 0 ? undefined : join(binary.slice(0, at + marker.length), '@lodestar', 'params');
+  let setPreset: string;
+  try {
+    if (params === undefined) throw new RangeError('not inside node_modules');
+    setPreset = await realpath(join(params, 'lib', 'setPreset.js'));
+  } catch (cause) {
+    throw new DevnetError(
+      { code: 'INVALID_OPTION', option: 'presetOverrides', reason: `no @lodestar/params beside ${binary}` },
+      { cause },
+    );
+  }
+  const file = join(dataDir, 'lodestar-preset.mjs');
+  const source = [
+    '// Written by @diva-dvt/devnet: the preset values this chain changes (see startLodestar).',
+    `import { setActivePreset } from ${JSON.stringify(pathToFileURL(setPreset).href)};`,
+    `setActivePreset(${JSON.stringify(preset)}, ${JSON.stringify(overrides)});`,
+    // the values as Lodestar's modules will see them (importing the index freezes the preset)
+    `const params = await import(${JSON.stringify(pathToFileURL(join(dirname(setPreset), 'index.js')).href)});`,
+    `process.stderr.write(\`preset overrides in force: ${'$'}{Object.keys(${JSON.stringify(overrides)}).map((k) => \`${'$'}{k}=${'$'}{params[k]}\`).join(' ')}\\n\`);`,
+    '',
+  ].join('\n');
+  await writeFile(file, source);
+  return pathToFileURL(file).href;
 }
 
 function stripAnsi(text: string): string {
@@ -218,7 +258,20 @@ export async function startLodestar(options: StartLodestarOptions = {}): Promise
     stateFile = await prepareGenesisState(genesis, dataDir, secondsPerSlot);
   }
   const args = buildArgs(options, { chainDir, restPort, p2pPort, secondsPerSlot, stateFile });
-  const command = runWithNode ? [options.nodeBinary ?? process.execPath, binary, ...args] : [binary, ...args];
+  const nodeArgs: string[] = [];
+  if (options.presetOverrides !== undefined && Object.keys(options.presetOverrides).length > 0) {
+    if (!runWithNode) {
+      throw new DevnetError({
+        code: 'INVALID_OPTION',
+        option: 'presetOverrides',
+        reason: 'needs a .js Lodestar binary (run with Node)',
+      });
+    }
+    nodeArgs.push('--import', await writePresetModule(binary, preset, options.presetOverrides, dataDir));
+  }
+  const command = runWithNode
+    ? [options.nodeBinary ?? process.execPath, ...nodeArgs, binary, ...args]
+    : [binary, ...args];
   const restUrl = `http://${HOST}:${restPort}`;
 
   const log = await open(logFile, 'a');

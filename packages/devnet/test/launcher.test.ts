@@ -170,6 +170,46 @@ describe('startLodestar', { timeout: 300_000 }, () => {
     expect(isDevnetError(err, 'GENESIS_IN_PAST')).toBe(true);
   });
 
+  it('changes preset values before Lodestar loads them: BASE_REWARD_FACTOR 2 pays 1/32 of minimal', async () => {
+    // two chains side by side, the same 8 interop validators: minimal's factor 64 and factor 2
+    const [plain, scaled] = await Promise.all([
+      startLodestar({ genesis: { kind: 'interop', validatorCount: 8 } }),
+      startLodestar({
+        genesis: { kind: 'interop', validatorCount: 8 },
+        presetOverrides: { BASE_REWARD_FACTOR: 2 },
+      }),
+    ]);
+    try {
+      // the spec endpoint shows the base preset (Lodestar 1.5.1 reads `activePreset`), the log what is in force
+      expect(await scaled.readLog()).toContain('preset overrides in force: BASE_REWARD_FACTOR=2');
+      const gainAtEpoch4 = async (node: LodestarNode) => {
+        await waitFor('epoch 4', async () => ((await headSlot(node.restUrl)) >= 4 * 8 ? true : undefined), {
+          timeoutMs: 240_000,
+        });
+        const balances = await getJson<{ data: { balance: string }[] }>(
+          node.restUrl,
+          '/eth/v1/beacon/states/head/validator_balances',
+        );
+        return balances.body.data.reduce((sum, b) => sum + Number(b.balance) - 32e9, 0);
+      };
+      const [plainGain, scaledGain] = await Promise.all([gainAtEpoch4(plain), gainAtEpoch4(scaled)]);
+      expect(scaledGain).toBeGreaterThan(0);
+      // 1/32 in theory; the two heads may be a slot apart
+      expect(scaledGain).toBeLessThan(plainGain / 16);
+      recordFigure('launcher.presetOverrides', { plainGainGwei: plainGain, scaledGainGwei: scaledGain });
+    } finally {
+      await Promise.all([plain.stop(), scaled.stop()]);
+    }
+  });
+
+  it('refuses preset overrides that are not preset names or integers', async () => {
+    for (const presetOverrides of [{ base_reward_factor: 2 }, { BASE_REWARD_FACTOR: 1.5 }]) {
+      const err = await startLodestar({ presetOverrides }).catch((e: unknown) => e);
+      expect(isDevnetError(err, 'INVALID_OPTION')).toBe(true);
+      expect(String(err)).toContain('presetOverrides');
+    }
+  });
+
   it('rejects invalid options before starting anything', async () => {
     const err = await startLodestar({ secondsPerSlot: 0 }).catch((e: unknown) => e);
     expect(isDevnetError(err, 'INVALID_OPTION')).toBe(true);

@@ -27,6 +27,16 @@ export function validateOptions(o: StartLodestarOptions): void {
       reason: `unknown preset ${String(o.preset)}`,
     });
   }
+  for (const [name, value] of Object.entries(o.presetOverrides ?? {})) {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(name)) {
+      throw new DevnetError({
+        code: 'INVALID_OPTION',
+        option: 'presetOverrides',
+        reason: `not a preset name: ${name}`,
+      });
+    }
+    checkInteger(`presetOverrides.${name}`, value, 0, 2 ** 53 - 1);
+  }
   const g = o.genesis;
   if (g?.kind === 'interop') {
     checkInteger('genesis.validatorCount', g.validatorCount, 1, 1_000_000);
