@@ -6,6 +6,7 @@
 // chain, on a devnet before the beacon chain itself exists), so it starts first, over the started
 // p2p network; the operator node joins it once the beacon node answers. A validator the chain
 // accepts is served as soon as its share keystore is promoted into the keys directory.
+import { join } from 'node:path';
 import type { BeaconApi } from '@diva-dvt/beacon-api';
 import type { Bls } from '@diva-dvt/bls-threshold';
 import {
@@ -109,6 +110,8 @@ export async function startChainParts(parameters: {
       stateDir: parameters.dataDir,
       keysDir: parameters.keysDir,
       password: await readPasswordFile(parameters.passwordFile),
+      // where start.ts keeps the decrypted shares' bundle: a share the chain takes away leaves it
+      shareCacheFile: join(parameters.dataDir, 'key-shares.cache.json'),
       keepers: config.keepers,
       ...(config.fastKeystores ? { kdf: 'fast' as const } : {}),
       indexOf,

@@ -23,6 +23,7 @@ import {
   createSqliteEvidenceStore,
   createSqliteProposalStore,
   createSystemClock,
+  type KeyShareLoadFailure,
   type Logger,
   loadAddedKeyShares,
   loadIdentity,
@@ -162,6 +163,14 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       committees: committees.current().validators,
       self: identity.address,
       cacheFile: join(config.dataDir, 'key-shares.cache.json'),
+      // with the contracts a share the chain names that this node cannot use (lost, or the old
+      // generation's after a resharing) leaves its validator unserved, logged; the others start
+      ...(chain === undefined
+        ? {}
+        : {
+            onUnusable: (f: KeyShareLoadFailure) =>
+              logger.error('key share not usable; validator skipped', { ...f }),
+          }),
     }),
   );
   logger.info('key shares loaded', { fromBundle: fromCache, decrypted });

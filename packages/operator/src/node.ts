@@ -3,7 +3,12 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import type { CommitteeSnapshot, OperatorAddress, ValidatorCommittee } from './committee/types.ts';
 import type { VoluntaryExitOptions } from './duties/voluntary-exit.ts';
 import { OperatorError } from './errors.ts';
-import { dropReshared, type KeyShareLoadFailure, loadMissingShares } from './keys/added-shares.ts';
+import {
+  dropRemoved,
+  dropReshared,
+  type KeyShareLoadFailure,
+  loadMissingShares,
+} from './keys/added-shares.ts';
 import { type Logger, silentLogger } from './logger.ts';
 import type { OperatorNodeComponents, OperatorNodeInit, OperatorNodeStatus } from './node-types.ts';
 import type { DutyOutcome } from './outcome.ts';
@@ -229,7 +234,10 @@ export class OperatorNode {
   }
 
   async #apply(snapshot: CommitteeSnapshot): Promise<readonly KeyShareLoadFailure[]> {
-    if (this.#c.loadShares) dropReshared(this.#snapshot, snapshot, this.#address, this.#shares, this.#logger);
+    if (this.#c.loadShares) {
+      dropReshared(this.#snapshot, snapshot, this.#address, this.#shares, this.#logger);
+      dropRemoved(this.#snapshot, snapshot, this.#shares, this.#logger);
+    }
     this.#snapshot = snapshot;
     const failures: KeyShareLoadFailure[] = [];
     try {

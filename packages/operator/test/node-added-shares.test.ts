@@ -198,5 +198,19 @@ describe('operator node: validators added at run time', () => {
     expect(logs.filter((l) => l.level === 'error' && l.message === 'committee change not applied')).toEqual(
       [],
     );
+
+    // The second validator no longer lists this operator (as the contracts source shows an operator
+    // ejected by a recorded resharing): the node stops serving it and drops the share from memory;
+    // listed again, the share is loaded again from its keystore.
+    const dropped = () => logs.filter((l) => l.message.startsWith('validator no longer served'));
+    await writeClusterFile(clusterPath, { ...dev.cluster, validators: [reshared, third] });
+    await waitUntil(() => dropped().length === 1, 'the second validator dropped');
+    expect(dropped()[0]!.fields).toEqual({ groupPublicKey: hexOf(second) });
+    expect(node.status().validators.map((v) => v.groupPublicKey)).toEqual([hexOf(first), hexOf(third)]);
+    const loadsThen = loads().length;
+    await writeClusterFile(clusterPath, { ...dev.cluster, validators: [reshared, second, third] });
+    await waitUntil(() => loads().length === loadsThen + 1, 'the second validator loaded again');
+    expect(await node.applyCommittees()).toEqual([]);
+    expect(entry(second)).toEqual({ groupPublicKey: hexOf(second), validatorIndex: 6, keyShare: true });
   });
 });

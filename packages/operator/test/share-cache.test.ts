@@ -1,19 +1,21 @@
 // The start-up bundle of key shares: after one start, the shares come from one encrypted bundle
 // (one KDF) instead of one KDF per keystore; a new or changed keystore is decrypted as usual, a
 // bundle that does not decrypt is ignored, and the bundle never holds a share in clear.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createSeededRandom, SecretKey, splitSecretKey } from '@diva-dvt/bls-threshold';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   generateIdentity,
   isOperatorError,
+  type KeyShareLoadFailure,
   loadKeySharesCached,
   type OperatorAddress,
   type ValidatorCommittee,
   writeShareKeystore,
 } from '../src/index.ts';
+import { forgetBundledShares } from '../src/keys/share-cache.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'diva-share-cache-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -120,6 +122,60 @@ describe('loadKeySharesCached', () => {
     };
     const stale = loadKeySharesCached({ ...params, committees: [reshared, made[1]!.committee] });
     await expect(stale).rejects.toSatisfy((e) => isOperatorError(e, 'KEY_SHARE_MISMATCH'));
+  });
+
+  it('with onUnusable, skips a stale or missing share (reported, not bundled) and loads the others', async () => {
+    // A node whose committees come from the chain, started after a resharing was recorded with no new
+    // share at hand: that validator is left out, the others are served.
+    const { made, files, params } = await setup(3);
+    await loadKeySharesCached(params);
+    const resplit = splitSecretKey(SecretKey.random(random), { threshold: 3, shareCount: 4, random });
+    const committee = made[0]!.committee;
+    const reshared: ValidatorCommittee = {
+      ...committee,
+      members: committee.members.map((m) => ({
+        ...m,
+        publicShare: resplit.publicShares[m.shareIndex - 1]!.publicKey.bytes,
+      })),
+    };
+    rmSync(files[2]!);
+    const failures: KeyShareLoadFailure[] = [];
+    const loaded = await loadKeySharesCached({
+      ...params,
+      committees: [reshared, made[1]!.committee, made[2]!.committee],
+      onUnusable: (f) => failures.push(f),
+    });
+    expect([...loaded.shares.keys()]).toEqual([`0x${hex(made[1]!.committee.groupPublicKey)}`]);
+    // (in the order the loads end)
+    expect(
+      failures.map((f) => [f.groupPublicKey, f.code]).sort((a, b) => a[1]!.localeCompare(b[1]!)),
+    ).toEqual([
+      [`0x${hex(committee.groupPublicKey)}`, 'KEY_SHARE_MISMATCH'],
+      [`0x${hex(made[2]!.committee.groupPublicKey)}`, 'MISSING_KEY_SHARE'],
+    ]);
+    expect(failures.find((f) => f.code === 'KEY_SHARE_MISMATCH')!.file).toBe(files[0]);
+    // the bundle keeps only the share served
+    const entries = JSON.parse(readFileSync(params.cacheFile, 'utf8')).entries as { file: string }[];
+    expect(entries.map((e) => e.file)).toEqual([basename(files[1]!)]);
+  });
+
+  it('forgetBundledShares removes named entries, keeps the others usable, and deletes an emptied bundle', async () => {
+    const { files, params } = await setup(3);
+    await loadKeySharesCached(params);
+    const before = readFileSync(params.cacheFile, 'utf8');
+    const forget = (names: string[]) =>
+      forgetBundledShares({ cacheFile: params.cacheFile, password: PASSWORD, files: names });
+    expect(await forget(['keystore-unknown-1.json'])).toBe(0);
+    expect(readFileSync(params.cacheFile, 'utf8')).toBe(before); // untouched: nothing decrypted
+    expect(await forget([files[0]!])).toBe(1);
+    const entries = JSON.parse(readFileSync(params.cacheFile, 'utf8')).entries as { file: string }[];
+    expect(entries.map((e) => e.file)).toEqual([basename(files[1]!), basename(files[2]!)]);
+    // the remaining two still come from the bundle, the forgotten one is decrypted again
+    const again = await loadKeySharesCached(params);
+    expect([again.fromCache, again.decrypted]).toEqual([2, 1]);
+    expect(await forget(files)).toBe(3);
+    expect(existsSync(params.cacheFile)).toBe(false);
+    expect(await forget(files)).toBe(0); // absent: nothing to do
   });
 
   it('ignores a damaged bundle, and one sealed with another password', async () => {

@@ -37,6 +37,11 @@ export interface ChainLifecycleInit {
   readonly keysDir: string;
   /** The share keystores' password. */
   readonly password: string;
+  /**
+   * The node's start-up bundle of decrypted shares (`loadKeySharesCached`'s `cacheFile`): a share the
+   * chain no longer gives this operator, or replaced by a resharing, leaves it too.
+   */
+  readonly shareCacheFile?: string;
   readonly kdf?: KeystoreKdf;
   /** The ceremony file's network name (deposit data files; default `diva`). */
   readonly networkName?: string;

@@ -149,7 +149,6 @@ export class ChainLifecycle {
   async start(): Promise<void> {
     if (this.#running) throw new OperatorError({ code: 'ALREADY_STARTED' });
     this.#running = true;
-    this.#ticks.start();
     this.#unsubscribe.push(
       this.#c.network.onMessage((from, bytes) => {
         if (!this.#running) return;
@@ -164,6 +163,13 @@ export class ChainLifecycle {
       }),
     );
     await this.#c.reader.start();
+    // A node (re)started after the chain accepted a result or recorded a resharing, before its own
+    // promotion, picks up there: its keys directory matches the chain before anyone loads it.
+    const state = this.#c.reader.state();
+    await this.#promoteAccepted(state)
+      .then(() => this.#reshares.settle(state))
+      .catch((e) => this.#logger.warn('keys not brought up to the chain at start', { error: errorText(e) }));
+    this.#ticks.start(); // the steps begin: requests before this (blocks read, frames) were no-ops
     this.#schedule();
   }
 
@@ -289,13 +295,7 @@ export class ChainLifecycle {
       for (const dir of this.#finished.keys())
         if (dir.includes(`draw-${v.drawId}-round-`)) this.#finished.delete(dir);
       const file = join(this.#init.keysDir, shareKeystoreFileName(v.groupPublicKey, me.shareIndex));
-      if (
-        await stat(file).then(
-          () => true,
-          () => false,
-        )
-      )
-        continue;
+      if (await stat(file).then(Boolean, () => false)) continue;
       const promoted = await promoteShare({
         ...this.#init,
         drawId: v.drawId,

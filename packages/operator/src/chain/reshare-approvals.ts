@@ -18,7 +18,7 @@ import type { Logger } from '../logger.ts';
 import type { P2pNetwork } from '../p2p/types.ts';
 import type { ChainReader } from './chain-reader.ts';
 import type { ChainLifecycleComponents, ChainLifecycleEvent, ChainLifecycleInit } from './lifecycle-types.ts';
-import type { PendingReshare } from './reshare-request.ts';
+import type { PendingReshare } from './reshare-pending.ts';
 import { decodeStatement, encodeStatement, FRAME_CHAIN, StatementBook, statementKey } from './statements.ts';
 
 interface Approval {

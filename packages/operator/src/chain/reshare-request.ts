@@ -23,7 +23,7 @@
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SecretKey } from '@diva-dvt/bls-threshold';
-import { keccak256, toBytes, toHex } from 'viem';
+import { toHex } from 'viem';
 import { parseClusterFile } from '../committee/cluster-file.ts';
 import type { OperatorAddress } from '../committee/types.ts';
 import { CLUSTER_FILE_NAME } from '../dkg/outputs.ts';
@@ -31,6 +31,7 @@ import { runReshareCeremony } from '../dkg/reshare.ts';
 import type { ReshareCeremonyFile } from '../dkg/reshare-file.ts';
 import { isOperatorError, OperatorError } from '../errors.ts';
 import { decryptKeystoreFile, shareKeystoreFileName } from '../keys/keystore.ts';
+import { forgetBundledShares } from '../keys/share-cache.ts';
 import type { Logger } from '../logger.ts';
 import { publicKeyOf } from '../p2p/identity.ts';
 import type { P2pNetwork, PeerInfo } from '../p2p/types.ts';
@@ -43,47 +44,12 @@ import {
   ceremonyOptions,
 } from './lifecycle-types.ts';
 import { ReshareApprovals } from './reshare-approvals.ts';
-
-/** A resharing the chain asks for and this operator takes part in. */
-export interface PendingReshare {
-  readonly validator: ChainValidator;
-  /** The draw's committee now: the new members, seat order = share order. */
-  readonly committee: readonly OperatorAddress[];
-  /** The generation it records (`generationOf + 1`). */
-  readonly generation: number;
-  /** The old members still seated: they deal. */
-  readonly dealers: readonly OperatorAddress[];
-}
+import { expireReshareDirs, removeStaleShares } from './reshare-cleanup.ts';
+import { type PendingReshare, pendingReshares, reshareDir } from './reshare-pending.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const errorText = (e: unknown) => (e as { shortMessage?: string }).shortMessage ?? String(e);
 const CEREMONY_PEERS = 'dkg';
-
-/** The resharings the chain asks for, in ascending draw id, with `self` in the old or the new committee. */
-export function pendingReshares(state: ChainState, self: OperatorAddress): PendingReshare[] {
-  const out: PendingReshare[] = [];
-  for (const validator of state.validators()) {
-    const draw = state.draw(validator.drawId);
-    if (draw?.status !== 'approved') continue;
-    const old = validator.members.map((m) => m.operator);
-    if (old.length === draw.committee.length && old.every((a, i) => a === draw.committee[i])) continue;
-    if (!old.includes(self) && !draw.committee.includes(self)) continue;
-    const dealers = old.filter((a) => draw.committee.includes(a));
-    out.push({ validator, committee: draw.committee, generation: validator.generation + 1, dealers });
-  }
-  return out;
-}
-
-/** `<stateDir>/reshare/draw-<id>-gen-<g>-<committee hash>`. */
-export function reshareDir(
-  stateDir: string,
-  drawId: bigint,
-  generation: number,
-  committee: readonly string[],
-): string {
-  const committeeHash = keccak256(toBytes(committee.join(','))).slice(2, 14);
-  return join(stateDir, 'reshare', `draw-${drawId}-gen-${generation}-${committeeHash}`);
-}
 
 /** A finished resharing in `dir`: the new public shares and this member's keystore (undefined: none). */
 async function readFinished(
@@ -118,6 +84,8 @@ export class ReshareRequests {
   readonly #finished = new Map<string, { publicShares: Uint8Array[]; keystore: string | undefined }>();
   /** The pending directory of the ceremony under way. */
   #running: string | undefined;
+  /** The recorded resharings (`<drawId>:<generation>,…`) when the keys directory was last checked. */
+  #staleSharesChecked = '';
 
   constructor(parameters: {
     components: ChainLifecycleComponents;
@@ -166,7 +134,7 @@ export class ReshareRequests {
    * long until something is due (Infinity: nothing).
    */
   async run(state: ChainState, start?: (ceremony: () => Promise<void>) => void): Promise<number> {
-    await this.#promoteRecorded(state);
+    await this.settle(state);
     let next = Number.POSITIVE_INFINITY;
     let slot = start;
     for (const p of pendingReshares(state, this.#self)) {
@@ -186,6 +154,27 @@ export class ReshareRequests {
       slot = undefined; // ascending draw order: the first undone resharing only
     }
     return next;
+  }
+
+  /**
+   * Brings the disk to where the chain is: recorded shares promoted, pending directories the chain
+   * superseded removed, shares it no longer gives this operator deleted (./reshare-cleanup.ts). Run at
+   * every step, and by the lifecycle's start before anyone loads the keys directory.
+   */
+  async settle(state: ChainState): Promise<void> {
+    await this.#promoteRecorded(state);
+    const { stateDir, keysDir, password, shareCacheFile } = this.#init;
+    const base = { state, self: this.#self, logger: this.#logger };
+    const promoted = (drawId: bigint, generation: number) => this.#promoted.has(`${drawId}:${generation}`);
+    for (const name of await expireReshareDirs({ ...base, stateDir, running: this.#running, promoted }))
+      for (const d of this.#finished.keys()) if (d.endsWith(`/${name}`)) this.#finished.delete(d);
+    // the keys directory is listed only when a resharing was recorded since the last look
+    const recorded = state.validators().filter((v) => v.generation > 0);
+    const seen = recorded.map((v) => `${v.drawId}:${v.generation}`).join(',');
+    if (recorded.length > 0 && seen !== this.#staleSharesChecked) {
+      await removeStaleShares({ ...base, keysDir, password, shareCacheFile });
+      this.#staleSharesChecked = seen;
+    }
   }
 
   /** This old member's share of `v`, checked against its public share; undefined when it is lost. */
@@ -335,10 +324,16 @@ export class ReshareRequests {
             if (d.startsWith(`draw-${v.drawId}-gen-`))
               await rm(join(root, d), { recursive: true, force: true });
         } catch (cause) {
+          this.#promoted.delete(done); // the next step tries again
           throw new OperatorError(
             { code: 'FILE_ACCESS_FAILED', path: target, operation: 'write' },
             { cause },
           );
+        }
+        // the old share's entry in the start-up bundle (same file name when the seat is kept)
+        if (this.#init.shareCacheFile !== undefined) {
+          const { shareCacheFile: cacheFile, password } = this.#init;
+          await forgetBundledShares({ cacheFile, password, files: [target] });
         }
         this.#approvals.forget(v.drawId);
         for (const d of this.#finished.keys())

@@ -5,20 +5,16 @@
 // are served, and the skipped one is tried again at the next snapshot.
 import type { SecretKeyShare } from '@diva-dvt/bls-threshold';
 import type { CommitteeSnapshot, OperatorAddress, ValidatorCommittee } from '../committee/types.ts';
-import { isOperatorError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { type LoadedKeyShare, type LoadKeySharesParameters, loadKeyShares } from './keystore.ts';
+import {
+  type KeyShareLoadFailure,
+  keyShareLoadFailure,
+  type LoadedKeyShare,
+  type LoadKeySharesParameters,
+  loadKeyShares,
+} from './keystore.ts';
 
-/** Why one validator's share was not loaded (no key material: the error's short message). */
-export interface KeyShareLoadFailure {
-  /** The validator's group public key, lower-case `0x` hex. */
-  readonly groupPublicKey: `0x${string}`;
-  /** The `OperatorError` code (`MISSING_KEY_SHARE`, `WRONG_KEYSTORE_PASSWORD`, ...), or `UNKNOWN`. */
-  readonly code: string;
-  readonly reason: string;
-  /** The keystore concerned, when known. */
-  readonly file?: string;
-}
+export type { KeyShareLoadFailure };
 
 export interface AddedKeyShares {
   /** By group public key, lower-case `0x` hex. */
@@ -35,22 +31,11 @@ export async function loadAddedKeyShares(parameters: LoadKeySharesParameters): P
   const shares = new Map<`0x${string}`, LoadedKeyShare>();
   const failures: KeyShareLoadFailure[] = [];
   for (const committee of parameters.committees) {
-    const groupPublicKey = `0x${Buffer.from(committee.groupPublicKey).toString('hex')}` as const;
     try {
       const one = await loadKeyShares({ ...parameters, committees: [committee] });
       for (const [key, share] of one) shares.set(key, share);
     } catch (error) {
-      if (isOperatorError(error)) {
-        const file = (error.details as { file?: unknown }).file;
-        failures.push({
-          groupPublicKey,
-          code: error.code,
-          reason: error.shortMessage,
-          ...(typeof file === 'string' ? { file } : {}),
-        });
-      } else {
-        failures.push({ groupPublicKey, code: 'UNKNOWN', reason: String(error) });
-      }
+      failures.push(keyShareLoadFailure(committee.groupPublicKey, error));
     }
   }
   return { shares, failures };
@@ -118,6 +103,29 @@ export function dropReshared(
     if (was === undefined || now === undefined || hex(was.publicShare) === hex(now.publicShare)) continue;
     if (shares.delete(key)) {
       logger.info('key share changed by a resharing; the new one is loaded', { groupPublicKey: `0x${key}` });
+    }
+  }
+}
+
+/**
+ * Drops from `shares` (keys without 0x) the share of each validator `before` listed and `after` no
+ * longer does (this operator left its committee, e.g. ejected by a recorded resharing): a share the
+ * node no longer serves is not kept in memory. Listed again later, it is loaded again.
+ */
+export function dropRemoved(
+  before: CommitteeSnapshot | undefined,
+  after: CommitteeSnapshot,
+  shares: Map<string, SecretKeyShare>,
+  logger: Logger,
+): void {
+  const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+  const listed = new Set(after.validators.map((v) => hex(v.groupPublicKey)));
+  for (const v of before?.validators ?? []) {
+    const key = hex(v.groupPublicKey);
+    if (!listed.has(key) && shares.delete(key)) {
+      logger.info('validator no longer served by this operator; its key share dropped', {
+        groupPublicKey: `0x${key}`,
+      });
     }
   }
 }

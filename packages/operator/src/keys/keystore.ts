@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { create, decrypt, type IKeystore, schemaValidationErrors } from '@chainsafe/bls-keystore';
 import { SecretKey, type SecretKeyShare } from '@diva-dvt/bls-threshold';
 import type { OperatorAddress, ValidatorCommittee } from '../committee/types.ts';
-import { OperatorError } from '../errors.ts';
+import { isOperatorError, OperatorError } from '../errors.ts';
 import { writeFileAtomic } from './files.ts';
 import { identityFromSecretKey, isIdentitySecretKey, type OperatorIdentity } from './identity.ts';
 
@@ -245,13 +245,45 @@ export interface LoadKeySharesParameters {
   readonly self: OperatorAddress;
   /** Keystores decrypted at a time (default 4; PBKDF2 runs on libuv's thread pool). */
   readonly concurrency?: number;
+  /**
+   * Given, a validator whose share cannot be used (keystore missing, not decrypting, or not matching
+   * the committee's public share) is reported here and left out, and the others load; absent, the
+   * first such share fails the whole load. A node whose committees come from the chain uses it: the
+   * chain may name a share this node lost, and its other validators must still be served.
+   */
+  readonly onUnusable?: (failure: KeyShareLoadFailure) => void;
+}
+
+/** Why one validator's share was not loaded (no key material: the error's short message). */
+export interface KeyShareLoadFailure {
+  /** The validator's group public key, lower-case `0x` hex. */
+  readonly groupPublicKey: `0x${string}`;
+  /** The `OperatorError` code (`MISSING_KEY_SHARE`, `WRONG_KEYSTORE_PASSWORD`, ...), or `UNKNOWN`. */
+  readonly code: string;
+  readonly reason: string;
+  /** The keystore concerned, when known. */
+  readonly file?: string;
+}
+
+/** The failure report of `error`, met while loading the share of `groupPublicKey`. */
+export function keyShareLoadFailure(groupPublicKey: Uint8Array, error: unknown): KeyShareLoadFailure {
+  const key = prefixed(groupPublicKey);
+  if (!isOperatorError(error)) return { groupPublicKey: key, code: 'UNKNOWN', reason: String(error) };
+  const file = (error.details as { file?: unknown }).file;
+  return {
+    groupPublicKey: key,
+    code: error.code,
+    reason: error.shortMessage,
+    ...(typeof file === 'string' ? { file } : {}),
+  };
 }
 
 /**
  * Decrypts this operator's share of every given committee it belongs to and checks each against
  * the committee's public share (`KEY_SHARE_MISMATCH` naming the file). Committees without `self`
  * are skipped. Returns the shares keyed by the group public key as lower-case `0x` hex.
- * Errors: `INVALID_PASSWORD_FILE`, `MISSING_KEY_SHARE`, `INVALID_KEYSTORE`, `WRONG_KEYSTORE_PASSWORD`.
+ * Errors: `INVALID_PASSWORD_FILE`, and unless `onUnusable` is given `MISSING_KEY_SHARE`,
+ * `INVALID_KEYSTORE`, `WRONG_KEYSTORE_PASSWORD`.
  */
 export async function loadKeyShares(
   parameters: LoadKeySharesParameters,
@@ -298,9 +330,14 @@ export async function loadKeyShares(
   let failed = false;
   const worker = async (): Promise<void> => {
     while (!failed && next < jobs.length) {
+      const job = jobs[next++]!;
       try {
-        await loadOne(jobs[next++]!);
+        await loadOne(job);
       } catch (error) {
+        if (parameters.onUnusable !== undefined && isOperatorError(error)) {
+          parameters.onUnusable(keyShareLoadFailure(job.committee.groupPublicKey, error));
+          continue;
+        }
         failed = true; // the other workers stop after their current keystore
         throw error;
       }

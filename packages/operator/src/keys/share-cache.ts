@@ -9,12 +9,12 @@
 // The shares in the bundle were checked against their public shares when they were first loaded,
 // and the bundle's checksum (keyed by the password) protects them since.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { create, decrypt, type IKeystore } from '@chainsafe/bls-keystore';
 import { SecretKey } from '@diva-dvt/bls-threshold';
 import type { ValidatorCommittee } from '../committee/types.ts';
-import { isOperatorError } from '../errors.ts';
+import { isOperatorError, OperatorError } from '../errors.ts';
 import { writeFileAtomic } from './files.ts';
 import {
   type LoadedKeyShare,
@@ -150,6 +150,68 @@ export async function loadKeySharesCached(
     await writeBundle(parameters.cacheFile, password, entries, shares);
   }
   return { shares, fromCache, decrypted: shares.size - fromCache };
+}
+
+/**
+ * Removes the entries of the keystores named `files` (file names in the keys directory) from the
+ * bundle, so that a share this node no longer holds (an ejected operator's, a promoted resharing's
+ * old one) does not stay at rest in it; the whole file goes when no entry is left, or when it does
+ * not open with `password` (a start would ignore it anyway). Decrypts only if an entry matches.
+ * Returns how many entries were removed.
+ */
+export async function forgetBundledShares(parameters: {
+  readonly cacheFile: string;
+  readonly password: string;
+  readonly files: readonly string[];
+}): Promise<number> {
+  const { cacheFile, password } = parameters;
+  const names = new Set(parameters.files.map((f) => basename(f)));
+  let bundle: BundleFile;
+  try {
+    bundle = JSON.parse(await readFile(cacheFile, 'utf8')) as BundleFile;
+  } catch {
+    return 0; // absent (or damaged: a start ignores and rewrites it)
+  }
+  const entries = Array.isArray(bundle.entries) ? bundle.entries : [];
+  const kept = entries.filter((e) => !names.has(e.file));
+  if (kept.length === entries.length) return 0;
+  const remove = async () => {
+    try {
+      await rm(cacheFile, { force: true });
+    } catch (cause) {
+      throw new OperatorError({ code: 'FILE_ACCESS_FAILED', path: cacheFile, operation: 'write' }, { cause });
+    }
+  };
+  let secrets: Uint8Array;
+  try {
+    secrets = await decrypt(bundle.keystore, password);
+  } catch {
+    await remove();
+    return entries.length - kept.length;
+  }
+  try {
+    if (kept.length === 0 || secrets.length !== entries.length * 32) {
+      await remove();
+      return entries.length - kept.length;
+    }
+    const rest = new Uint8Array(kept.length * 32);
+    let at = 0;
+    for (const [i, e] of entries.entries()) {
+      if (names.has(e.file)) continue;
+      rest.set(secrets.subarray(i * 32, (i + 1) * 32), at);
+      at += 32;
+    }
+    try {
+      const keystore = await create(password, rest, new Uint8Array(0), '');
+      const next: BundleFile = { version: 1, entries: kept, keystore };
+      await writeFileAtomic(cacheFile, `${JSON.stringify(next)}\n`, 0o600);
+    } finally {
+      rest.fill(0);
+    }
+    return entries.length - kept.length;
+  } finally {
+    secrets.fill(0);
+  }
 }
 
 async function writeBundle(

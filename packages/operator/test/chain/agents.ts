@@ -131,6 +131,7 @@ export function startAgent(
       keysDir,
       password: `password ${index}`,
       kdf: 'fast',
+      shareCacheFile: join(root, `op-${index}`, 'key-shares.cache.json'),
       connectTimeoutMs: 12_000,
       phaseTimeoutMs: 30_000,
       submitStaggerMs: 3000,

@@ -11,7 +11,15 @@
 // members' first attempt fails at connect naming it (no failure report exists for a resharing), and
 // once it is back the next attempt records.
 
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { combinePartialSignatures, createBls, PublicKey, SecretKey } from '@diva-dvt/bls-threshold';
@@ -26,13 +34,16 @@ import { dkgResultRegistryAbi } from '@diva-dvt/contracts/abis';
 import { type Hex, parseEther, parseEventLogs, toHex } from 'viem';
 import { getLogs, waitForTransactionReceipt } from 'viem/actions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reshareDir } from '../../src/chain/reshare-pending.ts';
 import type { OperatorAddress } from '../../src/committee/types.ts';
-import { decryptKeystoreFile } from '../../src/keys/keystore.ts';
+import { decryptKeystoreFile, type KeyShareLoadFailure } from '../../src/keys/keystore.ts';
+import { loadKeySharesCached } from '../../src/keys/share-cache.ts';
 import { waitUntil } from '../helpers/p2p.ts';
 import {
   type Agent,
   agentEvents,
   deployForTests,
+  logs,
   registeredAgents,
   startAgent,
   stopAgents,
@@ -79,6 +90,25 @@ describe('resharing on the contracts request', () => {
     const { secret } = await decryptKeystoreFile(file, `password ${agents.indexOf(a)}`);
     return SecretKey.fromBytes(secret);
   };
+  const keystoreName = (groupKey: Uint8Array, index: number) =>
+    `keystore-${hex(groupKey).slice(2)}-${index}.json`;
+  const bundleOf = (a: Agent) => join(root, `op-${agents.indexOf(a)}`, 'key-shares.cache.json');
+  /** The agent's shares as diva-node loads them at start (the start-up bundle, `onUnusable` given). */
+  const loadAsNode = async (a: Agent) => {
+    const i = agents.indexOf(a);
+    const passwordFile = join(root, `password-${i}.txt`);
+    writeFileSync(passwordFile, `password ${i}\n`);
+    const failures: KeyShareLoadFailure[] = [];
+    const loaded = await loadKeySharesCached({
+      dir: a.keysDir,
+      passwordFile,
+      committees: a.source.current().validators,
+      self: a.node.network.address,
+      cacheFile: bundleOf(a),
+      onUnusable: (f) => failures.push(f),
+    });
+    return { shares: loaded.shares, failures };
+  };
 
   it('an ejected member is replaced: the committee reshares, records it, and the key stays', async () => {
     await stake(admin, { divETH: deployment.divETH, valueWei: parseEther('32') });
@@ -94,6 +124,19 @@ describe('resharing on the contracts request', () => {
     const oldCommittee = before.members.map((m) => m.operator);
     // The member at seat 2 equivocates as leader: two proposals for one instance and round.
     const ejected = agentOf(oldCommittee[1]!);
+    // its share, also in its start-up bundle (as a node that started once holds it)
+    const oldEjectedShare = await shareOf(ejected, before.groupPublicKey, 2);
+    expect((await loadAsNode(ejected)).shares.size).toBe(1);
+    const ejectedKeystore = join(ejected.keysDir, keystoreName(before.groupPublicKey, 2));
+    // the old generation's keystore of a member keeping its seat (used at the end)
+    const kept = agentOf(oldCommittee[2]!);
+    const keptFile = join(kept.keysDir, keystoreName(before.groupPublicKey, 3));
+    const keptOldKeystore = readFileSync(keptFile);
+    // A pending directory of a committee the chain never asked for (superseded) at the first member.
+    const first0 = agentOf(oldCommittee[0]!);
+    const planted = join(first0.stateDir, 'reshare', 'draw-1-gen-1-000000000000');
+    mkdirSync(planted, { recursive: true });
+    writeFileSync(join(planted, 'cluster.json'), '{}');
     const ejectedWallet = walletOf(anvil.url, ejected.node.key);
     const proposal = (valueRoot: Hex) => ({ instance: `0x${'11'.repeat(32)}` as Hex, round: 3n, valueRoot });
     const [first, second] = [proposal(`0x${'aa'.repeat(32)}`), proposal(`0x${'bb'.repeat(32)}`)];
@@ -106,7 +149,13 @@ describe('resharing on the contracts request', () => {
 
     // One new member (not the ejected one's replacement) stops after its ceremony, before approving.
     let stopped: Agent | undefined;
+    // the submitter's pending directory while its resharing is in flight, at its submission
+    let inFlight: { kept: boolean; plantedGone: boolean } | undefined;
     agentEvents.hook = (agent, e) => {
+      if (e.type === 'reshare-submitted' && inFlight === undefined) {
+        const dir = reshareDir(agent.stateDir, 1n, 1, chain().draw(1n)!.committee);
+        inFlight = { kept: existsSync(dir), plantedGone: !existsSync(planted) };
+      }
       if (
         stopped === undefined &&
         e.type === 'reshare-done' &&
@@ -171,6 +220,15 @@ describe('resharing on the contracts request', () => {
     expect(readdirSync(replacement.keysDir)).toEqual([
       `keystore-${hex(after.groupPublicKey).slice(2)}-2.json`,
     ]);
+    // Pending directories: the one in flight was kept until its promotion, the superseded one went.
+    expect(inFlight).toEqual({ kept: true, plantedGone: true });
+    for (const a of running) expect(readdirSync(join(a.stateDir, 'reshare'))).toEqual([]);
+    // The ejected operator deletes its share at rest, and its entry in the start-up bundle.
+    await waitUntil(() => !existsSync(ejectedKeystore), 'the ejected operator deleting its share', 10_000);
+    const bundled = existsSync(bundleOf(ejected))
+      ? (JSON.parse(readFileSync(bundleOf(ejected), 'utf8')).entries as { file: string }[])
+      : [];
+    expect(bundled.map((e) => e.file)).not.toContain(keystoreName(before.groupPublicKey, 2));
     // The stopped one restarts from its files and the chain: its pending share is promoted.
     const i = agents.indexOf(stoppedMember);
     await stoppedMember.source.stop();
@@ -178,6 +236,13 @@ describe('resharing on the contracts request', () => {
     agents[i] = startAgent(root, anvil.url, deployment, stoppedMember.node, i);
     await agents[i]!.source.start();
     await agents[i]!.lifecycle.start();
+    // Its start promoted the new share before returning: the keys load as the chain says (it used
+    // to stop here with KEY_SHARE_MISMATCH when its keys were loaded before the first step).
+    const seat = after.members.find((m) => m.operator === stoppedMember.node.network.address)!;
+    const promotedFile = join(stoppedMember.keysDir, keystoreName(after.groupPublicKey, seat.shareIndex));
+    expect(JSON.parse(readFileSync(promotedFile, 'utf8')).pubkey).toBe(hex(seat.publicShare).slice(2));
+    const atStart = await loadAsNode(agents[i]!);
+    expect([atStart.shares.size, atStart.failures]).toEqual([1, []]);
     await waitUntil(
       () => agents[i]!.events.some((e) => e.type === 'share-promoted' && e.generation === 1),
       'the restarted member promoting its share',
@@ -208,11 +273,35 @@ describe('resharing on the contracts request', () => {
       expect(bls.verify(groupKey, message, signature)).toBe(true);
     }
     // The ejected operator's old share no longer combines with the new ones, nor is it served.
-    const old = await shareOf(ejected, before.groupPublicKey, 2);
+    const old = oldEjectedShare;
     const mixed = [partials[0]!, { shareIndex: 2, signature: bls.sign(old, message) }, partials[2]!];
     expect(bls.verify(groupKey, message, combinePartialSignatures(mixed, { threshold: 3 }))).toBe(false);
     expect(ejected.source.current().validators).toEqual([]);
     expect(ejected.events.some((e) => e.type === 'reshare-started')).toBe(false);
+
+    // A member restarted after the record with nothing usable (only the old generation's keystore,
+    // its pending directory lost): the start names the share missing, and its keys load without that
+    // validator instead of failing; the keystore of its own seat stays (only a resharing can mend it).
+    const k = agents.indexOf(kept);
+    const newKeystore = readFileSync(keptFile);
+    await kept.lifecycle.stop();
+    await kept.source.stop();
+    await kept.reader.stop();
+    writeFileSync(keptFile, keptOldKeystore);
+    agents[k] = startAgent(root, anvil.url, deployment, kept.node, k);
+    await agents[k]!.source.start();
+    await agents[k]!.lifecycle.start();
+    expect(agents[k]!.events.filter((e) => e.type.startsWith('share-'))).toMatchObject([
+      { type: 'share-missing', drawId: 1n },
+    ]);
+    expect(
+      logs.some((l) => l.includes(`op${k} error resharing recorded but this member holds no share`)),
+    ).toBe(true);
+    const unusable = await loadAsNode(agents[k]!);
+    expect(unusable.shares.size).toBe(0);
+    expect(unusable.failures.map((f) => [f.code, f.file])).toEqual([['KEY_SHARE_MISMATCH', keptFile]]);
+    expect(existsSync(keptFile)).toBe(true);
+    writeFileSync(keptFile, newKeystore); // mended, for what follows
   });
 
   it('a replacement that does not take part is named; the ceremony runs again and records', {
