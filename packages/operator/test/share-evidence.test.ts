@@ -24,7 +24,8 @@ import { roundChangeMessage, voteMessage } from './helpers/proposals.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'diva-share-evidence-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const open = (path: string) => createSlashingProtection({ path, genesisValidatorsRoot: new Uint8Array(32).fill(7) });
+const open = (path: string) =>
+  createSlashingProtection({ path, genesisValidatorsRoot: new Uint8Array(32).fill(7) });
 
 const operators = createOperators(4, 9);
 const publicKeys = operators.map((o) => o.publicKey);
@@ -70,7 +71,13 @@ describe('doubleSignedPartialOf', () => {
     member: 2,
     messages: [
       voteMessage(INSTANCE, 1, 2, rootOf(a), partial(1), sign(2)),
-      roundChangeMessage(INSTANCE, 3, 2, { value: b, partial: partial(2), proposal: new Uint8Array(0) }, sign(2)),
+      roundChangeMessage(
+        INSTANCE,
+        3,
+        2,
+        { value: b, partial: partial(2), proposal: new Uint8Array(0) },
+        sign(2),
+      ),
     ],
   };
 

@@ -15,16 +15,21 @@ import {
   stake,
   submitDkgResult,
 } from '@diva-dvt/contracts';
-import { dkgResultRegistryAbi, divETHAbi } from '@diva-dvt/contracts/abis';
+import { divETHAbi, dkgResultRegistryAbi } from '@diva-dvt/contracts/abis';
 import {
   type Account,
   type Address,
   bytesToHex,
+  type Chain,
   createTestClient,
   type Hex,
   http,
+  type PublicActions,
   parseEther,
   publicActions,
+  type Transport,
+  type TestClient as ViemTestClient,
+  type WalletActions,
   walletActions,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -40,8 +45,13 @@ export const BEACON = {
   forkEpochs: [0n],
 } as const;
 
+/** A test client on the Anvil with public and wallet actions, sending as one account. */
+export type TestClient = ViemTestClient<'anvil', Transport, Chain, Account, true> &
+  PublicActions<Transport, Chain, Account> &
+  WalletActions<Chain, Account>;
+
 /** A viem client on the Anvil that does not hang (50 ms polling, no retries), sending as `account`. */
-export const clientAs = (url: string, account: Address | Account) =>
+export const clientAs = (url: string, account: Address | Account): TestClient =>
   createTestClient({
     mode: 'anvil',
     chain: foundry,
@@ -51,10 +61,10 @@ export const clientAs = (url: string, account: Address | Account) =>
     transport: http(url, { retryCount: 0, timeout: 30_000 }),
   })
     .extend(publicActions)
-    .extend(walletActions);
-export type TestClient = ReturnType<typeof clientAs>;
+    .extend(walletActions) as TestClient;
 
-export const walletOf = (url: string, key: Uint8Array) => clientAs(url, privateKeyToAccount(bytesToHex(key)));
+export const walletOf = (url: string, key: Uint8Array): TestClient =>
+  clientAs(url, privateKeyToAccount(bytesToHex(key)));
 
 /** Deploys, registers `keys` as operators (2 divETH collateral each) and draws committee 1. */
 export async function drawCommittee(
@@ -115,7 +125,11 @@ export async function recordDkgResult(
   const publicShares = validator.committee.members.map((m) => m.publicShare);
   const pubkey = bytesToHex(groupPublicKey);
   const read = { address: dkgResultRegistry, abi: dkgResultRegistryAbi } as const;
-  const depositRoot = await client.readContract({ ...read, functionName: 'preDepositSigningRoot', args: [pubkey] });
+  const depositRoot = await client.readContract({
+    ...read,
+    functionName: 'preDepositSigningRoot',
+    args: [pubkey],
+  });
   const depositSignature = bls.sign(validator.secretKey, Buffer.from(depositRoot.slice(2), 'hex')).bytes;
   const result = createDkgResultSubmission({
     drawId,

@@ -90,6 +90,11 @@ export function roundChangeMessage(
   vote: { readonly value: Uint8Array; readonly partial: Uint8Array; readonly proposal: Uint8Array },
   sign: (payload: Uint8Array) => Uint8Array,
 ): Uint8Array {
-  const body = Buffer.concat([Uint8Array.of(1), prefixed(vote.value), prefixed(vote.partial), prefixed(vote.proposal)]);
+  const body = Buffer.concat([
+    Uint8Array.of(1),
+    prefixed(vote.value),
+    prefixed(vote.partial),
+    prefixed(vote.proposal),
+  ]);
   return signedMessage(3, instance, round, sender, body, sign);
 }
