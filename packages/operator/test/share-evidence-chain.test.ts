@@ -1,18 +1,21 @@
-// A key share that signed two conflicting attestations, proven on chain. The Diva contracts are
+// A key share that signed two conflicting beacon messages, proven on chain. The Diva contracts are
 // deployed on a real Anvil (committees of 4, threshold 3), 5 operators register and a committee is
 // drawn; its validator's DKG result is on chain. Two honest members run CommitteeSigners over real
 // libp2p (loopback) on one attestation duty; a Byzantine member sends one of them VOTEs with real
-// partial signatures of its share over two attestation data of the slot (its own and the leader's):
-// the honest member keeps the evidence (values from the instance) and `submitDoubleSignedPartials`
-// proves it: EvidenceAccepted with KIND_DOUBLE_VOTE. A surround pair by another share is proven
-// too (KIND_SURROUND_VOTE), a copy of the punished evidence is answered as already proven, and a
-// pair the contract would refuse (neither a double nor a surround vote) is never sent.
+// partial signatures of its share over two attestation data of the slot (that member's value and
+// the leader's): the honest member keeps the evidence (values from the instance) and
+// `submitDoubleSignedPartials` proves it: EvidenceAccepted with KIND_DOUBLE_VOTE. A surround pair
+// by another share (KIND_SURROUND_VOTE) and two block headers of one slot by a third
+// (KIND_DOUBLE_PROPOSAL) are proven too; a copy of the punished evidence is answered as already
+// proven, and a pair the contract would refuse (neither a double nor a surround vote) is never sent.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type AttestationData,
   attestationDataSigningRoot,
+  type BeaconBlockHeader,
+  blockHeaderSigningRoot,
   createForkSchedule,
   createSigningContext,
   ssz,
@@ -48,6 +51,7 @@ const N = 4;
 const T = 3;
 const KIND_DOUBLE_VOTE = 1;
 const KIND_SURROUND_VOTE = 2;
+const KIND_DOUBLE_PROPOSAL = 3;
 const SLOT = 64;
 
 // the signing context of the deployed contract's beacon parameters
@@ -89,7 +93,7 @@ const storeAt = async (name: string): Promise<EvidenceStore> =>
   );
 
 describe('a key share’s double-signed attestation, proven on chain', () => {
-  it('slashes a double vote from the p2p network and a surround vote; refuses nothing it sends', async () => {
+  it('slashes a double vote from the p2p network, a surround vote and a double proposal; sends no refused pair', async () => {
     const keys = Array.from({ length: 5 }, (_, i) => operatorKey(`share evidence ${i}`));
     const { client, diva, drawId, drawn } = await drawCommittee(anvil.url, keys, N);
     const byAddress = new Map(keys.map((k) => [walletOf(anvil.url, k).account.address.toLowerCase(), k]));
@@ -238,6 +242,36 @@ describe('a key share’s double-signed attestation, proven on chain', () => {
     ]);
     expect(await client.getBlockNumber()).toBe(blockBefore + 1n);
 
+    // two block headers of one slot signed by the leader's share: a double proposal
+    const leaderShare = validator.shares.get(operators[leader - 1]!.address)!;
+    const header = (body: number): BeaconBlockHeader => ({
+      slot: 70,
+      proposerIndex: 3,
+      parentRoot: new Uint8Array(32).fill(1),
+      stateRoot: new Uint8Array(32).fill(2),
+      bodyRoot: new Uint8Array(32).fill(body),
+    });
+    const signedHeader = (h: BeaconBlockHeader) => {
+      const root = blockHeaderSigningRoot(signing, h);
+      const value = ssz.phase0.BeaconBlockHeader.serialize(h);
+      return { root, value, partial: bls.sign(leaderShare.secretKey, root).bytes };
+    };
+    others.recordDoubleSignedPartial({
+      ...stored,
+      operator: operators[leader - 1]!.address,
+      shareIndex: leader,
+      instance: `0x${'c'.repeat(64)}`,
+      duty: 'block',
+      first: signedHeader(header(3)),
+      second: signedHeader(header(4)),
+    });
+    const [double] = await submitDoubleSignedPartials(others, chain);
+    expect(double).toMatchObject({ shareIndex: leader, status: 'proven' });
+    if (double?.status !== 'proven') throw new Error('not proven');
+    expect(await accepted(double.transaction)).toMatchObject([
+      { drawId, operator: operators[leader - 1]!.address, kind: KIND_DOUBLE_PROPOSAL },
+    ]);
+
     // neither a double nor a surround vote: kept with its reason, never sent
     const refused = pair(0xb, data(0xd1, 1, 2), data(0xd2, 2, 3, 96));
     others.recordDoubleSignedPartial({
@@ -246,7 +280,7 @@ describe('a key share’s double-signed attestation, proven on chain', () => {
     });
     expect(others.doubleSignedPartials().at(-1)!.unprovable).toMatch(/not slashable/);
     expect(await submitDoubleSignedPartials(others, chain)).toEqual([]);
-    expect(await client.getBlockNumber()).toBe(blockBefore + 1n);
+    expect(await client.getBlockNumber()).toBe(blockBefore + 2n);
     await Promise.all(decisions);
   }, 120_000);
 });
