@@ -13,6 +13,7 @@
 import { type MessageAuthenticator, ROTATIONAL_PROTOCOL, RotationalKind } from '@diva-dvt/consensus';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { proposalDigest, readProposalPayload, recoversTo, signDigest } from './leader-proposal.ts';
+import { messageSigner } from './message-signer.ts';
 
 /** The message being handled and the member its connection authenticated. */
 export interface DirectDelivery {
@@ -43,6 +44,7 @@ export function createOperatorAuthenticator(
   parameters: OperatorAuthenticatorParameters,
 ): MessageAuthenticator {
   const { secretKey, publicKeys, direct, proposals } = parameters;
+  const signMessage = messageSigner(secretKey);
   /** The EIP-712 digest of a PROPOSAL's signed bytes; undefined for other kinds (or no domain). */
   const digestOf = (payload: Uint8Array): Uint8Array | 'malformed' | undefined => {
     if (proposals === undefined) return undefined;
@@ -77,7 +79,7 @@ export function createOperatorAuthenticator(
       // This member's own proposals always carry a value its value type encoded, so 'malformed'
       // does not happen here; were it to, peers would drop the proposal as unsigned.
       const digest = digestOf(payload);
-      if (digest === undefined || digest === 'malformed') return secp256k1.sign(payload, secretKey);
+      if (digest === undefined || digest === 'malformed') return signMessage(payload);
       return signDigest(digest, secretKey);
     },
     verify,

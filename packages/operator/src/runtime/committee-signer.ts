@@ -40,6 +40,13 @@ import {
 import { type ProposalDomain, proposalDomainSeparator } from './leader-proposal.ts';
 import { exchangePartials } from './partial-exchange.ts';
 import { PendingMessages } from './pending.ts';
+import { sameCommittee } from './same-committee.ts';
+import {
+  type BatchStats,
+  SameRootBatch,
+  VerifiedSignatures,
+  withVerifiedSignatures,
+} from './same-root-batch.ts';
 import type { Session, SessionHost, SignerValidator, SigningEvent, ValidatorEntry } from './session.ts';
 
 export type { SignerValidator, SigningEvent } from './session.ts';
@@ -93,38 +100,6 @@ export interface CommitteeSignerInit {
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
-const sameBytes = (a: Uint8Array, b: Uint8Array) =>
-  a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
-
-/**
- * Whether two descriptions of a validator serve it the same way (same key, members, shares). Runs
- * for every validator on every `setValidators`: the node mostly hands over the same objects (the
- * chain's committee snapshots reuse the chain state's key and member list), so identity decides
- * first and the fields, byte by byte without building any key, only for what is a new object.
- */
-function sameCommittee(a: SignerValidator, b: SignerValidator): boolean {
-  if (a === b) return true;
-  // a share loaded again (a new keystore after a resharing) is a new object
-  if (a.share !== b.share) return false;
-  const x = a.committee;
-  const y = b.committee;
-  if (x === y) return true;
-  if (x.threshold !== y.threshold || !sameBytes(x.groupPublicKey, y.groupPublicKey)) return false;
-  if (x.members === y.members) return true;
-  return (
-    x.members.length === y.members.length &&
-    x.members.every((m, i) => {
-      const n = y.members[i]!;
-      return (
-        m === n ||
-        (m.operator === n.operator &&
-          m.shareIndex === n.shareIndex &&
-          sameBytes(m.publicShare, n.publicShare))
-      );
-    })
-  );
-}
-
 export class CommitteeSigner implements ThresholdSigner {
   readonly #c: CommitteeSignerComponents;
   readonly #init: CommitteeSignerInit;
@@ -137,6 +112,7 @@ export class CommitteeSigner implements ThresholdSigner {
   readonly #evidence: Evidence[] = [];
   readonly #host: SessionHost;
   readonly #domainSeparator: Uint8Array | undefined;
+  readonly #batch: SameRootBatch;
 
   constructor(components: CommitteeSignerComponents, init: CommitteeSignerInit) {
     if (init.identityKey.length !== 32) {
@@ -147,6 +123,7 @@ export class CommitteeSigner implements ThresholdSigner {
     this.#domainSeparator =
       init.proposalDomain === undefined ? undefined : proposalDomainSeparator(init.proposalDomain);
     this.#logger = components.logger ?? silentLogger;
+    this.#batch = new SameRootBatch(components.bls);
     this.#host = {
       clock: components.clock,
       logger: this.#logger,
@@ -183,6 +160,11 @@ export class CommitteeSigner implements ThresholdSigner {
   /** Equivocation and double-signing evidence seen so far (oldest first), for submission. */
   evidence(): readonly Evidence[] {
     return this.#evidence;
+  }
+
+  /** Group signatures checked in same-root batches so far (./same-root-batch.ts). */
+  get batchStats(): Readonly<BatchStats> {
+    return this.#batch.stats;
   }
 
   /** Instances running or lingering. */
@@ -229,16 +211,20 @@ export class CommitteeSigner implements ThresholdSigner {
       return key;
     });
     const publicShares: PublicKey[] = members.map((m) => bls.publicKeyFromBytes(m.publicShare));
+    const groupKey = bls.publicKeyFromBytes(committee.groupPublicKey);
     const scheme = createThresholdScheme(bls, {
       shareIndex: share.shareIndex,
       secretShare: share.secretKey,
       publicShares,
-      groupPublicKey: bls.publicKeyFromBytes(committee.groupPublicKey),
+      groupPublicKey: groupKey,
       threshold: committee.threshold,
     });
+    const verified = new VerifiedSignatures();
     return {
       validator: v,
-      scheme,
+      scheme: withVerifiedSignatures(scheme, verified),
+      groupKey,
+      verified,
       memberOf: new Map(members.map((m) => [m.operator, m.shareIndex])),
       addresses: members.map((m) => m.operator),
       publicKeys,
@@ -308,9 +294,21 @@ export class CommitteeSigner implements ThresholdSigner {
     )
       id = bytes.subarray(1, 33);
     else return this.#drop(from, 'malformed frame', 'malformed');
-    const session = this.#sessions.get(hex(id));
-    if (session !== undefined) this.#route(from, bytes, session);
-    else this.#pending.add(hex(id), from, bytes, this.#c.clock.nowMs());
+    const key = hex(id);
+    const session = this.#sessions.get(key);
+    if (session === undefined) return this.#pending.add(key, from, bytes, this.#c.clock.nowMs());
+    if (kind === FRAME_PARTIAL) return this.#route(from, bytes, session);
+    // A group signature (or any message of an instance that may carry one) waits for the end of the
+    // turn, to be checked with the others over the same root; the messages keep their order.
+    const { entry } = session;
+    const combined = entry.memberOf.has(from) ? session.combinedOf(bytes) : undefined;
+    if (combined === undefined && !this.#batch.holding) return this.#route(from, bytes, session);
+    this.#batch.hold(entry.verified, entry.groupKey, combined, () => {
+      // the session may have been replaced meanwhile: route to the current one
+      const current = this.#sessions.get(key);
+      if (current !== undefined) this.#route(from, bytes, current);
+      else this.#pending.add(key, from, bytes, this.#c.clock.nowMs());
+    });
   }
 
   #deadline(duty: SigningDuty, onExpire: () => void): () => void {

@@ -10,6 +10,7 @@ import {
   type ConsensusOutput,
   createRotationalInstance,
   type DropReason,
+  decodeWire,
   type Evidence,
   leaderOf,
   leaderOrder,
@@ -27,6 +28,7 @@ import type { DecidedValue, SigningDuty } from '../signer.ts';
 import { createOperatorAuthenticator, type DirectDelivery } from './auth.ts';
 import { conflictingProposal } from './equivocation-fault.ts';
 import { dutyInstanceId, encodeConsensusFrame } from './frames.ts';
+import type { ReceivedCombined } from './same-root-batch.ts';
 import { type Session, type SessionHost, settledSignal, type ValidatorEntry } from './session.ts';
 
 export interface ConsensusSessionOptions {
@@ -269,6 +271,8 @@ export function decideWithCommittee<V>(
         }
         feed(member, message);
       },
+      combinedOf: (bytes) =>
+        closed || instance.decision() !== undefined ? undefined : decidedOf(bytes.subarray(1), duty, rootOf),
       close: () => {
         closed = true;
         if (holding?.timer !== undefined) clearTimeout(holding.timer);
@@ -312,4 +316,36 @@ export function decideWithCommittee<V>(
     handle(instance.start(ownValue));
     host.open(id, session, settledPromise);
   });
+}
+
+const u32At = (b: Uint8Array, at: number) =>
+  ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+
+/**
+ * The group signature of a DECIDED message (body: value and signature, each u32-length-prefixed),
+ * keyed by duty, slot and value: equal keys sign one root. Undefined for anything else.
+ */
+function decidedOf(
+  message: Uint8Array,
+  duty: SigningDuty,
+  rootOf: (value: Uint8Array) => Uint8Array,
+): ReceivedCombined | undefined {
+  if (message[2] !== RotationalKind.Decided) return undefined;
+  let body: Uint8Array;
+  try {
+    body = decodeWire(message).body;
+  } catch {
+    return undefined;
+  }
+  if (body.length < 8) return undefined;
+  const valueLength = u32At(body, 0);
+  if (4 + valueLength + 4 > body.length) return undefined;
+  const value = body.subarray(4, 4 + valueLength);
+  const signatureLength = u32At(body, 4 + valueLength);
+  if (8 + valueLength + signatureLength !== body.length) return undefined;
+  return {
+    key: `${duty.type}:${duty.slot}:${Buffer.from(value).toString('hex')}`,
+    signature: body.subarray(8 + valueLength),
+    root: () => rootOf(value),
+  };
 }

@@ -128,6 +128,16 @@ export function exchangePartials(
         unchecked.add(member);
         tryCombine();
       },
+      combinedOf: (bytes) => {
+        if (settled || bytes[0] !== FRAME_COMBINED) return undefined;
+        const combined = decodeCombinedFrame(bytes);
+        if (combined === undefined || Buffer.compare(combined.root, signingRoot) !== 0) return undefined;
+        return {
+          key: `root:${Buffer.from(signingRoot).toString('hex')}`,
+          signature: combined.signature,
+          root: () => signingRoot,
+        };
+      },
       close: () => {
         if (settled) return;
         finish();

@@ -1,13 +1,14 @@
 // What the committee signer's two kinds of session share: the validator entry (its committee,
 // this node's scheme, who is who), the session a received message is routed to, and the host
 // services a session uses (broadcast, drops, events, the duty's deadline, registration).
-import type { SecretKeyShare, ThresholdScheme } from '@diva-dvt/bls-threshold';
+import type { PublicKey, SecretKeyShare, ThresholdScheme } from '@diva-dvt/bls-threshold';
 import type { Evidence } from '@diva-dvt/consensus';
 import type { Clock } from '../clock.ts';
 import type { OperatorAddress, ValidatorCommittee } from '../committee/types.ts';
 import type { Logger } from '../logger.ts';
 import type { PeerOffence } from '../p2p/types.ts';
 import type { SigningDuty } from '../signer.ts';
+import type { ReceivedCombined, VerifiedSignatures } from './same-root-batch.ts';
 
 /** A validator this node signs for: its committee and this node's share of its key. */
 export interface SignerValidator {
@@ -34,7 +35,11 @@ export type SigningEvent =
 /** A served validator as the signer holds it. */
 export interface ValidatorEntry {
   readonly validator: SignerValidator;
+  /** This node's scheme, consulting `verified` before checking a group signature. */
   readonly scheme: ThresholdScheme;
+  readonly groupKey: PublicKey;
+  /** Group signatures a same-root batch verified (./same-root-batch.ts). */
+  readonly verified: VerifiedSignatures;
   /** Member index (share index) by operator address. */
   readonly memberOf: ReadonlyMap<OperatorAddress, number>;
   /** Operator address by member index - 1. */
@@ -49,6 +54,8 @@ export interface Session {
   readonly startedMs: number;
   /** Feeds one message from `member` (already checked to be a member of the committee). */
   deliver(member: number, bytes: Uint8Array): void;
+  /** The group signature a message carries (DECIDED, COMBINED) while this session still needs one. */
+  combinedOf(bytes: Uint8Array): ReceivedCombined | undefined;
   close(): void;
 }
 
