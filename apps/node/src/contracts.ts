@@ -25,6 +25,7 @@ import {
   type P2pNetwork,
   type RequestedExit,
   readPasswordFile,
+  submitDoubleSignedPartials,
   submitLeaderEquivocations,
   type ValidatorIndexLookup,
 } from '@diva-dvt/operator';
@@ -38,7 +39,8 @@ export interface ChainParts {
   /** The beacon node answers from now on: validators are located there, no more by deposit order. */
   beaconReady(): void;
   /**
-   * Proves the leader equivocations `store` keeps on the evidence contract (this operator pays and,
+   * Proves the leader equivocations and double-signed key shares (double and surround votes, double
+   * proposals) `store` keeps on the evidence contract (this operator pays and,
    * as the reporter, gets the contract's part of the slashed collateral), every `intervalMs`.
    */
   submitEvidence(store: EvidenceStore, intervalMs?: number): void;
@@ -148,6 +150,22 @@ export async function startChainParts(parameters: {
                 logger.info('leader equivocation moot: the operator is no longer in the committee', where);
               else if (r.status === 'failed')
                 logger.warn('leader equivocation not proven; tried again later', {
+                  ...where,
+                  error: r.error instanceof Error ? r.error.message : String(r.error),
+                });
+            }
+          })
+          .then(() => submitDoubleSignedPartials(store, chain))
+          .then((results) => {
+            for (const r of results) {
+              const where = { operator: r.operator, instance: r.instance, shareIndex: r.shareIndex };
+              if (r.status === 'proven')
+                logger.info('double-signed key share proven on chain', {
+                  ...where,
+                  transaction: r.transaction,
+                });
+              else if (r.status === 'failed')
+                logger.warn('double-signed key share not proven; tried again later', {
                   ...where,
                   error: r.error instanceof Error ? r.error.message : String(r.error),
                 });

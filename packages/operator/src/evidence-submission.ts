@@ -6,9 +6,29 @@
 // member was faster, or this node before a restart) is marked and skipped, never an error. Other
 // failures (the chain unreachable, a refusal) are answered per record and left for the next run,
 // except `NotCommitteeMember`: the operator was already replaced (proven for another equivocation).
-import { proveEquivocatingLeader } from '@diva-dvt/contracts';
+// The same port proves a key share's double signature (./share-evidence-submission.ts):
+// `proveDoubleAttestation`/`proveDoubleProposal`, `punished(drawId, operator)` and
+// `DkgResultRegistry.generationOf`/`sharesAt` (which generation the stored shares are).
+import {
+  createEvidencePartialSignature,
+  type EvidenceAttestationData,
+  type EvidenceBlockHeader,
+  proveDoubleAttestation,
+  proveDoubleProposal,
+  proveEquivocatingLeader,
+  type ShareRef,
+} from '@diva-dvt/contracts';
 import { dkgResultRegistryAbi, evidenceSlasherAbi } from '@diva-dvt/contracts/abis';
-import { type Account, type Address, type Chain, type Client, keccak256, type Transport } from 'viem';
+import {
+  type Account,
+  type Address,
+  type Chain,
+  type Client,
+  encodePacked,
+  type Hash,
+  keccak256,
+  type Transport,
+} from 'viem';
 import { readContract, waitForTransactionReceipt } from 'viem/actions';
 import { revertOf } from './chain/revert.ts';
 import type { OperatorAddress } from './committee/types.ts';
@@ -36,6 +56,30 @@ export interface EvidenceChain {
     readonly second: ChainProposal;
     readonly secondSignature: `0x${string}`;
   }): Promise<`0x${string}`>;
+  /**
+   * The generation of `drawId`'s shares (0 = the DKG result, k = the k-th resharing) whose recorded
+   * hashes are those of `committee` and `publicShares` (n × 48 bytes); undefined when none is.
+   */
+  generationOf(
+    drawId: bigint,
+    committee: readonly OperatorAddress[],
+    publicShares: Uint8Array,
+  ): Promise<bigint | undefined>;
+  /** Whether the contract has punished `operator` in `drawId` already (for any evidence). */
+  isSharePunished(drawId: bigint, operator: OperatorAddress): Promise<boolean>;
+  /** proveDoubleAttestation with the two 96-byte partials; resolves once it is mined. */
+  proveDoubleAttestation(parameters: ShareProof<EvidenceAttestationData>): Promise<`0x${string}`>;
+  /** proveDoubleProposal with the two 96-byte partials; resolves once it is mined. */
+  proveDoubleProposal(parameters: ShareProof<EvidenceBlockHeader>): Promise<`0x${string}`>;
+}
+
+/** Two values one key share signed, with its partial signatures (96 bytes each) and the share. */
+export interface ShareProof<T> {
+  readonly share: ShareRef;
+  readonly first: T;
+  readonly firstSignature: Uint8Array;
+  readonly second: T;
+  readonly secondSignature: Uint8Array;
 }
 
 /** What became of one stored equivocation in this run. */
@@ -125,6 +169,19 @@ export function createContractsEvidenceChain(
   parameters: ContractsEvidenceChainParameters,
 ): EvidenceChain {
   const { evidenceSlasher, dkgResultRegistry } = parameters;
+  const mined = async (transaction: Hash) => {
+    const receipt = await waitForTransactionReceipt(client, { hash: transaction });
+    if (receipt.status !== 'success') throw new OperatorError({ code: 'EVIDENCE_REVERTED', transaction });
+    return transaction;
+  };
+  const partials = <T>(p: ShareProof<T>) => ({
+    evidenceSlasher,
+    share: p.share,
+    first: p.first,
+    firstSignature: createEvidencePartialSignature(p.firstSignature),
+    second: p.second,
+    secondSignature: createEvidencePartialSignature(p.secondSignature),
+  });
   return {
     async drawIdOf(groupPublicKey) {
       const drawId = await readContract(client, {
@@ -145,10 +202,38 @@ export function createContractsEvidenceChain(
       return readContract(client, { ...read, functionName: 'equivocationPunished', args: [key] });
     },
     async proveEquivocatingLeader(proof) {
-      const transaction = await proveEquivocatingLeader(client, { evidenceSlasher, ...proof });
-      const receipt = await waitForTransactionReceipt(client, { hash: transaction });
-      if (receipt.status !== 'success') throw new OperatorError({ code: 'EVIDENCE_REVERTED', transaction });
-      return transaction;
+      return mined(await proveEquivocatingLeader(client, { evidenceSlasher, ...proof }));
+    },
+    async generationOf(drawId, committee, publicShares) {
+      const read = { address: dkgResultRegistry, abi: dkgResultRegistryAbi } as const;
+      const sharesHash = keccak256(publicShares);
+      // abi.encodePacked(address[]) pads each address to 32 bytes, as viem's encodePacked does
+      const committeeHash = keccak256(encodePacked(['address[]'], [[...committee]]));
+      const latest = await readContract(client, { ...read, functionName: 'generationOf', args: [drawId] });
+      // the newest first: evidence is most often about the shares in use
+      for (let g = latest; g >= 0n; g--) {
+        const [shares, members] = await readContract(client, {
+          ...read,
+          functionName: 'sharesAt',
+          args: [drawId, g],
+        });
+        if (shares === sharesHash && members === committeeHash) return g;
+      }
+      return undefined;
+    },
+    async isSharePunished(drawId, operator) {
+      return readContract(client, {
+        address: evidenceSlasher,
+        abi: evidenceSlasherAbi,
+        functionName: 'punished',
+        args: [drawId, operator],
+      });
+    },
+    async proveDoubleAttestation(proof) {
+      return mined(await proveDoubleAttestation(client, partials(proof)));
+    },
+    async proveDoubleProposal(proof) {
+      return mined(await proveDoubleProposal(client, partials(proof)));
     },
   };
 }

@@ -128,11 +128,13 @@ export {
 } from './errors.ts';
 export {
   createSqliteEvidenceStore,
+  type DoubleSignedPartialKey,
   type EvidenceProof,
   type EvidenceStore,
   type LeaderEquivocation,
   leaderEquivocationOf,
   type SqliteEvidenceStoreOptions,
+  type StoredDoubleSignedPartial,
   type StoredLeaderEquivocation,
 } from './evidence-store.ts';
 export {
@@ -141,6 +143,7 @@ export {
   createContractsEvidenceChain,
   type EvidenceChain,
   type EvidenceSubmission,
+  type ShareProof,
   submitLeaderEquivocations,
 } from './evidence-submission.ts';
 export type { InclusionResult } from './inclusion.ts';
@@ -274,6 +277,17 @@ export {
   type SignedLeaderProposal,
 } from './runtime/leader-proposal.ts';
 export { isAttestationAggregator, isSyncCommitteeAggregator, syncSubcommitteesOf } from './selection.ts';
+export {
+  type DoubleSignedPartial,
+  type DoubleSignedPartialContext,
+  doubleSignedPartialOf,
+  type SignedShareValue,
+  unprovableReason,
+} from './share-evidence.ts';
+export {
+  type PartialEvidenceSubmission,
+  submitDoubleSignedPartials,
+} from './share-evidence-submission.ts';
 export {
   type BlockGuardOptions,
   createAttestationGuard,

@@ -26,9 +26,10 @@ import { OperatorError } from '../errors.ts';
 import { type EvidenceStore, leaderEquivocationOf } from '../evidence-store.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import type { P2pNetwork, PeerOffence } from '../p2p/types.ts';
+import { doubleSignedPartialOf } from '../share-evidence.ts';
 import type { DecidedValue, SigningDuty, ThresholdSigner } from '../signer.ts';
 import type { DirectDelivery } from './auth.ts';
-import { decideWithCommittee } from './consensus-session.ts';
+import { decideWithCommittee, type EvidenceContext } from './consensus-session.ts';
 import {
   decodeCombinedFrame,
   decodePartialFrame,
@@ -329,23 +330,34 @@ export class CommitteeSigner implements ThresholdSigner {
       roundTimeoutMs: this.#init.roundTimeoutMs ?? 1_000,
       combinerWaitMs: this.#init.combinerWaitMs ?? 300,
       proposalDomainSeparator: this.#domainSeparator,
-      onEvidence: (e, rootOf) => this.#keep(entry, e, rootOf),
+      onEvidence: (e, context) => this.#keep(entry, e, context),
       equivocateAsLeader: this.#init.faults?.equivocateAsLeader === true,
     });
   }
 
   /** Keeps `evidence` in memory and, in the contract's form, in the evidence store. */
-  #keep(entry: ValidatorEntry, evidence: Evidence, rootOf: (value: Uint8Array) => Uint8Array): void {
+  #keep(entry: ValidatorEntry, evidence: Evidence, context: EvidenceContext): void {
     this.#evidence.push(evidence);
     const store = this.#c.evidence;
-    if (store === undefined || this.#domainSeparator === undefined) return;
     const operator = entry.addresses[evidence.member - 1];
-    if (operator === undefined) return;
-    const { groupPublicKey } = entry.validator.committee;
-    const provable = leaderEquivocationOf(evidence, { operator, groupPublicKey, rootOf });
-    if (provable === undefined) return;
+    if (store === undefined || operator === undefined) return;
+    const { groupPublicKey, members } = entry.validator.committee;
     try {
-      store.recordLeaderEquivocation(provable);
+      // a leader's proposals are provable only when signed as the contract's EIP-712 Proposal
+      const leader =
+        this.#domainSeparator === undefined
+          ? undefined
+          : leaderEquivocationOf(evidence, { operator, groupPublicKey, rootOf: context.rootOf });
+      if (leader !== undefined) store.recordLeaderEquivocation(leader);
+      const share = doubleSignedPartialOf(evidence, {
+        ...context,
+        operator,
+        groupPublicKey,
+        committee: entry.addresses,
+        publicShares: Buffer.concat(members.map((m) => m.publicShare)),
+        duty: context.duty.type,
+      });
+      if (share !== undefined) store.recordDoubleSignedPartial(share);
     } catch (error) {
       this.#logger.error('could not store equivocation evidence', {
         operator,

@@ -23,6 +23,7 @@ import {
 } from '@diva-dvt/consensus';
 import { OperatorError } from '../errors.ts';
 import type { PeerOffence } from '../p2p/types.ts';
+import { proposedValue } from '../share-evidence.ts';
 import type { DecidedValue, SigningDuty } from '../signer.ts';
 import { createOperatorAuthenticator, type DirectDelivery } from './auth.ts';
 import { conflictingProposal } from './equivocation-fault.ts';
@@ -41,11 +42,23 @@ export interface ConsensusSessionOptions {
   readonly combinerWaitMs: number;
   /** With it, PROPOSALs are signed as the evidence contract's EIP-712 `Proposal` (./auth.ts). */
   readonly proposalDomainSeparator: Uint8Array | undefined;
-  /** `rootOf`: a value's signing root from its wire bytes (for the contract's form of evidence). */
-  readonly onEvidence: (evidence: Evidence, rootOf: (value: Uint8Array) => Uint8Array) => void;
+  /** With what the contract's form of evidence needs beside the signed messages. */
+  readonly onEvidence: (evidence: Evidence, context: EvidenceContext) => void;
   /** Fault injection (devnets, tests): as round 1's leader, propose two values (./equivocation-fault.ts). */
   readonly equivocateAsLeader?: boolean;
 }
+
+/** What turns consensus evidence into the contract's form (../evidence-store.ts, ../share-evidence.ts). */
+export interface EvidenceContext {
+  readonly duty: SigningDuty;
+  /** A value's signing root from its wire bytes (throws on malformed bytes). */
+  readonly rootOf: (value: Uint8Array) => Uint8Array;
+  /** The wire bytes of a value with this root proposed in the instance (or this node's own), if seen. */
+  readonly valueOf: (root: Uint8Array) => Uint8Array | undefined;
+}
+
+/** At most this many PROPOSALs are kept per instance for `valueOf` (one per round is honest). */
+const KEPT_PROPOSALS = 8;
 
 const OFFENCES: Partial<Record<DropReason, PeerOffence>> = {
   malformed: 'malformed',
@@ -105,9 +118,29 @@ export function decideWithCommittee<V>(
   const seed = duty.leaderSeed ?? committee.groupPublicKey.subarray(0, 32);
   const n = committee.members.length;
   const waitMs = options.combinerWaitMs;
-  const holdVotes = waitMs > 0 && leaderOf(leaderOrder(n, id, seed), 1) !== share.shareIndex;
+  const order = leaderOrder(n, id, seed);
+  const holdVotes = waitMs > 0 && leaderOf(order, 1) !== share.shareIndex;
   let refused = false;
   const rootOf = (bytes: Uint8Array) => valueType.signingRoot(valueType.decode(bytes));
+  // A VOTE carries only its root: evidence of a double vote needs the values, which the PROPOSALs
+  // carried (kept as received, their roots computed only when evidence asks).
+  // Only the round's leader's first PROPOSAL of each round, so a member cannot crowd them out.
+  const proposed: Uint8Array[] = [];
+  const proposedRounds = new Set<number>();
+  const evidenceContext: EvidenceContext = {
+    duty,
+    rootOf,
+    valueOf: (root) => {
+      for (const value of [valueType.encode(ownValue), ...proposed.map(proposedValue)]) {
+        try {
+          if (value !== undefined && Buffer.compare(rootOf(value), root) === 0) return value;
+        } catch {
+          // a malformed proposal is no value
+        }
+      }
+      return undefined;
+    },
+  };
   const domainSeparator = options.proposalDomainSeparator;
   const auth = createOperatorAuthenticator({
     secretKey: options.identityKey,
@@ -198,7 +231,7 @@ export function decideWithCommittee<V>(
           });
           resolve({ value: decision.value, signature: entry.scheme.encodeSignature(decision.signature) });
         } else if (event.type === 'evidence') {
-          options.onEvidence(event.evidence, rootOf);
+          options.onEvidence(event.evidence, evidenceContext);
           host.logger.warn('consensus evidence', {
             kind: event.evidence.kind,
             operator: entry.addresses[event.evidence.member - 1],
@@ -227,6 +260,14 @@ export function decideWithCommittee<V>(
           if (holding.votes.length === 0) holding.timer = setTimeout(release, waitMs);
           holding.votes.push({ member, message: message.slice() });
           return;
+        }
+        if (message[2] === RotationalKind.Proposal && proposed.length < KEPT_PROPOSALS) {
+          const round =
+            ((message[35]! << 24) | (message[36]! << 16) | (message[37]! << 8) | message[38]!) >>> 0;
+          if (!proposedRounds.has(round) && leaderOf(order, round) === member) {
+            proposedRounds.add(round);
+            proposed.push(message.slice());
+          }
         }
         feed(member, message);
       },
