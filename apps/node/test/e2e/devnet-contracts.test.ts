@@ -149,6 +149,16 @@ describe('diva-node devnet (through the contracts)', () => {
       logs: chainLogs,
     });
     expect(reshared.length).toBeGreaterThanOrEqual(1);
+    // reports after genesis land too (the devnet's chain pays 1/32 of minimal's rewards, within
+    // Accounting's cap, decision 45): the pool grows and the operators' fee is minted. Read while
+    // Anvil runs (the devnet stops it after its 7 epochs).
+    const rewardReports = async () =>
+      (await reports()).filter((r) => r.args.postTotalEther > r.args.preTotalEther);
+    for (let k = 0; k < 300 && (await rewardReports()).length === 0; k++)
+      await new Promise((r) => setTimeout(r, 1000));
+    const rewarded = await rewardReports();
+    expect(rewarded.length).toBeGreaterThanOrEqual(1);
+    expect(rewarded.every((r) => r.args.operatorFeeShares > 0n)).toBe(true);
     expect(await run.exited).toBe(0); // after 7 epochs
     const summary = JSON.parse(run.stdout().trim().split('\n').at(-1)!) as {
       attestations: { included: number };

@@ -59,7 +59,10 @@ export interface CommitteeSignerComponents {
   readonly guardFor: (validator: SignerValidator, duty: SigningDuty) => SignGuard;
   /** Durable record of this node's proposals (recommended: without it a restart may equivocate). */
   readonly proposals?: ProposalStore;
-  /** Keeps equivocations provable on chain (needs `proposalDomain`), for `submitLeaderEquivocations`. */
+  /**
+   * Keeps evidence provable on chain: leader equivocations (need `proposalDomain`) for
+   * `submitLeaderEquivocations`, double-signed key shares for `submitDoubleSignedPartials`.
+   */
   readonly evidence?: EvidenceStore;
   readonly logger?: Logger;
   readonly onEvent?: (event: SigningEvent) => void;
