@@ -16,8 +16,16 @@ describe('devnet options', () => {
       contracts: true,
       fault: undefined,
       lateValidators: 0,
+      exitRequestEpoch: undefined,
     });
     expect(parse('--help')).toBeUndefined();
+  });
+
+  it('--exit-request E: an epoch from 1, through the contracts only', () => {
+    expect(parse('--exit-request', '3')?.exitRequestEpoch).toBe(3);
+    expect(() => parse('--exit-request', '0')).toThrow(/--exit-request.*integer in \[1, 10000\]/);
+    expect(() => parse('--exit-request', 'soon')).toThrow(/--exit-request/);
+    expect(() => parse('--exit-request', '2', '--direct')).toThrow(/--exit-request.*not with --direct/);
   });
 
   it('the contracts fix the threshold; --direct frees it', () => {

@@ -172,6 +172,9 @@ export async function startBeaconChain(
     genesis: { kind: 'state', stateFile: genesis.stateFile, genesisTimeSec },
     secondsPerSlot: o.slotSeconds,
     presetOverrides: DEVNET_PRESET_OVERRIDES,
+    // a validator may exit one epoch after its activation (the minimal config's 64 epochs would be
+    // 51 minutes of 6 s slots): the devnet shows exits (`--exit-request`)
+    params: { SHARD_COMMITTEE_PERIOD: 1 },
     startValidators: { from: 0, to: INTEROP_VALIDATORS - 1 },
     eth1: {
       providerUrls: [eth1.url],

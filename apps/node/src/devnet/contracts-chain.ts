@@ -46,6 +46,11 @@ export interface ContractsDevnet extends DevnetChain {
   firstCommittee(): readonly string[];
   /** The validators the chain accepted and funded (32 ETH) so far. */
   validators(): { readonly accepted: number; readonly funded: number };
+  /**
+   * The staker asks to withdraw 32 ETH of divETH (more than the pool's buffer holds) and asks for the
+   * first validator's exit to pay for it; answers that validator.
+   */
+  requestExit(): Promise<{ readonly drawId: bigint; readonly validatorIndex: number }>;
   /** Whether the chain ejected `operator`, and the first validator's key generation and members. */
   punishment(operator: string): {
     readonly ejected: boolean;
@@ -102,8 +107,8 @@ export async function startContractsChain(
       // report frames of one beacon epoch (the beacon genesis is aligned to GENESIS_TIME, the latest
       // block's time, see startBeacon), so a report lands within a few epochs of genesis
       reportFrames: { secondsPerEpoch: BigInt(o.slotSeconds * SLOTS_PER_EPOCH), epochsPerFrame: 1n },
-      // the most the contract allows (1,000% a year): the minimal preset's rewards on 18 validators are
-      // far above any real chain's, so only reports over few epochs fit (the genesis one changes nothing)
+      // the most the contract allows (1,000% a year): the devnet's chain pays 1/32 of the minimal
+      // preset's rewards, about 200% a year on these few validators (decision 45)
       maxAnnualIncreaseBps: 100_000n,
       beacon: {
         genesisForkVersion: GENESIS_FORK_VERSION,
@@ -237,6 +242,48 @@ export async function startContractsChain(
       validators() {
         const all = reader.state().validators();
         return { accepted: all.length, funded: all.filter((v) => v.validatorIndex !== undefined).length };
+      },
+      async requestExit() {
+        const first = [...reader.state().validators()]
+          .filter((v) => v.validatorIndex !== undefined)
+          .sort((a, b) => (a.drawId < b.drawId ? -1 : 1))[0];
+        if (first === undefined) {
+          throw new DivaNodeError({
+            code: 'DEVNET_FAILED',
+            phase: 'exit',
+            reason: 'no funded validator to exit',
+          });
+        }
+        const amountWei = 32n * ether;
+        const writer = admin as unknown as { writeContract(a: unknown): Promise<`0x${string}`> };
+        await confirm(
+          await writer.writeContract({
+            address: deployment.divETH,
+            abi: abis.divETHAbi,
+            functionName: 'approve',
+            args: [deployment.withdrawalQueue, amountWei],
+          }),
+          'the approval of the withdrawal queue',
+        );
+        await confirm(
+          await contracts.requestWithdrawal(admin, {
+            withdrawalQueue: deployment.withdrawalQueue,
+            amountWei,
+          }),
+          'the withdrawal request',
+        );
+        await confirm(
+          await contracts.requestShortfallExit(admin, {
+            withdrawalQueue: deployment.withdrawalQueue,
+            drawId: first.drawId,
+          }),
+          'the shortfall exit request',
+        );
+        progress(
+          'exit',
+          `the staker asked to withdraw 32 ETH; the pool cannot pay it, so validator ${first.validatorIndex} (draw ${first.drawId}) is to exit`,
+        );
+        return { drawId: first.drawId, validatorIndex: first.validatorIndex! };
       },
       punishment(operator) {
         const state = reader.state();

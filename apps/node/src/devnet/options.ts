@@ -44,6 +44,10 @@ Options:
                        (seeded: repeatable); those drawn down are killed, restarted when drawn up
                        again; the summary's \`uptime\` sets the node uptime measured against the
                        validators' (the simulator's uptime experiment on the real network)
+  --exit-request E     at epoch E the staker asks to withdraw 32 ETH, more than the pool holds, and
+                       asks for the first validator's exit (requestShortfallExit); its committee
+                       signs and publishes the voluntary exit by itself; the summary's \`exit\`
+                       says when the beacon chain set its exit epoch
   --direct             without the contracts: committees are windows of the operator list, the
                        devnet runs each DKG ceremony itself (\`diva-node keys dkg\` processes) and
                        deposits 32 ETH straight into a bare deposit contract, with a cluster file
@@ -65,6 +69,8 @@ export interface DevnetOptions {
   readonly fault: DevnetFault | undefined;
   /** Validators staked after genesis (contracts only). */
   readonly lateValidators: number;
+  /** The epoch at which the staker's withdrawal causes the first validator's exit (contracts only). */
+  readonly exitRequestEpoch: number | undefined;
   /** Drive the lifecycle through the Diva contracts (./contracts-chain.ts); false with --direct. */
   readonly contracts: boolean;
 }
@@ -95,6 +101,7 @@ export function parseDevnetArguments(args: readonly string[]): DevnetOptions | u
     port: 'value',
     epochs: 'value',
     'late-validators': 'value',
+    'exit-request': 'value',
     fault: 'value',
     direct: 'boolean',
   });
@@ -144,6 +151,7 @@ export function parseDevnetArguments(args: readonly string[]): DevnetOptions | u
     port: integer('port', flags.value('port'), 8080, 0, 65535),
     contracts: !flags.has('direct'),
     lateValidators: lateValidators(flags),
+    exitRequestEpoch: exitRequestEpoch(flags),
     fault: fault(flags, committeeSize),
     epochs: flags.has('epochs') ? integer('epochs', flags.value('epochs'), 0, 1, 10_000) : undefined,
   };
@@ -171,4 +179,16 @@ function lateValidators(flags: Flags): number {
     });
   }
   return n;
+}
+
+function exitRequestEpoch(flags: Flags): number | undefined {
+  if (!flags.has('exit-request')) return undefined;
+  if (flags.has('direct')) {
+    throw new DivaNodeError({
+      code: 'INVALID_ARGUMENTS',
+      argument: '--exit-request',
+      reason: 'exits are requested through the contracts: not with --direct',
+    });
+  }
+  return integer('exit-request', flags.value('exit-request'), 0, 1, 10_000);
 }

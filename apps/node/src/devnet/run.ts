@@ -18,6 +18,7 @@ import {
   WITHDRAWAL_CREDENTIALS,
 } from './chain.ts';
 import { type ContractsDevnet, startContractsChain } from './contracts-chain.ts';
+import { ExitTimeline } from './exit.ts';
 import { FaultRunner, PunishmentWatch } from './faults.ts';
 import { LateTimeline } from './late.ts';
 import { DEVNET_HELP, type DevnetOptions, parseDevnetArguments } from './options.ts';
@@ -219,6 +220,7 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
     let last: DashboardModel | undefined;
     running = true;
     let late: LateTimeline | undefined;
+    let exit: ExitTimeline | undefined;
     // the first DKG-born validator (index 16, after the interop ones) and its committee
     const firstIndex = INTEROP_VALIDATORS;
     const victims = () =>
@@ -275,6 +277,13 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
         line += ` | validators accepted ${accepted}/${total}, funded ${funded}/${total}, on the beacon chain ${onChain}/${total}`;
         if (late !== undefined) line += ` | ${await late.step({ accepted, funded, total }, chain.beaconUrl)}`;
       }
+      if (contractsChain !== undefined && o.exitRequestEpoch !== undefined && epochNow !== undefined) {
+        if (exit === undefined && epochNow >= o.exitRequestEpoch) {
+          const { drawId, validatorIndex } = await contractsChain.requestExit();
+          exit = new ExitTimeline(validatorIndex, drawId, epochNow);
+        }
+        if (exit !== undefined) line += ` | ${await exit.step(chain.beaconUrl)}`;
+      }
       process.stderr.write(`${line}\n`);
       const epoch = last.chain?.epoch ?? 0;
       if (o.epochs !== undefined && epoch >= o.epochs) break;
@@ -293,6 +302,7 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
       firstValidator: { index: firstIndex, balancesGwei: balances },
       ...(faults !== undefined ? { faults: faults.records } : {}),
       ...(late !== undefined ? { lateValidators: late.record } : {}),
+      ...(exit !== undefined ? { exit: exit.record } : {}),
       ...(punishment.record !== undefined ? { equivocation: punishment.record } : {}),
       uptime: uptime.record,
       ...(o.fault?.kind === 'chaos' ? { chaos: { uptime: o.fault.uptime, seed: o.fault.seed } } : {}),

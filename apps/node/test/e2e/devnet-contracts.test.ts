@@ -9,7 +9,10 @@
 // signed proposals in each duty it leads). The others prove it on the EvidenceSlasher, the contracts
 // eject it and draw a replacement, the nodes reshare the validators' keys without it, and the
 // validator keeps earning with its new committee; at the end each key is held by exactly 4 of the
-// honest operators and by the Byzantine one no more in the chain's record.
+// honest operators and by the Byzantine one no more in the chain's record. Reports after genesis
+// pay rewards (the operators' fee minted). At epoch 4 a staker's withdrawal the pool cannot pay asks
+// for the first validator's exit (`--exit-request 4`): its new committee signs the voluntary exit and
+// the beacon chain sets the validator's exit epoch.
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +32,7 @@ const gwei = (amount: `0x${string}`) => Buffer.from(amount.slice(2), 'hex').read
 afterEach(stopDevnets, 90_000);
 
 describe('diva-node devnet (through the contracts)', () => {
-  it('stake -> draws -> DKG in the nodes -> 1 + 31 ETH -> genesis -> attestations, reports -> a Byzantine member proven, ejected, reshared', {
+  it('stake -> draws -> DKG in the nodes -> 1 + 31 ETH -> genesis -> attestations, reports -> a Byzantine member proven, ejected, reshared -> a withdrawal exits a validator', {
     timeout: 14 * 60_000,
   }, async () => {
     const dataDir = join(await mkdtemp(join(tmpdir(), 'diva-devnet-contracts-')), 'net');
@@ -50,6 +53,8 @@ describe('diva-node devnet (through the contracts)', () => {
       '7',
       '--fault',
       'equivocate@2',
+      '--exit-request',
+      '4',
     ]);
     await run.attesting;
 
@@ -167,7 +172,13 @@ describe('diva-node devnet (through the contracts)', () => {
       faults: { epoch: number; action: string; operators: number[] }[];
       equivocation: { operator: number; address: string; ejectedAtEpoch?: number; replacedAtEpoch?: number };
       uptime: { nodeUptime?: number; validatorUptime?: number; validatorEpochs: number };
+      exit: { validatorIndex: number; requestedAtEpoch: number; exitEpoch?: number; status: string };
     };
+    // at epoch 4 the staker's withdrawal asked for the first validator's exit: its committee (the
+    // one the resharing made) signed and published the voluntary exit, and the beacon chain set its
+    // exit epoch; it keeps attesting until then
+    expect(summary.exit).toMatchObject({ validatorIndex: 16, requestedAtEpoch: 4, status: 'active_exiting' });
+    expect(summary.exit.exitEpoch).toBeGreaterThan(4);
     expect(summary.attestations.included).toBeGreaterThan(0);
     expect(summary.operatorsReporting).toBe(5);
     // the first member of validator 16's committee restarted as a Byzantine leader at epoch 2, proven
