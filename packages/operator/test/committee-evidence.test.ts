@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { leaderOf, leaderOrder, type ValueType } from '@diva-dvt/consensus';
+import { leaderOf, leaderOrder } from '@diva-dvt/consensus';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
@@ -23,6 +23,7 @@ import { loadRuntimeBls } from '../src/runtime/bls.ts';
 import type { CommitteeSigner } from '../src/runtime/committee-signer.ts';
 import { dutyInstanceId, encodeConsensusFrame } from '../src/runtime/frames.ts';
 import type { SigningDuty } from '../src/signer.ts';
+import { bytesValueType } from './helpers/bytes-value.ts';
 import { createSigner, createValidator, type TestOperator } from './helpers/committee.ts';
 import { createNode, operatorKey, peerInfoOf, type TestNode, waitUntil } from './helpers/p2p.ts';
 import { proposalMessage } from './helpers/proposals.ts';
@@ -35,16 +36,7 @@ const DOMAIN: ProposalDomain = {
   evidenceContract: '0x5fbdb2315678afecb367f032d93f642f64180aa3',
 };
 
-/** 32-byte values; the root is their hash. */
-const bytesValue: ValueType<Uint8Array> = {
-  encode: (v) => v,
-  decode: (b) => {
-    if (b.length !== 32) throw new RangeError('32 bytes');
-    return b.slice();
-  },
-  isValid: () => true,
-  signingRoot: (v) => sha256(v),
-};
+const bytesValue = bytesValueType();
 
 const dir = mkdtempSync(join(tmpdir(), 'diva-committee-evidence-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

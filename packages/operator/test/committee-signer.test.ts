@@ -1,7 +1,6 @@
 // CommitteeSigner: 16 members agree on one value per duty and return the group signature; fixed
 // values need only the partial exchange; crashed members, bad frames and lagging members.
 
-import type { ValueType } from '@diva-dvt/consensus';
 import { leaderOf, leaderOrder } from '@diva-dvt/consensus';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { loadRuntimeBls } from '../src/runtime/bls.ts';
 import type { CommitteeSigner } from '../src/runtime/committee-signer.ts';
 import { dutyInstanceId } from '../src/runtime/frames.ts';
 import type { SigningDuty } from '../src/signer.ts';
+import { bytesValueType } from './helpers/bytes-value.ts';
 import { createOperators, createSigner, createValidator } from './helpers/committee.ts';
 import { createMemoryHub } from './helpers/memory-network.ts';
 
@@ -16,16 +16,7 @@ const { bls } = await loadRuntimeBls();
 const N = 16;
 const T = 11;
 
-/** 32-byte values; valid when the first byte is not 0xff; the root is the value's hash. */
-const bytesValue: ValueType<Uint8Array> = {
-  encode: (v) => v,
-  decode: (b) => {
-    if (b.length !== 32) throw new RangeError('32 bytes');
-    return b.slice();
-  },
-  isValid: (v) => v[0] !== 0xff,
-  signingRoot: (v) => sha256(v),
-};
+const bytesValue = bytesValueType((v) => v[0] !== 0xff);
 
 const signers: CommitteeSigner[] = [];
 afterEach(() => {

@@ -9,37 +9,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { leaderOf, leaderOrder, type ValueType } from '@diva-dvt/consensus';
-import {
-  createDkgResultSubmission,
-  deployDiva,
-  depositCollateral,
-  finalizeDraw,
-  getCommittee,
-  getOperator,
-  hashPublicShares,
-  registerOperator,
-  requestDraw,
-  signDkgApproval,
-  stake,
-  submitDkgResult,
-} from '@diva-dvt/contracts';
-import { divETHAbi, dkgResultRegistryAbi, evidenceSlasherAbi } from '@diva-dvt/contracts/abis';
+import { leaderOf, leaderOrder } from '@diva-dvt/consensus';
+import { getCommittee, getOperator } from '@diva-dvt/contracts';
+import { evidenceSlasherAbi } from '@diva-dvt/contracts/abis';
 import { sha256 } from '@noble/hashes/sha2.js';
-import {
-  type Account,
-  type Address,
-  bytesToHex,
-  createTestClient,
-  type Hex,
-  hexToBytes,
-  http,
-  parseEther,
-  parseEventLogs,
-  publicActions,
-  walletActions,
-} from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { bytesToHex, hexToBytes, parseEventLogs } from 'viem';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -59,22 +33,16 @@ import { dutyInstanceId, encodeConsensusFrame } from '../src/runtime/frames.ts';
 import { proposalDigest, proposalDomainSeparator } from '../src/runtime/leader-proposal.ts';
 import type { SigningDuty } from '../src/signer.ts';
 import { type AnvilNode, startAnvil } from './helpers/anvil-node.ts';
+import { bytesValueType } from './helpers/bytes-value.ts';
 import { createSigner, createValidator, type TestOperator } from './helpers/committee.ts';
+import { drawCommittee, recordDkgResult, walletOf } from './helpers/diva-chain.ts';
 import { createNode, operatorKey, peerInfoOf, type TestNode, waitUntil } from './helpers/p2p.ts';
 import { proposalMessage } from './helpers/proposals.ts';
 
 const { bls } = await loadRuntimeBls();
 const N = 4;
 const T = 3;
-const bytesValue: ValueType<Uint8Array> = {
-  encode: (v) => v,
-  decode: (b) => {
-    if (b.length !== 32) throw new RangeError('32 bytes');
-    return b.slice();
-  },
-  isValid: () => true,
-  signingRoot: (v) => sha256(v),
-};
+const bytesValue = bytesValueType();
 
 const dir = mkdtempSync(join(tmpdir(), 'diva-evidence-chain-'));
 let anvil: AnvilNode;
@@ -90,76 +58,18 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A viem client on the Anvil that does not hang (50 ms polling, no retries), sending as `account`. */
-const clientAs = (account: Address | Account) =>
-  createTestClient({
-    mode: 'anvil',
-    chain: foundry,
-    cacheTime: 0,
-    pollingInterval: 50,
-    account,
-    transport: http(anvil.url, { retryCount: 0, timeout: 30_000 }),
-  })
-    .extend(publicActions)
-    .extend(walletActions);
-const walletOf = (key: Uint8Array) => clientAs(privateKeyToAccount(bytesToHex(key)));
-
 describe('a leader equivocation from the p2p network, proven on chain', () => {
   it('slashes, ejects and replaces the leader once; resubmitting is a no-op; refusals are answered', async () => {
-    const client = clientAs('0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266'); // Anvil's dev account 0
-    const mined = async (hash: Promise<Hex>) => {
-      const receipt = await client.waitForTransactionReceipt({ hash: await hash });
-      expect(receipt.status).toBe('success');
-      return receipt;
-    };
-    const diva = await deployDiva(client, {
-      committeeSize: BigInt(N),
-      beacon: {
-        genesisForkVersion: '0x10000910',
-        genesisValidatorsRoot: `0x${'4b'.repeat(32)}`,
-        forkVersions: ['0x10000910'],
-        forkEpochs: [0n],
-      },
-    });
-    const evidenceSlasher = diva.evidenceSlasher!;
-    const dkgResultRegistry = diva.dkgResultRegistry!;
     // 5 operators register with 2 divETH of collateral: 4 are drawn, 1 is left to replace the leader
     const keys = Array.from({ length: 5 }, (_, i) => operatorKey(`chain ${i}`));
-    for (const key of keys) {
-      const wallet = walletOf(key);
-      await client.setBalance({ address: wallet.account.address, value: parseEther('10') });
-      await mined(stake(wallet, { divETH: diva.divETH, valueWei: parseEther('3') }));
-      await mined(
-        wallet.writeContract({
-          address: diva.divETH,
-          abi: divETHAbi,
-          functionName: 'approve',
-          args: [diva.operatorRegistry, parseEther('3')],
-        }),
-      );
-      await mined(
-        registerOperator(wallet, {
-          operatorRegistry: diva.operatorRegistry,
-          encryptionKey: `0x${'ab'.repeat(32)}`,
-          p2pAddresses: ['/ip4/127.0.0.1/tcp/1'],
-        }),
-      );
-      await mined(
-        depositCollateral(wallet, { operatorRegistry: diva.operatorRegistry, amountWei: parseEther('2') }),
-      );
-    }
-    await mined(stake(client, { divETH: diva.divETH, valueWei: parseEther('32') }));
-    await mined(requestDraw(client, { committeeDraw: diva.committeeDraw }));
-    await client.mine({ blocks: 3 });
-    const drawId = 1n;
-    await mined(finalizeDraw(client, { committeeDraw: diva.committeeDraw, drawId }));
-    const drawn = (await getCommittee(client, { committeeDraw: diva.committeeDraw, drawId })).map((a) =>
-      a.toLowerCase(),
-    );
+    const { client, diva, drawId, drawn: drawnAddresses } = await drawCommittee(anvil.url, keys, N);
+    const evidenceSlasher = diva.evidenceSlasher!;
+    const dkgResultRegistry = diva.dkgResultRegistry!;
+    const drawn = drawnAddresses.map((a) => a.toLowerCase());
     expect(drawn).toHaveLength(N);
 
     // the drawn committee, in seat order, runs over libp2p; its validator's DKG result goes on chain
-    const byAddress = new Map(keys.map((k) => [walletOf(k).account.address.toLowerCase(), k]));
+    const byAddress = new Map(keys.map((k) => [walletOf(anvil.url, k).account.address.toLowerCase(), k]));
     for (const address of drawn) nodes.push(createNode(byAddress.get(address)!));
     await Promise.all(nodes.map((n) => n.network.start()));
     const infos = nodes.map(peerInfoOf);
@@ -171,42 +81,16 @@ describe('a leader equivocation from the p2p network, proven on chain', () => {
     }));
     const validator = createValidator(3, operators, T);
     const { groupPublicKey } = validator.committee;
-    const publicShares = validator.committee.members.map((m) => m.publicShare);
-    const pubkey = bytesToHex(groupPublicKey);
-    const read = { address: dkgResultRegistry, abi: dkgResultRegistryAbi } as const;
-    const depositRoot = await client.readContract({
-      ...read,
-      functionName: 'preDepositSigningRoot',
-      args: [pubkey],
-    });
-    const depositSignature = bls.sign(validator.secretKey, Buffer.from(depositRoot.slice(2), 'hex')).bytes;
-    const result = createDkgResultSubmission({
+    const _pubkey = bytesToHex(groupPublicKey);
+    await recordDkgResult(
+      anvil.url,
+      client,
+      diva,
       drawId,
-      groupPublicKey,
-      publicShares,
-      depositSignature,
-      depositDataRoot: await client.readContract({
-        ...read,
-        functionName: 'preDepositDataRoot',
-        args: [pubkey, bytesToHex(depositSignature)],
-      }),
-    });
-    const ceremonyId = await client.readContract({ ...read, functionName: 'ceremonyIdOf', args: [drawId] });
-    const approvals = await Promise.all(
-      nodes.slice(0, T).map(async (n, i) => ({
-        shareIndex: BigInt(i + 1),
-        signature: await signDkgApproval(walletOf(n.key).account, {
-          dkgResultRegistry,
-          chainId: foundry.id,
-          drawId,
-          ceremonyId,
-          validatorPubkey: pubkey,
-          publicSharesHash: hashPublicShares(publicShares),
-          depositDataRoot: result.depositDataRoot,
-        }),
-      })),
+      validator,
+      nodes.slice(0, T).map((n) => n.key),
+      bls,
     );
-    await mined(submitDkgResult(client, { dkgResultRegistry, result, approvals }));
 
     const domain = { chainId: foundry.id, evidenceContract: evidenceSlasher };
     // the runtime's digest is the contract's, for the deployed contract and a wire-sized round
@@ -285,7 +169,7 @@ describe('a leader equivocation from the p2p network, proven on chain', () => {
     );
 
     // an honest member proves it with its own account (the reporter)
-    const reporter = walletOf(nodes[honest[0]! - 1]!.key);
+    const reporter = walletOf(anvil.url, nodes[honest[0]! - 1]!.key);
     const chain = createContractsEvidenceChain(reporter, { evidenceSlasher, dkgResultRegistry });
     const leaderAddress = operators[leader - 1]!.address;
     const [proof, ...rest] = await submitLeaderEquivocations(first!, chain);

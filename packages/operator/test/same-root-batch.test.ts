@@ -3,13 +3,13 @@
 // nothing (each is then checked alone); and 16 CommitteeSigners deciding several validators' duties
 // of one slot check most group signatures in batches.
 import { SecretKey } from '@diva-dvt/bls-threshold';
-import type { ValueType } from '@diva-dvt/consensus';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadRuntimeBls } from '../src/runtime/bls.ts';
 import type { CommitteeSigner } from '../src/runtime/committee-signer.ts';
 import { type ReceivedCombined, SameRootBatch, VerifiedSignatures } from '../src/runtime/same-root-batch.ts';
 import type { SigningDuty } from '../src/signer.ts';
+import { bytesValueType } from './helpers/bytes-value.ts';
 import { createOperators, createSigner, createValidator } from './helpers/committee.ts';
 import { createMemoryHub } from './helpers/memory-network.ts';
 
@@ -95,16 +95,7 @@ describe('SameRootBatch', () => {
   });
 });
 
-/** 32-byte values; the root is the value's hash. */
-const bytesValue: ValueType<Uint8Array> = {
-  encode: (v) => v,
-  decode: (b) => {
-    if (b.length !== 32) throw new RangeError('32 bytes');
-    return b.slice();
-  },
-  isValid: () => true,
-  signingRoot: (v) => sha256(v),
-};
+const bytesValue = bytesValueType();
 
 const signers: CommitteeSigner[] = [];
 afterEach(() => {
