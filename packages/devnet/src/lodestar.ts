@@ -72,15 +72,17 @@ async function writePresetModule(
   const marker = `${sep}node_modules${sep}`;
   const at = binary.lastIndexOf(marker);
   const params = at < 0 ? undefined : join(binary.slice(0, at + marker.length), '@lodestar', 'params');
+  const missing = {
+    code: 'INVALID_OPTION',
+    option: 'presetOverrides',
+    reason: `no @lodestar/params beside ${binary}`,
+  } as const;
+  if (params === undefined) throw new DevnetError(missing);
   let setPreset: string;
   try {
-    if (params === undefined) throw new RangeError('not inside node_modules');
     setPreset = await realpath(join(params, 'lib', 'setPreset.js'));
   } catch (cause) {
-    throw new DevnetError(
-      { code: 'INVALID_OPTION', option: 'presetOverrides', reason: `no @lodestar/params beside ${binary}` },
-      { cause },
-    );
+    throw new DevnetError(missing, { cause });
   }
   const file = join(dataDir, 'lodestar-preset.mjs');
   const source = [
