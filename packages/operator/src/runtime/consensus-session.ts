@@ -262,8 +262,7 @@ export function decideWithCommittee<V>(
           return;
         }
         if (message[2] === RotationalKind.Proposal && proposed.length < KEPT_PROPOSALS) {
-          const round =
-            ((message[35]! << 24) | (message[36]! << 16) | (message[37]! << 8) | message[38]!) >>> 0;
+          const round = u32At(message, 35);
           if (!proposedRounds.has(round) && leaderOf(order, round) === member) {
             proposedRounds.add(round);
             proposed.push(message.slice());
