@@ -70,6 +70,13 @@ export interface ContractsConfig {
     readonly evidenceSlasher: `0x${string}` | undefined;
     /** Reporting committees (quorums beyond K active seats): keepers draw them. */
     readonly accounting: `0x${string}` | undefined;
+    /** Keepers finalize its requests once a report and the buffer allow. */
+    readonly withdrawalQueue: `0x${string}` | undefined;
+    /**
+     * Devnets whose beacon chain has no withdrawals (altair) only: the contract that plays the sweep;
+     * reports count what it sent divETH.
+     */
+    readonly withdrawalSweepEmulator: `0x${string}` | undefined;
     readonly fromBlock: bigint;
   };
   /** Run the keepers (draws, reports, ejections) in this node (default true). */
@@ -287,6 +294,8 @@ function parseContracts(r: Reader, v: unknown): ContractsConfig {
     'executionRewardsVault',
     'evidenceSlasher',
     'accounting',
+    'withdrawalQueue',
+    'withdrawalSweepEmulator',
   ] as const;
   const a = r.object(c.addresses, 'contracts.addresses', [...names, 'fromBlock']);
   const addressAt = (name: (typeof names)[number], required: boolean) => {
@@ -314,6 +323,8 @@ function parseContracts(r: Reader, v: unknown): ContractsConfig {
       executionRewardsVault: addressAt('executionRewardsVault', false),
       evidenceSlasher: addressAt('evidenceSlasher', false),
       accounting: addressAt('accounting', false),
+      withdrawalQueue: addressAt('withdrawalQueue', false),
+      withdrawalSweepEmulator: addressAt('withdrawalSweepEmulator', false),
       fromBlock: BigInt(r.integer(a.fromBlock, 'contracts.addresses.fromBlock', 0, Number.MAX_SAFE_INTEGER)),
     },
     keepers: c.keepers !== false,

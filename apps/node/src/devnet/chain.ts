@@ -173,8 +173,9 @@ export async function startBeaconChain(
     secondsPerSlot: o.slotSeconds,
     presetOverrides: DEVNET_PRESET_OVERRIDES,
     // a validator may exit one epoch after its activation (the minimal config's 64 epochs would be
-    // 51 minutes of 6 s slots): the devnet shows exits (`--exit-request`)
-    params: { SHARD_COMMITTEE_PERIOD: 1 },
+    // 51 minutes of 6 s slots) and is withdrawable one epoch after its exit (not 256): the devnet
+    // shows exits and withdrawals (`--exit-request`)
+    params: { SHARD_COMMITTEE_PERIOD: 1, MIN_VALIDATOR_WITHDRAWABILITY_DELAY: 1 },
     startValidators: { from: 0, to: INTEROP_VALIDATORS - 1 },
     eth1: {
       providerUrls: [eth1.url],

@@ -24,6 +24,7 @@ import {
 } from './chain.ts';
 import type { DevnetOptions } from './options.ts';
 import type { DevnetOperator } from './setup.ts';
+import { deployEmulator, devnetWithdrawals, type WithdrawalDriver } from './withdrawal.ts';
 
 type Progress = (phase: string, detail: string) => void;
 
@@ -50,7 +51,13 @@ export interface ContractsDevnet extends DevnetChain {
    * The staker asks to withdraw 32 ETH of divETH (more than the pool's buffer holds) and asks for the
    * first validator's exit to pay for it; answers that validator.
    */
-  requestExit(): Promise<{ readonly drawId: bigint; readonly validatorIndex: number }>;
+  requestExit(): Promise<{
+    readonly drawId: bigint;
+    readonly validatorIndex: number;
+    readonly requestId: bigint;
+  }>;
+  /** The sweep's stand-in, the queue and the books (./withdrawal.ts). */
+  readonly withdrawals: WithdrawalDriver;
   /** Whether the chain ejected `operator`, and the first validator's key generation and members. */
   punishment(operator: string): {
     readonly ejected: boolean;
@@ -119,6 +126,8 @@ export async function startContractsChain(
       },
     });
     const depositContract = deployment.depositContract!;
+    // altair has no withdrawals: the devnet plays the sweep through this contract (./withdrawal.ts)
+    const emulator = await deployEmulator(admin, abis, deployment.divETH);
     const accountingGenesis = await (
       admin as unknown as { readContract(a: unknown): Promise<bigint> }
     ).readContract({ address: deployment.accounting, abi: abis.accountingAbi, functionName: 'GENESIS_TIME' });
@@ -215,6 +224,8 @@ export async function startContractsChain(
           executionRewardsVault: deployment.executionRewardsVault,
           evidenceSlasher: deployment.evidenceSlasher,
           accounting: deployment.accounting,
+          withdrawalQueue: deployment.withdrawalQueue,
+          withdrawalSweepEmulator: emulator,
           fromBlock: Number(deployment.fromBlock),
         },
         keepers: true,
@@ -279,12 +290,31 @@ export async function startContractsChain(
           }),
           'the shortfall exit request',
         );
+        const requestId = await (
+          admin as unknown as { readContract(a: unknown): Promise<bigint> }
+        ).readContract({
+          address: deployment.withdrawalQueue,
+          abi: abis.withdrawalQueueAbi,
+          functionName: 'lastRequestId',
+        });
         progress(
           'exit',
-          `the staker asked to withdraw 32 ETH; the pool cannot pay it, so validator ${first.validatorIndex} (draw ${first.drawId}) is to exit`,
+          `the staker asked to withdraw 32 ETH (request ${requestId}); the pool cannot pay it, so validator ${first.validatorIndex} (draw ${first.drawId}) is to exit`,
         );
-        return { drawId: first.drawId, validatorIndex: first.validatorIndex! };
+        return { drawId: first.drawId, validatorIndex: first.validatorIndex!, requestId };
       },
+      withdrawals: devnetWithdrawals({
+        admin,
+        anvilUrl: anvil.url,
+        viem,
+        abis,
+        addresses: {
+          divETH: deployment.divETH,
+          withdrawalQueue: deployment.withdrawalQueue,
+          emulator,
+          fromBlock: deployment.fromBlock,
+        },
+      }),
       punishment(operator) {
         const state = reader.state();
         const first = [...state.validators()].sort((a, b) => (a.drawId < b.drawId ? -1 : 1))[0];

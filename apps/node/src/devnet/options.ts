@@ -46,8 +46,12 @@ Options:
                        validators' (the simulator's uptime experiment on the real network)
   --exit-request E     at epoch E the staker asks to withdraw 32 ETH, more than the pool holds, and
                        asks for the first validator's exit (requestShortfallExit); its committee
-                       signs and publishes the voluntary exit by itself; the summary's \`exit\`
-                       says when the beacon chain set its exit epoch
+                       signs and publishes the voluntary exit by itself. Once the validator is
+                       withdrawable the devnet plays the sweep (altair has none: an emulator
+                       contract sends its balance to divETH), the nodes' report counts it, their
+                       keepers finalize the request and the staker claims; the summary's \`exit\`
+                       times each step and checks the books to the wei (\`--epochs\` waits up to 4
+                       more epochs for the claim)
   --direct             without the contracts: committees are windows of the operator list, the
                        devnet runs each DKG ceremony itself (\`diva-node keys dkg\` processes) and
                        deposits 32 ETH straight into a bare deposit contract, with a cluster file

@@ -279,14 +279,15 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
       }
       if (contractsChain !== undefined && o.exitRequestEpoch !== undefined && epochNow !== undefined) {
         if (exit === undefined && epochNow >= o.exitRequestEpoch) {
-          const { drawId, validatorIndex } = await contractsChain.requestExit();
-          exit = new ExitTimeline(validatorIndex, drawId, epochNow);
+          exit = new ExitTimeline(await contractsChain.requestExit(), epochNow, contractsChain.withdrawals);
         }
         if (exit !== undefined) line += ` | ${await exit.step(chain.beaconUrl)}`;
       }
       process.stderr.write(`${line}\n`);
       const epoch = last.chain?.epoch ?? 0;
-      if (o.epochs !== undefined && epoch >= o.epochs) break;
+      // a withdrawal under way gets up to EXIT_GRACE_EPOCHS more to reach the staker's claim
+      const waiting = exit !== undefined && !exit.done && epoch < (o.epochs ?? 0) + EXIT_GRACE_EPOCHS;
+      if (o.epochs !== undefined && epoch >= o.epochs && !waiting) break;
     }
     const summary = {
       operators: o.operators,
@@ -315,6 +316,9 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
     await stopAll();
   }
 }
+
+/** With `--exit-request`, epochs past `--epochs` a run waits for the withdrawal's claim. */
+const EXIT_GRACE_EPOCHS = 4;
 
 /** A validator's balance (gwei) in the beacon node's head state; undefined when it does not answer. */
 async function balanceOf(beaconUrl: string, index: number): Promise<number | undefined> {

@@ -12,7 +12,10 @@
 // honest operators and by the Byzantine one no more in the chain's record. Reports after genesis
 // pay rewards (the operators' fee minted). At epoch 4 a staker's withdrawal the pool cannot pay asks
 // for the first validator's exit (`--exit-request 4`): its new committee signs the voluntary exit and
-// the beacon chain sets the validator's exit epoch.
+// the beacon chain sets the validator's exit epoch. Once it is withdrawable the devnet plays the sweep
+// (altair has none: the emulator contract sends its beacon balance to divETH), the nodes' next report
+// counts exactly that ETH as withdrawn, their keepers finalize the staker's request, the staker
+// claims, and the ETH and divETH books balance to the wei.
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +26,7 @@ import {
   evidenceSlasherAbi,
 } from '@diva-dvt/contracts/abis';
 import { isPortFree } from '@diva-dvt/devnet';
-import { createPublicClient, http, parseEventLogs } from 'viem';
+import { createPublicClient, decodeFunctionData, http, parseEventLogs } from 'viem';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runDevnet, stopDevnets } from '../helpers/devnet.ts';
 
@@ -32,8 +35,8 @@ const gwei = (amount: `0x${string}`) => Buffer.from(amount.slice(2), 'hex').read
 afterEach(stopDevnets, 90_000);
 
 describe('diva-node devnet (through the contracts)', () => {
-  it('stake -> draws -> DKG in the nodes -> 1 + 31 ETH -> genesis -> attestations, reports -> a Byzantine member proven, ejected, reshared -> a withdrawal exits a validator', {
-    timeout: 14 * 60_000,
+  it('stake -> draws -> DKG in the nodes -> 1 + 31 ETH -> genesis -> attestations, reports -> a Byzantine member proven, ejected, reshared -> a withdrawal exits a validator, swept, reported, finalized, claimed, books balanced', {
+    timeout: 20 * 60_000,
   }, async () => {
     const dataDir = join(await mkdtemp(join(tmpdir(), 'diva-devnet-contracts-')), 'net');
     const run = runDevnet([
@@ -50,7 +53,7 @@ describe('diva-node devnet (through the contracts)', () => {
       '--data-dir',
       dataDir,
       '--epochs',
-      '7',
+      '11',
       '--fault',
       'equivocate@2',
       '--exit-request',
@@ -156,7 +159,7 @@ describe('diva-node devnet (through the contracts)', () => {
     expect(reshared.length).toBeGreaterThanOrEqual(1);
     // reports after genesis land too (the devnet's chain pays 1/32 of minimal's rewards, within
     // Accounting's cap, decision 45): the pool grows and the operators' fee is minted. Read while
-    // Anvil runs (the devnet stops it after its 7 epochs).
+    // Anvil runs (the devnet stops it at the end).
     const rewardReports = async () =>
       (await reports()).filter((r) => r.args.postTotalEther > r.args.preTotalEther);
     for (let k = 0; k < 300 && (await rewardReports()).length === 0; k++)
@@ -164,7 +167,26 @@ describe('diva-node devnet (through the contracts)', () => {
     const rewarded = await rewardReports();
     expect(rewarded.length).toBeGreaterThanOrEqual(1);
     expect(rewarded.every((r) => r.args.operatorFeeShares > 0n)).toBe(true);
-    expect(await run.exited).toBe(0); // after 7 epochs
+    // the withdrawal: a report counted the swept ETH to the wei (its `withdrawnEther`, read from the
+    // transaction that submitted it), read while Anvil runs
+    const counting = async () => {
+      for (const r of (await reports()).filter((e) => e.args.exitedValidators > 0n)) {
+        const { args } = decodeFunctionData({
+          abi: accountingAbi,
+          data: (await rpc.getTransaction({ hash: r.transactionHash })).input,
+        });
+        const report = args![0] as { withdrawnEther: bigint; exitedValidators: bigint };
+        if (report.withdrawnEther > 0n) return report;
+      }
+      return undefined;
+    };
+    let counted = await counting();
+    for (let k = 0; k < 600 && counted === undefined; k++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      counted = await counting();
+    }
+    expect(counted).toBeDefined();
+    expect(await run.exited).toBe(0); // after 11 epochs (and the claim)
     const summary = JSON.parse(run.stdout().trim().split('\n').at(-1)!) as {
       attestations: { included: number };
       operatorsReporting: number;
@@ -172,13 +194,43 @@ describe('diva-node devnet (through the contracts)', () => {
       faults: { epoch: number; action: string; operators: number[] }[];
       equivocation: { operator: number; address: string; ejectedAtEpoch?: number; replacedAtEpoch?: number };
       uptime: { nodeUptime?: number; validatorUptime?: number; validatorEpochs: number };
-      exit: { validatorIndex: number; requestedAtEpoch: number; exitEpoch?: number; status: string };
+      exit: {
+        validatorIndex: number;
+        requestedAtEpoch: number;
+        exitEpoch?: number;
+        status: string;
+        sweptWei?: string;
+        countedSec?: number;
+        payoutWei?: string;
+        claimedWei?: string;
+        books?: { name: string; held: string; expected: string; balanced: boolean }[];
+        booksBalanced?: boolean;
+      };
     };
     // at epoch 4 the staker's withdrawal asked for the first validator's exit: its committee (the
     // one the resharing made) signed and published the voluntary exit, and the beacon chain set its
     // exit epoch; it keeps attesting until then
-    expect(summary.exit).toMatchObject({ validatorIndex: 16, requestedAtEpoch: 4, status: 'active_exiting' });
+    expect(summary.exit).toMatchObject({ validatorIndex: 16, requestedAtEpoch: 4 });
+    expect(summary.exit.status).toMatch(/^withdrawal_/);
     expect(summary.exit.exitEpoch).toBeGreaterThan(4);
+    // swept (its beacon balance, gwei x 10^9), counted by a report to the wei, finalized by the
+    // nodes' keepers, claimed by the staker: what it received is the request's payout, at most the
+    // 32 ETH it asked for
+    const swept = BigInt(summary.exit.sweptWei!);
+    expect(swept % 10n ** 9n).toBe(0n);
+    expect(swept).toBeGreaterThan(31n * 10n ** 18n);
+    expect(counted!.withdrawnEther).toBe(swept);
+    expect(counted!.exitedValidators).toBe(1n);
+    expect(summary.exit.countedSec).toBeDefined();
+    const payout = BigInt(summary.exit.payoutWei!);
+    expect(payout).toBeLessThanOrEqual(32n * 10n ** 18n);
+    expect(payout).toBeGreaterThan(31n * 10n ** 18n);
+    expect(BigInt(summary.exit.claimedWei!)).toBe(payout);
+    // the books, to the wei: the pool's ETH against its history, divETH's and the queue's ETH against
+    // what they owe, every holder's shares against its transfers
+    expect(summary.exit.books!.filter((line) => !line.balanced)).toEqual([]);
+    expect(summary.exit.books!.length).toBeGreaterThanOrEqual(6);
+    expect(summary.exit.booksBalanced).toBe(true);
     expect(summary.attestations.included).toBeGreaterThan(0);
     expect(summary.operatorsReporting).toBe(5);
     // the first member of validator 16's committee restarted as a Byzantine leader at epoch 2, proven

@@ -11,6 +11,7 @@ export { exitRequestsAbi, exitRequestsBytecode } from './ExitRequests.ts';
 export { operatorRegistryAbi, operatorRegistryBytecode } from './OperatorRegistry.ts';
 export { wdivETHAbi, wdivETHBytecode } from './WdivETH.ts';
 export { withdrawalQueueAbi, withdrawalQueueBytecode } from './WithdrawalQueue.ts';
+export { withdrawalSweepEmulatorAbi, withdrawalSweepEmulatorBytecode } from './WithdrawalSweepEmulator.ts';
 /** Every custom error of every contract, to decode reverts that come from a contract called in between. */
 export const errorsAbi = [
   {
@@ -745,6 +746,7 @@ export const errorsAbi = [
     name: 'NotUndercollateralized',
     type: 'error',
   },
+  { inputs: [], name: 'NothingSent', type: 'error' },
   {
     inputs: [
       { internalType: 'uint256', name: 'requestId', type: 'uint256' },
@@ -1027,4 +1029,4 @@ export const errorsAbi = [
   },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = 'd684f1180ebe88c2a9f4ac6828528b0292bfebea663ec1bfb04667da694a3bcd';
+export const sourcesHash = '91514967db5f649c5d00b592406c1561b6b1c1a8c875ec6e4d123447ab2771e6';

@@ -34,6 +34,13 @@ export interface ChainAddresses {
   readonly exitRequests?: Address | undefined;
   /** Quorums beyond K seats are of its reporting committee (keepers draw it; `Confirmations` use it). */
   readonly accounting?: Address | undefined;
+  /** Keepers finalize its requests once a report and the buffer allow. */
+  readonly withdrawalQueue?: Address | undefined;
+  /**
+   * Devnets on a beacon chain without withdrawals only: the contract that plays the withdrawal sweep
+   * (reports read what it sent divETH: ./report-values.ts).
+   */
+  readonly withdrawalSweepEmulator?: Address | undefined;
   /** The deployment's first block: logs are read from here. */
   readonly fromBlock: bigint;
 }

@@ -3,7 +3,8 @@
 // finalise a draw once its target block is mined, expire a committee past its DKG timeout and redraw
 // it (or a request whose target left the 8,191-block history), and eject (or margin-call) an operator
 // whose collateral no longer covers its seats, and (with more active seats than K) request and draw
-// the report frame's reporting committee. One pass per new block; a node never sends the same
+// the report frame's reporting committee, and finalize the withdrawal queue's requests once a report
+// and the buffer allow (the staker then claims). One pass per new block; a node never sends the same
 // action twice while its transaction is pending. The reporting-committee check reads the contracts
 // only when it may have work: the active seats are read again only when the folded state shows a
 // seat may have moved (./seats.ts), nothing more while they are at most K, and once the frame's
@@ -13,12 +14,19 @@ import {
   ejectUndercollateralized,
   expireDraw,
   finalizeDraw,
+  finalizeWithdrawals,
   redraw,
   requestDraw,
   requestReportingCommittee,
   type WalletClientLike,
 } from '@diva-dvt/contracts';
-import { accountingAbi, committeeDrawAbi, divETHAbi, operatorRegistryAbi } from '@diva-dvt/contracts/abis';
+import {
+  accountingAbi,
+  committeeDrawAbi,
+  divETHAbi,
+  operatorRegistryAbi,
+  withdrawalQueueAbi,
+} from '@diva-dvt/contracts/abis';
 import type { Hash } from 'viem';
 import { readContract, waitForTransactionReceipt } from 'viem/actions';
 import type { OperatorAddress } from '../committee/types.ts';
@@ -34,7 +42,8 @@ export type KeeperAction =
   | 'redraw'
   | 'eject'
   | 'request-reporting-committee'
-  | 'draw-reporting-committee';
+  | 'draw-reporting-committee'
+  | 'finalize-withdrawals';
 
 export interface KeeperActionEvent {
   readonly action: KeeperAction;
@@ -53,6 +62,8 @@ interface ReportFrames {
   readonly epochsPerFrame: bigint;
 }
 const ETH_PER_VALIDATOR = 32n * 10n ** 18n;
+/** Requests one `finalize` call takes at most (the rest in the next block). */
+const FINALIZE_BATCH = 50n;
 
 export class Keepers {
   readonly #wallet: WalletClientLike;
@@ -69,6 +80,8 @@ export class Keepers {
   #settledUntilMs = 0;
   #lastBlock = -1n;
   #lastEjectCheck = -1n;
+  /** The queue and buffer figures `finalize` was last tried with (tried again only when they move). */
+  #finalizeTried = '';
 
   constructor(parameters: {
     wallet: WalletClientLike;
@@ -125,10 +138,45 @@ export class Keepers {
     }
     await this.#maybeRequestDraw(c.committeeSize);
     await this.#reportingCommittee(state, block);
+    await this.#finalizeWithdrawals();
     if (this.#lastEjectCheck < 0n || block - this.#lastEjectCheck >= this.#ejectEveryBlocks) {
       this.#lastEjectCheck = block;
       await this.#checkCollateral(state, c.collateralPerSeat);
     }
+  }
+
+  /**
+   * Finalizes queued withdrawal requests when some wait and the buffer holds ETH for them. The
+   * contract decides which (those made before the last report's reference epoch, as far as the buffer
+   * pays): a call with nothing to do fails its simulation and sends nothing, and is not tried again
+   * until the queue, the buffer or the last report changes.
+   */
+  async #finalizeWithdrawals(): Promise<void> {
+    const queue = this.#addresses.withdrawalQueue;
+    const accounting = this.#addresses.accounting;
+    if (queue === undefined || accounting === undefined) return;
+    // one read per block while the queue is empty (ETH owed to requests not finalized)
+    const owed = await readContract(this.#wallet, {
+      address: queue,
+      abi: withdrawalQueueAbi,
+      functionName: 'unfinalizedEther',
+    });
+    if (owed === 0n) return;
+    const [available, lastEpoch] = await Promise.all([
+      readContract(this.#wallet, {
+        address: this.#addresses.divETH,
+        abi: divETHAbi,
+        functionName: 'availableForWithdrawals',
+      }),
+      readContract(this.#wallet, { address: accounting, abi: accountingAbi, functionName: 'lastEpoch' }),
+    ]);
+    if (available === 0n) return;
+    const figures = `${owed}:${available}:${lastEpoch}`;
+    if (figures === this.#finalizeTried) return;
+    this.#finalizeTried = figures;
+    this.#send('finalize-withdrawals', {}, () =>
+      finalizeWithdrawals(this.#wallet, { withdrawalQueue: queue, maxRequests: FINALIZE_BATCH }),
+    );
   }
 
   async #readConstants() {

@@ -131,6 +131,7 @@ export class ChainLifecycle {
             accounting,
             operatorRegistry: init.addresses.operatorRegistry,
             divETH: init.addresses.divETH,
+            sweeps: init.addresses.withdrawalSweepEmulator,
             fromBlock: init.addresses.fromBlock,
             logger: this.#logger,
             emit: (e) => this.#emit(e),

@@ -12,8 +12,15 @@
 //   refuses a decrease; an ejected validator's deposit stays credited).
 // - exitedValidators: pool validators whose status in that state is `exited_*` or `withdrawal_*`
 //   (the contract's cumulative count of fully withdrawn validators: a validator once exited stays so).
-// - withdrawnEther: 0. The devnet's beacon chain (Lodestar 1.5.1, altair) has no withdrawals; from
-//   Capella on this must become the sum of the payload withdrawals to divETH up to that slot.
+// - withdrawnEther: on a beacon chain without withdrawals (altair: the devnet's Lodestar 1.5.1), what
+//   the devnet's WithdrawalSweepEmulator (`sweeps`, the contract that plays the sweep by hand) had
+//   sent divETH for the pool's validators by block B (below; like elRewards, what arrived between
+//   R's time and a later B is counted a frame early): the sum of their `sweptOf`. A swept
+//   validator's beacon balance is then no longer counted in clBalance (it was paid out; what its
+//   balance does later on an altair chain, a sync committee's last rewards, is left behind), so every
+//   ETH is counted once, on the beacon chain or in divETH. Without an emulator: 0. From Capella on this
+//   must become the sum of the payload withdrawals to divETH up to R's slot (not implemented: the
+//   beacon node that runs here has no Capella).
 // - elRewards: the execution-layer rewards vault's balance at block B, the last execution block
 //   whose timestamp is at or before R's start time, or the block that accepted the last report if
 //   that is later. Only a report takes ETH out of the vault, so the balance at or after the last one
@@ -27,8 +34,8 @@
 //   would need the same deterministic rule at every member.
 import type { BeaconApi } from '@diva-dvt/beacon-api';
 import type { WalletClientLike } from '@diva-dvt/contracts';
-import { divETHAbi } from '@diva-dvt/contracts/abis';
-import type { Address } from 'viem';
+import { divETHAbi, withdrawalSweepEmulatorAbi } from '@diva-dvt/contracts/abis';
+import { type Address, keccak256 } from 'viem';
 import { getBalance, getBlock, getBlockNumber, readContract } from 'viem/actions';
 import type { ChainValidator } from './chain-state.ts';
 import type { Report } from './report-frame.ts';
@@ -65,6 +72,8 @@ export async function computeReport(parameters: {
   readonly validators: readonly ChainValidator[];
   /** The block that accepted the contract's last report (none yet: undefined). */
   readonly lastReportBlock: bigint | undefined;
+  /** The devnet's WithdrawalSweepEmulator (altair chains only; see the file comment). */
+  readonly sweeps?: Address | undefined;
 }): Promise<Report> {
   const { api, wallet, clock, epoch } = parameters;
   const slot = (epoch - clock.offsetEpochs) * clock.slotsPerEpoch;
@@ -73,17 +82,38 @@ export async function computeReport(parameters: {
     pool.size === 0
       ? []
       : (await api.getStateValidators({ stateId: String(slot), ids: [...pool.keys()] })).data;
+  const block = await blockAt(
+    wallet,
+    clock.genesisTime + epoch * clock.secondsPerEpoch,
+    parameters.lastReportBlock ?? 0n,
+  );
   let clBalance = 0n;
   let credited = 0n;
   let exitedValidators = 0n;
+  let withdrawnEther = 0n;
   for (const v of found) {
     const chain = pool.get(hex(v.validator.pubkey));
     if (chain === undefined) continue; // not asked for
     const balance = BigInt(v.balance);
-    clBalance += balance * GWEI;
     credited += PRE_DEPOSIT;
     if (chain.validatorIndex !== undefined && balance >= TOPPED_UP_GWEI) credited += TOP_UP;
-    if (v.status.startsWith('exited') || v.status.startsWith('withdrawal')) exitedValidators += 1n;
+    const exited = v.status.startsWith('exited') || v.status.startsWith('withdrawal');
+    if (exited) exitedValidators += 1n;
+    // only a validator on its way out can have been swept by B (swept once withdrawable, after its
+    // exit epoch; B may lie after R's slot, at the last report's block)
+    const leaving = exited || v.status === 'active_exiting' || v.status === 'active_slashed';
+    const swept =
+      leaving && parameters.sweeps !== undefined
+        ? await readContract(wallet, {
+            address: parameters.sweeps,
+            abi: withdrawalSweepEmulatorAbi,
+            functionName: 'sweptOf',
+            args: [keccak256(v.validator.pubkey)],
+            blockNumber: block,
+          })
+        : 0n;
+    withdrawnEther += swept;
+    if (swept === 0n) clBalance += balance * GWEI;
   }
   const previous = await readContract(wallet, {
     address: parameters.divETH,
@@ -95,40 +125,26 @@ export async function computeReport(parameters: {
     clBalance,
     clDepositedEther: credited > previous ? credited : previous,
     exitedValidators,
-    withdrawnEther: 0n,
-    elRewards: await vaultBalanceAt(
-      wallet,
-      clock.vault,
-      clock.genesisTime + epoch * clock.secondsPerEpoch,
-      parameters.lastReportBlock ?? 0n,
-    ),
+    withdrawnEther,
+    elRewards: await getBalance(wallet, { address: clock.vault, blockNumber: block }),
     penalties: [],
   };
 }
 
 /**
- * The vault's balance at the last block whose timestamp is at or before `time` (binary search), or at
- * `atLeast` if that is later.
+ * The last block whose timestamp is at or before `time` (binary search), or `atLeast` if that is later:
+ * block B of the file comment.
  */
-async function vaultBalanceAt(
-  wallet: WalletClientLike,
-  vault: Address,
-  time: bigint,
-  atLeast: bigint,
-): Promise<bigint> {
+async function blockAt(wallet: WalletClientLike, time: bigint, atLeast: bigint): Promise<bigint> {
   let high = await getBlockNumber(wallet, { cacheTime: 0 });
-  if ((await getBlock(wallet, { blockNumber: high })).timestamp <= time) {
-    return getBalance(wallet, { address: vault, blockNumber: high });
-  }
+  if ((await getBlock(wallet, { blockNumber: high })).timestamp <= time) return high;
   let low = atLeast;
-  if ((await getBlock(wallet, { blockNumber: low })).timestamp > time) {
-    return getBalance(wallet, { address: vault, blockNumber: low });
-  }
+  if ((await getBlock(wallet, { blockNumber: low })).timestamp > time) return low;
   // invariant: block `low` is at or before `time`, block `high` after it
   while (high - low > 1n) {
     const mid = (low + high) / 2n;
     if ((await getBlock(wallet, { blockNumber: mid })).timestamp <= time) low = mid;
     else high = mid;
   }
-  return getBalance(wallet, { address: vault, blockNumber: low });
+  return low;
 }

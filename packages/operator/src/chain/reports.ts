@@ -65,6 +65,7 @@ export class Reports {
   readonly #accounting: Address;
   readonly #operatorRegistry: Address;
   readonly #divETH: Address;
+  readonly #sweeps: Address | undefined;
   readonly #fromBlock: bigint;
   readonly #logger: Logger;
   readonly #emit: (event: ReportEvent) => void;
@@ -85,6 +86,8 @@ export class Reports {
     accounting: Address;
     operatorRegistry: Address;
     divETH: Address;
+    /** The devnet's WithdrawalSweepEmulator (beacon chains without withdrawals: ./report-values.ts). */
+    sweeps?: Address | undefined;
     /** The deployment's first block (the last ReportAccepted is looked for from there). */
     fromBlock: bigint;
     logger: Logger;
@@ -99,6 +102,7 @@ export class Reports {
     this.#accounting = parameters.accounting;
     this.#operatorRegistry = parameters.operatorRegistry;
     this.#divETH = parameters.divETH;
+    this.#sweeps = parameters.sweeps;
     this.#fromBlock = parameters.fromBlock;
     this.#logger = parameters.logger;
     this.#emit = parameters.emit;
@@ -186,6 +190,7 @@ export class Reports {
       api: this.#api,
       wallet: this.#wallet,
       divETH: this.#divETH,
+      sweeps: this.#sweeps,
       clock,
       epoch,
       validators: state.validators(),

@@ -8,7 +8,8 @@
 // beacon states of validators deposited on this Anvil, which Lodestar cannot produce inside a unit
 // test (its genesis would have to be built from these deposits, and finality takes minutes). The
 // fourth operator's node answers 1 gwei more: its report differs and the other three (3 of 4 seats,
-// ceil(2/3) = 3) still make the quorum.
+// ceil(2/3) = 3) still make the quorum. Then a staker's withdrawal request: the nodes' keepers
+// finalize it once a report follows it, and the staker claims the payout.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,10 +17,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BeaconApi, createBeaconApi, createBeaconNodeClient } from '@diva-dvt/beacon-api';
 import { type BeaconApiImplementation, createRouteHandler } from '@diva-dvt/beacon-api/server';
-import { type DivaDeployment, stake, submitReport, type WalletClientLike } from '@diva-dvt/contracts';
-import { accountingAbi, divETHAbi } from '@diva-dvt/contracts/abis';
+import {
+  claimWithdrawal,
+  type DivaDeployment,
+  requestWithdrawal,
+  stake,
+  submitReport,
+  type WalletClientLike,
+} from '@diva-dvt/contracts';
+import { accountingAbi, divETHAbi, withdrawalQueueAbi } from '@diva-dvt/contracts/abis';
 import { decodeFunctionData, type Hex, parseEther, parseEventLogs } from 'viem';
-import { getLogs, getTransaction, readContract, sendTransaction } from 'viem/actions';
+import {
+  getBalance,
+  getLogs,
+  getTransaction,
+  readContract,
+  sendTransaction,
+  waitForTransactionReceipt,
+  writeContract,
+} from 'viem/actions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeReportFrame, encodeReportFrame, type Report } from '../../src/chain/report-frame.ts';
 import { waitUntil } from '../helpers/p2p.ts';
@@ -259,4 +275,45 @@ describe('Accounting reports by the operators', () => {
     await until(async () => (await accepted()).length > count, 'the next frame reported', 60_000);
     expect(logs.some((l) => / error /.test(l) && l.includes('report'))).toBe(false);
   }, 90_000);
+
+  it("the nodes' keepers finalize a staker's withdrawal once a report follows it; the staker claims", async () => {
+    const queue = { address: deployment.withdrawalQueue, abi: withdrawalQueueAbi } as const;
+    const confirm = async (hash: Hex) => {
+      expect((await waitForTransactionReceipt(admin, { hash })).status).toBe('success');
+    };
+    const amount = parseEther('0.5');
+    await confirm(
+      await writeContract(admin, {
+        address: deployment.divETH,
+        abi: divETHAbi,
+        functionName: 'approve',
+        args: [deployment.withdrawalQueue, amount],
+        account: admin.account,
+        chain: admin.chain,
+      }),
+    );
+    await confirm(
+      await requestWithdrawal(admin, { withdrawalQueue: deployment.withdrawalQueue, amountWei: amount }),
+    );
+    const requestId = await readContract(admin, { ...queue, functionName: 'lastRequestId' });
+    expect(await readContract(admin, { ...queue, functionName: 'lastFinalizedId' })).toBeLessThan(requestId);
+    // nobody but the nodes acts: their keepers finalize it after the next report
+    await until(
+      async () => (await readContract(admin, { ...queue, functionName: 'lastFinalizedId' })) >= requestId,
+      'the request finalized',
+      90_000,
+    );
+    expect(
+      agents.some((a) => a.events.some((e) => e.type === 'keeper' && e.action === 'finalize-withdrawals')),
+    ).toBe(true);
+    const payout = (await readContract(admin, { ...queue, functionName: 'getRequest', args: [requestId] }))
+      .payout;
+    expect(payout).toBeGreaterThan(0n);
+    expect(payout).toBeLessThanOrEqual(amount);
+    const before = await getBalance(admin, { address: admin.account.address });
+    const hash = await claimWithdrawal(admin, { withdrawalQueue: deployment.withdrawalQueue, requestId });
+    const receipt = await waitForTransactionReceipt(admin, { hash });
+    const after = await getBalance(admin, { address: admin.account.address });
+    expect(after - before + receipt.gasUsed * receipt.effectiveGasPrice).toBe(payout);
+  }, 120_000);
 });
