@@ -47,9 +47,12 @@ export interface NodeConfig {
   /**
    * Fault injection for devnets and tests (`devnet --fault equivocate:...`): `equivocateAsLeader`
    * makes this node a Byzantine round-1 leader that proposes two values. Its operator gets slashed
-   * and ejected; never set it on a real network.
+   * and ejected; never set it on a real network. `isolateOnSignalMs`: on SIGUSR2 the node cuts
+   * itself off from every p2p peer for that long (a partition of this node; `devnet --fault chaos`).
    */
-  readonly faultInjection: { readonly equivocateAsLeader: boolean } | undefined;
+  readonly faultInjection:
+    | { readonly equivocateAsLeader: boolean; readonly isolateOnSignalMs: number | undefined }
+    | undefined;
 }
 
 export interface ContractsConfig {
@@ -223,9 +226,17 @@ export function parseNodeConfig(json: unknown, file: string): NodeConfig {
   const faults =
     top.faultInjection === undefined
       ? undefined
-      : r.object(top.faultInjection, 'faultInjection', ['equivocateAsLeader']);
-  if (faults !== undefined && typeof faults.equivocateAsLeader !== 'boolean')
+      : r.object(top.faultInjection, 'faultInjection', ['equivocateAsLeader', 'isolateOnSignalMs']);
+  if (
+    faults !== undefined &&
+    faults.equivocateAsLeader !== undefined &&
+    typeof faults.equivocateAsLeader !== 'boolean'
+  )
     r.fail('faultInjection.equivocateAsLeader', 'expected true or false');
+  const isolateOnSignalMs =
+    faults?.isolateOnSignalMs === undefined
+      ? undefined
+      : r.integer(faults.isolateOnSignalMs, 'faultInjection.isolateOnSignalMs', 1, 3_600_000);
   const chain = top.contracts === undefined ? undefined : parseContracts(r, top.contracts);
   const slasher = chain?.addresses.evidenceSlasher;
   if (slasher !== undefined && contract !== undefined && contract.toLowerCase() !== slasher)
@@ -233,7 +244,9 @@ export function parseNodeConfig(json: unknown, file: string): NodeConfig {
   return {
     web3signer,
     faultInjection:
-      faults === undefined ? undefined : { equivocateAsLeader: faults.equivocateAsLeader === true },
+      faults === undefined
+        ? undefined
+        : { equivocateAsLeader: faults.equivocateAsLeader === true, isolateOnSignalMs },
     dataDir: r.path(top.dataDir, 'dataDir'),
     beaconNodes: r.strings(top.beaconNodes, 'beaconNodes', httpUrl),
     cluster: top.cluster === undefined ? undefined : r.path(top.cluster, 'cluster'),

@@ -279,6 +279,15 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   );
   if (config.faultInjection?.equivocateAsLeader === true)
     logger.warn('fault injection: this node proposes two values as round 1 leader (it will be slashed)');
+  const isolateMs = config.faultInjection?.isolateOnSignalMs;
+  if (isolateMs !== undefined) {
+    logger.warn('fault injection: SIGUSR2 cuts this node off from its p2p peers', { durationMs: isolateMs });
+    const isolate = () => network.isolate(isolateMs);
+    process.on('SIGUSR2', isolate);
+    cleanups.push(() => {
+      process.off('SIGUSR2', isolate);
+    });
+  }
   await step('operator node', () => node.start());
   if (evidence !== undefined) chain?.submitEvidence(evidence);
   cleanups.push(() => node.stop());

@@ -65,7 +65,12 @@ describe('node configuration', () => {
   it('fault injection: off unless asked, a boolean, named in the error', () => {
     expect(parseNodeConfig(good, '/n.json').faultInjection).toBeUndefined();
     const on = parseNodeConfig({ ...good, faultInjection: { equivocateAsLeader: true } }, '/n.json');
-    expect(on.faultInjection).toEqual({ equivocateAsLeader: true });
+    expect(on.faultInjection).toEqual({ equivocateAsLeader: true, isolateOnSignalMs: undefined });
+    const isolating = parseNodeConfig({ ...good, faultInjection: { isolateOnSignalMs: 20_000 } }, '/n.json');
+    expect(isolating.faultInjection).toEqual({ equivocateAsLeader: false, isolateOnSignalMs: 20_000 });
+    expect(() =>
+      parseNodeConfig({ ...good, faultInjection: { isolateOnSignalMs: 0 } }, '/n.json'),
+    ).toThrow(/faultInjection\.isolateOnSignalMs/);
     expect(() =>
       parseNodeConfig({ ...good, faultInjection: { equivocateAsLeader: 'yes' } }, '/n.json'),
     ).toThrow(/faultInjection\.equivocateAsLeader: expected true or false/);

@@ -12,6 +12,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { DivaNodeError } from '../errors.ts';
 import { type ChaosFault, ChaosRunner } from './chaos.ts';
 import type { ContractsDevnet } from './contracts-chain.ts';
+import type { DelayProxy } from './delay-proxy.ts';
 import type { NodeProcess } from './processes.ts';
 import type { DevnetOperator } from './setup.ts';
 
@@ -37,18 +38,24 @@ export function parseFault(value: string | undefined, committeeSize: number): De
   const fail = (reason: string): never => {
     throw new DivaNodeError({ code: 'INVALID_ARGUMENTS', argument: '--fault', reason });
   };
-  const chaos = /^chaos:(\d+)@(\d+)$/.exec(value);
+  const chaos = /^(chaos|rounds):(\d+)@(\d+)$/.exec(value);
   if (chaos !== null) {
-    const pct = Number(chaos[1]);
+    const pct = Number(chaos[2]);
     if (pct < 1 || pct > 100) fail(`the uptime must be a percentage from 1 to 100, got ${pct}`);
-    return { kind: 'chaos', uptime: pct / 100, fromEpoch: Number(chaos[2]), seed: CHAOS_SEED };
+    return {
+      kind: 'chaos',
+      uptime: pct / 100,
+      fromEpoch: Number(chaos[3]),
+      seed: CHAOS_SEED,
+      mixed: chaos[1] === 'rounds',
+    };
   }
   const equivocate = /^equivocate@(\d+)$/.exec(value);
   if (equivocate !== null) return { kind: 'equivocate', atEpoch: Number(equivocate[1]) };
   const m = /^kill:(\d+)@(\d+)(?:-(\d+))?$/.exec(value);
   if (m === null)
     return fail(
-      `expected kill:K@EPOCH, kill:K@EPOCH-RESTART_EPOCH, equivocate@EPOCH or chaos:PCT@EPOCH, got ${JSON.stringify(value)}`,
+      `expected kill:K@EPOCH, kill:K@EPOCH-RESTART_EPOCH, equivocate@EPOCH, chaos:PCT@EPOCH or rounds:PCT@EPOCH, got ${JSON.stringify(value)}`,
     );
   const [operators, atEpoch, restart] = [
     Number(m[1]),
@@ -67,6 +74,10 @@ export interface FaultRecord {
   readonly epoch: number;
   readonly action: 'killed' | 'restarted' | 'equivocating' | 'down';
   readonly operators: readonly number[];
+  /** `rounds`: of those down, the crashed and the partitioned; and the slow beacon nodes' operators. */
+  readonly crashed?: readonly number[];
+  readonly partitioned?: readonly number[];
+  readonly slow?: readonly number[];
 }
 
 /** Applies the fault as epochs pass; `victims` are the operator indices of the committee to hit. */
@@ -79,28 +90,38 @@ export class FaultRunner {
   #killed: number[] | undefined;
   #restarted = false;
   #chaos: ChaosRunner | undefined;
+  readonly #slow: { readonly proxies: readonly DelayProxy[]; readonly slowMs: number } | undefined;
 
   constructor(
     fault: DevnetFault,
     nodes: readonly NodeProcess[],
     victims: () => readonly number[],
     say: (phase: string, detail: string) => void,
+    /** `rounds`: each operator's beacon proxy and a slow one's delay. */
+    slow?: { readonly proxies: readonly DelayProxy[]; readonly slowMs: number },
   ) {
     this.#fault = fault;
     this.#nodes = nodes;
     this.#victims = victims;
     this.#say = say;
+    this.#slow = slow;
   }
 
   async step(epoch: number): Promise<void> {
     const f = this.#fault;
     if (f.kind === 'equivocate') return this.#equivocate(f, epoch);
     if (f.kind === 'chaos') {
-      this.#chaos ??= new ChaosRunner(f, this.#nodes, this.#say);
+      this.#chaos ??= new ChaosRunner(f, this.#nodes, this.#say, this.#slow);
       const before = this.#chaos.records.length;
       await this.#chaos.step(epoch);
-      for (const r of this.#chaos.records.slice(before))
-        this.records.push({ epoch: r.epoch, action: 'down', operators: r.down });
+      for (const r of this.#chaos.records.slice(before)) {
+        this.records.push({
+          epoch: r.epoch,
+          action: 'down',
+          operators: r.down,
+          ...(f.mixed ? { crashed: r.crashed, partitioned: r.partitioned, slow: r.slow } : {}),
+        });
+      }
       return;
     }
     if (this.#killed === undefined && epoch >= f.atEpoch) {

@@ -44,6 +44,10 @@ Options:
                        (seeded: repeatable); those drawn down are killed, restarted when drawn up
                        again; the summary's \`uptime\` sets the node uptime measured against the
                        validators' (the simulator's uptime experiment on the real network)
+  --fault rounds:PCT@E rounds of random faults: as chaos, but one drawn down gets a crash, a p2p
+                       partition for the epoch or a slow beacon node (every request held 40% of
+                       a slot), drawn alike; the summary adds each operator's slashing-protection
+                       check and the books
   --exit-request E     at epoch E the staker asks to withdraw 32 ETH, more than the pool holds, and
                        asks for the first validator's exit (requestShortfallExit); its committee
                        signs and publishes the voluntary exit by itself. Once the validator is

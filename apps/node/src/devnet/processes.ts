@@ -26,6 +26,8 @@ export interface NodeProcess {
   start(): void;
   /** Sends `signal` and waits for the exit; resolves with the exit code or signal. */
   kill(signal?: NodeJS.Signals): Promise<string>;
+  /** Sends `signal` (one the node handles, such as SIGUSR2) if it runs; does not wait. */
+  signal(signal: NodeJS.Signals): void;
   /** Resolves with the first log line matching, or rejects after `timeoutMs`. */
   waitForLine(match: (l: LogLine) => boolean, timeoutMs: number): Promise<LogLine>;
 }
@@ -147,6 +149,9 @@ export function nodeProcess(
       if (child === undefined || exited === undefined) return 'not started';
       if (self.running) child.kill(signal);
       return exited;
+    },
+    signal(signal) {
+      if (self.running) child?.kill(signal);
     },
     waitForLine(match, timeoutMs) {
       const found = lines.find(match);

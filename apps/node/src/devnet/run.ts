@@ -14,16 +14,19 @@ import {
   type DevnetChain,
   GENESIS_FORK_VERSION,
   INTEROP_VALIDATORS,
+  SLOTS_PER_EPOCH,
   startChain,
   WITHDRAWAL_CREDENTIALS,
 } from './chain.ts';
 import { type ContractsDevnet, startContractsChain } from './contracts-chain.ts';
+import { type DelayProxy, startDelayProxy } from './delay-proxy.ts';
 import { ExitTimeline } from './exit.ts';
 import { FaultRunner, PunishmentWatch } from './faults.ts';
 import { LateTimeline } from './late.ts';
 import { DEVNET_HELP, type DevnetOptions, parseDevnetArguments } from './options.ts';
 import { type NodeProcess, nodeProcess } from './processes.ts';
 import { committeeOf, createOperators, type DevnetOperator, runCeremonies } from './setup.ts';
+import { checkSlashingExports } from './slashable.ts';
 import { UptimeMeter } from './uptime.ts';
 
 const started = Date.now();
@@ -96,6 +99,7 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
   }
   await prepareDataDir(o);
   const nodes: NodeProcess[] = [];
+  const proxies: DelayProxy[] = [];
   let chain: DevnetChain | undefined;
   let server: Server | undefined;
   let stopping = false;
@@ -104,6 +108,7 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
     stopping = true;
     say('stop', `stopping ${nodes.length} operators, Lodestar and Anvil`);
     await Promise.all(nodes.map((n) => n.kill('SIGTERM')));
+    await Promise.all(proxies.map((p) => p.stop()));
     await chain?.stop();
     server?.close();
   };
@@ -130,6 +135,16 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
     );
     const operators = await createOperators(o, basePort);
 
+    // rounds of random faults: each operator reaches the beacon node through a proxy that can be
+    // slowed, and cuts itself off from its peers for most of an epoch on SIGUSR2
+    const rounds = o.fault?.kind === 'chaos' && o.fault.mixed;
+    const epochMs = o.slotSeconds * SLOTS_PER_EPOCH * 1000;
+    const beaconOf = async (op: DevnetOperator, beaconUrl: string) => {
+      if (!rounds) return beaconUrl;
+      const proxy = await startDelayProxy(beaconUrl);
+      proxies[op.index] = proxy;
+      return proxy.url;
+    };
     const nodeProcessOf = async (op: DevnetOperator, beaconUrl: string, committees: object) => {
       const configFile = join(op.dir, 'config.json');
       await mkdir(join(op.dir, 'data'), { recursive: true });
@@ -137,8 +152,9 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
         configFile,
         JSON.stringify({
           dataDir: join(op.dir, 'data'),
-          beaconNodes: [beaconUrl],
+          beaconNodes: [await beaconOf(op, beaconUrl)],
           ...committees,
+          ...(rounds ? { faultInjection: { isolateOnSignalMs: epochMs - 2_000 } } : {}),
           keys: { dir: op.keysDir, passwordFile: op.passwordFile },
           p2p: { listen: [op.multiaddr] },
           http: { host: '127.0.0.1', port: op.httpPort, exits: true, dashboard: true },
@@ -230,7 +246,13 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
             .map((a) => operators.findIndex((op) => op.identity.address === a))
             .filter((i) => i >= 0)
         : committeeOf(0, o);
-    const faults = o.fault === undefined ? undefined : new FaultRunner(o.fault, nodes, victims, say);
+    const faults =
+      o.fault === undefined
+        ? undefined
+        : new FaultRunner(o.fault, nodes, victims, say, {
+            proxies,
+            slowMs: Math.round(o.slotSeconds * 1000 * SLOW_SHARE),
+          });
     const balances: { epoch: number; gwei: number }[] = [];
     const punishment = new PunishmentWatch(say);
     // the distributed validators in genesis (after the interop ones); counted from epoch 1 or the chaos
@@ -289,6 +311,18 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
       const waiting = exit !== undefined && !exit.done && epoch < (o.epochs ?? 0) + EXIT_GRACE_EPOCHS;
       if (o.epochs !== undefined && epoch >= o.epochs && !waiting) break;
     }
+    // the books (no divETH created or lost) while Anvil runs; then every operator stopped and its
+    // slashing protection exported and checked (rounds of faults)
+    const books = contractsChain === undefined ? undefined : await contractsChain.withdrawals.books();
+    let exports: Awaited<ReturnType<typeof checkSlashingExports>> | undefined;
+    if (rounds) {
+      await Promise.all(nodes.map((n) => n.kill('SIGTERM')));
+      exports = await checkSlashingExports(
+        operators.map((op, i) => ({ configFile: nodes[i]!.configFile, dir: op.dir })),
+      );
+      const pairs = exports.reduce((n, e) => n + e.slashable.length, 0);
+      say('slashing protection', `${exports.length} exports checked: ${pairs} slashable pairs`);
+    }
     const summary = {
       operators: o.operators,
       validators: o.validators,
@@ -306,7 +340,13 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
       ...(exit !== undefined ? { exit: exit.record } : {}),
       ...(punishment.record !== undefined ? { equivocation: punishment.record } : {}),
       uptime: uptime.record,
-      ...(o.fault?.kind === 'chaos' ? { chaos: { uptime: o.fault.uptime, seed: o.fault.seed } } : {}),
+      ...(books !== undefined
+        ? { books: { balanced: books.every((line) => line.balanced), lines: books } }
+        : {}),
+      ...(exports !== undefined ? { slashingProtection: exports } : {}),
+      ...(o.fault?.kind === 'chaos'
+        ? { chaos: { uptime: o.fault.uptime, seed: o.fault.seed, mixed: o.fault.mixed } }
+        : {}),
     };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     return o.epochs !== undefined && (last?.inclusion.included ?? 0) === 0 ? 1 : 0;
@@ -316,6 +356,9 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
     await stopAll();
   }
 }
+
+/** A slow beacon node (`--fault rounds`) holds every request for this share of a slot. */
+const SLOW_SHARE = 0.4;
 
 /** With `--exit-request`, epochs past `--epochs` a run waits for the withdrawal's claim. */
 const EXIT_GRACE_EPOCHS = 4;

@@ -65,6 +65,8 @@ class OperatorNetwork implements Libp2pNetwork {
   readonly #byPeerId = new Map<string, PeerLink>();
   /** Bans outlive set changes: a peer removed and re-added stays refused until its time is up. */
   readonly #bannedUntil = new Map<OperatorAddress, number>();
+  /** Fault injection (`isolate`): until then every peer is refused, as if banned. */
+  #isolatedUntil = 0;
   /** Each owner's peer set (./peers.ts checked); the links are their union. */
   readonly #owned = new Map<string, Map<OperatorAddress, CheckedPeer>>();
   #node: Libp2p | undefined;
@@ -302,7 +304,20 @@ class OperatorNetwork implements Libp2pNetwork {
     return this.#banRemainingMs(address) > 0;
   }
 
+  /**
+   * Fault injection for devnets and tests (a network partition of this node): for `durationMs` every
+   * connection is closed and every peer refused both ways, as a ban of all peers would; then the
+   * links redial. What is sent meanwhile waits in the peers' queues (the oldest dropped when full).
+   */
+  isolate(durationMs: number): void {
+    this.#isolatedUntil = Math.max(this.#isolatedUntil, Date.now() + durationMs);
+    this.#context.logger.warn('p2p isolated (fault injection)', { durationMs });
+    for (const link of this.#links.values()) link.banned();
+  }
+
   #banRemainingMs(address: OperatorAddress): number {
+    const isolated = this.#isolatedUntil - Date.now();
+    if (isolated > 0) return isolated;
     const until = this.#bannedUntil.get(address);
     if (until === undefined) return 0;
     const remaining = until - Date.now();

@@ -82,6 +82,11 @@ export interface Libp2pNetwork extends P2pNetwork {
   /** This operator's libp2p peer id. */
   readonly peerId: string;
   stats(): readonly Libp2pPeerStats[];
+  /**
+   * Fault injection for devnets and tests (a partition of this node): for `durationMs` every
+   * connection is closed and every peer refused both ways; then the links redial.
+   */
+  isolate(durationMs: number): void;
 }
 
 export interface NetworkOptions {
