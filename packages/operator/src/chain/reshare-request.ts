@@ -52,8 +52,9 @@ import { type RpcWitness, rpcWitnessesOf } from './rpc-witnesses.ts';
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const errorText = (e: unknown) => (e as { shortMessage?: string }).shortMessage ?? String(e);
 const CEREMONY_PEERS = 'dkg';
-/** Before a share retirement an RPC did not confirm is asked again. */
-const RETIRE_RETRY_MS = 3000;
+/** Before a share retirement an RPC did not confirm is asked again: doubling from 3 s to 5 min (a URL
+ * that stays down holds retirements back, and warns, without flooding the log). */
+const RETIRE_RETRY_MS = [3000, 300_000] as const;
 
 /** A finished resharing in `dir`: the new public shares and this member's keystore (undefined: none). */
 async function readFinished(
@@ -92,6 +93,7 @@ export class ReshareRequests {
   #staleSharesChecked = '';
   /** When retirements an RPC did not confirm are asked again (undefined: none waits). */
   #retireAgainAt: number | undefined;
+  #retireRetryMs = 0;
   readonly #witnesses: readonly RpcWitness[];
 
   constructor(parameters: {
@@ -195,7 +197,11 @@ export class ReshareRequests {
         fromBlock: this.#init.addresses.fromBlock,
       });
       this.#staleSharesChecked = seen;
-      this.#retireAgainAt = deferred.length > 0 ? Date.now() + RETIRE_RETRY_MS : undefined;
+      this.#retireRetryMs =
+        deferred.length === 0
+          ? 0
+          : Math.min(Math.max(this.#retireRetryMs * 2, RETIRE_RETRY_MS[0]), RETIRE_RETRY_MS[1]);
+      this.#retireAgainAt = deferred.length > 0 ? Date.now() + this.#retireRetryMs : undefined;
     }
   }
 

@@ -125,6 +125,13 @@ export async function retireStaleShares(parameters: {
         depth: parameters.depth,
       });
     }
+    // the bundle's decrypted copies first: a keystore gone from the keys directory is never still bundled
+    if (parameters.shareCacheFile !== undefined) {
+      const { shareCacheFile: cacheFile, password } = parameters;
+      const forgotten = await forgetBundledShares({ cacheFile, password, files: files.map((f) => f.name) });
+      if (forgotten > 0)
+        logger.info('retired shares removed from the start-up bundle', { ...log, forgotten });
+    }
     for (const { name, kept } of files) {
       const archived = await retireKeystore(keysDir, name, v.generation);
       retired.push(name);
@@ -140,11 +147,6 @@ export async function retireStaleShares(parameters: {
         logger.warn('the chain recorded a resharing without this share; keystore retired', fields);
       }
     }
-  }
-  if (retired.length > 0 && parameters.shareCacheFile !== undefined) {
-    const { shareCacheFile: cacheFile, password } = parameters;
-    const forgotten = await forgetBundledShares({ cacheFile, password, files: retired });
-    if (forgotten > 0) logger.info('retired shares removed from the start-up bundle', { forgotten });
   }
   return { retired, deferred };
 }

@@ -123,7 +123,7 @@ async function recorded(drawId: bigint) {
   const committeeHash = keccak256(concatHex(committee.map((a) => pad(a))));
   const wallet = createPublicClient({ chain: foundry, transport: http(anvil.url) });
   const hash = (await wallet.request({
-    method: 'eth_sendTransaction',
+    method: 'eth_sendTransaction' as never,
     params: [
       {
         from: DEV,
@@ -133,7 +133,7 @@ async function recorded(drawId: bigint) {
           args: [drawId, 1n, sharesHash, committeeHash],
         }),
       },
-    ],
+    ] as never,
   })) as Hex;
   const receipt = await wallet.waitForTransactionReceipt({ hash });
   const state = createChainState();
