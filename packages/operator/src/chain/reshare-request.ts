@@ -385,7 +385,8 @@ export class ReshareRequests {
       }
       this.#logger.error('resharing recorded but this member holds no share of it', {
         ...log,
-        oldKeystore: inPlace === undefined ? 'absent' : 'kept seat, old generation: never used, retired',
+        oldKeystore:
+          inPlace === undefined ? 'absent' : 'old generation: never used, retired once every RPC confirms',
         mended: "at this validator's next resharing (no contract call requests one for a lost share)",
       });
       this.#emit({ type: 'share-missing', drawId: v.drawId, groupPublicKey: v.groupPublicKey });
