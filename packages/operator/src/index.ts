@@ -40,6 +40,14 @@ export {
   type ChainLifecycleInit,
   createChainLifecycle,
 } from './chain/lifecycle.ts';
+export { RETIRED_DIR } from './chain/reshare-retire.ts';
+export {
+  confirmRecording,
+  type RecordingCheck,
+  type RecordingClaim,
+  type RpcWitness,
+  rpcWitnessesOf,
+} from './chain/rpc-witnesses.ts';
 export { FRAME_CHAIN } from './chain/statements.ts';
 export {
   beaconValidatorIndex,

@@ -46,6 +46,8 @@ export interface ChainValidator {
   readonly generation: number;
   readonly validatorIndex: number | undefined;
   readonly acceptedAtBlock: bigint;
+  /** Block of the last `ReshareRecorded` (generation > 0). */
+  readonly recordedAtBlock?: bigint;
   /** The signature of the 1 ETH deposit, as submitted with the result (the 31 ETH top-up reuses it). */
   readonly depositSignature?: Uint8Array;
 }
@@ -259,7 +261,12 @@ export function createChainState(): MutableChainState {
       const known = validators.get(drawId);
       const committee = draws.get(drawId)?.committee ?? [];
       if (known === undefined || committee.length !== shares.length) return [];
-      validators.set(drawId, { ...known, generation, members: membersOf(committee, shares) });
+      validators.set(drawId, {
+        ...known,
+        generation,
+        members: membersOf(committee, shares),
+        recordedAtBlock: at,
+      });
       return [{ type: 'reshare-recorded', drawId, generation, blockNumber: at }];
     },
     validatorIndexKnown(drawId, validatorIndex, at) {

@@ -11,6 +11,7 @@ import type { ChainEvent } from './chain-state.ts';
 import type { ConfirmationEvent } from './confirmations.ts';
 import type { KeeperActionEvent } from './keepers.ts';
 import type { ReportEvent } from './reports.ts';
+import type { RpcWitness } from './rpc-witnesses.ts';
 import type { ValidatorIndexLookup } from './validator-index.ts';
 
 export interface ChainLifecycleComponents {
@@ -25,6 +26,12 @@ export interface ChainLifecycleComponents {
   readonly network: P2pNetwork;
   readonly logger?: Logger;
   readonly bls?: Bls;
+  /**
+   * Each RPC URL's own client: a share keystore leaves the keys directory after a recorded resharing
+   * only once all of them show the recording (./rpc-witnesses.ts). Default: each transport of the
+   * wallet's viem `fallback` (`createChainClients` with several URLs), else the wallet's one URL.
+   */
+  readonly witnesses?: readonly RpcWitness[];
 }
 
 export interface ChainLifecycleInit {
@@ -43,6 +50,11 @@ export interface ChainLifecycleInit {
    */
   readonly shareCacheFile?: string;
   readonly kdf?: KeystoreKdf;
+  /**
+   * Blocks a `ReshareRecorded` must lie below every RPC's head before a share keystore it supersedes
+   * leaves the keys directory (default 12: 12 s on a chain of 1 s blocks, a few minutes' margin at 12 s).
+   */
+  readonly retireDepth?: number;
   /** The ceremony file's network name (deposit data files; default `diva`). */
   readonly networkName?: string;
   /** Run the keepers (default true). */

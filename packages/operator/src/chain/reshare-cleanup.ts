@@ -6,15 +6,17 @@
 //     superseded (another generation recorded, the request replaced by another committee, this
 //     member out of it, the validator gone) and removed: it holds a share keystore nobody will use.
 //     A directory of a validator the chain does not show (yet) is left alone.
-//   - share keystores in the keys directory of a validator whose recorded resharing gave this
-//     operator no share at that seat (ejected, or seated elsewhere): the chain no longer names them,
-//     so they are deleted, with their entry in the start-up bundle (../keys/share-cache.ts).
+//   - share keystores in the keys directory that a recorded resharing superseded: of a validator that
+//     no longer seats this operator at that share index (ejected, or seated elsewhere), and the old
+//     generation's keystore of a kept seat whose new share never arrived (it cannot sign with the new
+//     committee). They leave the keys directory, with their entry in the start-up bundle
+//     (../keys/share-cache.ts), only once every configured RPC shows the recording deep enough
+//     (./rpc-witnesses.ts): see ./reshare-retire.ts.
 // Only names this module recognises are touched.
 import { readdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { OperatorAddress } from '../committee/types.ts';
 import { OperatorError } from '../errors.ts';
-import { forgetBundledShares } from '../keys/share-cache.ts';
 import type { Logger } from '../logger.ts';
 import type { ChainState } from './chain-state.ts';
 import { pendingReshares, reshareDir } from './reshare-pending.ts';
@@ -104,40 +106,6 @@ export async function expireReshareDirs(parameters: {
       );
     }
     parameters.logger.info('resharing directory superseded by the chain; removed', { dir: name });
-  }
-  return stale;
-}
-
-/**
- * Deletes the share keystores the chain no longer gives this operator (`staleShareKeystores`) and
- * their entries in the start-up bundle `shareCacheFile`; returns the file names deleted.
- */
-export async function removeStaleShares(parameters: {
-  readonly keysDir: string;
-  readonly state: ChainState;
-  readonly self: OperatorAddress;
-  readonly password: string;
-  readonly shareCacheFile?: string | undefined;
-  readonly logger: Logger;
-}): Promise<string[]> {
-  const { keysDir, logger } = parameters;
-  const names = await readdir(keysDir).catch(() => [] as string[]);
-  const stale = staleShareKeystores(names, parameters.state, parameters.self);
-  for (const name of stale) {
-    try {
-      await rm(join(keysDir, name), { force: true });
-    } catch (cause) {
-      throw new OperatorError(
-        { code: 'FILE_ACCESS_FAILED', path: join(keysDir, name), operation: 'write' },
-        { cause },
-      );
-    }
-    logger.warn('the chain recorded a resharing without this share; keystore deleted', { file: name });
-  }
-  if (stale.length > 0 && parameters.shareCacheFile !== undefined) {
-    const { shareCacheFile: cacheFile, password } = parameters;
-    const forgotten = await forgetBundledShares({ cacheFile, password, files: stale });
-    if (forgotten > 0) logger.info('deleted shares removed from the start-up bundle', { forgotten });
   }
   return stale;
 }

@@ -44,12 +44,17 @@ import {
   ceremonyOptions,
 } from './lifecycle-types.ts';
 import { ReshareApprovals } from './reshare-approvals.ts';
-import { expireReshareDirs, removeStaleShares } from './reshare-cleanup.ts';
+import { expireReshareDirs } from './reshare-cleanup.ts';
 import { type PendingReshare, pendingReshares, reshareDir } from './reshare-pending.ts';
+import { retireStaleShares } from './reshare-retire.ts';
+import { type RpcWitness, rpcWitnessesOf } from './rpc-witnesses.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const errorText = (e: unknown) => (e as { shortMessage?: string }).shortMessage ?? String(e);
 const CEREMONY_PEERS = 'dkg';
+/** Before a share retirement an RPC did not confirm is asked again: doubling from 3 s to 5 min (a URL
+ * that stays down holds retirements back, and warns, without flooding the log). */
+const RETIRE_RETRY_MS = [3000, 300_000] as const;
 
 /** A finished resharing in `dir`: the new public shares and this member's keystore (undefined: none). */
 async function readFinished(
@@ -86,6 +91,10 @@ export class ReshareRequests {
   #running: string | undefined;
   /** The recorded resharings (`<drawId>:<generation>,…`) when the keys directory was last checked. */
   #staleSharesChecked = '';
+  /** When retirements an RPC did not confirm are asked again (undefined: none waits). */
+  #retireAgainAt: number | undefined;
+  #retireRetryMs = 0;
+  readonly #witnesses: readonly RpcWitness[];
 
   constructor(parameters: {
     components: ChainLifecycleComponents;
@@ -100,6 +109,7 @@ export class ReshareRequests {
     this.#logger = parameters.logger;
     this.#emit = parameters.emit;
     this.#approvals = new ReshareApprovals(parameters);
+    this.#witnesses = parameters.components.witnesses ?? rpcWitnessesOf(parameters.components.wallet);
   }
 
   /** A reshare approval from another member (./reshare-approvals.ts). */
@@ -135,7 +145,8 @@ export class ReshareRequests {
    */
   async run(state: ChainState, start?: (ceremony: () => Promise<void>) => void): Promise<number> {
     await this.settle(state);
-    let next = Number.POSITIVE_INFINITY;
+    let next =
+      this.#retireAgainAt === undefined ? Number.POSITIVE_INFINITY : this.#retireAgainAt - Date.now();
     let slot = start;
     for (const p of pendingReshares(state, this.#self)) {
       if (!p.committee.includes(this.#self)) continue; // a replaced member: left out
@@ -168,12 +179,29 @@ export class ReshareRequests {
     const promoted = (drawId: bigint, generation: number) => this.#promoted.has(`${drawId}:${generation}`);
     for (const name of await expireReshareDirs({ ...base, stateDir, running: this.#running, promoted }))
       for (const d of this.#finished.keys()) if (d.endsWith(`/${name}`)) this.#finished.delete(d);
-    // the keys directory is listed only when a resharing was recorded since the last look
+    // the keys directory is listed when a resharing was recorded since the last look, or when a
+    // retirement waits for the RPCs to confirm its recording
     const recorded = state.validators().filter((v) => v.generation > 0);
     const seen = recorded.map((v) => `${v.drawId}:${v.generation}`).join(',');
-    if (recorded.length > 0 && seen !== this.#staleSharesChecked) {
-      await removeStaleShares({ ...base, keysDir, password, shareCacheFile });
+    const due = this.#retireAgainAt !== undefined && Date.now() >= this.#retireAgainAt;
+    if (recorded.length > 0 && (seen !== this.#staleSharesChecked || due)) {
+      const { deferred } = await retireStaleShares({
+        ...base,
+        keysDir,
+        password,
+        shareCacheFile,
+        promoted,
+        witnesses: this.#witnesses,
+        registry: this.#init.addresses.dkgResultRegistry!,
+        depth: this.#init.retireDepth ?? 12,
+        fromBlock: this.#init.addresses.fromBlock,
+      });
       this.#staleSharesChecked = seen;
+      this.#retireRetryMs =
+        deferred.length === 0
+          ? 0
+          : Math.min(Math.max(this.#retireRetryMs * 2, RETIRE_RETRY_MS[0]), RETIRE_RETRY_MS[1]);
+      this.#retireAgainAt = deferred.length > 0 ? Date.now() + this.#retireRetryMs : undefined;
     }
   }
 
@@ -347,7 +375,20 @@ export class ReshareRequests {
         .then((t) => (JSON.parse(t) as { pubkey?: string }).pubkey)
         .catch(() => undefined);
       if (inPlace === hex(me.publicShare)) continue;
-      this.#logger.error('resharing recorded but this member holds no share of it', log);
+      // The keystore in place (if any) is the old generation's: it cannot sign with the new committee
+      // (the loaders check the public share), its bundle entry goes now (a cache, rebuilt from the
+      // keystore if the chain turns out otherwise), the keystore itself once every RPC confirms the
+      // record (./reshare-retire.ts). No contract call asks for a new resharing for a lost share.
+      if (this.#init.shareCacheFile !== undefined) {
+        const { shareCacheFile: cacheFile, password } = this.#init;
+        await forgetBundledShares({ cacheFile, password, files: [target] });
+      }
+      this.#logger.error('resharing recorded but this member holds no share of it', {
+        ...log,
+        oldKeystore:
+          inPlace === undefined ? 'absent' : 'old generation: never used, retired once every RPC confirms',
+        mended: "at this validator's next resharing (no contract call requests one for a lost share)",
+      });
       this.#emit({ type: 'share-missing', drawId: v.drawId, groupPublicKey: v.groupPublicKey });
     }
   }

@@ -128,8 +128,9 @@ describe('resharing on the contracts request', () => {
     const oldEjectedShare = await shareOf(ejected, before.groupPublicKey, 2);
     expect((await loadAsNode(ejected)).shares.size).toBe(1);
     const ejectedKeystore = join(ejected.keysDir, keystoreName(before.groupPublicKey, 2));
-    // the old generation's keystore of a member keeping its seat (used at the end)
+    // the old generation's keystore of a member keeping its seat, and its committees (used at the end)
     const kept = agentOf(oldCommittee[2]!);
+    const keptOldCommittees = kept.source.current().validators;
     const keptFile = join(kept.keysDir, keystoreName(before.groupPublicKey, 3));
     const keptOldKeystore = readFileSync(keptFile);
     // A pending directory of a committee the chain never asked for (superseded) at the first member.
@@ -223,8 +224,12 @@ describe('resharing on the contracts request', () => {
     // Pending directories: the one in flight was kept until its promotion, the superseded one went.
     expect(inFlight).toEqual({ kept: true, plantedGone: true });
     for (const a of running) expect(readdirSync(join(a.stateDir, 'reshare'))).toEqual([]);
-    // The ejected operator deletes its share at rest, and its entry in the start-up bundle.
-    await waitUntil(() => !existsSync(ejectedKeystore), 'the ejected operator deleting its share', 10_000);
+    // The ejected operator retires its share at rest (once the record is 3 blocks deep), and its entry
+    // in the start-up bundle: the keystore waits, unchanged, in keys/retired/.
+    await waitUntil(() => !existsSync(ejectedKeystore), 'the ejected operator retiring its share', 20_000);
+    expect(readdirSync(join(ejected.keysDir, 'retired'))).toEqual([
+      `${keystoreName(before.groupPublicKey, 2)}.superseded-gen-1`,
+    ]);
     const bundled = existsSync(bundleOf(ejected))
       ? (JSON.parse(readFileSync(bundleOf(ejected), 'utf8')).entries as { file: string }[])
       : [];
@@ -280,14 +285,31 @@ describe('resharing on the contracts request', () => {
     expect(ejected.events.some((e) => e.type === 'reshare-started')).toBe(false);
 
     // A member restarted after the record with nothing usable (only the old generation's keystore,
-    // its pending directory lost): the start names the share missing, and its keys load without that
-    // validator instead of failing; the keystore of its own seat stays (only a resharing can mend it).
+    // its pending directory lost; its start-up bundle still holding the old share, as a node that ran
+    // before the resharing has it): the start names the share missing, drops the bundle entry and
+    // retires the keystore of its own seat (it cannot sign with the new committee; only a resharing
+    // can mend it), and its keys load without that validator instead of failing.
     const k = agents.indexOf(kept);
     const newKeystore = readFileSync(keptFile);
     await kept.lifecycle.stop();
     await kept.source.stop();
     await kept.reader.stop();
     writeFileSync(keptFile, keptOldKeystore);
+    const keptPasswordFile = join(root, `password-${k}.txt`);
+    writeFileSync(keptPasswordFile, `password ${k}\n`);
+    const bundledOld = await loadKeySharesCached({
+      dir: kept.keysDir,
+      passwordFile: keptPasswordFile,
+      committees: keptOldCommittees,
+      self: kept.node.network.address,
+      cacheFile: bundleOf(kept),
+    });
+    expect(bundledOld.shares.size).toBe(1);
+    const bundledFiles = () =>
+      existsSync(bundleOf(kept))
+        ? (JSON.parse(readFileSync(bundleOf(kept), 'utf8')).entries as { file: string }[]).map((e) => e.file)
+        : [];
+    expect(bundledFiles()).toContain(keystoreName(before.groupPublicKey, 3));
     agents[k] = startAgent(root, anvil.url, deployment, kept.node, k);
     await agents[k]!.source.start();
     await agents[k]!.lifecycle.start();
@@ -297,10 +319,18 @@ describe('resharing on the contracts request', () => {
     expect(
       logs.some((l) => l.includes(`op${k} error resharing recorded but this member holds no share`)),
     ).toBe(true);
+    expect(logs.some((l) => l.includes(`op${k} error this seat's share is the old generation's`))).toBe(true);
+    expect(bundledFiles()).not.toContain(keystoreName(before.groupPublicKey, 3));
+    expect(existsSync(keptFile)).toBe(false);
+    const retiredFile = join(
+      kept.keysDir,
+      'retired',
+      `${keystoreName(before.groupPublicKey, 3)}.superseded-gen-1`,
+    );
+    expect(readFileSync(retiredFile)).toEqual(keptOldKeystore);
     const unusable = await loadAsNode(agents[k]!);
     expect(unusable.shares.size).toBe(0);
-    expect(unusable.failures.map((f) => [f.code, f.file])).toEqual([['KEY_SHARE_MISMATCH', keptFile]]);
-    expect(existsSync(keptFile)).toBe(true);
+    expect(unusable.failures.map((f) => [f.code, f.file])).toEqual([['MISSING_KEY_SHARE', keptFile]]);
     writeFileSync(keptFile, newKeystore); // mended, for what follows
   });
 
