@@ -68,9 +68,9 @@ describe('node configuration', () => {
     expect(on.faultInjection).toEqual({ equivocateAsLeader: true, isolateOnSignalMs: undefined });
     const isolating = parseNodeConfig({ ...good, faultInjection: { isolateOnSignalMs: 20_000 } }, '/n.json');
     expect(isolating.faultInjection).toEqual({ equivocateAsLeader: false, isolateOnSignalMs: 20_000 });
-    expect(() =>
-      parseNodeConfig({ ...good, faultInjection: { isolateOnSignalMs: 0 } }, '/n.json'),
-    ).toThrow(/faultInjection\.isolateOnSignalMs/);
+    expect(() => parseNodeConfig({ ...good, faultInjection: { isolateOnSignalMs: 0 } }, '/n.json')).toThrow(
+      /faultInjection\.isolateOnSignalMs/,
+    );
     expect(() =>
       parseNodeConfig({ ...good, faultInjection: { equivocateAsLeader: 'yes' } }, '/n.json'),
     ).toThrow(/faultInjection\.equivocateAsLeader: expected true or false/);

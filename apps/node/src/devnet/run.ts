@@ -334,7 +334,7 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
       attestations: last?.inclusion,
       outcomes: last?.outcomes,
       operatorsReporting: last?.nodes.length,
-      firstValidator: { index: firstIndex, balancesGwei: balances },
+      firstValidator: { index: firstIndex, committee: victims(), balancesGwei: balances },
       ...(faults !== undefined ? { faults: faults.records } : {}),
       ...(late !== undefined ? { lateValidators: late.record } : {}),
       ...(exit !== undefined ? { exit: exit.record } : {}),
