@@ -103,6 +103,8 @@ describe('entry points', () => {
         "wdivETHBytecode",
         "withdrawalQueueAbi",
         "withdrawalQueueBytecode",
+        "withdrawalSweepEmulatorAbi",
+        "withdrawalSweepEmulatorBytecode",
       ]
     `);
   });
