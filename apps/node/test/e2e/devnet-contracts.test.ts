@@ -15,7 +15,8 @@
 // the beacon chain sets the validator's exit epoch. Once it is withdrawable the devnet plays the sweep
 // (altair has none: the emulator contract sends its beacon balance to divETH), the nodes' next report
 // counts exactly that ETH as withdrawn, their keepers finalize the staker's request, the staker
-// claims, and the ETH and divETH books balance to the wei.
+// claims, and the ETH and divETH books balance to the wei. No operator's slashing-protection export
+// holds a slashable pair.
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ import {
 import { isPortFree } from '@diva-dvt/devnet';
 import { createPublicClient, decodeFunctionData, http, parseEventLogs } from 'viem';
 import { afterEach, describe, expect, it } from 'vitest';
+import { checkSlashingExports } from '../../src/devnet/slashable.ts';
 import { runDevnet, stopDevnets } from '../helpers/devnet.ts';
 
 const gwei = (amount: `0x${string}`) => Buffer.from(amount.slice(2), 'hex').readBigUInt64LE(0);
@@ -279,6 +281,16 @@ describe('diva-node devnet (through the contracts)', () => {
         .map((line) => (JSON.parse(line) as { peer: string }).peer.toLowerCase());
       expect(banned.filter((peer) => peer !== byzantine)).toEqual([]);
     }
+    // no slashable pair in any operator's EIP-3076 export (read by an independent checker): the
+    // Byzantine one equivocated as a consensus leader, never with a validator's key share
+    const exported = await checkSlashingExports(
+      [0, 1, 2, 3, 4].map((i) => ({
+        configFile: join(dataDir, `operator-${i}`, 'config.json'),
+        dir: join(dataDir, `operator-${i}`),
+      })),
+    );
+    for (const e of exported) expect(e.slashable).toEqual([]);
+    expect(exported.filter((e) => e.attestations > 0).length).toBeGreaterThanOrEqual(4);
     for (const c of configs) expect(await isPortFree('127.0.0.1', c.http.port)).toBe(true);
     expect(await isPortFree('127.0.0.1', lodestarPort)).toBe(true);
     expect(await isPortFree('127.0.0.1', Number(new URL(configs[0].contracts.rpcUrls[0]).port))).toBe(true);
