@@ -87,9 +87,10 @@ describe.skipIf(!long)('diva-node devnet --fault rounds (long: DIVA_LONG_E2E=1)'
 
     // live while quorate: the balance read at epoch e + 2 against e + 1 shows epoch e's attestation
     const { committee, balancesGwei } = summary.firstValidator;
-    const downIn = (epoch: number) =>
-      (summary.faults.find((f) => f.epoch === epoch)?.operators ?? []).filter((i) => committee.includes(i))
-        .length;
+    const downIn = (epoch: number) => {
+      const f = summary.faults.find((r) => r.epoch === epoch);
+      return [...(f?.operators ?? []), ...(f?.slow ?? [])].filter((i) => committee.includes(i)).length;
+    };
     const balance = (epoch: number) => balancesGwei.find((b) => b.epoch === epoch)?.gwei;
     const quorate = summary.faults
       .map((f) => f.epoch)
