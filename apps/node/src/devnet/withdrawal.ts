@@ -121,13 +121,7 @@ export function withdrawalDriver(parameters: {
   readonly abis: Abis;
 }): WithdrawalDriver {
   const { client, write, staker, addresses: a, abis } = parameters;
-  const div = <T>(functionName: string, args: readonly unknown[] = []) =>
-    client.readContract({
-      address: a.divETH,
-      abi: abis.divETHAbi,
-      functionName,
-      args,
-    } as never) as Promise<T>;
+  const div = divReader(client, a, abis);
   const queue = <T>(functionName: string, args: readonly unknown[] = []) =>
     client.readContract({
       address: a.withdrawalQueue,
@@ -164,6 +158,18 @@ export function withdrawalDriver(parameters: {
   };
 }
 
+/** Reads divETH (at `block`, or the latest). */
+function divReader(client: PublicClient, a: WithdrawalAddresses, abis: Abis, block?: bigint) {
+  return <T>(functionName: string, args: readonly unknown[] = []) =>
+    client.readContract({
+      address: a.divETH,
+      abi: abis.divETHAbi,
+      functionName,
+      args,
+      ...(block === undefined ? {} : { blockNumber: block }),
+    } as never) as Promise<T>;
+}
+
 async function checkBooks(client: PublicClient, a: WithdrawalAddresses, abis: Abis): Promise<BooksLine[]> {
   const block = await client.getBlockNumber();
   const events = async (address: Address, abi: readonly unknown[], eventName: string) =>
@@ -175,14 +181,7 @@ async function checkBooks(client: PublicClient, a: WithdrawalAddresses, abis: Ab
       toBlock: block,
     } as never)) as unknown as { args: Record<string, bigint | Address> }[];
   const at = { blockNumber: block };
-  const div = <T>(functionName: string, args: readonly unknown[] = []) =>
-    client.readContract({
-      address: a.divETH,
-      abi: abis.divETHAbi,
-      functionName,
-      args,
-      ...at,
-    } as never) as Promise<T>;
+  const div = divReader(client, a, abis, block);
   const sum = (list: { args: Record<string, bigint | Address> }[], field: string) =>
     list.reduce((s, e) => s + (e.args[field] as bigint), 0n);
   const line = (name: string, held: bigint, expected: bigint): BooksLine => ({
