@@ -4,8 +4,8 @@
 // committee not yet approved are refused, and one request per draw per 300 blocks goes through.
 import { getAddress, parseEther } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { requestShareRegeneration } from '../src/index.ts';
 import { committeeDrawAbi, operatorRegistryAbi } from '../src/generated/index.ts';
+import { requestShareRegeneration } from '../src/index.ts';
 import { createAnvilClient, useAnvil } from './helpers/anvil.ts';
 import { expectRevert } from './helpers/crypto-errors.ts';
 import {

@@ -5,7 +5,7 @@
 // `requestShareRegeneration` (once), the chain answers `ReshareRequested` naming it in its own seat,
 // the three others deal from their shares while it only receives, and `ReshareRecorded` records
 // generation 1: same group key, same committee, and the member holds the share the chain recorded.
-import { rmSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { combinePartialSignatures, createBls, PublicKey, SecretKey } from '@diva-dvt/bls-threshold';
@@ -56,7 +56,10 @@ describe('a lost share regenerated on the member request', () => {
   const keystoreOf = (a: Agent, groupKey: Uint8Array, index: number) =>
     join(a.keysDir, `keystore-${hex(groupKey).slice(2)}-${index}.json`);
   const shareOf = async (a: Agent, groupKey: Uint8Array, index: number) => {
-    const { secret } = await decryptKeystoreFile(keystoreOf(a, groupKey, index), `password ${agents.indexOf(a)}`);
+    const { secret } = await decryptKeystoreFile(
+      keystoreOf(a, groupKey, index),
+      `password ${agents.indexOf(a)}`,
+    );
     return SecretKey.fromBytes(secret);
   };
 
@@ -123,7 +126,9 @@ describe('a lost share regenerated on the member request', () => {
     expect(requested[0]!.args.committee.map((a) => a.toLowerCase())).toEqual(committee);
     expect(restarted.events.filter((e) => e.type === 'regeneration-requested')).toHaveLength(1);
     // It received only; the three others dealt.
-    expect(logs.some((l) => l.includes(`op${i} warn resharing: this member holds no valid share`))).toBe(true);
+    expect(logs.some((l) => l.includes(`op${i} warn resharing: this member holds no valid share`))).toBe(
+      true,
+    );
 
     // Same group key and committee, new public shares; the member holds the recorded one.
     const after = chain().validator(1n)!;
