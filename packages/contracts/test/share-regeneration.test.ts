@@ -65,6 +65,7 @@ describe('CommitteeDraw.requestShareRegeneration', () => {
     await approve(drawId);
     const hash = await ask(committee[2]!, drawId);
     const receipt = await client.waitForTransactionReceipt({ hash });
+    process.stdout.write(`requestShareRegeneration (16 members): ${receipt.gasUsed} gas\n`);
     const logs = await requests();
     expect(logs).toHaveLength(1);
     expect(logs[0]!.args).toEqual({
