@@ -156,4 +156,51 @@ describe('a lost share regenerated on the member request', () => {
     await agents[0]!.reader.poll();
     expect(chain().draw(1n)!.regenerating).toBeUndefined();
   });
+
+  it('a second loss within the cooldown waits for it, then asks again and is regenerated', {
+    timeout: 180_000,
+  }, async () => {
+    const chain = () => agents[0]!.reader.state();
+    const before = chain().validator(1n)!;
+    expect(before.generation).toBe(1);
+    const committee = before.members.map((m) => m.operator);
+    const lost = agentOf(committee[2]!);
+    const i = agents.indexOf(lost);
+    await lost.lifecycle.stop();
+    await lost.source.stop();
+    await lost.reader.stop();
+    rmSync(keystoreOf(lost, before.groupPublicKey, 3));
+    rmSync(join(root, `op-${i}`, 'key-shares.cache.json'), { force: true });
+    agents[i] = startAgent(root, anvil.url, deployment, lost.node, i);
+    const restarted = agents[i]!;
+    await restarted.source.start();
+    await restarted.lifecycle.start();
+    // The first request's cooldown (300 blocks) still runs: refused, named, not sent again meanwhile.
+    const refused = () =>
+      logs.filter(
+        (l) => l.includes(`op${i} warn new share not requested`) && l.includes('RegenerationCooldown'),
+      );
+    await waitUntil(() => refused().length === 1, 'the request refused by the cooldown', 20_000);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(refused()).toHaveLength(1);
+    expect(restarted.events.some((e) => e.type === 'regeneration-requested')).toBe(false);
+    await admin.request({ method: 'anvil_mine' as never, params: ['0x12c'] as never });
+    await waitUntil(
+      () => restarted.events.some((e) => e.type === 'regeneration-requested'),
+      'the member asking again after the cooldown',
+      30_000,
+    );
+    await waitUntil(() => chain().validator(1n)?.generation === 2, 'generation 2 recorded', 90_000);
+    await waitUntil(
+      () => restarted.events.some((e) => e.type === 'share-promoted' && e.generation === 2),
+      'the member promoting its new share',
+      20_000,
+    );
+    const after = chain().validator(1n)!;
+    expect(hex(after.groupPublicKey)).toBe(hex(before.groupPublicKey));
+    expect(after.members.map((m) => m.operator)).toEqual(committee);
+    const share = await shareOf(restarted, after.groupPublicKey, 3);
+    expect(hex(share.toPublicKey().bytes)).toBe(hex(after.members[2]!.publicShare));
+    expect(refused()).toHaveLength(1);
+  });
 });
