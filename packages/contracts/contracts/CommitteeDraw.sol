@@ -27,6 +27,8 @@ contract CommitteeDraw is ICommitteeDraw, ReentrancyGuard {
     }
 
     uint256 public constant HISTORY_WINDOW = 8191;
+    /// @notice Blocks between two `requestShareRegeneration` of one draw (about an hour at 12 s).
+    uint256 public constant REGENERATION_COOLDOWN_BLOCKS = 300;
     uint256 private constant DIV_ETH_PER_VALIDATOR = 32 ether;
 
     IDivETH public immutable DIV_ETH;
@@ -42,6 +44,8 @@ contract CommitteeDraw is ICommitteeDraw, ReentrancyGuard {
 
     mapping(uint256 drawId => Draw) private _draws;
     uint256 public lastDrawId;
+    /// @notice Block of the last `requestShareRegeneration` per draw (0: none).
+    mapping(uint256 drawId => uint256) public regenerationRequestedAt;
 
     event DrawRequested(uint256 indexed drawId, uint256 targetBlock, address indexed requester);
     event CommitteeDrawn(uint256 indexed drawId, address[] committee, bytes32 seed, uint256 targetBlock);
@@ -69,6 +73,8 @@ contract CommitteeDraw is ICommitteeDraw, ReentrancyGuard {
     error NotEjected(address operator);
     error ConfirmationNotTimedOut(uint256 drawId, uint256 abandonableAfterBlock);
     error DrawFullyFunded(uint256 drawId);
+    error MemberEjected(uint256 drawId, address operator);
+    error RegenerationCooldown(uint256 drawId, uint256 availableAtBlock);
 
     constructor(
         IDivETH divEth,
@@ -264,6 +270,32 @@ contract CommitteeDraw is ICommitteeDraw, ReentrancyGuard {
         emit ReshareRequested(drawId, committee, seat + 1, replacement);
         REGISTRY.releaseSeat(ejected);
         REGISTRY.reserveSeat(replacement);
+    }
+
+    /// @inheritdoc ICommitteeDraw
+    /// @dev Cooldown: one request per draw per REGENERATION_COOLDOWN_BLOCKS, whoever asks. Each request
+    /// makes the whole committee run a resharing ceremony (and record it, t signatures and a BLS check),
+    /// so a member must not be able to keep its peers resharing; a real loss is asked for once and the
+    /// ceremony finishes in minutes. A fixed number of blocks rather than "until the next
+    /// `ReshareRecorded`": that event lives in the DKG-result contract, and a resharing that never
+    /// records (a member gone) must not lock the request for good. A member asking during another's
+    /// cooldown asks again after it; the resharing under way gives every member new shares anyway.
+    function requestShareRegeneration(uint256 drawId) external nonReentrant {
+        Draw storage draw = _draws[drawId];
+        if (draw.status != DrawStatus.Approved) revert InvalidStatus(drawId, draw.status);
+        address[] memory committee = draw.committee;
+        uint256 seat = type(uint256).max;
+        for (uint256 i = 0; i < committee.length; ++i) {
+            if (committee[i] == msg.sender) seat = i;
+        }
+        if (seat == type(uint256).max) revert NotInCommittee(drawId, msg.sender);
+        if (REGISTRY.operatorOf(msg.sender).ejected) revert MemberEjected(drawId, msg.sender);
+        uint256 last = regenerationRequestedAt[drawId];
+        if (last != 0 && block.number < last + REGENERATION_COOLDOWN_BLOCKS) {
+            revert RegenerationCooldown(drawId, last + REGENERATION_COOLDOWN_BLOCKS);
+        }
+        regenerationRequestedAt[drawId] = block.number;
+        emit ReshareRequested(drawId, committee, seat + 1, msg.sender);
     }
 
     /// @inheritdoc ICommitteeDraw

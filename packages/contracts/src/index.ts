@@ -150,6 +150,11 @@ export {
   requestReportingCommittee,
 } from './actions/request-reporting-committee.ts';
 export {
+  type RequestShareRegenerationParameters,
+  type RequestShareRegenerationReturnType,
+  requestShareRegeneration,
+} from './actions/request-share-regeneration.ts';
+export {
   type RequestShortfallExitParameters,
   type RequestShortfallExitReturnType,
   requestShortfallExit,

@@ -46,6 +46,7 @@ describe('entry points', () => {
         "reportTypes",
         "requestDraw",
         "requestReportingCommittee",
+        "requestShareRegeneration",
         "requestShortfallExit",
         "requestWithdrawal",
         "reshareApprovalTypes",

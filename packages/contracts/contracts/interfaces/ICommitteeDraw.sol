@@ -48,4 +48,11 @@ interface ICommitteeDraw {
     /// Emits ReplacementDrawn(drawId, ejected, replacement, shareIndex). Only the wired slashers
     /// (evidence, accounting).
     function drawReplacement(uint256 drawId, address ejected) external returns (address replacement);
+
+    /// @notice A member of an approved draw's committee (not ejected) whose key share is lost or unusable
+    /// asks for a new one: emits ReshareRequested(drawId, committee, its share index, itself) with the
+    /// committee unchanged, so the members reshare the same key to the same seats (the caller receives
+    /// only) and `recordReshare` records the new generation. At most one request per draw per
+    /// REGENERATION_COOLDOWN_BLOCKS (`RegenerationCooldown`).
+    function requestShareRegeneration(uint256 drawId) external;
 }

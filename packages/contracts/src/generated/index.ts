@@ -603,6 +603,14 @@ export const errorsAbi = [
     name: 'InvalidValidatorProof',
     type: 'error',
   },
+  {
+    inputs: [
+      { internalType: 'uint256', name: 'drawId', type: 'uint256' },
+      { internalType: 'address', name: 'operator', type: 'address' },
+    ],
+    name: 'MemberEjected',
+    type: 'error',
+  },
   { inputs: [], name: 'NoActiveOperators', type: 'error' },
   {
     inputs: [{ internalType: 'address', name: 'operator', type: 'address' }],
@@ -832,6 +840,14 @@ export const errorsAbi = [
     type: 'error',
   },
   {
+    inputs: [
+      { internalType: 'uint256', name: 'drawId', type: 'uint256' },
+      { internalType: 'uint256', name: 'availableAtBlock', type: 'uint256' },
+    ],
+    name: 'RegenerationCooldown',
+    type: 'error',
+  },
+  {
     inputs: [{ internalType: 'uint256', name: 'epoch', type: 'uint256' }],
     name: 'ReportingCommitteeNotDrawn',
     type: 'error',
@@ -1029,4 +1045,4 @@ export const errorsAbi = [
   },
 ] as const;
 export const solcVersion = '0.8.37+commit.f401782d.Emscripten.clang';
-export const sourcesHash = '91514967db5f649c5d00b592406c1561b6b1c1a8c875ec6e4d123447ab2771e6';
+export const sourcesHash = 'badd1bbaa1435f1568cfdca28306192cd831129d7ddb55063d7fcd0a6027767e';

@@ -35,6 +35,11 @@ export interface ChainDraw {
   readonly committee: readonly OperatorAddress[];
   /** Committees drawn for this id so far (`CommitteeDraw.roundOf`). */
   readonly round: number;
+  /**
+   * Members that asked for a new share of their kept seat (`requestShareRegeneration`: a
+   * `ReshareRequested` naming the seat's own holder, committee unchanged) since the last recording.
+   */
+  readonly regenerating?: readonly OperatorAddress[];
 }
 
 export interface ChainValidator {
@@ -235,7 +240,17 @@ export function createChainState(): MutableChainState {
       return [{ type: 'committee-drawn', drawId, round: draw.round, blockNumber: at }];
     },
     reshareRequested(drawId, committee, shareIndex, replacement, at) {
-      updateDraw(drawId, { committee });
+      const known = draws.get(drawId);
+      const same =
+        known !== undefined &&
+        known.committee.length === committee.length &&
+        known.committee.every((a, i) => a === committee[i]);
+      // the seat's own holder, committee unchanged: a lost share to regenerate (not a replacement)
+      const regenerating =
+        same && committee[shareIndex - 1] === replacement
+          ? [...new Set([...(known.regenerating ?? []), replacement])]
+          : known?.regenerating;
+      updateDraw(drawId, { committee, ...(regenerating === undefined ? {} : { regenerating }) });
       return [{ type: 'reshare-requested', drawId, committee, shareIndex, replacement, blockNumber: at }];
     },
     drawEnded(drawId, status, at) {
@@ -261,6 +276,8 @@ export function createChainState(): MutableChainState {
       const known = validators.get(drawId);
       const committee = draws.get(drawId)?.committee ?? [];
       if (known === undefined || committee.length !== shares.length) return [];
+      const { regenerating: _, ...draw } = draws.get(drawId)!;
+      draws.set(drawId, draw); // every seat got a share of the new generation
       validators.set(drawId, {
         ...known,
         generation,

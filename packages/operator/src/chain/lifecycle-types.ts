@@ -126,6 +126,8 @@ export type ChainLifecycleEvent =
       readonly transactionHash: Hash;
     }
   | { readonly type: 'share-missing'; readonly drawId: bigint; readonly groupPublicKey: Uint8Array }
+  /** This seat holds no share of the current generation: `requestShareRegeneration` sent. */
+  | { readonly type: 'regeneration-requested'; readonly drawId: bigint; readonly transactionHash: Hash }
   | (Extract<ChainEvent, { type: 'reshare-requested' | 'exit-requested' }> & {})
   | ConfirmationEvent
   | ReportEvent

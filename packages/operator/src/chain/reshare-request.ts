@@ -5,9 +5,10 @@
 //   1. pending: an approved draw whose committee differs from its validator's members (the chain's
 //      generation g), in ascending draw id (the same order at every member; one ceremony at a time per
 //      network, after any drawn committee's DKG: that one has a deadline and a blocker report);
-//   2. ceremony: the old members still seated deal from their promoted share (the replaced ones are
-//      left out), the new committee (seat order = share order) receives (`runReshareCeremony`; an old
-//      member whose keystore is gone only receives). The outputs wait in
+//   2. ceremony: the old members still seated deal from their promoted share (the replaced ones, and
+//      those that asked for a new share, are left out), the new committee (seat order = share order)
+//      receives (`runReshareCeremony`; an old member without a valid share only receives). A member
+//      whose share is lost asks for this itself (./share-regeneration.ts). The outputs wait in
 //      `<stateDir>/reshare/draw-<id>-gen-<g + 1>-<committee hash>` (a new committee is a new ceremony)
 //      until the chain records them; a restarted member resumes from that directory and the chain;
 //   3. approvals: each new member signs the registry's `ReshareApproval` (its ceremony id, generation
@@ -24,9 +25,7 @@ import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SecretKey } from '@diva-dvt/bls-threshold';
 import { toHex } from 'viem';
-import { parseClusterFile } from '../committee/cluster-file.ts';
 import type { OperatorAddress } from '../committee/types.ts';
-import { CLUSTER_FILE_NAME } from '../dkg/outputs.ts';
 import { runReshareCeremony } from '../dkg/reshare.ts';
 import type { ReshareCeremonyFile } from '../dkg/reshare-file.ts';
 import { isOperatorError, OperatorError } from '../errors.ts';
@@ -45,9 +44,10 @@ import {
 } from './lifecycle-types.ts';
 import { ReshareApprovals } from './reshare-approvals.ts';
 import { expireReshareDirs } from './reshare-cleanup.ts';
-import { type PendingReshare, pendingReshares, reshareDir } from './reshare-pending.ts';
+import { type PendingReshare, pendingReshares, readFinished, reshareDir } from './reshare-pending.ts';
 import { retireStaleShares } from './reshare-retire.ts';
 import { type RpcWitness, rpcWitnessesOf } from './rpc-witnesses.ts';
+import { ShareRegeneration } from './share-regeneration.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const errorText = (e: unknown) => (e as { shortMessage?: string }).shortMessage ?? String(e);
@@ -55,26 +55,6 @@ const CEREMONY_PEERS = 'dkg';
 /** Before a share retirement an RPC did not confirm is asked again: doubling from 3 s to 5 min (a URL
  * that stays down holds retirements back, and warns, without flooding the log). */
 const RETIRE_RETRY_MS = [3000, 300_000] as const;
-
-/** A finished resharing in `dir`: the new public shares and this member's keystore (undefined: none). */
-async function readFinished(
-  dir: string,
-  self: OperatorAddress,
-): Promise<{ publicShares: Uint8Array[]; keystore: string | undefined } | undefined> {
-  const text = await readFile(join(dir, CLUSTER_FILE_NAME), 'utf8').catch(() => undefined);
-  if (text === undefined) return undefined;
-  try {
-    const v = parseClusterFile(text, { file: dir }).validators[0]!;
-    const me = v.members.find((m) => m.operator === self);
-    return {
-      publicShares: v.members.map((m) => m.publicShare),
-      keystore:
-        me === undefined ? undefined : join(dir, shareKeystoreFileName(v.groupPublicKey, me.shareIndex)),
-    };
-  } catch (cause) {
-    throw new OperatorError({ code: 'FILE_ACCESS_FAILED', path: dir, operation: 'read' }, { cause });
-  }
-}
 
 export class ReshareRequests {
   readonly #c: ChainLifecycleComponents;
@@ -95,6 +75,7 @@ export class ReshareRequests {
   #retireAgainAt: number | undefined;
   #retireRetryMs = 0;
   readonly #witnesses: readonly RpcWitness[];
+  readonly #regeneration: ShareRegeneration;
 
   constructor(parameters: {
     components: ChainLifecycleComponents;
@@ -110,6 +91,15 @@ export class ReshareRequests {
     this.#emit = parameters.emit;
     this.#approvals = new ReshareApprovals(parameters);
     this.#witnesses = parameters.components.witnesses ?? rpcWitnessesOf(parameters.components.wallet);
+    this.#regeneration = new ShareRegeneration({
+      ...parameters,
+      wallet: parameters.components.wallet,
+      committeeDraw: this.#init.addresses.committeeDraw,
+      keysDir: this.#init.keysDir,
+      self: this.#self,
+      // a recorded generation's share is looked for once its promotion ran (not while it writes)
+      settled: (drawId, generation) => generation === 0 || this.#promoted.has(`${drawId}:${generation}`),
+    });
   }
 
   /** A reshare approval from another member (./reshare-approvals.ts). */
@@ -145,6 +135,7 @@ export class ReshareRequests {
    */
   async run(state: ChainState, start?: (ceremony: () => Promise<void>) => void): Promise<number> {
     await this.settle(state);
+    await this.#regeneration.run(state);
     let next =
       this.#retireAgainAt === undefined ? Number.POSITIVE_INFINITY : this.#retireAgainAt - Date.now();
     let slot = start;
@@ -232,7 +223,8 @@ export class ReshareRequests {
     };
     const peerOf = (a: OperatorAddress) => (a === this.#self ? self : state.operator(a)?.peer);
     const old = v.members.map((m) => m.operator);
-    const replaced = old.filter((a) => !p.dealers.includes(a));
+    // ejected and replaced, or asking for a new share of its seat (this one, if it asked, receives only)
+    const replaced = old.filter((a) => !p.dealers.includes(a) && a !== this.#self);
     try {
       const unknown = [...p.committee, ...p.dealers].filter((a) => peerOf(a) === undefined);
       if (unknown.length > 0) {
@@ -260,9 +252,8 @@ export class ReshareRequests {
         oldThreshold: v.threshold,
       };
       const share = p.dealers.includes(this.#self) ? await this.#oldShare(v) : undefined;
-      const lostShares = p.dealers.includes(this.#self) && share === undefined;
-      if (lostShares)
-        this.#logger.warn('resharing: this old member holds no valid share; it only receives', log);
+      const lostShares = old.includes(this.#self) && share === undefined;
+      if (lostShares) this.#logger.warn('resharing: this member holds no valid share; it only receives', log);
       this.#logger.info('resharing requested by the chain: ceremony starts', { ...log, replaced });
       this.#emit({ type: 'reshare-started', drawId: v.drawId, generation: p.generation });
       await mkdir(join(this.#init.stateDir, 'reshare'), { recursive: true });
@@ -378,7 +369,7 @@ export class ReshareRequests {
       // The keystore in place (if any) is the old generation's: it cannot sign with the new committee
       // (the loaders check the public share), its bundle entry goes now (a cache, rebuilt from the
       // keystore if the chain turns out otherwise), the keystore itself once every RPC confirms the
-      // record (./reshare-retire.ts). No contract call asks for a new resharing for a lost share.
+      // record (./reshare-retire.ts). ./share-regeneration.ts asks the chain for a new share.
       if (this.#init.shareCacheFile !== undefined) {
         const { shareCacheFile: cacheFile, password } = this.#init;
         await forgetBundledShares({ cacheFile, password, files: [target] });
@@ -387,7 +378,7 @@ export class ReshareRequests {
         ...log,
         oldKeystore:
           inPlace === undefined ? 'absent' : 'old generation: never used, retired once every RPC confirms',
-        mended: "at this validator's next resharing (no contract call requests one for a lost share)",
+        mended: 'by a resharing this member requests (requestShareRegeneration)',
       });
       this.#emit({ type: 'share-missing', drawId: v.drawId, groupPublicKey: v.groupPublicKey });
     }

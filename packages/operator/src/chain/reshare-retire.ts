@@ -137,10 +137,10 @@ export async function retireStaleShares(parameters: {
       retired.push(name);
       const fields = { ...log, file: name, archived, confirmedBy: parameters.witnesses.length };
       if (kept) {
-        // no contract call asks for a resharing of a lost share (see the README): the validator runs
-        // on the other members' shares until its next resharing gives this seat one again
+        // the validator runs on the other members' shares until the resharing this member requests
+        // (./share-regeneration.ts) gives this seat a share again
         logger.error(
-          "this seat's share is the old generation's and cannot sign with the new committee; keystore retired, the validator is not served by this operator until its next resharing",
+          "this seat's share is the old generation's and cannot sign with the new committee; keystore retired, a new share is requested",
           fields,
         );
       } else {

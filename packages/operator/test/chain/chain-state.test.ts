@@ -6,6 +6,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { describe, expect, it } from 'vitest';
 import { createChainState, peerOfRegistration } from '../../src/chain/chain-state.ts';
+import { pendingReshares } from '../../src/chain/reshare-pending.ts';
 import type { OperatorAddress } from '../../src/committee/types.ts';
 import { operatorAddressOf, peerIdOfPublicKey, publicKeyOf } from '../../src/p2p/identity.ts';
 import { operatorKey } from '../helpers/p2p.ts';
@@ -71,6 +72,30 @@ describe('createChainState', () => {
     expect(state.validator(1n)!.members.map((m) => m.operator)).toEqual(replaced);
     expect(state.validator(1n)!.members[1]!.publicShare).toEqual(share(6));
     expect(state.validator(1n)!.generation).toBe(1);
+  });
+
+  it('reads a request naming the seat holder, committee unchanged, as a lost share to regenerate', () => {
+    const state = createChainState();
+    const committee = ops.slice(0, 4);
+    state.committeeDrawn(1n, committee, 5n);
+    state.resultAccepted(1n, share(9), [share(1), share(2), share(3), share(4)], 3, 6n);
+    state.drawEnded(1n, 'approved', 6n);
+    expect(pendingReshares(state, ops[0]!)).toEqual([]);
+    // Member 3 asks for a new share of its seat: a resharing, the others deal, it only receives.
+    state.reshareRequested(1n, committee, 3, ops[2]!, 10n);
+    expect(state.draw(1n)!.regenerating).toEqual([ops[2]]);
+    const [pending] = pendingReshares(state, ops[2]!);
+    expect(pending).toMatchObject({ committee, generation: 1, dealers: [ops[0], ops[1], ops[3]] });
+    expect(pendingReshares(state, ops[4]!)).toEqual([]);
+    // Recorded: every seat has a share of generation 1, nothing is pending.
+    state.reshareRecorded(1n, 1, [share(5), share(6), share(7), share(8)], 15n);
+    expect(state.draw(1n)!.regenerating).toBeUndefined();
+    expect(pendingReshares(state, ops[2]!)).toEqual([]);
+    // A replacement (the committee changes) is not a regeneration, even at the replaced seat.
+    const replaced = [ops[0]!, ops[1]!, ops[4]!, ops[3]!];
+    state.reshareRequested(1n, replaced, 3, ops[4]!, 20n);
+    expect(state.draw(1n)!.regenerating).toBeUndefined();
+    expect(pendingReshares(state, ops[4]!)[0]!.dealers).toEqual([ops[0], ops[1], ops[3]]);
   });
 
   it('leaves out a result whose share count is not the committee size', () => {

@@ -287,8 +287,8 @@ describe('resharing on the contracts request', () => {
     // A member restarted after the record with nothing usable (only the old generation's keystore,
     // its pending directory lost; its start-up bundle still holding the old share, as a node that ran
     // before the resharing has it): the start names the share missing, drops the bundle entry and
-    // retires the keystore of its own seat (it cannot sign with the new committee; only a resharing
-    // can mend it), and its keys load without that validator instead of failing.
+    // retires the keystore of its own seat (it cannot sign with the new committee; it then asks for a
+    // new share, ./share-regeneration.test.ts), and its keys load without that validator instead of failing.
     const k = agents.indexOf(kept);
     const newKeystore = readFileSync(keptFile);
     await kept.lifecycle.stop();
