@@ -223,30 +223,13 @@ export function parseNodeConfig(json: unknown, file: string): NodeConfig {
     r.fail('watchCluster', 'expected true or false');
   }
   const web3signer = top.web3signer === undefined ? undefined : parseWeb3Signer(r, top.web3signer);
-  const faults =
-    top.faultInjection === undefined
-      ? undefined
-      : r.object(top.faultInjection, 'faultInjection', ['equivocateAsLeader', 'isolateOnSignalMs']);
-  if (
-    faults !== undefined &&
-    faults.equivocateAsLeader !== undefined &&
-    typeof faults.equivocateAsLeader !== 'boolean'
-  )
-    r.fail('faultInjection.equivocateAsLeader', 'expected true or false');
-  const isolateOnSignalMs =
-    faults?.isolateOnSignalMs === undefined
-      ? undefined
-      : r.integer(faults.isolateOnSignalMs, 'faultInjection.isolateOnSignalMs', 1, 3_600_000);
   const chain = top.contracts === undefined ? undefined : parseContracts(r, top.contracts);
   const slasher = chain?.addresses.evidenceSlasher;
   if (slasher !== undefined && contract !== undefined && contract.toLowerCase() !== slasher)
     r.fail('consensus.evidence.contract', `differs from contracts.addresses.evidenceSlasher (${slasher})`);
   return {
     web3signer,
-    faultInjection:
-      faults === undefined
-        ? undefined
-        : { equivocateAsLeader: faults.equivocateAsLeader === true, isolateOnSignalMs },
+    faultInjection: top.faultInjection === undefined ? undefined : parseFaults(r, top.faultInjection),
     dataDir: r.path(top.dataDir, 'dataDir'),
     beaconNodes: r.strings(top.beaconNodes, 'beaconNodes', httpUrl),
     cluster: top.cluster === undefined ? undefined : r.path(top.cluster, 'cluster'),
@@ -347,6 +330,19 @@ function parseContracts(r: Reader, v: unknown): ContractsConfig {
         : r.integer(c.pollingIntervalMs, 'contracts.pollingIntervalMs', 100, 600_000),
     preGenesisIndices: c.preGenesisIndices === true,
     fastKeystores: c.fastKeystores === true,
+  };
+}
+
+function parseFaults(r: Reader, v: unknown): NonNullable<NodeConfig['faultInjection']> {
+  const f = r.object(v, 'faultInjection', ['equivocateAsLeader', 'isolateOnSignalMs']);
+  if (f.equivocateAsLeader !== undefined && typeof f.equivocateAsLeader !== 'boolean')
+    r.fail('faultInjection.equivocateAsLeader', 'expected true or false');
+  return {
+    equivocateAsLeader: f.equivocateAsLeader === true,
+    isolateOnSignalMs:
+      f.isolateOnSignalMs === undefined
+        ? undefined
+        : r.integer(f.isolateOnSignalMs, 'faultInjection.isolateOnSignalMs', 1, 3_600_000),
   };
 }
 

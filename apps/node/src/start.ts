@@ -46,6 +46,7 @@ import { createDashboardRecorder } from './dashboard/recorder.ts';
 import { DivaNodeError } from './errors.ts';
 import { exitEndpoint } from './exit.ts';
 import { actOnExitRequests } from './exit-requests.ts';
+import { applyFaultInjection } from './fault-injection.ts';
 import { type HttpEndpoints, startHttpEndpoints } from './http.ts';
 import { createNodeMetrics } from './metrics.ts';
 import { readiness, waitForGenesis } from './readiness.ts';
@@ -277,17 +278,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       ...(chain !== undefined ? { networkStartedByCaller: true } : {}),
     },
   );
-  if (config.faultInjection?.equivocateAsLeader === true)
-    logger.warn('fault injection: this node proposes two values as round 1 leader (it will be slashed)');
-  const isolateMs = config.faultInjection?.isolateOnSignalMs;
-  if (isolateMs !== undefined) {
-    logger.warn('fault injection: SIGUSR2 cuts this node off from its p2p peers', { durationMs: isolateMs });
-    const isolate = () => network.isolate(isolateMs);
-    process.on('SIGUSR2', isolate);
-    cleanups.push(() => {
-      process.off('SIGUSR2', isolate);
-    });
-  }
+  applyFaultInjection(config, network, logger, cleanups);
   await step('operator node', () => node.start());
   if (evidence !== undefined) chain?.submitEvidence(evidence);
   cleanups.push(() => node.stop());

@@ -1,9 +1,11 @@
 // The operators of the chain tests: each with its chain reader, contracts committee source and
 // lifecycle agent over its own libp2p node, logging into one list (printed when DIVA_TEST_LOGS is set;
 // no key material is ever logged), and the transactions that give an operator stake and collateral.
+
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BeaconApi } from '@diva-dvt/beacon-api';
-import { createBls } from '@diva-dvt/bls-threshold';
+import { createBls, SecretKey } from '@diva-dvt/bls-threshold';
 import {
   type DivaDeployment,
   deployDiva,
@@ -28,6 +30,8 @@ import {
   createContractsCommitteeSource,
   depositOrderValidatorIndex,
 } from '../../src/index.ts';
+import { decryptKeystoreFile, type KeyShareLoadFailure } from '../../src/keys/keystore.ts';
+import { loadKeySharesCached } from '../../src/keys/share-cache.ts';
 import { peerIdOfPublicKey, publicKeyOf } from '../../src/p2p/identity.ts';
 import { createNode, operatorKey, type TestNode } from '../helpers/p2p.ts';
 
@@ -249,4 +253,43 @@ export async function deployForTests(
     },
   });
   return { admin, deployment };
+}
+
+/** The keystore file an agent holds for share `index` of `groupKey`. */
+export const keystoreOf = (a: Agent, groupKey: Uint8Array, index: number): string =>
+  join(a.keysDir, `keystore-${Buffer.from(groupKey).toString('hex')}-${index}.json`);
+
+/** That share, decrypted (agent `i`'s password is `password <i>`, as registeredAgents writes it). */
+export async function shareOf(
+  agents: readonly Agent[],
+  a: Agent,
+  groupKey: Uint8Array,
+  index: number,
+): Promise<SecretKey> {
+  const { secret } = await decryptKeystoreFile(
+    keystoreOf(a, groupKey, index),
+    `password ${agents.indexOf(a)}`,
+  );
+  return SecretKey.fromBytes(secret);
+}
+
+/** Agent `a`'s start-up bundle of key shares (diva-node's `key-shares.cache.json`). */
+export const bundleFileOf = (root: string, agents: readonly Agent[], a: Agent): string =>
+  join(root, `op-${agents.indexOf(a)}`, 'key-shares.cache.json');
+
+/** The agent's shares as diva-node loads them at start (the start-up bundle, `onUnusable` given). */
+export async function loadSharesAsNode(root: string, agents: readonly Agent[], a: Agent) {
+  const i = agents.indexOf(a);
+  const passwordFile = join(root, `password-${i}.txt`);
+  writeFileSync(passwordFile, `password ${i}\n`);
+  const failures: KeyShareLoadFailure[] = [];
+  const loaded = await loadKeySharesCached({
+    dir: a.keysDir,
+    passwordFile,
+    committees: a.source.current().validators,
+    self: a.node.network.address,
+    cacheFile: bundleFileOf(root, agents, a),
+    onUnusable: (f) => failures.push(f),
+  });
+  return { shares: loaded.shares, failures };
 }

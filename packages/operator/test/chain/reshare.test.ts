@@ -22,7 +22,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { combinePartialSignatures, createBls, PublicKey, SecretKey } from '@diva-dvt/bls-threshold';
+import { combinePartialSignatures, createBls, PublicKey } from '@diva-dvt/bls-threshold';
 import {
   type DivaDeployment,
   proveEquivocatingLeader,
@@ -36,15 +36,17 @@ import { getLogs, waitForTransactionReceipt } from 'viem/actions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reshareDir } from '../../src/chain/reshare-pending.ts';
 import type { OperatorAddress } from '../../src/committee/types.ts';
-import { decryptKeystoreFile, type KeyShareLoadFailure } from '../../src/keys/keystore.ts';
 import { loadKeySharesCached } from '../../src/keys/share-cache.ts';
 import { waitUntil } from '../helpers/p2p.ts';
 import {
   type Agent,
   agentEvents,
+  bundleFileOf,
   deployForTests,
+  loadSharesAsNode,
   logs,
   registeredAgents,
+  shareOf as shareOfAgent,
   startAgent,
   stopAgents,
   walletOf,
@@ -84,31 +86,11 @@ describe('resharing on the contracts request', () => {
   afterAll(() => stopAgents(agents));
 
   const agentOf = (a: OperatorAddress) => agents.find((x) => x.node.network.address === a)!;
-  /** The share keystore an agent holds for share `index` of `groupKey`, decrypted. */
-  const shareOf = async (a: Agent, groupKey: Uint8Array, index: number) => {
-    const file = join(a.keysDir, `keystore-${hex(groupKey).slice(2)}-${index}.json`);
-    const { secret } = await decryptKeystoreFile(file, `password ${agents.indexOf(a)}`);
-    return SecretKey.fromBytes(secret);
-  };
+  const shareOf = (a: Agent, groupKey: Uint8Array, index: number) => shareOfAgent(agents, a, groupKey, index);
   const keystoreName = (groupKey: Uint8Array, index: number) =>
     `keystore-${hex(groupKey).slice(2)}-${index}.json`;
-  const bundleOf = (a: Agent) => join(root, `op-${agents.indexOf(a)}`, 'key-shares.cache.json');
-  /** The agent's shares as diva-node loads them at start (the start-up bundle, `onUnusable` given). */
-  const loadAsNode = async (a: Agent) => {
-    const i = agents.indexOf(a);
-    const passwordFile = join(root, `password-${i}.txt`);
-    writeFileSync(passwordFile, `password ${i}\n`);
-    const failures: KeyShareLoadFailure[] = [];
-    const loaded = await loadKeySharesCached({
-      dir: a.keysDir,
-      passwordFile,
-      committees: a.source.current().validators,
-      self: a.node.network.address,
-      cacheFile: bundleOf(a),
-      onUnusable: (f) => failures.push(f),
-    });
-    return { shares: loaded.shares, failures };
-  };
+  const bundleOf = (a: Agent) => bundleFileOf(root, agents, a);
+  const loadAsNode = (a: Agent) => loadSharesAsNode(root, agents, a);
 
   it('an ejected member is replaced: the committee reshares, records it, and the key stays', async () => {
     await stake(admin, { divETH: deployment.divETH, valueWei: parseEther('32') });

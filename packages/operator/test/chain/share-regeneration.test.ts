@@ -8,16 +8,24 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { combinePartialSignatures, createBls, PublicKey, SecretKey } from '@diva-dvt/bls-threshold';
+import { combinePartialSignatures, createBls, PublicKey } from '@diva-dvt/bls-threshold';
 import { type DivaDeployment, stake, type WalletClientLike } from '@diva-dvt/contracts';
 import { committeeDrawAbi } from '@diva-dvt/contracts/abis';
 import { parseEther, parseEventLogs, toHex } from 'viem';
 import { getLogs } from 'viem/actions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperatorAddress } from '../../src/committee/types.ts';
-import { decryptKeystoreFile } from '../../src/keys/keystore.ts';
 import { waitUntil } from '../helpers/p2p.ts';
-import { type Agent, deployForTests, logs, registeredAgents, startAgent, stopAgents } from './agents.ts';
+import {
+  type Agent,
+  deployForTests,
+  keystoreOf,
+  logs,
+  registeredAgents,
+  shareOf as shareOfAgent,
+  startAgent,
+  stopAgents,
+} from './agents.ts';
 import { type AnvilProcess, startAnvil } from './helpers.ts';
 
 const hex = (b: Uint8Array) => toHex(b);
@@ -53,15 +61,7 @@ describe('a lost share regenerated on the member request', () => {
   afterAll(() => stopAgents(agents));
 
   const agentOf = (a: OperatorAddress) => agents.find((x) => x.node.network.address === a)!;
-  const keystoreOf = (a: Agent, groupKey: Uint8Array, index: number) =>
-    join(a.keysDir, `keystore-${hex(groupKey).slice(2)}-${index}.json`);
-  const shareOf = async (a: Agent, groupKey: Uint8Array, index: number) => {
-    const { secret } = await decryptKeystoreFile(
-      keystoreOf(a, groupKey, index),
-      `password ${agents.indexOf(a)}`,
-    );
-    return SecretKey.fromBytes(secret);
-  };
+  const shareOf = (a: Agent, groupKey: Uint8Array, index: number) => shareOfAgent(agents, a, groupKey, index);
 
   it('a member whose share is gone asks for a new one, receives it and holds the recorded share', {
     timeout: 240_000,
