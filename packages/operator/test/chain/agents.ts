@@ -34,6 +34,7 @@ import { decryptKeystoreFile, type KeyShareLoadFailure } from '../../src/keys/ke
 import { loadKeySharesCached } from '../../src/keys/share-cache.ts';
 import { peerIdOfPublicKey, publicKeyOf } from '../../src/p2p/identity.ts';
 import { createNode, operatorKey, type TestNode } from '../helpers/p2p.ts';
+import { type AnvilProcess, startAnvil } from './helpers.ts';
 
 export interface Agent {
   readonly node: TestNode;
@@ -220,6 +221,24 @@ export async function registeredAgents(parameters: {
 }
 
 /** Stops every agent and its network. */
+/**
+ * Anvil (1 s blocks), the system deployed (`deployForTests`) and `registeredAgents` on it: the
+ * network of the chain tests. The caller stops the agents, then Anvil (stopped here if the set-up fails).
+ */
+export async function startAgentNetwork(
+  parameters: Omit<Parameters<typeof registeredAgents>[0], 'url' | 'deployment' | 'admin'>,
+): Promise<{ anvil: AnvilProcess; admin: WalletClientLike; deployment: DivaDeployment; agents: Agent[] }> {
+  const anvil = await startAnvil(['--block-time', '1']);
+  try {
+    const { admin, deployment } = await deployForTests(anvil.url);
+    const agents = await registeredAgents({ ...parameters, url: anvil.url, deployment, admin });
+    return { anvil, admin, deployment, agents };
+  } catch (error) {
+    await anvil.stop();
+    throw error;
+  }
+}
+
 export async function stopAgents(agents: readonly Agent[] | undefined): Promise<void> {
   for (const a of agents ?? []) {
     await a.lifecycle.stop();

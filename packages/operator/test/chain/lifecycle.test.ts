@@ -21,14 +21,13 @@ import { waitUntil } from '../helpers/p2p.ts';
 import {
   type Agent,
   agentEvents,
-  deployForTests,
   lockCollateral,
-  registeredAgents,
   startAgent,
+  startAgentNetwork,
   stopAgents,
   walletOf,
 } from './agents.ts';
-import { type AnvilProcess, startAnvil } from './helpers.ts';
+import type { AnvilProcess } from './helpers.ts';
 
 const hex = (b: Uint8Array) => toHex(b);
 const root = mkdtempSync(join(tmpdir(), 'diva-chain-'));
@@ -45,19 +44,14 @@ describe('the contracts-driven lifecycle', () => {
   let admin: WalletClientLike;
 
   beforeAll(async () => {
-    anvil = await startAnvil(['--block-time', '1']);
-    ({ admin, deployment } = await deployForTests(anvil.url));
     // Five operators: 3 ETH staked, 2 divETH locked as collateral (2 seats), the p2p identity registered.
-    agents = await registeredAgents({
+    ({ anvil, admin, deployment, agents } = await startAgentNetwork({
       root,
-      url: anvil.url,
-      deployment,
-      admin,
       count: 5,
       name: 'chain',
       stakeEth: '3',
       collateralEth: '2',
-    });
+    }));
   });
 
   afterAll(() => stopAgents(agents));

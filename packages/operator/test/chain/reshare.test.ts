@@ -42,16 +42,15 @@ import {
   type Agent,
   agentEvents,
   bundleFileOf,
-  deployForTests,
   loadSharesAsNode,
   logs,
-  registeredAgents,
   shareOf as shareOfAgent,
   startAgent,
+  startAgentNetwork,
   stopAgents,
   walletOf,
 } from './agents.ts';
-import { type AnvilProcess, startAnvil } from './helpers.ts';
+import type { AnvilProcess } from './helpers.ts';
 
 const hex = (b: Uint8Array) => toHex(b);
 const root = mkdtempSync(join(tmpdir(), 'diva-reshare-'));
@@ -69,18 +68,13 @@ describe('resharing on the contracts request', () => {
   let admin: WalletClientLike;
 
   beforeAll(async () => {
-    anvil = await startAnvil(['--block-time', '1']);
-    ({ admin, deployment } = await deployForTests(anvil.url));
-    agents = await registeredAgents({
+    ({ anvil, admin, deployment, agents } = await startAgentNetwork({
       root,
-      url: anvil.url,
-      deployment,
-      admin,
       count: 6,
       name: 'reshare',
       stakeEth: '3',
       collateralEth: '2',
-    });
+    }));
   });
 
   afterAll(() => stopAgents(agents));

@@ -18,15 +18,14 @@ import type { OperatorAddress } from '../../src/committee/types.ts';
 import { waitUntil } from '../helpers/p2p.ts';
 import {
   type Agent,
-  deployForTests,
   keystoreOf,
   logs,
-  registeredAgents,
   shareOf as shareOfAgent,
   startAgent,
+  startAgentNetwork,
   stopAgents,
 } from './agents.ts';
-import { type AnvilProcess, startAnvil } from './helpers.ts';
+import type { AnvilProcess } from './helpers.ts';
 
 const hex = (b: Uint8Array) => toHex(b);
 const root = mkdtempSync(join(tmpdir(), 'diva-regenerate-'));
@@ -44,18 +43,13 @@ describe('a lost share regenerated on the member request', () => {
   let admin: WalletClientLike;
 
   beforeAll(async () => {
-    anvil = await startAnvil(['--block-time', '1']);
-    ({ admin, deployment } = await deployForTests(anvil.url));
-    agents = await registeredAgents({
+    ({ anvil, admin, deployment, agents } = await startAgentNetwork({
       root,
-      url: anvil.url,
-      deployment,
-      admin,
       count: 4,
       name: 'regenerate',
       stakeEth: '3',
       collateralEth: '2',
-    });
+    }));
   });
 
   afterAll(() => stopAgents(agents));
