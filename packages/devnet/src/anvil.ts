@@ -25,6 +25,12 @@ export interface StartAnvilOptions {
   logFile?: string;
   /** Default 20 000 ms. */
   startTimeoutMs?: number;
+  /**
+   * Keep the chain in this file (`--state`, with the historical states so that reads at past blocks
+   * still answer): loaded at the start when it exists, written at `stop()`. A second run with the
+   * same file continues the chain: accounts, contracts, blocks, transactions and logs.
+   */
+  stateFile?: string;
   /** Appended to the command line as is. */
   extraArgs?: readonly string[];
 }
@@ -84,6 +90,9 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
     String(options.accounts ?? 10),
     '--balance',
     String(options.balanceEth ?? 10_000),
+    ...(options.stateFile === undefined
+      ? []
+      : ['--state', options.stateFile, '--preserve-historical-states']),
     ...(options.extraArgs ?? []),
   ];
   if (!exitHook) {
@@ -143,7 +152,11 @@ export async function startAnvil(options: StartAnvilOptions = {}): Promise<Anvil
       stopping ??= (async () => {
         if (child.exitCode !== null || child.signalCode !== null) return;
         child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        // with a state file Anvil writes the chain first: give it time
+        const timer = setTimeout(
+          () => child.kill('SIGKILL'),
+          options.stateFile === undefined ? 5_000 : 30_000,
+        );
         await exited;
         clearTimeout(timer);
       })();

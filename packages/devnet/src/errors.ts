@@ -20,7 +20,9 @@ export type DevnetErrorDetails =
   | { code: 'NO_FREE_PORT'; host: string; attempts: number }
   | { code: 'UNEXPECTED_RESPONSE'; url: string; status: number }
   | { code: 'ANVIL_FAILED'; reason: string; logFile: string }
-  | { code: 'DEPOSIT_LOGS'; rpcUrl: string; reason: string };
+  | { code: 'DEPOSIT_LOGS'; rpcUrl: string; reason: string }
+  | { code: 'REST_FAILED'; restUrl: string; path: string; reason: string }
+  | { code: 'BLOCKS_FILE'; file: string; reason: string };
 
 export type DevnetErrorCode = DevnetErrorDetails['code'];
 
@@ -53,6 +55,10 @@ function summarize(d: DevnetErrorDetails): string {
       return `Anvil did not start: ${d.reason} (log ${d.logFile})`;
     case 'DEPOSIT_LOGS':
       return `deposit logs from ${d.rpcUrl}: ${d.reason}`;
+    case 'REST_FAILED':
+      return `beacon API ${d.restUrl}${d.path}: ${d.reason}`;
+    case 'BLOCKS_FILE':
+      return `saved blocks ${d.file}: ${d.reason}`;
   }
 }
 

@@ -29,4 +29,10 @@ export {
   stopAllLodestarNodes,
   withLodestar,
 } from './lodestar.ts';
+export {
+  exportBlocks,
+  type ImportedBlocks,
+  importBlocks,
+  type SavedBlocks,
+} from './lodestar-blocks.ts';
 export { allocatePort, allocatePortRange, isPortFree } from './ports.ts';

@@ -86,6 +86,17 @@ export interface StartLodestarOptions {
   stopTimeoutsMs?: { firstTerm?: number; secondTerm?: number; kill?: number };
   /** Keep the chain database after stop (the log is always kept). Default false. */
   keepChainData?: boolean;
+  /**
+   * Start again in the `dataDir` of a previous run (`keepChainData`), with the same genesis. The
+   * validator client's slashing-protection database is kept; the beacon database is rebuilt from
+   * genesis, because Lodestar 1.5.1 restarted on a later state of it never moves its head past that
+   * state (its fork choice starts with a zero finalized root): publish the blocks saved at the stop
+   * (`exportBlocks`, `importBlocks`) to bring the chain back. The genesis may then lie in the past,
+   * `--genesisTime` keeps `lodestar dev` from deleting the databases, and a node left behind by more
+   * than an epoch with no peer to sync from counts itself synced (`--sync.isSingleNode`; Lodestar
+   * 1.5.1 would otherwise wait for peers forever and serve no duties). Default false.
+   */
+  resume?: boolean;
   /** Appended to the command line as is. */
   extraArgs?: readonly string[];
   /** Extra environment for the child (on top of this process's). */

@@ -9,7 +9,14 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DevnetError } from './errors.ts';
-import { buildArgs, checkBinary, HOST, prepareGenesisState, writePresetModule } from './internal/command.ts';
+import {
+  buildArgs,
+  checkBinary,
+  HOST,
+  prepareGenesisState,
+  writePresetModule,
+  writeSingleNodeModule,
+} from './internal/command.ts';
 import { validateOptions } from './internal/options.ts';
 import { readGenesisInfo, waitForRest } from './internal/rest.ts';
 import type {
@@ -97,11 +104,29 @@ export async function startLodestar(options: StartLodestarOptions = {}): Promise
   const chainDir = join(dataDir, 'chain');
   const logFile = resolve(options.logFile ?? join(dataDir, 'lodestar.log'));
   let stateFile: string | undefined;
+  let genesisTimeSec: number | undefined;
   if (genesis.kind === 'state') {
-    stateFile = await prepareGenesisState(genesis, dataDir, secondsPerSlot);
+    ({ file: stateFile, genesisTimeSec } = await prepareGenesisState(
+      genesis,
+      dataDir,
+      secondsPerSlot,
+      options.resume,
+    ));
   }
-  const args = buildArgs(options, { chainDir, restPort, p2pPort, secondsPerSlot, stateFile });
+  const args = buildArgs(options, { chainDir, restPort, p2pPort, secondsPerSlot, stateFile, genesisTimeSec });
   const nodeArgs: string[] = [];
+  if (options.resume) {
+    // `lodestar dev` keeps its beacon database in chain-db and the validators' in validator-db
+    await rm(join(chainDir, 'chain-db'), { recursive: true, force: true });
+    if (!runWithNode) {
+      throw new DevnetError({
+        code: 'INVALID_OPTION',
+        option: 'resume',
+        reason: 'needs a .js Lodestar binary (run with Node)',
+      });
+    }
+    nodeArgs.push('--import', await writeSingleNodeModule(binary, dataDir));
+  }
   if (options.presetOverrides !== undefined && Object.keys(options.presetOverrides).length > 0) {
     if (!runWithNode) {
       throw new DevnetError({

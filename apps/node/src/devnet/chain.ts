@@ -64,7 +64,7 @@ export interface DevnetChain {
   stop(): Promise<void>;
 }
 
-type DevPackages = Awaited<ReturnType<typeof devPackages>>;
+export type DevPackages = Awaited<ReturnType<typeof devPackages>>;
 type Progress = (phase: string, detail: string) => void;
 
 /** The 16 interop validators' deposits (Lodestar's own client runs them), to `credentials`. */
@@ -139,6 +139,34 @@ export async function sendDeposits(
  * past instead: Lodestar 1.5.1 calls itself synced only with its head within SLOTS_PER_EPOCH slots of
  * the clock (sync/sync.js), so a chain whose genesis is more than an epoch old never starts.
  */
+/** How the devnet's Lodestar runs, at its first start and when a run resumes it. */
+export function beaconChainSettings(
+  o: DevnetOptions,
+  eth1: { url: string; chainId: number; depositContract: `0x${string}`; deployBlock: bigint },
+) {
+  return {
+    secondsPerSlot: o.slotSeconds,
+    presetOverrides: DEVNET_PRESET_OVERRIDES,
+    // a validator may exit one epoch after its activation (the minimal config's 64 epochs would be
+    // 51 minutes of 6 s slots) and is withdrawable one epoch after its exit (not 256): the devnet
+    // shows exits and withdrawals (`--exit-request`)
+    params: { SHARD_COMMITTEE_PERIOD: 1, MIN_VALIDATOR_WITHDRAWABILITY_DELAY: 1 },
+    startValidators: { from: 0, to: INTEROP_VALIDATORS - 1 },
+    eth1: {
+      providerUrls: [eth1.url],
+      depositContract: eth1.depositContract,
+      deployBlock: Number(eth1.deployBlock),
+      chainId: eth1.chainId,
+    },
+    dataDir: join(o.dataDir, 'lodestar'),
+    // its database stays in the data directory: a later run resumes it (./resume.ts)
+    keepChainData: true,
+    startTimeoutMs: 180_000,
+    // its graceful stop writes the finalized state, which can take more than the default 3 s
+    stopTimeoutsMs: { firstTerm: 15_000 },
+  };
+}
+
 export async function startBeaconChain(
   p: DevPackages,
   o: DevnetOptions,
@@ -169,22 +197,8 @@ export async function startBeaconChain(
   const genesisTimeSec =
     alignTo === undefined ? earliest : alignTo + Math.ceil((earliest - alignTo) / epochSec) * epochSec;
   const lodestar = await devnet.startLodestar({
+    ...beaconChainSettings(o, eth1),
     genesis: { kind: 'state', stateFile: genesis.stateFile, genesisTimeSec },
-    secondsPerSlot: o.slotSeconds,
-    presetOverrides: DEVNET_PRESET_OVERRIDES,
-    // a validator may exit one epoch after its activation (the minimal config's 64 epochs would be
-    // 51 minutes of 6 s slots) and is withdrawable one epoch after its exit (not 256): the devnet
-    // shows exits and withdrawals (`--exit-request`)
-    params: { SHARD_COMMITTEE_PERIOD: 1, MIN_VALIDATOR_WITHDRAWABILITY_DELAY: 1 },
-    startValidators: { from: 0, to: INTEROP_VALIDATORS - 1 },
-    eth1: {
-      providerUrls: [eth1.url],
-      depositContract: eth1.depositContract,
-      deployBlock: Number(eth1.deployBlock),
-      chainId: eth1.chainId,
-    },
-    dataDir: join(o.dataDir, 'lodestar'),
-    startTimeoutMs: 180_000,
     ...(restPort === undefined ? {} : { restPort }),
   });
   progress(

@@ -9,27 +9,19 @@
 // is built from the deposit contract's logs and Lodestar starts; the nodes, waiting for it, begin.
 // Its genesis lies a whole number of epochs after the Accounting contract's GENESIS_TIME, so the
 // report frames (one epoch each) start at beacon epochs and the nodes report from genesis on.
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createChainClients, createChainReader, operatorPeerId } from '@diva-dvt/operator';
+import { createChainClients, createChainReader } from '@diva-dvt/operator';
 import { DivaNodeError } from '../errors.ts';
-import {
-  type DevnetChain,
-  devPackages,
-  GENESIS_FORK_VERSION,
-  interopDeposits,
-  SLOTS_PER_EPOCH,
-  sendDeposits,
-  startBeaconChain,
-} from './chain.ts';
+import { beaconChainSettings, type DevnetChain, devPackages, startBeaconChain } from './chain.ts';
+import { deployDevnet, readDevnetDeployment } from './contracts-deploy.ts';
 import type { DevnetOptions } from './options.ts';
+import { ANVIL_STATE_FILE, BEACON_BLOCKS_FILE, type DevnetManifest } from './resume.ts';
 import type { DevnetOperator } from './setup.ts';
-import { deployEmulator, devnetWithdrawals, type WithdrawalDriver } from './withdrawal.ts';
+import { devnetWithdrawals, type WithdrawalDriver } from './withdrawal.ts';
 
 type Progress = (phase: string, detail: string) => void;
 
-/** Collateral per seat on the devnet (divETH, wei). */
-const COLLATERAL_PER_SEAT = 10n ** 17n;
+const ether = 10n ** 18n;
 
 /** Anvil's dev account 0 (its well-known key): deploys, and stakes the validators' ETH. */
 const DEV_KEY = Uint8Array.from(
@@ -41,6 +33,16 @@ export interface ContractsDevnet extends DevnetChain {
   readonly contractsConfig: Record<string, unknown>;
   /** Waits until `validators` validators are funded (32 ETH), then builds genesis and starts Lodestar. */
   startBeacon(validators: number, genesisDelaySec: number): Promise<void>;
+  /**
+   * A resumed run: Lodestar again in its folder (its validator client's slashing protection kept),
+   * from genesis, and the blocks the last run saved published back; answers how many it took.
+   */
+  resumeBeacon(genesisTimeSec: number): Promise<{ readonly imported: number; readonly known: number }>;
+  /** Whether the last stop saved what a resumed run needs (the beacon blocks). */
+  readonly resumable: boolean;
+  /** What the manifest keeps for a resumed run. */
+  readonly anvilPort: number;
+  readonly emulator: `0x${string}`;
   /** Stakes 32 ETH per validator now (another validator after genesis joins through eth1). */
   stake(validators: number): Promise<void>;
   /** The operators (addresses, share order) of the first validator the chain accepted. */
@@ -71,6 +73,7 @@ export async function startContractsChain(
   operators: readonly DevnetOperator[],
   beaconRestPort: number,
   progress: Progress,
+  resume?: DevnetManifest,
 ): Promise<ContractsDevnet> {
   const p = await devPackages();
   const { devnet, viem, contracts, abis } = p;
@@ -79,8 +82,14 @@ export async function startContractsChain(
     for (const s of stops.splice(0).reverse()) await s().catch(() => undefined);
   };
   try {
-    progress('anvil', 'starting');
-    const anvil = await devnet.startAnvil({ blockTimeSec: 1, logFile: join(o.dataDir, 'anvil.log') });
+    progress('anvil', resume === undefined ? 'starting' : `starting on its state (run ${resume.runs + 1})`);
+    // its chain is written to the data directory when it stops, for a resumed run (./resume.ts)
+    const anvil = await devnet.startAnvil({
+      blockTimeSec: 1,
+      logFile: join(o.dataDir, 'anvil.log'),
+      stateFile: join(o.dataDir, ANVIL_STATE_FILE),
+      ...(resume?.anvilPort === undefined ? {} : { port: resume.anvilPort }),
+    });
     stops.push(() => anvil.stop());
     const walletOf = (key: Uint8Array) =>
       createChainClients({
@@ -100,99 +109,11 @@ export async function startContractsChain(
       if (receipt.status !== 'success')
         throw new DivaNodeError({ code: 'DEVNET_FAILED', phase: 'contracts', reason: `${what} reverted` });
     };
-    progress('contracts', 'deploying the Diva contracts and their deposit contract');
-    const deployment = await contracts.deployDiva(admin as never, {
-      committeeSize: BigInt(o.committeeSize),
-      // a tenth of the default: the operators' collateral is divETH staked into the pool, and the
-      // pool's ETH becomes validators (20 operators at 1 ETH a seat would fund 4 more validators)
-      collateralPerSeatWei: COLLATERAL_PER_SEAT,
-      // quorums (reports, the 31 ETH confirmations) of all seats up to 256 (16 validators of 16),
-      // beyond that of a sampled reporting committee, which the nodes do not draw yet
-      reportingCommitteeSeats: 256n,
-      drawDelayBlocks: 2n,
-      dkgTimeoutBlocks: 900n,
-      // report frames of one beacon epoch (the beacon genesis is aligned to GENESIS_TIME, the latest
-      // block's time, see startBeacon), so a report lands within a few epochs of genesis
-      reportFrames: { secondsPerEpoch: BigInt(o.slotSeconds * SLOTS_PER_EPOCH), epochsPerFrame: 1n },
-      // the most the contract allows (1,000% a year): the devnet's chain pays 1/32 of the minimal
-      // preset's rewards, about 200% a year on these few validators (decision 45)
-      maxAnnualIncreaseBps: 100_000n,
-      beacon: {
-        genesisForkVersion: GENESIS_FORK_VERSION,
-        // not known before genesis (it is built from these deposits): evidence domains use zero
-        genesisValidatorsRoot: `0x${'00'.repeat(32)}`,
-        forkVersions: [GENESIS_FORK_VERSION],
-        forkEpochs: [0n],
-      },
-    });
+    const { deployment, emulator, pooled, accountingGenesis } =
+      resume?.emulator === undefined
+        ? await deployDevnet({ p, o, operators, anvil, admin, walletOf, confirm, progress })
+        : await readDevnetDeployment(o.dataDir, resume.emulator);
     const depositContract = deployment.depositContract!;
-    // altair has no withdrawals: the devnet plays the sweep through this contract (./withdrawal.ts)
-    const emulator = await deployEmulator(admin, abis, deployment.divETH);
-    const accountingGenesis = await (
-      admin as unknown as { readContract(a: unknown): Promise<bigint> }
-    ).readContract({ address: deployment.accounting, abi: abis.accountingAbi, functionName: 'GENESIS_TIME' });
-    progress(
-      'contracts',
-      `deployed from block ${deployment.fromBlock} (deposit contract ${depositContract})`,
-    );
-    // the interop validators first: indices 0..15, the distributed validators after them
-    await sendDeposits(p, anvil.url, depositContract, interopDeposits(p), progress);
-
-    // operators: ETH, registration with their p2p identity, collateral for one seat per validator
-    // (an operator sits in at most one committee per validator) and one to spare
-    const seats = BigInt(o.validators + 2);
-    const ether = 10n ** 18n;
-    const operatorStake = (seats + 1n) * COLLATERAL_PER_SEAT;
-    await Promise.all(
-      operators.map(async (op) => {
-        await admin.request({
-          method: 'anvil_setBalance' as never,
-          params: [op.identity.address, viem.toHex(1000n * ether)] as never,
-        });
-        const wallet = walletOf(op.identity.secretKey);
-        await confirm(
-          await contracts.registerOperator(wallet, {
-            operatorRegistry: deployment.operatorRegistry,
-            encryptionKey: viem.toHex(crypto.getRandomValues(new Uint8Array(32))),
-            p2pAddresses: [`${op.multiaddr}/p2p/${operatorPeerId(op.identity.publicKey)}`],
-          }),
-          `operator ${op.index}'s registration`,
-        );
-        await confirm(
-          await contracts.stake(wallet, { divETH: deployment.divETH, valueWei: operatorStake }),
-          `operator ${op.index}'s stake`,
-        );
-        await confirm(
-          // a viem wallet client (createChainClients): it has the wallet actions
-          await (wallet as unknown as { writeContract(a: unknown): Promise<`0x${string}`> }).writeContract({
-            address: deployment.divETH,
-            abi: abis.divETHAbi,
-            functionName: 'approve',
-            args: [deployment.operatorRegistry, seats * COLLATERAL_PER_SEAT],
-            chain: wallet.chain,
-            account: wallet.account,
-          }),
-          `operator ${op.index}'s approval`,
-        );
-        await confirm(
-          await contracts.depositCollateral(wallet, {
-            operatorRegistry: deployment.operatorRegistry,
-            amountWei: seats * COLLATERAL_PER_SEAT,
-          }),
-          `operator ${op.index}'s collateral`,
-        );
-      }),
-    );
-    progress(
-      'contracts',
-      `${operators.length} operators registered, collateral for ${seats} seats each (${viem.formatEther(seats * COLLATERAL_PER_SEAT)} divETH)`,
-    );
-    // what the pool holds besides the staker's ETH: the operators' stake (the 2 gwei seeds aside)
-    const pooled = BigInt(operators.length) * operatorStake;
-    await writeFile(
-      join(o.dataDir, 'deployment.json'),
-      JSON.stringify(deployment, (_, v) => (typeof v === 'bigint' ? v.toString() : v), 2),
-    );
 
     const reader = createChainReader({
       client: createChainClients({ rpcUrls: [anvil.url], chain: anvil.chainId, identityKey: DEV_KEY }).public,
@@ -202,10 +123,35 @@ export async function startContractsChain(
     await reader.start();
     stops.push(() => reader.stop());
     let beacon: { restUrl: string; genesisTimeSec: number } | undefined;
+    // the first stake counts the operators' stake in (pooled); a resumed run stakes whole validators
     let staked = 0n;
+    const lodestarDir = join(o.dataDir, 'lodestar');
+    const blocksFile = join(lodestarDir, BEACON_BLOCKS_FILE);
+    // before Lodestar stops (the operators have stopped by then) its chain is saved: a resumed run
+    // starts it from genesis and publishes the blocks again (@diva-dvt/devnet's importBlocks)
+    let resumable = false;
+    const stopLodestar = (lodestar: { restUrl: string; stop(): Promise<unknown> }) => async () => {
+      try {
+        const saved = await devnet.exportBlocks(lodestar.restUrl, blocksFile);
+        resumable = true;
+        progress(
+          'stop',
+          `${saved.blocks.length} beacon blocks saved (finalized epoch ${saved.finalizedEpoch})`,
+        );
+      } catch (error) {
+        progress('stop', `the beacon blocks could not be saved: ${(error as Error).message}`);
+        throw error;
+      }
+      await lodestar.stop();
+    };
 
     const self: ContractsDevnet = {
       anvilUrl: anvil.url,
+      anvilPort: anvil.port,
+      emulator,
+      get resumable() {
+        return resumable;
+      },
       depositContract,
       beaconUrl: `http://127.0.0.1:${beaconRestPort}`,
       get genesisTimeSec() {
@@ -357,8 +303,45 @@ export async function startContractsChain(
           beaconRestPort,
           Number(accountingGenesis),
         );
-        stops.push(() => lodestar.stop());
+        stops.push(stopLodestar(lodestar));
         beacon = { restUrl: lodestar.restUrl, genesisTimeSec };
+      },
+      async resumeBeacon(genesisTimeSec) {
+        progress('lodestar', 'starting again from genesis, then the saved blocks');
+        const lodestar = await devnet.startLodestar({
+          ...beaconChainSettings(o, {
+            url: anvil.url,
+            chainId: anvil.chainId,
+            depositContract,
+            deployBlock: deployment.fromBlock,
+          }),
+          genesis: { kind: 'state', stateFile: join(lodestarDir, 'genesis-state.ssz') },
+          resume: true,
+          restPort: beaconRestPort,
+        });
+        stops.push(stopLodestar(lodestar));
+        beacon = { restUrl: lodestar.restUrl, genesisTimeSec };
+        if (lodestar.genesis.genesisTimeSec !== genesisTimeSec) {
+          throw new DivaNodeError({
+            code: 'DEVNET_FAILED',
+            phase: 'resume',
+            reason: `Lodestar came back with genesis ${lodestar.genesis.genesisTimeSec}, the devnet's is ${genesisTimeSec}`,
+          });
+        }
+        const imported = await devnet.importBlocks(lodestar.restUrl, blocksFile);
+        if (imported.refused.length > 0) {
+          const first = imported.refused[0]!;
+          throw new DivaNodeError({
+            code: 'DEVNET_FAILED',
+            phase: 'resume',
+            reason: `Lodestar refused ${imported.refused.length} saved blocks (slot ${first.slot}: ${first.reason})`,
+          });
+        }
+        progress(
+          'lodestar',
+          `REST ${lodestar.restUrl}, ${imported.imported} saved blocks imported, head at slot ${imported.headSlot}`,
+        );
+        return imported;
       },
       stop,
     };

@@ -26,8 +26,12 @@ Options:
   --committee-size N   members per committee (default 16; committees differ when operators > size)
   --threshold N        signatures needed (2n/3 + 1, 11 of 16: the contracts' rule; free with --direct)
   --slot-seconds N     beacon chain slot time (default 6)
-  --data-dir DIR       keys, logs, chain data (default ./.devnet); must be empty or absent
-  --fresh              remove --data-dir first
+  --data-dir DIR       keys, logs, chain data (default ./.devnet). Empty or absent: a new network.
+                       Holding a devnet that stopped cleanly (Ctrl-C or --epochs): it is resumed
+                       where it stopped (Anvil's chain, the beacon chain's blocks replayed into
+                       Lodestar, every operator's keys and slashing protection), with the shape
+                       it was created with
+  --fresh              remove --data-dir first (always a new network)
   --port N             the dashboard and status page (default 8080; 0: any free port)
   --epochs N           stop after N epochs and print a summary (default: run until Ctrl-C)
   --late-validators N  stake for N more validators once the chain runs (default 0): they are drawn
@@ -81,6 +85,8 @@ export interface DevnetOptions {
   readonly exitRequestEpoch: number | undefined;
   /** Drive the lifecycle through the Diva contracts (./contracts-chain.ts); false with --direct. */
   readonly contracts: boolean;
+  /** The flags given on the command line (without dashes): a resumed run refuses some (./resume.ts). */
+  readonly given: readonly string[];
 }
 
 const integer = (flag: string, value: string | undefined, fallback: number, min: number, max: number) => {
@@ -96,23 +102,25 @@ const integer = (flag: string, value: string | undefined, fallback: number, min:
   return n;
 };
 
+const DEVNET_FLAGS = {
+  operators: 'value',
+  validators: 'value',
+  'committee-size': 'value',
+  threshold: 'value',
+  'slot-seconds': 'value',
+  'data-dir': 'value',
+  fresh: 'boolean',
+  port: 'value',
+  epochs: 'value',
+  'late-validators': 'value',
+  'exit-request': 'value',
+  fault: 'value',
+  direct: 'boolean',
+} as const;
+
 /** undefined: --help was asked for. */
 export function parseDevnetArguments(args: readonly string[]): DevnetOptions | undefined {
-  const flags = parseFlags(args, {
-    operators: 'value',
-    validators: 'value',
-    'committee-size': 'value',
-    threshold: 'value',
-    'slot-seconds': 'value',
-    'data-dir': 'value',
-    fresh: 'boolean',
-    port: 'value',
-    epochs: 'value',
-    'late-validators': 'value',
-    'exit-request': 'value',
-    fault: 'value',
-    direct: 'boolean',
-  });
+  const flags = parseFlags(args, DEVNET_FLAGS);
   if (flags.help) return undefined;
   const operators = integer('operators', flags.value('operators'), 20, 1, 64);
   const committeeSize = integer(
@@ -162,6 +170,7 @@ export function parseDevnetArguments(args: readonly string[]): DevnetOptions | u
     exitRequestEpoch: exitRequestEpoch(flags),
     fault: fault(flags, committeeSize),
     epochs: flags.has('epochs') ? integer('epochs', flags.value('epochs'), 0, 1, 10_000) : undefined,
+    given: Object.keys(DEVNET_FLAGS).filter((name) => flags.has(name)),
   };
 }
 

@@ -3,10 +3,10 @@
 // serves one dashboard for all operators. With --epochs it stops after that many epochs and prints a
 // summary (JSON on stdout); Ctrl-C (or SIGTERM) stops every process it started.
 
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { allocatePortRange } from '@diva-dvt/devnet';
+import { allocatePortRange, isPortFree } from '@diva-dvt/devnet';
 import { createDashboardHandler } from '../dashboard/handler.ts';
 import { buildDashboardModel, type DashboardModel } from '../dashboard/model.ts';
 import { DivaNodeError } from '../errors.ts';
@@ -25,6 +25,7 @@ import { FaultRunner, PunishmentWatch } from './faults.ts';
 import { LateTimeline } from './late.ts';
 import { DEVNET_HELP, type DevnetOptions, parseDevnetArguments } from './options.ts';
 import { type NodeProcess, nodeProcess } from './processes.ts';
+import { type DevnetManifest, planDataDir, writeManifest } from './resume.ts';
 import { committeeOf, createOperators, type DevnetOperator, runCeremonies } from './setup.ts';
 import { checkSlashingExports } from './slashable.ts';
 import { UptimeMeter } from './uptime.ts';
@@ -34,16 +35,28 @@ const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 const say = (phase: string, detail: string) =>
   process.stderr.write(`[devnet ${elapsed()}] ${phase}: ${detail}\n`);
 
-async function prepareDataDir(o: DevnetOptions): Promise<void> {
-  if (o.fresh) await rm(o.dataDir, { recursive: true, force: true });
+/** An empty data directory for a new network, or the one to resume (./resume.ts). */
+async function prepareDataDir(given: DevnetOptions): Promise<{ o: DevnetOptions; resume?: DevnetManifest }> {
+  if (given.fresh) await rm(given.dataDir, { recursive: true, force: true });
+  const { options: o, resume } = await planDataDir(given);
   await mkdir(o.dataDir, { recursive: true });
-  if ((await readdir(o.dataDir)).length > 0) {
-    throw new DivaNodeError({
-      code: 'INVALID_ARGUMENTS',
-      argument: '--data-dir',
-      reason: `${o.dataDir} is not empty (pass --fresh to start over)`,
-    });
+  if (resume !== undefined) {
+    // the operators' p2p ports are registered on chain: they must be free again
+    for (let port = resume.basePort; port < resume.basePort + 2 * o.operators + 1; port++) {
+      if (!(await isPortFree('127.0.0.1', port))) {
+        throw new DivaNodeError({
+          code: 'INVALID_ARGUMENTS',
+          argument: '--data-dir',
+          reason: `port ${port} of the devnet in ${o.dataDir} is in use (is it running already?)`,
+        });
+      }
+    }
+    say(
+      'resume',
+      `${o.dataDir}: run ${resume.runs + 1} of a devnet of ${o.operators} operators and ${o.validators} validators`,
+    );
   }
+  return resume === undefined ? { o } : { o, resume };
 }
 
 /** Every operator's dashboard report, fetched from its HTTP server (a node that is down gives none). */
@@ -92,15 +105,18 @@ function statusLine(model: DashboardModel, operators: number, genesisTimeSec: nu
 }
 
 export async function runDevnet(args: readonly string[]): Promise<number> {
-  const o = parseDevnetArguments(args);
-  if (o === undefined) {
+  const parsed = parseDevnetArguments(args);
+  if (parsed === undefined) {
     process.stdout.write(`${DEVNET_HELP}\n`);
     return 0;
   }
-  await prepareDataDir(o);
+  const { o, resume } = await prepareDataDir(parsed);
+  // written once the beacon chain runs; marked clean once everything stopped and was saved
+  let manifest: DevnetManifest | undefined;
   const nodes: NodeProcess[] = [];
   const proxies: DelayProxy[] = [];
   let chain: DevnetChain | undefined;
+  let contractsChain: ContractsDevnet | undefined;
   let server: Server | undefined;
   let stopping = false;
   const stopAll = async () => {
@@ -111,6 +127,10 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
     await Promise.all(proxies.map((p) => p.stop()));
     await chain?.stop();
     server?.close();
+    if (manifest !== undefined && contractsChain?.resumable === true) {
+      await writeManifest(o.dataDir, { ...manifest, stoppedCleanly: true });
+      say('stop', `saved: a run with --data-dir ${o.dataDir} (without --fresh) resumes this devnet`);
+    }
   };
   let interrupted: () => void = () => undefined;
   const interruption = new Promise<void>((resolve) => {
@@ -128,12 +148,12 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   try {
     // p2p and HTTP per operator, and (with --contracts) Lodestar's REST port, known before it starts
-    const basePort = await allocatePortRange('127.0.0.1', 2 * o.operators + 1);
+    const basePort = resume?.basePort ?? (await allocatePortRange('127.0.0.1', 2 * o.operators + 1));
     say(
       'operators',
-      `creating ${o.operators} operator identities (p2p ports ${basePort}..${basePort + o.operators - 1})`,
+      `${resume === undefined ? 'creating' : 'reading'} ${o.operators} operator identities (p2p ports ${basePort}..${basePort + o.operators - 1})`,
     );
-    const operators = await createOperators(o, basePort);
+    const operators = await createOperators(o, basePort, resume !== undefined);
 
     // rounds of random faults: each operator reaches the beacon node through a proxy that can be
     // slowed, and cuts itself off from its peers for most of an epoch on SIGUSR2
@@ -183,9 +203,9 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
     // the operators must be up by genesis: started after Lodestar, 20 took about 45 s on 2 cores;
     // through the contracts they are running already and start validating within seconds
     const genesisDelaySec = o.contracts ? 30 : 30 + 3 * o.operators;
-    let contractsChain: ContractsDevnet | undefined;
+    let resumed: { imported: number; known: number } | undefined;
     if (o.contracts) {
-      contractsChain = await startContractsChain(o, operators, basePort + 2 * o.operators, say);
+      contractsChain = await startContractsChain(o, operators, basePort + 2 * o.operators, say, resume);
       chain = contractsChain;
       say('operators', `starting ${o.operators} diva-node processes (committees from the contracts)`);
       for (const op of operators) {
@@ -195,8 +215,27 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
       }
       for (const n of nodes) n.start();
       await waitForAll('chain lifecycle running', 'following the contracts', 120);
-      await contractsChain.stake(o.validators);
-      await contractsChain.startBeacon(o.validators, genesisDelaySec);
+      if (resume?.genesisTimeSec !== undefined) {
+        resumed = await contractsChain.resumeBeacon(resume.genesisTimeSec);
+      } else {
+        await contractsChain.stake(o.validators);
+        await contractsChain.startBeacon(o.validators, genesisDelaySec);
+      }
+      manifest = {
+        version: 1,
+        operators: o.operators,
+        validators: o.validators,
+        committeeSize: o.committeeSize,
+        threshold: o.threshold,
+        slotSeconds: o.slotSeconds,
+        basePort,
+        anvilPort: contractsChain.anvilPort,
+        emulator: contractsChain.emulator,
+        genesisTimeSec: contractsChain.genesisTimeSec,
+        runs: (resume?.runs ?? 0) + 1,
+        stoppedCleanly: false,
+      };
+      await writeManifest(o.dataDir, manifest);
     } else {
       say('dkg', `${o.validators} validators, committees of ${o.committeeSize} (threshold ${o.threshold})`);
       const ceremonies = await runCeremonies(
@@ -329,6 +368,10 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
       committeeSize: o.committeeSize,
       threshold: o.threshold,
       slotSeconds: o.slotSeconds,
+      ...(manifest !== undefined ? { run: manifest.runs } : {}),
+      ...(resumed !== undefined
+        ? { resumed: { blocksImported: resumed.imported, blocksKnown: resumed.known } }
+        : {}),
       epoch: last?.chain?.epoch,
       secondsToFirstIncludedAttestation: firstIncludedSec,
       attestations: last?.inclusion,

@@ -9,6 +9,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   generateIdentity,
+  loadIdentity,
   type OperatorIdentity,
   parseClusterFile,
   type ValidatorCommittee,
@@ -41,19 +42,31 @@ export interface DepositJson {
 
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`;
 
-/** Ports: p2p at basePort + i, HTTP at basePort + operators + i. */
-export async function createOperators(o: DevnetOptions, basePort: number): Promise<DevnetOperator[]> {
+/**
+ * Ports: p2p at basePort + i, HTTP at basePort + operators + i. `resume`: the operators of a
+ * previous run, their identities read back from their keystores (the chain knows them).
+ */
+export async function createOperators(
+  o: DevnetOptions,
+  basePort: number,
+  resume = false,
+): Promise<DevnetOperator[]> {
   const operators: DevnetOperator[] = [];
   for (let i = 0; i < o.operators; i++) {
     const dir = join(o.dataDir, `operator-${i}`);
     const keysDir = join(dir, 'keys');
-    await mkdir(keysDir, { recursive: true });
-    const password = `devnet operator ${i}`;
     const passwordFile = join(dir, 'password.txt');
-    await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
-    const identity = generateIdentity();
-    // the fast KDF: devnet keys protect nothing, and 20 production KDFs cost seconds
-    await writeIdentityKeystore({ dir: keysDir, secretKey: identity.secretKey, password, kdf: 'fast' });
+    let identity: OperatorIdentity;
+    if (resume) {
+      identity = await loadIdentity({ dir: keysDir, passwordFile });
+    } else {
+      await mkdir(keysDir, { recursive: true });
+      const password = `devnet operator ${i}`;
+      await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+      identity = generateIdentity();
+      // the fast KDF: devnet keys protect nothing, and 20 production KDFs cost seconds
+      await writeIdentityKeystore({ dir: keysDir, secretKey: identity.secretKey, password, kdf: 'fast' });
+    }
     const p2pPort = basePort + i;
     operators.push({
       index: i,

@@ -22,21 +22,7 @@ export async function writePresetModule(
   overrides: Readonly<Record<string, number>>,
   dataDir: string,
 ): Promise<string> {
-  const marker = `${sep}node_modules${sep}`;
-  const at = binary.lastIndexOf(marker);
-  const params = at < 0 ? undefined : join(binary.slice(0, at + marker.length), '@lodestar', 'params');
-  const missing = {
-    code: 'INVALID_OPTION',
-    option: 'presetOverrides',
-    reason: `no @lodestar/params beside ${binary}`,
-  } as const;
-  if (params === undefined) throw new DevnetError(missing);
-  let setPreset: string;
-  try {
-    setPreset = await realpath(join(params, 'lib', 'setPreset.js'));
-  } catch (cause) {
-    throw new DevnetError(missing, { cause });
-  }
+  const setPreset = await besideBinary(binary, 'params', 'lib/setPreset.js', 'presetOverrides');
   const file = join(dataDir, 'lodestar-preset.mjs');
   const source = [
     '// Written by @diva-dvt/devnet: the preset values this chain changes (see startLodestar).',
@@ -45,6 +31,52 @@ export async function writePresetModule(
     // the values as Lodestar's modules will see them (importing the index freezes the preset)
     `const params = await import(${JSON.stringify(pathToFileURL(join(dirname(setPreset), 'index.js')).href)});`,
     `process.stderr.write(\`preset overrides in force: ${'$'}{Object.keys(${JSON.stringify(overrides)}).map((k) => \`${'$'}{k}=${'$'}{params[k]}\`).join(' ')}\\n\`);`,
+    '',
+  ].join('\n');
+  await writeFile(file, source);
+  return pathToFileURL(file).href;
+}
+
+/**
+ * The real path of `file` in the @lodestar package `pkg` beside the binary's package (pnpm's
+ * layout): the very module Lodestar's packages load.
+ */
+async function besideBinary(binary: string, pkg: string, file: string, option: string): Promise<string> {
+  const marker = `${sep}node_modules${sep}`;
+  const at = binary.lastIndexOf(marker);
+  const missing = { code: 'INVALID_OPTION', option, reason: `no @lodestar/${pkg} beside ${binary}` } as const;
+  if (at < 0) throw new DevnetError(missing);
+  try {
+    return await realpath(join(binary.slice(0, at + marker.length), '@lodestar', pkg, ...file.split('/')));
+  } catch (cause) {
+    throw new DevnetError(missing, { cause });
+  }
+}
+
+/**
+ * Writes the module (for `node --import`) that lets a resumed single node count itself synced when
+ * its head is more than an epoch behind the clock and it has no peer to sync from. Lodestar 1.5.1
+ * calls that state "stalled" and its validator API refuses every duty then, so a devnet stopped for
+ * longer than an epoch could never produce the block that would end it. With `--sync.isSingleNode`
+ * (which `lodestar dev` sets) the module answers "synced" instead; every other state is unchanged.
+ */
+export async function writeSingleNodeModule(binary: string, dataDir: string): Promise<string> {
+  const sync = await besideBinary(binary, 'beacon-node', 'lib/sync/sync.js', 'resume');
+  const states = await besideBinary(binary, 'beacon-node', 'lib/sync/interface.js', 'resume');
+  const file = join(dataDir, 'lodestar-single-node.mjs');
+  const source = [
+    '// Written by @diva-dvt/devnet (startLodestar with resume): a single node with no peer to sync',
+    '// from, stopped for longer than an epoch, counts itself synced instead of stalled.',
+    `import { BeaconSync } from ${JSON.stringify(pathToFileURL(sync).href)};`,
+    `import { SyncState } from ${JSON.stringify(pathToFileURL(states).href)};`,
+    "const stateOf = Object.getOwnPropertyDescriptor(BeaconSync.prototype, 'state').get;",
+    "Object.defineProperty(BeaconSync.prototype, 'state', {",
+    '  configurable: true,',
+    '  get() {',
+    '    const state = stateOf.call(this);',
+    '    return state === SyncState.Stalled && this.opts.isSingleNode ? SyncState.Synced : state;',
+    '  },',
+    '});',
     '',
   ].join('\n');
   await writeFile(file, source);
@@ -73,7 +105,8 @@ export async function prepareGenesisState(
   genesis: { stateFile: string; genesisTimeSec?: number },
   dataDir: string,
   secondsPerSlot: number,
-): Promise<string> {
+  resume = false,
+): Promise<{ file: string; genesisTimeSec: number }> {
   let genesisTimeSec = await readGenesisTime(genesis.stateFile);
   let file = genesis.stateFile;
   if (genesis.genesisTimeSec !== undefined) {
@@ -85,10 +118,11 @@ export async function prepareGenesisState(
     genesisTimeSec = genesis.genesisTimeSec;
   }
   const nowSec = Math.floor(Date.now() / 1000);
-  if (genesisTimeSec + 2 * secondsPerSlot < nowSec) {
+  // a resumed node starts from its database: its genesis has passed
+  if (!resume && genesisTimeSec + 2 * secondsPerSlot < nowSec) {
     throw new DevnetError({ code: 'GENESIS_IN_PAST', genesisTimeSec, nowSec, stateFile: genesis.stateFile });
   }
-  return file;
+  return { file, genesisTimeSec };
 }
 
 export async function checkBinary(binary: string, runWithNode: boolean): Promise<void> {
@@ -109,6 +143,8 @@ export function buildArgs(
     p2pPort: number;
     secondsPerSlot: number;
     stateFile: string | undefined;
+    /** With `resume`: keeps `lodestar dev` from deleting the database it restarts on. */
+    genesisTimeSec?: number | undefined;
   },
 ): string[] {
   const genesis = o.genesis ?? { kind: 'interop', validatorCount: 8 };
@@ -161,6 +197,7 @@ export function buildArgs(
     if (range === undefined) range = { from: 0, to: genesis.validatorCount - 1 };
   } else {
     args.push('--genesisStateFile', resolve(p.stateFile ?? genesis.stateFile));
+    if (o.resume && p.genesisTimeSec !== undefined) args.push('--genesisTime', String(p.genesisTimeSec));
   }
   if (range) args.push('--startValidators', `${range.from}..${range.to}`);
   args.push(...(o.extraArgs ?? []));

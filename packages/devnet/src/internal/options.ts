@@ -38,6 +38,21 @@ export function validateOptions(o: StartLodestarOptions): void {
     checkInteger(`presetOverrides.${name}`, value, 0, 2 ** 53 - 1);
   }
   const g = o.genesis;
+  if (o.resume && (g === undefined || (g.kind === 'interop' && g.genesisTimeSec === undefined))) {
+    throw new DevnetError({
+      code: 'INVALID_OPTION',
+      option: 'resume',
+      reason:
+        "needs the first run's genesis: a genesis state file, or an interop genesis with its genesisTimeSec",
+    });
+  }
+  if (o.resume && o.dataDir === undefined) {
+    throw new DevnetError({
+      code: 'INVALID_OPTION',
+      option: 'resume',
+      reason: 'needs the dataDir of the first run',
+    });
+  }
   if (g?.kind === 'interop') {
     checkInteger('genesis.validatorCount', g.validatorCount, 1, 1_000_000);
     if (g.eth1BlockHash !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(g.eth1BlockHash)) {
