@@ -115,6 +115,17 @@ export async function startLodestar(options: StartLodestarOptions = {}): Promise
   }
   const args = buildArgs(options, { chainDir, restPort, p2pPort, secondsPerSlot, stateFile, genesisTimeSec });
   const nodeArgs: string[] = [];
+  if (options.presetOverrides !== undefined && Object.keys(options.presetOverrides).length > 0) {
+    if (!runWithNode) {
+      throw new DevnetError({
+        code: 'INVALID_OPTION',
+        option: 'presetOverrides',
+        reason: 'needs a .js Lodestar binary (run with Node)',
+      });
+    }
+    nodeArgs.push('--import', await writePresetModule(binary, preset, options.presetOverrides, dataDir));
+  }
+  // after the preset module: this one loads Lodestar's modules, which freeze the preset
   if (options.resume) {
     // `lodestar dev` keeps its beacon database in chain-db and the validators' in validator-db
     await rm(join(chainDir, 'chain-db'), { recursive: true, force: true });
@@ -126,16 +137,6 @@ export async function startLodestar(options: StartLodestarOptions = {}): Promise
       });
     }
     nodeArgs.push('--import', await writeSingleNodeModule(binary, dataDir));
-  }
-  if (options.presetOverrides !== undefined && Object.keys(options.presetOverrides).length > 0) {
-    if (!runWithNode) {
-      throw new DevnetError({
-        code: 'INVALID_OPTION',
-        option: 'presetOverrides',
-        reason: 'needs a .js Lodestar binary (run with Node)',
-      });
-    }
-    nodeArgs.push('--import', await writePresetModule(binary, preset, options.presetOverrides, dataDir));
   }
   const command = runWithNode
     ? [options.nodeBinary ?? process.execPath, ...nodeArgs, binary, ...args]

@@ -12,6 +12,8 @@ describe('exports', () => {
         "buildGenesisState",
         "defaultAnvilBinary",
         "defaultLodestarBinary",
+        "exportBlocks",
+        "importBlocks",
         "interopSecretKey",
         "isDevnetError",
         "isPortFree",

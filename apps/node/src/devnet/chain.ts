@@ -162,8 +162,6 @@ export function beaconChainSettings(
     // its database stays in the data directory: a later run resumes it (./resume.ts)
     keepChainData: true,
     startTimeoutMs: 180_000,
-    // its graceful stop writes the finalized state, which can take more than the default 3 s
-    stopTimeoutsMs: { firstTerm: 15_000 },
   };
 }
 

@@ -33,7 +33,8 @@ Options:
                        it was created with
   --fresh              remove --data-dir first (always a new network)
   --port N             the dashboard and status page (default 8080; 0: any free port)
-  --epochs N           stop after N epochs and print a summary (default: run until Ctrl-C)
+  --epochs N           stop after N epochs (a resumed run: N more) and print a summary
+                       (default: run until Ctrl-C)
   --late-validators N  stake for N more validators once the chain runs (default 0): they are drawn
                        and created by DKG like the others and join through eth1 (the 1 ETH and the
                        31 ETH deposits each wait about 4 minutes for Lodestar's follow distance)

@@ -28,6 +28,7 @@ import { type NodeProcess, nodeProcess } from './processes.ts';
 import { type DevnetManifest, planDataDir, writeManifest } from './resume.ts';
 import { committeeOf, createOperators, type DevnetOperator, runCeremonies } from './setup.ts';
 import { checkSlashingExports } from './slashable.ts';
+import { balanceOf, networkSource, statusLine } from './status.ts';
 import { UptimeMeter } from './uptime.ts';
 
 const started = Date.now();
@@ -57,51 +58,6 @@ async function prepareDataDir(given: DevnetOptions): Promise<{ o: DevnetOptions;
     );
   }
   return resume === undefined ? { o } : { o, resume };
-}
-
-/** Every operator's dashboard report, fetched from its HTTP server (a node that is down gives none). */
-function networkSource(operators: readonly DevnetOperator[]) {
-  return {
-    async reports(): Promise<unknown[]> {
-      const all = await Promise.all(
-        operators.map(async (op) => {
-          try {
-            const r = await fetch(`http://127.0.0.1:${op.httpPort}/dashboard/data.json`, {
-              signal: AbortSignal.timeout(2_000),
-            });
-            const body = (await r.json()) as { nodes?: unknown[] };
-            return Array.isArray(body.nodes) ? body.nodes : [];
-          } catch {
-            return [];
-          }
-        }),
-      );
-      return all.flat();
-    },
-  };
-}
-
-function statusLine(model: DashboardModel, operators: number, genesisTimeSec: number): string {
-  const chain = Date.now() / 1000 < genesisTimeSec ? undefined : model.chain;
-  const byReason = new Map<string, number>();
-  for (const c of model.outcomes) byReason.set(c.reason, (byReason.get(c.reason) ?? 0) + c.count);
-  const submitted = byReason.get('submitted') ?? 0;
-  const ended = [...byReason.values()].reduce((a, b) => a + b, 0);
-  const { included, notIncluded } = model.inclusion;
-  const misses = [...byReason]
-    .filter(
-      ([r]) => r !== 'submitted' && r !== 'signed' && r !== 'not-selected' && r !== 'other-member-publishes',
-    )
-    .map(([r, n]) => `${r} ${n}`)
-    .join(', ');
-  return [
-    chain
-      ? `slot ${chain.slot} epoch ${chain.epoch}`
-      : `genesis in ${Math.max(0, Math.round(genesisTimeSec - Date.now() / 1000))} s`,
-    `operators up ${model.nodes.length}/${operators}`,
-    `member duties submitted ${submitted}/${ended}${misses ? ` (${misses})` : ''}`,
-    `attestations included ${included}/${included + notIncluded}`,
-  ].join(' | ');
 }
 
 export async function runDevnet(args: readonly string[]): Promise<number> {
@@ -272,6 +228,7 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
 
     const slotMs = o.slotSeconds * 1000;
     let firstIncludedSec: number | undefined;
+    let firstEpoch: number | undefined;
     let last: DashboardModel | undefined;
     running = true;
     let late: LateTimeline | undefined;
@@ -347,8 +304,12 @@ export async function runDevnet(args: readonly string[]): Promise<number> {
       process.stderr.write(`${line}\n`);
       const epoch = last.chain?.epoch ?? 0;
       // a withdrawal under way gets up to EXIT_GRACE_EPOCHS more to reach the staker's claim
-      const waiting = exit !== undefined && !exit.done && epoch < (o.epochs ?? 0) + EXIT_GRACE_EPOCHS;
-      if (o.epochs !== undefined && epoch >= o.epochs && !waiting) break;
+      // --epochs counts from genesis, on a resumed run from the epoch it resumed at
+      if (last.chain !== undefined) firstEpoch ??= resume === undefined ? 0 : last.chain.epoch;
+      const stopEpoch =
+        o.epochs === undefined || firstEpoch === undefined ? undefined : firstEpoch + o.epochs;
+      const waiting = exit !== undefined && !exit.done && epoch < (stopEpoch ?? 0) + EXIT_GRACE_EPOCHS;
+      if (stopEpoch !== undefined && epoch >= stopEpoch && !waiting) break;
     }
     // the books (no divETH created or lost) while Anvil runs; then every operator stopped and its
     // slashing protection exported and checked (rounds of faults)
@@ -405,17 +366,3 @@ const SLOW_SHARE = 0.4;
 
 /** With `--exit-request`, epochs past `--epochs` a run waits for the withdrawal's claim. */
 const EXIT_GRACE_EPOCHS = 4;
-
-/** A validator's balance (gwei) in the beacon node's head state; undefined when it does not answer. */
-async function balanceOf(beaconUrl: string, index: number): Promise<number | undefined> {
-  try {
-    const r = await fetch(`${beaconUrl}/eth/v1/beacon/states/head/validators/${index}`, {
-      signal: AbortSignal.timeout(2_000),
-    });
-    const body = (await r.json()) as { data?: { balance?: string } };
-    const balance = Number(body.data?.balance);
-    return Number.isFinite(balance) ? balance : undefined;
-  } catch {
-    return undefined;
-  }
-}

@@ -15,8 +15,9 @@
 // the beacon chain sets the validator's exit epoch. Once it is withdrawable the devnet plays the sweep
 // (altair has none: the emulator contract sends its beacon balance to divETH), the nodes' next report
 // counts exactly that ETH as withdrawn, their keepers finalize the staker's request, the staker
-// claims, and the ETH and divETH books balance to the wei. No operator's slashing-protection export
-// holds a slashable pair.
+// claims, and the ETH and divETH books balance to the wei. A second run on the same data directory
+// resumes the network where it stopped. No operator's slashing-protection export holds a slashable
+// pair.
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +38,7 @@ const gwei = (amount: `0x${string}`) => Buffer.from(amount.slice(2), 'hex').read
 afterEach(stopDevnets, 90_000);
 
 describe('diva-node devnet (through the contracts)', () => {
-  it('stake -> draws -> DKG in the nodes -> 1 + 31 ETH -> genesis -> attestations, reports -> a Byzantine member proven, ejected, reshared -> a withdrawal exits a validator, swept, reported, finalized, claimed, books balanced', {
+  it('stake -> draws -> DKG in the nodes -> 1 + 31 ETH -> genesis -> attestations, reports -> a Byzantine member proven, ejected, reshared -> a withdrawal exits a validator, swept, reported, finalized, claimed, books balanced -> stopped and resumed', {
     timeout: 20 * 60_000,
   }, async () => {
     const dataDir = join(await mkdtemp(join(tmpdir(), 'diva-devnet-contracts-')), 'net');
@@ -190,6 +191,7 @@ describe('diva-node devnet (through the contracts)', () => {
     expect(counted).toBeDefined();
     expect(await run.exited).toBe(0); // after 11 epochs (and the claim)
     const summary = JSON.parse(run.stdout().trim().split('\n').at(-1)!) as {
+      epoch: number;
       attestations: { included: number };
       operatorsReporting: number;
       firstValidator: { index: number; balancesGwei: { epoch: number; gwei: number }[] };
@@ -281,8 +283,35 @@ describe('diva-node devnet (through the contracts)', () => {
         .map((line) => (JSON.parse(line) as { peer: string }).peer.toLowerCase());
       expect(banned.filter((peer) => peer !== byzantine)).toEqual([]);
     }
-    // no slashable pair in any operator's EIP-3076 export (read by an independent checker): the
-    // Byzantine one equivocated as a consensus leader, never with a validator's key share
+    // Ctrl-C or --epochs leaves the network to resume: a second run on the same data directory
+    // starts Anvil on its state, the operators on their data and Lodestar from genesis with the saved
+    // chain replayed, more than an epoch after the stop; the validator left attests again
+    const saved = Number(/stop: (\d+) beacon blocks saved/.exec(run.stderr())?.[1]);
+    expect(saved).toBeGreaterThan(8 * 10);
+    expect(JSON.parse(await readFile(join(dataDir, 'devnet.json'), 'utf8'))).toMatchObject({
+      runs: 1,
+      stoppedCleanly: true,
+      operators: 5,
+    });
+    const again = runDevnet(['--data-dir', dataDir, '--port', '0', '--epochs', '2']);
+    await again.attesting;
+    expect(await again.exited).toBe(0);
+    expect(again.stderr()).toContain('resume: ');
+    expect(again.stderr()).toContain('operators: 5/5 running');
+    const resumed = JSON.parse(again.stdout().trim().split('\n').at(-1)!) as {
+      run: number;
+      epoch: number;
+      resumed: { blocksImported: number; blocksKnown: number };
+      attestations: { included: number };
+      books: { balanced: boolean };
+    };
+    expect(resumed.run).toBe(2);
+    expect(resumed.resumed.blocksImported + resumed.resumed.blocksKnown).toBe(saved);
+    expect(resumed.epoch).toBeGreaterThan(summary.epoch + 1);
+    expect(resumed.attestations.included).toBeGreaterThan(0);
+    expect(resumed.books.balanced).toBe(true);
+    // no slashable pair in any operator's EIP-3076 export over both runs (read by an independent
+    // checker): the Byzantine one equivocated as a consensus leader, never with a validator's share
     const exported = await checkSlashingExports(
       [0, 1, 2, 3, 4].map((i) => ({
         configFile: join(dataDir, `operator-${i}`, 'config.json'),
