@@ -5,7 +5,7 @@
 // between the gas markers and prints the same figures as JSON on stdout. Anvil runs with fast mining
 // (test/helpers/long-chain.ts): the stale-request redraw needs 8,192 blocks after the target.
 // The beacon side (DKG-result submission, confirmation by EIP-4788 proof, resharing, the three kinds
-// of evidence, exit request and EIP-7002 trigger) runs last on a fresh Anvil with 24 operators and
+// of evidence, a share regeneration request, exit request and EIP-7002 trigger) runs last on a fresh Anvil with 24 operators and
 // real inputs: a 16-member DKG and a resharing (@diva-dvt/dkg), threshold and partial BLS signatures
 // (@diva-dvt/bls-threshold), a beacon-state proof against a root written by the EIP-4788 system call,
 // the EIP-7002 contract installed at its address (test/helpers/crypto-*.ts, as the tests build them).
@@ -481,6 +481,14 @@ async function measureBeaconSide() {
     await measure(client, 'recordReshare (11 approvals)', null, {
       from: keeper,
       ...call(sys.results, dkgResultRegistryAbi, 'recordReshare', [drawId, newShares, reshareApprovals]),
+    });
+
+    // A member that lost its share asks for it again: an event for the committee, nothing else
+    // changes (the draw stays approved, the seats as they are).
+    await client.request({ method: 'anvil_impersonateAccount', params: [current[0]!] } as never);
+    await measure(client, 'requestShareRegeneration (a member that lost its share)', null, {
+      from: current[0]!,
+      ...call(sys.draw, committeeDrawAbi, 'requestShareRegeneration', [drawId]),
     });
 
     // The dev account is a wired exit requester in this deployment (it stands for accounting or the

@@ -55,6 +55,11 @@ export interface ChainLifecycleInit {
    * leaves the keys directory (default 12: 12 s on a chain of 1 s blocks, a few minutes' margin at 12 s).
    */
   readonly retireDepth?: number;
+  /**
+   * How long a share keystore a resharing superseded stays in `<keysDir>/retired/` before it is
+   * deleted (default 30 days; checked hourly).
+   */
+  readonly retiredKeepMs?: number;
   /** The ceremony file's network name (deposit data files; default `diva`). */
   readonly networkName?: string;
   /** Run the keepers (default true). */

@@ -45,7 +45,7 @@ import {
 import { ReshareApprovals } from './reshare-approvals.ts';
 import { expireReshareDirs } from './reshare-cleanup.ts';
 import { type PendingReshare, pendingReshares, readFinished, reshareDir } from './reshare-pending.ts';
-import { retireStaleShares } from './reshare-retire.ts';
+import { pruneRetiredKeystores, RETIRED_KEEP_MS, retireStaleShares } from './reshare-retire.ts';
 import { type RpcWitness, rpcWitnessesOf } from './rpc-witnesses.ts';
 import { ShareRegeneration } from './share-regeneration.ts';
 
@@ -55,6 +55,8 @@ const CEREMONY_PEERS = 'dkg';
 /** Before a share retirement an RPC did not confirm is asked again: doubling from 3 s to 5 min (a URL
  * that stays down holds retirements back, and warns, without flooding the log). */
 const RETIRE_RETRY_MS = [3000, 300_000] as const;
+/** How often the archive of retired keystores is looked at for files past their retention. */
+const PRUNE_RETIRED_EVERY_MS = 3_600_000;
 
 export class ReshareRequests {
   readonly #c: ChainLifecycleComponents;
@@ -73,6 +75,7 @@ export class ReshareRequests {
   #staleSharesChecked = '';
   /** When retirements an RPC did not confirm are asked again (undefined: none waits). */
   #retireAgainAt: number | undefined;
+  #pruneRetiredAt = 0;
   #retireRetryMs = 0;
   readonly #witnesses: readonly RpcWitness[];
   readonly #regeneration: ShareRegeneration;
@@ -193,6 +196,14 @@ export class ReshareRequests {
           ? 0
           : Math.min(Math.max(this.#retireRetryMs * 2, RETIRE_RETRY_MS[0]), RETIRE_RETRY_MS[1]);
       this.#retireAgainAt = deferred.length > 0 ? Date.now() + this.#retireRetryMs : undefined;
+    }
+    if (Date.now() >= this.#pruneRetiredAt) {
+      this.#pruneRetiredAt = Date.now() + PRUNE_RETIRED_EVERY_MS;
+      await pruneRetiredKeystores({
+        keysDir,
+        keepMs: this.#init.retiredKeepMs ?? RETIRED_KEEP_MS,
+        logger: this.#logger,
+      });
     }
   }
 

@@ -14,8 +14,10 @@
 // `<file>.superseded-gen-<g>`, the encrypted keystore unchanged. Deleting cannot be undone if every
 // RPC was wrong alike (one provider behind all URLs, a reorg deeper than `depth`); a retired keystore
 // is restored by moving it back. It holds nothing the keys directory did not (same encryption, same
-// password); the operator deletes `retired/` once the recording is final.
-import { chmod, mkdir, readdir, readFile, rename } from 'node:fs/promises';
+// password), but an old share is still a share of the same key under the old polynomial, so it does
+// not stay forever: `pruneRetiredKeystores` deletes each one a retention period (default 30 days)
+// after its retirement, by which time the recording is final on any chain.
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Address } from 'viem';
 import type { OperatorAddress } from '../committee/types.ts';
@@ -39,6 +41,9 @@ export async function retireKeystore(keysDir: string, name: string, generation: 
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await chmod(dir, 0o700); // made earlier with another umask
     await rename(join(keysDir, name), target);
+    // its modification time is the retirement's: the retention counts from it
+    const now = new Date();
+    await utimes(target, now, now);
   } catch (cause) {
     throw new OperatorError(
       { code: 'FILE_ACCESS_FAILED', path: join(keysDir, name), operation: 'write' },
@@ -149,4 +154,43 @@ export async function retireStaleShares(parameters: {
     }
   }
   return { retired, deferred };
+}
+
+/** How long a retired keystore stays in the archive by default: 30 days. */
+export const RETIRED_KEEP_MS = 30 * 24 * 3_600_000;
+
+/**
+ * Deletes the archived keystores retired more than `keepMs` ago (a file's modification time is its
+ * retirement's, see `retireKeystore`); answers their names. Files it cannot read or delete are left
+ * and named in a warning.
+ */
+export async function pruneRetiredKeystores(parameters: {
+  readonly keysDir: string;
+  readonly keepMs: number;
+  readonly logger: Logger;
+  readonly now?: number;
+}): Promise<string[]> {
+  const dir = join(parameters.keysDir, RETIRED_DIR);
+  const now = parameters.now ?? Date.now();
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const deleted: string[] = [];
+  for (const name of names) {
+    const file = join(dir, name);
+    try {
+      const { mtimeMs, isFile } = await stat(file).then((s) => ({ mtimeMs: s.mtimeMs, isFile: s.isFile() }));
+      if (!isFile || now - mtimeMs < parameters.keepMs) continue;
+      await rm(file);
+      deleted.push(name);
+      parameters.logger.info('retired share keystore deleted after its retention', {
+        file: name,
+        retiredDaysAgo: Math.floor((now - mtimeMs) / 86_400_000),
+      });
+    } catch (error) {
+      parameters.logger.warn('retired share keystore could not be pruned; left in place', {
+        file: name,
+        reason: (error as Error).message,
+      });
+    }
+  }
+  return deleted;
 }

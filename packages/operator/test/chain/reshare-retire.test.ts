@@ -18,7 +18,17 @@
 //       return (recorded[drawId][generation][0], recorded[drawId][generation][1]);
 //     }
 //   }
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -40,7 +50,13 @@ import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChainState } from '../../src/chain/chain-state.ts';
 import { createChainClients } from '../../src/chain/clients.ts';
-import { RETIRED_DIR, retireStaleShares } from '../../src/chain/reshare-retire.ts';
+import {
+  pruneRetiredKeystores,
+  RETIRED_DIR,
+  RETIRED_KEEP_MS,
+  retireKeystore,
+  retireStaleShares,
+} from '../../src/chain/reshare-retire.ts';
 import { type RpcWitness, rpcWitnessesOf } from '../../src/chain/rpc-witnesses.ts';
 import type { OperatorAddress } from '../../src/committee/types.ts';
 import { shareKeystoreFileName, writeShareKeystore } from '../../src/keys/keystore.ts';
@@ -309,5 +325,44 @@ describe('retiring a share keystore a recorded resharing superseded', () => {
       promoted: () => false,
     });
     expect(waiting).toEqual({ retired: [], deferred: [] });
+  });
+});
+
+describe('the archive of retired keystores', () => {
+  it('keeps each one for its retention, counted from its retirement, then deletes it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'diva-retired-prune-'));
+    try {
+      const { logger, lines } = recorder();
+      writeFileSync(join(dir, 'keystore-a.json'), '{"old":"a"}');
+      writeFileSync(join(dir, 'keystore-b.json'), '{"old":"b"}');
+      // written long ago; the retention counts from the retirement, not from the file's age
+      utimesSync(join(dir, 'keystore-a.json'), new Date(0), new Date(0));
+      const a = await retireKeystore(dir, 'keystore-a.json', 1);
+      const b = await retireKeystore(dir, 'keystore-b.json', 2);
+      const retiredAt = statSync(a).mtimeMs;
+      expect(Date.now() - retiredAt).toBeLessThan(60_000);
+      const prune = (now: number) =>
+        pruneRetiredKeystores({ keysDir: dir, keepMs: RETIRED_KEEP_MS, logger, now });
+      expect(await prune(retiredAt + RETIRED_KEEP_MS - 1_000)).toEqual([]);
+      // b was retired a day later than a
+      const later = new Date(retiredAt + 86_400_000);
+      utimesSync(b, later, later);
+      expect(await prune(retiredAt + RETIRED_KEEP_MS + 1_000)).toEqual(['keystore-a.json.superseded-gen-1']);
+      expect(existsSync(a)).toBe(false);
+      expect(readFileSync(b, 'utf8')).toBe('{"old":"b"}');
+      expect(lines.at(-1)).toMatchObject({
+        level: 'info',
+        message: 'retired share keystore deleted after its retention',
+        fields: { file: 'keystore-a.json.superseded-gen-1', retiredDaysAgo: 30 },
+      });
+      expect(await prune(retiredAt + RETIRED_KEEP_MS + 86_400_000 + 1_000)).toEqual([
+        'keystore-b.json.superseded-gen-2',
+      ]);
+      expect(readdirSync(join(dir, RETIRED_DIR))).toEqual([]);
+      // no archive: nothing to do
+      expect(await pruneRetiredKeystores({ keysDir: join(dir, 'none'), keepMs: 0, logger })).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
