@@ -67,6 +67,8 @@ export async function startChainParts(parameters: {
   readonly passwordFile: string;
   readonly dataDir: string;
   readonly logger: Logger;
+  /** Keystores the node's share loader could not use (`markUnusableKeystore`): new shares are asked. */
+  readonly unusableKeystores?: ReadonlySet<string>;
 }): Promise<ChainParts> {
   const { config, network, logger } = parameters;
   const clients = createChainClients({
@@ -105,7 +107,16 @@ export async function startChainParts(parameters: {
     for (const l of exitListeners) l(event);
   });
   const lifecycle = new ChainLifecycle(
-    { reader, wallet: clients.wallet, network, logger, bls: parameters.bls },
+    {
+      reader,
+      wallet: clients.wallet,
+      network,
+      logger,
+      bls: parameters.bls,
+      ...(parameters.unusableKeystores === undefined
+        ? {}
+        : { unusableKeystores: parameters.unusableKeystores }),
+    },
     {
       identityKey: parameters.identityKey,
       addresses,

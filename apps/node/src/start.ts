@@ -30,6 +30,7 @@ import {
   loadKeySharesCached,
   loadRuntimeBls,
   lockDataDir,
+  markUnusableKeystore,
   OperatorNode,
   readClusterFile,
   type SignerValidator,
@@ -105,6 +106,8 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     createP2pNetwork({ privateKey: identity.secretKey, listen: config.p2p.listen, logger }),
   );
   let chain: ChainParts | undefined;
+  // share keystores the loader below cannot use: with the contracts their seats ask for new shares
+  const unusableKeystores = new Set<string>();
   if (config.contracts !== undefined) {
     const contracts = config.contracts;
     await step('p2p', () => network.start());
@@ -120,6 +123,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
         passwordFile: config.keys.passwordFile,
         dataDir: config.dataDir,
         logger,
+        unusableKeystores,
       }),
     );
     const started = chain;
@@ -169,8 +173,10 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       ...(chain === undefined
         ? {}
         : {
-            onUnusable: (f: KeyShareLoadFailure) =>
-              logger.error('key share not usable; validator skipped', { ...f }),
+            onUnusable: (f: KeyShareLoadFailure) => {
+              logger.error('key share not usable; validator skipped, a new share asked', { ...f });
+              if (f.file !== undefined) void markUnusableKeystore(unusableKeystores, f.file);
+            },
           }),
     }),
   );
@@ -262,7 +268,9 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     },
     {
       identityKey: identity.secretKey,
-      ...(config.graffiti !== undefined ? { graffiti: graffitiBytes(config.graffiti) } : {}),
+      ...(config.graffiti !== undefined
+        ? { graffiti: Buffer.concat([Buffer.from(config.graffiti)], 32) }
+        : {}),
       ...(config.consensus.roundTimeoutMs !== undefined
         ? { roundTimeoutMs: config.consensus.roundTimeoutMs }
         : {}),
@@ -374,7 +382,6 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
         await http?.close();
         await signerApi?.stop();
         clearInterval(prune);
-        clearInterval(prune);
         await node.stop();
         await chain?.stop();
         if (chain !== undefined) await network.stop();
@@ -390,9 +397,3 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
 const DEFAULT_GAS_LIMIT = 30_000_000;
 
 const bytesOf = (hex: `0x${string}`) => Uint8Array.from(Buffer.from(hex.slice(2), 'hex'));
-
-function graffitiBytes(text: string): Uint8Array {
-  const out = new Uint8Array(32);
-  out.set(new TextEncoder().encode(text).subarray(0, 32));
-  return out;
-}

@@ -48,6 +48,7 @@ export {
   type RpcWitness,
   rpcWitnessesOf,
 } from './chain/rpc-witnesses.ts';
+export { markUnusableKeystore } from './chain/share-regeneration.ts';
 export { FRAME_CHAIN } from './chain/statements.ts';
 export {
   beaconValidatorIndex,

@@ -84,6 +84,7 @@ describe('exports', () => {
         "loadKeySharesCached",
         "loadRuntimeBls",
         "lockDataDir",
+        "markUnusableKeystore",
         "openCheckedCommitteesFile",
         "openSlashingProtectionFile",
         "operatorAddressOf",

@@ -32,6 +32,11 @@ export interface ChainLifecycleComponents {
    * wallet's viem `fallback` (`createChainClients` with several URLs), else the wallet's one URL.
    */
   readonly witnesses?: readonly RpcWitness[];
+  /**
+   * Keystores the node's share loader could not use, marked by `markUnusableKeystore` from its
+   * `onUnusable` reports: a seat whose keystore is marked asks for a new share like one without.
+   */
+  readonly unusableKeystores?: ReadonlySet<string>;
 }
 
 export interface ChainLifecycleInit {

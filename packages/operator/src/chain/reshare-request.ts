@@ -102,6 +102,7 @@ export class ReshareRequests {
       self: this.#self,
       // a recorded generation's share is looked for once its promotion ran (not while it writes)
       settled: (drawId, generation) => generation === 0 || this.#promoted.has(`${drawId}:${generation}`),
+      unusable: parameters.components.unusableKeystores,
     });
   }
 

@@ -7,9 +7,11 @@
 // and the others deal (./reshare-pending.ts), and `ReshareRecorded` promotes the new share.
 // Sent once; again only after the contract's cooldown (`REGENERATION_COOLDOWN_BLOCKS`) if nothing was
 // recorded and the chain shows no request of this member since the last recording.
-// The check reads the keystore's declared public share only (no decryption at every step).
+// The check reads the keystore's declared public share only (no decryption at every step); a
+// keystore that declares the right share but that the node's loader could not use (it will not
+// decrypt, or holds another share) is marked by the node (`markUnusableKeystore`) and counts as none.
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { requestShareRegeneration, type WalletClientLike } from '@diva-dvt/contracts';
 import { committeeDrawAbi } from '@diva-dvt/contracts/abis';
 import type { Address } from 'viem';
@@ -24,6 +26,26 @@ import { chainErrorText, revertOf } from './revert.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
+/** The mark of a keystore file that declares `publicShare` (hex) but could not be used. */
+export function unusableKeystoreMark(file: string, publicShare: string): string {
+  return `${basename(file)}:${publicShare.toLowerCase().replace(/^0x/, '')}`;
+}
+
+/**
+ * Marks the keystore `file` the node's share loader could not use (its `onUnusable` report), by the
+ * public share it declares: the seat then asks for a new share (`ShareRegeneration`). A keystore
+ * written later in its place declares another share and is not marked. Answers whether a mark was
+ * added (a missing or unreadable file has no declared share: the regeneration finds it anyway).
+ */
+export async function markUnusableKeystore(marks: Set<string>, file: string): Promise<boolean> {
+  const declared = await readFile(file, 'utf8')
+    .then((t) => (JSON.parse(t) as { pubkey?: unknown }).pubkey)
+    .catch(() => undefined);
+  if (typeof declared !== 'string') return false;
+  marks.add(unusableKeystoreMark(file, declared));
+  return true;
+}
+
 export class ShareRegeneration {
   readonly #wallet: WalletClientLike;
   readonly #committeeDraw: Address;
@@ -37,6 +59,7 @@ export class ShareRegeneration {
   readonly #held = new Set<string>();
   /** Per draw: the block from which this member may ask again. */
   readonly #askAgainAt = new Map<bigint, bigint>();
+  readonly #unusable: ReadonlySet<string>;
   #cooldown: bigint | undefined;
 
   constructor(parameters: {
@@ -47,7 +70,10 @@ export class ShareRegeneration {
     logger: Logger;
     emit: (event: ChainLifecycleEvent) => void;
     settled: (drawId: bigint, generation: number) => boolean;
+    /** Keystores the node could not use (`markUnusableKeystore`). */
+    unusable?: ReadonlySet<string> | undefined;
   }) {
+    this.#unusable = parameters.unusable ?? new Set();
     this.#wallet = parameters.wallet;
     this.#committeeDraw = parameters.committeeDraw;
     this.#keysDir = parameters.keysDir;
@@ -66,8 +92,11 @@ export class ShareRegeneration {
       const key = `${v.drawId}:${v.generation}`;
       // a resharing under way (or asked for) gives this seat a new share anyway
       if (me === undefined || draw?.status !== 'approved' || pending.has(v.drawId)) continue;
-      if (this.#held.has(key) || !this.#settled(v.drawId, v.generation)) continue;
-      if (await this.#holds(v, me.shareIndex, me.publicShare)) {
+      const marked = this.#unusable.has(
+        unusableKeystoreMark(shareKeystoreFileName(v.groupPublicKey, me.shareIndex), hex(me.publicShare)),
+      );
+      if ((this.#held.has(key) && !marked) || !this.#settled(v.drawId, v.generation)) continue;
+      if (!marked && (await this.#holds(v, me.shareIndex, me.publicShare))) {
         this.#held.add(key);
         continue;
       }

@@ -103,6 +103,8 @@ export function startAgent(
   index: number,
   /** This operator's beacon node for Accounting reports (none: it does not report). */
   beacon?: BeaconApi,
+  /** Keystores its loader could not use (`markUnusableKeystore`). */
+  unusableKeystores?: ReadonlySet<string>,
 ): Agent {
   // Operator 0 lists a dead RPC first: viem's fallback transport moves on to the live one.
   const rpcUrls = index === 0 ? ['http://127.0.0.1:9', url] : [url];
@@ -137,6 +139,7 @@ export function startAgent(
       // operator 0's dead URL would hold its share retirements back for ever (every configured RPC
       // must confirm a recording: ./reshare-retire.test.ts); the live one confirms them here
       ...(index === 0 ? { witnesses: rpcWitnessesOf(clients.wallet).slice(1) } : {}),
+      ...(unusableKeystores === undefined ? {} : { unusableKeystores }),
     },
     {
       identityKey: node.key,

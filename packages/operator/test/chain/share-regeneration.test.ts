@@ -5,7 +5,7 @@
 // `requestShareRegeneration` (once), the chain answers `ReshareRequested` naming it in its own seat,
 // the three others deal from their shares while it only receives, and `ReshareRecorded` records
 // generation 1: same group key, same committee, and the member holds the share the chain recorded.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { combinePartialSignatures, createBls, PublicKey } from '@diva-dvt/bls-threshold';
@@ -14,11 +14,13 @@ import { committeeDrawAbi } from '@diva-dvt/contracts/abis';
 import { parseEther, parseEventLogs, toHex } from 'viem';
 import { getLogs } from 'viem/actions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { markUnusableKeystore } from '../../src/chain/share-regeneration.ts';
 import type { OperatorAddress } from '../../src/committee/types.ts';
 import { waitUntil } from '../helpers/p2p.ts';
 import {
   type Agent,
   keystoreOf,
+  loadSharesAsNode,
   logs,
   shareOf as shareOfAgent,
   startAgent,
@@ -28,6 +30,7 @@ import {
 import type { AnvilProcess } from './helpers.ts';
 
 const hex = (b: Uint8Array) => toHex(b);
+
 const root = mkdtempSync(join(tmpdir(), 'diva-regenerate-'));
 const bls = createBls();
 
@@ -196,5 +199,55 @@ describe('a lost share regenerated on the member request', () => {
     const share = await shareOf(restarted, after.groupPublicKey, 3);
     expect(hex(share.toPublicKey().bytes)).toBe(hex(after.members[2]!.publicShare));
     expect(refused()).toHaveLength(1);
+  });
+
+  it('a keystore that declares the right share but will not decrypt: the loader marks it, the seat asks', {
+    timeout: 180_000,
+  }, async () => {
+    const chain = () => agents[0]!.reader.state();
+    const before = chain().validator(1n)!;
+    expect(before.generation).toBe(2);
+    const committee = before.members.map((m) => m.operator);
+    const broken = agentOf(committee[3]!);
+    const i = agents.indexOf(broken);
+    await broken.lifecycle.stop();
+    await broken.source.stop();
+    await broken.reader.stop();
+    // its ciphertext damaged, the declared public share left as it was: only decrypting tells
+    const file = keystoreOf(broken, before.groupPublicKey, 4);
+    const keystore = JSON.parse(readFileSync(file, 'utf8'));
+    const message: string = keystore.crypto.cipher.message;
+    keystore.crypto.cipher.message = `${message.slice(0, -2)}${message.endsWith('00') ? '11' : '00'}`;
+    writeFileSync(file, JSON.stringify(keystore));
+    rmSync(join(root, `op-${i}`, 'key-shares.cache.json'), { force: true });
+    // loaded as diva-node does at start: the loader reports it, and the node marks it
+    const marks = new Set<string>();
+    const { failures } = await loadSharesAsNode(root, agents, broken);
+    expect(failures.map((f) => [f.file, f.code])).toEqual([[file, 'WRONG_KEYSTORE_PASSWORD']]);
+    expect(await markUnusableKeystore(marks, failures[0]!.file!)).toBe(true);
+    // the previous request's cooldown is over; the restarted seat, its keystore marked, asks again
+    await admin.request({ method: 'anvil_mine' as never, params: ['0x12c'] as never });
+    agents[i] = startAgent(root, anvil.url, deployment, broken.node, i, undefined, marks);
+    const restarted = agents[i]!;
+    await restarted.source.start();
+    await restarted.lifecycle.start();
+    await waitUntil(
+      () => restarted.events.some((e) => e.type === 'regeneration-requested'),
+      'the member with a keystore that will not decrypt asking for a new share',
+      30_000,
+    );
+    await waitUntil(() => chain().validator(1n)?.generation === 3, 'generation 3 recorded', 90_000);
+    await waitUntil(
+      () => restarted.events.some((e) => e.type === 'share-promoted' && e.generation === 3),
+      'the member promoting its new share',
+      20_000,
+    );
+    const after = chain().validator(1n)!;
+    const share = await shareOf(restarted, after.groupPublicKey, 4);
+    expect(hex(share.toPublicKey().bytes)).toBe(hex(after.members[3]!.publicShare));
+    // the new keystore declares another share: no longer marked, nothing asked again
+    await agents[0]!.reader.poll();
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(restarted.events.filter((e) => e.type === 'regeneration-requested')).toHaveLength(1);
   });
 });
