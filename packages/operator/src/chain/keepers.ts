@@ -4,12 +4,15 @@
 // it (or a request whose target left the 8,191-block history), and eject (or margin-call) an operator
 // whose collateral no longer covers its seats, and (with more active seats than K) request and draw
 // the report frame's reporting committee, and finalize the withdrawal queue's requests once a report
-// and the buffer allow (the staker then claims). One pass per new block; a node never sends the same
+// and the buffer allow (the staker then claims), and put a replacement in every seat an ejected
+// operator still holds (the evidence contract replaces it only in the committee the evidence was
+// about, an ejection for collateral in none). One pass per new block; a node never sends the same
 // action twice while its transaction is pending. The reporting-committee check reads the contracts
 // only when it may have work: the active seats are read again only when the folded state shows a
 // seat may have moved (./seats.ts), nothing more while they are at most K, and once the frame's
 // committee is drawn (or its report accepted) nothing until the next frame starts.
 import {
+  drawReplacement,
   drawReportingCommittee,
   ejectUndercollateralized,
   expireDraw,
@@ -41,6 +44,7 @@ export type KeeperAction =
   | 'expire-draw'
   | 'redraw'
   | 'eject'
+  | 'replace-ejected'
   | 'request-reporting-committee'
   | 'draw-reporting-committee'
   | 'finalize-withdrawals';
@@ -136,6 +140,7 @@ export class Keepers {
         );
       }
     }
+    this.#replaceEjected(state);
     await this.#maybeRequestDraw(c.committeeSize);
     await this.#reportingCommittee(state, block);
     await this.#finalizeWithdrawals();
@@ -269,6 +274,23 @@ export class Keepers {
       readContract(this.#wallet, { ...read, functionName: 'EPOCHS_PER_FRAME' }),
     ]);
     return { k, genesisTime, secondsPerEpoch, epochsPerFrame };
+  }
+
+  /** `drawReplacement` for each seat of a drawn or approved committee an ejected operator holds. */
+  #replaceEjected(state: ChainState): void {
+    for (const draw of state.draws()) {
+      if (draw.status !== 'drawn' && draw.status !== 'approved') continue;
+      for (const member of draw.committee) {
+        if (state.operator(member)?.ejected !== true) continue;
+        this.#send('replace-ejected', { drawId: draw.drawId, operator: member }, () =>
+          drawReplacement(this.#wallet, {
+            committeeDraw: this.#addresses.committeeDraw,
+            drawId: draw.drawId,
+            ejected: member,
+          }),
+        );
+      }
+    }
   }
 
   async #checkCollateral(state: ChainState, collateralPerSeat: bigint): Promise<void> {

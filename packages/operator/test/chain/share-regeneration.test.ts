@@ -19,6 +19,7 @@ import type { OperatorAddress } from '../../src/committee/types.ts';
 import { waitUntil } from '../helpers/p2p.ts';
 import {
   type Agent,
+  bundleFileOf,
   keystoreOf,
   loadSharesAsNode,
   logs,
@@ -59,6 +60,23 @@ describe('a lost share regenerated on the member request', () => {
 
   const agentOf = (a: OperatorAddress) => agents.find((x) => x.node.network.address === a)!;
   const shareOf = (a: Agent, groupKey: Uint8Array, index: number) => shareOfAgent(agents, a, groupKey, index);
+  /**
+   * Stops agent `a`, lets `damage` change its files (its start-up bundle is deleted too), and starts
+   * it again, given the keystores `damage` answers as marked unusable.
+   */
+  const restart = async (a: Agent, damage: () => Promise<ReadonlySet<string> | undefined>) => {
+    const i = agents.indexOf(a);
+    await a.lifecycle.stop();
+    await a.source.stop();
+    await a.reader.stop();
+    const marks = await damage();
+    rmSync(join(root, `op-${i}`, 'key-shares.cache.json'), { force: true });
+    agents[i] = startAgent(root, anvil.url, deployment, a.node, i, undefined, marks);
+    const restarted = agents[i]!;
+    await restarted.source.start();
+    await restarted.lifecycle.start();
+    return { restarted, i };
+  };
 
   it('a member whose share is gone asks for a new one, receives it and holds the recorded share', {
     timeout: 240_000,
@@ -77,19 +95,14 @@ describe('a lost share regenerated on the member request', () => {
     const committee = before.members.map((m) => m.operator);
     // The member at seat 2 loses its share: stopped, its keystore and start-up bundle deleted.
     const lost = agentOf(committee[1]!);
-    const i = agents.indexOf(lost);
     const file = keystoreOf(lost, before.groupPublicKey, 2);
     expect(existsSync(file)).toBe(true);
-    await lost.lifecycle.stop();
-    await lost.source.stop();
-    await lost.reader.stop();
-    rmSync(file);
-    rmSync(join(root, `op-${i}`, 'key-shares.cache.json'), { force: true });
-    const started = performance.now();
-    agents[i] = startAgent(root, anvil.url, deployment, lost.node, i);
-    const restarted = agents[i]!;
-    await restarted.source.start();
-    await restarted.lifecycle.start();
+    let started = 0;
+    const { restarted, i } = await restart(lost, async () => {
+      rmSync(file);
+      started = performance.now();
+      return undefined;
+    });
     expect(restarted.events.filter((e) => e.type.startsWith('share-'))).toMatchObject([
       { type: 'share-missing', drawId: 1n },
     ]);
@@ -162,16 +175,10 @@ describe('a lost share regenerated on the member request', () => {
     expect(before.generation).toBe(1);
     const committee = before.members.map((m) => m.operator);
     const lost = agentOf(committee[2]!);
-    const i = agents.indexOf(lost);
-    await lost.lifecycle.stop();
-    await lost.source.stop();
-    await lost.reader.stop();
-    rmSync(keystoreOf(lost, before.groupPublicKey, 3));
-    rmSync(join(root, `op-${i}`, 'key-shares.cache.json'), { force: true });
-    agents[i] = startAgent(root, anvil.url, deployment, lost.node, i);
-    const restarted = agents[i]!;
-    await restarted.source.start();
-    await restarted.lifecycle.start();
+    const { restarted, i } = await restart(lost, async () => {
+      rmSync(keystoreOf(lost, before.groupPublicKey, 3));
+      return undefined;
+    });
     // The first request's cooldown (300 blocks) still runs: refused, named, not sent again meanwhile.
     const refused = () =>
       logs.filter(
@@ -209,28 +216,23 @@ describe('a lost share regenerated on the member request', () => {
     expect(before.generation).toBe(2);
     const committee = before.members.map((m) => m.operator);
     const broken = agentOf(committee[3]!);
-    const i = agents.indexOf(broken);
-    await broken.lifecycle.stop();
-    await broken.source.stop();
-    await broken.reader.stop();
-    // its ciphertext damaged, the declared public share left as it was: only decrypting tells
     const file = keystoreOf(broken, before.groupPublicKey, 4);
-    const keystore = JSON.parse(readFileSync(file, 'utf8'));
-    const message: string = keystore.crypto.cipher.message;
-    keystore.crypto.cipher.message = `${message.slice(0, -2)}${message.endsWith('00') ? '11' : '00'}`;
-    writeFileSync(file, JSON.stringify(keystore));
-    rmSync(join(root, `op-${i}`, 'key-shares.cache.json'), { force: true });
-    // loaded as diva-node does at start: the loader reports it, and the node marks it
-    const marks = new Set<string>();
-    const { failures } = await loadSharesAsNode(root, agents, broken);
-    expect(failures.map((f) => [f.file, f.code])).toEqual([[file, 'WRONG_KEYSTORE_PASSWORD']]);
-    expect(await markUnusableKeystore(marks, failures[0]!.file!)).toBe(true);
     // the previous request's cooldown is over; the restarted seat, its keystore marked, asks again
     await admin.request({ method: 'anvil_mine' as never, params: ['0x12c'] as never });
-    agents[i] = startAgent(root, anvil.url, deployment, broken.node, i, undefined, marks);
-    const restarted = agents[i]!;
-    await restarted.source.start();
-    await restarted.lifecycle.start();
+    const { restarted } = await restart(broken, async () => {
+      // its ciphertext damaged, the declared public share left as it was: only decrypting tells
+      const keystore = JSON.parse(readFileSync(file, 'utf8'));
+      const message: string = keystore.crypto.cipher.message;
+      keystore.crypto.cipher.message = `${message.slice(0, -2)}${message.endsWith('00') ? '11' : '00'}`;
+      writeFileSync(file, JSON.stringify(keystore));
+      rmSync(bundleFileOf(root, agents, broken), { force: true });
+      // loaded as diva-node does at start: the loader reports it, and the node marks it
+      const marks = new Set<string>();
+      const { failures } = await loadSharesAsNode(root, agents, broken);
+      expect(failures.map((f) => [f.file, f.code])).toEqual([[file, 'WRONG_KEYSTORE_PASSWORD']]);
+      expect(await markUnusableKeystore(marks, failures[0]!.file!)).toBe(true);
+      return marks;
+    });
     await waitUntil(
       () => restarted.events.some((e) => e.type === 'regeneration-requested'),
       'the member with a keystore that will not decrypt asking for a new share',
