@@ -66,7 +66,8 @@ const OFFENCES: Partial<Record<DropReason, PeerOffence>> = {
   'unsupported-version': 'malformed',
   'bad-signature': 'invalid',
   'invalid-value': 'invalid',
-  'invalid-partial': 'invalid',
+  // what an honest member sends while a recorded resharing switches the shares (./partial-exchange.ts)
+  'invalid-partial': 'unexpected',
   'invalid-decision': 'invalid',
 };
 

@@ -84,7 +84,12 @@ export function exchangePartials(
         unchecked.delete(member);
         if (!scheme.verifyPartial(member, signingRoot, partial)) {
           partials.delete(member);
-          host.drop(entry.addresses[member - 1]!, 'invalid-partial', 'invalid');
+          // Scored as unexpected, not invalid: it is also what an honest member sends in the second
+          // a recorded resharing switches the committee's shares (the members switch within about a
+          // second of each other, each duty's partial then fails on one side), and at 20 points two
+          // validators reshared at once got honest peers banned. It costs one verification; a member
+          // that keeps sending bad partials is still banned (about 14 a minute).
+          host.drop(entry.addresses[member - 1]!, 'invalid-partial', 'unexpected');
         }
       }
       tryCombine();
