@@ -10,8 +10,10 @@
 // eject it and draw a replacement, the nodes reshare the validators' keys without it, and the
 // validator keeps earning with its new committee; at the end each key is held by exactly 4 of the
 // honest operators and by the Byzantine one no more in the chain's record. Reports after genesis
-// pay rewards (the operators' fee minted). At epoch 4 a staker's withdrawal the pool cannot pay asks
-// for the first validator's exit (`--exit-request 4`): its new committee signs the voluntary exit and
+// pay rewards (the operators' fee minted). At epoch 5 a staker's withdrawal the pool cannot pay asks
+// for the first validator's exit (`--exit-request 5`: three epochs after the fault, time for the
+// evidence, which the nodes submit once a minute, so that the exit finds the committee reshared):
+// its new committee signs the voluntary exit and
 // the beacon chain sets the validator's exit epoch. Once it is withdrawable the devnet plays the sweep
 // (altair has none: the emulator contract sends its beacon balance to divETH), the nodes' next report
 // counts exactly that ETH as withdrawn, their keepers finalize the staker's request, the staker
@@ -60,7 +62,7 @@ describe('diva-node devnet (through the contracts)', () => {
       '--fault',
       'equivocate@2',
       '--exit-request',
-      '4',
+      '5',
     ]);
     await run.attesting;
 
@@ -211,12 +213,12 @@ describe('diva-node devnet (through the contracts)', () => {
         booksBalanced?: boolean;
       };
     };
-    // at epoch 4 the staker's withdrawal asked for the first validator's exit: its committee (the
+    // at epoch 5 the staker's withdrawal asked for the first validator's exit: its committee (the
     // one the resharing made) signed and published the voluntary exit, and the beacon chain set its
     // exit epoch; it keeps attesting until then
-    expect(summary.exit).toMatchObject({ validatorIndex: 16, requestedAtEpoch: 4 });
+    expect(summary.exit).toMatchObject({ validatorIndex: 16, requestedAtEpoch: 5 });
     expect(summary.exit.status).toMatch(/^withdrawal_/);
-    expect(summary.exit.exitEpoch).toBeGreaterThan(4);
+    expect(summary.exit.exitEpoch).toBeGreaterThan(5);
     // swept (its beacon balance, gwei x 10^9), counted by a report to the wei, finalized by the
     // nodes' keepers, claimed by the staker: what it received is the request's payout, at most the
     // 32 ETH it asked for

@@ -1,21 +1,12 @@
-// The keepers' reporting-committee check reads the contracts only when it may have work (it ran four
-// reads on every block in every node). Real Anvil (1 s blocks), the whole system deployed (K = 64,
-// no seats), a real chain reader, and the keepers on a client whose transport counts each eth_call:
-// over several blocks the accounting contract is read once (its immutables) and the active seats
-// once, and again only after the chain shows a change that may move seats (a registration here).
-import { depositCollateral, registerOperator, stake } from '@diva-dvt/contracts';
-import { divETHAbi } from '@diva-dvt/contracts/abis';
-import { type Hex, parseEther, toHex } from 'viem';
-import { waitForTransactionReceipt, writeContract } from 'viem/actions';
+import { parseEther, toHex } from 'viem';
 import { foundry } from 'viem/chains';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Keepers } from '../../src/chain/keepers.ts';
 import { createChainClients, createChainReader, silentLogger } from '../../src/index.ts';
-import { peerIdOfPublicKey, publicKeyOf } from '../../src/p2p/identity.ts';
 import { operatorKey, waitUntil } from '../helpers/p2p.ts';
 import { deployForTests } from './agents.ts';
 import { countingWallet } from './counting-client.ts';
-import { type AnvilProcess, startAnvil } from './helpers.ts';
+import { type AnvilProcess, registerWithCollateral, startAnvil } from './helpers.ts';
 
 let anvil: AnvilProcess | undefined;
 afterAll(async () => anvil?.stop());
@@ -70,32 +61,7 @@ describe('keepers: reads on the hot path', () => {
         method: 'anvil_setBalance' as never,
         params: [wallet.account.address, toHex(parseEther('10'))] as never,
       });
-      const confirm = async (hash: Hex) =>
-        expect((await waitForTransactionReceipt(wallet, { hash })).status).toBe('success');
-      await confirm(await stake(wallet, { divETH: deployment.divETH, valueWei: parseEther('2') }));
-      await confirm(
-        await writeContract(wallet, {
-          address: deployment.divETH,
-          abi: divETHAbi,
-          functionName: 'approve',
-          args: [deployment.operatorRegistry, parseEther('2')],
-          chain: foundry,
-          account: wallet.account,
-        }),
-      );
-      await confirm(
-        await registerOperator(wallet, {
-          operatorRegistry: deployment.operatorRegistry,
-          encryptionKey: `0x${'11'.repeat(32)}`,
-          p2pAddresses: [`/ip4/127.0.0.1/tcp/9/p2p/${peerIdOfPublicKey(publicKeyOf(key)).toString()}`],
-        }),
-      );
-      await confirm(
-        await depositCollateral(wallet, {
-          operatorRegistry: deployment.operatorRegistry,
-          amountWei: parseEther('2'),
-        }),
-      );
+      await registerWithCollateral(wallet, key, deployment);
       await waitUntil(() => reader.state().operators().length === 1, 'the registration read', 10_000);
       await passBlocks(4);
       expect(counting.reads('activeSeats')).toBe(2);

@@ -4,10 +4,10 @@
 // once the DKG timeout passed, and redraws it, and the redrawn request is finalised again. An operator
 // ejected (here by the evidence contract's own call, impersonated) loses every seat it holds: the
 // keeper draws a replacement in each committee.
-import { deployDiva, depositCollateral, registerOperator, stake } from '@diva-dvt/contracts';
-import { committeeDrawAbi, divETHAbi, operatorRegistryAbi } from '@diva-dvt/contracts/abis';
-import { encodeFunctionData, type Hex, parseEther, parseEventLogs, toHex } from 'viem';
-import { getLogs, waitForTransactionReceipt, writeContract } from 'viem/actions';
+import { deployDiva, stake } from '@diva-dvt/contracts';
+import { committeeDrawAbi, operatorRegistryAbi } from '@diva-dvt/contracts/abis';
+import { encodeFunctionData, parseEther, parseEventLogs, toHex } from 'viem';
+import { getLogs } from 'viem/actions';
 import { foundry } from 'viem/chains';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -17,9 +17,8 @@ import {
   createChainReader,
   createP2pNetwork,
 } from '../../src/index.ts';
-import { peerIdOfPublicKey, publicKeyOf } from '../../src/p2p/identity.ts';
 import { operatorKey, waitUntil } from '../helpers/p2p.ts';
-import { type AnvilProcess, startAnvil } from './helpers.ts';
+import { type AnvilProcess, registerWithCollateral, startAnvil } from './helpers.ts';
 
 const DEV_KEY = Uint8Array.from(
   Buffer.from('ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80', 'hex'),
@@ -55,33 +54,7 @@ async function setup(operators: number, dkgTimeoutBlocks: bigint) {
       const key = operatorKey(`keepers ${i}`);
       const wallet = client(key);
       await fund(wallet.account.address);
-      const confirm = async (hash: Hex) =>
-        expect((await waitForTransactionReceipt(wallet, { hash })).status).toBe('success');
-      await confirm(await stake(wallet, { divETH: deployment.divETH, valueWei: parseEther('2') }));
-      await confirm(
-        await writeContract(wallet, {
-          address: deployment.divETH,
-          abi: divETHAbi,
-          functionName: 'approve',
-          args: [deployment.operatorRegistry, parseEther('2')],
-          chain: foundry,
-          account: wallet.account,
-        }),
-      );
-      const peerId = peerIdOfPublicKey(publicKeyOf(key)).toString();
-      await confirm(
-        await registerOperator(wallet, {
-          operatorRegistry: deployment.operatorRegistry,
-          encryptionKey: `0x${'11'.repeat(32)}`,
-          p2pAddresses: [`/ip4/127.0.0.1/tcp/9/p2p/${peerId}`],
-        }),
-      );
-      await confirm(
-        await depositCollateral(wallet, {
-          operatorRegistry: deployment.operatorRegistry,
-          amountWei: parseEther('2'),
-        }),
-      );
+      await registerWithCollateral(wallet, key, deployment);
     }),
   );
   const keeperKey = operatorKey('keepers: the keeper');

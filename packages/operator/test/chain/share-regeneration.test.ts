@@ -60,6 +60,20 @@ describe('a lost share regenerated on the member request', () => {
 
   const agentOf = (a: OperatorAddress) => agents.find((x) => x.node.network.address === a)!;
   const shareOf = (a: Agent, groupKey: Uint8Array, index: number) => shareOfAgent(agents, a, groupKey, index);
+  /** Waits for `member` to ask, the chain to record `generation`, and `member` to promote its share. */
+  const regenerated = async (member: Agent, generation: number, asking: string) => {
+    await waitUntil(() => member.events.some((e) => e.type === 'regeneration-requested'), asking, 30_000);
+    await waitUntil(
+      () => agents[0]!.reader.state().validator(1n)?.generation === generation,
+      `generation ${generation} recorded`,
+      90_000,
+    );
+    await waitUntil(
+      () => member.events.some((e) => e.type === 'share-promoted' && e.generation === generation),
+      'the member promoting its new share',
+      20_000,
+    );
+  };
   /**
    * Stops agent `a`, lets `damage` change its files (its start-up bundle is deleted too), and starts
    * it again, given the keystores `damage` answers as marked unusable.
@@ -189,17 +203,7 @@ describe('a lost share regenerated on the member request', () => {
     expect(refused()).toHaveLength(1);
     expect(restarted.events.some((e) => e.type === 'regeneration-requested')).toBe(false);
     await admin.request({ method: 'anvil_mine' as never, params: ['0x12c'] as never });
-    await waitUntil(
-      () => restarted.events.some((e) => e.type === 'regeneration-requested'),
-      'the member asking again after the cooldown',
-      30_000,
-    );
-    await waitUntil(() => chain().validator(1n)?.generation === 2, 'generation 2 recorded', 90_000);
-    await waitUntil(
-      () => restarted.events.some((e) => e.type === 'share-promoted' && e.generation === 2),
-      'the member promoting its new share',
-      20_000,
-    );
+    await regenerated(restarted, 2, 'the member asking again after the cooldown');
     const after = chain().validator(1n)!;
     expect(hex(after.groupPublicKey)).toBe(hex(before.groupPublicKey));
     expect(after.members.map((m) => m.operator)).toEqual(committee);
@@ -233,16 +237,10 @@ describe('a lost share regenerated on the member request', () => {
       expect(await markUnusableKeystore(marks, failures[0]!.file!)).toBe(true);
       return marks;
     });
-    await waitUntil(
-      () => restarted.events.some((e) => e.type === 'regeneration-requested'),
+    await regenerated(
+      restarted,
+      3,
       'the member with a keystore that will not decrypt asking for a new share',
-      30_000,
-    );
-    await waitUntil(() => chain().validator(1n)?.generation === 3, 'generation 3 recorded', 90_000);
-    await waitUntil(
-      () => restarted.events.some((e) => e.type === 'share-promoted' && e.generation === 3),
-      'the member promoting its new share',
-      20_000,
     );
     const after = chain().validator(1n)!;
     const share = await shareOf(restarted, after.groupPublicKey, 4);
