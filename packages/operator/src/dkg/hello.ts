@@ -38,6 +38,8 @@ export interface HelloExchangeInit {
   readonly peers: readonly OperatorAddress[];
   /** Whether `peer`'s recorded key is in use, so that a new key from it is `restarted`. */
   readonly keyInUse: (peer: string) => boolean;
+  /** This operator deals nothing (an old member without its shares); its hellos say so. */
+  readonly dealsNothing?: boolean;
 }
 
 export interface HelloExchange {
@@ -45,6 +47,8 @@ export interface HelloExchange {
   readonly keys: ReadonlyMap<string, Uint8Array>;
   /** Operators whose last hello held another ceremony file's digest. */
   readonly mismatched: ReadonlySet<string>;
+  /** Operators whose recorded hello says they deal nothing (nobody waits for their dealings). */
+  readonly dealsNothing: ReadonlySet<string>;
   /** Greets every peer, and again every 2 s those not heard from until `stopRepeating()`. */
   start(): void;
   /** Ends the repeats (repeated hellos are still answered by `receive`). Idempotent. */
@@ -57,16 +61,18 @@ export function createHelloExchange(init: HelloExchangeInit): HelloExchange {
   const { network, digest, encryptionKey } = init;
   const keys = new Map<string, Uint8Array>([[init.self, encryptionKey]]);
   const mismatched = new Set<string>();
+  const dealsNothing = new Set<string>();
   const sentAt = new Map<string, number>();
   let repeater: ReturnType<typeof setInterval> | undefined;
   // The nonce makes every hello new bytes (the network drops a replayed message).
   const send = (to: OperatorAddress) => {
     sentAt.set(to, Date.now());
-    network.send(to, encodeHello(digest, encryptionKey, randomBytes(8)));
+    network.send(to, encodeHello(digest, encryptionKey, randomBytes(8), init.dealsNothing === true));
   };
   return {
     keys,
     mismatched,
+    dealsNothing,
     start() {
       for (const peer of init.peers) send(peer);
       repeater ??= setInterval(() => {
@@ -89,6 +95,8 @@ export function createHelloExchange(init: HelloExchangeInit): HelloExchange {
       }
       if (known !== undefined && init.keyInUse(from)) return 'restarted';
       keys.set(from, frame.encryptionKey);
+      if (frame.dealsNothing) dealsNothing.add(from);
+      else dealsNothing.delete(from);
       mismatched.delete(from);
       send(from); // it may have missed ours (lost, or sent before it listened)
       return 'joined';

@@ -17,8 +17,9 @@
 //
 // Old members absent or disqualified are left out (`excludedDealers`): any t_old qualified dealings
 // give the same group key, each dealer held to its public share. An old member that lost its shares
-// and stays (`lostShares`) is one of them: it deals nothing, the others wait for its dealing until
-// the deal deadline (its hello does not say), and it receives its new share like a joining member. A ceremony that cannot finish (a
+// and stays (`lostShares`) is one of them: its hello says it deals nothing, so nobody waits for its
+// dealing nor counts it among the t_old dealers, and it receives its new share like a joining
+// member. A ceremony that cannot finish (a
 // new member missing, fewer than t_old qualified dealers, a new member whose share does not confirm)
 // throws `DKG_CEREMONY_FAILED` naming the operators and writes nothing; run it again (new X25519
 // keys, new ceremony id). The old shares stay valid until their holders delete them.
@@ -195,12 +196,15 @@ export async function runReshareCeremony(
     encryptionKey: encryption.publicKey,
     peers: others.map((o) => o.address),
     keyInUse: (peer) => driver.started() && isNew.has(peer as OperatorAddress),
+    dealsNothing: parameters.lostShares === true,
   });
   const hellos = hello.keys;
   let onHello: (() => void) | undefined;
   const confirms = new Map<string, ConfirmationPartials>();
   let onConfirm: (() => void) | undefined;
-  const joinedDealers = () => oldMembers.filter((o) => hellos.has(o.address));
+  const dealsNothing = (a: string) =>
+    hello.dealsNothing.has(a) || (a === self && parameters.lostShares === true);
+  const joinedDealers = () => oldMembers.filter((o) => hellos.has(o.address) && !dealsNothing(o.address));
 
   try {
     network.setPeers(others, { owner: parameters.peerOwner ?? 'dkg' });

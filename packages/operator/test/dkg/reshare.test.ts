@@ -3,7 +3,9 @@
 // that verify under the unchanged group keys, old and new shares do not mix, every participant writes
 // the same cluster file, and d keeps nothing new; hellos lost between a and e are sent again. With d
 // gone for good the others reshare without it (named as excluded); with c (a dealer that stays) gone
-// too the ceremony fails naming both, writes nothing, and the retry succeeds.
+// too the ceremony fails naming both, writes nothing, and the retry succeeds. An old member that lost
+// its shares says so in its hello: with a phase deadline longer than the test, nobody waits for its
+// dealing, and it ends with a working new share.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +27,7 @@ import {
   type ReshareCeremonyResult,
   runReshareCeremony,
 } from '../../src/index.ts';
+import { decodeDkgFrame, encodeHello } from '../../src/dkg/frames.ts';
 import { decryptKeystoreFile } from '../../src/keys/keystore.ts';
 import { createNode, operatorKey, type TestNode } from '../helpers/p2p.ts';
 import { losingFirstHello } from './lossy-network.ts';
@@ -234,6 +237,46 @@ describe('runReshareCeremony', () => {
       await Promise.all([a, b, e].map((n) => n!.network.stop()));
     }
   }, 120_000);
+
+  it('c lost its shares: its hello says so, nobody waits for its dealing, and it gets a new share', async () => {
+    const [a, b, c, d] = await startNodes(['l-a', 'l-b', 'l-c', 'l-d']);
+    const old = [a!, b!, c!, d!];
+    const text = reshareText(old, old);
+    const phaseTimeoutMs = 120_000; // longer than this test: a wait for c's dealing would time it out
+    try {
+      const results = await Promise.all(
+        old.map((node, i) =>
+          runReshareCeremony({
+            identityKey: node.key,
+            ceremony: text,
+            network: node.network,
+            ...(i === 2 ? { lostShares: true } : { existingShares: sharesOf(i) }),
+            outDir: join(root, 'lost-shares', node.network.address),
+            password: `pw ${node.network.address}`,
+            kdf: 'fast',
+            bls,
+            connectTimeoutMs: 5_000,
+            phaseTimeoutMs,
+          }),
+        ),
+      );
+      await expectNewSharesSign(results);
+      for (const r of results) expect(r.excludedDealers).toEqual([c!.network.address]);
+    } finally {
+      await Promise.all(old.map((n) => n.network.stop()));
+    }
+  }, 60_000);
+
+  it('hello frames: the deals-nothing flag round-trips; a flagless hello is read; other flags are refused', () => {
+    const [digest, key, nonce] = [new Uint8Array(32).fill(1), new Uint8Array(32).fill(2), new Uint8Array(8)];
+    expect(decodeDkgFrame(encodeHello(digest, key, nonce, true))).toMatchObject({ dealsNothing: true });
+    expect(decodeDkgFrame(encodeHello(digest, key, nonce))).toMatchObject({ dealsNothing: false });
+    const flagless = encodeHello(digest, key, nonce).subarray(0, 74);
+    expect(decodeDkgFrame(flagless)).toMatchObject({ type: 'hello', dealsNothing: false });
+    const odd = encodeHello(digest, key, nonce);
+    odd[74] = 2;
+    expect(decodeDkgFrame(odd)).toBeUndefined();
+  });
 
   it('the ceremony file: fields named; an old member without its share or with another is refused', async () => {
     const [a, b, c, d] = await startNodes(['x-a', 'x-b', 'x-c', 'x-d']);
