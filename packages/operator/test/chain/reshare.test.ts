@@ -311,7 +311,7 @@ describe('resharing on the contracts request', () => {
   });
 
   it('a replacement that does not take part is named; the ceremony runs again and records', {
-    timeout: 180_000,
+    timeout: 300_000,
   }, async () => {
     const chain = () => agents[0]!.reader.state();
     await agents[0]!.reader.poll();
@@ -352,7 +352,7 @@ describe('resharing on the contracts request', () => {
     });
     expect((await waitForTransactionReceipt(admin, { hash: proven })).status).toBe('success');
     const members = committee.slice(1).map(agentOf);
-    // Each member's first attempt fails at connect, naming the replacement.
+    // Each member's first attempt fails at connect, naming the replacement (and maybe a member late to it).
     await waitUntil(
       () => members.every((a) => a.events.some((e) => e.type === 'reshare-failed' && e.drawId === 2n)),
       'the first attempt failing',
@@ -361,7 +361,9 @@ describe('resharing on the contracts request', () => {
     expect(chain().draw(2n)!.committee[0]).toBe(spare.node.network.address);
     for (const a of members) {
       const failed = a.events.find((e) => e.type === 'reshare-failed' && e.drawId === 2n);
-      expect(failed).toMatchObject({ stage: 'connect', culprits: [spare.node.network.address] });
+      expect(failed).toMatchObject({ stage: 'connect' });
+      // On a loaded machine a member may see the request late and be named too; the replacement always is.
+      expect(failed?.type === 'reshare-failed' && failed.culprits).toContain(spare.node.network.address);
     }
     expect(chain().validator(2n)!.generation).toBe(0);
     // The replacement comes back (restarted from the chain); the next attempt records.
@@ -371,7 +373,29 @@ describe('resharing on the contracts request', () => {
     agents[i] = startAgent(root, anvil.url, deployment, spare.node, i);
     await agents[i]!.source.start();
     await agents[i]!.lifecycle.start();
-    await waitUntil(() => chain().validator(2n)?.generation === 1, 'the resharing recorded', 60_000);
+    const seen = new Map(agents.map((a) => [a, a === agents[i] ? 0 : a.events.length]));
+    const failedSince = () =>
+      [...seen]
+        .flatMap(([a, n]) =>
+          a.events
+            .slice(n)
+            .filter((e) => e.type === 'reshare-failed' && e.drawId === 2n)
+            .map(
+              (e) =>
+                `${a.node.network.address.slice(0, 8)} ${JSON.stringify(e, (_, x) => (typeof x === 'bigint' ? `${x}` : x))}`,
+            ),
+        )
+        .join('; ');
+    const restarted = performance.now();
+    // Nothing on chain lines the members' retries up; on a loaded machine it may take a few attempts.
+    await waitUntil(
+      () => chain().validator(2n)?.generation === 1,
+      () => `the resharing recorded; attempts failed since the restart: ${failedSince() || 'none'}`,
+      120_000,
+    );
+    process.stdout.write(
+      `replacement restarted to resharing recorded: ${Math.round(performance.now() - restarted)} ms; attempts failed meanwhile: ${failedSince() || 'none'}\n`,
+    );
     await waitUntil(
       () => agents[i]!.events.some((e) => e.type === 'share-promoted' && e.drawId === 2n),
       'the replacement promoting its share',

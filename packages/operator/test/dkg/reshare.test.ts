@@ -18,6 +18,7 @@ import {
   splitSecretKey,
 } from '@diva-dvt/bls-threshold';
 import { afterAll, describe, expect, it } from 'vitest';
+import { decodeDkgFrame, encodeHello } from '../../src/dkg/frames.ts';
 import {
   isOperatorError,
   type P2pNetwork,
@@ -27,7 +28,6 @@ import {
   type ReshareCeremonyResult,
   runReshareCeremony,
 } from '../../src/index.ts';
-import { decodeDkgFrame, encodeHello } from '../../src/dkg/frames.ts';
 import { decryptKeystoreFile } from '../../src/keys/keystore.ts';
 import { createNode, operatorKey, type TestNode } from '../helpers/p2p.ts';
 import { losingFirstHello } from './lossy-network.ts';

@@ -69,11 +69,21 @@ export async function startMesh(count: number, options: NodeOptions = {}): Promi
   return nodes;
 }
 
-/** Resolves once `condition()` holds; rejects naming `what` after `timeoutMs`. */
-export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+/**
+ * Resolves once `condition()` holds; rejects naming `what` after `timeoutMs` (a function: called then,
+ * so the error can say what happened instead).
+ */
+export async function waitUntil(
+  condition: () => boolean,
+  what: string | (() => string),
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      const named = typeof what === 'string' ? what : what();
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${named}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
