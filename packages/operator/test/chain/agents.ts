@@ -54,6 +54,22 @@ function log(index: number, level: string, message: string, fields?: object): vo
   if (process.env.DIVA_TEST_LOGS) process.stderr.write(`${line}\n`);
 }
 
+/**
+ * The `reshare-failed` events of `drawId` each agent emitted after its first `seen` events, one line
+ * each (agent address, event), for a test's timeout message; '' when none.
+ */
+export function reshareFailuresSince(seen: ReadonlyMap<Agent, number>, drawId: bigint): string {
+  const text = (e: ChainLifecycleEvent) => JSON.stringify(e, (_, v) => (typeof v === 'bigint' ? `${v}` : v));
+  return [...seen]
+    .flatMap(([a, n]) =>
+      a.events
+        .slice(n)
+        .filter((e) => e.type === 'reshare-failed' && e.drawId === drawId)
+        .map((e) => `${a.node.network.address.slice(0, 8)} ${text(e)}`),
+    )
+    .join('; ');
+}
+
 /** Sees every agent's lifecycle events as they happen (a test may act on one at once). */
 export const agentEvents: { hook?: ((agent: Agent, event: ChainLifecycleEvent) => void) | undefined } = {};
 

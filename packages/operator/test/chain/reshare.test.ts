@@ -44,6 +44,7 @@ import {
   bundleFileOf,
   loadSharesAsNode,
   logs,
+  reshareFailuresSince,
   shareOf as shareOfAgent,
   startAgent,
   startAgentNetwork,
@@ -374,18 +375,7 @@ describe('resharing on the contracts request', () => {
     await agents[i]!.source.start();
     await agents[i]!.lifecycle.start();
     const seen = new Map(agents.map((a) => [a, a === agents[i] ? 0 : a.events.length]));
-    const failedSince = () =>
-      [...seen]
-        .flatMap(([a, n]) =>
-          a.events
-            .slice(n)
-            .filter((e) => e.type === 'reshare-failed' && e.drawId === 2n)
-            .map(
-              (e) =>
-                `${a.node.network.address.slice(0, 8)} ${JSON.stringify(e, (_, x) => (typeof x === 'bigint' ? `${x}` : x))}`,
-            ),
-        )
-        .join('; ');
+    const failedSince = () => reshareFailuresSince(seen, 2n);
     const restarted = performance.now();
     // Nothing on chain lines the members' retries up; on a loaded machine it may take a few attempts.
     await waitUntil(

@@ -89,14 +89,17 @@ function run(
   dir: string,
   phaseMs = 20_000,
   networks: ReadonlyMap<TestNode, P2pNetwork> = new Map(),
+  lost?: TestNode,
 ) {
   return nodes.map((node) => {
     const oldIndex = old.indexOf(node);
+    const shares =
+      node === lost ? { lostShares: true } : oldIndex < 0 ? {} : { existingShares: sharesOf(oldIndex) };
     return runReshareCeremony({
       identityKey: node.key,
       ceremony: text,
       network: networks.get(node) ?? node.network,
-      ...(oldIndex < 0 ? {} : { existingShares: sharesOf(oldIndex) }),
+      ...shares,
       outDir: join(dir, node.network.address),
       password: `pw ${node.network.address}`,
       kdf: 'fast',
@@ -242,24 +245,10 @@ describe('runReshareCeremony', () => {
     const [a, b, c, d] = await startNodes(['l-a', 'l-b', 'l-c', 'l-d']);
     const old = [a!, b!, c!, d!];
     const text = reshareText(old, old);
-    const phaseTimeoutMs = 120_000; // longer than this test: a wait for c's dealing would time it out
+    // a phase deadline longer than this test: a wait for c's dealing would time it out
+    const dir = join(root, 'lost-shares');
     try {
-      const results = await Promise.all(
-        old.map((node, i) =>
-          runReshareCeremony({
-            identityKey: node.key,
-            ceremony: text,
-            network: node.network,
-            ...(i === 2 ? { lostShares: true } : { existingShares: sharesOf(i) }),
-            outDir: join(root, 'lost-shares', node.network.address),
-            password: `pw ${node.network.address}`,
-            kdf: 'fast',
-            bls,
-            connectTimeoutMs: 5_000,
-            phaseTimeoutMs,
-          }),
-        ),
-      );
+      const results = await Promise.all(run(old, old, text, dir, 120_000, new Map(), c!));
       await expectNewSharesSign(results);
       for (const r of results) expect(r.excludedDealers).toEqual([c!.network.address]);
     } finally {
