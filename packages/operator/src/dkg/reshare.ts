@@ -78,8 +78,9 @@ export interface RunReshareCeremonyParameters {
    */
   readonly existingShares?: ReadonlyMap<string, SecretKey>;
   /**
-   * This old member lost its shares but stays in the new committee: it deals nothing (the others
-   * count it absent, as any old member missing) and receives and confirms its new share.
+   * This old member lost its shares but stays in the new committee: it deals nothing, and its hello
+   * says so (nobody waits for its dealing; it is named among the excluded dealers), and it receives
+   * and confirms its new share.
    */
   readonly lostShares?: boolean;
   /**
