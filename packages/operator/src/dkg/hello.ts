@@ -47,7 +47,10 @@ export interface HelloExchange {
   readonly keys: ReadonlyMap<string, Uint8Array>;
   /** Operators whose last hello held another ceremony file's digest. */
   readonly mismatched: ReadonlySet<string>;
-  /** Operators whose recorded hello says they deal nothing (nobody waits for their dealings). */
+  /**
+   * Operators whose recorded hello says they deal nothing (nobody waits for their dealings), this
+   * one included.
+   */
   readonly dealsNothing: ReadonlySet<string>;
   /** Greets every peer, and again every 2 s those not heard from until `stopRepeating()`. */
   start(): void;
@@ -61,7 +64,7 @@ export function createHelloExchange(init: HelloExchangeInit): HelloExchange {
   const { network, digest, encryptionKey } = init;
   const keys = new Map<string, Uint8Array>([[init.self, encryptionKey]]);
   const mismatched = new Set<string>();
-  const dealsNothing = new Set<string>();
+  const dealsNothing = new Set<string>(init.dealsNothing === true ? [init.self] : []);
   const sentAt = new Map<string, number>();
   let repeater: ReturnType<typeof setInterval> | undefined;
   // The nonce makes every hello new bytes (the network drops a replayed message).

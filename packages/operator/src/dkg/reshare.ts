@@ -203,9 +203,8 @@ export async function runReshareCeremony(
   let onHello: (() => void) | undefined;
   const confirms = new Map<string, ConfirmationPartials>();
   let onConfirm: (() => void) | undefined;
-  const dealsNothing = (a: string) =>
-    hello.dealsNothing.has(a) || (a === self && parameters.lostShares === true);
-  const joinedDealers = () => oldMembers.filter((o) => hellos.has(o.address) && !dealsNothing(o.address));
+  const joinedDealers = () =>
+    oldMembers.filter((o) => hellos.has(o.address) && !hello.dealsNothing.has(o.address));
 
   try {
     network.setPeers(others, { owner: parameters.peerOwner ?? 'dkg' });
